@@ -1,0 +1,126 @@
+package ad
+
+import "github.com/noxlang/nox/compiler/ir"
+
+// A rule emits the vector-Jacobian product of one instruction: given the
+// instruction, its (renamed) operands args, its result out and the
+// cotangent g of out, it returns one cotangent per operand (ir.None where
+// an operand gets none). Cotangents of a broadcast operand are reduced to
+// its shape.
+type rule func(b *ir.Builder, in ir.Instr, args []ir.Value, out, g ir.Value) []ir.Value
+
+// leaf is the rule of an op without operands: inputs, parameters (handled
+// by Grad itself), constants and random draws.
+func leaf(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil }
+
+var rules = [ir.NumOps]rule{
+	ir.OpInput:      leaf,
+	ir.OpParam:      leaf,
+	ir.OpConst:      leaf,
+	ir.OpRandNormal: leaf,
+	ir.OpDropout:    leaf,
+
+	ir.OpMatMul: matmulRule,
+	ir.OpAdd: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{g, reduceTo(b, g, b.Type(a[1]))}
+	},
+	ir.OpSub: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{g, reduceTo(b, b.Neg(g), b.Type(a[1]))}
+	},
+	ir.OpMul: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Mul(g, a[1]), reduceTo(b, b.Mul(g, a[0]), b.Type(a[1]))}
+	},
+	ir.OpDiv: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		ga := b.Div(g, a[1])
+		return []ir.Value{ga, reduceTo(b, b.Neg(b.Mul(ga, out)), b.Type(a[1]))}
+	},
+
+	ir.OpNeg: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Neg(g)}
+	},
+	ir.OpExp: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Mul(g, out)}
+	},
+	ir.OpLog: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Div(g, a[0])}
+	},
+	ir.OpRelu: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.ReluGrad(a[0], g)}
+	},
+	// relugrad is linear in its cotangent operand and piecewise constant in
+	// the other, whose derivative is zero almost everywhere.
+	ir.OpReluGrad: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{ir.None, b.ReluGrad(a[0], g)}
+	},
+	ir.OpScale: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Scale(g, in.Float)}
+	},
+	ir.OpAddConst: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{g}
+	},
+
+	ir.OpSumCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.BroadcastCols(g, b.Type(a[0]))}
+	},
+	ir.OpSumRows: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.BroadcastRows(g, b.Type(a[0]), false)}
+	},
+	ir.OpMeanRows: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.BroadcastRows(g, b.Type(a[0]), true)}
+	},
+	ir.OpBroadcastRows: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		if in.Int == 1 {
+			return []ir.Value{b.MeanRows(g)}
+		}
+		return []ir.Value{b.SumRows(g)}
+	},
+	ir.OpBroadcastCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.SumCols(g)}
+	},
+	ir.OpSliceCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.PadCols(g, in.Int, b.Type(a[0]).Cols)}
+	},
+	ir.OpPadCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.SliceCols(g, in.Int, in.Int+b.Type(a[0]).Cols)}
+	},
+	ir.OpPermuteCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		inv := make([]int, len(in.Ints))
+		for j, p := range in.Ints {
+			inv[p] = j
+		}
+		return []ir.Value{b.PermuteCols(g, inv)}
+	},
+}
+
+// matmulRule: for C = op(A)·op(B),
+//
+//	C = A·B:   dA = dC·Bᵀ,     dB = Aᵀ·dC
+//	C = Aᵀ·B:  dA = B·dCᵀ,     dB = A·dC
+//	C = A·Bᵀ:  dA = dC·B,      dB = dCᵀ·A
+//	C = Aᵀ·Bᵀ: dA = Bᵀ·dCᵀ,    dB = dCᵀ·Aᵀ
+func matmulRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+	x, y := a[0], a[1]
+	switch in.Int {
+	case 0:
+		return []ir.Value{b.MatMul(g, y, ir.TransB), b.MatMul(x, g, ir.TransA)}
+	case ir.TransA:
+		return []ir.Value{b.MatMul(y, g, ir.TransB), b.MatMul(x, g, 0)}
+	case ir.TransB:
+		return []ir.Value{b.MatMul(g, y, 0), b.MatMul(g, x, ir.TransA)}
+	default:
+		return []ir.Value{b.MatMul(y, g, ir.TransA|ir.TransB), b.MatMul(g, x, ir.TransA|ir.TransB)}
+	}
+}
+
+// reduceTo sums the cotangent g of a broadcast result down to the operand
+// shape s.
+func reduceTo(b *ir.Builder, g ir.Value, s ir.Shape) ir.Value {
+	gs := b.Type(g)
+	if s.Rows == 1 && gs.Rows != 1 {
+		g = b.SumRows(g)
+	}
+	if s.Cols == 1 && gs.Cols != 1 {
+		g = b.SumCols(g)
+	}
+	return g
+}

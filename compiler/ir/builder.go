@@ -1,0 +1,268 @@
+package ir
+
+import "fmt"
+
+// Builder appends instructions to a program, checking shapes as it goes.
+// Layer definitions in package stdlib use it; so does the gradient pass.
+type Builder struct {
+	p      *Program
+	params *[]Param
+	note   string
+}
+
+// NewBuilder starts a program named name over the parameter table params.
+// The table is shared: parameters added through the builder are appended to
+// it, so sibling programs built over the same table agree on indices.
+func NewBuilder(name string, params *[]Param) *Builder {
+	return &Builder{p: &Program{Name: name}, params: params}
+}
+
+// Program returns the program built so far, with its parameter table.
+func (b *Builder) Program() *Program {
+	b.p.Params = *b.params
+	return b.p
+}
+
+// SetNote sets the origin note recorded on the instructions that follow and
+// returns the previous note, so a layer can restore it.
+func (b *Builder) SetNote(note string) (prev string) {
+	prev, b.note = b.note, note
+	return prev
+}
+
+// Type returns the shape of v.
+func (b *Builder) Type(v Value) Shape { return b.p.Instrs[v].Shape }
+
+func (b *Builder) emit(in Instr) Value {
+	for _, a := range in.Args {
+		if a < 0 || int(a) >= len(b.p.Instrs) {
+			panic(fmt.Sprintf("ir: %s: operand %v not defined", in.Op, a))
+		}
+	}
+	if in.Note == "" {
+		in.Note = b.note
+	}
+	b.p.Instrs = append(b.p.Instrs, in)
+	return Value(len(b.p.Instrs) - 1)
+}
+
+func (b *Builder) fail(op Op, format string, args ...any) {
+	panic(fmt.Sprintf("ir: %s (%s): %s", op, b.note, fmt.Sprintf(format, args...)))
+}
+
+// Input declares the next batched input with cols columns.
+func (b *Builder) Input(name string, cols int) Value {
+	b.p.Inputs = append(b.p.Inputs, Input{Name: name, Cols: cols})
+	return b.emit(Instr{Op: OpInput, Int: len(b.p.Inputs) - 1, Shape: Shape{Batch, cols}})
+}
+
+// NewParam adds a parameter to the shared table and returns its index.
+func (b *Builder) NewParam(name string, shape Shape, init Init) int {
+	if shape.Batched() {
+		b.fail(OpParam, "parameter %s cannot be batched", name)
+	}
+	return AddParam(b.params, Param{Name: name, Shape: shape, Init: init})
+}
+
+// AddParam appends p to a parameter table and returns its index. Layers
+// create their parameters with it once, before any program is built.
+func AddParam(table *[]Param, p Param) int {
+	*table = append(*table, p)
+	return len(*table) - 1
+}
+
+// Param returns the value of parameter index i.
+func (b *Builder) Param(i int) Value {
+	return b.emit(Instr{Op: OpParam, Int: i, Shape: (*b.params)[i].Shape})
+}
+
+// Const returns a constant of the given shape with elements data (row-major).
+func (b *Builder) Const(shape Shape, data []float64) Value {
+	if shape.Batched() || len(data) != shape.Rows*shape.Cols {
+		b.fail(OpConst, "shape %v with %d elements", shape, len(data))
+	}
+	return b.emit(Instr{Op: OpConst, Shape: shape, Data: data})
+}
+
+// RandNormal draws a [rows,cols] tensor of standard normal values.
+func (b *Builder) RandNormal(shape Shape) Value {
+	return b.emit(Instr{Op: OpRandNormal, Shape: shape})
+}
+
+// Dropout returns a dropout mask of the given shape with drop probability p.
+func (b *Builder) Dropout(shape Shape, p float64) Value {
+	if !(p > 0 && p < 1) {
+		b.fail(OpDropout, "probability %g outside (0,1)", p)
+	}
+	return b.emit(Instr{Op: OpDropout, Shape: shape, Float: p})
+}
+
+// MatMul returns op(x)·op(y) where flags selects transposes (TransA, TransB).
+func (b *Builder) MatMul(x, y Value, flags int) Value {
+	sx, sy := b.Type(x), b.Type(y)
+	m, k1 := sx.Rows, sx.Cols
+	if flags&TransA != 0 {
+		m, k1 = k1, m
+	}
+	k2, n := sy.Rows, sy.Cols
+	if flags&TransB != 0 {
+		k2, n = n, k2
+	}
+	if k1 != k2 {
+		b.fail(OpMatMul, "inner dimensions differ: %v·%v (flags %d)", sx, sy, flags)
+	}
+	if n == Batch {
+		b.fail(OpMatMul, "batch dimension as result columns: %v·%v (flags %d)", sx, sy, flags)
+	}
+	return b.emit(Instr{Op: OpMatMul, Args: []Value{x, y}, Int: flags, Shape: Shape{m, n}})
+}
+
+// Broadcastable reports whether a value of shape s can be the second operand
+// of a binary op whose first operand has shape to.
+func Broadcastable(s, to Shape) bool {
+	rowsOK := s.Rows == to.Rows || s.Rows == 1
+	colsOK := s.Cols == to.Cols || s.Cols == 1
+	return rowsOK && colsOK
+}
+
+func (b *Builder) binary(op Op, x, y Value) Value {
+	sx, sy := b.Type(x), b.Type(y)
+	if !Broadcastable(sy, sx) {
+		b.fail(op, "cannot broadcast %v to %v", sy, sx)
+	}
+	return b.emit(Instr{Op: op, Args: []Value{x, y}, Shape: sx})
+}
+
+// Add returns x+y (y broadcast).
+func (b *Builder) Add(x, y Value) Value { return b.binary(OpAdd, x, y) }
+
+// Sub returns x-y (y broadcast).
+func (b *Builder) Sub(x, y Value) Value { return b.binary(OpSub, x, y) }
+
+// Mul returns x*y (y broadcast).
+func (b *Builder) Mul(x, y Value) Value { return b.binary(OpMul, x, y) }
+
+// Div returns x/y (y broadcast).
+func (b *Builder) Div(x, y Value) Value { return b.binary(OpDiv, x, y) }
+
+// ReluGrad returns g where x > 0, else 0.
+func (b *Builder) ReluGrad(x, g Value) Value {
+	if b.Type(x) != b.Type(g) {
+		b.fail(OpReluGrad, "shapes differ: %v, %v", b.Type(x), b.Type(g))
+	}
+	return b.emit(Instr{Op: OpReluGrad, Args: []Value{x, g}, Shape: b.Type(x)})
+}
+
+func (b *Builder) unary(op Op, x Value) Value {
+	return b.emit(Instr{Op: op, Args: []Value{x}, Shape: b.Type(x)})
+}
+
+// Neg returns -x.
+func (b *Builder) Neg(x Value) Value { return b.unary(OpNeg, x) }
+
+// Exp returns exp(x).
+func (b *Builder) Exp(x Value) Value { return b.unary(OpExp, x) }
+
+// Log returns log(x).
+func (b *Builder) Log(x Value) Value { return b.unary(OpLog, x) }
+
+// Relu returns max(x, 0).
+func (b *Builder) Relu(x Value) Value { return b.unary(OpRelu, x) }
+
+// Scale returns x*c.
+func (b *Builder) Scale(x Value, c float64) Value {
+	return b.emit(Instr{Op: OpScale, Args: []Value{x}, Shape: b.Type(x), Float: c})
+}
+
+// AddConst returns x+c.
+func (b *Builder) AddConst(x Value, c float64) Value {
+	return b.emit(Instr{Op: OpAddConst, Args: []Value{x}, Shape: b.Type(x), Float: c})
+}
+
+// SumCols sums each row of x into one column.
+func (b *Builder) SumCols(x Value) Value {
+	return b.emit(Instr{Op: OpSumCols, Args: []Value{x}, Shape: Shape{b.Type(x).Rows, 1}})
+}
+
+// SumRows sums each column of x into one row.
+func (b *Builder) SumRows(x Value) Value {
+	return b.emit(Instr{Op: OpSumRows, Args: []Value{x}, Shape: Shape{1, b.Type(x).Cols}})
+}
+
+// MeanRows averages each column of x into one row.
+func (b *Builder) MeanRows(x Value) Value {
+	return b.emit(Instr{Op: OpMeanRows, Args: []Value{x}, Shape: Shape{1, b.Type(x).Cols}})
+}
+
+// BroadcastRows repeats the single row of x to shape to; with mean set, the
+// result is divided by the number of rows.
+func (b *Builder) BroadcastRows(x Value, to Shape, mean bool) Value {
+	s := b.Type(x)
+	if s.Rows != 1 || s.Cols != to.Cols {
+		b.fail(OpBroadcastRows, "cannot repeat rows of %v to %v", s, to)
+	}
+	flag := 0
+	if mean {
+		flag = 1
+	}
+	return b.emit(Instr{Op: OpBroadcastRows, Args: []Value{x}, Shape: to, Int: flag})
+}
+
+// BroadcastCols repeats the single column of x to shape to.
+func (b *Builder) BroadcastCols(x Value, to Shape) Value {
+	s := b.Type(x)
+	if s.Cols != 1 || s.Rows != to.Rows {
+		b.fail(OpBroadcastCols, "cannot repeat columns of %v to %v", s, to)
+	}
+	return b.emit(Instr{Op: OpBroadcastCols, Args: []Value{x}, Shape: to})
+}
+
+// SliceCols returns columns [lo, hi) of x.
+func (b *Builder) SliceCols(x Value, lo, hi int) Value {
+	s := b.Type(x)
+	if lo < 0 || hi > s.Cols || lo >= hi {
+		b.fail(OpSliceCols, "columns [%d,%d) of %v", lo, hi, s)
+	}
+	return b.emit(Instr{Op: OpSliceCols, Args: []Value{x}, Int: lo, Shape: Shape{s.Rows, hi - lo}})
+}
+
+// PadCols places x at column offset lo of a zero tensor with cols columns.
+func (b *Builder) PadCols(x Value, lo, cols int) Value {
+	s := b.Type(x)
+	if lo < 0 || lo+s.Cols > cols {
+		b.fail(OpPadCols, "%v at column %d of %d", s, lo, cols)
+	}
+	return b.emit(Instr{Op: OpPadCols, Args: []Value{x}, Int: lo, Shape: Shape{s.Rows, cols}})
+}
+
+// PermuteCols gathers the columns of x: out[:, j] = x[:, perm[j]].
+func (b *Builder) PermuteCols(x Value, perm []int) Value {
+	s := b.Type(x)
+	if len(perm) != s.Cols {
+		b.fail(OpPermuteCols, "permutation of %d for %v", len(perm), s)
+	}
+	seen := make([]bool, len(perm))
+	for _, p := range perm {
+		if p < 0 || p >= len(perm) || seen[p] {
+			b.fail(OpPermuteCols, "not a permutation: %v", perm)
+		}
+		seen[p] = true
+	}
+	return b.emit(Instr{Op: OpPermuteCols, Args: []Value{x}, Ints: append([]int(nil), perm...), Shape: s})
+}
+
+// Output names v as a result of the program.
+func (b *Builder) Output(name string, v Value) {
+	b.p.Outputs = append(b.p.Outputs, Output{Name: name, Value: v})
+}
+
+// Emit appends a copy of an instruction from another program with its
+// operands renamed by args. The gradient pass uses it to copy a forward
+// program.
+func (b *Builder) Emit(in Instr, args []Value) Value {
+	if in.Op == OpInput {
+		panic("ir: Emit of an input: use Input")
+	}
+	in.Args = args
+	return b.emit(in)
+}

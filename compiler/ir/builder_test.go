@@ -1,0 +1,57 @@
+package ir
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestBuilderShapes(t *testing.T) {
+	var params []Param
+	b := NewBuilder("t", &params)
+	x := b.Input("x", 3)
+	w := b.Param(b.NewParam("w", Shape{3, 5}, Init{Kind: InitUniform, Scale: 1}))
+	bias := b.Param(b.NewParam("b", Shape{1, 5}, Init{}))
+	h := b.Add(b.MatMul(x, w, 0), bias)
+	if got := b.Type(h); got != (Shape{Batch, 5}) {
+		t.Fatalf("h: got %v", got)
+	}
+	gw := b.MatMul(x, h, TransA)
+	if got := b.Type(gw); got != (Shape{3, 5}) {
+		t.Fatalf("xᵀh: got %v", got)
+	}
+	s := b.SumCols(h)
+	if got := b.Type(s); got != (Shape{Batch, 1}) {
+		t.Fatalf("sumcols: got %v", got)
+	}
+	b.Output("s", s)
+	text := b.Program().String()
+	for _, want := range []string{"program t(x [B,3])", "matmul %0, %1 [B,5]", "matmul %0ᵀ, %4 [3,5]", "return s = %6"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("dump lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestBuilderRejectsBadShapes(t *testing.T) {
+	cases := []struct {
+		name string
+		f    func(b *Builder)
+	}{
+		{"matmul inner", func(b *Builder) { b.MatMul(b.Input("x", 3), b.Input("y", 4), 0) }},
+		{"broadcast", func(b *Builder) { b.Add(b.Input("x", 3), b.Input("y", 4)) }},
+		{"slice", func(b *Builder) { b.SliceCols(b.Input("x", 3), 2, 5) }},
+		{"perm", func(b *Builder) { b.PermuteCols(b.Input("x", 3), []int{0, 0, 1}) }},
+		{"dropout p", func(b *Builder) { b.Dropout(Shape{Batch, 3}, 1) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			var params []Param
+			c.f(NewBuilder("t", &params))
+		})
+	}
+}

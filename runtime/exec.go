@@ -1,0 +1,102 @@
+// Package runtime executes IR programs over float64.
+//
+// An Exec is a program planned for one batch size: every buffer is
+// allocated when it is built and every kernel's shape is resolved, so Run
+// allocates nothing and never fails (shapes were proven when the program
+// was built). Kernels do not return errors. Training (Adam over a gradient
+// program) and batched evaluation are built on Exec.
+//
+// The package depends only on the IR and gonum; it knows nothing of the
+// language or the layer library.
+package runtime
+
+import (
+	"math/rand/v2"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// Exec is a program planned for a fixed batch size.
+type Exec struct {
+	Prog  *ir.Program
+	Batch int
+	steps []step
+	bufs  [][]float64
+	// ArenaFloats is the number of float64s the plan allocated.
+	ArenaFloats int
+	rng         *rand.Rand
+}
+
+// step is one instruction with its shapes resolved and buffers bound.
+type step struct {
+	op         ir.Op
+	out, a, b  []float64
+	rows, cols int // result
+	ar, ac     int // first operand
+	br, bc     int // second operand
+	flags      int
+	f          float64
+	ints       []int
+	off        int
+}
+
+// New plans p for batches of b rows, binding its parameters to params. rng
+// feeds the program's random ops (sampling noise, dropout); it may be nil
+// for a program without them.
+func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec {
+	bufs, arena := plan(p, params, b)
+	e := &Exec{Prog: p, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng}
+	for i, in := range p.Instrs {
+		s := step{op: in.Op, out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
+			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints}
+		if len(in.Args) > 0 {
+			a := p.Instrs[in.Args[0]].Shape
+			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols
+		}
+		if len(in.Args) > 1 {
+			bs := p.Instrs[in.Args[1]].Shape
+			s.b, s.br, s.bc = bufs[in.Args[1]], bs.NumRows(b), bs.Cols
+		}
+		switch in.Op {
+		case ir.OpInput, ir.OpParam, ir.OpConst:
+			continue // no work: the buffer is the value
+		}
+		e.steps = append(e.steps, s)
+	}
+	return e
+}
+
+// Input returns the buffer of input i ([Batch, cols], row-major) for the
+// caller to fill before Run.
+func (e *Exec) Input(i int) []float64 {
+	for j, in := range e.Prog.Instrs {
+		if in.Op == ir.OpInput && in.Int == i {
+			return e.bufs[j]
+		}
+	}
+	panic("runtime: no such input")
+}
+
+// Value returns the buffer holding v after Run. It is valid until the next
+// Run; a value that is neither an output nor live at the end may have been
+// overwritten.
+func (e *Exec) Value(v ir.Value) []float64 { return e.bufs[v] }
+
+// Output returns the buffer of the named output after Run.
+func (e *Exec) Output(name string) []float64 {
+	v := e.Prog.Output(name)
+	if v == ir.None {
+		panic("runtime: no output " + name)
+	}
+	return e.bufs[v]
+}
+
+// SetRNG replaces the random source of the program's random ops.
+func (e *Exec) SetRNG(rng *rand.Rand) { e.rng = rng }
+
+// Run executes the program once.
+func (e *Exec) Run() {
+	for i := range e.steps {
+		e.exec(&e.steps[i])
+	}
+}

@@ -1,0 +1,201 @@
+package runtime
+
+import (
+	"math"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// exec runs one step. Shapes were checked when the program was built.
+func (e *Exec) exec(s *step) {
+	out := s.out
+	switch s.op {
+	case ir.OpRandNormal:
+		for i := range out {
+			out[i] = e.rng.NormFloat64()
+		}
+	case ir.OpDropout:
+		keep := 1 - s.f
+		scale := 1 / keep
+		for i := range out {
+			if e.rng.Float64() < keep {
+				out[i] = scale
+			} else {
+				out[i] = 0
+			}
+		}
+	case ir.OpMatMul:
+		tA, tB := s.flags&ir.TransA != 0, s.flags&ir.TransB != 0
+		k := s.ac
+		if tA {
+			k = s.ar
+		}
+		dgemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols)
+	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv:
+		binary(s)
+	case ir.OpNeg:
+		a := s.a[:len(out)]
+		for i := range out {
+			out[i] = -a[i]
+		}
+	case ir.OpExp:
+		a := s.a[:len(out)]
+		for i := range out {
+			out[i] = math.Exp(a[i])
+		}
+	case ir.OpLog:
+		a := s.a[:len(out)]
+		for i := range out {
+			out[i] = math.Log(a[i])
+		}
+	case ir.OpRelu:
+		a := s.a[:len(out)]
+		for i := range out {
+			out[i] = max(a[i], 0)
+		}
+	case ir.OpReluGrad:
+		a, g := s.a[:len(out)], s.b[:len(out)]
+		for i := range out {
+			if a[i] > 0 {
+				out[i] = g[i]
+			} else {
+				out[i] = 0
+			}
+		}
+	case ir.OpScale:
+		a, c := s.a[:len(out)], s.f
+		for i := range out {
+			out[i] = a[i] * c
+		}
+	case ir.OpAddConst:
+		a, c := s.a[:len(out)], s.f
+		for i := range out {
+			out[i] = a[i] + c
+		}
+	case ir.OpSumCols:
+		for r := range s.rows {
+			row := s.a[r*s.ac : (r+1)*s.ac]
+			t := 0.0
+			for _, x := range row {
+				t += x
+			}
+			out[r] = t
+		}
+	case ir.OpSumRows, ir.OpMeanRows:
+		clear(out)
+		for r := range s.ar {
+			row := s.a[r*s.ac : (r+1)*s.ac]
+			for j, x := range row {
+				out[j] += x
+			}
+		}
+		if s.op == ir.OpMeanRows {
+			inv := 1 / float64(s.ar)
+			for j := range out {
+				out[j] *= inv
+			}
+		}
+	case ir.OpBroadcastRows:
+		c := 1.0
+		if s.flags == 1 {
+			c = 1 / float64(s.rows)
+		}
+		for r := range s.rows {
+			row := out[r*s.cols : (r+1)*s.cols]
+			for j := range row {
+				row[j] = s.a[j] * c
+			}
+		}
+	case ir.OpBroadcastCols:
+		for r := range s.rows {
+			row := out[r*s.cols : (r+1)*s.cols]
+			v := s.a[r]
+			for j := range row {
+				row[j] = v
+			}
+		}
+	case ir.OpSliceCols:
+		for r := range s.rows {
+			copy(out[r*s.cols:(r+1)*s.cols], s.a[r*s.ac+s.off:])
+		}
+	case ir.OpPadCols:
+		clear(out)
+		for r := range s.rows {
+			copy(out[r*s.cols+s.off:], s.a[r*s.ac:(r+1)*s.ac])
+		}
+	case ir.OpPermuteCols:
+		for r := range s.rows {
+			src := s.a[r*s.ac : (r+1)*s.ac]
+			dst := out[r*s.cols : (r+1)*s.cols]
+			for j, p := range s.ints {
+				dst[j] = src[p]
+			}
+		}
+	default:
+		panic("runtime: op " + s.op.String() + " has no kernel")
+	}
+}
+
+// binary runs an elementwise binary op whose second operand may be
+// broadcast by rows ([1,n]), by columns ([r,1]) or as a scalar.
+func binary(s *step) {
+	n := s.cols
+	switch {
+	case s.br == s.rows && s.bc == n:
+		vv(s.op, s.out, s.a[:len(s.out)], s.b[:len(s.out)])
+	case s.br == 1 && s.bc == n:
+		for r := range s.rows {
+			vv(s.op, s.out[r*n:(r+1)*n], s.a[r*n:(r+1)*n], s.b[:n])
+		}
+	case s.bc == 1 && s.br == s.rows:
+		for r := range s.rows {
+			vs(s.op, s.out[r*n:(r+1)*n], s.a[r*n:(r+1)*n], s.b[r])
+		}
+	default: // scalar
+		vs(s.op, s.out, s.a[:len(s.out)], s.b[0])
+	}
+}
+
+func vv(op ir.Op, out, a, b []float64) {
+	a, b = a[:len(out)], b[:len(out)]
+	switch op {
+	case ir.OpAdd:
+		for i := range out {
+			out[i] = a[i] + b[i]
+		}
+	case ir.OpSub:
+		for i := range out {
+			out[i] = a[i] - b[i]
+		}
+	case ir.OpMul:
+		for i := range out {
+			out[i] = a[i] * b[i]
+		}
+	case ir.OpDiv:
+		for i := range out {
+			out[i] = a[i] / b[i]
+		}
+	}
+}
+
+func vs(op ir.Op, out, a []float64, c float64) {
+	a = a[:len(out)]
+	switch op {
+	case ir.OpAdd:
+		for i := range out {
+			out[i] = a[i] + c
+		}
+	case ir.OpSub:
+		for i := range out {
+			out[i] = a[i] - c
+		}
+	case ir.OpMul:
+		for i := range out {
+			out[i] = a[i] * c
+		}
+	case ir.OpDiv:
+		for i := range out {
+			out[i] = a[i] / c
+		}
+	}
+}

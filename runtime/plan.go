@@ -1,0 +1,77 @@
+package runtime
+
+import (
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// plan assigns a buffer to every value of p for a batch of b rows. Inputs
+// get their own buffers, parameters alias the parameter slab, constants
+// alias their data; every other value gets a slot from a pool that is
+// recycled after the value's last use. Outputs live to the end. Buffers are
+// allocated here, once, so running the program allocates nothing.
+func plan(p *ir.Program, params *Params, b int) (bufs [][]float64, arena int) {
+	n := len(p.Instrs)
+	last := make([]int, n)
+	for i := range last {
+		last[i] = -1
+	}
+	for i, in := range p.Instrs {
+		for _, a := range in.Args {
+			last[a] = i
+		}
+	}
+	for _, o := range p.Outputs {
+		last[o.Value] = n
+	}
+
+	bufs = make([][]float64, n)
+	free := map[int][][]float64{} // by size
+	release := func(v int) {
+		switch p.Instrs[v].Op {
+		case ir.OpParam, ir.OpConst, ir.OpInput:
+			return
+		}
+		sz := len(bufs[v])
+		free[sz] = append(free[sz], bufs[v])
+	}
+	for i, in := range p.Instrs {
+		sz := in.Shape.Size(b)
+		switch in.Op {
+		case ir.OpParam:
+			bufs[i] = params.Views[in.Int]
+		case ir.OpConst:
+			bufs[i] = in.Data
+		case ir.OpInput:
+			bufs[i] = make([]float64, sz)
+			arena += sz
+		default:
+			if l := free[sz]; len(l) > 0 {
+				bufs[i] = l[len(l)-1]
+				free[sz] = l[:len(l)-1]
+			} else {
+				bufs[i] = make([]float64, sz)
+				arena += sz
+			}
+		}
+		// Release operands after allocating the result, so a kernel never
+		// reads and writes the same buffer.
+		for j, a := range in.Args {
+			if last[a] == i && !dupBefore(in.Args, j) {
+				release(int(a))
+			}
+		}
+		if last[i] == -1 {
+			release(i) // dead value: its buffer is free at once
+		}
+	}
+	return bufs, arena
+}
+
+func dupBefore(args []ir.Value, j int) bool {
+	for _, a := range args[:j] {
+		if a == args[j] {
+			return true
+		}
+	}
+	return false
+}

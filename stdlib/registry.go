@@ -1,0 +1,187 @@
+// Package stdlib is nox's library of flow layers and priors. Each is
+// defined once, as IR emitted through an ir.Builder: its forward direction
+// (x → z with log|det ∂z/∂x|), its inverse, and for priors the
+// log-density and a sampler. Gradients are never written here; package ad
+// derives them.
+//
+// The registry (Lookup, Names) is data: each Spec lists the layer's
+// arguments with their types, defaults and ranges, and its dimension rule.
+// The compiler's checker reads it to validate calls and report errors at
+// the right position; stdlib itself knows nothing of source positions.
+package stdlib
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// Kind says what a layer is: a bijector (a stage of a flow) or a prior (the
+// base distribution that ends it).
+type Kind int
+
+const (
+	Bijector Kind = iota
+	Prior
+)
+
+func (k Kind) String() string {
+	if k == Prior {
+		return "prior"
+	}
+	return "bijector"
+}
+
+// Type is the type of an argument value.
+type Type int
+
+const (
+	Int Type = iota
+	Float
+	Bool
+)
+
+func (t Type) String() string {
+	return [...]string{"int", "float", "bool"}[t]
+}
+
+// Param describes one argument of a layer.
+type Param struct {
+	Name string
+	Type Type
+	// Variadic collects every remaining positional argument (each of Type)
+	// into a list. At most one parameter, the first, is variadic.
+	Variadic bool
+	// Default is the value when the argument is absent (for a variadic
+	// parameter, the list).
+	Default []float64
+	// Min and Max bound the value; MaxOpen excludes Max itself.
+	Min, Max float64
+	MaxOpen  bool
+	Doc      string
+}
+
+// Args are bound argument values by parameter name. Every number is held as
+// a float64; Int parameters hold whole numbers.
+type Args map[string][]float64
+
+// Int returns the first value of a parameter as an int.
+func (a Args) Int(name string) int { return int(a[name][0]) }
+
+// Float returns the first value of a parameter.
+func (a Args) Float(name string) float64 { return a[name][0] }
+
+// Ints returns a list parameter's values.
+func (a Args) Ints(name string) []int {
+	out := make([]int, len(a[name]))
+	for i, v := range a[name] {
+		out[i] = int(v)
+	}
+	return out
+}
+
+// Spec is a registry entry.
+type Spec struct {
+	Name   string
+	Kind   Kind
+	Params []Param
+	// MinDim is the smallest input dimension the layer accepts.
+	MinDim int
+	Doc    string
+	// Paper cites the layer's source.
+	Paper string
+	// New builds an instance for dimension dim, adding its parameters to
+	// table with names prefixed by name.
+	New func(args Args, dim int, name string, table *[]ir.Param) Layer
+}
+
+// Layer is an instance of a Spec for one dimension. A Bijector stage
+// implements Flow; a prior implements Density.
+type Layer interface{}
+
+// Flow is an invertible stage.
+type Flow interface {
+	// Forward emits z = f(x) and log|det ∂z/∂x| per row ([B,1]), or
+	// ir.None for a volume-preserving stage. train selects training
+	// behaviour (dropout).
+	Forward(b *ir.Builder, x ir.Value, train bool) (z, logdet ir.Value)
+	// Inverse emits x = f⁻¹(z).
+	Inverse(b *ir.Builder, z ir.Value) ir.Value
+}
+
+// Density is a base distribution.
+type Density interface {
+	// LogProb emits log p(z) per row ([B,1]).
+	LogProb(b *ir.Builder, z ir.Value) ir.Value
+	// Sample emits a batch of draws ([B,dim]).
+	Sample(b *ir.Builder) ir.Value
+}
+
+var registry = map[string]*Spec{}
+
+func register(s *Spec) {
+	if _, dup := registry[s.Name]; dup {
+		panic("stdlib: duplicate layer " + s.Name)
+	}
+	registry[s.Name] = s
+}
+
+// Lookup returns the spec named name, or nil.
+func Lookup(name string) *Spec { return registry[name] }
+
+// Names returns the registered names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Param returns the parameter named name, or nil.
+func (s *Spec) Param(name string) *Param {
+	i := slices.IndexFunc(s.Params, func(p Param) bool { return p.Name == name })
+	if i < 0 {
+		return nil
+	}
+	return &s.Params[i]
+}
+
+// Signature renders the spec's call form, e.g. "MAF(hidden ...int = [100], dropout float = 0)".
+func (s *Spec) Signature() string {
+	out := s.Name + "("
+	for i, p := range s.Params {
+		if i > 0 {
+			out += ", "
+		}
+		typ := p.Type.String()
+		if p.Variadic {
+			typ = "..." + typ
+		}
+		out += fmt.Sprintf("%s %s", p.Name, typ)
+		if p.Default != nil {
+			if p.Variadic {
+				out += fmt.Sprintf(" = %v", p.Default)
+			} else {
+				out += fmt.Sprintf(" = %v", p.Default[0])
+			}
+		}
+	}
+	return out + ")"
+}
+
+// Bind fills defaults for absent arguments.
+func (s *Spec) Bind(given Args) Args {
+	out := Args{}
+	for _, p := range s.Params {
+		if v, ok := given[p.Name]; ok {
+			out[p.Name] = v
+		} else {
+			out[p.Name] = p.Default
+		}
+	}
+	return out
+}
