@@ -57,10 +57,11 @@ type Param struct {
 	// Default is the value when the argument is absent (for a variadic
 	// parameter, the list).
 	Default []float64
-	// Min and Max bound the value; MaxOpen excludes Max itself.
-	Min, Max float64
-	MaxOpen  bool
-	Doc      string
+	// Min and Max bound the value; MinOpen and MaxOpen exclude the bound
+	// itself.
+	Min, Max         float64
+	MinOpen, MaxOpen bool
+	Doc              string
 }
 
 // Args are bound argument values by parameter name. Every number is held as

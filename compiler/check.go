@@ -1,0 +1,596 @@
+package compiler
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/stdlib"
+)
+
+// Loader reads the data file at path (as written in the source; resolving
+// it against a directory is the loader's business). Its error is reported
+// at the csv(...) call that named the file.
+type Loader func(path string) (*dataset.Table, error)
+
+// Builtins are the functions the checker knows besides layers.
+var Builtins = []string{"csv", "true", "false"}
+
+// Check resolves and type-checks a parsed file. load may be nil, in which
+// case csv(...) is an error. The error, if any, is a lang.ErrorList.
+func Check(f *lang.File, load Loader) (*Program, error) {
+	c := &checker{prog: &Program{File: f}, load: load, scope: map[string]*binding{}}
+	for _, s := range f.Stmts {
+		c.stmt(s)
+	}
+	return c.prog, c.errs.Err()
+}
+
+type binding struct {
+	val value
+	pos lang.Pos
+	// flow is set for a name bound to a flow that ends in a prior: the
+	// model that train and sample act on.
+	flow *Flow
+}
+
+type checker struct {
+	prog  *Program
+	load  Loader
+	scope map[string]*binding
+	errs  lang.ErrorList
+	// stageCount numbers stages per layer name within a flow.
+	stageCount map[string]int
+}
+
+func (c *checker) errorf(pos, end lang.Pos, format string, args ...any) {
+	c.errs.Add(lang.Errorf(pos, end, format, args...))
+}
+
+func (c *checker) stmt(s *lang.Stmt) {
+	switch {
+	case s.Assign != nil:
+		c.assign(s.Assign)
+	case s.Train != nil:
+		c.train(s.Train)
+	case s.Sample != nil:
+		c.sample(s.Sample)
+	}
+}
+
+func (c *checker) assign(a *lang.Assign) {
+	name := a.Name.Name
+	if slices.Contains(lang.Keywords, name) || slices.Contains(Builtins, name) || stdlib.Lookup(name) != nil {
+		c.errorf(a.Name.Pos, a.Name.EndPos, "cannot assign to %s: it is a reserved name", name)
+		return
+	}
+	if prev, ok := c.scope[name]; ok {
+		c.errorf(a.Name.Pos, a.Name.EndPos, "%s redeclared (previous declaration at %s)", name, short(prev.pos))
+		return
+	}
+	c.stageCount = map[string]int{}
+	v := c.expr(a.Value)
+	b := &binding{val: v, pos: a.Name.Pos}
+	c.scope[name] = b
+	switch v.kind {
+	case kData:
+		v.data.Name = name
+	case kFlow:
+		if len(v.stages) > 0 && v.stages[len(v.stages)-1].Spec.Kind == stdlib.Prior {
+			b.flow = &Flow{Name: name, Pos: a.Name.Pos, Stages: v.stages}
+			c.prog.Flows = append(c.prog.Flows, b.flow)
+		}
+	}
+}
+
+// lookupFlow resolves the name of a complete flow.
+func (c *checker) lookupFlow(id *lang.Ident, stmt string) *Flow {
+	b, ok := c.scope[id.Name]
+	if !ok {
+		c.undefined(id)
+		return nil
+	}
+	if b.flow == nil {
+		if b.val.kind == kFlow {
+			c.errorf(id.Pos, id.EndPos, "%s: %s is a flow without a prior; end its pipeline with one, e.g. |> Gaussian", stmt, id.Name)
+		} else if b.val.kind != kBad {
+			c.errorf(id.Pos, id.EndPos, "%s: %s is %s, not a flow", stmt, id.Name, article(b.val.describe()))
+		}
+		return nil
+	}
+	return b.flow
+}
+
+func (c *checker) undefined(id *lang.Ident) {
+	cands := append(stdlib.Names(), Builtins...)
+	for n := range c.scope {
+		cands = append(cands, n)
+	}
+	slices.Sort(cands)
+	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, didYouMean(id.Name, cands))
+}
+
+var trainOptions = []stdlib.Param{
+	{Name: "steps", Type: stdlib.Int, Default: []float64{1000}, Min: 1, Max: 1e9},
+	{Name: "batch", Type: stdlib.Int, Default: []float64{256}, Min: 1, Max: 1 << 20},
+	{Name: "lr", Type: stdlib.Float, Default: []float64{1e-3}, Min: 0, MinOpen: true, Max: 10},
+	{Name: "test_frac", Type: stdlib.Float, Default: []float64{0.2}, Min: 0, Max: 1, MaxOpen: true},
+	{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53},
+	{Name: "standardize", Type: stdlib.Bool, Default: []float64{1}},
+}
+
+var sampleOptions = []stdlib.Param{
+	{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53},
+}
+
+func (c *checker) train(t *lang.Train) {
+	opts, ok := c.options("train", trainOptions, t.Opts)
+	flow := c.lookupFlow(t.Flow, "train")
+	data := c.lookupData(t.Data, "train")
+	if !ok || flow == nil || data == nil || data.Table == nil {
+		return
+	}
+	tab := data.Table
+	if flow.Dim != 0 && flow.Dim != tab.Cols {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
+			data.Name, tab.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		return
+	}
+	if !c.fixDim(flow, tab.Cols, t.Pos) {
+		return
+	}
+	to := TrainOptions{
+		Steps: int(opts["steps"][0]), Batch: int(opts["batch"][0]), LR: opts["lr"][0],
+		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
+	}
+	nTest := int(math.Round(to.TestFrac * float64(tab.Rows)))
+	if tab.Rows-nTest < 1 {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d rows, leaving none to train on after test_frac = %g", data.Name, tab.Rows, to.TestFrac)
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
+}
+
+// fixDim sets a flow's dimension and checks every stage's dimension rule.
+func (c *checker) fixDim(f *Flow, dim int, pos lang.Pos) bool {
+	ok := true
+	for _, s := range f.Stages {
+		if dim < s.Spec.MinDim {
+			c.errorf(s.Pos, s.End, "%s needs data with at least %d dimensions, got %d (flow %s is trained at %s)",
+				s.Spec.Name, s.Spec.MinDim, dim, f.Name, short(pos))
+			ok = false
+		}
+	}
+	if ok && f.Dim == 0 {
+		f.Dim, f.DimPos = dim, pos
+	}
+	return ok
+}
+
+func (c *checker) lookupData(id *lang.Ident, stmt string) *Data {
+	b, ok := c.scope[id.Name]
+	if !ok {
+		c.undefined(id)
+		return nil
+	}
+	if b.val.kind != kData {
+		if b.val.kind != kBad {
+			c.errorf(id.Pos, id.EndPos, "%s: %s is %s, not data (declare data with %s = csv(\"file.csv\"))",
+				stmt, id.Name, article(b.val.describe()), id.Name)
+		}
+		return nil
+	}
+	return b.val.data
+}
+
+func (c *checker) sample(s *lang.Sample) {
+	opts, ok := c.options("sample", sampleOptions, s.Opts)
+	flow := c.lookupFlow(s.Flow, "sample")
+	n := c.expr(s.N)
+	path := c.expr(s.Path)
+	if n.kind != kBad && (n.kind != kNum || !n.isInt || n.num < 1 || n.num > 1e8) {
+		c.errorf(n.pos, n.end, "sample: the number of draws must be an integer from 1 to 100000000, got %s", n)
+		ok = false
+	}
+	if path.kind != kBad && (path.kind != kStr || path.str == "") {
+		c.errorf(path.pos, path.end, "sample: the output must be a file name in quotes, got %s", path)
+		ok = false
+	}
+	if flow != nil && flow.Dim == 0 {
+		c.errorf(s.Flow.Pos, s.Flow.EndPos, "sample: flow %s is not trained yet; add `train %s on DATA` before this statement", flow.Name, flow.Name)
+		return
+	}
+	if !ok || flow == nil || n.kind != kNum || path.kind != kStr {
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Sample{Pos: s.Pos, Flow: flow, N: int(n.num), Path: path.str, Seed: uint64(opts["seed"][0])})
+}
+
+// options binds an options block against specs.
+func (c *checker) options(stmt string, specs []stdlib.Param, o *lang.Options) (stdlib.Args, bool) {
+	given := stdlib.Args{}
+	ok := true
+	if o != nil {
+		seen := map[string]lang.Pos{}
+		for _, opt := range o.List {
+			name := opt.Name.Name
+			i := slices.IndexFunc(specs, func(p stdlib.Param) bool { return p.Name == name })
+			if i < 0 {
+				c.errorf(opt.Name.Pos, opt.Name.EndPos, "%s: unknown option %s%s (options: %s)", stmt, name,
+					didYouMean(name, paramNames(specs)), strings.Join(paramNames(specs), ", "))
+				ok = false
+				continue
+			}
+			if prev, dup := seen[name]; dup {
+				c.errorf(opt.Name.Pos, opt.Name.EndPos, "%s: option %s given twice (first at %s)", stmt, name, short(prev))
+				ok = false
+				continue
+			}
+			seen[name] = opt.Name.Pos
+			v := c.expr(opt.Value)
+			x, good := c.convert(stmt+" option "+name, &specs[i], v)
+			if !good {
+				ok = false
+				continue
+			}
+			given[name] = x
+		}
+	}
+	out := stdlib.Args{}
+	for _, p := range specs {
+		if v, has := given[p.Name]; has {
+			out[p.Name] = v
+		} else {
+			out[p.Name] = p.Default
+		}
+	}
+	return out, ok
+}
+
+func paramNames(ps []stdlib.Param) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// convert checks a value against a parameter's type and range.
+func (c *checker) convert(what string, p *stdlib.Param, v value) ([]float64, bool) {
+	if v.kind == kBad {
+		return nil, false
+	}
+	var x float64
+	switch p.Type {
+	case stdlib.Int:
+		if v.kind != kNum || !v.isInt {
+			c.errorf(v.pos, v.end, "%s must be an int, got %s %s", what, v.describe(), v)
+			return nil, false
+		}
+		x = v.num
+	case stdlib.Float:
+		if v.kind != kNum {
+			c.errorf(v.pos, v.end, "%s must be a number, got %s", what, v.describe())
+			return nil, false
+		}
+		x = v.num
+	case stdlib.Bool:
+		if v.kind != kBool {
+			c.errorf(v.pos, v.end, "%s must be true or false, got %s", what, v)
+			return nil, false
+		}
+		return []float64{v.num}, true
+	}
+	lowOK := x > p.Min || (x == p.Min && !p.MinOpen)
+	highOK := x < p.Max || (x == p.Max && !p.MaxOpen)
+	if !lowOK || !highOK {
+		c.errorf(v.pos, v.end, "%s must be in %s, got %s", what, rangeText(p), v)
+		return nil, false
+	}
+	return []float64{x}, true
+}
+
+func rangeText(p *stdlib.Param) string {
+	lo, hi := "[", "]"
+	if p.MinOpen {
+		lo = "("
+	}
+	if p.MaxOpen {
+		hi = ")"
+	}
+	return fmt.Sprintf("%s%v, %v%s", lo, p.Min, p.Max, hi)
+}
+
+// expr evaluates an expression. A pipeline of more than one term is a flow.
+func (c *checker) expr(e *lang.Expr) value {
+	if len(e.Stages) == 1 {
+		v := c.term(e.Stages[0])
+		return v
+	}
+	out := value{kind: kFlow, pos: e.Pos, end: e.EndPos}
+	bad := false
+	for _, t := range e.Stages {
+		v := c.term(t)
+		switch {
+		case v.kind == kBad:
+			bad = true
+		case v.kind != kFlow:
+			c.errorf(v.pos, v.end, "cannot use %s %s as a flow stage (stages are layers such as MAF(100), Reverse, Gaussian)", v.describe(), v)
+			bad = true
+		default:
+			if n := len(out.stages); n > 0 && out.stages[n-1].Spec.Kind == stdlib.Prior {
+				prev := out.stages[n-1]
+				c.errorf(v.pos, v.end, "stage after the prior %s: a prior ends a flow, so it must be the last stage", prev.Spec.Name)
+				bad = true
+			}
+			out.stages = append(out.stages, v.stages...)
+		}
+	}
+	if bad {
+		return value{kind: kBad, pos: e.Pos, end: e.EndPos}
+	}
+	return out
+}
+
+func (c *checker) term(t *lang.Term) value {
+	v := value{pos: t.Pos, end: t.EndPos}
+	switch {
+	case t.Number != nil:
+		return c.number(t.Number)
+	case t.String != nil:
+		v.kind, v.str = kStr, t.String.Value
+	case t.List != nil:
+		v.kind = kList
+		for _, e := range t.List.Elems {
+			v.list = append(v.list, c.expr(e))
+		}
+	case t.Paren != nil:
+		v = c.expr(t.Paren)
+		v.pos, v.end = t.Pos, t.EndPos
+	case t.Call != nil:
+		return c.call(t.Call)
+	}
+	return v
+}
+
+func (c *checker) number(n *lang.Number) value {
+	v := value{kind: kNum, pos: n.Pos, end: n.EndPos}
+	text := n.Text
+	if !strings.ContainsAny(text, ".eE") {
+		i, err := strconv.ParseInt(text, 10, 64)
+		if err != nil || i > 1<<53 {
+			c.errorf(n.Pos, n.EndPos, "integer %s is too large (the largest is 2^53 = 9007199254740992)", text)
+			return value{kind: kBad, pos: n.Pos, end: n.EndPos}
+		}
+		v.num, v.isInt = float64(i), true
+	} else {
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil || math.IsInf(f, 0) {
+			c.errorf(n.Pos, n.EndPos, "number %s is out of range for float64", text)
+			return value{kind: kBad, pos: n.Pos, end: n.EndPos}
+		}
+		v.num = f
+	}
+	if n.Neg {
+		v.num = -v.num
+	}
+	return v
+}
+
+func (c *checker) call(call *lang.Call) value {
+	id := call.Name
+	v := value{pos: call.Pos, end: call.EndPos}
+	if b, ok := c.scope[id.Name]; ok {
+		if call.Parens {
+			c.errorf(id.Pos, id.EndPos, "%s is %s, not a function; it cannot be called", id.Name, article(b.val.describe()))
+			return value{kind: kBad, pos: call.Pos, end: call.EndPos}
+		}
+		bv := b.val
+		if bv.kind == kFlow {
+			// Reusing a bound flow copies its stages: the new flow has
+			// parameters of its own.
+			bv.stages = c.renameStages(bv.stages)
+		}
+		bv.pos, bv.end = call.Pos, call.EndPos
+		return bv
+	}
+	switch id.Name {
+	case "true", "false":
+		if call.Parens {
+			c.errorf(id.Pos, id.EndPos, "%s is a bool, not a function", id.Name)
+			return value{kind: kBad, pos: call.Pos, end: call.EndPos}
+		}
+		v.kind = kBool
+		if id.Name == "true" {
+			v.num = 1
+		}
+		return v
+	case "csv":
+		return c.csv(call)
+	}
+	spec := stdlib.Lookup(id.Name)
+	if spec == nil {
+		c.undefined(id)
+		return value{kind: kBad, pos: call.Pos, end: call.EndPos}
+	}
+	args, ok := c.bindCall(spec, call)
+	if !ok {
+		return value{kind: kBad, pos: call.Pos, end: call.EndPos}
+	}
+	v.kind = kFlow
+	v.stages = []FlowStage{{Stage: Stage{Spec: spec, Args: args, Name: c.stageName(spec.Name)}, Pos: call.Pos, End: call.EndPos}}
+	return v
+}
+
+func (c *checker) stageName(layer string) string {
+	if c.stageCount == nil {
+		c.stageCount = map[string]int{}
+	}
+	c.stageCount[layer]++
+	return fmt.Sprintf("%s%d", lower(layer), c.stageCount[layer])
+}
+
+func (c *checker) renameStages(stages []FlowStage) []FlowStage {
+	out := make([]FlowStage, len(stages))
+	for i, s := range stages {
+		s.Name = c.stageName(s.Spec.Name)
+		out[i] = s
+	}
+	return out
+}
+
+// bindCall matches a call's arguments to a layer's parameters.
+func (c *checker) bindCall(spec *stdlib.Spec, call *lang.Call) (stdlib.Args, bool) {
+	given := stdlib.Args{}
+	ok := true
+	pi := 0 // next positional parameter
+	var variadic []float64
+	sawKeyword := false
+	for _, a := range call.Args {
+		v := c.expr(a.Value)
+		if a.Name != nil {
+			sawKeyword = true
+			name := a.Name.Name
+			p := spec.Param(name)
+			if p == nil {
+				c.errorf(a.Name.Pos, a.Name.EndPos, "%s has no argument %s%s; its signature is %s",
+					spec.Name, name, didYouMean(name, paramNames(spec.Params)), spec.Signature())
+				ok = false
+				continue
+			}
+			if _, dup := given[name]; dup {
+				c.errorf(a.Name.Pos, a.Name.EndPos, "%s: argument %s given twice", spec.Name, name)
+				ok = false
+				continue
+			}
+			if p.Variadic {
+				xs, good := c.listArg(spec, p, v)
+				if good {
+					given[name] = xs
+				}
+				ok = ok && good
+				continue
+			}
+			x, good := c.convert(spec.Name+" argument "+name, p, v)
+			if good {
+				given[name] = x
+			}
+			ok = ok && good
+			continue
+		}
+		if sawKeyword {
+			c.errorf(a.Pos, a.EndPos, "%s: positional argument after a keyword argument", spec.Name)
+			ok = false
+			continue
+		}
+		if pi >= len(spec.Params) {
+			c.errorf(a.Pos, a.EndPos, "%s takes %s; too many arguments (signature %s)", spec.Name, countText(spec), spec.Signature())
+			ok = false
+			continue
+		}
+		p := &spec.Params[pi]
+		if p.Variadic {
+			x, good := c.convert(spec.Name+" argument "+p.Name, p, v)
+			if good {
+				variadic = append(variadic, x...)
+			}
+			ok = ok && good
+			continue
+		}
+		x, good := c.convert(spec.Name+" argument "+p.Name, p, v)
+		if good {
+			given[p.Name] = x
+		}
+		ok = ok && good
+		pi++
+	}
+	if len(variadic) > 0 {
+		p := spec.Params[0]
+		if _, dup := given[p.Name]; dup {
+			c.errorf(call.Pos, call.EndPos, "%s: argument %s given both by position and by name", spec.Name, p.Name)
+			ok = false
+		}
+		given[p.Name] = variadic
+	}
+	return spec.Bind(given), ok
+}
+
+// listArg converts a list (or a single number) for a variadic parameter.
+func (c *checker) listArg(spec *stdlib.Spec, p *stdlib.Param, v value) ([]float64, bool) {
+	items := []value{v}
+	if v.kind == kList {
+		items = v.list
+		if len(items) == 0 {
+			c.errorf(v.pos, v.end, "%s argument %s: the list is empty", spec.Name, p.Name)
+			return nil, false
+		}
+	}
+	var out []float64
+	for _, it := range items {
+		x, good := c.convert(spec.Name+" argument "+p.Name, p, it)
+		if !good {
+			return nil, false
+		}
+		out = append(out, x...)
+	}
+	return out, true
+}
+
+func countText(spec *stdlib.Spec) string {
+	switch n := len(spec.Params); n {
+	case 0:
+		return "no arguments"
+	case 1:
+		return "1 argument"
+	default:
+		return fmt.Sprintf("%d arguments", n)
+	}
+}
+
+func (c *checker) csv(call *lang.Call) value {
+	bad := value{kind: kBad, pos: call.Pos, end: call.EndPos}
+	if !call.Parens || len(call.Args) != 1 || call.Args[0].Name != nil {
+		c.errorf(call.Pos, call.EndPos, `csv takes one argument, the file name: csv("data.csv")`)
+		return bad
+	}
+	p := c.expr(call.Args[0].Value)
+	if p.kind == kBad {
+		return bad
+	}
+	if p.kind != kStr {
+		c.errorf(p.pos, p.end, "csv: the file name must be a string, got %s", p.describe())
+		return bad
+	}
+	d := &Data{Path: p.str, Pos: call.Pos}
+	if c.load == nil {
+		c.errorf(call.Pos, call.EndPos, "csv: no data loader (reading files is disabled here)")
+		return bad
+	}
+	t, err := c.load(p.str)
+	if err != nil {
+		c.errorf(p.pos, p.end, "csv(%q): %v", p.str, err)
+		return bad
+	}
+	d.Table = t
+	c.prog.Data = append(c.prog.Data, d)
+	return value{kind: kData, data: d, pos: call.Pos, end: call.EndPos}
+}
+
+func short(p lang.Pos) string {
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+}
+
+func article(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case 'a', 'e', 'i', 'o', 'u':
+		return "an " + s
+	}
+	return "a " + s
+}

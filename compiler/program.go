@@ -1,0 +1,94 @@
+// Package compiler turns a parsed .nox file into a checked program: it
+// resolves names, evaluates arguments against the layer registry (package
+// stdlib), type-checks dimensions — the data width flows through every
+// layer of a flow, and a mismatch is an error naming both sizes and the
+// position — and lowers each flow to IR programs (Lower), whose gradients
+// package ad derives.
+//
+// The checker reports every error it finds in a file (sorted, capped), not
+// only the first. It reads data files only through the Loader it is given.
+package compiler
+
+import (
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/lang"
+)
+
+// Program is a checked file: its data sets, flows and actions in order.
+type Program struct {
+	File    *lang.File
+	Data    []*Data
+	Flows   []*Flow
+	Actions []Action
+}
+
+// Data is a data set bound to a name.
+type Data struct {
+	Name  string
+	Path  string // as written
+	Pos   lang.Pos
+	Table *dataset.Table
+}
+
+// Flow is a flow bound to a name: its checked stages and, once a train
+// statement fixes it, its dimension.
+type Flow struct {
+	Name   string
+	Pos    lang.Pos
+	Stages []FlowStage
+	Dim    int      // 0 until fixed
+	DimPos lang.Pos // the statement that fixed Dim
+}
+
+// FlowStage is a stage with the source span of its call.
+type FlowStage struct {
+	Stage
+	Pos, End lang.Pos
+}
+
+// Action is an executable statement: *Train or *Sample.
+type Action interface {
+	Position() lang.Pos
+}
+
+// Train trains a flow on a data set.
+type Train struct {
+	Pos  lang.Pos
+	Flow *Flow
+	Data *Data
+	Opts TrainOptions
+}
+
+// TrainOptions are the settings of a train statement.
+type TrainOptions struct {
+	Steps       int
+	Batch       int
+	LR          float64
+	TestFrac    float64
+	Seed        uint64
+	Standardize bool
+}
+
+// Sample draws from a trained flow and writes the draws to a file.
+type Sample struct {
+	Pos  lang.Pos
+	Flow *Flow
+	N    int
+	Path string // as written
+	Seed uint64
+}
+
+// Position returns the statement's position.
+func (t *Train) Position() lang.Pos { return t.Pos }
+
+// Position returns the statement's position.
+func (s *Sample) Position() lang.Pos { return s.Pos }
+
+// Stages returns the flow's stages without positions, for Lower.
+func (f *Flow) StageList() []Stage {
+	out := make([]Stage, len(f.Stages))
+	for i, s := range f.Stages {
+		out[i] = s.Stage
+	}
+	return out
+}

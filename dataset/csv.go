@@ -1,0 +1,137 @@
+// Package dataset reads and writes tables of numbers. Every failure names
+// the row and column it found, so a person can open the file and fix it.
+package dataset
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Table is a dense matrix of float64 values, row-major.
+type Table struct {
+	Rows, Cols int
+	Values     []float64
+}
+
+// Row returns row i.
+func (t *Table) Row(i int) []float64 { return t.Values[i*t.Cols : (i+1)*t.Cols] }
+
+// Error is a problem at a row and column of a file (both 1-based; Col is
+// 0 when the whole row is at fault).
+type Error struct {
+	Row, Col int
+	Msg      string
+}
+
+func (e *Error) Error() string {
+	if e.Col == 0 {
+		return fmt.Sprintf("row %d: %s", e.Row, e.Msg)
+	}
+	return fmt.Sprintf("row %d, column %d: %s", e.Row, e.Col, e.Msg)
+}
+
+// ReadCSV reads comma-separated numbers, one row per line. A first line
+// whose cells are all non-numeric is taken as a header and skipped. Blank
+// lines are skipped. Every row must have the same number of cells, and
+// every cell must be a finite number.
+func ReadCSV(r io.Reader) (*Table, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	t := &Table{}
+	line := 0
+	seen := false // a non-blank line was read
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		cells := strings.Split(text, ",")
+		first := !seen
+		seen = true
+		if first && isHeader(cells) {
+			continue
+		}
+		if t.Cols == 0 {
+			t.Cols = len(cells)
+		} else if len(cells) != t.Cols {
+			return nil, &Error{Row: line, Msg: fmt.Sprintf("has %d columns, but earlier rows have %d", len(cells), t.Cols)}
+		}
+		for j, c := range cells {
+			c = strings.TrimSpace(c)
+			v, err := strconv.ParseFloat(c, 64)
+			switch {
+			case c == "":
+				return nil, &Error{Row: line, Col: j + 1, Msg: "empty cell"}
+			case err != nil && !isRangeErr(err):
+				return nil, &Error{Row: line, Col: j + 1, Msg: fmt.Sprintf("%q is not a number", clip(c))}
+			case math.IsNaN(v):
+				return nil, &Error{Row: line, Col: j + 1, Msg: "NaN is not allowed"}
+			case math.IsInf(v, 0):
+				return nil, &Error{Row: line, Col: j + 1, Msg: fmt.Sprintf("%q is not finite", clip(c))}
+			}
+			t.Values = append(t.Values, v)
+		}
+		t.Rows++
+	}
+	if err := sc.Err(); err != nil {
+		if err == bufio.ErrTooLong {
+			return nil, &Error{Row: line + 1, Msg: "line longer than 16 MiB"}
+		}
+		return nil, err
+	}
+	if t.Rows == 0 {
+		return nil, fmt.Errorf("no rows of numbers")
+	}
+	return t, nil
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// isHeader reports whether every cell is non-numeric text.
+func isHeader(cells []string) bool {
+	for _, c := range cells {
+		c = strings.TrimSpace(c)
+		if _, err := strconv.ParseFloat(c, 64); err == nil || c == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// WriteCSV writes rows×cols values as CSV with the shortest decimal form
+// that reads back exactly.
+func WriteCSV(w io.Writer, values []float64, cols int) error {
+	bw := bufio.NewWriter(w)
+	var buf []byte
+	for i, v := range values {
+		buf = strconv.AppendFloat(buf[:0], v, 'g', -1, 64)
+		if (i+1)%cols == 0 {
+			buf = append(buf, '\n')
+		} else {
+			buf = append(buf, ',')
+		}
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// ParseCSV is ReadCSV over a byte slice.
+func ParseCSV(b []byte) (*Table, error) { return ReadCSV(bytes.NewReader(b)) }

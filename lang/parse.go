@@ -1,0 +1,145 @@
+package lang
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Lexer is nox's token definition. Comments run from # to the end of the
+// line; newlines are white space (a statement ends where the grammar says
+// it does, so pipelines may span lines).
+var Lexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "Comment", Pattern: `#[^\n]*`},
+	{Name: "String", Pattern: `"(\\[\\"nt]|[^"\\\n])*"`},
+	{Name: "Float", Pattern: `(\d+\.\d*|\.\d+)([eE][-+]?\d+)?|\d+[eE][-+]?\d+`},
+	{Name: "Int", Pattern: `\d+`},
+	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
+	{Name: "Pipe", Pattern: `\|>`},
+	{Name: "Punct", Pattern: `[-=(),{}\[\]]`},
+	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+})
+
+var parser = participle.MustBuild[File](
+	participle.Lexer(Lexer),
+	participle.Elide("Comment", "Whitespace"),
+	participle.Unquote("String"),
+	participle.UseLookahead(3),
+)
+
+// Grammar returns the grammar in EBNF, as participle derives it from the
+// AST's struct tags. spec.md quotes it; a test keeps the two equal.
+func Grammar() string { return parser.String() }
+
+// Keywords are the reserved words.
+var Keywords = []string{"train", "on", "sample", "to"}
+
+// MaxDepth bounds the nesting of brackets, so that no input can exhaust
+// the parser's stack.
+const MaxDepth = 64
+
+// Parse parses a .nox file. A syntax error is returned as an *Error with
+// the file, line and column of the offending token.
+func Parse(filename string, src []byte) (f *File, err error) {
+	if err := checkDepth(filename, src); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, &Error{Pos: Pos{Filename: filename, Line: 1, Column: 1},
+				Msg: fmt.Sprintf("internal error: the parser panicked (a bug in nox): %v", r)}
+		}
+	}()
+	f, err = parser.ParseBytes(filename, src)
+	if err != nil {
+		return nil, syntaxError(filename, src, err)
+	}
+	return f, nil
+}
+
+// syntaxError turns participle's error into a positioned Error with a
+// message a person can act on.
+func syntaxError(filename string, src []byte, err error) error {
+	var pe participle.Error
+	if !errors.As(err, &pe) {
+		return &Error{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Msg: err.Error()}
+	}
+	pos := pe.Position()
+	if pos.Filename == "" {
+		pos.Filename = filename
+	}
+	msg := pe.Message()
+	var ue *participle.UnexpectedTokenError
+	var le *lexer.Error
+	switch {
+	case errors.As(err, &ue):
+		tok := ue.Unexpected
+		what := strconv.Quote(tok.Value)
+		if tok.EOF() {
+			what = "end of file"
+		}
+		msg = "syntax error: unexpected " + what
+		if ue.Expect != "" {
+			msg += ", expected " + ue.Expect
+		}
+	case errors.As(err, &le):
+		msg = "syntax error: " + describeBadChar(src, pos.Offset)
+	default:
+		msg = "syntax error: " + msg
+	}
+	end := pos
+	end.Column++
+	return &Error{Pos: pos, End: end, Msg: msg}
+}
+
+// describeBadChar explains the text at which the lexer stopped.
+func describeBadChar(src []byte, off int) string {
+	if off < 0 || off >= len(src) {
+		return "unexpected end of file"
+	}
+	if src[off] == '"' {
+		return "unterminated string (a string ends with \" on the same line; escapes are \\ \" \\n \\t)"
+	}
+	r, _ := utf8.DecodeRune(src[off:])
+	return fmt.Sprintf("unexpected character %q", r)
+}
+
+// checkDepth rejects inputs whose brackets nest deeper than MaxDepth,
+// before participle's recursive descent sees them.
+func checkDepth(filename string, src []byte) error {
+	depth, line, col := 0, 1, 1
+	inComment, inString := false, false
+	for i, c := range src {
+		switch {
+		case inComment:
+			inComment = c != '\n'
+		case inString:
+			if c == '\\' && i+1 < len(src) {
+				continue
+			}
+			inString = c != '"' && c != '\n'
+		case c == '#':
+			inComment = true
+		case c == '"':
+			inString = true
+		case c == '(' || c == '[' || c == '{':
+			depth++
+			if depth > MaxDepth {
+				return &Error{Pos: Pos{Filename: filename, Offset: i, Line: line, Column: col},
+					Msg: fmt.Sprintf("syntax error: brackets nested more than %d deep", MaxDepth)}
+			}
+		case c == ')' || c == ']' || c == '}':
+			depth = max(depth-1, 0)
+		}
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return nil
+}

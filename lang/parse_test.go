@@ -1,0 +1,59 @@
+package lang
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseExample(t *testing.T) {
+	src := `# moons
+data = csv("data/moons.csv")   # comment
+flow = MAF(100) |> Reverse |> MAF(100, 50, dropout = .1)
+  |> Gaussian
+train flow on data { steps = 2000, batch = 256, lr = 1e-3, test_frac = 0.2, seed = 0, }
+sample flow 1000 to "out.csv"
+x = [1, -2, 3.5e2]
+`
+	f, err := Parse("m.nox", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Stmts) != 5 {
+		t.Fatalf("got %d statements", len(f.Stmts))
+	}
+	flow := f.Stmts[1].Assign
+	if flow == nil || len(flow.Value.Stages) != 4 {
+		t.Fatalf("flow pipeline: %+v", flow)
+	}
+	maf := flow.Value.Stages[2].Call
+	if maf.Name.Name != "MAF" || len(maf.Args) != 3 || maf.Args[2].Name.Name != "dropout" {
+		t.Fatalf("MAF call: %+v", maf)
+	}
+	if p := maf.Args[2].Pos; p.Line != 3 || p.Column != 44 {
+		t.Errorf("dropout arg at %d:%d", p.Line, p.Column)
+	}
+	tr := f.Stmts[2].Train
+	if tr.Flow.Name != "flow" || tr.Data.Name != "data" || len(tr.Opts.List) != 5 {
+		t.Fatalf("train: %+v", tr)
+	}
+	s := f.Stmts[3].Sample
+	if *&s.Path.Stages[0].String.Value != "out.csv" {
+		t.Fatalf("sample path: %+v", s.Path.Stages[0])
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{"flow = MAF(100", `m.nox:1:15: syntax error: unexpected end of file`},
+		{"train flow data", `m.nox:1:12: syntax error: unexpected "data"`},
+		{"x = \"abc\ny = 1", `m.nox:1:5: syntax error: unterminated string`},
+		{"x = 1 $", `m.nox:1:7: syntax error: unexpected character '$'`},
+		{"x = " + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100), "brackets nested more than 64 deep"},
+	}
+	for _, c := range cases {
+		_, err := Parse("m.nox", []byte(c.src))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse(%q): got %v, want %q", c.src, err, c.want)
+		}
+	}
+}

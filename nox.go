@@ -1,0 +1,99 @@
+// Package nox compiles and runs .nox files: normalizing flows described in
+// a small declarative language, trained by maximum likelihood.
+//
+// The pipeline reads top to bottom:
+//
+//	lang.Parse → compiler.Check → compiler.Lower (with ad.Grad) → runtime
+//
+// Compile parses and checks a file, reading the data files it names
+// relative to the file's directory. Script.Run executes its statements
+// (train, sample) in order, reporting results as Events. Every error a
+// user can cause comes back as a positioned diagnostic (see lang.Render).
+package nox
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/lang"
+)
+
+// Script is a compiled .nox file.
+type Script struct {
+	Filename string
+	Source   []byte
+	Prog     *compiler.Program
+	dir      string
+	trained  map[*compiler.Flow]*trainedFlow
+}
+
+// Compile parses and checks src, the contents of filename. Data files are
+// read relative to filename's directory.
+func Compile(filename string, src []byte) (*Script, error) {
+	f, err := lang.Parse(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(filename)
+	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) { return loadCSV(dir, path) })
+	if err != nil {
+		return nil, err
+	}
+	return &Script{Filename: filename, Source: src, Prog: prog, dir: dir, trained: map[*compiler.Flow]*trainedFlow{}}, nil
+}
+
+// CompileFile reads and compiles a file.
+func CompileFile(filename string) (*Script, error) {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(filename, src)
+}
+
+func loadCSV(dir, path string) (*dataset.Table, error) {
+	full := path
+	if !filepath.IsAbs(path) {
+		full = filepath.Join(dir, path)
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no such file %s", full)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	t, err := dataset.ReadCSV(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", full, err)
+	}
+	return t, nil
+}
+
+// resolve returns an output path relative to the script's directory.
+func (s *Script) resolve(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(s.dir, path)
+}
+
+// Render formats an error from Compile or Run for a person, with the
+// offending source line and a caret.
+func (s *Script) Render(err error) string { return RenderError(err, s.Filename, s.Source) }
+
+// RenderError formats err for a person, quoting src (the contents of
+// filename) under each diagnostic.
+func RenderError(err error, filename string, src []byte) string {
+	return strings.TrimRight(lang.Render(err, func(name string) []byte {
+		if name == filename {
+			return src
+		}
+		return nil
+	}), "\n")
+}

@@ -1,0 +1,249 @@
+package nox
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/runtime"
+)
+
+// Event is the result of a statement. Its JSON form is one line of
+// `noxc run -json` output.
+type Event struct {
+	Statement string   `json:"statement"`
+	Flow      string   `json:"flow"`
+	Steps     int      `json:"steps,omitempty"`
+	Seconds   float64  `json:"seconds,omitempty"`
+	StepsPerS float64  `json:"steps_per_s,omitempty"`
+	TrainNLL  *float64 `json:"train_nll,omitempty"`
+	TestNLL   *float64 `json:"test_nll,omitempty"`
+	N         int      `json:"n,omitempty"`
+	Path      string   `json:"path,omitempty"`
+	// Params is the number of trained scalars (train only).
+	Params int `json:"params,omitempty"`
+}
+
+// RunOptions control Script.Run.
+type RunOptions struct {
+	// OnEvent receives each statement's result.
+	OnEvent func(Event)
+	// OnStep, if set, is called during training with the step number
+	// (1-based), the total and the batch loss, every ReportEvery steps.
+	OnStep      func(flow string, step, total int, loss float64)
+	ReportEvery int
+	// MaxSteps, if positive, caps the steps of every train statement (for
+	// quick tests of examples).
+	MaxSteps int
+}
+
+// trainedFlow is a flow after training: its model, parameters and split.
+type trainedFlow struct {
+	model  *compiler.Model
+	params *runtime.Params
+}
+
+// evalBatch is the chunk size for log-likelihood evaluation and sampling.
+const evalBatch = 1000
+
+// Run executes the script's statements in order.
+func (s *Script) Run(opts RunOptions) error {
+	for _, a := range s.Prog.Actions {
+		var err error
+		switch a := a.(type) {
+		case *compiler.Train:
+			err = s.train(a, opts)
+		case *compiler.Sample:
+			err = s.sample(a, opts)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// split divides a table's rows into train and test sets with a seeded
+// permutation: the first round(test_frac·n) permuted rows are the test set.
+func split(t *dataset.Table, frac float64, rng *rand.Rand) (train, test []float64) {
+	perm := rng.Perm(t.Rows)
+	nTest := int(math.Round(frac * float64(t.Rows)))
+	for i, r := range perm {
+		if i < nTest {
+			test = append(test, t.Row(r)...)
+		} else {
+			train = append(train, t.Row(r)...)
+		}
+	}
+	return train, test
+}
+
+// standardization returns the per-column mean and population standard
+// deviation of rows; a constant column gets std 1.
+func standardization(rows []float64, dim int) *compiler.Standardize {
+	n := len(rows) / dim
+	mean, std := make([]float64, dim), make([]float64, dim)
+	for i := range n {
+		for j := range dim {
+			mean[j] += rows[i*dim+j]
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := range n {
+		for j := range dim {
+			d := rows[i*dim+j] - mean[j]
+			std[j] += d * d
+		}
+	}
+	for j := range std {
+		std[j] = math.Sqrt(std[j] / float64(n))
+		if std[j] < 1e-12 {
+			std[j] = 1
+		}
+	}
+	return &compiler.Standardize{Mean: mean, Std: std}
+}
+
+// prepare splits the data and lowers the flow for a train statement.
+func prepare(t *compiler.Train) (m *compiler.Model, train, test []float64, rng *rand.Rand, err error) {
+	rng = rand.New(rand.NewPCG(t.Opts.Seed, 0x6e6f78))
+	train, test = split(t.Data.Table, t.Opts.TestFrac, rng)
+	var std *compiler.Standardize
+	if t.Opts.Standardize {
+		std = standardization(train, t.Flow.Dim)
+	}
+	m, err = compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, std)
+	return m, train, test, rng, err
+}
+
+func (s *Script) train(t *compiler.Train, opts RunOptions) error {
+	m, train, test, rng, err := prepare(t)
+	if err != nil {
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+	}
+	params := runtime.NewParams(m.Params)
+	params.Init(rng)
+	batch := t.Opts.Batch
+	tr, err := runtime.NewTrainer(m.Grad, params, train, m.Dim, batch, runtime.DefaultAdam(t.Opts.LR), rng)
+	if err != nil {
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+	}
+	steps := t.Opts.Steps
+	if opts.MaxSteps > 0 {
+		steps = min(steps, opts.MaxSteps)
+	}
+	every := max(opts.ReportEvery, 1)
+	lastFinite := math.NaN()
+	start := time.Now()
+	for step := 1; step <= steps; step++ {
+		loss := tr.Step()
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return lang.Errorf(t.Pos, t.Pos, "train: loss became %v at step %d (last finite loss %.4g); try a smaller lr", loss, step, lastFinite)
+		}
+		lastFinite = loss
+		if opts.OnStep != nil && (step%every == 0 || step == steps) {
+			opts.OnStep(t.Flow.Name, step, steps, loss)
+		}
+	}
+	secs := time.Since(start).Seconds()
+	s.trained[t.Flow] = &trainedFlow{model: m, params: params}
+
+	ev := Event{Statement: "train", Flow: t.Flow.Name, Steps: steps, Seconds: secs, Params: params.Count()}
+	if secs > 0 {
+		ev.StepsPerS = float64(steps) / secs
+	}
+	trainNLL := meanNLL(m, params, train)
+	ev.TrainNLL = &trainNLL
+	if len(test) > 0 {
+		testNLL := meanNLL(m, params, test)
+		ev.TestNLL = &testNLL
+	}
+	if opts.OnEvent != nil {
+		opts.OnEvent(ev)
+	}
+	return nil
+}
+
+// meanNLL returns the mean negative log-likelihood per row, in nats, in the
+// data's original units (the standardization is part of the model).
+func meanNLL(m *compiler.Model, params *runtime.Params, rows []float64) float64 {
+	n := len(rows) / m.Dim
+	lp := make([]float64, n)
+	runtime.NewMapper(m.LogProb, params, "logp", min(n, evalBatch), nil).Map(lp, rows, n)
+	sum := 0.0
+	for _, v := range lp {
+		sum -= v
+	}
+	return sum / float64(n)
+}
+
+func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
+	tf := s.trained[a.Flow]
+	if tf == nil {
+		return lang.Errorf(a.Pos, a.Pos, "sample: flow %s has not been trained", a.Flow.Name)
+	}
+	rng := rand.New(rand.NewPCG(a.Seed, 0x73616d))
+	out := make([]float64, a.N*tf.model.Dim)
+	runtime.NewMapper(tf.model.Sample, tf.params, "x", min(a.N, evalBatch), rng).Map(out, nil, a.N)
+	for i, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.model.Dim+1, v)
+		}
+	}
+	path := s.resolve(a.Path)
+	if err := writeFile(path, out, tf.model.Dim); err != nil {
+		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
+	}
+	if opts.OnEvent != nil {
+		opts.OnEvent(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})
+	}
+	return nil
+}
+
+// writeFile writes CSV atomically: to a temporary file, then renamed.
+func writeFile(path string, values []float64, cols int) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := dataset.WriteCSV(f, values, cols); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// IR returns the lowered programs of every trained flow as text: the
+// log-density program and its derived gradient program. The
+// standardization constants come from the flow's first train statement.
+func (s *Script) IR() (string, error) {
+	out := ""
+	done := map[*compiler.Flow]bool{}
+	for _, a := range s.Prog.Actions {
+		t, ok := a.(*compiler.Train)
+		if !ok || done[t.Flow] {
+			continue
+		}
+		done[t.Flow] = true
+		m, _, _, _, err := prepare(t)
+		if err != nil {
+			return "", lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+		}
+		out += fmt.Sprintf("# flow %s: %d dimensions, %d parameter tensors\n", m.Name, m.Dim, len(m.Params))
+		out += m.Loss.String() + "\n" + m.Grad.String() + "\n"
+	}
+	return out, nil
+}
