@@ -37,7 +37,7 @@ type Assign struct {
 	Value  *Expr  `parser:"@@"`
 }
 
-// Train is `parser:"train FLOW on DATA { options }"`.
+// Train is `train FLOW on DATA { options }`.
 type Train struct {
 	Pos    Pos
 	EndPos Pos
@@ -46,7 +46,7 @@ type Train struct {
 	Opts   *Options `parser:"@@?"`
 }
 
-// Sample is `parser:"sample FLOW N to PATH { options }"`.
+// Sample is `sample FLOW N to PATH { options }`.
 type Sample struct {
 	Pos    Pos
 	EndPos Pos
@@ -56,14 +56,14 @@ type Sample struct {
 	Opts   *Options `parser:"@@?"`
 }
 
-// Options is a brace-delimited list of `parser:"name = value"` settings.
+// Options is a brace-delimited list of `name = value` settings.
 type Options struct {
 	Pos    Pos
 	EndPos Pos
 	List   []*Option `parser:"\"{\" ( @@ ( \",\" @@ )* \",\"? )? \"}\""`
 }
 
-// Option is one `parser:"name = value"` setting.
+// Option is one `name = value` setting.
 type Option struct {
 	Pos    Pos
 	EndPos Pos
@@ -71,7 +71,7 @@ type Option struct {
 	Value  *Expr  `parser:"@@"`
 }
 
-// Expr is a pipeline of one or more terms joined by `parser:"|>"`.
+// Expr is a pipeline of one or more terms joined by `|>`.
 type Expr struct {
 	Pos    Pos
 	EndPos Pos
@@ -105,14 +105,14 @@ type String struct {
 	Value  string `parser:"@String"`
 }
 
-// List is `parser:"[a, b, ...]"`.
+// List is `[a, b, ...]`.
 type List struct {
 	Pos    Pos
 	EndPos Pos
 	Elems  []*Expr `parser:"\"[\" ( @@ ( \",\" @@ )* \",\"? )? \"]\""`
 }
 
-// Call is a name, optionally applied to arguments: `parser:"Reverse"`, `parser:"MAF(100,
+// Call is a name, optionally applied to arguments: `Reverse`, `parser:"MAF(100,
 // dropout = 0.1)"`. Parens records whether the argument list was written.
 type Call struct {
 	Pos    Pos
@@ -122,7 +122,7 @@ type Call struct {
 	Args   []*Arg `parser:"( @@ ( \",\" @@ )* \",\"? )? \")\" )?"`
 }
 
-// Arg is a positional or keyword (`parser:"name = value"`) argument.
+// Arg is a positional or keyword (`name = value`) argument.
 type Arg struct {
 	Pos    Pos
 	EndPos Pos
