@@ -112,8 +112,8 @@ type List struct {
 	Elems  []*Expr `parser:"\"[\" ( @@ ( \",\" @@ )* \",\"? )? \"]\""`
 }
 
-// Call is a name, optionally applied to arguments: `Reverse`, `parser:"MAF(100,
-// dropout = 0.1)"`. Parens records whether the argument list was written.
+// Call is a name, optionally applied to arguments: `Reverse`, `MAF(100,
+// dropout = 0.1)`. Parens records whether the argument list was written.
 type Call struct {
 	Pos    Pos
 	EndPos Pos
