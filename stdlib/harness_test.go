@@ -1,0 +1,256 @@
+package stdlib_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/runtime"
+	"github.com/noxlang/nox/stdlib"
+)
+
+// The layer harness: every stdlib layer, in several configurations, must
+// pass these properties in float64.
+const (
+	roundTripTol = 1e-9 // max |f⁻¹(f(x)) - x|
+	logDetTol    = 1e-6 // |log|det J| - log|det J_fd||
+	gradRelTol   = 1e-5 // derived gradient vs central differences, relative
+)
+
+type layerCase struct {
+	name   string
+	layers []string // stdlib names, last is a prior
+	args   []stdlib.Args
+	dim    int
+}
+
+func harnessCases() []layerCase {
+	return []layerCase{
+		{"MAF/d1", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {8}}, nil}, 1},
+		{"MAF/d2", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {8}}, nil}, 2},
+		{"MAF/d5", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {12}}, nil}, 5},
+		{"MAF/two-hidden", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {10, 7}}, nil}, 4},
+		{"MAF/dropout", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {9}, "dropout": {0.3}}, nil}, 3},
+		{"Reverse/d1", []string{"Reverse", "Gaussian"}, []stdlib.Args{nil, nil}, 1},
+		{"Reverse/d4", []string{"Reverse", "Gaussian"}, []stdlib.Args{nil, nil}, 4},
+		{"Gaussian/d3", []string{"Gaussian"}, []stdlib.Args{nil}, 3},
+		{"MAF-Reverse-MAF", []string{"MAF", "Reverse", "MAF", "Gaussian"}, []stdlib.Args{{"hidden": {6}}, nil, {"hidden": {6, 6}}, nil}, 3},
+	}
+}
+
+// lower builds a model for a case with parameters drawn away from their
+// initial values (so that no symmetry of the initialisation hides a bug).
+func lower(t *testing.T, c layerCase, std *compiler.Standardize) (*compiler.Model, *runtime.Params) {
+	t.Helper()
+	var stages []compiler.Stage
+	for i, name := range c.layers {
+		spec := stdlib.Lookup(name)
+		if spec == nil {
+			t.Fatalf("no layer %s", name)
+		}
+		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(c.args[i]), Name: fmt.Sprintf("%s%d", name, i)})
+	}
+	m, err := compiler.Lower("flow", stages, c.dim, std)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := runtime.NewParams(m.Params)
+	rng := rand.New(rand.NewPCG(1, 2))
+	ps.Init(rng)
+	for i := range ps.Data {
+		ps.Data[i] += 0.3 * rng.NormFloat64()
+	}
+	return m, ps
+}
+
+func randRows(rng *rand.Rand, n, d int, scale float64) []float64 {
+	x := make([]float64, n*d)
+	for i := range x {
+		x[i] = scale * rng.NormFloat64()
+	}
+	return x
+}
+
+func run(m *ir.Program, ps *runtime.Params, in []float64, n int, out string, seed uint64) []float64 {
+	e := runtime.New(m, ps, n, rand.New(rand.NewPCG(seed, 7)))
+	if len(m.Inputs) > 0 {
+		copy(e.Input(0), in)
+	}
+	e.Run()
+	return append([]float64(nil), e.Output(out)...)
+}
+
+func TestLayerRoundTrip(t *testing.T) {
+	for _, c := range harnessCases() {
+		t.Run(c.name, func(t *testing.T) {
+			for _, std := range []*compiler.Standardize{nil, stdOf(c.dim)} {
+				m, ps := lower(t, c, std)
+				rng := rand.New(rand.NewPCG(3, 4))
+				const n = 64
+				for _, scale := range []float64{1, 4} {
+					x := randRows(rng, n, c.dim, scale)
+					z := run(m.Forward, ps, x, n, "z", 0)
+					x2 := run(m.Inverse, ps, z, n, "x", 0)
+					if e := maxAbsDiff(x, x2); e > roundTripTol {
+						t.Errorf("scale %g std %v: max |inverse(forward(x)) - x| = %.3g > %g", scale, std != nil, e, roundTripTol)
+					}
+					if scale > 1 {
+						// Latents are N(0,1); far out, the inverse of a
+						// flow with random weights overflows float64.
+						continue
+					}
+					z2 := run(m.Forward, ps, run(m.Inverse, ps, x, n, "x", 0), n, "z", 0)
+					if e := maxAbsDiff(x, z2); e > roundTripTol {
+						t.Errorf("scale %g std %v: max |forward(inverse(z)) - z| = %.3g > %g", scale, std != nil, e, roundTripTol)
+					}
+				}
+			}
+		})
+	}
+}
+
+func stdOf(d int) *compiler.Standardize {
+	s := &compiler.Standardize{}
+	for j := range d {
+		s.Mean = append(s.Mean, 0.5*float64(j)-1)
+		s.Std = append(s.Std, 0.5+0.25*float64(j))
+	}
+	return s
+}
+
+func TestLayerLogDet(t *testing.T) {
+	for _, c := range harnessCases() {
+		t.Run(c.name, func(t *testing.T) {
+			m, ps := lower(t, c, stdOf(c.dim))
+			rng := rand.New(rand.NewPCG(5, 6))
+			fwd := runtime.New(m.Forward, ps, 1, nil)
+			f := func(z, x []float64) {
+				copy(fwd.Input(0), x)
+				fwd.Run()
+				copy(z, fwd.Output("z"))
+			}
+			for range 5 {
+				x := randRows(rng, 1, c.dim, 1.5)
+				copy(fwd.Input(0), x)
+				fwd.Run()
+				got := fwd.Output("logdet")[0]
+				jac := mat.NewDense(c.dim, c.dim, nil)
+				fd.Jacobian(jac, f, x, &fd.JacobianSettings{Formula: fd.Central})
+				var lu mat.LU
+				lu.Factorize(jac)
+				want, _ := lu.LogDet()
+				if math.Abs(got-want) > logDetTol {
+					t.Errorf("x=%v: log|det J| = %.10g, finite differences give %.10g (diff %.3g)", x, got, want, got-want)
+				}
+			}
+		})
+	}
+}
+
+// TestLayerGradients checks every derived parameter gradient of the
+// training loss against central finite differences.
+func TestLayerGradients(t *testing.T) {
+	for _, c := range harnessCases() {
+		t.Run(c.name, func(t *testing.T) {
+			m, ps := lower(t, c, stdOf(c.dim))
+			rng := rand.New(rand.NewPCG(7, 8))
+			const n = 16
+			x := randRows(rng, n, c.dim, 1)
+			// The same seed for every run: dropout masks are identical, so
+			// the loss is a deterministic function of the parameters.
+			loss := func() float64 { return run(m.Loss, ps, x, n, "loss", 42)[0] }
+			e := runtime.New(m.Grad, ps, n, rand.New(rand.NewPCG(42, 7)))
+			copy(e.Input(0), x)
+			e.Run()
+			if got, want := e.Output("loss")[0], loss(); got != want {
+				t.Fatalf("gradient program's loss %v differs from the loss program's %v", got, want)
+			}
+			worst := 0.0
+			for i, p := range m.Params {
+				g := e.Output(ir.GradPrefix + p.Name)
+				v := ps.Views[i]
+				for j := range v {
+					orig := v[j]
+					h := 1e-5 * math.Max(1, math.Abs(orig))
+					v[j] = orig + h
+					up := loss()
+					v[j] = orig - h
+					down := loss()
+					v[j] = orig
+					num := (up - down) / (2 * h)
+					rel := math.Abs(g[j]-num) / math.Max(math.Max(math.Abs(num), math.Abs(g[j])), 1e-3)
+					worst = max(worst, rel)
+					if rel > gradRelTol {
+						t.Errorf("%s[%d]: derived %.9g, finite differences %.9g (rel err %.2g)", p.Name, j, g[j], num, rel)
+					}
+				}
+			}
+			t.Logf("worst relative gradient error %.2g over %d parameter tensors", worst, len(m.Params))
+		})
+	}
+}
+
+// TestGaussianPrior checks the prior's log-density against its closed form
+// and the moments of its samples.
+func TestGaussianPrior(t *testing.T) {
+	c := layerCase{"Gaussian", []string{"Gaussian"}, []stdlib.Args{nil}, 3}
+	m, ps := lower(t, c, nil)
+	x := []float64{0, 0, 0, 1, -2, 0.5}
+	lp := run(m.LogProb, ps, x, 2, "logp", 0)
+	for i := range 2 {
+		want := 0.0
+		for _, v := range x[i*3 : i*3+3] {
+			want += -0.5*v*v - 0.5*math.Log(2*math.Pi)
+		}
+		if math.Abs(lp[i]-want) > 1e-12 {
+			t.Errorf("row %d: log p = %v, want %v", i, lp[i], want)
+		}
+	}
+	const n = 20000
+	s := run(m.Sample, ps, nil, n, "x", 9)
+	for j := range 3 {
+		mean, sq := 0.0, 0.0
+		for i := range n {
+			mean += s[i*3+j]
+			sq += s[i*3+j] * s[i*3+j]
+		}
+		mean /= n
+		varr := sq/n - mean*mean
+		if math.Abs(mean) > 0.05 || math.Abs(varr-1) > 0.05 {
+			t.Errorf("column %d: sample mean %.3f var %.3f, want 0 and 1", j, mean, varr)
+		}
+	}
+}
+
+// TestMADEMasksAutoregressive checks the degree rule: output i never sees
+// input j >= i, and every output but the first sees some input.
+func TestMADEMasksAutoregressive(t *testing.T) {
+	for _, d := range []int{1, 2, 3, 7} {
+		degs := stdlib.MADEDegrees(d, []int{5, 4})
+		for l, h := range degs[1:] {
+			for k, dk := range h {
+				if d > 1 && (dk < 1 || dk > d-1) {
+					t.Errorf("D=%d layer %d unit %d: degree %d outside [1,%d]", d, l, k, dk, d-1)
+				}
+			}
+		}
+	}
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	m := 0.0
+	for i := range a {
+		d := math.Abs(a[i] - b[i])
+		if math.IsNaN(d) {
+			return math.Inf(1)
+		}
+		m = max(m, d)
+	}
+	return m
+}
