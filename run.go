@@ -135,6 +135,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
+	defer tr.Close()
 	steps := t.Opts.Steps
 	if opts.MaxSteps > 0 {
 		steps = min(steps, opts.MaxSteps)
@@ -176,7 +177,9 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 func meanNLL(m *compiler.Model, params *runtime.Params, rows []float64) float64 {
 	n := len(rows) / m.Dim
 	lp := make([]float64, n)
-	runtime.NewMapper(m.LogProb, params, "logp", min(n, evalBatch), nil).Map(lp, rows, n)
+	mp := runtime.NewMapper(m.LogProb, params, "logp", min(n, evalBatch), nil)
+	defer mp.Close()
+	mp.Map(lp, rows, n)
 	sum := 0.0
 	for _, v := range lp {
 		sum -= v
@@ -191,7 +194,9 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	}
 	rng := rand.New(rand.NewPCG(a.Seed, 0x73616d))
 	out := make([]float64, a.N*tf.model.Dim)
-	runtime.NewMapper(tf.model.Sample, tf.params, "x", min(a.N, evalBatch), rng).Map(out, nil, a.N)
+	mp := runtime.NewMapper(tf.model.Sample, tf.params, "x", min(a.N, evalBatch), rng)
+	defer mp.Close()
+	mp.Map(out, nil, a.N)
 	for i, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.model.Dim+1, v)
