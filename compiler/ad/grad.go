@@ -113,7 +113,7 @@ func Grad(p *ir.Program, loss string) (*ir.Program, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("ad: parameters get no gradient from %q: %s", loss, strings.Join(missing, ", "))
 	}
-	return b.Program(), nil
+	return ir.DCE(b.Program()), nil
 }
 
 func accumulate(b *ir.Builder, acc, g ir.Value) ir.Value {

@@ -55,3 +55,19 @@ func TestBuilderRejectsBadShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestDCE(t *testing.T) {
+	var params []Param
+	b := NewBuilder("t", &params)
+	x := b.Input("x", 2)
+	unusedIn := b.Input("y", 3)
+	_ = b.Exp(unusedIn) // dead
+	keep := b.Neg(x)
+	_ = b.Relu(keep) // dead
+	b.Output("out", b.SumCols(keep))
+	p := DCE(b.Program())
+	want := "program t(x [B,2], y [B,3])\n  %0 = input \"x\" [B,2]\n  %1 = input \"y\" [B,3]\n  %2 = neg %0 [B,2]\n  %3 = sumcols %2 [B,1]\n  return out = %3\n"
+	if got := p.String(); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
