@@ -146,6 +146,9 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	for step := 1; step <= steps; step++ {
 		loss := tr.Step()
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			if step == 1 {
+				return lang.Errorf(t.Pos, t.Pos, "train: loss is %v at step 1, before any update: the data's scale may be too extreme for float64 (standardize = true rescales it)", loss)
+			}
 			return lang.Errorf(t.Pos, t.Pos, "train: loss became %v at step %d (last finite loss %.4g); try a smaller lr", loss, step, lastFinite)
 		}
 		lastFinite = loss

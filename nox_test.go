@@ -1,0 +1,138 @@
+package nox_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/noxlang/nox"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// copyExample copies an example and its data into a temporary directory so
+// that running it writes nothing into the repository.
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "data"), os.DirFS("examples/data")); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
+
+func runFile(t *testing.T, path string, maxSteps int) []nox.Event {
+	t.Helper()
+	s, err := nox.CompileFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []nox.Event
+	if err := s.Run(nox.RunOptions{MaxSteps: maxSteps, OnEvent: func(e nox.Event) { evs = append(evs, e) }}); err != nil {
+		t.Fatal(s.Render(err))
+	}
+	return evs
+}
+
+// TestExamples runs every example with few steps.
+func TestExamples(t *testing.T) {
+	files, _ := filepath.Glob("examples/*.nox")
+	if len(files) == 0 {
+		t.Fatal("no examples")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			evs := runFile(t, copyExample(t, filepath.Base(f)), 30)
+			for _, e := range evs {
+				if e.Statement == "train" && (e.TrainNLL == nil || *e.TrainNLL > 10) {
+					t.Errorf("train NLL after 30 steps: %v", e.TrainNLL)
+				}
+			}
+		})
+	}
+}
+
+// TestDeterminism: the same file and seed give bit-identical results.
+func TestDeterminism(t *testing.T) {
+	var nll []float64
+	var samples [][]byte
+	for range 2 {
+		path := copyExample(t, "moons.nox")
+		evs := runFile(t, path, 50)
+		nll = append(nll, *evs[0].TestNLL, *evs[0].TrainNLL)
+		b, err := os.ReadFile(evs[1].Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples = append(samples, b)
+	}
+	if nll[0] != nll[2] || nll[1] != nll[3] {
+		t.Errorf("NLL differs between runs: %v", nll)
+	}
+	if !bytes.Equal(samples[0], samples[1]) {
+		t.Error("samples differ between runs")
+	}
+}
+
+// TestIRGolden keeps the lowered IR and its derived gradient program under
+// review as text. Rewrite with go test -update.
+func TestIRGolden(t *testing.T) {
+	src := "data = csv(\"examples/data/moons.csv\")\n" +
+		"flow = MAF(3, dropout = 0.5) |> Reverse |> Gaussian\n" +
+		"train flow on data { steps = 1 }\n"
+	s, err := nox.Compile("golden.nox", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.IR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "ir", "maf_reverse.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("IR differs from %s (go test -update to rewrite):\n%s", golden, got)
+	}
+}
+
+// TestRuntimeErrorsArePositioned: a diverging run stops with the statement's
+// position, the step and the last finite loss.
+func TestRuntimeErrorsArePositioned(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "d.csv"), []byte("1,2\n3,4\n5,6\n1e200,-1e200\n"), 0o644)
+	src := "data = csv(\"d.csv\")\nflow = MAF(4) |> Gaussian\ntrain flow on data { steps = 50, standardize = false, test_frac = 0 }\n"
+	path := filepath.Join(dir, "m.nox")
+	os.WriteFile(path, []byte(src), 0o644)
+	s, err := nox.CompileFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Run(nox.RunOptions{})
+	if err == nil {
+		t.Fatal("no error from a diverging run")
+	}
+	msg := s.Render(err)
+	for _, want := range []string{path + ":3:1: train: loss is +Inf at step 1", "train flow on data", "^"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+}
