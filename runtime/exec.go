@@ -25,6 +25,7 @@ type Exec struct {
 	// ArenaFloats is the number of float64s the plan allocated.
 	ArenaFloats int
 	rng         *rand.Rand
+	scratch     []float64 // transposed right operands of matmuls
 }
 
 // step is one instruction with its shapes resolved and buffers bound.
@@ -60,6 +61,11 @@ func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec {
 		switch in.Op {
 		case ir.OpInput, ir.OpParam, ir.OpConst:
 			continue // no work: the buffer is the value
+		case ir.OpMatMul:
+			if in.Int&ir.TransB != 0 && s.br*s.bc > len(e.scratch) {
+				e.scratch = make([]float64, s.br*s.bc)
+				e.ArenaFloats += s.br * s.bc
+			}
 		}
 		e.steps = append(e.steps, s)
 	}

@@ -30,7 +30,7 @@ func (e *Exec) exec(s *step) {
 		if tA {
 			k = s.ar
 		}
-		dgemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols)
+		dgemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
 	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv:
 		binary(s)
 	case ir.OpNeg:

@@ -1,0 +1,47 @@
+package runtime
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the assembly kernels; tests turn it off to check the
+// portable path.
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// kern4x8 computes a block of up to 4 rows and 8 columns of C:
+// C[r, j] = Σ_p a[r*ars + p*aps] · b[p*ldb + j] for r < 4 and the columns
+// selected by mask (8 lanes, all ones for a full block). Strides are in
+// elements.
+//
+//go:noescape
+func kern4x8(k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask *[8]int64)
+
+// kern1x8 is kern4x8 for one row.
+//
+//go:noescape
+func kern1x8(k int, a *float64, aps int, b *float64, ldb int, c *float64, mask *[8]int64)
+
+// colMasks[w] selects the first w of 8 columns.
+var colMasks = func() (m [9][8]int64) {
+	for w := range m {
+		for l := range w {
+			m[w][l] = -1
+		}
+	}
+	return m
+}()
+
+func gemmKernel(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int) {
+	if !useAVX2 {
+		gemmGo(m, n, k, a, ars, aps, b, ldb, c, ldc)
+		return
+	}
+	m4 := m &^ 3
+	for j := 0; j < n; j += 8 {
+		mask := &colMasks[min(8, n-j)]
+		for i := 0; i < m4; i += 4 {
+			kern4x8(k, &a[i*ars], ars, aps, &b[j], ldb, &c[i*ldc+j], ldc, mask)
+		}
+		for i := m4; i < m; i++ {
+			kern1x8(k, &a[i*ars], aps, &b[j], ldb, &c[i*ldc+j], mask)
+		}
+	}
+}
