@@ -128,3 +128,18 @@ func BenchmarkDgemm(b *testing.B) {
 		})
 	}
 }
+
+func TestPositiveMask(t *testing.T) {
+	cases := []struct {
+		x    float64
+		want bool
+	}{
+		{1, true}, {1e-310, true}, {math.Inf(1), true}, {math.NaN(), true},
+		{0, false}, {math.Copysign(0, -1), false}, {-1, false}, {math.Inf(-1), false}, {-1e-310, false},
+	}
+	for _, c := range cases {
+		if got := positive(math.Float64bits(c.x)) != 0; got != c.want {
+			t.Errorf("positive(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+}
