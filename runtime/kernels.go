@@ -49,16 +49,9 @@ func (e *Exec) exec(s *step) {
 			out[i] = math.Log(a[i])
 		}
 	case ir.OpRelu:
-		a := s.a[:len(out)]
-		for i := range out {
-			u := math.Float64bits(a[i])
-			out[i] = math.Float64frombits(u & positive(u))
-		}
+		relu(out, s.a)
 	case ir.OpReluGrad:
-		a, g := s.a[:len(out)], s.b[:len(out)]
-		for i := range out {
-			out[i] = math.Float64frombits(math.Float64bits(g[i]) & positive(math.Float64bits(a[i])))
-		}
+		reluGrad(out, s.a, s.b)
 	case ir.OpScale:
 		a, c := s.a[:len(out)], s.f
 		for i := range out {
@@ -79,12 +72,9 @@ func (e *Exec) exec(s *step) {
 			out[r] = t
 		}
 	case ir.OpSumRows, ir.OpMeanRows:
-		clear(out)
-		for r := range s.ar {
-			row := s.a[r*s.ac : (r+1)*s.ac]
-			for j, x := range row {
-				out[j] += x
-			}
+		copy(out, s.a[:s.ac])
+		for r := 1; r < s.ar; r++ {
+			add(out, out, s.a[r*s.ac:(r+1)*s.ac])
 		}
 		if s.op == ir.OpMeanRows {
 			inv := 1 / float64(s.ar)
@@ -133,14 +123,6 @@ func (e *Exec) exec(s *step) {
 	}
 }
 
-// positive returns all ones if the float64 with bits u is greater than
-// zero (or a NaN with the sign bit clear, which then propagates), and zero
-// otherwise. Relu and its derivative use it to avoid a data-dependent
-// branch, which mispredicts on about half of a layer's units.
-func positive(u uint64) uint64 {
-	return uint64(-int64(u)>>63) &^ uint64(int64(u)>>63)
-}
-
 // binary runs an elementwise binary op whose second operand may be
 // broadcast by rows ([1,n]), by columns ([r,1]) or as a scalar.
 func binary(s *step) {
@@ -165,17 +147,11 @@ func vv(op ir.Op, out, a, b []float64) {
 	a, b = a[:len(out)], b[:len(out)]
 	switch op {
 	case ir.OpAdd:
-		for i := range out {
-			out[i] = a[i] + b[i]
-		}
+		add(out, a, b)
 	case ir.OpSub:
-		for i := range out {
-			out[i] = a[i] - b[i]
-		}
+		sub(out, a, b)
 	case ir.OpMul:
-		for i := range out {
-			out[i] = a[i] * b[i]
-		}
+		mul(out, a, b)
 	case ir.OpDiv:
 		for i := range out {
 			out[i] = a[i] / b[i]

@@ -1,0 +1,55 @@
+package runtime
+
+//go:noescape
+func reluAVX(out, a *float64, n int)
+
+//go:noescape
+func reluGradAVX(out, a, gr *float64, n int)
+
+// vecAVX computes out = a op b for n elements: op 0 add, 1 sub, 2 mul.
+//
+//go:noescape
+func vecAVX(op int, out, a, b *float64, n int)
+
+const (
+	vecAdd = iota
+	vecSub
+	vecMul
+)
+
+func relu(out, a []float64) {
+	a = a[:len(out)]
+	n := len(out) &^ 3
+	if useAVX2 && n > 0 {
+		reluAVX(&out[0], &a[0], n)
+	} else {
+		n = 0
+	}
+	reluGo(out[n:], a[n:])
+}
+
+func reluGrad(out, a, g []float64) {
+	a, g = a[:len(out)], g[:len(out)]
+	n := len(out) &^ 3
+	if useAVX2 && n > 0 {
+		reluGradAVX(&out[0], &a[0], &g[0], n)
+	} else {
+		n = 0
+	}
+	reluGradGo(out[n:], a[n:], g[n:])
+}
+
+func vec(op int, out, a, b []float64, tail func(out, a, b []float64)) {
+	a, b = a[:len(out)], b[:len(out)]
+	n := len(out) &^ 3
+	if useAVX2 && n > 0 {
+		vecAVX(op, &out[0], &a[0], &b[0], n)
+	} else {
+		n = 0
+	}
+	tail(out[n:], a[n:], b[n:])
+}
+
+func add(out, a, b []float64) { vec(vecAdd, out, a, b, addGo) }
+func sub(out, a, b []float64) { vec(vecSub, out, a, b, subGo) }
+func mul(out, a, b []float64) { vec(vecMul, out, a, b, mulGo) }
