@@ -302,7 +302,8 @@ func rangeText(p *stdlib.Param) string {
 	if p.MaxOpen {
 		hi = ")"
 	}
-	return fmt.Sprintf("%s%v, %v%s", lo, p.Min, p.Max, hi)
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	return fmt.Sprintf("%s%s, %s%s", lo, f(p.Min), f(p.Max), hi)
 }
 
 // expr evaluates an expression. A pipeline of more than one term is a flow.
@@ -484,6 +485,11 @@ func (c *checker) bindCall(spec *stdlib.Spec, call *lang.Call) (stdlib.Args, boo
 		}
 		if sawKeyword {
 			c.errorf(a.Pos, a.EndPos, "%s: positional argument after a keyword argument", spec.Name)
+			ok = false
+			continue
+		}
+		if len(spec.Params) == 0 {
+			c.errorf(a.Pos, a.EndPos, "%s takes no arguments", spec.Name)
 			ok = false
 			continue
 		}

@@ -43,6 +43,8 @@ func (v value) describe() string {
 			return "int"
 		}
 		return "float"
+	case kData:
+		return "data set"
 	case kFlow:
 		if n := len(v.stages); n > 0 && v.stages[n-1].Spec.Kind.String() == "prior" {
 			return "flow"

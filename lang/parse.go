@@ -3,7 +3,9 @@ package lang
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
@@ -81,10 +83,11 @@ func syntaxError(filename string, src []byte, err error) error {
 		what := strconv.Quote(tok.Value)
 		if tok.EOF() {
 			what = "end of file"
+			pos = endOfText(filename, src)
 		}
 		msg = "syntax error: unexpected " + what
-		if ue.Expect != "" {
-			msg += ", expected " + ue.Expect
+		if exp := expectation(pe.Message()); exp != "" {
+			msg += ", expected " + exp
 		}
 	case errors.As(err, &le):
 		msg = "syntax error: " + describeBadChar(src, pos.Offset)
@@ -96,13 +99,58 @@ func syntaxError(filename string, src []byte, err error) error {
 	return &Error{Pos: pos, End: end, Msg: msg}
 }
 
+var expectedRE = regexp.MustCompile(`\(expected (.*)\)$`)
+
+// expectation turns participle's "(expected ...)" grammar fragment into
+// words: the first literal token it wants, or the kind of thing.
+func expectation(msg string) string {
+	m := expectedRE.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	e := strings.TrimSpace(m[1])
+	switch {
+	case strings.HasPrefix(e, `"`):
+		end := strings.Index(e[1:], `"`)
+		if end < 0 {
+			return e
+		}
+		return e[:end+2]
+	case strings.HasPrefix(e, "Ident"), strings.HasPrefix(e, "<ident>"):
+		return "a name"
+	case strings.Contains(e, "<int>"), strings.Contains(e, "<float>"), strings.HasPrefix(e, "Expr"), strings.HasPrefix(e, "Term"):
+		return "an expression"
+	case strings.HasPrefix(e, "Stmt"):
+		return "a statement"
+	}
+	return ""
+}
+
+// endOfText is the position just after the last non-blank character, where
+// an "unexpected end of file" is best shown.
+func endOfText(filename string, src []byte) Pos {
+	end := len(src)
+	for end > 0 && (src[end-1] == ' ' || src[end-1] == '\n' || src[end-1] == '\t' || src[end-1] == '\r') {
+		end--
+	}
+	line, col := 1, 1
+	for _, c := range src[:end] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return Pos{Filename: filename, Offset: end, Line: line, Column: col}
+}
+
 // describeBadChar explains the text at which the lexer stopped.
 func describeBadChar(src []byte, off int) string {
 	if off < 0 || off >= len(src) {
 		return "unexpected end of file"
 	}
 	if src[off] == '"' {
-		return "unterminated string (a string ends with \" on the same line; escapes are \\ \" \\n \\t)"
+		return `unterminated string (a string ends with " on the same line; its escapes are \\ \" \n \t)`
 	}
 	r, _ := utf8.DecodeRune(src[off:])
 	return fmt.Sprintf("unexpected character %q", r)

@@ -1,0 +1,56 @@
+package compiler_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/lang"
+)
+
+// FuzzCheck: whatever parses, the checker handles without panicking, and
+// every error it reports is positioned inside the file.
+func FuzzCheck(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/diagnostics/*.txtar")
+	ex, _ := filepath.Glob("../examples/*.nox")
+	for _, p := range append(paths, ex...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if strings.HasSuffix(p, ".txtar") {
+			b = []byte(parseArchive(b).files["model.nox"])
+		}
+		f.Add(b)
+	}
+	table := &dataset.Table{Rows: 3, Cols: 2, Values: []float64{1, 2, 3, 4, 5, 6}}
+	load := func(path string) (*dataset.Table, error) {
+		if strings.Contains(path, "bad") {
+			return nil, &dataset.Error{Row: 2, Col: 1, Msg: "bad"}
+		}
+		return table, nil
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, err := lang.Parse("fuzz.nox", src)
+		if err != nil {
+			return
+		}
+		_, err = compiler.Check(file, load)
+		if err == nil {
+			return
+		}
+		diags := lang.Errors(err)
+		if len(diags) == 0 || len(diags) > lang.MaxErrors+1 {
+			t.Fatalf("%d diagnostics from %v", len(diags), err)
+		}
+		lines := strings.Count(string(src), "\n") + 1
+		for _, d := range diags {
+			if d.Pos.Line < 1 || d.Pos.Line > lines || d.Pos.Column < 1 {
+				t.Fatalf("diagnostic outside the file (%d lines): %v", lines, d)
+			}
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package lang
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// seedFiles returns the examples and the model of every diagnostics golden,
+// the parser fuzzers' seed corpus beside testdata/fuzz.
+func seedFiles(f *testing.F) [][]byte {
+	var out [][]byte
+	paths, _ := filepath.Glob("../examples/*.nox")
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	goldens, _ := filepath.Glob("../compiler/testdata/diagnostics/*.txtar")
+	for _, p := range goldens {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		s := string(b)
+		if i := strings.Index(s, "-- model.nox --\n"); i >= 0 {
+			s = s[i+len("-- model.nox --\n"):]
+			if j := strings.Index(s, "\n-- "); j >= 0 {
+				s = s[:j+1]
+			}
+			out = append(out, []byte(s))
+		}
+	}
+	if len(out) < 10 {
+		f.Fatalf("only %d seed files", len(out))
+	}
+	return out
+}
+
+// FuzzParse: no input makes the parser panic, hang, or return an error
+// without a position.
+func FuzzParse(f *testing.F) {
+	for _, b := range seedFiles(f) {
+		f.Add(b)
+	}
+	for _, s := range []string{"", "\x00", "\"", "x = \"\\", "|>|>", "x = -", "x = 1e999999", "(((", "# only a comment",
+		"train", "sample f 1 to", "x = [1,,]", "x = MAF(a = b = c)", "\xff\xfe", "x = 99999999999999999999999999"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		start := time.Now()
+		file, err := Parse("fuzz.nox", src)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("parse took %v", d)
+		}
+		if err == nil {
+			if file == nil {
+				t.Fatal("nil file without error")
+			}
+			return
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("error is %T, not *lang.Error: %v", err, err)
+		}
+		if e.Pos.Line < 1 || e.Pos.Column < 1 || e.Pos.Filename != "fuzz.nox" {
+			t.Fatalf("error without a position: %+v", e)
+		}
+		if strings.Contains(e.Msg, "internal error") {
+			t.Fatalf("parser panicked: %v", e)
+		}
+	})
+}
