@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// example copies examples/moons.nox and its data into a temporary
+// directory, so that running it writes nothing into the repository.
+func example(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../examples/moons.nox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "moons.nox"), src, 0o644)
+	if err := os.CopyFS(filepath.Join(dir, "data"), os.DirFS("../../examples/data")); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "moons.nox")
+}
+
+func TestCLI(t *testing.T) {
+	moons := example(t)
+	bad := filepath.Join(t.TempDir(), "bad.nox")
+	os.WriteFile(bad, []byte("flow = MAF(4) |> Gausian\n"), 0o644)
+	cases := []struct {
+		name       string
+		args       []string
+		code       int
+		stdout     []string // substrings
+		stderr     []string
+		jsonEvents []string // statements expected as JSON lines, in order
+	}{
+		{name: "no args", args: nil, code: 2, stderr: []string{"Usage:"}},
+		{name: "help", args: []string{"help"}, code: 0, stderr: []string{"noxc run FILE"}},
+		{name: "unknown command", args: []string{"frob"}, code: 2, stderr: []string{`unknown command "frob"`}},
+		{name: "unknown flag", args: []string{"run", "-nope", moons}, code: 2, stderr: []string{"flag provided but not defined: -nope"}},
+		{name: "two files", args: []string{"check", moons, moons}, code: 2, stderr: []string{"want exactly one FILE, got 2"}},
+		{name: "no file", args: []string{"check"}, code: 2, stderr: []string{"want exactly one FILE, got 0"}},
+		{name: "missing file", args: []string{"check", "/nonexistent/x.nox"}, code: 1, stderr: []string{"no such file"}},
+		{name: "check ok", args: []string{"check", moons}, code: 0},
+		{name: "check diagnostics", args: []string{"check", bad}, code: 1,
+			stderr: []string{bad + ":1:18: undefined: Gausian (did you mean Gaussian?)", "    flow = MAF(4) |> Gausian\n", "^~~~~~~"}},
+		{name: "check -ir", args: []string{"check", moons, "-ir"}, code: 0,
+			stdout: []string{"program loss(x [B,2])", "program loss.grad(x [B,2])", "return grad:maf5.out.w"}},
+		{name: "run json flags after", args: []string{"run", moons, "-json", "-steps", "5"}, code: 0, jsonEvents: []string{"train", "sample"}},
+		{name: "run json flags before", args: []string{"run", "-steps=5", "-json", moons}, code: 0, jsonEvents: []string{"train", "sample"}},
+		{name: "run human", args: []string{"run", "-steps", "5", moons}, code: 0,
+			stdout: []string{"train flow: 5 steps", "test NLL", "sample flow: 1000 draws written to"},
+			stderr: []string{"train flow: step 5/5"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := mainErr(c.args, &stdout, &stderr)
+			if code != c.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.code, stdout.String(), stderr.String())
+			}
+			for _, s := range c.stdout {
+				if !strings.Contains(stdout.String(), s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout.String())
+				}
+			}
+			for _, s := range c.stderr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
+				}
+			}
+			if c.jsonEvents == nil {
+				return
+			}
+			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+			if len(lines) != len(c.jsonEvents) {
+				t.Fatalf("%d JSON lines, want %d:\n%s", len(lines), len(c.jsonEvents), stdout.String())
+			}
+			for i, line := range lines {
+				var ev map[string]any
+				if err := json.Unmarshal([]byte(line), &ev); err != nil {
+					t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, line)
+				}
+				if ev["statement"] != c.jsonEvents[i] || ev["flow"] != "flow" {
+					t.Errorf("line %d: %s", i+1, line)
+				}
+				var keys []string
+				switch ev["statement"] {
+				case "train":
+					keys = []string{"steps", "seconds", "steps_per_s", "train_nll", "test_nll"}
+				case "sample":
+					keys = []string{"n", "path"}
+				}
+				for _, k := range keys {
+					if _, ok := ev[k]; !ok {
+						t.Errorf("line %d lacks %q: %s", i+1, k, line)
+					}
+				}
+			}
+		})
+	}
+}
