@@ -89,6 +89,8 @@ func run(m *ir.Program, ps *runtime.Params, in []float64, n int, out string, see
 func TestLayerRoundTrip(t *testing.T) {
 	for _, c := range harnessCases() {
 		t.Run(c.name, func(t *testing.T) {
+			worst := 0.0
+			defer func() { t.Logf("worst round-trip error %.2g", worst) }()
 			for _, std := range []*compiler.Standardize{nil, stdOf(c.dim)} {
 				m, ps := lower(t, c, std)
 				rng := rand.New(rand.NewPCG(3, 4))
@@ -97,6 +99,7 @@ func TestLayerRoundTrip(t *testing.T) {
 					x := randRows(rng, n, c.dim, scale)
 					z := run(m.Forward, ps, x, n, "z", 0)
 					x2 := run(m.Inverse, ps, z, n, "x", 0)
+					worst = max(worst, maxAbsDiff(x, x2))
 					if e := maxAbsDiff(x, x2); e > roundTripTol {
 						t.Errorf("scale %g std %v: max |inverse(forward(x)) - x| = %.3g > %g", scale, std != nil, e, roundTripTol)
 					}
@@ -106,6 +109,7 @@ func TestLayerRoundTrip(t *testing.T) {
 						continue
 					}
 					z2 := run(m.Forward, ps, run(m.Inverse, ps, x, n, "x", 0), n, "z", 0)
+					worst = max(worst, maxAbsDiff(x, z2))
 					if e := maxAbsDiff(x, z2); e > roundTripTol {
 						t.Errorf("scale %g std %v: max |forward(inverse(z)) - z| = %.3g > %g", scale, std != nil, e, roundTripTol)
 					}
@@ -130,6 +134,8 @@ func TestLayerLogDet(t *testing.T) {
 			m, ps := lower(t, c, stdOf(c.dim))
 			rng := rand.New(rand.NewPCG(5, 6))
 			fwd := runtime.New(m.Forward, ps, 1, nil)
+			worst := 0.0
+			defer func() { t.Logf("worst log-det error %.2g", worst) }()
 			f := func(z, x []float64) {
 				copy(fwd.Input(0), x)
 				fwd.Run()
@@ -145,6 +151,7 @@ func TestLayerLogDet(t *testing.T) {
 				var lu mat.LU
 				lu.Factorize(jac)
 				want, _ := lu.LogDet()
+				worst = max(worst, math.Abs(got-want))
 				if math.Abs(got-want) > logDetTol {
 					t.Errorf("x=%v: log|det J| = %.10g, finite differences give %.10g (diff %.3g)", x, got, want, got-want)
 				}
