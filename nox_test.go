@@ -136,3 +136,29 @@ func TestRuntimeErrorsArePositioned(t *testing.T) {
 		}
 	}
 }
+
+// TestEval: eval reports the same mean NLL as train's and writes one
+// log-likelihood per row.
+func TestEval(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "d.csv"), []byte("0,1\n1,2\n2,2\n3,5\n4,3\n5,7\n6,6\n7,8\n"), 0o644)
+	src := "data = csv(\"d.csv\")\ndef block(h) = MAF(h) |> Reverse\nflow = repeat(2, block(4)) |> Gaussian\n" +
+		"train flow on data { steps = 5, test_frac = 0 }\neval flow on data to \"ll.csv\"\n"
+	path := filepath.Join(dir, "m.nox")
+	os.WriteFile(path, []byte(src), 0o644)
+	evs := runFile(t, path, 0)
+	if len(evs) != 2 || evs[1].Statement != "eval" || evs[1].N != 8 {
+		t.Fatalf("events: %+v", evs)
+	}
+	// The same rows in another order: equal up to summation order.
+	if d := *evs[1].MeanNLL - *evs[0].TrainNLL; d > 1e-12 || d < -1e-12 {
+		t.Errorf("eval mean NLL %v differs from train NLL %v on the same rows", *evs[1].MeanNLL, *evs[0].TrainNLL)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "ll.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n != 8 {
+		t.Errorf("ll.csv has %d lines, want 8", n)
+	}
+}

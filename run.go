@@ -24,6 +24,7 @@ type Event struct {
 	TrainNLL  *float64 `json:"train_nll,omitempty"`
 	TestNLL   *float64 `json:"test_nll,omitempty"`
 	N         int      `json:"n,omitempty"`
+	MeanNLL   *float64 `json:"mean_nll,omitempty"`
 	Path      string   `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
 	Params int `json:"params,omitempty"`
@@ -60,6 +61,8 @@ func (s *Script) Run(opts RunOptions) error {
 			err = s.train(a, opts)
 		case *compiler.Sample:
 			err = s.sample(a, opts)
+		case *compiler.Eval:
+			err = s.eval(a, opts)
 		}
 		if err != nil {
 			return err
@@ -175,19 +178,50 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	return nil
 }
 
-// meanNLL returns the mean negative log-likelihood per row, in nats, in the
-// data's original units (the standardization is part of the model).
-func meanNLL(m *compiler.Model, params *runtime.Params, rows []float64) float64 {
+// logProb returns log p(x) of every row, in nats, in the data's original
+// units (the standardization is part of the model).
+func logProb(m *compiler.Model, params *runtime.Params, rows []float64) []float64 {
 	n := len(rows) / m.Dim
 	lp := make([]float64, n)
 	mp := runtime.NewMapper(m.LogProb, params, "logp", min(n, evalBatch), nil)
 	defer mp.Close()
 	mp.Map(lp, rows, n)
+	return lp
+}
+
+// meanNLL returns the mean negative log-likelihood per row.
+func meanNLL(m *compiler.Model, params *runtime.Params, rows []float64) float64 {
+	sum := 0.0
+	lp := logProb(m, params, rows)
+	for _, v := range lp {
+		sum -= v
+	}
+	return sum / float64(len(lp))
+}
+
+func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
+	tf := s.trained[a.Flow]
+	if tf == nil {
+		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has not been trained", a.Flow.Name)
+	}
+	lp := logProb(tf.model, tf.params, a.Data.Table.Values)
 	sum := 0.0
 	for _, v := range lp {
 		sum -= v
 	}
-	return sum / float64(n)
+	mean := sum / float64(len(lp))
+	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean}
+	if a.Path != "" {
+		path := s.resolve(a.Path)
+		if err := writeFile(path, lp, 1); err != nil {
+			return lang.Errorf(a.Pos, a.Pos, "eval: %v", err)
+		}
+		ev.Path = path
+	}
+	if opts.OnEvent != nil {
+		opts.OnEvent(ev)
+	}
+	return nil
 }
 
 func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {

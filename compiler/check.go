@@ -18,7 +18,10 @@ import (
 type Loader func(path string) (*dataset.Table, error)
 
 // Builtins are the functions the checker knows besides layers.
-var Builtins = []string{"csv", "true", "false"}
+var Builtins = []string{"csv", "false", "repeat", "true"}
+
+// maxCallDepth bounds nested def calls (and so recursion).
+const maxCallDepth = 32
 
 // Check resolves and type-checks a parsed file. load may be nil, in which
 // case csv(...) is an error. The error, if any, is a lang.ErrorList.
@@ -45,31 +48,169 @@ type checker struct {
 	errs  lang.ErrorList
 	// stageCount numbers stages per layer name within a flow.
 	stageCount map[string]int
+	// frames are the parameter bindings of the def calls being checked,
+	// innermost last, with the call that made each.
+	frames []frame
+}
+
+type frame struct {
+	vars     map[string]value
+	call     string // "block called at model.nox:5:8"
+	pos, end lang.Pos
 }
 
 func (c *checker) errorf(pos, end lang.Pos, format string, args ...any) {
-	c.errs.Add(lang.Errorf(pos, end, format, args...))
+	msg := fmt.Sprintf(format, args...)
+	if n := len(c.frames); n > 0 {
+		msg += " (in " + c.frames[n-1].call + ")"
+	}
+	c.errs.Add(&lang.Error{Pos: pos, End: end, Msg: msg})
+}
+
+// local returns the value of a def parameter in the innermost call.
+func (c *checker) local(name string) (value, bool) {
+	if n := len(c.frames); n > 0 {
+		v, ok := c.frames[n-1].vars[name]
+		return v, ok
+	}
+	return value{}, false
 }
 
 func (c *checker) stmt(s *lang.Stmt) {
 	switch {
+	case s.Def != nil:
+		c.def(s.Def)
 	case s.Assign != nil:
 		c.assign(s.Assign)
 	case s.Train != nil:
 		c.train(s.Train)
 	case s.Sample != nil:
 		c.sample(s.Sample)
+	case s.Eval != nil:
+		c.eval(s.Eval)
 	}
+}
+
+// reserved reports whether name cannot be bound.
+func reserved(name string) bool {
+	return slices.Contains(lang.Keywords, name) || slices.Contains(Builtins, name) || stdlib.Lookup(name) != nil
+}
+
+// declarable checks that a top-level name may be bound.
+func (c *checker) declarable(id *lang.Ident) bool {
+	if reserved(id.Name) {
+		c.errorf(id.Pos, id.EndPos, "cannot assign to %s: it is a reserved name", id.Name)
+		return false
+	}
+	if prev, ok := c.scope[id.Name]; ok {
+		c.errorf(id.Pos, id.EndPos, "%s redeclared (previous declaration at %s)", id.Name, short(prev.pos))
+		return false
+	}
+	return true
+}
+
+func (c *checker) def(d *lang.Def) {
+	if !c.declarable(d.Name) {
+		return
+	}
+	fn := &function{def: d}
+	seen := map[string]bool{}
+	for _, p := range d.Params {
+		if reserved(p.Name.Name) {
+			c.errorf(p.Name.Pos, p.Name.EndPos, "def %s: parameter %s is a reserved name", d.Name.Name, p.Name.Name)
+		} else if seen[p.Name.Name] {
+			c.errorf(p.Name.Pos, p.Name.EndPos, "def %s: duplicate parameter %s", d.Name.Name, p.Name.Name)
+		}
+		seen[p.Name.Name] = true
+		var v value
+		if p.Default != nil {
+			v = c.expr(p.Default)
+		}
+		fn.defaults = append(fn.defaults, v)
+		fn.hasDefault = append(fn.hasDefault, p.Default != nil)
+	}
+	c.scope[d.Name.Name] = &binding{val: value{kind: kFunc, fn: fn, pos: d.Pos, end: d.EndPos}, pos: d.Name.Pos}
+}
+
+// apply checks a call of a def: it binds the arguments (evaluated in the
+// caller's scope) to the parameters and evaluates the body.
+func (c *checker) apply(fn *function, call *lang.Call) value {
+	bad := value{kind: kBad, pos: call.Pos, end: call.EndPos}
+	name := fn.def.Name.Name
+	if len(c.frames) >= maxCallDepth {
+		// Report once, at the outermost call, without the call chain.
+		out := c.frames[0]
+		c.errs.Add(lang.Errorf(out.pos, out.end, "calls nested more than %d deep: does %s call itself?", maxCallDepth, name))
+		return bad
+	}
+	params := fn.def.Params
+	vars := map[string]value{}
+	ok := true
+	sawKeyword := false
+	for i, a := range call.Args {
+		v := c.expr(a.Value)
+		if a.Name == nil {
+			if sawKeyword {
+				c.errorf(a.Pos, a.EndPos, "%s: positional argument after a keyword argument", name)
+				ok = false
+				continue
+			}
+			if i >= len(params) {
+				c.errorf(a.Pos, a.EndPos, "%s takes %d arguments, got %d (signature %s)", name, len(params), len(call.Args), fn.signature())
+				ok = false
+				break
+			}
+			vars[params[i].Name.Name] = v
+			continue
+		}
+		sawKeyword = true
+		j := slices.IndexFunc(params, func(p *lang.DefParam) bool { return p.Name.Name == a.Name.Name })
+		if j < 0 {
+			var names []string
+			for _, p := range params {
+				names = append(names, p.Name.Name)
+			}
+			c.errorf(a.Name.Pos, a.Name.EndPos, "%s has no parameter %s%s; its signature is %s", name, a.Name.Name, didYouMean(a.Name.Name, names), fn.signature())
+			ok = false
+			continue
+		}
+		if _, dup := vars[a.Name.Name]; dup {
+			c.errorf(a.Name.Pos, a.Name.EndPos, "%s: argument %s given twice", name, a.Name.Name)
+			ok = false
+			continue
+		}
+		vars[a.Name.Name] = v
+	}
+	for i, p := range params {
+		if _, has := vars[p.Name.Name]; has {
+			continue
+		}
+		if !fn.hasDefault[i] {
+			c.errorf(call.Pos, call.EndPos, "%s: missing argument %s (signature %s)", name, p.Name.Name, fn.signature())
+			ok = false
+			continue
+		}
+		vars[p.Name.Name] = fn.defaults[i]
+	}
+	for _, v := range vars {
+		ok = ok && v.kind != kBad
+	}
+	if !ok {
+		return bad
+	}
+	c.frames = append(c.frames, frame{vars: vars, call: fmt.Sprintf("%s called at %s", name, short(call.Pos)), pos: call.Pos, end: call.EndPos})
+	v := c.expr(fn.def.Body)
+	c.frames = c.frames[:len(c.frames)-1]
+	if v.kind == kBad {
+		return bad
+	}
+	v.pos, v.end = call.Pos, call.EndPos
+	return v
 }
 
 func (c *checker) assign(a *lang.Assign) {
 	name := a.Name.Name
-	if slices.Contains(lang.Keywords, name) || slices.Contains(Builtins, name) || stdlib.Lookup(name) != nil {
-		c.errorf(a.Name.Pos, a.Name.EndPos, "cannot assign to %s: it is a reserved name", name)
-		return
-	}
-	if prev, ok := c.scope[name]; ok {
-		c.errorf(a.Name.Pos, a.Name.EndPos, "%s redeclared (previous declaration at %s)", name, short(prev.pos))
+	if !c.declarable(a.Name) {
 		return
 	}
 	c.stageCount = map[string]int{}
@@ -109,6 +250,11 @@ func (c *checker) undefined(id *lang.Ident) {
 	cands := append(stdlib.Names(), Builtins...)
 	for n := range c.scope {
 		cands = append(cands, n)
+	}
+	if k := len(c.frames); k > 0 {
+		for n := range c.frames[k-1].vars {
+			cands = append(cands, n)
+		}
 	}
 	slices.Sort(cands)
 	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, didYouMean(id.Name, cands))
@@ -210,6 +356,34 @@ func (c *checker) sample(s *lang.Sample) {
 	c.prog.Actions = append(c.prog.Actions, &Sample{Pos: s.Pos, Flow: flow, N: int(n.num), Path: path.str, Seed: uint64(opts["seed"][0])})
 }
 
+func (c *checker) eval(e *lang.Eval) {
+	_, ok := c.options("eval", nil, e.Opts)
+	flow := c.lookupFlow(e.Flow, "eval")
+	data := c.lookupData(e.Data, "eval")
+	path := ""
+	if e.Path != nil {
+		p := c.expr(e.Path)
+		if p.kind != kBad && (p.kind != kStr || p.str == "") {
+			c.errorf(p.pos, p.end, "eval: the output must be a file name in quotes, got %s", p)
+			ok = false
+		}
+		path = p.str
+	}
+	if flow == nil || data == nil || data.Table == nil || !ok {
+		return
+	}
+	if flow.Dim == 0 {
+		c.errorf(e.Flow.Pos, e.Flow.EndPos, "eval: flow %s is not trained yet; add `train %s on DATA` before this statement", flow.Name, flow.Name)
+		return
+	}
+	if data.Table.Cols != flow.Dim {
+		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
+			data.Name, data.Table.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Data: data, Path: path})
+}
+
 // options binds an options block against specs.
 func (c *checker) options(stmt string, specs []stdlib.Param, o *lang.Options) (stdlib.Args, bool) {
 	given := stdlib.Args{}
@@ -219,6 +393,11 @@ func (c *checker) options(stmt string, specs []stdlib.Param, o *lang.Options) (s
 		for _, opt := range o.List {
 			name := opt.Name.Name
 			i := slices.IndexFunc(specs, func(p stdlib.Param) bool { return p.Name == name })
+			if len(specs) == 0 {
+				c.errorf(opt.Name.Pos, opt.Name.EndPos, "%s takes no options", stmt)
+				ok = false
+				continue
+			}
 			if i < 0 {
 				c.errorf(opt.Name.Pos, opt.Name.EndPos, "%s: unknown option %s%s (options: %s)", stmt, name,
 					didYouMean(name, paramNames(specs)), strings.Join(paramNames(specs), ", "))
@@ -385,6 +564,20 @@ func (c *checker) number(n *lang.Number) value {
 func (c *checker) call(call *lang.Call) value {
 	id := call.Name
 	v := value{pos: call.Pos, end: call.EndPos}
+	if lv, ok := c.local(id.Name); ok {
+		if call.Parens {
+			c.errorf(id.Pos, id.EndPos, "%s is %s, not a function; it cannot be called", id.Name, article(lv.describe()))
+			return value{kind: kBad, pos: call.Pos, end: call.EndPos}
+		}
+		if lv.kind == kFlow {
+			lv.stages = c.renameStages(lv.stages)
+		}
+		lv.pos, lv.end = call.Pos, call.EndPos
+		return lv
+	}
+	if b, ok := c.scope[id.Name]; ok && b.val.kind == kFunc {
+		return c.apply(b.val.fn, call)
+	}
 	if b, ok := c.scope[id.Name]; ok {
 		if call.Parens {
 			c.errorf(id.Pos, id.EndPos, "%s is %s, not a function; it cannot be called", id.Name, article(b.val.describe()))
@@ -412,6 +605,8 @@ func (c *checker) call(call *lang.Call) value {
 		return v
 	case "csv":
 		return c.csv(call)
+	case "repeat":
+		return c.repeat(call)
 	}
 	spec := stdlib.Lookup(id.Name)
 	if spec == nil {
@@ -425,6 +620,40 @@ func (c *checker) call(call *lang.Call) value {
 	v.kind = kFlow
 	v.stages = []FlowStage{{Stage: Stage{Spec: spec, Args: args, Name: c.stageName(spec.Name)}, Pos: call.Pos, End: call.EndPos}}
 	return v
+}
+
+// repeat checks repeat(n, flow): n copies of a flow without a prior, each
+// with parameters of its own.
+func (c *checker) repeat(call *lang.Call) value {
+	bad := value{kind: kBad, pos: call.Pos, end: call.EndPos}
+	if !call.Parens || len(call.Args) != 2 || call.Args[0].Name != nil || call.Args[1].Name != nil {
+		c.errorf(call.Pos, call.EndPos, "repeat takes two arguments, a count and a flow: repeat(4, MAF(64) |> Reverse)")
+		return bad
+	}
+	n := c.expr(call.Args[0].Value)
+	f := c.expr(call.Args[1].Value)
+	if n.kind == kBad || f.kind == kBad {
+		return bad
+	}
+	if n.kind != kNum || !n.isInt || n.num < 1 || n.num > 1000 {
+		c.errorf(n.pos, n.end, "repeat: the count must be an integer from 1 to 1000, got %s", n)
+		return bad
+	}
+	if f.kind != kFlow {
+		c.errorf(f.pos, f.end, "repeat: the second argument must be a flow, got %s %s", f.describe(), f)
+		return bad
+	}
+	for _, s := range f.stages {
+		if s.Spec.Kind == stdlib.Prior {
+			c.errorf(f.pos, f.end, "repeat: the flow ends in the prior %s; repeat the stages and add the prior once after", s.Spec.Name)
+			return bad
+		}
+	}
+	out := value{kind: kFlow, pos: call.Pos, end: call.EndPos, stages: f.stages}
+	for range int(n.num) - 1 {
+		out.stages = append(out.stages, c.renameStages(f.stages)...)
+	}
+	return out
 }
 
 func (c *checker) stageName(layer string) string {

@@ -46,7 +46,7 @@ type FlowStage struct {
 	Pos, End lang.Pos
 }
 
-// Action is an executable statement: *Train or *Sample.
+// Action is an executable statement: *Train, *Sample or *Eval.
 type Action interface {
 	Position() lang.Pos
 }
@@ -77,6 +77,18 @@ type Sample struct {
 	Path string // as written
 	Seed uint64
 }
+
+// Eval scores every row of a data set under a trained flow; Path, if not
+// empty, receives the per-row log-likelihoods.
+type Eval struct {
+	Pos  lang.Pos
+	Flow *Flow
+	Data *Data
+	Path string
+}
+
+// Position returns the statement's position.
+func (e *Eval) Position() lang.Pos { return e.Pos }
 
 // Position returns the statement's position.
 func (t *Train) Position() lang.Pos { return t.Pos }

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/noxlang/nox/lang"
 )
@@ -17,10 +18,11 @@ const (
 	kList
 	kFlow
 	kData
+	kFunc
 )
 
 func (k kind) String() string {
-	return [...]string{"invalid", "number", "string", "bool", "list", "flow", "data"}[k]
+	return [...]string{"invalid", "number", "string", "bool", "list", "flow", "data", "function"}[k]
 }
 
 // value is the checker's evaluation of an expression.
@@ -32,7 +34,29 @@ type value struct {
 	list     []value
 	stages   []FlowStage
 	data     *Data
+	fn       *function
 	pos, end lang.Pos
+}
+
+// function is a def: its syntax and its parameters' default values,
+// evaluated where the def stands.
+type function struct {
+	def        *lang.Def
+	defaults   []value
+	hasDefault []bool
+}
+
+// signature renders a def's call form: "block(h, p = 0.1)".
+func (f *function) signature() string {
+	var ps []string
+	for i, p := range f.def.Params {
+		s := p.Name.Name
+		if f.hasDefault[i] {
+			s += " = " + f.defaults[i].String()
+		}
+		ps = append(ps, s)
+	}
+	return f.def.Name.Name + "(" + strings.Join(ps, ", ") + ")"
 }
 
 // describe names a value's type for messages: "int", "float", "flow", ...

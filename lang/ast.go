@@ -24,9 +24,39 @@ type File struct {
 type Stmt struct {
 	Pos    Pos
 	EndPos Pos
-	Train  *Train  `parser:"@@"`
+	Def    *Def    `parser:"@@"`
+	Train  *Train  `parser:"| @@"`
 	Sample *Sample `parser:"| @@"`
+	Eval   *Eval   `parser:"| @@"`
 	Assign *Assign `parser:"| @@"`
+}
+
+// Def defines a reusable, parameterised flow: `def block(h, p = 0) =
+// MAF(h, h, dropout = p) |> Reverse`.
+type Def struct {
+	Pos    Pos
+	EndPos Pos
+	Name   *Ident      `parser:"\"def\" @@"`
+	Params []*DefParam `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )? \")\""`
+	Body   *Expr       `parser:"\"=\" @@"`
+}
+
+// DefParam is a parameter of a Def, with an optional default.
+type DefParam struct {
+	Pos     Pos
+	EndPos  Pos
+	Name    *Ident `parser:"@@"`
+	Default *Expr  `parser:"( \"=\" @@ )?"`
+}
+
+// Eval is `eval FLOW on DATA [to PATH] { options }`.
+type Eval struct {
+	Pos    Pos
+	EndPos Pos
+	Flow   *Ident   `parser:"\"eval\" @@"`
+	Data   *Ident   `parser:"\"on\" @@"`
+	Path   *Expr    `parser:"( \"to\" @@ )?"`
+	Opts   *Options `parser:"@@?"`
 }
 
 // Assign binds a name: `flow = MAF(100) |> Gaussian`, `data = csv("x.csv")`.

@@ -191,5 +191,11 @@ func printEvent(w io.Writer, ev nox.Event) {
 			ev.Flow, ev.Steps, ev.Seconds, ev.StepsPerS, ev.Params, strings.Join(parts, ", "))
 	case "sample":
 		fmt.Fprintf(w, "sample %s: %d draws written to %s\n", ev.Flow, ev.N, ev.Path)
+	case "eval":
+		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %d rows", ev.Flow, *ev.MeanNLL, ev.N)
+		if ev.Path != "" {
+			fmt.Fprintf(w, "; log-likelihoods written to %s", ev.Path)
+		}
+		fmt.Fprintln(w)
 	}
 }
