@@ -2,6 +2,7 @@ package nox_test
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -38,18 +39,28 @@ func TestSpecGrammar(t *testing.T) {
 	}
 }
 
-// TestSpecExamples: every nox block in spec.md compiles. Blocks are
-// compiled as if spec.md's directory held them, so data paths are relative
-// to the repository root. They are checked, not run (they would write
-// files).
+// TestSpecExamples: every nox block in spec.md compiles and runs (with at
+// most 5 training steps). Data paths in the blocks are relative to the
+// repository root; each block runs in a temporary directory holding a copy
+// of examples/data, so the files it writes land there.
 func TestSpecExamples(t *testing.T) {
 	blocks := fences(t, "nox")
-	if len(blocks) < 4 {
+	if len(blocks) < 6 {
 		t.Fatalf("spec.md has only %d nox blocks", len(blocks))
 	}
 	for i, src := range blocks {
-		if _, err := nox.Compile("spec.md", []byte(src)); err != nil {
-			t.Errorf("block %d does not compile:\n%s\n%s", i+1, src, nox.RenderError(err, "spec.md", []byte(src)))
+		dir := t.TempDir()
+		if err := os.CopyFS(filepath.Join(dir, "examples", "data"), os.DirFS("examples/data")); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "spec.nox")
+		s, err := nox.Compile(path, []byte(src))
+		if err != nil {
+			t.Errorf("block %d does not compile:\n%s\n%s", i+1, src, nox.RenderError(err, path, []byte(src)))
+			continue
+		}
+		if err := s.Run(nox.RunOptions{MaxSteps: 5}); err != nil {
+			t.Errorf("block %d fails:\n%s\n%s", i+1, src, s.Render(err))
 		}
 	}
 }
