@@ -34,11 +34,15 @@ type Script struct {
 // Compile parses and checks src, the contents of filename. Data files are
 // read relative to filename's directory.
 func Compile(filename string, src []byte) (*Script, error) {
+	return compileIn(filepath.Dir(filename), filename, src)
+}
+
+// compileIn is Compile with relative paths resolved against dir.
+func compileIn(dir, filename string, src []byte) (*Script, error) {
 	f, err := lang.Parse(filename, src)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(filename)
 	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) { return loadCSV(dir, path) })
 	if err != nil {
 		return nil, err

@@ -55,18 +55,21 @@ const evalBatch = 1000
 // Run executes the script's statements in order.
 func (s *Script) Run(opts RunOptions) error {
 	for _, a := range s.Prog.Actions {
-		var err error
-		switch a := a.(type) {
-		case *compiler.Train:
-			err = s.train(a, opts)
-		case *compiler.Sample:
-			err = s.sample(a, opts)
-		case *compiler.Eval:
-			err = s.eval(a, opts)
-		}
-		if err != nil {
+		if err := s.runAction(a, opts); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func (s *Script) runAction(a compiler.Action, opts RunOptions) error {
+	switch a := a.(type) {
+	case *compiler.Train:
+		return s.train(a, opts)
+	case *compiler.Sample:
+		return s.sample(a, opts)
+	case *compiler.Eval:
+		return s.eval(a, opts)
 	}
 	return nil
 }
@@ -271,12 +274,15 @@ func writeFile(path string, values []float64, cols int) error {
 // IR returns the lowered programs of every trained flow as text: the
 // log-density program and its derived gradient program. The
 // standardization constants come from the flow's first train statement.
-func (s *Script) IR() (string, error) {
+func (s *Script) IR() (string, error) { return s.IRFor("") }
+
+// IRFor is IR for the flow named name only ("" for all).
+func (s *Script) IRFor(name string) (string, error) {
 	out := ""
 	done := map[*compiler.Flow]bool{}
 	for _, a := range s.Prog.Actions {
 		t, ok := a.(*compiler.Train)
-		if !ok || done[t.Flow] {
+		if !ok || done[t.Flow] || (name != "" && t.Flow.Name != name) {
 			continue
 		}
 		done[t.Flow] = true
@@ -286,6 +292,9 @@ func (s *Script) IR() (string, error) {
 		}
 		out += fmt.Sprintf("# flow %s: %d dimensions, %d parameter tensors\n", m.Name, m.Dim, len(m.Params))
 		out += m.Loss.String() + "\n" + m.Grad.String() + "\n"
+	}
+	if out == "" && name != "" {
+		return "", fmt.Errorf("flow %s is not trained yet, so its dimension (and IR) is unknown", name)
 	}
 	return out, nil
 }

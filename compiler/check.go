@@ -26,7 +26,7 @@ const maxCallDepth = 32
 // Check resolves and type-checks a parsed file. load may be nil, in which
 // case csv(...) is an error. The error, if any, is a lang.ErrorList.
 func Check(f *lang.File, load Loader) (*Program, error) {
-	c := &checker{prog: &Program{File: f}, load: load, scope: map[string]*binding{}}
+	c := &checker{prog: &Program{File: f, Names: map[string]string{}}, load: load, scope: map[string]*binding{}}
 	for _, s := range f.Stmts {
 		c.stmt(s)
 	}
@@ -130,6 +130,7 @@ func (c *checker) def(d *lang.Def) {
 		fn.hasDefault = append(fn.hasDefault, p.Default != nil)
 	}
 	c.scope[d.Name.Name] = &binding{val: value{kind: kFunc, fn: fn, pos: d.Pos, end: d.EndPos}, pos: d.Name.Pos}
+	c.prog.Names[d.Name.Name] = "function " + fn.signature()
 }
 
 // apply checks a call of a def: it binds the arguments (evaluated in the
@@ -217,6 +218,9 @@ func (c *checker) assign(a *lang.Assign) {
 	v := c.expr(a.Value)
 	b := &binding{val: v, pos: a.Name.Pos}
 	c.scope[name] = b
+	if v.kind != kBad {
+		c.prog.Names[name] = v.summary()
+	}
 	switch v.kind {
 	case kData:
 		v.data.Name = name

@@ -10,6 +10,8 @@
 package compiler
 
 import (
+	"fmt"
+
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 )
@@ -20,6 +22,38 @@ type Program struct {
 	Data    []*Data
 	Flows   []*Flow
 	Actions []Action
+	// Names describes each top-level binding in a line: its type and, for
+	// a flow, its stages ("flow: MAF(100) |> Reverse |> Gaussian").
+	Names map[string]string
+}
+
+// Describe returns a one-line description of the value bound to name,
+// with the dimensions of a flow once a train statement has fixed them.
+func (p *Program) Describe(name string) (string, bool) {
+	d, ok := p.Names[name]
+	if !ok {
+		return "", false
+	}
+	for _, f := range p.Flows {
+		if f.Name != name {
+			continue
+		}
+		if f.Dim == 0 {
+			return d + "; dimension not fixed yet (train it on data)", true
+		}
+		return fmt.Sprintf("%s; maps %d → %d dimensions (fixed at %s)", d, f.Dim, f.Dim, short(f.DimPos)), true
+	}
+	return d, true
+}
+
+// FlowByName returns the flow bound to name, or nil.
+func (p *Program) FlowByName(name string) *Flow {
+	for _, f := range p.Flows {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
 }
 
 // Data is a data set bound to a name.

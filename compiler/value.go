@@ -78,6 +78,28 @@ func (v value) describe() string {
 	return v.kind.String()
 }
 
+// summary describes a bound value in a line, for :type in the REPL.
+func (v value) summary() string {
+	switch v.kind {
+	case kFlow:
+		var parts []string
+		for _, s := range v.stages {
+			parts = append(parts, s.Spec.Format(s.Args))
+		}
+		return v.describe() + ": " + strings.Join(parts, " |> ")
+	case kData:
+		t := v.data.Table
+		return fmt.Sprintf("data set: %d rows × %d columns, from %q", t.Rows, t.Cols, v.data.Path)
+	case kList:
+		var parts []string
+		for _, x := range v.list {
+			parts = append(parts, x.String())
+		}
+		return "list: [" + strings.Join(parts, ", ") + "]"
+	}
+	return v.describe() + ": " + v.String()
+}
+
 func (v value) String() string {
 	switch v.kind {
 	case kNum:

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -172,6 +173,33 @@ func (s *Spec) Signature() string {
 		}
 	}
 	return out + ")"
+}
+
+// Format renders a call with bound args as a person would write it:
+// variadic values first, then the arguments that differ from their
+// defaults: "MAF(128, 128, dropout = 0.1)", "Reverse".
+func (s *Spec) Format(args Args) string {
+	var parts []string
+	for _, p := range s.Params {
+		v := args[p.Name]
+		if p.Variadic {
+			for _, x := range v {
+				parts = append(parts, fmt.Sprint(x))
+			}
+			continue
+		}
+		if len(v) == 1 && (len(p.Default) != 1 || v[0] != p.Default[0]) {
+			val := fmt.Sprint(v[0])
+			if p.Type == Bool {
+				val = fmt.Sprint(v[0] != 0)
+			}
+			parts = append(parts, p.Name+" = "+val)
+		}
+	}
+	if len(parts) == 0 {
+		return s.Name
+	}
+	return s.Name + "(" + strings.Join(parts, ", ") + ")"
 }
 
 // Bind fills defaults for absent arguments.

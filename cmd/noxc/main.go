@@ -3,6 +3,7 @@
 //	noxc run FILE [-json] [-ir] [-steps N]   compile, then train and sample
 //	noxc check FILE [-ir]                    compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
+//	noxc repl                                interactive session
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
 // diagnostics or runtime errors, 2 on usage errors.
@@ -32,6 +33,7 @@ Usage:
   noxc check FILE [flags]   compile FILE and report every diagnostic; run nothing
   noxc fmt [-w] [-l] FILE...  print FILEs in canonical form (-w: rewrite them;
                             -l: list the files whose formatting differs)
+  noxc repl                 an interactive session (:help inside)
 
 Flags (before or after FILE):
   -json      run: print one JSON object per result on stdout
@@ -59,6 +61,12 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	case "run", "check":
 	case "fmt":
 		return fmtCmd(args[1:], stdout, stderr)
+	case "repl":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "noxc repl takes no arguments\n\n%s", usage)
+			return 2
+		}
+		return repl(os.Stdin, stdout, stderr, isTerminal(os.Stdin) && isTerminal(stdout))
 	default:
 		fmt.Fprintf(stderr, "noxc: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/chzyer/readline"
+
+	"github.com/noxlang/nox"
+)
+
+const replHelp = `Type nox statements; they run as you enter them and may use earlier ones.
+A statement that is not finished (open bracket, trailing |> or =) continues
+on the next line; an empty line ends it.
+
+  :type EXPR   the type of an expression; for a flow, its stages and dimensions
+  :ir NAME     the lowered IR and gradient program of a trained flow
+  :load FILE   run a .nox file in this session
+  :source      the session's source so far
+  :help        this text
+  :quit        leave (also Ctrl-D)
+`
+
+// repl runs the interactive loop on in/out until end of input or :quit.
+// Nothing typed at the prompt ends it but those: every error is reported
+// like the compiler's and the loop goes on.
+func repl(in io.ReadCloser, stdout, stderr io.Writer, interactive bool) int {
+	wd, _ := os.Getwd()
+	s := nox.NewSession(wd)
+	var lines lineReader
+	if interactive {
+		cfg := &readline.Config{
+			Prompt:                 "nox> ",
+			Stdin:                  in,
+			Stdout:                 stdout,
+			Stderr:                 stderr,
+			DisableAutoSaveHistory: true,
+		}
+		if home, err := os.UserHomeDir(); err == nil {
+			cfg.HistoryFile = filepath.Join(home, ".noxc_history")
+		}
+		rl, err := readline.NewEx(cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "noxc repl: %v\n", err)
+			return 1
+		}
+		defer rl.Close() // restores the terminal
+		lines = rl
+	} else {
+		// Piped input needs no line editing; a plain scanner takes any
+		// bytes (readline stops at some invalid UTF-8) and lines of any
+		// length.
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 64<<20)
+		lines = &scanLines{sc: sc}
+	}
+	fmt.Fprintln(stdout, "nox REPL; :help for help, :quit to leave")
+	var pending []string
+	for {
+		if len(pending) > 0 {
+			lines.SetPrompt("...  ")
+		} else {
+			lines.SetPrompt("nox> ")
+		}
+		line, err := lines.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			pending = nil
+			continue
+		}
+		if err != nil { // io.EOF
+			break
+		}
+		if len(pending) == 0 {
+			trimmed := strings.TrimSpace(line)
+			if trimmed == "" {
+				continue
+			}
+			if strings.HasPrefix(trimmed, ":") {
+				lines.SaveHistory(trimmed)
+				if quit := command(s, trimmed, stdout, stderr); quit {
+					break
+				}
+				continue
+			}
+		}
+		pending = append(pending, line)
+		chunk := strings.Join(pending, "\n") + "\n"
+		if strings.TrimSpace(line) != "" && s.Incomplete(chunk) {
+			continue
+		}
+		pending = nil
+		lines.SaveHistory(strings.TrimSpace(chunk))
+		execChunk(s, chunk, stdout, stderr)
+	}
+	return 0
+}
+
+// lineReader is what the loop needs of readline; scanLines provides it for
+// input that is not a terminal.
+type lineReader interface {
+	Readline() (string, error)
+	SetPrompt(string)
+	SaveHistory(string) error
+}
+
+type scanLines struct{ sc *bufio.Scanner }
+
+func (l *scanLines) Readline() (string, error) {
+	if l.sc.Scan() {
+		return l.sc.Text(), nil
+	}
+	if err := l.sc.Err(); err != nil {
+		return "", err
+	}
+	return "", io.EOF
+}
+
+func (l *scanLines) SetPrompt(string) {}
+
+func (l *scanLines) SaveHistory(string) error { return nil }
+
+// execChunk runs one chunk, turning a panic (a bug in nox) into a message
+// so the session survives it.
+func execChunk(s *nox.Session, chunk string, stdout, stderr io.Writer) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)
+		}
+	}()
+	err := s.Exec(chunk, nox.RunOptions{
+		OnEvent: func(ev nox.Event) { printEvent(stdout, ev) },
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, s.RenderChunkError(err, chunk))
+	}
+}
+
+// command runs a REPL command; it reports whether to quit.
+func command(s *nox.Session, line string, stdout, stderr io.Writer) (quit bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)
+		}
+	}()
+	name, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	switch name {
+	case ":quit", ":q", ":exit":
+		return true
+	case ":help", ":h":
+		fmt.Fprint(stdout, replHelp)
+	case ":type", ":t":
+		if arg == "" {
+			fmt.Fprintln(stderr, "usage: :type EXPR")
+			return false
+		}
+		d, err := s.Type(arg)
+		if err != nil {
+			fmt.Fprintln(stderr, s.RenderChunkError(err, "__type__ = "+arg+"\n"))
+			return false
+		}
+		fmt.Fprintln(stdout, d)
+	case ":ir":
+		text, err := s.IR(arg)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return false
+		}
+		fmt.Fprint(stdout, text)
+	case ":load":
+		if arg == "" {
+			fmt.Fprintln(stderr, "usage: :load FILE")
+			return false
+		}
+		src, err := os.ReadFile(arg)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return false
+		}
+		execChunk(s, string(src), stdout, stderr)
+	case ":source":
+		fmt.Fprint(stdout, string(s.Source()))
+	default:
+		fmt.Fprintf(stderr, "unknown command %s; :help lists them\n", name)
+	}
+	return false
+}

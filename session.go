@@ -1,0 +1,135 @@
+package nox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/noxlang/nox/lang"
+)
+
+// Session is an interactive sequence of chunks of nox source, as typed at
+// the REPL: each chunk may use what earlier chunks defined, and only its
+// own statements run. A chunk is compiled together with the accepted
+// source before it, so names, dimensions and diagnostics behave exactly as
+// in a file; a chunk with an error is rejected whole and the session goes
+// on.
+type Session struct {
+	// Filename names the session's source in diagnostics: "<repl>".
+	Filename string
+	dir      string // relative paths resolve here
+	src      []byte
+	script   *Script
+	done     int // actions already run
+}
+
+// NewSession starts a session whose relative paths resolve against dir.
+func NewSession(dir string) *Session {
+	return &Session{Filename: "<repl>", dir: dir}
+}
+
+// Source returns the accepted source so far.
+func (s *Session) Source() []byte { return s.src }
+
+// Incomplete reports whether chunk, appended to the session, ends in the
+// middle of a statement (an open bracket, a trailing |> or =): the REPL
+// then reads another line.
+func (s *Session) Incomplete(chunk string) bool {
+	_, err := lang.Parse(s.Filename, s.join(chunk))
+	var e *lang.Error
+	return errors.As(err, &e) && strings.Contains(e.Msg, "unexpected end of file")
+}
+
+func (s *Session) join(chunk string) []byte {
+	src := append([]byte(nil), s.src...)
+	if len(src) > 0 && src[len(src)-1] != '\n' {
+		src = append(src, '\n')
+	}
+	return append(src, chunk...)
+}
+
+// Exec compiles chunk after the accepted source and runs its statements.
+// On a compile error nothing is accepted. A runtime error leaves the
+// chunk's definitions in place (a failed train leaves its flow untrained).
+func (s *Session) Exec(chunk string, opts RunOptions) error {
+	src := s.join(chunk)
+	next, err := compileIn(s.dir, s.Filename, src)
+	if err != nil {
+		return err
+	}
+	if s.script != nil {
+		// Carry trained models over: flows are bound once, so names are
+		// stable across recompilations.
+		for old, tf := range s.script.trained {
+			if f := next.Prog.FlowByName(old.Name); f != nil {
+				next.trained[f] = tf
+			}
+		}
+	}
+	actions := next.Prog.Actions
+	s.src, s.script = src, next
+	for ; s.done < len(actions); s.done++ {
+		if err := next.runAction(actions[s.done], opts); err != nil {
+			s.done++
+			return err
+		}
+	}
+	return nil
+}
+
+// Load executes a file's contents as one chunk.
+func (s *Session) Load(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return s.Exec(string(b), RunOptions{})
+}
+
+// Type describes an expression: its type and, for a flow, its stages and
+// dimensions.
+func (s *Session) Type(expr string) (string, error) {
+	name := strings.TrimSpace(expr)
+	if s.script != nil {
+		if d, ok := s.script.Prog.Describe(name); ok {
+			return d, nil
+		}
+	}
+	const tmp = "__type__"
+	sc, err := compileIn(s.dir, s.Filename, s.join(tmp+" = "+expr+"\n"))
+	if err != nil {
+		return "", err
+	}
+	d, ok := sc.Prog.Describe(tmp)
+	if !ok {
+		return "", fmt.Errorf("%s has no value", expr)
+	}
+	return d, nil
+}
+
+// IR returns the lowered programs of the trained flow name.
+func (s *Session) IR(name string) (string, error) {
+	if s.script == nil || s.script.Prog.FlowByName(name) == nil {
+		return "", fmt.Errorf("no flow named %s", name)
+	}
+	return s.script.IRFor(name)
+}
+
+// Render formats an error from the session for a person.
+func (s *Session) Render(err error) string { return RenderError(err, s.Filename, s.src) }
+
+// RenderChunkError formats an error from Exec of chunk (which was not
+// accepted) for a person.
+func (s *Session) RenderChunkError(err error, chunk string) string {
+	return RenderError(err, s.Filename, s.join(chunk))
+}
+
+// Trained reports whether the flow name has been trained.
+func (s *Session) Trained(name string) bool {
+	if s.script == nil {
+		return false
+	}
+	f := s.script.Prog.FlowByName(name)
+	return f != nil && s.script.trained[f] != nil
+}
