@@ -38,6 +38,7 @@ type step struct {
 	flags      int
 	f          float64
 	ints       []int
+	data       []float64 // constant attributes (clamp bounds)
 	off        int
 }
 
@@ -49,7 +50,7 @@ func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec {
 	e := &Exec{Prog: p, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng}
 	for i, in := range p.Instrs {
 		s := step{op: in.Op, out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
-			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints}
+			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data}
 		if len(in.Args) > 0 {
 			a := p.Instrs[in.Args[0]].Shape
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/noxlang/nox/compiler/ir"
 )
 
 func naiveGemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int) []float64 {
@@ -140,6 +142,58 @@ func TestPositiveMask(t *testing.T) {
 	for _, c := range cases {
 		if got := positive(math.Float64bits(c.x)) != 0; got != c.want {
 			t.Errorf("positive(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+}
+
+// TestTriSolve checks out·T = a for each triangle form against a product.
+func TestTriSolve(t *testing.T) {
+	const n, rows = 5, 3
+	rng := rand.New(rand.NewPCG(1, 9))
+	for _, flags := range []int{0, ir.TriLower, ir.TriUnit, ir.TriLower | ir.TriUnit, ir.TriTrans, ir.TriLower | ir.TriTrans | ir.TriUnit} {
+		tri := make([]float64, n*n)
+		for i := range n {
+			for j := range n {
+				if (flags&ir.TriLower != 0) == (i >= j) || i == j {
+					tri[i*n+j] = rng.NormFloat64()
+				}
+			}
+			tri[i*n+i] += 3
+		}
+		x := make([]float64, rows*n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		// a = x·T with the unit diagonal when flagged.
+		eff := append([]float64(nil), tri...)
+		if flags&ir.TriUnit != 0 {
+			for i := range n {
+				eff[i*n+i] = 1
+			}
+		}
+		a := make([]float64, rows*n)
+		for r := range rows {
+			for j := range n {
+				for i := range n {
+					if flags&ir.TriTrans != 0 {
+						a[r*n+j] += x[r*n+i] * eff[j*n+i]
+					} else {
+						a[r*n+j] += x[r*n+i] * eff[i*n+j]
+					}
+				}
+			}
+		}
+		var table []ir.Param
+		b := ir.NewBuilder("t", &table)
+		in := b.Input("a", n)
+		b.Output("x", b.TriSolve(in, b.Const(ir.Shape{Rows: n, Cols: n}, tri), flags))
+		e := New(b.Program(), NewParams(nil), rows, nil)
+		copy(e.Input(0), a)
+		e.Run()
+		for i, v := range e.Output("x") {
+			if math.Abs(v-x[i]) > 1e-12 {
+				t.Fatalf("flags %d: x[%d] = %v, want %v", flags, i, v, x[i])
+			}
 		}
 	}
 }

@@ -14,11 +14,12 @@ type rule func(b *ir.Builder, in ir.Instr, args []ir.Value, out, g ir.Value) []i
 func leaf(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil }
 
 var rules = [ir.NumOps]rule{
-	ir.OpInput:      leaf,
-	ir.OpParam:      leaf,
-	ir.OpConst:      leaf,
-	ir.OpRandNormal: leaf,
-	ir.OpDropout:    leaf,
+	ir.OpInput:       leaf,
+	ir.OpParam:       leaf,
+	ir.OpConst:       leaf,
+	ir.OpRandNormal:  leaf,
+	ir.OpDropout:     leaf,
+	ir.OpRandUniform: leaf,
 
 	ir.OpMatMul: matmulRule,
 	ir.OpAdd: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
@@ -90,6 +91,78 @@ var rules = [ir.NumOps]rule{
 		}
 		return []ir.Value{b.PermuteCols(g, inv)}
 	},
+
+	ir.OpTanh: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		// d tanh = 1 - tanh²
+		return []ir.Value{b.Sub(g, b.Mul(g, b.Mul(out, out)))}
+	},
+	ir.OpSigmoid: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		// d σ = σ(1-σ)
+		return []ir.Value{b.Mul(g, b.Sub(out, b.Mul(out, out)))}
+	},
+	ir.OpSoftplus: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Mul(g, b.Sigmoid(a[0]))}
+	},
+	ir.OpSqrt: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Div(b.Scale(g, 0.5), out)}
+	},
+	ir.OpAbs: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		// sign(x) = [x > 0] - [-x > 0]
+		zero := b.Scalar(0)
+		sign := b.Sub(b.Greater(a[0], zero), b.Greater(b.Neg(a[0]), zero))
+		return []ir.Value{b.Mul(g, sign)}
+	},
+	// Floor and Greater are piecewise constant: zero derivative almost
+	// everywhere, so they pass no cotangent.
+	ir.OpFloor:   func(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil },
+	ir.OpGreater: func(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil },
+	ir.OpClamp: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		lo, hi := in.Data[0], in.Data[1]
+		inside := b.Mul(b.Greater(a[0], b.Scalar(lo)), b.Greater(b.Neg(a[0]), b.Scalar(-hi)))
+		return []ir.Value{b.Mul(g, inside)}
+	},
+	ir.OpMaxCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		// The cotangent goes to the maximal elements: where out > x is
+		// false. (Ties share it in full; they have measure zero.)
+		s := b.Type(a[0])
+		notMax := b.Greater(b.BroadcastCols(out, s), a[0])
+		return []ir.Value{b.Sub(b.BroadcastCols(g, s), b.Mul(b.BroadcastCols(g, s), notMax))}
+	},
+	ir.OpSegSum: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.SegExpand(g, in.Int)}
+	},
+	ir.OpSegExpand: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.SegSum(g, in.Int)}
+	},
+	ir.OpSegCumsum: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		// The adjoint of a running sum is the running sum the other way.
+		return []ir.Value{b.SegCumsum(g, in.Int, in.Float != 1)}
+	},
+	ir.OpTriSolve: triSolveRule,
+}
+
+// triSolveRule: for X = A·T⁻¹ (X·T = A), dA = G·T⁻ᵀ and dT = -Xᵀ·dA,
+// kept to T's triangle (without the diagonal when it is implicit). With
+// TriTrans (X = A·T⁻ᵀ) the roles of T and Tᵀ swap: dT = -dAᵀ·X.
+func triSolveRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+	n := b.Type(a[1]).Rows
+	da := b.TriSolve(g, a[1], in.Int^ir.TriTrans)
+	var dt ir.Value
+	if in.Int&ir.TriTrans != 0 {
+		dt = b.Neg(b.MatMul(da, out, ir.TransA))
+	} else {
+		dt = b.Neg(b.MatMul(out, da, ir.TransA))
+	}
+	mask := make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			inTri := (in.Int&ir.TriLower != 0 && i >= j) || (in.Int&ir.TriLower == 0 && i <= j)
+			if inTri && !(i == j && in.Int&ir.TriUnit != 0) {
+				mask[i*n+j] = 1
+			}
+		}
+	}
+	return []ir.Value{da, b.Mul(dt, b.Const(ir.Shape{Rows: n, Cols: n}, mask))}
 }
 
 // matmulRule: for C = op(A)·op(B),

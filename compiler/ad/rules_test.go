@@ -48,6 +48,30 @@ func TestRulesAgainstFiniteDifferences(t *testing.T) {
 		{"slicecols", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SliceCols(p[0], 1, 3) }},
 		{"padcols", []ir.Shape{s(3, 2)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.PadCols(p[0], 1, 5) }},
 		{"permcols", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.PermuteCols(p[0], []int{2, 0, 3, 1}) }},
+		{"tanh", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Tanh(p[0]) }},
+		{"sigmoid", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Sigmoid(b.Scale(p[0], 5)) }},
+		{"softplus", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Softplus(b.Scale(p[0], 5)) }},
+		{"sqrt", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Sqrt(b.AddConst(b.Exp(p[0]), 0.1)) }},
+		{"abs", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Abs(p[0]) }},
+		{"floor greater", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
+			// piecewise constant parts add nothing to the gradient
+			return b.Add(b.Mul(p[0], b.Greater(p[0], b.Scalar(0.1))), b.Floor(b.Scale(p[0], 3)))
+		}},
+		{"trisolve upper", []ir.Shape{s(3, 4), s(4, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
+			return b.TriSolve(p[0], b.Add(p[1], b.Const(s(4, 4), diag(4, 3))), 0)
+		}},
+		{"trisolve lower unit", []ir.Shape{s(3, 4), s(4, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
+			return b.TriSolve(p[0], p[1], ir.TriLower|ir.TriUnit)
+		}},
+		{"trisolve lower transposed", []ir.Shape{s(3, 4), s(4, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
+			return b.TriSolve(p[0], b.Add(p[1], b.Const(s(4, 4), diag(4, 3))), ir.TriLower|ir.TriTrans)
+		}},
+		{"clamp", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Clamp(p[0], -0.5, 0.4) }},
+		{"maxcols", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.MaxCols(p[0]) }},
+		{"segsum", []ir.Shape{s(3, 6)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegSum(p[0], 3) }},
+		{"segexpand", []ir.Shape{s(3, 2)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegExpand(p[0], 3) }},
+		{"segcumsum", []ir.Shape{s(3, 6)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegCumsum(p[0], 3, false) }},
+		{"segcumsum reverse", []ir.Shape{s(3, 6)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegCumsum(p[0], 2, true) }},
 		{"mul self", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Mul(p[0], p[0]) }},
 	}
 	for _, c := range cases {
@@ -95,4 +119,12 @@ func TestRulesAgainstFiniteDifferences(t *testing.T) {
 			}
 		})
 	}
+}
+
+func diag(n int, v float64) []float64 {
+	d := make([]float64, n*n)
+	for i := range n {
+		d[i*n+i] = v
+	}
+	return d
 }

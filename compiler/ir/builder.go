@@ -251,6 +251,97 @@ func (b *Builder) PermuteCols(x Value, perm []int) Value {
 	return b.emit(Instr{Op: OpPermuteCols, Args: []Value{x}, Ints: append([]int(nil), perm...), Shape: s})
 }
 
+// RandUniform returns draws uniform in [0, 1) of the given shape.
+func (b *Builder) RandUniform(shape Shape) Value {
+	return b.emit(Instr{Op: OpRandUniform, Shape: shape})
+}
+
+// Tanh returns tanh(x).
+func (b *Builder) Tanh(x Value) Value { return b.unary(OpTanh, x) }
+
+// Sigmoid returns 1/(1+exp(-x)).
+func (b *Builder) Sigmoid(x Value) Value { return b.unary(OpSigmoid, x) }
+
+// Softplus returns log(1+exp(x)).
+func (b *Builder) Softplus(x Value) Value { return b.unary(OpSoftplus, x) }
+
+// Sqrt returns sqrt(x).
+func (b *Builder) Sqrt(x Value) Value { return b.unary(OpSqrt, x) }
+
+// Abs returns |x|.
+func (b *Builder) Abs(x Value) Value { return b.unary(OpAbs, x) }
+
+// Floor returns floor(x).
+func (b *Builder) Floor(x Value) Value { return b.unary(OpFloor, x) }
+
+// Greater returns 1 where x > y and 0 elsewhere (y broadcast).
+func (b *Builder) Greater(x, y Value) Value { return b.binary(OpGreater, x, y) }
+
+// Scalar returns a [1,1] constant.
+func (b *Builder) Scalar(c float64) Value { return b.Const(Shape{Rows: 1, Cols: 1}, []float64{c}) }
+
+// Clamp returns x limited to [lo, hi]; its derivative is 1 inside and 0
+// outside, so a clamped branch passes no gradient from outside its range.
+func (b *Builder) Clamp(x Value, lo, hi float64) Value {
+	if !(lo < hi) {
+		b.fail(OpClamp, "empty range [%g, %g]", lo, hi)
+	}
+	return b.emit(Instr{Op: OpClamp, Args: []Value{x}, Shape: b.Type(x), Data: []float64{lo, hi}})
+}
+
+// Where returns a where mask is 1 and c where it is 0: mask·a + (1-mask)·c.
+// Both a and c must be finite everywhere (0·Inf is NaN).
+func (b *Builder) Where(mask, a, c Value) Value {
+	return b.Add(c, b.Mul(b.Sub(a, c), mask))
+}
+
+// MaxCols returns the maximum of each row of x ([r,1]).
+func (b *Builder) MaxCols(x Value) Value {
+	return b.emit(Instr{Op: OpMaxCols, Args: []Value{x}, Shape: Shape{b.Type(x).Rows, 1}})
+}
+
+// SegSum sums groups of k consecutive columns of x.
+func (b *Builder) SegSum(x Value, k int) Value {
+	s := b.Type(x)
+	if k < 1 || s.Cols%k != 0 {
+		b.fail(OpSegSum, "groups of %d columns in %v", k, s)
+	}
+	return b.emit(Instr{Op: OpSegSum, Args: []Value{x}, Int: k, Shape: Shape{s.Rows, s.Cols / k}})
+}
+
+// SegExpand repeats each column of x k times.
+func (b *Builder) SegExpand(x Value, k int) Value {
+	s := b.Type(x)
+	if k < 1 {
+		b.fail(OpSegExpand, "repeat count %d", k)
+	}
+	return b.emit(Instr{Op: OpSegExpand, Args: []Value{x}, Int: k, Shape: Shape{s.Rows, s.Cols * k}})
+}
+
+// SegCumsum is the inclusive running sum within groups of k columns, from
+// the left (or from the right if reverse).
+func (b *Builder) SegCumsum(x Value, k int, reverse bool) Value {
+	s := b.Type(x)
+	if k < 1 || s.Cols%k != 0 {
+		b.fail(OpSegCumsum, "groups of %d columns in %v", k, s)
+	}
+	f := 0.0
+	if reverse {
+		f = 1
+	}
+	return b.emit(Instr{Op: OpSegCumsum, Args: []Value{x}, Int: k, Float: f, Shape: s})
+}
+
+// TriSolve returns out with out·t = x, for t an [n,n] triangle selected by
+// flags (TriLower, TriUnit).
+func (b *Builder) TriSolve(x, t Value, flags int) Value {
+	sx, st := b.Type(x), b.Type(t)
+	if st.Rows != st.Cols || st.Rows != sx.Cols {
+		b.fail(OpTriSolve, "%v·T = %v needs T [%d,%d], got %v", sx, sx, sx.Cols, sx.Cols, st)
+	}
+	return b.emit(Instr{Op: OpTriSolve, Args: []Value{x, t}, Int: flags, Shape: sx})
+}
+
 // Output names v as a result of the program.
 func (b *Builder) Output(name string, v Value) {
 	b.p.Outputs = append(b.p.Outputs, Output{Name: name, Value: v})

@@ -66,6 +66,41 @@ const (
 	// OpPermuteCols gathers columns: out[:, j] = a[:, Ints[j]].
 	OpPermuteCols
 
+	// OpRandUniform draws values uniform in [0, 1) of its shape.
+	OpRandUniform
+	// OpTanh is tanh(a).
+	OpTanh
+	// OpSigmoid is 1/(1+exp(-a)), computed without overflow.
+	OpSigmoid
+	// OpSoftplus is log(1+exp(a)), computed without overflow.
+	OpSoftplus
+	// OpSqrt is sqrt(a).
+	OpSqrt
+	// OpAbs is |a|.
+	OpAbs
+	// OpFloor is floor(a). Its derivative is zero where defined.
+	OpFloor
+	// OpGreater is 1 where a > b and 0 elsewhere (b broadcast): a mask,
+	// with zero derivative. Masks select between branches by
+	// multiplication, so both branches must stay finite (clamp first).
+	OpGreater
+	// OpClamp limits a to [Data[0], Data[1]].
+	OpClamp
+	// OpMaxCols is the maximum of each row: [r,n] → [r,1].
+	OpMaxCols
+	// OpSegSum sums consecutive groups of Int columns: [r,n·Int] → [r,n].
+	OpSegSum
+	// OpSegExpand repeats each column Int times: [r,n] → [r,n·Int].
+	OpSegExpand
+	// OpSegCumsum is the inclusive running sum within each group of Int
+	// columns; with Float = 1 it runs from the right end of each group.
+	OpSegCumsum
+	// OpTriSolve solves out·T = a for out, row by row, with T ([n,n],
+	// the second operand) triangular: Int&TriLower selects a lower
+	// triangle (else upper), Int&TriUnit a unit diagonal (the stored
+	// diagonal is ignored); Int&TriTrans solves out·Tᵀ = a instead.
+	OpTriSolve
+
 	numOps
 )
 
@@ -73,6 +108,13 @@ const (
 const (
 	TransA = 1
 	TransB = 2
+)
+
+// Flags of OpTriSolve's Int attribute.
+const (
+	TriLower = 1
+	TriUnit  = 2
+	TriTrans = 4
 )
 
 // NumOps is the number of primitive operations.
@@ -104,6 +146,20 @@ var opNames = [...]string{
 	OpSliceCols:     "slicecols",
 	OpPadCols:       "padcols",
 	OpPermuteCols:   "permcols",
+	OpRandUniform:   "randuniform",
+	OpTanh:          "tanh",
+	OpSigmoid:       "sigmoid",
+	OpSoftplus:      "softplus",
+	OpSqrt:          "sqrt",
+	OpAbs:           "abs",
+	OpFloor:         "floor",
+	OpGreater:       "greater",
+	OpClamp:         "clamp",
+	OpMaxCols:       "maxcols",
+	OpSegSum:        "segsum",
+	OpSegExpand:     "segexpand",
+	OpSegCumsum:     "segcumsum",
+	OpTriSolve:      "trisolve",
 }
 
 func (o Op) String() string {
@@ -114,4 +170,4 @@ func (o Op) String() string {
 }
 
 // Random reports whether the op draws random numbers.
-func (o Op) Random() bool { return o == OpRandNormal || o == OpDropout }
+func (o Op) Random() bool { return o == OpRandNormal || o == OpDropout || o == OpRandUniform }

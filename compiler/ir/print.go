@@ -81,6 +81,27 @@ func (p *Program) instrText(in Instr) string {
 		parts = append(parts, fmt.Sprintf("at=%d", in.Int))
 	case OpPermuteCols:
 		parts = append(parts, fmt.Sprint(in.Ints))
+	case OpClamp:
+		parts = append(parts, fmt.Sprintf("[%g, %g]", in.Data[0], in.Data[1]))
+	case OpSegSum, OpSegExpand:
+		parts = append(parts, fmt.Sprintf("k=%d", in.Int))
+	case OpSegCumsum:
+		parts = append(parts, fmt.Sprintf("k=%d", in.Int))
+		if in.Float == 1 {
+			parts = append(parts, "reverse")
+		}
+	case OpTriSolve:
+		if in.Int&TriLower != 0 {
+			parts = append(parts, "lower")
+		} else {
+			parts = append(parts, "upper")
+		}
+		if in.Int&TriUnit != 0 {
+			parts = append(parts, "unit")
+		}
+		if in.Int&TriTrans != 0 {
+			parts = append(parts, "transposed")
+		}
 	}
 	return fmt.Sprintf("%s %s %v", in.Op, strings.Join(parts, ", "), in.Shape)
 }
