@@ -125,7 +125,7 @@ func prepare(t *compiler.Train) (m *compiler.Model, train, test []float64, rng *
 	if t.Opts.Standardize {
 		std = standardization(train, t.Flow.Dim)
 	}
-	m, err = compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, std)
+	m, err = compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, compiler.Options{Std: std})
 	return m, train, test, rng, err
 }
 

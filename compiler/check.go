@@ -306,13 +306,34 @@ func (c *checker) train(t *lang.Train) {
 }
 
 // fixDim sets a flow's dimension and checks every stage's dimension rule.
+// A Split narrows the dimensions the stages after it see; the prior sees
+// them all again.
 func (c *checker) fixDim(f *Flow, dim int, pos lang.Pos) bool {
 	ok := true
+	cur := dim
 	for _, s := range f.Stages {
-		if dim < s.Spec.MinDim {
-			c.errorf(s.Pos, s.End, "%s needs data with at least %d dimensions, got %d (flow %s is trained at %s)",
-				s.Spec.Name, s.Spec.MinDim, dim, f.Name, short(pos))
+		if s.Spec.Kind == stdlib.Prior {
+			cur = dim
+		}
+		if cur < s.Spec.MinDim {
+			what := "data with"
+			if cur != dim {
+				what = "input of"
+			}
+			c.errorf(s.Pos, s.End, "%s needs %s at least %d dimensions, got %d (flow %s is trained at %s)",
+				s.Spec.Name, what, s.Spec.MinDim, cur, f.Name, short(pos))
 			ok = false
+			continue
+		}
+		if s.Spec.Kind == stdlib.Split {
+			keep := s.Args.Int("keep")
+			if keep >= cur {
+				c.errorf(s.Pos, s.End, "Split(%d) must keep fewer than the %d dimensions it receives (flow %s is trained at %s)",
+					keep, cur, f.Name, short(pos))
+				ok = false
+				continue
+			}
+			cur = keep
 		}
 	}
 	if ok && f.Dim == 0 {
@@ -754,6 +775,14 @@ func (c *checker) bindCall(spec *stdlib.Spec, call *lang.Call) (stdlib.Args, boo
 			ok = false
 		}
 		given[p.Name] = variadic
+	}
+	if ok {
+		for _, p := range spec.Params {
+			if _, has := given[p.Name]; !has && p.Default == nil {
+				c.errorf(call.Pos, call.EndPos, "%s: missing argument %s (%s); its signature is %s", spec.Name, p.Name, p.Doc, spec.Signature())
+				ok = false
+			}
+		}
 	}
 	return spec.Bind(given), ok
 }

@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/noxlang/nox/compiler/ad"
 	"github.com/noxlang/nox/compiler/ir"
@@ -24,12 +25,26 @@ type Standardize struct {
 	Mean, Std []float64
 }
 
+// Options are the parts of a model fixed by its training data.
+type Options struct {
+	// Std standardizes the data columns; nil for none.
+	Std *Standardize
+	// ContextDim is the number of context columns (0: unconditional);
+	// CtxStd standardizes them (nil for none). The context feeds the
+	// conditioners; it has no density of its own, so CtxStd adds no
+	// log-det.
+	ContextDim int
+	CtxStd     *Standardize
+}
+
 // Model is a flow lowered to IR: one parameter table and the programs over
-// it.
+// it. Every program of a conditional model (ContextDim > 0) has a second
+// input "c", the context rows, after its data input.
 type Model struct {
-	Name   string
-	Dim    int
-	Params []ir.Param
+	Name       string
+	Dim        int
+	ContextDim int
+	Params     []ir.Param
 	// Forward maps input "x" to outputs "z" and "logdet" (log|det ∂z/∂x|).
 	Forward *ir.Program
 	// Inverse maps input "z" to output "x".
@@ -39,40 +54,70 @@ type Model struct {
 	// Loss maps "x" to "loss", the mean negative log-likelihood of the
 	// batch ([1,1]), in training mode (dropout on).
 	Loss *ir.Program
-	// Grad is Loss with the gradient of "loss" for every parameter.
+	// Grad is Loss with the gradient of "loss" for every trained
+	// parameter, and the new values of state parameters (outputs
+	// stdlib.StatePrefix + name).
 	Grad *ir.Program
 	// Sample draws from the prior and maps to "x".
 	Sample *ir.Program
+	// Init, when not nil, maps a first batch "x" to the data-dependent
+	// initial values of some parameters (outputs stdlib.InitPrefix +
+	// name); run it once before training.
+	Init *ir.Program
 }
 
 // Lower builds the programs of a flow over dim dimensions. stages ends with
-// a prior. std may be nil.
-func Lower(name string, stages []Stage, dim int, std *Standardize) (*Model, error) {
+// a prior; Split stages narrow the dimensions the stages after them see.
+func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 	if len(stages) == 0 || stages[len(stages)-1].Spec.Kind != stdlib.Prior {
 		return nil, fmt.Errorf("flow %s does not end with a prior", name)
 	}
 	var table []ir.Param
-	var flows []stdlib.Flow
+	l := lowering{dim: dim, std: opt.Std, ctxDim: opt.ContextDim, ctxStd: opt.CtxStd, table: &table}
+	cur := dim
 	for _, s := range stages[:len(stages)-1] {
-		f, ok := s.Spec.New(s.Args, dim, s.Name, &table).(stdlib.Flow)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a bijector", s.Spec.Name)
+		cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Table: &table}
+		if s.Spec.Context {
+			cfg.ContextDim = opt.ContextDim
 		}
-		flows = append(flows, f)
+		switch s.Spec.Kind {
+		case stdlib.Split:
+			keep := s.Args.Int("keep")
+			if keep < 1 || keep >= cur {
+				return nil, fmt.Errorf("%s keeps %d of %d dimensions", s.Name, keep, cur)
+			}
+			l.stages = append(l.stages, stage{split: keep, dim: cur, name: s.Name})
+			cur = keep
+		case stdlib.Bijector:
+			f, ok := s.Spec.New(cfg).(stdlib.Flow)
+			if !ok {
+				return nil, fmt.Errorf("%s is not a bijector", s.Spec.Name)
+			}
+			l.stages = append(l.stages, stage{flow: f, dim: cur})
+		default:
+			return nil, fmt.Errorf("%s cannot be a stage of a flow", s.Spec.Name)
+		}
 	}
 	last := stages[len(stages)-1]
-	prior, ok := last.Spec.New(last.Args, dim, last.Name, &table).(stdlib.Density)
+	cfg := stdlib.Config{Args: last.Args, Dim: dim, Name: last.Name, Table: &table}
+	if last.Spec.Context {
+		cfg.ContextDim = opt.ContextDim
+	}
+	prior, ok := last.Spec.New(cfg).(stdlib.Density)
 	if !ok {
 		return nil, fmt.Errorf("%s is not a prior", last.Spec.Name)
 	}
-	m := &Model{Name: name, Dim: dim, Params: table}
-	l := lowering{flows: flows, prior: prior, dim: dim, std: std, table: &table}
-
+	l.prior = prior
+	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim}
 	m.Forward = l.forwardProgram()
-	m.LogProb = l.logProbProgram("logprob", false)
-	m.Loss = l.logProbProgram("loss", true)
+	m.LogProb = l.logProbProgram("logprob", stdlib.Eval)
+	m.Loss = l.logProbProgram("loss", stdlib.Train)
 	m.Inverse = l.inverseProgram()
 	m.Sample = l.sampleProgram()
+	if init := l.logProbProgram("init", stdlib.Init); hasInit(init) {
+		m.Init = ir.DCE(init)
+	}
+	m.Params = table
 	g, err := ad.Grad(m.Loss, "loss")
 	if err != nil {
 		return nil, err
@@ -81,18 +126,66 @@ func Lower(name string, stages []Stage, dim int, std *Standardize) (*Model, erro
 	return m, nil
 }
 
+func hasInit(p *ir.Program) bool {
+	for _, o := range p.Outputs {
+		if strings.HasPrefix(o.Name, stdlib.InitPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// stage is a lowered flow stage: a bijector, or a split that keeps the
+// first split of its dim columns and sends the rest to the prior.
+type stage struct {
+	flow  stdlib.Flow
+	split int
+	dim   int // columns the stage receives
+	name  string
+}
+
 type lowering struct {
-	flows []stdlib.Flow
-	prior stdlib.Density
-	dim   int
-	std   *Standardize
-	table *[]ir.Param
+	stages []stage
+	prior  stdlib.Density
+	dim    int
+	std    *Standardize
+	ctxDim int
+	ctxStd *Standardize
+	table  *[]ir.Param
+}
+
+// env starts a program: its data input named in (if any) and the context
+// input, standardized.
+func (l *lowering) env(b *ir.Builder, mode stdlib.Mode) *stdlib.Env {
+	env := &stdlib.Env{Mode: mode, Context: ir.None}
+	if l.ctxDim == 0 {
+		return env
+	}
+	c := b.Input("c", l.ctxDim)
+	if l.ctxStd != nil {
+		b.SetNote("standardize context")
+		mean, inv := make([]float64, l.ctxDim), make([]float64, l.ctxDim)
+		for j := range inv {
+			mean[j], inv[j] = l.ctxStd.Mean[j], 1/l.ctxStd.Std[j]
+		}
+		row := ir.Shape{Rows: 1, Cols: l.ctxDim}
+		c = b.Mul(b.Sub(c, b.Const(row, mean)), b.Const(row, inv))
+	}
+	env.Context = c
+	return env
+}
+
+// concat places b's columns after a's.
+func concat(b *ir.Builder, x, y ir.Value) ir.Value {
+	nx, ny := b.Type(x).Cols, b.Type(y).Cols
+	return b.Add(b.PadCols(x, 0, nx+ny), b.PadCols(y, nx, nx+ny))
 }
 
 // forward emits the stages from x; it returns z, the summed per-row
 // log-det (ir.None if every stage preserves volume) and a constant log-det
-// term.
-func (l *lowering) forward(b *ir.Builder, x ir.Value, train bool) (z, logdet ir.Value, c float64) {
+// term. The columns a Split sends to the prior are appended to z after the
+// flow's output, the last split's first.
+func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) (z, logdet ir.Value, c float64) {
 	h := x
 	if l.std != nil {
 		b.SetNote("standardize")
@@ -106,9 +199,16 @@ func (l *lowering) forward(b *ir.Builder, x ir.Value, train bool) (z, logdet ir.
 		h = b.Mul(b.Sub(h, b.Const(row, mean)), b.Const(row, inv))
 	}
 	logdet = ir.None
-	for _, f := range l.flows {
+	var out []ir.Value // split-off columns, in order
+	for _, s := range l.stages {
+		if s.flow == nil {
+			b.SetNote(s.name)
+			out = append(out, b.SliceCols(h, s.split, s.dim))
+			h = b.SliceCols(h, 0, s.split)
+			continue
+		}
 		var ld ir.Value
-		h, ld = f.Forward(b, h, train)
+		h, ld = s.flow.Forward(b, h, env)
 		if ld == ir.None {
 			continue
 		}
@@ -118,13 +218,17 @@ func (l *lowering) forward(b *ir.Builder, x ir.Value, train bool) (z, logdet ir.
 			logdet = b.Add(logdet, ld)
 		}
 	}
+	for i := len(out) - 1; i >= 0; i-- {
+		b.SetNote("split/join")
+		h = concat(b, h, out[i])
+	}
 	return h, logdet, c
 }
 
 func (l *lowering) forwardProgram() *ir.Program {
 	b := ir.NewBuilder("forward", l.table)
 	x := b.Input("x", l.dim)
-	z, ld, c := l.forward(b, x, false)
+	z, ld, c := l.forward(b, x, l.env(b, stdlib.Eval))
 	b.SetNote("logdet")
 	if ld == ir.None {
 		ld = b.Scale(b.SumCols(b.Sub(x, x)), 0)
@@ -137,11 +241,12 @@ func (l *lowering) forwardProgram() *ir.Program {
 	return b.Program()
 }
 
-func (l *lowering) logProbProgram(name string, train bool) *ir.Program {
+func (l *lowering) logProbProgram(name string, mode stdlib.Mode) *ir.Program {
 	b := ir.NewBuilder(name, l.table)
 	x := b.Input("x", l.dim)
-	z, ld, c := l.forward(b, x, train)
-	lp := l.prior.LogProb(b, z)
+	env := l.env(b, mode)
+	z, ld, c := l.forward(b, x, env)
+	lp := l.prior.LogProb(b, z, env)
 	b.SetNote("logp")
 	if ld != ir.None {
 		lp = b.Add(lp, ld)
@@ -149,7 +254,7 @@ func (l *lowering) logProbProgram(name string, train bool) *ir.Program {
 	if c != 0 {
 		lp = b.AddConst(lp, c)
 	}
-	if !train {
+	if mode == stdlib.Eval {
 		b.Output("logp", lp)
 		return b.Program()
 	}
@@ -158,10 +263,27 @@ func (l *lowering) logProbProgram(name string, train bool) *ir.Program {
 	return b.Program()
 }
 
-func (l *lowering) inverse(b *ir.Builder, z ir.Value) ir.Value {
-	h := z
-	for i := len(l.flows) - 1; i >= 0; i-- {
-		h = l.flows[i].Inverse(b, h)
+func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env) ir.Value {
+	// Undo the joins: the flow's output is the first columns of z, then
+	// each split's columns, the last split's first.
+	cur := l.dim
+	for _, s := range l.stages {
+		if s.flow == nil {
+			cur = s.split
+		}
+	}
+	h := b.SliceCols(z, 0, cur)
+	off := cur
+	for i := len(l.stages) - 1; i >= 0; i-- {
+		s := l.stages[i]
+		if s.flow == nil {
+			b.SetNote(s.name + "/inverse")
+			n := s.dim - s.split
+			h = concat(b, h, b.SliceCols(z, off, off+n))
+			off += n
+			continue
+		}
+		h = s.flow.Inverse(b, h, env)
 	}
 	if l.std != nil {
 		b.SetNote("standardize/inverse")
@@ -174,13 +296,15 @@ func (l *lowering) inverse(b *ir.Builder, z ir.Value) ir.Value {
 func (l *lowering) inverseProgram() *ir.Program {
 	b := ir.NewBuilder("inverse", l.table)
 	z := b.Input("z", l.dim)
-	b.Output("x", l.inverse(b, z))
+	env := l.env(b, stdlib.Eval)
+	b.Output("x", l.inverse(b, z, env))
 	return b.Program()
 }
 
 func (l *lowering) sampleProgram() *ir.Program {
 	b := ir.NewBuilder("sample", l.table)
-	z := l.prior.Sample(b)
-	b.Output("x", l.inverse(b, z))
+	env := l.env(b, stdlib.Eval)
+	z := l.prior.Sample(b, env)
+	b.Output("x", l.inverse(b, z, env))
 	return b.Program()
 }

@@ -30,7 +30,7 @@ func moonsModel(tb testing.TB, layers, hidden, dim int) *compiler.Model {
 		std.Mean = append(std.Mean, 0.1)
 		std.Std = append(std.Std, 1.3)
 	}
-	m, err := compiler.Lower("flow", stages, dim, std)
+	m, err := compiler.Lower("flow", stages, dim, compiler.Options{Std: std})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -17,22 +17,25 @@ type Mapper struct {
 	team    *team
 	batch   int
 	inCols  int
+	cols    []int // per input
 	outCols int
 }
 
 type mapPart struct {
-	exec    *Exec
-	in, out []float64
-	rows    int
+	exec *Exec
+	ins  [][]float64 // per program input
+	out  []float64
+	rows int
 }
 
-// NewMapper plans p (input 0, if any, and the output named out) for chunks
-// of batch rows. rng seeds the program's random ops (one stream per
+// NewMapper plans p (its inputs, side by side in each source row, and the
+// output named out) for chunks of batch rows. rng seeds the program's random ops (one stream per
 // shard); it may be nil for a program without them.
 func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.Rand) *Mapper {
 	m := &Mapper{batch: batch, outCols: p.Type(p.Output(out)).Cols}
-	if len(p.Inputs) > 0 {
-		m.inCols = p.Inputs[0].Cols
+	for _, in := range p.Inputs {
+		m.inCols += in.Cols
+		m.cols = append(m.cols, in.Cols)
 	}
 	for _, n := range shardSizes(batch, Shards(batch)) {
 		var r *rand.Rand
@@ -41,8 +44,8 @@ func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.R
 		}
 		e := New(p, params, n, r)
 		part := &mapPart{exec: e, out: e.Output(out), rows: n}
-		if m.inCols > 0 {
-			part.in = e.Input(0)
+		for i := range p.Inputs {
+			part.ins = append(part.ins, e.Input(i))
 		}
 		m.parts = append(m.parts, part)
 	}
@@ -67,7 +70,12 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 					if row >= lo+k {
 						row = lo // padding
 					}
-					copy(p.in[i*ic:(i+1)*ic], src[row*ic:(row+1)*ic])
+					s := src[row*ic : (row+1)*ic]
+					for k, in := range p.ins {
+						c := m.cols[k]
+						copy(in[i*c:(i+1)*c], s[:c])
+						s = s[c:]
+					}
 					r++
 				}
 			}

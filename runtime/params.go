@@ -47,6 +47,12 @@ func (ps *Params) Init(rng *rand.Rand) {
 			for j := range v {
 				v[j] = (2*rng.Float64() - 1) * p.Init.Scale
 			}
+		case ir.InitNormal:
+			for j := range v {
+				v[j] = rng.NormFloat64() * p.Init.Scale
+			}
+		case ir.InitData:
+			copy(v, p.Init.Data)
 		}
 	}
 }

@@ -30,7 +30,8 @@ type Trainer struct {
 	params *Params
 	grad   []float64 // combined gradient, laid out like params.Data
 	data   []float64 // training rows, row-major
-	dim    int
+	dim    int       // columns of a row: the program's inputs side by side
+	state  []stateVar
 	rows   int
 	batch  int
 	opt    Adam
@@ -41,10 +42,18 @@ type Trainer struct {
 	rng    *rand.Rand
 }
 
+// stateVar is a state parameter and, per shard, the program output that
+// holds its value after a step.
+type stateVar struct {
+	param []float64
+	outs  [][]float64
+}
+
 // shard is one part of a batch with its own planned program.
 type shard struct {
 	exec   *Exec
-	input  []float64
+	inputs [][]float64 // per program input
+	cols   []int       // its columns
 	loss   []float64
 	grads  [][]float64 // per parameter, aliases the program's outputs
 	rows   int
@@ -52,10 +61,13 @@ type shard struct {
 }
 
 // NewTrainer prepares training of params by the gradient program g (built
-// by ad.Grad from a program with input "x" and output "loss", the mean over
-// the batch) on the rows of data (rows×dim, row-major). rng draws the
-// minibatches and seeds the program's random ops. Close releases the
-// trainer's goroutines.
+// by ad.Grad from a program with output "loss", the mean over the batch)
+// on the rows of data (rows×dim, row-major): each row holds the program's
+// inputs side by side, in order ("x", then the context "c" of a
+// conditional model). rng draws the minibatches and seeds the program's
+// random ops. State parameters take, after each step, the weighted mean
+// over shards of their outputs StatePrefix + name; the optimizer leaves
+// them alone. Close releases the trainer's goroutines.
 func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, opt Adam, rng *rand.Rand) (*Trainer, error) {
 	if dim < 1 || len(data) == 0 || len(data)%dim != 0 {
 		return nil, fmt.Errorf("runtime: %d values is not a whole number of %d-column rows", len(data), dim)
@@ -66,10 +78,37 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		m:    make([]float64, len(params.Data)), v: make([]float64, len(params.Data)),
 		b1t: 1, b2t: 1, rng: rng,
 	}
+	width := 0
+	for _, in := range g.Inputs {
+		width += in.Cols
+	}
+	if width != dim {
+		return nil, fmt.Errorf("runtime: rows of %d columns for program inputs of %d", dim, width)
+	}
+	for i, p := range params.Table {
+		if p.State {
+			t.state = append(t.state, stateVar{param: params.Views[i]})
+		}
+	}
 	for _, n := range shardSizes(batch, Shards(batch)) {
 		e := New(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
-		s := &shard{exec: e, input: e.Input(0), loss: e.Output("loss"), rows: n, weight: float64(n) / float64(batch)}
+		s := &shard{exec: e, loss: e.Output("loss"), rows: n, weight: float64(n) / float64(batch)}
+		for i, in := range g.Inputs {
+			s.inputs = append(s.inputs, e.Input(i))
+			s.cols = append(s.cols, in.Cols)
+		}
+		k := 0
 		for _, p := range params.Table {
+			if p.State {
+				v := g.Output(StatePrefix + p.Name)
+				if v == ir.None {
+					return nil, fmt.Errorf("runtime: program %s does not update state %s", g.Name, p.Name)
+				}
+				t.state[k].outs = append(t.state[k].outs, e.Value(v))
+				k++
+				s.grads = append(s.grads, nil)
+				continue
+			}
 			v := g.Output(ir.GradPrefix + p.Name)
 			if v == ir.None {
 				return nil, fmt.Errorf("runtime: program %s has no gradient for %s", g.Name, p.Name)
@@ -92,7 +131,12 @@ func (t *Trainer) Step() float64 {
 	for _, s := range t.shards {
 		for i := range s.rows {
 			r := t.rng.IntN(t.rows)
-			copy(s.input[i*d:(i+1)*d], t.data[r*d:(r+1)*d])
+			row := t.data[r*d : (r+1)*d]
+			for k, in := range s.inputs {
+				c := s.cols[k]
+				copy(in[i*c:(i+1)*c], row[:c])
+				row = row[c:]
+			}
 		}
 	}
 	t.team.run()
@@ -105,7 +149,53 @@ func (t *Trainer) Step() float64 {
 	}
 	t.combine()
 	t.adam()
+	for _, sv := range t.state {
+		w0 := t.shards[0].weight
+		for j := range sv.param {
+			sv.param[j] = w0 * sv.outs[0][j]
+		}
+		for k, s := range t.shards[1:] {
+			o := sv.outs[k+1][:len(sv.param)]
+			for j := range sv.param {
+				sv.param[j] += s.weight * o[j]
+			}
+		}
+	}
 	return loss
+}
+
+// StatePrefix + name is the output of a training program holding a state
+// parameter's value after the step (stdlib.StatePrefix).
+const StatePrefix = "state:"
+
+// InitPrefix + name is the output of an initialisation program holding a
+// parameter's data-dependent initial value (stdlib.InitPrefix).
+const InitPrefix = "init:"
+
+// Initialize runs an initialisation program once on the first rows of
+// data (rows of the program's inputs side by side, as for NewTrainer; at
+// most batch of them) and copies each output InitPrefix + name into the
+// parameter of that name.
+func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) error {
+	n := min(batch, len(data)/dim)
+	if n < 1 {
+		return fmt.Errorf("runtime: no rows to initialise from")
+	}
+	e := New(p, params, n, nil)
+	for i := range n {
+		row := data[i*dim : (i+1)*dim]
+		for k, in := range p.Inputs {
+			copy(e.Input(k)[i*in.Cols:(i+1)*in.Cols], row[:in.Cols])
+			row = row[in.Cols:]
+		}
+	}
+	e.Run()
+	for i, pr := range params.Table {
+		if v := p.Output(InitPrefix + pr.Name); v != ir.None {
+			copy(params.Views[i], e.Value(v))
+		}
+	}
+	return nil
 }
 
 // combine averages the shards' gradients, weighted by their rows, into
@@ -114,7 +204,9 @@ func (t *Trainer) combine() {
 	off := 0
 	for i, p := range t.params.Views {
 		dst := t.grad[off : off+len(p)]
-		if len(t.shards) == 1 {
+		if t.shards[0].grads[i] == nil { // state: no gradient
+			clear(dst)
+		} else if len(t.shards) == 1 {
 			copy(dst, t.shards[0].grads[i])
 		} else {
 			w0, g0 := t.shards[0].weight, t.shards[0].grads[i][:len(dst)]

@@ -23,29 +23,67 @@ const (
 	gradRelTol   = 1e-5 // derived gradient vs central differences, relative
 )
 
+// layerCase is one configuration of the harness: a flow of stdlib layers
+// (the last a prior) over dim dimensions, conditioned on ctx context
+// columns when ctx > 0. Layer test files add cases with addCases from an
+// init function.
 type layerCase struct {
 	name   string
 	layers []string // stdlib names, last is a prior
 	args   []stdlib.Args
 	dim    int
+	ctx    int
+	// input, if set, draws n rows of test inputs at a scale (1 or 4):
+	// layers with a restricted domain (Logit) or edge cases to exercise
+	// (spline tails) supply their own.
+	input func(rng *rand.Rand, n, d int, scale float64) []float64
+	noStd bool // skip the standardized variant (the layer's domain is fixed)
 }
 
-func harnessCases() []layerCase {
-	return []layerCase{
-		{"MAF/d1", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {8}}, nil}, 1},
-		{"MAF/d2", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {8}}, nil}, 2},
-		{"MAF/d5", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {12}}, nil}, 5},
-		{"MAF/two-hidden", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {10, 7}}, nil}, 4},
-		{"MAF/dropout", []string{"MAF", "Gaussian"}, []stdlib.Args{{"hidden": {9}, "dropout": {0.3}}, nil}, 3},
-		{"Reverse/d1", []string{"Reverse", "Gaussian"}, []stdlib.Args{nil, nil}, 1},
-		{"Reverse/d4", []string{"Reverse", "Gaussian"}, []stdlib.Args{nil, nil}, 4},
-		{"Gaussian/d3", []string{"Gaussian"}, []stdlib.Args{nil}, 3},
-		{"MAF-Reverse-MAF", []string{"MAF", "Reverse", "MAF", "Gaussian"}, []stdlib.Args{{"hidden": {6}}, nil, {"hidden": {6, 6}}, nil}, 3},
+var harness []layerCase
+
+func addCases(cs ...layerCase) { harness = append(harness, cs...) }
+
+func harnessCases() []layerCase { return harness }
+
+func init() {
+	addCases(
+		layerCase{name: "MAF/d1", layers: []string{"MAF", "Gaussian"}, args: []stdlib.Args{{"hidden": {8}}, nil}, dim: 1},
+		layerCase{name: "MAF/d2", layers: []string{"MAF", "Gaussian"}, args: []stdlib.Args{{"hidden": {8}}, nil}, dim: 2},
+		layerCase{name: "MAF/d5", layers: []string{"MAF", "Gaussian"}, args: []stdlib.Args{{"hidden": {12}}, nil}, dim: 5},
+		layerCase{name: "MAF/two-hidden", layers: []string{"MAF", "Gaussian"}, args: []stdlib.Args{{"hidden": {10, 7}}, nil}, dim: 4},
+		layerCase{name: "MAF/dropout", layers: []string{"MAF", "Gaussian"}, args: []stdlib.Args{{"hidden": {9}, "dropout": {0.3}}, nil}, dim: 3},
+		layerCase{name: "Reverse/d1", layers: []string{"Reverse", "Gaussian"}, args: []stdlib.Args{nil, nil}, dim: 1},
+		layerCase{name: "Reverse/d4", layers: []string{"Reverse", "Gaussian"}, args: []stdlib.Args{nil, nil}, dim: 4},
+		layerCase{name: "Gaussian/d3", layers: []string{"Gaussian"}, args: []stdlib.Args{nil}, dim: 3},
+		layerCase{name: "MAF-Reverse-MAF", layers: []string{"MAF", "Reverse", "MAF", "Gaussian"}, args: []stdlib.Args{{"hidden": {6}}, nil, {"hidden": {6, 6}}, nil}, dim: 3},
+		layerCase{name: "Split/twice", layers: []string{"Split", "MAF", "Split", "MAF", "Gaussian"},
+			args: []stdlib.Args{{"keep": {3}}, {"hidden": {6}}, {"keep": {1}}, {"hidden": {4}}, nil}, dim: 4},
+		layerCase{name: "Split/after", layers: []string{"MAF", "Split", "Reverse", "Gaussian"},
+			args: []stdlib.Args{{"hidden": {6}}, {"keep": {2}}, nil, nil}, dim: 3},
+	)
+}
+
+// TestEveryLayerHasCase fails when a layer is registered without a
+// harness case.
+func TestEveryLayerHasCase(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range harnessCases() {
+		for _, l := range c.layers {
+			seen[l] = true
+		}
+	}
+	for _, n := range stdlib.Names() {
+		if !seen[n] {
+			t.Errorf("layer %s has no harness case", n)
+		}
 	}
 }
 
 // lower builds a model for a case with parameters drawn away from their
 // initial values (so that no symmetry of the initialisation hides a bug).
+// A model with a data-dependent initialisation runs it first, on random
+// rows.
 func lower(t *testing.T, c layerCase, std *compiler.Standardize) (*compiler.Model, *runtime.Params) {
 	t.Helper()
 	var stages []compiler.Stage
@@ -56,17 +94,46 @@ func lower(t *testing.T, c layerCase, std *compiler.Standardize) (*compiler.Mode
 		}
 		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(c.args[i]), Name: fmt.Sprintf("%s%d", name, i)})
 	}
-	m, err := compiler.Lower("flow", stages, c.dim, std)
+	m, err := compiler.Lower("flow", stages, c.dim, compiler.Options{Std: std, ContextDim: c.ctx})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ps := runtime.NewParams(m.Params)
 	rng := rand.New(rand.NewPCG(1, 2))
 	ps.Init(rng)
+	if m.Init != nil {
+		const n = 32
+		rows := interleave(c.inputs(rng, n, 1), randRows(rng, n, c.ctx, 1), c.dim, c.ctx)
+		if err := runtime.Initialize(m.Init, ps, rows, c.dim+c.ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for i := range ps.Data {
 		ps.Data[i] += 0.3 * rng.NormFloat64()
 	}
 	return m, ps
+}
+
+// inputs draws n rows for the case at a scale.
+func (c layerCase) inputs(rng *rand.Rand, n int, scale float64) []float64 {
+	if c.input != nil {
+		return c.input(rng, n, c.dim, scale)
+	}
+	return randRows(rng, n, c.dim, scale)
+}
+
+// interleave places rows of a (da columns) and b (db columns) side by side.
+func interleave(a, b []float64, da, db int) []float64 {
+	if db == 0 {
+		return a
+	}
+	n := len(a) / da
+	out := make([]float64, 0, n*(da+db))
+	for i := range n {
+		out = append(out, a[i*da:(i+1)*da]...)
+		out = append(out, b[i*db:(i+1)*db]...)
+	}
+	return out
 }
 
 func randRows(rng *rand.Rand, n, d int, scale float64) []float64 {
@@ -77,10 +144,16 @@ func randRows(rng *rand.Rand, n, d int, scale float64) []float64 {
 	return x
 }
 
-func run(m *ir.Program, ps *runtime.Params, in []float64, n int, out string, seed uint64) []float64 {
+// run executes a program on n rows: in feeds its data input (if it has
+// one) and ctx its context input (if it has one).
+func run(m *ir.Program, ps *runtime.Params, in, ctx []float64, n int, out string, seed uint64) []float64 {
 	e := runtime.New(m, ps, n, rand.New(rand.NewPCG(seed, 7)))
-	if len(m.Inputs) > 0 {
-		copy(e.Input(0), in)
+	for i, inp := range m.Inputs {
+		if inp.Name == "c" {
+			copy(e.Input(i), ctx)
+		} else {
+			copy(e.Input(i), in)
+		}
 	}
 	e.Run()
 	return append([]float64(nil), e.Output(out)...)
@@ -91,24 +164,31 @@ func TestLayerRoundTrip(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			worst := 0.0
 			defer func() { t.Logf("worst round-trip error %.2g", worst) }()
-			for _, std := range []*compiler.Standardize{nil, stdOf(c.dim)} {
+			stds := []*compiler.Standardize{nil, stdOf(c.dim)}
+			if c.noStd {
+				stds = stds[:1]
+			}
+			for _, std := range stds {
 				m, ps := lower(t, c, std)
 				rng := rand.New(rand.NewPCG(3, 4))
 				const n = 64
 				for _, scale := range []float64{1, 4} {
-					x := randRows(rng, n, c.dim, scale)
-					z := run(m.Forward, ps, x, n, "z", 0)
-					x2 := run(m.Inverse, ps, z, n, "x", 0)
+					x := c.inputs(rng, n, scale)
+					ctx := randRows(rng, n, c.ctx, 1)
+					z := run(m.Forward, ps, x, ctx, n, "z", 0)
+					x2 := run(m.Inverse, ps, z, ctx, n, "x", 0)
 					worst = max(worst, maxAbsDiff(x, x2))
 					if e := maxAbsDiff(x, x2); e > roundTripTol {
 						t.Errorf("scale %g std %v: max |inverse(forward(x)) - x| = %.3g > %g", scale, std != nil, e, roundTripTol)
 					}
-					if scale > 1 {
+					if scale > 1 || c.input != nil {
 						// Latents are N(0,1); far out, the inverse of a
-						// flow with random weights overflows float64.
+						// flow with random weights overflows float64. A
+						// layer with its own domain has no generic
+						// latent inputs.
 						continue
 					}
-					z2 := run(m.Forward, ps, run(m.Inverse, ps, x, n, "x", 0), n, "z", 0)
+					z2 := run(m.Forward, ps, run(m.Inverse, ps, x, ctx, n, "x", 0), ctx, n, "z", 0)
 					worst = max(worst, maxAbsDiff(x, z2))
 					if e := maxAbsDiff(x, z2); e > roundTripTol {
 						t.Errorf("scale %g std %v: max |forward(inverse(z)) - z| = %.3g > %g", scale, std != nil, e, roundTripTol)
@@ -117,6 +197,14 @@ func TestLayerRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// std is the standardization the log-det and gradient checks run under.
+func (c layerCase) std() *compiler.Standardize {
+	if c.noStd {
+		return nil
+	}
+	return stdOf(c.dim)
 }
 
 func stdOf(d int) *compiler.Standardize {
@@ -131,9 +219,12 @@ func stdOf(d int) *compiler.Standardize {
 func TestLayerLogDet(t *testing.T) {
 	for _, c := range harnessCases() {
 		t.Run(c.name, func(t *testing.T) {
-			m, ps := lower(t, c, stdOf(c.dim))
+			m, ps := lower(t, c, c.std())
 			rng := rand.New(rand.NewPCG(5, 6))
 			fwd := runtime.New(m.Forward, ps, 1, nil)
+			if c.ctx > 0 {
+				copy(fwd.Input(1), randRows(rng, 1, c.ctx, 1))
+			}
 			worst := 0.0
 			defer func() { t.Logf("worst log-det error %.2g", worst) }()
 			f := func(z, x []float64) {
@@ -142,7 +233,7 @@ func TestLayerLogDet(t *testing.T) {
 				copy(z, fwd.Output("z"))
 			}
 			for range 5 {
-				x := randRows(rng, 1, c.dim, 1.5)
+				x := c.inputs(rng, 1, 1.5)
 				copy(fwd.Input(0), x)
 				fwd.Run()
 				got := fwd.Output("logdet")[0]
@@ -165,21 +256,28 @@ func TestLayerLogDet(t *testing.T) {
 func TestLayerGradients(t *testing.T) {
 	for _, c := range harnessCases() {
 		t.Run(c.name, func(t *testing.T) {
-			m, ps := lower(t, c, stdOf(c.dim))
+			m, ps := lower(t, c, c.std())
 			rng := rand.New(rand.NewPCG(7, 8))
 			const n = 16
-			x := randRows(rng, n, c.dim, 1)
+			x := c.inputs(rng, n, 1)
+			ctx := randRows(rng, n, c.ctx, 1)
 			// The same seed for every run: dropout masks are identical, so
 			// the loss is a deterministic function of the parameters.
-			loss := func() float64 { return run(m.Loss, ps, x, n, "loss", 42)[0] }
+			loss := func() float64 { return run(m.Loss, ps, x, ctx, n, "loss", 42)[0] }
 			e := runtime.New(m.Grad, ps, n, rand.New(rand.NewPCG(42, 7)))
 			copy(e.Input(0), x)
+			if c.ctx > 0 {
+				copy(e.Input(1), ctx)
+			}
 			e.Run()
 			if got, want := e.Output("loss")[0], loss(); got != want {
 				t.Fatalf("gradient program's loss %v differs from the loss program's %v", got, want)
 			}
 			worst := 0.0
 			for i, p := range m.Params {
+				if p.State {
+					continue
+				}
 				g := e.Output(ir.GradPrefix + p.Name)
 				v := ps.Views[i]
 				for j := range v {
@@ -206,10 +304,10 @@ func TestLayerGradients(t *testing.T) {
 // TestGaussianPrior checks the prior's log-density against its closed form
 // and the moments of its samples.
 func TestGaussianPrior(t *testing.T) {
-	c := layerCase{"Gaussian", []string{"Gaussian"}, []stdlib.Args{nil}, 3}
+	c := layerCase{name: "Gaussian", layers: []string{"Gaussian"}, args: []stdlib.Args{nil}, dim: 3}
 	m, ps := lower(t, c, nil)
 	x := []float64{0, 0, 0, 1, -2, 0.5}
-	lp := run(m.LogProb, ps, x, 2, "logp", 0)
+	lp := run(m.LogProb, ps, x, nil, 2, "logp", 0)
 	for i := range 2 {
 		want := 0.0
 		for _, v := range x[i*3 : i*3+3] {
@@ -220,7 +318,7 @@ func TestGaussianPrior(t *testing.T) {
 		}
 	}
 	const n = 20000
-	s := run(m.Sample, ps, nil, n, "x", 9)
+	s := run(m.Sample, ps, nil, nil, n, "x", 9)
 	for j := range 3 {
 		mean, sq := 0.0, 0.0
 		for i := range n {

@@ -58,7 +58,8 @@ func MADEDegrees(dim int, hidden []int) [][]int {
 	return degs
 }
 
-func newMAF(args Args, dim int, name string, table *[]ir.Param) Layer {
+func newMAF(cfg Config) Layer {
+	args, dim, name, table := cfg.Args, cfg.Dim, cfg.Name, cfg.Table
 	hidden := args.Ints("hidden")
 	m := &maf{dim: dim, dropout: args.Float("dropout"), name: name}
 	degs := MADEDegrees(dim, hidden)
@@ -114,7 +115,8 @@ func (m *maf) weights(b *ir.Builder) (ws, bs []ir.Value) {
 }
 
 // made emits the network: mu and alpha ([B,D] each) from x.
-func (m *maf) made(b *ir.Builder, x ir.Value, ws, bs []ir.Value, train bool) (mu, alpha ir.Value) {
+func (m *maf) made(b *ir.Builder, x ir.Value, ws, bs []ir.Value, env *Env) (mu, alpha ir.Value) {
+	train := env.Mode == Train
 	h := x
 	last := len(ws) - 1
 	for l := range last {
@@ -127,10 +129,10 @@ func (m *maf) made(b *ir.Builder, x ir.Value, ws, bs []ir.Value, train bool) (mu
 	return b.SliceCols(out, 0, m.dim), b.SliceCols(out, m.dim, 2*m.dim)
 }
 
-func (m *maf) Forward(b *ir.Builder, x ir.Value, train bool) (z, logdet ir.Value) {
+func (m *maf) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value) {
 	defer b.SetNote(b.SetNote(m.name))
 	ws, bs := m.weights(b)
-	mu, alpha := m.made(b, x, ws, bs, train)
+	mu, alpha := m.made(b, x, ws, bs, env)
 	z = b.Mul(b.Sub(x, mu), b.Exp(b.Neg(alpha)))
 	return z, b.Neg(b.SumCols(alpha))
 }
@@ -139,12 +141,12 @@ func (m *maf) Forward(b *ir.Builder, x ir.Value, train bool) (z, logdet ir.Value
 // x = z. Output i depends only on inputs < i, so after pass k the first k
 // coordinates are exact and stay fixed: D passes give the exact inverse,
 // not an approximation.
-func (m *maf) Inverse(b *ir.Builder, z ir.Value) ir.Value {
+func (m *maf) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(m.name + "/inverse"))
 	ws, bs := m.weights(b)
 	x := z
 	for range m.dim {
-		mu, alpha := m.made(b, x, ws, bs, false)
+		mu, alpha := m.made(b, x, ws, bs, env)
 		x = b.Add(b.Mul(z, b.Exp(alpha)), mu)
 	}
 	return x

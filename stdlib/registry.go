@@ -26,13 +26,14 @@ type Kind int
 const (
 	Bijector Kind = iota
 	Prior
+	// Split is the multi-scale construct: it keeps the first `keep`
+	// dimensions in the flow and sends the rest to the prior. The compiler
+	// lowers it; it has no New.
+	Split
 )
 
 func (k Kind) String() string {
-	if k == Prior {
-		return "prior"
-	}
-	return "bijector"
+	return [...]string{"bijector", "prior", "split"}[k]
 }
 
 // Type is the type of an argument value.
@@ -94,9 +95,37 @@ type Spec struct {
 	Doc    string
 	// Paper cites the layer's source.
 	Paper string
-	// New builds an instance for dimension dim, adding its parameters to
-	// table with names prefixed by name.
-	New func(args Args, dim int, name string, table *[]ir.Param) Layer
+	// Context says whether the layer can condition on a context input.
+	Context bool
+	// New builds an instance for a configuration, adding its parameters
+	// to cfg.Table.
+	New func(cfg Config) Layer
+}
+
+// Config is what a layer instance is built for.
+type Config struct {
+	Args Args
+	// Dim is the number of dimensions the layer maps.
+	Dim int
+	// ContextDim is the width of the context input (0: unconditional).
+	// Only layers whose Spec has Context set see a nonzero value.
+	ContextDim int
+	// Name prefixes the layer's parameter names and IR notes ("maf1").
+	Name string
+	// Table is the flow's parameter table.
+	Table *[]ir.Param
+}
+
+// Param adds a parameter named cfg.Name + "." + tag and returns its index.
+func (cfg Config) Param(tag string, shape ir.Shape, init ir.Init) int {
+	return ir.AddParam(cfg.Table, ir.Param{Name: cfg.Name + "." + tag, Shape: shape, Init: init})
+}
+
+// State adds a state parameter: a value the layer keeps (BatchNorm's
+// running statistics) that training updates through Env.SetState rather
+// than by gradient.
+func (cfg Config) State(tag string, shape ir.Shape, init ir.Init) int {
+	return ir.AddParam(cfg.Table, ir.Param{Name: cfg.Name + "." + tag, Shape: shape, Init: init, State: true})
 }
 
 // Layer is an instance of a Spec for one dimension. A Bijector stage
@@ -106,19 +135,18 @@ type Layer interface{}
 // Flow is an invertible stage.
 type Flow interface {
 	// Forward emits z = f(x) and log|det ∂z/∂x| per row ([B,1]), or
-	// ir.None for a volume-preserving stage. train selects training
-	// behaviour (dropout).
-	Forward(b *ir.Builder, x ir.Value, train bool) (z, logdet ir.Value)
-	// Inverse emits x = f⁻¹(z).
-	Inverse(b *ir.Builder, z ir.Value) ir.Value
+	// ir.None for a volume-preserving stage.
+	Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value)
+	// Inverse emits x = f⁻¹(z). env.Mode is Eval.
+	Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value
 }
 
 // Density is a base distribution.
 type Density interface {
 	// LogProb emits log p(z) per row ([B,1]).
-	LogProb(b *ir.Builder, z ir.Value) ir.Value
+	LogProb(b *ir.Builder, z ir.Value, env *Env) ir.Value
 	// Sample emits a batch of draws ([B,dim]).
-	Sample(b *ir.Builder) ir.Value
+	Sample(b *ir.Builder, env *Env) ir.Value
 }
 
 var registry = map[string]*Spec{}

@@ -13,12 +13,12 @@ func init() {
 		MinDim: 1,
 		Doc:    "Reverses the order of the dimensions. Volume-preserving (log-det 0); both directions are one gather.",
 		Paper:  "Papamakarios et al. 2017 (between MADE layers); Dinh et al. 2017",
-		New: func(args Args, dim int, name string, table *[]ir.Param) Layer {
-			perm := make([]int, dim)
+		New: func(cfg Config) Layer {
+			perm := make([]int, cfg.Dim)
 			for i := range perm {
-				perm[i] = dim - 1 - i
+				perm[i] = cfg.Dim - 1 - i
 			}
-			return &permute{perm: perm, name: name}
+			return &permute{perm: perm, name: cfg.Name}
 		},
 	})
 	register(&Spec{
@@ -26,8 +26,8 @@ func init() {
 		Kind:   Prior,
 		MinDim: 1,
 		Doc:    "Standard normal prior N(0, I).",
-		New: func(args Args, dim int, name string, table *[]ir.Param) Layer {
-			return &gaussian{dim: dim, name: name}
+		New: func(cfg Config) Layer {
+			return &gaussian{dim: cfg.Dim, name: cfg.Name}
 		},
 	})
 }
@@ -38,12 +38,12 @@ type permute struct {
 	name string
 }
 
-func (p *permute) Forward(b *ir.Builder, x ir.Value, train bool) (ir.Value, ir.Value) {
+func (p *permute) Forward(b *ir.Builder, x ir.Value, env *Env) (ir.Value, ir.Value) {
 	defer b.SetNote(b.SetNote(p.name))
 	return b.PermuteCols(x, p.perm), ir.None
 }
 
-func (p *permute) Inverse(b *ir.Builder, z ir.Value) ir.Value {
+func (p *permute) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(p.name + "/inverse"))
 	inv := make([]int, len(p.perm))
 	for j, k := range p.perm {
@@ -58,13 +58,29 @@ type gaussian struct {
 	name string
 }
 
-func (g *gaussian) LogProb(b *ir.Builder, z ir.Value) ir.Value {
+func (g *gaussian) LogProb(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(g.name))
 	sq := b.SumCols(b.Mul(z, z))
 	return b.AddConst(b.Scale(sq, -0.5), -0.5*float64(g.dim)*math.Log(2*math.Pi))
 }
 
-func (g *gaussian) Sample(b *ir.Builder) ir.Value {
+func (g *gaussian) Sample(b *ir.Builder, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(g.name + "/sample"))
 	return b.RandNormal(ir.Shape{Rows: ir.Batch, Cols: g.dim})
+}
+
+func init() {
+	register(&Spec{
+		Name: "Split",
+		Kind: Split,
+		Params: []Param{
+			{Name: "keep", Type: Int, Min: 1, Max: 1 << 20,
+				Doc: "how many of the first dimensions continue through the flow"},
+		},
+		MinDim: 2,
+		Doc: "Multi-scale split: the first keep dimensions continue through the stages after it; " +
+			"the others are final latents, sent directly to the prior (log-det 0). " +
+			"Later stages cost less because they see fewer dimensions.",
+		Paper: "Dinh, Sohl-Dickstein & Bengio 2017, Density estimation using Real NVP (multi-scale architecture)",
+	})
 }

@@ -21,7 +21,7 @@ import (
 const GradPrefix = ir.GradPrefix
 
 // Grad returns a program that computes p's outputs and, for every parameter
-// that p uses, the gradient of the output named loss (a [1,1] value) with
+// that p uses (except state parameters), the gradient of the output named loss (a [1,1] value) with
 // respect to it, as outputs named GradPrefix+param name. It is an error if
 // a parameter in the table gets no gradient: a layer whose parameters do
 // not reach the loss is a bug that would otherwise train silently wrong.
@@ -104,6 +104,9 @@ func Grad(p *ir.Program, loss string) (*ir.Program, error) {
 	}
 	var missing []string
 	for i, pr := range p.Params {
+		if pr.State {
+			continue // updated by the program's outputs, not by gradient
+		}
 		if paramGrad[i] == ir.None {
 			missing = append(missing, pr.Name)
 			continue

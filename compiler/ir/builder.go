@@ -71,6 +71,9 @@ func AddParam(table *[]Param, p Param) int {
 	return len(*table) - 1
 }
 
+// ParamInfo returns the description of parameter i.
+func (b *Builder) ParamInfo(i int) Param { return (*b.params)[i] }
+
 // Param returns the value of parameter index i.
 func (b *Builder) Param(i int) Value {
 	return b.emit(Instr{Op: OpParam, Int: i, Shape: (*b.params)[i].Shape})

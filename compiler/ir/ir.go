@@ -92,6 +92,10 @@ type Param struct {
 	Name  string
 	Shape Shape // never Batched
 	Init  Init
+	// State marks a value a layer keeps rather than learns (running
+	// statistics): the optimizer leaves it alone and it needs no
+	// gradient; training programs update it through outputs.
+	State bool
 }
 
 // InitKind selects how a parameter is initialised.
@@ -104,12 +108,17 @@ const (
 	InitUniform
 	// InitConst sets every element to Scale.
 	InitConst
+	// InitNormal draws each element from N(0, Scale²).
+	InitNormal
+	// InitData copies Data (row-major, the parameter's size).
+	InitData
 )
 
 // Init is a parameter initialiser.
 type Init struct {
 	Kind  InitKind
 	Scale float64
+	Data  []float64
 }
 
 // Input describes a batched input of a program.
