@@ -137,6 +137,13 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	params := runtime.NewParams(m.Params)
 	params.Init(rng)
 	batch := t.Opts.Batch
+	if m.Init != nil {
+		// Data-dependent initialisation (ActNorm) from the first batch
+		// of the (shuffled) training rows.
+		if err := runtime.Initialize(m.Init, params, train, m.Dim, batch); err != nil {
+			return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+		}
+	}
 	tr, err := runtime.NewTrainer(m.Grad, params, train, m.Dim, batch, runtime.DefaultAdam(t.Opts.LR), rng)
 	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)

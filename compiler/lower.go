@@ -75,8 +75,10 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 	var table []ir.Param
 	l := lowering{dim: dim, std: opt.Std, ctxDim: opt.ContextDim, ctxStd: opt.CtxStd, table: &table}
 	cur := dim
+	ordinal := map[string]int{}
 	for _, s := range stages[:len(stages)-1] {
-		cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Table: &table}
+		cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Table: &table, Ordinal: ordinal[s.Spec.Name]}
+		ordinal[s.Spec.Name]++
 		if s.Spec.Context {
 			cfg.ContextDim = opt.ContextDim
 		}

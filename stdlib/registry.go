@@ -112,6 +112,9 @@ type Config struct {
 	ContextDim int
 	// Name prefixes the layer's parameter names and IR notes ("maf1").
 	Name string
+	// Ordinal counts the earlier stages of the same layer in this flow
+	// (0 for the first): couplings alternate their masks by it.
+	Ordinal int
 	// Table is the flow's parameter table.
 	Table *[]ir.Param
 }
