@@ -76,27 +76,32 @@ func (s *Script) runAction(a compiler.Action, opts RunOptions) error {
 
 // split divides a table's rows into train and test sets with a seeded
 // permutation: the first round(test_frac·n) permuted rows are the test set.
-func split(t *dataset.Table, frac float64, rng *rand.Rand) (train, test []float64) {
-	perm := rng.Perm(t.Rows)
-	nTest := int(math.Round(frac * float64(t.Rows)))
+// Rows are the data set's rows with their context columns after the data
+// columns (compiler.Data.Rows).
+func split(d *compiler.Data, frac float64, rng *rand.Rand) (train, test []float64) {
+	rows, n := d.Rows(), d.Table.Rows
+	w := len(rows) / n
+	perm := rng.Perm(n)
+	nTest := int(math.Round(frac * float64(n)))
 	for i, r := range perm {
 		if i < nTest {
-			test = append(test, t.Row(r)...)
+			test = append(test, rows[r*w:(r+1)*w]...)
 		} else {
-			train = append(train, t.Row(r)...)
+			train = append(train, rows[r*w:(r+1)*w]...)
 		}
 	}
 	return train, test
 }
 
 // standardization returns the per-column mean and population standard
-// deviation of rows; a constant column gets std 1.
-func standardization(rows []float64, dim int) *compiler.Standardize {
-	n := len(rows) / dim
+// deviation of columns [lo, lo+dim) of rows of width w; a constant column
+// gets std 1.
+func standardization(rows []float64, w, lo, dim int) *compiler.Standardize {
+	n := len(rows) / w
 	mean, std := make([]float64, dim), make([]float64, dim)
 	for i := range n {
 		for j := range dim {
-			mean[j] += rows[i*dim+j]
+			mean[j] += rows[i*w+lo+j]
 		}
 	}
 	for j := range mean {
@@ -104,7 +109,7 @@ func standardization(rows []float64, dim int) *compiler.Standardize {
 	}
 	for i := range n {
 		for j := range dim {
-			d := rows[i*dim+j] - mean[j]
+			d := rows[i*w+lo+j] - mean[j]
 			std[j] += d * d
 		}
 	}
@@ -120,12 +125,16 @@ func standardization(rows []float64, dim int) *compiler.Standardize {
 // prepare splits the data and lowers the flow for a train statement.
 func prepare(t *compiler.Train) (m *compiler.Model, train, test []float64, rng *rand.Rand, err error) {
 	rng = rand.New(rand.NewPCG(t.Opts.Seed, 0x6e6f78))
-	train, test = split(t.Data.Table, t.Opts.TestFrac, rng)
-	var std *compiler.Standardize
+	train, test = split(t.Data, t.Opts.TestFrac, rng)
+	opt := compiler.Options{ContextDim: t.Flow.ContextDim}
 	if t.Opts.Standardize {
-		std = standardization(train, t.Flow.Dim)
+		w := t.Flow.Dim + t.Flow.ContextDim
+		opt.Std = standardization(train, w, 0, t.Flow.Dim)
+		if t.Flow.ContextDim > 0 {
+			opt.CtxStd = standardization(train, w, t.Flow.Dim, t.Flow.ContextDim)
+		}
 	}
-	m, err = compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, compiler.Options{Std: std})
+	m, err = compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, opt)
 	return m, train, test, rng, err
 }
 
@@ -140,11 +149,11 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	if m.Init != nil {
 		// Data-dependent initialisation (ActNorm) from the first batch
 		// of the (shuffled) training rows.
-		if err := runtime.Initialize(m.Init, params, train, m.Dim, batch); err != nil {
+		if err := runtime.Initialize(m.Init, params, train, m.Dim+m.ContextDim, batch); err != nil {
 			return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 		}
 	}
-	tr, err := runtime.NewTrainer(m.Grad, params, train, m.Dim, batch, runtime.DefaultAdam(t.Opts.LR), rng)
+	tr, err := runtime.NewTrainer(m.Grad, params, train, m.Dim+m.ContextDim, batch, runtime.DefaultAdam(t.Opts.LR), rng)
 	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
@@ -188,10 +197,11 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	return nil
 }
 
-// logProb returns log p(x) of every row, in nats, in the data's original
-// units (the standardization is part of the model).
+// logProb returns log p(x) (log p(x | c) for a conditional model, whose
+// rows hold the context after the data) of every row, in nats, in the
+// data's original units (the standardization is part of the model).
 func logProb(m *compiler.Model, params *runtime.Params, rows []float64) []float64 {
-	n := len(rows) / m.Dim
+	n := len(rows) / (m.Dim + m.ContextDim)
 	lp := make([]float64, n)
 	mp := runtime.NewMapper(m.LogProb, params, "logp", min(n, evalBatch), nil)
 	defer mp.Close()
@@ -214,7 +224,7 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	if tf == nil {
 		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has not been trained", a.Flow.Name)
 	}
-	lp := logProb(tf.model, tf.params, a.Data.Table.Values)
+	lp := logProb(tf.model, tf.params, a.Data.Rows())
 	sum := 0.0
 	for _, v := range lp {
 		sum -= v
@@ -243,7 +253,11 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	out := make([]float64, a.N*tf.model.Dim)
 	mp := runtime.NewMapper(tf.model.Sample, tf.params, "x", min(a.N, evalBatch), rng)
 	defer mp.Close()
-	mp.Map(out, nil, a.N)
+	var given []float64
+	for range a.N {
+		given = append(given, a.Given...) // one context row per draw
+	}
+	mp.Map(out, given, a.N)
 	for i, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.model.Dim+1, v)

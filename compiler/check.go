@@ -293,6 +293,9 @@ func (c *checker) train(t *lang.Train) {
 	if !c.fixDim(flow, tab.Cols, t.Pos) {
 		return
 	}
+	if !c.fixContext(flow, data, t) {
+		return
+	}
 	to := TrainOptions{
 		Steps: int(opts["steps"][0]), Batch: int(opts["batch"][0]), LR: opts["lr"][0],
 		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
@@ -303,6 +306,39 @@ func (c *checker) train(t *lang.Train) {
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
+}
+
+// fixContext checks that a flow trained on data with context columns can
+// use them, and that every train statement of a flow agrees on them.
+func (c *checker) fixContext(f *Flow, data *Data, t *lang.Train) bool {
+	cd := data.ContextDim()
+	if f.Dim != 0 && f.DimPos != t.Pos && f.ContextDim != cd {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, but flow %s is conditioned on %d (fixed by the train statement at %s)",
+			data.Name, plural(cd, "context column"), f.Name, f.ContextDim, short(f.DimPos))
+		return false
+	}
+	if cd > 0 && !usesContext(f) {
+		var names []string
+		for _, n := range stdlib.Names() {
+			if stdlib.Lookup(n).Context {
+				names = append(names, n)
+			}
+		}
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, but no layer of flow %s can use a context (layers that can: %s)",
+			data.Name, plural(cd, "context column"), f.Name, strings.Join(names, ", "))
+		return false
+	}
+	f.ContextDim = cd
+	return true
+}
+
+func usesContext(f *Flow) bool {
+	for _, s := range f.Stages {
+		if s.Spec.Context {
+			return true
+		}
+	}
+	return false
 }
 
 // fixDim sets a flow's dimension and checks every stage's dimension rule.
@@ -375,10 +411,43 @@ func (c *checker) sample(s *lang.Sample) {
 		c.errorf(s.Flow.Pos, s.Flow.EndPos, "sample: flow %s is not trained yet; add `train %s on DATA` before this statement", flow.Name, flow.Name)
 		return
 	}
+	var given []float64
+	if s.Given != nil {
+		g := c.expr(s.Given)
+		switch {
+		case g.kind == kBad:
+			ok = false
+		case flow != nil && flow.ContextDim == 0:
+			c.errorf(g.pos, g.end, "sample: flow %s is not conditional (its training data declares no context columns), so it takes no `given`", flow.Name)
+			ok = false
+		default:
+			items := []value{g}
+			if g.kind == kList {
+				items = g.list
+			}
+			for _, it := range items {
+				if it.kind != kNum {
+					c.errorf(it.pos, it.end, "sample: the context after given must be a list of numbers, got %s %s", it.describe(), it)
+					ok = false
+					break
+				}
+				given = append(given, it.num)
+			}
+			if ok && flow != nil && len(given) != flow.ContextDim {
+				c.errorf(g.pos, g.end, "sample: given has %s, but flow %s is conditioned on %s (fixed by the train statement at %s)",
+					plural(len(given), "value"), flow.Name, plural(flow.ContextDim, "context column"), short(flow.DimPos))
+				ok = false
+			}
+		}
+	} else if flow != nil && flow.ContextDim > 0 {
+		c.errorf(s.Pos, s.EndPos, "sample: flow %s is conditioned on %s; say which context to sample at: sample %s N given [...] to \"file\"",
+			flow.Name, plural(flow.ContextDim, "context column"), flow.Name)
+		ok = false
+	}
 	if !ok || flow == nil || n.kind != kNum || path.kind != kStr {
 		return
 	}
-	c.prog.Actions = append(c.prog.Actions, &Sample{Pos: s.Pos, Flow: flow, N: int(n.num), Path: path.str, Seed: uint64(opts["seed"][0])})
+	c.prog.Actions = append(c.prog.Actions, &Sample{Pos: s.Pos, Flow: flow, N: int(n.num), Given: given, Path: path.str, Seed: uint64(opts["seed"][0])})
 }
 
 func (c *checker) eval(e *lang.Eval) {
@@ -404,6 +473,11 @@ func (c *checker) eval(e *lang.Eval) {
 	if data.Table.Cols != flow.Dim {
 		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
 			data.Name, data.Table.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		return
+	}
+	if cd := data.ContextDim(); cd != flow.ContextDim {
+		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %s, but flow %s is conditioned on %s (fixed by the train statement at %s)",
+			data.Name, plural(cd, "context column"), flow.Name, plural(flow.ContextDim, "context column"), short(flow.DimPos))
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Data: data, Path: path})
@@ -819,33 +893,12 @@ func countText(spec *stdlib.Spec) string {
 	}
 }
 
-func (c *checker) csv(call *lang.Call) value {
-	bad := value{kind: kBad, pos: call.Pos, end: call.EndPos}
-	if !call.Parens || len(call.Args) != 1 || call.Args[0].Name != nil {
-		c.errorf(call.Pos, call.EndPos, `csv takes one argument, the file name: csv("data.csv")`)
-		return bad
+// plural renders a count with its noun: "1 context column", "2 values".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	p := c.expr(call.Args[0].Value)
-	if p.kind == kBad {
-		return bad
-	}
-	if p.kind != kStr {
-		c.errorf(p.pos, p.end, "csv: the file name must be a string, got %s", p.describe())
-		return bad
-	}
-	d := &Data{Path: p.str, Pos: call.Pos}
-	if c.load == nil {
-		c.errorf(call.Pos, call.EndPos, "csv: no data loader (reading files is disabled here)")
-		return bad
-	}
-	t, err := c.load(p.str)
-	if err != nil {
-		c.errorf(p.pos, p.end, "csv(%q): %v", p.str, err)
-		return bad
-	}
-	d.Table = t
-	c.prog.Data = append(c.prog.Data, d)
-	return value{kind: kData, data: d, pos: call.Pos, end: call.EndPos}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func short(p lang.Pos) string {

@@ -61,7 +61,33 @@ type Data struct {
 	Name  string
 	Path  string // as written
 	Pos   lang.Pos
-	Table *dataset.Table
+	Table *dataset.Table // the data columns
+	// Context holds the context columns of conditional density
+	// estimation, row for row with Table; nil if none.
+	Context *dataset.Table
+}
+
+// ContextDim is the number of context columns.
+func (d *Data) ContextDim() int {
+	if d.Context == nil {
+		return 0
+	}
+	return d.Context.Cols
+}
+
+// Rows returns each row's data columns followed by its context columns,
+// row-major: the layout of a conditional model's program inputs.
+func (d *Data) Rows() []float64 {
+	if d.Context == nil {
+		return d.Table.Values
+	}
+	w := d.Table.Cols + d.Context.Cols
+	out := make([]float64, 0, d.Table.Rows*w)
+	for i := range d.Table.Rows {
+		out = append(out, d.Table.Row(i)...)
+		out = append(out, d.Context.Row(i)...)
+	}
+	return out
 }
 
 // Flow is a flow bound to a name: its checked stages and, once a train
@@ -72,6 +98,9 @@ type Flow struct {
 	Stages []FlowStage
 	Dim    int      // 0 until fixed
 	DimPos lang.Pos // the statement that fixed Dim
+	// ContextDim is the width of the context the flow is conditioned on,
+	// fixed with Dim (0: unconditional).
+	ContextDim int
 }
 
 // FlowStage is a stage with the source span of its call.
@@ -108,6 +137,8 @@ type Sample struct {
 	Pos  lang.Pos
 	Flow *Flow
 	N    int
+	// Given is the context of a conditional flow's draws; nil otherwise.
+	Given []float64
 	Path string // as written
 	Seed uint64
 }

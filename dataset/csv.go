@@ -16,6 +16,25 @@ import (
 type Table struct {
 	Rows, Cols int
 	Values     []float64
+	// Names are the column names from a header line, or nil.
+	Names []string
+}
+
+// Select returns a table of the given columns (0-based), in that order.
+func (t *Table) Select(cols []int) *Table {
+	out := &Table{Rows: t.Rows, Cols: len(cols), Values: make([]float64, 0, t.Rows*len(cols))}
+	for i := range t.Rows {
+		row := t.Row(i)
+		for _, c := range cols {
+			out.Values = append(out.Values, row[c])
+		}
+	}
+	if t.Names != nil {
+		for _, c := range cols {
+			out.Names = append(out.Names, t.Names[c])
+		}
+	}
+	return out
 }
 
 // Row returns row i.
@@ -55,10 +74,16 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		first := !seen
 		seen = true
 		if first && isHeader(cells) {
+			for _, c := range cells {
+				t.Names = append(t.Names, strings.TrimSpace(c))
+			}
 			continue
 		}
 		if t.Cols == 0 {
 			t.Cols = len(cells)
+			if t.Names != nil && len(t.Names) != t.Cols {
+				return nil, &Error{Row: line, Msg: fmt.Sprintf("has %d columns, but the header names %d", len(cells), len(t.Names))}
+			}
 		} else if len(cells) != t.Cols {
 			return nil, &Error{Row: line, Msg: fmt.Sprintf("has %d columns, but earlier rows have %d", len(cells), t.Cols)}
 		}

@@ -76,12 +76,13 @@ type Train struct {
 	Opts   *Options `parser:"@@?"`
 }
 
-// Sample is `sample FLOW N to PATH { options }`.
+// Sample is `sample FLOW N [given CONTEXT] to PATH { options }`.
 type Sample struct {
 	Pos    Pos
 	EndPos Pos
 	Flow   *Ident   `parser:"\"sample\" @@"`
 	N      *Expr    `parser:"@@"`
+	Given  *Expr    `parser:"( \"given\" @@ )?"`
 	Path   *Expr    `parser:"\"to\" @@"`
 	Opts   *Options `parser:"@@?"`
 }
