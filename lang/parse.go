@@ -44,6 +44,10 @@ var Keywords = []string{"def", "eval", "given", "on", "sample", "to", "train"}
 // the parser's stack.
 const MaxDepth = 64
 
+// MaxTokens bounds the size of a file, so that no input takes more than
+// a fraction of a second to parse. Real models are a few hundred tokens.
+const MaxTokens = 100000
+
 // Parse parses a .nox file. A syntax error is returned as an *Error with
 // the file, line and column of the offending token.
 func Parse(filename string, src []byte) (f *File, err error) {
@@ -159,29 +163,50 @@ func describeBadChar(src []byte, off int) string {
 // checkDepth rejects inputs whose brackets nest deeper than MaxDepth,
 // before participle's recursive descent sees them.
 func checkDepth(filename string, src []byte) error {
-	depth, line, col := 0, 1, 1
-	inComment, inString := false, false
+	depth, line, col, tokens := 0, 1, 1, 0
+	inComment, inString, escaped, inWord := false, false, false, false
 	for i, c := range src {
+		word := false
 		switch {
 		case inComment:
 			inComment = c != '\n'
 		case inString:
-			if c == '\\' && i+1 < len(src) {
-				continue
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			default:
+				inString = c != '"' && c != '\n'
 			}
-			inString = c != '"' && c != '\n'
 		case c == '#':
 			inComment = true
 		case c == '"':
 			inString = true
+			tokens++
 		case c == '(' || c == '[' || c == '{':
+			tokens++
 			depth++
 			if depth > MaxDepth {
 				return &Error{Pos: Pos{Filename: filename, Offset: i, Line: line, Column: col},
 					Msg: fmt.Sprintf("syntax error: brackets nested more than %d deep", MaxDepth)}
 			}
 		case c == ')' || c == ']' || c == '}':
+			tokens++
 			depth = max(depth-1, 0)
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		case c == ',' || c == '=' || c == '-' || c == '|':
+			tokens++
+		default:
+			word = true
+			if !inWord {
+				tokens++
+			}
+		}
+		inWord = word
+		if tokens > MaxTokens {
+			return &Error{Pos: Pos{Filename: filename, Offset: i, Line: line, Column: col},
+				Msg: fmt.Sprintf("file too large: more than %d tokens (a .nox file describes a model; put data in a CSV file)", MaxTokens)}
 		}
 		if c == '\n' {
 			line, col = line+1, 1
