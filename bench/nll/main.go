@@ -1,0 +1,129 @@
+// Command nll trains the four flow families of nox's standard library —
+// MAF, RealNVP, neural spline and Glow-style — with one training budget on
+// each shared data set and prints a table of test NLLs (nats per row, in
+// the data's original units; lower is better).
+//
+//	go run ./bench/nll -data ../shared/data -steps 3000 > bench/nll/results.md
+//
+// Every run is a .nox program (printed with -v), so a row of the table can
+// be reproduced with noxc run.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/noxlang/nox"
+)
+
+// family is a flow written in nox; H is replaced by the hidden width.
+type family struct {
+	name, flow string
+	hidden     int
+}
+
+var families = []family{
+	{"MAF", "repeat(5, MAF(H, H) |> Reverse) |> Gaussian", 64},
+	{"RealNVP", "repeat(8, AffineCoupling(H, H)) |> Gaussian", 64},
+	{"Spline", "repeat(4, SplineCoupling(H, H, bins = 8)) |> Gaussian", 64},
+	{"Glow", "repeat(6, ActNorm |> LULinear |> AffineCoupling(H, H)) |> Gaussian", 64},
+}
+
+type dataSet struct {
+	name, file string
+	prefix     string // stages before the flow (dequantization)
+}
+
+var sets = []dataSet{
+	{"moons", "toy/moons.csv", ""},
+	{"8gaussians", "toy/8gaussians.csv", ""},
+	{"checkerboard", "toy/checkerboard.csv", ""},
+	{"2spirals", "toy/2spirals.csv", ""},
+	{"pinwheel", "toy/pinwheel.csv", ""},
+	{"rings", "toy/rings.csv", ""},
+	{"faithful", "faithful.csv", ""},
+	{"iris", "iris.csv", ""},
+	{"digits", "digits.csv", "Dequantize |> "},
+}
+
+func main() {
+	dir := flag.String("data", "../shared/data", "directory of the shared data sets")
+	steps := flag.Int("steps", 3000, "training steps per run")
+	only := flag.String("only", "", "comma-separated data set names to run (default all)")
+	fams := flag.String("families", "", "comma-separated family names to run (default all)")
+	verbose := flag.Bool("v", false, "print each program")
+	flag.Parse()
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		fail(err)
+	}
+	tmp, err := os.MkdirTemp("", "nox-nll")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(tmp)
+
+	fmt.Printf("Test NLL (nats/row, original units; lower is better). %d steps, batch 256, lr 1e-3, test_frac 0.2, seed 0.\n\n", *steps)
+	fmt.Printf("| data | D |")
+	var run []family
+	for _, f := range families {
+		if *fams == "" || contains(*fams, f.name) {
+			run = append(run, f)
+			fmt.Printf(" %s |", f.name)
+		}
+	}
+	fmt.Printf("\n|---|---|%s\n", strings.Repeat("---|", len(run)))
+	for _, d := range sets {
+		if *only != "" && !contains(*only, d.name) {
+			continue
+		}
+		row := fmt.Sprintf("| %s |", d.name)
+		dims := 0
+		for _, f := range run {
+			flow := d.prefix + strings.ReplaceAll(f.flow, "H", fmt.Sprint(f.hidden))
+			src := fmt.Sprintf("data = csv(%q)\nflow = %s\ntrain flow on data { steps = %d, batch = 256, lr = 1e-3, seed = 0 }\n",
+				filepath.Join(abs, d.file), flow, *steps)
+			if *verbose {
+				fmt.Fprintf(os.Stderr, "# %s / %s\n%s\n", d.name, f.name, src)
+			}
+			path := filepath.Join(tmp, "model.nox")
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				fail(err)
+			}
+			s, err := nox.CompileFile(path)
+			if err != nil {
+				fail(fmt.Errorf("%s/%s: %v", d.name, f.name, err))
+			}
+			dims = s.Prog.Data[0].Table.Cols
+			var ev nox.Event
+			start := time.Now()
+			err = s.Run(nox.RunOptions{OnEvent: func(e nox.Event) { ev = e }})
+			switch {
+			case err != nil:
+				row += " failed: " + strings.SplitN(s.Render(err), "\n", 2)[0] + " |"
+			case ev.TestNLL != nil:
+				row += fmt.Sprintf(" %.3f (%dk params, %.0fs) |", *ev.TestNLL, (ev.Params+500)/1000, time.Since(start).Seconds())
+			}
+			fmt.Fprintf(os.Stderr, "%s %s done in %.1fs\n", d.name, f.name, time.Since(start).Seconds())
+		}
+		fmt.Printf("| %s | %d |%s\n", d.name, dims, strings.TrimPrefix(row, fmt.Sprintf("| %s |", d.name)))
+	}
+}
+
+func contains(list, name string) bool {
+	for _, x := range strings.Split(list, ",") {
+		if x == name {
+			return true
+		}
+	}
+	return false
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "nll:", err)
+	os.Exit(1)
+}
