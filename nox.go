@@ -28,7 +28,7 @@ type Script struct {
 	Source   []byte
 	Prog     *compiler.Program
 	dir      string
-	trained  map[*compiler.Flow]*trainedFlow
+	trained  map[*compiler.Flow]*Model
 }
 
 // Compile parses and checks src, the contents of filename. Data files are
@@ -47,7 +47,7 @@ func compileIn(dir, filename string, src []byte) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Script{Filename: filename, Source: src, Prog: prog, dir: dir, trained: map[*compiler.Flow]*trainedFlow{}}, nil
+	return &Script{Filename: filename, Source: src, Prog: prog, dir: dir, trained: map[*compiler.Flow]*Model{}}, nil
 }
 
 // CompileFile reads and compiles a file.

@@ -43,12 +43,6 @@ type RunOptions struct {
 	MaxSteps int
 }
 
-// trainedFlow is a flow after training: its model, parameters and split.
-type trainedFlow struct {
-	model  *compiler.Model
-	params *runtime.Params
-}
-
 // evalBatch is the chunk size for log-likelihood evaluation and sampling.
 const evalBatch = 1000
 
@@ -70,6 +64,8 @@ func (s *Script) runAction(a compiler.Action, opts RunOptions) error {
 		return s.sample(a, opts)
 	case *compiler.Eval:
 		return s.eval(a, opts)
+	case *compiler.Save:
+		return s.save(a, opts)
 	}
 	return nil
 }
@@ -179,7 +175,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		}
 	}
 	secs := time.Since(start).Seconds()
-	s.trained[t.Flow] = &trainedFlow{model: m, params: params}
+	s.trained[t.Flow] = newModel(t.Flow.Name, m, params, string(s.Source))
 
 	ev := Event{Statement: "train", Flow: t.Flow.Name, Steps: steps, Seconds: secs, Params: params.Count()}
 	if secs > 0 {
@@ -224,7 +220,7 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	if tf == nil {
 		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has not been trained", a.Flow.Name)
 	}
-	lp := logProb(tf.model, tf.params, a.Data.Rows())
+	lp := logProb(tf.m, tf.params, a.Data.Rows())
 	sum := 0.0
 	for _, v := range lp {
 		sum -= v
@@ -249,22 +245,15 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	if tf == nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: flow %s has not been trained", a.Flow.Name)
 	}
-	rng := rand.New(rand.NewPCG(a.Seed, 0x73616d))
-	out := make([]float64, a.N*tf.model.Dim)
-	mp := runtime.NewMapper(tf.model.Sample, tf.params, "x", min(a.N, evalBatch), rng)
-	defer mp.Close()
-	var given []float64
-	for range a.N {
-		given = append(given, a.Given...) // one context row per draw
-	}
-	mp.Map(out, given, a.N)
+	out := make([]float64, a.N*tf.Dim())
+	tf.sample(out, a.N, a.Seed, a.Given)
 	for i, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.model.Dim+1, v)
+			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.Dim()+1, v)
 		}
 	}
 	path := s.resolve(a.Path)
-	if err := writeFile(path, out, tf.model.Dim); err != nil {
+	if err := writeFile(path, out, tf.Dim()); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
 	if opts.OnEvent != nil {
@@ -318,4 +307,32 @@ func (s *Script) IRFor(name string) (string, error) {
 		return "", fmt.Errorf("flow %s is not trained yet, so its dimension (and IR) is unknown", name)
 	}
 	return out, nil
+}
+
+func (s *Script) save(a *compiler.Save, opts RunOptions) error {
+	tf := s.trained[a.Flow]
+	if tf == nil {
+		return lang.Errorf(a.Pos, a.Pos, "save: flow %s has not been trained", a.Flow.Name)
+	}
+	path := s.resolve(a.Path)
+	if err := tf.Save(path); err != nil {
+		return lang.Errorf(a.Pos, a.Pos, "save: %v", err)
+	}
+	if opts.OnEvent != nil {
+		opts.OnEvent(Event{Statement: "save", Flow: a.Flow.Name, Path: path})
+	}
+	return nil
+}
+
+// Model returns the trained model of the flow bound to name, after Run.
+func (s *Script) Model(name string) (*Model, error) {
+	f := s.Prog.FlowByName(name)
+	if f == nil {
+		return nil, fmt.Errorf("no flow named %s", name)
+	}
+	m := s.trained[f]
+	if m == nil {
+		return nil, fmt.Errorf("flow %s has not been trained (run the script first)", name)
+	}
+	return m, nil
 }

@@ -86,6 +86,8 @@ func (c *checker) stmt(s *lang.Stmt) {
 		c.train(s.Train)
 	case s.Sample != nil:
 		c.sample(s.Sample)
+	case s.Save != nil:
+		c.save(s.Save)
 	case s.Eval != nil:
 		c.eval(s.Eval)
 	}
@@ -448,6 +450,24 @@ func (c *checker) sample(s *lang.Sample) {
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Sample{Pos: s.Pos, Flow: flow, N: int(n.num), Given: given, Path: path.str, Seed: uint64(opts["seed"][0])})
+}
+
+func (c *checker) save(s *lang.Save) {
+	flow := c.lookupFlow(s.Flow, "save")
+	p := c.expr(s.Path)
+	ok := true
+	if p.kind != kBad && (p.kind != kStr || p.str == "") {
+		c.errorf(p.pos, p.end, "save: the output must be a file name in quotes, got %s", p)
+		ok = false
+	}
+	if flow == nil || p.kind != kStr || !ok {
+		return
+	}
+	if flow.Dim == 0 {
+		c.errorf(s.Flow.Pos, s.Flow.EndPos, "save: flow %s is not trained yet; add `train %s on DATA` before this statement", flow.Name, flow.Name)
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Save{Pos: s.Pos, Flow: flow, Path: p.str})
 }
 
 func (c *checker) eval(e *lang.Eval) {

@@ -44,7 +44,11 @@ type Model struct {
 	Name       string
 	Dim        int
 	ContextDim int
-	Params     []ir.Param
+	// Stages and Options are what the model was lowered from: with the
+	// parameter values they rebuild it (a saved model is these three).
+	Stages  []Stage
+	Options Options
+	Params  []ir.Param
 	// Forward maps input "x" to outputs "z" and "logdet" (log|det ∂z/∂x|).
 	Forward *ir.Program
 	// Inverse maps input "z" to output "x".
@@ -110,7 +114,7 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 		return nil, fmt.Errorf("%s is not a prior", last.Spec.Name)
 	}
 	l.prior = prior
-	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim}
+	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim, Stages: stages, Options: opt}
 	m.Forward = l.forwardProgram()
 	m.LogProb = l.logProbProgram("logprob", stdlib.Eval)
 	m.Loss = l.logProbProgram("loss", stdlib.Train)

@@ -109,7 +109,7 @@ type FlowStage struct {
 	Pos, End lang.Pos
 }
 
-// Action is an executable statement: *Train, *Sample or *Eval.
+// Action is an executable statement: *Train, *Sample, *Eval or *Save.
 type Action interface {
 	Position() lang.Pos
 }
@@ -139,8 +139,8 @@ type Sample struct {
 	N    int
 	// Given is the context of a conditional flow's draws; nil otherwise.
 	Given []float64
-	Path string // as written
-	Seed uint64
+	Path  string // as written
+	Seed  uint64
 }
 
 // Eval scores every row of a data set under a trained flow; Path, if not
@@ -154,6 +154,16 @@ type Eval struct {
 
 // Position returns the statement's position.
 func (e *Eval) Position() lang.Pos { return e.Pos }
+
+// Save writes a trained flow's model to a file.
+type Save struct {
+	Pos  lang.Pos
+	Flow *Flow
+	Path string // as written
+}
+
+// Position returns the statement's position.
+func (s *Save) Position() lang.Pos { return s.Pos }
 
 // Position returns the statement's position.
 func (t *Train) Position() lang.Pos { return t.Pos }

@@ -28,6 +28,7 @@ type Stmt struct {
 	Train  *Train  `parser:"| @@"`
 	Sample *Sample `parser:"| @@"`
 	Eval   *Eval   `parser:"| @@"`
+	Save   *Save   `parser:"| @@"`
 	Assign *Assign `parser:"| @@"`
 }
 
@@ -85,6 +86,15 @@ type Sample struct {
 	Given  *Expr    `parser:"( \"given\" @@ )?"`
 	Path   *Expr    `parser:"\"to\" @@"`
 	Opts   *Options `parser:"@@?"`
+}
+
+// Save is `save FLOW to PATH`: the trained model, to a file that noxc
+// sample and noxc eval (and nox.Load) read without the training data.
+type Save struct {
+	Pos    Pos
+	EndPos Pos
+	Flow   *Ident `parser:"\"save\" @@"`
+	Path   *Expr  `parser:"\"to\" @@"`
 }
 
 // Options is a brace-delimited list of `name = value` settings.

@@ -1,0 +1,196 @@
+package nox
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/runtime"
+)
+
+// Model is a trained flow: exact log-densities, samples, and its map in
+// both directions, in the data's original units. Its parameters are never
+// written after training, and every call plans its own buffers (or takes
+// a planned evaluator from a small free list), so a Model is safe for
+// concurrent use by many goroutines.
+//
+// Rows are gonum matrices: x has one row per point and Dim columns; a
+// conditional model (ContextDim > 0) takes the context of each row in c
+// (ContextDim columns), and c must be nil for an unconditional one.
+type Model struct {
+	name   string
+	m      *compiler.Model
+	params *runtime.Params
+	source string // the program that trained it, kept for provenance
+
+	lp [len(lpBatches)]chan *runtime.Mapper // free evaluators per batch size
+}
+
+// lpBatches are the batch sizes LogProb plans for: a call uses the
+// smallest that holds its rows (or the largest, in chunks), so scoring
+// one row costs one row's work.
+var lpBatches = [...]int{1, 16, 256, evalBatch}
+
+func newModel(name string, m *compiler.Model, params *runtime.Params, source string) *Model {
+	md := &Model{name: name, m: m, params: params, source: source}
+	for i := range md.lp {
+		md.lp[i] = make(chan *runtime.Mapper, 4)
+	}
+	return md
+}
+
+// Name is the flow's name in the program that trained it.
+func (m *Model) Name() string { return m.name }
+
+// Dim is the number of data columns.
+func (m *Model) Dim() int { return m.m.Dim }
+
+// ContextDim is the number of context columns (0: unconditional).
+func (m *Model) ContextDim() int { return m.m.ContextDim }
+
+// NumParams is the number of scalar parameters (state included).
+func (m *Model) NumParams() int { return m.params.Count() }
+
+// Source is the nox program the model was trained by.
+func (m *Model) Source() string { return m.source }
+
+// rows lays out x and c side by side, row-major, checking their shapes.
+func (m *Model) rows(what string, x, c *mat.Dense, xcols int) ([]float64, int, error) {
+	n, d := x.Dims()
+	if d != xcols {
+		return nil, 0, fmt.Errorf("%s: x has %d columns, the model maps %d", what, d, xcols)
+	}
+	cd := m.m.ContextDim
+	switch {
+	case cd == 0 && c != nil:
+		return nil, 0, fmt.Errorf("%s: the model is not conditional; pass a nil context", what)
+	case cd > 0 && c == nil:
+		return nil, 0, fmt.Errorf("%s: the model is conditioned on %d context columns; pass them", what, cd)
+	case c != nil:
+		if cn, cc := c.Dims(); cn != n || cc != cd {
+			return nil, 0, fmt.Errorf("%s: context is %d×%d, want %d×%d", what, cn, cc, n, cd)
+		}
+	}
+	out := make([]float64, 0, n*(d+cd))
+	for i := range n {
+		out = append(out, x.RawRowView(i)...)
+		if c != nil {
+			out = append(out, c.RawRowView(i)...)
+		}
+	}
+	return out, n, nil
+}
+
+// LogProb writes log p(x) (log p(x | c)) of every row of x into dst, in
+// nats. dst must have one element per row.
+func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
+	rows, n, err := m.rows("LogProb", x, c, m.m.Dim)
+	if err != nil {
+		return err
+	}
+	if len(dst) != n {
+		return fmt.Errorf("LogProb: dst has %d elements for %d rows", len(dst), n)
+	}
+	k := len(lpBatches) - 1
+	for i, b := range lpBatches {
+		if n <= b {
+			k = i
+			break
+		}
+	}
+	var mp *runtime.Mapper
+	select {
+	case mp = <-m.lp[k]:
+	default:
+		mp = runtime.NewMapper(m.m.LogProb, m.params, "logp", lpBatches[k], nil)
+	}
+	mp.Map(dst, rows, n)
+	select {
+	case m.lp[k] <- mp:
+	default:
+		mp.Close()
+	}
+	return nil
+}
+
+// Sample draws n rows (at context c, one value per context column; nil
+// for an unconditional model). The draws depend only on n, seed and the
+// model.
+func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("Sample: n must be positive, got %d", n)
+	}
+	if len(c) != m.m.ContextDim {
+		return nil, fmt.Errorf("Sample: %d context values for a model conditioned on %d", len(c), m.m.ContextDim)
+	}
+	out := make([]float64, n*m.m.Dim)
+	if err := m.sample(out, n, seed, c); err != nil {
+		return nil, err
+	}
+	return mat.NewDense(n, m.m.Dim, out), nil
+}
+
+func (m *Model) sample(out []float64, n int, seed uint64, c []float64) error {
+	rng := rand.New(rand.NewPCG(seed, 0x73616d))
+	mp := runtime.NewMapper(m.m.Sample, m.params, "x", min(n, evalBatch), rng)
+	defer mp.Close()
+	var given []float64
+	for range n {
+		given = append(given, c...) // one context row per draw
+	}
+	mp.Map(out, given, n)
+	return nil
+}
+
+// Forward maps rows x to latents z, with log|det ∂z/∂x| per row.
+func (m *Model) Forward(x, c *mat.Dense) (z *mat.Dense, logdet []float64, err error) {
+	rows, n, err := m.rows("Forward", x, c, m.m.Dim)
+	if err != nil {
+		return nil, nil, err
+	}
+	zs := make([]float64, n*m.m.Dim)
+	logdet = make([]float64, n)
+	m.apply(m.m.Forward, rows, n, map[string][]float64{"z": zs, "logdet": logdet})
+	return mat.NewDense(n, m.m.Dim, zs), logdet, nil
+}
+
+// Inverse maps latents z back to data rows.
+func (m *Model) Inverse(z, c *mat.Dense) (*mat.Dense, error) {
+	rows, n, err := m.rows("Inverse", z, c, m.m.Dim)
+	if err != nil {
+		return nil, err
+	}
+	xs := make([]float64, n*m.m.Dim)
+	m.apply(m.m.Inverse, rows, n, map[string][]float64{"x": xs})
+	return mat.NewDense(n, m.m.Dim, xs), nil
+}
+
+// apply runs p over n rows (its inputs side by side in rows) in chunks,
+// copying each named output into outs.
+func (m *Model) apply(p *ir.Program, rows []float64, n int, outs map[string][]float64) {
+	width := len(rows) / n
+	execs := map[int]*runtime.Exec{}
+	for lo := 0; lo < n; lo += evalBatch {
+		k := min(evalBatch, n-lo)
+		e := execs[k]
+		if e == nil {
+			e = runtime.New(p, m.params, k, nil)
+			execs[k] = e
+		}
+		for i := range k {
+			row := rows[(lo+i)*width : (lo+i+1)*width]
+			for j, in := range p.Inputs {
+				copy(e.Input(j)[i*in.Cols:(i+1)*in.Cols], row[:in.Cols])
+				row = row[in.Cols:]
+			}
+		}
+		e.Run()
+		for name, dst := range outs {
+			cols := len(dst) / n
+			copy(dst[lo*cols:(lo+k)*cols], e.Output(name)[:k*cols])
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package nox
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/runtime"
+	"github.com/noxlang/nox/stdlib"
+)
+
+// A saved model (.noxm) is, in order:
+//
+//	magic    "NOXM"
+//	version  uint32, little-endian (FormatVersion)
+//	header   uint64 length, then JSON (fileHeader)
+//	values   uint64 count, then that many float64, little-endian: every
+//	         parameter (state included) in table order
+//	checksum SHA-256 of everything before it
+//
+// The header holds what rebuilds the model without its training data:
+// the stages with their arguments, the dimensions, the standardization,
+// the parameter table (names and shapes, checked on load) and the source
+// program, for provenance.
+const FormatVersion = 1
+
+const magic = "NOXM"
+
+type fileHeader struct {
+	Name       string                `json:"name"`
+	Dim        int                   `json:"dim"`
+	ContextDim int                   `json:"context_dim,omitempty"`
+	Stages     []fileStage           `json:"stages"`
+	Std        *compiler.Standardize `json:"std,omitempty"`
+	CtxStd     *compiler.Standardize `json:"context_std,omitempty"`
+	Params     []fileParam           `json:"params"`
+	Source     string                `json:"source"`
+}
+
+type fileStage struct {
+	Layer string      `json:"layer"`
+	Name  string      `json:"name"`
+	Args  stdlib.Args `json:"args,omitempty"`
+}
+
+type fileParam struct {
+	Name  string `json:"name"`
+	Rows  int    `json:"rows"`
+	Cols  int    `json:"cols"`
+	State bool   `json:"state,omitempty"`
+}
+
+// Save writes the model to path atomically: to a temporary file in the
+// same directory, synced, then renamed over path, so a crash leaves
+// either the old file or the new one.
+func (m *Model) Save(path string) error {
+	var body bytes.Buffer
+	if err := m.encode(&body); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(body.Bytes())
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+func (m *Model) encode(w *bytes.Buffer) error {
+	h := fileHeader{Name: m.name, Dim: m.m.Dim, ContextDim: m.m.ContextDim,
+		Std: m.m.Options.Std, CtxStd: m.m.Options.CtxStd, Source: m.source}
+	for _, s := range m.m.Stages {
+		h.Stages = append(h.Stages, fileStage{Layer: s.Spec.Name, Name: s.Name, Args: s.Args})
+	}
+	for _, p := range m.params.Table {
+		h.Params = append(h.Params, fileParam{Name: p.Name, Rows: p.Shape.Rows, Cols: p.Shape.Cols, State: p.State})
+	}
+	hj, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	w.WriteString(magic)
+	binary.Write(w, binary.LittleEndian, uint32(FormatVersion))
+	binary.Write(w, binary.LittleEndian, uint64(len(hj)))
+	w.Write(hj)
+	binary.Write(w, binary.LittleEndian, uint64(len(m.params.Data)))
+	var buf [8]byte
+	for _, v := range m.params.Data {
+		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
+		w.Write(buf[:])
+	}
+	sum := sha256.Sum256(w.Bytes())
+	w.Write(sum[:])
+	return nil
+}
+
+// Load reads a model saved by Save. A truncated or corrupted file, one
+// from a newer format version, or one naming layers this nox does not
+// have is an error; Load never returns a model that differs from the one
+// saved.
+func Load(path string) (*Model, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+var errTruncated = errors.New("truncated file (not a complete nox model)")
+
+func decode(b []byte) (*Model, error) {
+	if len(b) < len(magic)+4 || string(b[:len(magic)]) != magic {
+		return nil, errors.New("not a nox model file (no NOXM signature)")
+	}
+	version := binary.LittleEndian.Uint32(b[4:8])
+	if version > FormatVersion {
+		return nil, fmt.Errorf("saved in model format %d by a newer nox; this nox reads format %d or older", version, FormatVersion)
+	}
+	if version == 0 {
+		return nil, errors.New("invalid model format version 0")
+	}
+	if len(b) < 8+8+sha256.Size {
+		return nil, errTruncated
+	}
+	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	if want := sha256.Sum256(body); !bytes.Equal(sum, want[:]) {
+		// Tell truncation from corruption where the lengths allow it.
+		if hl := binary.LittleEndian.Uint64(b[8:16]); uint64(len(b)) < 16+hl+8 {
+			return nil, errTruncated
+		}
+		return nil, errors.New("checksum mismatch: the file is corrupted")
+	}
+	r := bytes.NewReader(body[8:])
+	var hl uint64
+	if err := binary.Read(r, binary.LittleEndian, &hl); err != nil || hl > uint64(r.Len()) {
+		return nil, errTruncated
+	}
+	hj := make([]byte, hl)
+	io.ReadFull(r, hj)
+	var h fileHeader
+	if err := json.Unmarshal(hj, &h); err != nil {
+		return nil, fmt.Errorf("bad header: %v", err)
+	}
+	var n uint64
+	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || n*8 != uint64(r.Len()) {
+		return nil, errors.New("parameter block has the wrong length")
+	}
+	values := make([]float64, n)
+	binary.Read(r, binary.LittleEndian, values)
+
+	var stages []compiler.Stage
+	for _, s := range h.Stages {
+		spec := stdlib.Lookup(s.Layer)
+		if spec == nil {
+			return nil, fmt.Errorf("the model uses layer %s, which this nox does not have", s.Layer)
+		}
+		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(s.Args), Name: s.Name})
+	}
+	if h.Dim < 1 || len(stages) == 0 {
+		return nil, errors.New("bad header: no dimensions or no stages")
+	}
+	cm, err := compiler.Lower(h.Name, stages, h.Dim, compiler.Options{Std: h.Std, ContextDim: h.ContextDim, CtxStd: h.CtxStd})
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the flow: %v", err)
+	}
+	params := runtime.NewParams(cm.Params)
+	if len(cm.Params) != len(h.Params) || len(values) != len(params.Data) {
+		return nil, fmt.Errorf("the saved parameters (%d tensors, %d values) do not fit the flow (%d tensors, %d values)",
+			len(h.Params), len(values), len(cm.Params), len(params.Data))
+	}
+	for i, p := range cm.Params {
+		fp := h.Params[i]
+		if fp.Name != p.Name || fp.Rows != p.Shape.Rows || fp.Cols != p.Shape.Cols {
+			return nil, fmt.Errorf("saved parameter %d is %s [%d,%d], the flow has %s %v", i, fp.Name, fp.Rows, fp.Cols, p.Name, p.Shape)
+		}
+	}
+	copy(params.Data, values)
+	return newModel(h.Name, cm, params, h.Source), nil
+}
