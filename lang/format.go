@@ -218,7 +218,13 @@ func (f *formatter) write(t tok) {
 		b := bytes.TrimRight(f.buf.Bytes(), " ")
 		if len(b) > 0 && b[len(b)-1] == ',' {
 			f.buf.Truncate(len(b) - 1)
-			if t.text == "}" {
+			line := f.buf.Bytes()[bytes.LastIndexByte(f.buf.Bytes(), '\n')+1:]
+			if len(bytes.TrimLeft(line, " ")) == 0 {
+				// The comma began its line (after a comment): the
+				// bracket takes its place, at the bracket's level.
+				f.buf.Truncate(f.buf.Len() - len(line))
+				f.indent(f.level(t))
+			} else if t.text == "}" {
 				f.buf.WriteByte(' ')
 			}
 		}

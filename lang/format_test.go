@@ -23,6 +23,7 @@ func TestFormat(t *testing.T) {
 		{"eval f on d to\"x\"", "eval f on d to \"x\"\n"},
 		{"", ""},
 		{"x = {}", "x = {}\n"},
+		{"A=A(0#\n,)", "A = A(0  #\n)\n"}, // a fuzz finding: comma after a comment
 	}
 	for _, c := range cases {
 		got, err := Format("t.nox", []byte(c.in))
