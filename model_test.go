@@ -1,6 +1,8 @@
 package nox
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"math"
 	"os"
@@ -202,5 +204,64 @@ func TestModelConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Fatal(e)
+	}
+}
+
+// FuzzDecode: no byte string makes Load panic or allocate without bound.
+func FuzzDecode(f *testing.F) {
+	dir := f.TempDir()
+	s, err := Compile(filepath.Join("examples", "m.nox"), []byte(moonsSrc))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := s.Run(RunOptions{MaxSteps: 2}); err != nil {
+		f.Fatal(err)
+	}
+	m, _ := s.Model("flow")
+	path := filepath.Join(dir, "m.noxm")
+	m.Save(path)
+	b, _ := os.ReadFile(path)
+	f.Add(b)
+	f.Add(b[:len(b)/2])
+	f.Add([]byte("NOXM\x01\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		decode(b)
+	})
+}
+
+// TestLoadRefusesCraftedHeaders: a file with a valid checksum but
+// arguments the checker would reject is refused, not lowered.
+func TestLoadRefusesCraftedHeaders(t *testing.T) {
+	m := trainedMoons(t, moonsSrc)
+	var buf bytes.Buffer
+	m.encode(&buf)
+	orig := buf.Bytes()
+	reseal := func(from, to string) []byte {
+		hl := binary.LittleEndian.Uint64(orig[8:16])
+		h := strings.Replace(string(orig[16:16+hl]), from, to, 1)
+		if h == string(orig[16:16+hl]) {
+			t.Fatalf("header lacks %q", from)
+		}
+		var out bytes.Buffer
+		out.Write(orig[:8])
+		binary.Write(&out, binary.LittleEndian, uint64(len(h)))
+		out.WriteString(h)
+		out.Write(orig[16+hl : len(orig)-sha256.Size])
+		sum := sha256.Sum256(out.Bytes())
+		out.Write(sum[:])
+		return out.Bytes()
+	}
+	for _, c := range []struct{ from, to, want string }{
+		{`"hidden":[16]`, `"hidden":[-3]`, "out of range"},
+		{`"hidden":[16]`, `"hidden":[16.5]`, "whole number"},
+		{`"layer":"Gaussian"`, `"layer":"Gaussian2"`, "does not have"},
+		{`"layer":"Gaussian"`, `"layer":"Reverse"`, "not a prior"},
+		{`"dim":2`, `"dim":3`, "standardization"},
+		{`"name":"maf1.h0.w"`, `"name":"maf1.h0.v"`, "saved parameter 0"},
+	} {
+		_, err := decode(reseal(c.from, c.to))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s → %s: got %v, want %q", c.from, c.to, err, c.want)
+		}
 	}
 }

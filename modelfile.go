@@ -150,8 +150,14 @@ func decode(b []byte) (*Model, error) {
 	}
 	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
 	if want := sha256.Sum256(body); !bytes.Equal(sum, want[:]) {
-		// Tell truncation from corruption where the lengths allow it.
-		if hl := binary.LittleEndian.Uint64(b[8:16]); uint64(len(b)) < 16+hl+8 {
+		// Tell truncation from corruption where the lengths allow it:
+		// the header and value counts give the full size.
+		hl := binary.LittleEndian.Uint64(b[8:16])
+		if hl > uint64(len(b)) || uint64(len(b)) < 16+hl+8 {
+			return nil, errTruncated
+		}
+		n := binary.LittleEndian.Uint64(b[16+hl:])
+		if n < uint64(len(b)) && uint64(len(b)) < 16+hl+8+8*n+sha256.Size {
 			return nil, errTruncated
 		}
 		return nil, errors.New("checksum mismatch: the file is corrupted")
@@ -168,7 +174,7 @@ func decode(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("bad header: %v", err)
 	}
 	var n uint64
-	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || n*8 != uint64(r.Len()) {
+	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || n > uint64(r.Len())/8 || n*8 != uint64(r.Len()) {
 		return nil, errors.New("parameter block has the wrong length")
 	}
 	values := make([]float64, n)
@@ -180,7 +186,17 @@ func decode(b []byte) (*Model, error) {
 		if spec == nil {
 			return nil, fmt.Errorf("the model uses layer %s, which this nox does not have", s.Layer)
 		}
-		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(s.Args), Name: s.Name})
+		args := spec.Bind(s.Args)
+		if err := spec.Validate(args); err != nil {
+			return nil, fmt.Errorf("stage %s: %v", s.Name, err)
+		}
+		stages = append(stages, compiler.Stage{Spec: spec, Args: args, Name: s.Name})
+	}
+	if len(stages) > 0 && stages[len(stages)-1].Spec.Kind != stdlib.Prior {
+		return nil, errors.New("bad header: the last stage is not a prior")
+	}
+	if h.Dim > 1<<20 || h.ContextDim < 0 || h.ContextDim > 1<<20 || !stdOK(h.Std, h.Dim) || !stdOK(h.CtxStd, h.ContextDim) {
+		return nil, errors.New("bad header: dimensions or standardization out of range")
 	}
 	if h.Dim < 1 || len(stages) == 0 {
 		return nil, errors.New("bad header: no dimensions or no stages")
@@ -202,4 +218,21 @@ func decode(b []byte) (*Model, error) {
 	}
 	copy(params.Data, values)
 	return newModel(h.Name, cm, params, h.Source), nil
+}
+
+// stdOK checks a saved standardization: absent, or dim finite means and
+// positive finite deviations.
+func stdOK(s *compiler.Standardize, dim int) bool {
+	if s == nil {
+		return true
+	}
+	if len(s.Mean) != dim || len(s.Std) != dim {
+		return false
+	}
+	for j := range dim {
+		if math.IsNaN(s.Mean[j]) || math.IsInf(s.Mean[j], 0) || !(s.Std[j] > 0) || math.IsInf(s.Std[j], 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -336,3 +336,14 @@ func (s *Script) Model(name string) (*Model, error) {
 	}
 	return m, nil
 }
+
+// LastTrained returns the model of the last train statement run, or nil.
+func (s *Script) LastTrained() *Model {
+	acts := s.Prog.Actions
+	for i := len(acts) - 1; i >= 0; i-- {
+		if t, ok := acts[i].(*compiler.Train); ok && s.trained[t.Flow] != nil {
+			return s.trained[t.Flow]
+		}
+	}
+	return nil
+}

@@ -196,9 +196,12 @@ func (s *Spec) Signature() string {
 		}
 		out += fmt.Sprintf("%s %s", p.Name, typ)
 		if p.Default != nil {
-			if p.Variadic {
+			switch {
+			case p.Variadic:
 				out += fmt.Sprintf(" = %v", p.Default)
-			} else {
+			case p.Type == Bool:
+				out += fmt.Sprintf(" = %v", p.Default[0] != 0)
+			default:
 				out += fmt.Sprintf(" = %v", p.Default[0])
 			}
 		}
@@ -231,6 +234,38 @@ func (s *Spec) Format(args Args) string {
 		return s.Name
 	}
 	return s.Name + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// Validate checks bound arguments against the parameters' types, counts
+// and ranges: the checker's rules, for arguments that come from elsewhere
+// (a saved model).
+func (s *Spec) Validate(args Args) error {
+	for name := range args {
+		if s.Param(name) == nil {
+			return fmt.Errorf("%s has no argument %s", s.Name, name)
+		}
+	}
+	for _, p := range s.Params {
+		v := args[p.Name]
+		if len(v) == 0 || (!p.Variadic && len(v) != 1) || len(v) > 1<<10 {
+			return fmt.Errorf("%s argument %s: %d values", s.Name, p.Name, len(v))
+		}
+		for _, x := range v {
+			if p.Type != Float && x != float64(int64(x)) {
+				return fmt.Errorf("%s argument %s must be a whole number, got %v", s.Name, p.Name, x)
+			}
+			if p.Type == Bool && x != 0 && x != 1 {
+				return fmt.Errorf("%s argument %s must be 0 or 1, got %v", s.Name, p.Name, x)
+			}
+			if p.Type == Bool {
+				continue
+			}
+			if x < p.Min || x > p.Max || (p.MinOpen && x == p.Min) || (p.MaxOpen && x == p.Max) || x != x {
+				return fmt.Errorf("%s argument %s out of range: %v", s.Name, p.Name, x)
+			}
+		}
+	}
+	return nil
 }
 
 // Bind fills defaults for absent arguments.

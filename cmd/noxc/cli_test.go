@@ -69,7 +69,16 @@ func TestCLI(t *testing.T) {
 		jsonEvents []string // statements expected as JSON lines, in order
 	}{
 		{name: "no args", args: nil, code: 2, stderr: []string{"Usage:"}},
-		{name: "help", args: []string{"help"}, code: 0, stderr: []string{"noxc run FILE"}},
+		{name: "help", args: []string{"help"}, code: 0, stdout: []string{"Commands:", "sample    draw from a saved model"}},
+		{name: "-h", args: []string{"-h"}, code: 0, stdout: []string{"Commands:"}},
+		{name: "help run", args: []string{"help", "run"}, code: 0, stdout: []string{"usage: noxc run FILE", "-o MODEL"}},
+		{name: "help unknown", args: []string{"help", "frob"}, code: 2, stderr: []string{`unknown command "frob"`}},
+		{name: "run -h", args: []string{"run", "-h"}, code: 0, stderr: []string{"usage: noxc run FILE"}},
+		{name: "sample -h", args: []string{"sample", "-h"}, code: 0, stderr: []string{"usage: noxc sample MODEL"}},
+		{name: "eval -h", args: []string{"eval", "-h"}, code: 0, stderr: []string{"usage: noxc eval MODEL DATA"}},
+		{name: "fmt -h", args: []string{"fmt", "-h"}, code: 0, stderr: []string{"usage: noxc fmt"}},
+		{name: "repl -h", args: []string{"repl", "-h"}, code: 0, stderr: []string{"usage: noxc repl"}},
+		{name: "version", args: []string{"version"}, code: 0, stdout: []string{"noxc ", "go1.", "model format 1"}},
 		{name: "unknown command", args: []string{"frob"}, code: 2, stderr: []string{`unknown command "frob"`}},
 		{name: "unknown flag", args: []string{"run", "-nope", moons}, code: 2, stderr: []string{"flag provided but not defined: -nope"}},
 		{name: "two files", args: []string{"check", moons, moons}, code: 2, stderr: []string{"want exactly one FILE, got 2"}},
@@ -132,5 +141,63 @@ func TestCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSavedModelCommands: run -o saves a model; sample and eval use it
+// without the data; damaged files and wrong arguments are refused.
+func TestSavedModelCommands(t *testing.T) {
+	moons := example(t)
+	dir := filepath.Dir(moons)
+	model := filepath.Join(dir, "moons.noxm")
+	run := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := mainErr(args, &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	if code, out, errs := run("run", "-steps", "20", "-o", model, moons); code != 0 || !strings.Contains(out, "save flow: model written to "+model) {
+		t.Fatalf("run -o: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := run("sample", model, "-n", "7", "-seed", "3")
+	if code != 0 || strings.Count(out, "\n") != 7 || strings.Count(strings.SplitN(out, "\n", 2)[0], ",") != 1 {
+		t.Fatalf("sample: exit %d\n%s\n%s", code, out, errs)
+	}
+	_, again, _ := run("sample", model, "-n", "7", "-seed", "3")
+	if again != out {
+		t.Error("sample with one seed is not reproducible")
+	}
+	samples := filepath.Join(dir, "s.csv")
+	if code, _, errs := run("sample", model, "-n", "50", "-o", samples); code != 0 {
+		t.Fatalf("sample -o: %s", errs)
+	}
+	code, out, errs = run("eval", model, samples, "-json", "-o", filepath.Join(dir, "lp.csv"))
+	if code != 0 || !strings.Contains(out, `"statement":"eval"`) || !strings.Contains(out, `"n":50`) {
+		t.Fatalf("eval: exit %d\n%s\n%s", code, out, errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "lp.csv")); strings.Count(string(b), "\n") != 50 {
+		t.Errorf("eval -o wrote %d lines", strings.Count(string(b), "\n"))
+	}
+	three := filepath.Join(dir, "three.csv")
+	os.WriteFile(three, []byte("1,2,3\n"), 0o644)
+	broken := filepath.Join(dir, "broken.noxm")
+	b, _ := os.ReadFile(model)
+	os.WriteFile(broken, b[:len(b)/2], 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"eval", model, three}, 1, "has 3 columns; the model wants 2 data columns"},
+		{[]string{"sample", broken}, 1, "truncated file"},
+		{[]string{"sample", model, "-given", "1"}, 2, "is not conditional; drop -given"},
+		{[]string{"sample", model, "-n", "0"}, 2, "-n must be from 1"},
+		{[]string{"sample"}, 2, "want exactly one MODEL"},
+		{[]string{"eval", model}, 2, "want MODEL and DATA"},
+		{[]string{"sample", filepath.Join(dir, "none.noxm")}, 1, "no such file"},
+	} {
+		code, _, errs := run(c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.want)
+		}
 	}
 }

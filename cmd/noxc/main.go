@@ -1,9 +1,12 @@
 // Command noxc compiles and runs .nox files.
 //
-//	noxc run FILE [-json] [-ir] [-steps N]   compile, then train and sample
+//	noxc run FILE [-json] [-ir] [-steps N] [-o MODEL]  compile, then run
 //	noxc check FILE [-ir]                    compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
 //	noxc repl                                interactive session
+//	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
+//	noxc eval MODEL DATA [-o FILE] [-json]
+//	noxc version, noxc help [COMMAND]
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
 // diagnostics or runtime errors, 2 on usage errors.
@@ -29,17 +32,81 @@ import (
 const usage = `noxc compiles and runs nox files: normalizing flows, trained by maximum likelihood.
 
 Usage:
-  noxc run FILE [flags]     compile FILE, then run its train and sample statements
-  noxc check FILE [flags]   compile FILE and report every diagnostic; run nothing
-  noxc fmt [-w] [-l] FILE...  print FILEs in canonical form (-w: rewrite them;
-                            -l: list the files whose formatting differs)
-  noxc repl                 an interactive session (:help inside)
+  noxc <command> [arguments]
 
-Flags (before or after FILE):
-  -json      run: print one JSON object per result on stdout
-  -ir        print each trained flow's lowered IR and its derived gradient program
-  -steps N   run: cap every train statement at N steps (quick trials)
+Commands:
+  run       compile a file, then run its statements (train, eval, sample, save)
+  check     compile a file and report every diagnostic; run nothing
+  fmt       print files in canonical form, or rewrite them
+  repl      an interactive session
+  sample    draw from a saved model
+  eval      score rows of a data file under a saved model
+  version   print the version of noxc
+  help      show help for a command: noxc help run
+
+Flags may come before or after file arguments. Exit status: 0 on success,
+1 on diagnostics or runtime errors, 2 on usage errors.
 `
+
+// help is the usage text of each command.
+var help = map[string]string{
+	"run": `usage: noxc run FILE [-json] [-ir] [-steps N] [-o MODEL]
+
+Run compiles FILE — reporting every diagnostic and running nothing if there
+is one — then runs its statements in order, printing one line per result.
+
+  -json     print one JSON object per result on stdout (see spec.md)
+  -ir       print each trained flow's lowered IR and its gradient program
+  -steps N  cap every train statement at N steps (quick trials)
+  -o MODEL  after the run, save the last trained flow to MODEL (.noxm)
+`,
+	"check": `usage: noxc check FILE [-ir]
+
+Check compiles FILE and reports every diagnostic (at most 10, sorted), each
+with its position, the source line and a caret. It runs nothing.
+
+  -ir  print each trained flow's lowered IR and its gradient program
+`,
+	"fmt": `usage: noxc fmt [-w] [-l] FILE...
+
+Fmt prints each FILE in canonical form, keeping comments and the author's
+line breaks inside statements.
+
+  -w  rewrite the files in place
+  -l  list the files whose formatting differs
+`,
+	"repl": `usage: noxc repl
+
+Repl starts an interactive session: statements build on earlier ones and run
+as they are entered. Type :help inside for its commands.
+`,
+	"sample": `usage: noxc sample MODEL [-n N] [-seed S] [-given C1,C2,...] [-o FILE]
+
+Sample draws N rows from a model saved by "save FLOW to MODEL" (or
+noxc run -o) and writes them as CSV to FILE (default: standard output).
+A conditional model needs -given, one value per context column.
+
+  -n N        number of draws (default 1000)
+  -seed S     seed of the draws (default 0)
+  -given C    the context, comma-separated
+  -o FILE     output file (written atomically)
+`,
+	"eval": `usage: noxc eval MODEL DATA [-o FILE] [-json]
+
+Eval scores every row of DATA (a CSV file; for a conditional model, its
+context columns after its data columns) under a saved model, prints the
+mean negative log-likelihood in nats per row and, with -o, writes each
+row's log-likelihood to FILE.
+
+  -o FILE  write per-row log-likelihoods
+  -json    print the result as JSON
+`,
+	"version": `usage: noxc version
+
+Version prints the version of noxc, the Go toolchain that built it and the
+saved-model format it writes.
+`,
+}
 
 func main() {
 	os.Exit(mainErr(os.Args[1:], os.Stdout, os.Stderr))
@@ -49,21 +116,43 @@ func main() {
 var errUsage = errors.New("usage")
 
 func mainErr(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+		return 2
 	}
 	cmd := args[0]
 	switch cmd {
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "help":
+		switch {
+		case len(args) == 1:
+			fmt.Fprint(stdout, usage)
+		case len(args) == 2 && help[args[1]] != "":
+			fmt.Fprint(stdout, help[args[1]])
+		default:
+			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, version\n", strings.Join(args[1:], " "))
+			return 2
+		}
+		return 0
+	case "version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
 	case "run", "check":
 	case "fmt":
 		return fmtCmd(args[1:], stdout, stderr)
+	case "sample":
+		return sampleCmd(args[1:], stdout, stderr)
+	case "eval":
+		return evalCmd(args[1:], stdout, stderr)
 	case "repl":
 		if len(args) > 1 {
-			fmt.Fprintf(stderr, "noxc repl takes no arguments\n\n%s", usage)
+			if args[1] == "-h" || args[1] == "-help" || args[1] == "--help" {
+				fmt.Fprint(stderr, help["repl"])
+				return 0
+			}
+			fmt.Fprintf(stderr, "noxc repl takes no arguments\n\n%s", help["repl"])
 			return 2
 		}
 		return repl(os.Stdin, stdout, stderr, isTerminal(os.Stdin) && isTerminal(stdout))
@@ -71,12 +160,11 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	fs := flag.NewFlagSet("noxc "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs := newFlags(cmd, stderr)
 	jsonOut := fs.Bool("json", false, "print results as JSON lines")
 	showIR := fs.Bool("ir", false, "print lowered IR and gradient programs")
 	maxSteps := fs.Int("steps", 0, "cap train steps")
+	saveTo := fs.String("o", "", "save the last trained flow to this file")
 	files, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,7 +173,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if len(files) != 1 {
-		fmt.Fprintf(stderr, "noxc %s: want exactly one FILE, got %d\n\n%s", cmd, len(files), usage)
+		fmt.Fprintf(stderr, "noxc %s: want exactly one FILE, got %d\n\n%s", cmd, len(files), help[cmd])
 		return 2
 	}
 	file := files[0]
@@ -108,6 +196,10 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, text)
 	}
 	if cmd == "check" {
+		if *saveTo != "" || *maxSteps != 0 || *jsonOut {
+			fmt.Fprintf(stderr, "noxc check: -o, -steps and -json apply to noxc run\n")
+			return 2
+		}
 		return 0
 	}
 	opts := nox.RunOptions{MaxSteps: *maxSteps}
@@ -151,15 +243,33 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, script.Render(err))
 		return 1
 	}
+	if *saveTo != "" {
+		m := script.LastTrained()
+		if m == nil {
+			fmt.Fprintf(stderr, "noxc run -o: %s trains no flow, so there is no model to save\n", file)
+			return 1
+		}
+		if err := m.Save(*saveTo); err != nil {
+			fmt.Fprintf(stderr, "noxc run -o: %v\n", err)
+			return 1
+		}
+		opts.OnEvent(nox.Event{Statement: "save", Flow: m.Name(), Path: *saveTo})
+	}
 	return 0
+}
+
+// newFlags returns a flag set whose -h prints the command's help.
+func newFlags(cmd string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("noxc "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, help[cmd]) }
+	return fs
 }
 
 // fmtCmd formats files like gofmt: to stdout, or in place with -w, or
 // listing the files that differ with -l.
 func fmtCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("noxc fmt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs := newFlags("fmt", stderr)
 	write := fs.Bool("w", false, "rewrite files in place")
 	list := fs.Bool("l", false, "list files whose formatting differs")
 	files, err := parseInterleaved(fs, args)
@@ -170,7 +280,7 @@ func fmtCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if len(files) == 0 {
-		fmt.Fprintf(stderr, "noxc fmt: want at least one FILE\n\n%s", usage)
+		fmt.Fprintf(stderr, "noxc fmt: want at least one FILE\n\n%s", help["fmt"])
 		return 2
 	}
 	code := 0
@@ -270,6 +380,8 @@ func printEvent(w io.Writer, ev nox.Event) {
 			ev.Flow, ev.Steps, ev.Seconds, ev.StepsPerS, ev.Params, strings.Join(parts, ", "))
 	case "sample":
 		fmt.Fprintf(w, "sample %s: %d draws written to %s\n", ev.Flow, ev.N, ev.Path)
+	case "save":
+		fmt.Fprintf(w, "save %s: model written to %s\n", ev.Flow, ev.Path)
 	case "eval":
 		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %d rows", ev.Flow, *ev.MeanNLL, ev.N)
 		if ev.Path != "" {
