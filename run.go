@@ -3,9 +3,7 @@ package nox
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
-	"time"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
@@ -23,9 +21,13 @@ type Event struct {
 	StepsPerS float64  `json:"steps_per_s,omitempty"`
 	TrainNLL  *float64 `json:"train_nll,omitempty"`
 	TestNLL   *float64 `json:"test_nll,omitempty"`
-	N         int      `json:"n,omitempty"`
-	MeanNLL   *float64 `json:"mean_nll,omitempty"`
-	Path      string   `json:"path,omitempty"`
+	// ValNLL is the best validation NLL, reached at BestStep (0: the
+	// initial parameters), whose parameters the flow keeps.
+	ValNLL   *float64 `json:"val_nll,omitempty"`
+	BestStep *int     `json:"best_step,omitempty"`
+	N        int      `json:"n,omitempty"`
+	MeanNLL  *float64 `json:"mean_nll,omitempty"`
+	Path     string   `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
 	Params int `json:"params,omitempty"`
 }
@@ -66,129 +68,6 @@ func (s *Script) runAction(a compiler.Action, opts RunOptions) error {
 		return s.eval(a, opts)
 	case *compiler.Save:
 		return s.save(a, opts)
-	}
-	return nil
-}
-
-// split divides a table's rows into train and test sets with a seeded
-// permutation: the first round(test_frac·n) permuted rows are the test set.
-// Rows are the data set's rows with their context columns after the data
-// columns (compiler.Data.Rows).
-func split(d *compiler.Data, frac float64, rng *rand.Rand) (train, test []float64) {
-	rows, n := d.Rows(), d.Table.Rows
-	w := len(rows) / n
-	perm := rng.Perm(n)
-	nTest := int(math.Round(frac * float64(n)))
-	for i, r := range perm {
-		if i < nTest {
-			test = append(test, rows[r*w:(r+1)*w]...)
-		} else {
-			train = append(train, rows[r*w:(r+1)*w]...)
-		}
-	}
-	return train, test
-}
-
-// standardization returns the per-column mean and population standard
-// deviation of columns [lo, lo+dim) of rows of width w; a constant column
-// gets std 1.
-func standardization(rows []float64, w, lo, dim int) *compiler.Standardize {
-	n := len(rows) / w
-	mean, std := make([]float64, dim), make([]float64, dim)
-	for i := range n {
-		for j := range dim {
-			mean[j] += rows[i*w+lo+j]
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	for i := range n {
-		for j := range dim {
-			d := rows[i*w+lo+j] - mean[j]
-			std[j] += d * d
-		}
-	}
-	for j := range std {
-		std[j] = math.Sqrt(std[j] / float64(n))
-		if std[j] < 1e-12 {
-			std[j] = 1
-		}
-	}
-	return &compiler.Standardize{Mean: mean, Std: std}
-}
-
-// prepare splits the data and lowers the flow for a train statement.
-func prepare(t *compiler.Train) (m *compiler.Model, train, test []float64, rng *rand.Rand, err error) {
-	rng = rand.New(rand.NewPCG(t.Opts.Seed, 0x6e6f78))
-	train, test = split(t.Data, t.Opts.TestFrac, rng)
-	opt := compiler.Options{ContextDim: t.Flow.ContextDim}
-	if t.Opts.Standardize {
-		w := t.Flow.Dim + t.Flow.ContextDim
-		opt.Std = standardization(train, w, 0, t.Flow.Dim)
-		if t.Flow.ContextDim > 0 {
-			opt.CtxStd = standardization(train, w, t.Flow.Dim, t.Flow.ContextDim)
-		}
-	}
-	m, err = compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, opt)
-	return m, train, test, rng, err
-}
-
-func (s *Script) train(t *compiler.Train, opts RunOptions) error {
-	m, train, test, rng, err := prepare(t)
-	if err != nil {
-		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
-	}
-	params := runtime.NewParams(m.Params)
-	params.Init(rng)
-	batch := t.Opts.Batch
-	if m.Init != nil {
-		// Data-dependent initialisation (ActNorm) from the first batch
-		// of the (shuffled) training rows.
-		if err := runtime.Initialize(m.Init, params, train, m.Dim+m.ContextDim, batch); err != nil {
-			return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
-		}
-	}
-	tr, err := runtime.NewTrainer(m.Grad, params, train, m.Dim+m.ContextDim, batch, runtime.DefaultAdam(t.Opts.LR), rng)
-	if err != nil {
-		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
-	}
-	defer tr.Close()
-	steps := t.Opts.Steps
-	if opts.MaxSteps > 0 {
-		steps = min(steps, opts.MaxSteps)
-	}
-	every := max(opts.ReportEvery, 1)
-	lastFinite := math.NaN()
-	start := time.Now()
-	for step := 1; step <= steps; step++ {
-		loss := tr.Step()
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			if step == 1 {
-				return lang.Errorf(t.Pos, t.Pos, "train: loss is %v at step 1, before any update: the data's scale may be too extreme for float64 (standardize = true rescales it)", loss)
-			}
-			return lang.Errorf(t.Pos, t.Pos, "train: loss became %v at step %d (last finite loss %.4g); try a smaller lr", loss, step, lastFinite)
-		}
-		lastFinite = loss
-		if opts.OnStep != nil && (step%every == 0 || step == steps) {
-			opts.OnStep(t.Flow.Name, step, steps, loss)
-		}
-	}
-	secs := time.Since(start).Seconds()
-	s.trained[t.Flow] = newModel(t.Flow.Name, m, params, string(s.Source))
-
-	ev := Event{Statement: "train", Flow: t.Flow.Name, Steps: steps, Seconds: secs, Params: params.Count()}
-	if secs > 0 {
-		ev.StepsPerS = float64(steps) / secs
-	}
-	trainNLL := meanNLL(m, params, train)
-	ev.TrainNLL = &trainNLL
-	if len(test) > 0 {
-		testNLL := meanNLL(m, params, test)
-		ev.TestNLL = &testNLL
-	}
-	if opts.OnEvent != nil {
-		opts.OnEvent(ev)
 	}
 	return nil
 }
@@ -296,7 +175,7 @@ func (s *Script) IRFor(name string) (string, error) {
 			continue
 		}
 		done[t.Flow] = true
-		m, _, _, _, err := prepare(t)
+		m, _, _, _, _, err := prepare(t)
 		if err != nil {
 			return "", lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 		}

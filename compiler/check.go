@@ -273,6 +273,13 @@ var trainOptions = []stdlib.Param{
 	{Name: "test_frac", Type: stdlib.Float, Default: []float64{0.2}, Min: 0, Max: 1, MaxOpen: true},
 	{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53},
 	{Name: "standardize", Type: stdlib.Bool, Default: []float64{1}},
+	{Name: "whiten", Type: stdlib.Bool, Default: []float64{1}},
+	{Name: "val_frac", Type: stdlib.Float, Default: []float64{0.1}, Min: 0, Max: 1, MaxOpen: true},
+	{Name: "patience", Type: stdlib.Int, Default: []float64{20}, Min: 0, Max: 1e9},
+	{Name: "eval_every", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1e9},
+	{Name: "schedule", Type: stdlib.Choice, Default: []float64{0}, Choices: []string{"constant", "cosine", "step"}},
+	{Name: "clip", Type: stdlib.Float, Default: []float64{5}, Min: 0, Max: 1e12},
+	{Name: "weight_decay", Type: stdlib.Float, Default: []float64{0}, Min: 0, Max: 1},
 }
 
 var sampleOptions = []stdlib.Param{
@@ -301,10 +308,14 @@ func (c *checker) train(t *lang.Train) {
 	to := TrainOptions{
 		Steps: int(opts["steps"][0]), Batch: int(opts["batch"][0]), LR: opts["lr"][0],
 		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
+		Whiten: opts["whiten"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
+		EvalEvery: int(opts["eval_every"][0]), Schedule: trainOptions[10].Choices[int(opts["schedule"][0])],
+		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0],
 	}
 	nTest := int(math.Round(to.TestFrac * float64(tab.Rows)))
-	if tab.Rows-nTest < 1 {
-		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d rows, leaving none to train on after test_frac = %g", data.Name, tab.Rows, to.TestFrac)
+	nVal := int(math.Round(to.ValFrac * float64(tab.Rows-nTest)))
+	if tab.Rows-nTest-nVal < 1 {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d rows, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, tab.Rows, to.TestFrac, to.ValFrac)
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
@@ -582,6 +593,20 @@ func (c *checker) convert(what string, p *stdlib.Param, v value) ([]float64, boo
 			return nil, false
 		}
 		return []float64{v.num}, true
+	case stdlib.Choice:
+		quoted := make([]string, len(p.Choices))
+		for i, ch := range p.Choices {
+			quoted[i] = strconv.Quote(ch)
+		}
+		if v.kind == kStr {
+			if i := slices.Index(p.Choices, v.str); i >= 0 {
+				return []float64{float64(i)}, true
+			}
+			c.errorf(v.pos, v.end, "%s must be one of %s, got %s%s", what, strings.Join(quoted, ", "), v, didYouMean(v.str, p.Choices))
+			return nil, false
+		}
+		c.errorf(v.pos, v.end, "%s must be one of %s (a string), got %s %s", what, strings.Join(quoted, ", "), v.describe(), v)
+		return nil, false
 	}
 	lowOK := x > p.Min || (x == p.Min && !p.MinOpen)
 	highOK := x < p.Max || (x == p.Max && !p.MaxOpen)

@@ -23,6 +23,11 @@ type Stage struct {
 // data's original units.
 type Standardize struct {
 	Mean, Std []float64
+	// W, if set, replaces the division by Std: h = (x - Mean)·W with W a
+	// D×D whitening matrix (row-major), WInv its inverse and LogDetW
+	// log|det W|.
+	W, WInv []float64 `json:",omitempty"`
+	LogDetW float64   `json:",omitempty"`
 }
 
 // Options are the parts of a model fixed by its training data.
@@ -193,7 +198,12 @@ func concat(b *ir.Builder, x, y ir.Value) ir.Value {
 // flow's output, the last split's first.
 func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) (z, logdet ir.Value, c float64) {
 	h := x
-	if l.std != nil {
+	if l.std != nil && l.std.W != nil {
+		b.SetNote("whiten")
+		row := ir.Shape{Rows: 1, Cols: l.dim}
+		h = b.MatMul(b.Sub(h, b.Const(row, l.std.Mean)), b.Const(ir.Shape{Rows: l.dim, Cols: l.dim}, l.std.W), 0)
+		c += l.std.LogDetW
+	} else if l.std != nil {
 		b.SetNote("standardize")
 		mean, inv := make([]float64, l.dim), make([]float64, l.dim)
 		for j := range inv {
@@ -291,7 +301,11 @@ func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env) ir.Value 
 		}
 		h = s.flow.Inverse(b, h, env)
 	}
-	if l.std != nil {
+	if l.std != nil && l.std.W != nil {
+		b.SetNote("whiten/inverse")
+		row := ir.Shape{Rows: 1, Cols: l.dim}
+		h = b.Add(b.MatMul(h, b.Const(ir.Shape{Rows: l.dim, Cols: l.dim}, l.std.WInv), 0), b.Const(row, l.std.Mean))
+	} else if l.std != nil {
 		b.SetNote("standardize/inverse")
 		row := ir.Shape{Rows: 1, Cols: l.dim}
 		h = b.Add(b.Mul(h, b.Const(row, l.std.Std)), b.Const(row, l.std.Mean))

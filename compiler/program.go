@@ -130,6 +130,20 @@ type TrainOptions struct {
 	TestFrac    float64
 	Seed        uint64
 	Standardize bool
+	// Whiten extends Standardize to the full covariance of the training
+	// rows, so that the flow starts where a full-covariance Gaussian ends.
+	Whiten bool
+	// ValFrac of the training rows are held out to choose the best
+	// parameters (evaluated every EvalEvery steps, 0: automatic) and to
+	// stop after Patience evaluations without improvement (0: never).
+	ValFrac   float64
+	Patience  int
+	EvalEvery int
+	// Schedule is "constant", "cosine" or "step".
+	Schedule string
+	// Clip bounds the gradient's global norm (0: off); WeightDecay is
+	// AdamW's decoupled decay.
+	Clip, WeightDecay float64
 }
 
 // Sample draws from a trained flow and writes the draws to a file.

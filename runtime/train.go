@@ -12,6 +12,12 @@ import (
 // DefaultAdam.
 type Adam struct {
 	LR, Beta1, Beta2, Eps float64
+	// Clip, if positive, rescales the gradient to at most this global
+	// (Euclidean) norm before the update.
+	Clip float64
+	// WeightDecay is AdamW's decoupled decay: each step multiplies the
+	// trained parameters by 1 - LR·WeightDecay.
+	WeightDecay float64
 }
 
 // DefaultAdam returns Adam with β = (0.9, 0.999), ε = 1e-8 and the given
@@ -32,6 +38,9 @@ type Trainer struct {
 	data   []float64 // training rows, row-major
 	dim    int       // columns of a row: the program's inputs side by side
 	state  []stateVar
+	// trained marks the elements of params.Data the optimizer updates
+	// (state parameters are excluded from weight decay).
+	trained []bool
 	rows   int
 	batch  int
 	opt    Adam
@@ -85,10 +94,18 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	if width != dim {
 		return nil, fmt.Errorf("runtime: rows of %d columns for program inputs of %d", dim, width)
 	}
+	t.trained = make([]bool, len(params.Data))
+	off := 0
 	for i, p := range params.Table {
+		n := len(params.Views[i])
 		if p.State {
 			t.state = append(t.state, stateVar{param: params.Views[i]})
+		} else {
+			for j := off; j < off+n; j++ {
+				t.trained[j] = true
+			}
 		}
+		off += n
 	}
 	for _, n := range shardSizes(batch, Shards(batch)) {
 		e := New(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
@@ -121,6 +138,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	return t, nil
 }
 
+// SetLR changes the learning rate from the next step on (schedules).
+func (t *Trainer) SetLR(lr float64) { t.opt.LR = lr }
+
 // Close stops the trainer's helper goroutines.
 func (t *Trainer) Close() { t.team.close() }
 
@@ -148,6 +168,18 @@ func (t *Trainer) Step() float64 {
 		return loss
 	}
 	t.combine()
+	if t.opt.Clip > 0 {
+		norm := 0.0
+		for _, g := range t.grad {
+			norm += g * g
+		}
+		if norm = math.Sqrt(norm); norm > t.opt.Clip {
+			c := t.opt.Clip / norm
+			for j := range t.grad {
+				t.grad[j] *= c
+			}
+		}
+	}
 	t.adam()
 	for _, sv := range t.state {
 		w0 := t.shards[0].weight
@@ -232,6 +264,14 @@ func (t *Trainer) adam() {
 	step := o.LR / (1 - t.b1t)
 	bc2 := 1 / math.Sqrt(1-t.b2t)
 	p, g, m, v := t.params.Data, t.grad[:len(t.params.Data)], t.m[:len(t.params.Data)], t.v[:len(t.params.Data)]
+	if o.WeightDecay > 0 {
+		decay := 1 - o.LR*o.WeightDecay
+		for j := range p {
+			if t.trained[j] {
+				p[j] *= decay
+			}
+		}
+	}
 	for j := range p {
 		gj := g[j]
 		m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj

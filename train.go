@@ -1,0 +1,164 @@
+package nox
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/runtime"
+)
+
+// train runs a train statement: split, lower, initialise, then Adam steps
+// with the validation rows scored every EvalEvery steps. The parameters
+// with the best validation NLL (the initial ones included) are kept;
+// training stops early after Patience evaluations without improvement,
+// and at a non-finite loss, which is an error that still leaves the flow
+// with its best parameters.
+func (s *Script) train(t *compiler.Train, opts RunOptions) error {
+	m, train, val, test, rng, err := prepare(t)
+	if err != nil {
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+	}
+	params := runtime.NewParams(m.Params)
+	params.Init(rng)
+	o := t.Opts
+	width := m.Dim + m.ContextDim
+	if m.Init != nil {
+		// Data-dependent initialisation (ActNorm) from the first batch
+		// of the (shuffled) training rows.
+		if err := runtime.Initialize(m.Init, params, train, width, o.Batch); err != nil {
+			return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+		}
+	}
+	adam := runtime.DefaultAdam(o.LR)
+	adam.Clip, adam.WeightDecay = o.Clip, o.WeightDecay
+	tr, err := runtime.NewTrainer(m.Grad, params, train, width, o.Batch, adam, rng)
+	if err != nil {
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+	}
+	defer tr.Close()
+	steps := o.Steps
+	if opts.MaxSteps > 0 {
+		steps = min(steps, opts.MaxSteps)
+	}
+	every := o.EvalEvery
+	if every == 0 {
+		every = max(1, min(steps/50, 250))
+	}
+
+	// The validation scorer and the best parameters so far.
+	var scorer *runtime.Mapper
+	var lp []float64
+	nVal := len(val) / width
+	if nVal > 0 {
+		scorer = runtime.NewMapper(m.LogProb, params, "logp", min(nVal, evalBatch), nil)
+		defer scorer.Close()
+		lp = make([]float64, nVal)
+	}
+	valNLL := func() float64 {
+		scorer.Map(lp, val, nVal)
+		sum := 0.0
+		for _, v := range lp {
+			sum -= v
+		}
+		return sum / float64(nVal)
+	}
+	best := append([]float64(nil), params.Data...)
+	bestNLL, bestStep, bad := math.Inf(1), 0, 0
+	if scorer != nil {
+		if v := valNLL(); !math.IsNaN(v) {
+			bestNLL = v
+		}
+	}
+
+	report := max(opts.ReportEvery, 1)
+	lastFinite := math.NaN()
+	start := time.Now()
+	var stepErr error
+	done := 0
+	for step := 1; step <= steps; step++ {
+		tr.SetLR(scheduled(o, step, steps))
+		loss := tr.Step()
+		done = step
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			if step == 1 {
+				stepErr = fmt.Errorf("loss is %v at step 1, before any update: the data's scale may be too extreme for float64 (standardize = true rescales it)", loss)
+			} else {
+				stepErr = fmt.Errorf("loss became %v at step %d (last finite loss %.4g); try a smaller lr", loss, step, lastFinite)
+			}
+			break
+		}
+		lastFinite = loss
+		if opts.OnStep != nil && (step%report == 0 || step == steps) {
+			opts.OnStep(t.Flow.Name, step, steps, loss)
+		}
+		if scorer == nil || (step%every != 0 && step != steps) {
+			continue
+		}
+		v := valNLL()
+		if v < bestNLL {
+			bestNLL, bestStep, bad = v, step, 0
+			copy(best, params.Data)
+			continue
+		}
+		bad++
+		if o.Patience > 0 && bad >= o.Patience {
+			if opts.OnStep != nil && step%report != 0 {
+				opts.OnStep(t.Flow.Name, step, step, loss) // close a progress bar
+			}
+			break
+		}
+	}
+	secs := time.Since(start).Seconds()
+	if scorer != nil || stepErr != nil {
+		// Keep the best validated parameters (without validation rows,
+		// the last finite ones, which are the current ones).
+		if scorer != nil {
+			copy(params.Data, best)
+		}
+	}
+	model := newModel(t.Flow.Name, m, params, string(s.Source))
+	s.trained[t.Flow] = model
+	if stepErr != nil {
+		if scorer != nil {
+			stepErr = fmt.Errorf("%v; the flow keeps the parameters of step %d (validation NLL %.4g)", stepErr, bestStep, bestNLL)
+		}
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", stepErr)
+	}
+
+	ev := Event{Statement: "train", Flow: t.Flow.Name, Steps: done, Seconds: secs, Params: params.Count()}
+	if secs > 0 {
+		ev.StepsPerS = float64(done) / secs
+	}
+	trainNLL := meanNLL(m, params, train)
+	ev.TrainNLL = &trainNLL
+	if scorer != nil {
+		ev.ValNLL, ev.BestStep = &bestNLL, &bestStep
+	}
+	if len(test) > 0 {
+		testNLL := meanNLL(m, params, test)
+		ev.TestNLL = &testNLL
+	}
+	if opts.OnEvent != nil {
+		opts.OnEvent(ev)
+	}
+	return nil
+}
+
+// scheduled is the learning rate at a step (1-based) of total.
+func scheduled(o compiler.TrainOptions, step, total int) float64 {
+	switch o.Schedule {
+	case "cosine":
+		return o.LR * 0.5 * (1 + math.Cos(math.Pi*float64(step-1)/float64(total)))
+	case "step":
+		switch {
+		case step > total*3/4:
+			return o.LR * 0.01
+		case step > total/2:
+			return o.LR * 0.1
+		}
+	}
+	return o.LR
+}
