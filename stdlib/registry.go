@@ -43,10 +43,13 @@ const (
 	Int Type = iota
 	Float
 	Bool
+	// Choice is one of a Param's Choices, written as a string and held as
+	// its index.
+	Choice
 )
 
 func (t Type) String() string {
-	return [...]string{"int", "float", "bool"}[t]
+	return [...]string{"int", "float", "bool", "string"}[t]
 }
 
 // Param describes one argument of a layer.
@@ -63,7 +66,9 @@ type Param struct {
 	// itself.
 	Min, Max         float64
 	MinOpen, MaxOpen bool
-	Doc              string
+	// Choices are the values of a Choice parameter.
+	Choices []string
+	Doc     string
 }
 
 // Args are bound argument values by parameter name. Every number is held as
