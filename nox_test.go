@@ -143,7 +143,7 @@ func TestEval(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "d.csv"), []byte("0,1\n1,2\n2,2\n3,5\n4,3\n5,7\n6,6\n7,8\n"), 0o644)
 	src := "data = csv(\"d.csv\")\ndef block(h) = MAF(h) |> Reverse\nflow = repeat(2, block(4)) |> Gaussian\n" +
-		"train flow on data { steps = 5, test_frac = 0 }\neval flow on data to \"ll.csv\"\n"
+		"train flow on data { steps = 5, test_frac = 0, val_frac = 0 }\neval flow on data to \"ll.csv\"\n"
 	path := filepath.Join(dir, "m.nox")
 	os.WriteFile(path, []byte(src), 0o644)
 	evs := runFile(t, path, 0)

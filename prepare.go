@@ -3,6 +3,7 @@ package nox
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -148,4 +149,41 @@ func prepare(t *compiler.Train) (m *compiler.Model, train, val, test []float64, 
 	}
 	m, err = compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, opt)
 	return m, train, val, test, rng, err
+}
+
+// gridWidths detects data recorded on a grid: for each of the first dim
+// columns of rows (width w) whose values take fewer than n/2 distinct
+// values that are all multiples of their smallest positive gap δ (to
+// 1e-6 relative), it returns δ/2, the half-width of the uniform noise
+// that dequantizes the column; 0 for continuous columns.
+func gridWidths(rows []float64, w, dim int) []float64 {
+	n := len(rows) / w
+	out := make([]float64, w)
+	vals := make([]float64, n)
+	for j := range dim {
+		for i := range n {
+			vals[i] = rows[i*w+j]
+		}
+		slices.Sort(vals)
+		distinct := slices.Compact(slices.Clone(vals))
+		if len(distinct) < 2 || len(distinct) >= n/2 {
+			continue
+		}
+		gap := math.Inf(1)
+		for k := 1; k < len(distinct); k++ {
+			gap = min(gap, distinct[k]-distinct[k-1])
+		}
+		onGrid := true
+		for _, v := range distinct {
+			q := (v - distinct[0]) / gap
+			if math.Abs(q-math.Round(q)) > 1e-6*math.Max(1, math.Abs(q)) {
+				onGrid = false
+				break
+			}
+		}
+		if onGrid {
+			out[j] = gap / 2
+		}
+	}
+	return out
 }

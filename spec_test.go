@@ -20,6 +20,7 @@ package nox_test
 // examples/data, so the files it writes land there.
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -115,6 +116,7 @@ func TestSpecErrors(t *testing.T) {
 	if n := len(fences(spec, "nox-error")); n != len(pairs) || n < 10 {
 		t.Fatalf("spec.md has %d nox-error blocks, %d of them followed by an errors block; want every one, and at least 10", n, len(pairs))
 	}
+	updated := spec
 	for i, p := range pairs {
 		src, want := []byte(p[1]), p[2]
 		dir := exampleDir(t)
@@ -130,11 +132,22 @@ func TestSpecErrors(t *testing.T) {
 			continue
 		}
 		got = strings.ReplaceAll(got, dir+string(filepath.Separator), "")
+		if *updateSpec {
+			updated = strings.Replace(updated, p[0], "```nox-error\n"+p[1]+"```\n\n```errors\n"+strings.TrimSpace(got)+"\n```\n", 1)
+			continue
+		}
 		if diff := cmp.Diff(strings.TrimSpace(want), strings.TrimSpace(got)); diff != "" {
-			t.Errorf("nox-error block %d:\n%s\ndiagnostics differ from spec.md (-spec.md +noxc):\n%s", i+1, src, diff)
+			t.Errorf("nox-error block %d:\n%s\ndiagnostics differ from spec.md (-spec.md +noxc; go test -run SpecErrors -update-spec rewrites them):\n%s", i+1, src, diff)
+		}
+	}
+	if *updateSpec && updated != spec {
+		if err := os.WriteFile("spec.md", []byte(updated), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
+
+var updateSpec = flag.Bool("update-spec", false, "rewrite the errors blocks of spec.md from what noxc reports (then read the diff)")
 
 // TestSpecLayers: every layer in the registry has a section in spec.md
 // that shows its signature.
@@ -156,16 +169,16 @@ func TestSpecLayers(t *testing.T) {
 // the checker accepts, and the range the checker enforces.
 func TestSpecTrainOptions(t *testing.T) {
 	spec := readSpec(t)
-	start := strings.Index(spec, "\n### train\n")
+	start := strings.Index(spec, "\n## Training\n")
 	if start < 0 {
-		t.Fatal("spec.md has no section ### train")
+		t.Fatal("spec.md has no section ## Training")
 	}
 	section := spec[start+1:]
 	section = section[:strings.Index(section[1:], "\n#")+1]
 	row := regexp.MustCompile("(?m)^\\| `(\\w+)` \\| (\\w+) \\| ([^|]+?) \\|\\s*([^|]*?)\\s*\\|")
 	rows := row.FindAllStringSubmatch(section, -1)
 	if len(rows) == 0 {
-		t.Fatal("spec.md: no option table under ### train")
+		t.Fatal("spec.md: no option table under ## Training")
 	}
 
 	dir := t.TempDir()
@@ -196,7 +209,7 @@ func TestSpecTrainOptions(t *testing.T) {
 		t.Errorf("train options (-checker +spec.md):\n%s", diff)
 	}
 
-	typeMsg := map[string]string{"int": "must be an int", "float": "must be a number", "bool": "must be true or false"}
+	typeMsg := map[string]string{"int": "must be an int", "float": "must be a number", "bool": "must be true or false", "string": "must be one of"}
 	for _, r := range rows {
 		name, typ, def, rng := r[1], r[2], r[3], strings.TrimSpace(r[4])
 		if msg := check(name + " = " + def); msg != "" {
@@ -205,6 +218,13 @@ func TestSpecTrainOptions(t *testing.T) {
 		want, ok := typeMsg[typ]
 		if !ok {
 			t.Errorf("option %s: unknown type %q in spec.md", name, typ)
+		} else if typ == "string" {
+			// The range lists the values; anything else is rejected with
+			// the list.
+			if msg := check(name + ` = "x"`); !strings.Contains(msg, "option "+name+" "+want+" "+rng) {
+				t.Errorf("option %s: spec.md gives the values %s, but the checker says %q", name, rng, msg)
+			}
+			continue
 		} else if msg := check(name + ` = "x"`); !strings.Contains(msg, "option "+name+" "+want) {
 			t.Errorf("option %s: spec.md says %s, but for a string the checker says %q", name, typ, msg)
 		}

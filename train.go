@@ -39,6 +39,9 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
 	defer tr.Close()
+	if o.Dequantize {
+		tr.SetNoise(gridWidths(train, width, m.Dim))
+	}
 	steps := o.Steps
 	if opts.MaxSteps > 0 {
 		steps = min(steps, opts.MaxSteps)
@@ -66,11 +69,14 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		return sum / float64(nVal)
 	}
 	best := append([]float64(nil), params.Data...)
+	initial := append([]float64(nil), params.Data...)
 	bestNLL, bestStep, bad := math.Inf(1), 0, 0
+	var lp0, lpBest []float64 // per-row validation log-likelihoods
 	if scorer != nil {
 		if v := valNLL(); !math.IsNaN(v) {
 			bestNLL = v
 		}
+		lp0, lpBest = append([]float64(nil), lp...), append([]float64(nil), lp...)
 	}
 
 	report := max(opts.ReportEvery, 1)
@@ -101,6 +107,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		if v < bestNLL {
 			bestNLL, bestStep, bad = v, step, 0
 			copy(best, params.Data)
+			copy(lpBest, lp)
 			continue
 		}
 		bad++
@@ -112,11 +119,18 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		}
 	}
 	secs := time.Since(start).Seconds()
-	if scorer != nil || stepErr != nil {
-		// Keep the best validated parameters (without validation rows,
-		// the last finite ones, which are the current ones).
-		if scorer != nil {
-			copy(params.Data, best)
+	// Keep the best validated parameters (without validation rows, the
+	// last finite ones, which are the current ones) — unless they beat
+	// the initial ones by less than one standard error of the paired
+	// per-row difference: then the validation rows cannot tell them
+	// apart, and the initial flow (which standardization made the
+	// Gaussian fit) is the safer choice (the one-standard-error rule).
+	if scorer != nil {
+		copy(params.Data, best)
+		if bestStep > 0 && !clearlyBetter(lpBest, lp0) {
+			copy(params.Data, initial)
+			bestStep = 0
+			bestNLL = -mean(lp0)
 		}
 	}
 	model := newModel(t.Flow.Name, m, params, string(s.Source))
@@ -161,4 +175,32 @@ func scheduled(o compiler.TrainOptions, step, total int) float64 {
 		}
 	}
 	return o.LR
+}
+
+// clearlyBetter reports whether per-row log-likelihoods a beat b on
+// average by more than two standard errors of their paired difference.
+func clearlyBetter(a, b []float64) bool {
+	n := float64(len(a))
+	if n < 2 {
+		return mean(a) > mean(b)
+	}
+	m, ss := 0.0, 0.0
+	for i := range a {
+		m += a[i] - b[i]
+	}
+	m /= n
+	for i := range a {
+		d := a[i] - b[i] - m
+		ss += d * d
+	}
+	se := math.Sqrt(ss / (n - 1) / n)
+	return m > 2*se
+}
+
+func mean(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
 }

@@ -266,20 +266,23 @@ func (c *checker) undefined(id *lang.Ident) {
 	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, didYouMean(id.Name, cands))
 }
 
+var scheduleNames = []string{"constant", "cosine", "step"}
+
 var trainOptions = []stdlib.Param{
 	{Name: "steps", Type: stdlib.Int, Default: []float64{1000}, Min: 1, Max: 1e9},
 	{Name: "batch", Type: stdlib.Int, Default: []float64{256}, Min: 1, Max: 1 << 20},
 	{Name: "lr", Type: stdlib.Float, Default: []float64{1e-3}, Min: 0, MinOpen: true, Max: 10},
+	{Name: "schedule", Type: stdlib.Choice, Default: []float64{0}, Choices: scheduleNames},
+	{Name: "clip", Type: stdlib.Float, Default: []float64{5}, Min: 0, Max: 1e12},
+	{Name: "weight_decay", Type: stdlib.Float, Default: []float64{0}, Min: 0, Max: 1},
 	{Name: "test_frac", Type: stdlib.Float, Default: []float64{0.2}, Min: 0, Max: 1, MaxOpen: true},
-	{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53},
-	{Name: "standardize", Type: stdlib.Bool, Default: []float64{1}},
-	{Name: "whiten", Type: stdlib.Bool, Default: []float64{1}},
 	{Name: "val_frac", Type: stdlib.Float, Default: []float64{0.1}, Min: 0, Max: 1, MaxOpen: true},
 	{Name: "patience", Type: stdlib.Int, Default: []float64{20}, Min: 0, Max: 1e9},
 	{Name: "eval_every", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1e9},
-	{Name: "schedule", Type: stdlib.Choice, Default: []float64{0}, Choices: []string{"constant", "cosine", "step"}},
-	{Name: "clip", Type: stdlib.Float, Default: []float64{5}, Min: 0, Max: 1e12},
-	{Name: "weight_decay", Type: stdlib.Float, Default: []float64{0}, Min: 0, Max: 1},
+	{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53},
+	{Name: "standardize", Type: stdlib.Bool, Default: []float64{1}},
+	{Name: "whiten", Type: stdlib.Bool, Default: []float64{1}},
+	{Name: "dequantize", Type: stdlib.Bool, Default: []float64{1}},
 }
 
 var sampleOptions = []stdlib.Param{
@@ -308,8 +311,8 @@ func (c *checker) train(t *lang.Train) {
 	to := TrainOptions{
 		Steps: int(opts["steps"][0]), Batch: int(opts["batch"][0]), LR: opts["lr"][0],
 		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
-		Whiten: opts["whiten"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
-		EvalEvery: int(opts["eval_every"][0]), Schedule: trainOptions[10].Choices[int(opts["schedule"][0])],
+		Whiten: opts["whiten"][0] != 0, Dequantize: opts["dequantize"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
+		EvalEvery: int(opts["eval_every"][0]), Schedule: scheduleNames[int(opts["schedule"][0])],
 		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0],
 	}
 	nTest := int(math.Round(to.TestFrac * float64(tab.Rows)))

@@ -141,6 +141,9 @@ type TrainOptions struct {
 	EvalEvery int
 	// Schedule is "constant", "cosine" or "step".
 	Schedule string
+	// Dequantize adds uniform noise of one grid step to the data columns
+	// recorded on a grid, while training.
+	Dequantize bool
 	// Clip bounds the gradient's global norm (0: off); WeightDecay is
 	// AdamW's decoupled decay.
 	Clip, WeightDecay float64

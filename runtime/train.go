@@ -38,17 +38,18 @@ type Trainer struct {
 	data   []float64 // training rows, row-major
 	dim    int       // columns of a row: the program's inputs side by side
 	state  []stateVar
+	noise  []float64 // per column half-width of training noise, or nil
 	// trained marks the elements of params.Data the optimizer updates
 	// (state parameters are excluded from weight decay).
 	trained []bool
-	rows   int
-	batch  int
-	opt    Adam
-	m, v   []float64
-	t      int
-	b1t    float64 // β1^t
-	b2t    float64 // β2^t
-	rng    *rand.Rand
+	rows    int
+	batch   int
+	opt     Adam
+	m, v    []float64
+	t       int
+	b1t     float64 // β1^t
+	b2t     float64 // β2^t
+	rng     *rand.Rand
 }
 
 // stateVar is a state parameter and, per shard, the program output that
@@ -138,6 +139,11 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	return t, nil
 }
 
+// SetNoise makes each step add uniform noise in ±width[j] to column j of
+// the drawn rows (dequantization of data recorded on a grid); nil turns
+// it off. width has one entry per row column.
+func (t *Trainer) SetNoise(width []float64) { t.noise = width }
+
 // SetLR changes the learning rate from the next step on (schedules).
 func (t *Trainer) SetLR(lr float64) { t.opt.LR = lr }
 
@@ -152,10 +158,20 @@ func (t *Trainer) Step() float64 {
 		for i := range s.rows {
 			r := t.rng.IntN(t.rows)
 			row := t.data[r*d : (r+1)*d]
+			col := 0
 			for k, in := range s.inputs {
 				c := s.cols[k]
-				copy(in[i*c:(i+1)*c], row[:c])
+				dst := in[i*c : (i+1)*c]
+				copy(dst, row[:c])
+				if t.noise != nil {
+					for j := range dst {
+						if w := t.noise[col+j]; w > 0 {
+							dst[j] += w * (2*t.rng.Float64() - 1)
+						}
+					}
+				}
 				row = row[c:]
+				col += c
 			}
 		}
 	}

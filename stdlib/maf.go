@@ -1,152 +1,139 @@
 package stdlib
 
 import (
-	"fmt"
-	"math"
-
 	"github.com/noxlang/nox/compiler/ir"
 )
 
+// mafParams are the arguments of MAF and IAF.
+func mafParams() []Param {
+	return []Param{
+		{Name: "hidden", Type: Int, Variadic: true, Default: []float64{100}, Min: 1, Max: 1 << 16,
+			Doc: "widths of the MADE network's hidden layers"},
+		{Name: "dropout", Type: Float, Default: []float64{0}, Min: 0, Max: 1, MaxOpen: true,
+			Doc: "drop probability of hidden units while training"},
+		{Name: "residual", Type: Bool, Default: []float64{0},
+			Doc: "residual connections between consecutive hidden layers of equal width"},
+		{Name: "random_degrees", Type: Bool, Default: []float64{0},
+			Doc: "draw the hidden units' MADE degrees at random (seeded) instead of sequentially"},
+		{Name: "seed", Type: Int, Default: []float64{0}, Min: 0, Max: 1 << 31,
+			Doc: "seed of the random degrees"},
+		{Name: "bound", Type: Float, Default: []float64{0}, Min: 0, Max: 1e6,
+			Doc: "bound on the log-scale: alpha = bound*tanh(alpha/bound); 0 leaves it unbounded"},
+	}
+}
+
 func init() {
 	register(&Spec{
-		Name: "MAF",
-		Kind: Bijector,
-		Params: []Param{
-			{Name: "hidden", Type: Int, Variadic: true, Default: []float64{100}, Min: 1, Max: 1 << 16,
-				Doc: "widths of the MADE network's hidden layers"},
-			{Name: "dropout", Type: Float, Default: []float64{0}, Min: 0, Max: 1, MaxOpen: true,
-				Doc: "drop probability of hidden units while training"},
-		},
+		Name:   "MAF",
+		Kind:   Bijector,
+		Params: mafParams(),
 		MinDim: 1,
 		Doc: "Masked autoregressive flow layer: z_i = (x_i - mu_i(x_<i)) * exp(-alpha_i(x_<i)), " +
-			"with mu and alpha from one MADE network (sequential degrees, ReLU hidden layers). " +
+			"with mu and alpha from one MADE network (ReLU hidden layers; sequential or random degrees; " +
+			"optional residual connections; optional context concatenated to the first layer's input), " +
+			"alpha optionally bounded as bound*tanh(alpha/bound). log-det = -sum alpha_i. " +
 			"Forward (density) is one network pass; inverse (sampling) is D sequential passes.",
 		Paper: "Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation; " +
 			"Germain et al. 2015, MADE",
-		New: newMAF,
+		Context: true,
+		New:     func(cfg Config) Layer { return newMAF(cfg, false) },
+	})
+	register(&Spec{
+		Name:   "IAF",
+		Kind:   Bijector,
+		Params: mafParams(),
+		MinDim: 1,
+		Doc: "Inverse autoregressive flow layer: the MAF map run the other way. Sampling is " +
+			"x_i = z_i * exp(alpha_i(z_<i)) + mu_i(z_<i) (one MADE pass); the density direction solves " +
+			"z_i = (x_i - mu_i(z_<i)) * exp(-alpha_i(z_<i)) in D sequential passes, log-det = -sum alpha_i(z). " +
+			"Same network and options as MAF.",
+		Paper: "Kingma, Salimans, Jozefowicz, Chen, Sutskever & Welling 2016, Improved Variational Inference " +
+			"with Inverse Autoregressive Flow; Germain et al. 2015, MADE",
+		Context: true,
+		New:     func(cfg Config) Layer { return newMAF(cfg, true) },
 	})
 }
 
-// maf is a MADE-conditioned affine autoregressive layer. Weights are stored
-// [in,out] and multiplied by a constant 0/1 mask in every program, so the
-// autoregressive property holds by construction whatever the optimizer does.
+// maf is a MADE-conditioned affine autoregressive layer: MAF, or with iaf
+// set, IAF (the same map with forward and inverse exchanged).
 type maf struct {
-	dim     int
-	dropout float64
-	name    string
-	w, bias []int       // parameter indices, one per linear layer (hidden..., output)
-	masks   [][]float64 // per linear layer, [in,out]
-	shapes  []ir.Shape
+	dim   int
+	name  string
+	bound float64
+	iaf   bool
+	net   *madeNet
 }
 
-// MADEDegrees returns the degrees of the input units and of each hidden
-// layer, as in the MAF paper's code: inputs 1..D, hidden unit k has degree
-// (k mod max(1, D-1)) + min(1, D-1).
-func MADEDegrees(dim int, hidden []int) [][]int {
-	in := make([]int, dim)
-	for i := range in {
-		in[i] = i + 1
-	}
-	degs := [][]int{in}
-	for _, h := range hidden {
-		d := make([]int, h)
-		for k := range d {
-			d[k] = k%max(1, dim-1) + min(1, dim-1)
-		}
-		degs = append(degs, d)
-	}
-	return degs
-}
+// mafOutScale initialises the output layer near zero, so that a new MAF
+// is close to the identity and a flow starts near the Gaussian that
+// standardization (whitening) already fits: training improves on that
+// baseline instead of first undoing a random map.
+const mafOutScale = 1e-3
 
-func newMAF(cfg Config) Layer {
-	args, dim, name, table := cfg.Args, cfg.Dim, cfg.Name, cfg.Table
-	hidden := args.Ints("hidden")
-	m := &maf{dim: dim, dropout: args.Float("dropout"), name: name}
-	degs := MADEDegrees(dim, hidden)
-	sizes := append([]int{dim}, hidden...)
-	for l := range hidden {
-		din, dout := degs[l], degs[l+1]
-		mask := make([]float64, len(din)*len(dout))
-		for j, dj := range din {
-			for k, dk := range dout {
-				if dk >= dj {
-					mask[j*len(dout)+k] = 1
-				}
-			}
-		}
-		m.addLinear(table, fmt.Sprintf("h%d", l), sizes[l], sizes[l+1], mask)
-	}
-	// Output layer: mu and alpha for each input i (degree i+1) see hidden
-	// units of degree < i+1.
-	last := degs[len(degs)-1]
-	h := len(last)
-	mask := make([]float64, h*2*dim)
-	for k, dk := range last {
-		for i := range dim {
-			if i+1 > dk {
-				mask[k*2*dim+i] = 1
-				mask[k*2*dim+dim+i] = 1
-			}
-		}
-	}
-	m.addLinear(table, "out", h, 2*dim, mask)
+func newMAF(cfg Config, iaf bool) Layer {
+	args := cfg.Args
+	m := &maf{dim: cfg.Dim, name: cfg.Name, bound: args.Float("bound"), iaf: iaf}
+	m.net = newMADE(cfg, madeConfig{
+		in:       cfg.Dim,
+		k:        2,
+		hidden:   args.Ints("hidden"),
+		ctx:      cfg.ContextDim,
+		residual: args.Float("residual") != 0,
+		random:   args.Float("random_degrees") != 0,
+		seed:     uint64(args.Int("seed")),
+		stream:   uint64(cfg.Ordinal),
+		dropout:  args.Float("dropout"),
+		outScale: mafOutScale,
+	})
 	return m
 }
 
-// addLinear adds a masked linear layer initialised as PyTorch's nn.Linear:
-// weights and biases uniform in ±1/sqrt(fan_in).
-func (m *maf) addLinear(table *[]ir.Param, tag string, in, out int, mask []float64) {
-	bound := 1 / math.Sqrt(float64(in))
-	init := ir.Init{Kind: ir.InitUniform, Scale: bound}
-	m.w = append(m.w, ir.AddParam(table, ir.Param{Name: m.name + "." + tag + ".w", Shape: ir.Shape{Rows: in, Cols: out}, Init: init}))
-	m.bias = append(m.bias, ir.AddParam(table, ir.Param{Name: m.name + "." + tag + ".b", Shape: ir.Shape{Rows: 1, Cols: out}, Init: init}))
-	m.masks = append(m.masks, mask)
-	m.shapes = append(m.shapes, ir.Shape{Rows: in, Cols: out})
-}
-
-// weights emits the masked weight matrices and the biases.
-func (m *maf) weights(b *ir.Builder) (ws, bs []ir.Value) {
-	for l := range m.w {
-		mask := b.Const(m.shapes[l], m.masks[l])
-		ws = append(ws, b.Mul(b.Param(m.w[l]), mask))
-		bs = append(bs, b.Param(m.bias[l]))
+// shiftLogScale emits mu and alpha ([B,D] each) from the autoregressive
+// inputs u.
+func (m *maf) shiftLogScale(b *ir.Builder, u ir.Value, mw *madeWeights, env *Env) (mu, alpha ir.Value) {
+	out := m.net.apply(b, u, mw, env)
+	mu, alpha = b.SliceCols(out, 0, m.dim), b.SliceCols(out, m.dim, 2*m.dim)
+	if m.bound > 0 {
+		alpha = b.Scale(b.Tanh(b.Scale(alpha, 1/m.bound)), m.bound)
 	}
-	return ws, bs
+	return mu, alpha
 }
 
-// made emits the network: mu and alpha ([B,D] each) from x.
-func (m *maf) made(b *ir.Builder, x ir.Value, ws, bs []ir.Value, env *Env) (mu, alpha ir.Value) {
-	train := env.Mode == Train
-	h := x
-	last := len(ws) - 1
-	for l := range last {
-		h = b.Relu(b.Add(b.MatMul(h, ws[l], 0), bs[l]))
-		if train && m.dropout > 0 {
-			h = b.Mul(h, b.Dropout(b.Type(h), m.dropout))
-		}
-	}
-	out := b.Add(b.MatMul(h, ws[last], 0), bs[last])
-	return b.SliceCols(out, 0, m.dim), b.SliceCols(out, m.dim, 2*m.dim)
-}
-
+// Forward maps x to z. MAF: one pass, z = (x - mu(x))·exp(-alpha(x)).
+// IAF: D passes of z ← (x - mu(z))·exp(-alpha(z)) from z = x; output i
+// depends only on z_<i, so after pass k the first k coordinates are exact
+// and the last pass's alpha is alpha(z).
 func (m *maf) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value) {
 	defer b.SetNote(b.SetNote(m.name))
-	ws, bs := m.weights(b)
-	mu, alpha := m.made(b, x, ws, bs, env)
-	z = b.Mul(b.Sub(x, mu), b.Exp(b.Neg(alpha)))
+	mw := m.net.weights(b, env)
+	passes, u := 1, x
+	if m.iaf {
+		passes = m.dim
+	}
+	var alpha ir.Value
+	for range passes {
+		var mu ir.Value
+		mu, alpha = m.shiftLogScale(b, u, mw, env)
+		z = b.Mul(b.Sub(x, mu), b.Exp(b.Neg(alpha)))
+		u = z
+	}
 	return z, b.Neg(b.SumCols(alpha))
 }
 
-// Inverse runs D passes of x ← z·exp(alpha(x)) + mu(x), starting from
-// x = z. Output i depends only on inputs < i, so after pass k the first k
-// coordinates are exact and stay fixed: D passes give the exact inverse,
-// not an approximation.
+// Inverse maps z to x. MAF: D passes of x ← z·exp(alpha(x)) + mu(x),
+// starting from x = z; after pass k the first k coordinates are exact and
+// stay fixed, so D passes give the exact inverse, not an approximation.
+// IAF: one pass, x = z·exp(alpha(z)) + mu(z).
 func (m *maf) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(m.name + "/inverse"))
-	ws, bs := m.weights(b)
+	mw := m.net.weights(b, env)
+	passes := m.dim
+	if m.iaf {
+		passes = 1
+	}
 	x := z
-	for range m.dim {
-		mu, alpha := m.made(b, x, ws, bs, env)
+	for range passes {
+		mu, alpha := m.shiftLogScale(b, x, mw, env)
 		x = b.Add(b.Mul(z, b.Exp(alpha)), mu)
 	}
 	return x

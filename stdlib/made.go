@@ -1,0 +1,283 @@
+package stdlib
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// madeNet is a feed-forward ReLU network used as a conditioner: a MADE
+// (masked autoencoder, Germain et al. 2015) whose outputs are
+// autoregressive in its inputs, or, with dense set, a plain MLP (the
+// conditioner of a coupling layer).
+//
+// Weights are stored [in,out]; a MADE multiplies them by a constant 0/1
+// mask in every program, so the autoregressive property holds by
+// construction whatever the optimizer does.
+//
+// Structure, for hidden widths H_1…H_k:
+//
+//	h_1 = relu(x·W_0 + c·W_c + b_0)
+//	h_l = relu(h_{l-1}·W_{l-1} + b_{l-1})              (l = 2…k)
+//	h_l = h_{l-1} + relu(h_{l-1}·W_{l-1} + b_{l-1})    (residual, H_l = H_{l-1})
+//	out = h_k·W_k + b_k
+//
+// with dropout on each relu output while training. The context c (if any)
+// is concatenated to the input of the first layer and is not masked: every
+// first-layer unit may see all of it (c·W_c is x‖c times the stacked
+// weight [W_0; W_c]); the context counts as inputs of degree 0, so hidden
+// degrees then start at 0 and the first output is conditioned on it too
+// (see madeContextDegrees). A residual connection joins two consecutive hidden
+// layers of equal width (a MADE keeps their degrees equal, so the skip
+// respects the masks, as in nflows' MaskedResidualBlock); a hidden layer
+// whose width differs from the one below it has none.
+type madeNet struct {
+	name     string
+	in, out  int // network inputs and outputs
+	ctx      int // context columns (0: none)
+	dense    bool
+	residual []bool // per hidden layer after the first: adds its input
+	dropout  float64
+	degrees  [][]int // MADE degrees of the inputs and each hidden layer
+	w, bias  []int   // parameter indices, one per linear layer (hidden..., output)
+	masks    [][]float64
+	shapes   []ir.Shape
+	ctxW     int // parameter index of W_c, or -1
+}
+
+// madeConfig describes a conditioner network.
+type madeConfig struct {
+	// in is the number of inputs. A MADE has k outputs per input, laid
+	// out value-major: output column j·in + i is value j for input i and
+	// depends only on inputs < i. A dense network has out outputs.
+	in, k, out int
+	dense      bool
+	hidden     []int
+	ctx        int
+	residual   bool
+	// random draws hidden degrees at random (Germain et al. 2015), from
+	// a generator seeded by seed and stream; else the sequential rule of
+	// MADEDegrees.
+	random       bool
+	seed, stream uint64
+	dropout      float64
+	// outScale, if positive, initialises the output weights uniform in
+	// ±outScale and the output bias to 0 (a near-constant output at
+	// initialisation); else as every other layer (PyTorch's nn.Linear).
+	outScale float64
+}
+
+// MADEDegrees returns the degrees of the input units and of each hidden
+// layer, as in the MAF paper's code: inputs 1..D, hidden unit k has degree
+// (k mod max(1, D-1)) + min(1, D-1).
+func MADEDegrees(dim int, hidden []int) [][]int {
+	in := make([]int, dim)
+	for i := range in {
+		in[i] = i + 1
+	}
+	degs := [][]int{in}
+	for _, h := range hidden {
+		d := make([]int, h)
+		for k := range d {
+			d[k] = k%max(1, dim-1) + min(1, dim-1)
+		}
+		degs = append(degs, d)
+	}
+	return degs
+}
+
+// madeContextDegrees is the sequential rule of a MADE with a context. The
+// context inputs have degree 0, below every input, so hidden degrees start
+// at 0: hidden unit k has degree k mod D. Units of degree 0 see only the
+// context, and every output, the first included, sees them: each
+// dimension is conditioned on the context.
+func madeContextDegrees(dim int, hidden []int) [][]int {
+	degs := MADEDegrees(dim, nil)
+	for _, h := range hidden {
+		d := make([]int, h)
+		for k := range d {
+			d[k] = k % dim
+		}
+		degs = append(degs, d)
+	}
+	return degs
+}
+
+// madeRandomDegrees draws hidden degrees as Germain et al. 2015: unit k of
+// layer l has a degree uniform in [min degree of layer l-1, D-1], where the
+// inputs have degrees 1…D and context inputs (if any) degree 0; so without
+// a context the degrees lie in [1, D-1] (all 0 when D = 1), with one in
+// [0, D-1]. With residual set, a layer as wide as the one below reuses its
+// degrees, so the skip connection respects the masks.
+func madeRandomDegrees(dim int, hidden []int, context, residual bool, seed, stream uint64) [][]int {
+	rng := rand.New(rand.NewPCG(seed, stream^0x6d616465))
+	degs := MADEDegrees(dim, nil)
+	for l, h := range hidden {
+		prev := degs[len(degs)-1]
+		if residual && l > 0 && len(prev) == h {
+			degs = append(degs, append([]int(nil), prev...))
+			continue
+		}
+		lo := prev[0]
+		for _, d := range prev {
+			lo = min(lo, d)
+		}
+		lo = min(lo, dim-1)
+		if context && l == 0 {
+			lo = 0
+		}
+		d := make([]int, h)
+		for k := range d {
+			d[k] = lo + rng.IntN(dim-1-lo+1)
+		}
+		degs = append(degs, d)
+	}
+	return degs
+}
+
+// newMADE adds the network's parameters (named cfg.Name + ".h0.w" …,
+// ".out.w", ".out.b" and, with a context, ".ctx.w") to cfg.Table.
+func newMADE(cfg Config, mc madeConfig) *madeNet {
+	n := &madeNet{name: cfg.Name, in: mc.in, ctx: mc.ctx, dense: mc.dense, dropout: mc.dropout, ctxW: -1}
+	n.out = mc.out
+	if !mc.dense {
+		n.out = mc.k * mc.in
+		switch {
+		case mc.random:
+			n.degrees = madeRandomDegrees(mc.in, mc.hidden, mc.ctx > 0, mc.residual, mc.seed, mc.stream)
+		case mc.ctx > 0:
+			n.degrees = madeContextDegrees(mc.in, mc.hidden)
+		default:
+			n.degrees = MADEDegrees(mc.in, mc.hidden)
+		}
+	}
+	for l := 1; l < len(mc.hidden); l++ {
+		n.residual = append(n.residual, mc.residual && mc.hidden[l] == mc.hidden[l-1])
+	}
+	sizes := append([]int{mc.in}, mc.hidden...)
+	for l := range mc.hidden {
+		var mask []float64
+		if !mc.dense {
+			din, dout := n.degrees[l], n.degrees[l+1]
+			mask = make([]float64, len(din)*len(dout))
+			for j, dj := range din {
+				for k, dk := range dout {
+					if dk >= dj {
+						mask[j*len(dout)+k] = 1
+					}
+				}
+			}
+		}
+		fanIn := sizes[l]
+		if l == 0 {
+			fanIn += mc.ctx
+		}
+		n.addLinear(cfg.Table, fmt.Sprintf("h%d", l), sizes[l], sizes[l+1], fanIn, mask, 0)
+	}
+	// Output layer: the values of input i (degree i+1) see hidden units
+	// of degree < i+1.
+	h := sizes[len(sizes)-1]
+	var mask []float64
+	if !mc.dense {
+		last := n.degrees[len(n.degrees)-1]
+		mask = make([]float64, h*n.out)
+		for k, dk := range last {
+			for j := range mc.k {
+				for i := range mc.in {
+					if i+1 > dk {
+						mask[k*n.out+j*mc.in+i] = 1
+					}
+				}
+			}
+		}
+	}
+	n.addLinear(cfg.Table, "out", h, n.out, h, mask, mc.outScale)
+	if mc.ctx > 0 {
+		bound := 1 / math.Sqrt(float64(mc.in+mc.ctx))
+		n.ctxW = cfg.Param("ctx.w", ir.Shape{Rows: mc.ctx, Cols: sizes[1]}, ir.Init{Kind: ir.InitUniform, Scale: bound})
+	}
+	return n
+}
+
+// addLinear adds a linear layer initialised as PyTorch's nn.Linear:
+// weights and biases uniform in ±1/sqrt(fan_in); with outScale > 0,
+// weights uniform in ±outScale and zero biases.
+func (n *madeNet) addLinear(table *[]ir.Param, tag string, in, out, fanIn int, mask []float64, outScale float64) {
+	winit := ir.Init{Kind: ir.InitUniform, Scale: 1 / math.Sqrt(float64(fanIn))}
+	binit := winit
+	if outScale > 0 {
+		winit = ir.Init{Kind: ir.InitUniform, Scale: outScale}
+		binit = ir.Init{Kind: ir.InitZero}
+	}
+	n.w = append(n.w, ir.AddParam(table, ir.Param{Name: n.name + "." + tag + ".w", Shape: ir.Shape{Rows: in, Cols: out}, Init: winit}))
+	n.bias = append(n.bias, ir.AddParam(table, ir.Param{Name: n.name + "." + tag + ".b", Shape: ir.Shape{Rows: 1, Cols: out}, Init: binit}))
+	n.masks = append(n.masks, mask)
+	n.shapes = append(n.shapes, ir.Shape{Rows: in, Cols: out})
+}
+
+// madeWeights are a network's weights emitted once per program and reused
+// by every pass over it (the D passes of an autoregressive inverse).
+type madeWeights struct {
+	ws, bs []ir.Value
+	// first is the first layer's bias, plus c·W_c with a context ([B,H]).
+	first ir.Value
+	// drop holds the dropout masks of the hidden layers, drawn at their
+	// first use and reused by later passes, so that every pass evaluates
+	// the same network.
+	drop []ir.Value
+}
+
+// weights emits the masked weight matrices, the biases and the context
+// term.
+func (n *madeNet) weights(b *ir.Builder, env *Env) *madeWeights {
+	mw := &madeWeights{}
+	for l := range n.w {
+		var w ir.Value
+		if n.masks[l] != nil {
+			mask := b.Const(n.shapes[l], n.masks[l])
+			w = b.Mul(b.Param(n.w[l]), mask)
+		} else {
+			w = b.Param(n.w[l])
+		}
+		mw.ws = append(mw.ws, w)
+		mw.bs = append(mw.bs, b.Param(n.bias[l]))
+	}
+	mw.first = mw.bs[0]
+	if n.ctxW >= 0 {
+		if env.Context == ir.None {
+			panic(fmt.Sprintf("stdlib: %s was built for a context but the program has none", n.name))
+		}
+		mw.first = b.Add(b.MatMul(env.Context, b.Param(n.ctxW), 0), mw.first)
+	}
+	for range len(n.w) - 1 {
+		mw.drop = append(mw.drop, ir.None)
+	}
+	return mw
+}
+
+// apply emits the network's outputs ([B,out]) for inputs x ([B,in]).
+func (n *madeNet) apply(b *ir.Builder, x ir.Value, mw *madeWeights, env *Env) ir.Value {
+	train := env.Mode == Train && n.dropout > 0
+	h := x
+	last := len(mw.ws) - 1
+	for l := range last {
+		bias := mw.bs[l]
+		if l == 0 {
+			bias = mw.first
+		}
+		a := b.Relu(b.Add(b.MatMul(h, mw.ws[l], 0), bias))
+		if train {
+			if mw.drop[l] == ir.None {
+				mw.drop[l] = b.Dropout(b.Type(a), n.dropout)
+			}
+			a = b.Mul(a, mw.drop[l])
+		}
+		if l > 0 && n.residual[l-1] {
+			a = b.Add(h, a)
+		}
+		h = a
+	}
+	return b.Add(b.MatMul(h, mw.ws[last], 0), mw.bs[last])
+}
