@@ -265,3 +265,24 @@ func TestLoadRefusesCraftedHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestLogProbFiniteFarAway: densities far from the data are tiny, never
+// NaN (log-scales are bounded by default, so no stack of layers
+// overflows).
+func TestLogProbFiniteFarAway(t *testing.T) {
+	m := trainedMoons(t, moonsSrc)
+	var xs []float64
+	for _, a := range []float64{-1e4, -300, -20, -4.5, 0, 2.8, 30, 1e3, 1e5} {
+		for _, b := range []float64{-1e5, -50, -2, 0, 2.8, 7, 400, 1e4} {
+			xs = append(xs, a, b)
+		}
+	}
+	n := len(xs) / 2
+	lp := make([]float64, n)
+	m.LogProb(lp, mat.NewDense(n, 2, xs), nil)
+	for i, v := range lp {
+		if math.IsNaN(v) || math.IsInf(v, 1) {
+			t.Errorf("log p(%v, %v) = %v", xs[2*i], xs[2*i+1], v)
+		}
+	}
+}

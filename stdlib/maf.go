@@ -17,8 +17,10 @@ func mafParams() []Param {
 			Doc: "draw the hidden units' MADE degrees at random (seeded) instead of sequentially"},
 		{Name: "seed", Type: Int, Default: []float64{0}, Min: 0, Max: 1 << 31,
 			Doc: "seed of the random degrees"},
-		{Name: "bound", Type: Float, Default: []float64{0}, Min: 0, Max: 1e6,
-			Doc: "bound on the log-scale: alpha = bound*tanh(alpha/bound); 0 leaves it unbounded"},
+		{Name: "bound", Type: Float, Default: []float64{10}, Min: 0, Max: 1e6,
+			Doc: "bound on the log-scale: alpha = bound*tanh(alpha/bound); 0 leaves it unbounded. " +
+				"The default keeps every scale within e^±10, so that no input, however far from the data, " +
+				"overflows a stack of layers into NaN densities"},
 	}
 }
 

@@ -6,6 +6,7 @@
 //	noxc repl                                interactive session
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
 //	noxc eval MODEL DATA [-o FILE] [-json]
+//	noxc plot MODEL [-data FILE] [-o OUT.png] [-density]
 //	noxc version, noxc help [COMMAND]
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
@@ -41,6 +42,7 @@ Commands:
   repl      an interactive session
   sample    draw from a saved model
   eval      score rows of a data file under a saved model
+  plot      draw a saved model's samples (against data) and its density
   version   print the version of noxc
   help      show help for a command: noxc help run
 
@@ -50,6 +52,7 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 
 // help is the usage text of each command.
 var help = map[string]string{
+	"plot": plotHelp,
 	"run": `usage: noxc run FILE [-json] [-ir] [-steps N] [-o MODEL]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
@@ -132,7 +135,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		case len(args) == 2 && help[args[1]] != "":
 			fmt.Fprint(stdout, help[args[1]])
 		default:
-			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, version\n", strings.Join(args[1:], " "))
+			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, version\n", strings.Join(args[1:], " "))
 			return 2
 		}
 		return 0
@@ -146,6 +149,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return sampleCmd(args[1:], stdout, stderr)
 	case "eval":
 		return evalCmd(args[1:], stdout, stderr)
+	case "plot":
+		return plotCmd(args[1:], stdout, stderr)
 	case "repl":
 		if len(args) > 1 {
 			if args[1] == "-h" || args[1] == "-help" || args[1] == "--help" {

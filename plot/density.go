@@ -1,0 +1,179 @@
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// DensityGrid is the number of grid cells along each axis of a density
+// plot: Density evaluates log p at DensityGrid² points.
+const DensityGrid = 200
+
+// Density draws the density p(x) = exp(log p(x)) of a 2-D model as a heat
+// map over the rectangle [lo[0], hi[0]] × [lo[1], hi[1]], with a colour
+// bar, and writes it to path (.png or .svg). The caller chooses the
+// rectangle: usually the data's range, padded.
+//
+// logp is called once, with the centres of a DensityGrid × DensityGrid
+// grid: xy holds n = DensityGrid² rows of 2 values (x1, x2), row-major,
+// and logp writes log p of row i to out[i]. A log-density of -Inf is a
+// density of 0; NaN cells are drawn grey and counted in the title, and it
+// is an error when every cell is NaN or the density is 0 everywhere.
+//
+// If data (rows of 2 values) is not empty, its points are overlaid as
+// faint dots (at most a few thousand, subsampled).
+func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi [2]float64, data []float64, title string) error {
+	f, err := formatOf(path)
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { return fmt.Errorf("plot %s: %w", path, err) }
+	if logp == nil {
+		return fail(fmt.Errorf("nil log-density function"))
+	}
+	for j := range 2 {
+		if !(lo[j] < hi[j]) || math.IsInf(lo[j], 0) || math.IsInf(hi[j], 0) {
+			return fail(fmt.Errorf("axis %d: want finite lo < hi, got [%v, %v]", j+1, lo[j], hi[j]))
+		}
+	}
+	var pts table
+	if len(data) > 0 {
+		if pts, err = newTable("data", data, 2); err != nil {
+			return fail(err)
+		}
+		if err := pts.mustBeFinite("data"); err != nil {
+			return fail(err)
+		}
+	}
+
+	g := newGrid(lo, hi, DensityGrid)
+	out := make([]float64, g.n*g.n)
+	logp(g.centres(), g.n*g.n, out)
+	nan := 0
+	top := 0.0
+	for i, v := range out {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 1):
+			out[i] = math.NaN()
+			nan++
+		default:
+			out[i] = math.Exp(v) // exp(-Inf) = 0
+			top = max(top, out[i])
+		}
+	}
+	switch {
+	case nan == len(out):
+		return fail(fmt.Errorf("log p is NaN (or +Inf) at every grid point"))
+	case top == 0 || math.IsInf(top, 1):
+		return fail(fmt.Errorf("the density is 0 (or overflows) on the whole grid [%v, %v] × [%v, %v]", lo[0], hi[0], lo[1], hi[1]))
+	}
+	g.z = out
+	if pts.dim > 0 {
+		pts = pts.subsample(3000)
+	}
+	return save(path, f, densityW, densityH, func(c draw.Canvas) {
+		drawDensity(c, g, top, nan, pts, title)
+	})
+}
+
+// grid is a regular grid of cells over a rectangle, with a value per
+// cell; it implements plotter.GridXYZ.
+type grid struct {
+	lo, hi [2]float64
+	n      int
+	z      []float64 // row r (y), column c (x) at z[r*n+c]
+}
+
+func newGrid(lo, hi [2]float64, n int) *grid { return &grid{lo: lo, hi: hi, n: n} }
+
+// centres returns the cell centres, row-major: y outer, x inner.
+func (g *grid) centres() []float64 {
+	xy := make([]float64, 0, 2*g.n*g.n)
+	for r := range g.n {
+		for c := range g.n {
+			xy = append(xy, g.X(c), g.Y(r))
+		}
+	}
+	return xy
+}
+
+func (g *grid) Dims() (c, r int)   { return g.n, g.n }
+func (g *grid) Z(c, r int) float64 { return g.z[r*g.n+c] }
+func (g *grid) X(c int) float64    { return g.lo[0] + (float64(c)+0.5)*(g.hi[0]-g.lo[0])/float64(g.n) }
+func (g *grid) Y(r int) float64    { return g.lo[1] + (float64(r)+0.5)*(g.hi[1]-g.lo[1])/float64(g.n) }
+
+// viridis is the perceptually uniform colour map of matplotlib, through
+// its ten anchor colours.
+func viridis() palette.ColorMap {
+	hex := []uint32{0x440154, 0x482878, 0x3e4989, 0x31688e, 0x26828e, 0x1f9e89, 0x35b779, 0x6ece58, 0xb5de2b, 0xfde725}
+	cs := make([]color.Color, len(hex))
+	for i, h := range hex {
+		cs[i] = color.NRGBA{R: uint8(h >> 16), G: uint8(h >> 8), B: uint8(h), A: 0xff}
+	}
+	cm, err := moreland.NewLuminance(cs)
+	if err != nil {
+		panic(err) // the anchors' luminance increases
+	}
+	return cm
+}
+
+func drawDensity(c draw.Canvas, g *grid, top float64, nan int, pts table, title string) {
+	c = titled(inset(c, vg.Points(6)), title)
+	cm := viridis()
+	cm.SetMin(0)
+	cm.SetMax(top)
+
+	name := ""
+	if nan > 0 {
+		name = fmt.Sprintf("log p is NaN (or +Inf) in %d of %d cells, grey", nan, len(g.z))
+	}
+	p := newPlot(name)
+	hm := plotter.NewHeatMap(g, cm.Palette(256))
+	hm.Min, hm.Max = 0, top
+	hm.Rasterized = true
+	hm.NaN = color.Gray{Y: 0x99}
+	p.Add(flush{hm})
+	if pts.dim > 0 {
+		p.Add(dots{t: pts, x: 0, y: 1, style: draw.GlyphStyle{
+			Color:  color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0x50},
+			Radius: vg.Points(0.8),
+			Shape:  draw.CircleGlyph{},
+		}})
+	}
+	p.X.Label.Text, p.Y.Label.Text = axisName(0), axisName(1)
+	p.X.Min, p.X.Max = g.lo[0], g.hi[0]
+	p.Y.Min, p.Y.Max = g.lo[1], g.hi[1]
+	p.X.Padding, p.Y.Padding = 0, 0
+
+	// The colour bar takes a strip at the right, its bar as tall as the
+	// heat map.
+	barW := vg.Points(62)
+	main, strip := c, c
+	main.Max.X -= barW
+	strip.Min.X = main.Max.X + vg.Points(4)
+	p.Draw(main)
+	bar := newPlot("")
+	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
+	bar.HideX()
+	bar.Y.Padding = 0
+	bar.Y.Label.Text = "density p(x)"
+	bar.Y.Min, bar.Y.Max = 0, top
+	dc := p.DataCanvas(main)
+	bc := bar.DataCanvas(strip)
+	strip.Min.Y += dc.Min.Y - bc.Min.Y
+	strip.Max.Y += dc.Max.Y - bc.Max.Y
+	strip.Max.X = strip.Min.X + (bc.Min.X - strip.Min.X) + vg.Points(12) // the bar 12pt wide
+	bar.Draw(strip)
+}
+
+// flush draws a plotter without its glyph boxes, so that the axes do not
+// pad the heat map away from them.
+type flush struct{ gplot.Plotter }

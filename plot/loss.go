@@ -1,0 +1,166 @@
+package plot
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Loss draws training curves against the step and writes them to path
+// (.png or .svg): the training loss of every step as a thin line, its
+// moving average over it (a centred running median, which the odd huge
+// batch loss of an unstable run does not throw off), and the validation
+// NLL as dots joined by a line. The y axis is "NLL (nats/row)".
+//
+// steps must increase; train has one loss per step. val is empty, or has
+// one value per step, NaN at the steps without an evaluation. Training
+// losses that are not finite (a diverging run) are skipped and counted in
+// the legend; it is an error when no finite value is left.
+//
+// The y axis is fitted to the bulk of the values, so that the first
+// steps' large losses do not flatten the rest: curves leave through the
+// top of the frame when they are far above it.
+func Loss(path string, steps []int, train, val []float64, title string) error {
+	f, err := formatOf(path)
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { return fmt.Errorf("plot %s: %w", path, err) }
+	switch {
+	case len(steps) == 0:
+		return fail(fmt.Errorf("no steps"))
+	case len(train) != len(steps):
+		return fail(fmt.Errorf("%d training losses for %d steps", len(train), len(steps)))
+	case len(val) != 0 && len(val) != len(steps):
+		return fail(fmt.Errorf("%d validation values for %d steps (want one per step, NaN where there was no evaluation)", len(val), len(steps)))
+	}
+	for i := 1; i < len(steps); i++ {
+		if steps[i] <= steps[i-1] {
+			return fail(fmt.Errorf("steps must increase: step %d follows %d", steps[i], steps[i-1]))
+		}
+	}
+	var tr, va plotter.XYs
+	bad := 0
+	for i, s := range steps {
+		if finite(train[i]) {
+			tr = append(tr, plotter.XY{X: float64(s), Y: train[i]})
+		} else {
+			bad++
+		}
+		if len(val) > 0 {
+			switch v := val[i]; {
+			case finite(v):
+				va = append(va, plotter.XY{X: float64(s), Y: v})
+			case math.IsInf(v, 0):
+				return fail(fmt.Errorf("validation NLL at step %d is %v", s, v))
+			}
+		}
+	}
+	if len(tr) == 0 && len(va) == 0 {
+		return fail(fmt.Errorf("no finite loss among %d steps", len(steps)))
+	}
+	return save(path, f, wideW, wideH+0.5, func(c draw.Canvas) {
+		drawLoss(c, tr, va, bad, float64(steps[0]), float64(steps[len(steps)-1]), title)
+	})
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// runningMedian returns the centred running median of the losses over a
+// window of w points (shorter at the ends), at no more than 1000 evenly
+// spaced steps. A median, unlike a mean, is not thrown off by the odd
+// huge batch loss of an unstable run.
+func runningMedian(xy plotter.XYs, w int) plotter.XYs {
+	n := len(xy)
+	stride := max(1, n/1000)
+	var out plotter.XYs
+	win := make([]float64, 0, w+1)
+	for i := 0; i < n; i += stride {
+		if i+stride >= n {
+			i = n - 1 // always end at the last step
+		}
+		win = win[:0]
+		for _, p := range xy[max(0, i-w/2):min(n, i+w/2+1)] {
+			win = append(win, p.Y)
+		}
+		slices.Sort(win)
+		out = append(out, plotter.XY{X: xy[i].X, Y: quantile(win, 0.5)})
+	}
+	return out
+}
+
+// lossRange is the y range: from the lowest value to a little above the
+// bulk of them (95th percentile plus the 5–95% spread), or the highest
+// if that is lower.
+func lossRange(sets ...plotter.XYs) span {
+	var ys []float64
+	for _, s := range sets {
+		for _, p := range s {
+			ys = append(ys, p.Y)
+		}
+	}
+	slices.Sort(ys)
+	lo, hi := ys[0], ys[len(ys)-1]
+	q05, q95 := quantile(ys, 0.05), quantile(ys, 0.95)
+	hi = min(hi, q95+(q95-q05))
+	return span{lo, hi}.padded(0.05)
+}
+
+func drawLoss(c draw.Canvas, tr, va plotter.XYs, bad int, first, last float64, title string) {
+	c = titled(inset(c, vg.Points(8)), title)
+	p := newPlot("")
+	p.Add(lightGrid())
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = "NLL (nats/row)"
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font = sans(10)
+	p.Legend.ThumbnailWidth = vg.Points(22)
+	if len(tr) > 0 {
+		name := "training loss (per batch)"
+		if bad > 0 {
+			name += fmt.Sprintf(", %d non-finite skipped", bad)
+		}
+		raw, _ := plotter.NewLine(tr)
+		raw.Color = dataColor
+		raw.Width = vg.Points(1.4)
+		p.Add(raw)
+		p.Legend.Add(name, raw)
+		if w := min(len(tr)/25, 2001); w >= 3 {
+			// Noisy: the raw losses fade behind their running median.
+			raw.Color = translucent(dataColor, 0.3)
+			raw.Width = vg.Points(0.6)
+			ma, _ := plotter.NewLine(runningMedian(tr, w))
+			ma.Color = dataColor
+			ma.Width = vg.Points(1.6)
+			p.Add(ma)
+			p.Legend.Add(fmt.Sprintf("training loss, running median over %d steps", w), ma)
+		}
+	}
+	if len(va) > 0 {
+		line, pts, _ := plotter.NewLinePoints(va)
+		line.Color = valColor
+		line.Width = vg.Points(1.4)
+		pts.Color = valColor
+		pts.Shape = draw.CircleGlyph{}
+		pts.Radius = vg.Points(2.5)
+		if len(va) > 60 {
+			pts.Radius = 0 // a dense evaluation reads better as a line
+		}
+		p.Add(line, pts)
+		p.Legend.Add("validation NLL", line, pts)
+	}
+	ys := lossRange(tr, va)
+	p.X.Min, p.X.Max = first, last
+	if first > 0 && first <= 0.02*last {
+		p.X.Min = 0 // start at 0, whose tick then shows
+	}
+	if first == last {
+		p.X.Min, p.X.Max = first-1, last+1
+	}
+	p.Y.Min, p.Y.Max = ys.lo, ys.hi
+	p.Draw(c)
+}
