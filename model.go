@@ -26,7 +26,18 @@ type Model struct {
 	params *runtime.Params
 	source string // the program that trained it, kept for provenance
 
+	// History is the training curve, when the model was trained in this
+	// process (not saved with it).
+	History *History
+
 	lp [len(lpBatches)]chan *runtime.Mapper // free evaluators per batch size
+}
+
+// History is a training run's curve: the minibatch loss of every step
+// and the validation NLL where it was evaluated (NaN elsewhere).
+type History struct {
+	Steps     []int
+	Loss, Val []float64
 }
 
 // lpBatches are the batch sizes LogProb plans for: a call uses the

@@ -59,6 +59,8 @@ func CompileFile(filename string) (*Script, error) {
 	return Compile(filename, src)
 }
 
+// loadCSV reads the data file at path, relative to dir: a NumPy array if
+// the name ends in .npy, else CSV.
 func loadCSV(dir, path string) (*dataset.Table, error) {
 	full := path
 	if !filepath.IsAbs(path) {
@@ -72,7 +74,11 @@ func loadCSV(dir, path string) (*dataset.Table, error) {
 		return nil, err
 	}
 	defer f.Close()
-	t, err := dataset.ReadCSV(f)
+	read := dataset.ReadCSV
+	if dataset.IsNPY(path) {
+		read = dataset.ReadNPY
+	}
+	t, err := read(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", full, err)
 	}

@@ -68,6 +68,8 @@ func (s *Script) runAction(a compiler.Action, opts RunOptions) error {
 		return s.eval(a, opts)
 	case *compiler.Save:
 		return s.save(a, opts)
+	case *compiler.Plot:
+		return s.plot(a, opts)
 	}
 	return nil
 }

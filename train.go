@@ -79,6 +79,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		lp0, lpBest = append([]float64(nil), lp...), append([]float64(nil), lp...)
 	}
 
+	hist := &History{Steps: make([]int, 0, steps), Loss: make([]float64, 0, steps), Val: make([]float64, 0, steps)}
 	report := max(opts.ReportEvery, 1)
 	lastFinite := math.NaN()
 	start := time.Now()
@@ -97,6 +98,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 			break
 		}
 		lastFinite = loss
+		hist.Steps, hist.Loss, hist.Val = append(hist.Steps, step), append(hist.Loss, loss), append(hist.Val, math.NaN())
 		if opts.OnStep != nil && (step%report == 0 || step == steps) {
 			opts.OnStep(t.Flow.Name, step, steps, loss)
 		}
@@ -104,6 +106,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 			continue
 		}
 		v := valNLL()
+		hist.Val[len(hist.Val)-1] = v
 		if v < bestNLL {
 			bestNLL, bestStep, bad = v, step, 0
 			copy(best, params.Data)
@@ -134,6 +137,10 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		}
 	}
 	model := newModel(t.Flow.Name, m, params, string(s.Source))
+	if scorer == nil {
+		hist.Val = nil
+	}
+	model.History = hist
 	s.trained[t.Flow] = model
 	if stepErr != nil {
 		if scorer != nil {

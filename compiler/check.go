@@ -18,7 +18,7 @@ import (
 type Loader func(path string) (*dataset.Table, error)
 
 // Builtins are the functions the checker knows besides layers.
-var Builtins = []string{"csv", "false", "repeat", "true"}
+var Builtins = []string{"csv", "false", "npy", "repeat", "toy", "true"}
 
 // maxCallDepth bounds nested def calls (and so recursion).
 const maxCallDepth = 32
@@ -88,6 +88,8 @@ func (c *checker) stmt(s *lang.Stmt) {
 		c.sample(s.Sample)
 	case s.Save != nil:
 		c.save(s.Save)
+	case s.Plot != nil:
+		c.plot(s.Plot)
 	case s.Eval != nil:
 		c.eval(s.Eval)
 	}
@@ -484,6 +486,44 @@ func (c *checker) save(s *lang.Save) {
 	c.prog.Actions = append(c.prog.Actions, &Save{Pos: s.Pos, Flow: flow, Path: p.str})
 }
 
+var plotOptions = []stdlib.Param{
+	{Name: "n", Type: stdlib.Int, Default: []float64{2000}, Min: 1, Max: 1e6},
+	{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53},
+}
+
+func (c *checker) plot(p *lang.Plot) {
+	opts, ok := c.options("plot", plotOptions, p.Opts)
+	flow := c.lookupFlow(p.Flow, "plot")
+	var data *Data
+	if p.Data != nil {
+		data = c.lookupData(p.Data, "plot")
+		ok = ok && data != nil && data.Table != nil
+	}
+	path := c.expr(p.Path)
+	if path.kind != kBad && (path.kind != kStr || !(strings.HasSuffix(path.str, ".png") || strings.HasSuffix(path.str, ".svg"))) {
+		c.errorf(path.pos, path.end, "plot: the output must be a .png or .svg file name in quotes, got %s", path)
+		ok = false
+	}
+	if flow == nil || !ok || path.kind != kStr {
+		return
+	}
+	if flow.Dim == 0 {
+		c.errorf(p.Flow.Pos, p.Flow.EndPos, "plot: flow %s is not trained yet; add `train %s on DATA` before this statement", flow.Name, flow.Name)
+		return
+	}
+	if flow.ContextDim > 0 {
+		c.errorf(p.Flow.Pos, p.Flow.EndPos, "plot: flow %s is conditional; plot draws unconditional flows (sample it with given and plot the file)", flow.Name)
+		return
+	}
+	if data != nil && data.Table.Cols != flow.Dim {
+		c.errorf(p.Data.Pos, p.Data.EndPos, "plot: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
+			data.Name, data.Table.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Plot{Pos: p.Pos, Flow: flow, Data: data, Path: path.str,
+		N: int(opts["n"][0]), Seed: uint64(opts["seed"][0])})
+}
+
 func (c *checker) eval(e *lang.Eval) {
 	_, ok := c.options("eval", nil, e.Opts)
 	flow := c.lookupFlow(e.Flow, "eval")
@@ -752,6 +792,10 @@ func (c *checker) call(call *lang.Call) value {
 		return v
 	case "csv":
 		return c.csv(call)
+	case "npy":
+		return c.npy(call)
+	case "toy":
+		return c.toy(call)
 	case "repeat":
 		return c.repeat(call)
 	}

@@ -109,7 +109,8 @@ type FlowStage struct {
 	Pos, End lang.Pos
 }
 
-// Action is an executable statement: *Train, *Sample, *Eval or *Save.
+// Action is an executable statement: *Train, *Sample, *Eval, *Save or
+// *Plot.
 type Action interface {
 	Position() lang.Pos
 }
@@ -181,6 +182,20 @@ type Save struct {
 
 // Position returns the statement's position.
 func (s *Save) Position() lang.Pos { return s.Pos }
+
+// Plot draws pictures of a trained flow: samples (against Data, if set),
+// its density (2-D flows) and its training curve.
+type Plot struct {
+	Pos  lang.Pos
+	Flow *Flow
+	Data *Data // may be nil
+	Path string
+	N    int
+	Seed uint64
+}
+
+// Position returns the statement's position.
+func (p *Plot) Position() lang.Pos { return p.Pos }
 
 // Position returns the statement's position.
 func (t *Train) Position() lang.Pos { return t.Pos }

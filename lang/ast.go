@@ -29,6 +29,7 @@ type Stmt struct {
 	Sample *Sample `parser:"| @@"`
 	Eval   *Eval   `parser:"| @@"`
 	Save   *Save   `parser:"| @@"`
+	Plot   *Plot   `parser:"| @@"`
 	Assign *Assign `parser:"| @@"`
 }
 
@@ -95,6 +96,17 @@ type Save struct {
 	EndPos Pos
 	Flow   *Ident `parser:"\"save\" @@"`
 	Path   *Expr  `parser:"\"to\" @@"`
+}
+
+// Plot is `plot FLOW [on DATA] to PATH { options }`: pictures of a
+// trained flow.
+type Plot struct {
+	Pos    Pos
+	EndPos Pos
+	Flow   *Ident   `parser:"\"plot\" @@"`
+	Data   *Ident   `parser:"( \"on\" @@ )?"`
+	Path   *Expr    `parser:"\"to\" @@"`
+	Opts   *Options `parser:"@@?"`
 }
 
 // Options is a brace-delimited list of `name = value` settings.

@@ -38,7 +38,7 @@ var parser = participle.MustBuild[File](
 func Grammar() string { return parser.String() }
 
 // Keywords are the reserved words.
-var Keywords = []string{"def", "eval", "given", "on", "sample", "save", "to", "train"}
+var Keywords = []string{"def", "eval", "given", "on", "plot", "sample", "save", "to", "train"}
 
 // MaxDepth bounds the nesting of brackets, so that no input can exhaust
 // the parser's stack.

@@ -89,10 +89,10 @@ func TestCLI(t *testing.T) {
 			stderr: []string{bad + ":1:18: undefined: Gausian (did you mean Gaussian?)", "    flow = MAF(4) |> Gausian\n", "^~~~~~~"}},
 		{name: "check -ir", args: []string{"check", moons, "-ir"}, code: 0,
 			stdout: []string{"program loss(x [B,2])", "program loss.grad(x [B,2])", "return grad:maf5.out.w"}},
-		{name: "run json flags after", args: []string{"run", moons, "-json", "-steps", "5"}, code: 0, jsonEvents: []string{"train", "sample"}},
-		{name: "run json flags before", args: []string{"run", "-steps=5", "-json", moons}, code: 0, jsonEvents: []string{"train", "sample"}},
+		{name: "run json flags after", args: []string{"run", moons, "-json", "-steps", "5"}, code: 0, jsonEvents: []string{"train", "sample", "plot"}},
+		{name: "run json flags before", args: []string{"run", "-steps=5", "-json", moons}, code: 0, jsonEvents: []string{"train", "sample", "plot"}},
 		{name: "run human", args: []string{"run", "-steps", "5", moons}, code: 0,
-			stdout: []string{"train flow: 5 steps", "test NLL", "sample flow: 1000 draws written to"},
+			stdout: []string{"train flow: 5 steps", "test NLL", "sample flow: 1000 draws written to", "plot flow: ", "moons_loss.png"},
 			stderr: []string{"train flow: step 5/5"}},
 	}
 	for _, c := range cases {

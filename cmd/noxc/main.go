@@ -387,6 +387,8 @@ func printEvent(w io.Writer, ev nox.Event) {
 		fmt.Fprintf(w, "sample %s: %d draws written to %s\n", ev.Flow, ev.N, ev.Path)
 	case "save":
 		fmt.Fprintf(w, "save %s: model written to %s\n", ev.Flow, ev.Path)
+	case "plot":
+		fmt.Fprintf(w, "plot %s: %s\n", ev.Flow, strings.ReplaceAll(ev.Path, ",", ", "))
 	case "eval":
 		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %d rows", ev.Flow, *ev.MeanNLL, ev.N)
 		if ev.Path != "" {
