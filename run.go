@@ -2,6 +2,7 @@ package nox
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 
@@ -143,14 +144,19 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	return nil
 }
 
-// writeFile writes CSV atomically: to a temporary file, then renamed.
+// writeFile writes rows atomically (to a temporary file, then renamed):
+// as NumPy .npy (float64) for a name ending in .npy, as CSV otherwise.
 func writeFile(path string, values []float64, cols int) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	if err := dataset.WriteCSV(f, values, cols); err != nil {
+	write := dataset.WriteCSV
+	if dataset.IsNPY(path) {
+		write = func(w io.Writer, v []float64, c int) error { return dataset.WriteNPY(w, v, c, false) }
+	}
+	if err := write(f, values, cols); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return err

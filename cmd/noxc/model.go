@@ -96,7 +96,11 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
-	t, err := dataset.ReadCSV(f)
+	read := dataset.ReadCSV
+	if dataset.IsNPY(files[1]) {
+		read = dataset.ReadNPY
+	}
+	t, err := read(f)
 	f.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc eval: %s: %v\n", files[1], err)
@@ -141,7 +145,8 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// writeRows writes CSV to path atomically, or to w when path is empty.
+// writeRows writes rows to path atomically, as .npy (float64) for such a
+// name and as CSV otherwise, or as CSV to w when path is empty.
 func writeRows(path string, w io.Writer, values []float64, cols int) error {
 	if path == "" {
 		return dataset.WriteCSV(w, values, cols)
@@ -151,7 +156,11 @@ func writeRows(path string, w io.Writer, values []float64, cols int) error {
 	if err != nil {
 		return err
 	}
-	err = dataset.WriteCSV(f, values, cols)
+	if dataset.IsNPY(path) {
+		err = dataset.WriteNPY(f, values, cols, false)
+	} else {
+		err = dataset.WriteCSV(f, values, cols)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
