@@ -47,7 +47,7 @@ var sets = []dataSet{
 	{"rings", "toy/rings.csv", ""},
 	{"faithful", "faithful.csv", ""},
 	{"iris", "iris.csv", ""},
-	{"digits", "digits.csv", "Dequantize |> "},
+	{"digits", "digits.csv", ""}, // integer pixels: train dequantizes them (dequantize = true)
 }
 
 func main() {
