@@ -59,6 +59,8 @@ Run compiles FILE — reporting every diagnostic and running nothing if there
 is one — then runs its statements in order, printing one line per result.
 
   -json     print one JSON object per result on stdout (see spec.md)
+  -progress with -json, also print {"statement":"progress",...} lines
+            while training (step, total, loss)
   -ir       print each trained flow's lowered IR and its gradient program
   -steps N  cap every train statement at N steps (quick trials)
   -o MODEL  after the run, save the last trained flow to MODEL (.noxm)
@@ -170,6 +172,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	showIR := fs.Bool("ir", false, "print lowered IR and gradient programs")
 	maxSteps := fs.Int("steps", 0, "cap train steps")
 	saveTo := fs.String("o", "", "save the last trained flow to this file")
+	progress := fs.Bool("progress", false, "with -json, also print training progress events")
 	files, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -201,8 +204,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, text)
 	}
 	if cmd == "check" {
-		if *saveTo != "" || *maxSteps != 0 || *jsonOut {
-			fmt.Fprintf(stderr, "noxc check: -o, -steps and -json apply to noxc run\n")
+		if *saveTo != "" || *maxSteps != 0 || *jsonOut || *progress {
+			fmt.Fprintf(stderr, "noxc check: -o, -steps, -json and -progress apply to noxc run\n")
 			return 2
 		}
 		return 0
@@ -234,6 +237,21 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	enc := json.NewEncoder(stdout)
+	if *jsonOut && *progress {
+		// Progress as JSON lines too, a twentieth of the run apart.
+		opts.ReportEvery = 1
+		opts.OnStep = func(flow string, step, total int, loss float64) {
+			if step%max(total/20, 1) == 0 || step == total {
+				enc.Encode(struct {
+					Statement string  `json:"statement"`
+					Flow      string  `json:"flow"`
+					Step      int     `json:"step"`
+					Total     int     `json:"total"`
+					Loss      float64 `json:"loss"`
+				}{"progress", flow, step, total, loss})
+			}
+		}
+	}
 	opts.OnEvent = func(ev nox.Event) {
 		if *jsonOut {
 			enc.Encode(ev)
