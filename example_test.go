@@ -3,6 +3,7 @@ package nox_test
 import (
 	"fmt"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -88,4 +89,30 @@ save flow to "moons.noxm"
 func abs(p string) string {
 	a, _ := filepath.Abs(p)
 	return a
+}
+
+// Fit trains a flow on rows held in memory, with a progress callback.
+func ExampleFit() {
+	x := mat.NewDense(400, 2, nil)
+	for i := range 400 {
+		t := float64(i) / 400 * 6.28
+		x.Set(i, 0, math.Cos(t)+0.05*math.Sin(17*t))
+		x.Set(i, 1, math.Sin(t)+0.05*math.Cos(13*t))
+	}
+	steps := 0
+	m, err := nox.Fit("MAF(32) |> Reverse |> MAF(32) |> Gaussian", x, nil, "steps = 200, seed = 1",
+		func(step, total int, loss float64) { steps = step })
+	if err != nil {
+		log.Fatal(err)
+	}
+	lp := make([]float64, 2)
+	m.LogProb(lp, mat.NewDense(2, 2, []float64{1, 0, 0, 0}), nil)
+	fmt.Println("trained:", steps > 0, "ring more likely than centre:", lp[0] > lp[1])
+	_, err = nox.Fit("MAF(32) |> Gausian", x, nil, "", nil)
+	fmt.Println(err)
+	// Output:
+	// trained: true ring more likely than centre: true
+	// fit.nox:2:19: undefined: Gausian (did you mean Gaussian?)
+	//     flow = MAF(32) |> Gausian
+	//                       ^~~~~~~
 }
