@@ -25,10 +25,22 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	params.Init(rng)
 	o := t.Opts
 	width := m.Dim + m.ContextDim
+	var noise []float64
+	if o.Dequantize {
+		noise = gridWidths(train, width, m.Dim)
+	}
 	if m.Init != nil {
 		// Data-dependent initialisation (ActNorm) from the first batch
-		// of the (shuffled) training rows.
-		if err := runtime.Initialize(m.Init, params, train, width, o.Batch); err != nil {
+		// of the (shuffled) training rows, dequantized like every
+		// training batch: otherwise a column that is constant in that
+		// batch would get an unbounded scale.
+		first := append([]float64(nil), train[:min(len(train), o.Batch*width)]...)
+		for i, w := range first {
+			if nw := noise; nw != nil && nw[i%width] > 0 {
+				first[i] = w + nw[i%width]*(2*rng.Float64()-1)
+			}
+		}
+		if err := runtime.Initialize(m.Init, params, first, width, o.Batch); err != nil {
 			return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 		}
 	}
@@ -39,8 +51,8 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
 	defer tr.Close()
-	if o.Dequantize {
-		tr.SetNoise(gridWidths(train, width, m.Dim))
+	if noise != nil {
+		tr.SetNoise(noise)
 	}
 	steps := o.Steps
 	if opts.MaxSteps > 0 {
