@@ -396,6 +396,9 @@ func printEvent(w io.Writer, ev nox.Event) {
 		if ev.TrainNLL != nil {
 			parts = append(parts, fmt.Sprintf("train NLL %.4f", *ev.TrainNLL))
 		}
+		if ev.ValNLL != nil {
+			parts = append(parts, fmt.Sprintf("validation NLL %.4f (kept step %d)", *ev.ValNLL, *ev.BestStep))
+		}
 		if ev.TestNLL != nil {
 			parts = append(parts, fmt.Sprintf("test NLL %.4f", *ev.TestNLL))
 		}
