@@ -257,6 +257,7 @@ func TestLoadRefusesCraftedHeaders(t *testing.T) {
 		{`"layer":"Gaussian"`, `"layer":"Gaussian2"`, "does not have"},
 		{`"layer":"Gaussian"`, `"layer":"Reverse"`, "not a prior"},
 		{`"dim":2`, `"dim":3`, "standardization"},
+		{`"W":[`, `"W":[1,`, "standardization"},
 		{`"name":"maf1.h0.w"`, `"name":"maf1.h0.v"`, "saved parameter 0"},
 	} {
 		_, err := decode(reseal(c.from, c.to))

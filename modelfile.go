@@ -234,5 +234,16 @@ func stdOK(s *compiler.Standardize, dim int) bool {
 			return false
 		}
 	}
+	if s.W == nil && s.WInv == nil {
+		return true
+	}
+	if len(s.W) != dim*dim || len(s.WInv) != dim*dim || math.IsNaN(s.LogDetW) || math.IsInf(s.LogDetW, 0) {
+		return false
+	}
+	for i := range s.W {
+		if math.IsNaN(s.W[i]) || math.IsInf(s.W[i], 0) || math.IsNaN(s.WInv[i]) || math.IsInf(s.WInv[i], 0) {
+			return false
+		}
+	}
 	return true
 }
