@@ -35,7 +35,7 @@ const (
 	// headers over 10000 bytes by default).
 	maxNPYHeader = 1 << 20
 	// maxNPYValues bounds the number of elements a shape may declare.
-	maxNPYValues = 1 << 31
+	maxNPYValues = 1<<31 - 1
 )
 
 // npyDtypes are the element types ReadNPY accepts, with their sizes.

@@ -12,9 +12,32 @@ import (
 	"github.com/noxlang/nox/stdlib"
 )
 
-// moonsModel lowers the foundation configuration: 5 MAF layers with one
-// hidden layer of 100 units, Reverse between them, a Gaussian prior.
-func moonsModel(tb testing.TB, layers, hidden, dim int) *compiler.Model {
+// benchConfig is one configuration of the benchmark suite (bench/suite):
+// a MAF of layers MADE layers with one hidden layer each, Reverse between
+// them and a Gaussian prior, trained on batches of batch rows of dim
+// columns, scored in chunks of and sampled in draws of eval rows.
+type benchConfig struct {
+	name                string
+	dim, layers, hidden int
+	batch, eval         int
+	data                func(tb testing.TB) []float64
+	stepRuns            int // runs of the training-step allocation test
+}
+
+var (
+	// moons is the foundation configuration on the two-moons data.
+	moons = benchConfig{name: "Moons", dim: 2, layers: 5, hidden: 100, batch: 256, eval: 1000, data: moonsData, stepRuns: 20}
+	// digits has the shapes of the 8×8 digits (64 columns, hidden 512).
+	digits = benchConfig{name: "Digits", dim: 64, layers: 5, hidden: 512, batch: 256, eval: 1000, data: synthData(64), stepRuns: 10}
+	// d784 has the shapes of 28×28 images (hidden 1024, batch 128);
+	// sampling takes 784 passes per layer, so it is scored and sampled in
+	// chunks of 64 rows (two shards of 32).
+	d784 = benchConfig{name: "D784", dim: 784, layers: 5, hidden: 1024, batch: 128, eval: 64, data: synthData(784), stepRuns: 3}
+)
+
+// mafModel lowers a MAF of the given size: layers MAF layers with one
+// hidden layer of hidden units, Reverse between them, a Gaussian prior.
+func mafModel(tb testing.TB, layers, hidden, dim int) *compiler.Model {
 	tb.Helper()
 	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
 	var stages []compiler.Stage
@@ -37,6 +60,16 @@ func moonsModel(tb testing.TB, layers, hidden, dim int) *compiler.Model {
 	return m
 }
 
+// moonsModel lowers the foundation configuration's shape: 5 MAF layers
+// with one hidden layer of 100 units on 2 columns, by default.
+func moonsModel(tb testing.TB, layers, hidden, dim int) *compiler.Model {
+	return mafModel(tb, layers, hidden, dim)
+}
+
+func (c benchConfig) model(tb testing.TB) *compiler.Model {
+	return mafModel(tb, c.layers, c.hidden, c.dim)
+}
+
 func moonsData(tb testing.TB) []float64 {
 	f, err := os.Open("../examples/data/moons.csv")
 	if err != nil {
@@ -50,22 +83,37 @@ func moonsData(tb testing.TB) []float64 {
 	return t.Values
 }
 
-func newMoonsTrainer(tb testing.TB) *runtime.Trainer {
-	m := moonsModel(tb, 5, 100, 2)
+// synthData returns 2000 rows of dim standard normal columns: the cost of
+// a step does not depend on the values, only on the shapes.
+func synthData(dim int) func(testing.TB) []float64 {
+	return func(testing.TB) []float64 {
+		rng := rand.New(rand.NewPCG(7, uint64(dim)))
+		v := make([]float64, 2000*dim)
+		for i := range v {
+			v[i] = rng.NormFloat64()
+		}
+		return v
+	}
+}
+
+func (c benchConfig) trainer(tb testing.TB) *runtime.Trainer {
+	m := c.model(tb)
 	rng := rand.New(rand.NewPCG(0, 0))
 	ps := runtime.NewParams(m.Params)
 	ps.Init(rng)
-	tr, err := runtime.NewTrainer(m.Grad, ps, moonsData(tb), 2, 256, runtime.DefaultAdam(1e-3), rng)
+	tr, err := runtime.NewTrainer(m.Grad, ps, c.data(tb), c.dim, c.batch, runtime.DefaultAdam(1e-3), rng)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return tr
 }
 
-// BenchmarkTrainStepMoons is one Adam step of the moons MAF (5 layers,
-// hidden 100, batch 256): draw, forward, derived backward, update.
-func BenchmarkTrainStepMoons(b *testing.B) {
-	tr := newMoonsTrainer(b)
+func newMoonsTrainer(tb testing.TB) *runtime.Trainer { return moons.trainer(tb) }
+
+// benchTrainStep is one Adam step: draw, forward, derived backward,
+// update.
+func benchTrainStep(b *testing.B, c benchConfig) {
+	tr := c.trainer(b)
 	tr.Step()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -75,53 +123,116 @@ func BenchmarkTrainStepMoons(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 }
 
-// BenchmarkLogProbMoons scores 1000 rows per op.
-func BenchmarkLogProbMoons(b *testing.B) {
-	m := moonsModel(b, 5, 100, 2)
+// benchLogProb scores c.eval rows per op, in one chunk.
+func benchLogProb(b *testing.B, c benchConfig) {
+	m := c.model(b)
 	ps := runtime.NewParams(m.Params)
 	ps.Init(rand.New(rand.NewPCG(0, 0)))
-	data := moonsData(b)[:2000]
-	out := make([]float64, 1000)
-	mp := runtime.NewMapper(m.LogProb, ps, "logp", 1000, nil)
+	data := c.data(b)[:c.eval*c.dim]
+	out := make([]float64, c.eval)
+	mp := runtime.NewMapper(m.LogProb, ps, "logp", c.eval, nil)
+	defer mp.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		mp.Map(out, data, 1000)
+		mp.Map(out, data, c.eval)
 	}
-	b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(c.eval)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// benchSample draws c.eval samples per op.
+func benchSample(b *testing.B, c benchConfig) {
+	m := c.model(b)
+	ps := runtime.NewParams(m.Params)
+	ps.Init(rand.New(rand.NewPCG(0, 0)))
+	out := make([]float64, c.eval*c.dim)
+	mp := runtime.NewMapper(m.Sample, ps, "x", c.eval, rand.New(rand.NewPCG(1, 1)))
+	defer mp.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		mp.Map(out, nil, c.eval)
+	}
+	b.ReportMetric(float64(c.eval)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// BenchmarkTrainStepMoons is one Adam step of the moons MAF (5 layers,
+// hidden 100, batch 256): draw, forward, derived backward, update.
+func BenchmarkTrainStepMoons(b *testing.B) { benchTrainStep(b, moons) }
+
+// BenchmarkLogProbMoons scores 1000 rows per op.
+func BenchmarkLogProbMoons(b *testing.B) { benchLogProb(b, moons) }
 
 // BenchmarkSampleMoons draws 1000 samples per op.
-func BenchmarkSampleMoons(b *testing.B) {
-	m := moonsModel(b, 5, 100, 2)
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(0, 0)))
-	out := make([]float64, 2000)
-	mp := runtime.NewMapper(m.Sample, ps, "x", 1000, rand.New(rand.NewPCG(1, 1)))
-	b.ReportAllocs()
-	for b.Loop() {
-		mp.Map(out, nil, 1000)
-	}
-	b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
-}
+func BenchmarkSampleMoons(b *testing.B) { benchSample(b, moons) }
+
+// BenchmarkTrainStepDigits is one Adam step of the digits MAF (64
+// columns, 5 layers, hidden 512, batch 256).
+func BenchmarkTrainStepDigits(b *testing.B) { benchTrainStep(b, digits) }
+
+// BenchmarkLogProbDigits scores 1000 rows per op.
+func BenchmarkLogProbDigits(b *testing.B) { benchLogProb(b, digits) }
+
+// BenchmarkSampleDigits draws 1000 samples per op (64 passes per layer).
+func BenchmarkSampleDigits(b *testing.B) { benchSample(b, digits) }
+
+// BenchmarkTrainStepD784 is one Adam step of the 784-column MAF (5 layers,
+// hidden 1024, batch 128).
+func BenchmarkTrainStepD784(b *testing.B) { benchTrainStep(b, d784) }
+
+// BenchmarkLogProbD784 scores 64 rows per op.
+func BenchmarkLogProbD784(b *testing.B) { benchLogProb(b, d784) }
+
+// BenchmarkSampleD784 draws 64 samples per op: 784 passes per layer, about
+// 1.2 TFLOP, so run it with -benchtime 1x.
+func BenchmarkSampleD784(b *testing.B) { benchSample(b, d784) }
 
 // TestTrainStepAllocs asserts the steady-state training step allocates
-// nothing.
+// nothing, for each benchmark configuration.
 func TestTrainStepAllocs(t *testing.T) {
-	tr := newMoonsTrainer(t)
-	tr.Step()
-	if a := testing.AllocsPerRun(20, func() { tr.Step() }); a != 0 {
-		t.Fatalf("training step allocates %v times", a)
+	for _, c := range []benchConfig{moons, digits, d784} {
+		t.Run(c.name, func(t *testing.T) {
+			if testing.Short() && c.dim > 2 {
+				t.Skip("large model")
+			}
+			tr := c.trainer(t)
+			defer tr.Close()
+			tr.Step()
+			if a := testing.AllocsPerRun(c.stepRuns, func() { tr.Step() }); a != 0 {
+				t.Fatalf("training step allocates %v times", a)
+			}
+		})
 	}
 }
 
-// TestLogProbAllocs asserts batched scoring allocates nothing.
+// TestLogProbAllocs asserts batched scoring allocates nothing: a small
+// model over a partial last chunk, and each benchmark configuration.
 func TestLogProbAllocs(t *testing.T) {
-	m := moonsModel(t, 2, 16, 2)
-	ps := runtime.NewParams(m.Params)
-	data := moonsData(t)[:600]
-	out := make([]float64, 300)
-	mp := runtime.NewMapper(m.LogProb, ps, "logp", 128, nil)
-	if a := testing.AllocsPerRun(10, func() { mp.Map(out, data, 300) }); a != 0 {
-		t.Fatalf("log-prob allocates %v times", a)
+	t.Run("Small", func(t *testing.T) {
+		m := moonsModel(t, 2, 16, 2)
+		ps := runtime.NewParams(m.Params)
+		data := moonsData(t)[:600]
+		out := make([]float64, 300)
+		mp := runtime.NewMapper(m.LogProb, ps, "logp", 128, nil)
+		defer mp.Close()
+		if a := testing.AllocsPerRun(10, func() { mp.Map(out, data, 300) }); a != 0 {
+			t.Fatalf("log-prob allocates %v times", a)
+		}
+	})
+	for _, c := range []benchConfig{moons, digits, d784} {
+		t.Run(c.name, func(t *testing.T) {
+			if testing.Short() && c.dim > 2 {
+				t.Skip("large model")
+			}
+			m := c.model(t)
+			ps := runtime.NewParams(m.Params)
+			ps.Init(rand.New(rand.NewPCG(0, 0)))
+			n := c.eval + c.eval/2 + 1 // a full chunk and a padded one
+			data := c.data(t)[:n*c.dim]
+			out := make([]float64, n)
+			mp := runtime.NewMapper(m.LogProb, ps, "logp", c.eval, nil)
+			defer mp.Close()
+			if a := testing.AllocsPerRun(5, func() { mp.Map(out, data, n) }); a != 0 {
+				t.Fatalf("log-prob allocates %v times", a)
+			}
+		})
 	}
 }

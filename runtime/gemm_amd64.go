@@ -2,9 +2,10 @@ package runtime
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects the assembly kernels; tests turn it off to check the
-// portable path.
-var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// useAVX2 selects the AVX2 assembly kernels (matrix and elementwise);
+// tests turn it off to check the portable path. The noasm build tag turns
+// it off for good.
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && !noasm
 
 // kern4x8 computes a block of up to 4 rows and 8 columns of C:
 // C[r, j] = Σ_p a[r*ars + p*aps] · b[p*ldb + j] for r < 4 and the columns
@@ -29,11 +30,10 @@ var colMasks = func() (m [9][8]int64) {
 	return m
 }()
 
-func gemmKernel(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int) {
-	if !useAVX2 {
-		gemmGo(m, n, k, a, ars, aps, b, ldb, c, ldc)
-		return
-	}
+// gemmAVX2 computes C = A'·B with kern4x8 and kern1x8, with A'[i,p] at
+// a[i*ars+p*aps]; the caller has checked the operands' lengths and that
+// useAVX2 is set.
+func gemmAVX2(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int) {
 	m4 := m &^ 3
 	for j := 0; j < n; j += 8 {
 		mask := &colMasks[min(8, n-j)]

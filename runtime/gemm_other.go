@@ -2,6 +2,10 @@
 
 package runtime
 
-func gemmKernel(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int) {
+// useAVX2 is false: there are no AVX2 kernels on this architecture.
+var useAVX2 = false
+
+// gemmAVX2 is never called without AVX2 kernels.
+func gemmAVX2(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int) {
 	gemmGo(m, n, k, a, ars, aps, b, ldb, c, ldc)
 }

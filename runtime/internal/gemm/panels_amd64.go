@@ -1,0 +1,88 @@
+package gemm
+
+// packSize is the number of elements in the stack buffer that holds a
+// transposed block of B.
+const packSize = 4096
+
+// blockRows[w] is the row count of the main kernel for width w.
+var blockRows = [5]int{1: 8, 2: 8, 3: 8, 4: 6}
+
+// panels computes C = A'·B (+ C if acc) one column panel of at most 32
+// columns at a time, with A'[i,p] at a[i*ars+p*aps].
+func panels(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+	iacc := 0
+	if acc {
+		iacc = 1
+	}
+	for j := 0; j < n; j += 32 {
+		w, mask := 4, 0xff
+		if rem := n - j; rem < 32 {
+			w = (rem + 7) / 8
+			mask = 1<<(rem-8*(w-1)) - 1
+		}
+		mr := blockRows[w]
+		nb := m / mr
+		if nb > 0 {
+			kernel(w, mr, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
+		}
+		for i := nb * mr; i < m; {
+			r := 4
+			for r > m-i {
+				r /= 2
+			}
+			kernel(w, r, 1, k, &a[i*ars], ars, aps, &b[j], ldb, &c[i*ldc+j], ldc, mask, iacc)
+			i += r
+		}
+	}
+}
+
+// packed computes C = A'·B' (+ C if acc), copying blocks of B' into a
+// contiguous buffer on the stack first; B' is B, or Bᵀ for B stored n×k
+// if tB.
+//
+//go:noinline
+func packed(tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+	var buf [packSize]float64
+	kc := min(k, 128)
+	nc := packSize / kc
+	if nc >= 32 {
+		nc &^= 31
+	}
+	for p0 := 0; p0 < k; p0 += kc {
+		kw := min(kc, k-p0)
+		for j0 := 0; j0 < n; j0 += nc {
+			nw := min(nc, n-j0)
+			blk := buf[:kw*nw]
+			if tB {
+				packT(blk, kw, nw, b[j0*ldb+p0:], ldb)
+			} else {
+				for p := range kw {
+					copy(blk[p*nw:(p+1)*nw], b[(p0+p)*ldb+j0:])
+				}
+			}
+			panels(m, nw, kw, a[p0*aps:], ars, aps, blk, nw, acc || p0 > 0, c[j0:], ldc)
+		}
+	}
+}
+
+// packT stores the transpose of the nw×kw block of b (leading dimension
+// ldb) into dst as a kw×nw row-major matrix.
+func packT(dst []float64, kw, nw int, b []float64, ldb int) {
+	j := 0
+	for ; j+4 <= nw; j += 4 {
+		b0 := b[j*ldb : j*ldb+kw]
+		b1 := b[(j+1)*ldb : (j+1)*ldb+kw]
+		b2 := b[(j+2)*ldb : (j+2)*ldb+kw]
+		b3 := b[(j+3)*ldb : (j+3)*ldb+kw]
+		for p := range b0 {
+			d := dst[p*nw+j : p*nw+j+4]
+			d[0], d[1], d[2], d[3] = b0[p], b1[p], b2[p], b3[p]
+		}
+	}
+	for ; j < nw; j++ {
+		b0 := b[j*ldb : j*ldb+kw]
+		for p, v := range b0 {
+			dst[p*nw+j] = v
+		}
+	}
+}
