@@ -184,7 +184,7 @@ func TestReadNPYErrors(t *testing.T) {
 		{"bad shape", npyFile(1, hdr("{'descr': '<f8', 'fortran_order': False, 'shape': [2, 2]}"), four), "shape: expected a tuple such as (3, 2), got [2, 2]"},
 		{"negative dim", npyFile(1, hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (-2, 2)}"), four), "shape: expected a non-negative integer at byte"},
 		{"huge dim", npyFile(1, hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 2)}"), four), "dimension 99999999999999999999 is too large"},
-		{"too many values", npyFile(1, hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2000000000, 2)}"), four), "shape (2000000000, 2) holds more than 2147483648 values"},
+		{"too many values", npyFile(1, hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2000000000, 2)}"), four), "shape (2000000000, 2) holds more than 2147483647 values"},
 		{"no columns", npyFile(1, hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 0)}"), nil), "the rows have no columns: shape (3, 0)"},
 		{"text after", npyFile(1, hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2)} x"), four), "unexpected text after the dict"},
 		{"unterminated", npyFile(1, hdr("{'descr: 1}"), four), "key: unterminated string"},
