@@ -42,6 +42,15 @@ type Trainer struct {
 	// trained marks the elements of params.Data the optimizer updates
 	// (state parameters are excluded from weight decay).
 	trained []bool
+	// The update is split into one contiguous range of params.Data per
+	// team member, run concurrently: phase selects the team's work (the
+	// shards' programs, or combining and Adam over the ranges), segs
+	// lists each range's pieces of parameter tensors and norms holds each
+	// range's squared gradient norm, summed in a fixed order.
+	phase int
+	segs  [][]segment
+	norms []float64
+	clipC float64
 	rows    int
 	batch   int
 	opt     Adam
@@ -51,6 +60,10 @@ type Trainer struct {
 	b2t     float64 // β2^t
 	rng     *rand.Rand
 }
+
+// segment is the part [lo, hi) of parameter tensor param that lies in
+// one update range; off is the tensor's offset in params.Data.
+type segment struct{ param, off, lo, hi int }
 
 // stateVar is a state parameter and, per shard, the program output that
 // holds its value after a step.
@@ -135,7 +148,31 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		}
 		t.shards = append(t.shards, s)
 	}
-	t.team = newTeam(len(t.shards), func(i int) { t.shards[i].exec.Run() })
+	// Split params.Data into one range per team member.
+	k := len(t.shards)
+	t.segs, t.norms = make([][]segment, k), make([]float64, k)
+	total := len(params.Data)
+	pos := 0
+	for pi, v := range params.Views {
+		for r := range k {
+			lo, hi := r*total/k, (r+1)*total/k
+			a, b := max(lo, pos), min(hi, pos+len(v))
+			if a < b {
+				t.segs[r] = append(t.segs[r], segment{param: pi, off: pos, lo: a - pos, hi: b - pos})
+			}
+		}
+		pos += len(v)
+	}
+	t.team = newTeam(k, func(i int) {
+		switch t.phase {
+		case 0:
+			t.shards[i].exec.Run()
+		case 1:
+			t.norms[i] = t.combine(t.segs[i])
+		case 2:
+			t.adam(t.segs[i])
+		}
+	})
 	return t, nil
 }
 
@@ -175,6 +212,7 @@ func (t *Trainer) Step() float64 {
 			}
 		}
 	}
+	t.phase = 0
 	t.team.run()
 	loss := 0.0
 	for _, s := range t.shards {
@@ -183,20 +221,24 @@ func (t *Trainer) Step() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	t.combine()
+	t.phase = 1
+	t.team.run()
+	t.clipC = 1
 	if t.opt.Clip > 0 {
 		norm := 0.0
-		for _, g := range t.grad {
-			norm += g * g
+		for _, n := range t.norms {
+			norm += n
 		}
 		if norm = math.Sqrt(norm); norm > t.opt.Clip {
-			c := t.opt.Clip / norm
-			for j := range t.grad {
-				t.grad[j] *= c
-			}
+			t.clipC = t.opt.Clip / norm
 		}
 	}
-	t.adam()
+	o := t.opt
+	t.t++
+	t.b1t *= o.Beta1
+	t.b2t *= o.Beta2
+	t.phase = 2
+	t.team.run()
 	for _, sv := range t.state {
 		w0 := t.shards[0].weight
 		for j := range sv.param {
@@ -246,52 +288,59 @@ func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) e
 	return nil
 }
 
-// combine averages the shards' gradients, weighted by their rows, into
-// t.grad.
-func (t *Trainer) combine() {
-	off := 0
-	for i, p := range t.params.Views {
-		dst := t.grad[off : off+len(p)]
-		if t.shards[0].grads[i] == nil { // state: no gradient
+// combine averages the shards' gradients over the segments of one range,
+// weighted by their rows, into t.grad, and returns their squared norm.
+func (t *Trainer) combine(segs []segment) float64 {
+	norm := 0.0
+	for _, sg := range segs {
+		dst := t.grad[sg.off+sg.lo : sg.off+sg.hi]
+		g0 := t.shards[0].grads[sg.param]
+		switch {
+		case g0 == nil: // state: no gradient
 			clear(dst)
-		} else if len(t.shards) == 1 {
-			copy(dst, t.shards[0].grads[i])
-		} else {
-			w0, g0 := t.shards[0].weight, t.shards[0].grads[i][:len(dst)]
+			continue
+		case len(t.shards) == 1:
+			copy(dst, g0[sg.lo:sg.hi])
+		default:
+			w0, src := t.shards[0].weight, g0[sg.lo:sg.hi]
 			for j := range dst {
-				dst[j] = w0 * g0[j]
+				dst[j] = w0 * src[j]
 			}
 			for _, s := range t.shards[1:] {
-				w, g := s.weight, s.grads[i][:len(dst)]
+				w, src := s.weight, s.grads[sg.param][sg.lo:sg.hi]
 				for j := range dst {
-					dst[j] += w * g[j]
+					dst[j] += w * src[j]
 				}
 			}
 		}
-		off += len(p)
+		for _, g := range dst {
+			norm += g * g
+		}
 	}
+	return norm
 }
 
-func (t *Trainer) adam() {
+// adam updates the parameters of one range (the step counters were
+// advanced by Step).
+func (t *Trainer) adam(segs []segment) {
 	o := t.opt
-	t.t++
-	t.b1t *= o.Beta1
-	t.b2t *= o.Beta2
 	step := o.LR / (1 - t.b1t)
 	bc2 := 1 / math.Sqrt(1-t.b2t)
-	p, g, m, v := t.params.Data, t.grad[:len(t.params.Data)], t.m[:len(t.params.Data)], t.v[:len(t.params.Data)]
-	if o.WeightDecay > 0 {
-		decay := 1 - o.LR*o.WeightDecay
-		for j := range p {
-			if t.trained[j] {
+	c := t.clipC
+	decay := 1 - o.LR*o.WeightDecay
+	for _, sg := range segs {
+		lo, hi := sg.off+sg.lo, sg.off+sg.hi
+		p, g, m, v := t.params.Data[lo:hi], t.grad[lo:hi], t.m[lo:hi], t.v[lo:hi]
+		if o.WeightDecay > 0 && t.trained[lo] {
+			for j := range p {
 				p[j] *= decay
 			}
 		}
-	}
-	for j := range p {
-		gj := g[j]
-		m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
-		v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
-		p[j] -= step * m[j] / (math.Sqrt(v[j])*bc2 + o.Eps)
+		for j := range p {
+			gj := g[j] * c
+			m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
+			v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
+			p[j] -= step * m[j] / (math.Sqrt(v[j])*bc2 + o.Eps)
+		}
 	}
 }
