@@ -51,14 +51,14 @@ type Trainer struct {
 	segs  [][]segment
 	norms []float64
 	clipC float64
-	rows    int
-	batch   int
-	opt     Adam
-	m, v    []float64
-	t       int
-	b1t     float64 // β1^t
-	b2t     float64 // β2^t
-	rng     *rand.Rand
+	rows  int
+	batch int
+	opt   Adam
+	m, v  []float64
+	t     int
+	b1t   float64 // β1^t
+	b2t   float64 // β2^t
+	rng   *rand.Rand
 }
 
 // segment is the part [lo, hi) of parameter tensor param that lies in
