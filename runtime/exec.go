@@ -63,7 +63,13 @@ func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec {
 		case ir.OpInput, ir.OpParam, ir.OpConst:
 			continue // no work: the buffer is the value
 		case ir.OpMatMul:
-			if in.Int&ir.TransB != 0 && s.br*s.bc > len(e.scratch) {
+			// Only the AVX2 and Go paths transpose B into scratch.
+			tA, tB := in.Int&ir.TransA != 0, in.Int&ir.TransB != 0
+			k := s.ac
+			if tA {
+				k = s.ar
+			}
+			if tB && dgemmChoose(tA, tB, s.rows, s.cols, k) != pathAVX512 && s.br*s.bc > len(e.scratch) {
 				e.scratch = make([]float64, s.br*s.bc)
 				e.ArenaFloats += s.br * s.bc
 			}
