@@ -91,7 +91,11 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		lp0, lpBest = append([]float64(nil), lp...), append([]float64(nil), lp...)
 	}
 
-	hist := &History{Steps: make([]int, 0, steps), Loss: make([]float64, 0, steps), Val: make([]float64, 0, steps)}
+	// The curve keeps at most about a million points: every stride-th
+	// step, and every evaluated one.
+	stride := max(1, steps>>20)
+	c := min(steps, 1<<16)
+	hist := &History{Steps: make([]int, 0, c), Loss: make([]float64, 0, c), Val: make([]float64, 0, c)}
 	report := max(opts.ReportEvery, 1)
 	lastFinite := math.NaN()
 	start := time.Now()
@@ -110,7 +114,10 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 			break
 		}
 		lastFinite = loss
-		hist.Steps, hist.Loss, hist.Val = append(hist.Steps, step), append(hist.Loss, loss), append(hist.Val, math.NaN())
+		evaluated := scorer != nil && (step%every == 0 || step == steps)
+		if step%stride == 0 || evaluated {
+			hist.Steps, hist.Loss, hist.Val = append(hist.Steps, step), append(hist.Loss, loss), append(hist.Val, math.NaN())
+		}
 		if opts.OnStep != nil && (step%report == 0 || step == steps) {
 			opts.OnStep(t.Flow.Name, step, steps, loss)
 		}
