@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -175,7 +176,7 @@ func (c *checker) apply(fn *function, call *lang.Call) value {
 			for _, p := range params {
 				names = append(names, p.Name.Name)
 			}
-			c.errorf(a.Name.Pos, a.Name.EndPos, "%s has no parameter %s%s; its signature is %s", name, a.Name.Name, didYouMean(a.Name.Name, names), fn.signature())
+			c.errorf(a.Name.Pos, a.Name.EndPos, "%s has no parameter %s%s; its signature is %s", name, a.Name.Name, spell.DidYouMean(a.Name.Name, names), fn.signature())
 			ok = false
 			continue
 		}
@@ -265,7 +266,7 @@ func (c *checker) undefined(id *lang.Ident) {
 		}
 	}
 	slices.Sort(cands)
-	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, didYouMean(id.Name, cands))
+	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, spell.DidYouMean(id.Name, cands))
 }
 
 var scheduleNames = []string{"constant", "cosine", "step"}
@@ -573,7 +574,7 @@ func (c *checker) options(stmt string, specs []stdlib.Param, o *lang.Options) (s
 			}
 			if i < 0 {
 				c.errorf(opt.Name.Pos, opt.Name.EndPos, "%s: unknown option %s%s (options: %s)", stmt, name,
-					didYouMean(name, paramNames(specs)), strings.Join(paramNames(specs), ", "))
+					spell.DidYouMean(name, paramNames(specs)), strings.Join(paramNames(specs), ", "))
 				ok = false
 				continue
 			}
@@ -645,7 +646,7 @@ func (c *checker) convert(what string, p *stdlib.Param, v value) ([]float64, boo
 			if i := slices.Index(p.Choices, v.str); i >= 0 {
 				return []float64{float64(i)}, true
 			}
-			c.errorf(v.pos, v.end, "%s must be one of %s, got %s%s", what, strings.Join(quoted, ", "), v, didYouMean(v.str, p.Choices))
+			c.errorf(v.pos, v.end, "%s must be one of %s, got %s%s", what, strings.Join(quoted, ", "), v, spell.DidYouMean(v.str, p.Choices))
 			return nil, false
 		}
 		c.errorf(v.pos, v.end, "%s must be one of %s (a string), got %s %s", what, strings.Join(quoted, ", "), v.describe(), v)
@@ -852,7 +853,7 @@ func (c *checker) stageName(layer string) string {
 		c.stageCount = map[string]int{}
 	}
 	c.stageCount[layer]++
-	return fmt.Sprintf("%s%d", lower(layer), c.stageCount[layer])
+	return fmt.Sprintf("%s%d", strings.ToLower(layer), c.stageCount[layer])
 }
 
 func (c *checker) renameStages(stages []FlowStage) []FlowStage {
@@ -879,7 +880,7 @@ func (c *checker) bindCall(spec *stdlib.Spec, call *lang.Call) (stdlib.Args, boo
 			p := spec.Param(name)
 			if p == nil {
 				c.errorf(a.Name.Pos, a.Name.EndPos, "%s has no argument %s%s; its signature is %s",
-					spec.Name, name, didYouMean(name, paramNames(spec.Params)), spec.Signature())
+					spec.Name, name, spell.DidYouMean(name, paramNames(spec.Params)), spec.Signature())
 				ok = false
 				continue
 			}

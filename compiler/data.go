@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -72,7 +73,7 @@ func (c *checker) file(call *lang.Call, fn string) value {
 			*dst = &v
 		default:
 			c.errorf(a.Name.Pos, a.Name.EndPos, "%s has no argument %s%s; it takes columns and context",
-				fn, a.Name.Name, didYouMean(a.Name.Name, []string{"columns", "context"}))
+				fn, a.Name.Name, spell.DidYouMean(a.Name.Name, []string{"columns", "context"}))
 			ok = false
 		}
 	}
@@ -156,7 +157,7 @@ func (c *checker) columns(t *dataset.Table, fn, arg string, v value) ([]int, boo
 				case t.Names == nil:
 					c.errorf(it.pos, it.end, "%s argument %s: the file has no header line, so columns have no names; use 0-based indices", fn, arg)
 				default:
-					c.errorf(it.pos, it.end, "%s argument %s: no column %q%s (columns: %s)", fn, arg, it.str, didYouMean(it.str, t.Names), strings.Join(t.Names, ", "))
+					c.errorf(it.pos, it.end, "%s argument %s: no column %q%s (columns: %s)", fn, arg, it.str, spell.DidYouMean(it.str, t.Names), strings.Join(t.Names, ", "))
 				}
 				return nil, false
 			}
@@ -221,7 +222,7 @@ func (c *checker) toy(call *lang.Call) value {
 		i := slices.IndexFunc(toyParams[1:], func(p stdlib.Param) bool { return p.Name == a.Name.Name })
 		if i < 0 {
 			c.errorf(a.Name.Pos, a.Name.EndPos, "toy has no argument %s%s; it takes n, noise and seed",
-				a.Name.Name, didYouMean(a.Name.Name, []string{"n", "noise", "seed"}))
+				a.Name.Name, spell.DidYouMean(a.Name.Name, []string{"n", "noise", "seed"}))
 			ok = false
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/noxlang/nox/internal/spell"
 )
 
 // ToyNames are the toy data sets Toy generates, in alphabetical order.
@@ -61,7 +63,7 @@ const toySeedStream = 0x6e6f782d746f79
 // n must be in [1, MaxToyRows] and noise at most MaxToyNoise.
 func Toy(name string, n int, noise float64, seed uint64) (*Table, error) {
 	if !slices.Contains(ToyNames, name) {
-		return nil, fmt.Errorf("unknown toy data set %q%s; the sets are %s", name, toySuggest(name), strings.Join(ToyNames, ", "))
+		return nil, fmt.Errorf("unknown toy data set %q%s; the sets are %s", name, spell.DidYouMean(name, ToyNames), strings.Join(ToyNames, ", "))
 	}
 	if n < 1 || n > MaxToyRows {
 		return nil, fmt.Errorf("toy %s: n must be in [1, %d], got %d", name, MaxToyRows, n)
@@ -182,43 +184,4 @@ func shuffleRows(r *rand.Rand, x []float64) {
 		x[2*i], x[2*j] = x[2*j], x[2*i]
 		x[2*i+1], x[2*j+1] = x[2*j+1], x[2*i+1]
 	})
-}
-
-// toySuggest is " (did you mean NAME?)" for a likely misspelling of a toy
-// set's name, or "".
-func toySuggest(name string) string {
-	best, bestD := "", 3
-	for _, c := range ToyNames {
-		if d := editDistance(strings.ToLower(name), c); d < bestD && d <= max(1, len(name)/2) {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return " (did you mean " + best + "?)"
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	if len(a) > 64 {
-		return len(a)
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
