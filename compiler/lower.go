@@ -186,12 +186,6 @@ func (l *lowering) env(b *ir.Builder, mode stdlib.Mode) *stdlib.Env {
 	return env
 }
 
-// concat places b's columns after a's.
-func concat(b *ir.Builder, x, y ir.Value) ir.Value {
-	nx, ny := b.Type(x).Cols, b.Type(y).Cols
-	return b.Add(b.PadCols(x, 0, nx+ny), b.PadCols(y, nx, nx+ny))
-}
-
 // forward emits the stages from x; it returns z, the summed per-row
 // log-det (ir.None if every stage preserves volume) and a constant log-det
 // term. The columns a Split sends to the prior are appended to z after the
@@ -236,7 +230,7 @@ func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) (z, logde
 	}
 	for i := len(out) - 1; i >= 0; i-- {
 		b.SetNote("split/join")
-		h = concat(b, h, out[i])
+		h = b.ConcatCols(h, out[i])
 	}
 	return h, logdet, c
 }
@@ -295,7 +289,7 @@ func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env) ir.Value 
 		if s.flow == nil {
 			b.SetNote(s.name + "/inverse")
 			n := s.dim - s.split
-			h = concat(b, h, b.SliceCols(z, off, off+n))
+			h = b.ConcatCols(h, b.SliceCols(z, off, off+n))
 			off += n
 			continue
 		}

@@ -89,7 +89,7 @@ type shard struct {
 // inputs side by side, in order ("x", then the context "c" of a
 // conditional model). rng draws the minibatches and seeds the program's
 // random ops. State parameters take, after each step, the weighted mean
-// over shards of their outputs StatePrefix + name; the optimizer leaves
+// over shards of their outputs ir.StatePrefix + name; the optimizer leaves
 // them alone. Close releases the trainer's goroutines.
 func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, opt Adam, rng *rand.Rand) (*Trainer, error) {
 	if dim < 1 || len(data) == 0 || len(data)%dim != 0 {
@@ -131,7 +131,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		k := 0
 		for _, p := range params.Table {
 			if p.State {
-				v := g.Output(StatePrefix + p.Name)
+				v := g.Output(ir.StatePrefix + p.Name)
 				if v == ir.None {
 					return nil, fmt.Errorf("runtime: program %s does not update state %s", g.Name, p.Name)
 				}
@@ -254,17 +254,9 @@ func (t *Trainer) Step() float64 {
 	return loss
 }
 
-// StatePrefix + name is the output of a training program holding a state
-// parameter's value after the step (stdlib.StatePrefix).
-const StatePrefix = "state:"
-
-// InitPrefix + name is the output of an initialisation program holding a
-// parameter's data-dependent initial value (stdlib.InitPrefix).
-const InitPrefix = "init:"
-
 // Initialize runs an initialisation program once on the first rows of
 // data (rows of the program's inputs side by side, as for NewTrainer; at
-// most batch of them) and copies each output InitPrefix + name into the
+// most batch of them) and copies each output ir.InitPrefix + name into the
 // parameter of that name.
 func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) error {
 	n := min(batch, len(data)/dim)
@@ -281,7 +273,7 @@ func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) e
 	}
 	e.Run()
 	for i, pr := range params.Table {
-		if v := p.Output(InitPrefix + pr.Name); v != ir.None {
+		if v := p.Output(ir.InitPrefix + pr.Name); v != ir.None {
 			copy(params.Views[i], e.Value(v))
 		}
 	}

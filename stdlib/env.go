@@ -25,13 +25,11 @@ type Env struct {
 	Context ir.Value
 }
 
-// Outputs through which programs hand values back to the runtime.
+// StatePrefix and InitPrefix name the outputs of state and initial
+// values (see SetState and InitParam).
 const (
-	// StatePrefix + name: the new value of a state parameter after a
-	// training step.
-	StatePrefix = "state:"
-	// InitPrefix + name: the data-dependent initial value of a parameter.
-	InitPrefix = "init:"
+	StatePrefix = ir.StatePrefix
+	InitPrefix  = ir.InitPrefix
 )
 
 // SetState emits v as the value state parameter p takes after this step

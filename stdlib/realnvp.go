@@ -111,7 +111,7 @@ func (c *coupling) transformed() int {
 func (c *coupling) params(b *ir.Builder, xa ir.Value, env *Env) (t, s ir.Value) {
 	in := xa
 	if env.Context != ir.None {
-		in = concatCols(b, xa, env.Context)
+		in = b.ConcatCols(xa, env.Context)
 	}
 	out := c.net.apply(b, in)
 	nb := c.transformed()
@@ -188,10 +188,4 @@ func (n mlp) apply(b *ir.Builder, x ir.Value) ir.Value {
 		}
 	}
 	return h
-}
-
-// concatCols places y's columns after x's.
-func concatCols(b *ir.Builder, x, y ir.Value) ir.Value {
-	nx, ny := b.Type(x).Cols, b.Type(y).Cols
-	return b.Add(b.PadCols(x, 0, nx+ny), b.PadCols(y, nx, nx+ny))
 }

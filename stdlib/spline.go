@@ -288,12 +288,6 @@ func newSplineCoupling(cfg Config) Layer {
 	return c
 }
 
-// splineJoin places b's columns after a's.
-func splineJoin(b *ir.Builder, x, y ir.Value) ir.Value {
-	nx, ny := b.Type(x).Cols, b.Type(y).Cols
-	return b.Add(b.PadCols(x, 0, nx+ny), b.PadCols(y, nx, nx+ny))
-}
-
 func (c *splineCoupling) split(b *ir.Builder, v ir.Value) (id, tr ir.Value) {
 	p := b.PermuteCols(v, c.perm)
 	return b.SliceCols(p, 0, c.nid), b.SliceCols(p, c.nid, c.dim)
@@ -304,14 +298,14 @@ func (c *splineCoupling) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet
 	id, tr := c.split(b, x)
 	theta := c.net.apply(b, b.Clamp(id, -splineMaxCond, splineMaxCond), c.net.weights(b, env), env)
 	y, ld := c.rq.forward(b, tr, theta)
-	return b.PermuteCols(splineJoin(b, id, y), c.back), b.SumCols(ld)
+	return b.PermuteCols(b.ConcatCols(id, y), c.back), b.SumCols(ld)
 }
 
 func (c *splineCoupling) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(c.name + "/inverse"))
 	id, tr := c.split(b, z)
 	theta := c.net.apply(b, b.Clamp(id, -splineMaxCond, splineMaxCond), c.net.weights(b, env), env)
-	return b.PermuteCols(splineJoin(b, id, c.rq.inverse(b, tr, theta)), c.back)
+	return b.PermuteCols(b.ConcatCols(id, c.rq.inverse(b, tr, theta)), c.back)
 }
 
 // splineAR is a MADE-conditioned rational-quadratic spline autoregressive

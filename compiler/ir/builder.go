@@ -238,6 +238,12 @@ func (b *Builder) PadCols(x Value, lo, cols int) Value {
 	return b.emit(Instr{Op: OpPadCols, Args: []Value{x}, Int: lo, Shape: Shape{s.Rows, cols}})
 }
 
+// ConcatCols places y's columns after x's (both with the same rows).
+func (b *Builder) ConcatCols(x, y Value) Value {
+	nx, ny := b.Type(x).Cols, b.Type(y).Cols
+	return b.Add(b.PadCols(x, 0, nx+ny), b.PadCols(y, nx, nx+ny))
+}
+
 // PermuteCols gathers the columns of x: out[:, j] = x[:, perm[j]].
 func (b *Builder) PermuteCols(x Value, perm []int) Value {
 	s := b.Type(x)

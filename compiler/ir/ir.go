@@ -131,6 +131,16 @@ type Input struct {
 // parameter: GradPrefix + parameter name.
 const GradPrefix = "grad:"
 
+// Outputs through which programs hand layer state back to the runtime.
+const (
+	// StatePrefix + name: the value a state parameter (Param.State) takes
+	// after a training step.
+	StatePrefix = "state:"
+	// InitPrefix + name: a parameter's data-dependent initial value, an
+	// output of a model's initialisation program.
+	InitPrefix = "init:"
+)
+
 // Output is a named result of a program.
 type Output struct {
 	Name  string
