@@ -12,14 +12,15 @@ import (
 func TestImportGraph(t *testing.T) {
 	const mod = "github.com/noxlang/nox"
 	allowed := map[string][]string{
-		"lang":           {},
-		"compiler/ir":    {},
-		"compiler/ad":    {"compiler/ir"},
-		"stdlib":         {"compiler/ir"},
-		"internal/spell": {},
-		"dataset":        {"internal/spell"},
-		"runtime":        {"compiler/ir"},
-		"compiler":       {"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell"},
+		"lang":                {},
+		"compiler/ir":         {},
+		"compiler/ad":         {"compiler/ir"},
+		"stdlib":              {"compiler/ir"},
+		"internal/spell":      {},
+		"internal/atomicfile": {},
+		"dataset":             {"internal/spell", "internal/atomicfile"},
+		"runtime":             {"compiler/ir"},
+		"compiler":            {"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell"},
 	}
 	for dir, ok := range allowed {
 		pkg, err := build.Default.Import(mod+"/"+dir, ".", 0)

@@ -10,9 +10,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -66,26 +66,7 @@ func (m *Model) Save(path string) error {
 	if err := m.encode(&body); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(body.Bytes())
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(body.Bytes()); return err })
 }
 
 func (m *Model) encode(w *bytes.Buffer) error {

@@ -2,9 +2,7 @@ package nox
 
 import (
 	"fmt"
-	"io"
 	"math"
-	"os"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
@@ -111,7 +109,7 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean}
 	if a.Path != "" {
 		path := s.resolve(a.Path)
-		if err := writeFile(path, lp, 1); err != nil {
+		if err := dataset.WriteFile(path, lp, 1); err != nil {
 			return lang.Errorf(a.Pos, a.Pos, "eval: %v", err)
 		}
 		ev.Path = path
@@ -135,37 +133,13 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 		}
 	}
 	path := s.resolve(a.Path)
-	if err := writeFile(path, out, tf.Dim()); err != nil {
+	if err := dataset.WriteFile(path, out, tf.Dim()); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
 	if opts.OnEvent != nil {
 		opts.OnEvent(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})
 	}
 	return nil
-}
-
-// writeFile writes rows atomically (to a temporary file, then renamed):
-// as NumPy .npy (float64) for a name ending in .npy, as CSV otherwise.
-func writeFile(path string, values []float64, cols int) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	write := dataset.WriteCSV
-	if dataset.IsNPY(path) {
-		write = func(w io.Writer, v []float64, c int) error { return dataset.WriteNPY(w, v, c, false) }
-	}
-	if err := write(f, values, cols); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // IR returns the lowered programs of every trained flow as text: the

@@ -1,15 +1,14 @@
 package plot
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"image/color"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/noxlang/nox/internal/atomicfile"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -101,36 +100,10 @@ func (s svgFixed) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// writeAtomic writes the picture to a temporary file beside path, then
-// renames it into place.
-func writeAtomic(path string, cw io.WriterTo) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
+// writeAtomic writes the picture to path, replacing it atomically.
+func writeAtomic(path string, cw io.WriterTo) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := cw.WriteTo(w); return err }); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("plot %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	if _, err = cw.WriteTo(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }

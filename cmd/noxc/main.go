@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -325,7 +326,7 @@ func fmtCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, file)
 		}
 		if *write && changed {
-			if err := writeAtomic(file, out); err != nil {
+			if err := atomicfile.Write(file, func(w io.Writer) error { _, err := w.Write(out); return err }); err != nil {
 				fmt.Fprintf(stderr, "noxc: %v\n", err)
 				code = 1
 			}
@@ -335,20 +336,6 @@ func fmtCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
-}
-
-// writeAtomic replaces a file's contents through a temporary file and a
-// rename, keeping its permissions.
-func writeAtomic(path string, data []byte) error {
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	tmp := path + ".noxfmt.tmp"
-	if err := os.WriteFile(tmp, data, mode); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // parseInterleaved parses flags that may appear before or after positional

@@ -145,32 +145,13 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// writeRows writes rows to path atomically, as .npy (float64) for such a
-// name and as CSV otherwise, or as CSV to w when path is empty.
+// writeRows writes rows to path (see dataset.WriteFile), or as CSV to w
+// when path is empty.
 func writeRows(path string, w io.Writer, values []float64, cols int) error {
 	if path == "" {
 		return dataset.WriteCSV(w, values, cols)
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if dataset.IsNPY(path) {
-		err = dataset.WriteNPY(f, values, cols, false)
-	} else {
-		err = dataset.WriteCSV(f, values, cols)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return dataset.WriteFile(path, values, cols)
 }
 
 func flagExit(err error) int {
