@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -38,27 +37,6 @@ func init() {
 		layerCase{name: "Permute/d2", layers: []string{"Permute", "Permute", "Gaussian"},
 			args: []stdlib.Args{{"seed": {5}}, {"seed": {5}}, nil}, dim: 2},
 	)
-}
-
-// cplLower lowers a flow with its initial parameters (no perturbation),
-// conditioned on ctx context columns.
-func cplLower(t *testing.T, layers []string, args []stdlib.Args, dim, ctx int) (*compiler.Model, *runtime.Params) {
-	t.Helper()
-	var stages []compiler.Stage
-	for i, name := range layers {
-		spec := stdlib.Lookup(name)
-		if spec == nil {
-			t.Fatalf("no layer %s", name)
-		}
-		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(args[i]), Name: fmt.Sprintf("%s%d", name, i)})
-	}
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{ContextDim: ctx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(4, 4)))
-	return m, ps
 }
 
 // cplCopyByName copies the values of src's parameters into the parameters
@@ -85,7 +63,7 @@ func TestCouplingIdentityAtInitAll(t *testing.T) {
 				for _, hidden := range [][]float64{{8}, {6, 5}} {
 					name := fmt.Sprintf("%s/d%d/ctx%d/hidden%v", layer, d, ctx, hidden)
 					a := stdlib.Args{"hidden": hidden}
-					m, ps := cplLower(t, []string{layer, layer, "Gaussian"}, []stdlib.Args{a, a, nil}, d, ctx)
+					m, ps := lowerAt(t, []string{layer, layer, "Gaussian"}, []stdlib.Args{a, a, nil}, d, ctx)
 					const n = 9
 					x := randRows(rng, n, d, 3)
 					c := randRows(rng, n, ctx, 1)
@@ -120,8 +98,8 @@ func TestCouplingHalvesExact(t *testing.T) {
 			for _, ctx := range []int{0, 2} {
 				name := fmt.Sprintf("%s/d%d/ctx%d", layer, d, ctx)
 				a := stdlib.Args{"hidden": {7}}
-				m2, ps2 := cplLower(t, []string{layer, layer, "Gaussian"}, []stdlib.Args{a, a, nil}, d, ctx)
-				m1, ps1 := cplLower(t, []string{layer, "Gaussian"}, []stdlib.Args{a, nil}, d, ctx)
+				m2, ps2 := lowerAt(t, []string{layer, layer, "Gaussian"}, []stdlib.Args{a, a, nil}, d, ctx)
+				m1, ps1 := lowerAt(t, []string{layer, "Gaussian"}, []stdlib.Args{a, nil}, d, ctx)
 				rng := rand.New(rand.NewPCG(uint64(d), uint64(ctx)))
 				for i := range ps2.Data {
 					ps2.Data[i] += 0.5 * rng.NormFloat64()
@@ -153,7 +131,7 @@ func TestCouplingHalvesExact(t *testing.T) {
 // depends on it (the context reaches the conditioner).
 func TestCouplingContextMatters(t *testing.T) {
 	for _, layer := range []string{"AffineCoupling", "AdditiveCoupling"} {
-		m, ps := cplLower(t, []string{layer, "Gaussian"}, []stdlib.Args{{"hidden": {6}}, nil}, 3, 2)
+		m, ps := lowerAt(t, []string{layer, "Gaussian"}, []stdlib.Args{{"hidden": {6}}, nil}, 3, 2)
 		rng := rand.New(rand.NewPCG(31, 32))
 		for i := range ps.Data {
 			ps.Data[i] += 0.5 * rng.NormFloat64()
@@ -172,7 +150,7 @@ func TestCouplingContextMatters(t *testing.T) {
 // the map stays finite and invertible.
 func TestAffineCouplingBound(t *testing.T) {
 	const d, bound = 5, 2.0
-	m, ps := cplLower(t, []string{"AffineCoupling", "Gaussian"}, []stdlib.Args{{"hidden": {6}, "bound": {bound}}, nil}, d, 0)
+	m, ps := lowerAt(t, []string{"AffineCoupling", "Gaussian"}, []stdlib.Args{{"hidden": {6}, "bound": {bound}}, nil}, d, 0)
 	for i, p := range ps.Table {
 		if p.Name == "AffineCoupling0.out.b" {
 			for j := range ps.Views[i] {
@@ -229,7 +207,7 @@ func TestCouplingSpecs(t *testing.T) {
 // the permutation is a valid one, the same in every lowering with the same
 // seed, and differs between successive stages.
 func TestPermuteDeterministic(t *testing.T) {
-	m, ps := cplLower(t, []string{"Permute", "Gaussian"}, []stdlib.Args{nil, nil}, 1, 0)
+	m, ps := lowerAt(t, []string{"Permute", "Gaussian"}, []stdlib.Args{nil, nil}, 1, 0)
 	if z := run(m.Forward, ps, []float64{3.5}, nil, 1, "z", 0); z[0] != 3.5 {
 		t.Errorf("D=1: Permute maps 3.5 to %g", z[0])
 	}
@@ -239,7 +217,7 @@ func TestPermuteDeterministic(t *testing.T) {
 			x[j] = float64(j)
 		}
 		perm := func() []float64 {
-			m, ps := cplLower(t, []string{"Permute", "Gaussian"}, []stdlib.Args{{"seed": {9}}, nil}, d, 0)
+			m, ps := lowerAt(t, []string{"Permute", "Gaussian"}, []stdlib.Args{{"seed": {9}}, nil}, d, 0)
 			return run(m.Forward, ps, x, nil, 1, "z", 0)
 		}
 		a, b := perm(), perm()
@@ -261,7 +239,7 @@ func TestPermuteDeterministic(t *testing.T) {
 		}
 		// The second of two Permute stages with the same seed applies a
 		// different permutation from the first.
-		m2, ps2 := cplLower(t, []string{"Permute", "Permute", "Gaussian"}, []stdlib.Args{{"seed": {9}}, {"seed": {9}}, nil}, d, 0)
+		m2, ps2 := lowerAt(t, []string{"Permute", "Permute", "Gaussian"}, []stdlib.Args{{"seed": {9}}, {"seed": {9}}, nil}, d, 0)
 		twice := run(m2.Forward, ps2, x, nil, 1, "z", 0)
 		same := true
 		for j := range twice {

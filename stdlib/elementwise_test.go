@@ -113,43 +113,6 @@ func init() {
 	)
 }
 
-// ewModel lowers stdlib layers (the last a prior) over dim dimensions
-// without standardization, with the parameters at their initial values.
-func ewModel(t *testing.T, dim int, layers []string, args []stdlib.Args) (*compiler.Model, *runtime.Params) {
-	t.Helper()
-	var stages []compiler.Stage
-	for i, name := range layers {
-		spec := stdlib.Lookup(name)
-		if spec == nil {
-			t.Fatalf("no layer %s", name)
-		}
-		var a stdlib.Args
-		if i < len(args) {
-			a = args[i]
-		}
-		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(a), Name: fmt.Sprintf("%s%d", name, i)})
-	}
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(1, 2)))
-	return m, ps
-}
-
-// ewParam returns the values of the parameter named name.
-func ewParam(t *testing.T, ps *runtime.Params, name string) []float64 {
-	t.Helper()
-	for i, p := range ps.Table {
-		if p.Name == name {
-			return ps.Views[i]
-		}
-	}
-	t.Fatalf("no parameter %s", name)
-	return nil
-}
-
 // ewGrads runs the gradient program on rows x and returns the loss and
 // every parameter gradient by name.
 func ewGrads(m *compiler.Model, ps *runtime.Params, x []float64) (float64, map[string][]float64) {
@@ -208,7 +171,7 @@ func ewCheckFinite(t *testing.T, what string, m *compiler.Model, ps *runtime.Par
 func TestElementwiseEdges(t *testing.T) {
 	t.Run("Sigmoid", func(t *testing.T) {
 		xs := []float64{-1e300, -800, -700, -40, -30, -1e-12, 0, 1e-12, 15, 30, 40, 800, 1e300}
-		m, ps := ewModel(t, 1, []string{"Sigmoid", "Gaussian"}, nil)
+		m, ps := lowerAt(t, []string{"Sigmoid", "Gaussian"}, nil, 1, 0)
 		ld := run(m.Forward, ps, xs, nil, len(xs), "logdet", 0)
 		back := run(m.Inverse, ps, run(m.Forward, ps, xs, nil, len(xs), "z", 0), nil, len(xs), "x", 0)
 		for i, x := range xs {
@@ -226,13 +189,13 @@ func TestElementwiseEdges(t *testing.T) {
 				t.Errorf("x=%v: inverse(forward(x)) = %v", x, back[i])
 			}
 		}
-		m, ps = ewModel(t, 1, []string{"Affine", "Sigmoid", "Affine", "Gaussian"}, nil)
+		m, ps = lowerAt(t, []string{"Affine", "Sigmoid", "Affine", "Gaussian"}, nil, 1, 0)
 		ewCheckFinite(t, "Affine-Sigmoid", m, ps, []float64{-800, -40, -30, 30, 40, 800})
 	})
 	t.Run("Logit", func(t *testing.T) {
 		for _, margin := range []float64{1e-6, 0, 0.1} {
 			args := []stdlib.Args{{"margin": {margin}}}
-			m, ps := ewModel(t, 1, []string{"Logit", "Gaussian"}, args)
+			m, ps := lowerAt(t, []string{"Logit", "Gaussian"}, args, 1, 0)
 			xs := append([]float64{0.25, 0.5, 0.75}, ewUnitEdges...)
 			z := run(m.Forward, ps, xs, nil, len(xs), "z", 0)
 			ld := run(m.Forward, ps, xs, nil, len(xs), "logdet", 0)
@@ -261,13 +224,13 @@ func TestElementwiseEdges(t *testing.T) {
 					t.Errorf("margin 0.1: z(0) = %v, z(1) = %v, want %v, %v", z[3], z[len(z)-1], lo, hi)
 				}
 			}
-			mm, mps := ewModel(t, 1, []string{"Logit", "Affine", "Gaussian"}, args)
+			mm, mps := lowerAt(t, []string{"Logit", "Affine", "Gaussian"}, args, 1, 0)
 			ewCheckFinite(t, fmt.Sprintf("Logit(margin=%v)-Affine", margin), mm, mps, ewUnitEdges)
 		}
 	})
 	t.Run("Tanh", func(t *testing.T) {
 		xs := []float64{-1e300, -400, -30, -9, -1e-12, 0, 1e-12, 9, 30, 400, 1e300}
-		m, ps := ewModel(t, 1, []string{"Tanh", "Gaussian"}, nil)
+		m, ps := lowerAt(t, []string{"Tanh", "Gaussian"}, nil, 1, 0)
 		ld := run(m.Forward, ps, xs, nil, len(xs), "logdet", 0)
 		back := run(m.Inverse, ps, run(m.Forward, ps, xs, nil, len(xs), "z", 0), nil, len(xs), "x", 0)
 		for i, x := range xs {
@@ -283,11 +246,11 @@ func TestElementwiseEdges(t *testing.T) {
 				t.Errorf("x=%v: inverse(forward(x)) = %v", x, back[i])
 			}
 		}
-		m, ps = ewModel(t, 1, []string{"Affine", "Tanh", "Affine", "Gaussian"}, nil)
+		m, ps = lowerAt(t, []string{"Affine", "Tanh", "Affine", "Gaussian"}, nil, 1, 0)
 		ewCheckFinite(t, "Affine-Tanh", m, ps, []float64{-400, -30, 30, 400})
 	})
 	t.Run("LeakyReLU", func(t *testing.T) {
-		m, ps := ewModel(t, 3, []string{"LeakyReLU", "Gaussian"}, []stdlib.Args{{"slope": {0.25}}})
+		m, ps := lowerAt(t, []string{"LeakyReLU", "Gaussian"}, []stdlib.Args{{"slope": {0.25}}}, 3, 0)
 		x := []float64{0, -2, 3, -0.0, 1e-300, -1e-300}
 		z := run(m.Forward, ps, x, nil, 2, "z", 0)
 		ld := run(m.Forward, ps, x, nil, 2, "logdet", 0)
@@ -309,7 +272,7 @@ func TestElementwiseEdges(t *testing.T) {
 
 // TestAffineIdentityAtInit checks that a new Affine is the identity.
 func TestAffineIdentityAtInit(t *testing.T) {
-	m, ps := ewModel(t, 3, []string{"Affine", "Gaussian"}, nil)
+	m, ps := lowerAt(t, []string{"Affine", "Gaussian"}, nil, 3, 0)
 	x := []float64{1.5, -2, 0.25, 3, 7, -9}
 	z := run(m.Forward, ps, x, nil, 2, "z", 0)
 	ld := run(m.Forward, ps, x, nil, 2, "logdet", 0)
@@ -317,8 +280,8 @@ func TestAffineIdentityAtInit(t *testing.T) {
 		t.Errorf("z=%v log-det %v, want the identity", z, ld)
 	}
 	// Set scale and shift: z = x·e^ls + shift, log-det Σ ls.
-	copy(ewParam(t, ps, "Affine0.log_scale"), []float64{0.5, -1, 0})
-	copy(ewParam(t, ps, "Affine0.shift"), []float64{1, 2, 3})
+	copy(param(t, ps, "Affine0.log_scale"), []float64{0.5, -1, 0})
+	copy(param(t, ps, "Affine0.shift"), []float64{1, 2, 3})
 	z = run(m.Forward, ps, x, nil, 2, "z", 0)
 	ld = run(m.Forward, ps, x, nil, 2, "logdet", 0)
 	for i := range x {
@@ -338,7 +301,7 @@ func TestAffineIdentityAtInit(t *testing.T) {
 // in expectation, integer samples and exact round trips of large integers.
 func TestDequantize(t *testing.T) {
 	const s = 4.0
-	m, ps := ewModel(t, 2, []string{"Dequantize", "Gaussian"}, []stdlib.Args{{"scale": {s}}})
+	m, ps := lowerAt(t, []string{"Dequantize", "Gaussian"}, []stdlib.Args{{"scale": {s}}}, 2, 0)
 	normLog := func(v float64) float64 { return -0.5*v*v - 0.5*math.Log(2*math.Pi) }
 	// Eval: log p(x) = Σ log N((x_j + 1/2)/s) - D·log s.
 	x := []float64{0, 3, -5, 11}
@@ -383,7 +346,7 @@ func TestDequantize(t *testing.T) {
 	}
 	// Large integers come back exactly, at scales that are not powers of 2.
 	for _, sc := range []float64{1, 3, 0.7, 256, 1e6} {
-		m, ps := ewModel(t, 1, []string{"Dequantize", "Gaussian"}, []stdlib.Args{{"scale": {sc}}})
+		m, ps := lowerAt(t, []string{"Dequantize", "Gaussian"}, []stdlib.Args{{"scale": {sc}}}, 1, 0)
 		xs := []float64{0, -1, 1, 255, -1e12, 1e12, 123456789, -987654321}
 		back := run(m.Inverse, ps, run(m.Forward, ps, xs, nil, len(xs), "z", 0), nil, len(xs), "x", 0)
 		if maxAbsDiff(back, xs) != 0 {

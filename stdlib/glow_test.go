@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
@@ -35,36 +34,6 @@ func init() {
 		layerCase{name: "Glow-stack", layers: []string{"ActNorm", "LULinear", "MAF", "BatchNorm", "Gaussian"},
 			args: []stdlib.Args{nil, nil, {"hidden": {8}}, nil, nil}, dim: 3},
 	)
-}
-
-// lowerNames builds a model of stdlib layers (the last a prior) without
-// standardization or context, with parameters at their initial values.
-func lowerNames(t *testing.T, dim int, layers []string, args []stdlib.Args) (*compiler.Model, *runtime.Params) {
-	t.Helper()
-	var stages []compiler.Stage
-	for i, name := range layers {
-		spec := stdlib.Lookup(name)
-		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(args[i]), Name: fmt.Sprintf("%s%d", name, i)})
-	}
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(1, 2)))
-	return m, ps
-}
-
-// paramView returns the values of the parameter named name.
-func paramView(t *testing.T, ps *runtime.Params, name string) []float64 {
-	t.Helper()
-	for i, p := range ps.Table {
-		if p.Name == name {
-			return ps.Views[i]
-		}
-	}
-	t.Fatalf("no parameter %s", name)
-	return nil
 }
 
 // columnMoments returns the mean and the (biased) variance of each column
@@ -110,7 +79,7 @@ func TestActNormDataInit(t *testing.T) {
 		{"ActNorm", "LULinear", "ActNorm", "Gaussian"},
 	} {
 		t.Run(fmt.Sprint(layers), func(t *testing.T) {
-			m, ps := lowerNames(t, d, layers, make([]stdlib.Args, len(layers)))
+			m, ps := lowerAt(t, layers, make([]stdlib.Args, len(layers)), d, 0)
 			if m.Init == nil {
 				t.Fatal("no initialisation program")
 			}
@@ -137,7 +106,7 @@ func TestActNormDataInit(t *testing.T) {
 				// A single ActNorm: the parameters are the data's moments
 				// and the log-det is -Σ log std.
 				xm, xv := columnMoments(x, n, d)
-				loc, logs := paramView(t, ps, "ActNorm0.loc"), paramView(t, ps, "ActNorm0.logs")
+				loc, logs := param(t, ps, "ActNorm0.loc"), param(t, ps, "ActNorm0.logs")
 				want := 0.0
 				for j := range d {
 					if math.Abs(loc[j]-xm[j]) > 1e-12 || math.Abs(logs[j]-0.5*math.Log(xv[j]+1e-6)) > 1e-12 {
@@ -160,7 +129,7 @@ func TestActNormDataInit(t *testing.T) {
 // scale, and the initialised layer maps it to 0.
 func TestActNormConstantColumn(t *testing.T) {
 	const n, d = 8, 2
-	m, ps := lowerNames(t, d, []string{"ActNorm", "Gaussian"}, []stdlib.Args{nil, nil})
+	m, ps := lowerAt(t, []string{"ActNorm", "Gaussian"}, []stdlib.Args{nil, nil}, d, 0)
 	x := make([]float64, n*d)
 	for i := range n {
 		x[i*d], x[i*d+1] = float64(i), 7
@@ -186,8 +155,8 @@ func TestActNormConstantColumn(t *testing.T) {
 // solves with no general matrix product.
 func TestLULinearInitAndInverse(t *testing.T) {
 	const d = 5
-	m, ps := lowerNames(t, d, []string{"LULinear", "LULinear", "Gaussian"}, []stdlib.Args{nil, nil, nil})
-	single, sps := lowerNames(t, d, []string{"LULinear", "Gaussian"}, []stdlib.Args{nil, nil})
+	m, ps := lowerAt(t, []string{"LULinear", "LULinear", "Gaussian"}, []stdlib.Args{nil, nil, nil}, d, 0)
+	single, sps := lowerAt(t, []string{"LULinear", "Gaussian"}, []stdlib.Args{nil, nil}, d, 0)
 	eye := make([]float64, d*d)
 	for i := range d {
 		eye[i*d+i] = 1
@@ -242,12 +211,11 @@ func TestLULinearInitAndInverse(t *testing.T) {
 // biased variance, and its loss uses the batch statistics.
 func TestBatchNormStateUpdate(t *testing.T) {
 	const n, d, momentum, eps = 10, 3, 0.2, 1e-3
-	m, ps := lowerNames(t, d, []string{"BatchNorm", "Gaussian"},
-		[]stdlib.Args{{"momentum": {momentum}, "eps": {eps}}, nil})
+	m, ps := lowerAt(t, []string{"BatchNorm", "Gaussian"}, []stdlib.Args{{"momentum": {momentum}, "eps": {eps}}, nil}, d, 0)
 	if m.Init != nil {
 		t.Error("BatchNorm alone has an initialisation program")
 	}
-	runMean, runVar := paramView(t, ps, "BatchNorm0.mean"), paramView(t, ps, "BatchNorm0.var")
+	runMean, runVar := param(t, ps, "BatchNorm0.mean"), param(t, ps, "BatchNorm0.var")
 	for j := range d {
 		if runMean[j] != 0 || runVar[j] != 1 {
 			t.Fatalf("initial running statistics %v %v, want 0 and 1", runMean, runVar)
@@ -301,7 +269,7 @@ func TestBatchNormStateUpdate(t *testing.T) {
 func TestBatchNormTrainerRunningStats(t *testing.T) {
 	const n, d = 2000, 3
 	mean, std := []float64{2, -1, 0.5}, []float64{0.5, 2, 1}
-	m, ps := lowerNames(t, d, []string{"BatchNorm", "Gaussian"}, []stdlib.Args{nil, nil})
+	m, ps := lowerAt(t, []string{"BatchNorm", "Gaussian"}, []stdlib.Args{nil, nil}, d, 0)
 	rng := rand.New(rand.NewPCG(15, 16))
 	x := shiftedRows(rng, n, mean, std)
 	tr, err := runtime.NewTrainer(m.Grad, ps, x, d, 64, runtime.DefaultAdam(1e-3), rng)
@@ -309,7 +277,7 @@ func TestBatchNormTrainerRunningStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tr.Close()
-	runMean, runVar := paramView(t, ps, "BatchNorm0.mean"), paramView(t, ps, "BatchNorm0.var")
+	runMean, runVar := param(t, ps, "BatchNorm0.mean"), param(t, ps, "BatchNorm0.var")
 	for step := range 150 {
 		if loss := tr.Step(); math.IsNaN(loss) {
 			t.Fatalf("step %d: loss NaN", step)

@@ -80,21 +80,57 @@ func TestEveryLayerHasCase(t *testing.T) {
 	}
 }
 
+// stages binds layers (stdlib names) and their arguments (args may be
+// shorter: the rest take their defaults) into named stages.
+func stages(t *testing.T, layers []string, args []stdlib.Args) []compiler.Stage {
+	t.Helper()
+	var out []compiler.Stage
+	for i, name := range layers {
+		spec := stdlib.Lookup(name)
+		if spec == nil {
+			t.Fatalf("no layer %s", name)
+		}
+		var a stdlib.Args
+		if i < len(args) {
+			a = args[i]
+		}
+		out = append(out, compiler.Stage{Spec: spec, Args: spec.Bind(a), Name: fmt.Sprintf("%s%d", name, i)})
+	}
+	return out
+}
+
+// lowerAt builds a model over dim dimensions (ctx context columns) with
+// its parameters at their initial values, seeded.
+func lowerAt(t *testing.T, layers []string, args []stdlib.Args, dim, ctx int) (*compiler.Model, *runtime.Params) {
+	t.Helper()
+	m, err := compiler.Lower("flow", stages(t, layers, args), dim, compiler.Options{ContextDim: ctx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := runtime.NewParams(m.Params)
+	ps.Init(rand.New(rand.NewPCG(1, 2)))
+	return m, ps
+}
+
+// param returns the values of the parameter named name.
+func param(t *testing.T, ps *runtime.Params, name string) []float64 {
+	t.Helper()
+	for i, p := range ps.Table {
+		if p.Name == name {
+			return ps.Views[i]
+		}
+	}
+	t.Fatalf("no parameter %s", name)
+	return nil
+}
+
 // lower builds a model for a case with parameters drawn away from their
 // initial values (so that no symmetry of the initialisation hides a bug).
 // A model with a data-dependent initialisation runs it first, on random
 // rows.
 func lower(t *testing.T, c layerCase, std *compiler.Standardize) (*compiler.Model, *runtime.Params) {
 	t.Helper()
-	var stages []compiler.Stage
-	for i, name := range c.layers {
-		spec := stdlib.Lookup(name)
-		if spec == nil {
-			t.Fatalf("no layer %s", name)
-		}
-		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(c.args[i]), Name: fmt.Sprintf("%s%d", name, i)})
-	}
-	m, err := compiler.Lower("flow", stages, c.dim, compiler.Options{Std: std, ContextDim: c.ctx})
+	m, err := compiler.Lower("flow", stages(t, c.layers, c.args), c.dim, compiler.Options{Std: std, ContextDim: c.ctx})
 	if err != nil {
 		t.Fatal(err)
 	}

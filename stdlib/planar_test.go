@@ -43,13 +43,13 @@ func TestPlanarConstraint(t *testing.T) {
 	w := []float64{0.6, -0.8, 0}
 	const bias = 0.3
 	for _, c := range []float64{-2, 0, 0.5, 5, 50, 1e3} {
-		m, ps := ewModel(t, 3, []string{"Planar", "Gaussian"}, nil)
-		copy(ewParam(t, ps, "Planar0.w"), w)
-		u := ewParam(t, ps, "Planar0.u")
+		m, ps := lowerAt(t, []string{"Planar", "Gaussian"}, nil, 3, 0)
+		copy(param(t, ps, "Planar0.w"), w)
+		u := param(t, ps, "Planar0.u")
 		for j := range u {
 			u[j] = -c * w[j]
 		}
-		ewParam(t, ps, "Planar0.b")[0] = bias
+		param(t, ps, "Planar0.b")[0] = bias
 		a := -c // w·u with |w| = 1
 		s := -1 + ewSoftplus(max(a, -300))
 		// Rows: random, and rows on the plane w·x + b = 0 where the
@@ -89,10 +89,10 @@ func TestPlanarConstraint(t *testing.T) {
 		ewCheckFinite(t, fmt.Sprintf("Planar w·u=%v", a), m, ps, x)
 	}
 	// w = 0: û = u, z = x + u·tanh(b), log-det 0.
-	m, ps := ewModel(t, 2, []string{"Planar", "Gaussian"}, nil)
-	copy(ewParam(t, ps, "Planar0.w"), []float64{0, 0})
-	copy(ewParam(t, ps, "Planar0.u"), []float64{0.5, -1})
-	ewParam(t, ps, "Planar0.b")[0] = 0.4
+	m, ps := lowerAt(t, []string{"Planar", "Gaussian"}, nil, 2, 0)
+	copy(param(t, ps, "Planar0.w"), []float64{0, 0})
+	copy(param(t, ps, "Planar0.u"), []float64{0.5, -1})
+	param(t, ps, "Planar0.b")[0] = 0.4
 	x := []float64{1, 2, -3, 0.5}
 	z := run(m.Forward, ps, x, nil, 2, "z", 0)
 	ld := run(m.Forward, ps, x, nil, 2, "logdet", 0)
@@ -116,9 +116,9 @@ func TestPlanarConstraint(t *testing.T) {
 // solve is wide (|w·û| large) and far from 0 (|w·z| large).
 func TestPlanarInverseScale(t *testing.T) {
 	for _, scale := range []float64{1e-3, 1, 30, 1e3} {
-		m, ps := ewModel(t, 2, []string{"Planar", "Gaussian"}, nil)
-		copy(ewParam(t, ps, "Planar0.w"), []float64{0.8 * scale, 0.6})
-		copy(ewParam(t, ps, "Planar0.u"), []float64{2 * scale, -scale})
+		m, ps := lowerAt(t, []string{"Planar", "Gaussian"}, nil, 2, 0)
+		copy(param(t, ps, "Planar0.w"), []float64{0.8 * scale, 0.6})
+		copy(param(t, ps, "Planar0.u"), []float64{2 * scale, -scale})
 		rng := rand.New(rand.NewPCG(13, 14))
 		x := randRows(rng, 32, 2, 3)
 		x = append(x, 1e4, -2e4, -1e5, 3)
@@ -142,10 +142,10 @@ func TestRadialEdges(t *testing.T) {
 	x0 := []float64{0.5, -1, 2}
 	for _, bp := range []float64{-40, -3, 0, 2, 8} {
 		for _, ap := range []float64{-5, 0, 3} {
-			m, ps := ewModel(t, 3, []string{"Radial", "Gaussian"}, nil)
-			copy(ewParam(t, ps, "Radial0.x0"), x0)
-			ewParam(t, ps, "Radial0.alpha")[0] = ap
-			ewParam(t, ps, "Radial0.beta")[0] = bp
+			m, ps := lowerAt(t, []string{"Radial", "Gaussian"}, nil, 3, 0)
+			copy(param(t, ps, "Radial0.x0"), x0)
+			param(t, ps, "Radial0.alpha")[0] = ap
+			param(t, ps, "Radial0.beta")[0] = bp
 			alpha := ewSoftplus(ap)
 			ab := ewSoftplus(bp)                         // α + β
 			x := append([]float64(nil), x0...)           // r = 0
@@ -181,7 +181,7 @@ func TestRadialEdges(t *testing.T) {
 // are the identity, and that the planar stages of one flow start with
 // different directions w (so that they do not move in lockstep).
 func TestPlanarRadialIdentityAtInit(t *testing.T) {
-	m, ps := ewModel(t, 3, []string{"Planar", "Radial", "Planar", "Gaussian"}, nil)
+	m, ps := lowerAt(t, []string{"Planar", "Radial", "Planar", "Gaussian"}, nil, 3, 0)
 	x := randRows(rand.New(rand.NewPCG(3, 3)), 16, 3, 2)
 	z := run(m.Forward, ps, x, nil, 16, "z", 0)
 	ld := run(m.Forward, ps, x, nil, 16, "logdet", 0)
@@ -193,7 +193,7 @@ func TestPlanarRadialIdentityAtInit(t *testing.T) {
 			t.Errorf("row %d: log-det %v at initialisation, want 0", i, v)
 		}
 	}
-	w0, w2 := ewParam(t, ps, "Planar0.w"), ewParam(t, ps, "Planar2.w")
+	w0, w2 := param(t, ps, "Planar0.w"), param(t, ps, "Planar2.w")
 	n0, n2, same := 0.0, 0.0, true
 	for j := range w0 {
 		n0 += w0[j] * w0[j]

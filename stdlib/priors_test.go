@@ -53,24 +53,6 @@ func init() {
 	)
 }
 
-// priorModel lowers a flow of stdlib layers (the last a prior) without
-// standardization, with parameters at their initial values.
-func priorModel(t *testing.T, layers []string, args []stdlib.Args, dim, ctx int) (*compiler.Model, *runtime.Params) {
-	t.Helper()
-	var stages []compiler.Stage
-	for i, name := range layers {
-		spec := stdlib.Lookup(name)
-		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(args[i]), Name: fmt.Sprintf("%s%d", name, i)})
-	}
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{ContextDim: ctx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(1, 2)))
-	return m, ps
-}
-
 // priorView returns the values of the parameter whose name ends in tag.
 func priorView(t *testing.T, m *compiler.Model, ps *runtime.Params, tag string) []float64 {
 	t.Helper()
@@ -143,7 +125,7 @@ func TestDiagGaussianLogProb(t *testing.T) {
 
 // TestDiagGaussianInit: a new DiagGaussian is N(0, I) at every context.
 func TestDiagGaussianInit(t *testing.T) {
-	m, ps := priorModel(t, []string{"DiagGaussian"}, []stdlib.Args{nil}, 2, 3)
+	m, ps := lowerAt(t, []string{"DiagGaussian"}, []stdlib.Args{nil}, 2, 3)
 	rng := rand.New(rand.NewPCG(1, 1))
 	const n = 8
 	z, cv := randRows(rng, n, 2, 1), randRows(rng, n, 3, 5)
@@ -281,7 +263,7 @@ func TestGaussianMixtureLogProb(t *testing.T) {
 // underflows, but the density is the log-sum-exp of finite terms: it must
 // be finite and match the dominant component's term.
 func TestGaussianMixtureFar(t *testing.T) {
-	m, ps := priorModel(t, []string{"GaussianMixture"}, []stdlib.Args{{"k": {2}}}, 1, 0)
+	m, ps := lowerAt(t, []string{"GaussianMixture"}, []stdlib.Args{{"k": {2}}}, 1, 0)
 	loc, logs := priorView(t, m, ps, "loc"), priorView(t, m, ps, "log_scale")
 	copy(loc, []float64{-1, 1})
 	copy(logs, []float64{0, 0})
@@ -304,7 +286,7 @@ func TestGaussianMixtureFar(t *testing.T) {
 func TestGaussianMixtureSample(t *testing.T) {
 	for _, ctx := range []int{0, 2} {
 		const d, k, n = 2, 3, 60000
-		m, ps := priorModel(t, []string{"GaussianMixture"}, []stdlib.Args{{"k": {k}}}, d, ctx)
+		m, ps := lowerAt(t, []string{"GaussianMixture"}, []stdlib.Args{{"k": {k}}}, d, ctx)
 		copy(priorView(t, m, ps, "logits"), []float64{0.5, -0.7, 0.1})
 		copy(priorView(t, m, ps, "loc"), []float64{-20, 0, 0, 20, 20, 5})
 		copy(priorView(t, m, ps, "log_scale"), []float64{0, -0.5, 0.3, 0, -1, 0.2})
@@ -431,7 +413,7 @@ func studentTTail(nu, x float64) float64 {
 // TestLogisticPrior checks the density against log σ(z) + log σ(-z) and
 // the moments of the samples (mean 0, variance π²/3).
 func TestLogisticPrior(t *testing.T) {
-	m, ps := priorModel(t, []string{"Logistic"}, []stdlib.Args{nil}, 2, 0)
+	m, ps := lowerAt(t, []string{"Logistic"}, []stdlib.Args{nil}, 2, 0)
 	rng := rand.New(rand.NewPCG(31, 32))
 	const n = 10
 	z := priorPoints(rng, n, 2)
@@ -473,7 +455,7 @@ func TestLogisticPrior(t *testing.T) {
 // included).
 func TestStudentTPrior(t *testing.T) {
 	for _, nu := range []int{1, 3, 5, 12} {
-		m, ps := priorModel(t, []string{"StudentT"}, []stdlib.Args{{"df": {float64(nu)}}}, 2, 0)
+		m, ps := lowerAt(t, []string{"StudentT"}, []stdlib.Args{{"df": {float64(nu)}}}, 2, 0)
 		rng := rand.New(rand.NewPCG(41, uint64(nu)))
 		const n = 10
 		z := priorPoints(rng, n, 2)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -32,29 +31,11 @@ func init() {
 	)
 }
 
-// lowerFresh lowers layers with their initial parameters (no
-// perturbation).
-func lowerFresh(t *testing.T, layers []string, args []stdlib.Args, dim int) (*compiler.Model, *runtime.Params) {
-	t.Helper()
-	var stages []compiler.Stage
-	for i, name := range layers {
-		spec := stdlib.Lookup(name)
-		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(args[i]), Name: name + string(rune('0'+i))})
-	}
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(4, 4)))
-	return m, ps
-}
-
 // TestCouplingIdentityAtInit: a new coupling is the identity with log-det
 // 0, so a flow of them starts as the Gaussian that whitening fits.
 func TestCouplingIdentityAtInit(t *testing.T) {
 	for _, layer := range []string{"AffineCoupling", "AdditiveCoupling"} {
-		m, ps := lowerFresh(t, []string{layer, layer, "Gaussian"}, []stdlib.Args{nil, nil, nil}, 5)
+		m, ps := lowerAt(t, []string{layer, layer, "Gaussian"}, []stdlib.Args{nil, nil, nil}, 5, 0)
 		x := randRows(rand.New(rand.NewPCG(1, 1)), 8, 5, 2)
 		z := run(m.Forward, ps, x, nil, 8, "z", 0)
 		ld := run(m.Forward, ps, x, nil, 8, "logdet", 0)
@@ -73,8 +54,8 @@ func TestCouplingIdentityAtInit(t *testing.T) {
 // the second half and the second only the first half.
 func TestCouplingAlternates(t *testing.T) {
 	const d = 5
-	m, ps := lowerFresh(t, []string{"AffineCoupling", "Gaussian"}, []stdlib.Args{nil, nil}, d)
-	m2, ps2 := lowerFresh(t, []string{"AffineCoupling", "AffineCoupling", "Gaussian"}, []stdlib.Args{nil, nil, nil}, d)
+	m, ps := lowerAt(t, []string{"AffineCoupling", "Gaussian"}, []stdlib.Args{nil, nil}, d, 0)
+	m2, ps2 := lowerAt(t, []string{"AffineCoupling", "AffineCoupling", "Gaussian"}, []stdlib.Args{nil, nil, nil}, d, 0)
 	rng := rand.New(rand.NewPCG(9, 9))
 	for _, p := range []*runtime.Params{ps, ps2} {
 		for i := range p.Data {
@@ -111,7 +92,7 @@ func TestCouplingAlternates(t *testing.T) {
 // permutation; other seeds and successive stages differ.
 func TestPermuteSeeded(t *testing.T) {
 	perm := func(args []stdlib.Args, layers []string) []float64 {
-		m, ps := lowerFresh(t, layers, args, 6)
+		m, ps := lowerAt(t, layers, args, 6, 0)
 		x := []float64{0, 1, 2, 3, 4, 5}
 		return run(m.Forward, ps, x, nil, 1, "z", 0)
 	}
