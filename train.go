@@ -25,25 +25,6 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	params.Init(rng)
 	o := t.Opts
 	width := m.Dim + m.ContextDim
-	var noise []float64
-	if o.Dequantize {
-		noise = gridWidths(train, width, m.Dim)
-	}
-	if m.Init != nil {
-		// Data-dependent initialisation (ActNorm) from the first batch
-		// of the (shuffled) training rows, dequantized like every
-		// training batch: otherwise a column that is constant in that
-		// batch would get an unbounded scale.
-		first := append([]float64(nil), train[:min(len(train), o.Batch*width)]...)
-		for i, w := range first {
-			if nw := noise; nw != nil && nw[i%width] > 0 {
-				first[i] = w + nw[i%width]*(2*rng.Float64()-1)
-			}
-		}
-		if err := runtime.Initialize(m.Init, params, first, width, o.Batch); err != nil {
-			return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
-		}
-	}
 	adam := runtime.DefaultAdam(o.LR)
 	adam.Clip, adam.WeightDecay = o.Clip, o.WeightDecay
 	tr, err := runtime.NewTrainer(m.Grad, params, train, width, o.Batch, adam, rng)
@@ -51,8 +32,16 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
 	defer tr.Close()
-	if noise != nil {
-		tr.SetNoise(noise)
+	if o.Dequantize {
+		tr.SetNoise(gridWidths(train, width, m.Dim))
+	}
+	if m.Init != nil {
+		// Data-dependent initialisation (ActNorm) from one minibatch,
+		// dequantized like every other: a column constant in it would
+		// otherwise get an unbounded scale.
+		if err := tr.Initialize(m.Init); err != nil {
+			return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+		}
 	}
 	steps := o.Steps
 	if opts.MaxSteps > 0 {

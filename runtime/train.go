@@ -39,6 +39,7 @@ type Trainer struct {
 	dim    int       // columns of a row: the program's inputs side by side
 	state  []stateVar
 	noise  []float64 // per column half-width of training noise, or nil
+	row    []float64 // draw's buffer
 	// trained marks the elements of params.Data the optimizer updates
 	// (state parameters are excluded from weight decay).
 	trained []bool
@@ -97,8 +98,8 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	}
 	t := &Trainer{
 		params: params, data: data, dim: dim, rows: len(data) / dim, batch: batch, opt: opt,
-		grad: make([]float64, len(params.Data)),
-		m:    make([]float64, len(params.Data)), v: make([]float64, len(params.Data)),
+		grad: make([]float64, len(params.Data)), row: make([]float64, dim),
+		m: make([]float64, len(params.Data)), v: make([]float64, len(params.Data)),
 		b1t: 1, b2t: 1, rng: rng,
 	}
 	width := 0
@@ -176,6 +177,31 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	return t, nil
 }
 
+// draw returns a training row drawn uniformly, with the dequantization
+// noise of SetNoise added, in a buffer reused by the next call.
+func (t *Trainer) draw() []float64 {
+	d := t.dim
+	r := t.rng.IntN(t.rows)
+	copy(t.row, t.data[r*d:(r+1)*d])
+	for j, w := range t.noise {
+		if w > 0 {
+			t.row[j] += w * (2*t.rng.Float64() - 1)
+		}
+	}
+	return t.row
+}
+
+// Initialize runs a model's initialisation program (see the package
+// function Initialize) on one minibatch drawn as Step draws them, noise
+// included, so that data-dependent initial values see what training will.
+func (t *Trainer) Initialize(p *ir.Program) error {
+	rows := make([]float64, 0, t.batch*t.dim)
+	for range t.batch {
+		rows = append(rows, t.draw()...)
+	}
+	return Initialize(p, t.params, rows, t.dim, t.batch)
+}
+
 // SetNoise makes each step add uniform noise in ±width[j] to column j of
 // the drawn rows (dequantization of data recorded on a grid); nil turns
 // it off. width has one entry per row column.
@@ -190,25 +216,13 @@ func (t *Trainer) Close() { t.team.close() }
 // Step runs one training step and returns the batch loss before the update.
 // A non-finite loss is returned without updating the parameters.
 func (t *Trainer) Step() float64 {
-	d := t.dim
 	for _, s := range t.shards {
 		for i := range s.rows {
-			r := t.rng.IntN(t.rows)
-			row := t.data[r*d : (r+1)*d]
-			col := 0
+			row := t.draw()
 			for k, in := range s.inputs {
 				c := s.cols[k]
-				dst := in[i*c : (i+1)*c]
-				copy(dst, row[:c])
-				if t.noise != nil {
-					for j := range dst {
-						if w := t.noise[col+j]; w > 0 {
-							dst[j] += w * (2*t.rng.Float64() - 1)
-						}
-					}
-				}
+				copy(in[i*c:(i+1)*c], row[:c])
 				row = row[c:]
-				col += c
 			}
 		}
 	}

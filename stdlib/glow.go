@@ -17,7 +17,7 @@ func init() {
 		Kind:   Bijector,
 		MinDim: 1,
 		Doc: "Activation normalisation: z = (x - loc) * exp(-logs), per dimension, with learned loc and logs " +
-			"initialised from the first training batch so that z has mean 0 and standard deviation 1 per column " +
+			"initialised from one training minibatch so that z has mean 0 and standard deviation 1 per column " +
 			"(logs = log sqrt(var + 1e-6)). Log-det -sum(logs), the same for every row. " +
 			"Forward (density) and inverse (sampling) are O(B*D).",
 		Paper: "Kingma & Dhariwal 2018, Glow: Generative Flow with Invertible 1x1 Convolutions",
