@@ -176,10 +176,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	progress := fs.Bool("progress", false, "with -json, also print training progress events")
 	files, err := parseInterleaved(fs, args[1:])
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if len(files) != 1 {
 		fmt.Fprintf(stderr, "noxc %s: want exactly one FILE, got %d\n\n%s", cmd, len(files), help[cmd])
@@ -282,6 +279,14 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// flagExit is the exit status after a flag parsing error: 0 for -h.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
 // newFlags returns a flag set whose -h prints the command's help.
 func newFlags(cmd string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("noxc "+cmd, flag.ContinueOnError)
@@ -298,10 +303,7 @@ func fmtCmd(args []string, stdout, stderr io.Writer) int {
 	list := fs.Bool("l", false, "list files whose formatting differs")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if len(files) == 0 {
 		fmt.Fprintf(stderr, "noxc fmt: want at least one FILE\n\n%s", help["fmt"])

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -152,13 +150,6 @@ func writeRows(path string, w io.Writer, values []float64, cols int) error {
 		return dataset.WriteCSV(w, values, cols)
 	}
 	return dataset.WriteFile(path, values, cols)
-}
-
-func flagExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
 }
 
 // versionString names the module version (or the VCS revision of a
