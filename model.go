@@ -183,7 +183,7 @@ func (m *Model) Inverse(z, c *mat.Dense) (*mat.Dense, error) {
 // copying each named output into outs.
 func (m *Model) apply(p *ir.Program, rows []float64, n int, outs map[string][]float64) {
 	width := len(rows) / n
-	execs := map[int]*runtime.Exec{}
+	execs := map[int]*runtime.Exec[float64]{}
 	for lo := 0; lo < n; lo += evalBatch {
 		k := min(evalBatch, n-lo)
 		e := execs[k]

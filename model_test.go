@@ -41,7 +41,16 @@ func testRows() *mat.Dense {
 }
 
 func TestModelSaveLoadIdentical(t *testing.T) {
-	m := trainedMoons(t, moonsSrc)
+	for _, src := range []string{moonsSrc, moonsSrc32} {
+		saveLoadIdentical(t, src)
+	}
+}
+
+// moonsSrc32 is moonsSrc in float32.
+var moonsSrc32 = strings.Replace(moonsSrc, "seed = 3", "seed = 3, dtype = float32", 1)
+
+func saveLoadIdentical(t *testing.T, src string) {
+	m := trainedMoons(t, src)
 	path := filepath.Join(t.TempDir(), "moons.noxm")
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
@@ -68,7 +77,10 @@ func TestModelSaveLoadIdentical(t *testing.T) {
 	if !mat.Equal(s1, s2) {
 		t.Error("samples with one seed differ after load")
 	}
-	if l.Source() != moonsSrc || l.Dim() != 2 || l.NumParams() != m.NumParams() {
+	if l.params.DType != m.params.DType {
+		t.Errorf("loaded model runs in %v, saved one in %v", l.params.DType, m.params.DType)
+	}
+	if l.Source() != src || l.Dim() != 2 || l.NumParams() != m.NumParams() {
 		t.Errorf("loaded model: source %q dim %d params %d", l.Source(), l.Dim(), l.NumParams())
 	}
 	// No temporary files are left beside the model.

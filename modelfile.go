@@ -43,6 +43,8 @@ type fileHeader struct {
 	CtxStd     *compiler.Standardize `json:"context_std,omitempty"`
 	Params     []fileParam           `json:"params"`
 	Source     string                `json:"source"`
+	// DType is the precision the model runs in; absent means float64.
+	DType string `json:"dtype,omitempty"`
 }
 
 type fileStage struct {
@@ -72,6 +74,9 @@ func (m *Model) Save(path string) error {
 func (m *Model) encode(w *bytes.Buffer) error {
 	h := fileHeader{Name: m.name, Dim: m.m.Dim, ContextDim: m.m.ContextDim,
 		Std: m.m.Options.Std, CtxStd: m.m.Options.CtxStd, Source: m.source}
+	if m.params.DType != runtime.Float64 {
+		h.DType = m.params.DType.String()
+	}
 	for _, s := range m.m.Stages {
 		h.Stages = append(h.Stages, fileStage{Layer: s.Spec.Name, Name: s.Name, Args: s.Args})
 	}
@@ -187,6 +192,9 @@ func decode(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("rebuilding the flow: %v", err)
 	}
 	params := runtime.NewParams(cm.Params)
+	if params.DType, err = runtime.ParseDType(h.DType); err != nil {
+		return nil, fmt.Errorf("bad header: %v", err)
+	}
 	if len(cm.Params) != len(h.Params) || len(values) != len(params.Data) {
 		return nil, fmt.Errorf("the saved parameters (%d tensors, %d values) do not fit the flow (%d tensors, %d values)",
 			len(h.Params), len(values), len(cm.Params), len(params.Data))
@@ -198,6 +206,7 @@ func decode(b []byte) (*Model, error) {
 		}
 	}
 	copy(params.Data, values)
+	params.Changed()
 	return newModel(h.Name, cm, params, h.Source), nil
 }
 

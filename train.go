@@ -22,6 +22,9 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
 	params := runtime.NewParams(m.Params)
+	if params.DType, err = runtime.ParseDType(t.Opts.DType); err != nil {
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+	}
 	params.Init(rng)
 	o := t.Opts
 	width := m.Dim + m.ContextDim
@@ -138,8 +141,10 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	// Gaussian fit) is the safer choice (the one-standard-error rule).
 	if scorer != nil {
 		copy(params.Data, best)
+		params.Changed()
 		if bestStep > 0 && !clearlyBetter(lpBest, lp0) {
 			copy(params.Data, initial)
+			params.Changed()
 			bestStep = 0
 			bestNLL = -mean(lp0)
 		}

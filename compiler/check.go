@@ -271,6 +271,8 @@ func (c *checker) undefined(id *lang.Ident) {
 
 var scheduleNames = []string{"constant", "cosine", "step"}
 
+var dtypeNames = []string{"float64", "float32"}
+
 var trainOptions = []stdlib.Param{
 	{Name: "steps", Type: stdlib.Int, Default: []float64{1000}, Min: 1, Max: 1e9},
 	{Name: "batch", Type: stdlib.Int, Default: []float64{256}, Min: 1, Max: 1 << 20},
@@ -286,6 +288,7 @@ var trainOptions = []stdlib.Param{
 	{Name: "standardize", Type: stdlib.Bool, Default: []float64{1}},
 	{Name: "whiten", Type: stdlib.Bool, Default: []float64{1}},
 	{Name: "dequantize", Type: stdlib.Bool, Default: []float64{1}},
+	{Name: "dtype", Type: stdlib.Choice, Default: []float64{0}, Choices: dtypeNames},
 }
 
 var sampleOptions = []stdlib.Param{
@@ -316,7 +319,7 @@ func (c *checker) train(t *lang.Train) {
 		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
 		Whiten: opts["whiten"][0] != 0, Dequantize: opts["dequantize"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
 		EvalEvery: int(opts["eval_every"][0]), Schedule: scheduleNames[int(opts["schedule"][0])],
-		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0],
+		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0], DType: dtypeNames[int(opts["dtype"][0])],
 	}
 	nTest := int(math.Round(to.TestFrac * float64(tab.Rows)))
 	nVal := int(math.Round(to.ValFrac * float64(tab.Rows-nTest)))
@@ -584,6 +587,11 @@ func (c *checker) options(stmt string, specs []stdlib.Param, o *lang.Options) (s
 				continue
 			}
 			seen[name] = opt.Name.Pos
+			if w := bareWord(opt.Value); w != nil && specs[i].Type == stdlib.Choice && slices.Contains(specs[i].Choices, w.Name) {
+				// A choice may be written as a bare word: dtype = float32.
+				given[name] = []float64{float64(slices.Index(specs[i].Choices, w.Name))}
+				continue
+			}
 			v := c.expr(opt.Value)
 			x, good := c.convert(stmt+" option "+name, &specs[i], v)
 			if !good {
@@ -602,6 +610,15 @@ func (c *checker) options(stmt string, specs []stdlib.Param, o *lang.Options) (s
 		}
 	}
 	return out, ok
+}
+
+// bareWord returns the identifier e consists of, if it is one name
+// without arguments or parentheses.
+func bareWord(e *lang.Expr) *lang.Ident {
+	if len(e.Stages) != 1 || e.Stages[0].Call == nil || e.Stages[0].Call.Parens {
+		return nil
+	}
+	return e.Stages[0].Call.Name
 }
 
 func paramNames(ps []stdlib.Param) []string {

@@ -148,6 +148,9 @@ type TrainOptions struct {
 	// Clip bounds the gradient's global norm (0: off); WeightDecay is
 	// AdamW's decoupled decay.
 	Clip, WeightDecay float64
+	// DType is the precision the flow's programs run in, "float64" or
+	// "float32"; the parameters are kept and saved in float64 either way.
+	DType string
 }
 
 // Sample draws from a trained flow and writes the draws to a file.

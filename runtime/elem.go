@@ -3,8 +3,9 @@ package runtime
 import "math"
 
 // Elementwise vector kernels. Each has a portable Go body (the *Go
-// functions) and, on amd64 with AVX2, an assembly body for the multiple of
-// four elements that precedes the tail. All take len(out) elements.
+// functions) and, for float64 on amd64 with AVX2, an assembly body for the
+// multiple of four elements that precedes the tail. All take len(out)
+// elements.
 
 func reluGo(out, a []float64) {
 	a = a[:len(out)]
@@ -29,21 +30,44 @@ func positive(u uint64) uint64 {
 	return uint64(-int64(u)>>63) &^ uint64(int64(u)>>63)
 }
 
-func addGo(out, a, b []float64) {
+// reluT and reluGradT are the kernels of other element types.
+func reluT[T Float](out, a []T) {
+	a = a[:len(out)]
+	for i, x := range a {
+		if !(x <= 0) { // NaN propagates, as in reluGo
+			out[i] = x
+		} else {
+			out[i] = 0
+		}
+	}
+}
+
+func reluGradT[T Float](out, a, g []T) {
+	a, g = a[:len(out)], g[:len(out)]
+	for i, x := range a {
+		if x > 0 {
+			out[i] = g[i]
+		} else {
+			out[i] = 0
+		}
+	}
+}
+
+func addGo[T Float](out, a, b []T) {
 	a, b = a[:len(out)], b[:len(out)]
 	for i := range out {
 		out[i] = a[i] + b[i]
 	}
 }
 
-func subGo(out, a, b []float64) {
+func subGo[T Float](out, a, b []T) {
 	a, b = a[:len(out)], b[:len(out)]
 	for i := range out {
 		out[i] = a[i] - b[i]
 	}
 }
 
-func mulGo(out, a, b []float64) {
+func mulGo[T Float](out, a, b []T) {
 	a, b = a[:len(out)], b[:len(out)]
 	for i := range out {
 		out[i] = a[i] * b[i]

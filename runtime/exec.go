@@ -1,4 +1,4 @@
-// Package runtime executes IR programs over float64.
+// Package runtime executes IR programs in float64 or float32.
 //
 // An Exec is a program planned for one batch size: every buffer is
 // allocated when it is built and every kernel's shape is resolved, so Run
@@ -16,22 +16,24 @@ import (
 	"github.com/noxlang/nox/compiler/ir"
 )
 
-// Exec is a program planned for a fixed batch size.
-type Exec struct {
+// Exec is a program planned for a fixed batch size, running in element
+// type T.
+type Exec[T Float] struct {
 	Prog  *ir.Program
 	Batch int
-	steps []step
-	bufs  [][]float64
-	// ArenaFloats is the number of float64s the plan allocated.
+	steps []step[T]
+	bufs  [][]T
+	// ArenaFloats is the number of elements the plan allocated.
 	ArenaFloats int
 	rng         *rand.Rand
-	scratch     []float64 // transposed right operands of matmuls
+	scratch     []T // transposed right operands of matmuls
+	k           *kernels[T]
 }
 
 // step is one instruction with its shapes resolved and buffers bound.
-type step struct {
+type step[T Float] struct {
 	op         ir.Op
-	out, a, b  []float64
+	out, a, b  []T
 	rows, cols int // result
 	ar, ac     int // first operand
 	br, bc     int // second operand
@@ -42,14 +44,20 @@ type step struct {
 	off        int
 }
 
-// New plans p for batches of b rows, binding its parameters to params. rng
-// feeds the program's random ops (sampling noise, dropout); it may be nil
-// for a program without them.
-func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec {
-	bufs, arena := plan(p, params, b)
-	e := &Exec{Prog: p, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng}
+// New plans p for batches of b rows in float64, binding its parameters to
+// params. rng feeds the program's random ops (sampling noise, dropout); it
+// may be nil for a program without them.
+func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec[float64] {
+	return NewExec[float64](p, params, b, rng)
+}
+
+// NewExec is New in element type T. In float32 the program reads a
+// float32 copy of params (see Params.Changed).
+func NewExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec[T] {
+	bufs, arena := plan[T](p, params, b)
+	e := &Exec[T]{Prog: p, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
 	for i, in := range p.Instrs {
-		s := step{op: in.Op, out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
+		s := step[T]{op: in.Op, out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
 			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data}
 		if len(in.Args) > 0 {
 			a := p.Instrs[in.Args[0]].Shape
@@ -69,8 +77,8 @@ func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec {
 			if tA {
 				k = s.ar
 			}
-			if tB && dgemmChoose(tA, tB, s.rows, s.cols, k) != pathAVX512 && s.br*s.bc > len(e.scratch) {
-				e.scratch = make([]float64, s.br*s.bc)
+			if e.k.scratch(tA, tB, s.rows, s.cols, k) && s.br*s.bc > len(e.scratch) {
+				e.scratch = make([]T, s.br*s.bc)
 				e.ArenaFloats += s.br * s.bc
 			}
 		}
@@ -81,7 +89,7 @@ func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec {
 
 // Input returns the buffer of input i ([Batch, cols], row-major) for the
 // caller to fill before Run.
-func (e *Exec) Input(i int) []float64 {
+func (e *Exec[T]) Input(i int) []T {
 	for j, in := range e.Prog.Instrs {
 		if in.Op == ir.OpInput && in.Int == i {
 			return e.bufs[j]
@@ -93,10 +101,10 @@ func (e *Exec) Input(i int) []float64 {
 // Value returns the buffer holding v after Run. It is valid until the next
 // Run; a value that is neither an output nor live at the end may have been
 // overwritten.
-func (e *Exec) Value(v ir.Value) []float64 { return e.bufs[v] }
+func (e *Exec[T]) Value(v ir.Value) []T { return e.bufs[v] }
 
 // Output returns the buffer of the named output after Run.
-func (e *Exec) Output(name string) []float64 {
+func (e *Exec[T]) Output(name string) []T {
 	v := e.Prog.Output(name)
 	if v == ir.None {
 		panic("runtime: no output " + name)
@@ -105,10 +113,10 @@ func (e *Exec) Output(name string) []float64 {
 }
 
 // SetRNG replaces the random source of the program's random ops.
-func (e *Exec) SetRNG(rng *rand.Rand) { e.rng = rng }
+func (e *Exec[T]) SetRNG(rng *rand.Rand) { e.rng = rng }
 
 // Run executes the program once.
-func (e *Exec) Run() {
+func (e *Exec[T]) Run() {
 	for i := range e.steps {
 		e.exec(&e.steps[i])
 	}

@@ -7,16 +7,16 @@ import (
 )
 
 // exec runs one step. Shapes were checked when the program was built.
-func (e *Exec) exec(s *step) {
+func (e *Exec[T]) exec(s *step[T]) {
 	out := s.out
 	switch s.op {
 	case ir.OpRandNormal:
 		for i := range out {
-			out[i] = e.rng.NormFloat64()
+			out[i] = T(e.rng.NormFloat64())
 		}
 	case ir.OpDropout:
 		keep := 1 - s.f
-		scale := 1 / keep
+		scale := T(1 / keep)
 		for i := range out {
 			if e.rng.Float64() < keep {
 				out[i] = scale
@@ -30,9 +30,9 @@ func (e *Exec) exec(s *step) {
 		if tA {
 			k = s.ar
 		}
-		dgemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
+		e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
 	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpGreater:
-		binary(s)
+		binary(e.k, s)
 	case ir.OpNeg:
 		a := s.a[:len(out)]
 		for i := range out {
@@ -41,31 +41,31 @@ func (e *Exec) exec(s *step) {
 	case ir.OpExp:
 		a := s.a[:len(out)]
 		for i := range out {
-			out[i] = math.Exp(a[i])
+			out[i] = T(math.Exp(float64(a[i])))
 		}
 	case ir.OpLog:
 		a := s.a[:len(out)]
 		for i := range out {
-			out[i] = math.Log(a[i])
+			out[i] = T(math.Log(float64(a[i])))
 		}
 	case ir.OpRelu:
-		relu(out, s.a)
+		e.k.relu(out, s.a)
 	case ir.OpReluGrad:
-		reluGrad(out, s.a, s.b)
+		e.k.reluGrad(out, s.a, s.b)
 	case ir.OpScale:
-		a, c := s.a[:len(out)], s.f
+		a, c := s.a[:len(out)], T(s.f)
 		for i := range out {
 			out[i] = a[i] * c
 		}
 	case ir.OpAddConst:
-		a, c := s.a[:len(out)], s.f
+		a, c := s.a[:len(out)], T(s.f)
 		for i := range out {
 			out[i] = a[i] + c
 		}
 	case ir.OpSumCols:
 		for r := range s.rows {
 			row := s.a[r*s.ac : (r+1)*s.ac]
-			t := 0.0
+			var t T
 			for _, x := range row {
 				t += x
 			}
@@ -74,18 +74,18 @@ func (e *Exec) exec(s *step) {
 	case ir.OpSumRows, ir.OpMeanRows:
 		copy(out, s.a[:s.ac])
 		for r := 1; r < s.ar; r++ {
-			add(out, out, s.a[r*s.ac:(r+1)*s.ac])
+			e.k.add(out, out, s.a[r*s.ac:(r+1)*s.ac])
 		}
 		if s.op == ir.OpMeanRows {
-			inv := 1 / float64(s.ar)
+			inv := 1 / T(s.ar)
 			for j := range out {
 				out[j] *= inv
 			}
 		}
 	case ir.OpBroadcastRows:
-		c := 1.0
+		c := T(1)
 		if s.flags == 1 {
-			c = 1 / float64(s.rows)
+			c = 1 / T(s.rows)
 		}
 		for r := range s.rows {
 			row := out[r*s.cols : (r+1)*s.cols]
@@ -120,7 +120,7 @@ func (e *Exec) exec(s *step) {
 		}
 	case ir.OpRandUniform:
 		for i := range out {
-			out[i] = e.rng.Float64()
+			out[i] = T(e.rng.Float64())
 		}
 	case ir.OpTanh, ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
 		unaryMath(s)
@@ -138,7 +138,7 @@ func (e *Exec) exec(s *step) {
 	case ir.OpSegSum:
 		k := s.off
 		for i := range out {
-			t := 0.0
+			var t T
 			for _, x := range s.a[i*k : (i+1)*k] {
 				t += x
 			}
@@ -156,7 +156,7 @@ func (e *Exec) exec(s *step) {
 		k := s.off
 		for g := 0; g < len(out); g += k {
 			src, dst := s.a[g:g+k], out[g:g+k]
-			t := 0.0
+			var t T
 			if s.f == 1 {
 				for j := k - 1; j >= 0; j-- {
 					t += src[j]
@@ -178,14 +178,14 @@ func (e *Exec) exec(s *step) {
 
 // binary runs an elementwise binary op whose second operand may be
 // broadcast by rows ([1,n]), by columns ([r,1]) or as a scalar.
-func binary(s *step) {
+func binary[T Float](k *kernels[T], s *step[T]) {
 	n := s.cols
 	switch {
 	case s.br == s.rows && s.bc == n:
-		vv(s.op, s.out, s.a[:len(s.out)], s.b[:len(s.out)])
+		vv(k, s.op, s.out, s.a[:len(s.out)], s.b[:len(s.out)])
 	case s.br == 1 && s.bc == n:
 		for r := range s.rows {
-			vv(s.op, s.out[r*n:(r+1)*n], s.a[r*n:(r+1)*n], s.b[:n])
+			vv(k, s.op, s.out[r*n:(r+1)*n], s.a[r*n:(r+1)*n], s.b[:n])
 		}
 	case s.bc == 1 && s.br == s.rows:
 		for r := range s.rows {
@@ -196,7 +196,7 @@ func binary(s *step) {
 	}
 }
 
-func vv(op ir.Op, out, a, b []float64) {
+func vv[T Float](k *kernels[T], op ir.Op, out, a, b []T) {
 	a, b = a[:len(out)], b[:len(out)]
 	switch op {
 	case ir.OpGreater:
@@ -204,11 +204,11 @@ func vv(op ir.Op, out, a, b []float64) {
 			out[i] = gt(a[i], b[i])
 		}
 	case ir.OpAdd:
-		add(out, a, b)
+		k.add(out, a, b)
 	case ir.OpSub:
-		sub(out, a, b)
+		k.sub(out, a, b)
 	case ir.OpMul:
-		mul(out, a, b)
+		k.mul(out, a, b)
 	case ir.OpDiv:
 		for i := range out {
 			out[i] = a[i] / b[i]
@@ -216,7 +216,7 @@ func vv(op ir.Op, out, a, b []float64) {
 	}
 }
 
-func vs(op ir.Op, out, a []float64, c float64) {
+func vs[T Float](op ir.Op, out, a []T, c T) {
 	a = a[:len(out)]
 	switch op {
 	case ir.OpGreater:
@@ -242,7 +242,7 @@ func vs(op ir.Op, out, a []float64, c float64) {
 	}
 }
 
-func gt(a, b float64) float64 {
+func gt[T Float](a, b T) T {
 	if a > b {
 		return 1
 	}
@@ -250,42 +250,43 @@ func gt(a, b float64) float64 {
 }
 
 // unaryMath runs the elementwise transcendental and piecewise ops.
-func unaryMath(s *step) {
+func unaryMath[T Float](s *step[T]) {
 	out := s.out
 	a := s.a[:len(out)]
 	switch s.op {
 	case ir.OpTanh:
 		for i := range out {
-			out[i] = math.Tanh(a[i])
+			out[i] = T(math.Tanh(float64(a[i])))
 		}
 	case ir.OpSigmoid:
 		for i, x := range a {
-			if x >= 0 {
-				out[i] = 1 / (1 + math.Exp(-x))
+			if x := float64(x); x >= 0 {
+				out[i] = T(1 / (1 + math.Exp(-x)))
 			} else {
 				e := math.Exp(x)
-				out[i] = e / (1 + e)
+				out[i] = T(e / (1 + e))
 			}
 		}
 	case ir.OpSoftplus:
 		// log(1+e^x) = max(x,0) + log1p(e^-|x|)
 		for i, x := range a {
-			out[i] = max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+			x := float64(x)
+			out[i] = T(max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))))
 		}
 	case ir.OpSqrt:
 		for i := range out {
-			out[i] = math.Sqrt(a[i])
+			out[i] = T(math.Sqrt(float64(a[i])))
 		}
 	case ir.OpAbs:
 		for i := range out {
-			out[i] = math.Abs(a[i])
+			out[i] = T(math.Abs(float64(a[i])))
 		}
 	case ir.OpFloor:
 		for i := range out {
-			out[i] = math.Floor(a[i])
+			out[i] = T(math.Floor(float64(a[i])))
 		}
 	case ir.OpClamp:
-		lo, hi := s.data[0], s.data[1]
+		lo, hi := bound[T](s.data[0]), bound[T](s.data[1])
 		for i, x := range a {
 			out[i] = min(max(x, lo), hi)
 		}
@@ -296,13 +297,13 @@ func unaryMath(s *step) {
 // ([n,n]). Column j of out·T is Σ_i out_i T_ij; for an upper T only i ≤ j
 // contribute, so the columns are found left to right; for a lower T, right
 // to left. Transposing T swaps the two cases.
-func triSolve(s *step) {
+func triSolve[T Float](s *step[T]) {
 	n := s.cols
 	t := s.b[:n*n]
 	lower, unit, trans := s.flags&ir.TriLower != 0, s.flags&ir.TriUnit != 0, s.flags&ir.TriTrans != 0
-	at := func(i, j int) float64 { return t[i*n+j] } // T_ij of the effective matrix
+	at := func(i, j int) T { return t[i*n+j] } // T_ij of the effective matrix
 	if trans {
-		at = func(i, j int) float64 { return t[j*n+i] }
+		at = func(i, j int) T { return t[j*n+i] }
 	}
 	backward := lower != trans
 	for r := range s.rows {
@@ -331,4 +332,18 @@ func triSolve(s *step) {
 			}
 		}
 	}
+}
+
+// bound converts a clamp bound to T, saturating instead of rounding to
+// infinity or zero: a layer that clamps a denominator away from zero, or
+// a value below the largest float64, means the same in float32.
+func bound[T Float](v float64) T {
+	x := T(v)
+	switch {
+	case math.IsInf(float64(x), 0) && !math.IsInf(v, 0):
+		return T(math.Copysign(math.MaxFloat32, v)) // float64 never overflows here
+	case x == 0 && v != 0:
+		return T(math.Copysign(math.SmallestNonzeroFloat32, v))
+	}
+	return x
 }

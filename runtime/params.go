@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"math/rand/v2"
+	"sync"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -13,6 +14,14 @@ type Params struct {
 	Table []ir.Param
 	Data  []float64
 	Views [][]float64
+	// DType is the precision that trainers and mappers built over these
+	// parameters run their programs in. The values themselves are always
+	// kept in float64.
+	DType DType
+
+	mu  sync.Mutex
+	f32 []float32   // float32 copy of Data, made by the first float32 program
+	v32 [][]float32 // its views
 }
 
 // NewParams allocates zeroed storage for a parameter table.
@@ -29,6 +38,35 @@ func NewParams(table []ir.Param) *Params {
 		off += sz
 	}
 	return ps
+}
+
+// Changed must be called after Data is written other than by a Trainer
+// or Init (restoring saved values, for instance), so that programs running
+// in float32 see the new values.
+func (ps *Params) Changed() {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.f32 != nil {
+		convert(ps.f32, ps.Data)
+	}
+}
+
+// float32Views returns the views of the float32 copy of Data, making it
+// on first use.
+func (ps *Params) float32Views() [][]float32 {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.f32 == nil {
+		ps.f32 = make([]float32, len(ps.Data))
+		convert(ps.f32, ps.Data)
+		ps.v32 = make([][]float32, len(ps.Views))
+		off := 0
+		for i, v := range ps.Views {
+			ps.v32[i] = ps.f32[off : off+len(v) : off+len(v)]
+			off += len(v)
+		}
+	}
+	return ps.v32
 }
 
 // Init sets every parameter from its initialiser, drawing from rng in table
@@ -55,12 +93,14 @@ func (ps *Params) Init(rng *rand.Rand) {
 			copy(v, p.Init.Data)
 		}
 	}
+	ps.Changed()
 }
 
 // Clone returns a deep copy.
 func (ps *Params) Clone() *Params {
 	c := NewParams(ps.Table)
 	copy(c.Data, ps.Data)
+	c.DType = ps.DType
 	return c
 }
 

@@ -9,7 +9,8 @@ import (
 // alias their data; every other value gets a slot from a pool that is
 // recycled after the value's last use. Outputs live to the end. Buffers are
 // allocated here, once, so running the program allocates nothing.
-func plan(p *ir.Program, params *Params, b int) (bufs [][]float64, arena int) {
+func plan[T Float](p *ir.Program, params *Params, b int) (bufs [][]T, arena int) {
+	views := paramViews[T](params)
 	n := len(p.Instrs)
 	last := make([]int, n)
 	for i := range last {
@@ -24,8 +25,8 @@ func plan(p *ir.Program, params *Params, b int) (bufs [][]float64, arena int) {
 		last[o.Value] = n
 	}
 
-	bufs = make([][]float64, n)
-	free := map[int][][]float64{} // by size
+	bufs = make([][]T, n)
+	free := map[int][][]T{} // by size
 	release := func(v int) {
 		switch p.Instrs[v].Op {
 		case ir.OpParam, ir.OpConst, ir.OpInput:
@@ -38,18 +39,18 @@ func plan(p *ir.Program, params *Params, b int) (bufs [][]float64, arena int) {
 		sz := in.Shape.Size(b)
 		switch in.Op {
 		case ir.OpParam:
-			bufs[i] = params.Views[in.Int]
+			bufs[i] = views[in.Int]
 		case ir.OpConst:
-			bufs[i] = in.Data
+			bufs[i] = constant[T](in.Data)
 		case ir.OpInput:
-			bufs[i] = make([]float64, sz)
+			bufs[i] = make([]T, sz)
 			arena += sz
 		default:
 			if l := free[sz]; len(l) > 0 {
 				bufs[i] = l[len(l)-1]
 				free[sz] = l[:len(l)-1]
 			} else {
-				bufs[i] = make([]float64, sz)
+				bufs[i] = make([]T, sz)
 				arena += sz
 			}
 		}
@@ -74,4 +75,27 @@ func dupBefore(args []ir.Value, j int) bool {
 		}
 	}
 	return false
+}
+
+// paramViews returns the parameters' values in element type T.
+func paramViews[T Float](ps *Params) [][]T {
+	var v any
+	switch any(T(0)).(type) {
+	case float64:
+		v = ps.Views
+	case float32:
+		v = ps.float32Views()
+	}
+	return v.([][]T)
+}
+
+// constant returns a constant's data in element type T: the data itself
+// in float64, a converted copy otherwise.
+func constant[T Float](data []float64) []T {
+	if d, ok := any(data).([]T); ok {
+		return d
+	}
+	c := make([]T, len(data))
+	convert(c, data)
+	return c
 }

@@ -38,6 +38,9 @@ type Trainer struct {
 	data   []float64 // training rows, row-major
 	dim    int       // columns of a row: the program's inputs side by side
 	state  []stateVar
+	// mirror is the float32 copy of params.Data that float32 programs
+	// read (nil in float64); the update writes it too.
+	mirror []float32
 	noise  []float64 // per column half-width of training noise, or nil
 	row    []float64 // draw's buffer
 	// trained marks the elements of params.Data the optimizer updates
@@ -66,20 +69,19 @@ type Trainer struct {
 // one update range; off is the tensor's offset in params.Data.
 type segment struct{ param, off, lo, hi int }
 
-// stateVar is a state parameter and, per shard, the program output that
-// holds its value after a step.
+// stateVar is a state parameter, its offset in params.Data, and the
+// program output that holds its value after a step.
 type stateVar struct {
 	param []float64
-	outs  [][]float64
+	off   int
+	out   ir.Value
 }
 
 // shard is one part of a batch with its own planned program.
 type shard struct {
-	exec   *Exec
-	inputs [][]float64 // per program input
-	cols   []int       // its columns
-	loss   []float64
-	grads  [][]float64 // per parameter, aliases the program's outputs
+	p      part
+	loss   ir.Value
+	grads  []ir.Value // per parameter; ir.None for state
 	rows   int
 	weight float64 // rows / batch
 }
@@ -114,7 +116,11 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	for i, p := range params.Table {
 		n := len(params.Views[i])
 		if p.State {
-			t.state = append(t.state, stateVar{param: params.Views[i]})
+			v := g.Output(ir.StatePrefix + p.Name)
+			if v == ir.None {
+				return nil, fmt.Errorf("runtime: program %s does not update state %s", g.Name, p.Name)
+			}
+			t.state = append(t.state, stateVar{param: params.Views[i], off: off, out: v})
 		} else {
 			for j := off; j < off+n; j++ {
 				t.trained[j] = true
@@ -123,31 +129,24 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		off += n
 	}
 	for _, n := range shardSizes(batch, Shards(batch)) {
-		e := New(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
-		s := &shard{exec: e, loss: e.Output("loss"), rows: n, weight: float64(n) / float64(batch)}
-		for i, in := range g.Inputs {
-			s.inputs = append(s.inputs, e.Input(i))
-			s.cols = append(s.cols, in.Cols)
-		}
-		k := 0
-		for _, p := range params.Table {
-			if p.State {
-				v := g.Output(ir.StatePrefix + p.Name)
-				if v == ir.None {
-					return nil, fmt.Errorf("runtime: program %s does not update state %s", g.Name, p.Name)
-				}
-				t.state[k].outs = append(t.state[k].outs, e.Value(v))
-				k++
-				s.grads = append(s.grads, nil)
+		p := newPartOf(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+		s := &shard{p: p, loss: g.Output("loss"), rows: n, weight: float64(n) / float64(batch)}
+		for _, pr := range params.Table {
+			if pr.State {
+				s.grads = append(s.grads, ir.None)
 				continue
 			}
-			v := g.Output(ir.GradPrefix + p.Name)
+			v := g.Output(ir.GradPrefix + pr.Name)
 			if v == ir.None {
-				return nil, fmt.Errorf("runtime: program %s has no gradient for %s", g.Name, p.Name)
+				return nil, fmt.Errorf("runtime: program %s has no gradient for %s", g.Name, pr.Name)
 			}
-			s.grads = append(s.grads, e.Value(v))
+			s.grads = append(s.grads, v)
 		}
 		t.shards = append(t.shards, s)
+	}
+	if params.DType == Float32 {
+		params.float32Views()
+		t.mirror = params.f32
 	}
 	// Split params.Data into one range per team member.
 	k := len(t.shards)
@@ -167,7 +166,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	t.team = newTeam(k, func(i int) {
 		switch t.phase {
 		case 0:
-			t.shards[i].exec.Run()
+			t.shards[i].p.run()
 		case 1:
 			t.norms[i] = t.combine(t.segs[i])
 		case 2:
@@ -218,19 +217,14 @@ func (t *Trainer) Close() { t.team.close() }
 func (t *Trainer) Step() float64 {
 	for _, s := range t.shards {
 		for i := range s.rows {
-			row := t.draw()
-			for k, in := range s.inputs {
-				c := s.cols[k]
-				copy(in[i*c:(i+1)*c], row[:c])
-				row = row[c:]
-			}
+			s.p.setRow(i, t.draw())
 		}
 	}
 	t.phase = 0
 	t.team.run()
 	loss := 0.0
 	for _, s := range t.shards {
-		loss += s.weight * s.loss[0]
+		loss += s.weight * s.p.value(s.loss, 0)
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
@@ -254,15 +248,11 @@ func (t *Trainer) Step() float64 {
 	t.phase = 2
 	t.team.run()
 	for _, sv := range t.state {
-		w0 := t.shards[0].weight
-		for j := range sv.param {
-			sv.param[j] = w0 * sv.outs[0][j]
+		for k, s := range t.shards {
+			s.p.accumulate(sv.param, sv.out, 0, s.weight, k > 0)
 		}
-		for k, s := range t.shards[1:] {
-			o := sv.outs[k+1][:len(sv.param)]
-			for j := range sv.param {
-				sv.param[j] += s.weight * o[j]
-			}
+		if t.mirror != nil {
+			convert(t.mirror[sv.off:sv.off+len(sv.param)], sv.param)
 		}
 	}
 	return loss
@@ -291,6 +281,7 @@ func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) e
 			copy(params.Views[i], e.Value(v))
 		}
 	}
+	params.Changed()
 	return nil
 }
 
@@ -300,24 +291,12 @@ func (t *Trainer) combine(segs []segment) float64 {
 	norm := 0.0
 	for _, sg := range segs {
 		dst := t.grad[sg.off+sg.lo : sg.off+sg.hi]
-		g0 := t.shards[0].grads[sg.param]
-		switch {
-		case g0 == nil: // state: no gradient
+		if t.shards[0].grads[sg.param] == ir.None { // state: no gradient
 			clear(dst)
 			continue
-		case len(t.shards) == 1:
-			copy(dst, g0[sg.lo:sg.hi])
-		default:
-			w0, src := t.shards[0].weight, g0[sg.lo:sg.hi]
-			for j := range dst {
-				dst[j] = w0 * src[j]
-			}
-			for _, s := range t.shards[1:] {
-				w, src := s.weight, s.grads[sg.param][sg.lo:sg.hi]
-				for j := range dst {
-					dst[j] += w * src[j]
-				}
-			}
+		}
+		for k, s := range t.shards {
+			s.p.accumulate(dst, s.grads[sg.param], sg.lo, s.weight, k > 0)
 		}
 		for _, g := range dst {
 			norm += g * g
@@ -347,6 +326,9 @@ func (t *Trainer) adam(segs []segment) {
 			m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
 			v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
 			p[j] -= step * m[j] / (math.Sqrt(v[j])*bc2 + o.Eps)
+		}
+		if t.mirror != nil {
+			convert(t.mirror[lo:hi], p)
 		}
 	}
 }

@@ -1,0 +1,94 @@
+package runtime
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// Float is the element type programs run in.
+type Float interface{ float32 | float64 }
+
+// DType is the precision programs run in. Parameters are kept, saved and
+// optimized in float64 whatever the DType (Adam's moments and the master
+// weights stay float64, as in mixed-precision training); with Float32 the
+// programs read a float32 copy of them, kept in step by the trainer, and
+// do all their arithmetic, matrix products included, in float32.
+type DType int
+
+const (
+	Float64 DType = iota
+	Float32
+)
+
+func (d DType) String() string {
+	switch d {
+	case Float64:
+		return "float64"
+	case Float32:
+		return "float32"
+	}
+	return fmt.Sprintf("DType(%d)", int(d))
+}
+
+// ParseDType returns the DType named s ("float64" or "float32").
+func ParseDType(s string) (DType, error) {
+	switch s {
+	case "float64", "":
+		return Float64, nil
+	case "float32":
+		return Float32, nil
+	}
+	return 0, fmt.Errorf("unknown dtype %q (want float64 or float32)", s)
+}
+
+// kernels are the element-type specific kernels: the float64 ones have
+// AVX2 bodies and the AVX-512 matrix products; the float32 ones are
+// portable loops around the float32 matrix products.
+type kernels[T Float] struct {
+	add, sub, mul func(out, a, b []T)
+	relu          func(out, a []T)
+	reluGrad      func(out, a, g []T)
+	gemm          func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, scratch []T)
+	// scratch reports whether gemm needs k·n elements of scratch for a
+	// transposed B of this shape.
+	scratch func(tA, tB bool, m, n, k int) bool
+}
+
+var kernels64 = kernels[float64]{
+	add: add, sub: sub, mul: mul, relu: relu, reluGrad: reluGrad, gemm: dgemm,
+	scratch: func(tA, tB bool, m, n, k int) bool { return tB && dgemmChoose(tA, tB, m, n, k) != pathAVX512 },
+}
+
+var kernels32 = kernels[float32]{
+	add: addGo[float32], sub: subGo[float32], mul: mulGo[float32],
+	relu: reluT[float32], reluGrad: reluGradT[float32], gemm: sgemm,
+	scratch: func(tA, tB bool, m, n, k int) bool { return false },
+}
+
+// kernelsFor returns the kernels of T.
+func kernelsFor[T Float]() *kernels[T] {
+	var k any
+	switch any(T(0)).(type) {
+	case float64:
+		k = &kernels64
+	case float32:
+		k = &kernels32
+	}
+	return k.(*kernels[T])
+}
+
+// dtypeOf is T's DType.
+func dtypeOf[T Float]() DType {
+	if unsafe.Sizeof(T(0)) == 4 {
+		return Float32
+	}
+	return Float64
+}
+
+// convert copies src into dst, converting each element.
+func convert[D, S Float](dst []D, src []S) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = D(v)
+	}
+}
