@@ -22,6 +22,22 @@ type benchConfig struct {
 	batch, eval         int
 	data                func(tb testing.TB) []float64
 	stepRuns            int // runs of the training-step allocation test
+	dtype               runtime.DType
+}
+
+// in32 is c in float32.
+func (c benchConfig) in32() benchConfig {
+	c.name += "32"
+	c.dtype = runtime.Float32
+	return c
+}
+
+// params allocates and initialises c's parameters in c's dtype.
+func (c benchConfig) params(m *compiler.Model) *runtime.Params {
+	ps := runtime.NewParams(m.Params)
+	ps.DType = c.dtype
+	ps.Init(rand.New(rand.NewPCG(0, 0)))
+	return ps
 }
 
 var (
@@ -100,6 +116,7 @@ func (c benchConfig) trainer(tb testing.TB) *runtime.Trainer {
 	m := c.model(tb)
 	rng := rand.New(rand.NewPCG(0, 0))
 	ps := runtime.NewParams(m.Params)
+	ps.DType = c.dtype
 	ps.Init(rng)
 	tr, err := runtime.NewTrainer(m.Grad, ps, c.data(tb), c.dim, c.batch, runtime.DefaultAdam(1e-3), rng)
 	if err != nil {
@@ -126,8 +143,7 @@ func benchTrainStep(b *testing.B, c benchConfig) {
 // benchLogProb scores c.eval rows per op, in one chunk.
 func benchLogProb(b *testing.B, c benchConfig) {
 	m := c.model(b)
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(0, 0)))
+	ps := c.params(m)
 	data := c.data(b)[:c.eval*c.dim]
 	out := make([]float64, c.eval)
 	mp := runtime.NewMapper(m.LogProb, ps, "logp", c.eval, nil)
@@ -142,8 +158,7 @@ func benchLogProb(b *testing.B, c benchConfig) {
 // benchSample draws c.eval samples per op.
 func benchSample(b *testing.B, c benchConfig) {
 	m := c.model(b)
-	ps := runtime.NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(0, 0)))
+	ps := c.params(m)
 	out := make([]float64, c.eval*c.dim)
 	mp := runtime.NewMapper(m.Sample, ps, "x", c.eval, rand.New(rand.NewPCG(1, 1)))
 	defer mp.Close()
@@ -185,10 +200,25 @@ func BenchmarkLogProbD784(b *testing.B) { benchLogProb(b, d784) }
 // 1.2 TFLOP, so run it with -benchtime 1x.
 func BenchmarkSampleD784(b *testing.B) { benchSample(b, d784) }
 
+// The same in float32 (dtype = float32).
+
+func BenchmarkTrainStepMoons32(b *testing.B)  { benchTrainStep(b, moons.in32()) }
+func BenchmarkLogProbMoons32(b *testing.B)    { benchLogProb(b, moons.in32()) }
+func BenchmarkSampleMoons32(b *testing.B)     { benchSample(b, moons.in32()) }
+func BenchmarkTrainStepDigits32(b *testing.B) { benchTrainStep(b, digits.in32()) }
+func BenchmarkLogProbDigits32(b *testing.B)   { benchLogProb(b, digits.in32()) }
+func BenchmarkSampleDigits32(b *testing.B)    { benchSample(b, digits.in32()) }
+func BenchmarkTrainStepD78432(b *testing.B)   { benchTrainStep(b, d784.in32()) }
+func BenchmarkLogProbD78432(b *testing.B)     { benchLogProb(b, d784.in32()) }
+func BenchmarkSampleD78432(b *testing.B)      { benchSample(b, d784.in32()) }
+
+// allConfigs are the benchmark configurations in both dtypes.
+var allConfigs = []benchConfig{moons, digits, d784, moons.in32(), digits.in32(), d784.in32()}
+
 // TestTrainStepAllocs asserts the steady-state training step allocates
 // nothing, for each benchmark configuration.
 func TestTrainStepAllocs(t *testing.T) {
-	for _, c := range []benchConfig{moons, digits, d784} {
+	for _, c := range allConfigs {
 		t.Run(c.name, func(t *testing.T) {
 			if testing.Short() && c.dim > 2 {
 				t.Skip("large model")
@@ -217,14 +247,13 @@ func TestLogProbAllocs(t *testing.T) {
 			t.Fatalf("log-prob allocates %v times", a)
 		}
 	})
-	for _, c := range []benchConfig{moons, digits, d784} {
+	for _, c := range allConfigs {
 		t.Run(c.name, func(t *testing.T) {
 			if testing.Short() && c.dim > 2 {
 				t.Skip("large model")
 			}
 			m := c.model(t)
-			ps := runtime.NewParams(m.Params)
-			ps.Init(rand.New(rand.NewPCG(0, 0)))
+			ps := c.params(m)
 			n := c.eval + c.eval/2 + 1 // a full chunk and a padded one
 			data := c.data(t)[:n*c.dim]
 			out := make([]float64, n)

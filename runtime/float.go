@@ -42,8 +42,8 @@ func ParseDType(s string) (DType, error) {
 }
 
 // kernels are the element-type specific kernels: the float64 ones have
-// AVX2 bodies and the AVX-512 matrix products; the float32 ones are
-// portable loops around the float32 matrix products.
+// AVX2 bodies and the AVX-512 matrix products, and so have the float32
+// ones.
 type kernels[T Float] struct {
 	add, sub, mul func(out, a, b []T)
 	relu          func(out, a []T)
@@ -60,8 +60,7 @@ var kernels64 = kernels[float64]{
 }
 
 var kernels32 = kernels[float32]{
-	add: addGo[float32], sub: subGo[float32], mul: mulGo[float32],
-	relu: reluT[float32], reluGrad: reluGradT[float32], gemm: sgemm,
+	add: add32, sub: sub32, mul: mul32, relu: relu32, reluGrad: reluGrad32, gemm: sgemm,
 	scratch: func(tA, tB bool, m, n, k int) bool { return false },
 }
 

@@ -1,0 +1,50 @@
+package runtime
+
+// The float32 forms of the AVX2 elementwise kernels (elem_amd64.go): n is
+// a multiple of 8.
+
+//go:noescape
+func reluAVX32(out, a *float32, n int)
+
+//go:noescape
+func reluGradAVX32(out, a, gr *float32, n int)
+
+//go:noescape
+func vecAVX32(op int, out, a, b *float32, n int)
+
+func relu32(out, a []float32) {
+	a = a[:len(out)]
+	n := len(out) &^ 7
+	if useAVX2 && n > 0 {
+		reluAVX32(&out[0], &a[0], n)
+	} else {
+		n = 0
+	}
+	reluT(out[n:], a[n:])
+}
+
+func reluGrad32(out, a, g []float32) {
+	a, g = a[:len(out)], g[:len(out)]
+	n := len(out) &^ 7
+	if useAVX2 && n > 0 {
+		reluGradAVX32(&out[0], &a[0], &g[0], n)
+	} else {
+		n = 0
+	}
+	reluGradT(out[n:], a[n:], g[n:])
+}
+
+func vec32(op int, out, a, b []float32, tail func(out, a, b []float32)) {
+	a, b = a[:len(out)], b[:len(out)]
+	n := len(out) &^ 7
+	if useAVX2 && n > 0 {
+		vecAVX32(op, &out[0], &a[0], &b[0], n)
+	} else {
+		n = 0
+	}
+	tail(out[n:], a[n:], b[n:])
+}
+
+func add32(out, a, b []float32) { vec32(vecAdd, out, a, b, addGo) }
+func sub32(out, a, b []float32) { vec32(vecSub, out, a, b, subGo) }
+func mul32(out, a, b []float32) { vec32(vecMul, out, a, b, mulGo) }
