@@ -183,6 +183,16 @@ func binary[T Float](k *kernels[T], s *step[T]) {
 	switch {
 	case s.br == s.rows && s.bc == n:
 		vv(k, s.op, s.out, s.a[:len(s.out)], s.b[:len(s.out)])
+	case s.br == 1 && s.bc == n && n < 16 && s.op == ir.OpAdd:
+		// A narrow row (the bias of a MADE output layer): one loop over
+		// the whole tensor rather than a vector call per row.
+		out, a, b := s.out, s.a[:len(s.out)], s.b[:n]
+		for i := 0; i < len(out); i += n {
+			o, x := out[i:i+n], a[i:i+n]
+			for j, y := range b {
+				o[j] = x[j] + y
+			}
+		}
 	case s.br == 1 && s.bc == n:
 		for r := range s.rows {
 			vv(k, s.op, s.out[r*n:(r+1)*n], s.a[r*n:(r+1)*n], s.b[:n])

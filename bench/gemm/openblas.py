@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Times OpenBLAS (through Debian's PyTorch) on the matrix products a nox
+training step is made of, one thread, so that nox's kernels
+(go test ./runtime/internal/gemm -bench 'Dgemm|Sgemm') can be compared
+with it on the same shapes.
+
+Run from the repository root, once per OpenBLAS kernel:
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/gemm/openblas.py   # AVX-512 (SkylakeX)
+    OPENBLAS_CORETYPE=Haswell /usr/bin/python3 bench/gemm/openblas.py                       # AVX2
+
+Each line of output is one JSON object: the shape (m, k, n and the
+transposes: NN, NT = op(B) is Bᵀ, TN = op(A) is Aᵀ), the dtype, the
+median of 7 timings and the GFLOP/s (2mnk per product).
+"""
+import json
+import os
+import statistics
+import time
+
+import torch
+from threadpoolctl import threadpool_limits
+
+# (name, m, k, n, form): the per-shard products of bench/suite's
+# configurations (a batch is split into two shards) and a square one.
+SHAPES = [
+    ("moons fwd 1", 128, 2, 100, "NN"),
+    ("moons fwd 2", 128, 100, 4, "NN"),
+    ("moons dX", 128, 4, 100, "NT"),
+    ("moons dW", 100, 128, 4, "TN"),
+    ("digits fwd 1", 128, 64, 512, "NN"),
+    ("digits fwd 2", 128, 512, 128, "NN"),
+    ("digits dH", 128, 128, 512, "NT"),
+    ("digits dW2", 512, 128, 128, "TN"),
+    ("digits dW1", 64, 128, 512, "TN"),
+    ("d784 fwd 1", 64, 784, 1024, "NN"),
+    ("d784 fwd 2", 64, 1024, 1568, "NN"),
+    ("d784 dH", 64, 1568, 1024, "NT"),
+    ("d784 dW2", 1024, 64, 1568, "TN"),
+    ("d784 dW1", 784, 64, 1024, "TN"),
+    ("square", 1024, 1024, 1024, "NN"),
+]
+
+
+def operands(m, k, n, form, dtype):
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(k, m, generator=g, dtype=dtype).t() if form == "TN" else torch.randn(m, k, generator=g, dtype=dtype)
+    b = torch.randn(n, k, generator=g, dtype=dtype).t() if form == "NT" else torch.randn(k, n, generator=g, dtype=dtype)
+    return a, b, torch.empty(m, n, dtype=dtype)
+
+
+def main():
+    torch.set_num_threads(1)
+    core = os.environ.get("OPENBLAS_CORETYPE", "auto")
+    with threadpool_limits(limits=1, user_api="blas"):
+        for name, m, k, n, form in SHAPES:
+            for dtype in (torch.float64, torch.float32):
+                a, b, c = operands(m, k, n, form, dtype)
+                flops = 2.0 * m * n * k
+                reps = max(1, int(2e8 / flops))  # about 0.05-0.2 s per timing
+                for _ in range(reps):
+                    torch.mm(a, b, out=c)
+                times = []
+                for _ in range(7):
+                    t0 = time.perf_counter()
+                    for _ in range(reps):
+                        torch.mm(a, b, out=c)
+                    times.append((time.perf_counter() - t0) / reps)
+                t = statistics.median(times)
+                print(json.dumps({"shape": name, "m": m, "k": k, "n": n, "form": form,
+                                  "dtype": str(dtype).removeprefix("torch."), "core": core,
+                                  "seconds": t, "gflops": flops / t / 1e9}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
