@@ -1,27 +1,15 @@
 package runtime
 
-// sgemm is dgemm in float32 (scratch is unused).
+import "github.com/noxlang/nox/runtime/internal/gemm"
+
+// sgemm is dgemm in float32: the AVX-512 kernels of runtime/internal/gemm
+// where the machine has them (and NOX_GEMM does not force the Go path),
+// their portable loops elsewhere. scratch is unused: transposed operands
+// are read in place or packed on the stack.
 func sgemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, scratch []float32) {
-	for i := range m {
-		crow := c[i*ldc : i*ldc+n]
-		clear(crow)
-		for p := range k {
-			var av float32
-			if tA {
-				av = a[p*lda+i]
-			} else {
-				av = a[i*lda+p]
-			}
-			if tB {
-				for j := range crow {
-					crow[j] += av * b[j*ldb+p]
-				}
-			} else {
-				brow := b[p*ldb : p*ldb+n]
-				for j, bv := range brow {
-					crow[j] += av * bv
-				}
-			}
-		}
+	if useAVX512 && gemmForced != pathGo && gemmForced != pathAVX2 {
+		gemm.Sgemm(tA, tB, m, n, k, a, lda, b, ldb, 0, c, ldc)
+		return
 	}
+	gemm.SgemmGo(tA, tB, m, n, k, a, lda, b, ldb, 0, c, ldc)
 }

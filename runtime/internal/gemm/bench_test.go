@@ -77,3 +77,48 @@ func BenchmarkDgemm(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSgemm runs the float32 products of sgemmShapes on the
+// assembly kernels (sgemm) and the Go loops (sgemm-go), and Dgemm on the
+// same shapes in float64 (dgemm) for comparison.
+func BenchmarkSgemm(b *testing.B) {
+	for _, s := range sgemmShapes {
+		ar, ac := s.m, s.k
+		if s.tA {
+			ar, ac = ac, ar
+		}
+		br, bc := s.k, s.n
+		if s.tB {
+			br, bc = bc, br
+		}
+		r := rand.New(rand.NewPCG(1, 2))
+		a, bm, c := srandMat(r, ar, ac), srandMat(r, br, bc), srandMat(r, s.m, s.n)
+		a64, bm64, c64 := randMat(r, ar, ac), randMat(r, br, bc), randMat(r, s.m, s.n)
+		flops := 2 * float64(s.m*s.n*s.k)
+		tr := map[bool]string{false: "N", true: "T"}
+		name := fmt.Sprintf("%s%s_%dx%dx%d", tr[s.tA], tr[s.tB], s.m, s.k, s.n)
+		report := func(b *testing.B) {
+			b.ReportMetric(flops*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+		}
+		b.Run(name+"/sgemm", func(b *testing.B) {
+			for b.Loop() {
+				Sgemm(s.tA, s.tB, s.m, s.n, s.k, a, ac, bm, bc, 0, c, s.n)
+			}
+			report(b)
+		})
+		b.Run(name+"/dgemm", func(b *testing.B) {
+			for b.Loop() {
+				Dgemm(s.tA, s.tB, s.m, s.n, s.k, a64, ac, bm64, bc, 0, c64, s.n)
+			}
+			report(b)
+		})
+		b.Run(name+"/sgemm-go", func(b *testing.B) {
+			withAsm(false, func() {
+				for b.Loop() {
+					Sgemm(s.tA, s.tB, s.m, s.n, s.k, a, ac, bm, bc, 0, c, s.n)
+				}
+			})
+			report(b)
+		})
+	}
+}

@@ -21,9 +21,9 @@ func DgemmGo(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb in
 	dgemm(false, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Accelerated reports whether Dgemm runs the AVX-512 kernels: on amd64
-// when the CPU and the operating system support AVX-512F, unless built
-// with the noasm tag.
+// Accelerated reports whether Dgemm and Sgemm run the AVX-512 kernels:
+// on amd64 when the CPU and the operating system support AVX-512F,
+// unless built with the noasm tag.
 func Accelerated() bool { return useAsm }
 
 func dgemm(asm, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
@@ -60,7 +60,7 @@ func dgemm(asm, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb
 
 // checkMat panics unless s can hold a rows×cols row-major matrix with
 // leading dimension ld; rows and cols are positive.
-func checkMat(name string, s []float64, rows, cols, ld int) {
+func checkMat[T float32 | float64](name string, s []T, rows, cols, ld int) {
 	if ld < cols {
 		panic("gemm: leading dimension of " + name + " too small")
 	}
@@ -70,7 +70,7 @@ func checkMat(name string, s []float64, rows, cols, ld int) {
 }
 
 // scale sets C = beta·C, writing zeros (not 0·C) when beta is 0.
-func scale(m, n int, beta float64, c []float64, ldc int) {
+func scale[T float32 | float64](m, n int, beta T, c []T, ldc int) {
 	for i := range m {
 		row := c[i*ldc : i*ldc+n]
 		if beta == 0 {

@@ -1,0 +1,289 @@
+package gemm
+
+import "unsafe"
+
+// The float32 AVX-512 path mirrors the float64 one (dgemmAsm, panels,
+// packed, dots, swapped) with 16 lanes to a vector, so panels are 64
+// columns wide and the stack buffer holds twice as many elements in the
+// same 32 KiB. Go zeroes a local array on every call, which for the
+// smallest products would cost as much as the product itself, so those
+// get a 4 KiB buffer instead: which one is chosen by shape only, and the
+// blocking along k (and so the summation order) is the same with either.
+
+const (
+	// spackSize and ssmallSize are the numbers of elements in the large
+	// and the small stack buffer of the float32 path.
+	spackSize  = 8192
+	ssmallSize = 1024
+)
+
+// sblockRows[w] is the row count of the main float32 kernel for width w.
+var sblockRows = [5]int{1: 8, 2: 8, 3: 8, 4: 6}
+
+// sdotBlockRows[nr] is the row count of the main float32 dot kernel for
+// nr columns.
+var sdotBlockRows = [5]int{1: 8, 2: 8, 4: 4}
+
+// spath is a way of computing a float32 product.
+type spath int
+
+const (
+	sInPlace spath = iota // spanels on B in place
+	sDots                 // sdots
+	sSwapped              // sswapped
+	sPacked               // spacked
+)
+
+// sgemmAsm is Sgemm for validated arguments with k > 0 on the AVX-512
+// kernels: C = A'·B' (+ C if acc).
+func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	var path spath
+	need := 0 // elements of stack buffer the path uses
+	switch {
+	case !tA && n <= 4 && k >= 16:
+		// Few columns: dot products along the contiguous rows of A use
+		// full vectors where the panel kernels would use a quarter of
+		// one.
+		path = sDots
+		if !tB {
+			need = n * ((k + 15) &^ 15)
+		}
+	case tA && n <= 4 && m > n:
+		// Few columns: compute Cᵀ, whose rows run along those of A.
+		path, need = sSwapped, n*m
+	case !tB && (m < 32 || k <= 16):
+		// B is small or little reused: read it in place.
+		path = sInPlace
+	default:
+		path, need = sPacked, min(k, 128)*n
+	}
+	switch {
+	case need == 0:
+		srun(path, nil, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	case need <= ssmallSize:
+		srunSmall(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	default:
+		srunLarge(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	}
+}
+
+// srunSmall runs path with the small stack buffer.
+//
+//go:noinline
+func srunSmall(path spath, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	var buf [ssmallSize + 16]float32
+	srun(path, align64(buf[:], ssmallSize), tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+}
+
+// srunLarge runs path with the large stack buffer.
+//
+//go:noinline
+func srunLarge(path spath, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	var buf [spackSize + 16]float32
+	srun(path, align64(buf[:], spackSize), tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+}
+
+// srun runs path with the scratch space buf.
+func srun(path spath, buf []float32, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	ars, aps := lda, 1
+	if tA {
+		ars, aps = 1, lda
+	}
+	switch path {
+	case sInPlace:
+		spanels(m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+	case sDots:
+		sdots(buf, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	case sSwapped:
+		sswapped(buf, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	default:
+		spacked(buf, tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+	}
+}
+
+// align64 returns the n elements of s from the first that lies on a
+// 64-byte boundary, so that the vectors of packed blocks load from a
+// single cache line; s holds at least n+15 elements.
+func align64(s []float32, n int) []float32 {
+	off := int(-uintptr(unsafe.Pointer(&s[0])) % 64 / 4)
+	return s[off : off+n]
+}
+
+// spanels computes C = A'·B (+ C if acc) one column panel of at most 64
+// columns at a time, with A'[i,p] at a[i*ars+p*aps].
+func spanels(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	iacc := 0
+	if acc {
+		iacc = 1
+	}
+	for j := 0; j < n; j += 64 {
+		w, mask := 4, 0xffff
+		if rem := n - j; rem < 64 {
+			w = (rem + 15) / 16
+			mask = 1<<(rem-16*(w-1)) - 1
+		}
+		mr := sblockRows[w]
+		nb := m / mr
+		if nb > 0 {
+			skernel(w, mr, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
+		}
+		for i := nb * mr; i < m; {
+			r := 4
+			for r > m-i {
+				r /= 2
+			}
+			skernel(w, r, 1, k, &a[i*ars], ars, aps, &b[j], ldb, &c[i*ldc+j], ldc, mask, iacc)
+			i += r
+		}
+	}
+}
+
+// spacked computes C = A'·B' (+ C if acc), copying blocks of at most
+// 128 rows of B' into the contiguous buffer buf first; B' is B, or Bᵀ
+// for B stored n×k if tB.
+func spacked(buf []float32, tB bool, m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	kc := min(k, 128)
+	nc := len(buf) / kc
+	if nc >= 64 {
+		nc &^= 63
+	}
+	for p0 := 0; p0 < k; p0 += kc {
+		kw := min(kc, k-p0)
+		for j0 := 0; j0 < n; j0 += nc {
+			nw := min(nc, n-j0)
+			blk := buf[:kw*nw]
+			if tB {
+				spackT(blk, kw, nw, b[j0*ldb+p0:], ldb)
+			} else {
+				for p := range kw {
+					copy(blk[p*nw:(p+1)*nw], b[(p0+p)*ldb+j0:])
+				}
+			}
+			spanels(m, nw, kw, a[p0*aps:], ars, aps, blk, nw, acc || p0 > 0, c[j0:], ldc)
+		}
+	}
+}
+
+// spackT stores the transpose of the nw×kw block of b (leading dimension
+// ldb) into dst as a kw×nw row-major matrix: whole 16×16 tiles in
+// registers, the rest element by element.
+func spackT(dst []float32, kw, nw int, b []float32, ldb int) {
+	kt, jt := kw/16, nw/16
+	if kt > 0 && jt > 0 {
+		_ = b[(16*jt-1)*ldb+16*kt-1]
+		_ = dst[(16*kt-1)*nw+16*jt-1]
+		stranspose16(kt, jt, &b[0], ldb, &dst[0], nw)
+		spackTScalar(dst, nw, b, ldb, 16*kt, kw, 0, 16*jt)
+		spackTScalar(dst, nw, b, ldb, 0, kw, 16*jt, nw)
+		return
+	}
+	spackTScalar(dst, nw, b, ldb, 0, kw, 0, nw)
+}
+
+// spackTScalar sets dst[p*nw+j] = b[j*ldb+p] for p0 ≤ p < p1 and
+// j0 ≤ j < j1.
+func spackTScalar(dst []float32, nw int, b []float32, ldb int, p0, p1, j0, j1 int) {
+	if p0 >= p1 || j0 >= j1 {
+		return
+	}
+	if p1-p0 < 8 {
+		// Short rows of b: write along the rows of dst instead.
+		for p := p0; p < p1; p++ {
+			d := dst[p*nw+j0 : p*nw+j1]
+			for j := range d {
+				d[j] = b[(j0+j)*ldb+p]
+			}
+		}
+		return
+	}
+	j := j0
+	for ; j+4 <= j1; j += 4 {
+		b0 := b[j*ldb+p0 : j*ldb+p1]
+		b1 := b[(j+1)*ldb+p0 : (j+1)*ldb+p1]
+		b2 := b[(j+2)*ldb+p0 : (j+2)*ldb+p1]
+		b3 := b[(j+3)*ldb+p0 : (j+3)*ldb+p1]
+		b1, b2, b3 = b1[:len(b0)], b2[:len(b0)], b3[:len(b0)]
+		for p := range b0 {
+			d := dst[(p0+p)*nw+j : (p0+p)*nw+j+4]
+			d[0], d[1], d[2], d[3] = b0[p], b1[p], b2[p], b3[p]
+		}
+	}
+	for ; j < j1; j++ {
+		for p, v := range b[j*ldb+p0 : j*ldb+p1] {
+			dst[(p0+p)*nw+j] = v
+		}
+	}
+}
+
+// sdots computes C = A·B' (+ C if acc) for n ≤ 4 as dot products along
+// the rows of A; B' is Bᵀ for B stored n×k if tB, else B, whose
+// transpose is first copied to buf.
+func sdots(buf []float32, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	if tB {
+		sdotCols(m, n, k, a, lda, b, ldb, acc, c, ldc)
+		return
+	}
+	// With n·⌈k/16⌉·16 ≤ len(buf) this is a single block whichever the
+	// buffer.
+	kc := len(buf) / n &^ 15
+	for p0 := 0; p0 < k; p0 += kc {
+		kw := min(kc, k-p0)
+		bt := buf[:n*kw]
+		spackT(bt, n, kw, b[p0*ldb:], ldb)
+		sdotCols(m, n, kw, a[p0:], lda, bt, kw, acc || p0 > 0, c, ldc)
+	}
+}
+
+// sdotCols computes C = A·Bᵀ (+ C if acc) for B stored n×k, in groups of
+// 4, 2 and 1 columns.
+func sdotCols(m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	iacc := 0
+	if acc {
+		iacc = 1
+	}
+	mask := 1<<(k%16) - 1
+	for j := 0; j < n; {
+		nr := 4
+		for nr > n-j {
+			nr /= 2
+		}
+		mr := sdotBlockRows[nr]
+		nb := m / mr
+		if nb > 0 {
+			sdotKernel(nr, mr, nb, k, &a[0], lda, &b[j*ldb], ldb, &c[j], ldc, mask, iacc)
+		}
+		if i := nb * mr; i < m {
+			sdotKernel(nr, 1, m-i, k, &a[i*lda], lda, &b[j*ldb], ldb, &c[i*ldc+j], ldc, mask, iacc)
+		}
+		j += nr
+	}
+}
+
+// sswapped computes C = Aᵀ·B' (+ C if acc) for A stored k×m and n ≤ 4 as
+// Cᵀ = B'ᵀ·A, whose rows run along the contiguous rows of A, into buf,
+// which is then added or copied into C.
+func sswapped(buf []float32, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	// B'ᵀ[j,p] is b[j*brs+p*bps].
+	brs, bps := 1, ldb
+	if tB {
+		brs, bps = ldb, 1
+	}
+	mc := len(buf) / n
+	for i0 := 0; i0 < m; i0 += mc {
+		mw := min(mc, m-i0)
+		ct := buf[:n*mw]
+		spanels(n, mw, k, b, brs, bps, a[i0:], lda, false, ct, mw)
+		for j := range n {
+			cj := ct[j*mw : (j+1)*mw]
+			if acc {
+				for i, v := range cj {
+					c[(i0+i)*ldc+j] += v
+				}
+			} else {
+				for i, v := range cj {
+					c[(i0+i)*ldc+j] = v
+				}
+			}
+		}
+	}
+}

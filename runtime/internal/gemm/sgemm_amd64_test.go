@@ -1,0 +1,138 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSgemmKernels checks every assembly kernel directly on every row
+// count, column remainder and k tail, with and without accumulation.
+func TestSgemmKernels(t *testing.T) {
+	if !useAsm {
+		t.Skip("no assembly kernels on this machine")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for w := 1; w <= 4; w++ {
+		for _, mr := range []int{sblockRows[w], 4, 2, 1} {
+			for cols := 16*(w-1) + 1; cols <= 16*w; cols++ {
+				for _, k := range []int{1, 2, 7, 33} {
+					const nb = 2
+					m, ldc := nb*mr, cols+5
+					a, b, c := srandMat(r, m, k+1), srandMat(r, k, 16*w+3), srandMat(r, m, ldc)
+					for acc := range 2 {
+						want, tol := sref(false, false, m, cols, k, a, k+1, b, 16*w+3, float32(acc), c, ldc)
+						got := append([]float32(nil), c...)
+						skernel(w, mr, nb, k, &a[0], k+1, 1, &b[0], 16*w+3, &got[0], ldc, 1<<(cols-16*(w-1))-1, acc)
+						for i := range m {
+							for j := range ldc {
+								g := got[i*ldc+j]
+								if j >= cols {
+									if g != c[i*ldc+j] {
+										t.Fatalf("skern%dx%d cols=%d k=%d acc=%d: C[%d,%d] outside the mask changed", mr, w, cols, k, acc, i, j)
+									}
+									continue
+								}
+								if !(math.Abs(float64(g)-want[i*cols+j]) <= tol[i*cols+j]) {
+									t.Fatalf("skern%dx%d cols=%d k=%d acc=%d: C[%d,%d] = %v, want %v", mr, w, cols, k, acc, i, j, g, want[i*cols+j])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, nr := range []int{4, 2, 1} {
+		for _, mr := range []int{sdotBlockRows[nr], 1} {
+			for k := 1; k <= 50; k++ {
+				const nb = 3
+				m, ldc := nb*mr, nr+2
+				a, b, c := srandMat(r, m, k+3), srandMat(r, nr, k+1), srandMat(r, m, ldc)
+				for acc := range 2 {
+					want, tol := sref(false, true, m, nr, k, a, k+3, b, k+1, float32(acc), c, ldc)
+					got := append([]float32(nil), c...)
+					sdotKernel(nr, mr, nb, k, &a[0], k+3, &b[0], k+1, &got[0], ldc, 1<<(k%16)-1, acc)
+					for i := range m {
+						for j := range ldc {
+							g := got[i*ldc+j]
+							if j >= nr {
+								if g != c[i*ldc+j] {
+									t.Fatalf("sdot%dx%d k=%d acc=%d: C[%d,%d] outside the block changed", mr, nr, k, acc, i, j)
+								}
+								continue
+							}
+							if !(math.Abs(float64(g)-want[i*nr+j]) <= tol[i*nr+j]) {
+								t.Fatalf("sdot%dx%d k=%d acc=%d: C[%d,%d] = %v, want %v", mr, nr, k, acc, i, j, g, want[i*nr+j])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSpackT checks the transposing copy into packed blocks of B, whole
+// 16×16 tiles and remainders.
+func TestSpackT(t *testing.T) {
+	if !useAsm {
+		t.Skip("no assembly kernels on this machine")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	sizes := []int{1, 2, 5, 15, 16, 17, 31, 32, 33, 48, 64, 100, 128}
+	for _, kw := range sizes {
+		for _, nw := range sizes {
+			for _, pad := range []int{0, 3} {
+				ldb := kw + pad
+				b := srandMat(r, nw, ldb)[:(nw-1)*ldb+kw]
+				dst := make([]float32, kw*nw+1)
+				dst[kw*nw] = 42
+				spackT(dst[:kw*nw], kw, nw, b, ldb)
+				for p := range kw {
+					for j := range nw {
+						if dst[p*nw+j] != b[j*ldb+p] {
+							t.Fatalf("kw=%d nw=%d pad=%d: dst[%d,%d] = %v, want %v", kw, nw, pad, p, j, dst[p*nw+j], b[j*ldb+p])
+						}
+					}
+				}
+				if dst[kw*nw] != 42 {
+					t.Fatalf("kw=%d nw=%d pad=%d: wrote past the block", kw, nw, pad)
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmBuffers checks that the small and the large stack buffer give
+// bit-identical results on shapes that fit the small one.
+func TestSgemmBuffers(t *testing.T) {
+	if !useAsm {
+		t.Skip("no assembly kernels on this machine")
+	}
+	for _, tc := range []stestCase{
+		{m: 37, n: 4, k: 250}, {m: 37, n: 3, k: 330}, {m: 9, n: 1, k: 1000}, {m: 128, n: 4, k: 100},
+		{tA: true, m: 250, n: 4, k: 30}, {tA: true, tB: true, m: 300, n: 3, k: 17}, {tA: true, m: 1000, n: 1, k: 9},
+		{tB: true, m: 40, n: 100, k: 4}, {m: 40, n: 8, k: 128}, {tA: true, tB: true, m: 33, n: 64, k: 16},
+	} {
+		a, lda, b, ldb, c, ldc := soperands(tc)
+		small := append([]float32(nil), c...)
+		large := append([]float32(nil), c...)
+		var path spath
+		switch {
+		case !tc.tA && tc.n <= 4:
+			path = sDots
+		case tc.tA && tc.n <= 4:
+			path = sSwapped
+		default:
+			path = sPacked
+		}
+		srunSmall(path, tc.tA, tc.tB, tc.m, tc.n, tc.k, a, lda, b, ldb, false, small, ldc)
+		srunLarge(path, tc.tA, tc.tB, tc.m, tc.n, tc.k, a, lda, b, ldb, false, large, ldc)
+		for i := range small {
+			if math.Float32bits(small[i]) != math.Float32bits(large[i]) {
+				t.Fatalf("%v: C[%d] = %v with the small buffer, %v with the large one", tc, i, small[i], large[i])
+			}
+		}
+	}
+}
