@@ -286,6 +286,7 @@ var trainOptions = []stdlib.Param{
 	{Name: "standardize", Type: stdlib.Bool, Default: []float64{1}},
 	{Name: "whiten", Type: stdlib.Bool, Default: []float64{1}},
 	{Name: "dequantize", Type: stdlib.Bool, Default: []float64{1}},
+	{Name: "defensive", Type: stdlib.Float, Default: []float64{0.01}, Min: 0, Max: 0.5},
 }
 
 var sampleOptions = []stdlib.Param{
@@ -316,7 +317,7 @@ func (c *checker) train(t *lang.Train) {
 		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
 		Whiten: opts["whiten"][0] != 0, Dequantize: opts["dequantize"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
 		EvalEvery: int(opts["eval_every"][0]), Schedule: scheduleNames[int(opts["schedule"][0])],
-		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0],
+		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0], Defensive: opts["defensive"][0],
 	}
 	nTest := int(math.Round(to.TestFrac * float64(tab.Rows)))
 	nVal := int(math.Round(to.ValFrac * float64(tab.Rows-nTest)))

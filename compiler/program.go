@@ -148,6 +148,9 @@ type TrainOptions struct {
 	// Clip bounds the gradient's global norm (0: off); WeightDecay is
 	// AdamW's decoupled decay.
 	Clip, WeightDecay float64
+	// Defensive is the weight of the Gaussian fit in the model's density
+	// (Options.Defensive); 0: the flow alone.
+	Defensive float64
 }
 
 // Sample draws from a trained flow and writes the draws to a file.
