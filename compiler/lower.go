@@ -351,9 +351,11 @@ func (l *lowering) logProbProgram(name string, mode stdlib.Mode) *ir.Program {
 // log-density lp: with a = log(1−ε) + lp and c = log ε + log p_fit(x),
 // m + log(exp(a−m) + exp(c−m)) for m = max(a, c), so that neither exp
 // overflows and the log's argument is in [1, 2]. The identity holds for
-// any finite m, so m is clamped to the finite range: a flow log-density
-// of −Inf (a density hole) gives log ε + log p_fit(x), and both −Inf give
-// −Inf rather than NaN. The gradient through m cancels (it is
+// any finite m, so m is clamped to ±MaxFloat32 (finite in float32 as
+// well): a flow log-density of −Inf (a density hole) gives
+// log ε + log p_fit(x), and both −Inf give −Inf rather than NaN. (Only
+// when both parts are below −3.4e38 does the clamp matter: the result is
+// then −Inf.) The gradient through m cancels (it is
 // 1 − (exp(a−m) + exp(c−m))/(exp(a−m) + exp(c−m))), so AD's choice at a
 // tie of the max does not matter.
 func (l *lowering) mixture(b *ir.Builder, lp ir.Value, f flowOut, env *stdlib.Env) ir.Value {
@@ -364,7 +366,7 @@ func (l *lowering) mixture(b *ir.Builder, lp ir.Value, f flowOut, env *stdlib.En
 	}
 	a := b.AddConst(lp, math.Log1p(-l.defensive))
 	c := b.AddConst(fit, math.Log(l.defensive)+f.fitC)
-	m := b.Clamp(b.MaxCols(b.ConcatCols(a, c)), -math.MaxFloat64, math.MaxFloat64)
+	m := b.Clamp(b.MaxCols(b.ConcatCols(a, c)), -math.MaxFloat32, math.MaxFloat32)
 	return b.Add(m, b.Log(b.Add(b.Exp(b.Sub(a, m)), b.Exp(b.Sub(c, m)))))
 }
 
