@@ -96,7 +96,11 @@ func (m *Model) rows(what string, x, c *mat.Dense, xcols int) ([]float64, int, e
 }
 
 // LogProb writes log p(x) (log p(x | c)) of every row of x into dst, in
-// nats. dst must have one element per row.
+// nats. dst must have one element per row. p is the model's density: with
+// a defensive weight ε > 0 (train option defensive) the mixture
+// (1−ε)·p_flow + ε·p_fit of the flow and the Gaussian fit of its training
+// rows, so it is not exactly the prior at Forward's latents plus
+// Forward's log-det.
 func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
 	rows, n, err := m.rows("LogProb", x, c, m.m.Dim)
 	if err != nil {
@@ -128,7 +132,9 @@ func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
 }
 
 // Sample draws n rows (at context c, one value per context column; nil
-// for an unconditional model). The draws depend only on n, seed and the
+// for an unconditional model) from the model's density: with a defensive
+// weight ε > 0, each row comes from the Gaussian fit with probability ε
+// and from the flow otherwise. The draws depend only on n, seed and the
 // model.
 func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
 	if n < 1 {
@@ -156,7 +162,9 @@ func (m *Model) sample(out []float64, n int, seed uint64, c []float64) error {
 	return nil
 }
 
-// Forward maps rows x to latents z, with log|det ∂z/∂x| per row.
+// Forward maps rows x to latents z, with log|det ∂z/∂x| per row: the
+// flow's bijection, with or without a defensive mixture (which LogProb
+// and Sample include and Forward and Inverse do not).
 func (m *Model) Forward(x, c *mat.Dense) (z *mat.Dense, logdet []float64, err error) {
 	rows, n, err := m.rows("Forward", x, c, m.m.Dim)
 	if err != nil {

@@ -40,83 +40,242 @@ func testRows() *mat.Dense {
 	return mat.NewDense(5, 2, []float64{0, 0, 1, 0.5, -1, 0.3, 2, -0.2, 0.4, 0.9})
 }
 
-func TestModelSaveLoadIdentical(t *testing.T) {
-	for _, src := range []string{moonsSrc, moonsSrc32} {
-		saveLoadIdentical(t, src)
-	}
+// withOptions returns moonsSrc with extra train options.
+func withOptions(opts string) string {
+	return strings.Replace(moonsSrc, "seed = 3 }", "seed = 3"+opts+" }", 1)
 }
 
-// moonsSrc32 is moonsSrc in float32.
-var moonsSrc32 = strings.Replace(moonsSrc, "seed = 3", "seed = 3, dtype = float32", 1)
-
-func saveLoadIdentical(t *testing.T, src string) {
-	m := trainedMoons(t, src)
-	path := filepath.Join(t.TempDir(), "moons.noxm")
-	if err := m.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	l, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+// assertSameModel checks that b gives a's log-probabilities and samples
+// exactly.
+func assertSameModel(t *testing.T, a, b *Model) {
+	t.Helper()
 	x := testRows()
-	a, b := make([]float64, 5), make([]float64, 5)
-	if err := m.LogProb(a, x, nil); err != nil {
+	la, lb := make([]float64, 5), make([]float64, 5)
+	if err := a.LogProb(la, x, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.LogProb(b, x, nil); err != nil {
+	if err := b.LogProb(lb, x, nil); err != nil {
 		t.Fatal(err)
 	}
-	for i := range a {
-		if a[i] != b[i] || math.IsNaN(a[i]) {
-			t.Errorf("row %d: log p %v before save, %v after load", i, a[i], b[i])
+	for i := range la {
+		if la[i] != lb[i] || math.IsNaN(la[i]) {
+			t.Errorf("row %d: log p %v before save, %v after load", i, la[i], lb[i])
 		}
 	}
-	s1, _ := m.Sample(100, 7, nil)
-	s2, _ := l.Sample(100, 7, nil)
+	s1, _ := a.Sample(100, 7, nil)
+	s2, _ := b.Sample(100, 7, nil)
 	if !mat.Equal(s1, s2) {
 		t.Error("samples with one seed differ after load")
 	}
-	if l.params.DType != m.params.DType {
-		t.Errorf("loaded model runs in %v, saved one in %v", l.params.DType, m.params.DType)
-	}
-	if l.Source() != src || l.Dim() != 2 || l.NumParams() != m.NumParams() {
-		t.Errorf("loaded model: source %q dim %d params %d", l.Source(), l.Dim(), l.NumParams())
-	}
-	// No temporary files are left beside the model.
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d entries after Save, want 1", len(entries))
+}
+
+// TestModelSaveLoadIdentical: a saved model reloads with its defensive
+// weight, the same log-probabilities and the same samples.
+func TestModelSaveLoadIdentical(t *testing.T) {
+	for _, c := range []struct {
+		opts string
+		eps  float64
+	}{{"", 0.01}, {", defensive = 0.3", 0.3}, {", defensive = 0", 0}, {", dtype = float32", 0.01}} {
+		t.Run(c.opts, func(t *testing.T) {
+			src := withOptions(c.opts)
+			m := trainedMoons(t, src)
+			if m.m.Options.Defensive != c.eps || len(m.m.Stages) != 4 {
+				t.Fatalf("trained model: defensive %v, %d stages; want %v and the flow's 4", m.m.Options.Defensive, len(m.m.Stages), c.eps)
+			}
+			path := filepath.Join(t.TempDir(), "moons.noxm")
+			if err := m.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			l, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertSameModel(t, m, l)
+			if l.m.Options.Defensive != c.eps {
+				t.Errorf("loaded defensive weight %v, saved %v", l.m.Options.Defensive, c.eps)
+			}
+			if l.params.DType != m.params.DType {
+				t.Errorf("loaded model runs in %v, saved one in %v", l.params.DType, m.params.DType)
+			}
+			if l.Source() != src || l.Dim() != 2 || l.NumParams() != m.NumParams() {
+				t.Errorf("loaded model: source %q dim %d params %d", l.Source(), l.Dim(), l.NumParams())
+			}
+			// No temporary files are left beside the model.
+			entries, _ := os.ReadDir(filepath.Dir(path))
+			if len(entries) != 1 {
+				t.Errorf("directory holds %d entries after Save, want 1", len(entries))
+			}
+		})
 	}
 }
 
+// reseal replaces from by to in the header of an encoded model, sets its
+// format version and recomputes the checksum.
+func reseal(t *testing.T, orig []byte, version uint32, from, to string) []byte {
+	t.Helper()
+	hl := binary.LittleEndian.Uint64(orig[8:16])
+	if !strings.Contains(string(orig[16:16+hl]), from) {
+		t.Fatalf("header lacks %q", from)
+	}
+	h := strings.Replace(string(orig[16:16+hl]), from, to, 1)
+	var out bytes.Buffer
+	out.Write(orig[:4])
+	binary.Write(&out, binary.LittleEndian, version)
+	binary.Write(&out, binary.LittleEndian, uint64(len(h)))
+	out.WriteString(h)
+	out.Write(orig[16+hl : len(orig)-sha256.Size])
+	sum := sha256.Sum256(out.Bytes())
+	out.Write(sum[:])
+	return out.Bytes()
+}
+
+// TestLoadFormat1: a model saved in format 1 (no defensive weight) loads
+// as the flow alone; a weight in a format-1 header, or one outside
+// [0, 1), is refused.
+func TestLoadFormat1(t *testing.T) {
+	m := trainedMoons(t, withOptions(", defensive = 0"))
+	var buf bytes.Buffer
+	m.encode(&buf)
+	v1 := reseal(t, buf.Bytes(), 1, "", "")
+	l, err := decode(v1)
+	if err != nil {
+		t.Fatalf("format 1: %v", err)
+	}
+	if l.m.Options.Defensive != 0 {
+		t.Errorf("format 1 loads with defensive weight %v", l.m.Options.Defensive)
+	}
+	assertSameModel(t, m, l)
+
+	d := trainedMoons(t, moonsSrc)
+	buf.Reset()
+	d.encode(&buf)
+	for _, c := range []struct {
+		version  uint32
+		from, to string
+	}{
+		{1, `"defensive":0.01`, `"defensive":0.01`},
+		{2, `"defensive":0.01`, `"defensive":1`},
+		{2, `"defensive":0.01`, `"defensive":-0.5`},
+	} {
+		_, err := decode(reseal(t, buf.Bytes(), c.version, c.from, c.to))
+		if err == nil || !strings.Contains(err.Error(), "defensive weight") {
+			t.Errorf("format %d with %s: got %v", c.version, c.to, err)
+		}
+	}
+}
+
+// fitLogProb is log p_fit(x) of a whitened model, computed directly:
+// log N((x − mean)·W; 0, I) + log|det W|.
+func fitLogProb(m *Model, x []float64) float64 {
+	s, d := m.m.Options.Std, m.Dim()
+	lp := s.LogDetW
+	for k := range d {
+		h := 0.0
+		for j := range d {
+			h += (x[j] - s.Mean[j]) * s.W[j*d+k]
+		}
+		lp += -0.5*h*h - 0.5*math.Log(2*math.Pi)
+	}
+	return lp
+}
+
+// TestModelForwardInverse: Forward and Inverse are the flow's bijection,
+// and LogProb is the prior at Forward's latents plus its log-det — the
+// flow's density — mixed with the Gaussian fit at weight ε when the
+// model has a defensive weight.
 func TestModelForwardInverse(t *testing.T) {
-	m := trainedMoons(t, moonsSrc)
-	x := testRows()
-	z, logdet, err := m.Forward(x, nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		opts string
+		eps  float64
+	}{{", defensive = 0", 0}, {"", 0.01}, {", defensive = 0.5", 0.5}} {
+		t.Run(c.opts, func(t *testing.T) {
+			m := trainedMoons(t, withOptions(c.opts))
+			x := testRows()
+			z, logdet, err := m.Forward(x, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x2, err := m.Inverse(z, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d mat.Dense
+			d.Sub(x, x2)
+			if e := mat.Norm(&d, math.Inf(1)); e > 1e-9 {
+				t.Errorf("Inverse(Forward(x)) differs from x by %g", e)
+			}
+			lp := make([]float64, 5)
+			m.LogProb(lp, x, nil)
+			for i := range 5 {
+				flow := logdet[i] // log N(z) + logdet
+				for _, v := range z.RawRowView(i) {
+					flow += -0.5*v*v - 0.5*math.Log(2*math.Pi)
+				}
+				want := flow
+				if c.eps > 0 {
+					want = math.Log((1-c.eps)*math.Exp(flow) + c.eps*math.Exp(fitLogProb(m, x.RawRowView(i))))
+				}
+				if math.Abs(lp[i]-want) > 1e-9 {
+					t.Errorf("row %d: LogProb %v, want %v (flow %v)", i, lp[i], want, flow)
+				}
+			}
+		})
 	}
-	x2, err := m.Inverse(z, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d mat.Dense
-	d.Sub(x, x2)
-	if e := mat.Norm(&d, math.Inf(1)); e > 1e-9 {
-		t.Errorf("Inverse(Forward(x)) differs from x by %g", e)
-	}
-	// log p(x) = log N(z) + logdet
-	lp := make([]float64, 5)
-	m.LogProb(lp, x, nil)
-	for i := range 5 {
-		want := logdet[i]
-		for _, v := range z.RawRowView(i) {
-			want += -0.5*v*v - 0.5*math.Log(2*math.Pi)
-		}
-		if math.Abs(lp[i]-want) > 1e-9 {
-			t.Errorf("row %d: LogProb %v, prior+logdet %v", i, lp[i], want)
-		}
+}
+
+// TestTrainFallsBackToFit: a flow that does not beat the Gaussian fit on
+// the validation rows by two standard errors (here: one step with a
+// learning rate that ruins it) ends as the fit itself when defensive > 0 — no parameters,
+// log p(x) = log p_fit(x) exactly as computed directly — and reports
+// best_step 0 and the flow's parameter count; with defensive = 0 it keeps
+// the initial flow, as before.
+func TestTrainFallsBackToFit(t *testing.T) {
+	for _, c := range []struct {
+		opts string
+		fit  bool
+	}{{"", true}, {", defensive = 0.5", true}, {", defensive = 0", false}} {
+		t.Run(c.opts, func(t *testing.T) {
+			src := strings.Replace(withOptions(c.opts), "steps = 50", "steps = 1, lr = 5", 1)
+			s, err := Compile(filepath.Join("examples", "m.nox"), []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev Event
+			if err := s.Run(RunOptions{OnEvent: func(e Event) { ev = e }}); err != nil {
+				t.Fatal(s.Render(err))
+			}
+			m, _ := s.Model("flow")
+			if ev.BestStep == nil || *ev.BestStep != 0 || ev.Params == 0 {
+				t.Errorf("event: best_step %v, params %d; want 0 and the flow's count", ev.BestStep, ev.Params)
+			}
+			if got := m.NumParams() == 0; got != c.fit {
+				t.Fatalf("model has %d parameters; want the fit: %v", m.NumParams(), c.fit)
+			}
+			if !c.fit {
+				return
+			}
+			if m.m.Options.Defensive != 0 || len(m.m.Stages) != 1 {
+				t.Errorf("the fit has defensive weight %v and %d stages; want 0 and 1 (the prior)", m.m.Options.Defensive, len(m.m.Stages))
+			}
+			x := testRows()
+			lp := make([]float64, 5)
+			m.LogProb(lp, x, nil)
+			for i := range 5 {
+				if want := fitLogProb(m, x.RawRowView(i)); math.Abs(lp[i]-want) > 1e-12*max(1, math.Abs(want)) {
+					t.Errorf("row %d: log p %v, the fit's %v", i, lp[i], want)
+				}
+			}
+			// It saves and loads like any model.
+			path := filepath.Join(t.TempDir(), "fit.noxm")
+			if err := m.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			l, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertSameModel(t, m, l)
+		})
 	}
 }
 
@@ -248,21 +407,6 @@ func TestLoadRefusesCraftedHeaders(t *testing.T) {
 	var buf bytes.Buffer
 	m.encode(&buf)
 	orig := buf.Bytes()
-	reseal := func(from, to string) []byte {
-		hl := binary.LittleEndian.Uint64(orig[8:16])
-		h := strings.Replace(string(orig[16:16+hl]), from, to, 1)
-		if h == string(orig[16:16+hl]) {
-			t.Fatalf("header lacks %q", from)
-		}
-		var out bytes.Buffer
-		out.Write(orig[:8])
-		binary.Write(&out, binary.LittleEndian, uint64(len(h)))
-		out.WriteString(h)
-		out.Write(orig[16+hl : len(orig)-sha256.Size])
-		sum := sha256.Sum256(out.Bytes())
-		out.Write(sum[:])
-		return out.Bytes()
-	}
 	for _, c := range []struct{ from, to, want string }{
 		{`"hidden":[16]`, `"hidden":[-3]`, "out of range"},
 		{`"hidden":[16]`, `"hidden":[16.5]`, "whole number"},
@@ -272,7 +416,7 @@ func TestLoadRefusesCraftedHeaders(t *testing.T) {
 		{`"W":[`, `"W":[1,`, "standardization"},
 		{`"name":"maf1.h0.w"`, `"name":"maf1.h0.v"`, "saved parameter 0"},
 	} {
-		_, err := decode(reseal(c.from, c.to))
+		_, err := decode(reseal(t, orig, FormatVersion, c.from, c.to))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s → %s: got %v, want %q", c.from, c.to, err, c.want)
 		}

@@ -28,9 +28,13 @@ import (
 //
 // The header holds what rebuilds the model without its training data:
 // the stages with their arguments, the dimensions, the standardization,
-// the parameter table (names and shapes, checked on load) and the source
+// the weight of the defensive Gaussian (format 2 on; absent: 0), the
+// parameter table (names and shapes, checked on load) and the source
 // program, for provenance.
-const FormatVersion = 1
+//
+// Format 1 had no defensive weight: its models are flows alone, and they
+// load as such.
+const FormatVersion = 2
 
 const magic = "NOXM"
 
@@ -41,6 +45,7 @@ type fileHeader struct {
 	Stages     []fileStage           `json:"stages"`
 	Std        *compiler.Standardize `json:"std,omitempty"`
 	CtxStd     *compiler.Standardize `json:"context_std,omitempty"`
+	Defensive  float64               `json:"defensive,omitempty"`
 	Params     []fileParam           `json:"params"`
 	Source     string                `json:"source"`
 	// DType is the precision the model runs in; absent means float64.
@@ -73,7 +78,7 @@ func (m *Model) Save(path string) error {
 
 func (m *Model) encode(w *bytes.Buffer) error {
 	h := fileHeader{Name: m.name, Dim: m.m.Dim, ContextDim: m.m.ContextDim,
-		Std: m.m.Options.Std, CtxStd: m.m.Options.CtxStd, Source: m.source}
+		Std: m.m.Options.Std, CtxStd: m.m.Options.CtxStd, Defensive: m.m.Options.Defensive, Source: m.source}
 	if m.params.DType != runtime.Float64 {
 		h.DType = m.params.DType.String()
 	}
@@ -187,7 +192,10 @@ func decode(b []byte) (*Model, error) {
 	if h.Dim < 1 || len(stages) == 0 {
 		return nil, errors.New("bad header: no dimensions or no stages")
 	}
-	cm, err := compiler.Lower(h.Name, stages, h.Dim, compiler.Options{Std: h.Std, ContextDim: h.ContextDim, CtxStd: h.CtxStd})
+	if !(h.Defensive >= 0 && h.Defensive < 1) || (version < 2 && h.Defensive != 0) {
+		return nil, fmt.Errorf("bad header: defensive weight %v out of range for format %d", h.Defensive, version)
+	}
+	cm, err := compiler.Lower(h.Name, stages, h.Dim, compiler.Options{Std: h.Std, ContextDim: h.ContextDim, CtxStd: h.CtxStd, Defensive: h.Defensive})
 	if err != nil {
 		return nil, fmt.Errorf("rebuilding the flow: %v", err)
 	}

@@ -86,31 +86,40 @@ func TestDeterminism(t *testing.T) {
 }
 
 // TestIRGolden keeps the lowered IR and its derived gradient program under
-// review as text. Rewrite with go test -update.
+// review as text. Rewrite with go test -update. With defensive = 0 the
+// programs are the flow's alone, as they were before the defensive
+// mixture existed (maf_reverse.golden predates it).
 func TestIRGolden(t *testing.T) {
-	src := "data = csv(\"examples/data/moons.csv\")\n" +
-		"flow = MAF(3, dropout = 0.5) |> Reverse |> Gaussian\n" +
-		"train flow on data { steps = 1 }\n"
-	s, err := nox.Compile("golden.nox", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.IR()
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden := filepath.Join("testdata", "ir", "maf_reverse.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("IR differs from %s (go test -update to rewrite):\n%s", golden, got)
+	for _, c := range []struct{ opts, golden string }{
+		{"steps = 1, defensive = 0", "maf_reverse.golden"},
+		{"steps = 1", "maf_reverse_defensive.golden"},
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			src := "data = csv(\"examples/data/moons.csv\")\n" +
+				"flow = MAF(3, dropout = 0.5) |> Reverse |> Gaussian\n" +
+				"train flow on data { " + c.opts + " }\n"
+			s, err := nox.Compile("golden.nox", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.IR()
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "ir", c.golden)
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("IR differs from %s (go test -update to rewrite):\n%s", golden, got)
+			}
+		})
 	}
 }
 

@@ -136,7 +136,7 @@ func whiten(s *compiler.Standardize, rows []float64, w, dim int) {
 func prepare(t *compiler.Train) (m *compiler.Model, train, val, test []float64, rng *rand.Rand, err error) {
 	rng = rand.New(rand.NewPCG(t.Opts.Seed, 0x6e6f78))
 	train, val, test = split(t.Data, t.Opts.TestFrac, t.Opts.ValFrac, rng)
-	opt := compiler.Options{ContextDim: t.Flow.ContextDim}
+	opt := compiler.Options{ContextDim: t.Flow.ContextDim, Defensive: t.Opts.Defensive}
 	if t.Opts.Standardize {
 		w := t.Flow.Dim + t.Flow.ContextDim
 		opt.Std = standardization(train, w, 0, t.Flow.Dim)

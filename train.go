@@ -139,10 +139,29 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	// per-row difference: then the validation rows cannot tell them
 	// apart, and the initial flow (which standardization made the
 	// Gaussian fit) is the safer choice (the one-standard-error rule).
+	//
+	// With a defensive mixture (defensive > 0) the yardstick is the
+	// Gaussian fit itself rather than the initial flow, which is only
+	// near it (layers start near, not at, the identity): if the best
+	// parameters do not beat the fit by two standard errors, the model is
+	// the fit (compiler.Model.Fit), the baseline the mixture guarantees.
+	isFit, trained := false, params.Count()
 	if scorer != nil {
 		copy(params.Data, best)
 		params.Changed()
-		if bestStep > 0 && !clearlyBetter(lpBest, lp0) {
+		if o.Defensive > 0 {
+			fm, err := m.Fit()
+			if err != nil {
+				return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+			}
+			fp := runtime.NewParams(fm.Params)
+			fp.DType = params.DType
+			lpFit := logProb(fm, fp, val)
+			if !clearlyBetter(lpBest, lpFit) {
+				m, params, isFit = fm, fp, true
+				bestStep, bestNLL = 0, -mean(lpFit)
+			}
+		} else if bestStep > 0 && !clearlyBetter(lpBest, lp0) {
 			copy(params.Data, initial)
 			params.Changed()
 			bestStep = 0
@@ -156,13 +175,16 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	model.History = hist
 	s.trained[t.Flow] = model
 	if stepErr != nil {
-		if scorer != nil {
+		switch {
+		case isFit:
+			stepErr = fmt.Errorf("%v; the model is the Gaussian fit of the training rows (validation NLL %.4g)", stepErr, bestNLL)
+		case scorer != nil:
 			stepErr = fmt.Errorf("%v; the flow keeps the parameters of step %d (validation NLL %.4g)", stepErr, bestStep, bestNLL)
 		}
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", stepErr)
 	}
 
-	ev := Event{Statement: "train", Flow: t.Flow.Name, Steps: done, Seconds: secs, Params: params.Count()}
+	ev := Event{Statement: "train", Flow: t.Flow.Name, Steps: done, Seconds: secs, Params: trained}
 	if secs > 0 {
 		ev.StepsPerS = float64(done) / secs
 	}

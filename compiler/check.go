@@ -289,6 +289,7 @@ var trainOptions = []stdlib.Param{
 	{Name: "whiten", Type: stdlib.Bool, Default: []float64{1}},
 	{Name: "dequantize", Type: stdlib.Bool, Default: []float64{1}},
 	{Name: "dtype", Type: stdlib.Choice, Default: []float64{0}, Choices: dtypeNames},
+	{Name: "defensive", Type: stdlib.Float, Default: []float64{0.01}, Min: 0, Max: 0.5},
 }
 
 var sampleOptions = []stdlib.Param{
@@ -320,6 +321,7 @@ func (c *checker) train(t *lang.Train) {
 		Whiten: opts["whiten"][0] != 0, Dequantize: opts["dequantize"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
 		EvalEvery: int(opts["eval_every"][0]), Schedule: scheduleNames[int(opts["schedule"][0])],
 		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0], DType: dtypeNames[int(opts["dtype"][0])],
+		Defensive: opts["defensive"][0],
 	}
 	nTest := int(math.Round(to.TestFrac * float64(tab.Rows)))
 	nVal := int(math.Round(to.ValFrac * float64(tab.Rows-nTest)))

@@ -40,6 +40,20 @@ type Options struct {
 	// log-det.
 	ContextDim int
 	CtxStd     *Standardize
+	// Defensive is the weight ε of the defensive mixture, in [0, 1): the
+	// model's density is p(x) = (1−ε)·p_flow(x) + ε·p_fit(x), where
+	// p_fit is the Gaussian the flow starts as — Std, then the flow's
+	// leading preprocessing stages (stdlib.Preprocessor: Dequantize),
+	// then N(0, I) — so the full-covariance Gaussian fit of the training
+	// rows when Std whitens, the diagonal fit when it only standardizes
+	// and N(0, I) without Std. A conditional model's p_fit is the same
+	// for every context. Every row's loss is then at most
+	// log(1/ε) − log p_fit(x), however badly the flow fits it, and a
+	// well-fit row pays at most log(1/(1−ε)) ≈ ε. LogProb, Loss (so Grad
+	// and training) and Sample are the mixture's; Forward and Inverse
+	// stay the flow's bijection, and Forward's log-det is the flow's.
+	// 0 lowers exactly the flow's programs.
+	Defensive float64 `json:",omitempty"`
 }
 
 // Model is a flow lowered to IR: one parameter table and the programs over
@@ -73,6 +87,23 @@ type Model struct {
 	// initial values of some parameters (outputs stdlib.InitPrefix +
 	// name); run it once before training.
 	Init *ir.Program
+
+	lead int // leading preprocessing stages (see Options.Defensive)
+}
+
+// Fit lowers the Gaussian fit p_fit of Options.Defensive as a model of
+// its own: m's standardization and leading preprocessing stages, then a
+// standard normal prior (stage "fit"), with no defensive mixture (a
+// mixture of the fit with itself is the fit). It has no parameters, and
+// it is conditional (takes context rows) when m is, though it ignores
+// them.
+func (m *Model) Fit() (*Model, error) {
+	stages := append([]Stage(nil), m.Stages[:m.lead]...)
+	g := stdlib.Lookup("Gaussian")
+	stages = append(stages, Stage{Spec: g, Args: g.Bind(nil), Name: "fit"})
+	opt := m.Options
+	opt.Defensive = 0
+	return Lower(m.Name, stages, m.Dim, opt)
 }
 
 // Lower builds the programs of a flow over dim dimensions. stages ends with
@@ -81,8 +112,11 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 	if len(stages) == 0 || stages[len(stages)-1].Spec.Kind != stdlib.Prior {
 		return nil, fmt.Errorf("flow %s does not end with a prior", name)
 	}
+	if !(opt.Defensive >= 0 && opt.Defensive < 1) {
+		return nil, fmt.Errorf("flow %s: defensive weight %v is outside [0, 1)", name, opt.Defensive)
+	}
 	var table []ir.Param
-	l := lowering{dim: dim, std: opt.Std, ctxDim: opt.ContextDim, ctxStd: opt.CtxStd, table: &table}
+	l := lowering{dim: dim, std: opt.Std, ctxDim: opt.ContextDim, ctxStd: opt.CtxStd, table: &table, defensive: opt.Defensive}
 	cur := dim
 	ordinal := map[string]int{}
 	for _, s := range stages[:len(stages)-1] {
@@ -104,6 +138,9 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 			if !ok {
 				return nil, fmt.Errorf("%s is not a bijector", s.Spec.Name)
 			}
+			if _, pre := f.(stdlib.Preprocessor); pre && len(l.stages) == l.lead {
+				l.lead++
+			}
 			l.stages = append(l.stages, stage{flow: f, dim: cur})
 		default:
 			return nil, fmt.Errorf("%s cannot be a stage of a flow", s.Spec.Name)
@@ -119,7 +156,14 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 		return nil, fmt.Errorf("%s is not a prior", last.Spec.Name)
 	}
 	l.prior = prior
-	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim, Stages: stages, Options: opt}
+	if l.defensive > 0 {
+		fit, ok := stdlib.Lookup("Gaussian").New(stdlib.Config{Dim: dim, Name: "defensive", Table: &table}).(stdlib.Density)
+		if !ok {
+			return nil, fmt.Errorf("the defensive Gaussian is not a density")
+		}
+		l.fit = fit
+	}
+	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim, Stages: stages, Options: opt, lead: l.lead}
 	m.Forward = l.forwardProgram()
 	m.LogProb = l.logProbProgram("logprob", stdlib.Eval)
 	m.Loss = l.logProbProgram("loss", stdlib.Train)
@@ -163,6 +207,23 @@ type lowering struct {
 	ctxDim int
 	ctxStd *Standardize
 	table  *[]ir.Param
+	// defensive is the mixture weight ε of fit, N(0, I) over the values
+	// after Std and the first lead stages (the preprocessing ones); fit
+	// is nil when ε = 0.
+	defensive float64
+	fit       stdlib.Density
+	lead      int
+}
+
+// flowOut is what forward emits: the flow's latents with their log-det
+// (see forward), and the point where the defensive Gaussian is evaluated
+// with the log-det of the map to it.
+type flowOut struct {
+	z, logdet ir.Value
+	c         float64
+	fit       ir.Value // after Std and the leading preprocessing stages
+	fitLogdet ir.Value // their per-row log-det, or ir.None
+	fitC      float64  // their constant log-det
 }
 
 // env starts a program: its data input named in (if any) and the context
@@ -190,7 +251,8 @@ func (l *lowering) env(b *ir.Builder, mode stdlib.Mode) *stdlib.Env {
 // log-det (ir.None if every stage preserves volume) and a constant log-det
 // term. The columns a Split sends to the prior are appended to z after the
 // flow's output, the last split's first.
-func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) (z, logdet ir.Value, c float64) {
+func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) flowOut {
+	var c float64
 	h := x
 	if l.std != nil && l.std.W != nil {
 		b.SetNote("whiten")
@@ -208,9 +270,14 @@ func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) (z, logde
 		row := ir.Shape{Rows: 1, Cols: l.dim}
 		h = b.Mul(b.Sub(h, b.Const(row, mean)), b.Const(row, inv))
 	}
-	logdet = ir.None
+	logdet := ir.None
+	var fit, fitLogdet ir.Value
+	var fitC float64
 	var out []ir.Value // split-off columns, in order
-	for _, s := range l.stages {
+	for i, s := range l.stages {
+		if i == l.lead {
+			fit, fitLogdet, fitC = h, logdet, c
+		}
 		if s.flow == nil {
 			b.SetNote(s.name)
 			out = append(out, b.SliceCols(h, s.split, s.dim))
@@ -228,17 +295,21 @@ func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) (z, logde
 			logdet = b.Add(logdet, ld)
 		}
 	}
+	if l.lead == len(l.stages) {
+		fit, fitLogdet, fitC = h, logdet, c
+	}
 	for i := len(out) - 1; i >= 0; i-- {
 		b.SetNote("split/join")
 		h = b.ConcatCols(h, out[i])
 	}
-	return h, logdet, c
+	return flowOut{z: h, logdet: logdet, c: c, fit: fit, fitLogdet: fitLogdet, fitC: fitC}
 }
 
 func (l *lowering) forwardProgram() *ir.Program {
 	b := ir.NewBuilder("forward", l.table)
 	x := b.Input("x", l.dim)
-	z, ld, c := l.forward(b, x, l.env(b, stdlib.Eval))
+	f := l.forward(b, x, l.env(b, stdlib.Eval))
+	z, ld, c := f.z, f.logdet, f.c
 	b.SetNote("logdet")
 	if ld == ir.None {
 		ld = b.Scale(b.SumCols(b.Sub(x, x)), 0)
@@ -255,14 +326,17 @@ func (l *lowering) logProbProgram(name string, mode stdlib.Mode) *ir.Program {
 	b := ir.NewBuilder(name, l.table)
 	x := b.Input("x", l.dim)
 	env := l.env(b, mode)
-	z, ld, c := l.forward(b, x, env)
-	lp := l.prior.LogProb(b, z, env)
+	f := l.forward(b, x, env)
+	lp := l.prior.LogProb(b, f.z, env)
 	b.SetNote("logp")
-	if ld != ir.None {
-		lp = b.Add(lp, ld)
+	if f.logdet != ir.None {
+		lp = b.Add(lp, f.logdet)
 	}
-	if c != 0 {
-		lp = b.AddConst(lp, c)
+	if f.c != 0 {
+		lp = b.AddConst(lp, f.c)
+	}
+	if l.fit != nil && mode != stdlib.Init {
+		lp = l.mixture(b, lp, f, env)
 	}
 	if mode == stdlib.Eval {
 		b.Output("logp", lp)
@@ -273,7 +347,33 @@ func (l *lowering) logProbProgram(name string, mode stdlib.Mode) *ir.Program {
 	return b.Program()
 }
 
-func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env) ir.Value {
+// mixture emits log((1−ε)·exp(lp) + ε·p_fit(x)) per row, from the flow's
+// log-density lp: with a = log(1−ε) + lp and c = log ε + log p_fit(x),
+// m + log(exp(a−m) + exp(c−m)) for m = max(a, c), so that neither exp
+// overflows and the log's argument is in [1, 2]. The identity holds for
+// any finite m, so m is clamped to ±MaxFloat32 (finite in float32 as
+// well): a flow log-density of −Inf (a density hole) gives
+// log ε + log p_fit(x), and both −Inf give −Inf rather than NaN. (Only
+// when both parts are below −3.4e38 does the clamp matter: the result is
+// then −Inf.) The gradient through m cancels (it is
+// 1 − (exp(a−m) + exp(c−m))/(exp(a−m) + exp(c−m))), so AD's choice at a
+// tie of the max does not matter.
+func (l *lowering) mixture(b *ir.Builder, lp ir.Value, f flowOut, env *stdlib.Env) ir.Value {
+	defer b.SetNote(b.SetNote("defensive"))
+	fit := l.fit.LogProb(b, f.fit, env)
+	if f.fitLogdet != ir.None {
+		fit = b.Add(fit, f.fitLogdet)
+	}
+	a := b.AddConst(lp, math.Log1p(-l.defensive))
+	c := b.AddConst(fit, math.Log(l.defensive)+f.fitC)
+	m := b.Clamp(b.MaxCols(b.ConcatCols(a, c)), -math.MaxFloat32, math.MaxFloat32)
+	return b.Add(m, b.Log(b.Add(b.Exp(b.Sub(a, m)), b.Exp(b.Sub(c, m)))))
+}
+
+// inverse maps z back through the stages and Std. pick, if not nil, is
+// applied to the values between the learned stages and the leading
+// preprocessing ones (the space of the defensive Gaussian).
+func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env, pick func(ir.Value) ir.Value) ir.Value {
 	// Undo the joins: the flow's output is the first columns of z, then
 	// each split's columns, the last split's first.
 	cur := l.dim
@@ -285,6 +385,9 @@ func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env) ir.Value 
 	h := b.SliceCols(z, 0, cur)
 	off := cur
 	for i := len(l.stages) - 1; i >= 0; i-- {
+		if i == l.lead-1 && pick != nil {
+			h = pick(h)
+		}
 		s := l.stages[i]
 		if s.flow == nil {
 			b.SetNote(s.name + "/inverse")
@@ -294,6 +397,9 @@ func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env) ir.Value 
 			continue
 		}
 		h = s.flow.Inverse(b, h, env)
+	}
+	if l.lead == 0 && pick != nil {
+		h = pick(h)
 	}
 	if l.std != nil && l.std.W != nil {
 		b.SetNote("whiten/inverse")
@@ -311,14 +417,30 @@ func (l *lowering) inverseProgram() *ir.Program {
 	b := ir.NewBuilder("inverse", l.table)
 	z := b.Input("z", l.dim)
 	env := l.env(b, stdlib.Eval)
-	b.Output("x", l.inverse(b, z, env))
+	b.Output("x", l.inverse(b, z, env, nil))
 	return b.Program()
 }
 
+// sampleProgram draws from the flow; with a defensive mixture, each row
+// is replaced with probability ε by a draw of the defensive Gaussian
+// (u < ε for u uniform in [0, 1)) before the preprocessing stages and Std
+// are inverted, which both components share. The selection multiplies by
+// a 0/1 mask, so the row taken is copied exactly.
 func (l *lowering) sampleProgram() *ir.Program {
 	b := ir.NewBuilder("sample", l.table)
 	env := l.env(b, stdlib.Eval)
 	z := l.prior.Sample(b, env)
-	b.Output("x", l.inverse(b, z, env))
+	var pick func(ir.Value) ir.Value
+	if l.fit != nil {
+		pick = func(h ir.Value) ir.Value {
+			defer b.SetNote(b.SetNote("defensive/sample"))
+			eps := l.fit.Sample(b, env)
+			u := b.RandUniform(ir.Shape{Rows: ir.Batch, Cols: 1})
+			mask := b.Greater(b.Neg(u), b.Scalar(-l.defensive)) // u < ε
+			keep := b.AddConst(b.Neg(mask), 1)
+			return b.Add(b.Mul(eps, mask), b.Mul(h, keep))
+		}
+	}
+	b.Output("x", l.inverse(b, z, env, pick))
 	return b.Program()
 }

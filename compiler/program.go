@@ -151,6 +151,9 @@ type TrainOptions struct {
 	// DType is the precision the flow's programs run in, "float64" or
 	// "float32"; the parameters are kept and saved in float64 either way.
 	DType string
+	// Defensive is the weight of the Gaussian fit in the model's density
+	// (Options.Defensive); 0: the flow alone.
+	Defensive float64
 }
 
 // Sample draws from a trained flow and writes the draws to a file.

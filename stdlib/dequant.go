@@ -37,6 +37,9 @@ type dequantize struct {
 	scale float64
 }
 
+// Preprocess marks Dequantize as data preprocessing (see Preprocessor).
+func (q *dequantize) Preprocess() {}
+
 func (q *dequantize) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value) {
 	defer b.SetNote(b.SetNote(q.name))
 	var y ir.Value

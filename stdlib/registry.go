@@ -149,6 +149,17 @@ type Flow interface {
 	Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value
 }
 
+// Preprocessor is implemented by a parameterless Flow that is part of how
+// the data are presented to a flow rather than of the map it learns:
+// Dequantize. A model's defensive Gaussian (compiler.Options.Defensive)
+// is a density of the values after a flow's leading preprocessing stages,
+// so that it and the flow are densities of the same (dequantized) values
+// and share a training step's noise.
+type Preprocessor interface {
+	Flow
+	Preprocess()
+}
+
 // Density is a base distribution.
 type Density interface {
 	// LogProb emits log p(z) per row ([B,1]).
