@@ -47,6 +47,7 @@ func ParseDType(s string) (DType, error) {
 type kernels[T Float] struct {
 	add, sub, mul func(out, a, b []T)
 	relu          func(out, a []T)
+	exp, tanh     func(out, a []T)
 	reluGrad      func(out, a, g []T)
 	gemm          func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, scratch []T)
 	// scratch reports whether gemm needs k·n elements of scratch for a
@@ -55,12 +56,12 @@ type kernels[T Float] struct {
 }
 
 var kernels64 = kernels[float64]{
-	add: add, sub: sub, mul: mul, relu: relu, reluGrad: reluGrad, gemm: dgemm,
+	add: add, sub: sub, mul: mul, relu: relu, reluGrad: reluGrad, gemm: dgemm, exp: exp64, tanh: tanh64,
 	scratch: func(tA, tB bool, m, n, k int) bool { return tB && dgemmChoose(tA, tB, m, n, k) != pathAVX512 },
 }
 
 var kernels32 = kernels[float32]{
-	add: add32, sub: sub32, mul: mul32, relu: relu32, reluGrad: reluGrad32, gemm: sgemm,
+	add: add32, sub: sub32, mul: mul32, relu: relu32, reluGrad: reluGrad32, gemm: sgemm, exp: exp32, tanh: tanh32,
 	scratch: func(tA, tB bool, m, n, k int) bool { return false },
 }
 

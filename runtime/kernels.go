@@ -39,10 +39,7 @@ func (e *Exec[T]) exec(s *step[T]) {
 			out[i] = -a[i]
 		}
 	case ir.OpExp:
-		a := s.a[:len(out)]
-		for i := range out {
-			out[i] = T(math.Exp(float64(a[i])))
-		}
+		e.k.exp(out, s.a)
 	case ir.OpLog:
 		a := s.a[:len(out)]
 		for i := range out {
@@ -122,7 +119,9 @@ func (e *Exec[T]) exec(s *step[T]) {
 		for i := range out {
 			out[i] = T(e.rng.Float64())
 		}
-	case ir.OpTanh, ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
+	case ir.OpTanh:
+		e.k.tanh(out, s.a)
+	case ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
 		unaryMath(s)
 	case ir.OpMaxCols:
 		for r := range s.rows {
@@ -264,10 +263,6 @@ func unaryMath[T Float](s *step[T]) {
 	out := s.out
 	a := s.a[:len(out)]
 	switch s.op {
-	case ir.OpTanh:
-		for i := range out {
-			out[i] = T(math.Tanh(float64(a[i])))
-		}
 	case ir.OpSigmoid:
 		for i, x := range a {
 			if x := float64(x); x >= 0 {
