@@ -22,22 +22,29 @@ import torch
 from threadpoolctl import threadpool_limits
 
 # (name, m, k, n, form): the per-shard products of bench/suite's
-# configurations (a batch is split into two shards) and a square one.
+# configurations (a batch is split into two shards), in the order of
+# sgemmShapes in runtime/internal/gemm/sgemm_test.go, and a square one.
 SHAPES = [
-    ("moons fwd 1", 128, 2, 100, "NN"),
-    ("moons fwd 2", 128, 100, 4, "NN"),
-    ("moons dX", 128, 4, 100, "NT"),
-    ("moons dW", 100, 128, 4, "TN"),
     ("digits fwd 1", 128, 64, 512, "NN"),
     ("digits fwd 2", 128, 512, 128, "NN"),
     ("digits dH", 128, 128, 512, "NT"),
-    ("digits dW2", 512, 128, 128, "TN"),
     ("digits dW1", 64, 128, 512, "TN"),
+    ("digits dW2", 512, 128, 128, "TN"),
+    ("digits dX", 128, 512, 64, "NT"),
     ("d784 fwd 1", 64, 784, 1024, "NN"),
     ("d784 fwd 2", 64, 1024, 1568, "NN"),
     ("d784 dH", 64, 1568, 1024, "NT"),
-    ("d784 dW2", 1024, 64, 1568, "TN"),
     ("d784 dW1", 784, 64, 1024, "TN"),
+    ("d784 dW2", 1024, 64, 1568, "TN"),
+    ("d784 dX", 64, 1024, 784, "NT"),
+    ("moons fwd 1", 128, 2, 100, "NN"),
+    ("moons fwd 2", 128, 100, 4, "NN"),
+    ("moons dH", 128, 100, 2, "NT"),
+    ("moons dX", 128, 4, 100, "NT"),
+    ("moons dW1", 2, 128, 100, "TN"),
+    ("moons dW2", 100, 128, 4, "TN"),
+    ("moons logp 1", 1000, 2, 100, "NN"),
+    ("moons logp 2", 1000, 100, 4, "NN"),
     ("square", 1024, 1024, 1024, "NN"),
 ]
 
