@@ -11,6 +11,8 @@
 //	digits  D=64,  hidden 512,  batch 256, 1000 steps, lr 1e-4 (../shared/data/digits.csv, dequantized)
 //	d784    D=784, hidden 1024, batch 128,  200 steps, lr 1e-4 (synthetic, generated here)
 //
+// nox runs in float64 and in float32 (-noxdtypes), the reference in both
+// (-dtypes); each nox dtype is compared with the reference's same dtype.
 // The settings are those of bench/compare.sh: nox runs `noxc run -json` on
 // a generated .nox file (the train event's steps_per_s; peak RSS from
 // /usr/bin/time) and the Go benchmarks of runtime/bench_test.go
