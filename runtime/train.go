@@ -31,13 +31,13 @@ func DefaultAdam(lr float64) Adam { return Adam{LR: lr, Beta1: 0.9, Beta2: 0.999
 // in a fixed order, so results do not depend on the number of cores. A
 // step allocates nothing.
 type Trainer struct {
-	shards []*shard
-	team   *team
-	params *Params
-	grad   []float64 // combined gradient, laid out like params.Data
-	data   []float64 // training rows, row-major
-	dim    int       // columns of a row: the program's inputs side by side
-	state  []stateVar
+	shards  []*shard
+	team    *team
+	params  *Params
+	scratch [][]float64 // per team member: one block of combined gradient
+	data    []float64   // training rows, row-major
+	dim     int         // columns of a row: the program's inputs side by side
+	state   []stateVar
 	// mirror is the float32 copy of params.Data that float32 programs
 	// read (nil in float64); the update writes it too.
 	mirror []float32
@@ -100,8 +100,8 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	}
 	t := &Trainer{
 		params: params, data: data, dim: dim, rows: len(data) / dim, batch: batch, opt: opt,
-		grad: make([]float64, len(params.Data)), row: make([]float64, dim),
-		m: make([]float64, len(params.Data)), v: make([]float64, len(params.Data)),
+		row: make([]float64, dim),
+		m:   make([]float64, len(params.Data)), v: make([]float64, len(params.Data)),
 		b1t: 1, b2t: 1, rng: rng,
 	}
 	width := 0
@@ -151,6 +151,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	// Split params.Data into one range per team member.
 	k := len(t.shards)
 	t.segs, t.norms = make([][]segment, k), make([]float64, k)
+	for range k {
+		t.scratch = append(t.scratch, make([]float64, block))
+	}
 	total := len(params.Data)
 	pos := 0
 	for pi, v := range params.Views {
@@ -168,9 +171,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		case 0:
 			t.shards[i].p.run()
 		case 1:
-			t.norms[i] = t.combine(t.segs[i])
+			t.norms[i] = t.norm(i, t.segs[i])
 		case 2:
-			t.adam(t.segs[i])
+			t.adam(i, t.segs[i])
 		}
 	})
 	return t, nil
@@ -229,10 +232,10 @@ func (t *Trainer) Step() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	t.phase = 1
-	t.team.run()
 	t.clipC = 1
 	if t.opt.Clip > 0 {
+		t.phase = 1
+		t.team.run()
 		norm := 0.0
 		for _, n := range t.norms {
 			norm += n
@@ -285,50 +288,80 @@ func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) e
 	return nil
 }
 
-// combine averages the shards' gradients over the segments of one range,
-// weighted by their rows, into t.grad, and returns their squared norm.
-func (t *Trainer) combine(segs []segment) float64 {
+// block is how many elements of a parameter tensor the update handles at
+// a time: the shards' gradients are combined into a per-member scratch
+// block that stays in L1 while Adam reads it, so the combined gradient is
+// never written out, and the float32 copy is written while the new values
+// are still in cache.
+const block = 512
+
+// combineBlock sets dst to the weighted sum over shards of the gradient
+// of parameter param, elements [lo, lo+len(dst)).
+func (t *Trainer) combineBlock(dst []float64, param, lo int) {
+	for k, s := range t.shards {
+		s.p.accumulate(dst, s.grads[param], lo, s.weight, k > 0)
+	}
+}
+
+// norm returns the squared norm of the combined gradient over the
+// segments of one range, using member i's scratch. Clipping needs it
+// before any update.
+func (t *Trainer) norm(i int, segs []segment) float64 {
+	buf := t.scratch[i]
 	norm := 0.0
 	for _, sg := range segs {
-		dst := t.grad[sg.off+sg.lo : sg.off+sg.hi]
 		if t.shards[0].grads[sg.param] == ir.None { // state: no gradient
-			clear(dst)
 			continue
 		}
-		for k, s := range t.shards {
-			s.p.accumulate(dst, s.grads[sg.param], sg.lo, s.weight, k > 0)
-		}
-		for _, g := range dst {
-			norm += g * g
+		for lo := sg.lo; lo < sg.hi; lo += block {
+			g := buf[:min(block, sg.hi-lo)]
+			t.combineBlock(g, sg.param, lo)
+			for _, x := range g {
+				norm += x * x
+			}
 		}
 	}
 	return norm
 }
 
 // adam updates the parameters of one range (the step counters were
-// advanced by Step).
-func (t *Trainer) adam(segs []segment) {
+// advanced by Step), combining the shards' gradients block by block into
+// member i's scratch. State parameters have no gradient and are left to
+// Step.
+func (t *Trainer) adam(i int, segs []segment) {
 	o := t.opt
 	step := o.LR / (1 - t.b1t)
 	bc2 := 1 / math.Sqrt(1-t.b2t)
 	c := t.clipC
 	decay := 1 - o.LR*o.WeightDecay
+	buf := t.scratch[i]
 	for _, sg := range segs {
-		lo, hi := sg.off+sg.lo, sg.off+sg.hi
-		p, g, m, v := t.params.Data[lo:hi], t.grad[lo:hi], t.m[lo:hi], t.v[lo:hi]
-		if o.WeightDecay > 0 && t.trained[lo] {
-			for j := range p {
-				p[j] *= decay
+		if t.shards[0].grads[sg.param] == ir.None {
+			continue
+		}
+		for lo := sg.lo; lo < sg.hi; lo += block {
+			g := buf[:min(block, sg.hi-lo)]
+			t.combineBlock(g, sg.param, lo)
+			at := sg.off + lo
+			n := len(g)
+			p, m, v := t.params.Data[at:at+n], t.m[at:at+n], t.v[at:at+n]
+			if o.WeightDecay > 0 && t.trained[at] {
+				for j := range p {
+					p[j] *= decay
+				}
 			}
-		}
-		for j := range p {
-			gj := g[j] * c
-			m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
-			v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
-			p[j] -= step * m[j] / (math.Sqrt(v[j])*bc2 + o.Eps)
-		}
-		if t.mirror != nil {
-			convert(t.mirror[lo:hi], p)
+			// The vector kernel does the leading multiple of 8, the loop
+			// the rest, with the same operations in the same order.
+			k := [8]float64{c, o.Beta1, 1 - o.Beta1, o.Beta2, 1 - o.Beta2, step, bc2, o.Eps}
+			for j := adamVec(p, m, v, g, &k); j < len(p); j++ {
+				gj := g[j] * c
+				m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
+				v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
+				p[j] -= step * m[j] / (math.Sqrt(v[j])*bc2 + o.Eps)
+			}
+			if t.mirror != nil {
+				convert(t.mirror[at:at+n], p)
+			}
 		}
 	}
 }

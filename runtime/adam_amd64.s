@@ -1,0 +1,48 @@
+#include "textflag.h"
+
+// func adamAVX512(p, m, v, gr *float64, n int, k *[8]float64)
+// n is a multiple of 8; k holds c, β1, 1-β1, β2, 1-β2, step, bc2, ε. The
+// operations are those of Trainer.adam's Go loop, in its order and
+// without fused multiply-adds, so the results are bit-identical.
+TEXT ·adamAVX512(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ m+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ gr+24(FP), BX
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), AX
+	VBROADCASTSD 0(AX), Z8
+	VBROADCASTSD 8(AX), Z9
+	VBROADCASTSD 16(AX), Z10
+	VBROADCASTSD 24(AX), Z11
+	VBROADCASTSD 32(AX), Z12
+	VBROADCASTSD 40(AX), Z13
+	VBROADCASTSD 48(AX), Z14
+	VBROADCASTSD 56(AX), Z15
+adam_loop:
+	VMULPD (BX), Z8, Z0   // gj = g·c
+	VMULPD (SI), Z9, Z1   // β1·m
+	VMULPD Z0, Z10, Z2    // (1-β1)·gj
+	VADDPD Z2, Z1, Z1     // m
+	VMOVUPD Z1, (SI)
+	VMULPD (DX), Z11, Z3  // β2·v
+	VMULPD Z0, Z12, Z4    // (1-β2)·gj
+	VMULPD Z0, Z4, Z4     // ·gj
+	VADDPD Z4, Z3, Z3     // v
+	VMOVUPD Z3, (DX)
+	VSQRTPD Z3, Z5
+	VMULPD Z14, Z5, Z5    // √v·bc2
+	VADDPD Z15, Z5, Z5    // + ε
+	VMULPD Z1, Z13, Z6    // step·m
+	VDIVPD Z5, Z6, Z6
+	VMOVUPD (DI), Z7
+	VSUBPD Z6, Z7, Z7
+	VMOVUPD Z7, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, BX
+	SUBQ $8, CX
+	JNE adam_loop
+	VZEROUPPER
+	RET
