@@ -1,9 +1,6 @@
 package runtime
 
-import (
-	"fmt"
-	"unsafe"
-)
+import "fmt"
 
 // Float is the element type programs run in.
 type Float interface{ float32 | float64 }
@@ -75,14 +72,6 @@ func kernelsFor[T Float]() *kernels[T] {
 		k = &kernels32
 	}
 	return k.(*kernels[T])
-}
-
-// dtypeOf is T's DType.
-func dtypeOf[T Float]() DType {
-	if unsafe.Sizeof(T(0)) == 4 {
-		return Float32
-	}
-	return Float64
 }
 
 // convert copies src into dst, converting each element.
