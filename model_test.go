@@ -334,7 +334,12 @@ func TestLoadRefusesDamage(t *testing.T) {
 // TestModelConcurrent: LogProb and Sample from many goroutines give what
 // they give serially (run with -race).
 func TestModelConcurrent(t *testing.T) {
-	m := trainedMoons(t, moonsSrc)
+	for _, src := range []string{moonsSrc, withOptions(", dtype = float32")} {
+		modelConcurrent(t, trainedMoons(t, src))
+	}
+}
+
+func modelConcurrent(t *testing.T, m *Model) {
 	x := mat.NewDense(300, 2, nil)
 	for i := range 300 {
 		x.Set(i, 0, math.Sin(float64(i)))
