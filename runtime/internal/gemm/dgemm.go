@@ -54,7 +54,7 @@ func dgemm(asm, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb
 	if asm {
 		dgemmAsm(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
 	} else {
-		dgemmGo(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
+		gemmGo(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
 	}
 }
 

@@ -1,8 +1,8 @@
 package gemm
 
-// dgemmGo is the portable implementation of Dgemm for validated
-// arguments with k > 0: C = A'·B' (+ C if acc).
-func dgemmGo(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+// gemmGo is the portable implementation of Dgemm and Sgemm for validated
+// arguments with k > 0: C = A'·B' (+ C if acc), summing in T.
+func gemmGo[T float32 | float64](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc bool, c []T, ldc int) {
 	ars, aps := lda, 1
 	if tA {
 		ars, aps = 1, lda
@@ -17,7 +17,7 @@ func dgemmGo(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb in
 // axpyRows computes each row of C as a combination of the rows of B,
 // four at a time: C[i,:] (+)= Σ_p A'[i,p]·B[p,:], with A'[i,p] at
 // a[i*ars+p*aps].
-func axpyRows(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+func axpyRows[T float32 | float64](m, n, k int, a []T, ars, aps int, b []T, ldb int, acc bool, c []T, ldc int) {
 	k4 := k &^ 3
 	for i := range m {
 		cr := c[i*ldc : i*ldc+n]
@@ -53,7 +53,7 @@ func axpyRows(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc 
 // dotRows computes C[i,j] (+)= Σ_p A'[i,p]·B[j,p] as dot products, four
 // columns of C at a time, with A'[i,p] at a[i*ars+p*aps] and B stored
 // n×k.
-func dotRows(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+func dotRows[T float32 | float64](m, n, k int, a []T, ars, aps int, b []T, ldb int, acc bool, c []T, ldc int) {
 	n4 := n &^ 3
 	for i := range m {
 		cr := c[i*ldc : i*ldc+n]
@@ -64,7 +64,7 @@ func dotRows(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc b
 			b2 := b[(j+2)*ldb : (j+2)*ldb+k]
 			b3 := b[(j+3)*ldb : (j+3)*ldb+k]
 			b1, b2, b3 = b1[:len(b0)], b2[:len(b0)], b3[:len(b0)]
-			var s0, s1, s2, s3 float64
+			var s0, s1, s2, s3 T
 			ai := i * ars
 			for p := range b0 {
 				ap := a[ai]
@@ -84,7 +84,7 @@ func dotRows(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc b
 		}
 		for ; j < n; j++ {
 			b0 := b[j*ldb : j*ldb+k]
-			var s float64
+			var s T
 			ai := i * ars
 			for p := range b0 {
 				s += a[ai] * b0[p]

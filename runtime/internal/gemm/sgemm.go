@@ -51,6 +51,6 @@ func sgemm(asm, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb
 	if asm {
 		sgemmAsm(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
 	} else {
-		sgemmGo(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
+		gemmGo(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
 	}
 }
