@@ -17,7 +17,7 @@ flow = MAF(32) |> Reverse |> MAF(32) |> Gaussian
 train flow on data { steps = 300, seed = 1%s }
 `
 	nll := func(opt string) (float64, *Model) {
-		m := trainedMoons(t, fmtSrc(src, opt))
+		m := trainedMoons(t, fmt.Sprintf(src, opt))
 		rows := testRows()
 		lp := make([]float64, 5)
 		if err := m.LogProb(lp, rows, nil); err != nil {
@@ -43,5 +43,3 @@ train flow on data { steps = 300, seed = 1%s }
 	}
 	t.Logf("mean NLL of the test rows: float64 %.9f, float32 %.9f", a64, a32)
 }
-
-func fmtSrc(format string, a ...any) string { return fmt.Sprintf(format, a...) }
