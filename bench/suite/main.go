@@ -115,7 +115,7 @@ var (
 	flagDtypes    = flag.String("dtypes", "float64,float32", "dtypes the reference runs in")
 	flagNoxDtypes = flag.String("noxdtypes", "float64,float32", "dtypes nox runs in")
 	flagNoRef     = flag.Bool("noref", false, "run nox only")
-	flagCPU       = flag.String("cpu", "", "GOMAXPROCS list for the Go benchmarks (-test.cpu), e.g. 1,2")
+	flagCPU       = flag.String("cpu", "", "GOMAXPROCS values for the Go benchmarks, one process each, e.g. 1,2")
 	flagBenchtime = flag.String("benchtime", "", "override every Go benchmark's -test.benchtime")
 	flagSummarize = flag.String("summarize", "", "only summarize this raw .jsonl file")
 )
@@ -432,22 +432,45 @@ func runNox(c config, data, out, noxc string, seed int, dtype string) (record, e
 	return r, nil
 }
 
-// runBench runs one Go benchmark of runtime/bench_test.go.
+// runBench runs one Go benchmark of runtime/bench_test.go, once per
+// GOMAXPROCS value of -cpu, each in its own process started with that
+// GOMAXPROCS. One process with -test.cpu 1,2 would not do: the testing
+// package runs a b.Loop benchmark's first -cpu value in its probing call,
+// at the process's default GOMAXPROCS (golang/go#49980), so "1" was
+// measured on both cores.
 func runBench(c config, rtest, name, benchtime string, seed int) ([]record, error) {
 	if *flagBenchtime != "" {
 		benchtime = *flagBenchtime
 	}
-	args := []string{"-test.run", "^$", "-test.bench", "^Benchmark" + name + "$", "-test.benchmem", "-test.benchtime", benchtime}
+	procs := []string{""}
 	if *flagCPU != "" {
-		args = append(args, "-test.cpu", *flagCPU)
+		procs = strings.Split(*flagCPU, ",")
 	}
-	cmd := command(rtest, args...)
-	cmd.Dir = "runtime" // the benchmarks read ../examples/data
-	load := loadavg()
-	stdout, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v\n%s", name, err, stdout)
+	var out []record
+	for _, p := range procs {
+		args := []string{"-test.run", "^$", "-test.bench", "^Benchmark" + name + "$", "-test.benchmem", "-test.benchtime", benchtime}
+		cmd := command(rtest, args...)
+		cmd.Dir = "runtime" // the benchmarks read ../examples/data
+		cmd.Env = os.Environ()
+		if p != "" {
+			cmd.Env = append(cmd.Env, "GOMAXPROCS="+p)
+		}
+		load := loadavg()
+		stdout, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v\n%s", name, err, stdout)
+		}
+		rs := parseBench(stdout, c, seed, load)
+		if len(rs) == 0 {
+			return nil, fmt.Errorf("%s: no benchmark results in %q", name, stdout)
+		}
+		out = append(out, rs...)
 	}
+	return out, nil
+}
+
+// parseBench reads the result lines of a Go benchmark run.
+func parseBench(stdout []byte, c config, seed int, load string) []record {
 	var out []record
 	sc := bufio.NewScanner(bytes.NewReader(stdout))
 	for sc.Scan() {
@@ -478,10 +501,7 @@ func runBench(c config, rtest, name, benchtime string, seed int) ([]record, erro
 		}
 		out = append(out, r)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no benchmark results in %q", name, stdout)
-	}
-	return out, nil
+	return out
 }
 
 // writeSynthetic writes 2000 rows of dim columns: a fixed-seed random
