@@ -13,8 +13,16 @@ import (
 // dropped, so one plan serves every row count. Close releases its
 // goroutines.
 type Mapper struct {
-	parts   []part
-	team    *team
+	parts  []part
+	team   *team
+	params *Params
+	// pre lists, per level and member, the prelude steps of parts[0]
+	// (shared by all parts), run only when the parameters' generation
+	// differs from gen.
+	pre     [][][]int
+	gen     uint64
+	fresh   bool // gen is valid
+	phase   int  // -1: run the parts; l ≥ 0: level l of the prelude
 	batch   int
 	inCols  int
 	cols    []int // per input
@@ -33,7 +41,14 @@ type part interface {
 	value(v ir.Value, j int) float64
 	// accumulate sets dst = w·v[lo:hi] (or adds it, if add) for value v.
 	accumulate(dst []float64, v ir.Value, lo int, w float64, add bool)
+	// scale multiplies dst by v[lo:lo+len(dst)].
+	scale(dst []float64, v ir.Value, lo int)
+	// run runs the program without its prelude.
 	run()
+	// prelude runs the prelude steps listed (see Exec.preludeWork).
+	prelude(steps []int)
+	preludeWork(k int) [][][]int
+	preludeSize() int
 	numRows() int
 }
 
@@ -43,8 +58,12 @@ type execPart[T Float] struct {
 	cols []int
 }
 
-func newPart[T Float](p *ir.Program, params *Params, rows int, rng *rand.Rand) *execPart[T] {
-	e := NewExec[T](p, params, rows, rng)
+func newPart[T Float](p *ir.Program, params *Params, rows int, rng *rand.Rand, owner part) *execPart[T] {
+	var o *Exec[T]
+	if owner != nil {
+		o = owner.(*execPart[T]).exec
+	}
+	e := newExec[T](p, params, rows, rng, o)
 	pt := &execPart[T]{exec: e}
 	for i, in := range p.Inputs {
 		pt.ins = append(pt.ins, e.Input(i))
@@ -53,12 +72,14 @@ func newPart[T Float](p *ir.Program, params *Params, rows int, rng *rand.Rand) *
 	return pt
 }
 
-// newPartOf plans a part in params' DType.
-func newPartOf(p *ir.Program, params *Params, rows int, rng *rand.Rand) part {
+// newPartOf plans a part in params' DType. If owner is not nil (a part
+// of the same program and parameters), the new part shares its static
+// values and has no prelude of its own.
+func newPartOf(p *ir.Program, params *Params, rows int, rng *rand.Rand, owner part) part {
 	if params.DType == Float32 {
-		return newPart[float32](p, params, rows, rng)
+		return newPart[float32](p, params, rows, rng, owner)
 	}
-	return newPart[float64](p, params, rows, rng)
+	return newPart[float64](p, params, rows, rng, owner)
 }
 
 func (pt *execPart[T]) setRow(i int, src []float64) {
@@ -89,15 +110,25 @@ func (pt *execPart[T]) accumulate(dst []float64, v ir.Value, lo int, w float64, 
 	}
 }
 
-func (pt *execPart[T]) run()         { pt.exec.Run() }
-func (pt *execPart[T]) numRows() int { return pt.exec.Batch }
+func (pt *execPart[T]) scale(dst []float64, v ir.Value, lo int) {
+	src := pt.exec.bufs[v][lo : lo+len(dst)]
+	for j, x := range src {
+		dst[j] *= float64(x)
+	}
+}
+
+func (pt *execPart[T]) run()                        { pt.exec.runMain() }
+func (pt *execPart[T]) prelude(steps []int)         { pt.exec.runPrelude(steps) }
+func (pt *execPart[T]) preludeWork(k int) [][][]int { return pt.exec.preludeWork(k) }
+func (pt *execPart[T]) preludeSize() int            { return pt.exec.preludeSize() }
+func (pt *execPart[T]) numRows() int                { return pt.exec.Batch }
 
 // NewMapper plans p (its inputs, side by side in each source row, and the
 // output named out) for chunks of batch rows, in params.DType. rng seeds
 // the program's random ops (one stream per shard); it may be nil for a
 // program without them.
 func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.Rand) *Mapper {
-	m := &Mapper{batch: batch, outCols: p.Type(p.Output(out)).Cols}
+	m := &Mapper{batch: batch, outCols: p.Type(p.Output(out)).Cols, params: params, phase: -1}
 	for _, in := range p.Inputs {
 		m.inCols += in.Cols
 		m.cols = append(m.cols, in.Cols)
@@ -107,11 +138,53 @@ func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.R
 		if rng != nil {
 			r = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
 		}
-		m.parts = append(m.parts, newPartOf(p, params, n, r))
+		var owner part
+		if len(m.parts) > 0 {
+			owner = m.parts[0]
+		}
+		m.parts = append(m.parts, newPartOf(p, params, n, r, owner))
 	}
 	m.out = p.Output(out)
-	m.team = newTeam(len(m.parts), func(i int) { m.parts[i].run() })
+	m.pre = m.parts[0].preludeWork(len(m.parts))
+	m.team = newTeam(len(m.parts), func(i int) {
+		if m.phase >= 0 {
+			m.parts[0].prelude(m.pre[m.phase][i])
+			return
+		}
+		m.parts[i].run()
+	})
 	return m
+}
+
+// refresh recomputes the static values if the parameters changed since
+// they were computed.
+func (m *Mapper) refresh() {
+	g := m.params.generation()
+	if m.fresh && g == m.gen {
+		return
+	}
+	runPrelude(m.team, &m.phase, m.pre, m.parts[0])
+	m.gen, m.fresh = g, true
+}
+
+// runPrelude runs a part's prelude on a team whose work function runs
+// level *phase of work on each member; a small prelude runs on the
+// calling goroutine alone, where waking the team would cost more than it
+// saves. It leaves *phase at -1.
+func runPrelude(t *team, phase *int, work [][][]int, p part) {
+	if p.preludeSize() < 1<<16 {
+		for _, lvl := range work {
+			for _, steps := range lvl {
+				p.prelude(steps)
+			}
+		}
+	} else {
+		for l := range work {
+			*phase = l
+			t.run()
+		}
+	}
+	*phase = -1
 }
 
 // Close stops the mapper's helper goroutines.
@@ -121,6 +194,7 @@ func (m *Mapper) Close() { m.team.close() }
 // A program without inputs (a sampler) ignores src.
 func (m *Mapper) Map(dst, src []float64, n int) {
 	ic, oc := m.inCols, m.outCols
+	m.refresh()
 	for lo := 0; lo < n; lo += m.batch {
 		k := min(m.batch, n-lo) // real rows in this chunk
 		if ic > 0 {

@@ -21,7 +21,8 @@ import (
 type Exec[T Float] struct {
 	Prog  *ir.Program
 	Batch int
-	steps []step[T]
+	pre   []step[T] // the static values' steps (static.go)
+	steps []step[T] // the rest
 	bufs  [][]T
 	// ArenaFloats is the number of elements the plan allocated.
 	ArenaFloats int
@@ -33,6 +34,7 @@ type Exec[T Float] struct {
 // step is one instruction with its shapes resolved and buffers bound.
 type step[T Float] struct {
 	op         ir.Op
+	value      ir.Value
 	out, a, b  []T
 	rows, cols int // result
 	ar, ac     int // first operand
@@ -54,10 +56,25 @@ func New(p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec[float64] {
 // NewExec is New in element type T. In float32 the program reads a
 // float32 copy of params (see Params.Changed).
 func NewExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand) *Exec[T] {
-	bufs, arena := plan[T](p, params, b)
+	return newExec[T](p, params, b, rng, nil)
+}
+
+// newExec is NewExec; if owner is not nil (an Exec of the same program
+// and parameters), the new Exec shares owner's static values: it has no
+// prelude and reads what owner's prelude computed.
+func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owner *Exec[T]) *Exec[T] {
+	static := staticValues(p)
+	var shared [][]T
+	if owner != nil {
+		shared = owner.bufs
+	}
+	bufs, arena := plan[T](p, params, b, static, shared)
 	e := &Exec[T]{Prog: p, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
 	for i, in := range p.Instrs {
-		s := step[T]{op: in.Op, out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
+		if static[i] && owner != nil {
+			continue
+		}
+		s := step[T]{op: in.Op, value: ir.Value(i), out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
 			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data}
 		if len(in.Args) > 0 {
 			a := p.Instrs[in.Args[0]].Shape
@@ -82,7 +99,11 @@ func NewExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand) *Exe
 				e.ArenaFloats += s.br * s.bc
 			}
 		}
-		e.steps = append(e.steps, s)
+		if static[i] {
+			e.pre = append(e.pre, s)
+		} else {
+			e.steps = append(e.steps, s)
+		}
 	}
 	return e
 }
@@ -115,8 +136,16 @@ func (e *Exec[T]) Output(name string) []T {
 // SetRNG replaces the random source of the program's random ops.
 func (e *Exec[T]) SetRNG(rng *rand.Rand) { e.rng = rng }
 
-// Run executes the program once.
+// Run executes the program once: its prelude, then the rest.
 func (e *Exec[T]) Run() {
+	for i := range e.pre {
+		e.exec(&e.pre[i])
+	}
+	e.runMain()
+}
+
+// runMain executes the program without its prelude.
+func (e *Exec[T]) runMain() {
 	for i := range e.steps {
 		e.exec(&e.steps[i])
 	}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -22,6 +23,10 @@ type Params struct {
 	mu  sync.Mutex
 	f32 []float32   // float32 copy of Data, made by the first float32 program
 	v32 [][]float32 // its views
+	// gen counts the changes of Data (Changed, Init, training steps), so
+	// that a Mapper recomputes values derived from the parameters alone
+	// only after they change.
+	gen atomic.Uint64
 }
 
 // NewParams allocates zeroed storage for a parameter table.
@@ -41,15 +46,21 @@ func NewParams(table []ir.Param) *Params {
 }
 
 // Changed must be called after Data is written other than by a Trainer
-// or Init (restoring saved values, for instance), so that programs running
-// in float32 see the new values.
+// or Init (restoring saved values, for instance), so that programs see
+// the new values: those running in float32 read a copy, and a Mapper
+// keeps the values it derives from the parameters alone (masked weights)
+// until the parameters change.
 func (ps *Params) Changed() {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if ps.f32 != nil {
 		convert(ps.f32, ps.Data)
 	}
+	ps.gen.Add(1)
 }
+
+// generation returns a number that changes whenever Data does.
+func (ps *Params) generation() uint64 { return ps.gen.Load() }
 
 // float32Views returns the views of the float32 copy of Data, making it
 // on first use.

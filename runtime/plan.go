@@ -6,10 +6,12 @@ import (
 
 // plan assigns a buffer to every value of p for a batch of b rows. Inputs
 // get their own buffers, parameters alias the parameter slab, constants
-// alias their data; every other value gets a slot from a pool that is
-// recycled after the value's last use. Outputs live to the end. Buffers are
-// allocated here, once, so running the program allocates nothing.
-func plan[T Float](p *ir.Program, params *Params, b int) (bufs [][]T, arena int) {
+// alias their data, static values (see staticValues) get buffers of their
+// own, or alias shared's if it is not nil; every other value gets a slot
+// from a pool that is recycled after the value's last use. Outputs live to
+// the end. Buffers are allocated here, once, so running the program
+// allocates nothing.
+func plan[T Float](p *ir.Program, params *Params, b int, static []bool, shared [][]T) (bufs [][]T, arena int) {
 	views := paramViews[T](params)
 	n := len(p.Instrs)
 	last := make([]int, n)
@@ -28,8 +30,7 @@ func plan[T Float](p *ir.Program, params *Params, b int) (bufs [][]T, arena int)
 	bufs = make([][]T, n)
 	free := map[int][][]T{} // by size
 	release := func(v int) {
-		switch p.Instrs[v].Op {
-		case ir.OpParam, ir.OpConst, ir.OpInput:
+		if static[v] || p.Instrs[v].Op == ir.OpInput {
 			return
 		}
 		sz := len(bufs[v])
@@ -46,6 +47,15 @@ func plan[T Float](p *ir.Program, params *Params, b int) (bufs [][]T, arena int)
 			bufs[i] = make([]T, sz)
 			arena += sz
 		default:
+			if static[i] {
+				if shared != nil {
+					bufs[i] = shared[i]
+				} else {
+					bufs[i] = make([]T, sz)
+					arena += sz
+				}
+				break
+			}
 			if l := free[sz]; len(l) > 0 {
 				bufs[i] = l[len(l)-1]
 				free[sz] = l[:len(l)-1]

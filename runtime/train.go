@@ -52,6 +52,11 @@ type Trainer struct {
 	// lists each range's pieces of parameter tensors and norms holds each
 	// range's squared gradient norm, summed in a fixed order.
 	phase int
+	// pre lists, per level and member, the prelude steps of shard 0,
+	// whose static values all shards share; level is the prelude level
+	// the team runs, or -1.
+	pre   [][][]int
+	level int
 	segs  [][]segment
 	norms []float64
 	clipC float64
@@ -79,9 +84,12 @@ type stateVar struct {
 
 // shard is one part of a batch with its own planned program.
 type shard struct {
-	p      part
-	loss   ir.Value
-	grads  []ir.Value // per parameter; ir.None for state
+	p     part
+	loss  ir.Value
+	grads []ir.Value // per parameter; ir.None for state
+	// scales holds, per parameter, the static factor of its gradient
+	// that splitGradScales took out of the program, or ir.None.
+	scales []ir.Value
 	rows   int
 	weight float64 // rows / batch
 }
@@ -102,7 +110,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		params: params, data: data, dim: dim, rows: len(data) / dim, batch: batch, opt: opt,
 		row: make([]float64, dim),
 		m:   make([]float64, len(params.Data)), v: make([]float64, len(params.Data)),
-		b1t: 1, b2t: 1, rng: rng,
+		b1t: 1, b2t: 1, rng: rng, level: -1,
 	}
 	width := 0
 	for _, in := range g.Inputs {
@@ -128,12 +136,18 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		}
 		off += n
 	}
+	g = splitGradScales(g)
 	for _, n := range shardSizes(batch, Shards(batch)) {
-		p := newPartOf(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+		var owner part
+		if len(t.shards) > 0 {
+			owner = t.shards[0].p
+		}
+		p := newPartOf(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())), owner)
 		s := &shard{p: p, loss: g.Output("loss"), rows: n, weight: float64(n) / float64(batch)}
 		for _, pr := range params.Table {
 			if pr.State {
 				s.grads = append(s.grads, ir.None)
+				s.scales = append(s.scales, ir.None)
 				continue
 			}
 			v := g.Output(ir.GradPrefix + pr.Name)
@@ -141,6 +155,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 				return nil, fmt.Errorf("runtime: program %s has no gradient for %s", g.Name, pr.Name)
 			}
 			s.grads = append(s.grads, v)
+			s.scales = append(s.scales, g.Output(scalePrefix+ir.GradPrefix+pr.Name))
 		}
 		t.shards = append(t.shards, s)
 	}
@@ -166,7 +181,12 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		}
 		pos += len(v)
 	}
+	t.pre = t.shards[0].p.preludeWork(k)
 	t.team = newTeam(k, func(i int) {
+		if t.level >= 0 {
+			t.shards[0].p.prelude(t.pre[t.level][i])
+			return
+		}
 		switch t.phase {
 		case 0:
 			t.shards[i].p.run()
@@ -223,6 +243,7 @@ func (t *Trainer) Step() float64 {
 			s.p.setRow(i, t.draw())
 		}
 	}
+	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
 	t.phase = 0
 	t.team.run()
 	loss := 0.0
@@ -258,6 +279,7 @@ func (t *Trainer) Step() float64 {
 			convert(t.mirror[sv.off:sv.off+len(sv.param)], sv.param)
 		}
 	}
+	t.params.gen.Add(1)
 	return loss
 }
 
@@ -300,6 +322,9 @@ const block = 512
 func (t *Trainer) combineBlock(dst []float64, param, lo int) {
 	for k, s := range t.shards {
 		s.p.accumulate(dst, s.grads[param], lo, s.weight, k > 0)
+	}
+	if sc := t.shards[0].scales[param]; sc != ir.None {
+		t.shards[0].p.scale(dst, sc, lo)
 	}
 }
 

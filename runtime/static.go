@@ -1,0 +1,147 @@
+package runtime
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// Values that depend only on parameters and constants (a MADE layer's
+// masked weights w⊙mask, a Glow layer's composed matrix) are the same for
+// every row of a batch and every shard of it. An Exec computes them in a
+// prelude, apart from the per-row work, into buffers of their own that
+// nothing else reuses: the shards of a batch share one copy, a Mapper
+// recomputes it only when the parameters change, and a Trainer once per
+// step, split across its team. On a 784-column MAF the masked weights are
+// 12 M elements a program would otherwise rewrite for every 32-row shard.
+
+// staticValues reports, per value of p, whether it depends on no input and
+// no random op and is not batched (a batched value's size depends on the
+// shard).
+func staticValues(p *ir.Program) []bool {
+	st := make([]bool, len(p.Instrs))
+	for i, in := range p.Instrs {
+		switch in.Op {
+		case ir.OpInput, ir.OpRandNormal, ir.OpDropout:
+			continue
+		}
+		if in.Shape.Batched() {
+			continue
+		}
+		st[i] = true
+		for _, a := range in.Args {
+			if !st[a] {
+				st[i] = false
+				break
+			}
+		}
+	}
+	return st
+}
+
+// isWork reports whether an instruction computes something (parameters,
+// constants and inputs are buffers, not work).
+func isWork(op ir.Op) bool {
+	switch op {
+	case ir.OpInput, ir.OpParam, ir.OpConst:
+		return false
+	}
+	return true
+}
+
+// preludeWork splits the prelude's steps (e.pre) among k team members:
+// per dependency level, the steps each member runs. Steps of one level
+// read only earlier levels, so the members of a level run concurrently;
+// each level is balanced by size, largest first. Matrix products go to
+// member 0: they use the Exec's transpose scratch, of which there is one.
+func (e *Exec[T]) preludeWork(k int) [][][]int {
+	level := make([]int, len(e.Prog.Instrs))
+	var levels [][]int
+	for j, s := range e.pre {
+		l := 0
+		for _, a := range e.Prog.Instrs[s.value].Args {
+			l = max(l, level[a])
+		}
+		level[s.value] = l + 1
+		for len(levels) <= l {
+			levels = append(levels, nil)
+		}
+		levels[l] = append(levels[l], j)
+	}
+	work := make([][][]int, len(levels))
+	for li, steps := range levels {
+		slices.SortStableFunc(steps, func(a, b int) int { return len(e.pre[b].out) - len(e.pre[a].out) })
+		load := make([]int, k)
+		work[li] = make([][]int, k)
+		for _, j := range steps {
+			m := 0
+			if e.pre[j].op != ir.OpMatMul {
+				m = slices.Index(load, slices.Min(load))
+			}
+			load[m] += len(e.pre[j].out)
+			work[li][m] = append(work[li][m], j)
+		}
+		for m := range work[li] {
+			slices.Sort(work[li][m]) // program order within a member
+		}
+	}
+	return work
+}
+
+// runPrelude runs the prelude steps listed (indices into e.pre).
+func (e *Exec[T]) runPrelude(steps []int) {
+	for _, j := range steps {
+		e.exec(&e.pre[j])
+	}
+}
+
+// preludeSize is the number of elements the prelude writes.
+func (e *Exec[T]) preludeSize() int {
+	n := 0
+	for i := range e.pre {
+		n += len(e.pre[i].out)
+	}
+	return n
+}
+
+// scalePrefix + a gradient output's name names the static factor that
+// splitGradScales took out of it.
+const scalePrefix = "scale:"
+
+// splitGradScales rewrites a gradient program whose gradient output for a
+// parameter is a⊙s, with s static, of a's shape and not a parameter (a
+// MADE weight's mask), to output a, and s as scalePrefix + the output's
+// name. A Trainer then multiplies the shards' combined gradient by s once
+// instead of every shard multiplying its own full-size gradient; for a
+// 0/1 mask the result is the same to the bit. (s may not be a parameter:
+// the update writes parameters while other members read s.)
+func splitGradScales(g *ir.Program) *ir.Program {
+	st := staticValues(g)
+	out := *g
+	out.Outputs = slices.Clone(g.Outputs)
+	changed := false
+	for i, o := range g.Outputs {
+		if !strings.HasPrefix(o.Name, ir.GradPrefix) {
+			continue
+		}
+		in := g.Instrs[o.Value]
+		if in.Op != ir.OpMul {
+			continue
+		}
+		a, s := in.Args[0], in.Args[1]
+		if st[a] && !st[s] {
+			a, s = s, a
+		}
+		if st[a] || !st[s] || g.Instrs[s].Op == ir.OpParam || g.Type(a) != g.Type(s) || g.Type(a) != in.Shape {
+			continue
+		}
+		out.Outputs[i].Value = a
+		out.Outputs = append(out.Outputs, ir.Output{Name: scalePrefix + o.Name, Value: s})
+		changed = true
+	}
+	if !changed {
+		return g
+	}
+	return ir.DCE(&out)
+}

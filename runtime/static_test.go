@@ -1,0 +1,152 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/stdlib"
+)
+
+func TestStaticValues(t *testing.T) {
+	table := []ir.Param{{Name: "w", Shape: ir.Shape{Rows: 3, Cols: 3}}}
+	b := ir.NewBuilder("p", &table)
+	x := b.Input("x", 3)
+	w := b.Param(0)
+	m := b.Const(ir.Shape{Rows: 3, Cols: 3}, make([]float64, 9))
+	wm := b.Mul(w, m)
+	ww := b.MatMul(wm, wm, 0)
+	y := b.MatMul(x, ww, 0)
+	noise := b.RandNormal(ir.Shape{Rows: 1, Cols: 3})
+	wn := b.Add(w, noise)
+	p := b.Program()
+	st := staticValues(p)
+	for _, c := range []struct {
+		v    ir.Value
+		want bool
+	}{
+		{x, false}, {w, true}, {m, true}, {wm, true}, {ww, true}, {y, false},
+		{noise, false}, {wn, false},
+	} {
+		if st[c.v] != c.want {
+			t.Errorf("static[%v] (%v) = %v, want %v", c.v, p.Instrs[c.v].Op, st[c.v], c.want)
+		}
+	}
+}
+
+// madeModel lowers layers MAF layers of one hidden layer of hidden units
+// on dim columns, Reverse between them, a Gaussian prior.
+func madeModel(t *testing.T, layers, hidden, dim int) *compiler.Model {
+	t.Helper()
+	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
+	var stages []compiler.Stage
+	for i := range layers {
+		stages = append(stages, compiler.Stage{Spec: maf, Args: maf.Bind(stdlib.Args{"hidden": {float64(hidden)}}), Name: fmt.Sprintf("maf%d", i+1)})
+		if i < layers-1 {
+			stages = append(stages, compiler.Stage{Spec: rev, Args: rev.Bind(nil), Name: fmt.Sprintf("reverse%d", i+1)})
+		}
+	}
+	stages = append(stages, compiler.Stage{Spec: g, Args: g.Bind(nil), Name: "gaussian1"})
+	m, err := compiler.Lower("flow", stages, dim, compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func randomRows(n, dim int, seed uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	v := make([]float64, n*dim)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
+}
+
+// TestSplitGradScales checks that every MADE weight's mask is taken out of
+// the gradient program and that output·scale reproduces the original
+// gradient to the bit.
+func TestSplitGradScales(t *testing.T) {
+	const dim, rows = 5, 16
+	m := madeModel(t, 2, 12, dim)
+	ps := NewParams(m.Params)
+	ps.Init(rand.New(rand.NewPCG(1, 2)))
+	g2 := splitGradScales(m.Grad)
+	in := randomRows(rows, dim, 3)
+	run := func(p *ir.Program) *Exec[float64] {
+		e := New(p, ps, rows, nil)
+		copy(e.Input(0), in)
+		e.Run()
+		return e
+	}
+	e1, e2 := run(m.Grad), run(g2)
+	split := 0
+	for _, pr := range m.Params {
+		name := ir.GradPrefix + pr.Name
+		want := e1.Output(name)
+		got := append([]float64(nil), e2.Output(name)...)
+		if sc := g2.Output(scalePrefix + name); sc != ir.None {
+			split++
+			for j, s := range e2.Value(sc) {
+				got[j] *= s
+			}
+		}
+		for j := range want {
+			if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+				t.Fatalf("%s[%d] = %v after the split, %v before", name, j, got[j], want[j])
+			}
+		}
+	}
+	if split != 4 { // two masked matrices per MADE layer
+		t.Errorf("%d gradients split, want 4", split)
+	}
+}
+
+// TestMapperPrelude checks that a Mapper whose shards share one prelude,
+// run across its team, gives the bits of one Exec over each shard's rows,
+// and that it recomputes the prelude after Params.Changed and after a
+// training step.
+func TestMapperPrelude(t *testing.T) {
+	const dim, batch = 16, 64
+	m := madeModel(t, 3, 1024, dim) // a prelude of 3·(16·1024+1024·32) elements: run by the team
+	ps := NewParams(m.Params)
+	ps.Init(rand.New(rand.NewPCG(5, 6)))
+	in := randomRows(batch, dim, 7)
+	mp := NewMapper(m.LogProb, ps, "logp", batch, nil)
+	defer mp.Close()
+	if n := mp.parts[0].preludeSize(); n < 1<<16 {
+		t.Fatalf("prelude of %d elements: the test wants one run by the team", n)
+	}
+	check := func(when string) {
+		t.Helper()
+		got := make([]float64, batch)
+		mp.Map(got, in, batch)
+		half := batch / Shards(batch)
+		for lo := 0; lo < batch; lo += half {
+			e := New(m.LogProb, ps, half, nil)
+			copy(e.Input(0), in[lo*dim:(lo+half)*dim])
+			e.Run()
+			for i, want := range e.Output("logp") {
+				if math.Float64bits(got[lo+i]) != math.Float64bits(want) {
+					t.Fatalf("%s: row %d: Mapper %v, Exec %v", when, lo+i, got[lo+i], want)
+				}
+			}
+		}
+	}
+	check("first")
+	for i := range ps.Data {
+		ps.Data[i] *= 0.9
+	}
+	ps.Changed()
+	check("after Changed")
+	tr, err := NewTrainer(m.Grad, ps, randomRows(200, dim, 8), dim, batch, DefaultAdam(1e-2), rand.New(rand.NewPCG(9, 9)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tr.Step()
+	check("after a training step")
+}
