@@ -150,3 +150,79 @@ func TestMapperPrelude(t *testing.T) {
 	tr.Step()
 	check("after a training step")
 }
+
+func TestLiveRuns(t *testing.T) {
+	table := []ir.Param{}
+	b := ir.NewBuilder("p", &table)
+	shape := ir.Shape{Rows: 2, Cols: 4}
+	for _, c := range []struct {
+		data []float64
+		want [][2]int
+	}{
+		{[]float64{1, 1, 0, 1, 0, 0, 1, 1}, [][2]int{{0, 2}, {3, 4}, {6, 8}}},
+		{[]float64{0, 0, 0, 0, 0, 0, 0, 1}, [][2]int{{7, 8}}},
+		{[]float64{0, 0, 0, 0, 0, 0, 0, 0}, [][2]int{}},
+		{[]float64{1, 1, 1, 1, 1, 1, 1, 1}, nil}, // no zero: dense
+		{[]float64{1, 1, 0, 1, 0, 0, 1, 2}, nil}, // not a mask
+	} {
+		v := b.Const(shape, c.data)
+		got := liveRuns(b.Program(), v)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || (got == nil) != (c.want == nil) {
+			t.Errorf("liveRuns(%v) = %v, want %v", c.data, got, c.want)
+		}
+	}
+}
+
+// TestSkipMasked checks that skipping the elements a mask zeroes changes
+// no bit of the parameters or Adam's moments, with weight decay and
+// clipping on, in both dtypes.
+func TestSkipMasked(t *testing.T) {
+	const dim, batch = 4, 64
+	m := madeModel(t, 2, 16, dim)
+	data := randomRows(300, dim, 11)
+	for _, dt := range []DType{Float64, Float32} {
+		var runs [2]*Trainer
+		for k := range runs {
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			ps.Init(rand.New(rand.NewPCG(1, 1)))
+			opt := DefaultAdam(1e-2)
+			opt.WeightDecay, opt.Clip = 0.1, 0.5
+			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			runs[k] = tr
+		}
+		skipped := 0
+		for i, l := range runs[0].live {
+			if l != nil {
+				skipped++
+				runs[1].live[i] = nil // dense update
+			}
+		}
+		if skipped == 0 {
+			t.Fatal("no parameter has live runs")
+		}
+		for range 5 {
+			runs[0].Step()
+			runs[1].Step()
+		}
+		a, b := runs[0], runs[1]
+		for name, pair := range map[string][2][]float64{"params": {a.params.Data, b.params.Data}, "m": {a.m, b.m}, "v": {a.v, b.v}} {
+			for j := range pair[0] {
+				if math.Float64bits(pair[0][j]) != math.Float64bits(pair[1][j]) {
+					t.Fatalf("%v: %s[%d] = %v skipping, %v dense", dt, name, j, pair[0][j], pair[1][j])
+				}
+			}
+		}
+		if dt == Float32 {
+			for j := range a.mirror {
+				if a.mirror[j] != b.mirror[j] {
+					t.Fatalf("float32 copy [%d] = %v skipping, %v dense", j, a.mirror[j], b.mirror[j])
+				}
+			}
+		}
+	}
+}

@@ -52,6 +52,12 @@ type Trainer struct {
 	// lists each range's pieces of parameter tensors and norms holds each
 	// range's squared gradient norm, summed in a fixed order.
 	phase int
+	// live holds, per parameter, the runs [lo, hi) of elements whose
+	// gradient can be nonzero, when a constant 0/1 mask zeroes the rest
+	// (a MADE weight); nil means all of them. The update skips the
+	// others: their gradient, moments and step are always 0, so skipping
+	// them changes no bit.
+	live  [][][2]int
 	// pre lists, per level and member, the prelude steps of shard 0,
 	// whose static values all shards share; level is the prelude level
 	// the team runs, or -1.
@@ -180,6 +186,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 			}
 		}
 		pos += len(v)
+	}
+	for _, sc := range t.shards[0].scales {
+		t.live = append(t.live, liveRuns(g, sc))
 	}
 	t.pre = t.shards[0].p.preludeWork(k)
 	t.team = newTeam(k, func(i int) {
@@ -338,13 +347,13 @@ func (t *Trainer) norm(i int, segs []segment) float64 {
 		if t.shards[0].grads[sg.param] == ir.None { // state: no gradient
 			continue
 		}
-		for lo := sg.lo; lo < sg.hi; lo += block {
-			g := buf[:min(block, sg.hi-lo)]
+		t.blocks(sg, func(lo, hi int) {
+			g := buf[:hi-lo]
 			t.combineBlock(g, sg.param, lo)
 			for _, x := range g {
 				norm += x * x
 			}
-		}
+		})
 	}
 	return norm
 }
@@ -364,13 +373,24 @@ func (t *Trainer) adam(i int, segs []segment) {
 		if t.shards[0].grads[sg.param] == ir.None {
 			continue
 		}
-		for lo := sg.lo; lo < sg.hi; lo += block {
-			g := buf[:min(block, sg.hi-lo)]
+		if o.WeightDecay > 0 && t.trained[sg.off] && t.live[sg.param] != nil {
+			// Decay the elements the blocks below skip too, as if they
+			// were updated.
+			p := t.params.Data[sg.off+sg.lo : sg.off+sg.hi]
+			for j := range p {
+				p[j] *= decay
+			}
+			if t.mirror != nil {
+				convert(t.mirror[sg.off+sg.lo:sg.off+sg.hi], p)
+			}
+		}
+		t.blocks(sg, func(lo, hi int) {
+			g := buf[:hi-lo]
 			t.combineBlock(g, sg.param, lo)
 			at := sg.off + lo
 			n := len(g)
 			p, m, v := t.params.Data[at:at+n], t.m[at:at+n], t.v[at:at+n]
-			if o.WeightDecay > 0 && t.trained[at] {
+			if o.WeightDecay > 0 && t.trained[at] && t.live[sg.param] == nil {
 				for j := range p {
 					p[j] *= decay
 				}
@@ -387,6 +407,53 @@ func (t *Trainer) adam(i int, segs []segment) {
 			if t.mirror != nil {
 				convert(t.mirror[at:at+n], p)
 			}
+		})
+	}
+}
+
+// blocks calls f on the blocks [lo, hi) of at most block elements that
+// cover segment sg's elements the update visits: all of them, or the
+// live runs of a masked parameter.
+func (t *Trainer) blocks(sg segment, f func(lo, hi int)) {
+	runs := t.live[sg.param]
+	if runs == nil {
+		runs = [][2]int{{sg.lo, sg.hi}}
+	}
+	for _, r := range runs {
+		a, b := max(r[0], sg.lo), min(r[1], sg.hi)
+		for lo := a; lo < b; lo += block {
+			f(lo, min(lo+block, b))
 		}
 	}
+}
+
+// liveRuns returns the runs [lo, hi) of ones of scale value v of g if it
+// is a constant of zeros and ones with at least one zero, else nil.
+func liveRuns(g *ir.Program, v ir.Value) [][2]int {
+	if v == ir.None || g.Instrs[v].Op != ir.OpConst {
+		return nil
+	}
+	data := g.Instrs[v].Data
+	var runs [][2]int
+	for j := 0; j < len(data); {
+		switch data[j] {
+		case 0:
+			j++
+		case 1:
+			lo := j
+			for j < len(data) && data[j] == 1 {
+				j++
+			}
+			runs = append(runs, [2]int{lo, j})
+		default:
+			return nil
+		}
+	}
+	if len(runs) == 1 && runs[0] == [2]int{0, len(data)} {
+		return nil
+	}
+	if runs == nil {
+		runs = [][2]int{} // all zero: nothing to update, but not nil
+	}
+	return runs
 }
