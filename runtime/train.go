@@ -57,7 +57,7 @@ type Trainer struct {
 	// (a MADE weight); nil means all of them. The update skips the
 	// others: their gradient, moments and step are always 0, so skipping
 	// them changes no bit.
-	live  [][][2]int
+	live [][][2]int
 	// pre lists, per level and member, the prelude steps of shard 0,
 	// whose static values all shards share; level is the prelude level
 	// the team runs, or -1.
