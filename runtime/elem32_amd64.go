@@ -1,5 +1,7 @@
 package runtime
 
+import "math"
+
 // The float32 forms of the AVX2 elementwise kernels (elem_amd64.go): n is
 // a multiple of 8.
 
@@ -48,3 +50,20 @@ func vec32(op int, out, a, b []float32, tail func(out, a, b []float32)) {
 func add32(out, a, b []float32) { vec32(vecAdd, out, a, b, addGo) }
 func sub32(out, a, b []float32) { vec32(vecSub, out, a, b, subGo) }
 func mul32(out, a, b []float32) { vec32(vecMul, out, a, b, mulGo) }
+
+//go:noescape
+func biasAVX32(out, bias *float32, rows, cols int, floor float32)
+
+// bias32 is kernels.bias in float32: one pass over out.
+func bias32(out, bias []float32, rows, cols int, relu bool) {
+	if !useAVX2 || rows == 0 || cols == 0 {
+		biasGo(add32, relu32, out, bias, rows, cols, relu)
+		return
+	}
+	_, _ = out[rows*cols-1], bias[cols-1]
+	floor := float32(math.Inf(-1))
+	if relu {
+		floor = 0
+	}
+	biasAVX32(&out[0], &bias[0], rows, cols, floor)
+}

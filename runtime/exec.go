@@ -20,6 +20,7 @@ import (
 // type T.
 type Exec[T Float] struct {
 	Prog  *ir.Program
+	prog  *ir.Program // Prog after fuse: what the steps run
 	Batch int
 	pre   []step[T] // the static values' steps (static.go)
 	steps []step[T] // the rest
@@ -36,6 +37,7 @@ type step[T Float] struct {
 	op         ir.Op
 	value      ir.Value
 	out, a, b  []T
+	c          []T // a fused product's bias
 	rows, cols int // result
 	ar, ac     int // first operand
 	br, bc     int // second operand
@@ -63,30 +65,34 @@ func NewExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand) *Exe
 // and parameters), the new Exec shares owner's static values: it has no
 // prelude and reads what owner's prelude computed.
 func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owner *Exec[T]) *Exec[T] {
-	static := staticValues(p)
+	q := fuse(p)
+	static := staticValues(q)
 	var shared [][]T
 	if owner != nil {
 		shared = owner.bufs
 	}
-	bufs, arena := plan[T](p, params, b, static, shared)
-	e := &Exec[T]{Prog: p, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
-	for i, in := range p.Instrs {
+	bufs, arena := plan[T](q, params, b, static, shared)
+	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
+	for i, in := range q.Instrs {
 		if static[i] && owner != nil {
 			continue
 		}
 		s := step[T]{op: in.Op, value: ir.Value(i), out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
 			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data}
 		if len(in.Args) > 0 {
-			a := p.Instrs[in.Args[0]].Shape
+			a := q.Instrs[in.Args[0]].Shape
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols
 		}
 		if len(in.Args) > 1 {
-			bs := p.Instrs[in.Args[1]].Shape
+			bs := q.Instrs[in.Args[1]].Shape
 			s.b, s.br, s.bc = bufs[in.Args[1]], bs.NumRows(b), bs.Cols
 		}
+		if len(in.Args) > 2 {
+			s.c = bufs[in.Args[2]]
+		}
 		switch in.Op {
-		case ir.OpInput, ir.OpParam, ir.OpConst:
-			continue // no work: the buffer is the value
+		case ir.OpInput, ir.OpParam, ir.OpConst, opNop:
+			continue // no work: the buffer is the value, or there is none
 		case ir.OpMatMul:
 			// Only the AVX2 and Go paths transpose B into scratch.
 			tA, tB := in.Int&ir.TransA != 0, in.Int&ir.TransB != 0

@@ -46,7 +46,10 @@ type kernels[T Float] struct {
 	relu          func(out, a []T)
 	exp, tanh     func(out, a []T)
 	reluGrad      func(out, a, g []T)
-	gemm          func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, scratch []T)
+	// bias adds a row to every row of a rows×cols matrix, then applies
+	// relu if asked (a fused dense layer); nil means biasGo.
+	bias func(out, bias []T, rows, cols int, relu bool)
+	gemm func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, scratch []T)
 	// scratch reports whether gemm needs k·n elements of scratch for a
 	// transposed B of this shape.
 	scratch func(tA, tB bool, m, n, k int) bool
@@ -58,7 +61,7 @@ var kernels64 = kernels[float64]{
 }
 
 var kernels32 = kernels[float32]{
-	add: add32, sub: sub32, mul: mul32, relu: relu32, reluGrad: reluGrad32, gemm: sgemm, exp: exp32, tanh: tanh32,
+	add: add32, sub: sub32, mul: mul32, relu: relu32, reluGrad: reluGrad32, gemm: sgemm, exp: exp32, tanh: tanh32, bias: bias32,
 	scratch: func(tA, tB bool, m, n, k int) bool { return false },
 }
 

@@ -31,6 +31,14 @@ func (e *Exec[T]) exec(s *step[T]) {
 			k = s.ar
 		}
 		e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
+		if s.flags&fuseBias != 0 {
+			relu := s.flags&fuseRelu != 0
+			if e.k.bias != nil {
+				e.k.bias(out, s.c, s.rows, s.cols, relu)
+			} else {
+				biasGo(e.k.add, e.k.relu, out, s.c, s.rows, s.cols, relu)
+			}
+		}
 	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpGreater:
 		binary(e.k, s)
 	case ir.OpNeg:

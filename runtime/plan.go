@@ -37,6 +37,9 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, shared [
 		free[sz] = append(free[sz], bufs[v])
 	}
 	for i, in := range p.Instrs {
+		if in.Op == opNop {
+			continue // absorbed by fuse: no value
+		}
 		sz := in.Shape.Size(b)
 		switch in.Op {
 		case ir.OpParam:

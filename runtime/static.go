@@ -56,11 +56,11 @@ func isWork(op ir.Op) bool {
 // each level is balanced by size, largest first. Matrix products go to
 // member 0: they use the Exec's transpose scratch, of which there is one.
 func (e *Exec[T]) preludeWork(k int) [][][]int {
-	level := make([]int, len(e.Prog.Instrs))
+	level := make([]int, len(e.prog.Instrs))
 	var levels [][]int
 	for j, s := range e.pre {
 		l := 0
-		for _, a := range e.Prog.Instrs[s.value].Args {
+		for _, a := range e.prog.Instrs[s.value].Args {
 			l = max(l, level[a])
 		}
 		level[s.value] = l + 1

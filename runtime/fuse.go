@@ -1,0 +1,103 @@
+package runtime
+
+import (
+	"slices"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// A dense layer, relu(x·W + b), is three instructions: a matrix product,
+// the addition of a row vector and a relu, each a pass over a [B, hidden]
+// tensor. fuse makes them one step: the product, then the bias and the
+// relu applied in one pass (kernels.bias). On the moons MAF this is most
+// of the elementwise work of a log-density or a sample.
+
+// Flags a fused matrix product carries in ir.Instr.Int, beside
+// ir.TransA and ir.TransB. Only fuse's rewritten programs have them.
+const (
+	fuseBias = 1 << 8 // Args[2] is a row [1, n] added to every row
+	fuseRelu = 1 << 9 // then relu
+)
+
+// fusion turns fuse on; tests turn it off to compare.
+var fusion = true
+
+// opNop marks an instruction fuse moved into a later one: it has no
+// buffer and no step.
+const opNop = ir.Op(255)
+
+// fuse returns p with each matrix product whose only use is an addition
+// of a row vector [1, n] rewritten into that addition's place as a fused
+// product (fuseBias), and, when the sum's only use is a relu, into the
+// relu's place (fuseRelu too). Value numbers are kept, so outputs and
+// inputs are unchanged; the absorbed instructions become opNop. p itself
+// is not modified. A value that is a program output is never absorbed.
+func fuse(p *ir.Program) *ir.Program {
+	if !fusion {
+		return p
+	}
+	uses := make([]int, len(p.Instrs))
+	user := make([]int, len(p.Instrs)) // the last user
+	for i, in := range p.Instrs {
+		for _, a := range in.Args {
+			uses[a]++
+			user[a] = i
+		}
+	}
+	for _, o := range p.Outputs {
+		uses[o.Value] += 2 // never absorbed
+	}
+	var out *ir.Program
+	for j, in := range p.Instrs {
+		if in.Op != ir.OpAdd || len(in.Args) != 2 {
+			continue
+		}
+		m, bias := in.Args[0], in.Args[1]
+		mm := p.Instrs[m]
+		bs := p.Instrs[bias].Shape
+		if mm.Op != ir.OpMatMul || uses[m] != 1 || bs.Rows != 1 || bs.Cols != in.Shape.Cols || mm.Shape != in.Shape {
+			continue
+		}
+		if out == nil {
+			c := *p
+			c.Instrs = slices.Clone(p.Instrs)
+			out = &c
+		}
+		f := mm
+		f.Args = []ir.Value{mm.Args[0], mm.Args[1], bias}
+		f.Int |= fuseBias
+		at := j
+		if uses[j] == 1 && p.Instrs[user[j]].Op == ir.OpRelu {
+			f.Int |= fuseRelu
+			at = user[j]
+			out.Instrs[j] = ir.Instr{Op: opNop, Shape: in.Shape}
+		}
+		f.Shape = p.Instrs[at].Shape
+		f.Note = p.Instrs[at].Note
+		out.Instrs[m] = ir.Instr{Op: opNop, Shape: mm.Shape}
+		out.Instrs[at] = f
+	}
+	if out == nil {
+		return p
+	}
+	return out
+}
+
+// biasGo adds bias (one row) to each of rows rows of out and applies relu
+// if asked, with the kernels of the unfused instructions.
+func biasGo[T Float](add func(out, a, b []T), reluf func(out, a []T), out, bias []T, rows, cols int, relu bool) {
+	bias = bias[:cols]
+	for r := range rows {
+		o := out[r*cols : (r+1)*cols]
+		if cols < 16 {
+			for j, y := range bias {
+				o[j] += y
+			}
+		} else {
+			add(o, o, bias)
+		}
+	}
+	if relu {
+		reluf(out, out)
+	}
+}
