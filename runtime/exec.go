@@ -37,10 +37,11 @@ type step[T Float] struct {
 	op         ir.Op
 	value      ir.Value
 	out, a, b  []T
-	c          []T // a fused product's bias
-	rows, cols int // result
-	ar, ac     int // first operand
-	br, bc     int // second operand
+	c          []T         // a fused product's bias
+	blocks     []gemmBlock // a masked product's pieces (masked.go), or nil
+	rows, cols int         // result
+	ar, ac     int         // first operand
+	br, bc     int         // second operand
 	flags      int
 	f          float64
 	ints       []int
@@ -73,6 +74,7 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 	}
 	bufs, arena := plan[T](q, params, b, static, shared)
 	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
+	outMasks := outputMasks(q)
 	for i, in := range q.Instrs {
 		if static[i] && owner != nil {
 			continue
@@ -100,9 +102,19 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			if tA {
 				k = s.ar
 			}
-			if e.k.scratch(tA, tB, s.rows, s.cols, k) && s.br*s.bc > len(e.scratch) {
-				e.scratch = make([]T, s.br*s.bc)
-				e.ArenaFloats += s.br * s.bc
+			need := 0
+			if e.k.scratch(tA, tB, s.rows, s.cols, k) {
+				need = s.br * s.bc
+			}
+			s.blocks = maskedBlocks(q, static, outMasks, ir.Value(i), &s)
+			for _, b := range s.blocks {
+				if e.k.scratch(tA, tB, b.m1-b.m0, b.n1-b.n0, b.k1-b.k0) {
+					need = max(need, s.br*s.bc)
+				}
+			}
+			if need > len(e.scratch) {
+				e.ArenaFloats += need - len(e.scratch)
+				e.scratch = make([]T, need)
 			}
 		}
 		if static[i] {

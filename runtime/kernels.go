@@ -30,7 +30,11 @@ func (e *Exec[T]) exec(s *step[T]) {
 		if tA {
 			k = s.ar
 		}
-		e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
+		if s.blocks != nil {
+			e.gemmBlocks(s, tA, tB)
+		} else {
+			e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
+		}
 		if s.flags&fuseBias != 0 {
 			relu := s.flags&fuseRelu != 0
 			if e.k.bias != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -70,8 +71,12 @@ type madeConfig struct {
 }
 
 // MADEDegrees returns the degrees of the input units and of each hidden
-// layer, as in the MAF paper's code: inputs 1..D, hidden unit k has degree
-// (k mod max(1, D-1)) + min(1, D-1).
+// layer: inputs 1..D, and a hidden layer of h units the degrees of the
+// MAF paper's code, (k mod max(1, D-1)) + min(1, D-1) for k < h, in
+// ascending order. The order does not change the model (it permutes the
+// hidden units), but it makes every mask a staircase: the units a column
+// sees form a prefix of the layer below, so the runtime can skip the
+// masked-out half of each matrix product (runtime/masked.go).
 func MADEDegrees(dim int, hidden []int) [][]int {
 	in := make([]int, dim)
 	for i := range in {
@@ -83,6 +88,7 @@ func MADEDegrees(dim int, hidden []int) [][]int {
 		for k := range d {
 			d[k] = k%max(1, dim-1) + min(1, dim-1)
 		}
+		slices.Sort(d)
 		degs = append(degs, d)
 	}
 	return degs
@@ -90,9 +96,9 @@ func MADEDegrees(dim int, hidden []int) [][]int {
 
 // madeContextDegrees is the sequential rule of a MADE with a context. The
 // context inputs have degree 0, below every input, so hidden degrees start
-// at 0: hidden unit k has degree k mod D. Units of degree 0 see only the
-// context, and every output, the first included, sees them: each
-// dimension is conditioned on the context.
+// at 0: the degrees k mod D for k < h, in ascending order. Units of degree
+// 0 see only the context, and every output, the first included, sees
+// them: each dimension is conditioned on the context.
 func madeContextDegrees(dim int, hidden []int) [][]int {
 	degs := MADEDegrees(dim, nil)
 	for _, h := range hidden {
@@ -100,14 +106,16 @@ func madeContextDegrees(dim int, hidden []int) [][]int {
 		for k := range d {
 			d[k] = k % dim
 		}
+		slices.Sort(d)
 		degs = append(degs, d)
 	}
 	return degs
 }
 
-// madeRandomDegrees draws hidden degrees as Germain et al. 2015: unit k of
-// layer l has a degree uniform in [min degree of layer l-1, D-1], where the
-// inputs have degrees 1…D and context inputs (if any) degree 0; so without
+// madeRandomDegrees draws hidden degrees as Germain et al. 2015, sorted
+// within each layer: unit k of layer l has a degree uniform in [min degree
+// of layer l-1, D-1], where the inputs have degrees 1…D and context
+// inputs (if any) degree 0; so without
 // a context the degrees lie in [1, D-1] (all 0 when D = 1), with one in
 // [0, D-1]. With residual set, a layer as wide as the one below reuses its
 // degrees, so the skip connection respects the masks.
@@ -132,6 +140,7 @@ func madeRandomDegrees(dim int, hidden []int, context, residual bool, seed, stre
 		for k := range d {
 			d[k] = lo + rng.IntN(dim-1-lo+1)
 		}
+		slices.Sort(d) // as MADEDegrees: a staircase mask
 		degs = append(degs, d)
 	}
 	return degs

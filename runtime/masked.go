@@ -1,0 +1,205 @@
+package runtime
+
+import (
+	"strings"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// A MADE's weights are multiplied by constant 0/1 masks, and with sorted
+// degrees (stdlib.MADEDegrees) each mask is a staircase: in every column,
+// the nonzero rows form one range, and neighbouring columns have nearly
+// the same range. A matrix product over such a matrix is split into
+// blocks of columns, each a product over just its range, and the
+// arithmetic on the zeros (about half of it) is skipped:
+//
+//   - C = op(A)·op(B) with op(B) masked (x·(W⊙M) forward, dY·(W⊙M)ᵀ
+//     backward): each block of C's columns sums over the rows of op(B)
+//     that are nonzero in some column of the block;
+//   - C whose every use multiplies it by a mask (the weight gradient
+//     Aᵀ·dY, masked by the program or, after splitGradScales, by the
+//     trainer): each block of C's columns computes the rows the mask
+//     keeps and zeroes the rest.
+//
+// The blocks are fixed when the program is planned; products too small
+// for the split to pay, or masks without the structure, run whole.
+
+// gemmBlock is one piece of a product: rows [m0, m1) and columns [n0, n1)
+// of C, summed over [k0, k1).
+type gemmBlock struct{ m0, m1, n0, n1, k0, k1 int }
+
+// maskSplit turns the split on; tests turn it off to compare.
+var maskSplit = true
+
+// maskBlockCols is the width of a block of C's columns: wide enough that
+// the matrix kernels run at speed, narrow enough to follow a staircase.
+const maskBlockCols = 32
+
+// constMask returns the data of v if it is a constant of zeros and ones.
+func constMask(q *ir.Program, v ir.Value) []float64 {
+	in := q.Instrs[v]
+	if in.Op != ir.OpConst {
+		return nil
+	}
+	for _, x := range in.Data {
+		if x != 0 && x != 1 {
+			return nil
+		}
+	}
+	return in.Data
+}
+
+// operandMask returns the mask M if v is W⊙M with M a constant mask and W
+// static: the zeros of M are zeros of v.
+func operandMask(q *ir.Program, static []bool, v ir.Value) []float64 {
+	in := q.Instrs[v]
+	if in.Op != ir.OpMul || !static[v] {
+		return nil
+	}
+	for _, a := range in.Args {
+		if m := constMask(q, a); m != nil && q.Instrs[a].Shape == in.Shape {
+			return m
+		}
+	}
+	return nil
+}
+
+// outputMasks returns, per matrix product of q whose every use multiplies
+// it by a constant mask of its shape, that mask: a Mul that is its only
+// use, or, for a gradient output, the scale splitGradScales took out.
+func outputMasks(q *ir.Program) map[ir.Value][]float64 {
+	uses := make([]int, len(q.Instrs))
+	for _, in := range q.Instrs {
+		for _, a := range in.Args {
+			uses[a]++
+		}
+	}
+	outs := make([]int, len(q.Instrs))
+	for _, o := range q.Outputs {
+		outs[o.Value]++
+	}
+	isProduct := func(v ir.Value) bool {
+		in := q.Instrs[v]
+		return in.Op == ir.OpMatMul && in.Int&fuseBias == 0
+	}
+	masks := map[ir.Value][]float64{}
+	for _, in := range q.Instrs {
+		if in.Op != ir.OpMul {
+			continue
+		}
+		for i, x := range in.Args {
+			m := constMask(q, in.Args[1-i])
+			if m != nil && isProduct(x) && uses[x] == 1 && outs[x] == 0 && q.Instrs[x].Shape == in.Shape {
+				masks[x] = m
+			}
+		}
+	}
+	for _, o := range q.Outputs {
+		grad, ok := strings.CutPrefix(o.Name, scalePrefix)
+		if !ok {
+			continue
+		}
+		x := q.Output(grad)
+		m := constMask(q, o.Value)
+		if m != nil && x != ir.None && isProduct(x) && uses[x] == 0 && outs[x] == 1 && q.Instrs[x].Shape == q.Instrs[o.Value].Shape {
+			masks[x] = m
+		}
+	}
+	return masks
+}
+
+// maskedBlocks returns the blocks of the product s (instruction v of q),
+// or nil if it should run whole.
+func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]float64, v ir.Value, s *step[T]) []gemmBlock {
+	if !maskSplit {
+		return nil
+	}
+	in := q.Instrs[v]
+	tB := in.Int&ir.TransB != 0
+	m, n := s.rows, s.cols
+	k := s.ac
+	if in.Int&ir.TransA != 0 {
+		k = s.ar
+	}
+	if m*n*k < 1<<17 || n < 2*maskBlockCols {
+		return nil
+	}
+	var blocks []gemmBlock
+	work := 0
+	if mask := operandMask(q, static, in.Args[1]); mask != nil {
+		// op(B)[p, j] is mask[p*n+j], or mask[j*k+p] if B is transposed.
+		at := func(p, j int) bool {
+			if tB {
+				return mask[j*k+p] != 0
+			}
+			return mask[p*n+j] != 0
+		}
+		for n0 := 0; n0 < n; n0 += maskBlockCols {
+			n1 := min(n0+maskBlockCols, n)
+			k0, k1 := k, 0
+			for j := n0; j < n1; j++ {
+				for p := 0; p < k; p++ {
+					if at(p, j) {
+						k0 = min(k0, p)
+						k1 = max(k1, p+1)
+					}
+				}
+			}
+			if k1 <= k0 {
+				k0, k1 = 0, 0 // a zero block
+			}
+			blocks = append(blocks, gemmBlock{0, m, n0, n1, k0, k1})
+			work += (k1 - k0) * (n1 - n0) * m
+		}
+	} else if mask := outMasks[v]; mask != nil {
+		for n0 := 0; n0 < n; n0 += maskBlockCols {
+			n1 := min(n0+maskBlockCols, n)
+			m0, m1 := m, 0
+			for i := range m {
+				for j := n0; j < n1; j++ {
+					if mask[i*n+j] != 0 {
+						m0, m1 = min(m0, i), max(m1, i+1)
+						break
+					}
+				}
+			}
+			if m1 <= m0 {
+				m0, m1 = 0, 0
+			}
+			blocks = append(blocks, gemmBlock{m0, m1, n0, n1, 0, k})
+			work += (m1 - m0) * (n1 - n0) * k
+		}
+	}
+	// Split only where it saves a fifth of the arithmetic.
+	if blocks == nil || 5*work > 4*m*n*k {
+		return nil
+	}
+	return blocks
+}
+
+// gemmBlocks runs a product block by block (see maskedBlocks).
+func (e *Exec[T]) gemmBlocks(s *step[T], tA, tB bool) {
+	lda, ldb, ldc := s.ac, s.bc, s.cols
+	for _, b := range s.blocks {
+		mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
+		// Rows outside [m0, m1) of the block's columns are zeros.
+		for i := 0; i < b.m0; i++ {
+			clear(s.out[i*ldc+b.n0 : i*ldc+b.n1])
+		}
+		for i := b.m1; i < s.rows; i++ {
+			clear(s.out[i*ldc+b.n0 : i*ldc+b.n1])
+		}
+		if mm == 0 {
+			continue
+		}
+		aOff := b.m0*lda + b.k0
+		if tA {
+			aOff = b.k0*lda + b.m0
+		}
+		bOff := b.k0*ldb + b.n0
+		if tB {
+			bOff = b.n0*ldb + b.k0
+		}
+		e.k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, e.scratch)
+	}
+}
