@@ -39,6 +39,7 @@ type step[T Float] struct {
 	out, a, b  []T
 	c          []T         // a fused product's bias
 	blocks     []gemmBlock // a masked product's pieces (masked.go), or nil
+	runs       [][2]int    // opMaskCopy's runs of ones
 	rows, cols int         // result
 	ar, ac     int         // first operand
 	br, bc     int         // second operand
@@ -118,6 +119,7 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			}
 		}
 		if static[i] {
+			maskedCopy(q, &s)
 			e.pre = append(e.pre, s)
 		} else {
 			e.steps = append(e.steps, s)

@@ -43,6 +43,10 @@ func (e *Exec[T]) exec(s *step[T]) {
 				biasGo(e.k.add, e.k.relu, out, s.c, s.rows, s.cols, relu)
 			}
 		}
+	case opMaskCopy:
+		for _, r := range s.runs {
+			copy(out[r[0]:r[1]], s.a[r[0]:r[1]])
+		}
 	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpGreater:
 		binary(e.k, s)
 	case ir.OpNeg:

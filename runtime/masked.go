@@ -203,3 +203,31 @@ func (e *Exec[T]) gemmBlocks(s *step[T], tA, tB bool) {
 		e.k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, e.scratch)
 	}
 }
+
+// opMaskCopy is a static W⊙M with M a constant mask: its buffer is its
+// own (static values are never recycled) and starts zeroed, so each run
+// copies W's elements where M is 1 and leaves the zeros alone. It reads
+// neither M nor the masked-out half of W.
+const opMaskCopy = ir.Op(254)
+
+// maskedCopy turns a static step W⊙M into an opMaskCopy where it can.
+func maskedCopy[T Float](q *ir.Program, s *step[T]) {
+	in := q.Instrs[s.value]
+	if in.Op != ir.OpMul {
+		return
+	}
+	for i, a := range in.Args {
+		w := in.Args[1-i]
+		if q.Instrs[a].Shape != in.Shape || q.Instrs[w].Shape != in.Shape || q.Instrs[w].Op == ir.OpConst {
+			continue
+		}
+		if runs := liveRuns(q, a); len(runs) > 0 {
+			s.op, s.runs = opMaskCopy, runs
+			if i == 0 {
+				s.a = s.b // W
+			}
+			s.b = nil
+			return
+		}
+	}
+}

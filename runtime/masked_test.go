@@ -93,3 +93,40 @@ func countBlocked(pt part) int {
 	}
 	return n
 }
+
+// TestMaskCopy checks that each masked weight computed as opMaskCopy is
+// W⊙M, after a parameter change too (the zeros are written once).
+func TestMaskCopy(t *testing.T) {
+	m := madeModel(t, 2, 24, 5)
+	ps := NewParams(m.Params)
+	ps.Init(rand.New(rand.NewPCG(1, 1)))
+	e := New(m.LogProb, ps, 4, nil)
+	q := e.prog
+	for round := range 2 {
+		e.Run()
+		n := 0
+		for _, s := range e.pre {
+			if s.op != opMaskCopy {
+				continue
+			}
+			n++
+			in := q.Instrs[s.value]
+			w, mk := e.bufs[in.Args[0]], q.Instrs[in.Args[1]].Data
+			if q.Instrs[in.Args[0]].Op == ir.OpConst {
+				w, mk = e.bufs[in.Args[1]], q.Instrs[in.Args[0]].Data
+			}
+			for j, x := range s.out {
+				if want := w[j] * mk[j]; x != want {
+					t.Fatalf("round %d: %s[%d] = %v, want %v·%v", round, in.Note, j, x, w[j], mk[j])
+				}
+			}
+		}
+		if n != 4 {
+			t.Fatalf("%d masked copies, want 4", n)
+		}
+		for i := range ps.Data {
+			ps.Data[i] = -2 * ps.Data[i]
+		}
+		ps.Changed()
+	}
+}

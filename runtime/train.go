@@ -332,7 +332,8 @@ func (t *Trainer) combineBlock(dst []float64, param, lo int) {
 	for k, s := range t.shards {
 		s.p.accumulate(dst, s.grads[param], lo, s.weight, k > 0)
 	}
-	if sc := t.shards[0].scales[param]; sc != ir.None {
+	// Within a masked parameter's live runs the mask is 1.
+	if sc := t.shards[0].scales[param]; sc != ir.None && t.live[param] == nil {
 		t.shards[0].p.scale(dst, sc, lo)
 	}
 }
