@@ -10,8 +10,10 @@ import (
 // interest to any number of rows, in chunks of a fixed batch size. Each
 // chunk is split into Shards(batch) parts run concurrently. The last chunk
 // is padded with copies of its first row and the padding's results
-// dropped, so one plan serves every row count. Close releases its
-// goroutines.
+// dropped, so one plan serves every row count. The values that depend on
+// the parameters alone (masked weights) are computed once, and again only
+// after the parameters change: a training step, or Params.Changed after
+// writing them. Close releases its goroutines.
 type Mapper struct {
 	parts  []part
 	team   *team

@@ -1,47 +1,125 @@
 package runtime
 
+import (
+	"runtime"
+	"sync/atomic"
+)
+
 // team runs one piece of work per member concurrently: member 0 on the
 // calling goroutine, the others on goroutines that live as long as the
-// team. A run costs two channel operations per helper member and
-// allocates nothing, so it can sit inside a training step.
+// team. A run allocates nothing, so it can sit inside a training step.
+//
+// Between runs a helper spins for a while on the run counter before it
+// blocks on a channel, and the caller spins before it blocks waiting for
+// the helpers: waking a parked goroutine on another core goes through the
+// OS and took 30–80 µs on this machine's virtual CPUs, more than a whole
+// moons log-density chunk's work. With GOMAXPROCS 1 nobody spins (a
+// spinner would hold the only processor).
 type team struct {
-	work  func(i int)
-	start []chan struct{}
-	done  chan struct{}
+	work   func(i int)
+	epoch  atomic.Uint32 // number of runs started
+	left   atomic.Int32  // helpers still working on the current run
+	closed atomic.Bool
+	spin   atomic.Bool // GOMAXPROCS > 1 when the run started
+	// A member about to block says so first and checks again after, and
+	// the other side sends a token only to a member that said so; tokens
+	// may go stale, so every wake-up re-checks what it waited for.
+	asleep  []atomic.Bool   // per helper
+	start   []chan struct{} // per helper, buffered
+	waiting atomic.Bool     // the caller
+	done    chan struct{}   // buffered
 }
 
+// spinLimit bounds a spin: about 200 µs of atomic loads.
+const spinLimit = 1 << 17
+
 func newTeam(n int, work func(i int)) *team {
-	t := &team{work: work, done: make(chan struct{}, n)}
+	t := &team{work: work, done: make(chan struct{}, 1)}
+	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
-		ch := make(chan struct{})
-		t.start = append(t.start, ch)
-		go func() {
-			for range ch {
-				work(i)
-				t.done <- struct{}{}
-			}
-		}()
+		t.start = append(t.start, make(chan struct{}, 1))
+		go t.helper(i)
 	}
 	return t
 }
 
+func (t *team) helper(i int) {
+	seen := uint32(0)
+	for {
+		e := t.epoch.Load()
+		for s := 0; e == seen && s < spinLimit && t.spin.Load(); s++ {
+			e = t.epoch.Load()
+		}
+		for e == seen {
+			t.asleep[i].Store(true)
+			if e = t.epoch.Load(); e == seen {
+				<-t.start[i-1]
+				e = t.epoch.Load()
+			}
+			t.asleep[i].Store(false)
+		}
+		seen = e
+		if t.closed.Load() {
+			return
+		}
+		t.work(i)
+		if t.left.Add(-1) == 0 && t.waiting.Load() {
+			select {
+			case t.done <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 // run calls work(i) for every member and waits for all of them.
 func (t *team) run() {
-	for _, ch := range t.start {
-		ch <- struct{}{}
+	if len(t.start) == 0 {
+		t.work(0)
+		return
 	}
+	t.spin.Store(runtime.GOMAXPROCS(0) > 1)
+	t.left.Store(int32(len(t.start)))
+	t.epoch.Add(1)
+	t.wake()
 	t.work(0)
-	for range t.start {
-		<-t.done
+	if t.spin.Load() {
+		for s := 0; s < spinLimit && t.left.Load() != 0; s++ {
+		}
+	}
+	if t.left.Load() != 0 {
+		t.waiting.Store(true)
+		for t.left.Load() != 0 {
+			<-t.done
+		}
+		t.waiting.Store(false)
+	}
+}
+
+// wake sends a token to every helper that is blocked or about to block.
+func (t *team) wake() {
+	for i, ch := range t.start {
+		if t.asleep[i+1].Load() {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
 	}
 }
 
 // close stops the helper goroutines.
 func (t *team) close() {
-	for _, ch := range t.start {
-		close(ch)
+	if len(t.start) == 0 || t.closed.Swap(true) {
+		return
 	}
-	t.start = nil
+	t.epoch.Add(1)
+	for _, ch := range t.start {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Shards is how many parts a batch is split into for parallel execution.

@@ -1,0 +1,35 @@
+package runtime
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestTeam runs a team many times, with and without pauses between runs
+// (so helpers both catch a run while spinning and are woken from sleep),
+// at GOMAXPROCS 1 and 2, and checks that every member runs exactly once
+// per run and that the caller sees its writes when run returns.
+func TestTeam(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range []int{1, 2, 3} {
+			count := make([]int, n)
+			tm := newTeam(n, func(i int) { count[i]++ })
+			for r := 1; r <= 300; r++ {
+				if r%50 == 0 {
+					time.Sleep(2 * time.Millisecond) // past the spin: helpers sleep
+				}
+				tm.run()
+				for i, c := range count {
+					if c != r {
+						t.Fatalf("GOMAXPROCS %d, %d members, run %d: member %d ran %d times", procs, n, r, i, c)
+					}
+				}
+			}
+			tm.close()
+			tm.close() // idempotent
+		}
+	}
+}
