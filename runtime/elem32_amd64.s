@@ -81,21 +81,12 @@ mul_loop32:
 	VZEROUPPER
 	RET
 
-// Eight all-ones lanes then eight zero lanes: the 32 bytes at offset
-// 4·(8-r) select the first r lanes.
-DATA tailmask32<>+0(SB)/8, $0xffffffffffffffff
-DATA tailmask32<>+8(SB)/8, $0xffffffffffffffff
-DATA tailmask32<>+16(SB)/8, $0xffffffffffffffff
-DATA tailmask32<>+24(SB)/8, $0xffffffffffffffff
-DATA tailmask32<>+32(SB)/8, $0
-DATA tailmask32<>+40(SB)/8, $0
-DATA tailmask32<>+48(SB)/8, $0
-DATA tailmask32<>+56(SB)/8, $0
-GLOBL tailmask32<>(SB), RODATA|NOPTR, $64
-
 // func biasAVX32(out, bias *float32, rows, cols int, floor float32)
 // out[i][j] = max(floor, out[i][j] + bias[j]): floor is 0 for relu (with
-// reluAVX32's NaN rule) or -Inf for none. rows ≥ 1, cols ≥ 1.
+// reluAVX32's NaN rule) or -Inf for none. rows ≥ 1, cols ≥ 1. The last
+// cols mod 8 elements of a row go one at a time: a masked store
+// (VMASKMOVPS) is microcoded on some CPUs and cost more than the rest of
+// the row.
 TEXT ·biasAVX32(SB), NOSPLIT, $0-36
 	MOVQ out+0(FP), DI
 	MOVQ bias+8(FP), DX
@@ -105,12 +96,7 @@ TEXT ·biasAVX32(SB), NOSPLIT, $0-36
 	MOVQ R9, R10
 	SHRQ $3, R10          // whole vectors per row
 	MOVQ R9, R11
-	ANDQ $7, R11          // tail lanes
-	MOVQ $8, AX
-	SUBQ R11, AX
-	LEAQ tailmask32<>(SB), BX
-	VMOVDQU (BX)(AX*4), Y14
-	SHLQ $2, R11          // tail bytes
+	ANDQ $7, R11          // tail elements
 bias_row:
 	MOVQ DX, SI
 	MOVQ R10, CX
@@ -126,14 +112,18 @@ bias_vec:
 	DECQ CX
 	JNE bias_vec
 bias_tail:
-	TESTQ R11, R11
+	MOVQ R11, CX
+	TESTQ CX, CX
 	JEQ bias_next
-	VMASKMOVPS (DI), Y14, Y0
-	VMASKMOVPS (SI), Y14, Y1
-	VADDPS Y1, Y0, Y0
-	VMAXPS Y0, Y15, Y0
-	VMASKMOVPS Y0, Y14, (DI)
-	ADDQ R11, DI
+bias_one:
+	VMOVSS (DI), X0
+	VADDSS (SI), X0, X0
+	VMAXSS X0, X15, X0
+	VMOVSS X0, (DI)
+	ADDQ $4, DI
+	ADDQ $4, SI
+	DECQ CX
+	JNE bias_one
 bias_next:
 	DECQ R8
 	JNE bias_row
