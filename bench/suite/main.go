@@ -116,6 +116,7 @@ var (
 	flagNoxDtypes = flag.String("noxdtypes", "float64,float32", "dtypes nox runs in")
 	flagNoRef     = flag.Bool("noref", false, "run nox only")
 	flagCPU       = flag.String("cpu", "", "GOMAXPROCS values for the Go benchmarks, one process each, e.g. 1,2")
+	flagBenchReps = flag.Int("benchreps", 1, "run each Go benchmark this many times, cycling through the -cpu values (the tables take medians)")
 	flagBenchtime = flag.String("benchtime", "", "override every Go benchmark's -test.benchtime")
 	flagSummarize = flag.String("summarize", "", "only summarize this raw .jsonl file")
 )
@@ -433,8 +434,8 @@ func runNox(c config, data, out, noxc string, seed int, dtype string) (record, e
 }
 
 // runBench runs one Go benchmark of runtime/bench_test.go, once per
-// GOMAXPROCS value of -cpu, each in its own process started with that
-// GOMAXPROCS. One process with -test.cpu 1,2 would not do: the testing
+// GOMAXPROCS value of -cpu (-benchreps times over, alternating), each in
+// its own process started with that GOMAXPROCS. One process with -test.cpu 1,2 would not do: the testing
 // package runs a b.Loop benchmark's first -cpu value in its probing call,
 // at the process's default GOMAXPROCS (golang/go#49980), so "1" was
 // measured on both cores.
@@ -447,7 +448,11 @@ func runBench(c config, rtest, name, benchtime string, seed int) ([]record, erro
 		procs = strings.Split(*flagCPU, ",")
 	}
 	var out []record
-	for _, p := range procs {
+	var cycle []string
+	for range max(1, *flagBenchReps) {
+		cycle = append(cycle, procs...)
+	}
+	for _, p := range cycle {
 		args := []string{"-test.run", "^$", "-test.bench", "^Benchmark" + name + "$", "-test.benchmem", "-test.benchtime", benchtime}
 		cmd := command(rtest, args...)
 		cmd.Dir = "runtime" // the benchmarks read ../examples/data
