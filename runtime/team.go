@@ -72,10 +72,13 @@ func (t *team) helper(i int) {
 	}
 }
 
-// run calls work(i) for every member and waits for all of them.
+// run calls work(i) for every member and waits for all of them. After
+// close it calls them one after another on the calling goroutine.
 func (t *team) run() {
-	if len(t.start) == 0 {
-		t.work(0)
+	if len(t.start) == 0 || t.closed.Load() {
+		for i := range len(t.start) + 1 {
+			t.work(i)
+		}
 		return
 	}
 	t.spin.Store(runtime.GOMAXPROCS(0) > 1)

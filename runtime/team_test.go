@@ -30,6 +30,12 @@ func TestTeam(t *testing.T) {
 			}
 			tm.close()
 			tm.close() // idempotent
+			tm.run()   // after close: every member, on the caller
+			for i, c := range count {
+				if c != 301 {
+					t.Fatalf("GOMAXPROCS %d, %d members, run after close: member %d ran %d times", procs, n, i, c)
+				}
+			}
 		}
 	}
 }
