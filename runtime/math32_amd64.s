@@ -200,11 +200,77 @@ DATA math32<>+760(SB)/4, $0x80000000
 DATA math32<>+764(SB)/4, $0x80000000
 GLOBL math32<>(SB), RODATA|NOPTR, $768
 
+// The constants of math32.go's expf (log2(e), 0.5, the split of ln 2, the
+// polynomial, the range) and tanhf (0.625, 2, the polynomial), an int
+// 127 for the exponent, and the sign masks.
+#define LOG2E math32<>+0(SB)
+#define HALF math32<>+32(SB)
+#define C1 math32<>+64(SB)
+#define C2 math32<>+96(SB)
+#define P5 math32<>+128(SB)
+#define P4 math32<>+160(SB)
+#define P3 math32<>+192(SB)
+#define P2 math32<>+224(SB)
+#define P1 math32<>+256(SB)
+#define P0 math32<>+288(SB)
+#define ONE math32<>+320(SB)
+#define HI math32<>+352(SB)
+#define LO math32<>+384(SB)
+#define INF math32<>+416(SB)
+#define I127 math32<>+448(SB)
+#define T0625 math32<>+480(SB)
+#define TWO math32<>+512(SB)
+#define T4 math32<>+544(SB)
+#define T3 math32<>+576(SB)
+#define T2 math32<>+608(SB)
+#define T1 math32<>+640(SB)
+#define T0 math32<>+672(SB)
+#define ABS math32<>+704(SB)
+#define SIGN math32<>+736(SB)
+
 // expf of the eight lanes of Y0 into Y1, with the operations of math32.go's
 // expf in the same order (no fused multiply-add), so that each lane gets
 // the scalar function's bits. 2^n is applied as 2^(n>>1)·2^(n-(n>>1)): the
 // first product is exact and the second rounds once, as the scalar code's
 // float64 product converted to float32 does. Clobbers Y2-Y5.
+
+#define EXPF \
+	VMULPS LOG2E, Y0, Y1; \
+	VADDPS HALF, Y1, Y1; \
+	VROUNDPS $1, Y1, Y1; \
+	VMULPS C1, Y1, Y2; \
+	VSUBPS Y2, Y0, Y2; \
+	VMULPS C2, Y1, Y3; \
+	VSUBPS Y3, Y2, Y2; \
+	VMULPS P5, Y2, Y3; \
+	VADDPS P4, Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS P3, Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS P2, Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS P1, Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS P0, Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS Y2, Y3, Y3; \
+	VADDPS ONE, Y3, Y3; \
+	VCVTTPS2DQ Y1, Y4; \
+	VPSRAD $1, Y4, Y5; \
+	VPSUBD Y5, Y4, Y4; \
+	VPADDD I127, Y5, Y5; \
+	VPSLLD $23, Y5, Y5; \
+	VPADDD I127, Y4, Y4; \
+	VPSLLD $23, Y4, Y4; \
+	VMULPS Y5, Y3, Y3; \
+	VMULPS Y4, Y3, Y3; \
+	VCMPPS $0x1e, HI, Y0, Y5; \
+	VBLENDVPS Y5, INF, Y3, Y3; \
+	VCMPPS $0x11, LO, Y0, Y5; \
+	VANDNPS Y3, Y5, Y3; \
+	VCMPPS $0x03, Y0, Y0, Y5; \
+	VBLENDVPS Y5, Y0, Y3, Y1
 
 // func expAVX32(out, a *float32, n int)   n is a multiple of 8
 TEXT ·expAVX32(SB), NOSPLIT, $0-24
@@ -213,42 +279,7 @@ TEXT ·expAVX32(SB), NOSPLIT, $0-24
 	MOVQ n+16(FP), CX
 exp_loop:
 	VMOVUPS (SI), Y0
-	VMULPS math32<>+0(SB), Y0, Y1
-	VADDPS math32<>+32(SB), Y1, Y1
-	VROUNDPS $1, Y1, Y1
-	VMULPS math32<>+64(SB), Y1, Y2
-	VSUBPS Y2, Y0, Y2
-	VMULPS math32<>+96(SB), Y1, Y3
-	VSUBPS Y3, Y2, Y2
-	VMULPS math32<>+128(SB), Y2, Y3
-	VADDPS math32<>+160(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+192(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+224(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+256(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+288(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS Y2, Y3, Y3
-	VADDPS math32<>+320(SB), Y3, Y3
-	VCVTTPS2DQ Y1, Y4
-	VPSRAD $1, Y4, Y5
-	VPSUBD Y5, Y4, Y4
-	VPADDD math32<>+448(SB), Y5, Y5
-	VPSLLD $23, Y5, Y5
-	VPADDD math32<>+448(SB), Y4, Y4
-	VPSLLD $23, Y4, Y4
-	VMULPS Y5, Y3, Y3
-	VMULPS Y4, Y3, Y3
-	VCMPPS $0x1e, math32<>+352(SB), Y0, Y5
-	VBLENDVPS Y5, math32<>+416(SB), Y3, Y3
-	VCMPPS $0x11, math32<>+384(SB), Y0, Y5
-	VANDNPS Y3, Y5, Y3
-	VCMPPS $0x03, Y0, Y0, Y5
-	VBLENDVPS Y5, Y0, Y3, Y1
+	EXPF
 	VMOVUPS Y1, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
@@ -265,64 +296,32 @@ TEXT ·tanhAVX32(SB), NOSPLIT, $0-24
 	VXORPS Y14, Y14, Y14
 tanh_loop:
 	VMOVUPS (SI), Y8
-	VANDPS math32<>+704(SB), Y8, Y9
+	// |x| ≥ 0.625: ±(1 - 2/(e^(2|x|) + 1)), the sign of x, into Y10.
+	VANDPS ABS, Y8, Y9
 	VADDPS Y9, Y9, Y0
-	VMULPS math32<>+0(SB), Y0, Y1
-	VADDPS math32<>+32(SB), Y1, Y1
-	VROUNDPS $1, Y1, Y1
-	VMULPS math32<>+64(SB), Y1, Y2
-	VSUBPS Y2, Y0, Y2
-	VMULPS math32<>+96(SB), Y1, Y3
-	VSUBPS Y3, Y2, Y2
-	VMULPS math32<>+128(SB), Y2, Y3
-	VADDPS math32<>+160(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+192(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+224(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+256(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS math32<>+288(SB), Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VMULPS Y2, Y3, Y3
-	VADDPS Y2, Y3, Y3
-	VADDPS math32<>+320(SB), Y3, Y3
-	VCVTTPS2DQ Y1, Y4
-	VPSRAD $1, Y4, Y5
-	VPSUBD Y5, Y4, Y4
-	VPADDD math32<>+448(SB), Y5, Y5
-	VPSLLD $23, Y5, Y5
-	VPADDD math32<>+448(SB), Y4, Y4
-	VPSLLD $23, Y4, Y4
-	VMULPS Y5, Y3, Y3
-	VMULPS Y4, Y3, Y3
-	VCMPPS $0x1e, math32<>+352(SB), Y0, Y5
-	VBLENDVPS Y5, math32<>+416(SB), Y3, Y3
-	VCMPPS $0x11, math32<>+384(SB), Y0, Y5
-	VANDNPS Y3, Y5, Y3
-	VCMPPS $0x03, Y0, Y0, Y5
-	VBLENDVPS Y5, Y0, Y3, Y1
-	VADDPS math32<>+320(SB), Y1, Y1
-	VMOVUPS math32<>+512(SB), Y2
+	EXPF
+	VADDPS ONE, Y1, Y1
+	VMOVUPS TWO, Y2
 	VDIVPS Y1, Y2, Y1
-	VMOVUPS math32<>+320(SB), Y2
+	VMOVUPS ONE, Y2
 	VSUBPS Y1, Y2, Y1
-	VANDPS math32<>+736(SB), Y8, Y2
+	VANDPS SIGN, Y8, Y2
 	VXORPS Y2, Y1, Y10
+	// Else the odd polynomial x + x·s·P(s), s = x², into Y12.
 	VMULPS Y8, Y8, Y11
-	VMULPS math32<>+544(SB), Y11, Y12
-	VADDPS math32<>+576(SB), Y12, Y12
+	VMULPS T4, Y11, Y12
+	VADDPS T3, Y12, Y12
 	VMULPS Y11, Y12, Y12
-	VSUBPS math32<>+608(SB), Y12, Y12
+	VSUBPS T2, Y12, Y12
 	VMULPS Y11, Y12, Y12
-	VADDPS math32<>+640(SB), Y12, Y12
+	VADDPS T1, Y12, Y12
 	VMULPS Y11, Y12, Y12
-	VSUBPS math32<>+672(SB), Y12, Y12
+	VSUBPS T0, Y12, Y12
 	VMULPS Y11, Y12, Y12
 	VMULPS Y8, Y12, Y12
 	VADDPS Y8, Y12, Y12
-	VCMPPS $0x1d, math32<>+480(SB), Y9, Y13
+	// Pick by |x| ≥ 0.625 (false for NaN); x = ±0 gives x itself.
+	VCMPPS $0x1d, T0625, Y9, Y13
 	VBLENDVPS Y13, Y10, Y12, Y1
 	VCMPPS $0x00, Y14, Y8, Y13
 	VBLENDVPS Y13, Y8, Y1, Y1
