@@ -1,7 +1,6 @@
 package runtime_test
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/runtime"
-	"github.com/noxlang/nox/stdlib"
 )
 
 // benchConfig is one configuration of the benchmark suite (bench/suite):
@@ -51,29 +49,16 @@ var (
 	d784 = benchConfig{name: "D784", dim: 784, layers: 5, hidden: 1024, batch: 128, eval: 64, data: synthData(784), stepRuns: 3}
 )
 
-// mafModel lowers a MAF of the given size: layers MAF layers with one
-// hidden layer of hidden units, Reverse between them, a Gaussian prior.
+// mafModel lowers a MAF of the given size (runtime.MAFModel) on data
+// standardized with mean 0.1 and standard deviation 1.3 per column.
 func mafModel(tb testing.TB, layers, hidden, dim int) *compiler.Model {
 	tb.Helper()
-	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
-	var stages []compiler.Stage
-	for i := range layers {
-		stages = append(stages, compiler.Stage{Spec: maf, Args: maf.Bind(stdlib.Args{"hidden": {float64(hidden)}}), Name: fmt.Sprintf("maf%d", i+1)})
-		if i < layers-1 {
-			stages = append(stages, compiler.Stage{Spec: rev, Args: rev.Bind(nil), Name: fmt.Sprintf("reverse%d", i+1)})
-		}
-	}
-	stages = append(stages, compiler.Stage{Spec: g, Args: g.Bind(nil), Name: "gaussian1"})
 	std := &compiler.Standardize{}
 	for range dim {
 		std.Mean = append(std.Mean, 0.1)
 		std.Std = append(std.Std, 1.3)
 	}
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{Std: std})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+	return runtime.MAFModel(tb, layers, hidden, dim, std)
 }
 
 // moonsModel lowers the foundation configuration's shape: 5 MAF layers

@@ -48,20 +48,7 @@ func TestFuse(t *testing.T) {
 			var got [2][][]float64
 			for k, on := range []bool{false, true} {
 				fusion = on
-				pt := newPartOf(p, ps, rows, rand.New(rand.NewPCG(6, 7)), nil)
-				if len(p.Inputs) > 0 {
-					for i := range rows {
-						pt.setRow(i, in[i*dim:(i+1)*dim])
-					}
-				}
-				pt.prelude(allSteps(pt.preludeWork(1)))
-				pt.run()
-				for _, o := range p.Outputs {
-					n := p.Type(o.Value).Size(rows)
-					v := make([]float64, n)
-					pt.accumulate(v, o.Value, 0, 1, false)
-					got[k] = append(got[k], v)
-				}
+				got[k], _ = runOutputs(p, ps, in, rows, dim)
 			}
 			fusion = true
 			for i, o := range p.Outputs {
@@ -73,6 +60,26 @@ func TestFuse(t *testing.T) {
 			}
 		}
 	}
+}
+
+// runOutputs runs p on rows rows of in (rows×dim) in one part, with a
+// fixed random stream, and returns every output, and the part.
+func runOutputs(p *ir.Program, ps *Params, in []float64, rows, dim int) ([][]float64, part) {
+	pt := newPartOf(p, ps, rows, rand.New(rand.NewPCG(6, 7)), nil)
+	if len(p.Inputs) > 0 {
+		for i := range rows {
+			pt.setRow(i, in[i*dim:(i+1)*dim])
+		}
+	}
+	pt.prelude(allSteps(pt.preludeWork(1)))
+	pt.run()
+	var out [][]float64
+	for _, o := range p.Outputs {
+		v := make([]float64, p.Type(o.Value).Size(rows))
+		pt.accumulate(v, o.Value, 0, 1, false)
+		out = append(out, v)
+	}
+	return out, pt
 }
 
 func allSteps(work [][][]int) []int {

@@ -27,21 +27,10 @@ func TestMaskedProducts(t *testing.T) {
 			split := 0
 			for k, on := range []bool{false, true} {
 				maskSplit = on
-				pt := newPartOf(p, ps, rows, rand.New(rand.NewPCG(6, 7)), nil)
+				var pt part
+				got[k], pt = runOutputs(p, ps, in, rows, dim)
 				if on {
 					split = countBlocked(pt)
-				}
-				if len(p.Inputs) > 0 {
-					for i := range rows {
-						pt.setRow(i, in[i*dim:(i+1)*dim])
-					}
-				}
-				pt.prelude(allSteps(pt.preludeWork(1)))
-				pt.run()
-				for _, o := range p.Outputs {
-					v := make([]float64, p.Type(o.Value).Size(rows))
-					pt.accumulate(v, o.Value, 0, 1, false)
-					got[k] = append(got[k], v)
 				}
 			}
 			maskSplit = true

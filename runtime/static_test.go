@@ -37,10 +37,11 @@ func TestStaticValues(t *testing.T) {
 	}
 }
 
-// madeModel lowers layers MAF layers of one hidden layer of hidden units
-// on dim columns, Reverse between them, a Gaussian prior.
-func madeModel(t *testing.T, layers, hidden, dim int) *compiler.Model {
-	t.Helper()
+// MAFModel lowers layers MAF layers of one hidden layer of hidden units on
+// dim columns, Reverse between them, a Gaussian prior, after std (nil:
+// none). It is exported for the package's external tests and benchmarks.
+func MAFModel(tb testing.TB, layers, hidden, dim int, std *compiler.Standardize) *compiler.Model {
+	tb.Helper()
 	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
 	var stages []compiler.Stage
 	for i := range layers {
@@ -50,11 +51,17 @@ func madeModel(t *testing.T, layers, hidden, dim int) *compiler.Model {
 		}
 	}
 	stages = append(stages, compiler.Stage{Spec: g, Args: g.Bind(nil), Name: "gaussian1"})
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{})
+	m, err := compiler.Lower("flow", stages, dim, compiler.Options{Std: std})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return m
+}
+
+// madeModel is MAFModel without standardization.
+func madeModel(t *testing.T, layers, hidden, dim int) *compiler.Model {
+	t.Helper()
+	return MAFModel(t, layers, hidden, dim, nil)
 }
 
 func randomRows(n, dim int, seed uint64) []float64 {
