@@ -27,17 +27,32 @@ func DgemmGo(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb in
 func Accelerated() bool { return useAsm }
 
 func dgemm(asm, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	acc, ok := prepare(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	switch {
+	case !ok:
+	case asm:
+		dgemmAsm(tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	default:
+		gemmGo(tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	}
+}
+
+// prepare checks a product's arguments (see Dgemm for the panics) and
+// applies a beta other than 0 and 1 to C. It reports whether a kernel
+// must run (not when C is empty or k is 0, where C is only scaled) and
+// whether it must add to C.
+func prepare[T float32 | float64](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) (acc, ok bool) {
 	if m < 0 || n < 0 || k < 0 {
 		panic("gemm: negative dimension")
 	}
 	if m == 0 || n == 0 {
-		return
+		return false, false
 	}
 	checkMat("c", c, m, n, ldc)
 	if k == 0 || beta != 0 && beta != 1 {
 		scale(m, n, beta, c, ldc)
 		if k == 0 {
-			return
+			return false, false
 		}
 		beta = 1
 	}
@@ -51,11 +66,7 @@ func dgemm(asm, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb
 	} else {
 		checkMat("b", b, k, n, ldb)
 	}
-	if asm {
-		dgemmAsm(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
-	} else {
-		gemmGo(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
-	}
+	return beta != 0, true
 }
 
 // checkMat panics unless s can hold a rows×cols row-major matrix with

@@ -24,33 +24,12 @@ func SgemmGo(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb in
 }
 
 func sgemm(asm, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m < 0 || n < 0 || k < 0 {
-		panic("gemm: negative dimension")
-	}
-	if m == 0 || n == 0 {
-		return
-	}
-	checkMat("c", c, m, n, ldc)
-	if k == 0 || beta != 0 && beta != 1 {
-		scale(m, n, beta, c, ldc)
-		if k == 0 {
-			return
-		}
-		beta = 1
-	}
-	if tA {
-		checkMat("a", a, k, m, lda)
-	} else {
-		checkMat("a", a, m, k, lda)
-	}
-	if tB {
-		checkMat("b", b, n, k, ldb)
-	} else {
-		checkMat("b", b, k, n, ldb)
-	}
-	if asm {
-		sgemmAsm(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
-	} else {
-		gemmGo(tA, tB, m, n, k, a, lda, b, ldb, beta != 0, c, ldc)
+	acc, ok := prepare(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	switch {
+	case !ok:
+	case asm:
+		sgemmAsm(tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	default:
+		gemmGo(tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 	}
 }
