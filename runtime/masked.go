@@ -49,6 +49,31 @@ func constMask(q *ir.Program, v ir.Value) []float64 {
 	return in.Data
 }
 
+// liveRuns returns the runs [lo, hi) of ones of v if it is a constant
+// mask (constMask) with at least one zero, else nil; an all-zero mask
+// gives an empty, non-nil list.
+func liveRuns(q *ir.Program, v ir.Value) [][2]int {
+	if v == ir.None {
+		return nil
+	}
+	data := constMask(q, v)
+	runs := [][2]int{}
+	for j := 0; j < len(data); j++ {
+		if data[j] == 0 {
+			continue
+		}
+		lo := j
+		for j < len(data) && data[j] == 1 {
+			j++
+		}
+		runs = append(runs, [2]int{lo, j})
+	}
+	if data == nil || len(runs) == 1 && runs[0] == [2]int{0, len(data)} {
+		return nil
+	}
+	return runs
+}
+
 // operandMask returns the mask M if v is W⊙M with M a constant mask and W
 // static: the zeros of M are zeros of v.
 func operandMask(q *ir.Program, static []bool, v ir.Value) []float64 {

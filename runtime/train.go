@@ -427,34 +427,3 @@ func (t *Trainer) blocks(sg segment, f func(lo, hi int)) {
 		}
 	}
 }
-
-// liveRuns returns the runs [lo, hi) of ones of scale value v of g if it
-// is a constant of zeros and ones with at least one zero, else nil.
-func liveRuns(g *ir.Program, v ir.Value) [][2]int {
-	if v == ir.None || g.Instrs[v].Op != ir.OpConst {
-		return nil
-	}
-	data := g.Instrs[v].Data
-	var runs [][2]int
-	for j := 0; j < len(data); {
-		switch data[j] {
-		case 0:
-			j++
-		case 1:
-			lo := j
-			for j < len(data) && data[j] == 1 {
-				j++
-			}
-			runs = append(runs, [2]int{lo, j})
-		default:
-			return nil
-		}
-	}
-	if len(runs) == 1 && runs[0] == [2]int{0, len(data)} {
-		return nil
-	}
-	if runs == nil {
-		runs = [][2]int{} // all zero: nothing to update, but not nil
-	}
-	return runs
-}
