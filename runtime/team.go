@@ -14,7 +14,8 @@ import (
 // the helpers: waking a parked goroutine on another core goes through the
 // OS. On this machine a run of two equal halves took 80–125 µs longer than
 // one half alone when both sides blocked, 10–15 µs with spinning; a moons
-// log-density chunk is about 170 µs of work per half. With GOMAXPROCS 1
+// log-density chunk of 1000 rows is 180–350 µs of work per half (float32,
+// float64; 1-core benchmarks). With GOMAXPROCS 1
 // nobody spins (a spinner would hold the only processor).
 type team struct {
 	work   func(i int)
