@@ -15,8 +15,8 @@ import (
 // OS. On this machine a run of two equal halves took 80–125 µs longer than
 // one half alone when both sides blocked, 10–15 µs with spinning; a moons
 // log-density chunk of 1000 rows is 180–350 µs of work per half (float32,
-// float64; 1-core benchmarks). With GOMAXPROCS 1
-// nobody spins (a spinner would hold the only processor).
+// float64; 1-core benchmarks). With GOMAXPROCS 1 nobody spins (a spinner
+// would hold the only processor).
 type team struct {
 	work   func(i int)
 	epoch  atomic.Uint32 // number of runs started
