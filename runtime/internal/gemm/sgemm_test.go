@@ -239,23 +239,33 @@ func TestSgemm(t *testing.T) {
 	}
 }
 
-func TestSgemmEdge(t *testing.T) {
-	nan := float32(math.NaN())
-	for _, f := range []sgemmFunc{Sgemm, SgemmGo} {
+// TestGemmEdge checks the edge cases and bad arguments of Dgemm and Sgemm
+// on both paths: k = 0, an empty C, short slices, short leading
+// dimensions, negative dimensions.
+func TestGemmEdge(t *testing.T) {
+	checkEdges(t, []gemmFunc[float64]{Dgemm, DgemmGo})
+	checkEdges(t, []gemmFunc[float32]{Sgemm, SgemmGo})
+}
+
+type gemmFunc[T float32 | float64] func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+
+func checkEdges[T float32 | float64](t *testing.T, fs []gemmFunc[T]) {
+	nan := T(math.NaN())
+	for _, f := range fs {
 		// k = 0 scales C by beta; m or n = 0 touches nothing.
-		c := []float32{nan, 2, 3, 4}
+		c := []T{nan, 2, 3, 4}
 		f(false, false, 2, 2, 0, nil, 1, nil, 2, 0, c, 2)
 		for _, v := range c {
 			if v != 0 {
 				t.Fatalf("k=0, beta=0: C = %v, want zeros", c)
 			}
 		}
-		c = []float32{1, 2, 3, nan}
+		c = []T{1, 2, 3, nan}
 		f(true, true, 2, 1, 0, nil, 2, nil, 0, 1, c, 3)
 		if c[0] != 1 || c[3] == c[3] {
 			t.Fatalf("k=0, beta=1: C = %v", c)
 		}
-		c = []float32{1, 2, 3, 4}
+		c = []T{1, 2, 3, 4}
 		f(false, false, 2, 2, 0, nil, 1, nil, 2, 2, c, 2)
 		if c[3] != 8 {
 			t.Fatalf("k=0, beta=2: C = %v", c)
@@ -265,34 +275,34 @@ func TestSgemmEdge(t *testing.T) {
 		for _, bad := range []func(){
 			// Short A, B and C.
 			func() {
-				f(false, false, 2, 2, 2, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+				f(false, false, 2, 2, 2, make([]T, 3), 2, make([]T, 4), 2, 0, make([]T, 4), 2)
 			},
 			func() {
-				f(true, false, 2, 2, 3, make([]float32, 5), 2, make([]float32, 6), 2, 0, make([]float32, 4), 2)
+				f(true, false, 2, 2, 3, make([]T, 5), 2, make([]T, 6), 2, 0, make([]T, 4), 2)
 			},
 			func() {
-				f(false, true, 2, 2, 2, make([]float32, 4), 2, make([]float32, 3), 2, 0, make([]float32, 4), 2)
+				f(false, true, 2, 2, 2, make([]T, 4), 2, make([]T, 3), 2, 0, make([]T, 4), 2)
 			},
 			func() {
-				f(false, true, 2, 2, 2, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
+				f(false, true, 2, 2, 2, make([]T, 4), 2, make([]T, 4), 2, 0, make([]T, 3), 2)
 			},
 			// Leading dimensions below the stored row lengths.
 			func() {
-				f(false, false, 2, 2, 2, make([]float32, 4), 1, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+				f(false, false, 2, 2, 2, make([]T, 4), 1, make([]T, 4), 2, 0, make([]T, 4), 2)
 			},
 			func() {
-				f(true, false, 3, 2, 2, make([]float32, 9), 2, make([]float32, 4), 2, 0, make([]float32, 6), 2)
+				f(true, false, 3, 2, 2, make([]T, 9), 2, make([]T, 4), 2, 0, make([]T, 6), 2)
 			},
 			func() {
-				f(false, true, 2, 2, 3, make([]float32, 6), 3, make([]float32, 9), 2, 0, make([]float32, 4), 2)
+				f(false, true, 2, 2, 3, make([]T, 6), 3, make([]T, 9), 2, 0, make([]T, 4), 2)
 			},
 			func() {
-				f(false, false, 2, 2, 2, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 4), 1)
+				f(false, false, 2, 2, 2, make([]T, 4), 2, make([]T, 4), 2, 0, make([]T, 4), 1)
 			},
 			// Negative dimensions.
 			func() { f(false, false, -1, 2, 2, nil, 2, nil, 2, 0, nil, 2) },
 			func() { f(false, false, 2, -1, 2, nil, 2, nil, 2, 0, nil, 2) },
-			func() { f(false, false, 2, 2, -1, nil, 2, nil, 2, 0, make([]float32, 4), 2) },
+			func() { f(false, false, 2, 2, -1, nil, 2, nil, 2, 0, make([]T, 4), 2) },
 		} {
 			func() {
 				defer func() {
