@@ -100,16 +100,7 @@ func (pt *execPart[T]) getRow(v ir.Value, i int, dst []float64) {
 func (pt *execPart[T]) value(v ir.Value, j int) float64 { return float64(pt.exec.bufs[v][j]) }
 
 func (pt *execPart[T]) accumulate(dst []float64, v ir.Value, lo int, w float64, add bool) {
-	src := pt.exec.bufs[v][lo : lo+len(dst)]
-	if add {
-		for j, x := range src {
-			dst[j] += w * float64(x)
-		}
-		return
-	}
-	for j, x := range src {
-		dst[j] = w * float64(x)
-	}
+	scaleInto(dst, pt.exec.bufs[v][lo:lo+len(dst)], w, add)
 }
 
 func (pt *execPart[T]) scale(dst []float64, v ir.Value, lo int) {

@@ -80,7 +80,36 @@ func kernelsFor[T Float]() *kernels[T] {
 // convert copies src into dst, converting each element.
 func convert[D, S Float](dst []D, src []S) {
 	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] = D(v)
+	n := 0
+	if d, ok := any(dst).([]float32); ok {
+		if s, ok := any(src).([]float64); ok {
+			n = narrowVec(d, s) // the float32 copy of the parameters
+		}
+	}
+	for i, v := range src[n:] {
+		dst[n+i] = D(v)
+	}
+}
+
+// scaleInto sets dst to w·src, or adds w·src to it if add, in float64:
+// the trainer's combining of the shards' gradients.
+func scaleInto[T Float](dst []float64, src []T, w float64, add bool) {
+	src = src[:len(dst)]
+	var n int
+	switch s := any(src).(type) {
+	case []float32:
+		n = widenVec32(dst, s, w, add)
+	case []float64:
+		n = widenVec64(dst, s, w, add)
+	}
+	dst, src = dst[n:], src[n:]
+	if add {
+		for j, x := range src {
+			dst[j] += w * float64(x)
+		}
+		return
+	}
+	for j, x := range src {
+		dst[j] = w * float64(x)
 	}
 }
