@@ -73,9 +73,15 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 	if owner != nil {
 		shared = owner.bufs
 	}
-	bufs, arena := plan[T](q, params, b, static, shared)
-	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
+	// A product whose output is masked gets a buffer of its own, so the
+	// rows its blocks leave out are zeroed once, here (gemmBlocks).
 	outMasks := outputMasks(q)
+	own := map[ir.Value]bool{}
+	for v := range outMasks {
+		own[v] = true
+	}
+	bufs, arena := plan[T](q, params, b, static, own, shared)
+	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
 	for i, in := range q.Instrs {
 		if static[i] && owner != nil {
 			continue

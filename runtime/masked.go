@@ -202,18 +202,13 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	return blocks
 }
 
-// gemmBlocks runs a product block by block (see maskedBlocks).
+// gemmBlocks runs a product block by block (see maskedBlocks). Rows
+// outside [m0, m1) of a block's columns are zeros: the product's buffer
+// is its own (newExec), zeroed when planned, and no step writes there.
 func (e *Exec[T]) gemmBlocks(s *step[T], tA, tB bool) {
 	lda, ldb, ldc := s.ac, s.bc, s.cols
 	for _, b := range s.blocks {
 		mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
-		// Rows outside [m0, m1) of the block's columns are zeros.
-		for i := 0; i < b.m0; i++ {
-			clear(s.out[i*ldc+b.n0 : i*ldc+b.n1])
-		}
-		for i := b.m1; i < s.rows; i++ {
-			clear(s.out[i*ldc+b.n0 : i*ldc+b.n1])
-		}
 		if mm == 0 {
 			continue
 		}

@@ -7,11 +7,12 @@ import (
 // plan assigns a buffer to every value of p for a batch of b rows. Inputs
 // get their own buffers, parameters alias the parameter slab, constants
 // alias their data, static values (see staticValues) get buffers of their
-// own, or alias shared's if it is not nil; every other value gets a slot
-// from a pool that is recycled after the value's last use. Outputs live to
-// the end. Buffers are allocated here, once, so running the program
-// allocates nothing.
-func plan[T Float](p *ir.Program, params *Params, b int, static []bool, shared [][]T) (bufs [][]T, arena int) {
+// own, or alias shared's if it is not nil, and so do the values in own
+// (never shared); every other value gets a slot from a pool that is
+// recycled after the value's last use. Outputs live to the end. Buffers
+// are allocated here, once, and zeroed, so running the program allocates
+// nothing, and what no step writes in a buffer of its own stays zero.
+func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T) (bufs [][]T, arena int) {
 	views := paramViews[T](params)
 	n := len(p.Instrs)
 	last := make([]int, n)
@@ -30,7 +31,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, shared [
 	bufs = make([][]T, n)
 	free := map[int][][]T{} // by size
 	release := func(v int) {
-		if static[v] || p.Instrs[v].Op == ir.OpInput {
+		if static[v] || own[ir.Value(v)] || p.Instrs[v].Op == ir.OpInput {
 			return
 		}
 		sz := len(bufs[v])
@@ -59,7 +60,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, shared [
 				}
 				break
 			}
-			if l := free[sz]; len(l) > 0 {
+			if l := free[sz]; len(l) > 0 && !own[ir.Value(i)] {
 				bufs[i] = l[len(l)-1]
 				free[sz] = l[:len(l)-1]
 			} else {
