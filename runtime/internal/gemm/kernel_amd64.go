@@ -27,8 +27,10 @@ func dgemmAsm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb i
 		swapped(tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 		return
 	}
-	if !tB && (m < 32 || k <= 16) {
-		// B is small or little reused: read it in place.
+	if !tB && (m < 32 || k <= 16 || n <= 32) {
+		// B is small, little reused, or one panel wide (a block of a
+		// masked product): read it in place. Packing one panel costs
+		// more, copy call by copy call, than its reuse saves.
 		panels(m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
 		return
 	}

@@ -51,8 +51,10 @@ func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb i
 	case tA && n <= 4 && m > n:
 		// Few columns: compute Cᵀ, whose rows run along those of A.
 		path, need = sSwapped, n*m
-	case !tB && (m < 32 || k <= 16):
-		// B is small or little reused: read it in place.
+	case !tB && (m < 32 || k <= 16 || n <= 32):
+		// B is small, little reused, or at most half a panel wide (a
+		// block of a masked product): read it in place. Packing it
+		// costs more, copy call by copy call, than its reuse saves.
 		path = sInPlace
 	default:
 		path, need = sPacked, min(k, 128)*n
