@@ -120,6 +120,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		hist.Val[len(hist.Val)-1] = v
 		if v < bestNLL {
 			bestNLL, bestStep, bad = v, step, 0
+			tr.Sync()
 			copy(best, params.Data)
 			copy(lpBest, lp)
 			continue
@@ -133,6 +134,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		}
 	}
 	secs := time.Since(start).Seconds()
+	tr.Sync() // params.Data: the trained values, in float32 too
 	// Keep the best validated parameters (without validation rows, the
 	// last finite ones, which are the current ones) — unless they beat
 	// the initial ones by less than one standard error of the paired

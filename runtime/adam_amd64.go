@@ -3,13 +3,29 @@ package runtime
 //go:noescape
 func adamAVX512(p, m, v, gr *float64, n int, k *[8]float64)
 
-// adamVec runs the Adam update on the leading multiple of 8 elements with
-// AVX-512 where the machine has it, and returns how many it did.
-func adamVec(p, m, v, g []float64, k *[8]float64) int {
-	n := len(p) &^ 7
-	if !useAVX512 || n == 0 {
+//go:noescape
+func adamAVX512f32(p, m, v, gr *float32, n int, k *[8]float32)
+
+// adamVec runs the Adam update on the leading multiple of 8 (float64) or
+// 16 (float32) elements with AVX-512 where the machine has it, and
+// returns how many it did.
+func adamVec[T Float](p, m, v, g []T, k *[8]T) int {
+	if !useAVX512 {
 		return 0
 	}
-	adamAVX512(&p[0], &m[:n][0], &v[:n][0], &g[:n][0], n, k)
-	return n
+	switch p := any(p).(type) {
+	case []float64:
+		n := len(p) &^ 7
+		if n > 0 {
+			adamAVX512(&p[0], &any(m).([]float64)[:n][0], &any(v).([]float64)[:n][0], &any(g).([]float64)[:n][0], n, any(k).(*[8]float64))
+		}
+		return n
+	case []float32:
+		n := len(p) &^ 15
+		if n > 0 {
+			adamAVX512f32(&p[0], &any(m).([]float32)[:n][0], &any(v).([]float32)[:n][0], &any(g).([]float32)[:n][0], n, any(k).(*[8]float32))
+		}
+		return n
+	}
+	return 0
 }

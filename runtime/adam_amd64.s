@@ -46,3 +46,48 @@ adam_loop:
 	JNE adam_loop
 	VZEROUPPER
 	RET
+
+// func adamAVX512f32(p, m, v, gr *float32, n int, k *[8]float32)
+// adamAVX512 in float32: n is a multiple of 16.
+TEXT ·adamAVX512f32(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ m+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ gr+24(FP), BX
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), AX
+	VBROADCASTSS 0(AX), Z8
+	VBROADCASTSS 4(AX), Z9
+	VBROADCASTSS 8(AX), Z10
+	VBROADCASTSS 12(AX), Z11
+	VBROADCASTSS 16(AX), Z12
+	VBROADCASTSS 20(AX), Z13
+	VBROADCASTSS 24(AX), Z14
+	VBROADCASTSS 28(AX), Z15
+adam32_loop:
+	VMULPS (BX), Z8, Z0   // gj = g·c
+	VMULPS (SI), Z9, Z1   // β1·m
+	VMULPS Z0, Z10, Z2    // (1-β1)·gj
+	VADDPS Z2, Z1, Z1     // m
+	VMOVUPS Z1, (SI)
+	VMULPS (DX), Z11, Z3  // β2·v
+	VMULPS Z0, Z12, Z4    // (1-β2)·gj
+	VMULPS Z0, Z4, Z4     // ·gj
+	VADDPS Z4, Z3, Z3     // v
+	VMOVUPS Z3, (DX)
+	VSQRTPS Z3, Z5
+	VMULPS Z14, Z5, Z5    // √v·bc2
+	VADDPS Z15, Z5, Z5    // + ε
+	VMULPS Z1, Z13, Z6    // step·m
+	VDIVPS Z5, Z6, Z6
+	VMOVUPS (DI), Z7
+	VSUBPS Z6, Z7, Z7
+	VMOVUPS Z7, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JNE adam32_loop
+	VZEROUPPER
+	RET

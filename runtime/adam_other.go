@@ -2,4 +2,4 @@
 
 package runtime
 
-func adamVec(p, m, v, g []float64, k *[8]float64) int { return 0 }
+func adamVec[T Float](p, m, v, g []T, k *[8]T) int { return 0 }

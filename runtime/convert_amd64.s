@@ -1,57 +1,20 @@
 #include "textflag.h"
 
-// The conversions of float.go with AVX2: n is a multiple of 8. Each
-// element gets exactly the operations of the Go loops (a conversion, one
-// multiply, one add; no fused multiply-add), so results are bit-identical.
+// The conversion and the scaled copy of float.go with AVX2: n is a
+// multiple of 8. Each element gets exactly the operations of the Go loops
+// (a conversion; one multiply, one add, no fused multiply-add), so results
+// are bit-identical.
 
-// func widenAVX32(dst *float64, src *float32, n int, w float64, add bool)
-TEXT ·widenAVX32(SB), NOSPLIT, $0-33
+// func axpyAVX64(dst, src *float64, n int, w float64, add bool)
+TEXT ·axpyAVX64(SB), NOSPLIT, $0-33
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
 	VBROADCASTSD w+24(FP), Y8
 	MOVBLZX add+32(FP), AX
 	TESTL AX, AX
-	JNE widen32_add
-widen32_set:
-	VCVTPS2PD (SI), Y0
-	VCVTPS2PD 16(SI), Y1
-	VMULPD Y8, Y0, Y0
-	VMULPD Y8, Y1, Y1
-	VMOVUPD Y0, (DI)
-	VMOVUPD Y1, 32(DI)
-	ADDQ $32, SI
-	ADDQ $64, DI
-	SUBQ $8, CX
-	JNE widen32_set
-	VZEROUPPER
-	RET
-widen32_add:
-	VCVTPS2PD (SI), Y0
-	VCVTPS2PD 16(SI), Y1
-	VMULPD Y8, Y0, Y0
-	VMULPD Y8, Y1, Y1
-	VADDPD (DI), Y0, Y0
-	VADDPD 32(DI), Y1, Y1
-	VMOVUPD Y0, (DI)
-	VMOVUPD Y1, 32(DI)
-	ADDQ $32, SI
-	ADDQ $64, DI
-	SUBQ $8, CX
-	JNE widen32_add
-	VZEROUPPER
-	RET
-
-// func widenAVX64(dst, src *float64, n int, w float64, add bool)
-TEXT ·widenAVX64(SB), NOSPLIT, $0-33
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
-	VBROADCASTSD w+24(FP), Y8
-	MOVBLZX add+32(FP), AX
-	TESTL AX, AX
-	JNE widen64_add
-widen64_set:
+	JNE axpy64_add
+axpy64_set:
 	VMULPD (SI), Y8, Y0
 	VMULPD 32(SI), Y8, Y1
 	VMOVUPD Y0, (DI)
@@ -59,10 +22,10 @@ widen64_set:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	SUBQ $8, CX
-	JNE widen64_set
+	JNE axpy64_set
 	VZEROUPPER
 	RET
-widen64_add:
+axpy64_add:
 	VMULPD (SI), Y8, Y0
 	VMULPD 32(SI), Y8, Y1
 	VADDPD (DI), Y0, Y0
@@ -72,7 +35,36 @@ widen64_add:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	SUBQ $8, CX
-	JNE widen64_add
+	JNE axpy64_add
+	VZEROUPPER
+	RET
+
+// func axpyAVX32(dst, src *float32, n int, w float32, add bool)
+TEXT ·axpyAVX32(SB), NOSPLIT, $0-29
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS w+24(FP), Y8
+	MOVBLZX add+28(FP), AX
+	TESTL AX, AX
+	JNE axpy32_add
+axpy32_set:
+	VMULPS (SI), Y8, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNE axpy32_set
+	VZEROUPPER
+	RET
+axpy32_add:
+	VMULPS (SI), Y8, Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNE axpy32_add
 	VZEROUPPER
 	RET
 

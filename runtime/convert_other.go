@@ -2,6 +2,5 @@
 
 package runtime
 
-func widenVec32(dst []float64, src []float32, w float64, add bool) int { return 0 }
-func widenVec64(dst, src []float64, w float64, add bool) int           { return 0 }
-func narrowVec(dst []float32, src []float64) int                       { return 0 }
+func axpyVec[T Float](dst, src []T, w T, add bool) int { return 0 }
+func narrowVec(dst []float32, src []float64) int       { return 0 }

@@ -30,7 +30,7 @@ func same(a, b float64) bool {
 }
 
 // TestConvertVec checks the vector conversions (convert from float64 to
-// float32, scaleInto from either type) against the element loops, bit
+// float32, scaleInto in either type) against the element loops, bit
 // for bit, over lengths that exercise the tail.
 func TestConvertVec(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -47,29 +47,33 @@ func TestConvertVec(t *testing.T) {
 				t.Fatalf("convert n=%d [%d] %v: got %v, want %v", n, i, src[i], got[i], w)
 			}
 		}
-		for _, w := range []float64{1, 0.5, 1.0 / 3, -7.25} {
-			for _, add := range []bool{false, true} {
-				base := convertInputs(rng, n)
-				check := func(kind string, got []float64, src func(i int) float64) {
-					t.Helper()
-					for i := range n {
-						var want float64
-						if add {
-							want = base[i] + w*src(i)
-						} else {
-							want = w * src(i)
-						}
-						if !same(got[i], want) {
-							t.Fatalf("scaleInto %s n=%d w=%v add=%v [%d]: got %v, want %v", kind, n, w, add, i, got[i], want)
-						}
-					}
+		checkScale(t, src, convertInputs(rng, n))
+		checkScale(t, src32, convert32(convertInputs(rng, n)))
+	}
+}
+
+func convert32(x []float64) []float32 {
+	y := make([]float32, len(x))
+	convert(y, x)
+	return y
+}
+
+// checkScale checks scaleInto against the element loop, for a few
+// weights, setting and adding.
+func checkScale[T Float](t *testing.T, src, base []T) {
+	t.Helper()
+	for _, w := range []T{1, 0.5, 1.0 / 3, -7.25} {
+		for _, add := range []bool{false, true} {
+			got := append([]T(nil), base...)
+			scaleInto(got, src, w, add)
+			for i := range got {
+				want := w * src[i]
+				if add {
+					want = base[i] + w*src[i]
 				}
-				d := append([]float64(nil), base...)
-				scaleInto(d, src, w, add)
-				check("float64", d, func(i int) float64 { return src[i] })
-				d = append([]float64(nil), base...)
-				scaleInto(d, src32, w, add)
-				check("float32", d, func(i int) float64 { return float64(src32[i]) })
+				if !same(float64(got[i]), float64(want)) {
+					t.Fatalf("scaleInto %T n=%d w=%v add=%v [%d]: got %v, want %v", w, len(got), w, add, i, got[i], want)
+				}
 			}
 		}
 	}

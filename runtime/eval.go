@@ -43,8 +43,6 @@ type part interface {
 	value(v ir.Value, j int) float64
 	// accumulate sets dst = w·v[lo:hi] (or adds it, if add) for value v.
 	accumulate(dst []float64, v ir.Value, lo int, w float64, add bool)
-	// scale multiplies dst by v[lo:lo+len(dst)].
-	scale(dst []float64, v ir.Value, lo int)
 	// run runs the program without its prelude.
 	run()
 	// prelude runs the prelude steps listed (see Exec.preludeWork).
@@ -100,13 +98,15 @@ func (pt *execPart[T]) getRow(v ir.Value, i int, dst []float64) {
 func (pt *execPart[T]) value(v ir.Value, j int) float64 { return float64(pt.exec.bufs[v][j]) }
 
 func (pt *execPart[T]) accumulate(dst []float64, v ir.Value, lo int, w float64, add bool) {
-	scaleInto(dst, pt.exec.bufs[v][lo:lo+len(dst)], w, add)
-}
-
-func (pt *execPart[T]) scale(dst []float64, v ir.Value, lo int) {
 	src := pt.exec.bufs[v][lo : lo+len(dst)]
+	if add {
+		for j, x := range src {
+			dst[j] += w * float64(x)
+		}
+		return
+	}
 	for j, x := range src {
-		dst[j] *= float64(x)
+		dst[j] = w * float64(x)
 	}
 }
 

@@ -5,11 +5,11 @@ import "fmt"
 // Float is the element type programs run in.
 type Float interface{ float32 | float64 }
 
-// DType is the precision programs run in. Parameters are kept, saved and
-// optimized in float64 whatever the DType (Adam's moments and the master
-// weights stay float64, as in mixed-precision training); with Float32 the
-// programs read a float32 copy of them, kept in step by the trainer, and
-// do all their arithmetic, matrix products included, in float32.
+// DType is the precision programs run in. Parameters are kept and saved
+// in float64 (Params.Data) whatever the DType; with Float32 the programs
+// read a float32 copy of them and do all their arithmetic, matrix
+// products included, in float32, and a Trainer trains that copy with
+// float32 moments, as PyTorch does, writing it back to Data on Sync.
 type DType int
 
 const (
@@ -91,25 +91,19 @@ func convert[D, S Float](dst []D, src []S) {
 	}
 }
 
-// scaleInto sets dst to w·src, or adds w·src to it if add, in float64:
-// the trainer's combining of the shards' gradients.
-func scaleInto[T Float](dst []float64, src []T, w float64, add bool) {
+// scaleInto sets dst to w·src, or adds w·src to it if add: the
+// trainer's combining of the shards' gradients.
+func scaleInto[T Float](dst, src []T, w T, add bool) {
 	src = src[:len(dst)]
-	var n int
-	switch s := any(src).(type) {
-	case []float32:
-		n = widenVec32(dst, s, w, add)
-	case []float64:
-		n = widenVec64(dst, s, w, add)
-	}
+	n := axpyVec(dst, src, w, add)
 	dst, src = dst[n:], src[n:]
 	if add {
 		for j, x := range src {
-			dst[j] += w * float64(x)
+			dst[j] += w * x
 		}
 		return
 	}
 	for j, x := range src {
-		dst[j] = w * float64(x)
+		dst[j] = w * x
 	}
 }

@@ -16,8 +16,9 @@ type Params struct {
 	Data  []float64
 	Views [][]float64
 	// DType is the precision that trainers and mappers built over these
-	// parameters run their programs in. The values themselves are always
-	// kept in float64.
+	// parameters run their programs in. The values are kept in float64;
+	// a float32 trainer updates the float32 copy its programs read and
+	// writes it back to Data on Trainer.Sync.
 	DType DType
 
 	mu  sync.Mutex

@@ -31,18 +31,19 @@ func DefaultAdam(lr float64) Adam { return Adam{LR: lr, Beta1: 0.9, Beta2: 0.999
 // in a fixed order, so results do not depend on the number of cores. A
 // step allocates nothing.
 type Trainer struct {
-	shards  []*shard
-	team    *team
-	params  *Params
-	scratch [][]float64 // per team member: one block of combined gradient
-	data    []float64   // training rows, row-major
-	dim     int         // columns of a row: the program's inputs side by side
-	state   []stateVar
-	// mirror is the float32 copy of params.Data that float32 programs
-	// read (nil in float64); the update writes it too.
-	mirror []float32
-	noise  []float64 // per column half-width of training noise, or nil
-	row    []float64 // draw's buffer
+	shards []*shard
+	team   *team
+	params *Params
+	data   []float64 // training rows, row-major
+	dim    int       // columns of a row: the program's inputs side by side
+	state  []stateVar
+	// upd is the optimizer's state in the programs' element type
+	// (update.go); f32 is params' float32 copy, which float32 programs
+	// read and train, or nil in float64.
+	upd   updater
+	f32   []float32
+	noise []float64 // per column half-width of training noise, or nil
+	row   []float64 // draw's buffer
 	// trained marks the elements of params.Data the optimizer updates
 	// (state parameters are excluded from weight decay).
 	trained []bool
@@ -69,7 +70,6 @@ type Trainer struct {
 	rows  int
 	batch int
 	opt   Adam
-	m, v  []float64
 	t     int
 	b1t   float64 // β1^t
 	b2t   float64 // β2^t
@@ -114,9 +114,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	}
 	t := &Trainer{
 		params: params, data: data, dim: dim, rows: len(data) / dim, batch: batch, opt: opt,
-		row: make([]float64, dim),
-		m:   make([]float64, len(params.Data)), v: make([]float64, len(params.Data)),
-		b1t: 1, b2t: 1, rng: rng, level: -1,
+		row: make([]float64, dim), b1t: 1, b2t: 1, rng: rng, level: -1,
 	}
 	width := 0
 	for _, in := range g.Inputs {
@@ -165,16 +163,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		}
 		t.shards = append(t.shards, s)
 	}
-	if params.DType == Float32 {
-		params.float32Views()
-		t.mirror = params.f32
-	}
 	// Split params.Data into one range per team member.
 	k := len(t.shards)
 	t.segs, t.norms = make([][]segment, k), make([]float64, k)
-	for range k {
-		t.scratch = append(t.scratch, make([]float64, block))
-	}
 	total := len(params.Data)
 	pos := 0
 	for pi, v := range params.Views {
@@ -190,6 +181,13 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	for _, sc := range t.shards[0].scales {
 		t.live = append(t.live, liveRuns(g, sc))
 	}
+	if params.DType == Float32 {
+		params.float32Views()
+		t.f32 = params.f32
+		t.upd = newOptState(t, t.f32)
+	} else {
+		t.upd = newOptState(t, params.Data)
+	}
 	t.pre = t.shards[0].p.preludeWork(k)
 	t.team = newTeam(k, func(i int) {
 		if t.level >= 0 {
@@ -200,9 +198,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		case 0:
 			t.shards[i].p.run()
 		case 1:
-			t.norms[i] = t.norm(i, t.segs[i])
+			t.norms[i] = t.upd.norm(i, t.segs[i])
 		case 2:
-			t.adam(i, t.segs[i])
+			t.upd.adam(i, t.segs[i])
 		}
 	})
 	return t, nil
@@ -244,6 +242,14 @@ func (t *Trainer) SetLR(lr float64) { t.opt.LR = lr }
 // Close stops the trainer's helper goroutines.
 func (t *Trainer) Close() { t.team.close() }
 
+// Sync writes the trained values back to params.Data. A float32 trainer
+// trains Params' float32 copy, which its programs read, and keeps Adam's
+// moments in float32 (as PyTorch does: the update then streams half the
+// bytes); params.Data keeps the values of the last Sync until the next
+// one. In float64, Step updates params.Data itself and Sync does nothing.
+// State parameters are kept in params.Data in both.
+func (t *Trainer) Sync() { t.upd.sync() }
+
 // Step runs one training step and returns the batch loss before the update.
 // A non-finite loss is returned without updating the parameters.
 func (t *Trainer) Step() float64 {
@@ -284,8 +290,8 @@ func (t *Trainer) Step() float64 {
 		for k, s := range t.shards {
 			s.p.accumulate(sv.param, sv.out, 0, s.weight, k > 0)
 		}
-		if t.mirror != nil {
-			convert(t.mirror[sv.off:sv.off+len(sv.param)], sv.param)
+		if t.f32 != nil {
+			convert(t.f32[sv.off:sv.off+len(sv.param)], sv.param)
 		}
 	}
 	t.params.gen.Add(1)
@@ -317,113 +323,4 @@ func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) e
 	}
 	params.Changed()
 	return nil
-}
-
-// block is how many elements of a parameter tensor the update handles at
-// a time: the shards' gradients are combined into a per-member scratch
-// block that stays in L1 while Adam reads it, so the combined gradient is
-// never written out, and the float32 copy is written while the new values
-// are still in cache.
-const block = 512
-
-// combineBlock sets dst to the weighted sum over shards of the gradient
-// of parameter param, elements [lo, lo+len(dst)).
-func (t *Trainer) combineBlock(dst []float64, param, lo int) {
-	for k, s := range t.shards {
-		s.p.accumulate(dst, s.grads[param], lo, s.weight, k > 0)
-	}
-	// Within a masked parameter's live runs the mask is 1.
-	if sc := t.shards[0].scales[param]; sc != ir.None && t.live[param] == nil {
-		t.shards[0].p.scale(dst, sc, lo)
-	}
-}
-
-// norm returns the squared norm of the combined gradient over the
-// segments of one range, using member i's scratch. Clipping needs it
-// before any update.
-func (t *Trainer) norm(i int, segs []segment) float64 {
-	buf := t.scratch[i]
-	norm := 0.0
-	for _, sg := range segs {
-		if t.shards[0].grads[sg.param] == ir.None { // state: no gradient
-			continue
-		}
-		t.blocks(sg, func(lo, hi int) {
-			g := buf[:hi-lo]
-			t.combineBlock(g, sg.param, lo)
-			for _, x := range g {
-				norm += x * x
-			}
-		})
-	}
-	return norm
-}
-
-// adam updates the parameters of one range (the step counters were
-// advanced by Step), combining the shards' gradients block by block into
-// member i's scratch. State parameters have no gradient and are left to
-// Step.
-func (t *Trainer) adam(i int, segs []segment) {
-	o := t.opt
-	step := o.LR / (1 - t.b1t)
-	bc2 := 1 / math.Sqrt(1-t.b2t)
-	c := t.clipC
-	decay := 1 - o.LR*o.WeightDecay
-	buf := t.scratch[i]
-	for _, sg := range segs {
-		if t.shards[0].grads[sg.param] == ir.None {
-			continue
-		}
-		if o.WeightDecay > 0 && t.trained[sg.off] && t.live[sg.param] != nil {
-			// Decay the elements the blocks below skip too, as if they
-			// were updated.
-			p := t.params.Data[sg.off+sg.lo : sg.off+sg.hi]
-			for j := range p {
-				p[j] *= decay
-			}
-			if t.mirror != nil {
-				convert(t.mirror[sg.off+sg.lo:sg.off+sg.hi], p)
-			}
-		}
-		t.blocks(sg, func(lo, hi int) {
-			g := buf[:hi-lo]
-			t.combineBlock(g, sg.param, lo)
-			at := sg.off + lo
-			n := len(g)
-			p, m, v := t.params.Data[at:at+n], t.m[at:at+n], t.v[at:at+n]
-			if o.WeightDecay > 0 && t.trained[at] && t.live[sg.param] == nil {
-				for j := range p {
-					p[j] *= decay
-				}
-			}
-			// The vector kernel does the leading multiple of 8, the loop
-			// the rest, with the same operations in the same order.
-			k := [8]float64{c, o.Beta1, 1 - o.Beta1, o.Beta2, 1 - o.Beta2, step, bc2, o.Eps}
-			for j := adamVec(p, m, v, g, &k); j < len(p); j++ {
-				gj := g[j] * c
-				m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
-				v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
-				p[j] -= step * m[j] / (math.Sqrt(v[j])*bc2 + o.Eps)
-			}
-			if t.mirror != nil {
-				convert(t.mirror[at:at+n], p)
-			}
-		})
-	}
-}
-
-// blocks calls f on the blocks [lo, hi) of at most block elements that
-// cover segment sg's elements the update visits: all of them, or the
-// live runs of a masked parameter.
-func (t *Trainer) blocks(sg segment, f func(lo, hi int)) {
-	runs := t.live[sg.param]
-	if runs == nil {
-		runs = [][2]int{{sg.lo, sg.hi}}
-	}
-	for _, r := range runs {
-		a, b := max(r[0], sg.lo), min(r[1], sg.hi)
-		for lo := a; lo < b; lo += block {
-			f(lo, min(lo+block, b))
-		}
-	}
 }

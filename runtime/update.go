@@ -1,0 +1,190 @@
+package runtime
+
+import (
+	"math"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// updater is the optimizer's state and work in one element type: the
+// squared norm of the combined gradient over a range's segments, Adam's
+// update of them, and writing trained values back to Params.Data.
+type updater interface {
+	norm(i int, segs []segment) float64
+	adam(i int, segs []segment)
+	sync()
+}
+
+// optState is Adam over values of type T: in float64 the trainer updates
+// Params.Data itself; in float32 it updates Params' float32 copy, which
+// the programs read, with float32 moments, and Data follows on sync. The
+// update streams every live parameter once a step (value, moments,
+// gradients): float32 halves those bytes.
+type optState[T Float] struct {
+	t       *Trainer
+	p       []T // the values trained, laid out as Params.Data
+	m, v    []T
+	scratch [][]T // per team member: one block of combined gradient
+	// grads holds, per shard and parameter, the shard's gradient buffer
+	// (nil for state); scales, per parameter, shard 0's buffer of the
+	// static factor splitGradScales took out of the gradient, or nil.
+	grads  [][][]T
+	scales [][]T
+}
+
+func newOptState[T Float](t *Trainer, p []T) *optState[T] {
+	o := &optState[T]{t: t, p: p, m: make([]T, len(p)), v: make([]T, len(p))}
+	for range t.shards {
+		o.scratch = append(o.scratch, make([]T, block))
+	}
+	for _, s := range t.shards {
+		bufs := s.p.(*execPart[T]).exec.bufs
+		var g [][]T
+		for _, v := range s.grads {
+			if v == ir.None {
+				g = append(g, nil)
+			} else {
+				g = append(g, bufs[v])
+			}
+		}
+		o.grads = append(o.grads, g)
+	}
+	bufs := t.shards[0].p.(*execPart[T]).exec.bufs
+	for _, v := range t.shards[0].scales {
+		if v == ir.None {
+			o.scales = append(o.scales, nil)
+		} else {
+			o.scales = append(o.scales, bufs[v])
+		}
+	}
+	return o
+}
+
+// block is how many elements of a parameter tensor the update handles at
+// a time: the shards' gradients are combined into a per-member scratch
+// block that stays in L1 while Adam reads it, so the combined gradient is
+// never written out.
+const block = 512
+
+// combine sets dst to the weighted sum over shards of the gradient of
+// parameter param, elements [lo, lo+len(dst)).
+func (o *optState[T]) combine(dst []T, param, lo int) {
+	for k, s := range o.t.shards {
+		scaleInto(dst, o.grads[k][param][lo:lo+len(dst)], T(s.weight), k > 0)
+	}
+	// Within a masked parameter's live runs the mask is 1.
+	if sc := o.scales[param]; sc != nil && o.t.live[param] == nil {
+		for j, x := range sc[lo : lo+len(dst)] {
+			dst[j] *= x
+		}
+	}
+}
+
+// norm returns the squared norm of the combined gradient over the
+// segments of one range, in float64, using member i's scratch. Clipping
+// needs it before any update.
+func (o *optState[T]) norm(i int, segs []segment) float64 {
+	buf := o.scratch[i]
+	norm := 0.0
+	for _, sg := range segs {
+		if o.grads[0][sg.param] == nil { // state: no gradient
+			continue
+		}
+		o.t.blocks(sg, func(lo, hi int) {
+			g := buf[:hi-lo]
+			o.combine(g, sg.param, lo)
+			for _, x := range g {
+				f := float64(x)
+				norm += f * f
+			}
+		})
+	}
+	return norm
+}
+
+// adam updates the parameters of one range (the step counters were
+// advanced by Step), combining the shards' gradients block by block into
+// member i's scratch. State parameters have no gradient and are left to
+// Step.
+func (o *optState[T]) adam(i int, segs []segment) {
+	t, a := o.t, o.t.opt
+	step := a.LR / (1 - t.b1t)
+	bc2 := 1 / math.Sqrt(1-t.b2t)
+	k := [8]T{T(t.clipC), T(a.Beta1), T(1 - a.Beta1), T(a.Beta2), T(1 - a.Beta2), T(step), T(bc2), T(a.Eps)}
+	decay := T(1 - a.LR*a.WeightDecay)
+	buf := o.scratch[i]
+	for _, sg := range segs {
+		if o.grads[0][sg.param] == nil {
+			continue
+		}
+		masked := t.live[sg.param] != nil
+		if a.WeightDecay > 0 && t.trained[sg.off] && masked {
+			// Decay the elements the blocks below skip too, as if they
+			// were updated.
+			p := o.p[sg.off+sg.lo : sg.off+sg.hi]
+			for j := range p {
+				p[j] *= decay
+			}
+		}
+		t.blocks(sg, func(lo, hi int) {
+			g := buf[:hi-lo]
+			o.combine(g, sg.param, lo)
+			at := sg.off + lo
+			n := len(g)
+			p, m, v := o.p[at:at+n], o.m[at:at+n], o.v[at:at+n]
+			if a.WeightDecay > 0 && t.trained[at] && !masked {
+				for j := range p {
+					p[j] *= decay
+				}
+			}
+			adamBlock(p, m, v, g, &k)
+		})
+	}
+}
+
+// adamBlock applies Adam to p with moments m and v and gradient g; k holds
+// the clipping factor, β1, 1-β1, β2, 1-β2, the step, the second moment's
+// bias correction and ε. The vector kernel does the leading elements, the
+// loop the rest, with the same operations in the same order.
+func adamBlock[T Float](p, m, v, g []T, k *[8]T) {
+	c, b1, b1c, b2, b2c, step, bc2, eps := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
+	for j := adamVec(p, m, v, g, k); j < len(p); j++ {
+		gj := g[j] * c
+		m[j] = b1*m[j] + b1c*gj
+		v[j] = b2*v[j] + b2c*gj*gj
+		p[j] -= step * m[j] / (T(math.Sqrt(float64(v[j])))*bc2 + eps)
+	}
+}
+
+// sync copies the trained float32 values to Params.Data (state
+// parameters are kept there already); in float64 they are Data.
+func (o *optState[T]) sync() {
+	f, ok := any(o.p).([]float32)
+	if !ok {
+		return
+	}
+	data := o.t.params.Data
+	off := 0
+	for _, v := range o.t.params.Views {
+		if n := len(v); n > 0 && o.t.trained[off] {
+			convert(data[off:off+n], f[off:off+n])
+		}
+		off += len(v)
+	}
+}
+
+// blocks calls f on the blocks [lo, hi) of at most block elements that
+// cover segment sg's elements the update visits: all of them, or the
+// live runs of a masked parameter.
+func (t *Trainer) blocks(sg segment, f func(lo, hi int)) {
+	runs := t.live[sg.param]
+	if runs == nil {
+		runs = [][2]int{{sg.lo, sg.hi}}
+	}
+	for _, r := range runs {
+		a, b := max(r[0], sg.lo), min(r[1], sg.hi)
+		for lo := a; lo < b; lo += block {
+			f(lo, min(lo+block, b))
+		}
+	}
+}
