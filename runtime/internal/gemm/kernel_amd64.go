@@ -27,11 +27,19 @@ func dgemmAsm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb i
 		swapped(tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 		return
 	}
-	if !tB && (m < 32 || k <= 16 || n <= 32) {
-		// B is small, little reused, or one panel wide (a block of a
-		// masked product): read it in place. Packing one panel costs
-		// more, copy call by copy call, than its reuse saves.
+	if !tB && (m < 32 || k <= 16) {
+		// B is small or little reused: read it in place.
 		panels(m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+		return
+	}
+	if !tB && n <= 32 {
+		// One panel (a block of a masked product): read it in place,
+		// 128 rows at a time as packed would, which sums in the same
+		// order. The rows stay in L2 while every row panel of A uses
+		// them; copying them costs more, row by row, than it saves.
+		for p0 := 0; p0 < k; p0 += 128 {
+			panels(m, n, min(128, k-p0), a[p0*aps:], ars, aps, b[p0*ldb:], ldb, acc || p0 > 0, c, ldc)
+		}
 		return
 	}
 	packed(tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)

@@ -28,10 +28,11 @@ var sdotBlockRows = [5]int{1: 8, 2: 8, 4: 4}
 type spath int
 
 const (
-	sInPlace spath = iota // spanels on B in place
-	sDots                 // sdots
-	sSwapped              // sswapped
-	sPacked               // spacked
+	sInPlace        spath = iota // spanels on B in place
+	sInPlaceBlocked              // spanels on B in place, 128 rows of B at a time
+	sDots                        // sdots
+	sSwapped                     // sswapped
+	sPacked                      // spacked
 )
 
 // sgemmAsm is Sgemm for validated arguments with k > 0 on the AVX-512
@@ -51,11 +52,15 @@ func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb i
 	case tA && n <= 4 && m > n:
 		// Few columns: compute Cᵀ, whose rows run along those of A.
 		path, need = sSwapped, n*m
-	case !tB && (m < 32 || k <= 16 || n <= 32):
-		// B is small, little reused, or at most half a panel wide (a
-		// block of a masked product): read it in place. Packing it
-		// costs more, copy call by copy call, than its reuse saves.
+	case !tB && (m < 32 || k <= 16):
+		// B is small or little reused: read it in place.
 		path = sInPlace
+	case !tB && n <= 32:
+		// Half a panel (a block of a masked product): read it in place,
+		// 128 rows at a time as spacked would, which sums in the same
+		// order. The rows stay in L2 while every row panel of A uses
+		// them; copying them costs more, row by row, than it saves.
+		path = sInPlaceBlocked
 	default:
 		path, need = sPacked, min(k, 128)*n
 	}
@@ -94,6 +99,10 @@ func srun(path spath, buf []float32, tA, tB bool, m, n, k int, a []float32, lda 
 	switch path {
 	case sInPlace:
 		spanels(m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+	case sInPlaceBlocked:
+		for p0 := 0; p0 < k; p0 += 128 {
+			spanels(m, n, min(128, k-p0), a[p0*aps:], ars, aps, b[p0*ldb:], ldb, acc || p0 > 0, c, ldc)
+		}
 	case sDots:
 		sdots(buf, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 	case sSwapped:
