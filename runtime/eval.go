@@ -45,6 +45,9 @@ type part interface {
 	accumulate(dst []float64, v ir.Value, lo int, w float64, add bool)
 	// run runs the program without its prelude.
 	run()
+	// startShared and help: see share.go.
+	startShared()
+	help() bool
 	// prelude runs the prelude steps listed (see Exec.preludeWork).
 	prelude(steps []int)
 	preludeWork(k int) [][][]int
@@ -111,6 +114,8 @@ func (pt *execPart[T]) accumulate(dst []float64, v ir.Value, lo int, w float64, 
 }
 
 func (pt *execPart[T]) run()                        { pt.exec.runMain() }
+func (pt *execPart[T]) startShared()                { pt.exec.startShared() }
+func (pt *execPart[T]) help() bool                  { return pt.exec.help() }
 func (pt *execPart[T]) prelude(steps []int)         { pt.exec.runPrelude(steps) }
 func (pt *execPart[T]) preludeWork(k int) [][][]int { return pt.exec.preludeWork(k) }
 func (pt *execPart[T]) preludeSize() int            { return pt.exec.preludeSize() }
@@ -144,7 +149,7 @@ func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.R
 			m.parts[0].prelude(m.pre[m.phase][i])
 			return
 		}
-		m.parts[i].run()
+		runParts(m.parts, i, m.team)
 	})
 	return m
 }
@@ -202,6 +207,9 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 					r++
 				}
 			}
+		}
+		for _, p := range m.parts {
+			p.startShared()
 		}
 		m.team.run()
 		r := lo

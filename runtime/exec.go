@@ -30,6 +30,7 @@ type Exec[T Float] struct {
 	rng         *rand.Rand
 	scratch     []T // transposed right operands of matmuls
 	k           *kernels[T]
+	share       share // the product others may help with (share.go)
 }
 
 // step is one instruction with its shapes resolved and buffers bound.
@@ -38,7 +39,8 @@ type step[T Float] struct {
 	value      ir.Value
 	out, a, b  []T
 	c          []T         // a fused product's bias
-	blocks     []gemmBlock // a masked product's pieces (masked.go), or nil
+	blocks     []gemmBlock // a masked product's blocks (masked.go), or nil
+	pieces     []gemmBlock // a product's pieces for helpers (share.go), or nil
 	runs       [][2]int    // opMaskCopy's runs of ones
 	rows, cols int         // result
 	ar, ac     int         // first operand
@@ -74,7 +76,7 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 		shared = owner.bufs
 	}
 	// A product whose output is masked gets a buffer of its own, so the
-	// rows its blocks leave out are zeroed once, here (gemmBlocks).
+	// rows its blocks leave out are zeroed once, here (gemmBlock).
 	outMasks := outputMasks(q)
 	own := map[ir.Value]bool{}
 	for v := range outMasks {
@@ -128,9 +130,18 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			maskedCopy(q, &s)
 			e.pre = append(e.pre, s)
 		} else {
+			if s.op == ir.OpMatMul {
+				tA, tB := s.flags&ir.TransA != 0, s.flags&ir.TransB != 0
+				k := s.ac
+				if tA {
+					k = s.ar
+				}
+				s.pieces = pieces(e, &s, tA, tB, k)
+			}
 			e.steps = append(e.steps, s)
 		}
 	}
+	e.share.word.Store(e.idle())
 	return e
 }
 
@@ -170,9 +181,15 @@ func (e *Exec[T]) Run() {
 	e.runMain()
 }
 
-// runMain executes the program without its prelude.
+// runMain executes the program without its prelude; other members of a
+// team may help with its large products (share.go).
 func (e *Exec[T]) runMain() {
 	for i := range e.steps {
-		e.exec(&e.steps[i])
+		if e.steps[i].pieces != nil {
+			e.runShared(i)
+		} else {
+			e.exec(&e.steps[i])
+		}
 	}
+	e.share.finished.Store(true)
 }

@@ -30,19 +30,19 @@ func (e *Exec[T]) exec(s *step[T]) {
 		if tA {
 			k = s.ar
 		}
-		if s.blocks != nil {
-			e.gemmBlocks(s, tA, tB)
-		} else {
+		switch {
+		case s.pieces != nil: // run alone (a prelude, or no team)
+			for _, b := range s.pieces {
+				e.gemmBlock(s, b, tA, tB)
+			}
+		case s.blocks != nil:
+			for _, b := range s.blocks {
+				e.gemmBlock(s, b, tA, tB)
+			}
+		default:
 			e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
 		}
-		if s.flags&fuseBias != 0 {
-			relu := s.flags&fuseRelu != 0
-			if e.k.bias != nil {
-				e.k.bias(out, s.c, s.rows, s.cols, relu)
-			} else {
-				biasGo(e.k.add, e.k.relu, out, s.c, s.rows, s.cols, relu)
-			}
-		}
+		e.biasAfter(s)
 	case opMaskCopy:
 		for _, r := range s.runs {
 			copy(out[r[0]:r[1]], s.a[r[0]:r[1]])
@@ -367,4 +367,18 @@ func bound[T Float](v float64) T {
 		return T(math.Copysign(math.SmallestNonzeroFloat32, v))
 	}
 	return x
+}
+
+// biasAfter adds a fused product's bias, and applies its relu, once the
+// product is done.
+func (e *Exec[T]) biasAfter(s *step[T]) {
+	if s.flags&fuseBias == 0 {
+		return
+	}
+	relu := s.flags&fuseRelu != 0
+	if e.k.bias != nil {
+		e.k.bias(s.out, s.c, s.rows, s.cols, relu)
+	} else {
+		biasGo(e.k.add, e.k.relu, s.out, s.c, s.rows, s.cols, relu)
+	}
 }

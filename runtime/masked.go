@@ -202,26 +202,25 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	return blocks
 }
 
-// gemmBlocks runs a product block by block (see maskedBlocks). Rows
-// outside [m0, m1) of a block's columns are zeros: the product's buffer
-// is its own (newExec), zeroed when planned, and no step writes there.
-func (e *Exec[T]) gemmBlocks(s *step[T], tA, tB bool) {
+// gemmBlock runs one block of a product (see maskedBlocks), or one
+// piece (share.go). Rows outside [m0, m1) of a block's columns are zeros:
+// the product's buffer is its own (newExec), zeroed when planned, and no
+// step writes there.
+func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 	lda, ldb, ldc := s.ac, s.bc, s.cols
-	for _, b := range s.blocks {
-		mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
-		if mm == 0 {
-			continue
-		}
-		aOff := b.m0*lda + b.k0
-		if tA {
-			aOff = b.k0*lda + b.m0
-		}
-		bOff := b.k0*ldb + b.n0
-		if tB {
-			bOff = b.n0*ldb + b.k0
-		}
-		e.k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, e.scratch)
+	mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
+	if mm == 0 {
+		return
 	}
+	aOff := b.m0*lda + b.k0
+	if tA {
+		aOff = b.k0*lda + b.m0
+	}
+	bOff := b.k0*ldb + b.n0
+	if tB {
+		bOff = b.n0*ldb + b.k0
+	}
+	e.k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, e.scratch)
 }
 
 // opMaskCopy is a static W⊙M with M a constant mask: its buffer is its

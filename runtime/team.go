@@ -78,6 +78,7 @@ func (t *team) helper(i int) {
 // close it calls them one after another on the calling goroutine.
 func (t *team) run() {
 	if len(t.start) == 0 || t.closed.Load() {
+		t.spin.Store(false) // nobody runs beside a member: nobody to wait for
 		for i := range len(t.start) + 1 {
 			t.work(i)
 		}

@@ -32,6 +32,7 @@ func DefaultAdam(lr float64) Adam { return Adam{LR: lr, Beta1: 0.9, Beta2: 0.999
 // step allocates nothing.
 type Trainer struct {
 	shards []*shard
+	parts  []part // the shards' parts
 	team   *team
 	params *Params
 	data   []float64 // training rows, row-major
@@ -162,6 +163,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 			s.scales = append(s.scales, g.Output(scalePrefix+ir.GradPrefix+pr.Name))
 		}
 		t.shards = append(t.shards, s)
+		t.parts = append(t.parts, p)
 	}
 	// Split params.Data into one range per team member.
 	k := len(t.shards)
@@ -196,7 +198,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		}
 		switch t.phase {
 		case 0:
-			t.shards[i].p.run()
+			runParts(t.parts, i, t.team)
 		case 1:
 			t.norms[i] = t.upd.norm(i, t.segs[i])
 		case 2:
@@ -259,6 +261,9 @@ func (t *Trainer) Step() float64 {
 		}
 	}
 	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
+	for _, p := range t.parts {
+		p.startShared()
+	}
 	t.phase = 0
 	t.team.run()
 	loss := 0.0
