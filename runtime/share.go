@@ -85,6 +85,10 @@ func (e *Exec[T]) startShared() {
 	e.share.finished.Store(false)
 }
 
+// testPublished, if set, is called after a product is published, before
+// its owner claims a piece: tests wait there for a helper.
+var testPublished func(*share)
+
 // runShared runs product step i of the main program piece by piece,
 // with whoever helps, and returns when every piece is done.
 func (e *Exec[T]) runShared(i int) {
@@ -93,6 +97,9 @@ func (e *Exec[T]) runShared(i int) {
 	n := uint32(len(s.pieces))
 	sh.done.Store(0)
 	sh.word.Store(uint64(i) << 32)
+	if testPublished != nil {
+		testPublished(sh)
+	}
 	tA, tB := s.flags&ir.TransA != 0, s.flags&ir.TransB != 0
 	for {
 		c := uint32(sh.word.Add(1) - 1)

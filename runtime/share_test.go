@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	goruntime "runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,9 +80,25 @@ func checkPieces[T Float](t *testing.T, p gemmPath) {
 // TestHelpIdentical runs a shard's programs (a training step's gradient
 // and a log-density) while another goroutine helps with their products,
 // and checks that the results are the ones the shard computes alone, and
-// that the helper did run pieces.
+// that the helper did run pieces: the owner of the first product of a
+// run waits (up to 10 s) until the helper has run one.
 func TestHelpIdentical(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(2))
+	var waited, timedOut atomic.Bool
+	testPublished = func(sh *share) {
+		if waited.Swap(true) || timedOut.Load() {
+			return
+		}
+		before := sh.helped.Load()
+		for end := time.Now().Add(10 * time.Second); sh.helped.Load() == before; {
+			if time.Now().After(end) {
+				timedOut.Store(true) // fails below; wait no more
+				return
+			}
+			goruntime.Gosched()
+		}
+	}
+	defer func() { testPublished = nil }()
 	const dim, rows = 16, 128
 	m := madeModel(t, 3, 512, dim)
 	ps := NewParams(m.Params)
@@ -90,6 +107,7 @@ func TestHelpIdentical(t *testing.T) {
 	for _, dt := range []DType{Float64, Float32} {
 		ps.DType = dt
 		for _, p := range []*ir.Program{splitGradScales(m.Grad), m.LogProb} {
+			waited.Store(true) // alone: nobody to wait for
 			want, _ := runOutputs(p, ps, in, rows, dim)
 			pt := newPartOf(p, ps, rows, rand.New(rand.NewPCG(6, 7)), nil)
 			for i := range rows {
@@ -97,6 +115,7 @@ func TestHelpIdentical(t *testing.T) {
 			}
 			pt.prelude(allSteps(pt.preludeWork(1)))
 			for round := range 20 {
+				waited.Store(false)
 				pt.startShared()
 				var wg sync.WaitGroup
 				wg.Add(1)
