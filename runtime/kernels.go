@@ -30,16 +30,13 @@ func (e *Exec[T]) exec(s *step[T]) {
 		if tA {
 			k = s.ar
 		}
-		switch {
-		case s.pieces != nil: // run alone (a prelude, or no team)
-			for _, b := range s.pieces {
-				e.gemmBlock(s, b, tA, tB)
-			}
-		case s.blocks != nil:
+		// A product with pieces runs through runShared; run whole here,
+		// it computes the same (TestPiecesWhole).
+		if s.blocks != nil {
 			for _, b := range s.blocks {
 				e.gemmBlock(s, b, tA, tB)
 			}
-		default:
+		} else {
 			e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.ac, s.b, s.bc, out, s.cols, e.scratch)
 		}
 		e.biasAfter(s)
