@@ -125,19 +125,14 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 				e.ArenaFloats += need - len(e.scratch)
 				e.scratch = make([]T, need)
 			}
+			if !static[i] {
+				s.pieces = pieces(e, &s, tA, tB, k)
+			}
 		}
 		if static[i] {
 			maskedCopy(q, &s)
 			e.pre = append(e.pre, s)
 		} else {
-			if s.op == ir.OpMatMul {
-				tA, tB := s.flags&ir.TransA != 0, s.flags&ir.TransB != 0
-				k := s.ac
-				if tA {
-					k = s.ar
-				}
-				s.pieces = pieces(e, &s, tA, tB, k)
-			}
 			e.steps = append(e.steps, s)
 		}
 	}

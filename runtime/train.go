@@ -45,9 +45,6 @@ type Trainer struct {
 	f32   []float32
 	noise []float64 // per column half-width of training noise, or nil
 	row   []float64 // draw's buffer
-	// trained marks the elements of params.Data the optimizer updates
-	// (state parameters are excluded from weight decay).
-	trained []bool
 	// The update is split into one contiguous range of params.Data per
 	// team member, run concurrently: phase selects the team's work (the
 	// shards' programs, or combining and Adam over the ranges), segs
@@ -124,7 +121,6 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	if width != dim {
 		return nil, fmt.Errorf("runtime: rows of %d columns for program inputs of %d", dim, width)
 	}
-	t.trained = make([]bool, len(params.Data))
 	off := 0
 	for i, p := range params.Table {
 		n := len(params.Views[i])
@@ -134,10 +130,6 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 				return nil, fmt.Errorf("runtime: program %s does not update state %s", g.Name, p.Name)
 			}
 			t.state = append(t.state, stateVar{param: params.Views[i], off: off, out: v})
-		} else {
-			for j := off; j < off+n; j++ {
-				t.trained[j] = true
-			}
 		}
 		off += n
 	}

@@ -38,26 +38,22 @@ func newOptState[T Float](t *Trainer, p []T) *optState[T] {
 		o.scratch = append(o.scratch, make([]T, block))
 	}
 	for _, s := range t.shards {
-		bufs := s.p.(*execPart[T]).exec.bufs
-		var g [][]T
-		for _, v := range s.grads {
-			if v == ir.None {
-				g = append(g, nil)
-			} else {
-				g = append(g, bufs[v])
-			}
-		}
-		o.grads = append(o.grads, g)
+		o.grads = append(o.grads, valueBufs[T](s.p, s.grads))
 	}
-	bufs := t.shards[0].p.(*execPart[T]).exec.bufs
-	for _, v := range t.shards[0].scales {
-		if v == ir.None {
-			o.scales = append(o.scales, nil)
-		} else {
-			o.scales = append(o.scales, bufs[v])
-		}
-	}
+	o.scales = valueBufs[T](t.shards[0].p, t.shards[0].scales)
 	return o
+}
+
+// valueBufs returns part p's buffers of values vs, nil for ir.None.
+func valueBufs[T Float](p part, vs []ir.Value) [][]T {
+	bufs := p.(*execPart[T]).exec.bufs
+	out := make([][]T, len(vs))
+	for i, v := range vs {
+		if v != ir.None {
+			out[i] = bufs[v]
+		}
+	}
+	return out
 }
 
 // block is how many elements of a parameter tensor the update handles at
@@ -105,7 +101,7 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 // adam updates the parameters of one range (the step counters were
 // advanced by Step), combining the shards' gradients block by block into
 // member i's scratch. State parameters have no gradient and are left to
-// Step.
+// Step, weight decay included.
 func (o *optState[T]) adam(i int, segs []segment) {
 	t, a := o.t, o.t.opt
 	step := a.LR / (1 - t.b1t)
@@ -118,7 +114,7 @@ func (o *optState[T]) adam(i int, segs []segment) {
 			continue
 		}
 		masked := t.live[sg.param] != nil
-		if a.WeightDecay > 0 && t.trained[sg.off] && masked {
+		if a.WeightDecay > 0 && masked {
 			// Decay the elements the blocks below skip too, as if they
 			// were updated.
 			p := o.p[sg.off+sg.lo : sg.off+sg.hi]
@@ -132,7 +128,7 @@ func (o *optState[T]) adam(i int, segs []segment) {
 			at := sg.off + lo
 			n := len(g)
 			p, m, v := o.p[at:at+n], o.m[at:at+n], o.v[at:at+n]
-			if a.WeightDecay > 0 && t.trained[at] && !masked {
+			if a.WeightDecay > 0 && !masked {
 				for j := range p {
 					p[j] *= decay
 				}
@@ -165,8 +161,8 @@ func (o *optState[T]) sync() {
 	}
 	data := o.t.params.Data
 	off := 0
-	for _, v := range o.t.params.Views {
-		if n := len(v); n > 0 && o.t.trained[off] {
+	for i, v := range o.t.params.Views {
+		if n := len(v); o.grads[0][i] != nil {
 			convert(data[off:off+n], f[off:off+n])
 		}
 		off += len(v)
