@@ -19,6 +19,13 @@ const (
 	fuseRelu = 1 << 9 // then relu
 )
 
+// opAddCols is an addition a + PadCols(v, lo) that fuse rewrote: Args
+// [a, v], Int lo. It adds v into columns [lo, lo+cols(v)) of a copy of a,
+// or of a itself when a's buffer is free after it (plan), instead of
+// clearing a whole tensor and adding it. An autoregressive solve
+// (stdlib's madeNet.solve) assembles its columns one at a time this way.
+const opAddCols = ir.Op(253)
+
 // fusion turns fuse on; tests turn it off to compare.
 var fusion = true
 
@@ -32,6 +39,8 @@ const opNop = ir.Op(255)
 // relu's place (fuseRelu too). Value numbers are kept, so outputs and
 // inputs are unchanged; the absorbed instructions become opNop. p itself
 // is not modified. A value that is a program output is never absorbed.
+// An addition of a padded value whose only use it is becomes an
+// opAddCols.
 func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
@@ -48,8 +57,22 @@ func fuse(p *ir.Program) *ir.Program {
 		uses[o.Value] += 2 // never absorbed
 	}
 	var out *ir.Program
+	edit := func() {
+		if out == nil {
+			c := *p
+			c.Instrs = slices.Clone(p.Instrs)
+			out = &c
+		}
+	}
 	for j, in := range p.Instrs {
 		if in.Op != ir.OpAdd || len(in.Args) != 2 {
+			continue
+		}
+		if a, pad, ok := addPadded(p, in, uses); ok {
+			edit()
+			pi := p.Instrs[pad]
+			out.Instrs[pad] = ir.Instr{Op: opNop, Shape: pi.Shape}
+			out.Instrs[j] = ir.Instr{Op: opAddCols, Args: []ir.Value{a, pi.Args[0]}, Int: pi.Int, Shape: in.Shape, Note: in.Note}
 			continue
 		}
 		m, bias := in.Args[0], in.Args[1]
@@ -58,11 +81,7 @@ func fuse(p *ir.Program) *ir.Program {
 		if mm.Op != ir.OpMatMul || uses[m] != 1 || bs.Rows != 1 || bs.Cols != in.Shape.Cols || mm.Shape != in.Shape {
 			continue
 		}
-		if out == nil {
-			c := *p
-			c.Instrs = slices.Clone(p.Instrs)
-			out = &c
-		}
+		edit()
 		f := mm
 		f.Args = []ir.Value{mm.Args[0], mm.Args[1], bias}
 		f.Int |= fuseBias
@@ -81,6 +100,19 @@ func fuse(p *ir.Program) *ir.Program {
 		return p
 	}
 	return out
+}
+
+// addPadded reports whether the addition in is a + PadCols(v) (in either
+// order, the padded value used nowhere else, neither a program output)
+// and returns a and the padded value.
+func addPadded(p *ir.Program, in ir.Instr, uses []int) (a, pad ir.Value, ok bool) {
+	for k := range 2 {
+		a, pad = in.Args[1-k], in.Args[k]
+		if p.Instrs[pad].Op == ir.OpPadCols && uses[pad] == 1 && a != pad && p.Instrs[a].Shape == in.Shape {
+			return a, pad, true
+		}
+	}
+	return ir.None, ir.None, false
 }
 
 // biasGo adds bias (one row) to each of rows rows of out and applies relu

@@ -120,6 +120,21 @@ func (e *Exec[T]) exec(s *step[T]) {
 		for r := range s.rows {
 			copy(out[r*s.cols+s.off:], s.a[r*s.ac:(r+1)*s.ac])
 		}
+	case opAddCols:
+		if &out[0] != &s.a[0] {
+			copy(out, s.a[:len(out)])
+		}
+		for r := range s.rows {
+			dst := out[r*s.cols+s.off : r*s.cols+s.off+s.bc]
+			src := s.b[r*s.bc : (r+1)*s.bc]
+			if s.bc < 16 {
+				for j, v := range src {
+					dst[j] += v
+				}
+			} else {
+				e.k.add(dst, dst, src)
+			}
+		}
 	case ir.OpPermuteCols:
 		for r := range s.rows {
 			src := s.a[r*s.ac : (r+1)*s.ac]

@@ -30,8 +30,16 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 
 	bufs = make([][]T, n)
 	free := map[int][][]T{} // by size
+	// pooled reports whether v's buffer comes from the pool.
+	pooled := func(v int) bool {
+		switch p.Instrs[v].Op {
+		case ir.OpInput, ir.OpParam, ir.OpConst:
+			return false
+		}
+		return !static[v] && !own[ir.Value(v)]
+	}
 	release := func(v int) {
-		if static[v] || own[ir.Value(v)] || p.Instrs[v].Op == ir.OpInput {
+		if !pooled(v) {
 			return
 		}
 		sz := len(bufs[v])
@@ -42,6 +50,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 			continue // absorbed by fuse: no value
 		}
 		sz := in.Shape.Size(b)
+		inPlace := false // the result took over its first operand's buffer
 		switch in.Op {
 		case ir.OpParam:
 			bufs[i] = views[in.Int]
@@ -60,7 +69,10 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 				}
 				break
 			}
-			if l := free[sz]; len(l) > 0 && !own[ir.Value(i)] {
+			if a := in.Args; in.Op == opAddCols && last[a[0]] == i && a[1] != a[0] && pooled(int(a[0])) && !own[ir.Value(i)] {
+				bufs[i] = bufs[a[0]] // in place: a dies here
+				inPlace = true
+			} else if l := free[sz]; len(l) > 0 && !own[ir.Value(i)] {
 				bufs[i] = l[len(l)-1]
 				free[sz] = l[:len(l)-1]
 			} else {
@@ -71,7 +83,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		// Release operands after allocating the result, so a kernel never
 		// reads and writes the same buffer.
 		for j, a := range in.Args {
-			if last[a] == i && !dupBefore(in.Args, j) {
+			if last[a] == i && !dupBefore(in.Args, j) && !(inPlace && j == 0) {
 				release(int(a))
 			}
 		}

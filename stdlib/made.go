@@ -290,3 +290,114 @@ func (n *madeNet) apply(b *ir.Builder, x ir.Value, mw *madeWeights, env *Env) ir
 	}
 	return b.Add(b.MatMul(h, mw.ws[last], 0), mw.bs[last])
 }
+
+// solve runs the network's autoregressive structure one input at a time,
+// for the sequential direction of an autoregressive layer (a MAF's inverse,
+// an IAF's forward map). Step i computes the outputs of input i ([B,k]:
+// value j at column j) from the inputs solved before it, and next(i, out)
+// returns the value of input i to feed the network ([B,1]) and columns to
+// keep; solve returns each kept column assembled over all inputs ([B,in]).
+// Units that see no input yet (degree 0: the first output's, with a
+// context or D = 1) are evaluated at u0, any finite [B,in] value, which
+// the masks zero; so every weight takes part, as in apply.
+//
+// Evaluating the whole network D times costs D passes. But a hidden unit
+// of degree d sees only inputs ≤ d (MADEDegrees), so its value is final
+// once those are solved: step i computes just the units of degree i in
+// every hidden layer (a column range, the degrees being sorted) and the k
+// output columns of input i, which see only units of degree < i+1. The
+// units not yet computed are zero, and masked out of every column that
+// reads them, so the outputs equal the full network's. All D steps
+// together cost about one pass: each weight column is multiplied once.
+func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.Value, next func(i int, out ir.Value) (feed ir.Value, keep []ir.Value)) []ir.Value {
+	train := env.Mode == Train && n.dropout > 0
+	hidden := len(mw.ws) - 1
+	// The output layer input-major: column i·k + j is value j of input i.
+	perm := make([]int, n.out)
+	for i := range n.in {
+		for j := range k {
+			perm[i*k+j] = j*n.in + i
+		}
+	}
+	wout, bout := b.PermuteCols(mw.ws[hidden], perm), b.PermuteCols(mw.bs[hidden], perm)
+	// affine is in·w + bias; without in (no unit of the layer below has
+	// a low enough degree yet), the bias repeated over the batch.
+	affine := func(in, w, bias ir.Value) ir.Value {
+		if in == ir.None {
+			if s := b.Type(bias); !s.Batched() {
+				return b.BroadcastRows(bias, ir.Shape{Rows: ir.Batch, Cols: s.Cols}, false)
+			}
+			return bias
+		}
+		return b.Add(b.MatMul(in, w, 0), bias)
+	}
+	// place adds v at column lo of acc ([B,cols], None while empty).
+	place := func(acc, v ir.Value, lo, cols int) ir.Value {
+		p := b.PadCols(v, lo, cols)
+		if acc == ir.None {
+			return p
+		}
+		return b.Add(acc, p)
+	}
+	x := ir.None                   // the inputs solved so far
+	hs := make([]ir.Value, hidden) // each hidden layer's units computed so far
+	for l := range hs {
+		hs[l] = ir.None
+	}
+	var kept []ir.Value
+	for i := range n.in {
+		for l := range hidden {
+			width := b.Type(mw.ws[l]).Cols
+			lo, hi := degreeRange(n.degrees[l+1], i)
+			if lo == hi {
+				continue
+			}
+			in, bias := x, mw.bs[l]
+			if l == 0 {
+				bias = mw.first
+				if in == ir.None {
+					in = u0
+				}
+			} else {
+				in = hs[l-1]
+			}
+			a := b.Relu(affine(in, b.SliceCols(mw.ws[l], lo, hi), b.SliceCols(bias, lo, hi)))
+			if train {
+				if mw.drop[l] == ir.None {
+					mw.drop[l] = b.Dropout(ir.Shape{Rows: ir.Batch, Cols: width}, n.dropout)
+				}
+				a = b.Mul(a, b.SliceCols(mw.drop[l], lo, hi))
+			}
+			if l > 0 && n.residual[l-1] {
+				a = b.Add(b.SliceCols(hs[l-1], lo, hi), a)
+			}
+			hs[l] = place(hs[l], a, lo, width)
+		}
+		top := x
+		if hidden > 0 {
+			top = hs[hidden-1]
+		} else if top == ir.None {
+			top = u0
+		}
+		out := affine(top, b.SliceCols(wout, i*k, (i+1)*k), b.SliceCols(bout, i*k, (i+1)*k))
+		feed, keep := next(i, out)
+		x = place(x, feed, i, n.in)
+		if kept == nil {
+			kept = make([]ir.Value, len(keep))
+			for j := range kept {
+				kept[j] = ir.None
+			}
+		}
+		for j, v := range keep {
+			kept[j] = place(kept[j], v, i, n.in)
+		}
+	}
+	return kept
+}
+
+// degreeRange returns the units [lo, hi) of degree d among sorted degrees.
+func degreeRange(degs []int, d int) (lo, hi int) {
+	lo, _ = slices.BinarySearch(degs, d)
+	hi, _ = slices.BinarySearch(degs, d+1)
+	return lo, hi
+}

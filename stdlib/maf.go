@@ -94,49 +94,50 @@ func newMAF(cfg Config, iaf bool) Layer {
 // inputs u.
 func (m *maf) shiftLogScale(b *ir.Builder, u ir.Value, mw *madeWeights, env *Env) (mu, alpha ir.Value) {
 	out := m.net.apply(b, u, mw, env)
-	mu, alpha = b.SliceCols(out, 0, m.dim), b.SliceCols(out, m.dim, 2*m.dim)
+	return b.SliceCols(out, 0, m.dim), m.bounded(b, b.SliceCols(out, m.dim, 2*m.dim))
+}
+
+// bounded applies the soft bound on the log-scale alpha, if any.
+func (m *maf) bounded(b *ir.Builder, alpha ir.Value) ir.Value {
 	if m.bound > 0 {
 		alpha = b.Scale(b.Tanh(b.Scale(alpha, 1/m.bound)), m.bound)
 	}
-	return mu, alpha
+	return alpha
 }
 
 // Forward maps x to z. MAF: one pass, z = (x - mu(x))·exp(-alpha(x)).
-// IAF: D passes of z ← (x - mu(z))·exp(-alpha(z)) from z = x; output i
-// depends only on z_<i, so after pass k the first k coordinates are exact
-// and the last pass's alpha is alpha(z).
+// IAF: the sequential solve z_i = (x_i - mu_i(z_<i))·exp(-alpha_i(z_<i)),
+// one input at a time (madeNet.solve), log-det -sum alpha_i.
 func (m *maf) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value) {
 	defer b.SetNote(b.SetNote(m.name))
 	mw := m.net.weights(b, env)
-	passes, u := 1, x
-	if m.iaf {
-		passes = m.dim
-	}
-	var alpha ir.Value
-	for range passes {
-		var mu ir.Value
-		mu, alpha = m.shiftLogScale(b, u, mw, env)
+	if !m.iaf {
+		mu, alpha := m.shiftLogScale(b, x, mw, env)
 		z = b.Mul(b.Sub(x, mu), b.Exp(b.Neg(alpha)))
-		u = z
+		return z, b.Neg(b.SumCols(alpha))
 	}
-	return z, b.Neg(b.SumCols(alpha))
+	out := m.net.solve(b, mw, env, 2, x, func(i int, out ir.Value) (ir.Value, []ir.Value) {
+		mu, alpha := b.SliceCols(out, 0, 1), m.bounded(b, b.SliceCols(out, 1, 2))
+		zi := b.Mul(b.Sub(b.SliceCols(x, i, i+1), mu), b.Exp(b.Neg(alpha)))
+		return zi, []ir.Value{zi, alpha}
+	})
+	return out[0], b.Neg(b.SumCols(out[1]))
 }
 
-// Inverse maps z to x. MAF: D passes of x ← z·exp(alpha(x)) + mu(x),
-// starting from x = z; after pass k the first k coordinates are exact and
-// stay fixed, so D passes give the exact inverse, not an approximation.
-// IAF: one pass, x = z·exp(alpha(z)) + mu(z).
+// Inverse maps z to x. MAF: the sequential solve x_i = z_i·exp(alpha_i(x_<i))
+// + mu_i(x_<i), one input at a time (madeNet.solve), about the cost of one
+// network pass. IAF: one pass, x = z·exp(alpha(z)) + mu(z).
 func (m *maf) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(m.name + "/inverse"))
 	mw := m.net.weights(b, env)
-	passes := m.dim
 	if m.iaf {
-		passes = 1
+		mu, alpha := m.shiftLogScale(b, z, mw, env)
+		return b.Add(b.Mul(z, b.Exp(alpha)), mu)
 	}
-	x := z
-	for range passes {
-		mu, alpha := m.shiftLogScale(b, x, mw, env)
-		x = b.Add(b.Mul(z, b.Exp(alpha)), mu)
-	}
-	return x
+	out := m.net.solve(b, mw, env, 2, z, func(i int, out ir.Value) (ir.Value, []ir.Value) {
+		mu, alpha := b.SliceCols(out, 0, 1), m.bounded(b, b.SliceCols(out, 1, 2))
+		xi := b.Add(b.Mul(b.SliceCols(z, i, i+1), b.Exp(alpha)), mu)
+		return xi, []ir.Value{xi}
+	})
+	return out[0]
 }

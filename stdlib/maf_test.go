@@ -130,37 +130,42 @@ func TestMAFBound(t *testing.T) {
 	}
 }
 
-// TestIAFCosts checks the direction costs: IAF samples in one MADE pass
-// and evaluates densities in D; MAF the other way round.
+// TestIAFCosts checks the direction costs, in multiply-adds per row:
+// IAF samples in one MADE pass and MAF evaluates densities in one; the
+// sequential direction of each (madeNet.solve) costs about one pass too,
+// where evaluating the network once per input would cost D.
 func TestIAFCosts(t *testing.T) {
-	const d = 4
-	count := func(p *ir.Program) int {
+	const d, h = 8, 16
+	macs := func(p *ir.Program) int {
 		n := 0
 		for _, in := range p.Instrs {
 			if in.Op == ir.OpMatMul {
-				n++
+				a := p.Instrs[in.Args[0]].Shape
+				n += a.NumRows(1) * a.Cols * in.Shape.Cols
 			}
 		}
 		return n
 	}
-	for _, tc := range []struct {
-		name     string
-		fwd, inv int
-	}{{"MAF", 2, 2 * d}, {"IAF", 2 * d, 2}} {
-		spec := stdlib.Lookup(tc.name)
+	pass := d*h + h*2*d // one MADE pass
+	for _, name := range []string{"MAF", "IAF"} {
+		spec := stdlib.Lookup(name)
 		stages := []compiler.Stage{
-			{Spec: spec, Args: spec.Bind(stdlib.Args{"hidden": {5}}), Name: "l1"},
+			{Spec: spec, Args: spec.Bind(stdlib.Args{"hidden": {h}}), Name: "l1"},
 			{Spec: stdlib.Lookup("Gaussian"), Args: stdlib.Args{}, Name: "g"},
 		}
 		m, err := compiler.Lower("f", stages, d, compiler.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := count(m.Forward); got != tc.fwd {
-			t.Errorf("%s forward: %d matmuls, want %d", tc.name, got, tc.fwd)
+		fwd, inv := macs(m.Forward), macs(m.Inverse)
+		if name == "IAF" {
+			fwd, inv = inv, fwd
 		}
-		if got := count(m.Inverse); got != tc.inv {
-			t.Errorf("%s inverse: %d matmuls, want %d", tc.name, got, tc.inv)
+		if fwd != pass {
+			t.Errorf("%s one-pass direction: %d multiply-adds per row, want %d", name, fwd, pass)
+		}
+		if inv > pass {
+			t.Errorf("%s sequential direction: %d multiply-adds per row, want at most one pass (%d), not D passes (%d)", name, inv, pass, d*pass)
 		}
 	}
 }
