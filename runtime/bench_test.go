@@ -43,9 +43,9 @@ var (
 	moons = benchConfig{name: "Moons", dim: 2, layers: 5, hidden: 100, batch: 256, eval: 1000, data: moonsData, stepRuns: 20}
 	// digits has the shapes of the 8×8 digits (64 columns, hidden 512).
 	digits = benchConfig{name: "Digits", dim: 64, layers: 5, hidden: 512, batch: 256, eval: 1000, data: synthData(64), stepRuns: 10}
-	// d784 has the shapes of 28×28 images (hidden 1024, batch 128);
-	// sampling takes 784 passes per layer, so it is scored and sampled in
-	// chunks of 64 rows (two shards of 32).
+	// d784 has the shapes of 28×28 images (hidden 1024, batch 128),
+	// scored and sampled in chunks of 64 rows (two shards of 32), as the
+	// reference, whose sampling takes 784 network passes per layer.
 	d784 = benchConfig{name: "D784", dim: 784, layers: 5, hidden: 1024, batch: 128, eval: 64, data: synthData(784), stepRuns: 3}
 )
 

@@ -120,3 +120,69 @@ func TestBias32(t *testing.T) {
 		}
 	}
 }
+
+// TestAddCols checks opAddCols: additions of padded columns are fused (in
+// either operand order), run in place when the other operand dies there
+// and on a copy when it lives on or is an input, and give the unfused
+// program's bits in both dtypes, through the scalar (< 16 columns) and the
+// vector branches.
+func TestAddCols(t *testing.T) {
+	const rows = 5
+	for _, w := range []int{1, 20} {
+		cols := 3 * w
+		var table []ir.Param
+		b := ir.NewBuilder("p", &table)
+		x := b.Input("x", cols)
+		col := func(k int) ir.Value { return b.Scale(b.SliceCols(x, k*w, (k+1)*w), float64(k+2)) }
+		acc := b.PadCols(col(0), 0, cols)
+		acc = b.Add(acc, b.PadCols(col(1), w, cols))     // in place
+		kept := b.Add(b.PadCols(col(2), 2*w, cols), acc) // padded first; in place
+		live := b.Add(kept, b.PadCols(col(0), w, cols))  // kept lives on: a copy
+		input := b.Add(x, b.PadCols(col(1), 0, cols))    // x's last use, but an input's buffer
+		b.Output("live", b.Mul(live, kept))
+		b.Output("input", input)
+		p := b.Program()
+
+		fused, inPlace := 0, 0
+		q := fuse(p)
+		for _, in := range q.Instrs {
+			if in.Op == opAddCols {
+				fused++
+			}
+		}
+		if fused != 4 {
+			t.Errorf("width %d: %d additions fused, want 4", w, fused)
+		}
+		ps := NewParams(table)
+		ps.Init(rand.New(rand.NewPCG(1, 2)))
+		in := randomRows(rows, cols, 3)
+		for _, dt := range []DType{Float64, Float32} {
+			ps.DType = dt
+			var got [2][][]float64
+			for k, on := range []bool{false, true} {
+				fusion = on
+				var pt part
+				got[k], pt = runOutputs(p, ps, in, rows, cols)
+				if on && dt == Float64 {
+					e := pt.(*execPart[float64]).exec
+					for _, s := range e.steps {
+						if s.op == opAddCols && &s.out[0] == &s.a[0] {
+							inPlace++
+						}
+					}
+				}
+			}
+			fusion = true
+			for i, o := range p.Outputs {
+				for j := range got[0][i] {
+					if math.Float64bits(got[0][i][j]) != math.Float64bits(got[1][i][j]) {
+						t.Fatalf("width %d %v: %s[%d] = %v fused, %v unfused", w, dt, o.Name, j, got[1][i][j], got[0][i][j])
+					}
+				}
+			}
+		}
+		if inPlace != 2 {
+			t.Errorf("width %d: %d additions in place, want 2 (acc twice; not kept, not the input)", w, inPlace)
+		}
+	}
+}

@@ -227,14 +227,14 @@ func (n *madeNet) addLinear(table *[]ir.Param, tag string, in, out, fanIn int, m
 }
 
 // madeWeights are a network's weights emitted once per program and reused
-// by every pass over it (the D passes of an autoregressive inverse).
+// by every pass over it and every step of a solve.
 type madeWeights struct {
 	ws, bs []ir.Value
 	// first is the first layer's bias, plus c·W_c with a context ([B,H]).
 	first ir.Value
 	// drop holds the dropout masks of the hidden layers, drawn at their
-	// first use and reused by later passes, so that every pass evaluates
-	// the same network.
+	// first use and reused by later passes and steps, so that all of them
+	// evaluate the same network.
 	drop []ir.Value
 }
 

@@ -34,7 +34,8 @@ func init() {
 			"with mu and alpha from one MADE network (ReLU hidden layers; sequential or random degrees; " +
 			"optional residual connections; optional context concatenated to the first layer's input), " +
 			"alpha optionally bounded as bound*tanh(alpha/bound). log-det = -sum alpha_i. " +
-			"Forward (density) is one network pass; inverse (sampling) is D sequential passes.",
+			"Forward (density) is one network pass; inverse (sampling) solves one dimension at a time, " +
+			"D sequential steps that together cost about one pass.",
 		Paper: "Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation; " +
 			"Germain et al. 2015, MADE",
 		Context: true,
@@ -47,7 +48,8 @@ func init() {
 		MinDim: 1,
 		Doc: "Inverse autoregressive flow layer: the MAF map run the other way. Sampling is " +
 			"x_i = z_i * exp(alpha_i(z_<i)) + mu_i(z_<i) (one MADE pass); the density direction solves " +
-			"z_i = (x_i - mu_i(z_<i)) * exp(-alpha_i(z_<i)) in D sequential passes, log-det = -sum alpha_i(z). " +
+			"z_i = (x_i - mu_i(z_<i)) * exp(-alpha_i(z_<i)) one dimension at a time (D steps, about one pass in all), " +
+			"log-det = -sum alpha_i(z). " +
 			"Same network and options as MAF.",
 		Paper: "Kingma, Salimans, Jozefowicz, Chen, Sutskever & Welling 2016, Improved Variational Inference " +
 			"with Inverse Autoregressive Flow; Germain et al. 2015, MADE",

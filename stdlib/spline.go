@@ -63,7 +63,7 @@ func init() {
 		Doc: "Rational-quadratic neural spline autoregressive layer: z_i = RQS(x_i; theta_i(x_<i)) with the " +
 			"3K-1 spline parameters of every dimension from one MADE network (sequential degrees, ReLU; " +
 			"context concatenated to its first layer's input); identity outside [-B, B]. " +
-			"Forward (density) is one network pass; inverse (sampling) is D sequential passes.",
+			"Forward (density) is one network pass; inverse (sampling) solves one dimension at a time, at about the cost of one pass.",
 		Paper:   "Durkan, Bekasov, Murray & Papamakarios 2019, Neural Spline Flows; Germain et al. 2015, MADE",
 		Context: true,
 		New:     newSplineAR,
@@ -352,15 +352,18 @@ func (s *splineAR) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Va
 	return z, b.SumCols(ld)
 }
 
-// Inverse runs D passes of x ← RQS⁻¹(z; theta(x)) from x = z: the spline
-// of dimension i depends only on x_<i, so after pass k the first k
-// coordinates are exact.
+// Inverse solves x_i = RQS⁻¹(z_i; theta_i(x_<i)) one input at a time
+// (madeNet.solve): the spline of dimension i depends only on x_<i, so
+// each step inverts one spline of the K = 3k-1 parameters of input i,
+// which the MADE lays out as a one-dimensional spline's.
 func (s *splineAR) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(s.name + "/inverse"))
 	mw := s.net.weights(b, env)
-	x := z
-	for range s.dim {
-		x = s.rq.inverse(b, z, s.params(b, x, mw, env))
-	}
-	return x
+	one := newRQSpline(1, s.rq.k, s.rq.bound)
+	u0 := b.Clamp(z, -splineMaxCond, splineMaxCond)
+	out := s.net.solve(b, mw, env, 3*s.rq.k-1, u0, func(i int, theta ir.Value) (ir.Value, []ir.Value) {
+		xi := one.inverse(b, b.SliceCols(z, i, i+1), theta)
+		return b.Clamp(xi, -splineMaxCond, splineMaxCond), []ir.Value{xi}
+	})
+	return out[0]
 }
