@@ -1,5 +1,7 @@
 package runtime
 
+import "math"
+
 //go:noescape
 func reluAVX(out, a *float64, n int)
 
@@ -53,3 +55,21 @@ func vec(op int, out, a, b []float64, tail func(out, a, b []float64)) {
 func add(out, a, b []float64) { vec(vecAdd, out, a, b, addGo) }
 func sub(out, a, b []float64) { vec(vecSub, out, a, b, subGo) }
 func mul(out, a, b []float64) { vec(vecMul, out, a, b, mulGo) }
+
+//go:noescape
+func biasAVX(out, bias *float64, rows, cols int, floor float64)
+
+// bias64 is kernels.bias in float64: one pass over out where biasGo
+// makes two (the additions row by row, then the relu).
+func bias64(out, bias []float64, rows, cols int, relu bool) {
+	if !useAVX2 || rows == 0 || cols == 0 {
+		biasGo(add, reluGo, out, bias, rows, cols, relu)
+		return
+	}
+	_, _ = out[rows*cols-1], bias[cols-1]
+	floor := math.Inf(-1)
+	if relu {
+		floor = 0
+	}
+	biasAVX(&out[0], &bias[0], rows, cols, floor)
+}

@@ -80,3 +80,50 @@ mul_loop:
 	JNE mul_loop
 	VZEROUPPER
 	RET
+
+// func biasAVX(out, bias *float64, rows, cols int, floor float64)
+// out[i][j] = max(floor, out[i][j] + bias[j]): floor is 0 for relu (with
+// reluAVX's NaN rule) or -Inf for none; biasAVX32 in float64. rows ≥ 1,
+// cols ≥ 1. The last cols mod 4 elements of a row go one at a time.
+TEXT ·biasAVX(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ bias+8(FP), DX
+	MOVQ rows+16(FP), R8
+	MOVQ cols+24(FP), R9
+	VBROADCASTSD floor+32(FP), Y15
+	MOVQ R9, R10
+	SHRQ $2, R10          // whole vectors per row
+	MOVQ R9, R11
+	ANDQ $3, R11          // tail elements
+bias_row:
+	MOVQ DX, SI
+	MOVQ R10, CX
+	TESTQ CX, CX
+	JEQ bias_tail
+bias_vec:
+	VMOVUPD (DI), Y0
+	VADDPD (SI), Y0, Y0
+	VMAXPD Y0, Y15, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	DECQ CX
+	JNE bias_vec
+bias_tail:
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JEQ bias_next
+bias_one:
+	VMOVSD (DI), X0
+	VADDSD (SI), X0, X0
+	VMAXSD X0, X15, X0
+	VMOVSD X0, (DI)
+	ADDQ $8, DI
+	ADDQ $8, SI
+	DECQ CX
+	JNE bias_one
+bias_next:
+	DECQ R8
+	JNE bias_row
+	VZEROUPPER
+	RET

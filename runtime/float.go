@@ -56,7 +56,7 @@ type kernels[T Float] struct {
 }
 
 var kernels64 = kernels[float64]{
-	add: add, sub: sub, mul: mul, relu: relu, reluGrad: reluGrad, gemm: dgemm, exp: exp64, tanh: tanh64,
+	add: add, sub: sub, mul: mul, relu: relu, reluGrad: reluGrad, gemm: dgemm, exp: exp64, tanh: tanh64, bias: bias64,
 	scratch: func(tA, tB bool, m, n, k int) bool { return tB && dgemmChoose(tA, tB, m, n, k) != pathAVX512 },
 }
 

@@ -121,6 +121,35 @@ func TestBias32(t *testing.T) {
 	}
 }
 
+// TestBias64 checks the float64 bias kernel against biasGo on every
+// shape up to 3×40, with and without relu.
+func TestBias64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for rows := 1; rows <= 3; rows++ {
+		for cols := 1; cols <= 40; cols++ {
+			for _, relu := range []bool{false, true} {
+				a := make([]float64, rows*cols+1) // one past the end: must not change
+				bias := make([]float64, cols)
+				for i := range a {
+					a[i] = rng.NormFloat64()
+				}
+				for i := range bias {
+					bias[i] = rng.NormFloat64()
+				}
+				a[0] = math.NaN()
+				want := append([]float64(nil), a...)
+				biasGo(addGo[float64], reluGo, want[:rows*cols], bias, rows, cols, relu)
+				bias64(a[:rows*cols], bias, rows, cols, relu)
+				for i := range a {
+					if math.Float64bits(a[i]) != math.Float64bits(want[i]) && !(a[i] != a[i] && want[i] != want[i]) {
+						t.Fatalf("%d×%d relu=%v: [%d] = %v, want %v", rows, cols, relu, i, a[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestAddCols checks opAddCols: additions of padded columns are fused (in
 // either operand order), run in place when the other operand dies there
 // and on a copy when it lives on or is an input, and give the unfused
