@@ -103,12 +103,13 @@ func fuse(p *ir.Program) *ir.Program {
 }
 
 // addPadded reports whether the addition in is a + PadCols(v) (in either
-// order, the padded value used nowhere else, neither a program output)
-// and returns a and the padded value.
+// order, both of the sum's shape: no broadcast; the padded value used
+// nowhere else, neither a program output) and returns a and the padded
+// value.
 func addPadded(p *ir.Program, in ir.Instr, uses []int) (a, pad ir.Value, ok bool) {
 	for k := range 2 {
 		a, pad = in.Args[1-k], in.Args[k]
-		if p.Instrs[pad].Op == ir.OpPadCols && uses[pad] == 1 && a != pad && p.Instrs[a].Shape == in.Shape {
+		if p.Instrs[pad].Op == ir.OpPadCols && uses[pad] == 1 && a != pad && p.Instrs[a].Shape == in.Shape && p.Instrs[pad].Shape == in.Shape {
 			return a, pad, true
 		}
 	}

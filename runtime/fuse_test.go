@@ -151,10 +151,10 @@ func TestBias64(t *testing.T) {
 }
 
 // TestAddCols checks opAddCols: additions of padded columns are fused (in
-// either operand order), run in place when the other operand dies there
-// and on a copy when it lives on or is an input, and give the unfused
-// program's bits in both dtypes, through the scalar (< 16 columns) and the
-// vector branches.
+// either operand order; not one that broadcasts a padded row), run in
+// place when the other operand dies there and on a copy when it lives on
+// or is an input, and give the unfused program's bits in both dtypes,
+// through the scalar (< 16 columns) and the vector branches.
 func TestAddCols(t *testing.T) {
 	const rows = 5
 	for _, w := range []int{1, 20} {
@@ -164,11 +164,13 @@ func TestAddCols(t *testing.T) {
 		x := b.Input("x", cols)
 		col := func(k int) ir.Value { return b.Scale(b.SliceCols(x, k*w, (k+1)*w), float64(k+2)) }
 		acc := b.PadCols(col(0), 0, cols)
-		acc = b.Add(acc, b.PadCols(col(1), w, cols))     // in place
-		kept := b.Add(b.PadCols(col(2), 2*w, cols), acc) // padded first; in place
-		live := b.Add(kept, b.PadCols(col(0), w, cols))  // kept lives on: a copy
-		input := b.Add(x, b.PadCols(col(1), 0, cols))    // x's last use, but an input's buffer
+		acc = b.Add(acc, b.PadCols(col(1), w, cols))              // in place
+		kept := b.Add(b.PadCols(col(2), 2*w, cols), acc)          // padded first; in place
+		live := b.Add(kept, b.PadCols(col(0), w, cols))           // kept lives on: a copy
+		row := b.Add(live, b.PadCols(b.SumRows(col(2)), w, cols)) // broadcast: not fused
+		input := b.Add(x, b.PadCols(col(1), 0, cols))             // x's last use, but an input's buffer
 		b.Output("live", b.Mul(live, kept))
+		b.Output("row", row)
 		b.Output("input", input)
 		p := b.Program()
 
