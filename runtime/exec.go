@@ -44,6 +44,7 @@ type step[T Float] struct {
 	runs       [][2]int    // opMaskCopy's runs of ones
 	rows, cols int         // result
 	ar, ac     int         // first operand
+	lda        int         // a product's first operand's row stride: ac, or more (fuseSliceA)
 	br, bc     int         // second operand
 	flags      int
 	f          float64
@@ -93,6 +94,12 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 		if len(in.Args) > 0 {
 			a := q.Instrs[in.Args[0]].Shape
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols
+			s.lda = s.ac
+			if in.Op == ir.OpMatMul && in.Int&fuseSliceA != 0 {
+				// A is columns [lo, lo+cols) of Args[0] (fuse).
+				lo, cols := in.Ints[0], in.Ints[1]
+				s.a, s.ac = s.a[lo:], cols
+			}
 		}
 		if len(in.Args) > 1 {
 			bs := q.Instrs[in.Args[1]].Shape

@@ -17,6 +17,9 @@ import (
 const (
 	fuseBias = 1 << 8 // Args[2] is a row [1, n] added to every row
 	fuseRelu = 1 << 9 // then relu
+	// fuseSliceA: the first operand is columns [Ints[0], Ints[0]+Ints[1])
+	// of Args[0], read in place with Args[0]'s row stride.
+	fuseSliceA = 1 << 10
 )
 
 // opAddCols is an addition a + PadCols(v, lo) that fuse rewrote: Args
@@ -45,6 +48,7 @@ func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
 	}
+	p = fuseSlicedA(p)
 	uses := make([]int, len(p.Instrs))
 	user := make([]int, len(p.Instrs)) // the last user
 	for i, in := range p.Instrs {
@@ -95,6 +99,49 @@ func fuse(p *ir.Program) *ir.Program {
 		f.Note = p.Instrs[at].Note
 		out.Instrs[m] = ir.Instr{Op: opNop, Shape: mm.Shape}
 		out.Instrs[at] = f
+	}
+	if out == nil {
+		return p
+	}
+	return out
+}
+
+// fuseSlicedA returns p with each matrix product whose first operand,
+// not transposed, is a column slice used nowhere else rewritten to read
+// those columns in place (fuseSliceA) instead of a copy: an
+// autoregressive solve multiplies the first columns of its units so far
+// (stdlib's madeNet.solve).
+func fuseSlicedA(p *ir.Program) *ir.Program {
+	uses := make([]int, len(p.Instrs))
+	for _, in := range p.Instrs {
+		for _, a := range in.Args {
+			uses[a]++
+		}
+	}
+	for _, o := range p.Outputs {
+		uses[o.Value] += 2
+	}
+	var out *ir.Program
+	for j, in := range p.Instrs {
+		if in.Op != ir.OpMatMul || in.Int&ir.TransA != 0 {
+			continue
+		}
+		sl := in.Args[0]
+		si := p.Instrs[sl]
+		if si.Op != ir.OpSliceCols || uses[sl] != 1 {
+			continue
+		}
+		if out == nil {
+			c := *p
+			c.Instrs = slices.Clone(p.Instrs)
+			out = &c
+		}
+		f := in
+		f.Args = []ir.Value{si.Args[0], in.Args[1]}
+		f.Int |= fuseSliceA
+		f.Ints = []int{si.Int, si.Shape.Cols}
+		out.Instrs[j] = f
+		out.Instrs[sl] = ir.Instr{Op: opNop, Shape: si.Shape}
 	}
 	if out == nil {
 		return p

@@ -217,3 +217,56 @@ func TestAddCols(t *testing.T) {
 		}
 	}
 }
+
+// TestSliceA checks fuseSlicedA: a product of a column slice reads the
+// columns in place, with the unfused program's bits, in both dtypes, for
+// shapes that take each matrix path (dot products for narrow results,
+// the blocked kernels, a transposed second operand, a masked-out start).
+func TestSliceA(t *testing.T) {
+	const rows = 37
+	for _, c := range []struct{ lo, hi, cols, n int }{
+		{0, 5, 9, 2}, {3, 40, 50, 3}, {0, 64, 100, 40}, {10, 110, 128, 33},
+	} {
+		for _, tB := range []bool{false, true} {
+			shape := ir.Shape{Rows: c.hi - c.lo, Cols: c.n}
+			if tB {
+				shape = ir.Shape{Rows: c.n, Cols: c.hi - c.lo}
+			}
+			table := []ir.Param{{Name: "w", Shape: shape, Init: ir.Init{Kind: ir.InitUniform, Scale: 1}}}
+			b := ir.NewBuilder("p", &table)
+			x := b.Input("x", c.cols)
+			flags := 0
+			if tB {
+				flags = ir.TransB
+			}
+			b.Output("y", b.MatMul(b.SliceCols(b.Scale(x, 2), c.lo, c.hi), b.Param(0), flags))
+			p := b.Program()
+			sliced := 0
+			for _, in := range fuse(p).Instrs {
+				if in.Op == ir.OpMatMul && in.Int&fuseSliceA != 0 {
+					sliced++
+				}
+			}
+			if sliced != 1 {
+				t.Fatalf("%+v tB=%v: %d products read a slice in place, want 1", c, tB, sliced)
+			}
+			ps := NewParams(table)
+			ps.Init(rand.New(rand.NewPCG(1, 2)))
+			in := randomRows(rows, c.cols, 3)
+			for _, dt := range []DType{Float64, Float32} {
+				ps.DType = dt
+				var got [2][][]float64
+				for k, on := range []bool{false, true} {
+					fusion = on
+					got[k], _ = runOutputs(p, ps, in, rows, c.cols)
+				}
+				fusion = true
+				for j, want := range got[0][0] {
+					if math.Float64bits(got[1][0][j]) != math.Float64bits(want) {
+						t.Fatalf("%+v tB=%v %v: y[%d] = %v fused, %v unfused", c, tB, dt, j, got[1][0][j], want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -207,7 +207,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 // the product's buffer is its own (newExec), zeroed when planned, and no
 // step writes there.
 func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
-	lda, ldb, ldc := s.ac, s.bc, s.cols
+	lda, ldb, ldc := s.lda, s.bc, s.cols
 	mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
 	if mm == 0 {
 		return

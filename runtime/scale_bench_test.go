@@ -36,7 +36,7 @@ func BenchmarkScaling(b *testing.B) {
 
 // scalingOp returns one operation of the kind on c, and a function that
 // releases it.
-func scalingOp(b *testing.B, c benchConfig, kind string) (op, done func()) {
+func scalingOp(b testing.TB, c benchConfig, kind string) (op, done func()) {
 	switch kind {
 	case "TrainStep":
 		tr := c.trainer(b)

@@ -308,7 +308,9 @@ func (n *madeNet) apply(b *ir.Builder, x ir.Value, mw *madeWeights, env *Env) ir
 // output columns of input i, which see only units of degree < i+1. The
 // units not yet computed are zero, and masked out of every column that
 // reads them, so the outputs equal the full network's. All D steps
-// together cost about one pass: each weight column is multiplied once.
+// together cost about one pass: each weight column is multiplied once,
+// and only by the units that can meet its nonzero rows (a prefix of the
+// layer below, read in place by the runtime).
 func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.Value, next func(i int, out ir.Value) (feed ir.Value, keep []ir.Value)) []ir.Value {
 	train := env.Mode == Train && n.dropout > 0
 	hidden := len(mw.ws) - 1
@@ -320,16 +322,36 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 		}
 	}
 	wout, bout := b.PermuteCols(mw.ws[hidden], perm), b.PermuteCols(mw.bs[hidden], perm)
-	// affine is in·w + bias; without in (no unit of the layer below has
-	// a low enough degree yet), the bias repeated over the batch.
-	affine := func(in, w, bias ir.Value) ir.Value {
+	// affine is in·w + bias, where only in's first p columns meet nonzero
+	// rows of w (the units of low enough degree); without in (no unit of
+	// the layer below has a low enough degree yet), the bias repeated over
+	// the batch.
+	eyes := map[int]ir.Value{}
+	affine := func(in ir.Value, p int, w, bias ir.Value) ir.Value {
 		if in == ir.None {
 			if s := b.Type(bias); !s.Batched() {
 				return b.BroadcastRows(bias, ir.Shape{Rows: ir.Batch, Cols: s.Cols}, false)
 			}
 			return bias
 		}
-		return b.Add(b.MatMul(in, w, 0), bias)
+		if p == b.Type(in).Cols {
+			return b.Add(b.MatMul(in, w, 0), bias)
+		}
+		// in[:, :p]·w[:p, :]: the rows of w as columns of wᵀ = I·wᵀ
+		// (a value of the parameters alone, computed once per change of
+		// them), so the product reads only p columns of in.
+		n := b.Type(w).Cols
+		eye, ok := eyes[n]
+		if !ok {
+			data := make([]float64, n*n)
+			for i := range n {
+				data[i*n+i] = 1
+			}
+			eye = b.Const(ir.Shape{Rows: n, Cols: n}, data)
+			eyes[n] = eye
+		}
+		wt := b.SliceCols(b.MatMul(eye, w, ir.TransB), 0, p)
+		return b.Add(b.MatMul(b.SliceCols(in, 0, p), wt, ir.TransB), bias)
 	}
 	// place adds v at column lo of acc ([B,cols], None while empty).
 	place := func(acc, v ir.Value, lo, cols int) ir.Value {
@@ -353,15 +375,16 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 				continue
 			}
 			in, bias := x, mw.bs[l]
+			_, p := degreeRange(n.degrees[l], i) // the units below of degree ≤ i: a prefix
 			if l == 0 {
 				bias = mw.first
 				if in == ir.None {
-					in = u0
+					in, p = u0, n.in
 				}
 			} else {
 				in = hs[l-1]
 			}
-			a := b.Relu(affine(in, b.SliceCols(mw.ws[l], lo, hi), b.SliceCols(bias, lo, hi)))
+			a := b.Relu(affine(in, p, b.SliceCols(mw.ws[l], lo, hi), b.SliceCols(bias, lo, hi)))
 			if train {
 				if mw.drop[l] == ir.None {
 					mw.drop[l] = b.Dropout(ir.Shape{Rows: ir.Batch, Cols: width}, n.dropout)
@@ -374,12 +397,13 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 			hs[l] = place(hs[l], a, lo, width)
 		}
 		top := x
+		_, p := degreeRange(n.degrees[hidden], i)
 		if hidden > 0 {
 			top = hs[hidden-1]
 		} else if top == ir.None {
-			top = u0
+			top, p = u0, n.in
 		}
-		out := affine(top, b.SliceCols(wout, i*k, (i+1)*k), b.SliceCols(bout, i*k, (i+1)*k))
+		out := affine(top, p, b.SliceCols(wout, i*k, (i+1)*k), b.SliceCols(bout, i*k, (i+1)*k))
 		feed, keep := next(i, out)
 		x = place(x, feed, i, n.in)
 		if kept == nil {

@@ -139,9 +139,13 @@ func TestIAFCosts(t *testing.T) {
 	macs := func(p *ir.Program) int {
 		n := 0
 		for _, in := range p.Instrs {
-			if in.Op == ir.OpMatMul {
-				a := p.Instrs[in.Args[0]].Shape
-				n += a.NumRows(1) * a.Cols * in.Shape.Cols
+			// Products over the batch; those of the parameters alone
+			// (masked weights, transposes) run once per change of them.
+			if in.Op != ir.OpMatMul {
+				continue
+			}
+			if a := p.Instrs[in.Args[0]].Shape; a.Batched() {
+				n += a.Cols * in.Shape.Cols
 			}
 		}
 		return n
