@@ -49,17 +49,7 @@ func fuse(p *ir.Program) *ir.Program {
 		return p
 	}
 	p = fuseSlicedA(p)
-	uses := make([]int, len(p.Instrs))
-	user := make([]int, len(p.Instrs)) // the last user
-	for i, in := range p.Instrs {
-		for _, a := range in.Args {
-			uses[a]++
-			user[a] = i
-		}
-	}
-	for _, o := range p.Outputs {
-		uses[o.Value] += 2 // never absorbed
-	}
+	uses, user := useCounts(p)
 	var out *ir.Program
 	edit := func() {
 		if out == nil {
@@ -112,15 +102,7 @@ func fuse(p *ir.Program) *ir.Program {
 // autoregressive solve multiplies the first columns of its units so far
 // (stdlib's madeNet.solve).
 func fuseSlicedA(p *ir.Program) *ir.Program {
-	uses := make([]int, len(p.Instrs))
-	for _, in := range p.Instrs {
-		for _, a := range in.Args {
-			uses[a]++
-		}
-	}
-	for _, o := range p.Outputs {
-		uses[o.Value] += 2
-	}
+	uses, _ := useCounts(p)
 	var out *ir.Program
 	for j, in := range p.Instrs {
 		if in.Op != ir.OpMatMul || in.Int&ir.TransA != 0 {
@@ -147,6 +129,23 @@ func fuseSlicedA(p *ir.Program) *ir.Program {
 		return p
 	}
 	return out
+}
+
+// useCounts returns each value's number of uses, an output counting as
+// two (so it is never absorbed), and its last user.
+func useCounts(p *ir.Program) (uses, user []int) {
+	uses = make([]int, len(p.Instrs))
+	user = make([]int, len(p.Instrs))
+	for i, in := range p.Instrs {
+		for _, a := range in.Args {
+			uses[a]++
+			user[a] = i
+		}
+	}
+	for _, o := range p.Outputs {
+		uses[o.Value] += 2
+	}
+	return uses, user
 }
 
 // addPadded reports whether the addition in is a + PadCols(v) (in either

@@ -92,57 +92,34 @@ func allSteps(work [][][]int) []int {
 	return all
 }
 
-// TestBias32 checks the float32 bias kernel against biasGo on every
-// shape up to 3×40, with and without relu.
-func TestBias32(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for rows := 1; rows <= 3; rows++ {
-		for cols := 1; cols <= 40; cols++ {
-			for _, relu := range []bool{false, true} {
-				a := make([]float32, rows*cols+1) // one past the end: must not change
-				bias := make([]float32, cols)
-				for i := range a {
-					a[i] = float32(rng.NormFloat64())
-				}
-				for i := range bias {
-					bias[i] = float32(rng.NormFloat64())
-				}
-				a[0] = float32(math.NaN())
-				want := append([]float32(nil), a...)
-				biasGo(addGo[float32], reluT[float32], want[:rows*cols], bias, rows, cols, relu)
-				bias32(a[:rows*cols], bias, rows, cols, relu)
-				for i := range a {
-					if math.Float32bits(a[i]) != math.Float32bits(want[i]) && !(a[i] != a[i] && want[i] != want[i]) {
-						t.Fatalf("%d×%d relu=%v: [%d] = %v, want %v", rows, cols, relu, i, a[i], want[i])
-					}
-				}
-			}
-		}
-	}
+// TestBias checks each dtype's bias kernel against biasGo with the
+// unfused instructions' kernels, bit for bit, on every shape up to 3×40,
+// with and without relu.
+func TestBias(t *testing.T) {
+	checkBias(t, reluT[float32], bias32)
+	checkBias(t, reluGo, bias64)
 }
 
-// TestBias64 checks the float64 bias kernel against biasGo on every
-// shape up to 3×40, with and without relu.
-func TestBias64(t *testing.T) {
+func checkBias[T Float](t *testing.T, relu func(out, a []T), kernel func(out, bias []T, rows, cols int, relu bool)) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for rows := 1; rows <= 3; rows++ {
 		for cols := 1; cols <= 40; cols++ {
-			for _, relu := range []bool{false, true} {
-				a := make([]float64, rows*cols+1) // one past the end: must not change
-				bias := make([]float64, cols)
+			for _, r := range []bool{false, true} {
+				a := make([]T, rows*cols+1) // one past the end: must not change
+				bias := make([]T, cols)
 				for i := range a {
-					a[i] = rng.NormFloat64()
+					a[i] = T(rng.NormFloat64())
 				}
 				for i := range bias {
-					bias[i] = rng.NormFloat64()
+					bias[i] = T(rng.NormFloat64())
 				}
-				a[0] = math.NaN()
-				want := append([]float64(nil), a...)
-				biasGo(addGo[float64], reluGo, want[:rows*cols], bias, rows, cols, relu)
-				bias64(a[:rows*cols], bias, rows, cols, relu)
+				a[0] = T(math.NaN())
+				want := append([]T(nil), a...)
+				biasGo(addGo[T], relu, want[:rows*cols], bias, rows, cols, r)
+				kernel(a[:rows*cols], bias, rows, cols, r)
 				for i := range a {
-					if math.Float64bits(a[i]) != math.Float64bits(want[i]) && !(a[i] != a[i] && want[i] != want[i]) {
-						t.Fatalf("%d×%d relu=%v: [%d] = %v, want %v", rows, cols, relu, i, a[i], want[i])
+					if math.Float64bits(float64(a[i])) != math.Float64bits(float64(want[i])) && !(a[i] != a[i] && want[i] != want[i]) {
+						t.Fatalf("%T %d×%d relu=%v: [%d] = %v, want %v", a[i], rows, cols, r, i, a[i], want[i])
 					}
 				}
 			}
