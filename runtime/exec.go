@@ -44,8 +44,8 @@ type step[T Float] struct {
 	runs       [][2]int    // opMaskCopy's runs of ones
 	rows, cols int         // result
 	ar, ac     int         // first operand
-	lda        int         // a product's first operand's row stride: ac, or more (fuseSliceA)
 	br, bc     int         // second operand
+	lda, ldb   int         // a product's operands' row strides: ac, bc, or more (fuseSliced)
 	flags      int
 	f          float64
 	ints       []int
@@ -96,14 +96,17 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols
 			s.lda = s.ac
 			if in.Op == ir.OpMatMul && in.Int&fuseSliceA != 0 {
-				// A is columns [lo, lo+cols) of Args[0] (fuse).
-				lo, cols := in.Ints[0], in.Ints[1]
-				s.a, s.ac = s.a[lo:], cols
+				// A is columns [lo, lo+cols) of Args[0] (fuseSliced).
+				s.a, s.ac = s.a[in.Ints[0]:], in.Ints[1]
 			}
 		}
 		if len(in.Args) > 1 {
 			bs := q.Instrs[in.Args[1]].Shape
 			s.b, s.br, s.bc = bufs[in.Args[1]], bs.NumRows(b), bs.Cols
+			s.ldb = s.bc
+			if in.Op == ir.OpMatMul && in.Int&fuseSliceB != 0 {
+				s.b, s.bc = s.b[in.Ints[2]:], in.Ints[3]
+			}
 		}
 		if len(in.Args) > 2 {
 			s.c = bufs[in.Args[2]]

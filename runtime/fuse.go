@@ -17,9 +17,11 @@ import (
 const (
 	fuseBias = 1 << 8 // Args[2] is a row [1, n] added to every row
 	fuseRelu = 1 << 9 // then relu
-	// fuseSliceA: the first operand is columns [Ints[0], Ints[0]+Ints[1])
-	// of Args[0], read in place with Args[0]'s row stride.
+	// fuseSliceA, fuseSliceB: the first (second) operand is columns
+	// [Ints[0], Ints[0]+Ints[1]) ([Ints[2], Ints[2]+Ints[3])) of Args[0]
+	// (Args[1]), read in place with its row stride.
 	fuseSliceA = 1 << 10
+	fuseSliceB = 1 << 11
 )
 
 // opAddCols is an addition a + PadCols(v, lo) that fuse rewrote: Args
@@ -48,22 +50,15 @@ func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
 	}
-	p = fuseSlicedA(p)
+	p = fuseSliced(p)
 	uses, user := useCounts(p)
 	var out *ir.Program
-	edit := func() {
-		if out == nil {
-			c := *p
-			c.Instrs = slices.Clone(p.Instrs)
-			out = &c
-		}
-	}
 	for j, in := range p.Instrs {
 		if in.Op != ir.OpAdd || len(in.Args) != 2 {
 			continue
 		}
 		if a, pad, ok := addPadded(p, in, uses); ok {
-			edit()
+			out = editable(out, p)
 			pi := p.Instrs[pad]
 			out.Instrs[pad] = ir.Instr{Op: opNop, Shape: pi.Shape}
 			out.Instrs[j] = ir.Instr{Op: opAddCols, Args: []ir.Value{a, pi.Args[0]}, Int: pi.Int, Shape: in.Shape, Note: in.Note}
@@ -75,7 +70,7 @@ func fuse(p *ir.Program) *ir.Program {
 		if mm.Op != ir.OpMatMul || uses[m] != 1 || bs.Rows != 1 || bs.Cols != in.Shape.Cols || mm.Shape != in.Shape {
 			continue
 		}
-		edit()
+		out = editable(out, p)
 		f := mm
 		f.Args = []ir.Value{mm.Args[0], mm.Args[1], bias}
 		f.Int |= fuseBias
@@ -96,39 +91,54 @@ func fuse(p *ir.Program) *ir.Program {
 	return out
 }
 
-// fuseSlicedA returns p with each matrix product whose first operand,
-// not transposed, is a column slice used nowhere else rewritten to read
-// those columns in place (fuseSliceA) instead of a copy: an
-// autoregressive solve multiplies the first columns of its units so far
-// (stdlib's madeNet.solve).
-func fuseSlicedA(p *ir.Program) *ir.Program {
+// fuseSliced returns p with each matrix product whose operand is a
+// column slice used nowhere else rewritten to read those columns in place
+// (fuseSliceA, fuseSliceB) instead of a copy: an autoregressive solve
+// multiplies column ranges of its weights and the first columns of its
+// units so far (stdlib's madeNet.solve), and a slice of a weight would
+// otherwise be a copy kept as long as the weight.
+func fuseSliced(p *ir.Program) *ir.Program {
 	uses, _ := useCounts(p)
 	var out *ir.Program
 	for j, in := range p.Instrs {
-		if in.Op != ir.OpMatMul || in.Int&ir.TransA != 0 {
+		if in.Op != ir.OpMatMul {
 			continue
-		}
-		sl := in.Args[0]
-		si := p.Instrs[sl]
-		if si.Op != ir.OpSliceCols || uses[sl] != 1 {
-			continue
-		}
-		if out == nil {
-			c := *p
-			c.Instrs = slices.Clone(p.Instrs)
-			out = &c
 		}
 		f := in
-		f.Args = []ir.Value{si.Args[0], in.Args[1]}
-		f.Int |= fuseSliceA
-		f.Ints = []int{si.Int, si.Shape.Cols}
-		out.Instrs[j] = f
-		out.Instrs[sl] = ir.Instr{Op: opNop, Shape: si.Shape}
+		for k, flag := range []int{fuseSliceA, fuseSliceB} {
+			sl := in.Args[k]
+			si := p.Instrs[sl]
+			if si.Op != ir.OpSliceCols || uses[sl] != 1 {
+				continue
+			}
+			out = editable(out, p)
+			if f.Ints == nil {
+				f.Args, f.Ints = slices.Clone(in.Args), make([]int, 4)
+			}
+			f.Args[k] = si.Args[0]
+			f.Int |= flag
+			f.Ints[2*k], f.Ints[2*k+1] = si.Int, si.Shape.Cols
+			out.Instrs[sl] = ir.Instr{Op: opNop, Shape: si.Shape}
+		}
+		if out != nil {
+			out.Instrs[j] = f
+		}
 	}
 	if out == nil {
 		return p
 	}
 	return out
+}
+
+// editable returns out, or, while it is nil, a copy of p whose
+// instructions may be rewritten.
+func editable(out, p *ir.Program) *ir.Program {
+	if out != nil {
+		return out
+	}
+	c := *p
+	c.Instrs = slices.Clone(p.Instrs)
+	return &c
 }
 
 // useCounts returns each value's number of uses, an output counting as

@@ -195,52 +195,77 @@ func TestAddCols(t *testing.T) {
 	}
 }
 
-// TestSliceA checks fuseSlicedA: a product of a column slice reads the
-// columns in place, with the unfused program's bits, in both dtypes, for
-// shapes that take each matrix path (dot products for narrow results,
-// the blocked kernels, a transposed second operand, a masked-out start).
-func TestSliceA(t *testing.T) {
+// TestSliced checks fuseSliced: a product of column slices reads them in
+// place, with the unfused program's bits, in both dtypes, for shapes that
+// take each matrix path (dot products for narrow results, the blocked
+// kernels, transposed operands), slicing the first operand, the second,
+// or both.
+func TestSliced(t *testing.T) {
 	const rows = 37
-	for _, c := range []struct{ lo, hi, cols, n int }{
-		{0, 5, 9, 2}, {3, 40, 50, 3}, {0, 64, 100, 40}, {10, 110, 128, 33},
+	for _, c := range []struct {
+		lo, hi, cols, n int
+		flags           int
+	}{
+		{0, 5, 9, 2, 0}, {3, 40, 50, 3, 0}, {0, 64, 100, 40, 0}, {10, 110, 128, 33, 0},
+		{0, 5, 9, 2, ir.TransB}, {3, 40, 50, 3, ir.TransB}, {10, 110, 128, 33, ir.TransB},
+		{2, 30, 40, 9, ir.TransA}, {0, 70, 90, 40, ir.TransA}, {5, 60, 80, 20, ir.TransA | ir.TransB},
 	} {
-		for _, tB := range []bool{false, true} {
-			shape := ir.Shape{Rows: c.hi - c.lo, Cols: c.n}
-			if tB {
-				shape = ir.Shape{Rows: c.n, Cols: c.hi - c.lo}
+		k := c.hi - c.lo
+		// The second operand is a slice of a wider parameter: columns
+		// [1, 1+n) of n+3 (or, transposed, [2, 2+k) of k+5).
+		wShape, wlo, whi := ir.Shape{Rows: k, Cols: c.n + 3}, 1, 1+c.n
+		if c.flags&ir.TransB != 0 {
+			wShape, wlo, whi = ir.Shape{Rows: c.n, Cols: k + 5}, 2, 2+k
+		}
+		if c.flags&ir.TransA != 0 { // Aᵀ·B over the batch: B is batched
+			wShape, wlo, whi = ir.Shape{Rows: ir.Batch, Cols: c.n + 3}, 1, 1+c.n
+			if c.flags&ir.TransB != 0 {
+				continue
 			}
-			table := []ir.Param{{Name: "w", Shape: shape, Init: ir.Init{Kind: ir.InitUniform, Scale: 1}}}
+		}
+		for _, which := range []int{fuseSliceA, fuseSliceB, fuseSliceA | fuseSliceB} {
+			table := []ir.Param{{Name: "w", Shape: ir.Shape{Rows: max(wShape.Rows, 1), Cols: wShape.Cols}, Init: ir.Init{Kind: ir.InitUniform, Scale: 1}}}
 			b := ir.NewBuilder("p", &table)
-			x := b.Input("x", c.cols)
-			flags := 0
-			if tB {
-				flags = ir.TransB
+			x := b.Input("x", c.cols+wShape.Cols)
+			a := b.Scale(b.SliceCols(x, 0, c.cols), 2)
+			if which&fuseSliceA != 0 {
+				a = b.SliceCols(a, c.lo, c.hi)
+			} else {
+				a = b.Scale(b.SliceCols(a, c.lo, c.hi), 1) // a copy: not read in place
 			}
-			b.Output("y", b.MatMul(b.SliceCols(b.Scale(x, 2), c.lo, c.hi), b.Param(0), flags))
+			w := b.Param(0)
+			if wShape.Batched() {
+				w = b.SliceCols(x, c.cols, c.cols+wShape.Cols)
+			}
+			w = b.SliceCols(w, wlo, whi)
+			if which&fuseSliceB == 0 {
+				w = b.Scale(w, 1)
+			}
+			b.Output("y", b.MatMul(a, w, c.flags))
 			p := b.Program()
-			sliced := 0
+			got := 0
 			for _, in := range fuse(p).Instrs {
-				if in.Op == ir.OpMatMul && in.Int&fuseSliceA != 0 {
-					sliced++
+				if in.Op == ir.OpMatMul {
+					got = in.Int & (fuseSliceA | fuseSliceB)
 				}
 			}
-			if sliced != 1 {
-				t.Fatalf("%+v tB=%v: %d products read a slice in place, want 1", c, tB, sliced)
+			if got != which {
+				t.Fatalf("%+v: slices read in place %b, want %b", c, got, which)
 			}
 			ps := NewParams(table)
 			ps.Init(rand.New(rand.NewPCG(1, 2)))
-			in := randomRows(rows, c.cols, 3)
+			in := randomRows(rows, c.cols+wShape.Cols, 3)
 			for _, dt := range []DType{Float64, Float32} {
 				ps.DType = dt
-				var got [2][][]float64
+				var out [2][][]float64
 				for k, on := range []bool{false, true} {
 					fusion = on
-					got[k], _ = runOutputs(p, ps, in, rows, c.cols)
+					out[k], _ = runOutputs(p, ps, in, rows, c.cols+wShape.Cols)
 				}
 				fusion = true
-				for j, want := range got[0][0] {
-					if math.Float64bits(got[1][0][j]) != math.Float64bits(want) {
-						t.Fatalf("%+v tB=%v %v: y[%d] = %v fused, %v unfused", c, tB, dt, j, got[1][0][j], want)
+				for j, want := range out[0][0] {
+					if math.Float64bits(out[1][0][j]) != math.Float64bits(want) {
+						t.Fatalf("%+v %b %v: y[%d] = %v fused, %v unfused", c, which, dt, j, out[1][0][j], want)
 					}
 				}
 			}

@@ -37,7 +37,7 @@ func (e *Exec[T]) exec(s *step[T]) {
 				e.gemmBlock(s, b, tA, tB)
 			}
 		} else {
-			e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.lda, s.b, s.bc, out, s.cols, e.scratch)
+			e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.lda, s.b, s.ldb, out, s.cols, e.scratch)
 		}
 		e.biasAfter(s)
 	case opMaskCopy:

@@ -151,7 +151,11 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	}
 	var blocks []gemmBlock
 	work := 0
-	if mask := operandMask(q, static, in.Args[1]); mask != nil {
+	var mask []float64
+	if in.Int&fuseSliceB == 0 { // a slice's mask is not its source's
+		mask = operandMask(q, static, in.Args[1])
+	}
+	if mask != nil {
 		// op(B)[p, j] is mask[p*n+j], or mask[j*k+p] if B is transposed.
 		at := func(p, j int) bool {
 			if tB {
@@ -207,7 +211,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 // the product's buffer is its own (newExec), zeroed when planned, and no
 // step writes there.
 func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
-	lda, ldb, ldc := s.lda, s.bc, s.cols
+	lda, ldb, ldc := s.lda, s.ldb, s.cols
 	mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
 	if mm == 0 {
 		return

@@ -43,7 +43,7 @@ func checkPieces[T Float](t *testing.T, p gemmPath) {
 					if tB {
 						s.br, s.bc = n, k
 					}
-					s.lda = s.ac
+					s.lda, s.ldb = s.ac, s.bc
 					gen := func(n int) []T {
 						x := make([]T, n)
 						for i := range x {
