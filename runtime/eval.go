@@ -2,13 +2,16 @@ package runtime
 
 import (
 	"math/rand/v2"
+	goruntime "runtime"
+	"sync/atomic"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
 
 // Mapper applies a program with at most one input and one output of
 // interest to any number of rows, in chunks of a fixed batch size. Each
-// chunk is split into Shards(batch) parts run concurrently. The last chunk
+// chunk is split into mapParts(batch) parts, which the members of a team
+// claim one by one and run concurrently. The last chunk
 // is padded with copies of its first row and the padding's results
 // dropped, so one plan serves every row count. The values that depend on
 // the parameters alone (masked weights) are computed once, and again only
@@ -17,6 +20,7 @@ import (
 type Mapper struct {
 	parts  []part
 	team   *team
+	claims atomic.Int32 // parts claimed in the current run
 	params *Params
 	// pre lists, per level and member, the prelude steps of parts[0]
 	// (shared by all parts), run only when the parameters' generation
@@ -131,7 +135,7 @@ func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.R
 		m.inCols += in.Cols
 		m.cols = append(m.cols, in.Cols)
 	}
-	for _, n := range shardSizes(batch, Shards(batch)) {
+	for _, n := range shardSizes(batch, partsFor(p, params.DType, batch)) {
 		var r *rand.Rand
 		if rng != nil {
 			r = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
@@ -143,13 +147,14 @@ func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.R
 		m.parts = append(m.parts, newPartOf(p, params, n, r, owner))
 	}
 	m.out = p.Output(out)
-	m.pre = m.parts[0].preludeWork(len(m.parts))
-	m.team = newTeam(len(m.parts), func(i int) {
+	members := min(len(m.parts), max(2, goruntime.NumCPU()))
+	m.pre = m.parts[0].preludeWork(members)
+	m.team = newTeam(members, func(i int) {
 		if m.phase >= 0 {
 			m.parts[0].prelude(m.pre[m.phase][i])
 			return
 		}
-		runParts(m.parts, i, m.team)
+		runParts(m.parts, &m.claims, m.team)
 	})
 	return m
 }
@@ -211,6 +216,7 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 		for _, p := range m.parts {
 			p.startShared()
 		}
+		m.claims.Store(0)
 		m.team.run()
 		r := lo
 		for _, p := range m.parts {
@@ -220,4 +226,101 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 			}
 		}
 	}
+}
+
+// The parts of a Mapper's chunk are claimed by whichever member is free,
+// so a member on a faster core runs more of them: one slow core delays a
+// run by at most one part, where with one part per member the run lasts
+// as long as the slow core's half. And a part's activations stay in a
+// core's cache only if its rows are few, which matters to a program that
+// reads them over and over: sampling's sequential solve (stdlib/made.go)
+// reads each hidden layer's activations once per dimension. A program
+// that reads its activations a few times (a density, one pass) keeps one
+// part per member: smaller parts would only add steps dispatched, and
+// weights packed per product.
+var (
+	partBytes = 1 << 20 // a part's activations, at most, where rows allow
+	partRows  = 64      // fewest rows of a part beyond the first Shards(batch)
+	maxParts  = 8
+	minSweeps = 16 // reads of its activations that make a program sequential
+)
+
+// mapParts is how many parts a Mapper splits a chunk of batch rows into,
+// for a program whose activations take rowBytes per row and are read
+// sweeps times. It depends only on the program, its element type and
+// batch, never on the machine.
+func mapParts(batch, rowBytes, sweeps int) int {
+	if sweeps < minSweeps {
+		return Shards(batch)
+	}
+	rows := max(partRows, partBytes/max(rowBytes, 1))
+	return max(Shards(batch), min(maxParts, batch/rows))
+}
+
+// sweeps returns how many times the planned program q (fuse's output)
+// reads its activations: the columns per row its products over the batch
+// read from their first operand, over rowFloats.
+func sweeps(q *ir.Program) int {
+	read := 0
+	for _, in := range q.Instrs {
+		if in.Op != ir.OpMatMul || !q.Instrs[in.Args[0]].Shape.Batched() {
+			continue
+		}
+		if in.Int&fuseSliceA != 0 {
+			read += in.Ints[1]
+		} else {
+			read += q.Instrs[in.Args[0]].Shape.Cols
+		}
+	}
+	return read / max(rowFloats(q), 1)
+}
+
+// rowFloats estimates the elements per row that the planned program q
+// (fuse's output) holds at once in values over the batch: plan's pooled
+// buffers, without its rounding to reusable sizes.
+func rowFloats(q *ir.Program) int {
+	last := make([]int, len(q.Instrs))
+	for i, in := range q.Instrs {
+		for _, a := range in.Args {
+			last[a] = i
+		}
+	}
+	for _, o := range q.Outputs {
+		last[o.Value] = len(q.Instrs)
+	}
+	live, peak := 0, 0
+	free := func(i int) {
+		for _, a := range q.Instrs[i].Args {
+			if last[a] == i && q.Instrs[a].Shape.Batched() {
+				live -= q.Instrs[a].Shape.Cols
+				last[a] = -1 // an operand used twice dies once
+			}
+		}
+	}
+	for i, in := range q.Instrs {
+		if in.Op == opNop || !in.Shape.Batched() {
+			free(i)
+			continue
+		}
+		inPlace := in.Op == opAddCols && last[in.Args[0]] == i // plan reuses the dying operand
+		if inPlace {
+			free(i)
+		}
+		live += in.Shape.Cols
+		peak = max(peak, live)
+		if !inPlace {
+			free(i)
+		}
+		if last[i] < i {
+			live -= in.Shape.Cols // never used
+		}
+	}
+	return peak
+}
+
+// partsFor returns mapParts for program p in dtype over chunks of batch
+// rows.
+func partsFor(p *ir.Program, dtype DType, batch int) int {
+	q := fuse(p)
+	return mapParts(batch, rowFloats(q)*dtype.size(), sweeps(q))
 }

@@ -27,6 +27,14 @@ func (d DType) String() string {
 	return fmt.Sprintf("DType(%d)", int(d))
 }
 
+// size returns the bytes of an element.
+func (d DType) size() int {
+	if d == Float32 {
+		return 4
+	}
+	return 8
+}
+
 // ParseDType returns the DType named s ("float64" or "float32").
 func ParseDType(s string) (DType, error) {
 	switch s {

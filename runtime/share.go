@@ -138,15 +138,23 @@ func (e *Exec[T]) help() bool {
 	}
 }
 
-// runParts is team member i's work in a run of parts: part i, then
-// pieces of the others' products until they are all finished, if the
-// team spins (a member waiting for work holds a core).
-func runParts(parts []part, i int, t *team) {
-	parts[i].run()
+// runParts is a team member's work in a run of parts: it claims parts
+// one by one (next counts the claims; the caller zeroes it before the
+// run) and runs them, then, if the team spins (a member waiting for work
+// holds a core), runs pieces of the others' products until all are
+// finished. Which member runs a part does not change what it computes.
+func runParts(parts []part, next *atomic.Int32, t *team) {
+	for {
+		j := int(next.Add(1) - 1)
+		if j >= len(parts) {
+			break
+		}
+		parts[j].run()
+	}
 	for busy := t.spin.Load(); busy; {
 		busy = false
-		for j, p := range parts {
-			if j != i && p.help() {
+		for _, p := range parts {
+			if p.help() {
 				busy = true
 			}
 		}

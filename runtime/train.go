@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -51,6 +52,8 @@ type Trainer struct {
 	// lists each range's pieces of parameter tensors and norms holds each
 	// range's squared gradient norm, summed in a fixed order.
 	phase int
+	// claims counts the parts claimed in the current run of them.
+	claims atomic.Int32
 	// live holds, per parameter, the runs [lo, hi) of elements whose
 	// gradient can be nonzero, when a constant 0/1 mask zeroes the rest
 	// (a MADE weight); nil means all of them. The update skips the
@@ -190,7 +193,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		}
 		switch t.phase {
 		case 0:
-			runParts(t.parts, i, t.team)
+			runParts(t.parts, &t.claims, t.team)
 		case 1:
 			t.norms[i] = t.upd.norm(i, t.segs[i])
 		case 2:
@@ -257,6 +260,7 @@ func (t *Trainer) Step() float64 {
 		p.startShared()
 	}
 	t.phase = 0
+	t.claims.Store(0)
 	t.team.run()
 	loss := 0.0
 	for _, s := range t.shards {

@@ -1,0 +1,9 @@
+package runtime
+
+// SetMapParts sets the bounds mapParts applies to Mappers planned after
+// it and returns a function that restores them.
+func SetMapParts(bytes, rows, max, sweeps int) (restore func()) {
+	b, r, m, s := partBytes, partRows, maxParts, minSweeps
+	partBytes, partRows, maxParts, minSweeps = bytes, rows, max, sweeps
+	return func() { partBytes, partRows, maxParts, minSweeps = b, r, m, s }
+}
