@@ -111,6 +111,9 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 		if len(in.Args) > 2 {
 			s.c = bufs[in.Args[2]]
 		}
+		if rowView(q, i, static, own) {
+			continue // a view: the buffer is the value
+		}
 		switch in.Op {
 		case ir.OpInput, ir.OpParam, ir.OpConst, opNop:
 			continue // no work: the buffer is the value, or there is none

@@ -50,7 +50,7 @@ func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
 	}
-	p = fuseSliced(p)
+	p = fuseSliced(fusePermuted(p))
 	uses, user := useCounts(p)
 	var out *ir.Program
 	for j, in := range p.Instrs {
@@ -123,6 +123,35 @@ func fuseSliced(p *ir.Program) *ir.Program {
 		if out != nil {
 			out.Instrs[j] = f
 		}
+	}
+	if out == nil {
+		return p
+	}
+	return out
+}
+
+// fusePermuted returns p with each transpose of a column permutation used
+// nowhere else rewritten to gather the columns itself (Ints, see
+// transpose), so the permuted copy is never stored: an autoregressive
+// solve takes its output weights input-major and transposed (stdlib's
+// madeNet.solve), once per change of the parameters.
+func fusePermuted(p *ir.Program) *ir.Program {
+	uses, _ := useCounts(p)
+	var out *ir.Program
+	for j, in := range p.Instrs {
+		if in.Op != ir.OpTranspose || in.Ints != nil {
+			continue
+		}
+		pc := in.Args[0]
+		pi := p.Instrs[pc]
+		if pi.Op != ir.OpPermuteCols || uses[pc] != 1 {
+			continue
+		}
+		out = editable(out, p)
+		f := in
+		f.Args, f.Ints = []ir.Value{pi.Args[0]}, pi.Ints
+		out.Instrs[j] = f
+		out.Instrs[pc] = ir.Instr{Op: opNop, Shape: pi.Shape}
 	}
 	if out == nil {
 		return p

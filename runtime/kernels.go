@@ -115,6 +115,11 @@ func (e *Exec[T]) exec(s *step[T]) {
 		for r := range s.rows {
 			copy(out[r*s.cols:(r+1)*s.cols], s.a[r*s.ac+s.off:])
 		}
+	case ir.OpSliceRows:
+		copy(out, s.a[s.off*s.cols:])
+	case ir.OpPadRows:
+		clear(out)
+		copy(out[s.off*s.cols:], s.a[:s.ar*s.ac])
 	case ir.OpPadCols:
 		clear(out)
 		for r := range s.rows {
@@ -135,6 +140,8 @@ func (e *Exec[T]) exec(s *step[T]) {
 				e.k.add(dst, dst, src)
 			}
 		}
+	case ir.OpTranspose:
+		transpose(out, s.a, s.ar, s.ac, s.ints)
 	case ir.OpPermuteCols:
 		for r := range s.rows {
 			src := s.a[r*s.ac : (r+1)*s.ac]
@@ -392,5 +399,28 @@ func (e *Exec[T]) biasAfter(s *step[T]) {
 		e.k.bias(s.out, s.c, s.rows, s.cols, relu)
 	} else {
 		biasGo(e.k.add, e.k.relu, s.out, s.c, s.rows, s.cols, relu)
+	}
+}
+
+// transpose sets out (cols×rows) to aᵀ for a rows×cols, or, with perm,
+// to a's columns perm[0], perm[1], … as rows (the transpose of a
+// PermuteCols, fused). It runs in tiles so that both sides stay in cache.
+func transpose[T Float](out, a []T, rows, cols int, perm []int) {
+	const tile = 32
+	for r0 := 0; r0 < cols; r0 += tile {
+		r1 := min(r0+tile, cols)
+		for c0 := 0; c0 < rows; c0 += tile {
+			c1 := min(c0+tile, rows)
+			for r := r0; r < r1; r++ {
+				src := r
+				if perm != nil {
+					src = perm[r]
+				}
+				dst := out[r*rows : (r+1)*rows]
+				for c := c0; c < c1; c++ {
+					dst[c] = a[c*cols+src]
+				}
+			}
+		}
 	}
 }

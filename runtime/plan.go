@@ -36,7 +36,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		case ir.OpInput, ir.OpParam, ir.OpConst:
 			return false
 		}
-		return !static[v] && !own[ir.Value(v)]
+		return !static[v] && !own[ir.Value(v)] && !rowView(p, v, static, own)
 	}
 	release := func(v int) {
 		if !pooled(v) {
@@ -60,6 +60,11 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 			bufs[i] = make([]T, sz)
 			arena += sz
 		default:
+			if rowView(p, i, static, own) {
+				c, lo := in.Shape.Cols, in.Int
+				bufs[i] = bufs[in.Args[0]][lo*c : (lo+in.Shape.Rows)*c]
+				break
+			}
 			if static[i] {
 				if shared != nil {
 					bufs[i] = shared[i]
@@ -92,6 +97,24 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		}
 	}
 	return bufs, arena
+}
+
+// rowView reports whether value v of p is a range of rows of a buffer
+// that is never recycled (a parameter, a constant, a static value), which
+// plan makes a view of that buffer, with no step to run: the rows of a
+// row-major matrix are contiguous. An autoregressive solve multiplies
+// the first rows of its weights (stdlib's madeNet.solve).
+func rowView(p *ir.Program, v int, static []bool, own map[ir.Value]bool) bool {
+	in := p.Instrs[v]
+	if in.Op != ir.OpSliceRows || own[ir.Value(v)] {
+		return false
+	}
+	a := int(in.Args[0])
+	switch p.Instrs[a].Op {
+	case ir.OpParam, ir.OpConst:
+		return true
+	}
+	return static[a] || own[ir.Value(a)]
 }
 
 func dupBefore(args []ir.Value, j int) bool {

@@ -57,13 +57,24 @@ func isWork(op ir.Op) bool {
 // member 0: they use the Exec's transpose scratch, of which there is one.
 func (e *Exec[T]) preludeWork(k int) [][][]int {
 	level := make([]int, len(e.prog.Instrs))
-	var levels [][]int
+	step := make(map[ir.Value]int, len(e.pre)) // index in e.pre by value
 	for j, s := range e.pre {
+		step[s.value] = j
+	}
+	var levels [][]int
+	for i, in := range e.prog.Instrs {
 		l := 0
-		for _, a := range e.prog.Instrs[s.value].Args {
+		for _, a := range in.Args {
 			l = max(l, level[a])
 		}
-		level[s.value] = l + 1
+		j, ok := step[ir.Value(i)]
+		if !ok {
+			// No prelude step: a row view (plan.go) is ready when its
+			// operand is; the prelude reads no other such value.
+			level[i] = l
+			continue
+		}
+		level[i] = l + 1
 		for len(levels) <= l {
 			levels = append(levels, nil)
 		}

@@ -229,7 +229,10 @@ func (n *madeNet) addLinear(table *[]ir.Param, tag string, in, out, fanIn int, m
 // madeWeights are a network's weights emitted once per program and reused
 // by every pass over it and every step of a solve.
 type madeWeights struct {
-	ws, bs []ir.Value
+	// raw are the weights as stored, ws the masked ones (w ⊙ mask) or
+	// None until masked (a solve reads only entries the mask keeps and
+	// never masks them), bs the biases.
+	raw, ws, bs []ir.Value
 	// first is the first layer's bias, plus c·W_c with a context ([B,H]).
 	first ir.Value
 	// drop holds the dropout masks of the hidden layers, drawn at their
@@ -238,17 +241,14 @@ type madeWeights struct {
 	drop []ir.Value
 }
 
-// weights emits the masked weight matrices, the biases and the context
-// term.
+// weights emits the weight matrices, the biases and the context term.
 func (n *madeNet) weights(b *ir.Builder, env *Env) *madeWeights {
 	mw := &madeWeights{}
 	for l := range n.w {
-		var w ir.Value
+		w := b.Param(n.w[l])
+		mw.raw = append(mw.raw, w)
 		if n.masks[l] != nil {
-			mask := b.Const(n.shapes[l], n.masks[l])
-			w = b.Mul(b.Param(n.w[l]), mask)
-		} else {
-			w = b.Param(n.w[l])
+			w = ir.None
 		}
 		mw.ws = append(mw.ws, w)
 		mw.bs = append(mw.bs, b.Param(n.bias[l]))
@@ -266,6 +266,14 @@ func (n *madeNet) weights(b *ir.Builder, env *Env) *madeWeights {
 	return mw
 }
 
+// masked returns layer l's masked weights, emitted at the first call.
+func (n *madeNet) masked(b *ir.Builder, mw *madeWeights, l int) ir.Value {
+	if mw.ws[l] == ir.None {
+		mw.ws[l] = b.Mul(mw.raw[l], b.Const(n.shapes[l], n.masks[l]))
+	}
+	return mw.ws[l]
+}
+
 // apply emits the network's outputs ([B,out]) for inputs x ([B,in]).
 func (n *madeNet) apply(b *ir.Builder, x ir.Value, mw *madeWeights, env *Env) ir.Value {
 	train := env.Mode == Train && n.dropout > 0
@@ -276,7 +284,7 @@ func (n *madeNet) apply(b *ir.Builder, x ir.Value, mw *madeWeights, env *Env) ir
 		if l == 0 {
 			bias = mw.first
 		}
-		a := b.Relu(b.Add(b.MatMul(h, mw.ws[l], 0), bias))
+		a := b.Relu(b.Add(b.MatMul(h, n.masked(b, mw, l), 0), bias))
 		if train {
 			if mw.drop[l] == ir.None {
 				mw.drop[l] = b.Dropout(b.Type(a), n.dropout)
@@ -288,7 +296,7 @@ func (n *madeNet) apply(b *ir.Builder, x ir.Value, mw *madeWeights, env *Env) ir
 		}
 		h = a
 	}
-	return b.Add(b.MatMul(h, mw.ws[last], 0), mw.bs[last])
+	return b.Add(b.MatMul(h, n.masked(b, mw, last), 0), mw.bs[last])
 }
 
 // solve runs the network's autoregressive structure one input at a time,
@@ -297,23 +305,24 @@ func (n *madeNet) apply(b *ir.Builder, x ir.Value, mw *madeWeights, env *Env) ir
 // value j at column j) from the inputs solved before it, and next(i, out)
 // returns the value of input i to feed the network ([B,1]) and columns to
 // keep; solve returns each kept column assembled over all inputs ([B,in]).
-// Units that see no input yet (degree 0: the first output's, with a
-// context or D = 1) are evaluated at u0, any finite [B,in] value, which
-// the masks zero; so every weight takes part, as in apply.
 //
 // Evaluating the whole network D times costs D passes. But a hidden unit
 // of degree d sees only inputs ≤ d (MADEDegrees), so its value is final
 // once those are solved: step i computes just the units of degree i in
 // every hidden layer (a column range, the degrees being sorted) and the k
-// output columns of input i, which see only units of degree < i+1. The
-// units not yet computed are zero, and masked out of every column that
-// reads them, so the outputs equal the full network's. All D steps
-// together cost about one pass: each weight column is multiplied once,
-// and only by the units that can meet its nonzero rows (a prefix of the
-// layer below, read in place by the runtime).
+// output columns of input i, which see only units of degree < i+1. All D
+// steps together cost about one pass: each weight column is multiplied
+// once, and only by the units that can meet its nonzero rows, a prefix of
+// the layer below. Within that prefix and column range the mask is all
+// ones, so a step reads the stored weights, transposed once per change
+// of them (a range of rows, a view in the runtime; the first columns, in
+// place), and never a masked copy. Units that
+// see no input at all (degree 0 in the first layer: with a context, or
+// D = 1) are evaluated at u0, any finite [B,in] value, with the masked
+// weights, which zero it; so every weight takes part, as in apply.
 func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.Value, next func(i int, out ir.Value) (feed ir.Value, keep []ir.Value)) []ir.Value {
 	train := env.Mode == Train && n.dropout > 0
-	hidden := len(mw.ws) - 1
+	hidden := len(mw.raw) - 1
 	// The output layer input-major: column i·k + j is value j of input i.
 	perm := make([]int, n.out)
 	for i := range n.in {
@@ -321,37 +330,33 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 			perm[i*k+j] = j*n.in + i
 		}
 	}
-	wout, bout := b.PermuteCols(mw.ws[hidden], perm), b.PermuteCols(mw.bs[hidden], perm)
-	// affine is in·w + bias, where only in's first p columns meet nonzero
-	// rows of w (the units of low enough degree); without in (no unit of
-	// the layer below has a low enough degree yet), the bias repeated over
-	// the batch.
-	eyes := map[int]ir.Value{}
-	affine := func(in ir.Value, p int, w, bias ir.Value) ir.Value {
-		if in == ir.None {
+	// Each weight transposed, a unit's weights one contiguous row: a
+	// step reads a few units' weights, and rows of the stored [in,out]
+	// layout would take a cache line (and, this wide, a page) per weight.
+	wts := make([]ir.Value, hidden+1)
+	for l := range hidden {
+		wts[l] = b.Transpose(mw.raw[l])
+	}
+	wts[hidden] = b.Transpose(b.PermuteCols(mw.raw[hidden], perm))
+	bout := b.PermuteCols(mw.bs[hidden], perm)
+	// affine is in[:, :p]·w[:p, lo:hi] + bias[lo:hi] for wt = wᵀ; without
+	// units below (p = 0), the bias repeated over the batch.
+	affine := func(in ir.Value, p int, wt ir.Value, lo, hi int, bias ir.Value) ir.Value {
+		bias = b.SliceCols(bias, lo, hi)
+		if p == 0 {
 			if s := b.Type(bias); !s.Batched() {
 				return b.BroadcastRows(bias, ir.Shape{Rows: ir.Batch, Cols: s.Cols}, false)
 			}
 			return bias
 		}
-		if p == b.Type(in).Cols {
-			return b.Add(b.MatMul(in, w, 0), bias)
+		wt = b.SliceRows(wt, lo, hi)
+		if p < b.Type(wt).Cols {
+			wt = b.SliceCols(wt, 0, p)
 		}
-		// in[:, :p]·w[:p, :]: the rows of w as columns of wᵀ = I·wᵀ
-		// (a value of the parameters alone, computed once per change of
-		// them), so the product reads only p columns of in.
-		n := b.Type(w).Cols
-		eye, ok := eyes[n]
-		if !ok {
-			data := make([]float64, n*n)
-			for i := range n {
-				data[i*n+i] = 1
-			}
-			eye = b.Const(ir.Shape{Rows: n, Cols: n}, data)
-			eyes[n] = eye
+		if p < b.Type(in).Cols {
+			in = b.SliceCols(in, 0, p)
 		}
-		wt := b.SliceCols(b.MatMul(eye, w, ir.TransB), 0, p)
-		return b.Add(b.MatMul(b.SliceCols(in, 0, p), wt, ir.TransB), bias)
+		return b.Add(b.MatMul(in, wt, ir.TransB), bias)
 	}
 	// place adds v at column lo of acc ([B,cols], None while empty).
 	place := func(acc, v ir.Value, lo, cols int) ir.Value {
@@ -369,22 +374,23 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 	var kept []ir.Value
 	for i := range n.in {
 		for l := range hidden {
-			width := b.Type(mw.ws[l]).Cols
+			width := b.Type(mw.raw[l]).Cols
 			lo, hi := degreeRange(n.degrees[l+1], i)
 			if lo == hi {
 				continue
 			}
-			in, bias := x, mw.bs[l]
 			_, p := degreeRange(n.degrees[l], i) // the units below of degree ≤ i: a prefix
-			if l == 0 {
-				bias = mw.first
-				if in == ir.None {
-					in, p = u0, n.in
-				}
-			} else {
-				in = hs[l-1]
+			var a ir.Value
+			switch {
+			case l == 0 && x == ir.None:
+				// Units that see no input: u0, masked out.
+				a = b.Add(b.MatMul(u0, b.SliceCols(n.masked(b, mw, 0), lo, hi), 0), b.SliceCols(mw.first, lo, hi))
+			case l == 0:
+				a = affine(x, p, wts[0], lo, hi, mw.first)
+			default:
+				a = affine(hs[l-1], p, wts[l], lo, hi, mw.bs[l])
 			}
-			a := b.Relu(affine(in, p, b.SliceCols(mw.ws[l], lo, hi), b.SliceCols(bias, lo, hi)))
+			a = b.Relu(a)
 			if train {
 				if mw.drop[l] == ir.None {
 					mw.drop[l] = b.Dropout(ir.Shape{Rows: ir.Batch, Cols: width}, n.dropout)
@@ -396,14 +402,18 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 			}
 			hs[l] = place(hs[l], a, lo, width)
 		}
-		top := x
-		_, p := degreeRange(n.degrees[hidden], i)
-		if hidden > 0 {
-			top = hs[hidden-1]
-		} else if top == ir.None {
-			top, p = u0, n.in
+		var out ir.Value
+		if hidden == 0 && x == ir.None {
+			// The first output of a network without hidden layers.
+			out = b.Add(b.MatMul(u0, b.SliceCols(b.PermuteCols(n.masked(b, mw, 0), perm), 0, k), 0), b.SliceCols(bout, 0, k))
+		} else {
+			top := x
+			if hidden > 0 {
+				top = hs[hidden-1]
+			}
+			_, p := degreeRange(n.degrees[hidden], i)
+			out = affine(top, p, wts[hidden], i*k, (i+1)*k, bout)
 		}
-		out := affine(top, p, b.SliceCols(wout, i*k, (i+1)*k), b.SliceCols(bout, i*k, (i+1)*k))
 		feed, keep := next(i, out)
 		x = place(x, feed, i, n.in)
 		if kept == nil {

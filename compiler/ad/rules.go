@@ -84,6 +84,15 @@ var rules = [ir.NumOps]rule{
 	ir.OpPadCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
 		return []ir.Value{b.SliceCols(g, in.Int, in.Int+b.Type(a[0]).Cols)}
 	},
+	ir.OpSliceRows: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.PadRows(g, in.Int, b.Type(a[0]).Rows)}
+	},
+	ir.OpPadRows: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.SliceRows(g, in.Int, in.Int+b.Type(a[0]).Rows)}
+	},
+	ir.OpTranspose: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Transpose(g)}
+	},
 	ir.OpPermuteCols: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
 		inv := make([]int, len(in.Ints))
 		for j, p := range in.Ints {

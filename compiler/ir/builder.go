@@ -238,6 +238,34 @@ func (b *Builder) PadCols(x Value, lo, cols int) Value {
 	return b.emit(Instr{Op: OpPadCols, Args: []Value{x}, Int: lo, Shape: Shape{s.Rows, cols}})
 }
 
+// SliceRows returns rows [lo, hi) of x, which is not batched.
+func (b *Builder) SliceRows(x Value, lo, hi int) Value {
+	s := b.Type(x)
+	if s.Batched() || lo < 0 || hi > s.Rows || lo >= hi {
+		b.fail(OpSliceRows, "rows [%d,%d) of %v", lo, hi, s)
+	}
+	return b.emit(Instr{Op: OpSliceRows, Args: []Value{x}, Int: lo, Shape: Shape{hi - lo, s.Cols}})
+}
+
+// PadRows places x (not batched) at row offset lo of a zero tensor with
+// rows rows.
+func (b *Builder) PadRows(x Value, lo, rows int) Value {
+	s := b.Type(x)
+	if s.Batched() || lo < 0 || lo+s.Rows > rows {
+		b.fail(OpPadRows, "%v at row %d of %d", s, lo, rows)
+	}
+	return b.emit(Instr{Op: OpPadRows, Args: []Value{x}, Int: lo, Shape: Shape{rows, s.Cols}})
+}
+
+// Transpose returns xᵀ, for x not batched.
+func (b *Builder) Transpose(x Value) Value {
+	s := b.Type(x)
+	if s.Batched() {
+		b.fail(OpTranspose, "cannot transpose %v", s)
+	}
+	return b.emit(Instr{Op: OpTranspose, Args: []Value{x}, Shape: Shape{s.Cols, s.Rows}})
+}
+
 // ConcatCols places y's columns after x's (both with the same rows).
 func (b *Builder) ConcatCols(x, y Value) Value {
 	nx, ny := b.Type(x).Cols, b.Type(y).Cols

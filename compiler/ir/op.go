@@ -100,6 +100,13 @@ const (
 	// triangle (else upper), Int&TriUnit a unit diagonal (the stored
 	// diagonal is ignored); Int&TriTrans solves out·Tᵀ = a instead.
 	OpTriSolve
+	// OpSliceRows takes rows [Int, Int+rows) of a, which is not batched.
+	OpSliceRows
+	// OpPadRows places a (not batched) at rows [Int, Int+rows(a)) of a
+	// zero tensor of the instruction's shape.
+	OpPadRows
+	// OpTranspose is aᵀ, for a not batched.
+	OpTranspose
 
 	numOps
 )
@@ -160,6 +167,9 @@ var opNames = [...]string{
 	OpSegExpand:     "segexpand",
 	OpSegCumsum:     "segcumsum",
 	OpTriSolve:      "trisolve",
+	OpSliceRows:     "slicerows",
+	OpPadRows:       "padrows",
+	OpTranspose:     "transpose",
 }
 
 func (o Op) String() string {

@@ -77,7 +77,7 @@ func (p *Program) instrText(in Instr) string {
 		if in.Int == 1 {
 			parts = append(parts, "mean")
 		}
-	case OpSliceCols, OpPadCols:
+	case OpSliceCols, OpPadCols, OpSliceRows, OpPadRows:
 		parts = append(parts, fmt.Sprintf("at=%d", in.Int))
 	case OpPermuteCols:
 		parts = append(parts, fmt.Sprint(in.Ints))
