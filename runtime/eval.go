@@ -302,7 +302,7 @@ func rowFloats(q *ir.Program) int {
 			free(i)
 			continue
 		}
-		inPlace := in.Op == opAddCols && last[in.Args[0]] == i // plan reuses the dying operand
+		inPlace := (in.Op == opAddCols || in.Op == opAddRows) && last[in.Args[0]] == i // plan reuses the dying operand
 		if inPlace {
 			free(i)
 		}

@@ -31,6 +31,11 @@ const (
 // (stdlib's madeNet.solve) assembles its columns one at a time this way.
 const opAddCols = ir.Op(253)
 
+// opAddRows is an addition a + PadRows(v, lo) that fuse rewrote, as
+// opAddCols: v is added into rows [lo, lo+rows(v)) of a or its copy. The
+// gradient of a solve's weights sums one such term per step.
+const opAddRows = ir.Op(252)
+
 // fusion turns fuse on; tests turn it off to compare.
 var fusion = true
 
@@ -45,7 +50,7 @@ const opNop = ir.Op(255)
 // inputs are unchanged; the absorbed instructions become opNop. p itself
 // is not modified. A value that is a program output is never absorbed.
 // An addition of a padded value whose only use it is becomes an
-// opAddCols.
+// opAddCols or an opAddRows.
 func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
@@ -60,8 +65,12 @@ func fuse(p *ir.Program) *ir.Program {
 		if a, pad, ok := addPadded(p, in, uses); ok {
 			out = editable(out, p)
 			pi := p.Instrs[pad]
+			op := opAddCols
+			if pi.Op == ir.OpPadRows {
+				op = opAddRows
+			}
 			out.Instrs[pad] = ir.Instr{Op: opNop, Shape: pi.Shape}
-			out.Instrs[j] = ir.Instr{Op: opAddCols, Args: []ir.Value{a, pi.Args[0]}, Int: pi.Int, Shape: in.Shape, Note: in.Note}
+			out.Instrs[j] = ir.Instr{Op: op, Args: []ir.Value{a, pi.Args[0]}, Int: pi.Int, Shape: in.Shape, Note: in.Note}
 			continue
 		}
 		m, bias := in.Args[0], in.Args[1]
@@ -187,14 +196,14 @@ func useCounts(p *ir.Program) (uses, user []int) {
 	return uses, user
 }
 
-// addPadded reports whether the addition in is a + PadCols(v) (in either
-// order, both of the sum's shape: no broadcast; the padded value used
-// nowhere else, neither a program output) and returns a and the padded
-// value.
+// addPadded reports whether the addition in is a + PadCols(v) or a +
+// PadRows(v) (in either order, both of the sum's shape: no broadcast; the
+// padded value used nowhere else, neither a program output) and returns a
+// and the padded value.
 func addPadded(p *ir.Program, in ir.Instr, uses []int) (a, pad ir.Value, ok bool) {
 	for k := range 2 {
 		a, pad = in.Args[1-k], in.Args[k]
-		if p.Instrs[pad].Op == ir.OpPadCols && uses[pad] == 1 && a != pad && p.Instrs[a].Shape == in.Shape && p.Instrs[pad].Shape == in.Shape {
+		if op := p.Instrs[pad].Op; (op == ir.OpPadCols || op == ir.OpPadRows) && uses[pad] == 1 && a != pad && p.Instrs[a].Shape == in.Shape && p.Instrs[pad].Shape == in.Shape {
 			return a, pad, true
 		}
 	}

@@ -142,6 +142,18 @@ func (e *Exec[T]) exec(s *step[T]) {
 		}
 	case ir.OpTranspose:
 		transpose(out, s.a, s.ar, s.ac, s.ints)
+	case opAddRows:
+		if &out[0] != &s.a[0] {
+			copy(out, s.a[:len(out)])
+		}
+		dst, src := out[s.off*s.cols:s.off*s.cols+s.br*s.bc], s.b[:s.br*s.bc]
+		if len(src) < 16 {
+			for j, v := range src {
+				dst[j] += v
+			}
+		} else {
+			e.k.add(dst, dst, src)
+		}
 	case ir.OpPermuteCols:
 		for r := range s.rows {
 			src := s.a[r*s.ac : (r+1)*s.ac]

@@ -150,3 +150,63 @@ func (e *Exec[T]) view(v, of ir.Value, off int) bool {
 	}
 	return &e.bufs[v][0] == &e.bufs[of][off]
 }
+
+// TestAddRows checks opAddRows as TestAddCols does opAddCols: sums of
+// padded rows (a solve's weight gradient) are fused in either operand
+// order, run in place when the other operand dies there and on a copy
+// when it lives on, and give the unfused program's bits in both dtypes,
+// through the scalar (< 16 elements) and the vector branches.
+func TestAddRows(t *testing.T) {
+	const rows = 5
+	for _, w := range []int{1, 20} {
+		cols, n := 3*w, 4
+		var table []ir.Param
+		b := ir.NewBuilder("p", &table)
+		x := b.Input("x", cols)
+		// block k: [1, cols] from the batch, at row k of n.
+		block := func(k int) ir.Value { return b.Scale(b.SumRows(x), float64(k+2)) }
+		acc := b.PadRows(block(0), 0, n)
+		acc = b.Add(acc, b.PadRows(block(1), 1, n))    // in place
+		kept := b.Add(b.PadRows(block(2), 3, n), acc)  // padded first; in place
+		live := b.Add(kept, b.PadRows(block(3), 1, n)) // kept lives on: a copy
+		b.Output("live", b.Mul(live, kept))
+		p := b.Program()
+
+		fused, inPlace := 0, 0
+		for _, in := range fuse(p).Instrs {
+			if in.Op == opAddRows {
+				fused++
+			}
+		}
+		if fused != 3 {
+			t.Errorf("width %d: %d additions fused, want 3", w, fused)
+		}
+		ps := NewParams(table)
+		in := randomRows(rows, cols, 3)
+		for _, dt := range []DType{Float64, Float32} {
+			ps.DType = dt
+			var got [2][][]float64
+			for k, on := range []bool{false, true} {
+				fusion = on
+				var pt part
+				got[k], pt = runOutputs(p, ps, in, rows, cols)
+				if on && dt == Float64 {
+					for _, s := range pt.(*execPart[float64]).exec.steps {
+						if s.op == opAddRows && &s.out[0] == &s.a[0] {
+							inPlace++
+						}
+					}
+				}
+			}
+			fusion = true
+			for j := range got[0][0] {
+				if math.Float64bits(got[0][0][j]) != math.Float64bits(got[1][0][j]) {
+					t.Fatalf("width %d %v: live[%d] = %v fused, %v unfused", w, dt, j, got[1][0][j], got[0][0][j])
+				}
+			}
+		}
+		if inPlace != 2 {
+			t.Errorf("width %d: %d additions in place, want 2 (acc twice; not kept)", w, inPlace)
+		}
+	}
+}
