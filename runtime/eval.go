@@ -10,8 +10,9 @@ import (
 
 // Mapper applies a program with at most one input and one output of
 // interest to any number of rows, in chunks of a fixed batch size. Each
-// chunk is split into mapParts(batch) parts, which the members of a team
-// claim one by one and run concurrently. The last chunk
+// chunk is split into parts (partsFor: a fixed number for the program,
+// dtype and batch), which the members of a team claim one by one and run
+// concurrently. The last chunk
 // is padded with copies of its first row and the padding's results
 // dropped, so one plan serves every row count. The values that depend on
 // the parameters alone (masked weights) are computed once, and again only
