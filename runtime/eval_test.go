@@ -11,26 +11,27 @@ import (
 
 // TestMapParts pins how a chunk is split: one part per member unless the
 // program sweeps its activations many times, and then parts of at most
-// partBytes of activations, within [Shards(batch), maxParts] parts.
+// partBytes of activations, within [Shards(batch), maxParts] parts, in a
+// multiple of Shards(batch).
 func TestMapParts(t *testing.T) {
 	for _, c := range []struct {
 		batch, rowBytes, sweeps, want int
 	}{
 		{1000, 5704, 2, 2},       // one pass: a part per member
-		{1000, 5704, 130, 5},     // 1 MB / 5704 B = 183 rows a part
+		{1000, 5704, 130, 6},     // 1 MB / 5704 B = 183 rows a part: 5, made even
 		{1000, 100, 130, 2},      // narrow rows: all fit
 		{512, 27040, 200, 8},     // 38 rows would fit; 64 rows at least
 		{4096, 27040, 200, 8},    // at most maxParts
 		{64, 27040, 200, 2},      // no fewer than Shards(batch)
 		{32, 27040, 200, 1},      // which is 1 below 64 rows
 		{1000, 5704, 15, 2},      // just under minSweeps
-		{1000, 5704, 16, 5},      // at minSweeps
+		{1000, 5704, 16, 6},      // at minSweeps
 		{1000, 0, 130, 2},        // a program without activations
 		{100000, 5704, 130, 8},   //
 		{300, 1 << 20, 130, 4},   // a row over budget: partRows rows
 		{127, 1 << 20, 130, 2},   //
 		{191, 1 << 20, 130, 2},   //
-		{192, 1 << 20, 130, 3},   //
+		{192, 1 << 20, 130, 4},   // 3, made even
 		{1 << 20, 8, 1 << 10, 8}, //
 	} {
 		if got := mapParts(c.batch, c.rowBytes, c.sweeps); got != c.want {
@@ -70,7 +71,7 @@ func TestSweeps(t *testing.T) {
 // changes nothing. Rows of the last chunk beyond n are padding.
 func TestMapperParts(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
-	defer SetMapParts(1, 1, 5, 0)() // parts of the fewest rows, at most 5
+	defer SetMapParts(1, 1, 6, 0)() // parts of the fewest rows, at most 6
 	const dim, batch, n = 8, 203, 350
 	m := madeModel(t, 2, 32, dim)
 	data := randomRows(n, dim, 3)
@@ -87,7 +88,7 @@ func TestMapperParts(t *testing.T) {
 			// Each part alone, with the streams NewMapper seeds in order.
 			want := make([]float64, n*cols)
 			seed := rand.New(rand.NewPCG(9, 9))
-			sizes := shardSizes(batch, 5)
+			sizes := shardSizes(batch, 6)
 			var parts []part
 			for _, rows := range sizes {
 				parts = append(parts, newPartOf(c.p, ps, rows, rand.New(rand.NewPCG(seed.Uint64(), seed.Uint64())), nil))
@@ -119,8 +120,8 @@ func TestMapperParts(t *testing.T) {
 			for _, procs := range []int{1, 2} {
 				goruntime.GOMAXPROCS(procs)
 				mp := NewMapper(c.p, ps, c.out, batch, rand.New(rand.NewPCG(9, 9)))
-				if len(mp.parts) != 5 {
-					t.Fatalf("%d parts, want 5", len(mp.parts))
+				if len(mp.parts) != 6 {
+					t.Fatalf("%d parts, want 6", len(mp.parts))
 				}
 				for round := range 3 {
 					got := make([]float64, n*cols)
