@@ -284,12 +284,7 @@ func sweeps(q *ir.Program) int {
 // (fuse's output) holds at once in values over the batch: plan's pooled
 // buffers, without its rounding to reusable sizes.
 func rowFloats(q *ir.Program) int {
-	last := make([]int, len(q.Instrs))
-	for i, in := range q.Instrs {
-		for _, a := range in.Args {
-			last[a] = i
-		}
-	}
+	_, last := useCounts(q)
 	for _, o := range q.Outputs {
 		last[o.Value] = len(q.Instrs)
 	}

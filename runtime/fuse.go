@@ -210,19 +210,24 @@ func addPadded(p *ir.Program, in ir.Instr, uses []int) (a, pad ir.Value, ok bool
 	return ir.None, ir.None, false
 }
 
+// addInto adds src to dst (as long): with the vector kernel add, or, for
+// fewer than 16 elements, where calling it costs more, in a loop.
+func addInto[T Float](add func(out, a, b []T), dst, src []T) {
+	if len(src) < 16 {
+		for j, v := range src {
+			dst[j] += v
+		}
+		return
+	}
+	add(dst, dst, src)
+}
+
 // biasGo adds bias (one row) to each of rows rows of out and applies relu
 // if asked, with the kernels of the unfused instructions.
 func biasGo[T Float](add func(out, a, b []T), reluf func(out, a []T), out, bias []T, rows, cols int, relu bool) {
 	bias = bias[:cols]
 	for r := range rows {
-		o := out[r*cols : (r+1)*cols]
-		if cols < 16 {
-			for j, y := range bias {
-				o[j] += y
-			}
-		} else {
-			add(o, o, bias)
-		}
+		addInto(add, out[r*cols:(r+1)*cols], bias)
 	}
 	if relu {
 		reluf(out, out)

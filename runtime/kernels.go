@@ -130,15 +130,7 @@ func (e *Exec[T]) exec(s *step[T]) {
 			copy(out, s.a[:len(out)])
 		}
 		for r := range s.rows {
-			dst := out[r*s.cols+s.off : r*s.cols+s.off+s.bc]
-			src := s.b[r*s.bc : (r+1)*s.bc]
-			if s.bc < 16 {
-				for j, v := range src {
-					dst[j] += v
-				}
-			} else {
-				e.k.add(dst, dst, src)
-			}
+			addInto(e.k.add, out[r*s.cols+s.off:r*s.cols+s.off+s.bc], s.b[r*s.bc:(r+1)*s.bc])
 		}
 	case ir.OpTranspose:
 		transpose(out, s.a, s.ar, s.ac, s.ints)
@@ -146,14 +138,7 @@ func (e *Exec[T]) exec(s *step[T]) {
 		if &out[0] != &s.a[0] {
 			copy(out, s.a[:len(out)])
 		}
-		dst, src := out[s.off*s.cols:s.off*s.cols+s.br*s.bc], s.b[:s.br*s.bc]
-		if len(src) < 16 {
-			for j, v := range src {
-				dst[j] += v
-			}
-		} else {
-			e.k.add(dst, dst, src)
-		}
+		addInto(e.k.add, out[s.off*s.cols:s.off*s.cols+s.br*s.bc], s.b[:s.br*s.bc])
 	case ir.OpPermuteCols:
 		for r := range s.rows {
 			src := s.a[r*s.ac : (r+1)*s.ac]

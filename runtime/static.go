@@ -57,18 +57,14 @@ func isWork(op ir.Op) bool {
 // member 0: they use the Exec's transpose scratch, of which there is one.
 func (e *Exec[T]) preludeWork(k int) [][][]int {
 	level := make([]int, len(e.prog.Instrs))
-	step := make(map[ir.Value]int, len(e.pre)) // index in e.pre by value
-	for j, s := range e.pre {
-		step[s.value] = j
-	}
 	var levels [][]int
+	j := 0 // the next prelude step; e.pre is in program order
 	for i, in := range e.prog.Instrs {
 		l := 0
 		for _, a := range in.Args {
 			l = max(l, level[a])
 		}
-		j, ok := step[ir.Value(i)]
-		if !ok {
+		if j == len(e.pre) || e.pre[j].value != ir.Value(i) {
 			// No prelude step: a row view (plan.go) is ready when its
 			// operand is; the prelude reads no other such value.
 			level[i] = l
@@ -79,6 +75,7 @@ func (e *Exec[T]) preludeWork(k int) [][][]int {
 			levels = append(levels, nil)
 		}
 		levels[l] = append(levels[l], j)
+		j++
 	}
 	work := make([][][]int, len(levels))
 	for li, steps := range levels {
