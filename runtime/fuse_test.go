@@ -151,43 +151,11 @@ func TestAddCols(t *testing.T) {
 		b.Output("input", input)
 		p := b.Program()
 
-		fused, inPlace := 0, 0
-		q := fuse(p)
-		for _, in := range q.Instrs {
-			if in.Op == opAddCols {
-				fused++
-			}
-		}
-		if fused != 4 {
-			t.Errorf("width %d: %d additions fused, want 4", w, fused)
-		}
 		ps := NewParams(table)
 		ps.Init(rand.New(rand.NewPCG(1, 2)))
-		in := randomRows(rows, cols, 3)
-		for _, dt := range []DType{Float64, Float32} {
-			ps.DType = dt
-			var got [2][][]float64
-			for k, on := range []bool{false, true} {
-				fusion = on
-				var pt part
-				got[k], pt = runOutputs(p, ps, in, rows, cols)
-				if on && dt == Float64 {
-					e := pt.(*execPart[float64]).exec
-					for _, s := range e.steps {
-						if s.op == opAddCols && &s.out[0] == &s.a[0] {
-							inPlace++
-						}
-					}
-				}
-			}
-			fusion = true
-			for i, o := range p.Outputs {
-				for j := range got[0][i] {
-					if math.Float64bits(got[0][i][j]) != math.Float64bits(got[1][i][j]) {
-						t.Fatalf("width %d %v: %s[%d] = %v fused, %v unfused", w, dt, o.Name, j, got[1][i][j], got[0][i][j])
-					}
-				}
-			}
+		fused, inPlace := fusedAdds(t, p, ps, randomRows(rows, cols, 3), rows, cols, opAddCols)
+		if fused != 4 {
+			t.Errorf("width %d: %d additions fused, want 4", w, fused)
 		}
 		if inPlace != 2 {
 			t.Errorf("width %d: %d additions in place, want 2 (acc twice; not kept, not the input)", w, inPlace)
@@ -271,4 +239,41 @@ func TestSliced(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fusedAdds runs p unfused and fused on rows rows of in, in both dtypes,
+// fails unless every output has the same bits, and returns how many
+// additions fuse made op and how many of those run in place (float64).
+func fusedAdds(t *testing.T, p *ir.Program, ps *Params, in []float64, rows, cols int, op ir.Op) (fused, inPlace int) {
+	t.Helper()
+	for _, in := range fuse(p).Instrs {
+		if in.Op == op {
+			fused++
+		}
+	}
+	defer func() { fusion = true }()
+	for _, dt := range []DType{Float64, Float32} {
+		ps.DType = dt
+		var got [2][][]float64
+		for k, on := range []bool{false, true} {
+			fusion = on
+			var pt part
+			got[k], pt = runOutputs(p, ps, in, rows, cols)
+			if on && dt == Float64 {
+				for _, s := range pt.(*execPart[float64]).exec.steps {
+					if s.op == op && &s.out[0] == &s.a[0] {
+						inPlace++
+					}
+				}
+			}
+		}
+		for i, o := range p.Outputs {
+			for j := range got[0][i] {
+				if math.Float64bits(got[0][i][j]) != math.Float64bits(got[1][i][j]) {
+					t.Fatalf("%v: %s[%d] = %v fused, %v unfused", dt, o.Name, j, got[1][i][j], got[0][i][j])
+				}
+			}
+		}
+	}
+	return fused, inPlace
 }
