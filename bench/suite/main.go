@@ -19,7 +19,9 @@
 // (steady-state train step, log-prob and sampling throughput,
 // allocations); the reference runs with --threads 1 --blas-threads 2, the
 // glibc malloc thresholds raised, once per OpenBLAS kernel and dtype, and
-// each measure is compared with the faster kernel. Log-probabilities are
+// each measure is compared with the faster kernel. On digits and d784 it
+// also runs BenchmarkScaling (-scaling): the GOMAXPROCS 1 → 2 speed-up
+// measured within one process, in alternating bursts. Log-probabilities are
 // computed in chunks of, and samples drawn in draws of, 1000 rows (64 for
 // d784, whose sampling takes the reference 784 network passes per layer:
 // about 19 GFLOP per row; nox solves one dimension at a time, about one
@@ -70,6 +72,9 @@ type config struct {
 	Eval       int  // log-prob chunk and sample draw, rows
 	Sample     bool // the nox run also writes 1000 samples, as compare.sh's does
 	Bench      string
+	// Scaling: the suite also runs BenchmarkScaling's measures of this
+	// configuration (the large ones; the core-scaling target is theirs).
+	Scaling bool
 	// Benchtimes of the Go benchmarks: train step, log-prob, sampling.
 	TrainTime, LogProbTime, SampleTime string
 }
@@ -80,14 +85,14 @@ var configs = []config{
 	{Name: "moons", Data: "examples/data/moons.csv", Dim: 2, Hidden: 100, Batch: 256, Steps: 2000, LR: "1e-3",
 		Eval: 1000, Sample: true, Bench: "Moons", TrainTime: "2s", LogProbTime: "2s", SampleTime: "2s"},
 	{Name: "digits", Data: "../shared/data/digits.csv", Dim: 64, Hidden: 512, Batch: 256, Steps: 1000, LR: "1e-4",
-		Dequantize: true, Eval: 1000, Sample: true, Bench: "Digits", TrainTime: "2s", LogProbTime: "2s", SampleTime: "2s"},
+		Dequantize: true, Eval: 1000, Sample: true, Bench: "Digits", Scaling: true, TrainTime: "2s", LogProbTime: "2s", SampleTime: "2s"},
 	{Name: "d784", Dim: 784, Hidden: 1024, Batch: 128, Steps: 200, LR: "1e-4",
-		Eval: 64, Bench: "D784", TrainTime: "5x", LogProbTime: "2s", SampleTime: "2s"},
+		Eval: 64, Bench: "D784", Scaling: true, TrainTime: "5x", LogProbTime: "2s", SampleTime: "2s"},
 }
 
 // record is one line of the raw output.
 type record struct {
-	Who    string         `json:"who"` // ref, nox, noxbench
+	Who    string         `json:"who"` // ref, nox, noxbench, noxscaling
 	Config string         `json:"config"`
 	Dtype  string         `json:"dtype,omitempty"`
 	Core   string         `json:"core,omitempty"`
@@ -103,7 +108,10 @@ type record struct {
 	Metric  float64 `json:"metric,omitempty"`
 	Unit    string  `json:"unit,omitempty"`
 	Allocs  float64 `json:"allocs"`
-	Load    string  `json:"load,omitempty"` // /proc/loadavg before the run
+	// Metrics holds every metric a benchmark reports besides ns/op, B/op
+	// and allocs/op (BenchmarkScaling's speedup, min and max).
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	Load    string             `json:"load,omitempty"` // /proc/loadavg before the run
 }
 
 var (
@@ -119,6 +127,7 @@ var (
 	flagCPU       = flag.String("cpu", "", "GOMAXPROCS values for the Go benchmarks, one process each, e.g. 1,2")
 	flagBenchReps = flag.Int("benchreps", 1, "run each Go benchmark this many times, cycling through the -cpu values (the tables take medians)")
 	flagBenchtime = flag.String("benchtime", "", "override every Go benchmark's -test.benchtime")
+	flagScaling   = flag.String("scaling", "3x", "-test.benchtime of BenchmarkScaling on the large configurations (12 rounds per x; \"\" skips it)")
 	flagSummarize = flag.String("summarize", "", "only summarize this raw .jsonl file")
 )
 
@@ -273,6 +282,17 @@ func run() error {
 					}
 					for _, r := range rs {
 						r.Dtype = dt
+						emit(r)
+					}
+				}
+				if c.Scaling && *flagScaling != "" {
+					logf("%s seed %d: go benchmark Scaling %s", c.Name, seed, dt)
+					rs, err := runScaling(c, rtest, suffix, seed)
+					if err != nil {
+						return err
+					}
+					for _, r := range rs {
+						r.Who, r.Dtype = "noxscaling", dt
 						emit(r)
 					}
 				}
@@ -475,6 +495,27 @@ func runBench(c config, rtest, name, benchtime string, seed int) ([]record, erro
 	return out, nil
 }
 
+// runScaling runs BenchmarkScaling's three measures of c in one dtype
+// (suffix "" or "32"): each alternates ~100 ms bursts at GOMAXPROCS 1 and
+// 2 within one process and reports the median speed-up over its rounds,
+// which a drift of the machine's speed over seconds moves much less than
+// it moves the ratio of separate processes (runBench).
+func runScaling(c config, rtest, suffix string, seed int) ([]record, error) {
+	pattern := fmt.Sprintf("^BenchmarkScaling$/^(TrainStep|LogProb|Sample)%s%s$", c.Bench, suffix)
+	cmd := command(rtest, "-test.run", "^$", "-test.bench", pattern, "-test.benchtime", *flagScaling)
+	cmd.Dir = "runtime"
+	load := loadavg()
+	stdout, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("BenchmarkScaling: %v\n%s", err, stdout)
+	}
+	rs := parseBench(stdout, c, seed, load)
+	if len(rs) != 3 {
+		return nil, fmt.Errorf("BenchmarkScaling: %d results, want 3, in %q", len(rs), stdout)
+	}
+	return rs, nil
+}
+
 // parseBench reads the result lines of a Go benchmark run.
 func parseBench(stdout []byte, c config, seed int, load string) []record {
 	var out []record
@@ -503,6 +544,10 @@ func parseBench(stdout []byte, c config, seed int, load string) []record {
 			case "B/op":
 			default:
 				r.Metric, r.Unit = v, unit
+				if r.Metrics == nil {
+					r.Metrics = map[string]float64{}
+				}
+				r.Metrics[unit] = v
 			}
 		}
 		out = append(out, r)
@@ -779,6 +824,24 @@ func summarizeConfig(b *strings.Builder, name string, recs []record) {
 				}
 				b.WriteString("\n")
 			}
+		}
+	}
+	// The in-process measure of the same (BenchmarkScaling).
+	for _, dt := range noxDtypes {
+		var line []string
+		for _, kind := range []string{"TrainStep", "LogProb", "Sample"} {
+			var med, lo, hi []float64
+			for _, r := range pick("noxscaling", dt, "") {
+				if strings.HasPrefix(r.Name, "BenchmarkScaling/"+kind) {
+					med, lo, hi = append(med, r.Metrics["speedup"]), append(lo, r.Metrics["min"]), append(hi, r.Metrics["max"])
+				}
+			}
+			if len(med) > 0 {
+				line = append(line, fmt.Sprintf("%s %.2fx (rounds %.2f–%.2fx)", kind, median(med), slices.Min(lo), slices.Max(hi)))
+			}
+		}
+		if len(line) > 0 {
+			fmt.Fprintf(b, "%s GOMAXPROCS 1 → 2 in one process (BenchmarkScaling, alternating bursts, median of rounds): %s\n", dt, strings.Join(line, ", "))
 		}
 	}
 	var nl, rl []string
