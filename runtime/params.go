@@ -24,6 +24,12 @@ type Params struct {
 	mu  sync.Mutex
 	f32 []float32   // float32 copy of Data, made by the first float32 program
 	v32 [][]float32 // its views
+	// c32 holds the float32 copies of the constants of the programs
+	// planned over these parameters, by their float64 data, so that a
+	// model's trainer shards, scorer and sampler share one copy of its
+	// masks (MADE's: 46 MB in float32 for the 784-d MAF) instead of one
+	// each.
+	c32 map[constKey][]float32
 	// gen counts the changes of Data (Changed, Init, training steps), so
 	// that a Mapper recomputes values derived from the parameters alone
 	// only after they change.
@@ -79,6 +85,33 @@ func (ps *Params) float32Views() [][]float32 {
 		}
 	}
 	return ps.v32
+}
+
+// constKey names a constant's data: where it starts and its length.
+type constKey struct {
+	p *float64
+	n int
+}
+
+// const32 returns the float32 copy of a constant's data, converting it
+// on first use.
+func (ps *Params) const32(data []float64) []float32 {
+	if len(data) == 0 {
+		return nil
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	k := constKey{&data[0], len(data)}
+	c, ok := ps.c32[k]
+	if !ok {
+		c = make([]float32, len(data))
+		convert(c, data)
+		if ps.c32 == nil {
+			ps.c32 = map[constKey][]float32{}
+		}
+		ps.c32[k] = c
+	}
+	return c
 }
 
 // Init sets every parameter from its initialiser, drawing from rng in table

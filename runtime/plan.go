@@ -55,7 +55,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		case ir.OpParam:
 			bufs[i] = views[in.Int]
 		case ir.OpConst:
-			bufs[i] = constant[T](in.Data)
+			bufs[i] = constant[T](params, in.Data)
 		case ir.OpInput:
 			bufs[i] = make([]T, sz)
 			arena += sz
@@ -139,12 +139,11 @@ func paramViews[T Float](ps *Params) [][]T {
 }
 
 // constant returns a constant's data in element type T: the data itself
-// in float64, a converted copy otherwise.
-func constant[T Float](data []float64) []T {
+// in float64; in float32, the copy params keeps for that data, shared by
+// every program planned over params (constants are never written).
+func constant[T Float](params *Params, data []float64) []T {
 	if d, ok := any(data).([]T); ok {
 		return d
 	}
-	c := make([]T, len(data))
-	convert(c, data)
-	return c
+	return any(params.const32(data)).([]T)
 }
