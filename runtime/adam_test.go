@@ -53,3 +53,54 @@ func adamScalar[T Float](p, m, v, g []T, k *[8]T, j int) {
 	v[j] = b2*v[j] + b2c*gj*gj
 	p[j] -= step * m[j] / (T(math.Sqrt(float64(v[j])))*bc2 + eps)
 }
+
+// TestAddSquares checks the clipping norm's sum of squares against a
+// plain sum, and that cutting the elements into blocks anywhere, as the
+// update does around a mask's zeros, changes no bit of it.
+func TestAddSquares(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct{ n, at int }{{0, 0}, {1, 3}, {7, 0}, {8, 0}, {9, 5}, {100, 13}, {517, 6}, {4096, 1}} {
+		x := make([]float64, c.n)
+		want := 0.0
+		for i := range x {
+			x[i] = rng.NormFloat64() * math.Exp(3*rng.NormFloat64())
+			want += x[i] * x[i]
+		}
+		x32 := make([]float32, c.n)
+		convert(x32, x)
+		for _, dt := range []string{"float64", "float32"} {
+			whole := func(parts []int) float64 {
+				var s [8]float64
+				lo := 0
+				for _, hi := range append(parts, c.n) {
+					if dt == "float64" {
+						addSquares(&s, x[lo:hi], c.at+lo)
+					} else {
+						addSquares(&s, x32[lo:hi], c.at+lo)
+					}
+					lo = hi
+				}
+				return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+			}
+			got := whole(nil)
+			tol := 1e-12
+			if dt == "float32" {
+				tol = 1e-6
+			}
+			if math.Abs(got-want) > tol*want {
+				t.Errorf("n=%d at=%d %s: %v, want %v", c.n, c.at, dt, got, want)
+			}
+			for range 5 {
+				var cuts []int
+				for i := 1; i < c.n; i++ {
+					if rng.IntN(5) == 0 {
+						cuts = append(cuts, i)
+					}
+				}
+				if b := whole(cuts); math.Float64bits(b) != math.Float64bits(got) {
+					t.Fatalf("n=%d at=%d %s: cut at %v: %v, whole %v", c.n, c.at, dt, cuts, b, got)
+				}
+			}
+		}
+	}
+}

@@ -218,6 +218,29 @@ func TestTrainStepAllocs(t *testing.T) {
 	}
 }
 
+// TestTrainStepAllocsClip asserts the same of a step with nox's default
+// gradient clipping (the norm phase) and weight decay, in both dtypes.
+func TestTrainStepAllocsClip(t *testing.T) {
+	for _, c := range []benchConfig{moons, moons.in32()} {
+		m := c.model(t)
+		rng := rand.New(rand.NewPCG(0, 0))
+		ps := runtime.NewParams(m.Params)
+		ps.DType = c.dtype
+		ps.Init(rng)
+		opt := runtime.DefaultAdam(1e-3)
+		opt.Clip, opt.WeightDecay = 1e-3, 1e-4 // small enough to clip every step
+		tr, err := runtime.NewTrainer(m.Grad, ps, c.data(t), c.dim, c.batch, opt, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		tr.Step()
+		if a := testing.AllocsPerRun(c.stepRuns, func() { tr.Step() }); a != 0 {
+			t.Errorf("%s: training step with clipping allocates %v times", c.name, a)
+		}
+	}
+}
+
 // TestLogProbAllocs asserts batched scoring allocates nothing: a small
 // model over a partial last chunk, and each benchmark configuration.
 func TestLogProbAllocs(t *testing.T) {
