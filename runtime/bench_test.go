@@ -218,8 +218,9 @@ func TestTrainStepAllocs(t *testing.T) {
 	}
 }
 
-// TestTrainStepAllocsClip asserts the same of a step with nox's default
-// gradient clipping (the norm phase) and weight decay, in both dtypes.
+// TestTrainStepAllocsClip asserts the same of a step with gradient
+// clipping (nox clips by default; the norm phase) and weight decay, in
+// both dtypes.
 func TestTrainStepAllocsClip(t *testing.T) {
 	for _, c := range []benchConfig{moons, moons.in32()} {
 		m := c.model(t)

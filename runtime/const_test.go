@@ -11,7 +11,8 @@ import (
 // parameters share one converted copy of each constant's data (a model's
 // masks are its largest constants), that different data — another array
 // with the same values, or a shorter slice of the same one — gets its
-// own, and that running a program leaves them as converted.
+// own, and that running a program leaves them as converted (no step
+// writes a constant's buffer).
 func TestConstantsShared(t *testing.T) {
 	const rows, d = 5, 4
 	data := make([]float64, d*d)
@@ -33,6 +34,10 @@ func TestConstantsShared(t *testing.T) {
 				b.Output(string(rune('a'+i)), b.Add(x, v))
 			}
 		}
+		// A batch value of a constant's size after the constants' last
+		// use: a constant's buffer, if it were ever recycled, would be
+		// written here.
+		b.Output("g", b.Scale(b.MatMul(x, x, ir.TransA), 1))
 		return b.Program(), vs
 	}
 	p1, v1 := build(data)

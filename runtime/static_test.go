@@ -212,9 +212,14 @@ func TestSkipMasked(t *testing.T) {
 		if skipped == 0 {
 			t.Fatal("no parameter has live runs")
 		}
-		for range 5 {
+		for step := range 5 {
 			runs[0].Step()
 			runs[1].Step()
+			for i, n := range runs[0].norms { // the clipping norm, to the bit
+				if math.Float64bits(n) != math.Float64bits(runs[1].norms[i]) {
+					t.Fatalf("%v: step %d: member %d's squared gradient norm %v skipping, %v dense", dt, step, i, n, runs[1].norms[i])
+				}
+			}
 		}
 		a, b := optArrays(runs[0]), optArrays(runs[1])
 		for name, x := range a {

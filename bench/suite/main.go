@@ -127,7 +127,7 @@ var (
 	flagCPU       = flag.String("cpu", "", "GOMAXPROCS values for the Go benchmarks, one process each, e.g. 1,2")
 	flagBenchReps = flag.Int("benchreps", 1, "run each Go benchmark this many times, cycling through the -cpu values (the tables take medians)")
 	flagBenchtime = flag.String("benchtime", "", "override every Go benchmark's -test.benchtime")
-	flagScaling   = flag.String("scaling", "3x", "-test.benchtime of BenchmarkScaling on the large configurations (12 rounds per x; \"\" skips it)")
+	flagScaling   = flag.String("scaling", "3x", "-test.benchtime of BenchmarkScaling on the large configurations (12 rounds reported per x, after a 12-round probe run; \"\" skips it)")
 	flagSummarize = flag.String("summarize", "", "only summarize this raw .jsonl file")
 )
 
@@ -512,6 +512,9 @@ func runScaling(c config, rtest, suffix string, seed int) ([]record, error) {
 	rs := parseBench(stdout, c, seed, load)
 	if len(rs) != 3 {
 		return nil, fmt.Errorf("BenchmarkScaling: %d results, want 3, in %q", len(rs), stdout)
+	}
+	for i := range rs {
+		rs[i].Metric, rs[i].Unit = rs[i].Metrics["speedup"], "speedup"
 	}
 	return rs, nil
 }
