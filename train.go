@@ -72,11 +72,12 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		}
 		return sum / float64(nVal)
 	}
-	best := append([]float64(nil), params.Data...)
-	initial := append([]float64(nil), params.Data...)
 	bestNLL, bestStep, bad := math.Inf(1), 0, 0
-	var lp0, lpBest []float64 // per-row validation log-likelihoods
+	var best, initial []float64 // kept only to choose among with validation rows
+	var lp0, lpBest []float64   // per-row validation log-likelihoods
 	if scorer != nil {
+		best = append([]float64(nil), params.Data...)
+		initial = append([]float64(nil), params.Data...)
 		if v := valNLL(); !math.IsNaN(v) {
 			bestNLL = v
 		}
