@@ -3,6 +3,7 @@ package nox
 import (
 	"fmt"
 	"math"
+	goruntime "runtime"
 	"time"
 
 	"github.com/noxlang/nox/compiler"
@@ -34,7 +35,11 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
-	defer tr.Close()
+	defer func() {
+		if tr != nil {
+			tr.Close()
+		}
+	}()
 	if o.Dequantize {
 		tr.SetNoise(gridWidths(train, width, m.Dim))
 	}
@@ -61,7 +66,11 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	nVal := len(val) / width
 	if nVal > 0 {
 		scorer = runtime.NewMapper(m.LogProb, params, "logp", min(nVal, evalBatch), nil)
-		defer scorer.Close()
+		defer func() {
+			if scorer != nil {
+				scorer.Close()
+			}
+		}()
 		lp = make([]float64, nVal)
 	}
 	valNLL := func() float64 {
@@ -136,6 +145,19 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	}
 	secs := time.Since(start).Seconds()
 	tr.Sync() // params.Data: the trained values, in float32 too
+	// The trainer's and the scorer's planned buffers (a third of the
+	// 784-d MAF's peak memory) are done with: let the final evaluations
+	// below reuse their memory instead of adding to it. One collection
+	// here costs milliseconds; without it the heap would grow past its
+	// training size before the next.
+	validated := scorer != nil
+	tr.Close()
+	tr = nil
+	if scorer != nil {
+		scorer.Close()
+		scorer = nil
+	}
+	goruntime.GC()
 	// Keep the best validated parameters (without validation rows, the
 	// last finite ones, which are the current ones) — unless they beat
 	// the initial ones by less than one standard error of the paired
@@ -149,7 +171,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	// parameters do not beat the fit by two standard errors, the model is
 	// the fit (compiler.Model.Fit), the baseline the mixture guarantees.
 	isFit, trained := false, params.Count()
-	if scorer != nil {
+	if validated {
 		copy(params.Data, best)
 		params.Changed()
 		if o.Defensive > 0 {
@@ -172,7 +194,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		}
 	}
 	model := newModel(t.Flow.Name, m, params, string(s.Source))
-	if scorer == nil {
+	if !validated {
 		hist.Val = nil
 	}
 	model.History = hist
@@ -181,7 +203,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 		switch {
 		case isFit:
 			stepErr = fmt.Errorf("%v; the model is the Gaussian fit of the training rows (validation NLL %.4g)", stepErr, bestNLL)
-		case scorer != nil:
+		case validated:
 			stepErr = fmt.Errorf("%v; the flow keeps the parameters of step %d (validation NLL %.4g)", stepErr, bestStep, bestNLL)
 		}
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", stepErr)
@@ -193,7 +215,7 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	}
 	trainNLL := meanNLL(m, params, train)
 	ev.TrainNLL = &trainNLL
-	if scorer != nil {
+	if validated {
 		ev.ValNLL, ev.BestStep = &bestNLL, &bestStep
 	}
 	if len(test) > 0 {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -30,6 +31,7 @@ type team struct {
 	start   []chan struct{} // per helper, buffered
 	waiting atomic.Bool     // the caller
 	done    chan struct{}   // buffered
+	exited  sync.WaitGroup  // helpers that have not returned
 }
 
 // spinLimit bounds a spin: about 200 µs of atomic loads.
@@ -40,12 +42,14 @@ func newTeam(n int, work func(i int)) *team {
 	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
 		t.start = append(t.start, make(chan struct{}, 1))
+		t.exited.Add(1)
 		go t.helper(i)
 	}
 	return t
 }
 
 func (t *team) helper(i int) {
+	defer t.exited.Done()
 	seen := uint32(0)
 	for {
 		e := t.epoch.Load()
@@ -114,7 +118,9 @@ func (t *team) wake() {
 	}
 }
 
-// close stops the helper goroutines.
+// close stops the helper goroutines and waits until they have returned,
+// so that nothing of the team's work (its programs' buffers) is still
+// reachable from a goroutine afterwards.
 func (t *team) close() {
 	if len(t.start) == 0 || t.closed.Swap(true) {
 		return
@@ -126,6 +132,7 @@ func (t *team) close() {
 		default:
 		}
 	}
+	t.exited.Wait()
 }
 
 // Shards is how many parts a batch is split into for parallel execution.

@@ -39,3 +39,22 @@ func TestTeam(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamCloseWaits checks that close returns only after the helpers
+// have: a trainer's buffers must be unreachable once it is closed, so
+// that the collector can reuse them (the final evaluations of a train
+// statement).
+func TestTeamCloseWaits(t *testing.T) {
+	for _, spin := range []bool{false, true} { // helpers asleep, or still spinning
+		before := runtime.NumGoroutine()
+		tm := newTeam(4, func(int) {})
+		tm.run()
+		if !spin {
+			time.Sleep(5 * time.Millisecond) // past the spin: blocked on their channels
+		}
+		tm.close()
+		if n := runtime.NumGoroutine(); n != before {
+			t.Errorf("spin=%v: %d goroutines after close, %d before the team", spin, n, before)
+		}
+	}
+}
