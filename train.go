@@ -145,11 +145,10 @@ func (s *Script) train(t *compiler.Train, opts RunOptions) error {
 	}
 	secs := time.Since(start).Seconds()
 	tr.Sync() // params.Data: the trained values, in float32 too
-	// The trainer's and the scorer's planned buffers (a third of the
-	// 784-d MAF's peak memory) are done with: let the final evaluations
-	// below reuse their memory instead of adding to it. One collection
-	// here costs milliseconds; without it the heap would grow past its
-	// training size before the next.
+	// The trainer's and the scorer's planned buffers are done with: let
+	// the final evaluations below reuse their memory instead of adding to
+	// it (digits: peak RSS 118 → 76 MB). Without a collection here the
+	// heap would grow to about twice its live size before the next.
 	validated := scorer != nil
 	tr.Close()
 	tr = nil
