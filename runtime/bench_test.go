@@ -98,12 +98,17 @@ func synthData(dim int) func(testing.TB) []float64 {
 }
 
 func (c benchConfig) trainer(tb testing.TB) *runtime.Trainer {
+	return c.trainerWith(tb, runtime.DefaultAdam(1e-3))
+}
+
+// trainerWith is trainer with the optimizer's settings given.
+func (c benchConfig) trainerWith(tb testing.TB, opt runtime.Adam) *runtime.Trainer {
 	m := c.model(tb)
 	rng := rand.New(rand.NewPCG(0, 0))
 	ps := runtime.NewParams(m.Params)
 	ps.DType = c.dtype
 	ps.Init(rng)
-	tr, err := runtime.NewTrainer(m.Grad, ps, c.data(tb), c.dim, c.batch, runtime.DefaultAdam(1e-3), rng)
+	tr, err := runtime.NewTrainer(m.Grad, ps, c.data(tb), c.dim, c.batch, opt, rng)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -222,18 +227,10 @@ func TestTrainStepAllocs(t *testing.T) {
 // clipping (nox clips by default; the norm phase) and weight decay, in
 // both dtypes.
 func TestTrainStepAllocsClip(t *testing.T) {
+	opt := runtime.DefaultAdam(1e-3)
+	opt.Clip, opt.WeightDecay = 1e-3, 1e-4 // small enough to clip every step
 	for _, c := range []benchConfig{moons, moons.in32()} {
-		m := c.model(t)
-		rng := rand.New(rand.NewPCG(0, 0))
-		ps := runtime.NewParams(m.Params)
-		ps.DType = c.dtype
-		ps.Init(rng)
-		opt := runtime.DefaultAdam(1e-3)
-		opt.Clip, opt.WeightDecay = 1e-3, 1e-4 // small enough to clip every step
-		tr, err := runtime.NewTrainer(m.Grad, ps, c.data(t), c.dim, c.batch, opt, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tr := c.trainerWith(t, opt)
 		defer tr.Close()
 		tr.Step()
 		if a := testing.AllocsPerRun(c.stepRuns, func() { tr.Step() }); a != 0 {
