@@ -1,6 +1,7 @@
 package nox_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/plot"
 )
 
 // A flow is compiled, trained by running its program, and then used from
@@ -19,7 +21,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := s.Run(nox.RunOptions{MaxSteps: 300}); err != nil {
+	if err := s.Run(context.Background(), nox.RunOptions{MaxSteps: 300, Plot: plot.Statement}); err != nil {
 		log.Fatal(s.Render(err))
 	}
 	m, err := s.Model("flow")
@@ -67,7 +69,7 @@ save flow to "moons.noxm"
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := s.Run(nox.RunOptions{}); err != nil {
+	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
 		log.Fatal(s.Render(err))
 	}
 	m, err := nox.Load(filepath.Join(dir, "moons.noxm"))
@@ -91,7 +93,9 @@ func abs(p string) string {
 	return a
 }
 
-// Fit trains a flow on rows held in memory, with a progress callback.
+// Fit trains a flow on rows held in memory, with typed options and a
+// progress callback. An error in the flow expression is a positioned
+// diagnostic in it.
 func ExampleFit() {
 	x := mat.NewDense(400, 2, nil)
 	for i := range 400 {
@@ -99,20 +103,23 @@ func ExampleFit() {
 		x.Set(i, 0, math.Cos(t)+0.05*math.Sin(17*t))
 		x.Set(i, 1, math.Sin(t)+0.05*math.Cos(13*t))
 	}
+	o := nox.DefaultFitOptions()
+	o.Steps, o.Seed = 200, 1
 	steps := 0
-	m, err := nox.Fit("MAF(32) |> Reverse |> MAF(32) |> Gaussian", x, nil, "steps = 200, seed = 1",
-		func(step, total int, loss float64) { steps = step })
+	o.OnStep = func(step, total int, loss float64) { steps = step }
+	m, report, err := nox.Fit(context.Background(), "MAF(32) |> Reverse |> MAF(32) |> Gaussian", x, nil, o)
 	if err != nil {
 		log.Fatal(err)
 	}
 	lp := make([]float64, 2)
 	m.LogProb(lp, mat.NewDense(2, 2, []float64{1, 0, 0, 0}), nil)
-	fmt.Println("trained:", steps > 0, "ring more likely than centre:", lp[0] > lp[1])
-	_, err = nox.Fit("MAF(32) |> Gausian", x, nil, "", nil)
-	fmt.Println(err)
+	fmt.Println("trained:", steps == report.Steps, "ring more likely than centre:", lp[0] > lp[1])
+	const typo = "MAF(32) |> Gausian"
+	_, _, err = nox.Fit(context.Background(), typo, x, nil, nox.DefaultFitOptions())
+	fmt.Println(nox.RenderError(err, "flow", []byte(typo)))
 	// Output:
 	// trained: true ring more likely than centre: true
-	// fit.nox:2:19: undefined: Gausian (did you mean Gaussian?)
-	//     flow = MAF(32) |> Gausian
-	//                       ^~~~~~~
+	// flow:1:12: undefined: Gausian (did you mean Gaussian?)
+	//     MAF(32) |> Gausian
+	//                ^~~~~~~
 }

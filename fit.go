@@ -1,76 +1,106 @@
 package nox
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/train"
 )
 
-// Fit trains a flow on rows held in memory and returns the model: the
-// Go form of a program
+// TrainOptions are the options of a train statement, typed: Fit takes
+// them, and DefaultFitOptions starts from the language's defaults.
+type TrainOptions = compiler.TrainOptions
+
+// Report sums up a training run: steps, seconds, why it stopped, the
+// train, validation and test NLLs and the step whose parameters the model
+// keeps.
+type Report = train.Report
+
+// FitOptions are Fit's settings: a train statement's options and a
+// progress callback.
+type FitOptions struct {
+	TrainOptions
+	// OnStep, if not nil, is called after every training step.
+	OnStep func(step, total int, loss float64)
+}
+
+// DefaultFitOptions returns the options a train statement has when it
+// sets none.
+func DefaultFitOptions() FitOptions {
+	return FitOptions{TrainOptions: compiler.DefaultTrainOptions()}
+}
+
+// fitSource names the flow expression in Fit's diagnostics.
+const fitSource = "flow"
+
+// Fit trains a flow on rows held in memory, as a program
 //
 //	data = ...rows of x (with context c)...
 //	flow = FLOW
 //	train flow on data { OPTIONS }
 //
-// flow is a nox flow expression ("MAF(64) |> Reverse |> MAF(64) |>
-// Gaussian"); options is the inside of a train options block ("steps =
-// 500, seed = 1"; "" for the defaults); c holds each row's context
-// columns for a conditional flow, or is nil. onStep, if not nil, is
-// called after every training step. Errors in flow or options are
-// reported like the compiler's, quoting the program Fit wrote.
-func Fit(flow string, x, c *mat.Dense, options string, onStep func(step, total int, loss float64)) (*Model, error) {
-	if strings.ContainsAny(flow, "\n") || strings.ContainsAny(options, "\n}") {
-		return nil, errors.New("Fit: flow and options must be single lines without braces")
+// would: flow is one nox flow expression ("MAF(64) |> Reverse |> MAF(64)
+// |> Gaussian"), c holds each row's context for a conditional flow (nil
+// otherwise), and o the options (DefaultFitOptions for the language's
+// defaults). An error in flow is a lang.ErrorList (errors.As) positioned
+// in it, with filename "flow": RenderError(err, "flow", []byte(flow))
+// shows it with a caret. A done ctx stops training early and keeps the
+// best parameters so far; the model and its report (Report.Stop says
+// why it stopped) are returned with no error.
+func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Model, *Report, error) {
+	if x == nil {
+		return nil, nil, errors.New("Fit: no rows (x is nil)")
 	}
 	n, d := x.Dims()
 	cd := 0
 	if c != nil {
 		cn, cc := c.Dims()
 		if cn != n {
-			return nil, fmt.Errorf("Fit: x has %d rows, c %d", n, cn)
+			return nil, nil, fmt.Errorf("Fit: x has %d rows, c %d", n, cn)
 		}
 		cd = cc
 	}
-	t := &dataset.Table{Rows: n, Cols: d + cd}
+	if err := o.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("Fit: %v", err)
+	}
+	e, err := lang.ParseExpr(fitSource, []byte(flow))
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := compiler.CheckFlow(e, d, cd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if nTest, nVal := dataset.SplitSizes(n, o.TestFrac, o.ValFrac); n-nTest-nVal < 1 {
+		return nil, nil, fmt.Errorf("Fit: %d rows leave none to train on after test_frac = %g and val_frac = %g", n, o.TestFrac, o.ValFrac)
+	}
+	m, err := compiler.Lower(f.Name, f.StageList(), d, o.ModelOptions(cd))
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := make([]float64, 0, n*(d+cd))
 	for i := range n {
-		t.Values = append(t.Values, x.RawRowView(i)...)
+		rows = append(rows, x.RawRowView(i)...)
 		if c != nil {
-			t.Values = append(t.Values, c.RawRowView(i)...)
+			rows = append(rows, c.RawRowView(i)...)
 		}
 	}
-	data := `csv("rows")`
-	if cd > 0 {
-		var ctx []string
-		for j := range cd {
-			ctx = append(ctx, fmt.Sprint(d+j))
-		}
-		data = fmt.Sprintf(`csv("rows", context = [%s])`, strings.Join(ctx, ", "))
+	var h train.Hooks
+	if o.OnStep != nil {
+		h.Every, h.Progress = 1, o.OnStep
 	}
-	src := []byte(fmt.Sprintf("data = %s\nflow = %s\ntrain flow on data { %s }\n", data, flow, options))
-	const name = "fit.nox"
-	f, err := lang.Parse(name, src)
-	if err != nil {
-		return nil, errors.New(RenderError(err, name, src))
+	res, err := train.Likelihood(ctx, m, rows, o.TrainOptions, o.Steps, h)
+	if res == nil {
+		return nil, nil, err
 	}
-	prog, err := compiler.Check(f, func(string) (*dataset.Table, error) { return t, nil })
-	if err != nil {
-		return nil, errors.New(RenderError(err, name, src))
-	}
-	s := &Script{Filename: name, Source: src, Prog: prog, trained: map[*compiler.Flow]*Model{}}
-	opts := RunOptions{}
-	if onStep != nil {
-		opts.ReportEvery = 1
-		opts.OnStep = func(_ string, step, total int, loss float64) { onStep(step, total, loss) }
-	}
-	if err := s.Run(opts); err != nil {
-		return nil, errors.New(s.Render(err))
-	}
-	return s.Model("flow")
+	model := newModel(f.Name, m, res.Params, "# trained by nox.Fit\nflow = "+flow+"\n")
+	model.m = res.Model
+	model.History = res.History
+	return model, &res.Report, err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/runtime"
+	"github.com/noxlang/nox/train"
 )
 
 // Model is a trained flow: exact log-densities, samples, and its map in
@@ -33,12 +34,10 @@ type Model struct {
 	lp [len(lpBatches)]chan *runtime.Mapper // free evaluators per batch size
 }
 
-// History is a training run's curve: the minibatch loss of every step
-// and the validation NLL where it was evaluated (NaN elsewhere).
-type History struct {
-	Steps     []int
-	Loss, Val []float64
-}
+// History is a training run's curve: the minibatch loss of every
+// stride-th and every validated step, and the validation NLL where it was
+// evaluated (NaN elsewhere).
+type History = train.History
 
 // lpBatches are the batch sizes LogProb plans for: a call uses the
 // smallest that holds its rows (or the largest, in chunks), so scoring
@@ -62,7 +61,8 @@ func (m *Model) Dim() int { return m.m.Dim }
 // ContextDim is the number of context columns (0: unconditional).
 func (m *Model) ContextDim() int { return m.m.ContextDim }
 
-// NumParams is the number of scalar parameters (state included).
+// NumParams is the number of scalar parameters (state included; the
+// standardization's values not).
 func (m *Model) NumParams() int { return m.params.Count() }
 
 // Source is the nox program the model was trained by.

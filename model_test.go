@@ -2,6 +2,7 @@ package nox
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
@@ -21,7 +22,7 @@ func trainedMoons(t *testing.T, src string) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Run(RunOptions{}); err != nil {
+	if err := s.Run(context.Background(), RunOptions{}); err != nil {
 		t.Fatal(s.Render(err))
 	}
 	m, err := s.Model("flow")
@@ -133,7 +134,9 @@ func reseal(t *testing.T, orig []byte, version uint32, from, to string) []byte {
 // as the flow alone; a weight in a format-1 header, or one outside
 // [0, 1), is refused.
 func TestLoadFormat1(t *testing.T) {
-	m := trainedMoons(t, withOptions(", defensive = 0"))
+	// Without standardization, formats 1 to 3 hold the same header and
+	// values (the fixtures in testdata/models cover standardized ones).
+	m := trainedMoons(t, withOptions(", defensive = 0, standardize = false"))
 	var buf bytes.Buffer
 	m.encode(&buf)
 	v1 := reseal(t, buf.Bytes(), 1, "", "")
@@ -167,12 +170,13 @@ func TestLoadFormat1(t *testing.T) {
 // fitLogProb is log p_fit(x) of a whitened model, computed directly:
 // log N((x − mean)·W; 0, I) + log|det W|.
 func fitLogProb(m *Model, x []float64) float64 {
-	s, d := m.m.Options.Std, m.Dim()
-	lp := s.LogDetW
+	d := m.Dim()
+	mean, w := fixedParam(m, "standardize.mean"), fixedParam(m, "standardize.w")
+	lp := fixedParam(m, "standardize.logdet")[0]
 	for k := range d {
 		h := 0.0
 		for j := range d {
-			h += (x[j] - s.Mean[j]) * s.W[j*d+k]
+			h += (x[j] - mean[j]) * w[j*d+k]
 		}
 		lp += -0.5*h*h - 0.5*math.Log(2*math.Pi)
 	}
@@ -241,7 +245,7 @@ func TestTrainFallsBackToFit(t *testing.T) {
 				t.Fatal(err)
 			}
 			var ev Event
-			if err := s.Run(RunOptions{OnEvent: func(e Event) { ev = e }}); err != nil {
+			if err := s.Run(context.Background(), RunOptions{OnEvent: func(e Event) { ev = e }}); err != nil {
 				t.Fatal(s.Render(err))
 			}
 			m, _ := s.Model("flow")
@@ -390,7 +394,7 @@ func FuzzDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	if err := s.Run(RunOptions{MaxSteps: 2}); err != nil {
+	if err := s.Run(context.Background(), RunOptions{MaxSteps: 2}); err != nil {
 		f.Fatal(err)
 	}
 	m, _ := s.Model("flow")
@@ -417,8 +421,9 @@ func TestLoadRefusesCraftedHeaders(t *testing.T) {
 		{`"hidden":[16]`, `"hidden":[16.5]`, "whole number"},
 		{`"layer":"Gaussian"`, `"layer":"Gaussian2"`, "does not have"},
 		{`"layer":"Gaussian"`, `"layer":"Reverse"`, "not a prior"},
-		{`"dim":2`, `"dim":3`, "standardization"},
-		{`"W":[`, `"W":[1,`, "standardization"},
+		{`"dim":2`, `"dim":3`, "do not fit the flow"},
+		{`"standardize":true`, `"standardize":true,"std":{"Mean":[0,0],"Std":[1,1]}`, "not in std"},
+		{`"name":"standardize.w","rows":2,"cols":2,"state":true,"fixed":true`, `"name":"standardize.w","rows":2,"cols":2,"state":true`, "saved parameter"},
 		{`"name":"maf1.h0.w"`, `"name":"maf1.h0.v"`, "saved parameter 0"},
 	} {
 		_, err := decode(reseal(t, orig, FormatVersion, c.from, c.to))
@@ -447,4 +452,14 @@ func TestLogProbFiniteFarAway(t *testing.T) {
 			t.Errorf("log p(%v, %v) = %v", xs[2*i], xs[2*i+1], v)
 		}
 	}
+}
+
+// fixedParam returns the values of a model's fixed parameter.
+func fixedParam(m *Model, name string) []float64 {
+	for i, p := range m.params.Table {
+		if p.Name == name && p.Fixed {
+			return m.params.Views[i]
+		}
+	}
+	panic("no fixed parameter " + name)
 }

@@ -33,8 +33,11 @@ import (
 // program, for provenance.
 //
 // Format 1 had no defensive weight: its models are flows alone, and they
-// load as such.
-const FormatVersion = 2
+// load as such. Formats 1 and 2 kept the standardization in the header
+// (std, context_std); format 3 keeps it with the other values, as fixed
+// parameters (compiler.Model.FixedValues), and the header says only
+// whether the model standardizes and whitens.
+const FormatVersion = 3
 
 const magic = "NOXM"
 
@@ -50,6 +53,10 @@ type fileHeader struct {
 	Source     string                `json:"source"`
 	// DType is the precision the model runs in; absent means float64.
 	DType string `json:"dtype,omitempty"`
+	// Standardize and Whiten are the model's compiler.Options (format 3
+	// on; before, implied by Std).
+	Standardize bool `json:"standardize,omitempty"`
+	Whiten      bool `json:"whiten,omitempty"`
 }
 
 type fileStage struct {
@@ -63,6 +70,7 @@ type fileParam struct {
 	Rows  int    `json:"rows"`
 	Cols  int    `json:"cols"`
 	State bool   `json:"state,omitempty"`
+	Fixed bool   `json:"fixed,omitempty"`
 }
 
 // Save writes the model to path atomically: to a temporary file in the
@@ -77,8 +85,9 @@ func (m *Model) Save(path string) error {
 }
 
 func (m *Model) encode(w *bytes.Buffer) error {
+	o := m.m.Options
 	h := fileHeader{Name: m.name, Dim: m.m.Dim, ContextDim: m.m.ContextDim,
-		Std: m.m.Options.Std, CtxStd: m.m.Options.CtxStd, Defensive: m.m.Options.Defensive, Source: m.source}
+		Standardize: o.Standardize, Whiten: o.Whiten, Defensive: o.Defensive, Source: m.source}
 	if m.params.DType != runtime.Float64 {
 		h.DType = m.params.DType.String()
 	}
@@ -86,7 +95,7 @@ func (m *Model) encode(w *bytes.Buffer) error {
 		h.Stages = append(h.Stages, fileStage{Layer: s.Spec.Name, Name: s.Name, Args: s.Args})
 	}
 	for _, p := range m.params.Table {
-		h.Params = append(h.Params, fileParam{Name: p.Name, Rows: p.Shape.Rows, Cols: p.Shape.Cols, State: p.State})
+		h.Params = append(h.Params, fileParam{Name: p.Name, Rows: p.Shape.Rows, Cols: p.Shape.Cols, State: p.State, Fixed: p.Fixed})
 	}
 	hj, err := json.Marshal(h)
 	if err != nil {
@@ -195,7 +204,16 @@ func decode(b []byte) (*Model, error) {
 	if !(h.Defensive >= 0 && h.Defensive < 1) || (version < 2 && h.Defensive != 0) {
 		return nil, fmt.Errorf("bad header: defensive weight %v out of range for format %d", h.Defensive, version)
 	}
-	cm, err := compiler.Lower(h.Name, stages, h.Dim, compiler.Options{Std: h.Std, ContextDim: h.ContextDim, CtxStd: h.CtxStd, Defensive: h.Defensive})
+	opt := compiler.Options{Standardize: h.Standardize, Whiten: h.Whiten, ContextDim: h.ContextDim, Defensive: h.Defensive}
+	if version < 3 {
+		if h.Standardize || h.Whiten {
+			return nil, fmt.Errorf("bad header: format %d keeps the standardization in std", version)
+		}
+		opt.Standardize, opt.Whiten = h.Std != nil, h.Std != nil && h.Std.W != nil
+	} else if h.Std != nil || h.CtxStd != nil {
+		return nil, fmt.Errorf("bad header: format %d keeps the standardization with the parameters, not in std", version)
+	}
+	cm, err := compiler.Lower(h.Name, stages, h.Dim, opt)
 	if err != nil {
 		return nil, fmt.Errorf("rebuilding the flow: %v", err)
 	}
@@ -203,18 +221,35 @@ func decode(b []byte) (*Model, error) {
 	if params.DType, err = runtime.ParseDType(h.DType); err != nil {
 		return nil, fmt.Errorf("bad header: %v", err)
 	}
-	if len(cm.Params) != len(h.Params) || len(values) != len(params.Data) {
-		return nil, fmt.Errorf("the saved parameters (%d tensors, %d values) do not fit the flow (%d tensors, %d values)",
-			len(h.Params), len(values), len(cm.Params), len(params.Data))
+	// Formats 1 and 2 saved no fixed parameters, which come last.
+	table, size := cm.Params, len(params.Data)
+	if version < 3 {
+		for len(table) > 0 && table[len(table)-1].Fixed {
+			size -= table[len(table)-1].Shape.Rows * table[len(table)-1].Shape.Cols
+			table = table[:len(table)-1]
+		}
 	}
-	for i, p := range cm.Params {
+	if len(table) != len(h.Params) || len(values) != size {
+		return nil, fmt.Errorf("the saved parameters (%d tensors, %d values) do not fit the flow (%d tensors, %d values)",
+			len(h.Params), len(values), len(table), size)
+	}
+	for i, p := range table {
 		fp := h.Params[i]
-		if fp.Name != p.Name || fp.Rows != p.Shape.Rows || fp.Cols != p.Shape.Cols {
+		if fp.Name != p.Name || fp.Rows != p.Shape.Rows || fp.Cols != p.Shape.Cols || fp.Fixed != p.Fixed {
 			return nil, fmt.Errorf("saved parameter %d is %s [%d,%d], the flow has %s %v", i, fp.Name, fp.Rows, fp.Cols, p.Name, p.Shape)
 		}
 	}
 	copy(params.Data, values)
 	params.Changed()
+	if version < 3 && opt.Standardize {
+		vals, err := cm.FixedValues(h.Std, h.CtxStd)
+		if err != nil {
+			return nil, fmt.Errorf("bad header: %v", err)
+		}
+		if err := params.Set(vals); err != nil {
+			return nil, fmt.Errorf("bad header: %v", err)
+		}
+	}
 	return newModel(h.Name, cm, params, h.Source), nil
 }
 

@@ -2,6 +2,7 @@ package nox_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"math"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/plot"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -39,7 +41,7 @@ func runFile(t *testing.T, path string, maxSteps int) []nox.Event {
 		t.Fatal(err)
 	}
 	var evs []nox.Event
-	if err := s.Run(nox.RunOptions{MaxSteps: maxSteps, OnEvent: func(e nox.Event) { evs = append(evs, e) }}); err != nil {
+	if err := s.Run(context.Background(), nox.RunOptions{MaxSteps: maxSteps, Plot: plot.Statement, OnEvent: func(e nox.Event) { evs = append(evs, e) }}); err != nil {
 		t.Fatal(s.Render(err))
 	}
 	return evs
@@ -135,7 +137,7 @@ func TestRuntimeErrorsArePositioned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Run(nox.RunOptions{})
+	err = s.Run(context.Background(), nox.RunOptions{})
 	if err == nil {
 		t.Fatal("no error from a diverging run")
 	}

@@ -1,13 +1,14 @@
 package nox
 
 import (
+	"context"
 	"fmt"
 	"math"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
-	"github.com/noxlang/nox/runtime"
+	"github.com/noxlang/nox/train"
 )
 
 // Event is the result of a statement. Its JSON form is one line of
@@ -24,9 +25,12 @@ type Event struct {
 	// initial parameters), whose parameters the flow keeps.
 	ValNLL   *float64 `json:"val_nll,omitempty"`
 	BestStep *int     `json:"best_step,omitempty"`
-	N        int      `json:"n,omitempty"`
-	MeanNLL  *float64 `json:"mean_nll,omitempty"`
-	Path     string   `json:"path,omitempty"`
+	// Stopped says why training ended before its last step: "early
+	// stopping" or "cancelled".
+	Stopped string   `json:"stopped,omitempty"`
+	N       int      `json:"n,omitempty"`
+	MeanNLL *float64 `json:"mean_nll,omitempty"`
+	Path    string   `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
 	Params int `json:"params,omitempty"`
 }
@@ -42,25 +46,36 @@ type RunOptions struct {
 	// MaxSteps, if positive, caps the steps of every train statement (for
 	// quick tests of examples).
 	MaxSteps int
+	// Plot draws the pictures of a plot statement and returns their
+	// paths. Plotting lives in package plot (plot.Statement), which a
+	// program that only scores models need not link; without Plot, a
+	// plot statement is an error.
+	Plot func(PlotJob) ([]string, error)
 }
 
-// evalBatch is the chunk size for log-likelihood evaluation and sampling.
+// evalBatch is the chunk size for sampling.
 const evalBatch = 1000
 
-// Run executes the script's statements in order.
-func (s *Script) Run(opts RunOptions) error {
+// Run executes the script's statements in order. A done ctx stops the
+// training in progress, which keeps its best parameters so far (as early
+// stopping would) and reports "stopped": "cancelled"; Run then returns
+// ctx's error without running the statements after it.
+func (s *Script) Run(ctx context.Context, opts RunOptions) error {
 	for _, a := range s.Prog.Actions {
-		if err := s.runAction(a, opts); err != nil {
+		if err := s.runAction(ctx, a, opts); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Script) runAction(a compiler.Action, opts RunOptions) error {
+func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptions) error {
 	switch a := a.(type) {
 	case *compiler.Train:
-		return s.train(a, opts)
+		return s.train(ctx, a, opts)
 	case *compiler.Sample:
 		return s.sample(a, opts)
 	case *compiler.Eval:
@@ -73,26 +88,65 @@ func (s *Script) runAction(a compiler.Action, opts RunOptions) error {
 	return nil
 }
 
-// logProb returns log p(x) (log p(x | c) for a conditional model, whose
-// rows hold the context after the data) of every row, in nats, in the
-// data's original units (the standardization is part of the model).
-func logProb(m *compiler.Model, params *runtime.Params, rows []float64) []float64 {
-	n := len(rows) / (m.Dim + m.ContextDim)
-	lp := make([]float64, n)
-	mp := runtime.NewMapper(m.LogProb, params, "logp", min(n, evalBatch), nil)
-	defer mp.Close()
-	mp.Map(lp, rows, n)
-	return lp
+// lower builds the programs of a train statement's flow: they depend on
+// the width of its data and on its options, never on the data's values.
+func lower(t *compiler.Train) (*compiler.Model, error) {
+	return compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, t.Opts.ModelOptions(t.Flow.ContextDim))
 }
 
-// meanNLL returns the mean negative log-likelihood per row.
-func meanNLL(m *compiler.Model, params *runtime.Params, rows []float64) float64 {
-	sum := 0.0
-	lp := logProb(m, params, rows)
-	for _, v := range lp {
-		sum -= v
+// train runs a train statement (package train does the work) and keeps
+// the model, also when training diverged (it keeps the best parameters
+// validated before) or was cancelled.
+func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) error {
+	m, err := lower(t)
+	if err != nil {
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
-	return sum / float64(len(lp))
+	steps := t.Opts.Steps
+	if opts.MaxSteps > 0 {
+		steps = min(steps, opts.MaxSteps)
+	}
+	var h train.Hooks
+	if opts.OnStep != nil {
+		h.Every = opts.ReportEvery
+		h.Progress = func(step, total int, loss float64) { opts.OnStep(t.Flow.Name, step, total, loss) }
+	}
+	res, err := train.Likelihood(ctx, m, t.Data.Rows(), t.Opts, steps, h)
+	if res != nil {
+		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source))
+		model.History = res.History
+		s.trained[t.Flow] = model
+	}
+	if err != nil {
+		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
+	}
+	if opts.OnEvent != nil {
+		opts.OnEvent(trainEvent(t.Flow.Name, res.Report))
+	}
+	return nil
+}
+
+// trainEvent reports a training run.
+func trainEvent(flow string, r train.Report) Event {
+	ev := Event{Statement: "train", Flow: flow, Steps: r.Steps, Seconds: r.Seconds, Params: r.Params}
+	if r.Seconds > 0 {
+		ev.StepsPerS = float64(r.Steps) / r.Seconds
+	}
+	if r.Stop == train.Patience || r.Stop == train.Cancelled {
+		ev.Stopped = r.Stop.String()
+	}
+	ptr := func(v float64) *float64 {
+		if math.IsNaN(v) {
+			return nil
+		}
+		return &v
+	}
+	ev.TrainNLL, ev.TestNLL = ptr(r.TrainNLL), ptr(r.TestNLL)
+	if r.BestStep >= 0 {
+		best := r.BestStep
+		ev.ValNLL, ev.BestStep = &r.ValNLL, &best
+	}
+	return ev
 }
 
 func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
@@ -100,12 +154,8 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	if tf == nil {
 		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has not been trained", a.Flow.Name)
 	}
-	lp := logProb(tf.m, tf.params, a.Data.Rows())
-	sum := 0.0
-	for _, v := range lp {
-		sum -= v
-	}
-	mean := sum / float64(len(lp))
+	lp := train.LogProb(tf.m, tf.params, a.Data.Rows())
+	mean := train.NegMean(lp)
 	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean}
 	if a.Path != "" {
 		path := s.resolve(a.Path)
@@ -143,8 +193,10 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 }
 
 // IR returns the lowered programs of every trained flow as text: the
-// log-density program and its derived gradient program. The
-// standardization constants come from the flow's first train statement.
+// log-density program and its derived gradient program. They depend on
+// the width of the data a flow is trained on, never on its values (a
+// model's standardization is parameters, filled when training starts),
+// so no data is prepared.
 func (s *Script) IR() (string, error) { return s.IRFor("") }
 
 // IRFor is IR for the flow named name only ("" for all).
@@ -157,7 +209,7 @@ func (s *Script) IRFor(name string) (string, error) {
 			continue
 		}
 		done[t.Flow] = true
-		m, _, _, _, _, err := prepare(t)
+		m, err := lower(t)
 		if err != nil {
 			return "", lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 		}

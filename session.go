@@ -1,6 +1,7 @@
 package nox
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -52,7 +53,8 @@ func (s *Session) join(chunk string) []byte {
 // Exec compiles chunk after the accepted source and runs its statements.
 // On a compile error nothing is accepted. A runtime error leaves the
 // chunk's definitions in place (a failed train leaves its flow untrained).
-func (s *Session) Exec(chunk string, opts RunOptions) error {
+// A done ctx stops a training in progress as in Script.Run.
+func (s *Session) Exec(ctx context.Context, chunk string, opts RunOptions) error {
 	src := s.join(chunk)
 	next, err := compileIn(s.dir, s.Filename, src)
 	if err != nil {
@@ -70,7 +72,11 @@ func (s *Session) Exec(chunk string, opts RunOptions) error {
 	actions := next.Prog.Actions
 	s.src, s.script = src, next
 	for ; s.done < len(actions); s.done++ {
-		if err := next.runAction(actions[s.done], opts); err != nil {
+		if err := next.runAction(ctx, actions[s.done], opts); err != nil {
+			s.done++
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			s.done++
 			return err
 		}
@@ -84,7 +90,7 @@ func (s *Session) Load(path string) error {
 	if err != nil {
 		return err
 	}
-	return s.Exec(string(b), RunOptions{})
+	return s.Exec(context.Background(), string(b), RunOptions{})
 }
 
 // Type describes an expression: its type and, for a flow, its stages and

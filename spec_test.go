@@ -20,6 +20,7 @@ package nox_test
 // examples/data, so the files it writes land there.
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -30,6 +31,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/plot"
 	"github.com/noxlang/nox/stdlib"
 )
 
@@ -88,7 +90,7 @@ func TestSpecExamples(t *testing.T) {
 			t.Errorf("nox block %d does not compile:\n%s\n%s", i+1, src, nox.RenderError(err, path, []byte(src)))
 			continue
 		}
-		if err := s.Run(nox.RunOptions{MaxSteps: 5}); err != nil {
+		if err := s.Run(context.Background(), nox.RunOptions{MaxSteps: 5, Plot: plot.Statement}); err != nil {
 			t.Errorf("nox block %d fails:\n%s\n%s", i+1, src, s.Render(err))
 		}
 	}
@@ -125,7 +127,7 @@ func TestSpecErrors(t *testing.T) {
 		s, err := nox.Compile(path, src)
 		if err != nil {
 			got = nox.RenderError(err, path, src)
-		} else if err := s.Run(nox.RunOptions{}); err != nil {
+		} else if err := s.Run(context.Background(), nox.RunOptions{Plot: plot.Statement}); err != nil {
 			got = s.Render(err)
 		} else {
 			t.Errorf("nox-error block %d gives no error:\n%s", i+1, src)

@@ -315,16 +315,8 @@ func (c *checker) train(t *lang.Train) {
 	if !c.fixContext(flow, data, t) {
 		return
 	}
-	to := TrainOptions{
-		Steps: int(opts["steps"][0]), Batch: int(opts["batch"][0]), LR: opts["lr"][0],
-		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
-		Whiten: opts["whiten"][0] != 0, Dequantize: opts["dequantize"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
-		EvalEvery: int(opts["eval_every"][0]), Schedule: scheduleNames[int(opts["schedule"][0])],
-		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0], DType: dtypeNames[int(opts["dtype"][0])],
-		Defensive: opts["defensive"][0],
-	}
-	nTest := int(math.Round(to.TestFrac * float64(tab.Rows)))
-	nVal := int(math.Round(to.ValFrac * float64(tab.Rows-nTest)))
+	to := trainOptionsOf(opts)
+	nTest, nVal := dataset.SplitSizes(tab.Rows, to.TestFrac, to.ValFrac)
 	if tab.Rows-nTest-nVal < 1 {
 		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d rows, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, tab.Rows, to.TestFrac, to.ValFrac)
 		return
@@ -1026,4 +1018,15 @@ func article(s string) string {
 		return "an " + s
 	}
 	return "a " + s
+}
+
+func trainOptionsOf(opts stdlib.Args) TrainOptions {
+	return TrainOptions{
+		Steps: int(opts["steps"][0]), Batch: int(opts["batch"][0]), LR: opts["lr"][0],
+		TestFrac: opts["test_frac"][0], Seed: uint64(opts["seed"][0]), Standardize: opts["standardize"][0] != 0,
+		Whiten: opts["whiten"][0] != 0, Dequantize: opts["dequantize"][0] != 0, ValFrac: opts["val_frac"][0], Patience: int(opts["patience"][0]),
+		EvalEvery: int(opts["eval_every"][0]), Schedule: scheduleNames[int(opts["schedule"][0])],
+		Clip: opts["clip"][0], WeightDecay: opts["weight_decay"][0], DType: dtypeNames[int(opts["dtype"][0])],
+		Defensive: opts["defensive"][0],
+	}
 }

@@ -18,42 +18,38 @@ type Stage struct {
 	Name string
 }
 
-// Standardize is the fixed affine map (x - Mean) / Std applied before the
-// first stage; it is part of the model, so densities and samples are in the
-// data's original units.
-type Standardize struct {
-	Mean, Std []float64
-	// W, if set, replaces the division by Std: h = (x - Mean)·W with W a
-	// D×D whitening matrix (row-major), WInv its inverse and LogDetW
-	// log|det W|.
-	W, WInv []float64 `json:",omitempty"`
-	LogDetW float64   `json:",omitempty"`
-}
-
-// Options are the parts of a model fixed by its training data.
+// Options are the parts of a model that its training statement fixes.
+// They are structure only: the values the training data gives the
+// standardization are fixed parameters of the model (see Standardize and
+// Model.FixedValues), so a model's programs depend on its data's width,
+// never on its values.
 type Options struct {
-	// Std standardizes the data columns; nil for none.
-	Std *Standardize
-	// ContextDim is the number of context columns (0: unconditional);
-	// CtxStd standardizes them (nil for none). The context feeds the
-	// conditioners; it has no density of its own, so CtxStd adds no
+	// Standardize maps the data columns by (x − mean)/std before the
+	// first stage; Whiten by (x − mean)·W instead, W a D×D whitening
+	// matrix (with D ≥ 2; a one-column model only standardizes). The
+	// map is part of the model, so densities and samples are in the
+	// data's original units.
+	Standardize, Whiten bool
+	// ContextDim is the number of context columns (0: unconditional).
+	// With Standardize they are standardized too; the context feeds the
+	// conditioners and has no density of its own, so its map adds no
 	// log-det.
 	ContextDim int
-	CtxStd     *Standardize
 	// Defensive is the weight ε of the defensive mixture, in [0, 1): the
 	// model's density is p(x) = (1−ε)·p_flow(x) + ε·p_fit(x), where
-	// p_fit is the Gaussian the flow starts as — Std, then the flow's
-	// leading preprocessing stages (stdlib.Preprocessor: Dequantize),
-	// then N(0, I) — so the full-covariance Gaussian fit of the training
-	// rows when Std whitens, the diagonal fit when it only standardizes
-	// and N(0, I) without Std. A conditional model's p_fit is the same
-	// for every context. Every row's loss is then at most
-	// log(1/ε) − log p_fit(x), however badly the flow fits it, and a
-	// well-fit row pays at most log(1/(1−ε)) ≈ ε. LogProb, Loss (so Grad
-	// and training) and Sample are the mixture's; Forward and Inverse
-	// stay the flow's bijection, and Forward's log-det is the flow's.
-	// 0 lowers exactly the flow's programs.
-	Defensive float64 `json:",omitempty"`
+	// p_fit is the Gaussian the flow starts as — the standardization,
+	// then the flow's leading preprocessing stages
+	// (stdlib.Preprocessor: Dequantize), then N(0, I) — so the
+	// full-covariance Gaussian fit of the training rows when it whitens,
+	// the diagonal fit when it only standardizes and N(0, I) without it.
+	// A conditional model's p_fit is the same for every context. Every
+	// row's loss is then at most log(1/ε) − log p_fit(x), however badly
+	// the flow fits it, and a well-fit row pays at most
+	// log(1/(1−ε)) ≈ ε. LogProb, Loss (so Grad and training) and Sample
+	// are the mixture's; Forward and Inverse stay the flow's bijection,
+	// and Forward's log-det is the flow's. 0 lowers exactly the flow's
+	// programs.
+	Defensive float64
 }
 
 // Model is a flow lowered to IR: one parameter table and the programs over
@@ -64,7 +60,8 @@ type Model struct {
 	Dim        int
 	ContextDim int
 	// Stages and Options are what the model was lowered from: with the
-	// parameter values they rebuild it (a saved model is these three).
+	// parameter values (fixed ones included) they rebuild it (a saved
+	// model is these three).
 	Stages  []Stage
 	Options Options
 	Params  []ir.Param
@@ -89,12 +86,14 @@ type Model struct {
 	Init *ir.Program
 
 	lead int // leading preprocessing stages (see Options.Defensive)
+	std  stdParams
 }
 
 // Fit lowers the Gaussian fit p_fit of Options.Defensive as a model of
 // its own: m's standardization and leading preprocessing stages, then a
 // standard normal prior (stage "fit"), with no defensive mixture (a
-// mixture of the fit with itself is the fit). It has no parameters, and
+// mixture of the fit with itself is the fit). Its only parameters are
+// the standardization's, named as m's (copy their values by name), and
 // it is conditional (takes context rows) when m is, though it ignores
 // them.
 func (m *Model) Fit() (*Model, error) {
@@ -103,7 +102,19 @@ func (m *Model) Fit() (*Model, error) {
 	stages = append(stages, Stage{Spec: g, Args: g.Bind(nil), Name: "fit"})
 	opt := m.Options
 	opt.Defensive = 0
-	return Lower(m.Name, stages, m.Dim, opt)
+	fit, err := Lower(m.Name, stages, m.Dim, opt)
+	if err != nil {
+		return nil, err
+	}
+	// The fit's fixed parameters start as m's (see InitFixed).
+	for i, p := range fit.Params {
+		for _, q := range m.Params {
+			if q.Name == p.Name && q.Fixed {
+				fit.Params[i].Init = q.Init
+			}
+		}
+	}
+	return fit, nil
 }
 
 // Lower builds the programs of a flow over dim dimensions. stages ends with
@@ -116,7 +127,7 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 		return nil, fmt.Errorf("flow %s: defensive weight %v is outside [0, 1)", name, opt.Defensive)
 	}
 	var table []ir.Param
-	l := lowering{dim: dim, std: opt.Std, ctxDim: opt.ContextDim, ctxStd: opt.CtxStd, table: &table, defensive: opt.Defensive}
+	l := lowering{dim: dim, ctxDim: opt.ContextDim, table: &table, defensive: opt.Defensive}
 	cur := dim
 	ordinal := map[string]int{}
 	for _, s := range stages[:len(stages)-1] {
@@ -163,7 +174,10 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 		}
 		l.fit = fit
 	}
-	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim, Stages: stages, Options: opt, lead: l.lead}
+	// The standardization's parameters come last, so that the layers'
+	// parameters have the same places in the table with it or without.
+	l.std = newStdParams(&table, dim, opt)
+	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim, Stages: stages, Options: opt, lead: l.lead, std: l.std}
 	m.Forward = l.forwardProgram()
 	m.LogProb = l.logProbProgram("logprob", stdlib.Eval)
 	m.Loss = l.logProbProgram("loss", stdlib.Train)
@@ -203,9 +217,8 @@ type lowering struct {
 	stages []stage
 	prior  stdlib.Density
 	dim    int
-	std    *Standardize
+	std    stdParams
 	ctxDim int
-	ctxStd *Standardize
 	table  *[]ir.Param
 	// defensive is the mixture weight ε of fit, N(0, I) over the values
 	// after Std and the first lead stages (the preprocessing ones); fit
@@ -220,10 +233,8 @@ type lowering struct {
 // with the log-det of the map to it.
 type flowOut struct {
 	z, logdet ir.Value
-	c         float64
-	fit       ir.Value // after Std and the leading preprocessing stages
+	fit       ir.Value // after the standardization and the leading preprocessing stages
 	fitLogdet ir.Value // their per-row log-det, or ir.None
-	fitC      float64  // their constant log-det
 }
 
 // env starts a program: its data input named in (if any) and the context
@@ -234,49 +245,27 @@ func (l *lowering) env(b *ir.Builder, mode stdlib.Mode) *stdlib.Env {
 		return env
 	}
 	c := b.Input("c", l.ctxDim)
-	if l.ctxStd != nil {
+	if l.std.ctxMean >= 0 {
 		b.SetNote("standardize context")
-		mean, inv := make([]float64, l.ctxDim), make([]float64, l.ctxDim)
-		for j := range inv {
-			mean[j], inv[j] = l.ctxStd.Mean[j], 1/l.ctxStd.Std[j]
-		}
-		row := ir.Shape{Rows: 1, Cols: l.ctxDim}
-		c = b.Mul(b.Sub(c, b.Const(row, mean)), b.Const(row, inv))
+		c = b.Mul(b.Sub(c, b.Param(l.std.ctxMean)), b.Param(l.std.ctxInv))
 	}
 	env.Context = c
 	return env
 }
 
-// forward emits the stages from x; it returns z, the summed per-row
-// log-det (ir.None if every stage preserves volume) and a constant log-det
-// term. The columns a Split sends to the prior are appended to z after the
-// flow's output, the last split's first.
+// forward emits the stages from x; it returns z and the summed per-row
+// log-det of the stages (ir.None if every stage preserves volume); the
+// standardization's constant log-det is added by the caller
+// (stdParams.addLogdet). The columns a Split sends to the prior are
+// appended to z after the flow's output, the last split's first.
 func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) flowOut {
-	var c float64
-	h := x
-	if l.std != nil && l.std.W != nil {
-		b.SetNote("whiten")
-		row := ir.Shape{Rows: 1, Cols: l.dim}
-		h = b.MatMul(b.Sub(h, b.Const(row, l.std.Mean)), b.Const(ir.Shape{Rows: l.dim, Cols: l.dim}, l.std.W), 0)
-		c += l.std.LogDetW
-	} else if l.std != nil {
-		b.SetNote("standardize")
-		mean, inv := make([]float64, l.dim), make([]float64, l.dim)
-		for j := range inv {
-			mean[j] = l.std.Mean[j]
-			inv[j] = 1 / l.std.Std[j]
-			c -= math.Log(l.std.Std[j])
-		}
-		row := ir.Shape{Rows: 1, Cols: l.dim}
-		h = b.Mul(b.Sub(h, b.Const(row, mean)), b.Const(row, inv))
-	}
+	h := l.std.forward(b, x)
 	logdet := ir.None
 	var fit, fitLogdet ir.Value
-	var fitC float64
 	var out []ir.Value // split-off columns, in order
 	for i, s := range l.stages {
 		if i == l.lead {
-			fit, fitLogdet, fitC = h, logdet, c
+			fit, fitLogdet = h, logdet
 		}
 		if s.flow == nil {
 			b.SetNote(s.name)
@@ -296,27 +285,25 @@ func (l *lowering) forward(b *ir.Builder, x ir.Value, env *stdlib.Env) flowOut {
 		}
 	}
 	if l.lead == len(l.stages) {
-		fit, fitLogdet, fitC = h, logdet, c
+		fit, fitLogdet = h, logdet
 	}
 	for i := len(out) - 1; i >= 0; i-- {
 		b.SetNote("split/join")
 		h = b.ConcatCols(h, out[i])
 	}
-	return flowOut{z: h, logdet: logdet, c: c, fit: fit, fitLogdet: fitLogdet, fitC: fitC}
+	return flowOut{z: h, logdet: logdet, fit: fit, fitLogdet: fitLogdet}
 }
 
 func (l *lowering) forwardProgram() *ir.Program {
 	b := ir.NewBuilder("forward", l.table)
 	x := b.Input("x", l.dim)
 	f := l.forward(b, x, l.env(b, stdlib.Eval))
-	z, ld, c := f.z, f.logdet, f.c
+	z, ld := f.z, f.logdet
 	b.SetNote("logdet")
 	if ld == ir.None {
 		ld = b.Scale(b.SumCols(b.Sub(x, x)), 0)
 	}
-	if c != 0 {
-		ld = b.AddConst(ld, c)
-	}
+	ld = l.std.addLogdet(b, ld)
 	b.Output("z", z)
 	b.Output("logdet", ld)
 	return b.Program()
@@ -332,9 +319,7 @@ func (l *lowering) logProbProgram(name string, mode stdlib.Mode) *ir.Program {
 	if f.logdet != ir.None {
 		lp = b.Add(lp, f.logdet)
 	}
-	if f.c != 0 {
-		lp = b.AddConst(lp, f.c)
-	}
+	lp = l.std.addLogdet(b, lp)
 	if l.fit != nil && mode != stdlib.Init {
 		lp = l.mixture(b, lp, f, env)
 	}
@@ -365,7 +350,12 @@ func (l *lowering) mixture(b *ir.Builder, lp ir.Value, f flowOut, env *stdlib.En
 		fit = b.Add(fit, f.fitLogdet)
 	}
 	a := b.AddConst(lp, math.Log1p(-l.defensive))
-	c := b.AddConst(fit, math.Log(l.defensive)+f.fitC)
+	var c ir.Value
+	if l.std.fitC >= 0 {
+		c = b.Add(fit, b.Param(l.std.fitC)) // log ε + the standardization's log-det
+	} else {
+		c = b.AddConst(fit, math.Log(l.defensive))
+	}
 	m := b.Clamp(b.MaxCols(b.ConcatCols(a, c)), -math.MaxFloat32, math.MaxFloat32)
 	return b.Add(m, b.Log(b.Add(b.Exp(b.Sub(a, m)), b.Exp(b.Sub(c, m)))))
 }
@@ -401,16 +391,7 @@ func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env, pick func
 	if l.lead == 0 && pick != nil {
 		h = pick(h)
 	}
-	if l.std != nil && l.std.W != nil {
-		b.SetNote("whiten/inverse")
-		row := ir.Shape{Rows: 1, Cols: l.dim}
-		h = b.Add(b.MatMul(h, b.Const(ir.Shape{Rows: l.dim, Cols: l.dim}, l.std.WInv), 0), b.Const(row, l.std.Mean))
-	} else if l.std != nil {
-		b.SetNote("standardize/inverse")
-		row := ir.Shape{Rows: 1, Cols: l.dim}
-		h = b.Add(b.Mul(h, b.Const(row, l.std.Std)), b.Const(row, l.std.Mean))
-	}
-	return h
+	return l.std.inverse(b, h)
 }
 
 func (l *lowering) inverseProgram() *ir.Program {

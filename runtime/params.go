@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -149,5 +151,32 @@ func (ps *Params) Clone() *Params {
 	return c
 }
 
-// Count returns the number of scalar parameters.
-func (ps *Params) Count() int { return len(ps.Data) }
+// Count returns the number of scalar parameters, state included and
+// fixed values (ir.Param.Fixed: a model's standardization) not.
+func (ps *Params) Count() int {
+	n := len(ps.Data)
+	for i, p := range ps.Table {
+		if p.Fixed {
+			n -= len(ps.Views[i])
+		}
+	}
+	return n
+}
+
+// Set copies values into the parameters they name (ir.Param.Name), then
+// calls Changed. Every name must be a parameter of the table and every
+// value list its size.
+func (ps *Params) Set(values map[string][]float64) error {
+	for name, v := range values {
+		i := slices.IndexFunc(ps.Table, func(p ir.Param) bool { return p.Name == name })
+		if i < 0 {
+			return fmt.Errorf("runtime: no parameter %s", name)
+		}
+		if len(v) != len(ps.Views[i]) {
+			return fmt.Errorf("runtime: parameter %s has %d values, got %d", name, len(ps.Views[i]), len(v))
+		}
+		copy(ps.Views[i], v)
+	}
+	ps.Changed()
+	return nil
+}

@@ -51,8 +51,11 @@ func MAFModel(tb testing.TB, layers, hidden, dim int, std *compiler.Standardize)
 		}
 	}
 	stages = append(stages, compiler.Stage{Spec: g, Args: g.Bind(nil), Name: "gaussian1"})
-	m, err := compiler.Lower("flow", stages, dim, compiler.Options{Std: std})
+	m, err := compiler.Lower("flow", stages, dim, compiler.Options{Standardize: std != nil})
 	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := m.InitFixed(std, nil); err != nil {
 		tb.Fatal(err)
 	}
 	return m

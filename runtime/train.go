@@ -127,7 +127,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	off := 0
 	for i, p := range params.Table {
 		n := len(params.Views[i])
-		if p.State {
+		if p.State && !p.Fixed {
 			v := g.Output(ir.StatePrefix + p.Name)
 			if v == ir.None {
 				return nil, fmt.Errorf("runtime: program %s does not update state %s", g.Name, p.Name)
@@ -160,10 +160,17 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		t.shards = append(t.shards, s)
 		t.parts = append(t.parts, p)
 	}
-	// Split params.Data into one range per team member.
+	// Split params.Data into one range per team member. Fixed
+	// parameters (a model's standardization, last in its table) are
+	// neither trained nor updated, so they are left out: the ranges, and
+	// with them the clipping norm's per-member sums, are those of the
+	// same model without them.
 	k := len(t.shards)
 	t.segs, t.norms = make([][]segment, k), make([]float64, k)
 	total := len(params.Data)
+	for i := len(params.Table) - 1; i >= 0 && params.Table[i].Fixed; i-- {
+		total -= len(params.Views[i])
+	}
 	pos := 0
 	for pi, v := range params.Views {
 		for r := range k {

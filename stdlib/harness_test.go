@@ -130,8 +130,12 @@ func param(t *testing.T, ps *runtime.Params, name string) []float64 {
 // rows.
 func lower(t *testing.T, c layerCase, std *compiler.Standardize) (*compiler.Model, *runtime.Params) {
 	t.Helper()
-	m, err := compiler.Lower("flow", stages(t, c.layers, c.args), c.dim, compiler.Options{Std: std, ContextDim: c.ctx})
+	opt := compiler.Options{Standardize: std != nil, Whiten: std != nil && std.W != nil, ContextDim: c.ctx}
+	m, err := compiler.Lower("flow", stages(t, c.layers, c.args), c.dim, opt)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.InitFixed(std, ctxStandardize(c.ctx)); err != nil {
 		t.Fatal(err)
 	}
 	ps := runtime.NewParams(m.Params)
@@ -144,8 +148,12 @@ func lower(t *testing.T, c layerCase, std *compiler.Standardize) (*compiler.Mode
 			t.Fatal(err)
 		}
 	}
-	for i := range ps.Data {
-		ps.Data[i] += 0.3 * rng.NormFloat64()
+	for i, v := range ps.Views {
+		if !ps.Table[i].Fixed {
+			for j := range v {
+				v[j] += 0.3 * rng.NormFloat64()
+			}
+		}
 	}
 	return m, ps
 }
@@ -410,4 +418,17 @@ func maxAbsDiff(a, b []float64) float64 {
 		m = max(m, d)
 	}
 	return m
+}
+
+// ctxStandardize is an identity standardization of n context columns
+// (nil for none): a standardized conditional model needs one.
+func ctxStandardize(n int) *compiler.Standardize {
+	if n == 0 {
+		return nil
+	}
+	s := &compiler.Standardize{}
+	for range n {
+		s.Mean, s.Std = append(s.Mean, 0), append(s.Std, 1)
+	}
+	return s
 }

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/plot"
 )
 
 // family is a flow written in nox; H is replaced by the hidden width.
@@ -101,7 +103,7 @@ func main() {
 			dims = s.Prog.Data[0].Table.Cols
 			var ev nox.Event
 			start := time.Now()
-			err = s.Run(nox.RunOptions{OnEvent: func(e nox.Event) { ev = e }})
+			err = s.Run(context.Background(), nox.RunOptions{OnEvent: func(e nox.Event) { ev = e }, Plot: plot.Statement})
 			switch {
 			case err != nil:
 				row += " failed: " + strings.SplitN(s.Render(err), "\n", 2)[0] + " |"

@@ -15,6 +15,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,6 +28,7 @@ import (
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/plot"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -208,7 +210,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	opts := nox.RunOptions{MaxSteps: *maxSteps}
+	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement}
 	var bar *progressbar.ProgressBar
 	interactive := !*jsonOut && isTerminal(stderr)
 	if interactive {
@@ -257,7 +259,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		}
 		printEvent(stdout, ev)
 	}
-	if err := script.Run(opts); err != nil {
+	if err := script.Run(context.Background(), opts); err != nil {
 		if bar != nil {
 			fmt.Fprintln(stderr)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/plot"
 )
 
 // savedModel trains a tiny flow on dim-column synthetic data written to
@@ -45,7 +47,7 @@ func savedModel(t *testing.T, dir, name string, dim int) (model, data string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Run(nox.RunOptions{}); err != nil {
+	if err := s.Run(context.Background(), nox.RunOptions{Plot: plot.Statement}); err != nil {
 		t.Fatal(s.Render(err))
 	}
 	m, err := s.Model("flow")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/chzyer/readline"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/plot"
 )
 
 const replHelp = `Type nox statements; they run as you enter them and may use earlier ones.
@@ -132,8 +134,9 @@ func execChunk(s *nox.Session, chunk string, stdout, stderr io.Writer) {
 			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)
 		}
 	}()
-	err := s.Exec(chunk, nox.RunOptions{
+	err := s.Exec(context.Background(), chunk, nox.RunOptions{
 		OnEvent: func(ev nox.Event) { printEvent(stdout, ev) },
+		Plot:    plot.Statement,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, s.RenderChunkError(err, chunk))

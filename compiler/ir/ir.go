@@ -96,6 +96,10 @@ type Param struct {
 	// statistics): the optimizer leaves it alone and it needs no
 	// gradient; training programs update it through outputs.
 	State bool
+	// Fixed marks a state value that no program updates: it is set from
+	// the training data before training starts (the standardization of
+	// a model's columns) and is constant afterwards. Fixed implies State.
+	Fixed bool
 }
 
 // InitKind selects how a parameter is initialised.

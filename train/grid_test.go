@@ -1,4 +1,4 @@
-package nox
+package train
 
 import (
 	"slices"
@@ -12,7 +12,7 @@ func TestGridWidths(t *testing.T) {
 	for i := range 40 {
 		rows = append(rows, float64(i%7), float64(i%5)/10+1, float64(i)*0.37+1/float64(i+3), 4, float64(i))
 	}
-	got := gridWidths(rows, 5, 4)
+	got := GridWidths(rows, 5, 4)
 	// The gridded steps are 1 and 0.1; the constant column takes their
 	// median (the upper middle of two): 1.
 	want := []float64{0.5, 0.05, 0, 0.5, 0}
@@ -21,7 +21,7 @@ func TestGridWidths(t *testing.T) {
 			t.Errorf("column %d: half-width %v, want %v (all %v)", j, got[j], want[j], got)
 		}
 	}
-	if w := gridWidths([]float64{1, 2, 3, 4, 5, 6}, 1, 1); !slices.Equal(w, []float64{0}) {
+	if w := GridWidths([]float64{1, 2, 3, 4, 5, 6}, 1, 1); !slices.Equal(w, []float64{0}) {
 		t.Errorf("distinct values: %v", w)
 	}
 }

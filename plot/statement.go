@@ -1,0 +1,72 @@
+package plot
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/noxlang/nox"
+)
+
+// Statement draws a plot statement's pictures (nox.RunOptions.Plot): the
+// flow's samples (beside the data, if given) to job.Path; for a 2-D flow
+// its density to NAME_density.EXT; and, when it was trained in this run,
+// its training curve to NAME_loss.EXT. It returns the paths written.
+func Statement(job nox.PlotJob) ([]string, error) {
+	ext := job.Path[strings.LastIndexByte(job.Path, '.'):]
+	base := strings.TrimSuffix(job.Path, ext)
+	title := "flow " + job.Flow
+	var err error
+	if job.Data != nil {
+		err = Samples(job.Path, job.Data, job.Samples, job.Dim, title)
+	} else {
+		err = SamplesOnly(job.Path, job.Samples, job.Dim, title)
+	}
+	if err != nil {
+		return nil, err
+	}
+	paths := []string{job.Path}
+	if job.Dim == 2 {
+		ref := job.Data
+		if ref == nil {
+			ref = job.Samples
+		}
+		lo, hi := Box(ref)
+		dp := base + "_density" + ext
+		if err := Density(dp, job.LogProb, lo, hi, job.Data, "density of "+title); err != nil {
+			return nil, err
+		}
+		paths = append(paths, dp)
+	}
+	if h := job.History; h != nil && len(h.Steps) > 1 {
+		lp := base + "_loss" + ext
+		if err := Loss(lp, h.Steps, h.Loss, h.Val, "training of "+title); err != nil {
+			return nil, err
+		}
+		paths = append(paths, lp)
+	}
+	return paths, nil
+}
+
+// Box returns the range of 2-D points between their 0.5% and 99.5%
+// quantiles, padded by 10% on each side: the window of a density plot.
+func Box(xy []float64) (lo, hi [2]float64) {
+	n := len(xy) / 2
+	for j := range 2 {
+		col := make([]float64, 0, n)
+		for i := range n {
+			if v := xy[2*i+j]; !math.IsNaN(v) && !math.IsInf(v, 0) {
+				col = append(col, v)
+			}
+		}
+		if len(col) == 0 {
+			lo[j], hi[j] = -1, 1
+			continue
+		}
+		slices.Sort(col)
+		a, b := col[len(col)*5/1000], col[min(len(col)-1, len(col)*995/1000)]
+		w := max(b-a, 1e-9)
+		lo[j], hi[j] = a-0.1*w, b+0.1*w
+	}
+	return lo, hi
+}

@@ -1,0 +1,277 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	goruntime "runtime"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/runtime"
+)
+
+// Result is a trained model: its programs and parameters (the flow's, or
+// the Gaussian fit's when model selection chose it) and what training
+// did.
+type Result struct {
+	Model  *compiler.Model
+	Params *runtime.Params
+	// IsFit reports that the model is the Gaussian fit of the training
+	// rows (compiler.Model.Fit), which the validation rows could not
+	// tell the trained flow from by two standard errors.
+	IsFit   bool
+	Report  Report
+	History *History
+}
+
+// Report sums up a training run. An NLL is NaN where there were no rows
+// to compute it on.
+type Report struct {
+	// Steps is the number of steps run; Stop says why the run ended.
+	Steps   int
+	Stop    Stop
+	Seconds float64
+	// Params is the number of trained scalars (state included).
+	Params int
+	// TrainNLL, ValNLL and TestNLL are mean negative log-likelihoods, in
+	// nats per row in the data's original units, of the model kept.
+	TrainNLL, ValNLL, TestNLL float64
+	// BestStep is the step whose parameters the model keeps (0: the
+	// initial ones, or the Gaussian fit); -1 without validation rows.
+	BestStep int
+}
+
+// Likelihood trains m by maximum likelihood on rows (each row its data
+// columns, then its context columns), with the options of a train
+// statement run for steps steps (o.Steps, or fewer for a trial). It
+// splits the rows, fills m's standardization from the training rows,
+// runs Loop, and selects the model (see the package comment).
+//
+// A cancelled run (ctx done) ends like one stopped early: its result
+// keeps the best parameters so far, and Report.Stop says Cancelled. A
+// divergence (a non-finite loss) is an error, returned with the result:
+// the model keeps the best parameters validated before it.
+func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compiler.TrainOptions, steps int, h Hooks) (*Result, error) {
+	width := m.Dim + m.ContextDim
+	rng := rand.New(rand.NewPCG(o.Seed, 0x6e6f78))
+	train, val, test := Split(rows, width, o.TestFrac, o.ValFrac, rng)
+	params := runtime.NewParams(m.Params)
+	var err error
+	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
+		return nil, err
+	}
+	params.Init(rng)
+	if err := fill(m, params, train); err != nil {
+		return nil, err
+	}
+	obj, err := newLikelihood(m, params, train, val, o, rng)
+	if err != nil {
+		return nil, err
+	}
+	out := Loop(ctx, obj, o, steps, h)
+	obj.close()
+	res := &Result{Model: m, Params: params, History: out.History}
+	res.Report = Report{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(),
+		BestStep: -1, ValNLL: math.NaN(), TestNLL: math.NaN()}
+	if obj.validates() {
+		if err := obj.choose(res, out, o); err != nil {
+			return nil, err
+		}
+	}
+	if out.Err != nil {
+		switch {
+		case res.IsFit:
+			return res, fmt.Errorf("%v; the model is the Gaussian fit of the training rows (validation NLL %.4g)", out.Err, res.Report.ValNLL)
+		case obj.validates():
+			return res, fmt.Errorf("%v; the flow keeps the parameters of step %d (validation NLL %.4g)", out.Err, res.Report.BestStep, res.Report.ValNLL)
+		}
+		return res, out.Err
+	}
+	res.Report.TrainNLL = MeanNLL(res.Model, res.Params, train)
+	if len(test) > 0 {
+		res.Report.TestNLL = MeanNLL(res.Model, res.Params, test)
+	}
+	return res, nil
+}
+
+// fill sets m's standardization from the training rows.
+func fill(m *compiler.Model, params *runtime.Params, train []float64) error {
+	if !m.Standardizes() {
+		return nil
+	}
+	w := m.Dim + m.ContextDim
+	x := Standardization(train, w, 0, m.Dim)
+	if m.Options.Whiten {
+		Whiten(x, train, w, m.Dim)
+	}
+	var c *compiler.Standardize
+	if m.ContextDim > 0 {
+		c = Standardization(train, w, m.Dim, m.ContextDim)
+	}
+	vals, err := m.FixedValues(x, c)
+	if err != nil {
+		return err
+	}
+	return params.Set(vals)
+}
+
+// likelihood is the Objective of maximum likelihood: Adam on minibatches
+// of the training rows, scored by the mean NLL of the validation rows.
+type likelihood struct {
+	m      *compiler.Model
+	params *runtime.Params
+	tr     *runtime.Trainer
+	scorer *runtime.Mapper
+	val    []float64
+	nVal   int
+	lp     []float64 // the last validation's per-row log-likelihoods
+	// The parameters and per-row validation log-likelihoods of the
+	// initial parameters and of the best so far, kept only with
+	// validation rows to choose among them.
+	initial, best []float64
+	lp0, lpBest   []float64
+}
+
+func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float64, o compiler.TrainOptions, rng *rand.Rand) (*likelihood, error) {
+	width := m.Dim + m.ContextDim
+	adam := runtime.DefaultAdam(o.LR)
+	adam.Clip, adam.WeightDecay = o.Clip, o.WeightDecay
+	tr, err := runtime.NewTrainer(m.Grad, params, train, width, o.Batch, adam, rng)
+	if err != nil {
+		return nil, err
+	}
+	l := &likelihood{m: m, params: params, tr: tr, val: val, nVal: len(val) / width}
+	if o.Dequantize {
+		tr.SetNoise(GridWidths(train, width, m.Dim))
+	}
+	if m.Init != nil {
+		// Data-dependent initialisation (ActNorm) from one minibatch,
+		// dequantized like every other: a column constant in it would
+		// otherwise get an unbounded scale.
+		if err := tr.Initialize(m.Init); err != nil {
+			tr.Close()
+			return nil, err
+		}
+	}
+	if l.nVal > 0 {
+		l.scorer = runtime.NewMapper(m.LogProb, params, "logp", min(l.nVal, evalBatch), nil)
+		l.lp = make([]float64, l.nVal)
+	}
+	return l, nil
+}
+
+func (l *likelihood) Step(lr float64) float64 {
+	l.tr.SetLR(lr)
+	return l.tr.Step()
+}
+
+func (l *likelihood) Validates() bool { return l.scorer != nil }
+func (l *likelihood) validates() bool { return l.lpBest != nil }
+
+func (l *likelihood) Validate() float64 {
+	l.scorer.Map(l.lp, l.val, l.nVal)
+	return NegMean(l.lp)
+}
+
+func (l *likelihood) Keep(step int) {
+	if step == 0 {
+		l.best = append([]float64(nil), l.params.Data...)
+		l.initial = append([]float64(nil), l.params.Data...)
+		l.lp0, l.lpBest = append([]float64(nil), l.lp...), append([]float64(nil), l.lp...)
+		return
+	}
+	l.tr.Sync()
+	copy(l.best, l.params.Data)
+	copy(l.lpBest, l.lp)
+}
+
+// close writes the trained values to params.Data and releases the
+// trainer's and the scorer's planned buffers, so that the evaluations
+// after training reuse their memory instead of adding to it (see
+// bench/README.md, "peak RSS"). Without a collection here the heap would
+// grow to about twice its live size before the next.
+func (l *likelihood) close() {
+	l.tr.Sync()
+	l.tr.Close()
+	l.tr = nil
+	if l.scorer != nil {
+		l.scorer.Close()
+		l.scorer = nil
+	}
+	goruntime.GC()
+}
+
+// choose selects the model among the best validated parameters, the
+// initial ones and the Gaussian fit, by the two-standard-error rule: the
+// best parameters are kept only if they beat the baseline — the Gaussian
+// fit with a defensive mixture (which the mixture guarantees, and which
+// the initial flow, layers starting near but not at the identity, only
+// approaches), else the initial flow (which standardization made the
+// Gaussian fit) — by more than two standard errors of the paired
+// per-row difference on the validation rows.
+func (l *likelihood) choose(res *Result, out Outcome, o compiler.TrainOptions) error {
+	copy(l.params.Data, l.best)
+	l.params.Changed()
+	res.Report.BestStep, res.Report.ValNLL = out.BestStep, out.BestScore
+	if o.Defensive > 0 {
+		fm, err := l.m.Fit()
+		if err != nil {
+			return err
+		}
+		fp := runtime.NewParams(fm.Params)
+		fp.DType = l.params.DType
+		if err := copyFixed(fp, l.params); err != nil {
+			return err
+		}
+		lpFit := LogProb(fm, fp, l.val)
+		if !clearlyBetter(l.lpBest, lpFit) {
+			res.Model, res.Params, res.IsFit = fm, fp, true
+			res.Report.BestStep, res.Report.ValNLL = 0, NegMean(lpFit)
+		}
+		return nil
+	}
+	if out.BestStep > 0 && !clearlyBetter(l.lpBest, l.lp0) {
+		copy(l.params.Data, l.initial)
+		l.params.Changed()
+		res.Report.BestStep, res.Report.ValNLL = 0, NegMean(l.lp0)
+	}
+	return nil
+}
+
+// copyFixed copies the fixed parameters of src into those of dst with
+// the same names.
+func copyFixed(dst, src *runtime.Params) error {
+	vals := map[string][]float64{}
+	for _, p := range dst.Table {
+		if !p.Fixed {
+			continue
+		}
+		for j, q := range src.Table {
+			if q.Name == p.Name {
+				vals[p.Name] = src.Views[j]
+			}
+		}
+	}
+	return dst.Set(vals)
+}
+
+// clearlyBetter reports whether per-row log-likelihoods a beat b on
+// average by more than two standard errors of their paired difference.
+func clearlyBetter(a, b []float64) bool {
+	n := float64(len(a))
+	if n < 2 {
+		return -NegMean(a) > -NegMean(b)
+	}
+	m, ss := 0.0, 0.0
+	for i := range a {
+		m += a[i] - b[i]
+	}
+	m /= n
+	for i := range a {
+		d := a[i] - b[i] - m
+		ss += d * d
+	}
+	se := math.Sqrt(ss / (n - 1) / n)
+	return m > 2*se
+}

@@ -1,0 +1,32 @@
+package train
+
+import (
+	"math/rand/v2"
+
+	"github.com/noxlang/nox/dataset"
+)
+
+// Split divides rows (n rows of width columns, row-major) into training,
+// validation and test rows with a permutation drawn from rng: the first
+// nTest permuted rows are the test set, the next nVal the validation set
+// (dataset.SplitSizes).
+func Split(rows []float64, width int, testFrac, valFrac float64, rng *rand.Rand) (train, val, test []float64) {
+	n := len(rows) / width
+	perm := rng.Perm(n)
+	nTest, nVal := dataset.SplitSizes(n, testFrac, valFrac)
+	train = make([]float64, 0, (n-nTest-nVal)*width)
+	val = make([]float64, 0, nVal*width)
+	test = make([]float64, 0, nTest*width)
+	for i, r := range perm {
+		row := rows[r*width : (r+1)*width]
+		switch {
+		case i < nTest:
+			test = append(test, row...)
+		case i < nTest+nVal:
+			val = append(val, row...)
+		default:
+			train = append(train, row...)
+		}
+	}
+	return train, val, test
+}
