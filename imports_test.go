@@ -2,45 +2,100 @@ package nox_test
 
 import (
 	"go/build"
+	"io/fs"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestImportGraph keeps dependencies flowing one way: the front end knows
-// nothing of the rest, the IR knows nothing at all, layers know only the
-// IR, and the runtime needs only the IR and gonum.
+// layers lists every package of the module from the bottom up, each with
+// the packages of the module it may import; a package may import only
+// packages listed before it, so dependencies flow one way: the front
+// end, the IR and the kernels know nothing of the rest, layers know only
+// the IR, the runtime only the IR and its kernels, training only the
+// compiler's models, the runtime and the data sets, the root package
+// (the embedding API) everything below it but plotting, and the tools
+// are on top. ARCHITECTURE.md shows the same table.
+var layers = []struct {
+	pkg     string // "" is the root package
+	imports []string
+}{
+	{"lang", nil},
+	{"compiler/ir", nil},
+	{"internal/spell", nil},
+	{"internal/atomicfile", nil},
+	{"runtime/internal/gemm", nil},
+	{"compiler/ad", []string{"compiler/ir"}},
+	{"stdlib", []string{"compiler/ir"}},
+	{"dataset", []string{"internal/spell", "internal/atomicfile"}},
+	{"runtime", []string{"compiler/ir", "runtime/internal/gemm"}},
+	{"compiler", []string{"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell"}},
+	{"train", []string{"compiler", "dataset", "runtime"}},
+	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "internal/atomicfile"}},
+	{"plot", []string{"", "internal/atomicfile"}},
+	{"cmd/noxc", []string{"", "lang", "dataset", "plot", "internal/atomicfile"}},
+	{"bench/nll", []string{"", "plot"}},
+	{"bench/suite", nil},
+}
+
+const module = "github.com/noxlang/nox"
+
+// TestImportGraph checks every package's imports against layers, and that
+// layers lists every package of the module, each after what it imports.
 func TestImportGraph(t *testing.T) {
-	const mod = "github.com/noxlang/nox"
-	allowed := map[string][]string{
-		"lang":                {},
-		"compiler/ir":         {},
-		"compiler/ad":         {"compiler/ir"},
-		"stdlib":              {"compiler/ir"},
-		"internal/spell":      {},
-		"internal/atomicfile": {},
-		"dataset":             {"internal/spell", "internal/atomicfile"},
-		"runtime":             {"compiler/ir"},
-		"compiler":            {"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell"},
-	}
-	for dir, ok := range allowed {
-		pkg, err := build.Default.Import(mod+"/"+dir, ".", 0)
+	seen := map[string]bool{}
+	for _, l := range layers {
+		for _, imp := range l.imports {
+			if !seen[imp] {
+				t.Errorf("layers: %q may import %q, which is not listed before it", l.pkg, imp)
+			}
+		}
+		seen[l.pkg] = true
+		pkg, err := build.Default.Import(filepath.Join(module, l.pkg), ".", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, imp := range pkg.Imports {
-			if !strings.HasPrefix(imp, mod) {
+			if imp != module && !strings.HasPrefix(imp, module+"/") {
 				continue
 			}
-			rel := strings.TrimPrefix(strings.TrimPrefix(imp, mod), "/")
-			if strings.HasPrefix(rel, dir+"/internal/") {
-				continue
+			rel := strings.TrimPrefix(strings.TrimPrefix(imp, module), "/")
+			if !slices.Contains(l.imports, rel) {
+				t.Errorf("%q imports %q; allowed: %q", l.pkg, rel, l.imports)
 			}
-			found := false
-			for _, a := range ok {
-				found = found || a == rel
-			}
-			if !found {
-				t.Errorf("%s imports %s; allowed: %v", dir, rel, ok)
+		}
+	}
+	filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "testdata") {
+			return filepath.SkipDir
+		}
+		if _, err := build.ImportDir(path, 0); err != nil {
+			return nil // no Go files
+		}
+		if rel := filepath.ToSlash(path); !seen[strings.TrimPrefix(rel, ".")] && !seen[rel] {
+			t.Errorf("package %q is not in layers: add it, after the packages it imports", rel)
+		}
+		return nil
+	})
+}
+
+// TestEmbeddingIsLean: a program that imports the root package to load
+// and score models links no plotting, fonts or images (they live in
+// package plot, which the CLI passes as RunOptions.Plot).
+func TestEmbeddingIsLean(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, bad := range []string{"gonum.org/v1/plot", "go-fonts", "golang.org/x/image", "go-latex", "go-pdf", module + "/plot"} {
+			if strings.Contains(dep, bad) {
+				t.Errorf("the root package depends on %s", dep)
 			}
 		}
 	}

@@ -201,3 +201,34 @@ func TestSavedModelCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckIRNeedsNoData: the lowered programs depend on the width of a
+// flow's data, never on its values (issue 17): two data files of the
+// same width give the same -ir text, with no statistics baked in, and a
+// third of another width gives other programs.
+func TestCheckIRNeedsNoData(t *testing.T) {
+	dir := t.TempDir()
+	prog := "data = csv(\"d.csv\")\nflow = MAF(8) |> Reverse |> MAF(8) |> Gaussian\ntrain flow on data { steps = 10 }\n"
+	irOf := func(rows string) string {
+		t.Helper()
+		os.WriteFile(filepath.Join(dir, "d.csv"), []byte(rows), 0o644)
+		os.WriteFile(filepath.Join(dir, "p.nox"), []byte(prog), 0o644)
+		var out, errb bytes.Buffer
+		if code := mainErr([]string{"check", "-ir", filepath.Join(dir, "p.nox")}, &out, &errb); code != 0 {
+			t.Fatalf("check -ir: exit %d: %s", code, errb.String())
+		}
+		return out.String()
+	}
+	a := irOf("x,y\n1,2\n3,5\n-2,7\n4,4\n0,1\n")
+	b := irOf("x,y\n1000,-3e5\n2e3,1e-4\n7,7\n-1,0.5\n9,9\n")
+	c := irOf("x,y,z\n1,2,3\n3,5,1\n-2,7,2\n4,4,0\n0,1,1\n")
+	if a != b {
+		t.Errorf("two data sets of 2 columns give different programs")
+	}
+	if a == c {
+		t.Errorf("data sets of 2 and 3 columns give the same programs")
+	}
+	if !strings.Contains(a, `param "standardize.w"`) {
+		t.Errorf("the programs do not read the whitening as a parameter:\n%s", a[:min(len(a), 600)])
+	}
+}

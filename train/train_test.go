@@ -1,0 +1,195 @@
+package train_test
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/stdlib"
+	"github.com/noxlang/nox/train"
+)
+
+// mafModel lowers MAF(hidden) |> Reverse |> MAF(hidden) |> Gaussian on 2
+// columns with the options' structure.
+func mafModel(t *testing.T, o compiler.TrainOptions, hidden int) *compiler.Model {
+	t.Helper()
+	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
+	h := stdlib.Args{"hidden": {float64(hidden)}}
+	stages := []compiler.Stage{
+		{Spec: maf, Args: maf.Bind(h), Name: "maf1"},
+		{Spec: rev, Args: rev.Bind(nil), Name: "reverse1"},
+		{Spec: maf, Args: maf.Bind(h), Name: "maf2"},
+		{Spec: g, Args: g.Bind(nil), Name: "gaussian1"},
+	}
+	m, err := compiler.Lower("flow", stages, 2, o.ModelOptions(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func moons(t *testing.T, n int) []float64 {
+	t.Helper()
+	tab, err := dataset.Toy("moons", n, -1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab.Values
+}
+
+func options(steps int) compiler.TrainOptions {
+	o := compiler.DefaultTrainOptions()
+	o.Steps, o.Batch, o.EvalEvery = steps, 64, 10
+	return o
+}
+
+// TestLikelihoodDeterministic: the same rows, options and seed give the
+// same parameters to the bit; another seed does not.
+func TestLikelihoodDeterministic(t *testing.T) {
+	rows := moons(t, 1000)
+	run := func(seed uint64) []float64 {
+		o := options(60)
+		o.Seed = seed
+		res, err := train.Likelihood(context.Background(), mafModel(t, o, 16), rows, o, o.Steps, train.Hooks{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float64(nil), res.Params.Data...)
+	}
+	a, b, c := run(1), run(1), run(2)
+	if !slices.Equal(a, b) {
+		t.Error("two runs with seed 1 differ")
+	}
+	if slices.Equal(a, c) {
+		t.Error("seeds 1 and 2 give the same parameters")
+	}
+}
+
+// TestLikelihoodFillsStandardization: the model's fixed parameters hold
+// the training rows' statistics, and the model's data-free programs
+// give the Gaussian fit's NLL at step 0.
+func TestLikelihoodFillsStandardization(t *testing.T) {
+	rows := moons(t, 2000)
+	for i := range rows {
+		rows[i] = 100 + 30*rows[i] // far from N(0, I)
+	}
+	o := options(1)
+	o.Defensive = 0
+	res, err := train.Likelihood(context.Background(), mafModel(t, o, 8), rows, o, 1, train.Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range res.Params.Table {
+		if p.Name == "standardize.mean" {
+			if m := res.Params.Views[i]; math.Abs(m[0]-100) > 40 || math.Abs(m[1]-100) > 40 {
+				t.Errorf("standardize.mean = %v, want near the data's mean", m)
+			}
+		}
+	}
+	if nll := res.Report.TrainNLL; !(nll > 5 && nll < 12) {
+		t.Errorf("train NLL %v: not the NLL of a standardized fit of rows at scale 30 (about 2.8 + 2·log 30 ≈ 9.6)", nll)
+	}
+}
+
+// countdown is an Objective whose validation score improves until a
+// step and worsens after; it counts what Loop asked of it.
+type countdown struct {
+	step, best, kept int
+	loss            float64
+	cancel          func()
+	cancelAt        int
+}
+
+func (c *countdown) Step(lr float64) float64 {
+	c.step++
+	if c.cancel != nil && c.step == c.cancelAt {
+		c.cancel()
+	}
+	return c.loss
+}
+func (c *countdown) Validates() bool { return true }
+func (c *countdown) Validate() float64 {
+	return math.Abs(float64(c.step - c.best))
+}
+func (c *countdown) Keep(step int) { c.kept = step }
+
+func TestLoop(t *testing.T) {
+	o := compiler.DefaultTrainOptions()
+	o.EvalEvery, o.Patience = 1, 3
+	t.Run("patience", func(t *testing.T) {
+		c := &countdown{best: 40, loss: 1}
+		out := train.Loop(context.Background(), c, o, 1000, train.Hooks{})
+		if out.Stop != train.Patience || out.BestStep != 40 || c.kept != 40 || out.Steps != 43 {
+			t.Errorf("stop %v after %d steps, best %d, kept %d; want early stopping after 43, best and kept 40", out.Stop, out.Steps, out.BestStep, c.kept)
+		}
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		c := &countdown{best: 1000, loss: 1, cancel: cancel, cancelAt: 25}
+		var last int
+		out := train.Loop(ctx, c, o, 1000, train.Hooks{Every: 10, Progress: func(step, total int, loss float64) {
+			last = step
+			if step == total && step != 25 && step != 1000 {
+				t.Errorf("progress closed at %d/%d", step, total)
+			}
+		}})
+		if out.Stop != train.Cancelled || out.Steps != 25 || c.kept != 25 || last != 25 {
+			t.Errorf("stop %v after %d steps, kept %d, last progress %d; want cancelled after 25, kept 25", out.Stop, out.Steps, c.kept, last)
+		}
+	})
+	t.Run("diverged", func(t *testing.T) {
+		c := &countdown{best: 1000, loss: math.NaN()}
+		out := train.Loop(context.Background(), c, o, 1000, train.Hooks{})
+		if out.Stop != train.Diverged || out.Steps != 1 || out.Err == nil || !strings.Contains(out.Err.Error(), "step 1") {
+			t.Errorf("stop %v after %d steps: %v", out.Stop, out.Steps, out.Err)
+		}
+	})
+}
+
+// TestLikelihoodCancelKeepsBest: a cancelled run returns the parameters
+// of its best validation, with no error.
+func TestLikelihoodCancelKeepsBest(t *testing.T) {
+	rows := moons(t, 1000)
+	o := options(100000)
+	o.Defensive = 0
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err := train.Likelihood(ctx, mafModel(t, o, 16), rows, o, o.Steps, train.Hooks{Every: 1, Progress: func(step, total int, loss float64) {
+		if step == 200 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Report
+	if r.Stop != train.Cancelled || r.Steps != 200 || r.BestStep < 0 || r.BestStep > 200 || math.IsNaN(r.TrainNLL) {
+		t.Errorf("report %+v; want cancelled after 200 steps with a best step and NLLs", r)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	rows := make([]float64, 0, 2*101)
+	for i := range 101 {
+		rows = append(rows, float64(i), -float64(i))
+	}
+	nTest, nVal := dataset.SplitSizes(101, 0.2, 0.1)
+	tr, val, test := train.Split(rows, 2, 0.2, 0.1, randFor(3))
+	if len(test) != 2*nTest || len(val) != 2*nVal || len(tr)+len(val)+len(test) != len(rows) {
+		t.Fatalf("split %d/%d/%d values of %d (want %d test rows, %d validation)", len(tr), len(val), len(test), len(rows), nTest, nVal)
+	}
+	seen := map[float64]bool{}
+	for _, part := range [][]float64{tr, val, test} {
+		for i := 0; i < len(part); i += 2 {
+			if part[i+1] != -part[i] || seen[part[i]] {
+				t.Fatalf("row %v broken or repeated", part[i:i+2])
+			}
+			seen[part[i]] = true
+		}
+	}
+}
