@@ -148,6 +148,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "run", "check":
+		return runCmd(cmd, args[1:], stdout, stderr)
 	case "fmt":
 		return fmtCmd(args[1:], stdout, stderr)
 	case "sample":
@@ -170,13 +171,17 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
+}
+
+// runCmd is noxc run and noxc check.
+func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(cmd, stderr)
 	jsonOut := fs.Bool("json", false, "print results as JSON lines")
 	showIR := fs.Bool("ir", false, "print lowered IR and gradient programs")
 	maxSteps := fs.Int("steps", 0, "cap train steps")
 	saveTo := fs.String("o", "", "save the last trained flow to this file")
 	progress := fs.Bool("progress", false, "with -json, also print training progress events")
-	files, err := parseInterleaved(fs, args[1:])
+	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/train"
 )
 
 // sampleCmd draws from a saved model.
@@ -123,11 +124,7 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
-	sum := 0.0
-	for _, v := range lp {
-		sum -= v
-	}
-	mean := sum / float64(len(lp))
+	mean := train.NegMean(lp)
 	if *out != "" {
 		if err := writeRows(*out, nil, lp, 1); err != nil {
 			fmt.Fprintf(stderr, "noxc eval: %v\n", err)
