@@ -99,9 +99,9 @@ func TestLikelihoodFillsStandardization(t *testing.T) {
 // step and worsens after; it counts what Loop asked of it.
 type countdown struct {
 	step, best, kept int
-	loss            float64
-	cancel          func()
-	cancelAt        int
+	loss             float64
+	cancel           func()
+	cancelAt         int
 }
 
 func (c *countdown) Step(lr float64) float64 {
