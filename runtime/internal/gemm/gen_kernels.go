@@ -281,7 +281,7 @@ func kernel(e elem, mr, w int) {
 // k for each of the R×N elements and reduces them at the end.
 func dotKernel(e elem, mr, nr int) {
 	name := fmt.Sprintf("%sdot%dx%d", e.prefix, mr, nr)
-	mov, fma, add := "VMOVU"+e.sfx, "VFMADD231"+e.sfx, "VADD"+e.sfx
+	mov, fma := "VMOVU"+e.sfx, "VFMADD231"+e.sfx
 	acc := func(r, j int) string { return zreg(r*nr + j) }
 	breg := func(j int) string { return zreg(mr*nr + j) }
 	areg := func(r int) string { return zreg(mr*nr + nr + r%2) }
@@ -361,6 +361,20 @@ func dotKernel(e elem, mr, nr int) {
 	p("CMPQ mask+64(FP), $0")
 	p("JEQ reduce")
 	body(true)
+	dotReduce(e, mr, nr, g, acc, breg)
+	advance(mr)
+	p("DECQ R12")
+	p("JNZ block")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// dotReduce writes the end of a dot kernel's row block: each row's
+// vectors of partial sums reduced to its elements of C, added to C's
+// values when acc is set, stored under the row masks K2+q (g rows of a
+// float32 kernel at once; see dotKernel).
+func dotReduce(e elem, mr, nr, g int, acc func(r, j int) string, breg func(j int) string) {
+	mov, add := "VMOVU"+e.sfx, "VADD"+e.sfx
 	fmt.Fprintf(&out, "\nreduce:\n")
 	p("LEAQ (R13)(R13*2), CX")
 	if mr > 4 {
@@ -395,11 +409,6 @@ func dotKernel(e elem, mr, nr int) {
 			p("%s %s, K%d, %s", mov, t[3], 2+q, addr)
 		}
 	}
-	advance(mr)
-	p("DECQ R12")
-	p("JNZ block")
-	p("VZEROUPPER")
-	p("RET")
 }
 
 // reduce64 sums each of the float64 vectors v(0)..v(3) into the low four
