@@ -84,13 +84,7 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if err != nil {
 		return nil, nil, err
 	}
-	rows := make([]float64, 0, n*(d+cd))
-	for i := range n {
-		rows = append(rows, x.RawRowView(i)...)
-		if c != nil {
-			rows = append(rows, c.RawRowView(i)...)
-		}
-	}
+	rows := interleave(x, c)
 	var h train.Hooks
 	if o.OnStep != nil {
 		h.Every, h.Progress = 1, o.OnStep

@@ -7,7 +7,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
-	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/train"
 )
@@ -70,6 +69,9 @@ func (m *Model) Source() string { return m.source }
 
 // rows lays out x and c side by side, row-major, checking their shapes.
 func (m *Model) rows(what string, x, c *mat.Dense, xcols int) ([]float64, int, error) {
+	if x == nil {
+		return nil, 0, fmt.Errorf("%s: no rows (x is nil)", what)
+	}
 	n, d := x.Dims()
 	if d != xcols {
 		return nil, 0, fmt.Errorf("%s: x has %d columns, the model maps %d", what, d, xcols)
@@ -85,6 +87,17 @@ func (m *Model) rows(what string, x, c *mat.Dense, xcols int) ([]float64, int, e
 			return nil, 0, fmt.Errorf("%s: context is %d×%d, want %d×%d", what, cn, cc, n, cd)
 		}
 	}
+	return interleave(x, c), n, nil
+}
+
+// interleave lays out the rows of x, each followed by c's (if not nil),
+// row-major: the layout of a conditional model's program inputs.
+func interleave(x, c *mat.Dense) []float64 {
+	n, d := x.Dims()
+	cd := 0
+	if c != nil {
+		_, cd = c.Dims()
+	}
 	out := make([]float64, 0, n*(d+cd))
 	for i := range n {
 		out = append(out, x.RawRowView(i)...)
@@ -92,7 +105,7 @@ func (m *Model) rows(what string, x, c *mat.Dense, xcols int) ([]float64, int, e
 			out = append(out, c.RawRowView(i)...)
 		}
 	}
-	return out, n, nil
+	return out
 }
 
 // LogProb writes log p(x) (log p(x | c)) of every row of x into dst, in
@@ -172,7 +185,7 @@ func (m *Model) Forward(x, c *mat.Dense) (z *mat.Dense, logdet []float64, err er
 	}
 	zs := make([]float64, n*m.m.Dim)
 	logdet = make([]float64, n)
-	m.apply(m.m.Forward, rows, n, map[string][]float64{"z": zs, "logdet": logdet})
+	runtime.Apply(m.m.Forward, m.params, rows, n, evalBatch, map[string][]float64{"z": zs, "logdet": logdet})
 	return mat.NewDense(n, m.m.Dim, zs), logdet, nil
 }
 
@@ -183,33 +196,6 @@ func (m *Model) Inverse(z, c *mat.Dense) (*mat.Dense, error) {
 		return nil, err
 	}
 	xs := make([]float64, n*m.m.Dim)
-	m.apply(m.m.Inverse, rows, n, map[string][]float64{"x": xs})
+	runtime.Apply(m.m.Inverse, m.params, rows, n, evalBatch, map[string][]float64{"x": xs})
 	return mat.NewDense(n, m.m.Dim, xs), nil
-}
-
-// apply runs p over n rows (its inputs side by side in rows) in chunks,
-// copying each named output into outs.
-func (m *Model) apply(p *ir.Program, rows []float64, n int, outs map[string][]float64) {
-	width := len(rows) / n
-	execs := map[int]*runtime.Exec[float64]{}
-	for lo := 0; lo < n; lo += evalBatch {
-		k := min(evalBatch, n-lo)
-		e := execs[k]
-		if e == nil {
-			e = runtime.New(p, m.params, k, nil)
-			execs[k] = e
-		}
-		for i := range k {
-			row := rows[(lo+i)*width : (lo+i+1)*width]
-			for j, in := range p.Inputs {
-				copy(e.Input(j)[i*in.Cols:(i+1)*in.Cols], row[:in.Cols])
-				row = row[in.Cols:]
-			}
-		}
-		e.Run()
-		for name, dst := range outs {
-			cols := len(dst) / n
-			copy(dst[lo*cols:(lo+k)*cols], e.Output(name)[:k*cols])
-		}
-	}
 }
