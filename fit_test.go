@@ -64,12 +64,18 @@ func TestFitArguments(t *testing.T) {
 	bad := o
 	bad.LR = -1
 	for name, call := range map[string]func() error{
-		"nil x": func() error { _, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", nil, nil, o); return err },
+		"nil x": func() error {
+			_, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", nil, nil, o)
+			return err
+		},
 		"c rows": func() error {
 			_, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", ring(10), mat.NewDense(3, 1, nil), o)
 			return err
 		},
-		"lr": func() error { _, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", ring(10), nil, bad); return err },
+		"lr": func() error {
+			_, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", ring(10), nil, bad)
+			return err
+		},
 	} {
 		if err := call(); err == nil {
 			t.Errorf("%s: no error", name)
