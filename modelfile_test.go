@@ -168,6 +168,11 @@ func TestFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			compareGolden(t, "saved again", computeGolden(t, m2, want.X, want.C, want.SampleContext), want, tol)
+			if fx.format == nox.FormatVersion {
+				if b2, _ := os.ReadFile(again); !bytes.Equal(b2, b) {
+					t.Errorf("saved again in format %d, the model differs from the file it was loaded from", fx.format)
+				}
+			}
 		})
 	}
 }
