@@ -110,7 +110,7 @@ func fromFile(f *modelfile.File) (*Model, error) {
 		}
 		stages = append(stages, compiler.Stage{Spec: spec, Args: args, Name: s.Name})
 	}
-	if stages[len(stages)-1].Spec.Kind != stdlib.Prior {
+	if stages[len(stages)-1].Spec.Kind != stdlib.Prior { // Decode checked there is one
 		return nil, errors.New("bad header: the last stage is not a prior")
 	}
 	opt := compiler.Options{Std: compilerStd(h.Std), ContextDim: h.ContextDim, CtxStd: compilerStd(h.CtxStd), Defensive: h.Defensive}
