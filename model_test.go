@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/noxlang/nox/internal/modelfile"
 )
 
 // trainedMoons trains a small model on the moons example data.
@@ -312,7 +314,7 @@ func TestLoadRefusesDamage(t *testing.T) {
 	flip := append([]byte(nil), b...)
 	flip[len(flip)/2] ^= 0x10
 	newer := append([]byte(nil), b...)
-	binary.LittleEndian.PutUint32(newer[4:], FormatVersion+1)
+	binary.LittleEndian.PutUint32(newer[4:], modelfile.Version+1)
 	cases := []struct {
 		name string
 		data []byte
