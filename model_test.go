@@ -424,7 +424,7 @@ func TestLoadRefusesCraftedHeaders(t *testing.T) {
 		{`"layer":"Gaussian"`, `"layer":"Gaussian2"`, "does not have"},
 		{`"layer":"Gaussian"`, `"layer":"Reverse"`, "not a prior"},
 		{`"dim":2`, `"dim":3`, "do not fit the flow"},
-		{`"standardize":true`, `"standardize":true,"std":{"Mean":[0,0],"Std":[1,1]}`, "not in std"},
+		{`"standardize":true`, `"standardize":true,"std":{"Mean":[0,0],"Std":[1,1]}`, "holds no standardization"},
 		{`"name":"standardize.w","rows":2,"cols":2,"state":true,"fixed":true`, `"name":"standardize.w","rows":2,"cols":2,"state":true`, "saved parameter"},
 		{`"name":"maf1.h0.w"`, `"name":"maf1.h0.v"`, "saved parameter 0"},
 	} {
