@@ -30,7 +30,7 @@ type Model struct {
 	// process (not saved with it).
 	History *History
 
-	lp [len(lpBatches)]chan *runtime.Mapper // free evaluators per batch size
+	lp *runtime.Pool // LogProb's planned evaluators
 }
 
 // History is a training run's curve: the minibatch loss of every
@@ -38,17 +38,8 @@ type Model struct {
 // evaluated (NaN elsewhere).
 type History = train.History
 
-// lpBatches are the batch sizes LogProb plans for: a call uses the
-// smallest that holds its rows (or the largest, in chunks), so scoring
-// one row costs one row's work.
-var lpBatches = [...]int{1, 16, 256, evalBatch}
-
 func newModel(name string, m *compiler.Model, params *runtime.Params, source string) *Model {
-	md := &Model{name: name, m: m, params: params, source: source}
-	for i := range md.lp {
-		md.lp[i] = make(chan *runtime.Mapper, 4)
-	}
-	return md
+	return &Model{name: name, m: m, params: params, source: source, lp: runtime.NewPool(m.LogProb, params, "logp")}
 }
 
 // Name is the flow's name in the program that trained it.
@@ -122,25 +113,7 @@ func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
 	if len(dst) != n {
 		return fmt.Errorf("LogProb: dst has %d elements for %d rows", len(dst), n)
 	}
-	k := len(lpBatches) - 1
-	for i, b := range lpBatches {
-		if n <= b {
-			k = i
-			break
-		}
-	}
-	var mp *runtime.Mapper
-	select {
-	case mp = <-m.lp[k]:
-	default:
-		mp = runtime.NewMapper(m.m.LogProb, m.params, "logp", lpBatches[k], nil)
-	}
-	mp.Map(dst, rows, n)
-	select {
-	case m.lp[k] <- mp:
-	default:
-		mp.Close()
-	}
+	m.lp.Map(dst, rows, n)
 	return nil
 }
 

@@ -12,7 +12,6 @@
 package nox
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,7 +42,7 @@ func compileIn(dir, filename string, src []byte) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) { return loadCSV(dir, path) })
+	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) { return dataset.ReadFile(resolve(dir, path)) })
 	if err != nil {
 		return nil, err
 	}
@@ -59,38 +58,12 @@ func CompileFile(filename string) (*Script, error) {
 	return Compile(filename, src)
 }
 
-// loadCSV reads the data file at path, relative to dir: a NumPy array if
-// the name ends in .npy, else CSV.
-func loadCSV(dir, path string) (*dataset.Table, error) {
-	full := path
-	if !filepath.IsAbs(path) {
-		full = filepath.Join(dir, path)
-	}
-	f, err := os.Open(full)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("no such file %s", full)
-		}
-		return nil, err
-	}
-	defer f.Close()
-	read := dataset.ReadCSV
-	if dataset.IsNPY(path) {
-		read = dataset.ReadNPY
-	}
-	t, err := read(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", full, err)
-	}
-	return t, nil
-}
-
-// resolve returns an output path relative to the script's directory.
-func (s *Script) resolve(path string) string {
+// resolve returns path, relative to dir unless it is absolute.
+func resolve(dir, path string) string {
 	if filepath.IsAbs(path) {
 		return path
 	}
-	return filepath.Join(s.dir, path)
+	return filepath.Join(dir, path)
 }
 
 // Render formats an error from Compile or Run for a person, with the

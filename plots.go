@@ -33,7 +33,7 @@ func (s *Script) plot(a *compiler.Plot, opts RunOptions) error {
 	if opts.Plot == nil {
 		return lang.Errorf(a.Pos, a.Pos, "plot: this run draws no pictures (nox.RunOptions.Plot is not set; noxc sets it to plot.Statement)")
 	}
-	job := PlotJob{Flow: a.Flow.Name, Path: s.resolve(a.Path), Dim: m.Dim(), History: m.History}
+	job := PlotJob{Flow: a.Flow.Name, Path: resolve(s.dir, a.Path), Dim: m.Dim(), History: m.History}
 	job.Samples = make([]float64, a.N*job.Dim)
 	m.sample(job.Samples, a.N, a.Seed, nil)
 	if a.Data != nil {

@@ -88,17 +88,11 @@ func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptio
 	return nil
 }
 
-// lower builds the programs of a train statement's flow: they depend on
-// the width of its data and on its options, never on the data's values.
-func lower(t *compiler.Train) (*compiler.Model, error) {
-	return compiler.Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, t.Opts.ModelOptions(t.Flow.ContextDim))
-}
-
 // train runs a train statement (package train does the work) and keeps
 // the model, also when training diverged (it keeps the best parameters
 // validated before) or was cancelled.
 func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) error {
-	m, err := lower(t)
+	m, err := t.Lower()
 	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
@@ -158,7 +152,7 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	mean := train.NegMean(lp)
 	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean}
 	if a.Path != "" {
-		path := s.resolve(a.Path)
+		path := resolve(s.dir, a.Path)
 		if err := dataset.WriteFile(path, lp, 1); err != nil {
 			return lang.Errorf(a.Pos, a.Pos, "eval: %v", err)
 		}
@@ -182,7 +176,7 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.Dim()+1, v)
 		}
 	}
-	path := s.resolve(a.Path)
+	path := resolve(s.dir, a.Path)
 	if err := dataset.WriteFile(path, out, tf.Dim()); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
@@ -192,42 +186,17 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	return nil
 }
 
-// IR returns the lowered programs of every trained flow as text: the
-// log-density program and its derived gradient program. They depend on
-// the width of the data a flow is trained on, never on its values (a
-// model's standardization is parameters, filled when training starts),
-// so no data is prepared.
-func (s *Script) IR() (string, error) { return s.IRFor("") }
-
-// IRFor is IR for the flow named name only ("" for all).
-func (s *Script) IRFor(name string) (string, error) {
-	out := ""
-	done := map[*compiler.Flow]bool{}
-	for _, a := range s.Prog.Actions {
-		t, ok := a.(*compiler.Train)
-		if !ok || done[t.Flow] || (name != "" && t.Flow.Name != name) {
-			continue
-		}
-		done[t.Flow] = true
-		m, err := lower(t)
-		if err != nil {
-			return "", lang.Errorf(t.Pos, t.Pos, "train: %v", err)
-		}
-		out += fmt.Sprintf("# flow %s: %d dimensions, %d parameter tensors\n", m.Name, m.Dim, len(m.Params))
-		out += m.Loss.String() + "\n" + m.Grad.String() + "\n"
-	}
-	if out == "" && name != "" {
-		return "", fmt.Errorf("flow %s is not trained yet, so its dimension (and IR) is unknown", name)
-	}
-	return out, nil
-}
+// IR returns the lowered programs of every trained flow as text
+// (compiler.Program.IR): the loss program and its derived gradient
+// program of each.
+func (s *Script) IR() (string, error) { return s.Prog.IR("") }
 
 func (s *Script) save(a *compiler.Save, opts RunOptions) error {
 	tf := s.trained[a.Flow]
 	if tf == nil {
 		return lang.Errorf(a.Pos, a.Pos, "save: flow %s has not been trained", a.Flow.Name)
 	}
-	path := s.resolve(a.Path)
+	path := resolve(s.dir, a.Path)
 	if err := tf.Save(path); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "save: %v", err)
 	}

@@ -119,7 +119,7 @@ func (s *Session) IR(name string) (string, error) {
 	if s.script == nil || s.script.Prog.FlowByName(name) == nil {
 		return "", fmt.Errorf("no flow named %s", name)
 	}
-	return s.script.IRFor(name)
+	return s.script.Prog.IR(name)
 }
 
 // Render formats an error from the session for a person.

@@ -1,7 +1,9 @@
 package dataset
 
 import (
+	"fmt"
 	"io"
+	"os"
 
 	"github.com/noxlang/nox/internal/atomicfile"
 )
@@ -16,4 +18,26 @@ func WriteFile(path string, values []float64, cols int) error {
 		}
 		return WriteCSV(w, values, cols)
 	})
+}
+
+// ReadFile reads the table at path: a NumPy array for a name ending in
+// .npy (IsNPY), CSV otherwise. Errors name the file.
+func ReadFile(path string) (*Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no such file %s", path)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	read := ReadCSV
+	if IsNPY(path) {
+		read = ReadNPY
+	}
+	t, err := read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
 }

@@ -1,0 +1,41 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Lower lowers the statement's flow for its data's width and its
+// options: the programs depend on the data's width, never on its values
+// (the standardization is fixed parameters, filled when training
+// starts).
+func (t *Train) Lower() (*Model, error) {
+	return Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, t.Opts.ModelOptions(t.Flow.ContextDim))
+}
+
+// IR returns, as text, the loss program and its derived gradient program
+// of each flow a train statement trains (of the flow named name only, if
+// name is not ""), lowered as that flow's first train statement lowers
+// it. No data is prepared: the text is the same for any data of the same
+// width.
+func (p *Program) IR(name string) (string, error) {
+	var b strings.Builder
+	done := map[*Flow]bool{}
+	for _, a := range p.Actions {
+		t, ok := a.(*Train)
+		if !ok || done[t.Flow] || (name != "" && t.Flow.Name != name) {
+			continue
+		}
+		done[t.Flow] = true
+		m, err := t.Lower()
+		if err != nil {
+			return "", fmt.Errorf("%s: train: %v", short(t.Pos), err)
+		}
+		fmt.Fprintf(&b, "# flow %s: %d dimensions, %d parameter tensors\n", m.Name, m.Dim, len(m.Params))
+		b.WriteString(m.Loss.String() + "\n" + m.Grad.String() + "\n")
+	}
+	if b.Len() == 0 && name != "" {
+		return "", fmt.Errorf("flow %s is not trained yet, so its dimension (and IR) is unknown", name)
+	}
+	return b.String(), nil
+}
