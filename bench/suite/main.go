@@ -176,12 +176,58 @@ func chdirRoot() error {
 	}
 }
 
+// run is the whole suite: it checks the selection and the tools first, so
+// that a bad flag or a missing program fails in seconds rather than an
+// hour in, then measures every configuration, writing each record to the
+// raw file as soon as it exists (a run cut short keeps what it measured),
+// and ends with the summary of that file.
 func run() error {
+	cfgs, seeds, err := selection()
+	if err != nil {
+		return err
+	}
+	out, err := filepath.Abs(*flagOut)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := checkTools(); err != nil {
+		return err
+	}
+	stamp := time.Now().UTC().Format("20060102T150405Z")
+	rawPath := filepath.Join(out, "suite-"+stamp+".jsonl")
+	raw, err := os.Create(rawPath)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	rn := runner{out: out, emit: func(r record) {
+		b, _ := json.Marshal(r)
+		raw.Write(append(b, '\n'))
+	}}
+	if rn.noxc, rn.rtest, err = buildBinaries(out); err != nil {
+		return err
+	}
+	for _, c := range cfgs {
+		if err := rn.runConfig(c, seeds); err != nil {
+			return err
+		}
+	}
+	raw.Close()
+	return writeSummary(rawPath)
+}
+
+// selection returns the configurations of -configs (with -steps applied)
+// and the seeds of -seeds, so that run rejects a misspelt name or seed
+// before it builds or measures anything.
+func selection() ([]config, []int, error) {
 	var cfgs []config
 	for _, name := range split(*flagConfigs) {
 		i := slices.IndexFunc(configs, func(c config) bool { return c.Name == name })
 		if i < 0 {
-			return fmt.Errorf("unknown configuration %q", name)
+			return nil, nil, fmt.Errorf("unknown configuration %q", name)
 		}
 		c := configs[i]
 		if *flagSteps > 0 {
@@ -193,17 +239,18 @@ func run() error {
 	for _, s := range split(*flagSeeds) {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return fmt.Errorf("bad seed %q", s)
+			return nil, nil, fmt.Errorf("bad seed %q", s)
 		}
 		seeds = append(seeds, n)
 	}
-	out, err := filepath.Abs(*flagOut)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
+	return cfgs, seeds, nil
+}
+
+// checkTools checks for the programs the measurements run under (the
+// reference's Python with PyTorch, unless -noref, and /usr/bin/time), so
+// that a missing one is reported with its install command up front instead
+// of as a failed run midway through the suite.
+func checkTools() error {
 	if !*flagNoRef {
 		if _, err := os.Stat(*flagRef); err != nil {
 			return fmt.Errorf("reference script: %v (or run with -noref)", err)
@@ -215,91 +262,120 @@ func run() error {
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
 		return errors.New("peak memory is measured with /usr/bin/time: apt-get install -y time")
 	}
-	stamp := time.Now().UTC().Format("20060102T150405Z")
-	rawPath := filepath.Join(out, "suite-"+stamp+".jsonl")
-	raw, err := os.Create(rawPath)
+	return nil
+}
+
+// buildBinaries builds noxc and the runtime's test binary into out once,
+// so that every measured run starts a prebuilt program and no compilation
+// is timed; it returns their paths.
+func buildBinaries(out string) (noxc, rtest string, err error) {
+	logf("building noxc and the runtime benchmarks into %s", out)
+	noxc, rtest = filepath.Join(out, "noxc"), filepath.Join(out, "runtime.test")
+	if err := command("go", "build", "-o", noxc, "./cmd/noxc").Run(); err != nil {
+		return "", "", fmt.Errorf("go build: %v", err)
+	}
+	if err := command("go", "test", "-c", "-o", rtest, "./runtime").Run(); err != nil {
+		return "", "", fmt.Errorf("go test -c: %v", err)
+	}
+	return noxc, rtest, nil
+}
+
+// runner holds what every measurement of one suite run shares: the output
+// directory, the binaries built into it and where records go. It keeps the
+// per-configuration steps of run short without passing the same four
+// values to each.
+type runner struct {
+	out   string       // output directory (absolute)
+	noxc  string       // the noxc binary
+	rtest string       // the runtime package's test binary
+	emit  func(record) // appends a record to the raw file
+}
+
+// runConfig measures configuration c for every seed: the reference in
+// each -dtypes and -coretypes, then nox in each -noxdtypes. The runs of one
+// seed follow one another so that a drift of the machine's speed over the
+// hour touches nox and the reference alike.
+func (rn runner) runConfig(c config, seeds []int) error {
+	data := c.Data
+	if data == "" {
+		data = filepath.Join(rn.out, c.Name+".csv")
+		logf("%s: generating %s", c.Name, data)
+		if err := writeSynthetic(data, c.Dim); err != nil {
+			return err
+		}
+	}
+	data, err := filepath.Abs(data)
 	if err != nil {
 		return err
 	}
-	defer raw.Close()
-	emit := func(r record) {
-		b, _ := json.Marshal(r)
-		raw.Write(append(b, '\n'))
-	}
-
-	logf("building noxc and the runtime benchmarks into %s", out)
-	noxc, rtest := filepath.Join(out, "noxc"), filepath.Join(out, "runtime.test")
-	if err := command("go", "build", "-o", noxc, "./cmd/noxc").Run(); err != nil {
-		return fmt.Errorf("go build: %v", err)
-	}
-	if err := command("go", "test", "-c", "-o", rtest, "./runtime").Run(); err != nil {
-		return fmt.Errorf("go test -c: %v", err)
-	}
-
-	for _, c := range cfgs {
-		data := c.Data
-		if data == "" {
-			data = filepath.Join(out, c.Name+".csv")
-			logf("%s: generating %s", c.Name, data)
-			if err := writeSynthetic(data, c.Dim); err != nil {
+	for _, seed := range seeds {
+		if !*flagNoRef {
+			for _, dt := range split(*flagDtypes) {
+				for _, core := range split(*flagCores) {
+					logf("%s seed %d: reference %s %s", c.Name, seed, dt, core)
+					r, err := runRef(c, data, rn.out, seed, dt, core)
+					if err != nil {
+						return err
+					}
+					rn.emit(r)
+				}
+			}
+		}
+		for _, dt := range split(*flagNoxDtypes) {
+			if err := rn.runNoxDtype(c, data, seed, dt); err != nil {
 				return err
 			}
 		}
-		data, err := filepath.Abs(data)
+	}
+	return nil
+}
+
+// runNoxDtype runs every nox measure of c for one seed in one dtype: the
+// noxc run, the three Go benchmarks and, on the large configurations,
+// BenchmarkScaling. The benchmarks report no dtype of their own (it is in
+// their name), so the records get dt here, which the summary groups by.
+func (rn runner) runNoxDtype(c config, data string, seed int, dt string) error {
+	logf("%s seed %d: nox run %s", c.Name, seed, dt)
+	r, err := runNox(c, data, rn.out, rn.noxc, seed, dt)
+	if err != nil {
+		return err
+	}
+	rn.emit(r)
+	suffix := ""
+	if dt == "float32" {
+		suffix = "32"
+	}
+	for _, b := range []struct{ kind, time string }{{"TrainStep", c.TrainTime}, {"LogProb", c.LogProbTime}, {"Sample", c.SampleTime}} {
+		name := b.kind + c.Bench + suffix
+		logf("%s seed %d: go benchmark %s", c.Name, seed, name)
+		rs, err := runBench(c, rn.rtest, name, b.time, seed)
 		if err != nil {
 			return err
 		}
-		for _, seed := range seeds {
-			if !*flagNoRef {
-				for _, dt := range split(*flagDtypes) {
-					for _, core := range split(*flagCores) {
-						logf("%s seed %d: reference %s %s", c.Name, seed, dt, core)
-						r, err := runRef(c, data, out, seed, dt, core)
-						if err != nil {
-							return err
-						}
-						emit(r)
-					}
-				}
-			}
-			for _, dt := range split(*flagNoxDtypes) {
-				logf("%s seed %d: nox run %s", c.Name, seed, dt)
-				r, err := runNox(c, data, out, noxc, seed, dt)
-				if err != nil {
-					return err
-				}
-				emit(r)
-				suffix := ""
-				if dt == "float32" {
-					suffix = "32"
-				}
-				for _, b := range []struct{ kind, time string }{{"TrainStep", c.TrainTime}, {"LogProb", c.LogProbTime}, {"Sample", c.SampleTime}} {
-					name := b.kind + c.Bench + suffix
-					logf("%s seed %d: go benchmark %s", c.Name, seed, name)
-					rs, err := runBench(c, rtest, name, b.time, seed)
-					if err != nil {
-						return err
-					}
-					for _, r := range rs {
-						r.Dtype = dt
-						emit(r)
-					}
-				}
-				if c.Scaling && *flagScaling != "" {
-					logf("%s seed %d: go benchmark Scaling %s", c.Name, seed, dt)
-					rs, err := runScaling(c, rtest, suffix, seed)
-					if err != nil {
-						return err
-					}
-					for _, r := range rs {
-						r.Who, r.Dtype = "noxscaling", dt
-						emit(r)
-					}
-				}
-			}
+		for _, r := range rs {
+			r.Dtype = dt
+			rn.emit(r)
 		}
 	}
-	raw.Close()
+	if c.Scaling && *flagScaling != "" {
+		logf("%s seed %d: go benchmark Scaling %s", c.Name, seed, dt)
+		rs, err := runScaling(c, rn.rtest, suffix, seed)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			r.Who, r.Dtype = "noxscaling", dt
+			rn.emit(r)
+		}
+	}
+	return nil
+}
+
+// writeSummary summarizes the raw file at rawPath, prints the summary and
+// writes it beside the raw file as .txt. It reads the records back from the
+// file rather than keeping them in memory, so the summary of a run is the
+// same text -summarize gives for its file.
+func writeSummary(rawPath string) error {
 	recs, err := readRecords(rawPath)
 	if err != nil {
 		return err
@@ -674,95 +750,156 @@ func summarize(recs []record, raw string) string {
 	return b.String()
 }
 
+// summarizeConfig writes the section of one configuration: a heading, the
+// table of medians and ratios, then the lines on allocations, scaling with
+// GOMAXPROCS and the test NLL of every run. Each part is a method of
+// configRecords, which derives once what several parts need.
 func summarizeConfig(b *strings.Builder, name string, recs []record) {
-	c := config{Name: name}
+	s := newConfigRecords(name, recs)
+	s.writeHeading(b)
+	s.writeTable(b)
+	s.writeAllocs(b)
+	s.writeProcsScaling(b)
+	s.writeInProcessScaling(b)
+	s.writeNLLPerRun(b)
+}
+
+// configRecords is the records of one configuration together with what
+// the parts of its summary derive from all of them, so that each part is
+// a short method instead of one long function of shared closures.
+type configRecords struct {
+	c         config
+	recs      []record
+	procs     int      // the highest GOMAXPROCS the Go benchmarks ran at
+	nox       []record // the noxc runs
+	noxDtypes []string // dtypes nox ran in, float64 first
+	seeds     map[int]bool
+	steps     map[float64]bool // training steps of the noxc runs
+	cores     []string         // the reference's OpenBLAS kernels, in order of appearance
+}
+
+// newConfigRecords derives the facts of recs, the records of the
+// configuration called name. A name the suite no longer knows keeps its
+// name and zero sizes, so old raw files still summarize.
+func newConfigRecords(name string, recs []record) *configRecords {
+	s := &configRecords{c: config{Name: name}, recs: recs}
 	if i := slices.IndexFunc(configs, func(c config) bool { return c.Name == name }); i >= 0 {
-		c = configs[i]
-	}
-	pick := func(who, dtype, core string) []record {
-		var out []record
-		for _, r := range recs {
-			rd := r.Dtype
-			if rd == "" {
-				rd = "float64" // records from before nox ran in float32
-			}
-			if r.Who == who && (dtype == "" || rd == dtype) && (core == "" || r.Core == core) {
-				out = append(out, r)
-			}
-		}
-		return out
-	}
-	runVals := func(rs []record, key string) []float64 {
-		var out []float64
-		for _, r := range rs {
-			if v, ok := num(r.Run[key]); ok {
-				out = append(out, v)
-			}
-		}
-		return out
-	}
-	rss := func(rs []record) []float64 {
-		var out []float64
-		for _, r := range rs {
-			if r.Time != nil {
-				out = append(out, r.Time.PeakRSSKB/1024)
-			}
-		}
-		return out
+		s.c = configs[i]
 	}
 	// Go benchmarks at the highest GOMAXPROCS run.
-	procs := 0
-	for _, r := range pick("noxbench", "", "") {
-		procs = max(procs, r.Procs)
+	for _, r := range s.pick("noxbench", "", "") {
+		s.procs = max(s.procs, r.Procs)
 	}
-	bench := func(prefix, dtype string, p int) (metric, allocs []float64) {
-		for _, r := range pick("noxbench", dtype, "") {
-			if strings.HasPrefix(r.Name, prefix) && r.Procs == p {
-				metric, allocs = append(metric, r.Metric), append(allocs, r.Allocs)
-			}
-		}
-		return
-	}
-	nox := pick("nox", "", "")
-	var noxDtypes []string
-	for _, r := range nox {
-		if d := cmp.Or(r.Dtype, "float64"); !slices.Contains(noxDtypes, d) {
-			noxDtypes = append(noxDtypes, d)
+	s.nox = s.pick("nox", "", "")
+	for _, r := range s.nox {
+		if d := cmp.Or(r.Dtype, "float64"); !slices.Contains(s.noxDtypes, d) {
+			s.noxDtypes = append(s.noxDtypes, d)
 		}
 	}
-	slices.Sort(noxDtypes)
-	slices.Reverse(noxDtypes) // float64 first
-	seeds := map[int]bool{}
-	steps := map[float64]bool{}
-	for _, r := range nox {
-		seeds[r.Seed] = true
+	slices.Sort(s.noxDtypes)
+	slices.Reverse(s.noxDtypes) // float64 first
+	s.seeds = map[int]bool{}
+	s.steps = map[float64]bool{}
+	for _, r := range s.nox {
+		s.seeds[r.Seed] = true
 		if v, ok := num(r.Run["steps"]); ok {
-			steps[v] = true
+			s.steps[v] = true
 		}
 	}
-	var cores []string
-	for _, r := range pick("ref", "", "") {
-		if !slices.Contains(cores, r.Core) {
-			cores = append(cores, r.Core)
+	for _, r := range s.pick("ref", "", "") {
+		if !slices.Contains(s.cores, r.Core) {
+			s.cores = append(s.cores, r.Core)
 		}
 	}
+	return s
+}
+
+// pick returns the records of who in dtype on OpenBLAS kernel core ("" for
+// any). A record without a dtype counts as float64: it is from before nox
+// ran in float32.
+func (s *configRecords) pick(who, dtype, core string) []record {
+	var out []record
+	for _, r := range s.recs {
+		rd := r.Dtype
+		if rd == "" {
+			rd = "float64"
+		}
+		if r.Who == who && (dtype == "" || rd == dtype) && (core == "" || r.Core == core) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// bench returns the metrics and allocations of the Go benchmarks whose
+// names start with prefix, in dtype, run at GOMAXPROCS p. Medians are
+// taken over one GOMAXPROCS only, since a mixed set would say nothing.
+func (s *configRecords) bench(prefix, dtype string, p int) (metric, allocs []float64) {
+	for _, r := range s.pick("noxbench", dtype, "") {
+		if strings.HasPrefix(r.Name, prefix) && r.Procs == p {
+			metric, allocs = append(metric, r.Metric), append(allocs, r.Allocs)
+		}
+	}
+	return
+}
+
+// best is the faster kernel's median of a reference measure (the higher
+// one if higher, else the lower), with that kernel's values: nox is
+// compared with the reference at its best, whichever kernel that is.
+func (s *configRecords) best(dtype, key string, higher bool) (float64, []float64) {
+	bm, bv := math.NaN(), []float64(nil)
+	for _, core := range s.cores {
+		v := runVals(s.pick("ref", dtype, core), key)
+		m := median(v)
+		if math.IsNaN(bm) || (higher && m > bm) || (!higher && m < bm) {
+			bm, bv = m, v
+		}
+	}
+	return bm, bv
+}
+
+// runVals returns the finite values of key in the runs' JSON output; a
+// run that diverged reports a non-finite value, which would poison a
+// median.
+func runVals(rs []record, key string) []float64 {
+	var out []float64
+	for _, r := range rs {
+		if v, ok := num(r.Run[key]); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// peakRSSMB returns the peak RSS of the runs measured under /usr/bin/time,
+// in MB; the Go benchmarks have none.
+func peakRSSMB(rs []record) []float64 {
+	var out []float64
+	for _, r := range rs {
+		if r.Time != nil {
+			out = append(out, r.Time.PeakRSSKB/1024)
+		}
+	}
+	return out
+}
+
+// writeHeading writes the configuration's settings and what the numbers
+// below were measured over, so that a section read on its own says what
+// it compares.
+func (s *configRecords) writeHeading(b *strings.Builder) {
+	c := s.c
 	fmt.Fprintf(b, "\n## %s: D=%d, %d layers, hidden %d, batch %d, lr %s; %d seeds; nox steps run %v; Go benchmarks at GOMAXPROCS=%d\n",
-		name, c.Dim, layers, c.Hidden, c.Batch, c.LR, len(seeds), slices.Sorted(maps.Keys(steps)), procs)
-	if len(cores) > 0 {
-		fmt.Fprintf(b, "reference: best of OpenBLAS kernels %v per measure\n", cores)
+		c.Name, c.Dim, layers, c.Hidden, c.Batch, c.LR, len(s.seeds), slices.Sorted(maps.Keys(s.steps)), s.procs)
+	if len(s.cores) > 0 {
+		fmt.Fprintf(b, "reference: best of OpenBLAS kernels %v per measure\n", s.cores)
 	}
-	// best is the faster kernel's median of a reference measure.
-	best := func(dtype, key string, higher bool) (float64, []float64) {
-		bm, bv := math.NaN(), []float64(nil)
-		for _, core := range cores {
-			v := runVals(pick("ref", dtype, core), key)
-			m := median(v)
-			if math.IsNaN(bm) || (higher && m > bm) || (!higher && m < bm) {
-				bm, bv = m, v
-			}
-		}
-		return bm, bv
-	}
+}
+
+// writeTable writes the table of medians: each measure of nox beside the
+// reference's in the same dtype, with their ratio (difference for the
+// NLL), and the spread over runs in float64, which says how far a ratio
+// can be trusted.
+func (s *configRecords) writeTable(b *strings.Builder) {
 	dtypes := []string{"float64", "float32"}
 	b.WriteString("| measure (median) | nox float64 | ref float64 | ratio | nox float32 | ref float32 | ratio | spread nox / ref (float64) |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
@@ -771,7 +908,7 @@ func summarizeConfig(b *strings.Builder, name string, recs []record) {
 		var n64, r64 []float64
 		for _, dt := range dtypes {
 			nv := n(dt)
-			m, v := best(dt, key, true)
+			m, v := s.best(dt, key, true)
 			if dt == "float64" {
 				n64, r64 = nv, v
 			}
@@ -780,23 +917,23 @@ func summarizeConfig(b *strings.Builder, name string, recs []record) {
 		fmt.Fprintf(b, " %.0f%% / %.0f%% |\n", spread(n64), spread(r64))
 	}
 	benchOf := func(kind string) func(string) []float64 {
-		return func(dt string) []float64 { v, _ := bench(kind, dt, procs); return v }
+		return func(dt string) []float64 { v, _ := s.bench(kind, dt, s.procs); return v }
 	}
-	row(fmt.Sprintf("train steps/s (%s-step loop, noxc run)", fmtSteps(steps)), func(dt string) []float64 { return runVals(pick("nox", dt, ""), "steps_per_s") }, "train_steps_per_s")
+	row(fmt.Sprintf("train steps/s (%s-step loop, noxc run)", fmtSteps(s.steps)), func(dt string) []float64 { return runVals(s.pick("nox", dt, ""), "steps_per_s") }, "train_steps_per_s")
 	row("train steps/s (go bench, steady state)", benchOf("BenchmarkTrainStep"), "train_steps_per_s")
-	row(fmt.Sprintf("log-prob rows/s (chunks of %d)", c.Eval), benchOf("BenchmarkLogProb"), "logprob_samples_per_s")
-	row(fmt.Sprintf("samples/s (draws of %d)", c.Eval), benchOf("BenchmarkSample"), "sample_samples_per_s")
+	row(fmt.Sprintf("log-prob rows/s (chunks of %d)", s.c.Eval), benchOf("BenchmarkLogProb"), "logprob_samples_per_s")
+	row(fmt.Sprintf("samples/s (draws of %d)", s.c.Eval), benchOf("BenchmarkSample"), "sample_samples_per_s")
 	fmt.Fprintf(b, "| test NLL (nats) |")
 	for _, dt := range dtypes {
-		nll := median(runVals(pick("nox", dt, ""), "test_nll"))
-		m := median(runVals(pick("ref", dt, ""), "test_nll_nats"))
+		nll := median(runVals(s.pick("nox", dt, ""), "test_nll"))
+		m := median(runVals(s.pick("ref", dt, ""), "test_nll_nats"))
 		fmt.Fprintf(b, " %s | %s | %s |", fmtF(nll, "%.4f"), fmtF(m, "%.4f"), fmtF(nll-m, "%+.4f"))
 	}
 	b.WriteString(" |\n")
 	fmt.Fprintf(b, "| peak RSS (MB) |")
 	for _, dt := range dtypes {
-		nr := median(rss(pick("nox", dt, "")))
-		m := median(rss(pick("ref", dt, "")))
+		nr := median(peakRSSMB(s.pick("nox", dt, "")))
+		m := median(peakRSSMB(s.pick("ref", dt, "")))
 		less := "n/a"
 		if r := m / nr; !math.IsNaN(r) {
 			less = fmt.Sprintf("%.2fx less", r)
@@ -804,37 +941,54 @@ func summarizeConfig(b *strings.Builder, name string, recs []record) {
 		fmt.Fprintf(b, " %s | %s | %s |", fmtF(nr, "%.1f"), fmtF(m, "%.1f"), less)
 	}
 	b.WriteString(" |\n")
-	for _, dt := range noxDtypes {
-		_, trainAllocs := bench("BenchmarkTrainStep", dt, procs)
-		_, lpAllocs := bench("BenchmarkLogProb", dt, procs)
+}
+
+// writeAllocs writes the most allocations per train step and per log-prob
+// chunk over the runs of each nox dtype: the steady state should allocate
+// nothing, and the maximum shows any run that did.
+func (s *configRecords) writeAllocs(b *strings.Builder) {
+	for _, dt := range s.noxDtypes {
+		_, trainAllocs := s.bench("BenchmarkTrainStep", dt, s.procs)
+		_, lpAllocs := s.bench("BenchmarkLogProb", dt, s.procs)
 		fmt.Fprintf(b, "allocs per train step / log-prob chunk, nox %s: %s / %s\n", dt, fmtMax(trainAllocs), fmtMax(lpAllocs))
 	}
-	// Scaling with GOMAXPROCS, when the benchmarks ran at several.
+}
+
+// writeProcsScaling writes, when the Go benchmarks ran at several
+// GOMAXPROCS values (-cpu), each benchmark's median at each value and its
+// speed-up over the lowest: the scaling measured across processes.
+func (s *configRecords) writeProcsScaling(b *strings.Builder) {
 	var ps []int
-	for _, r := range pick("noxbench", "", "") {
+	for _, r := range s.pick("noxbench", "", "") {
 		if !slices.Contains(ps, r.Procs) {
 			ps = append(ps, r.Procs)
 		}
 	}
 	if slices.Sort(ps); len(ps) > 1 {
-		for _, dt := range noxDtypes {
+		for _, dt := range s.noxDtypes {
 			for _, kind := range []string{"BenchmarkTrainStep", "BenchmarkLogProb", "BenchmarkSample"} {
-				base, _ := bench(kind, dt, ps[0])
+				base, _ := s.bench(kind, dt, ps[0])
 				fmt.Fprintf(b, "%s %s GOMAXPROCS scaling:", strings.TrimPrefix(kind, "Benchmark"), dt)
 				for _, p := range ps {
-					v, _ := bench(kind, dt, p)
+					v, _ := s.bench(kind, dt, p)
 					fmt.Fprintf(b, " %d: %s (%.2fx)", p, fmtNum(median(v)), median(v)/median(base))
 				}
 				b.WriteString("\n")
 			}
 		}
 	}
-	// The in-process measure of the same (BenchmarkScaling).
-	for _, dt := range noxDtypes {
+}
+
+// writeInProcessScaling writes the in-process measure of the same
+// (BenchmarkScaling): the median GOMAXPROCS 1 → 2 speed-up of each measure
+// and the range over its rounds, which a drift of the machine's speed moves
+// less than it moves writeProcsScaling's ratios.
+func (s *configRecords) writeInProcessScaling(b *strings.Builder) {
+	for _, dt := range s.noxDtypes {
 		var line []string
 		for _, kind := range []string{"TrainStep", "LogProb", "Sample"} {
 			var med, lo, hi []float64
-			for _, r := range pick("noxscaling", dt, "") {
+			for _, r := range s.pick("noxscaling", dt, "") {
 				if strings.HasPrefix(r.Name, "BenchmarkScaling/"+kind) {
 					med, lo, hi = append(med, r.Metrics["speedup"]), append(lo, r.Metrics["min"]), append(hi, r.Metrics["max"])
 				}
@@ -847,19 +1001,26 @@ func summarizeConfig(b *strings.Builder, name string, recs []record) {
 			fmt.Fprintf(b, "%s GOMAXPROCS 1 → 2 in one process (BenchmarkScaling, alternating bursts, median of rounds): %s\n", dt, strings.Join(line, ", "))
 		}
 	}
+}
+
+// writeNLLPerRun writes the test NLL of every run, nox's by dtype and
+// seed, the reference's by dtype, kernel and seed: the table's medians
+// hide a run that diverged, this line shows it (as "nonfinite" for the
+// reference).
+func (s *configRecords) writeNLLPerRun(b *strings.Builder) {
 	var nl, rl []string
-	for _, r := range nox {
+	for _, r := range s.nox {
 		if v, ok := num(r.Run["test_nll"]); ok {
 			nl = append(nl, fmt.Sprintf("%s/%d:%.4f", cmp.Or(r.Dtype, "float64"), r.Seed, v))
 		}
 	}
-	for _, r := range pick("ref", "", "") {
+	for _, r := range s.pick("ref", "", "") {
 		v, ok := num(r.Run["test_nll_nats"])
-		s := "nonfinite"
+		nll := "nonfinite"
 		if ok {
-			s = fmt.Sprintf("%.4f", v)
+			nll = fmt.Sprintf("%.4f", v)
 		}
-		rl = append(rl, fmt.Sprintf("%s/%s/%d:%s", r.Dtype, r.Core, r.Seed, s))
+		rl = append(rl, fmt.Sprintf("%s/%s/%d:%s", r.Dtype, r.Core, r.Seed, nll))
 	}
 	fmt.Fprintf(b, "test NLL per run, nox: %v; ref: %v\n", nl, rl)
 }
