@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/stdlib"
 )
 
 // kind is the type of an expression's value.
@@ -44,6 +45,9 @@ type function struct {
 	def        *lang.Def
 	defaults   []value
 	hasDefault []bool
+	// params describe the parameters to the binder: any type, required
+	// unless they have a default.
+	params []stdlib.Param
 }
 
 // signature renders a def's call form: "block(h, p = 0.1)".
@@ -76,6 +80,16 @@ func (v value) describe() string {
 		return "flow stage"
 	}
 	return v.kind.String()
+}
+
+// described is describe followed by the value of a literal, for messages
+// that say what was given: "int 3", "string \"x\"", "flow stage".
+func (v value) described() string {
+	switch v.kind {
+	case kNum, kStr, kBool:
+		return v.describe() + " " + v.String()
+	}
+	return v.describe()
 }
 
 // summary describes a bound value in a line, for :type in the REPL.
