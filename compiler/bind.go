@@ -165,10 +165,11 @@ func (c *checker) bind(sig *signature, args []argument, pos, end lang.Pos) (b bo
 }
 
 // argValue evaluates an argument. In an options block, a bare word that
-// is one of a Choice's values is that value.
+// is one of a Choice's values is that value, and so is one that names
+// nothing (it is then reported as a wrong choice, not as undefined).
 func (c *checker) argValue(sig *signature, p *stdlib.Param, a *argument) value {
 	if sig.options && p.Type == stdlib.Choice {
-		if w := bareWord(a.value); w != nil && slices.Contains(p.Choices, w.Name) {
+		if w := bareWord(a.value); w != nil && (slices.Contains(p.Choices, w.Name) || !c.defined(w.Name)) {
 			return value{kind: kStr, str: w.Name, pos: w.Pos, end: w.EndPos}
 		}
 	}

@@ -2,7 +2,7 @@ package compiler
 
 import (
 	"errors"
-	"math"
+	"fmt"
 
 	"github.com/noxlang/nox/stdlib"
 )
@@ -105,10 +105,10 @@ func (o TrainOptions) Validate() error {
 		case *int:
 			v = value{kind: kNum, num: float64(*f), isInt: true}
 		case *uint64:
-			v = value{kind: kNum, num: float64(*f), isInt: true}
-			if *f > 1<<53 { // rounded down to 2^53, it would pass
-				v.num = max(v.num, math.Nextafter(1<<53, math.Inf(1)))
+			if *f > 1<<53 { // no float64 holds it exactly
+				return fmt.Errorf("%s must be in %s, got %d", trainSig.what(&e.Param), e.RangeText(), *f)
 			}
+			v = value{kind: kNum, num: float64(*f), isInt: true}
 		case *float64:
 			v = value{kind: kNum, num: *f}
 		case *bool:

@@ -163,6 +163,14 @@ func (c *checker) lookupData(id *lang.Ident, stmt string) *Data {
 	return b.val.data
 }
 
+// defined reports whether name means something here: a def parameter, a
+// binding, a builtin, a layer or a keyword.
+func (c *checker) defined(name string) bool {
+	_, local := c.local(name)
+	_, bound := c.scope[name]
+	return local || bound || reserved(name)
+}
+
 func (c *checker) undefined(id *lang.Ident) {
 	cands := append(stdlib.Names(), Builtins...)
 	for n := range c.scope {

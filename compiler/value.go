@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/noxlang/nox/lang"
@@ -117,6 +118,9 @@ func (v value) summary() string {
 func (v value) String() string {
 	switch v.kind {
 	case kNum:
+		if v.isInt {
+			return strconv.FormatFloat(v.num, 'f', -1, 64) // 20000000, not 2e+07
+		}
 		return fmt.Sprint(v.num)
 	case kStr:
 		return fmt.Sprintf("%q", v.str)
