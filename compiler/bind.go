@@ -123,7 +123,7 @@ func defaultArg(p *stdlib.Param) (arg, bool) {
 // the parameter's type; an argument that finds none is reported and not
 // evaluated. Absent parameters get their defaults. ok is false if any
 // error was reported or any argument's value was already bad.
-func (c *checker) bind(sig *signature, args []argument, pos, end lang.Pos) (b bound, ok bool) {
+func (c *checker) bind(sig *signature, args []argument, pos, end lang.Pos) (bound, bool) {
 	slot, ok := c.match(sig, args, pos, end)
 	type given struct {
 		a *argument
@@ -135,7 +135,7 @@ func (c *checker) bind(sig *signature, args []argument, pos, end lang.Pos) (b bo
 			vals[j] = append(vals[j], given{&args[i], c.argValue(sig, &sig.params[j], &args[i])})
 		}
 	}
-	b = bound{}
+	b := bound{}
 	for j := range sig.params {
 		p := &sig.params[j]
 		if len(vals[j]) == 0 {
