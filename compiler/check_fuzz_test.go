@@ -12,7 +12,8 @@ import (
 )
 
 // FuzzCheck: whatever parses, the checker handles without panicking, and
-// every error it reports is positioned inside the file.
+// every error it reports is positioned inside the file; so does CheckFlow
+// whatever ParseExpr parses.
 func FuzzCheck(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/diagnostics/*.txtar")
 	ex, _ := filepath.Glob("../examples/*.nox")
@@ -33,23 +34,34 @@ func FuzzCheck(f *testing.F) {
 		}
 		return table, nil
 	}
+	f.Add([]byte("repeat(2, MAF(4) |> Reverse) |> Split(1) |> Gaussian"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		file, err := lang.Parse("fuzz.nox", src)
-		if err != nil {
-			return
-		}
-		_, err = compiler.Check(file, load)
-		if err == nil {
-			return
-		}
-		diags := lang.Errors(err)
-		if len(diags) == 0 || len(diags) > lang.MaxErrors+1 {
-			t.Fatalf("%d diagnostics from %v", len(diags), err)
-		}
 		lines := strings.Count(string(src), "\n") + 1
-		for _, d := range diags {
-			if d.Pos.Line < 1 || d.Pos.Line > lines || d.Pos.Column < 1 {
-				t.Fatalf("diagnostic outside the file (%d lines): %v", lines, d)
+		// inFile checks the diagnostics of a failed check.
+		inFile := func(err error) {
+			if err == nil {
+				return
+			}
+			diags := lang.Errors(err)
+			if len(diags) == 0 || len(diags) > lang.MaxErrors+1 {
+				t.Fatalf("%d diagnostics from %v", len(diags), err)
+			}
+			for _, d := range diags {
+				if d.Pos.Line < 1 || d.Pos.Line > lines || d.Pos.Column < 1 {
+					t.Fatalf("diagnostic outside the file (%d lines): %v", lines, d)
+				}
+			}
+		}
+		if file, err := lang.Parse("fuzz.nox", src); err == nil {
+			_, err = compiler.Check(file, load)
+			inFile(err)
+		}
+		// The same source as a flow expression alone (CheckFlow).
+		if e, err := lang.ParseExpr("fuzz.nox", src); err == nil {
+			flow, err := compiler.CheckFlow(e, 2, 1)
+			inFile(err)
+			if err == nil && (flow == nil || flow.Dim != 2 || flow.ContextDim != 1) {
+				t.Fatalf("CheckFlow: %+v without an error", flow)
 			}
 		}
 	})

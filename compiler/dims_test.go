@@ -17,7 +17,7 @@ func TestEveryLayerRejectsTooFewDims(t *testing.T) {
 		spec := stdlib.Lookup(name)
 		call := name
 		for _, p := range spec.Params {
-			if p.Default == nil { // a required argument: the smallest allowed
+			if p.Required { // the smallest allowed
 				call = fmt.Sprintf("%s(%s = %g)", name, p.Name, max(p.Min, 1))
 			}
 		}

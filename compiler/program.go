@@ -135,7 +135,8 @@ type TrainOptions struct {
 	// rows, so that the flow starts where a full-covariance Gaussian ends.
 	Whiten bool
 	// ValFrac of the training rows are held out to choose the best
-	// parameters (evaluated every EvalEvery steps, 0: automatic) and to
+	// parameters (evaluated every EvalInterval steps: EvalEvery, or if
+	// it is 0 an automatic interval) and to
 	// stop after Patience evaluations without improvement (0: never).
 	ValFrac   float64
 	Patience  int

@@ -2,9 +2,11 @@ package compiler
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/stdlib"
 )
 
 // kind is the type of an expression's value.
@@ -44,6 +46,9 @@ type function struct {
 	def        *lang.Def
 	defaults   []value
 	hasDefault []bool
+	// params describe the parameters to the binder: any type, required
+	// unless they have a default.
+	params []stdlib.Param
 }
 
 // signature renders a def's call form: "block(h, p = 0.1)".
@@ -78,6 +83,16 @@ func (v value) describe() string {
 	return v.kind.String()
 }
 
+// described is describe followed by the value of a literal, for messages
+// that say what was given: "int 3", "string \"x\"", "flow stage".
+func (v value) described() string {
+	switch v.kind {
+	case kNum, kStr, kBool:
+		return v.describe() + " " + v.String()
+	}
+	return v.describe()
+}
+
 // summary describes a bound value in a line, for :type in the REPL.
 func (v value) summary() string {
 	switch v.kind {
@@ -103,6 +118,9 @@ func (v value) summary() string {
 func (v value) String() string {
 	switch v.kind {
 	case kNum:
+		if v.isInt {
+			return strconv.FormatFloat(v.num, 'f', -1, 64) // 20000000, not 2e+07
+		}
 		return fmt.Sprint(v.num)
 	case kStr:
 		return fmt.Sprintf("%q", v.str)

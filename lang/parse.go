@@ -26,12 +26,18 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
 })
 
-var parser = participle.MustBuild[File](
+var options = []participle.Option{
 	participle.Lexer(Lexer),
 	participle.Elide("Comment", "Whitespace"),
 	participle.Unquote("String"),
 	participle.UseLookahead(3),
-)
+}
+
+var parser = participle.MustBuild[File](options...)
+
+// exprParser parses a flow expression on its own: the grammar's Expr,
+// which must be all of the input.
+var exprParser = participle.MustBuild[Expr](options...)
 
 // Grammar returns the grammar in EBNF, as participle derives it from the
 // AST's struct tags. spec.md quotes it; a test keeps the two equal.
@@ -62,14 +68,38 @@ func Parse(filename string, src []byte) (f *File, err error) {
 	}()
 	f, err = parser.ParseBytes(filename, src)
 	if err != nil {
-		return nil, syntaxError(filename, src, err)
+		return nil, syntaxError(filename, src, err, "")
 	}
 	return f, nil
 }
 
+// ParseExpr parses a source that holds exactly one expression, such as a
+// flow for the Go embedding API ("MAF(64) |> Reverse |> Gaussian").
+// Anything else — a statement, a second expression — is a syntax error,
+// returned as Parse returns one.
+func ParseExpr(filename string, src []byte) (e *Expr, err error) {
+	if err := checkDepth(filename, src); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, &Error{Pos: Pos{Filename: filename, Line: 1, Column: 1},
+				Msg: fmt.Sprintf("internal error: the parser panicked (a bug in nox): %v", r)}
+		}
+	}()
+	e, err = exprParser.ParseBytes(filename, src)
+	if err != nil {
+		// An unexpected token the grammar names nothing for comes after
+		// a complete expression.
+		return nil, syntaxError(filename, src, err, "|> or the end of the expression")
+	}
+	return e, nil
+}
+
 // syntaxError turns participle's error into a positioned Error with a
-// message a person can act on.
-func syntaxError(filename string, src []byte, err error) error {
+// message a person can act on. want, if not empty, is what an unexpected
+// token for which participle names no expectation should have been.
+func syntaxError(filename string, src []byte, err error, want string) error {
 	var pe participle.Error
 	if !errors.As(err, &pe) {
 		return &Error{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Msg: err.Error()}
@@ -92,6 +122,8 @@ func syntaxError(filename string, src []byte, err error) error {
 		msg = "syntax error: unexpected " + what
 		if exp := expectation(pe.Message()); exp != "" {
 			msg += ", expected " + exp
+		} else if want != "" {
+			msg += ", expected " + want
 		}
 	case errors.As(err, &le):
 		msg = "syntax error: " + describeBadChar(src, pos.Offset)

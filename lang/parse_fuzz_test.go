@@ -42,43 +42,50 @@ func seedFiles(f *testing.F) [][]byte {
 	return out
 }
 
-// FuzzParse: no input makes the parser panic, hang, or return an error
-// without a position.
+// FuzzParse: no input makes the parser (Parse, or ParseExpr) panic, hang,
+// or return an error without a position.
 func FuzzParse(f *testing.F) {
 	for _, b := range seedFiles(f) {
 		f.Add(b)
 	}
 	for _, s := range []string{"", "\x00", "\"", "x = \"\\", "|>|>", "x = -", "x = 1e999999", "(((", "# only a comment",
-		"train", "sample f 1 to", "x = [1,,]", "x = MAF(a = b = c)", "\xff\xfe", "x = 99999999999999999999999999"} {
+		"train", "sample f 1 to", "x = [1,,]", "x = MAF(a = b = c)", "\xff\xfe", "x = 99999999999999999999999999",
+		"MAF(8) |> Gaussian", "repeat(2, MAF(8)) |> Gaussian\ntrain"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		start := time.Now()
-		file, err := Parse("fuzz.nox", src)
-		if d := time.Since(start); d > time.Second {
-			// Measure again: a busy machine can stall one run, but a
-			// slow input is slow every time.
-			start = time.Now()
-			Parse("fuzz.nox", src)
-			if d2 := time.Since(start); d2 > time.Second {
-				t.Fatalf("parse took %v, then %v", d, d2)
+		// Each parser says whether it returned a tree.
+		for _, parse := range []func() (bool, error){
+			func() (bool, error) { f, err := Parse("fuzz.nox", src); return f != nil, err },
+			func() (bool, error) { e, err := ParseExpr("fuzz.nox", src); return e != nil, err },
+		} {
+			start := time.Now()
+			tree, err := parse()
+			if d := time.Since(start); d > time.Second {
+				// Measure again: a busy machine can stall one run, but a
+				// slow input is slow every time.
+				start = time.Now()
+				parse()
+				if d2 := time.Since(start); d2 > time.Second {
+					t.Fatalf("parse took %v, then %v", d, d2)
+				}
 			}
-		}
-		if err == nil {
-			if file == nil {
-				t.Fatal("nil file without error")
+			if err == nil {
+				if !tree {
+					t.Fatal("nil tree without error")
+				}
+				continue
 			}
-			return
-		}
-		var e *Error
-		if !errors.As(err, &e) {
-			t.Fatalf("error is %T, not *lang.Error: %v", err, err)
-		}
-		if e.Pos.Line < 1 || e.Pos.Column < 1 || e.Pos.Filename != "fuzz.nox" {
-			t.Fatalf("error without a position: %+v", e)
-		}
-		if strings.Contains(e.Msg, "internal error") {
-			t.Fatalf("parser panicked: %v", e)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error is %T, not *lang.Error: %v", err, err)
+			}
+			if e.Pos.Line < 1 || e.Pos.Column < 1 || e.Pos.Filename != "fuzz.nox" {
+				t.Fatalf("error without a position: %+v", e)
+			}
+			if strings.Contains(e.Msg, "internal error") {
+				t.Fatalf("parser panicked: %v", e)
+			}
 		}
 	})
 }

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestParseExample(t *testing.T) {
@@ -85,6 +88,52 @@ func TestHostileInputs(t *testing.T) {
 			}
 			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 				t.Errorf("got %v\nwant %s", err, c.want)
+			}
+		})
+	}
+}
+
+// TestParseExpr: a flow expression on its own parses to the Expr that
+// Parse makes of it in a file; anything but exactly one expression is a
+// syntax error, positioned like Parse's.
+func TestParseExpr(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"flow", "MAF(64) |> Reverse |> Gaussian", ""},
+		{"lines and a comment", "MAF(64)  # first\n  |> Gaussian\n", ""},
+		{"value", `[1, -2.5, "x"]`, ""},
+		{"empty", "", `flow.nox:1:1: syntax error: unexpected end of file, expected an expression`},
+		{"open pipeline", "MAF(8) |>", `flow.nox:1:10: syntax error: unexpected end of file, expected an expression`},
+		{"unclosed call", "MAF(8 |> Gaussian", `flow.nox:1:18: syntax error: unexpected end of file, expected ")"`},
+		{"assignment", "flow = MAF(8) |> Gaussian", `flow.nox:1:6: syntax error: unexpected "=", expected |> or the end of the expression`},
+		{"train", "train flow on data", `flow.nox:1:7: syntax error: unexpected "flow", expected |> or the end of the expression`},
+		{"save", `save flow to "x"`, `flow.nox:1:6: syntax error: unexpected "flow", expected |> or the end of the expression`},
+		{"statement after a newline", "MAF(8) |> Gaussian\ntrain flow on data", `flow.nox:2:1: syntax error: unexpected "train", expected |> or the end of the expression`},
+		{"second expression", "MAF(8) |> Gaussian\nMAF(4)", `flow.nox:2:1: syntax error: unexpected "MAF", expected |> or the end of the expression`},
+		{"options block", "MAF(8) { steps = 1 }", `flow.nox:1:8: syntax error: unexpected "{", expected |> or the end of the expression`},
+		{"bad character", "MAF(8) $", `flow.nox:1:8: syntax error: unexpected character '$'`},
+		{"deep", strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100), "flow.nox:1:65: syntax error: brackets nested more than 64 deep"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := ParseExpr("flow.nox", []byte(c.src))
+			if c.want != "" {
+				if err == nil || err.Error() != c.want {
+					t.Fatalf("got %v, want %s", err, c.want)
+				}
+				if _, ok := err.(*Error); !ok {
+					t.Errorf("error is a %T, not an *Error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Parse("flow.nox", []byte("x = "+c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(f.Stmts[0].Assign.Value, e, cmpopts.IgnoreTypes(Pos{})); diff != "" {
+				t.Errorf("ParseExpr and Parse differ (-Parse +ParseExpr):\n%s", diff)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/noxlang/nox/compiler/ir"
@@ -46,29 +47,135 @@ const (
 	// Choice is one of a Param's Choices, written as a string and held as
 	// its index.
 	Choice
+	// String is a string, such as a file name.
+	String
+	// Columns is a list (or a single item) of a table's columns, each a
+	// header name (a string) or a 0-based index (an int).
+	Columns
+	// Indices is Columns by 0-based index only, for a table whose columns
+	// have no names.
+	Indices
+	// Stages is a flow: one or more stages.
+	Stages
+	// Any is a value of any type: a def's parameters, whose uses in the
+	// def's body are checked instead.
+	Any
 )
 
 func (t Type) String() string {
-	return [...]string{"int", "float", "bool", "string"}[t]
+	return [...]string{"int", "float", "bool", "string", "string", "list", "list", "flow", "any"}[t]
 }
 
-// Param describes one argument of a layer.
+// Param describes one parameter of a layer, a builtin or a statement's
+// options block: the table the compiler's binder checks arguments
+// against.
 type Param struct {
 	Name string
 	Type Type
 	// Variadic collects every remaining positional argument (each of Type)
-	// into a list. At most one parameter, the first, is variadic.
+	// into a list; given by name, its value is a list (or one item). At
+	// most one parameter, the first, is variadic.
 	Variadic bool
+	// Required parameters must be given. A parameter that is neither
+	// Required nor has a Default is optional without a value: when it is
+	// absent the callee decides, as DefaultDoc says.
+	Required bool
+	// PositionalOnly parameters cannot be given by name; KeywordOnly ones
+	// only by name. A table lists the positional-only parameters first
+	// and the keyword-only ones last.
+	PositionalOnly, KeywordOnly bool
 	// Default is the value when the argument is absent (for a variadic
-	// parameter, the list).
+	// parameter, the list; for a Choice, the index of the choice). Only
+	// the number types (Int, Float, Bool, Choice) have one.
 	Default []float64
-	// Min and Max bound the value; MinOpen and MaxOpen exclude the bound
-	// itself.
+	// DefaultDoc says in words what an optional parameter without a
+	// Default means when absent ("the set's"); signatures show it.
+	DefaultDoc string
+	// Min and Max bound the value of an Int or Float; MinOpen and MaxOpen
+	// exclude the bound itself.
 	Min, Max         float64
 	MinOpen, MaxOpen bool
 	// Choices are the values of a Choice parameter.
 	Choices []string
 	Doc     string
+}
+
+// InRange reports whether x lies within p's bounds.
+func (p *Param) InRange(x float64) bool {
+	low := x > p.Min || (x == p.Min && !p.MinOpen)
+	high := x < p.Max || (x == p.Max && !p.MaxOpen)
+	return low && high
+}
+
+// RangeText renders p's bounds as an interval: "[1, 65536]", "(0, 10]".
+func (p *Param) RangeText() string {
+	lo, hi := "[", "]"
+	if p.MinOpen {
+		lo = "("
+	}
+	if p.MaxOpen {
+		hi = ")"
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	return lo + f(p.Min) + ", " + f(p.Max) + hi
+}
+
+// numeric reports whether values of t are held as numbers.
+func (t Type) numeric() bool { return t <= Choice }
+
+// CheckParams checks that a parameter table is well formed: names unique;
+// at most the first parameter variadic, and not keyword-only; defaults
+// only for number types, of the right count and within range, and none
+// for a required parameter; choices for a Choice; positional-only
+// parameters first and keyword-only ones last.
+func CheckParams(params []Param) error {
+	order := 0 // 0: positional-only, 1: either, 2: keyword-only
+	for i, p := range params {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("parameter %s: %s", p.Name, fmt.Sprintf(format, args...))
+		}
+		if p.Name == "" || slices.ContainsFunc(params[:i], func(q Param) bool { return q.Name == p.Name }) {
+			return bad("empty or repeated name")
+		}
+		o := 1
+		switch {
+		case p.PositionalOnly && p.KeywordOnly:
+			return bad("both positional-only and keyword-only")
+		case p.PositionalOnly:
+			o = 0
+		case p.KeywordOnly:
+			o = 2
+		}
+		if o < order {
+			return bad("out of order: positional-only parameters come first, keyword-only ones last")
+		}
+		order = o
+		if p.Variadic && (i > 0 || p.KeywordOnly || !p.Type.numeric()) {
+			return bad("only the first parameter, positional and of a number type, may be variadic")
+		}
+		if (p.Type == Choice) != (len(p.Choices) > 0) {
+			return bad("choices belong to Choice parameters, and every Choice has some")
+		}
+		if p.Default == nil {
+			continue
+		}
+		if p.Required || !p.Type.numeric() || (!p.Variadic && len(p.Default) != 1) || len(p.Default) == 0 {
+			return bad("default %v: only optional parameters of a number type have one, with one value unless variadic", p.Default)
+		}
+		for _, x := range p.Default {
+			switch {
+			case p.Type == Choice && (x != float64(int(x)) || x < 0 || int(x) >= len(p.Choices)):
+				return bad("default %v is not a choice", x)
+			case p.Type == Bool && x != 0 && x != 1:
+				return bad("default %v is not 0 or 1", x)
+			case (p.Type == Int || p.Type == Float) && !p.InRange(x):
+				return bad("default %v outside %s", x, p.RangeText())
+			case p.Type == Int && x != float64(int64(x)):
+				return bad("default %v is not an integer", x)
+			}
+		}
+	}
+	return nil
 }
 
 // Args are bound argument values by parameter name. Every number is held as
@@ -200,9 +307,14 @@ func (s *Spec) Param(name string) *Param {
 }
 
 // Signature renders the spec's call form, e.g. "MAF(hidden ...int = [100], dropout float = 0)".
-func (s *Spec) Signature() string {
-	out := s.Name + "("
-	for i, p := range s.Params {
+func (s *Spec) Signature() string { return Signature(s.Name, s.Params) }
+
+// Signature renders the call form of name with params: each parameter's
+// name, type and default ("= [100]" for a variadic list, "= the set's"
+// for a DefaultDoc).
+func Signature(name string, params []Param) string {
+	out := name + "("
+	for i, p := range params {
 		if i > 0 {
 			out += ", "
 		}
@@ -211,15 +323,18 @@ func (s *Spec) Signature() string {
 			typ = "..." + typ
 		}
 		out += fmt.Sprintf("%s %s", p.Name, typ)
-		if p.Default != nil {
-			switch {
-			case p.Variadic:
-				out += fmt.Sprintf(" = %v", p.Default)
-			case p.Type == Bool:
-				out += fmt.Sprintf(" = %v", p.Default[0] != 0)
-			default:
-				out += fmt.Sprintf(" = %v", p.Default[0])
-			}
+		switch {
+		case p.Default == nil && p.DefaultDoc != "":
+			out += " = " + p.DefaultDoc
+		case p.Default == nil:
+		case p.Variadic:
+			out += fmt.Sprintf(" = %v", p.Default)
+		case p.Type == Bool:
+			out += fmt.Sprintf(" = %v", p.Default[0] != 0)
+		case p.Type == Choice:
+			out += " = " + strconv.Quote(p.Choices[int(p.Default[0])])
+		default:
+			out += fmt.Sprintf(" = %v", p.Default[0])
 		}
 	}
 	return out + ")"
@@ -276,7 +391,7 @@ func (s *Spec) Validate(args Args) error {
 			if p.Type == Bool {
 				continue
 			}
-			if x < p.Min || x > p.Max || (p.MinOpen && x == p.Min) || (p.MaxOpen && x == p.Max) || x != x {
+			if !p.InRange(x) {
 				return fmt.Errorf("%s argument %s out of range: %v", s.Name, p.Name, x)
 			}
 		}

@@ -74,7 +74,7 @@ func init() {
 		Name: "Split",
 		Kind: Split,
 		Params: []Param{
-			{Name: "keep", Type: Int, Min: 1, Max: 1 << 20,
+			{Name: "keep", Type: Int, Required: true, Min: 1, Max: 1 << 20,
 				Doc: "how many of the first dimensions continue through the flow"},
 		},
 		MinDim: 2,

@@ -1,0 +1,137 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/noxlang/nox/stdlib"
+)
+
+// trainTable is the train statement's options, in the order spec.md lists
+// them: each one's parameter and the field of TrainOptions it sets. The
+// checker binds a train statement's options against it and fills
+// TrainOptions from the result; DefaultTrainOptions fills one from its
+// defaults and Validate checks one against its types, ranges and choices;
+// so the language and the Go API cannot disagree.
+var trainTable = []struct {
+	stdlib.Param
+	field func(o *TrainOptions) any // a pointer to the option's field
+}{
+	{stdlib.Param{Name: "steps", Type: stdlib.Int, Default: []float64{1000}, Min: 1, Max: 1e9,
+		Doc: "at most this many Adam steps"}, func(o *TrainOptions) any { return &o.Steps }},
+	{stdlib.Param{Name: "batch", Type: stdlib.Int, Default: []float64{256}, Min: 1, Max: 1 << 20,
+		Doc: "rows per minibatch"}, func(o *TrainOptions) any { return &o.Batch }},
+	{stdlib.Param{Name: "lr", Type: stdlib.Float, Default: []float64{1e-3}, Min: 0, MinOpen: true, Max: 10,
+		Doc: "Adam learning rate (peak, with a schedule)"}, func(o *TrainOptions) any { return &o.LR }},
+	{stdlib.Param{Name: "schedule", Type: stdlib.Choice, Default: []float64{0}, Choices: []string{"constant", "cosine", "step"},
+		Doc: "learning-rate schedule"}, func(o *TrainOptions) any { return &o.Schedule }},
+	{stdlib.Param{Name: "clip", Type: stdlib.Float, Default: []float64{5}, Min: 0, Max: 1e12,
+		Doc: "gradient global-norm bound (0: off)"}, func(o *TrainOptions) any { return &o.Clip }},
+	{stdlib.Param{Name: "weight_decay", Type: stdlib.Float, Default: []float64{0}, Min: 0, Max: 1,
+		Doc: "AdamW decoupled weight decay"}, func(o *TrainOptions) any { return &o.WeightDecay }},
+	{stdlib.Param{Name: "test_frac", Type: stdlib.Float, Default: []float64{0.2}, Min: 0, Max: 1, MaxOpen: true,
+		Doc: "fraction of rows held out as the test set"}, func(o *TrainOptions) any { return &o.TestFrac }},
+	{stdlib.Param{Name: "val_frac", Type: stdlib.Float, Default: []float64{0.1}, Min: 0, Max: 1, MaxOpen: true,
+		Doc: "fraction of the other rows held out for validation"}, func(o *TrainOptions) any { return &o.ValFrac }},
+	{stdlib.Param{Name: "patience", Type: stdlib.Int, Default: []float64{20}, Min: 0, Max: 1e9,
+		Doc: "evaluations without improvement before stopping (0: never)"}, func(o *TrainOptions) any { return &o.Patience }},
+	{stdlib.Param{Name: "eval_every", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1e9,
+		Doc: "steps between validations; 0: automatic, max(1, min(steps/50, 250)) (TrainOptions.EvalInterval)"},
+		func(o *TrainOptions) any { return &o.EvalEvery }},
+	{stdlib.Param{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53,
+		Doc: "seeds the split, the initial parameters, the minibatches and dropout"}, func(o *TrainOptions) any { return &o.Seed }},
+	{stdlib.Param{Name: "standardize", Type: stdlib.Bool, Default: []float64{1},
+		Doc: "standardize with the training rows' statistics"}, func(o *TrainOptions) any { return &o.Standardize }},
+	{stdlib.Param{Name: "whiten", Type: stdlib.Bool, Default: []float64{1},
+		Doc: "standardize with the full covariance, not per column"}, func(o *TrainOptions) any { return &o.Whiten }},
+	{stdlib.Param{Name: "dequantize", Type: stdlib.Bool, Default: []float64{1},
+		Doc: "add uniform noise of one grid step to data columns recorded on a grid, while training"},
+		func(o *TrainOptions) any { return &o.Dequantize }},
+	{stdlib.Param{Name: "dtype", Type: stdlib.Choice, Default: []float64{0}, Choices: []string{"float64", "float32"},
+		Doc: "precision the flow's programs run in"}, func(o *TrainOptions) any { return &o.DType }},
+	{stdlib.Param{Name: "defensive", Type: stdlib.Float, Default: []float64{0.01}, Min: 0, Max: 0.5,
+		Doc: "weight of the Gaussian fit in the model's density (0: the flow alone)"}, func(o *TrainOptions) any { return &o.Defensive }},
+}
+
+// trainSig binds a train statement's options.
+var trainSig = &signature{name: "train", options: true, params: func() []stdlib.Param {
+	ps := make([]stdlib.Param, len(trainTable))
+	for i, e := range trainTable {
+		ps[i] = e.Param
+	}
+	return ps
+}()}
+
+// trainOptions fills TrainOptions from a train statement's bound options
+// (every option is there: given or its default).
+func trainOptions(b bound) TrainOptions {
+	var o TrainOptions
+	for _, e := range trainTable {
+		a := b[e.Name]
+		switch f := e.field(&o).(type) {
+		case *int:
+			*f = int(a.nums[0])
+		case *uint64:
+			*f = uint64(a.nums[0])
+		case *float64:
+			*f = a.nums[0]
+		case *bool:
+			*f = a.nums[0] != 0
+		case *string:
+			*f = a.str
+		}
+	}
+	return o
+}
+
+// DefaultTrainOptions returns the options of a train statement that sets
+// none: the language's defaults, from the same table the checker binds.
+func DefaultTrainOptions() TrainOptions {
+	b := bound{}
+	for _, e := range trainTable {
+		b[e.Name], _ = defaultArg(&e.Param)
+	}
+	return trainOptions(b)
+}
+
+// Validate checks options a Go program filled against the types, ranges
+// and choices the checker enforces on a train statement, with its
+// message: "train option lr must be in (0, 10], got -1". It returns the
+// first violation, or nil.
+func (o TrainOptions) Validate() error {
+	for _, e := range trainTable {
+		var v value
+		switch f := e.field(&o).(type) {
+		case *int:
+			v = value{kind: kNum, num: float64(*f), isInt: true}
+		case *uint64:
+			if *f > 1<<53 { // no float64 holds it exactly
+				return fmt.Errorf("%s must be in %s, got %d", trainSig.what(&e.Param), e.RangeText(), *f)
+			}
+			v = value{kind: kNum, num: float64(*f), isInt: true}
+		case *float64:
+			v = value{kind: kNum, num: *f}
+		case *bool:
+			v = value{kind: kBool}
+			if *f {
+				v.num = 1
+			}
+		case *string:
+			v = value{kind: kStr, str: *f}
+		}
+		if _, msg := check(trainSig.what(&e.Param), &e.Param, v); msg != "" {
+			return errors.New(msg)
+		}
+	}
+	return nil
+}
+
+// EvalInterval returns the number of steps between validations in a run
+// of steps steps: EvalEvery if it is positive, else the automatic
+// max(1, min(steps/50, 250)).
+func (o TrainOptions) EvalInterval(steps int) int {
+	if o.EvalEvery > 0 {
+		return o.EvalEvery
+	}
+	return max(1, min(steps/50, 250))
+}

@@ -1,0 +1,193 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/stdlib"
+)
+
+// seedParam is the seed option of sample and plot.
+var seedParam = stdlib.Param{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53,
+	Doc: "seeds the draws"}
+
+var (
+	sampleSig = &signature{name: "sample", options: true, params: []stdlib.Param{seedParam}}
+	plotSig   = &signature{name: "plot", options: true, params: []stdlib.Param{
+		{Name: "n", Type: stdlib.Int, Default: []float64{2000}, Min: 1, Max: 1e6, Doc: "how many draws to plot"},
+		seedParam,
+	}}
+	evalSig = &signature{name: "eval", options: true}
+)
+
+func (c *checker) train(t *lang.Train) {
+	opts, ok := c.bind(trainSig, optionArgs(t.Opts), t.Pos, t.EndPos)
+	flow := c.lookupFlow(t.Flow, "train")
+	data := c.lookupData(t.Data, "train")
+	if !ok || flow == nil || data == nil || data.Table == nil {
+		return
+	}
+	tab := data.Table
+	if flow.Dim != 0 && flow.Dim != tab.Cols {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
+			data.Name, tab.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		return
+	}
+	if !c.fixDim(flow, tab.Cols, t.Pos, "flow "+flow.Name+" is trained at "+short(t.Pos)) {
+		return
+	}
+	if !c.fixContext(flow, data.ContextDim(), "train: "+data.Name, t.Data.Pos, t.Data.EndPos, t.Pos) {
+		return
+	}
+	to := trainOptions(opts)
+	if nTest, nVal := dataset.SplitSizes(tab.Rows, to.TestFrac, to.ValFrac); tab.Rows-nTest-nVal < 1 {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d rows, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, tab.Rows, to.TestFrac, to.ValFrac)
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
+}
+
+// untrained reports, for statement stmt, a flow no train statement has
+// fixed yet.
+func (c *checker) untrained(stmt string, id *lang.Ident, flow *Flow) bool {
+	if flow.Dim != 0 {
+		return false
+	}
+	c.errorf(id.Pos, id.EndPos, "%s: flow %s is not trained yet; add `train %s on DATA` before this statement", stmt, flow.Name, flow.Name)
+	return true
+}
+
+// outputPath evaluates the file name a statement writes to; ok is false
+// if it reported an error.
+func (c *checker) outputPath(stmt string, e *lang.Expr) (p value, ok bool) {
+	p = c.expr(e)
+	if p.kind != kBad && (p.kind != kStr || p.str == "") {
+		c.errorf(p.pos, p.end, "%s: the output must be a file name in quotes, got %s", stmt, p)
+		return p, false
+	}
+	return p, true
+}
+
+func (c *checker) sample(s *lang.Sample) {
+	opts, ok := c.bind(sampleSig, optionArgs(s.Opts), s.Pos, s.EndPos)
+	flow := c.lookupFlow(s.Flow, "sample")
+	n := c.expr(s.N)
+	if n.kind != kBad && (n.kind != kNum || !n.isInt || n.num < 1 || n.num > 1e8) {
+		c.errorf(n.pos, n.end, "sample: the number of draws must be an integer from 1 to 100000000, got %s", n)
+		ok = false
+	}
+	path, good := c.outputPath("sample", s.Path)
+	ok = ok && good && n.kind == kNum && path.kind == kStr
+	if flow != nil && c.untrained("sample", s.Flow, flow) {
+		return
+	}
+	given, good := c.given(s, flow)
+	if !ok || !good || flow == nil {
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Sample{Pos: s.Pos, Flow: flow, N: int(n.num), Given: given, Path: path.str, Seed: uint64(opts.num("seed"))})
+}
+
+// given checks the context of a sample statement against its flow (nil
+// if it is not known).
+func (c *checker) given(s *lang.Sample, flow *Flow) ([]float64, bool) {
+	if s.Given == nil {
+		if flow != nil && flow.ContextDim > 0 {
+			c.errorf(s.Pos, s.EndPos, "sample: flow %s is conditioned on %s; say which context to sample at: sample %s N given [...] to \"file\"",
+				flow.Name, plural(flow.ContextDim, "context column"), flow.Name)
+			return nil, false
+		}
+		return nil, true
+	}
+	g := c.expr(s.Given)
+	switch {
+	case g.kind == kBad:
+		return nil, false
+	case flow != nil && flow.ContextDim == 0:
+		c.errorf(g.pos, g.end, "sample: flow %s is not conditional (its training data declares no context columns), so it takes no `given`", flow.Name)
+		return nil, false
+	}
+	items := []value{g}
+	if g.kind == kList {
+		items = g.list
+	}
+	var given []float64
+	for _, it := range items {
+		if it.kind != kNum {
+			c.errorf(it.pos, it.end, "sample: the context after given must be a list of numbers, got %s", it.described())
+			return nil, false
+		}
+		given = append(given, it.num)
+	}
+	if flow != nil && len(given) != flow.ContextDim {
+		c.errorf(g.pos, g.end, "sample: given has %s, but flow %s is conditioned on %s (fixed by the train statement at %s)",
+			plural(len(given), "value"), flow.Name, plural(flow.ContextDim, "context column"), short(flow.DimPos))
+		return nil, false
+	}
+	return given, true
+}
+
+func (c *checker) save(s *lang.Save) {
+	flow := c.lookupFlow(s.Flow, "save")
+	p, ok := c.outputPath("save", s.Path)
+	if flow == nil || !ok || p.kind != kStr || c.untrained("save", s.Flow, flow) {
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Save{Pos: s.Pos, Flow: flow, Path: p.str})
+}
+
+func (c *checker) plot(p *lang.Plot) {
+	opts, ok := c.bind(plotSig, optionArgs(p.Opts), p.Pos, p.EndPos)
+	flow := c.lookupFlow(p.Flow, "plot")
+	var data *Data
+	if p.Data != nil {
+		data = c.lookupData(p.Data, "plot")
+		ok = ok && data != nil && data.Table != nil
+	}
+	path := c.expr(p.Path)
+	if path.kind != kBad && (path.kind != kStr || !(strings.HasSuffix(path.str, ".png") || strings.HasSuffix(path.str, ".svg"))) {
+		c.errorf(path.pos, path.end, "plot: the output must be a .png or .svg file name in quotes, got %s", path)
+		ok = false
+	}
+	if flow == nil || !ok || path.kind != kStr || c.untrained("plot", p.Flow, flow) {
+		return
+	}
+	if flow.ContextDim > 0 {
+		c.errorf(p.Flow.Pos, p.Flow.EndPos, "plot: flow %s is conditional; plot draws unconditional flows (sample it with given and plot the file)", flow.Name)
+		return
+	}
+	if data != nil && data.Table.Cols != flow.Dim {
+		c.errorf(p.Data.Pos, p.Data.EndPos, "plot: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
+			data.Name, data.Table.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Plot{Pos: p.Pos, Flow: flow, Data: data, Path: path.str,
+		N: opts.int("n"), Seed: uint64(opts.num("seed"))})
+}
+
+func (c *checker) eval(e *lang.Eval) {
+	_, ok := c.bind(evalSig, optionArgs(e.Opts), e.Pos, e.EndPos)
+	flow := c.lookupFlow(e.Flow, "eval")
+	data := c.lookupData(e.Data, "eval")
+	path := ""
+	if e.Path != nil {
+		p, good := c.outputPath("eval", e.Path)
+		ok = ok && good
+		path = p.str
+	}
+	if flow == nil || data == nil || data.Table == nil || !ok || c.untrained("eval", e.Flow, flow) {
+		return
+	}
+	if data.Table.Cols != flow.Dim {
+		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
+			data.Name, data.Table.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		return
+	}
+	if cd := data.ContextDim(); cd != flow.ContextDim {
+		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %s, but flow %s is conditioned on %s (fixed by the train statement at %s)",
+			data.Name, plural(cd, "context column"), flow.Name, plural(flow.ContextDim, "context column"), short(flow.DimPos))
+		return
+	}
+	c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Data: data, Path: path})
+}

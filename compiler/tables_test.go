@@ -1,0 +1,54 @@
+package compiler
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/noxlang/nox/stdlib"
+)
+
+// TestParamTables: every table the binder binds against — each layer's
+// and each builtin's and statement's — is well formed, and every train
+// option has a default and a field of TrainOptions of its type.
+func TestParamTables(t *testing.T) {
+	sigs := []*signature{trainSig, sampleSig, plotSig, evalSig, csvSig, npySig, toySig, repeatSig}
+	for _, name := range stdlib.Names() {
+		sigs = append(sigs, &signature{name: name, params: stdlib.Lookup(name).Params})
+	}
+	for _, s := range sigs {
+		if err := stdlib.CheckParams(s.params); err != nil {
+			t.Errorf("%s: %v", s.name, err)
+		}
+		for _, p := range s.params {
+			if s.options && (p.Default == nil || p.PositionalOnly) {
+				t.Errorf("%s option %s: an option has a default and is given by name", s.name, p.Name)
+			}
+		}
+	}
+	var o TrainOptions
+	if n := reflect.TypeOf(o).NumField(); n != len(trainTable) {
+		t.Errorf("TrainOptions has %d fields, the train table %d options", n, len(trainTable))
+	}
+	fields := map[any]string{}
+	for _, e := range trainTable {
+		f := e.field(&o)
+		if prev, dup := fields[f]; dup {
+			t.Errorf("options %s and %s set the same field", prev, e.Name)
+		}
+		fields[f] = e.Name
+		ok := false
+		switch f.(type) {
+		case *int, *uint64:
+			ok = e.Type == stdlib.Int
+		case *float64:
+			ok = e.Type == stdlib.Float
+		case *bool:
+			ok = e.Type == stdlib.Bool
+		case *string:
+			ok = e.Type == stdlib.Choice
+		}
+		if !ok {
+			t.Errorf("option %s of type %v sets a field of type %T", e.Name, e.Type, f)
+		}
+	}
+}
