@@ -8,7 +8,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
-	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/train"
 )
@@ -36,9 +35,6 @@ func DefaultFitOptions() FitOptions {
 	return FitOptions{TrainOptions: compiler.DefaultTrainOptions()}
 }
 
-// fitSource names the flow expression in Fit's diagnostics.
-const fitSource = "flow"
-
 // Fit trains a flow on rows held in memory, as a program
 //
 //	data = ...rows of x (with context c)...
@@ -48,9 +44,10 @@ const fitSource = "flow"
 // would: flow is one nox flow expression ("MAF(64) |> Reverse |> MAF(64)
 // |> Gaussian"), c holds each row's context for a conditional flow (nil
 // otherwise), and o the options (DefaultFitOptions for the language's
-// defaults). An error in flow is a lang.ErrorList (errors.As) positioned
-// in it, with filename "flow": RenderError(err, "flow", []byte(flow))
-// shows it with a caret. A done ctx stops training early and keeps the
+// defaults). An error in flow is a diagnostic positioned in it, with
+// filename "flow": a lang.ErrorList (errors.As), or a *lang.Error for a
+// syntax error; RenderError(err, "flow", []byte(flow)) shows it with a
+// caret. A done ctx stops training early and keeps the
 // best parameters so far; the model and its report (Report.Stop says
 // why it stopped) are returned with no error.
 func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Model, *Report, error) {
@@ -69,7 +66,7 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if err := o.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("Fit: %v", err)
 	}
-	e, err := lang.ParseExpr(fitSource, []byte(flow))
+	e, err := lang.ParseExpr("flow", []byte(flow))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,19 +74,15 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if err != nil {
 		return nil, nil, err
 	}
-	if nTest, nVal := dataset.SplitSizes(n, o.TestFrac, o.ValFrac); n-nTest-nVal < 1 {
-		return nil, nil, fmt.Errorf("Fit: %d rows leave none to train on after test_frac = %g and val_frac = %g", n, o.TestFrac, o.ValFrac)
-	}
 	m, err := compiler.Lower(f.Name, f.StageList(), d, o.ModelOptions(cd))
 	if err != nil {
 		return nil, nil, err
 	}
-	rows := interleave(x, c)
 	var h train.Hooks
 	if o.OnStep != nil {
 		h.Every, h.Progress = 1, o.OnStep
 	}
-	res, err := train.Likelihood(ctx, m, rows, o.TrainOptions, o.Steps, h)
+	res, err := train.Likelihood(ctx, m, interleave(x, c), o.TrainOptions, o.Steps, h)
 	if res == nil {
 		return nil, nil, err
 	}

@@ -130,13 +130,12 @@ func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
 		return nil, fmt.Errorf("Sample: %d context values for a model conditioned on %d", len(c), m.m.ContextDim)
 	}
 	out := make([]float64, n*m.m.Dim)
-	if err := m.sample(out, n, seed, c); err != nil {
-		return nil, err
-	}
+	m.sample(out, n, seed, c)
 	return mat.NewDense(n, m.m.Dim, out), nil
 }
 
-func (m *Model) sample(out []float64, n int, seed uint64, c []float64) error {
+// sample writes n draws at context c to out.
+func (m *Model) sample(out []float64, n int, seed uint64, c []float64) {
 	rng := rand.New(rand.NewPCG(seed, 0x73616d))
 	mp := runtime.NewMapper(m.m.Sample, m.params, "x", min(n, evalBatch), rng)
 	defer mp.Close()
@@ -145,7 +144,6 @@ func (m *Model) sample(out []float64, n int, seed uint64, c []float64) error {
 		given = append(given, c...) // one context row per draw
 	}
 	mp.Map(out, given, n)
-	return nil
 }
 
 // Forward maps rows x to latents z, with log|det ∂z/∂x| per row: the

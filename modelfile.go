@@ -87,15 +87,11 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	h := &f.Header
 	var stages []compiler.Stage
 	for _, s := range h.Stages {
-		spec := stdlib.Lookup(s.Layer)
-		if spec == nil {
-			return nil, fmt.Errorf("the model uses layer %s, which this nox does not have", s.Layer)
+		st, err := compiler.NewStage(s.Layer, s.Name, s.Args)
+		if err != nil {
+			return nil, err
 		}
-		args := spec.Bind(s.Args)
-		if err := spec.Validate(args); err != nil {
-			return nil, fmt.Errorf("stage %s: %v", s.Name, err)
-		}
-		stages = append(stages, compiler.Stage{Spec: spec, Args: args, Name: s.Name})
+		stages = append(stages, st)
 	}
 	if stages[len(stages)-1].Spec.Kind != stdlib.Prior { // Decode checked there is one
 		return nil, errors.New("bad header: the last stage is not a prior")

@@ -1,14 +1,15 @@
 // Package nox compiles and runs .nox files: normalizing flows described in
-// a small declarative language, trained by maximum likelihood.
+// a small declarative language, trained by maximum likelihood. It is the
+// embedding API; the work is done below it (ARCHITECTURE.md):
 //
-// The pipeline reads top to bottom:
-//
-//	lang.Parse → compiler.Check → compiler.Lower (with ad.Grad) → runtime
+//	lang.Parse → compiler.Check → compiler.Lower (with ad.Grad) → train → runtime
 //
 // Compile parses and checks a file, reading the data files it names
-// relative to the file's directory. Script.Run executes its statements
-// (train, sample) in order, reporting results as Events. Every error a
-// user can cause comes back as a positioned diagnostic (see lang.Render).
+// relative to the file's directory. Script.Run executes its statements in
+// order, reporting results as Events. A trained Model scores, samples and
+// maps rows, and is saved and loaded (Save, Load); Fit trains one on rows
+// in memory. Every error a user can cause comes back as a positioned
+// diagnostic (see lang.Render).
 package nox
 
 import (

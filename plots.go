@@ -1,6 +1,8 @@
 package nox
 
 import (
+	"strings"
+
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/train"
@@ -26,9 +28,9 @@ type PlotJob struct {
 
 // plot runs a plot statement through opts.Plot.
 func (s *Script) plot(a *compiler.Plot, opts RunOptions) error {
-	m := s.trained[a.Flow]
-	if m == nil {
-		return lang.Errorf(a.Pos, a.Pos, "plot: flow %s has not been trained", a.Flow.Name)
+	m, err := s.trainedFor(a.Flow, "plot", a.Pos)
+	if err != nil {
+		return err
 	}
 	if opts.Plot == nil {
 		return lang.Errorf(a.Pos, a.Pos, "plot: this run draws no pictures (nox.RunOptions.Plot is not set; noxc sets it to plot.Statement)")
@@ -46,15 +48,6 @@ func (s *Script) plot(a *compiler.Plot, opts RunOptions) error {
 	if err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "plot: %v", err)
 	}
-	if opts.OnEvent != nil {
-		ev := Event{Statement: "plot", Flow: a.Flow.Name}
-		for i, p := range paths {
-			if i > 0 {
-				ev.Path += ","
-			}
-			ev.Path += p
-		}
-		opts.OnEvent(ev)
-	}
+	opts.emit(Event{Statement: "plot", Flow: a.Flow.Name, Path: strings.Join(paths, ",")})
 	return nil
 }

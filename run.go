@@ -1,6 +1,7 @@
 package nox
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -53,6 +54,13 @@ type RunOptions struct {
 	Plot func(PlotJob) ([]string, error)
 }
 
+// emit hands ev to OnEvent, if set.
+func (o RunOptions) emit(ev Event) {
+	if o.OnEvent != nil {
+		o.OnEvent(ev)
+	}
+}
+
 // evalBatch is the chunk size for sampling.
 const evalBatch = 1000
 
@@ -62,10 +70,7 @@ const evalBatch = 1000
 // ctx's error without running the statements after it.
 func (s *Script) Run(ctx context.Context, opts RunOptions) error {
 	for _, a := range s.Prog.Actions {
-		if err := s.runAction(ctx, a, opts); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
+		if err := cmp.Or(s.runAction(ctx, a, opts), ctx.Err()); err != nil {
 			return err
 		}
 	}
@@ -114,9 +119,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
-	if opts.OnEvent != nil {
-		opts.OnEvent(trainEvent(t.Flow.Name, res.Report))
-	}
+	opts.emit(trainEvent(t.Flow.Name, res.Report))
 	return nil
 }
 
@@ -144,9 +147,9 @@ func trainEvent(flow string, r train.Report) Event {
 }
 
 func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
-	tf := s.trained[a.Flow]
-	if tf == nil {
-		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has not been trained", a.Flow.Name)
+	tf, err := s.trainedFor(a.Flow, "eval", a.Pos)
+	if err != nil {
+		return err
 	}
 	lp := train.LogProb(tf.m, tf.params, a.Data.Rows())
 	mean := train.NegMean(lp)
@@ -158,16 +161,14 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 		}
 		ev.Path = path
 	}
-	if opts.OnEvent != nil {
-		opts.OnEvent(ev)
-	}
+	opts.emit(ev)
 	return nil
 }
 
 func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
-	tf := s.trained[a.Flow]
-	if tf == nil {
-		return lang.Errorf(a.Pos, a.Pos, "sample: flow %s has not been trained", a.Flow.Name)
+	tf, err := s.trainedFor(a.Flow, "sample", a.Pos)
+	if err != nil {
+		return err
 	}
 	out := make([]float64, a.N*tf.Dim())
 	tf.sample(out, a.N, a.Seed, a.Given)
@@ -180,9 +181,7 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	if err := dataset.WriteFile(path, out, tf.Dim()); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
-	if opts.OnEvent != nil {
-		opts.OnEvent(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})
-	}
+	opts.emit(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})
 	return nil
 }
 
@@ -192,18 +191,25 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 func (s *Script) IR() (string, error) { return s.Prog.IR("") }
 
 func (s *Script) save(a *compiler.Save, opts RunOptions) error {
-	tf := s.trained[a.Flow]
-	if tf == nil {
-		return lang.Errorf(a.Pos, a.Pos, "save: flow %s has not been trained", a.Flow.Name)
+	tf, err := s.trainedFor(a.Flow, "save", a.Pos)
+	if err != nil {
+		return err
 	}
 	path := resolve(s.dir, a.Path)
 	if err := tf.Save(path); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "save: %v", err)
 	}
-	if opts.OnEvent != nil {
-		opts.OnEvent(Event{Statement: "save", Flow: a.Flow.Name, Path: path})
-	}
+	opts.emit(Event{Statement: "save", Flow: a.Flow.Name, Path: path})
 	return nil
+}
+
+// trainedFor returns the model of flow f for a statement at pos, or an
+// error there if f was not trained (its train statement failed).
+func (s *Script) trainedFor(f *compiler.Flow, stmt string, pos lang.Pos) (*Model, error) {
+	if m := s.trained[f]; m != nil {
+		return m, nil
+	}
+	return nil, lang.Errorf(pos, pos, "%s: flow %s has not been trained", stmt, f.Name)
 }
 
 // Model returns the trained model of the flow bound to name, after Run.

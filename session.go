@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/noxlang/nox/lang"
@@ -84,15 +83,6 @@ func (s *Session) Exec(ctx context.Context, chunk string, opts RunOptions) error
 	return nil
 }
 
-// Load executes a file's contents as one chunk.
-func (s *Session) Load(path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return s.Exec(context.Background(), string(b), RunOptions{})
-}
-
 // Type describes an expression: its type and, for a flow, its stages and
 // dimensions.
 func (s *Session) Type(expr string) (string, error) {
@@ -129,13 +119,4 @@ func (s *Session) Render(err error) string { return RenderError(err, s.Filename,
 // accepted) for a person.
 func (s *Session) RenderChunkError(err error, chunk string) string {
 	return RenderError(err, s.Filename, s.join(chunk))
-}
-
-// Trained reports whether the flow name has been trained.
-func (s *Session) Trained(name string) bool {
-	if s.script == nil {
-		return false
-	}
-	f := s.script.Prog.FlowByName(name)
-	return f != nil && s.script.trained[f] != nil
 }

@@ -18,6 +18,21 @@ type Stage struct {
 	Name string
 }
 
+// NewStage builds the stage named name of layer with arguments args, as
+// a saved model states them: the layer must exist and the arguments
+// (defaults filled in) must be what the checker would accept.
+func NewStage(layer, name string, args stdlib.Args) (Stage, error) {
+	spec := stdlib.Lookup(layer)
+	if spec == nil {
+		return Stage{}, fmt.Errorf("the model uses layer %s, which this nox does not have", layer)
+	}
+	bound := spec.Bind(args)
+	if err := spec.Validate(bound); err != nil {
+		return Stage{}, fmt.Errorf("stage %s: %v", name, err)
+	}
+	return Stage{Spec: spec, Args: bound, Name: name}, nil
+}
+
 // Options are the parts of a model that its training statement fixes.
 // They are structure only: the values the training data gives the
 // standardization are fixed parameters of the model (see Standardize and

@@ -219,16 +219,6 @@ func (f *Flow) StageList() []Stage {
 	return out
 }
 
-// EvalInterval is the number of steps between validations in a run of
-// steps steps: EvalEvery, or when it is 0 (the default), steps/50
-// clamped to [1, 250], so that a run is validated about fifty times.
-func (o TrainOptions) EvalInterval(steps int) int {
-	if o.EvalEvery > 0 {
-		return o.EvalEvery
-	}
-	return max(1, min(steps/50, 250))
-}
-
 // ModelOptions returns the structure the options give a flow's model
 // (its standardization and defensive mixture), for a flow conditioned on
 // contextDim columns.

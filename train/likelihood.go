@@ -54,6 +54,9 @@ type Report struct {
 // the model keeps the best parameters validated before it.
 func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compiler.TrainOptions, steps int, h Hooks) (*Result, error) {
 	width := m.Dim + m.ContextDim
+	if n := len(rows) / width; n-nHeldOut(n, o) < 1 {
+		return nil, fmt.Errorf("%d rows leave none to train on after test_frac = %g and val_frac = %g", n, o.TestFrac, o.ValFrac)
+	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x6e6f78))
 	train, val, test := Split(rows, width, o.TestFrac, o.ValFrac, rng)
 	params := runtime.NewParams(m.Params)

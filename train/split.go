@@ -3,6 +3,7 @@ package train
 import (
 	"math/rand/v2"
 
+	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
 )
 
@@ -29,4 +30,11 @@ func Split(rows []float64, width int, testFrac, valFrac float64, rng *rand.Rand)
 		}
 	}
 	return train, val, test
+}
+
+// nHeldOut is the number of n rows that Split holds out for testing and
+// validation.
+func nHeldOut(n int, o compiler.TrainOptions) int {
+	nTest, nVal := dataset.SplitSizes(n, o.TestFrac, o.ValFrac)
+	return nTest + nVal
 }
