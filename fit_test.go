@@ -76,6 +76,10 @@ func TestFitArguments(t *testing.T) {
 			_, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", ring(10), nil, bad)
 			return err
 		},
+		"no training rows": func() error {
+			_, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", ring(1), nil, o)
+			return err
+		},
 	} {
 		if err := call(); err == nil {
 			t.Errorf("%s: no error", name)
