@@ -77,7 +77,9 @@ func TestFitArguments(t *testing.T) {
 			return err
 		},
 		"no training rows": func() error {
-			_, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", ring(1), nil, o)
+			half := o
+			half.TestFrac = 0.5 // of 1 row: round(0.5) = 1 held out
+			_, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", ring(1), nil, half)
 			return err
 		},
 	} {
