@@ -1,13 +1,3 @@
-// Package runtime executes IR programs in float64 or float32.
-//
-// An Exec is a program planned for one batch size: every buffer is
-// allocated when it is built and every kernel's shape is resolved, so Run
-// allocates nothing and never fails (shapes were proven when the program
-// was built). Kernels do not return errors. Training (Adam over a gradient
-// program) and batched evaluation are built on Exec.
-//
-// The package depends only on the IR and gonum; it knows nothing of the
-// language or the layer library.
 package runtime
 
 import (

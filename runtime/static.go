@@ -13,8 +13,9 @@ import (
 // prelude, apart from the per-row work, into buffers of their own that
 // nothing else reuses: the shards of a batch share one copy, a Mapper
 // recomputes it only when the parameters change, and a Trainer once per
-// step, split across its team. On a 784-column MAF the masked weights are
-// 12 M elements a program would otherwise rewrite for every 32-row shard.
+// step, split across its team. A large MAF's masked weights are as many
+// elements as its parameters, which a program would otherwise rewrite for
+// every shard of a few dozen rows (sizes in bench/README.md).
 
 // staticValues reports, per value of p, whether it depends on no input and
 // no random op and is not batched (a batched value's size depends on the
