@@ -262,16 +262,16 @@ func mapParts(batch, rowBytes, sweeps int) int {
 	return max(s, (n+s-1)/s*s)
 }
 
-// sweeps returns how many times the planned program q (fuse's output)
+// sweeps returns how many times the planned program q (Backend's output)
 // reads its activations: the columns per row its products over the batch
 // read from their first operand, over rowFloats.
 func sweeps(q *ir.Program) int {
 	read := 0
 	for _, in := range q.Instrs {
-		if in.Op != ir.OpMatMul || !q.Instrs[in.Args[0]].Shape.Batched() {
+		if !isProduct(in.Op) || !q.Instrs[in.Args[0]].Shape.Batched() {
 			continue
 		}
-		if in.Int&fuseSliceA != 0 {
+		if in.Op == ir.OpGemm && in.Int&ir.GemmSliceA != 0 {
 			read += in.Ints[1]
 		} else {
 			read += q.Instrs[in.Args[0]].Shape.Cols
@@ -281,7 +281,7 @@ func sweeps(q *ir.Program) int {
 }
 
 // rowFloats estimates the elements per row that the planned program q
-// (fuse's output) holds at once in values over the batch: plan's pooled
+// (Backend's output) holds at once in values over the batch: plan's pooled
 // buffers, without its rounding to reusable sizes.
 func rowFloats(q *ir.Program) int {
 	_, last := useCounts(q)
@@ -298,11 +298,11 @@ func rowFloats(q *ir.Program) int {
 		}
 	}
 	for i, in := range q.Instrs {
-		if in.Op == opNop || !in.Shape.Batched() {
+		if in.Op == ir.OpNop || !in.Shape.Batched() {
 			free(i)
 			continue
 		}
-		inPlace := (in.Op == opAddCols || in.Op == opAddRows) && last[in.Args[0]] == i // plan reuses the dying operand
+		inPlace := (in.Op == ir.OpAddCols || in.Op == ir.OpAddRows) && last[in.Args[0]] == i // plan reuses the dying operand
 		if inPlace {
 			free(i)
 		}
@@ -321,6 +321,6 @@ func rowFloats(q *ir.Program) int {
 // partsFor returns mapParts for program p in dtype over chunks of batch
 // rows.
 func partsFor(p *ir.Program, dtype DType, batch int) int {
-	q := fuse(p)
+	q := Backend(p)
 	return mapParts(batch, rowFloats(q)*dtype.size(), sweeps(q))
 }

@@ -1,13 +1,3 @@
-// Package runtime executes IR programs in float64 or float32.
-//
-// An Exec is a program planned for one batch size: every buffer is
-// allocated when it is built and every kernel's shape is resolved, so Run
-// allocates nothing and never fails (shapes were proven when the program
-// was built). Kernels do not return errors. Training (Adam over a gradient
-// program) and batched evaluation are built on Exec.
-//
-// The package depends only on the IR and gonum; it knows nothing of the
-// language or the layer library.
 package runtime
 
 import (
@@ -20,7 +10,7 @@ import (
 // type T.
 type Exec[T Float] struct {
 	Prog  *ir.Program
-	prog  *ir.Program // Prog after fuse: what the steps run
+	prog  *ir.Program // Backend(Prog): what the steps run
 	Batch int
 	pre   []step[T] // the static values' steps (static.go)
 	steps []step[T] // the rest
@@ -41,11 +31,10 @@ type step[T Float] struct {
 	c          []T         // a fused product's bias
 	blocks     []gemmBlock // a masked product's blocks (masked.go), or nil
 	pieces     []gemmBlock // a product's pieces for helpers (share.go), or nil
-	runs       [][2]int    // opMaskCopy's runs of ones
 	rows, cols int         // result
 	ar, ac     int         // first operand
 	br, bc     int         // second operand
-	lda, ldb   int         // a product's operands' row strides: ac, bc, or more (fuseSliced)
+	lda, ldb   int         // a product's operands' row strides: ac, bc, or more (ir.GemmSliceA, B)
 	flags      int
 	f          float64
 	ints       []int
@@ -70,7 +59,7 @@ func NewExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand) *Exe
 // and parameters), the new Exec shares owner's static values: it has no
 // prelude and reads what owner's prelude computed.
 func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owner *Exec[T]) *Exec[T] {
-	q := fuse(p)
+	q := Backend(p)
 	static := staticValues(q)
 	var shared [][]T
 	if owner != nil {
@@ -95,7 +84,7 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			a := q.Instrs[in.Args[0]].Shape
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols
 			s.lda = s.ac
-			if in.Op == ir.OpMatMul && in.Int&fuseSliceA != 0 {
+			if in.Op == ir.OpGemm && in.Int&ir.GemmSliceA != 0 {
 				// A is columns [lo, lo+cols) of Args[0] (fuseSliced).
 				s.a, s.ac = s.a[in.Ints[0]:], in.Ints[1]
 			}
@@ -104,7 +93,7 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			bs := q.Instrs[in.Args[1]].Shape
 			s.b, s.br, s.bc = bufs[in.Args[1]], bs.NumRows(b), bs.Cols
 			s.ldb = s.bc
-			if in.Op == ir.OpMatMul && in.Int&fuseSliceB != 0 {
+			if in.Op == ir.OpGemm && in.Int&ir.GemmSliceB != 0 {
 				s.b, s.bc = s.b[in.Ints[2]:], in.Ints[3]
 			}
 		}
@@ -115,9 +104,9 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			continue // a view: the buffer is the value
 		}
 		switch in.Op {
-		case ir.OpInput, ir.OpParam, ir.OpConst, opNop:
+		case ir.OpInput, ir.OpParam, ir.OpConst, ir.OpNop:
 			continue // no work: the buffer is the value, or there is none
-		case ir.OpMatMul:
+		case ir.OpMatMul, ir.OpGemm:
 			// Only the AVX2 and Go paths transpose B into scratch.
 			tA, tB := in.Int&ir.TransA != 0, in.Int&ir.TransB != 0
 			k := s.ac
@@ -143,7 +132,6 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 			}
 		}
 		if static[i] {
-			maskedCopy(q, &s)
 			e.pre = append(e.pre, s)
 		} else {
 			e.steps = append(e.steps, s)

@@ -11,46 +11,35 @@ import (
 // tensor. fuse makes them one step: the product, then the bias and the
 // relu applied in one pass (kernels.bias). On the moons MAF this is most
 // of the elementwise work of a log-density or a sample.
-
-// Flags a fused matrix product carries in ir.Instr.Int, beside
-// ir.TransA and ir.TransB. Only fuse's rewritten programs have them.
-const (
-	fuseBias = 1 << 8 // Args[2] is a row [1, n] added to every row
-	fuseRelu = 1 << 9 // then relu
-	// fuseSliceA, fuseSliceB: the first (second) operand is columns
-	// [Ints[0], Ints[0]+Ints[1]) ([Ints[2], Ints[2]+Ints[3])) of Args[0]
-	// (Args[1]), read in place with its row stride.
-	fuseSliceA = 1 << 10
-	fuseSliceB = 1 << 11
-)
-
-// opAddCols is an addition a + PadCols(v, lo) that fuse rewrote: Args
-// [a, v], Int lo. It adds v into columns [lo, lo+cols(v)) of a copy of a,
-// or of a itself when a's buffer is free after it (plan), instead of
-// clearing a whole tensor and adding it. An autoregressive solve
-// (stdlib's madeNet.solve) assembles its columns one at a time this way.
-const opAddCols = ir.Op(253)
-
-// opAddRows is an addition a + PadRows(v, lo) that fuse rewrote, as
-// opAddCols: v is added into rows [lo, lo+rows(v)) of a or its copy. The
-// gradient of a solve's weights sums one such term per step.
-const opAddRows = ir.Op(252)
+//
+// An autoregressive solve (stdlib's madeNet.solve) assembles its columns
+// one at a time, each an addition of a padded column range, and the
+// gradient of its weights sums one padded row range per step. fuse turns
+// each such addition into an ir.OpAddCols or ir.OpAddRows, which adds
+// the range into a copy of the other operand, or into that operand itself
+// when its buffer is free after it (plan), instead of clearing a whole
+// tensor and adding it.
 
 // fusion turns fuse on; tests turn it off to compare.
 var fusion = true
 
-// opNop marks an instruction fuse moved into a later one: it has no
-// buffer and no step.
-const opNop = ir.Op(255)
+// Backend returns p as an Exec runs it: after the runtime's rewrites,
+// which replace instructions by backend ops (ir.Op.Backend): fuse's
+// fused products (ir.OpGemm), additions (ir.OpAddCols, ir.OpAddRows)
+// and transposes (ir.OpPermTranspose), with ir.OpNop in place of what
+// they absorbed, and maskCopies' ir.OpMaskCopy. Value numbers, inputs and outputs are p's; p itself is
+// not modified. (A Trainer first takes the masks out of its gradient
+// outputs: splitGradScales.)
+func Backend(p *ir.Program) *ir.Program { return maskCopies(fuse(p)) }
 
 // fuse returns p with each matrix product whose only use is an addition
-// of a row vector [1, n] rewritten into that addition's place as a fused
-// product (fuseBias), and, when the sum's only use is a relu, into the
-// relu's place (fuseRelu too). Value numbers are kept, so outputs and
-// inputs are unchanged; the absorbed instructions become opNop. p itself
-// is not modified. A value that is a program output is never absorbed.
-// An addition of a padded value whose only use it is becomes an
-// opAddCols or an opAddRows.
+// of a row vector [1, n] rewritten into that addition's place as an
+// ir.OpGemm with a bias (ir.GemmBias), and, when the sum's only use is a
+// relu, into the relu's place (ir.GemmRelu too). Value numbers are kept,
+// so outputs and inputs are unchanged; the absorbed instructions become
+// ir.OpNop. p itself is not modified. A value that is a program output is
+// never absorbed. An addition of a padded value whose only use it is
+// becomes an ir.OpAddCols or an ir.OpAddRows.
 func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
@@ -65,33 +54,34 @@ func fuse(p *ir.Program) *ir.Program {
 		if a, pad, ok := addPadded(p, in, uses); ok {
 			out = editable(out, p)
 			pi := p.Instrs[pad]
-			op := opAddCols
+			op := ir.OpAddCols
 			if pi.Op == ir.OpPadRows {
-				op = opAddRows
+				op = ir.OpAddRows
 			}
-			out.Instrs[pad] = ir.Instr{Op: opNop, Shape: pi.Shape}
+			out.Instrs[pad] = ir.Instr{Op: ir.OpNop, Shape: pi.Shape}
 			out.Instrs[j] = ir.Instr{Op: op, Args: []ir.Value{a, pi.Args[0]}, Int: pi.Int, Shape: in.Shape, Note: in.Note}
 			continue
 		}
 		m, bias := in.Args[0], in.Args[1]
 		mm := p.Instrs[m]
 		bs := p.Instrs[bias].Shape
-		if mm.Op != ir.OpMatMul || uses[m] != 1 || bs.Rows != 1 || bs.Cols != in.Shape.Cols || mm.Shape != in.Shape {
+		if !isProduct(mm.Op) || uses[m] != 1 || bs.Rows != 1 || bs.Cols != in.Shape.Cols || mm.Shape != in.Shape {
 			continue
 		}
 		out = editable(out, p)
 		f := mm
 		f.Args = []ir.Value{mm.Args[0], mm.Args[1], bias}
-		f.Int |= fuseBias
+		f.Op = ir.OpGemm
+		f.Int |= ir.GemmBias
 		at := j
 		if uses[j] == 1 && p.Instrs[user[j]].Op == ir.OpRelu {
-			f.Int |= fuseRelu
+			f.Int |= ir.GemmRelu
 			at = user[j]
-			out.Instrs[j] = ir.Instr{Op: opNop, Shape: in.Shape}
+			out.Instrs[j] = ir.Instr{Op: ir.OpNop, Shape: in.Shape}
 		}
 		f.Shape = p.Instrs[at].Shape
 		f.Note = p.Instrs[at].Note
-		out.Instrs[m] = ir.Instr{Op: opNop, Shape: mm.Shape}
+		out.Instrs[m] = ir.Instr{Op: ir.OpNop, Shape: mm.Shape}
 		out.Instrs[at] = f
 	}
 	if out == nil {
@@ -101,8 +91,9 @@ func fuse(p *ir.Program) *ir.Program {
 }
 
 // fuseSliced returns p with each matrix product whose operand is a
-// column slice used nowhere else rewritten to read those columns in place
-// (fuseSliceA, fuseSliceB) instead of a copy: an autoregressive solve
+// column slice used nowhere else rewritten as an ir.OpGemm that reads
+// those columns in place (ir.GemmSliceA, ir.GemmSliceB) instead of a
+// copy: an autoregressive solve
 // multiplies column ranges of its weights and the first columns of its
 // units so far (stdlib's madeNet.solve), and a slice of a weight would
 // otherwise be a copy kept as long as the weight.
@@ -114,7 +105,7 @@ func fuseSliced(p *ir.Program) *ir.Program {
 			continue
 		}
 		f := in
-		for k, flag := range []int{fuseSliceA, fuseSliceB} {
+		for k, flag := range []int{ir.GemmSliceA, ir.GemmSliceB} {
 			sl := in.Args[k]
 			si := p.Instrs[sl]
 			if si.Op != ir.OpSliceCols || uses[sl] != 1 {
@@ -124,10 +115,11 @@ func fuseSliced(p *ir.Program) *ir.Program {
 			if f.Ints == nil {
 				f.Args, f.Ints = slices.Clone(in.Args), make([]int, 4)
 			}
+			f.Op = ir.OpGemm
 			f.Args[k] = si.Args[0]
 			f.Int |= flag
 			f.Ints[2*k], f.Ints[2*k+1] = si.Int, si.Shape.Cols
-			out.Instrs[sl] = ir.Instr{Op: opNop, Shape: si.Shape}
+			out.Instrs[sl] = ir.Instr{Op: ir.OpNop, Shape: si.Shape}
 		}
 		if out != nil {
 			out.Instrs[j] = f
@@ -140,15 +132,15 @@ func fuseSliced(p *ir.Program) *ir.Program {
 }
 
 // fusePermuted returns p with each transpose of a column permutation used
-// nowhere else rewritten to gather the columns itself (Ints, see
-// transpose), so the permuted copy is never stored: an autoregressive
+// nowhere else rewritten as an ir.OpPermTranspose, which gathers the
+// columns itself (see transpose), so the permuted copy is never stored: an autoregressive
 // solve takes its output weights input-major and transposed (stdlib's
 // madeNet.solve), once per change of the parameters.
 func fusePermuted(p *ir.Program) *ir.Program {
 	uses, _ := useCounts(p)
 	var out *ir.Program
 	for j, in := range p.Instrs {
-		if in.Op != ir.OpTranspose || in.Ints != nil {
+		if in.Op != ir.OpTranspose {
 			continue
 		}
 		pc := in.Args[0]
@@ -158,15 +150,20 @@ func fusePermuted(p *ir.Program) *ir.Program {
 		}
 		out = editable(out, p)
 		f := in
+		f.Op = ir.OpPermTranspose
 		f.Args, f.Ints = []ir.Value{pi.Args[0]}, pi.Ints
 		out.Instrs[j] = f
-		out.Instrs[pc] = ir.Instr{Op: opNop, Shape: pi.Shape}
+		out.Instrs[pc] = ir.Instr{Op: ir.OpNop, Shape: pi.Shape}
 	}
 	if out == nil {
 		return p
 	}
 	return out
 }
+
+// isProduct reports whether op is a matrix product: ir.OpMatMul, or its
+// fused form ir.OpGemm.
+func isProduct(op ir.Op) bool { return op == ir.OpMatMul || op == ir.OpGemm }
 
 // editable returns out, or, while it is nil, a copy of p whose
 // instructions may be rewritten.

@@ -15,9 +15,9 @@ func TestFuse(t *testing.T) {
 	m := madeModel(t, 2, 20, dim)
 	count := func(p *ir.Program) (bias, relu int) {
 		for _, in := range fuse(p).Instrs {
-			if in.Op == ir.OpMatMul && in.Int&fuseBias != 0 {
+			if in.Op == ir.OpGemm && in.Int&ir.GemmBias != 0 {
 				bias++
-				if in.Int&fuseRelu != 0 {
+				if in.Int&ir.GemmRelu != 0 {
 					relu++
 				}
 			}
@@ -127,7 +127,7 @@ func checkBias[T Float](t *testing.T, relu func(out, a []T), kernel func(out, bi
 	}
 }
 
-// TestAddCols checks opAddCols: additions of padded columns are fused (in
+// TestAddCols checks ir.OpAddCols: additions of padded columns are fused (in
 // either operand order; not one that broadcasts a padded row), run in
 // place when the other operand dies there and on a copy when it lives on
 // or is an input, and give the unfused program's bits in both dtypes,
@@ -153,7 +153,7 @@ func TestAddCols(t *testing.T) {
 
 		ps := NewParams(table)
 		ps.Init(rand.New(rand.NewPCG(1, 2)))
-		fused, inPlace := fusedAdds(t, p, ps, randomRows(rows, cols, 3), rows, cols, opAddCols)
+		fused, inPlace := fusedAdds(t, p, ps, randomRows(rows, cols, 3), rows, cols, ir.OpAddCols)
 		if fused != 4 {
 			t.Errorf("width %d: %d additions fused, want 4", w, fused)
 		}
@@ -191,12 +191,12 @@ func TestSliced(t *testing.T) {
 				continue
 			}
 		}
-		for _, which := range []int{fuseSliceA, fuseSliceB, fuseSliceA | fuseSliceB} {
+		for _, which := range []int{ir.GemmSliceA, ir.GemmSliceB, ir.GemmSliceA | ir.GemmSliceB} {
 			table := []ir.Param{{Name: "w", Shape: ir.Shape{Rows: max(wShape.Rows, 1), Cols: wShape.Cols}, Init: ir.Init{Kind: ir.InitUniform, Scale: 1}}}
 			b := ir.NewBuilder("p", &table)
 			x := b.Input("x", c.cols+wShape.Cols)
 			a := b.Scale(b.SliceCols(x, 0, c.cols), 2)
-			if which&fuseSliceA != 0 {
+			if which&ir.GemmSliceA != 0 {
 				a = b.SliceCols(a, c.lo, c.hi)
 			} else {
 				a = b.Scale(b.SliceCols(a, c.lo, c.hi), 1) // a copy: not read in place
@@ -206,15 +206,15 @@ func TestSliced(t *testing.T) {
 				w = b.SliceCols(x, c.cols, c.cols+wShape.Cols)
 			}
 			w = b.SliceCols(w, wlo, whi)
-			if which&fuseSliceB == 0 {
+			if which&ir.GemmSliceB == 0 {
 				w = b.Scale(w, 1)
 			}
 			b.Output("y", b.MatMul(a, w, c.flags))
 			p := b.Program()
 			got := 0
 			for _, in := range fuse(p).Instrs {
-				if in.Op == ir.OpMatMul {
-					got = in.Int & (fuseSliceA | fuseSliceB)
+				if isProduct(in.Op) {
+					got = in.Int & (ir.GemmSliceA | ir.GemmSliceB)
 				}
 			}
 			if got != which {

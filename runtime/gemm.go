@@ -61,11 +61,10 @@ func parseGemmPath(s string) gemmPath {
 // dgemmChoose picks the implementation for a product. The choice depends
 // only on the shape, the CPU and NOX_GEMM, never on the data or the
 // number of cores, so a program gives bit-identical results on a given
-// machine. Measured with BenchmarkDgemm (bench/README.md), the AVX-512
-// kernels beat the AVX2 one on every shape the benchmark flows run, by
-// 1.4× on moons' smallest products to 11× where the AVX2 path must
-// transpose a large B, so the shape does not matter yet: the widest
-// available kernels win.
+// machine. Measured with BenchmarkDgemm, the AVX-512 kernels beat the
+// AVX2 one on every shape the benchmark flows run, the smallest
+// included, so the shape does not matter yet: the widest available
+// kernels win (figures in bench/README.md).
 func dgemmChoose(tA, tB bool, m, n, k int) gemmPath {
 	if gemmForced != pathAuto {
 		return gemmForced
@@ -114,9 +113,9 @@ func dgemmPath(p gemmPath, tA, tB bool, m, n, k int, a []float64, lda int, b []f
 		return
 	case pathGo:
 		if k >= 8 {
-			// The unrolled loops of runtime/internal/gemm are 1.3–2×
-			// faster here; below, gemmGo's plain loop is (BenchmarkDgemm
-			// with NOX_GEMM=go or -tags noasm).
+			// The unrolled loops of runtime/internal/gemm are faster
+			// here; below, gemmGo's plain loop is (BenchmarkDgemm with
+			// NOX_GEMM=go or -tags noasm; figures in bench/README.md).
 			gemm.DgemmGo(tA, tB, m, n, k, a, lda, b, ldb, 0, c, ldc)
 			return
 		}

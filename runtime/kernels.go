@@ -24,7 +24,7 @@ func (e *Exec[T]) exec(s *step[T]) {
 				out[i] = 0
 			}
 		}
-	case ir.OpMatMul:
+	case ir.OpMatMul, ir.OpGemm:
 		tA, tB := s.flags&ir.TransA != 0, s.flags&ir.TransB != 0
 		k := s.ac
 		if tA {
@@ -40,11 +40,12 @@ func (e *Exec[T]) exec(s *step[T]) {
 			e.k.gemm(tA, tB, s.rows, s.cols, k, s.a, s.lda, s.b, s.ldb, out, s.cols, e.scratch)
 		}
 		e.biasAfter(s)
-	case opMaskCopy:
-		for _, r := range s.runs {
-			copy(out[r[0]:r[1]], s.a[r[0]:r[1]])
+	case ir.OpMaskCopy:
+		for i := 0; i < len(s.ints); i += 2 {
+			lo, hi := s.ints[i], s.ints[i+1]
+			copy(out[lo:hi], s.a[lo:hi])
 		}
-	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpGreater:
+	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpGreater, ir.OpMask:
 		binary(e.k, s)
 	case ir.OpNeg:
 		a := s.a[:len(out)]
@@ -125,16 +126,16 @@ func (e *Exec[T]) exec(s *step[T]) {
 		for r := range s.rows {
 			copy(out[r*s.cols+s.off:], s.a[r*s.ac:(r+1)*s.ac])
 		}
-	case opAddCols:
+	case ir.OpAddCols:
 		if &out[0] != &s.a[0] {
 			copy(out, s.a[:len(out)])
 		}
 		for r := range s.rows {
 			addInto(e.k.add, out[r*s.cols+s.off:r*s.cols+s.off+s.bc], s.b[r*s.bc:(r+1)*s.bc])
 		}
-	case ir.OpTranspose:
+	case ir.OpTranspose, ir.OpPermTranspose:
 		transpose(out, s.a, s.ar, s.ac, s.ints)
-	case opAddRows:
+	case ir.OpAddRows:
 		if &out[0] != &s.a[0] {
 			copy(out, s.a[:len(out)])
 		}
@@ -248,7 +249,7 @@ func vv[T Float](k *kernels[T], op ir.Op, out, a, b []T) {
 		k.add(out, a, b)
 	case ir.OpSub:
 		k.sub(out, a, b)
-	case ir.OpMul:
+	case ir.OpMul, ir.OpMask:
 		k.mul(out, a, b)
 	case ir.OpDiv:
 		for i := range out {
@@ -272,7 +273,7 @@ func vs[T Float](op ir.Op, out, a []T, c T) {
 		for i := range out {
 			out[i] = a[i] - c
 		}
-	case ir.OpMul:
+	case ir.OpMul, ir.OpMask:
 		for i := range out {
 			out[i] = a[i] * c
 		}
@@ -388,10 +389,10 @@ func bound[T Float](v float64) T {
 // biasAfter adds a fused product's bias, and applies its relu, once the
 // product is done.
 func (e *Exec[T]) biasAfter(s *step[T]) {
-	if s.flags&fuseBias == 0 {
+	if s.flags&ir.GemmBias == 0 {
 		return
 	}
-	relu := s.flags&fuseRelu != 0
+	relu := s.flags&ir.GemmRelu != 0
 	if e.k.bias != nil {
 		e.k.bias(s.out, s.c, s.rows, s.cols, relu)
 	} else {

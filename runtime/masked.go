@@ -6,23 +6,26 @@ import (
 	"github.com/noxlang/nox/compiler/ir"
 )
 
-// A MADE's weights are multiplied by constant 0/1 masks, and with sorted
-// degrees (stdlib.MADEDegrees) each mask is a staircase: in every column,
-// the nonzero rows form one range, and neighbouring columns have nearly
-// the same range. A matrix product over such a matrix is split into
-// blocks of columns, each a product over just its range, and the
-// arithmetic on the zeros (about half of it) is skipped:
+// A MADE's weights are multiplied by constant 0/1 masks, which the layer
+// declares as such (ir.OpMask), and with sorted degrees
+// (stdlib.MADEDegrees) each mask is a staircase: in every column, the
+// nonzero rows form one range, and neighbouring columns have nearly the
+// same range. A matrix product over such a matrix is split into blocks of
+// columns, each a product over just its range, and the arithmetic on the
+// zeros (about half of it) is skipped:
 //
 //   - C = op(A)·op(B) with op(B) masked (x·(W⊙M) forward, dY·(W⊙M)ᵀ
 //     backward): each block of C's columns sums over the rows of op(B)
 //     that are nonzero in some column of the block;
-//   - C whose every use multiplies it by a mask (the weight gradient
-//     Aᵀ·dY, masked by the program or, after splitGradScales, by the
-//     trainer): each block of C's columns computes the rows the mask
-//     keeps and zeroes the rest.
+//   - C whose every use masks it (the weight gradient Aᵀ·dY, masked by
+//     the program, by the gradient rule of ir.OpMask, or, after
+//     splitGradScales, by the trainer): each block of C's columns
+//     computes the rows the mask keeps and zeroes the rest.
 //
 // The blocks are fixed when the program is planned; products too small
-// for the split to pay, or masks without the structure, run whole.
+// for the split to pay, or masks without the structure, run whole. Only
+// declared masks count: the runtime never inspects a constant's values to
+// find one.
 
 // gemmBlock is one piece of a product: rows [m0, m1) and columns [n0, n1)
 // of C, summed over [k0, k1).
@@ -35,63 +38,50 @@ var maskSplit = true
 // the matrix kernels run at speed, narrow enough to follow a staircase.
 const maskBlockCols = 32
 
-// constMask returns the data of v if it is a constant of zeros and ones.
-func constMask(q *ir.Program, v ir.Value) []float64 {
+// maskOf returns the mask of value v of q if v is masked (ir.OpMask, or
+// its backend form ir.OpMaskCopy): the elements of its constant operand,
+// each 0 or 1 (ir.Builder.Mask checked them).
+func maskOf(q *ir.Program, v ir.Value) []float64 {
 	in := q.Instrs[v]
-	if in.Op != ir.OpConst {
+	if in.Op != ir.OpMask && in.Op != ir.OpMaskCopy {
 		return nil
 	}
-	for _, x := range in.Data {
-		if x != 0 && x != 1 {
-			return nil
-		}
-	}
-	return in.Data
+	return q.Instrs[in.Args[1]].Data
 }
 
-// liveRuns returns the runs [lo, hi) of ones of v if it is a constant
-// mask (constMask) with at least one zero, else nil; an all-zero mask
-// gives an empty, non-nil list.
-func liveRuns(q *ir.Program, v ir.Value) [][2]int {
-	if v == ir.None {
-		return nil
-	}
-	data := constMask(q, v)
+// liveRuns returns the runs [lo, hi) of ones of a mask with at least one
+// zero, else nil (no mask, or one without zeros); an all-zero mask gives
+// an empty, non-nil list.
+func liveRuns(mask []float64) [][2]int {
 	runs := [][2]int{}
-	for j := 0; j < len(data); j++ {
-		if data[j] == 0 {
+	for j := 0; j < len(mask); j++ {
+		if mask[j] == 0 {
 			continue
 		}
 		lo := j
-		for j < len(data) && data[j] == 1 {
+		for j < len(mask) && mask[j] == 1 {
 			j++
 		}
 		runs = append(runs, [2]int{lo, j})
 	}
-	if data == nil || len(runs) == 1 && runs[0] == [2]int{0, len(data)} {
+	if mask == nil || len(runs) == 1 && runs[0] == [2]int{0, len(mask)} {
 		return nil
 	}
 	return runs
 }
 
-// operandMask returns the mask M if v is W⊙M with M a constant mask and W
-// static: the zeros of M are zeros of v.
+// operandMask returns the mask M if v is a static W⊙M: the zeros of M
+// are zeros of v.
 func operandMask(q *ir.Program, static []bool, v ir.Value) []float64 {
-	in := q.Instrs[v]
-	if in.Op != ir.OpMul || !static[v] {
+	if !static[v] {
 		return nil
 	}
-	for _, a := range in.Args {
-		if m := constMask(q, a); m != nil && q.Instrs[a].Shape == in.Shape {
-			return m
-		}
-	}
-	return nil
+	return maskOf(q, v)
 }
 
-// outputMasks returns, per matrix product of q whose every use multiplies
-// it by a constant mask of its shape, that mask: a Mul that is its only
-// use, or, for a gradient output, the scale splitGradScales took out.
+// outputMasks returns, per matrix product of q whose every use masks it,
+// that mask: a mask that is its only use, or, for a gradient output, the
+// mask splitGradScales took out (an output maskPrefix + its name).
 func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 	uses := make([]int, len(q.Instrs))
 	for _, in := range q.Instrs {
@@ -105,29 +95,26 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 	}
 	isProduct := func(v ir.Value) bool {
 		in := q.Instrs[v]
-		return in.Op == ir.OpMatMul && in.Int&fuseBias == 0
+		return in.Op == ir.OpMatMul || in.Op == ir.OpGemm && in.Int&ir.GemmBias == 0
 	}
 	masks := map[ir.Value][]float64{}
-	for _, in := range q.Instrs {
-		if in.Op != ir.OpMul {
+	for v, in := range q.Instrs {
+		m := maskOf(q, ir.Value(v))
+		if m == nil {
 			continue
 		}
-		for i, x := range in.Args {
-			m := constMask(q, in.Args[1-i])
-			if m != nil && isProduct(x) && uses[x] == 1 && outs[x] == 0 && q.Instrs[x].Shape == in.Shape {
-				masks[x] = m
-			}
+		if x := in.Args[0]; isProduct(x) && uses[x] == 1 && outs[x] == 0 {
+			masks[x] = m
 		}
 	}
 	for _, o := range q.Outputs {
-		grad, ok := strings.CutPrefix(o.Name, scalePrefix)
+		grad, ok := strings.CutPrefix(o.Name, maskPrefix)
 		if !ok {
 			continue
 		}
 		x := q.Output(grad)
-		m := constMask(q, o.Value)
-		if m != nil && x != ir.None && isProduct(x) && uses[x] == 0 && outs[x] == 1 && q.Instrs[x].Shape == q.Instrs[o.Value].Shape {
-			masks[x] = m
+		if x != ir.None && isProduct(x) && uses[x] == 0 && outs[x] == 1 {
+			masks[x] = q.Instrs[o.Value].Data
 		}
 	}
 	return masks
@@ -152,7 +139,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	var blocks []gemmBlock
 	work := 0
 	var mask []float64
-	if in.Int&fuseSliceB == 0 { // a slice's mask is not its source's
+	if in.Int&ir.GemmSliceB == 0 { // a slice's mask is not its source's
 		mask = operandMask(q, static, in.Args[1])
 	}
 	if mask != nil {
@@ -227,30 +214,37 @@ func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 	e.k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, e.scratch)
 }
 
-// opMaskCopy is a static W⊙M with M a constant mask: its buffer is its
-// own (static values are never recycled) and starts zeroed, so each run
-// copies W's elements where M is 1 and leaves the zeros alone. It reads
-// neither M nor the masked-out half of W.
-const opMaskCopy = ir.Op(254)
-
-// maskedCopy turns a static step W⊙M into an opMaskCopy where it can.
-func maskedCopy[T Float](q *ir.Program, s *step[T]) {
-	in := q.Instrs[s.value]
-	if in.Op != ir.OpMul {
-		return
-	}
-	for i, a := range in.Args {
-		w := in.Args[1-i]
-		if q.Instrs[a].Shape != in.Shape || q.Instrs[w].Shape != in.Shape || q.Instrs[w].Op == ir.OpConst {
+// maskCopies returns p with each static mask W⊙M of a W that is not a
+// constant, whose mask has zeros and ones, rewritten as an
+// ir.OpMaskCopy: the value's buffer is its own (static values are never
+// recycled) and starts zeroed, so each run of the prelude copies W's
+// elements where M is 1 (the runs of ones, in Ints) and leaves the zeros
+// alone. p itself is not modified.
+func maskCopies(p *ir.Program) *ir.Program {
+	var static []bool
+	var out *ir.Program
+	for i, in := range p.Instrs {
+		if in.Op != ir.OpMask || p.Instrs[in.Args[0]].Op == ir.OpConst {
 			continue
 		}
-		if runs := liveRuns(q, a); len(runs) > 0 {
-			s.op, s.runs = opMaskCopy, runs
-			if i == 0 {
-				s.a = s.b // W
-			}
-			s.b = nil
-			return
+		if static == nil {
+			static = staticValues(p)
 		}
+		runs := liveRuns(maskOf(p, ir.Value(i)))
+		if !static[i] || len(runs) == 0 {
+			continue
+		}
+		out = editable(out, p)
+		f := in
+		f.Op = ir.OpMaskCopy
+		f.Ints = make([]int, 0, 2*len(runs))
+		for _, r := range runs {
+			f.Ints = append(f.Ints, r[0], r[1])
+		}
+		out.Instrs[i] = f
 	}
+	if out == nil {
+		return p
+	}
+	return out
 }

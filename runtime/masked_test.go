@@ -39,7 +39,7 @@ func TestMaskedProducts(t *testing.T) {
 			// is compared masked: the split leaves zeros where the whole
 			// product has values the mask discards.
 			for i, o := range p.Outputs {
-				if sc := p.Output(scalePrefix + o.Name); sc != ir.None {
+				if sc := gradFactor(p, o.Name); sc != ir.None {
 					for _, g := range got {
 						for j, x := range g[slices.IndexFunc(p.Outputs, func(o ir.Output) bool { return o.Value == sc })] {
 							g[i][j] *= x
@@ -84,8 +84,8 @@ func countBlocked(pt part) int {
 	return n
 }
 
-// TestMaskCopy checks that each masked weight computed as opMaskCopy is
-// W⊙M, after a parameter change too (the zeros are written once).
+// TestMaskCopy checks that each masked weight computed as ir.OpMaskCopy
+// is W⊙M, after a parameter change too (the zeros are written once).
 func TestMaskCopy(t *testing.T) {
 	m := madeModel(t, 2, 24, 5)
 	ps := NewParams(m.Params)
@@ -96,15 +96,12 @@ func TestMaskCopy(t *testing.T) {
 		e.Run()
 		n := 0
 		for _, s := range e.pre {
-			if s.op != opMaskCopy {
+			if s.op != ir.OpMaskCopy {
 				continue
 			}
 			n++
 			in := q.Instrs[s.value]
 			w, mk := e.bufs[in.Args[0]], q.Instrs[in.Args[1]].Data
-			if q.Instrs[in.Args[0]].Op == ir.OpConst {
-				w, mk = e.bufs[in.Args[1]], q.Instrs[in.Args[0]].Data
-			}
 			for j, x := range s.out {
 				if want := w[j] * mk[j]; x != want {
 					t.Fatalf("round %d: %s[%d] = %v, want %v·%v", round, in.Note, j, x, w[j], mk[j])

@@ -29,8 +29,8 @@ type Params struct {
 	// c32 holds the float32 copies of the constants of the programs
 	// planned over these parameters, by their float64 data, so that a
 	// model's trainer shards, scorer and sampler share one copy of its
-	// masks (MADE's: 46 MB in float32 for the 784-d MAF) instead of one
-	// each.
+	// masks, which for a large MADE are as large as its weights, instead
+	// of one each (sizes in bench/README.md).
 	c32 map[constKey][]float32
 	// gen counts the changes of Data (Changed, Init, training steps), so
 	// that a Mapper recomputes values derived from the parameters alone

@@ -46,7 +46,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		free[sz] = append(free[sz], bufs[v])
 	}
 	for i, in := range p.Instrs {
-		if in.Op == opNop {
+		if in.Op == ir.OpNop {
 			continue // absorbed by fuse: no value
 		}
 		sz := in.Shape.Size(b)
@@ -74,7 +74,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 				}
 				break
 			}
-			if a := in.Args; (in.Op == opAddCols || in.Op == opAddRows) && last[a[0]] == i && a[1] != a[0] && pooled(int(a[0])) && !own[ir.Value(i)] {
+			if a := in.Args; (in.Op == ir.OpAddCols || in.Op == ir.OpAddRows) && last[a[0]] == i && a[1] != a[0] && pooled(int(a[0])) && !own[ir.Value(i)] {
 				bufs[i] = bufs[a[0]] // in place: a dies here
 				inPlace = true
 			} else if l := free[sz]; len(l) > 0 && !own[ir.Value(i)] {

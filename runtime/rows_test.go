@@ -101,7 +101,7 @@ func TestRowsOfWeights(t *testing.T) {
 	}
 
 	q := fuse(prog)
-	if in := q.Instrs[wt]; in.Op != ir.OpTranspose || in.Ints == nil || q.Instrs[in.Args[0]].Op != ir.OpParam {
+	if in := q.Instrs[wt]; in.Op != ir.OpPermTranspose || q.Instrs[in.Args[0]].Op != ir.OpParam {
 		t.Errorf("the transpose does not gather the permuted columns itself: %v", in)
 	}
 	defer func() { fusion = true }()
@@ -152,7 +152,7 @@ func (e *Exec[T]) view(v, of ir.Value, off int) bool {
 	return &e.bufs[v][0] == &e.bufs[of][off]
 }
 
-// TestAddRows checks opAddRows as TestAddCols does opAddCols: sums of
+// TestAddRows checks ir.OpAddRows as TestAddCols does ir.OpAddCols: sums of
 // padded rows (a solve's weight gradient) are fused in either operand
 // order, run in place when the other operand dies there and on a copy
 // when it lives on, and give the unfused program's bits in both dtypes,
@@ -173,7 +173,7 @@ func TestAddRows(t *testing.T) {
 		b.Output("live", b.Mul(live, kept))
 		p := b.Program()
 
-		fused, inPlace := fusedAdds(t, p, NewParams(table), randomRows(rows, cols, 3), rows, cols, opAddRows)
+		fused, inPlace := fusedAdds(t, p, NewParams(table), randomRows(rows, cols, 3), rows, cols, ir.OpAddRows)
 		if fused != 3 {
 			t.Errorf("width %d: %d additions fused, want 3", w, fused)
 		}

@@ -13,8 +13,9 @@ import (
 // prelude, apart from the per-row work, into buffers of their own that
 // nothing else reuses: the shards of a batch share one copy, a Mapper
 // recomputes it only when the parameters change, and a Trainer once per
-// step, split across its team. On a 784-column MAF the masked weights are
-// 12 M elements a program would otherwise rewrite for every 32-row shard.
+// step, split across its team. A large MAF's masked weights are as many
+// elements as its parameters, which a program would otherwise rewrite for
+// every shard of a few dozen rows (sizes in bench/README.md).
 
 // staticValues reports, per value of p, whether it depends on no input and
 // no random op and is not batched (a batched value's size depends on the
@@ -84,7 +85,7 @@ func (e *Exec[T]) preludeWork(k int) [][][]int {
 		work[li] = make([][]int, k)
 		for _, j := range steps {
 			m := 0
-			if e.pre[j].op != ir.OpMatMul {
+			if !isProduct(e.pre[j].op) {
 				m = slices.Index(load, slices.Min(load))
 			}
 			load[m] += len(e.pre[j].out)
@@ -113,17 +114,23 @@ func (e *Exec[T]) preludeSize() int {
 	return n
 }
 
-// scalePrefix + a gradient output's name names the static factor that
-// splitGradScales took out of it.
-const scalePrefix = "scale:"
+// Outputs splitGradScales adds: scalePrefix (or, for a mask, maskPrefix)
+// + a gradient output's name names the static factor it took out of that
+// output.
+const (
+	scalePrefix = "scale:"
+	maskPrefix  = "mask:"
+)
 
 // splitGradScales rewrites a gradient program whose gradient output for a
-// parameter is a⊙s, with s static, of a's shape and not a parameter (a
-// MADE weight's mask), to output a, and s as scalePrefix + the output's
-// name. A Trainer then multiplies the shards' combined gradient by s once
-// instead of every shard multiplying its own full-size gradient; for a
-// 0/1 mask the result is the same to the bit. (s may not be a parameter:
-// the update writes parameters while other members read s.)
+// parameter is a⊙s, with s static, of a's shape and not a parameter, to
+// output a, and s as scalePrefix + the output's name; or, if the output is
+// a mask a⊙M (ir.OpMask: a MADE weight's), to output a, and M as
+// maskPrefix + the output's name. A Trainer then multiplies the shards'
+// combined gradient by s once instead of every shard multiplying its own
+// full-size gradient, and skips the elements a mask zeroes; for a mask
+// the result is the same to the bit. (s may not be a parameter: the
+// update writes parameters while other members read s.)
 func splitGradScales(g *ir.Program) *ir.Program {
 	st := staticValues(g)
 	out := *g
@@ -134,22 +141,45 @@ func splitGradScales(g *ir.Program) *ir.Program {
 			continue
 		}
 		in := g.Instrs[o.Value]
-		if in.Op != ir.OpMul {
+		prefix := scalePrefix
+		switch in.Op {
+		case ir.OpMask:
+			prefix = maskPrefix
+		case ir.OpMul:
+		default:
 			continue
 		}
 		a, s := in.Args[0], in.Args[1]
-		if st[a] && !st[s] {
+		if st[a] && !st[s] && in.Op == ir.OpMul {
 			a, s = s, a
 		}
 		if st[a] || !st[s] || g.Instrs[s].Op == ir.OpParam || g.Type(a) != g.Type(s) || g.Type(a) != in.Shape {
 			continue
 		}
 		out.Outputs[i].Value = a
-		out.Outputs = append(out.Outputs, ir.Output{Name: scalePrefix + o.Name, Value: s})
+		out.Outputs = append(out.Outputs, ir.Output{Name: prefix + o.Name, Value: s})
 		changed = true
 	}
 	if !changed {
 		return g
 	}
 	return ir.DCE(&out)
+}
+
+// gradFactor returns the factor splitGradScales took out of g's output
+// name (a static factor or a mask), or ir.None.
+func gradFactor(g *ir.Program, name string) ir.Value {
+	if v := g.Output(maskPrefix + name); v != ir.None {
+		return v
+	}
+	return g.Output(scalePrefix + name)
+}
+
+// gradMask returns the mask splitGradScales took out of g's output name,
+// or nil.
+func gradMask(g *ir.Program, name string) []float64 {
+	if v := g.Output(maskPrefix + name); v != ir.None {
+		return g.Instrs[v].Data
+	}
+	return nil
 }

@@ -13,11 +13,11 @@ import (
 // Between runs a helper spins for a while on the run counter before it
 // blocks on a channel, and the caller spins before it blocks waiting for
 // the helpers: waking a parked goroutine on another core goes through the
-// OS. On this machine a run of two equal halves took 80–125 µs longer than
-// one half alone when both sides blocked, 10–15 µs with spinning; a moons
-// log-density chunk of 1000 rows is 180–350 µs of work per half (float32,
-// float64; 1-core benchmarks). With GOMAXPROCS 1 nobody spins (a spinner
-// would hold the only processor).
+// OS, and when both sides blocked, that wake-up cost a run of two halves
+// a large fraction of the work of a half, for the smaller programs a
+// Mapper runs; spinning cuts it to a small one (figures in
+// bench/README.md). With GOMAXPROCS 1 nobody spins (a spinner would hold
+// the only processor).
 type team struct {
 	work   func(i int)
 	epoch  atomic.Uint32 // number of runs started
@@ -34,7 +34,8 @@ type team struct {
 	exited  sync.WaitGroup  // helpers that have not returned
 }
 
-// spinLimit bounds a spin: about 200 µs of atomic loads.
+// spinLimit bounds a spin, in atomic loads; what that comes to in time
+// on the benchmark machine is in bench/README.md.
 const spinLimit = 1 << 17
 
 func newTeam(n int, work func(i int)) *team {

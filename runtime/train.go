@@ -55,10 +55,10 @@ type Trainer struct {
 	// claims counts the parts claimed in the current run of them.
 	claims atomic.Int32
 	// live holds, per parameter, the runs [lo, hi) of elements whose
-	// gradient can be nonzero, when a constant 0/1 mask zeroes the rest
-	// (a MADE weight); nil means all of them. The update skips the
-	// others: their gradient, moments and step are always 0, so skipping
-	// them changes no bit.
+	// gradient can be nonzero, when a mask zeroes the rest (a MADE
+	// weight: splitGradScales took the mask out of the gradient); nil
+	// means all of them. The update skips the others: their gradient,
+	// moments and step are always 0, so skipping them changes no bit.
 	live [][][2]int
 	// pre lists, per level and member, the prelude steps of shard 0,
 	// whose static values all shards share; level is the prelude level
@@ -94,8 +94,8 @@ type shard struct {
 	p     part
 	loss  ir.Value
 	grads []ir.Value // per parameter; ir.None for state
-	// scales holds, per parameter, the static factor of its gradient
-	// that splitGradScales took out of the program, or ir.None.
+	// scales holds, per parameter, the static factor or the mask of its
+	// gradient that splitGradScales took out of the program, or ir.None.
 	scales []ir.Value
 	rows   int
 	weight float64 // rows / batch
@@ -155,7 +155,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 				return nil, fmt.Errorf("runtime: program %s has no gradient for %s", g.Name, pr.Name)
 			}
 			s.grads = append(s.grads, v)
-			s.scales = append(s.scales, g.Output(scalePrefix+ir.GradPrefix+pr.Name))
+			s.scales = append(s.scales, gradFactor(g, ir.GradPrefix+pr.Name))
 		}
 		t.shards = append(t.shards, s)
 		t.parts = append(t.parts, p)
@@ -182,8 +182,8 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		}
 		pos += len(v)
 	}
-	for _, sc := range t.shards[0].scales {
-		t.live = append(t.live, liveRuns(g, sc))
+	for _, pr := range params.Table {
+		t.live = append(t.live, liveRuns(gradMask(g, ir.GradPrefix+pr.Name)))
 	}
 	if params.DType == Float32 {
 		params.float32Views()

@@ -97,9 +97,10 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 
 // addSquares adds the square of each x[j], in float64, to sums[(at+j) mod
 // 8], where at is x[0]'s index in params.Data. Eight independent sums let
-// the additions overlap (one running sum took a fifth of a 784-d float32
-// training step with clipping), and tying each to the elements' place in
-// the parameters, not in a block, makes the result the same whether or
+// the additions overlap (one running sum, each addition waiting for the
+// one before, made the norm a large share of a big model's training step
+// with clipping: bench/README.md), and tying each to the elements' place
+// in the parameters, not in a block, makes the result the same whether or
 // not the update skips a mask's zeros (TestSkipMasked).
 func addSquares[T Float](sums *[8]float64, x []T, at int) {
 	j := 0

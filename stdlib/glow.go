@@ -123,8 +123,8 @@ func (a *actNorm) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 }
 
 // luLinear is z = x·P·L·U + bias. The strictly triangular parts of L and U
-// are full [D,D] parameters multiplied by constant 0/1 masks in every
-// program, so the entries outside the triangle never matter.
+// are full [D,D] parameters multiplied by constant 0/1 masks (ir.OpMask)
+// in every program, so the entries outside the triangle never matter.
 type luLinear struct {
 	name                     string
 	dim                      int
@@ -192,8 +192,8 @@ func triMasks(d int) (lower, upper, eye []float64) {
 func (l *luLinear) factors(b *ir.Builder) (ls, us, diag ir.Value) {
 	lm, um, _ := triMasks(l.dim)
 	sq := ir.Shape{Rows: l.dim, Cols: l.dim}
-	ls = b.Mul(b.Param(l.lower), b.Const(sq, lm))
-	us = b.Mul(b.Param(l.upper), b.Const(sq, um))
+	ls = b.Mask(b.Param(l.lower), b.Const(sq, lm))
+	us = b.Mask(b.Param(l.upper), b.Const(sq, um))
 	return ls, us, b.Exp(b.Param(l.logs))
 }
 

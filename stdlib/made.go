@@ -15,8 +15,9 @@ import (
 // conditioner of a coupling layer).
 //
 // Weights are stored [in,out]; a MADE multiplies them by a constant 0/1
-// mask in every program, so the autoregressive property holds by
-// construction whatever the optimizer does.
+// mask in every program (ir.OpMask, so the runtime knows the zeros), so
+// the autoregressive property holds by construction whatever the
+// optimizer does.
 //
 // Structure, for hidden widths H_1…H_k:
 //
@@ -269,7 +270,7 @@ func (n *madeNet) weights(b *ir.Builder, env *Env) *madeWeights {
 // masked returns layer l's masked weights, emitted at the first call.
 func (n *madeNet) masked(b *ir.Builder, mw *madeWeights, l int) ir.Value {
 	if mw.ws[l] == ir.None {
-		mw.ws[l] = b.Mul(mw.raw[l], b.Const(n.shapes[l], n.masks[l]))
+		mw.ws[l] = b.Mask(mw.raw[l], b.Const(n.shapes[l], n.masks[l]))
 	}
 	return mw.ws[l]
 }

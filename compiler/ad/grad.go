@@ -25,6 +25,8 @@ const GradPrefix = ir.GradPrefix
 // respect to it, as outputs named GradPrefix+param name. It is an error if
 // a parameter in the table gets no gradient: a layer whose parameters do
 // not reach the loss is a bug that would otherwise train silently wrong.
+// It is an error too if p holds a backend op (ir.Op.Backend): those have
+// no gradient rule, and only a backend's rewrites, after Grad, make them.
 func Grad(p *ir.Program, loss string) (*ir.Program, error) {
 	lv := p.Output(loss)
 	if lv == ir.None {
@@ -32,6 +34,11 @@ func Grad(p *ir.Program, loss string) (*ir.Program, error) {
 	}
 	if s := p.Type(lv); s != (ir.Shape{Rows: 1, Cols: 1}) {
 		return nil, fmt.Errorf("ad: loss %q has shape %v, want [1,1]", loss, s)
+	}
+	for i, in := range p.Instrs {
+		if in.Op.Backend() {
+			return nil, fmt.Errorf("ad: program %s: %v = %s (%s) is a backend op: backend ops are made from a program after its gradient is derived, never before", p.Name, ir.Value(i), in.Op, in.Note)
+		}
 	}
 	params := append([]ir.Param(nil), p.Params...)
 	b := ir.NewBuilder(p.Name+".grad", &params)

@@ -8,11 +8,46 @@ import (
 )
 
 // TestEveryOpHasRule fails when an op is added to the IR without a
-// gradient rule.
+// gradient rule or a declaration that it is a backend op, or when a
+// backend op has a rule (Grad rejects them).
 func TestEveryOpHasRule(t *testing.T) {
+	backend := 0
 	for op := range ir.NumOps {
-		if rules[op] == nil {
-			t.Errorf("op %s has no gradient rule", ir.Op(op))
+		switch o := ir.Op(op); {
+		case o.String() == "op?":
+			t.Errorf("op %d has no name", op)
+		case o.Backend():
+			backend++
+			if rules[op] != nil {
+				t.Errorf("backend op %s has a gradient rule", o)
+			}
+		case rules[op] == nil:
+			t.Errorf("op %s has no gradient rule", o)
+		}
+	}
+	if backend == 0 {
+		t.Error("no backend ops")
+	}
+}
+
+// TestGradRejectsBackendOps checks that Grad refuses a program holding a
+// backend op, naming it, whether or not the loss depends on it.
+func TestGradRejectsBackendOps(t *testing.T) {
+	for op := range ir.NumOps {
+		o := ir.Op(op)
+		if !o.Backend() {
+			continue
+		}
+		var params []ir.Param
+		b := ir.NewBuilder("p", &params)
+		x := b.Input("x", 2)
+		w := b.Param(b.NewParam("w", ir.Shape{Rows: 2, Cols: 1}, ir.Init{}))
+		b.Output("loss", b.MeanRows(b.MatMul(x, w, 0)))
+		p := b.Program()
+		p.Instrs = append(p.Instrs, ir.Instr{Op: o, Shape: ir.Shape{Rows: 1, Cols: 1}, Note: "fused"})
+		_, err := Grad(p, "loss")
+		if err == nil || !strings.Contains(err.Error(), o.String()+" (fused) is a backend op") {
+			t.Errorf("%s: got %v, want an error naming the backend op", o, err)
 		}
 	}
 }

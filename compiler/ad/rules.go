@@ -9,6 +9,8 @@ import "github.com/noxlang/nox/compiler/ir"
 // its shape.
 type rule func(b *ir.Builder, in ir.Instr, args []ir.Value, out, g ir.Value) []ir.Value
 
+// Backend ops (ir.Op.Backend) have no rule: Grad rejects them.
+
 // leaf is the rule of an op without operands: inputs, parameters (handled
 // by Grad itself), constants and random draws.
 func leaf(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil }
@@ -148,6 +150,11 @@ var rules = [ir.NumOps]rule{
 		return []ir.Value{b.SegCumsum(g, in.Int, in.Float != 1)}
 	},
 	ir.OpTriSolve: triSolveRule,
+	// The mask is constant: only the masked operand gets a cotangent,
+	// masked the same way.
+	ir.OpMask: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Mask(g, a[1])}
+	},
 }
 
 // triSolveRule: for X = A·T⁻¹ (X·T = A), dA = G·T⁻ᵀ and dT = -Xᵀ·dA,
@@ -171,7 +178,7 @@ func triSolveRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []i
 			}
 		}
 	}
-	return []ir.Value{da, b.Mul(dt, b.Const(ir.Shape{Rows: n, Cols: n}, mask))}
+	return []ir.Value{da, b.Mask(dt, b.Const(ir.Shape{Rows: n, Cols: n}, mask))}
 }
 
 // matmulRule: for C = op(A)·op(B),

@@ -76,6 +76,9 @@ func TestRulesAgainstFiniteDifferences(t *testing.T) {
 		{"segcumsum", []ir.Shape{s(3, 6)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegCumsum(p[0], 3, false) }},
 		{"segcumsum reverse", []ir.Shape{s(3, 6)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegCumsum(p[0], 2, true) }},
 		{"mul self", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Mul(p[0], p[0]) }},
+		{"mask", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
+			return b.Mask(p[0], b.Const(s(3, 4), []float64{1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0}))
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -148,6 +148,21 @@ func (b *Builder) Mul(x, y Value) Value { return b.binary(OpMul, x, y) }
 // Div returns x/y (y broadcast).
 func (b *Builder) Div(x, y Value) Value { return b.binary(OpDiv, x, y) }
 
+// Mask returns x⊙m for m a constant of x's shape whose elements are all 0
+// or 1 (OpMask): a layer's masked weight, declared as such.
+func (b *Builder) Mask(x, m Value) Value {
+	mi := b.p.Instrs[m]
+	if mi.Op != OpConst || mi.Shape != b.Type(x) {
+		b.fail(OpMask, "mask %v must be a constant of %v's shape %v, got %s %v", m, x, b.Type(x), mi.Op, mi.Shape)
+	}
+	for i, e := range mi.Data {
+		if e != 0 && e != 1 {
+			b.fail(OpMask, "mask %v has element %d = %g: not 0 or 1", m, i, e)
+		}
+	}
+	return b.emit(Instr{Op: OpMask, Args: []Value{x, m}, Shape: b.Type(x)})
+}
+
 // ReluGrad returns g where x > 0, else 0.
 func (b *Builder) ReluGrad(x, g Value) Value {
 	if b.Type(x) != b.Type(g) {

@@ -42,6 +42,11 @@ func TestBuilderRejectsBadShapes(t *testing.T) {
 		{"slice", func(b *Builder) { b.SliceCols(b.Input("x", 3), 2, 5) }},
 		{"perm", func(b *Builder) { b.PermuteCols(b.Input("x", 3), []int{0, 0, 1}) }},
 		{"dropout p", func(b *Builder) { b.Dropout(Shape{Batch, 3}, 1) }},
+		{"mask not constant", func(b *Builder) { b.Mask(b.Input("x", 2), b.Input("m", 2)) }},
+		{"mask shape", func(b *Builder) { b.Mask(b.Scalar(2), b.Const(Shape{1, 2}, []float64{1, 0})) }},
+		{"mask not 0/1", func(b *Builder) {
+			b.Mask(b.Const(Shape{1, 2}, []float64{3, 4}), b.Const(Shape{1, 2}, []float64{1, 0.5}))
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

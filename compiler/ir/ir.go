@@ -14,9 +14,9 @@
 // definition, never a user error (user-facing dimension errors are found
 // earlier by the compiler's checker), so the Builder panics on it.
 //
-// Transformations (the reverse-mode gradient in package compiler) are passes
-// that read one program and build a new one; programs are never mutated in
-// place. The element type is not part of the IR: constants are stored as
+// Transformations (the reverse-mode gradient in package compiler/ad, a
+// runtime's rewrites into backend ops) are passes that read one program
+// and build a new one; programs are never mutated in place. The element type is not part of the IR: constants are stored as
 // float64 and a runtime may execute a program at any precision.
 package ir
 

@@ -1,8 +1,14 @@
 package ir
 
-// Op is a primitive operation. Binary elementwise ops broadcast their second
+// Op is an operation. Binary elementwise ops broadcast their second
 // operand: it has the first operand's shape, or one row ([1,n]), or one
 // column ([r,1]), or is a scalar ([1,1]).
+//
+// The ops up to OpMask are primitives: layers emit them and each has a
+// gradient rule (package compiler/ad). The ops after it are backend ops:
+// fused or specialised forms of primitives that only a backend's rewrites
+// of a program produce (package runtime's, before it plans the program),
+// never a layer or the gradient pass, and that a gradient pass rejects.
 type Op uint8
 
 const (
@@ -107,14 +113,64 @@ const (
 	OpPadRows
 	// OpTranspose is aᵀ, for a not batched.
 	OpTranspose
+	// OpMask is a⊙m with m a constant (an OpConst of a's shape) whose
+	// elements are all 0 or 1: OpMul with a mask, declared as one, so
+	// that a backend knows the zeros of the result without reading the
+	// constant (a MADE's masked weights, a Glow layer's triangles).
+	// Builder.Mask checks the mask.
+	OpMask
+
+	// Backend ops. Only a backend's rewrites produce them (package
+	// runtime: runtime.Backend prints what it runs); a layer never emits
+	// them and a gradient pass rejects them.
+
+	// OpNop is an instruction a backend pass absorbed into a later one: it
+	// has no operands, computes nothing and has no buffer. Its value is
+	// never read.
+	OpNop
+	// OpGemm is a fused matrix product, operands a, b and, with
+	// Int&GemmBias, a row c ([1,n]): op(a)·op(b), with Int&TransA and
+	// Int&TransB as for OpMatMul; then, with Int&GemmBias, plus c added to
+	// every row; then, with Int&GemmRelu, relu. With Int&GemmSliceA the
+	// first factor is columns [Ints[0], Ints[0]+Ints[1]) of a, read in
+	// place with a's row stride, instead of a itself; with Int&GemmSliceB
+	// the second is columns [Ints[2], Ints[2]+Ints[3]) of b. It is a dense
+	// layer's relu(x·W + b) in one step, or a product of column slices
+	// without their copies.
+	OpGemm
+	// OpAddCols is a + PadCols(v, Int) where the padded value is used
+	// nowhere else: operands a and v, v added into columns [Int,
+	// Int+cols(v)) of a (or of a copy of a), without the zero tensor.
+	OpAddCols
+	// OpAddRows is a + PadRows(v, Int), as OpAddCols: v is added into
+	// rows [Int, Int+rows(v)) of a.
+	OpAddRows
+	// OpPermTranspose is the transpose of a PermuteCols: row j of the
+	// result is column Ints[j] of a, gathered without storing the permuted
+	// copy.
+	OpPermTranspose
+	// OpMaskCopy is an OpMask (operands w and the mask m) of a static w
+	// whose result has a buffer of its own that starts zeroed: it copies
+	// w's elements at the row-major positions [Ints[2i], Ints[2i+1]) (the
+	// runs of ones of m) and leaves the rest zero, reading neither m nor
+	// the masked-out elements of w.
+	OpMaskCopy
 
 	numOps
 )
 
-// Flags of OpMatMul's Int attribute.
+// Flags of OpMatMul's and OpGemm's Int attribute.
 const (
 	TransA = 1
 	TransB = 2
+)
+
+// Flags of OpGemm's Int attribute, beside TransA and TransB.
+const (
+	GemmBias   = 4
+	GemmRelu   = 8
+	GemmSliceA = 16
+	GemmSliceB = 32
 )
 
 // Flags of OpTriSolve's Int attribute.
@@ -124,7 +180,7 @@ const (
 	TriTrans = 4
 )
 
-// NumOps is the number of primitive operations.
+// NumOps is the number of operations, backend ops included.
 const NumOps = int(numOps)
 
 var opNames = [...]string{
@@ -170,6 +226,13 @@ var opNames = [...]string{
 	OpSliceRows:     "slicerows",
 	OpPadRows:       "padrows",
 	OpTranspose:     "transpose",
+	OpMask:          "mask",
+	OpNop:           "nop",
+	OpGemm:          "gemm",
+	OpAddCols:       "addcols",
+	OpAddRows:       "addrows",
+	OpPermTranspose: "permtranspose",
+	OpMaskCopy:      "maskcopy",
 }
 
 func (o Op) String() string {
@@ -178,6 +241,10 @@ func (o Op) String() string {
 	}
 	return "op?"
 }
+
+// Backend reports whether the op is a backend op: one that only a
+// backend's rewrites produce, with no gradient rule.
+func (o Op) Backend() bool { return o > OpMask && o < numOps }
 
 // Random reports whether the op draws random numbers.
 func (o Op) Random() bool { return o == OpRandNormal || o == OpDropout || o == OpRandUniform }

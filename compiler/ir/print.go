@@ -10,7 +10,10 @@ import (
 //
 //	%3 = matmul %0, %2 [B,100]            ; maf1/h0
 //
-// The format is stable: golden tests diff it.
+// The format is stable: golden tests diff it. Backend ops print with
+// their attributes too: a gemm's column windows as %3[:,0:5], its bias
+// as bias=%4 and its relu, an addcols' column as at=2, a maskcopy's
+// number of runs.
 func (p *Program) String() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "program %s(", p.Name)
@@ -64,12 +67,24 @@ func (p *Program) instrText(in Instr) string {
 			}
 		}
 		parts = append(parts, fmt.Sprintf("nonzero=%d", nz))
-	case OpMatMul:
+	case OpMatMul, OpGemm:
+		if in.Int&GemmSliceA != 0 {
+			parts[0] += fmt.Sprintf("[:,%d:%d]", in.Ints[0], in.Ints[0]+in.Ints[1])
+		}
+		if in.Int&GemmSliceB != 0 {
+			parts[1] += fmt.Sprintf("[:,%d:%d]", in.Ints[2], in.Ints[2]+in.Ints[3])
+		}
 		if in.Int&TransA != 0 {
 			parts[0] += "ᵀ"
 		}
 		if in.Int&TransB != 0 {
 			parts[1] += "ᵀ"
+		}
+		if in.Int&GemmBias != 0 {
+			parts[2] = "bias=" + parts[2]
+		}
+		if in.Int&GemmRelu != 0 {
+			parts = append(parts, "relu")
 		}
 	case OpDropout, OpScale, OpAddConst:
 		parts = append(parts, strconv.FormatFloat(in.Float, 'g', -1, 64))
@@ -77,9 +92,9 @@ func (p *Program) instrText(in Instr) string {
 		if in.Int == 1 {
 			parts = append(parts, "mean")
 		}
-	case OpSliceCols, OpPadCols, OpSliceRows, OpPadRows:
+	case OpSliceCols, OpPadCols, OpSliceRows, OpPadRows, OpAddCols, OpAddRows:
 		parts = append(parts, fmt.Sprintf("at=%d", in.Int))
-	case OpPermuteCols:
+	case OpPermuteCols, OpPermTranspose:
 		parts = append(parts, fmt.Sprint(in.Ints))
 	case OpClamp:
 		parts = append(parts, fmt.Sprintf("[%g, %g]", in.Data[0], in.Data[1]))
@@ -90,6 +105,8 @@ func (p *Program) instrText(in Instr) string {
 		if in.Float == 1 {
 			parts = append(parts, "reverse")
 		}
+	case OpMaskCopy:
+		parts = append(parts, fmt.Sprintf("runs=%d", len(in.Ints)/2))
 	case OpTriSolve:
 		if in.Int&TriLower != 0 {
 			parts = append(parts, "lower")
@@ -102,6 +119,9 @@ func (p *Program) instrText(in Instr) string {
 		if in.Int&TriTrans != 0 {
 			parts = append(parts, "transposed")
 		}
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("%s %v", in.Op, in.Shape)
 	}
 	return fmt.Sprintf("%s %s %v", in.Op, strings.Join(parts, ", "), in.Shape)
 }

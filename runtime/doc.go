@@ -1,0 +1,82 @@
+// Package runtime executes IR programs in float64 or float32: it plans a
+// program once for a batch size, then runs it, trains over it (Adam over
+// a gradient program) or maps it over any number of rows.
+//
+// The package imports the IR (compiler/ir), its own internal packages
+// (runtime/internal/gemm: the matrix kernels) and golang.org/x/sys/cpu
+// (which vector instructions the CPU has); nothing else outside the
+// standard library. It knows nothing of the language or the layer
+// library.
+//
+// # Terms
+//
+// A program is an ir.Program: a straight-line list of instructions over
+// 2-D values, the batch the only dimension not known before it runs.
+// Before planning, the runtime rewrites it into its backend form
+// (Backend): fused products, additions and transposes and masked copies,
+// declared as the backend ops of package ir, so the form it runs prints
+// like any other program.
+//
+// To plan a program is to fix everything a run needs for a batch size
+// and element type (New, NewExec): every value's buffer (plan: buffers
+// are recycled after a value's last use and allocated once), every
+// kernel's shapes, and how large products are split. The result is an
+// Exec. A step is one instruction of the planned program with its shapes
+// resolved and its buffers bound; Exec.Run runs its steps in order. (A
+// training step, Trainer.Step, is one minibatch update: it runs the
+// steps of several Execs and then Adam.)
+//
+// Static values are those that depend only on parameters and constants
+// (a MADE layer's masked weights): the same for every row. The steps
+// that compute them form an Exec's prelude, run apart from the per-row
+// steps into buffers of their own: a Mapper runs it again only after the
+// parameters change, a Trainer once per training step, and the Execs
+// that share a batch share one prelude.
+//
+// A batch is split by rows. A shard is one of the Shards(batch) row
+// ranges of a Trainer's batch, each run by its own Exec over the shared
+// parameters. A part is one program planned for some rows (the part
+// interface): a Trainer's parts are its shards; a Mapper cuts each chunk
+// of rows into partsFor parts, a multiple of Shards(chunk), which may be
+// more than it has goroutines.
+//
+// A team runs one piece of work per member concurrently: member 0 on the
+// calling goroutine, the others on helper goroutines that live as long as
+// the team (team.go). The members of a Trainer's or a Mapper's team
+// claim parts one by one, run prelude steps, or update ranges of the
+// parameters.
+//
+// A large matrix product is cut into pieces (share.go): ranges of
+// columns, or its blocks. Blocks are the column blocks of a product over
+// a masked matrix (masked.go), each computed over only the rows or the
+// inner range its mask keeps. A member that has finished its own part
+// claims pieces of the products the others are running. A segment is
+// the part of one parameter tensor that lies in one member's range of
+// the update (Trainer).
+//
+// # Invariants
+//
+// A run allocates nothing: every buffer is allocated when the program is
+// planned, so in steady state Exec.Run, Mapper.Map and Trainer.Step
+// allocate nothing (TestTrainStepAllocs, TestLogProbAllocs).
+//
+// Results do not depend on the number of cores. The shards of a batch
+// have fixed sizes (Shards and shardSizes depend only on the batch size),
+// a Mapper's parts too (mapParts depends on the program, its element
+// type and the batch size); a product is cut into the same pieces
+// whoever runs them, and each element of a product is summed in an order
+// fixed by the shape; the shards' gradients are combined, and the
+// squared norm of the gradient summed, in a fixed order. Which member
+// runs a part, a piece or a prelude step therefore changes no bit. The
+// matrix kernels are chosen by shape and CPU features (dgemmChoose),
+// never by the data or the core count, so results are bit-identical on
+// a given machine.
+//
+// Kernels never return errors: the IR builder proved every shape when
+// the program was built, so a kernel only computes. An op without a
+// kernel is a bug in nox, and panics.
+//
+// Figures that justify the runtime's design choices (timings, sizes,
+// speed-ups) are kept with the benchmarks, in bench/README.md ("Figures
+// behind runtime design choices"), not in this package's comments.
+package runtime
