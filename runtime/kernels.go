@@ -10,20 +10,14 @@ import (
 func (e *Exec[T]) exec(s *step[T]) {
 	out := s.out
 	switch s.op {
-	case ir.OpRandNormal:
-		for i := range out {
-			out[i] = T(e.rng.NormFloat64())
-		}
-	case ir.OpDropout:
-		keep := 1 - s.f
-		scale := T(1 / keep)
-		for i := range out {
-			if e.rng.Float64() < keep {
-				out[i] = scale
-			} else {
-				out[i] = 0
-			}
-		}
+	case ir.OpRandNormal, ir.OpDropout, ir.OpRandUniform:
+		e.random(s)
+	case ir.OpNeg, ir.OpExp, ir.OpLog, ir.OpRelu, ir.OpReluGrad, ir.OpScale, ir.OpAddConst, ir.OpTanh:
+		e.elementwise(s)
+	case ir.OpSumCols, ir.OpSumRows, ir.OpMeanRows, ir.OpMaxCols, ir.OpSegSum, ir.OpSegCumsum:
+		e.reduce(s)
+	case ir.OpBroadcastRows, ir.OpBroadcastCols, ir.OpSliceCols, ir.OpSliceRows, ir.OpPadRows, ir.OpPadCols, ir.OpAddCols, ir.OpTranspose, ir.OpPermTranspose, ir.OpAddRows, ir.OpPermuteCols, ir.OpSegExpand:
+		e.layout(s)
 	case ir.OpMatMul, ir.OpGemm:
 		tA, tB := s.flags&ir.TransA != 0, s.flags&ir.TransB != 0
 		k := s.ac
@@ -47,6 +41,45 @@ func (e *Exec[T]) exec(s *step[T]) {
 		}
 	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpGreater, ir.OpMask:
 		binary(e.k, s)
+	case ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
+		unaryMath(s)
+	case ir.OpTriSolve:
+		triSolve(s)
+	default:
+		panic("runtime: op " + s.op.String() + " has no kernel")
+	}
+}
+
+// random fills a step with random numbers: normal, uniform or a dropout mask.
+func (e *Exec[T]) random(s *step[T]) {
+	out := s.out
+	switch s.op {
+	case ir.OpRandNormal:
+		for i := range out {
+			out[i] = T(e.rng.NormFloat64())
+		}
+	case ir.OpDropout:
+		keep := 1 - s.f
+		scale := T(1 / keep)
+		for i := range out {
+			if e.rng.Float64() < keep {
+				out[i] = scale
+			} else {
+				out[i] = 0
+			}
+		}
+	case ir.OpRandUniform:
+		for i := range out {
+			out[i] = T(e.rng.Float64())
+		}
+	}
+}
+
+// elementwise runs a unary elementwise step (and relu's gradient); the
+// others, whose math is longer, are in unaryMath.
+func (e *Exec[T]) elementwise(s *step[T]) {
+	out := s.out
+	switch s.op {
 	case ir.OpNeg:
 		a := s.a[:len(out)]
 		for i := range out {
@@ -73,6 +106,15 @@ func (e *Exec[T]) exec(s *step[T]) {
 		for i := range out {
 			out[i] = a[i] + c
 		}
+	case ir.OpTanh:
+		e.k.tanh(out, s.a)
+	}
+}
+
+// reduce runs a step that sums or maximizes along rows, columns or groups of columns.
+func (e *Exec[T]) reduce(s *step[T]) {
+	out := s.out
+	switch s.op {
 	case ir.OpSumCols:
 		for r := range s.rows {
 			row := s.a[r*s.ac : (r+1)*s.ac]
@@ -93,6 +135,50 @@ func (e *Exec[T]) exec(s *step[T]) {
 				out[j] *= inv
 			}
 		}
+	case ir.OpMaxCols:
+		for r := range s.rows {
+			row := s.a[r*s.ac : (r+1)*s.ac]
+			m := row[0]
+			for _, x := range row[1:] {
+				if x > m || m != m {
+					m = x
+				}
+			}
+			out[r] = m
+		}
+	case ir.OpSegSum:
+		k := s.off
+		for i := range out {
+			var t T
+			for _, x := range s.a[i*k : (i+1)*k] {
+				t += x
+			}
+			out[i] = t
+		}
+	case ir.OpSegCumsum:
+		k := s.off
+		for g := 0; g < len(out); g += k {
+			src, dst := s.a[g:g+k], out[g:g+k]
+			var t T
+			if s.f == 1 {
+				for j := k - 1; j >= 0; j-- {
+					t += src[j]
+					dst[j] = t
+				}
+			} else {
+				for j := range k {
+					t += src[j]
+					dst[j] = t
+				}
+			}
+		}
+	}
+}
+
+// layout runs a step that moves values: broadcasts, slices, pads, transposes, permutations, in-place additions of a block.
+func (e *Exec[T]) layout(s *step[T]) {
+	out := s.out
+	switch s.op {
 	case ir.OpBroadcastRows:
 		c := T(1)
 		if s.flags == 1 {
@@ -148,34 +234,6 @@ func (e *Exec[T]) exec(s *step[T]) {
 				dst[j] = src[p]
 			}
 		}
-	case ir.OpRandUniform:
-		for i := range out {
-			out[i] = T(e.rng.Float64())
-		}
-	case ir.OpTanh:
-		e.k.tanh(out, s.a)
-	case ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
-		unaryMath(s)
-	case ir.OpMaxCols:
-		for r := range s.rows {
-			row := s.a[r*s.ac : (r+1)*s.ac]
-			m := row[0]
-			for _, x := range row[1:] {
-				if x > m || m != m {
-					m = x
-				}
-			}
-			out[r] = m
-		}
-	case ir.OpSegSum:
-		k := s.off
-		for i := range out {
-			var t T
-			for _, x := range s.a[i*k : (i+1)*k] {
-				t += x
-			}
-			out[i] = t
-		}
 	case ir.OpSegExpand:
 		k := s.off
 		for i, x := range s.a[:len(out)/k] {
@@ -184,27 +242,6 @@ func (e *Exec[T]) exec(s *step[T]) {
 				g[j] = x
 			}
 		}
-	case ir.OpSegCumsum:
-		k := s.off
-		for g := 0; g < len(out); g += k {
-			src, dst := s.a[g:g+k], out[g:g+k]
-			var t T
-			if s.f == 1 {
-				for j := k - 1; j >= 0; j-- {
-					t += src[j]
-					dst[j] = t
-				}
-			} else {
-				for j := range k {
-					t += src[j]
-					dst[j] = t
-				}
-			}
-		}
-	case ir.OpTriSolve:
-		triSolve(s)
-	default:
-		panic("runtime: op " + s.op.String() + " has no kernel")
 	}
 }
 
