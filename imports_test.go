@@ -36,7 +36,7 @@ var layers = []struct {
 	{"train", []string{"compiler", "dataset", "runtime"}},
 	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "internal/atomicfile", "internal/modelfile"}},
 	{"plot", []string{"", "internal/atomicfile"}},
-	{"cmd/noxc", []string{"", "lang", "dataset", "train", "plot", "internal/atomicfile"}},
+	{"cmd/noxc", []string{"", "lang", "compiler/ir", "dataset", "runtime", "train", "plot", "internal/atomicfile"}},
 	{"bench/nll", []string{"", "plot"}},
 	{"bench/suite", nil},
 }

@@ -104,7 +104,7 @@ func TestIRGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.IR()
+			got, err := s.Prog.IR("", nil)
 			if err != nil {
 				t.Fatal(err)
 			}

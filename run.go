@@ -185,11 +185,6 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	return nil
 }
 
-// IR returns the lowered programs of every trained flow as text
-// (compiler.Program.IR): the loss program and its derived gradient
-// program of each.
-func (s *Script) IR() (string, error) { return s.Prog.IR("") }
-
 func (s *Script) save(a *compiler.Save, opts RunOptions) error {
 	tf, err := s.trainedFor(a.Flow, "save", a.Pos)
 	if err != nil {

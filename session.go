@@ -109,7 +109,7 @@ func (s *Session) IR(name string) (string, error) {
 	if s.script == nil || s.script.Prog.FlowByName(name) == nil {
 		return "", fmt.Errorf("no flow named %s", name)
 	}
-	return s.script.Prog.IR(name)
+	return s.script.Prog.IR(name, nil)
 }
 
 // Render formats an error from the session for a person.

@@ -3,6 +3,8 @@ package compiler
 import (
 	"fmt"
 	"strings"
+
+	"github.com/noxlang/nox/compiler/ir"
 )
 
 // Lower lowers the statement's flow for its data's width and its
@@ -16,9 +18,10 @@ func (t *Train) Lower() (*Model, error) {
 // IR returns, as text, the loss program and its derived gradient program
 // of each flow a train statement trains (of the flow named name only, if
 // name is not ""), lowered as that flow's first train statement lowers
-// it. No data is prepared: the text is the same for any data of the same
-// width.
-func (p *Program) IR(name string) (string, error) {
+// it, and passed through rewrite if it is not nil (a backend's rewrites:
+// runtime.Backend). No data is prepared: the text is the same for any
+// data of the same width.
+func (p *Program) IR(name string, rewrite func(*ir.Program) *ir.Program) (string, error) {
 	var b strings.Builder
 	done := map[*Flow]bool{}
 	for _, a := range p.Actions {
@@ -32,7 +35,11 @@ func (p *Program) IR(name string) (string, error) {
 			return "", fmt.Errorf("%s: train: %v", short(t.Pos), err)
 		}
 		fmt.Fprintf(&b, "# flow %s: %d dimensions, %d parameter tensors\n", m.Name, m.Dim, len(m.Params))
-		b.WriteString(m.Loss.String() + "\n" + m.Grad.String() + "\n")
+		loss, grad := m.Loss, m.Grad
+		if rewrite != nil {
+			loss, grad = rewrite(loss), rewrite(grad)
+		}
+		b.WriteString(loss.String() + "\n" + grad.String() + "\n")
 	}
 	if b.Len() == 0 && name != "" {
 		return "", fmt.Errorf("flow %s is not trained yet, so its dimension (and IR) is unknown", name)

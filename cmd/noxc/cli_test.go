@@ -232,3 +232,27 @@ func TestCheckIRNeedsNoData(t *testing.T) {
 		t.Errorf("the programs do not read the whitening as a parameter:\n%s", a[:min(len(a), 600)])
 	}
 }
+
+// TestCheckIRBackend: -ir -backend prints the programs as the runtime
+// runs them, with its declared backend ops by name; -backend alone is a
+// usage error.
+func TestCheckIRBackend(t *testing.T) {
+	moons := example(t)
+	var out, errb bytes.Buffer
+	if code := mainErr([]string{"check", "-ir", "-backend", moons}, &out, &errb); code != 0 {
+		t.Fatalf("check -ir -backend: exit %d: %s", code, errb.String())
+	}
+	for _, op := range []string{" = gemm ", " = mask ", " = nop"} {
+		if !strings.Contains(out.String(), op) {
+			t.Errorf("check -ir -backend prints no%s", op)
+		}
+	}
+	plain := bytes.Buffer{}
+	mainErr([]string{"check", "-ir", moons}, &plain, &errb)
+	if strings.Contains(plain.String(), " = gemm ") {
+		t.Errorf("check -ir (without -backend) prints backend ops")
+	}
+	if code := mainErr([]string{"check", "-backend", moons}, &out, &errb); code != 2 {
+		t.Errorf("check -backend without -ir: exit %d, want 2", code)
+	}
+}

@@ -1,7 +1,7 @@
 // Command noxc compiles and runs .nox files.
 //
-//	noxc run FILE [-json] [-ir] [-steps N] [-o MODEL]  compile, then run
-//	noxc check FILE [-ir]                    compile only; report diagnostics
+//	noxc run FILE [-json] [-ir [-backend]] [-steps N] [-o MODEL]  compile, then run
+//	noxc check FILE [-ir [-backend]]         compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
 //	noxc repl                                interactive session
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
@@ -26,9 +26,11 @@ import (
 	"time"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/plot"
+	"github.com/noxlang/nox/runtime"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -56,7 +58,7 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 // help is the usage text of each command.
 var help = map[string]string{
 	"plot": plotHelp,
-	"run": `usage: noxc run FILE [-json] [-ir] [-steps N] [-o MODEL]
+	"run": `usage: noxc run FILE [-json] [-ir [-backend]] [-steps N] [-o MODEL]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
 is one — then runs its statements in order, printing one line per result.
@@ -65,15 +67,18 @@ is one — then runs its statements in order, printing one line per result.
   -progress with -json, also print {"statement":"progress",...} lines
             while training (step, total, loss)
   -ir       print each trained flow's lowered IR and its gradient program
+  -backend  with -ir, print them as the runtime runs them: after its
+            rewrites into fused, declared backend ops (gemm, addcols, ...)
   -steps N  cap every train statement at N steps (quick trials)
   -o MODEL  after the run, save the last trained flow to MODEL (.noxm)
 `,
-	"check": `usage: noxc check FILE [-ir]
+	"check": `usage: noxc check FILE [-ir [-backend]]
 
 Check compiles FILE and reports every diagnostic (at most 10, sorted), each
 with its position, the source line and a caret. It runs nothing.
 
-  -ir  print each trained flow's lowered IR and its gradient program
+  -ir       print each trained flow's lowered IR and its gradient program
+  -backend  with -ir, print them as the runtime runs them (fused backend ops)
 `,
 	"fmt": `usage: noxc fmt [-w] [-l] FILE...
 
@@ -178,6 +183,7 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(cmd, stderr)
 	jsonOut := fs.Bool("json", false, "print results as JSON lines")
 	showIR := fs.Bool("ir", false, "print lowered IR and gradient programs")
+	backend := fs.Bool("backend", false, "with -ir, print the programs as the runtime runs them (fused backend ops)")
 	maxSteps := fs.Int("steps", 0, "cap train steps")
 	saveTo := fs.String("o", "", "save the last trained flow to this file")
 	progress := fs.Bool("progress", false, "with -json, also print training progress events")
@@ -200,8 +206,16 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, nox.RenderError(err, file, src))
 		return 1
 	}
+	if *backend && !*showIR {
+		fmt.Fprintf(stderr, "noxc %s: -backend modifies -ir; give both\n", cmd)
+		return 2
+	}
 	if *showIR {
-		text, err := script.IR()
+		var rewrite func(*ir.Program) *ir.Program
+		if *backend {
+			rewrite = runtime.Backend // as the runtime runs them
+		}
+		text, err := script.Prog.IR("", rewrite)
 		if err != nil {
 			fmt.Fprintln(stderr, script.Render(err))
 			return 1
