@@ -93,7 +93,9 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 	for _, o := range q.Outputs {
 		outs[o.Value]++
 	}
-	isProduct := func(v ir.Value) bool {
+	// A product without a bias: a fused bias would make the masked-out
+	// elements nonzero.
+	unbiased := func(v ir.Value) bool {
 		in := q.Instrs[v]
 		return in.Op == ir.OpMatMul || in.Op == ir.OpGemm && in.Int&ir.GemmBias == 0
 	}
@@ -103,7 +105,7 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 		if m == nil {
 			continue
 		}
-		if x := in.Args[0]; isProduct(x) && uses[x] == 1 && outs[x] == 0 {
+		if x := in.Args[0]; unbiased(x) && uses[x] == 1 && outs[x] == 0 {
 			masks[x] = m
 		}
 	}
@@ -113,7 +115,7 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 			continue
 		}
 		x := q.Output(grad)
-		if x != ir.None && isProduct(x) && uses[x] == 0 && outs[x] == 1 {
+		if x != ir.None && unbiased(x) && uses[x] == 0 && outs[x] == 1 {
 			masks[x] = q.Instrs[o.Value].Data
 		}
 	}
