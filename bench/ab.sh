@@ -2,7 +2,8 @@
 # A/B benchmark of two builds of nox, alternating, on the suite's moons and
 # digits configurations: `noxc run -json` (whole training loop: steps/s,
 # test NLL, peak RSS) and the steady-state Go benchmarks of
-# runtime/bench_test.go (train step, log-prob, sampling; allocations), in
+# runtime/bench_test.go (train step, log-prob, sampling; allocations; run
+# in runtime/, where they find their data), in
 # float64 and float32. Each repetition runs A then B, so slow phases of the
 # machine hit both. Nothing else should run meanwhile.
 #
@@ -51,7 +52,7 @@ for rep in $(seq "$reps"); do
       suffix=""; [ "$dt" = float32 ] && suffix=32
       name=$([ "$cfg" = moons ] && echo Moons || echo Digits)
       for who in A B; do
-        "$out/runtime-$who.test" -test.run '^$' -test.bench "^Benchmark(TrainStep|LogProb|Sample)$name$suffix\$" -test.benchmem -test.benchtime 1s \
+        (cd runtime && "$out/runtime-$who.test" -test.run '^$' -test.bench "^Benchmark(TrainStep|LogProb|Sample)$name$suffix\$" -test.benchmem -test.benchtime 1s) \
           | grep '^Benchmark' | sed "s/^/bench $who rep=$rep /" | tee -a "$log"
       done
     done
