@@ -27,7 +27,7 @@ type Event struct {
 	ValNLL   *float64 `json:"val_nll,omitempty"`
 	BestStep *int     `json:"best_step,omitempty"`
 	// Stopped says why training ended before its last step: "early
-	// stopping" or "cancelled".
+	// stopping", "interrupted" or "cancelled".
 	Stopped string   `json:"stopped,omitempty"`
 	N       int      `json:"n,omitempty"`
 	MeanNLL *float64 `json:"mean_nll,omitempty"`
@@ -47,6 +47,12 @@ type RunOptions struct {
 	// MaxSteps, if positive, caps the steps of every train statement (for
 	// quick tests of examples).
 	MaxSteps int
+	// Interrupt stops the training in progress when a value arrives, as
+	// early stopping would: it keeps the best parameters so far, reports
+	// "stopped": "interrupted", and the run goes on with the next
+	// statement (noxc sends one at the first Ctrl-C). A value that
+	// arrives while no training runs is dropped when the next starts.
+	Interrupt <-chan struct{}
 	// Plot draws the pictures of a plot statement and returns their
 	// paths. Plotting lives in package plot (plot.Statement), which a
 	// program that only scores models need not link; without Plot, a
@@ -105,7 +111,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	if opts.MaxSteps > 0 {
 		steps = min(steps, opts.MaxSteps)
 	}
-	var h train.Hooks
+	h := train.Hooks{Stop: opts.Interrupt}
 	if opts.OnStep != nil {
 		h.Every = opts.ReportEvery
 		h.Progress = func(step, total int, loss float64) { opts.OnStep(t.Flow.Name, step, total, loss) }
@@ -129,7 +135,7 @@ func trainEvent(flow string, r train.Report) Event {
 	if r.Seconds > 0 {
 		ev.StepsPerS = float64(r.Steps) / r.Seconds
 	}
-	if r.Stop == train.Patience || r.Stop == train.Cancelled {
+	if r.Stop != train.Completed {
 		ev.Stopped = r.Stop.String()
 	}
 	ptr := func(v float64) *float64 {

@@ -39,6 +39,12 @@ type Hooks struct {
 	// Best is called after each new best validation score has been kept
 	// (Objective.Keep), with its step: the place to write a checkpoint.
 	Best func(step int, score float64)
+	// Stop, when a value arrives on it, stops training before the next
+	// step as cancellation does (the best parameters are kept), with
+	// Stop Interrupted: a user's first Ctrl-C, which leaves the rest of
+	// a program to run. Values buffered before Loop starts are dropped:
+	// they were meant for no training or for an earlier one.
+	Stop <-chan struct{}
 }
 
 // Stop says why a run ended before its last step.
@@ -51,12 +57,15 @@ const (
 	Patience
 	// Cancelled stopped because the context was done.
 	Cancelled
+	// Interrupted stopped at a value from Hooks.Stop (a user's
+	// interrupt).
+	Interrupted
 	// Diverged stopped at a non-finite loss.
 	Diverged
 )
 
 func (s Stop) String() string {
-	return [...]string{"completed", "early stopping", "cancelled", "diverged"}[s]
+	return [...]string{"completed", "early stopping", "cancelled", "interrupted", "diverged"}[s]
 }
 
 // History is a run's curve: the minibatch loss of every stride-th step
@@ -106,6 +115,9 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 	hist := &History{Steps: make([]int, 0, c), Loss: make([]float64, 0, c), Val: make([]float64, 0, c)}
 	report := max(h.Every, 1)
 	done := ctx.Done()
+	for len(h.Stop) > 0 {
+		<-h.Stop
+	}
 	lastFinite := math.NaN()
 	bad := 0
 	start := time.Now()
@@ -113,9 +125,11 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 		select {
 		case <-done:
 			out.Stop = Cancelled
+		case <-h.Stop:
+			out.Stop = Interrupted
 		default:
 		}
-		if out.Stop == Cancelled {
+		if out.Stop == Cancelled || out.Stop == Interrupted {
 			if h.Progress != nil && out.Steps > 0 && out.Steps%report != 0 {
 				h.Progress(out.Steps, out.Steps, hist.Loss[len(hist.Loss)-1])
 			}

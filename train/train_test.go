@@ -142,6 +142,20 @@ func TestLoop(t *testing.T) {
 			t.Errorf("stop %v after %d steps, kept %d, last progress %d; want cancelled after 25, kept 25", out.Stop, out.Steps, c.kept, last)
 		}
 	})
+	t.Run("interrupted", func(t *testing.T) {
+		stop := make(chan struct{}, 1)
+		stop <- struct{}{} // sent before the run: dropped
+		c := &countdown{best: 1000, loss: 1}
+		var out train.Outcome
+		out = train.Loop(context.Background(), c, o, 1000, train.Hooks{Stop: stop, Every: 1, Progress: func(step, total int, loss float64) {
+			if step == 30 {
+				stop <- struct{}{}
+			}
+		}})
+		if out.Stop != train.Interrupted || out.Steps != 30 || c.kept != 30 {
+			t.Errorf("stop %v after %d steps, kept %d; want interrupted after 30, kept 30", out.Stop, out.Steps, c.kept)
+		}
+	})
 	t.Run("diverged", func(t *testing.T) {
 		c := &countdown{best: 1000, loss: math.NaN()}
 		out := train.Loop(context.Background(), c, o, 1000, train.Hooks{})
@@ -190,6 +204,17 @@ func TestSplit(t *testing.T) {
 				t.Fatalf("row %v broken or repeated", part[i:i+2])
 			}
 			seen[part[i]] = true
+		}
+	}
+}
+
+// TestStopNames: every Stop has its own name.
+func TestStopNames(t *testing.T) {
+	want := map[train.Stop]string{train.Completed: "completed", train.Patience: "early stopping",
+		train.Cancelled: "cancelled", train.Interrupted: "interrupted", train.Diverged: "diverged"}
+	for s, name := range want {
+		if s.String() != name {
+			t.Errorf("Stop %d is %q, want %q", s, s.String(), name)
 		}
 	}
 }

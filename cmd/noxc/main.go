@@ -278,6 +278,9 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		printEvent(stdout, ev)
 	}
+	var stopInterrupts func()
+	opts.Interrupt, stopInterrupts = interrupts(stderr, true)
+	defer stopInterrupts()
 	if err := script.Run(context.Background(), opts); err != nil {
 		if bar != nil {
 			fmt.Fprintln(stderr)
@@ -412,8 +415,12 @@ func printEvent(w io.Writer, ev nox.Event) {
 		if ev.TestNLL != nil {
 			parts = append(parts, fmt.Sprintf("test NLL %.4f", *ev.TestNLL))
 		}
-		fmt.Fprintf(w, "train %s: %d steps in %.2fs (%.0f steps/s), %d parameters; %s nats/row\n",
-			ev.Flow, ev.Steps, ev.Seconds, ev.StepsPerS, ev.Params, strings.Join(parts, ", "))
+		stopped := ""
+		if ev.Stopped != "" {
+			stopped = " (" + ev.Stopped + ")"
+		}
+		fmt.Fprintf(w, "train %s: %d steps%s in %.2fs (%.0f steps/s), %d parameters; %s nats/row\n",
+			ev.Flow, ev.Steps, stopped, ev.Seconds, ev.StepsPerS, ev.Params, strings.Join(parts, ", "))
 	case "sample":
 		fmt.Fprintf(w, "sample %s: %d draws written to %s\n", ev.Flow, ev.N, ev.Path)
 	case "save":

@@ -134,9 +134,12 @@ func execChunk(s *nox.Session, chunk string, stdout, stderr io.Writer) {
 			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)
 		}
 	}()
+	interrupt, stop := interrupts(stderr, false)
+	defer stop()
 	err := s.Exec(context.Background(), chunk, nox.RunOptions{
-		OnEvent: func(ev nox.Event) { printEvent(stdout, ev) },
-		Plot:    plot.Statement,
+		Interrupt: interrupt,
+		OnEvent:   func(ev nox.Event) { printEvent(stdout, ev) },
+		Plot:      plot.Statement,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, s.RenderChunkError(err, chunk))
