@@ -19,6 +19,7 @@ import (
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 )
 
@@ -43,7 +44,12 @@ func compileIn(dir, filename string, src []byte) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) { return dataset.ReadFile(resolve(dir, path)) })
+	prog, err := compiler.CheckFiles(f, compiler.Files{
+		Load:      func(path string) (*dataset.Table, error) { return dataset.ReadFile(resolve(dir, path)) },
+		Canonical: func(path string) string { return atomicfile.Canonical(resolve(dir, path)) },
+		Writable:  atomicfile.Writable,
+		Self:      atomicfile.Canonical(filename),
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -28,12 +28,7 @@ const maxCallDepth = 32
 // Check resolves and type-checks a parsed file. load may be nil, in which
 // case csv(...) is an error. The error, if any, is a lang.ErrorList.
 func Check(f *lang.File, load Loader) (*Program, error) {
-	c := newChecker(load)
-	c.prog.File = f
-	for _, s := range f.Stmts {
-		c.stmt(s)
-	}
-	return c.prog, c.errs.Err()
+	return CheckFiles(f, Files{Load: load})
 }
 
 // CheckFlow checks a flow expression on its own, for the Go embedding

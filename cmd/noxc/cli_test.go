@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // example copies examples/moons.nox and its data into a temporary
@@ -254,5 +255,38 @@ func TestCheckIRBackend(t *testing.T) {
 	}
 	if code := mainErr([]string{"check", "-backend", moons}, &out, &errb); code != 2 {
 		t.Errorf("check -backend without -ir: exit %d, want 2", code)
+	}
+}
+
+// TestOutputsCheckedFirst (issue 24): noxc check and run refuse, before
+// anything trains, an output whose directory is missing or that is a
+// directory, a file two statements write, an input data file and the
+// program itself — positioned, naming the directory or the other
+// statement.
+func TestOutputsCheckedFirst(t *testing.T) {
+	dir := filepath.Dir(example(t))
+	os.Mkdir(filepath.Join(dir, "adir"), 0o755)
+	head := "data = csv(\"data/moons.csv\")\nflow = MAF(8) |> Gaussian\ntrain flow on data { steps = 1000000 }\n"
+	for _, c := range []struct{ stmt, want string }{
+		{`sample flow 10 to "nodir/x.csv"`, `p.nox:4:1: sample: cannot write "nodir/x.csv": directory ` + filepath.Join(dir, "nodir") + ` does not exist`},
+		{`save flow to "adir"`, `save: cannot write "adir": ` + filepath.Join(dir, "adir") + ` is a directory`},
+		{`sample flow 10 to "data/moons.csv"`, `sample: "data/moons.csv" is an input data file of this program (read at`},
+		{`save flow to "p.nox"`, `save: "p.nox" is this program's own file`},
+		{"sample flow 10 to \"a.csv\"\nsample flow 10 to \"./a.csv\"", `p.nox:5:1: sample: "./a.csv" is also written by the statement at`},
+		{"plot flow to \"m.png\"\nsample flow 10 to \"m_density.png\"", `sample: "m_density.png" is also written by the statement at`},
+	} {
+		file := filepath.Join(dir, "p.nox")
+		os.WriteFile(file, []byte(head+c.stmt+"\n"), 0o644)
+		for _, cmd := range []string{"check", "run"} {
+			var out, errb bytes.Buffer
+			start := time.Now()
+			code := mainErr([]string{cmd, file}, &out, &errb)
+			if code != 1 || !strings.Contains(errb.String(), c.want) {
+				t.Errorf("%s with %q: exit %d, stderr:\n%s\nwant %q", cmd, c.stmt, code, errb.String(), c.want)
+			}
+			if time.Since(start) > 10*time.Second {
+				t.Errorf("%s with %q took %v: it trained before refusing", cmd, c.stmt, time.Since(start))
+			}
+		}
 	}
 }

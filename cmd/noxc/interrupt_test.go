@@ -69,11 +69,11 @@ func interruptProgram(t *testing.T) (dir, file string) {
 	dir = filepath.Dir(example(t))
 	src := `data = csv("data/moons.csv")
 flow = MAF(16) |> Reverse |> MAF(16) |> Gaussian
-train flow on data { steps = 1000000, patience = 0, eval_every = 50 }
+train flow on data { steps = 100000, patience = 0, eval_every = 50 }
 sample flow 100 to "draws.csv"
 save flow to "flow.noxm"
 again = MAF(16) |> Gaussian
-train again on data { steps = 1000000, patience = 0 }
+train again on data { steps = 100000, patience = 0 }
 `
 	file = filepath.Join(dir, "long.nox")
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
