@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
@@ -34,6 +35,8 @@ type Event struct {
 	Path    string   `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
 	Params int `json:"params,omitempty"`
+	// Skipped: the statement would have written Path (RunOptions.NoWrite).
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // RunOptions control Script.Run.
@@ -47,6 +50,9 @@ type RunOptions struct {
 	// MaxSteps, if positive, caps the steps of every train statement (for
 	// quick tests of examples).
 	MaxSteps int
+	// NoWrite skips the statements that write files (a trial run must
+	// not replace a real run's results), reporting each as Skipped.
+	NoWrite bool
 	// Interrupt stops the training in progress when a value arrives, as
 	// early stopping would: it keeps the best parameters so far, reports
 	// "stopped": "interrupted", and the run goes on with the next
@@ -84,6 +90,10 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) error {
 }
 
 func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptions) error {
+	if stmt, f, paths := compiler.Destinations(a); opts.NoWrite && paths != nil {
+		opts.emit(Event{Statement: stmt, Flow: f.Name, Path: strings.Join(paths, ","), Skipped: true})
+		return nil
+	}
 	switch a := a.(type) {
 	case *compiler.Train:
 		return s.train(ctx, a, opts)

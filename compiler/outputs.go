@@ -52,7 +52,7 @@ func (c *checker) outputs(files Files) {
 	}
 	written := map[string]lang.Pos{}
 	for _, a := range c.prog.Actions {
-		stmt, paths := destinations(a)
+		stmt, _, paths := Destinations(a)
 		for _, p := range paths {
 			canon := files.Canonical(p)
 			switch d, isInput := inputs[canon]; {
@@ -75,18 +75,19 @@ func (c *checker) outputs(files Files) {
 	}
 }
 
-// destinations returns the statement's name and the files it writes, as
+// Destinations returns the statement's name and the files it writes, as
 // written: plot's pictures of the density (2-D flows) and of the
-// training curve go beside its path.
-func destinations(a Action) (string, []string) {
+// training curve go beside its path. A statement that writes nothing has
+// none. flow is the flow it writes about.
+func Destinations(a Action) (stmt string, flow *Flow, paths []string) {
 	switch a := a.(type) {
 	case *Sample:
-		return "sample", []string{a.Path}
+		return "sample", a.Flow, []string{a.Path}
 	case *Save:
-		return "save", []string{a.Path}
+		return "save", a.Flow, []string{a.Path}
 	case *Eval:
 		if a.Path != "" {
-			return "eval", []string{a.Path}
+			return "eval", a.Flow, []string{a.Path}
 		}
 	case *Plot:
 		ext := filepath.Ext(a.Path)
@@ -95,7 +96,7 @@ func destinations(a Action) (string, []string) {
 		if a.Flow.Dim == 2 {
 			paths = append(paths, base+"_density"+ext)
 		}
-		return "plot", paths
+		return "plot", a.Flow, paths
 	}
-	return "", nil
+	return "", nil, nil
 }

@@ -90,9 +90,11 @@ func TestCLI(t *testing.T) {
 			stderr: []string{bad + ":1:18: undefined: Gausian (did you mean Gaussian?)", "    flow = MAF(4) |> Gausian\n", "^~~~~~~"}},
 		{name: "check -ir", args: []string{"check", moons, "-ir"}, code: 0,
 			stdout: []string{"program loss(x [B,2])", "program loss.grad(x [B,2])", "return grad:maf5.out.w"}},
-		{name: "run json flags after", args: []string{"run", moons, "-json", "-steps", "5"}, code: 0, jsonEvents: []string{"train", "sample", "plot"}},
-		{name: "run json flags before", args: []string{"run", "-steps=5", "-json", moons}, code: 0, jsonEvents: []string{"train", "sample", "plot"}},
-		{name: "run human", args: []string{"run", "-steps", "5", moons}, code: 0,
+		{name: "run json flags after", args: []string{"run", moons, "-json", "-steps", "5", "-write"}, code: 0, jsonEvents: []string{"train", "sample", "plot"}},
+		{name: "run json flags before", args: []string{"run", "-write", "-steps=5", "-json", moons}, code: 0, jsonEvents: []string{"train", "sample", "plot"}},
+		{name: "run trial writes nothing", args: []string{"run", "-steps", "5", moons}, code: 0,
+			stdout: []string{"train flow: 5 steps", "sample flow: not written to moons_samples.csv: a trial run (-steps) writes no files; -write writes them"}},
+		{name: "run human", args: []string{"run", "-steps", "5", "-write", moons}, code: 0,
 			stdout: []string{"train flow: 5 steps", "test NLL", "sample flow: 1000 draws written to", "plot flow: ", "moons_loss.png"},
 			stderr: []string{"train flow: step 5/5"}},
 	}
@@ -287,6 +289,41 @@ func TestOutputsCheckedFirst(t *testing.T) {
 			if time.Since(start) > 10*time.Second {
 				t.Errorf("%s with %q took %v: it trained before refusing", cmd, c.stmt, time.Since(start))
 			}
+		}
+	}
+}
+
+// TestTrialRunKeepsResults (issue 24): noxc run -steps N, a quick trial,
+// replaces none of the files a full run wrote (it used to replace a
+// 500-step model and the example's pictures); -o still saves where asked.
+func TestTrialRunKeepsResults(t *testing.T) {
+	dir := filepath.Dir(example(t))
+	file := filepath.Join(dir, "p.nox")
+	os.WriteFile(file, []byte("data = csv(\"data/moons.csv\")\nflow = MAF(8) |> Gaussian\ntrain flow on data { steps = 50 }\nsave flow to \"m.noxm\"\nsample flow 10 to \"s.csv\"\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := mainErr([]string{"run", file}, &out, &errb); code != 0 {
+		t.Fatalf("full run: exit %d: %s", code, errb.String())
+	}
+	before := map[string][]byte{}
+	for _, f := range []string{"m.noxm", "s.csv"} {
+		before[f], _ = os.ReadFile(filepath.Join(dir, f))
+	}
+	out.Reset()
+	trial := filepath.Join(dir, "trial.noxm")
+	if code := mainErr([]string{"run", "-steps", "3", "-o", trial, file}, &out, &errb); code != 0 {
+		t.Fatalf("trial run: exit %d: %s", code, errb.String())
+	}
+	for f, b := range before {
+		if now, _ := os.ReadFile(filepath.Join(dir, f)); !bytes.Equal(now, b) {
+			t.Errorf("the trial run replaced %s", f)
+		}
+	}
+	if _, err := os.Stat(trial); err != nil {
+		t.Errorf("-o with -steps: %v", err)
+	}
+	for _, want := range []string{"save flow: not written to m.noxm", "sample flow: not written to s.csv"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the trial run does not say %q:\n%s", want, out.String())
 		}
 	}
 }

@@ -1,6 +1,6 @@
 // Command noxc compiles and runs .nox files.
 //
-//	noxc run FILE [-json] [-ir [-backend]] [-steps N] [-o MODEL]  compile, then run
+//	noxc run FILE [-json] [-ir [-backend]] [-steps N [-write]] [-o MODEL]  compile, then run
 //	noxc check FILE [-ir [-backend]]         compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
 //	noxc repl                                interactive session
@@ -58,7 +58,7 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 // help is the usage text of each command.
 var help = map[string]string{
 	"plot": plotHelp,
-	"run": `usage: noxc run FILE [-json] [-ir [-backend]] [-steps N] [-o MODEL]
+	"run": `usage: noxc run FILE [-json] [-ir [-backend]] [-steps N [-write]] [-o MODEL]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
 is one — then runs its statements in order, printing one line per result.
@@ -69,7 +69,10 @@ is one — then runs its statements in order, printing one line per result.
   -ir       print each trained flow's lowered IR and its gradient program
   -backend  with -ir, print them as the runtime runs them: after its
             rewrites into fused, declared backend ops (gemm, addcols, ...)
-  -steps N  cap every train statement at N steps (quick trials)
+  -steps N  cap every train statement at N steps: a quick trial, which
+            writes no files (sample, save, plot, eval ... to) so that it
+            replaces nothing a full run wrote; -o still saves the model
+  -write    with -steps, write the program's outputs anyway
   -o MODEL  after the run, save the last trained flow to MODEL (.noxm)
 `,
 	"check": `usage: noxc check FILE [-ir [-backend]]
@@ -187,6 +190,7 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	maxSteps := fs.Int("steps", 0, "cap train steps")
 	saveTo := fs.String("o", "", "save the last trained flow to this file")
 	progress := fs.Bool("progress", false, "with -json, also print training progress events")
+	write := fs.Bool("write", false, "with -steps, write the program's outputs anyway")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -229,7 +233,8 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement}
+	// A trial run (-steps) replaces no file a real run wrote.
+	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement, NoWrite: *maxSteps > 0 && !*write}
 	var bar *progressbar.ProgressBar
 	interactive := !*jsonOut && isTerminal(stderr)
 	if interactive {
@@ -403,6 +408,10 @@ func newBar(w io.Writer, flow string, total int) *progressbar.ProgressBar {
 }
 
 func printEvent(w io.Writer, ev nox.Event) {
+	if ev.Skipped {
+		fmt.Fprintf(w, "%s %s: not written to %s: a trial run (-steps) writes no files; -write writes them\n", ev.Statement, ev.Flow, strings.ReplaceAll(ev.Path, ",", ", "))
+		return
+	}
 	switch ev.Statement {
 	case "train":
 		var parts []string
