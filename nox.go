@@ -35,11 +35,12 @@ type Script struct {
 // Compile parses and checks src, the contents of filename. Data files are
 // read relative to filename's directory.
 func Compile(filename string, src []byte) (*Script, error) {
-	return compileIn(filepath.Dir(filename), filename, src)
+	return CompileIn(filepath.Dir(filename), filename, src)
 }
 
-// compileIn is Compile with relative paths resolved against dir.
-func compileIn(dir, filename string, src []byte) (*Script, error) {
+// CompileIn is Compile with relative paths resolved against dir: for a
+// source that is not a file in it (the REPL's, named "<repl>").
+func CompileIn(dir, filename string, src []byte) (*Script, error) {
 	f, err := lang.Parse(filename, src)
 	if err != nil {
 		return nil, err

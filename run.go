@@ -81,12 +81,31 @@ const evalBatch = 1000
 // stopping would) and reports "stopped": "cancelled"; Run then returns
 // ctx's error without running the statements after it.
 func (s *Script) Run(ctx context.Context, opts RunOptions) error {
-	for _, a := range s.Prog.Actions {
-		if err := cmp.Or(s.runAction(ctx, a, opts), ctx.Err()); err != nil {
-			return err
+	_, err := s.RunFrom(ctx, 0, opts)
+	return err
+}
+
+// RunFrom is Run from action i of s.Prog.Actions on; it returns the index
+// after the last action it ran (the failed one included), where a REPL
+// that appends source goes on.
+func (s *Script) RunFrom(ctx context.Context, i int, opts RunOptions) (int, error) {
+	for ; i < len(s.Prog.Actions); i++ {
+		if err := cmp.Or(s.runAction(ctx, s.Prog.Actions[i], opts), ctx.Err()); err != nil {
+			return i + 1, err
 		}
 	}
-	return nil
+	return i, nil
+}
+
+// Adopt gives s the trained models of prev's flows that s binds to the
+// same names: s is a compile of prev's source with more after it (a REPL
+// session), and flows are bound once, so their names are stable.
+func (s *Script) Adopt(prev *Script) {
+	for old, m := range prev.trained {
+		if f := s.Prog.FlowByName(old.Name); f != nil {
+			s.trained[f] = m
+		}
+	}
 }
 
 func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptions) error {

@@ -33,7 +33,7 @@ on the next line; an empty line ends it.
 // like the compiler's and the loop goes on.
 func repl(in io.ReadCloser, stdout, stderr io.Writer, interactive bool) int {
 	wd, _ := os.Getwd()
-	s := nox.NewSession(wd)
+	s := newSession(wd)
 	var lines lineReader
 	if interactive {
 		cfg := &readline.Config{
@@ -128,7 +128,7 @@ func (l *scanLines) SaveHistory(string) error { return nil }
 
 // execChunk runs one chunk, turning a panic (a bug in nox) into a message
 // so the session survives it.
-func execChunk(s *nox.Session, chunk string, stdout, stderr io.Writer) {
+func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)
@@ -147,7 +147,7 @@ func execChunk(s *nox.Session, chunk string, stdout, stderr io.Writer) {
 }
 
 // command runs a REPL command; it reports whether to quit.
-func command(s *nox.Session, line string, stdout, stderr io.Writer) (quit bool) {
+func command(s *session, line string, stdout, stderr io.Writer) (quit bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)

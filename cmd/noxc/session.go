@@ -1,4 +1,4 @@
-package nox
+package main
 
 import (
 	"context"
@@ -6,42 +6,43 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/lang"
 )
 
-// Session is an interactive sequence of chunks of nox source, as typed at
+// session is an interactive sequence of chunks of nox source, as typed at
 // the REPL: each chunk may use what earlier chunks defined, and only its
 // own statements run. A chunk is compiled together with the accepted
 // source before it, so names, dimensions and diagnostics behave exactly as
 // in a file; a chunk with an error is rejected whole and the session goes
 // on.
-type Session struct {
+type session struct {
 	// Filename names the session's source in diagnostics: "<repl>".
 	Filename string
 	dir      string // relative paths resolve here
 	src      []byte
-	script   *Script
+	script   *nox.Script
 	done     int // actions already run
 }
 
-// NewSession starts a session whose relative paths resolve against dir.
-func NewSession(dir string) *Session {
-	return &Session{Filename: "<repl>", dir: dir}
+// newSession starts a session whose relative paths resolve against dir.
+func newSession(dir string) *session {
+	return &session{Filename: "<repl>", dir: dir}
 }
 
 // Source returns the accepted source so far.
-func (s *Session) Source() []byte { return s.src }
+func (s *session) Source() []byte { return s.src }
 
 // Incomplete reports whether chunk, appended to the session, ends in the
 // middle of a statement (an open bracket, a trailing |> or =): the REPL
 // then reads another line.
-func (s *Session) Incomplete(chunk string) bool {
+func (s *session) Incomplete(chunk string) bool {
 	_, err := lang.Parse(s.Filename, s.join(chunk))
 	var e *lang.Error
 	return errors.As(err, &e) && strings.Contains(e.Msg, "unexpected end of file")
 }
 
-func (s *Session) join(chunk string) []byte {
+func (s *session) join(chunk string) []byte {
 	src := append([]byte(nil), s.src...)
 	if len(src) > 0 && src[len(src)-1] != '\n' {
 		src = append(src, '\n')
@@ -53,39 +54,23 @@ func (s *Session) join(chunk string) []byte {
 // On a compile error nothing is accepted. A runtime error leaves the
 // chunk's definitions in place (a failed train leaves its flow untrained).
 // A done ctx stops a training in progress as in Script.Run.
-func (s *Session) Exec(ctx context.Context, chunk string, opts RunOptions) error {
+func (s *session) Exec(ctx context.Context, chunk string, opts nox.RunOptions) error {
 	src := s.join(chunk)
-	next, err := compileIn(s.dir, s.Filename, src)
+	next, err := nox.CompileIn(s.dir, s.Filename, src)
 	if err != nil {
 		return err
 	}
 	if s.script != nil {
-		// Carry trained models over: flows are bound once, so names are
-		// stable across recompilations.
-		for old, tf := range s.script.trained {
-			if f := next.Prog.FlowByName(old.Name); f != nil {
-				next.trained[f] = tf
-			}
-		}
+		next.Adopt(s.script)
 	}
-	actions := next.Prog.Actions
 	s.src, s.script = src, next
-	for ; s.done < len(actions); s.done++ {
-		if err := next.runAction(ctx, actions[s.done], opts); err != nil {
-			s.done++
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			s.done++
-			return err
-		}
-	}
-	return nil
+	s.done, err = next.RunFrom(ctx, s.done, opts)
+	return err
 }
 
 // Type describes an expression: its type and, for a flow, its stages and
 // dimensions.
-func (s *Session) Type(expr string) (string, error) {
+func (s *session) Type(expr string) (string, error) {
 	name := strings.TrimSpace(expr)
 	if s.script != nil {
 		if d, ok := s.script.Prog.Describe(name); ok {
@@ -93,7 +78,7 @@ func (s *Session) Type(expr string) (string, error) {
 		}
 	}
 	const tmp = "__type__"
-	sc, err := compileIn(s.dir, s.Filename, s.join(tmp+" = "+expr+"\n"))
+	sc, err := nox.CompileIn(s.dir, s.Filename, s.join(tmp+" = "+expr+"\n"))
 	if err != nil {
 		return "", err
 	}
@@ -105,7 +90,7 @@ func (s *Session) Type(expr string) (string, error) {
 }
 
 // IR returns the lowered programs of the trained flow name.
-func (s *Session) IR(name string) (string, error) {
+func (s *session) IR(name string) (string, error) {
 	if s.script == nil || s.script.Prog.FlowByName(name) == nil {
 		return "", fmt.Errorf("no flow named %s", name)
 	}
@@ -113,10 +98,10 @@ func (s *Session) IR(name string) (string, error) {
 }
 
 // Render formats an error from the session for a person.
-func (s *Session) Render(err error) string { return RenderError(err, s.Filename, s.src) }
+func (s *session) Render(err error) string { return nox.RenderError(err, s.Filename, s.src) }
 
 // RenderChunkError formats an error from Exec of chunk (which was not
 // accepted) for a person.
-func (s *Session) RenderChunkError(err error, chunk string) string {
-	return RenderError(err, s.Filename, s.join(chunk))
+func (s *session) RenderChunkError(err error, chunk string) string {
+	return nox.RenderError(err, s.Filename, s.join(chunk))
 }
