@@ -10,6 +10,7 @@ import (
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/train"
 )
 
@@ -141,6 +142,18 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 		steps = min(steps, opts.MaxSteps)
 	}
 	h := train.Hooks{Stop: opts.Interrupt}
+	var ckErr error
+	if path := t.Opts.Checkpoint; path != "" && !opts.NoWrite {
+		last := -t.Opts.CheckpointEvery
+		h.Checkpoint = func(step int, p *runtime.Params) {
+			if step-last >= t.Opts.CheckpointEvery && ckErr == nil {
+				last = step
+				if err := newModel(t.Flow.Name, m, p, string(s.Source)).Save(resolve(s.dir, path)); err != nil {
+					ckErr = fmt.Errorf("checkpoint %s: %v", path, err)
+				}
+			}
+		}
+	}
 	if opts.OnStep != nil {
 		h.Every = opts.ReportEvery
 		h.Progress = func(step, total int, loss float64) { opts.OnStep(t.Flow.Name, step, total, loss) }
@@ -151,7 +164,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 		model.History = res.History
 		s.trained[t.Flow] = model
 	}
-	if err != nil {
+	if err = cmp.Or(err, ckErr); err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
 	opts.emit(trainEvent(t.Flow.Name, res.Report))

@@ -211,7 +211,7 @@ func TestSpecTrainOptions(t *testing.T) {
 		t.Errorf("train options (-checker +spec.md):\n%s", diff)
 	}
 
-	typeMsg := map[string]string{"int": "must be an int", "float": "must be a number", "bool": "must be true or false", "string": "must be one of"}
+	typeMsg := map[string]string{"int": "must be an int", "float": "must be a number", "bool": "must be true or false", "string": "must be one of", "path": "must be a string"}
 	for _, r := range rows {
 		name, typ, def, rng := r[1], r[2], r[3], strings.TrimSpace(r[4])
 		if msg := check(name + " = " + def); msg != "" {
@@ -225,6 +225,12 @@ func TestSpecTrainOptions(t *testing.T) {
 			// the list.
 			if msg := check(name + ` = "x"`); !strings.Contains(msg, "option "+name+" "+want+" "+rng) {
 				t.Errorf("option %s: spec.md gives the values %s, but the checker says %q", name, rng, msg)
+			}
+			continue
+		} else if typ == "path" {
+			// Any string; a number is rejected.
+			if msg := check(name + ` = 1`); !strings.Contains(msg, "option "+name+" "+want) {
+				t.Errorf("option %s: spec.md says %s, but for a number the checker says %q", name, typ, msg)
 			}
 			continue
 		} else if msg := check(name + ` = "x"`); !strings.Contains(msg, "option "+name+" "+want) {

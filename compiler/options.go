@@ -51,6 +51,11 @@ var trainTable = []struct {
 		Doc: "precision the flow's programs run in"}, func(o *TrainOptions) any { return &o.DType }},
 	{stdlib.Param{Name: "defensive", Type: stdlib.Float, Default: []float64{0.01}, Min: 0, Max: 0.5,
 		Doc: "weight of the Gaussian fit in the model's density (0: the flow alone)"}, func(o *TrainOptions) any { return &o.Defensive }},
+	{stdlib.Param{Name: "checkpoint", Type: stdlib.String, DefaultDoc: "none",
+		Doc: "file the best model so far is saved to while training (.noxm)"}, func(o *TrainOptions) any { return &o.Checkpoint }},
+	{stdlib.Param{Name: "checkpoint_every", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1e9,
+		Doc: "at least this many steps between checkpoints (0: at every new best validation)"},
+		func(o *TrainOptions) any { return &o.CheckpointEvery }},
 }
 
 // trainSig binds a train statement's options.

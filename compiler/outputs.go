@@ -85,6 +85,10 @@ func Destinations(a Action) (stmt string, flow *Flow, paths []string) {
 		return "sample", a.Flow, []string{a.Path}
 	case *Save:
 		return "save", a.Flow, []string{a.Path}
+	case *Train:
+		if a.Opts.Checkpoint != "" {
+			return "train", a.Flow, []string{a.Opts.Checkpoint}
+		}
 	case *Eval:
 		if a.Path != "" {
 			return "eval", a.Flow, []string{a.Path}

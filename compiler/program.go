@@ -155,6 +155,12 @@ type TrainOptions struct {
 	// Defensive is the weight of the Gaussian fit in the model's density
 	// (Options.Defensive); 0: the flow alone.
 	Defensive float64
+	// Checkpoint, if not "", is the file the best model so far is saved
+	// to (atomically) while training, at most every CheckpointEvery
+	// steps (0: at every new best validation), so that a killed process
+	// loses at most the steps since.
+	Checkpoint      string
+	CheckpointEvery int
 }
 
 // Sample draws from a trained flow and writes the draws to a file.

@@ -20,8 +20,8 @@ func TestParamTables(t *testing.T) {
 			t.Errorf("%s: %v", s.name, err)
 		}
 		for _, p := range s.params {
-			if s.options && (p.Default == nil || p.PositionalOnly) {
-				t.Errorf("%s option %s: an option has a default and is given by name", s.name, p.Name)
+			if s.options && ((p.Default == nil && p.Type != stdlib.String) || p.PositionalOnly) {
+				t.Errorf("%s option %s: an option has a default (a string option: \"\") and is given by name", s.name, p.Name)
 			}
 		}
 	}
@@ -45,7 +45,7 @@ func TestParamTables(t *testing.T) {
 		case *bool:
 			ok = e.Type == stdlib.Bool
 		case *string:
-			ok = e.Type == stdlib.Choice
+			ok = e.Type == stdlib.Choice || e.Type == stdlib.String
 		}
 		if !ok {
 			t.Errorf("option %s of type %v sets a field of type %T", e.Name, e.Type, f)

@@ -72,6 +72,15 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	if err != nil {
 		return nil, err
 	}
+	if h.Checkpoint != nil {
+		best := h.Best
+		h.Best = func(step int, score float64) {
+			if best != nil {
+				best(step, score)
+			}
+			h.Checkpoint(step, params)
+		}
+	}
 	out := Loop(ctx, obj, o, steps, h)
 	obj.close()
 	res := &Result{Model: m, Params: params, History: out.History}

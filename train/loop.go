@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/runtime"
 )
 
 // Objective is what Loop minimises. Its methods are called from one
@@ -39,6 +40,9 @@ type Hooks struct {
 	// Best is called after each new best validation score has been kept
 	// (Objective.Keep), with its step: the place to write a checkpoint.
 	Best func(step int, score float64)
+	// Checkpoint, called by Likelihood after Best, gets the parameters
+	// just kept (the best so far), to save them.
+	Checkpoint func(step int, params *runtime.Params)
 	// Stop, when a value arrives on it, stops training before the next
 	// step as cancellation does (the best parameters are kept), with
 	// Stop Interrupted: a user's first Ctrl-C, which leaves the rest of

@@ -140,3 +140,32 @@ func TestREPLInterrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointSurvivesKill (issue 24): with checkpoint = "path", the
+// best model so far is on disk while training runs, so a process killed
+// with SIGKILL loses at most the steps since; the file loads and scores.
+func TestCheckpointSurvivesKill(t *testing.T) {
+	dir := filepath.Dir(example(t))
+	file := filepath.Join(dir, "ck.nox")
+	os.WriteFile(file, []byte(`data = csv("data/moons.csv")
+flow = MAF(16) |> Reverse |> MAF(16) |> Gaussian
+train flow on data { steps = 100000, patience = 0, eval_every = 20, checkpoint = "ck.noxm", checkpoint_every = 200 }
+`), 0o644)
+	cmd, out := noxcProcess(t, "run", "-json", "-progress", file)
+	waitFor(t, out, `"statement":"progress"`)
+	ck := filepath.Join(dir, "ck.noxm")
+	if _, err := os.Stat(ck); err != nil {
+		t.Fatalf("no checkpoint while training: %v", err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	var stdout, stderr strings.Builder
+	if code := mainErr([]string{"eval", ck, filepath.Join(dir, "data", "moons.csv")}, &stdout, &stderr); code != 0 {
+		t.Fatalf("eval of the checkpoint after kill -9: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "mean NLL") {
+		t.Errorf("eval of the checkpoint: %s", stdout.String())
+	}
+	// (A kill in the middle of a write can leave the write's temporary
+	// file; the checkpoint itself is always whole: atomicfile.)
+}
