@@ -47,9 +47,10 @@ func DefaultFitOptions() FitOptions {
 // defaults). An error in flow is a diagnostic positioned in it, with
 // filename "flow": a lang.ErrorList (errors.As), or a *lang.Error for a
 // syntax error; RenderError(err, "flow", []byte(flow)) shows it with a
-// caret. A done ctx stops training early and keeps the
-// best parameters so far; the model and its report (Report.Stop says
-// why it stopped) are returned with no error.
+// caret. A done ctx stops training early and keeps the best parameters
+// so far; the model and its report (Report.Stop says why it stopped) are
+// returned with no error. A divergence returns the model (the best
+// parameters validated before it), the report and the error.
 func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Model, *Report, error) {
 	if x == nil {
 		return nil, nil, errors.New("Fit: no rows (x is nil)")
@@ -86,7 +87,7 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if res == nil {
 		return nil, nil, err
 	}
-	model := newModel(f.Name, res.Model, res.Params, "# trained by nox.Fit\nflow = "+flow+"\n")
+	model := newModel(f.Name, res.Model, res.Params, fmt.Sprintf("# trained by nox.Fit on %d rows, options %+v\nflow = %s\n", n, o.TrainOptions, flow))
 	model.History = res.History
 	return model, &res.Report, err
 }

@@ -55,7 +55,8 @@ func (m *Model) ContextDim() int { return m.m.ContextDim }
 // standardization's values not).
 func (m *Model) NumParams() int { return m.params.Count() }
 
-// Source is the nox program the model was trained by.
+// Source is the nox program the model was trained by (for Fit, its flow
+// and options).
 func (m *Model) Source() string { return m.source }
 
 // rows lays out x and c side by side, row-major, checking their shapes.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -464,4 +465,27 @@ func fixedParam(m *Model, name string) []float64 {
 		}
 	}
 	panic("no fixed parameter " + name)
+}
+
+// TestLoadHugeDimRefused (review of issue 17): a small file whose header
+// claims a million whitened columns is refused before anything of that
+// size is allocated (lowering holds the identity as no data, and the
+// parameter table is checked against the file first).
+func TestLoadHugeDimRefused(t *testing.T) {
+	f := &modelfile.File{Version: 3, Header: modelfile.Header{Name: "flow", Dim: 1 << 20, Standardize: true, Whiten: true,
+		Stages: []modelfile.Stage{{Layer: "Gaussian", Name: "gaussian1"}}}}
+	var buf bytes.Buffer
+	if err := modelfile.Encode(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	var before, after goruntime.MemStats
+	goruntime.ReadMemStats(&before)
+	_, err := decode(buf.Bytes())
+	goruntime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "do not fit") {
+		t.Errorf("decode: %v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 200<<20 {
+		t.Errorf("refusing it allocated %d MB", grew>>20)
+	}
 }

@@ -104,15 +104,15 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rebuilding the flow: %v", err)
 	}
-	params := runtime.NewParams(cm.Params)
-	if params.DType, err = runtime.ParseDType(h.DType); err != nil {
-		return nil, fmt.Errorf("bad header: %v", err)
-	}
-	// Formats 1 and 2 saved no fixed parameters, which come last.
-	table, size := cm.Params, len(params.Data)
+	// The table is checked against the file (whose values Decode counted)
+	// before anything is allocated for it. Formats 1 and 2 saved no fixed
+	// parameters, which come last.
+	table, size := cm.Params, 0
 	for f.Version < 3 && len(table) > 0 && table[len(table)-1].Fixed {
-		size -= len(params.Views[len(table)-1])
 		table = table[:len(table)-1]
+	}
+	for _, p := range table {
+		size += p.Shape.Rows * p.Shape.Cols
 	}
 	if len(table) != len(h.Params) || len(f.Values) != size {
 		return nil, fmt.Errorf("the saved parameters (%d tensors, %d values) do not fit the flow (%d tensors, %d values)",
@@ -123,6 +123,10 @@ func fromFile(f *modelfile.File) (*Model, error) {
 		if fp.Name != p.Name || fp.Rows != p.Shape.Rows || fp.Cols != p.Shape.Cols || fp.Fixed != p.Fixed {
 			return nil, fmt.Errorf("saved parameter %d is %s [%d,%d], the flow has %s %v", i, fp.Name, fp.Rows, fp.Cols, p.Name, p.Shape)
 		}
+	}
+	params := runtime.NewParams(cm.Params)
+	if params.DType, err = runtime.ParseDType(h.DType); err != nil {
+		return nil, fmt.Errorf("bad header: %v", err)
 	}
 	copy(params.Data, f.Values)
 	params.Changed()

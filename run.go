@@ -91,6 +91,9 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) error {
 // that appends source goes on.
 func (s *Script) RunFrom(ctx context.Context, i int, opts RunOptions) (int, error) {
 	for ; i < len(s.Prog.Actions); i++ {
+		if err := ctx.Err(); err != nil {
+			return i, err
+		}
 		if err := cmp.Or(s.runAction(ctx, s.Prog.Actions[i], opts), ctx.Err()); err != nil {
 			return i + 1, err
 		}

@@ -236,7 +236,7 @@ type lowering struct {
 	ctxDim int
 	table  *[]ir.Param
 	// defensive is the mixture weight ε of fit, N(0, I) over the values
-	// after Std and the first lead stages (the preprocessing ones); fit
+	// after the standardization and the first lead stages (the preprocessing ones); fit
 	// is nil when ε = 0.
 	defensive float64
 	fit       stdlib.Density
@@ -375,7 +375,7 @@ func (l *lowering) mixture(b *ir.Builder, lp ir.Value, f flowOut, env *stdlib.En
 	return b.Add(m, b.Log(b.Add(b.Exp(b.Sub(a, m)), b.Exp(b.Sub(c, m)))))
 }
 
-// inverse maps z back through the stages and Std. pick, if not nil, is
+// inverse maps z back through the stages and the standardization. pick, if not nil, is
 // applied to the values between the learned stages and the leading
 // preprocessing ones (the space of the defensive Gaussian).
 func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env, pick func(ir.Value) ir.Value) ir.Value {
@@ -419,7 +419,7 @@ func (l *lowering) inverseProgram() *ir.Program {
 
 // sampleProgram draws from the flow; with a defensive mixture, each row
 // is replaced with probability ε by a draw of the defensive Gaussian
-// (u < ε for u uniform in [0, 1)) before the preprocessing stages and Std
+// (u < ε for u uniform in [0, 1)) before the preprocessing stages and the standardization
 // are inverted, which both components share. The selection multiplies by
 // a 0/1 mask, so the row taken is copied exactly.
 func (l *lowering) sampleProgram() *ir.Program {

@@ -54,7 +54,7 @@ func newStdParams(table *[]ir.Param, dim int, opt Options) stdParams {
 	zero, one := ir.Init{Kind: ir.InitZero}, ir.Init{Kind: ir.InitConst, Scale: 1}
 	p.mean = add(stdPrefix+"mean", 1, dim, zero)
 	if opt.Whiten && dim >= 2 {
-		eye := ir.Init{Kind: ir.InitData, Data: identity(dim)}
+		eye := ir.Init{Kind: ir.InitIdentity}
 		p.w = add(stdPrefix+"w", dim, dim, eye)
 		p.winv = add(stdPrefix+"winv", dim, dim, eye)
 	} else {
@@ -72,14 +72,6 @@ func newStdParams(table *[]ir.Param, dim int, opt Options) stdParams {
 		p.fitC = add(stdPrefix+"defensive_logc", 1, 1, ir.Init{Kind: ir.InitConst, Scale: math.Log(opt.Defensive)})
 	}
 	return p
-}
-
-func identity(n int) []float64 {
-	out := make([]float64, n*n)
-	for i := range n {
-		out[i*n+i] = 1
-	}
-	return out
 }
 
 // forward emits the standardization of x.

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 // its density to NAME_density.EXT; and, when it was trained in this run,
 // its training curve to NAME_loss.EXT. It returns the paths written.
 func Statement(job nox.PlotJob) ([]string, error) {
-	ext := job.Path[strings.LastIndexByte(job.Path, '.'):]
+	ext := filepath.Ext(job.Path)
 	base := strings.TrimSuffix(job.Path, ext)
 	title := "flow " + job.Flow
 	var err error

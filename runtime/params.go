@@ -136,6 +136,11 @@ func (ps *Params) Init(rng *rand.Rand) {
 			for j := range v {
 				v[j] = rng.NormFloat64() * p.Init.Scale
 			}
+		case ir.InitIdentity:
+			clear(v)
+			for j := 0; j < len(v); j += p.Shape.Cols + 1 {
+				v[j] = 1
+			}
 		case ir.InitData:
 			copy(v, p.Init.Data)
 		}

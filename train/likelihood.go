@@ -53,6 +53,9 @@ type Report struct {
 // divergence (a non-finite loss) is an error, returned with the result:
 // the model keeps the best parameters validated before it.
 func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compiler.TrainOptions, steps int, h Hooks) (*Result, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	width := m.Dim + m.ContextDim
 	if n := len(rows) / width; n-nHeldOut(n, o) < 1 {
 		return nil, fmt.Errorf("%d rows leave none to train on after test_frac = %g and val_frac = %g", n, o.TestFrac, o.ValFrac)

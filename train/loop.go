@@ -33,8 +33,8 @@ type Objective interface {
 type Hooks struct {
 	// Progress is called after every Every-th step and the last, with the
 	// step (1-based), the total and the step's loss. When training stops
-	// early it is called once more with step = total = the last step, so
-	// that a progress bar can close.
+	// early (not at a divergence) it is called once more with step =
+	// total = the last step run, so that a progress bar can close.
 	Progress func(step, total int, loss float64)
 	Every    int
 	// Best is called after each new best validation score has been kept
@@ -103,6 +103,7 @@ type Outcome struct {
 // improvement, or when ctx is done; the parameters are then those of the
 // last step run, and the best ones are those obj kept.
 func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int, h Hooks) Outcome {
+	steps = max(steps, 0)
 	every := o.EvalInterval(steps)
 	validates := obj.Validates()
 	out := Outcome{BestScore: math.Inf(1)}
@@ -122,7 +123,7 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 	for len(h.Stop) > 0 {
 		<-h.Stop
 	}
-	lastFinite := math.NaN()
+	lastFinite, lastLoss := math.NaN(), math.NaN()
 	bad := 0
 	start := time.Now()
 	for step := 1; step <= steps; step++ {
@@ -133,10 +134,7 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 			out.Stop = Interrupted
 		default:
 		}
-		if out.Stop == Cancelled || out.Stop == Interrupted {
-			if h.Progress != nil && out.Steps > 0 && out.Steps%report != 0 {
-				h.Progress(out.Steps, out.Steps, hist.Loss[len(hist.Loss)-1])
-			}
+		if out.Stop != Completed {
 			break
 		}
 		loss := obj.Step(Scheduled(o, step, steps))
@@ -145,7 +143,7 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 			out.Stop, out.Err = Diverged, divergence(loss, step, lastFinite)
 			break
 		}
-		lastFinite = loss
+		lastFinite, lastLoss = loss, loss
 		validated := validates && (step%every == 0 || step == steps)
 		if step%stride == 0 || validated {
 			hist.Steps, hist.Loss, hist.Val = append(hist.Steps, step), append(hist.Loss, loss), append(hist.Val, math.NaN())
@@ -167,13 +165,13 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 			continue
 		}
 		bad++
-		if o.Patience > 0 && bad >= o.Patience {
+		if o.Patience > 0 && bad >= o.Patience && step < steps {
 			out.Stop = Patience
-			if h.Progress != nil && step%report != 0 {
-				h.Progress(step, step, loss) // close a progress bar
-			}
 			break
 		}
+	}
+	if h.Progress != nil && out.Steps > 0 && out.Steps < steps && out.Stop != Diverged {
+		h.Progress(out.Steps, out.Steps, lastLoss) // close a progress bar
 	}
 	out.Seconds = time.Since(start).Seconds()
 	if !validates {

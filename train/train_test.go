@@ -218,3 +218,53 @@ func TestStopNames(t *testing.T) {
 		}
 	}
 }
+
+// cancelAt is an Objective whose loss is the step number; it cancels its
+// context at a step.
+type cancelAt struct {
+	n, at  int
+	cancel func()
+}
+
+func (c *cancelAt) Step(float64) float64 {
+	c.n++
+	if c.n == c.at {
+		c.cancel()
+	}
+	return float64(c.n)
+}
+func (c *cancelAt) Validates() bool   { return false }
+func (c *cancelAt) Validate() float64 { return 0 }
+func (c *cancelAt) Keep(int)          {}
+
+// TestLoopEarlyStops (review of issue 17): a cancel before the curve has
+// kept a point does not panic, and the closing progress call carries the
+// last step's loss; patience that runs out at the last step is no early
+// stop; negative steps run none.
+func TestLoopEarlyStops(t *testing.T) {
+	for _, at := range []int{1, 5} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var last [3]float64
+		out := train.Loop(ctx, &cancelAt{at: at, cancel: cancel}, compiler.DefaultTrainOptions(), 1<<21,
+			train.Hooks{Every: 10, Progress: func(step, total int, loss float64) { last = [3]float64{float64(step), float64(total), loss} }})
+		cancel()
+		if out.Stop != train.Cancelled || last != [3]float64{float64(at), float64(at), float64(at)} {
+			t.Errorf("cancel at %d: stop %v, last progress %v", at, out.Stop, last)
+		}
+	}
+	o := compiler.DefaultTrainOptions()
+	o.EvalEvery, o.Patience = 5, 13
+	c := &countdown{best: -100, loss: 1} // never improves after step 0
+	var calls int
+	out := train.Loop(context.Background(), c, o, 65, train.Hooks{Every: 1, Progress: func(step, total int, _ float64) {
+		if step == total {
+			calls++
+		}
+	}})
+	if out.Stop != train.Completed || out.Steps != 65 || calls != 1 {
+		t.Errorf("patience out at the last step: stop %v after %d steps, %d closing calls", out.Stop, out.Steps, calls)
+	}
+	if out := train.Loop(context.Background(), c, o, -5, train.Hooks{}); out.Steps != 0 {
+		t.Errorf("negative steps ran %d", out.Steps)
+	}
+}

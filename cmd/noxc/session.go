@@ -52,7 +52,8 @@ func (s *session) join(chunk string) []byte {
 
 // Exec compiles chunk after the accepted source and runs its statements.
 // On a compile error nothing is accepted. A runtime error leaves the
-// chunk's definitions in place (a failed train leaves its flow untrained).
+// chunk's definitions in place and skips its remaining statements (a
+// diverged train keeps its flow's best parameters validated before).
 // A done ctx stops a training in progress as in Script.Run.
 func (s *session) Exec(ctx context.Context, chunk string, opts nox.RunOptions) error {
 	src := s.join(chunk)
@@ -64,7 +65,9 @@ func (s *session) Exec(ctx context.Context, chunk string, opts nox.RunOptions) e
 		next.Adopt(s.script)
 	}
 	s.src, s.script = src, next
-	s.done, err = next.RunFrom(ctx, s.done, opts)
+	if s.done, err = next.RunFrom(ctx, s.done, opts); err != nil {
+		s.done = len(next.Prog.Actions) // the rest of a failed chunk never runs
+	}
 	return err
 }
 

@@ -116,6 +116,9 @@ const (
 	InitNormal
 	// InitData copies Data (row-major, the parameter's size).
 	InitData
+	// InitIdentity sets a square parameter to the identity matrix (held
+	// as no data, so that lowering a wide model allocates nothing).
+	InitIdentity
 )
 
 // Init is a parameter initialiser.
