@@ -86,7 +86,7 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if res == nil {
 		return nil, nil, err
 	}
-	model := newModel(f.Name, res.Model, res.Params, "# trained by nox.Fit\nflow = "+flow+"\n")
+	model := newModel(f.Name, res.Model, res.Params, "# trained by nox.Fit\nflow = "+flow+"\n", [2][]string{})
 	model.History = res.History
 	return model, &res.Report, err
 }

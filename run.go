@@ -112,7 +112,8 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	}
 	res, err := train.Likelihood(ctx, m, t.Data.Rows(), t.Opts, steps, h)
 	if res != nil {
-		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source))
+		d, c := t.Data.Names()
+		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source), [2][]string{d, c})
 		model.History = res.History
 		s.trained[t.Flow] = model
 	}
@@ -178,7 +179,7 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 		}
 	}
 	path := resolve(s.dir, a.Path)
-	if err := dataset.WriteFile(path, out, tf.Dim()); err != nil {
+	if err := dataset.WriteFileHeader(path, tf.cols[0], out, tf.Dim()); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
 	opts.emit(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})

@@ -353,3 +353,13 @@ func (s *Standardization) ok(dim int) bool {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Usable returns names if they can name n columns in a header (one valid
+// CheckName each), and nil otherwise: a model keeps its columns' names
+// only when it can save them.
+func Usable(names []string, n int) []string {
+	if checkNames("", names, n) != nil {
+		return nil
+	}
+	return names
+}
