@@ -42,7 +42,7 @@ type Model struct {
 type History = train.History
 
 func newModel(name string, m *compiler.Model, params *runtime.Params, source string, cols [2][]string) *Model {
-	cols = [2][]string{modelfile.Usable(cols[0], m.Dim), modelfile.Usable(cols[1], m.ContextDim)} // or none
+	cols = [2][]string{modelfile.Usable(cols[0], m.Dim), modelfile.Usable(cols[1], m.ContextDim)} // names a file cannot hold: none
 	return &Model{name: name, m: m, params: params, source: source, cols: cols, lp: runtime.NewPool(m.LogProb, params, "logp")}
 }
 
@@ -56,7 +56,7 @@ func (m *Model) Dim() int { return m.m.Dim }
 func (m *Model) ContextDim() int { return m.m.ContextDim }
 
 // Columns are the names of the data and the context columns, from the CSV
-// header of the data the model was trained on; nil if it had none (or Fit).
+// header line of the training data; nil without one, and from Fit.
 func (m *Model) Columns() (data, context []string) { return m.cols[0], m.cols[1] }
 
 // NumParams is the number of scalar parameters (state included; the
