@@ -87,7 +87,7 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if res == nil {
 		return nil, nil, err
 	}
-	model := newModel(f.Name, res.Model, res.Params, fmt.Sprintf("# trained by nox.Fit on %d rows, options %+v\nflow = %s\n", n, o.TrainOptions, flow))
+	model := newModel(f.Name, res.Model, res.Params, fmt.Sprintf("# trained by nox.Fit on %d rows, options %+v\nflow = %s\n", n, o.TrainOptions, flow), [2][]string{})
 	model.History = res.History
 	return model, &res.Report, err
 }

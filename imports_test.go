@@ -36,7 +36,7 @@ var layers = []struct {
 	{"train", []string{"compiler", "dataset", "runtime"}},
 	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "internal/atomicfile", "internal/modelfile"}},
 	{"plot", []string{"", "internal/atomicfile"}},
-	{"cmd/noxc", []string{"", "lang", "compiler/ir", "dataset", "runtime", "train", "plot", "internal/atomicfile"}},
+	{"cmd/noxc", []string{"", "lang", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell"}},
 	{"bench/nll", []string{"", "plot"}},
 	{"bench/suite", nil},
 }

@@ -3,10 +3,12 @@ package nox
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/internal/modelfile"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/train"
 )
@@ -24,7 +26,8 @@ type Model struct {
 	name   string
 	m      *compiler.Model
 	params *runtime.Params
-	source string // the program that trained it, kept for provenance
+	source string      // the program that trained it, kept for provenance
+	cols   [2][]string // the data's and the context's column names (nil: unnamed)
 
 	// History is the training curve, when the model was trained in this
 	// process (not saved with it).
@@ -38,8 +41,9 @@ type Model struct {
 // evaluated (NaN elsewhere).
 type History = train.History
 
-func newModel(name string, m *compiler.Model, params *runtime.Params, source string) *Model {
-	return &Model{name: name, m: m, params: params, source: source, lp: runtime.NewPool(m.LogProb, params, "logp")}
+func newModel(name string, m *compiler.Model, params *runtime.Params, source string, cols [2][]string) *Model {
+	cols = [2][]string{modelfile.Usable(cols[0], m.Dim), modelfile.Usable(cols[1], m.ContextDim)} // names a file cannot hold: none
+	return &Model{name: name, m: m, params: params, source: source, cols: cols, lp: runtime.NewPool(m.LogProb, params, "logp")}
 }
 
 // Name is the flow's name in the program that trained it.
@@ -50,6 +54,10 @@ func (m *Model) Dim() int { return m.m.Dim }
 
 // ContextDim is the number of context columns (0: unconditional).
 func (m *Model) ContextDim() int { return m.m.ContextDim }
+
+// Columns are the names of the data and the context columns, from the CSV
+// header line of the training data; nil without one, and from Fit.
+func (m *Model) Columns() (data, context []string) { return m.cols[0], m.cols[1] }
 
 // NumParams is the number of scalar parameters (state included; the
 // standardization's values not).
@@ -140,11 +148,7 @@ func (m *Model) sample(out []float64, n int, seed uint64, c []float64) {
 	rng := rand.New(rand.NewPCG(seed, 0x73616d))
 	mp := runtime.NewMapper(m.m.Sample, m.params, "x", min(n, evalBatch), rng)
 	defer mp.Close()
-	var given []float64
-	for range n {
-		given = append(given, c...) // one context row per draw
-	}
-	mp.Map(out, given, n)
+	mp.Map(out, slices.Repeat(c, n), n) // one context row per draw
 }
 
 // Forward maps rows x to latents z, with log|det ∂z/∂x| per row: the

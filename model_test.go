@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -487,5 +488,91 @@ func TestLoadHugeDimRefused(t *testing.T) {
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 200<<20 {
 		t.Errorf("refusing it allocated %d MB", grew>>20)
+	}
+}
+
+// namedData writes a CSV file with a header line to dir: the moons and a
+// third column, named u, v and w.
+func namedData(t *testing.T, dir string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("examples", "data", "moons.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	out.WriteString("u,v,w\n")
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[:600] {
+		fmt.Fprintf(&out, "%s,%d\n", strings.TrimSpace(line), i%3)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "named.csv"), []byte(out.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestColumnNamesTravel (issue 24): a model trained on a CSV file with a
+// header knows its columns' names, writes them as the header of its
+// samples, and keeps them through Save and Load; one trained on a
+// headerless file has none and writes no header.
+func TestColumnNamesTravel(t *testing.T) {
+	dir := t.TempDir()
+	namedData(t, dir)
+	src := `data = csv("named.csv", columns = ["v", "u"], context = ["w"])
+flow = MAF(8) |> Gaussian
+train flow on data { steps = 10, seed = 1 }
+sample flow 5 given [1] to "s.csv"
+save flow to "m.noxm"
+`
+	s, err := Compile(filepath.Join(dir, "m.nox"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background(), RunOptions{}); err != nil {
+		t.Fatal(s.Render(err))
+	}
+	m, _ := s.Model("flow")
+	check := func(what string, m *Model) {
+		t.Helper()
+		d, c := m.Columns()
+		if strings.Join(d, ",") != "v,u" || strings.Join(c, ",") != "w" {
+			t.Errorf("%s: columns %q, context columns %q; want [v u] and [w]", what, d, c)
+		}
+	}
+	check("trained", m)
+	l, err := Load(filepath.Join(dir, "m.noxm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("loaded", l)
+	if b, _ := os.ReadFile(filepath.Join(dir, "s.csv")); !strings.HasPrefix(string(b), "v,u\n") {
+		t.Errorf("samples start %q, want the header v,u", b[:min(len(b), 20)])
+	}
+
+	// Unnamed: no names, no header.
+	src = strings.Replace(moonsSrc, "train flow on data { steps = 50, seed = 3 }", "train flow on data { steps = 5 }\nsample flow 5 to \""+filepath.ToSlash(filepath.Join(dir, "u.csv"))+"\"", 1)
+	m = trainedMoons(t, src)
+	if d, c := m.Columns(); d != nil || c != nil {
+		t.Errorf("headerless data: columns %q, %q; want none", d, c)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "u.csv")); len(b) == 0 || strings.ContainsAny(string(b[:1]), "uvwx") {
+		t.Errorf("unnamed samples start %q, want a number", b[:min(len(b), 20)])
+	}
+}
+
+// TestLoadColumnNames (issue 24): a format-3 header may name the columns,
+// one name per column; a wrong count is refused.
+func TestLoadColumnNames(t *testing.T) {
+	m := trainedMoons(t, moonsSrc)
+	var buf bytes.Buffer
+	m.encode(&buf)
+	l, err := decode(reseal(t, buf.Bytes(), FormatVersion, `"name":"flow"`, `"name":"flow","columns":["p","q"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := l.Columns(); strings.Join(d, ",") != "p,q" {
+		t.Errorf("loaded columns %q, want [p q]", d)
+	}
+	_, err = decode(reseal(t, buf.Bytes(), FormatVersion, `"name":"flow"`, `"name":"flow","columns":["p"]`))
+	if err == nil || !strings.Contains(err.Error(), "bad header: 1 data column names for 2 data columns") {
+		t.Errorf("one name for two columns: got %v", err)
 	}
 }

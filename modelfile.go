@@ -36,7 +36,7 @@ func (m *Model) encode(w io.Writer) error {
 func (m *Model) file() *modelfile.File {
 	o := m.m.Options
 	h := modelfile.Header{Name: m.name, Dim: m.m.Dim, ContextDim: m.m.ContextDim, Defensive: o.Defensive,
-		Source: m.source, Standardize: o.Standardize, Whiten: o.Whiten}
+		Source: m.source, Standardize: o.Standardize, Whiten: o.Whiten, Columns: m.cols[0], ContextColumns: m.cols[1]}
 	if m.params.DType != runtime.Float64 {
 		h.DType = m.params.DType.String()
 	}
@@ -139,5 +139,5 @@ func fromFile(f *modelfile.File) (*Model, error) {
 			return nil, fmt.Errorf("bad header: %v", err)
 		}
 	}
-	return newModel(h.Name, cm, params, h.Source), nil
+	return newModel(h.Name, cm, params, h.Source, [2][]string{h.Columns, h.ContextColumns}), nil
 }

@@ -13,10 +13,11 @@ type PlotJob struct {
 	// Flow names the flow; Path is the output file (.png or .svg),
 	// resolved against the program's directory.
 	Flow, Path string
-	// Dim is the flow's number of columns; Samples holds N draws from it
-	// and Data, if not nil, the rows of the data set to draw them
-	// against, both row-major.
+	// Dim is the flow's number of columns, Names their names (nil:
+	// unnamed); Samples holds N draws from it and Data, if not nil, the
+	// rows of the data set to draw them against, both row-major.
 	Dim           int
+	Names         []string
 	Samples, Data []float64
 	// LogProb writes the model's log-density at n points xy (row-major,
 	// Dim columns) into out.
@@ -35,7 +36,7 @@ func (s *Script) plot(a *compiler.Plot, opts RunOptions) error {
 	if opts.Plot == nil {
 		return lang.Errorf(a.Pos, a.Pos, "plot: this run draws no pictures (nox.RunOptions.Plot is not set; noxc sets it to plot.Statement)")
 	}
-	job := PlotJob{Flow: a.Flow.Name, Path: resolve(s.dir, a.Path), Dim: m.Dim(), History: m.History}
+	job := PlotJob{Flow: a.Flow.Name, Path: resolve(s.dir, a.Path), Dim: m.Dim(), Names: m.cols[0], History: m.History}
 	job.Samples = make([]float64, a.N*job.Dim)
 	m.sample(job.Samples, a.N, a.Seed, nil)
 	if a.Data != nil {

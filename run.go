@@ -145,13 +145,14 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 		steps = min(steps, opts.MaxSteps)
 	}
 	h := train.Hooks{Stop: opts.Interrupt}
+	d, c := t.Data.Names()
 	var ckErr error
 	if path := t.Opts.Checkpoint; path != "" && !opts.NoWrite {
 		last := -t.Opts.CheckpointEvery
 		h.Checkpoint = func(step int, p *runtime.Params) {
 			if step-last >= t.Opts.CheckpointEvery && ckErr == nil {
 				last = step
-				if err := newModel(t.Flow.Name, m, p, string(s.Source)).Save(resolve(s.dir, path)); err != nil {
+				if err := newModel(t.Flow.Name, m, p, string(s.Source), [2][]string{d, c}).Save(resolve(s.dir, path)); err != nil {
 					ckErr = fmt.Errorf("checkpoint %s: %v", path, err)
 				}
 			}
@@ -163,7 +164,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	}
 	res, err := train.Likelihood(ctx, m, t.Data.Rows(), t.Opts, steps, h)
 	if res != nil {
-		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source))
+		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source), [2][]string{d, c})
 		model.History = res.History
 		s.trained[t.Flow] = model
 	}
@@ -229,7 +230,7 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 		}
 	}
 	path := resolve(s.dir, a.Path)
-	if err := dataset.WriteFile(path, out, tf.Dim()); err != nil {
+	if err := dataset.WriteFileHeader(path, tf.cols[0], out, tf.Dim()); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
 	opts.emit(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})

@@ -75,6 +75,16 @@ func (d *Data) ContextDim() int {
 	return d.Context.Cols
 }
 
+// Names are the names of the data and the context columns, from the CSV
+// header line; nil where the file has none (headerless CSV, NumPy, toy
+// sets).
+func (d *Data) Names() (data, context []string) {
+	if d.Context != nil {
+		context = d.Context.Names
+	}
+	return d.Table.Names, context
+}
+
 // Rows returns each row's data columns followed by its context columns,
 // row-major: the layout of a conditional model's program inputs.
 func (d *Data) Rows() []float64 {

@@ -158,5 +158,37 @@ func WriteCSV(w io.Writer, values []float64, cols int) error {
 	return bw.Flush()
 }
 
+// WriteCSVHeader is WriteCSV after a header line of the columns' names,
+// if names is not nil. There must be one name per column, each of which
+// ReadCSV reads back as it is: not empty, no surrounding spaces, no comma,
+// no line break, and not a number.
+func WriteCSVHeader(w io.Writer, names []string, values []float64, cols int) error {
+	if err := checkHeader(names, cols); err != nil {
+		return err
+	}
+	if names != nil {
+		if _, err := io.WriteString(w, strings.Join(names, ",")+"\n"); err != nil {
+			return err
+		}
+	}
+	return WriteCSV(w, values, cols)
+}
+
+// checkHeader reports why names cannot be the header of cols columns.
+func checkHeader(names []string, cols int) error {
+	if names == nil {
+		return nil
+	}
+	if len(names) != cols {
+		return fmt.Errorf("%d column names for %d columns", len(names), cols)
+	}
+	for _, n := range names {
+		if n == "" || n != strings.TrimSpace(n) || strings.ContainsAny(n, ",\r\n") || !isHeader([]string{n}) {
+			return fmt.Errorf("column name %q cannot be a CSV header cell (empty, spaced, a comma or line break, or a number)", n)
+		}
+	}
+	return nil
+}
+
 // ParseCSV is ReadCSV over a byte slice.
 func ParseCSV(b []byte) (*Table, error) { return ReadCSV(bytes.NewReader(b)) }

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,5 +58,59 @@ func TestWriteCSVRoundTrip(t *testing.T) {
 	}
 	if d := cmp.Diff(vals, got.Values); d != "" {
 		t.Fatal(d)
+	}
+}
+
+// TestWriteCSVHeader: named columns start the file with a header line that
+// ReadCSV reads back; nil names write none; names it could not read back
+// are refused.
+func TestWriteCSVHeader(t *testing.T) {
+	vals := []float64{0.1, -2.5e-300, 1.0 / 3, 7}
+	var buf bytes.Buffer
+	if err := WriteCSVHeader(&buf, []string{"x", "größe y"}, vals, 2); err != nil {
+		t.Fatal(err)
+	}
+	if want := "x,größe y\n0.1,-2.5e-300\n"; !strings.HasPrefix(buf.String(), want) {
+		t.Fatalf("got %q, want it to start with %q", buf.String(), want)
+	}
+	got, err := ReadCSV(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(&Table{Rows: 2, Cols: 2, Values: vals, Names: []string{"x", "größe y"}}, got); d != "" {
+		t.Fatal(d)
+	}
+	buf.Reset()
+	if err := WriteCSVHeader(&buf, nil, vals, 2); err != nil || !strings.HasPrefix(buf.String(), "0.1,") {
+		t.Fatalf("no names: got %q, %v", buf.String(), err)
+	}
+	for _, names := range [][]string{{"x"}, {"x", ""}, {"x", "a,b"}, {"x", " y"}, {"x", "1e3"}, {"x", "a\nb"}} {
+		buf.Reset()
+		if err := WriteCSVHeader(&buf, names, vals, 2); err == nil || buf.Len() > 0 {
+			t.Errorf("names %q: got %v after %d bytes, want an error and nothing written", names, err, buf.Len())
+		}
+	}
+}
+
+// TestWriteFileHeader: a CSV file gets the header, a NumPy file does not.
+func TestWriteFileHeader(t *testing.T) {
+	dir := t.TempDir()
+	vals := []float64{1, 2, 3, 4}
+	for _, name := range []string{"a.csv", "a.npy"} {
+		path := filepath.Join(dir, name)
+		if err := WriteFileHeader(path, []string{"u", "v"}, vals, 2); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		if name == "a.csv" {
+			want = []string{"u", "v"}
+		}
+		if d := cmp.Diff(&Table{Rows: 2, Cols: 2, Values: vals, Names: want}, got); d != "" {
+			t.Errorf("%s: %s", name, d)
+		}
 	}
 }

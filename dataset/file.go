@@ -12,11 +12,18 @@ import (
 // a NumPy float64 array for a name ending in .npy (IsNPY), as CSV
 // otherwise.
 func WriteFile(path string, values []float64, cols int) error {
+	return WriteFileHeader(path, nil, values, cols)
+}
+
+// WriteFileHeader is WriteFile with the columns' names: a CSV file starts
+// with them as its header line (WriteCSVHeader); a NumPy array has no
+// place for them and leaves them out. nil names write no header.
+func WriteFileHeader(path string, names []string, values []float64, cols int) error {
 	return atomicfile.Write(path, func(w io.Writer) error {
 		if IsNPY(path) {
 			return WriteNPY(w, values, cols, false)
 		}
-		return WriteCSV(w, values, cols)
+		return WriteCSVHeader(w, names, values, cols)
 	})
 }
 

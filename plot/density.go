@@ -29,8 +29,9 @@ const DensityGrid = 200
 // is an error when every cell is NaN or the density is 0 everywhere.
 //
 // If data (rows of 2 values) is not empty, its points are overlaid as
-// faint dots (at most a few thousand, subsampled).
-func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi [2]float64, data []float64, title string) error {
+// faint dots (at most a few thousand, subsampled). names, if given, label
+// the two axes (x1 and x2 without them).
+func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi [2]float64, data []float64, title string, names ...string) error {
 	f, err := formatOf(path)
 	if err != nil {
 		return err
@@ -38,6 +39,9 @@ func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi 
 	fail := func(err error) error { return fmt.Errorf("plot %s: %w", path, err) }
 	if logp == nil {
 		return fail(fmt.Errorf("nil log-density function"))
+	}
+	if err := checkNames(names, 2); err != nil {
+		return fail(err)
 	}
 	for j := range 2 {
 		if !(lo[j] < hi[j]) || math.IsInf(lo[j], 0) || math.IsInf(hi[j], 0) {
@@ -80,7 +84,7 @@ func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi 
 		pts = pts.subsample(3000)
 	}
 	return save(path, f, densityW, densityH, func(c draw.Canvas) {
-		drawDensity(c, g, top, nan, pts, title)
+		drawDensity(c, g, top, nan, pts, title, names)
 	})
 }
 
@@ -125,7 +129,7 @@ func viridis() palette.ColorMap {
 	return cm
 }
 
-func drawDensity(c draw.Canvas, g *grid, top float64, nan int, pts table, title string) {
+func drawDensity(c draw.Canvas, g *grid, top float64, nan int, pts table, title string, names []string) {
 	c = titled(inset(c, vg.Points(6)), title)
 	cm := viridis()
 	cm.SetMin(0)
@@ -148,7 +152,7 @@ func drawDensity(c draw.Canvas, g *grid, top float64, nan int, pts table, title 
 			Shape:  draw.CircleGlyph{},
 		}})
 	}
-	p.X.Label.Text, p.Y.Label.Text = axisName(0), axisName(1)
+	p.X.Label.Text, p.Y.Label.Text = axisName(names, 0), axisName(names, 1)
 	p.X.Min, p.X.Max = g.lo[0], g.hi[0]
 	p.Y.Min, p.Y.Max = g.lo[1], g.hi[1]
 	p.X.Padding, p.Y.Padding = 0, 0

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/plotter"
+
+	"github.com/noxlang/nox"
 )
 
 // moons returns n points of the two-moons set with Gaussian noise.
@@ -423,6 +425,65 @@ func TestTicks(t *testing.T) {
 		}
 		if strings.Join(got, " ") != c.want {
 			t.Errorf("ticks over [%v, %v]: %q, want %q", c.lo, c.hi, strings.Join(got, " "), c.want)
+		}
+	}
+}
+
+// TestAxisNames (issue 24): the columns' names label the axes of every
+// picture of samples and of the density; without them the axes are x1,
+// x2, ...; a name for each dimension or none.
+func TestAxisNames(t *testing.T) {
+	dir := t.TempDir()
+	d2, d3, d1 := moons(300, 0.1, 1), correlated(300, 3, 1), correlated(300, 1, 1)
+	for _, c := range []struct {
+		name  string
+		write func(p string) error
+		want  []string
+	}{
+		{"2d", func(p string) error { return Samples(p, d2, d2, 2, "", "duration", "waiting") }, []string{"duration", "waiting"}},
+		{"2d alone", func(p string) error { return SamplesOnly(p, d2, 2, "", "duration", "waiting") }, []string{"duration", "waiting"}},
+		{"grid", func(p string) error { return Samples(p, d3, d3, 3, "", "alpha", "beta", "gamma") }, []string{"alpha", "beta", "gamma"}},
+		{"1d", func(p string) error { return Samples(p, d1, d1, 1, "", "height") }, []string{"height"}},
+		{"density", func(p string) error {
+			return Density(p, mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "", "duration", "waiting")
+		}, []string{"duration", "waiting"}},
+		{"unnamed", func(p string) error { return Samples(p, d2, d2, 2, "") }, []string{">x1<", ">x2<"}},
+	} {
+		path := filepath.Join(dir, c.name+".svg")
+		if err := c.write(path); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		b, _ := os.ReadFile(path)
+		for _, w := range c.want {
+			if !bytes.Contains(b, []byte(w)) {
+				t.Errorf("%s: the picture has no label %q", c.name, w)
+			}
+		}
+	}
+	for _, err := range []error{
+		Samples(filepath.Join(dir, "a.svg"), d2, d2, 2, "", "one"),
+		SamplesOnly(filepath.Join(dir, "b.svg"), d2, 2, "", "a", "b", "c"),
+		Density(filepath.Join(dir, "c.svg"), mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "", "a"),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "axis names for") {
+			t.Errorf("got %v, want an error about the axis names", err)
+		}
+	}
+}
+
+// TestStatementNames (issue 24): a plot statement labels the axes of its
+// samples and its density with the columns' names the job carries.
+func TestStatementNames(t *testing.T) {
+	dir := t.TempDir()
+	paths, err := Statement(nox.PlotJob{Flow: "f", Path: filepath.Join(dir, "f.svg"), Dim: 2, Names: []string{"duration", "waiting"},
+		Samples: moons(300, 0.1, 2), Data: moons(300, 0.1, 1), LogProb: mixture})
+	if err != nil || len(paths) != 2 {
+		t.Fatalf("got %v, %v; want the samples and the density", paths, err)
+	}
+	for _, p := range paths {
+		b, _ := os.ReadFile(p)
+		if !bytes.Contains(b, []byte(">duration<")) || !bytes.Contains(b, []byte(">waiting<")) {
+			t.Errorf("%s lacks the axis labels duration and waiting", p)
 		}
 	}
 }

@@ -30,7 +30,10 @@ const maxGridDims = 4
 // none is left). Panel titles or the legend give the point counts, how
 // many were drawn when a large set is subsampled, and how many samples
 // fall outside the frame.
-func Samples(path string, data, samples []float64, dim int, title string) error {
+//
+// names, if given, label the axes: one per dimension (the columns' names
+// from the data's CSV header, say). Without them the axes are x1, x2, ...
+func Samples(path string, data, samples []float64, dim int, title string, names ...string) error {
 	f, err := formatOf(path)
 	if err != nil {
 		return err
@@ -42,22 +45,25 @@ func Samples(path string, data, samples []float64, dim int, title string) error 
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	return samplesFigure(path, f, &d, samples, dim, title)
+	return samplesFigure(path, f, &d, samples, dim, title, names)
 }
 
 // SamplesOnly draws samples alone, as Samples does with no data to
 // compare them with: one scatter panel for dim 2, one histogram for dim 1,
 // a pairwise grid for dim > 2.
-func SamplesOnly(path string, samples []float64, dim int, title string) error {
+func SamplesOnly(path string, samples []float64, dim int, title string, names ...string) error {
 	f, err := formatOf(path)
 	if err != nil {
 		return err
 	}
-	return samplesFigure(path, f, nil, samples, dim, title)
+	return samplesFigure(path, f, nil, samples, dim, title, names)
 }
 
-func samplesFigure(path string, f format, d *table, samples []float64, dim int, title string) error {
+func samplesFigure(path string, f format, d *table, samples []float64, dim int, title string, names []string) error {
 	s, err := newTable("samples", samples, dim)
+	if err == nil {
+		err = checkNames(names, dim)
+	}
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
@@ -76,7 +82,7 @@ func samplesFigure(path string, f format, d *table, samples []float64, dim int, 
 	}
 	sc := &scatterSet{
 		samples: s, samplesShown: s.subsample(f.maxPoints()),
-		nonFinite: bad, outside: outside(s, spans), spans: spans,
+		nonFinite: bad, outside: outside(s, spans), spans: spans, names: names,
 	}
 	if d != nil {
 		sc.data, sc.dataShown = *d, d.subsample(f.maxPoints())
@@ -99,6 +105,7 @@ type scatterSet struct {
 	samples, samplesShown table // all finite rows, the rows drawn
 	nonFinite, outside    int   // samples skipped, and out of the frame
 	spans                 []span
+	names                 []string // the axes' labels; nil: x1, x2, ...
 }
 
 func (sc *scatterSet) hasData() bool { return sc.data.dim > 0 }
@@ -145,8 +152,21 @@ func label(name, sep string, n, shown, bad, out int) string {
 	return fmt.Sprintf("%s (%s)", name, strings.Join(notes, ", "))
 }
 
-// axisName is the label of dimension j (0-based).
-func axisName(j int) string { return fmt.Sprintf("x%d", j+1) }
+// axisName is the label of dimension j (0-based): its name, or xj+1.
+func axisName(names []string, j int) string {
+	if names != nil {
+		return names[j]
+	}
+	return fmt.Sprintf("x%d", j+1)
+}
+
+// checkNames reports whether names can label dim axes: none, or one each.
+func checkNames(names []string, dim int) error {
+	if names != nil && len(names) != dim {
+		return fmt.Errorf("%d axis names for %d dimensions", len(names), dim)
+	}
+	return nil
+}
 
 // histograms draws the 1-D case: the data filled, the samples as an
 // outline over it.
@@ -175,7 +195,7 @@ func (sc *scatterSet) histograms(c draw.Canvas, title string) {
 	p.Add(sh)
 	p.Legend.Add(sc.sampleLabel(" "), sh)
 	top = max(top, maxOf(h))
-	p.X.Label.Text = axisName(0)
+	p.X.Label.Text = axisName(sc.names, 0)
 	p.Y.Label.Text = "density"
 	p.X.Min, p.X.Max = sp.lo, sp.hi
 	p.Y.Min, p.Y.Max = 0, 1.12*top
@@ -191,7 +211,7 @@ func (sc *scatterSet) sideBySide(c draw.Canvas, title string) {
 		p := newPlot(name)
 		p.Title.TextStyle.Font = sans(11)
 		p.Add(lightGrid(), dots{t: t, x: 0, y: 1, style: points(t.rows(), col, area)})
-		p.X.Label.Text, p.Y.Label.Text = axisName(0), axisName(1)
+		p.X.Label.Text, p.Y.Label.Text = axisName(sc.names, 0), axisName(sc.names, 1)
 		p.X.Min, p.X.Max = sc.spans[0].lo, sc.spans[0].hi
 		p.Y.Min, p.Y.Max = sc.spans[1].lo, sc.spans[1].hi
 		return p
@@ -257,12 +277,12 @@ func (sc *scatterSet) grid(c draw.Canvas, title string, dim int) {
 				p.Add(dots{t: sc.samplesShown, x: j, y: i, style: sStyle})
 			}
 			if i == k-1 {
-				p.X.Label.Text = axisName(j)
+				p.X.Label.Text = axisName(sc.names, j)
 			} else {
 				p.X.Tick.Marker = unlabelled{}
 			}
 			if j == 0 {
-				p.Y.Label.Text = axisName(i)
+				p.Y.Label.Text = axisName(sc.names, i)
 			} else {
 				p.Y.Tick.Marker = unlabelled{}
 			}

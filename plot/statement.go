@@ -12,16 +12,17 @@ import (
 // Statement draws a plot statement's pictures (nox.RunOptions.Plot): the
 // flow's samples (beside the data, if given) to job.Path; for a 2-D flow
 // its density to NAME_density.EXT; and, when it was trained in this run,
-// its training curve to NAME_loss.EXT. It returns the paths written.
+// its training curve to NAME_loss.EXT, with the columns' names (if known)
+// on the axes. It returns the paths written.
 func Statement(job nox.PlotJob) ([]string, error) {
 	ext := filepath.Ext(job.Path)
 	base := strings.TrimSuffix(job.Path, ext)
 	title := "flow " + job.Flow
 	var err error
 	if job.Data != nil {
-		err = Samples(job.Path, job.Data, job.Samples, job.Dim, title)
+		err = Samples(job.Path, job.Data, job.Samples, job.Dim, title, job.Names...)
 	} else {
-		err = SamplesOnly(job.Path, job.Samples, job.Dim, title)
+		err = SamplesOnly(job.Path, job.Samples, job.Dim, title, job.Names...)
 	}
 	if err != nil {
 		return nil, err
@@ -34,7 +35,7 @@ func Statement(job nox.PlotJob) ([]string, error) {
 		}
 		lo, hi := Box(ref)
 		dp := base + "_density" + ext
-		if err := Density(dp, job.LogProb, lo, hi, job.Data, "density of "+title); err != nil {
+		if err := Density(dp, job.LogProb, lo, hi, job.Data, "density of "+title, job.Names...); err != nil {
 			return nil, err
 		}
 		paths = append(paths, dp)

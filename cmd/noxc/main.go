@@ -5,8 +5,9 @@
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
 //	noxc repl                                interactive session
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
-//	noxc eval MODEL DATA [-o FILE] [-json]
+//	noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json]
 //	noxc plot MODEL [-data FILE] [-o OUT.png] [-density]
+//	noxc info MODEL [-json]
 //	noxc version, noxc help [COMMAND]
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
@@ -48,6 +49,7 @@ Commands:
   sample    draw from a saved model
   eval      score rows of a data file under a saved model
   plot      draw a saved model's samples (against data) and its density
+  info      describe a saved model: flow, stages, columns, parameters
   version   print the version of noxc
   help      show help for a command: noxc help run
 
@@ -58,6 +60,7 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 // help is the usage text of each command.
 var help = map[string]string{
 	"plot": plotHelp,
+	"info": infoHelp,
 	"run": `usage: noxc run FILE [-json] [-ir [-backend]] [-steps N [-write]] [-o MODEL]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
@@ -99,23 +102,33 @@ as they are entered. Type :help inside for its commands.
 	"sample": `usage: noxc sample MODEL [-n N] [-seed S] [-given C1,C2,...] [-o FILE]
 
 Sample draws N rows from a model saved by "save FLOW to MODEL" (or
-noxc run -o) and writes them as CSV to FILE (default: standard output).
-A conditional model needs -given, one value per context column.
+noxc run -o) and writes them as CSV to FILE (default: standard output),
+after a header line of the model's column names when it knows them (it
+was trained on a CSV file with a header line). A conditional model needs
+-given, one value per context column.
 
   -n N        number of draws (default 1000)
   -seed S     seed of the draws (default 0)
   -given C    the context, comma-separated
   -o FILE     output file (written atomically)
 `,
-	"eval": `usage: noxc eval MODEL DATA [-o FILE] [-json]
+	"eval": `usage: noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json]
 
-Eval scores every row of DATA (a CSV file; for a conditional model, its
-context columns after its data columns) under a saved model, prints the
-mean negative log-likelihood in nats per row and, with -o, writes each
-row's log-likelihood to FILE.
+Eval scores every row of DATA (a CSV or .npy file) under a saved model,
+prints the mean negative log-likelihood in nats per row and, with -o,
+writes each row's log-likelihood to FILE.
 
-  -o FILE  write per-row log-likelihoods
-  -json    print the result as JSON
+When the model knows its columns' names (it was trained on a CSV file
+with a header line) and DATA has a header line, eval picks the model's
+columns (and context columns) by name, from a file that may have more,
+in any order. Otherwise DATA holds exactly the model's data columns, then
+its context columns.
+
+  -columns A,B  the data columns by name, in the model's order (instead
+                of the model's names)
+  -context C    the context columns by name
+  -o FILE       write per-row log-likelihoods
+  -json         print the result as JSON
 `,
 	"version": `usage: noxc version
 
@@ -148,7 +161,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		case len(args) == 2 && help[args[1]] != "":
 			fmt.Fprint(stdout, help[args[1]])
 		default:
-			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, version\n", strings.Join(args[1:], " "))
+			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, version\n", strings.Join(args[1:], " "))
 			return 2
 		}
 		return 0
@@ -165,6 +178,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return evalCmd(args[1:], stdout, stderr)
 	case "plot":
 		return plotCmd(args[1:], stdout, stderr)
+	case "info":
+		return infoCmd(args[1:], stdout, stderr)
 	case "repl":
 		if len(args) > 1 {
 			if args[1] == "-h" || args[1] == "-help" || args[1] == "--help" {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/train"
 )
 
@@ -65,7 +68,8 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc sample: %v\n", err)
 		return 1
 	}
-	if err := writeRows(*out, stdout, x.RawMatrix().Data, m.Dim()); err != nil {
+	names, _ := m.Columns()
+	if err := writeRows(*out, stdout, names, x.RawMatrix().Data, m.Dim()); err != nil {
 		fmt.Fprintf(stderr, "noxc sample: %v\n", err)
 		return 1
 	}
@@ -77,6 +81,8 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("eval", stderr)
 	out := fs.String("o", "", "per-row log-likelihood file")
 	jsonOut := fs.Bool("json", false, "print the result as JSON")
+	columns := fs.String("columns", "", "the data columns by name, comma-separated")
+	context := fs.String("context", "", "the context columns by name, comma-separated")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -105,19 +111,13 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %s: %v\n", files[1], err)
 		return 1
 	}
-	d, cd := m.Dim(), m.ContextDim()
-	if t.Cols != d+cd {
-		what := fmt.Sprintf("%d data columns", d)
-		if cd > 0 {
-			what += fmt.Sprintf(" then %d context columns", cd)
+	x, c, err := pickColumns(m, t, files[1], splitNames(*columns), splitNames(*context))
+	if err != nil {
+		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
+		if errors.Is(err, errUsage) {
+			return 2
 		}
-		fmt.Fprintf(stderr, "noxc eval: %s has %d columns; the model wants %s\n", files[1], t.Cols, what)
 		return 1
-	}
-	x := mat.DenseCopyOf(mat.NewDense(t.Rows, t.Cols, t.Values).Slice(0, t.Rows, 0, d))
-	var c *mat.Dense
-	if cd > 0 {
-		c = mat.DenseCopyOf(mat.NewDense(t.Rows, t.Cols, t.Values).Slice(0, t.Rows, d, d+cd))
 	}
 	lp := make([]float64, t.Rows)
 	if err := m.LogProb(lp, x, c); err != nil {
@@ -126,7 +126,7 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	mean := train.NegMean(lp)
 	if *out != "" {
-		if err := writeRows(*out, nil, lp, 1); err != nil {
+		if err := writeRows(*out, nil, nil, lp, 1); err != nil {
 			fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 			return 1
 		}
@@ -140,13 +140,14 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// writeRows writes rows to path (see dataset.WriteFile), or as CSV to w
-// when path is empty.
-func writeRows(path string, w io.Writer, values []float64, cols int) error {
+// writeRows writes rows to path (see dataset.WriteFileHeader), or as CSV
+// to w when path is empty, after a header line of the columns' names
+// unless names is nil.
+func writeRows(path string, w io.Writer, names []string, values []float64, cols int) error {
 	if path == "" {
-		return dataset.WriteCSV(w, values, cols)
+		return dataset.WriteCSVHeader(w, names, values, cols)
 	}
-	return dataset.WriteFile(path, values, cols)
+	return dataset.WriteFileHeader(path, names, values, cols)
 }
 
 // versionString names the module version (or the VCS revision of a
@@ -176,4 +177,82 @@ func versionString() string {
 		}
 	}
 	return fmt.Sprintf("noxc %s %s, model format %d", v, goVersion, nox.FormatVersion)
+}
+
+// splitNames splits a comma-separated list of column names; nil for "".
+func splitNames(list string) []string {
+	if strings.TrimSpace(list) == "" {
+		return nil
+	}
+	var names []string
+	for _, n := range strings.Split(list, ",") {
+		names = append(names, strings.TrimSpace(n))
+	}
+	return names
+}
+
+// pickColumns returns the rows of t (read from path) that model m takes:
+// its data columns x and its context columns c (nil for an unconditional
+// model). When the columns' names are known — from cols and ctx (the
+// -columns and -context flags), else from the model — and t has a header
+// line, they are picked by name, in the model's order, from a file that
+// may have more; otherwise t must hold exactly the data columns, then
+// the context columns. A name t lacks is an error that names it and t's
+// columns; cols or ctx of the wrong length, or given for a file without
+// a header line, are usage errors (errUsage).
+func pickColumns(m *nox.Model, t *dataset.Table, path string, cols, ctx []string) (x, c *mat.Dense, err error) {
+	d, cd := m.Dim(), m.ContextDim()
+	if cols != nil && len(cols) != d {
+		return nil, nil, fmt.Errorf("%w: -columns names %d columns; the model has %d", errUsage, len(cols), d)
+	}
+	if ctx != nil && len(ctx) != cd {
+		return nil, nil, fmt.Errorf("%w: -context names %d columns; the model is conditioned on %d", errUsage, len(ctx), cd)
+	}
+	given := cols != nil || ctx != nil
+	md, mc := m.Columns()
+	if cols == nil {
+		cols = md
+	}
+	if ctx == nil && cd > 0 {
+		ctx = mc
+	}
+	if t.Names == nil || cols == nil || (cd > 0 && ctx == nil) {
+		switch {
+		case given && t.Names == nil:
+			return nil, nil, fmt.Errorf("%w: %s has no header line, so -columns and -context cannot pick its columns by name", errUsage, path)
+		case given:
+			return nil, nil, fmt.Errorf("%w: the model's context columns have no names; give them with -context", errUsage)
+		}
+		if t.Cols != d+cd {
+			what := fmt.Sprintf("%d data columns", d)
+			if cd > 0 {
+				what += fmt.Sprintf(" then %d context columns", cd)
+			}
+			return nil, nil, fmt.Errorf("%s has %d columns; the model wants %s", path, t.Cols, what)
+		}
+		x = mat.DenseCopyOf(mat.NewDense(t.Rows, t.Cols, t.Values).Slice(0, t.Rows, 0, d))
+		if cd > 0 {
+			c = mat.DenseCopyOf(mat.NewDense(t.Rows, t.Cols, t.Values).Slice(0, t.Rows, d, d+cd))
+		}
+		return x, c, nil
+	}
+	pick := func(names []string) (*mat.Dense, error) {
+		idx := make([]int, len(names))
+		for k, name := range names {
+			if idx[k] = slices.Index(t.Names, name); idx[k] < 0 {
+				return nil, fmt.Errorf("%s has no column %q%s; its columns are %s", path, name, spell.DidYouMean(name, t.Names), strings.Join(t.Names, ", "))
+			}
+		}
+		s := t.Select(idx)
+		return mat.NewDense(s.Rows, s.Cols, s.Values), nil
+	}
+	if x, err = pick(cols); err != nil {
+		return nil, nil, err
+	}
+	if cd > 0 {
+		if c, err = pick(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	return x, c, nil
 }

@@ -22,10 +22,12 @@ const plotHelp = `usage: noxc plot MODEL [-data FILE.csv] [-n N] [-seed S] [-o O
 Plot draws N samples from a saved model and pictures them, against the
 rows of FILE.csv when -data is given: for 2-D data, data and samples side
 by side on the same axes; for more dimensions, a grid of pairwise scatter
-plots of the first four; for one, overlaid histograms.
+plots of the first four; for one, overlaid histograms. The axes carry the
+names of the columns the model was trained on, when it knows them.
 
-  -data FILE  a CSV file of data rows to compare with (as many columns as
-              the model has dimensions)
+  -data FILE  a CSV file of data rows to compare with: the model's columns
+              by name when both have names (the file may have more),
+              else as many columns as the model has dimensions
   -n N        number of samples (default 2000)
   -seed S     seed of the samples (default 0)
   -o OUT      the picture, .png or .svg (default: MODEL's base name with
@@ -85,12 +87,14 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "noxc plot: %v\n", err)
 			return 1
 		}
-		if t.Cols != m.Dim() {
-			fmt.Fprintf(stderr, "noxc plot: %s has %d columns; the model has %d dimensions\n", *dataPath, t.Cols, m.Dim())
+		x, _, err := pickColumns(m, t, *dataPath, nil, nil)
+		if err != nil {
+			fmt.Fprintf(stderr, "noxc plot: %v\n", err)
 			return 1
 		}
-		data = t.Values
+		data = x.RawMatrix().Data
 	}
+	names, _ := m.Columns()
 	x, err := m.Sample(*n, *seed, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc plot: %v\n", err)
@@ -99,9 +103,9 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 	samples := x.RawMatrix().Data
 	title := fmt.Sprintf("%s: flow %q", filepath.Base(model), m.Name())
 	if data != nil {
-		err = plot.Samples(*out, data, samples, m.Dim(), title)
+		err = plot.Samples(*out, data, samples, m.Dim(), title, names...)
 	} else {
-		err = plot.SamplesOnly(*out, samples, m.Dim(), title)
+		err = plot.SamplesOnly(*out, samples, m.Dim(), title, names...)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc plot: %v\n", err)
@@ -120,7 +124,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if err := plot.Density(dpath, logp, lo, hi, data, fmt.Sprintf("%s: density of flow %q", filepath.Base(model), m.Name())); err != nil {
+	if err := plot.Density(dpath, logp, lo, hi, data, fmt.Sprintf("%s: density of flow %q", filepath.Base(model), m.Name()), names...); err != nil {
 		fmt.Fprintf(stderr, "noxc plot: %v\n", err)
 		return 1
 	}

@@ -147,7 +147,7 @@ func TestPlotCommand(t *testing.T) {
 		{[]string{model, "-o", "x.jpg"}, 2, "the supported formats are .png and .svg"},
 		{[]string{model, "-n", "0"}, 2, "-n must be from 1"},
 		{[]string{model3, "-density"}, 2, "-density needs a 2-D model; " + model3 + " has 3 dimensions"},
-		{[]string{model, "-data", data3}, 1, "has 3 columns; the model has 2 dimensions"},
+		{[]string{model, "-data", data3}, 1, "has 3 columns; the model wants 2 data columns"},
 		{[]string{model, "-data", filepath.Join(dir, "none.csv")}, 1, "no such file"},
 		{[]string{filepath.Join(dir, "none.noxm")}, 1, "no such file"},
 		{[]string{model, "-bogus"}, 2, "flag provided but not defined"},

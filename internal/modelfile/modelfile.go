@@ -21,7 +21,8 @@
 //  2. "defensive" holds the weight of the defensive Gaussian (absent: 0).
 //  3. The standardization moves out of the header into the values, as
 //     fixed parameters (Param.Fixed): a format-3 header has no "std" or
-//     "context_std", and formats 1 and 2 have no fixed parameters.
+//     "context_std", and formats 1 and 2 have no fixed parameters. A
+//     format-3 header may name the columns ("columns", "context_columns").
 //
 // Decode reads every version. Encode writes the version a File states; it
 // refuses any File that Decode would refuse, so what one nox writes the
@@ -40,6 +41,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Version is the newest format this package reads.
@@ -89,6 +93,47 @@ type Header struct {
 	// Format 3 on; before, Std implies them.
 	Standardize bool `json:"standardize,omitempty"`
 	Whiten      bool `json:"whiten,omitempty"`
+	// Columns and ContextColumns name the data and the context columns,
+	// from the header line of the CSV file the model was trained on; nil
+	// (absent) when it had none. When present, there is one name per
+	// column (Dim, ContextDim), each a valid CheckName. Format 3 on.
+	Columns        []string `json:"columns,omitempty"`
+	ContextColumns []string `json:"context_columns,omitempty"`
+}
+
+// MaxName is the longest column name a header may hold, in bytes.
+const MaxName = 256
+
+// CheckName reports what is wrong with a column name, or nil: it must be
+// non-empty UTF-8 of at most MaxName bytes without control characters.
+func CheckName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("empty column name")
+	case len(name) > MaxName:
+		return fmt.Errorf("column name %.20q... is longer than %d bytes", name, MaxName)
+	case !utf8.ValidString(name):
+		return fmt.Errorf("column name %q is not UTF-8", name)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return fmt.Errorf("column name %q has a control character", name)
+	}
+	return nil
+}
+
+// checkNames checks the names of n columns (what: "data" or "context").
+func checkNames(what string, names []string, n int) error {
+	if names == nil {
+		return nil
+	}
+	if len(names) != n {
+		return fmt.Errorf("bad header: %d %s column names for %d %s columns", len(names), what, n, what)
+	}
+	for _, name := range names {
+		if err := CheckName(name); err != nil {
+			return fmt.Errorf("bad header: %s %v", what, err)
+		}
+	}
+	return nil
 }
 
 // Stage is one stage of the flow: a layer and its bound arguments, every
@@ -245,6 +290,15 @@ func (f *File) check() error {
 	if f.Version >= 3 && (h.Std != nil || h.CtxStd != nil) {
 		return fmt.Errorf("bad header: a format-%d header holds no standardization (it is among the fixed parameters)", f.Version)
 	}
+	if f.Version < 3 && (h.Columns != nil || h.ContextColumns != nil) {
+		return fmt.Errorf("bad header: format %d has no column names", f.Version)
+	}
+	if err := checkNames("data", h.Columns, h.Dim); err != nil {
+		return err
+	}
+	if err := checkNames("context", h.ContextColumns, h.ContextDim); err != nil {
+		return err
+	}
 	switch h.DType {
 	case "", "float64", "float32":
 	default:
@@ -299,3 +353,13 @@ func (s *Standardization) ok(dim int) bool {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Usable returns names if they can name n columns in a header (one valid
+// CheckName each), and nil otherwise: a model keeps its columns' names
+// only when it can save them.
+func Usable(names []string, n int) []string {
+	if checkNames("", names, n) != nil {
+		return nil
+	}
+	return names
+}

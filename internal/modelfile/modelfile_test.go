@@ -63,6 +63,7 @@ func sample(version uint32) *File {
 			Param{Name: "std.mean", Rows: 1, Cols: 2, Fixed: true},
 			Param{Name: "std.w", Rows: 2, Cols: 2, Fixed: true})
 		f.Values = append(f.Values, 0.5, -1, 0.5, 0.1, 0, 0.3)
+		f.Header.Columns, f.Header.ContextColumns = []string{"x", "größe y"}, []string{"temp"}
 	}
 	return f
 }
@@ -95,6 +96,9 @@ func TestRoundTrip(t *testing.T) {
 		hj := string(b[16 : 16+binary.LittleEndian.Uint64(b[8:16])])
 		if hasStd := strings.Contains(hj, `"std":`); hasStd != (v <= 2) {
 			t.Errorf("format %d header: %s", v, hj)
+		}
+		if v == 3 && !strings.Contains(hj, `"columns":["x","größe y"],"context_columns":["temp"]`) {
+			t.Errorf("format 3 header without its column names: %s", hj)
 		}
 	}
 }
@@ -245,6 +249,18 @@ func TestDecodeErrors(t *testing.T) {
 		{"defensive in format 1", withHeader(1, func(h *Header) { h.Defensive = 0.01 }), "bad header: defensive weight 0.01 out of range for format 1"},
 		{"std in format 3", withHeader(3, std(&Standardization{Mean: []float64{1, 2}, Std: []float64{1, 1}})), "bad header: a format-3 header holds no standardization"},
 		{"fixed in format 2", withHeader(2, func(h *Header) { h.Params[0].Fixed = true }), "bad header: parameter maf1.w is fixed, which format 2 does not have"},
+		{"columns in format 2", withHeader(2, func(h *Header) { h.Columns = []string{"a", "b"} }), "bad header: format 2 has no column names"},
+		{"too many columns", withHeader(3, func(h *Header) { h.Columns = []string{"a", "b", "c"} }), "bad header: 3 data column names for 2 data columns"},
+		{"no columns", func() []byte {
+			f := sample(3)
+			hj, _ := json.Marshal(&f.Header)
+			hj = bytes.Replace(hj, []byte(`"columns":["x","größe y"]`), []byte(`"columns":[]`), 1)
+			return seal(3, hj, uint64(len(f.Values)), valueBytes(f.Values))
+		}(), "bad header: 0 data column names for 2 data columns"},
+		{"context columns", withHeader(3, func(h *Header) { h.ContextColumns = []string{"a", "b"} }), "bad header: 2 context column names for 1 context columns"},
+		{"empty name", withHeader(3, func(h *Header) { h.Columns[1] = "" }), "bad header: data empty column name"},
+		{"control character", withHeader(3, func(h *Header) { h.ContextColumns[0] = "a\nb" }), `bad header: context column name "a\nb" has a control character`},
+		{"long name", withHeader(3, func(h *Header) { h.Columns[0] = strings.Repeat("x", MaxName+1) }), "is longer than 256 bytes"},
 		{"dtype", withHeader(2, func(h *Header) { h.DType = "float16" }), `bad header: unknown dtype "float16" (want float64 or float32)`},
 		{"negative shape", withHeader(2, func(h *Header) { h.Params[0].Rows = -2; h.Params[0].Cols = -4 }), "bad header: parameter maf1.w has shape [-2,-4]"},
 		{"absurd shape", withHeader(2, func(h *Header) { h.Params[0].Rows = 1 << 40; h.Params[0].Cols = 1 << 40 }), "bad header: the parameter table needs more than the 10 values saved"},
@@ -272,6 +288,7 @@ func TestEncodeRefuses(t *testing.T) {
 		{"defensive in format 1", func(f *File) { f.Version = 1 }, "defensive weight"},
 		{"values short", func(f *File) { f.Values = f.Values[1:] }, "parameter table"},
 		{"NaN mean", func(f *File) { f.Header.Std.Mean[0] = math.NaN() }, "standardization"},
+		{"column names in format 2", func(f *File) { f.Header.Columns = []string{"a", "b"} }, "no column names"},
 	} {
 		f := sample(2)
 		c.edit(f)
