@@ -256,3 +256,34 @@ func TestCheckIRBackend(t *testing.T) {
 		t.Errorf("check -backend without -ir: exit %d, want 2", code)
 	}
 }
+
+// TestREADMETools checks that README's tool list names every noxc command
+// and says how to get a noxc binary (issue 24).
+func TestREADMETools(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	_, tools, ok := strings.Cut(readme, "- **Tools**:")
+	if !ok {
+		t.Fatal("README has no **Tools** item")
+	}
+	tools, _, _ = strings.Cut(tools, "\n- ")
+	for cmd := range help {
+		if !strings.Contains(tools, "`"+cmd+"`") && !strings.Contains(tools, "`noxc "+cmd+"`") {
+			t.Errorf("README's tool list leaves out %s", cmd)
+		}
+	}
+	if !strings.Contains(tools, "`help`") {
+		t.Errorf("README's tool list leaves out help")
+	}
+	for _, want := range []string{"go install ./cmd/noxc", "go run ./cmd/noxc"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README does not say %q", want)
+		}
+	}
+	if strings.Contains(readme, "(a header line names the columns)") {
+		t.Errorf("README says moons.csv has a header line; it has none")
+	}
+}
