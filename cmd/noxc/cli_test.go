@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/noxlang/nox"
 )
 
 // example copies examples/moons.nox and its data into a temporary
@@ -285,5 +287,18 @@ func TestREADMETools(t *testing.T) {
 	}
 	if strings.Contains(readme, "(a header line names the columns)") {
 		t.Errorf("README says moons.csv has a header line; it has none")
+	}
+}
+
+// TestPluralCounts: counts of one are singular (issue 24: "1 columns").
+func TestPluralCounts(t *testing.T) {
+	nll := 1.5
+	var b bytes.Buffer
+	printEvent(&b, nox.Event{Statement: "sample", Flow: "f", N: 1, Path: "x.csv"})
+	printEvent(&b, nox.Event{Statement: "eval", Flow: "f", N: 1, MeanNLL: &nll})
+	printEvent(&b, nox.Event{Statement: "eval", Flow: "f", N: 2, MeanNLL: &nll})
+	want := "sample f: 1 draw written to x.csv\neval f: mean NLL 1.5000 nats/row over 1 row\neval f: mean NLL 1.5000 nats/row over 2 rows\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }

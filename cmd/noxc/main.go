@@ -311,6 +311,14 @@ func (rf *runFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&rf.out, "o", "", "save the last trained flow to this file")
 }
 
+// plural renders a count with its noun: "1 column", "2 columns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // flagExit is the exit status after a flag parsing error: 0 for -h.
 func flagExit(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
@@ -423,16 +431,16 @@ func printEvent(w io.Writer, ev nox.Event) {
 		if ev.TestNLL != nil {
 			parts = append(parts, fmt.Sprintf("test NLL %.4f", *ev.TestNLL))
 		}
-		fmt.Fprintf(w, "train %s: %d steps in %.2fs (%.0f steps/s), %d parameters; %s nats/row\n",
-			ev.Flow, ev.Steps, ev.Seconds, ev.StepsPerS, ev.Params, strings.Join(parts, ", "))
+		fmt.Fprintf(w, "train %s: %s in %.2fs (%.0f steps/s), %s; %s nats/row\n",
+			ev.Flow, plural(ev.Steps, "step"), ev.Seconds, ev.StepsPerS, plural(ev.Params, "parameter"), strings.Join(parts, ", "))
 	case "sample":
-		fmt.Fprintf(w, "sample %s: %d draws written to %s\n", ev.Flow, ev.N, ev.Path)
+		fmt.Fprintf(w, "sample %s: %s written to %s\n", ev.Flow, plural(ev.N, "draw"), ev.Path)
 	case "save":
 		fmt.Fprintf(w, "save %s: model written to %s\n", ev.Flow, ev.Path)
 	case "plot":
 		fmt.Fprintf(w, "plot %s: %s\n", ev.Flow, strings.ReplaceAll(ev.Path, ",", ", "))
 	case "eval":
-		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %d rows", ev.Flow, *ev.MeanNLL, ev.N)
+		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %s", ev.Flow, *ev.MeanNLL, plural(ev.N, "row"))
 		if ev.Path != "" {
 			fmt.Fprintf(w, "; log-likelihoods written to %s", ev.Path)
 		}

@@ -56,7 +56,7 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 		if m.ContextDim() == 0 {
 			fmt.Fprintf(stderr, "noxc sample: %s is not conditional; drop -given\n", files[0])
 		} else {
-			fmt.Fprintf(stderr, "noxc sample: %s is conditioned on %d context columns; -given has %d values\n", files[0], m.ContextDim(), len(c))
+			fmt.Fprintf(stderr, "noxc sample: %s is conditioned on %s; -given has %s\n", files[0], plural(m.ContextDim(), "context column"), plural(len(c), "value"))
 		}
 		return 2
 	}
@@ -82,7 +82,7 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		return flagExit(err)
 	}
 	if len(files) != 2 {
-		fmt.Fprintf(stderr, "noxc eval: want MODEL and DATA, got %d arguments\n\n%s", len(files), help["eval"])
+		fmt.Fprintf(stderr, "noxc eval: want MODEL and DATA, got %s\n\n%s", plural(len(files), "argument"), help["eval"])
 		return 2
 	}
 	m, err := nox.Load(files[0])
@@ -107,11 +107,11 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	d, cd := m.Dim(), m.ContextDim()
 	if t.Cols != d+cd {
-		what := fmt.Sprintf("%d data columns", d)
+		what := plural(d, "data column")
 		if cd > 0 {
-			what += fmt.Sprintf(" then %d context columns", cd)
+			what += " then " + plural(cd, "context column")
 		}
-		fmt.Fprintf(stderr, "noxc eval: %s has %d columns; the model wants %s\n", files[1], t.Cols, what)
+		fmt.Fprintf(stderr, "noxc eval: %s has %s; the model wants %s\n", files[1], plural(t.Cols, "column"), what)
 		return 1
 	}
 	x := mat.DenseCopyOf(mat.NewDense(t.Rows, t.Cols, t.Values).Slice(0, t.Rows, 0, d))

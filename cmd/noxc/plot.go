@@ -71,11 +71,11 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if m.ContextDim() > 0 {
-		fmt.Fprintf(stderr, "noxc plot: %s is conditioned on %d context columns; plot draws unconditional models only\n", model, m.ContextDim())
+		fmt.Fprintf(stderr, "noxc plot: %s is conditioned on %s; plot draws unconditional models only\n", model, plural(m.ContextDim(), "context column"))
 		return 1
 	}
 	if *density && m.Dim() != 2 {
-		fmt.Fprintf(stderr, "noxc plot: -density needs a 2-D model; %s has %d dimensions\n", model, m.Dim())
+		fmt.Fprintf(stderr, "noxc plot: -density needs a 2-D model; %s has %s\n", model, plural(m.Dim(), "dimension"))
 		return 2
 	}
 	var data []float64
@@ -86,7 +86,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		if t.Cols != m.Dim() {
-			fmt.Fprintf(stderr, "noxc plot: %s has %d columns; the model has %d dimensions\n", *dataPath, t.Cols, m.Dim())
+			fmt.Fprintf(stderr, "noxc plot: %s has %s; the model has %s\n", *dataPath, plural(t.Cols, "column"), plural(m.Dim(), "dimension"))
 			return 1
 		}
 		data = t.Values
@@ -107,7 +107,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc plot: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "plot %s: %d samples drawn to %s\n", m.Name(), *n, *out)
+	fmt.Fprintf(stdout, "plot %s: %s drawn to %s\n", m.Name(), plural(*n, "sample"), *out)
 	if !*density {
 		return 0
 	}
