@@ -15,12 +15,11 @@ import (
 func Statement(job nox.PlotJob) ([]string, error) {
 	ext := job.Path[strings.LastIndexByte(job.Path, '.'):]
 	base := strings.TrimSuffix(job.Path, ext)
-	title := "flow " + job.Flow
 	var err error
 	if job.Data != nil {
-		err = Samples(job.Path, job.Data, job.Samples, job.Dim, title)
+		err = Samples(job.Path, job.Data, job.Samples, job.Dim, Title("samples", job.Flow))
 	} else {
-		err = SamplesOnly(job.Path, job.Samples, job.Dim, title)
+		err = SamplesOnly(job.Path, job.Samples, job.Dim, Title("samples", job.Flow))
 	}
 	if err != nil {
 		return nil, err
@@ -33,19 +32,30 @@ func Statement(job nox.PlotJob) ([]string, error) {
 		}
 		lo, hi := Box(ref)
 		dp := base + "_density" + ext
-		if err := Density(dp, job.LogProb, lo, hi, job.Data, "density of "+title); err != nil {
+		if err := Density(dp, job.LogProb, lo, hi, job.Data, Title("density", job.Flow)); err != nil {
 			return nil, err
 		}
 		paths = append(paths, dp)
 	}
 	if h := job.History; h != nil && len(h.Steps) > 1 {
 		lp := base + "_loss" + ext
-		if err := Loss(lp, h.Steps, h.Loss, h.Val, "training of "+title); err != nil {
+		if err := Loss(lp, h.Steps, h.Loss, h.Val, Title("training", job.Flow)); err != nil {
 			return nil, err
 		}
 		paths = append(paths, lp)
 	}
 	return paths, nil
+}
+
+// Title is the title of a picture of a flow: what is drawn, of which
+// flow. A flow is usually named flow, and "samples of flow flow"
+// stutters, so that name is said once: "samples of flow", but "samples of
+// flow g".
+func Title(what, flow string) string {
+	if flow == "flow" {
+		return what + " of flow"
+	}
+	return what + " of flow " + flow
 }
 
 // Box returns the range of 2-D points between their 0.5% and 99.5%

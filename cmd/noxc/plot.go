@@ -97,7 +97,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	samples := x.RawMatrix().Data
-	title := fmt.Sprintf("%s: flow %q", filepath.Base(model), m.Name())
+	title := filepath.Base(model) + ": " + plot.Title("samples", m.Name())
 	if data != nil {
 		err = plot.Samples(*out, data, samples, m.Dim(), title)
 	} else {
@@ -120,7 +120,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if err := plot.Density(dpath, logp, lo, hi, data, fmt.Sprintf("%s: density of flow %q", filepath.Base(model), m.Name())); err != nil {
+	if err := plot.Density(dpath, logp, lo, hi, data, filepath.Base(model)+": "+plot.Title("density", m.Name())); err != nil {
 		fmt.Fprintf(stderr, "noxc plot: %v\n", err)
 		return 1
 	}

@@ -136,6 +136,8 @@ func TestPlotCommand(t *testing.T) {
 	}
 	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("<path")) {
 		t.Errorf("3-D SVG: %v, %d bytes", err, len(b))
+	} else if !bytes.Contains(b, []byte(">three.noxm: samples of flow<")) || bytes.Contains(b, []byte("flow flow")) {
+		t.Errorf("3-D SVG: the title is not \"three.noxm: samples of flow\" (issue 24)")
 	}
 
 	for _, c := range []struct {
