@@ -34,14 +34,14 @@ func TestFmt(t *testing.T) {
 	os.WriteFile(messy, []byte("flow=MAF( 8 )|>Gaussian # c\n"), 0o644)
 	os.WriteFile(clean, []byte("flow = MAF(8) |> Gaussian  # c\n"), 0o644)
 	var out, errb bytes.Buffer
-	if code := mainErr([]string{"fmt", messy}, &out, &errb); code != 0 || out.String() != "flow = MAF(8) |> Gaussian  # c\n" {
+	if code := mainErr([]string{"fmt", messy}, nil, &out, &errb); code != 0 || out.String() != "flow = MAF(8) |> Gaussian  # c\n" {
 		t.Fatalf("fmt: exit %d, out %q, err %q", code, out.String(), errb.String())
 	}
 	out.Reset()
-	if code := mainErr([]string{"fmt", "-l", messy, clean}, &out, &errb); code != 0 || out.String() != messy+"\n" {
+	if code := mainErr([]string{"fmt", "-l", messy, clean}, nil, &out, &errb); code != 0 || out.String() != messy+"\n" {
 		t.Fatalf("fmt -l: exit %d, out %q", code, out.String())
 	}
-	if code := mainErr([]string{"fmt", "-w", messy}, &out, &errb); code != 0 {
+	if code := mainErr([]string{"fmt", "-w", messy}, nil, &out, &errb); code != 0 {
 		t.Fatalf("fmt -w: exit %d", code)
 	}
 	if b, _ := os.ReadFile(messy); string(b) != "flow = MAF(8) |> Gaussian  # c\n" {
@@ -50,10 +50,10 @@ func TestFmt(t *testing.T) {
 	bad := filepath.Join(dir, "bad.nox")
 	os.WriteFile(bad, []byte("flow = MAF(8\n"), 0o644)
 	errb.Reset()
-	if code := mainErr([]string{"fmt", bad}, &out, &errb); code != 1 || !strings.Contains(errb.String(), bad+":1:13: syntax error") {
+	if code := mainErr([]string{"fmt", bad}, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), bad+":1:13: syntax error") {
 		t.Fatalf("fmt of a bad file: exit %d, err %q", code, errb.String())
 	}
-	if code := mainErr([]string{"fmt"}, &out, &errb); code != 2 {
+	if code := mainErr([]string{"fmt"}, nil, &out, &errb); code != 2 {
 		t.Fatalf("fmt without files: exit %d", code)
 	}
 }
@@ -100,7 +100,7 @@ func TestCLI(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := mainErr(c.args, &stdout, &stderr)
+			code := mainErr(c.args, nil, &stdout, &stderr)
 			if code != c.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.code, stdout.String(), stderr.String())
 			}
@@ -154,7 +154,7 @@ func TestSavedModelCommands(t *testing.T) {
 	model := filepath.Join(dir, "moons.noxm")
 	run := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := mainErr(args, &stdout, &stderr)
+		code := mainErr(args, nil, &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}
 	if code, out, errs := run("run", "-steps", "20", "-o", model, moons); code != 0 || !strings.Contains(out, "save flow: model written to "+model) {
@@ -216,7 +216,7 @@ func TestCheckIRNeedsNoData(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "d.csv"), []byte(rows), 0o644)
 		os.WriteFile(filepath.Join(dir, "p.nox"), []byte(prog), 0o644)
 		var out, errb bytes.Buffer
-		if code := mainErr([]string{"check", "-ir", filepath.Join(dir, "p.nox")}, &out, &errb); code != 0 {
+		if code := mainErr([]string{"check", "-ir", filepath.Join(dir, "p.nox")}, nil, &out, &errb); code != 0 {
 			t.Fatalf("check -ir: exit %d: %s", code, errb.String())
 		}
 		return out.String()
@@ -241,7 +241,7 @@ func TestCheckIRNeedsNoData(t *testing.T) {
 func TestCheckIRBackend(t *testing.T) {
 	moons := example(t)
 	var out, errb bytes.Buffer
-	if code := mainErr([]string{"check", "-ir", "-backend", moons}, &out, &errb); code != 0 {
+	if code := mainErr([]string{"check", "-ir", "-backend", moons}, nil, &out, &errb); code != 0 {
 		t.Fatalf("check -ir -backend: exit %d: %s", code, errb.String())
 	}
 	for _, op := range []string{" = gemm ", " = mask ", " = nop"} {
@@ -250,11 +250,11 @@ func TestCheckIRBackend(t *testing.T) {
 		}
 	}
 	plain := bytes.Buffer{}
-	mainErr([]string{"check", "-ir", moons}, &plain, &errb)
+	mainErr([]string{"check", "-ir", moons}, nil, &plain, &errb)
 	if strings.Contains(plain.String(), " = gemm ") {
 		t.Errorf("check -ir (without -backend) prints backend ops")
 	}
-	if code := mainErr([]string{"check", "-backend", moons}, &out, &errb); code != 2 {
+	if code := mainErr([]string{"check", "-backend", moons}, nil, &out, &errb); code != 2 {
 		t.Errorf("check -backend without -ir: exit %d, want 2", code)
 	}
 }
@@ -300,5 +300,45 @@ func TestPluralCounts(t *testing.T) {
 	want := "sample f: 1 draw written to x.csv\neval f: mean NLL 1.5000 nats/row over 1 row\neval f: mean NLL 1.5000 nats/row over 2 rows\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestFmtStdin: noxc fmt - formats standard input to standard output, as
+// gofmt does (issue 24).
+func TestFmtStdin(t *testing.T) {
+	run := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := mainErr(append([]string{"fmt"}, args...), strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := run("flow=MAF( 8 )|>Gaussian # c\n", "-"); code != 0 || out != "flow = MAF(8) |> Gaussian  # c\n" {
+		t.Errorf("fmt -: exit %d, out %q, err %q", code, out, errs)
+	}
+	if code, out, _ := run("flow=MAF( 8 )|>Gaussian\n", "-l", "-"); code != 0 || out != "<stdin>\n" {
+		t.Errorf("fmt -l -: exit %d, out %q", code, out)
+	}
+	if code, _, errs := run("flow = MAF(8\n", "-"); code != 1 || !strings.Contains(errs, "<stdin>:1:13: syntax error") {
+		t.Errorf("fmt - of a bad file: exit %d, err %q", code, errs)
+	}
+	if code, out, errs := run("x = 1\n", "-w", "-"); code != 2 || out != "" || !strings.Contains(errs, "not with -w") {
+		t.Errorf("fmt -w -: exit %d, out %q, err %q", code, out, errs)
+	}
+	if code, _, _ := run("x = 1\n", "-", "-"); code != 2 {
+		t.Errorf("fmt - -: exit %d, want 2", code)
+	}
+}
+
+// TestVersionFlags: noxc --version and -version print what noxc version
+// prints (issue 24).
+func TestVersionFlags(t *testing.T) {
+	var want, errb bytes.Buffer
+	if code := mainErr([]string{"version"}, nil, &want, &errb); code != 0 || want.Len() == 0 {
+		t.Fatalf("noxc version: exit %d, out %q", code, want.String())
+	}
+	for _, arg := range []string{"--version", "-version"} {
+		var out bytes.Buffer
+		if code := mainErr([]string{arg}, nil, &out, &errb); code != 0 || out.String() != want.String() {
+			t.Errorf("noxc %s: exit %d, out %q, want %q", arg, code, out.String(), want.String())
+		}
 	}
 }

@@ -2,12 +2,12 @@
 //
 //	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N] [-o MODEL]  compile, then run
 //	noxc check FILE [-ir [-backend]]         compile only; report diagnostics
-//	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
+//	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form; - is stdin
 //	noxc repl                                interactive session
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
 //	noxc eval MODEL DATA [-o FILE] [-json]
 //	noxc plot MODEL [-data FILE] [-o OUT.png] [-density]
-//	noxc version, noxc help [COMMAND]
+//	noxc version (or --version), noxc help [COMMAND]
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
 // diagnostics or runtime errors, 2 on usage errors.
@@ -48,7 +48,7 @@ Commands:
   sample    draw from a saved model
   eval      score rows of a data file under a saved model
   plot      draw a saved model's samples (against data) and its density
-  version   print the version of noxc
+  version   print the version of noxc (also: noxc --version)
   help      show help for a command: noxc help run
 
 Flags may come before or after file arguments. Exit status: 0 on success,
@@ -83,7 +83,8 @@ with its position, the source line and a caret. It runs nothing.
 	"fmt": `usage: noxc fmt [-w] [-l] FILE...
 
 Fmt prints each FILE in canonical form, keeping comments and the author's
-line breaks inside statements.
+line breaks inside statements. A FILE of - is standard input, formatted to
+standard output (errors name it <stdin>; -w cannot rewrite it).
 
   -w  rewrite the files in place
   -l  list the files whose formatting differs
@@ -114,7 +115,7 @@ row's log-likelihood to FILE.
   -o FILE  write per-row log-likelihoods
   -json    print the result as JSON
 `,
-	"version": `usage: noxc version
+	"version": `usage: noxc version (or noxc --version, noxc -version)
 
 Version prints the version of noxc, the Go toolchain that built it and the
 saved-model format it writes.
@@ -122,13 +123,15 @@ saved-model format it writes.
 }
 
 func main() {
-	os.Exit(mainErr(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(mainErr(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // errUsage marks a command-line mistake (exit status 2).
 var errUsage = errors.New("usage")
 
-func mainErr(args []string, stdout, stderr io.Writer) int {
+// mainErr runs noxc with args; stdin is read by noxc fmt - (the repl
+// reads os.Stdin itself, as it needs to know whether it is a terminal).
+func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -149,13 +152,13 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
-	case "version":
+	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "run", "check":
 		return runCmd(cmd, args[1:], stdout, stderr)
 	case "fmt":
-		return fmtCmd(args[1:], stdout, stderr)
+		return fmtCmd(args[1:], stdin, stdout, stderr)
 	case "sample":
 		return sampleCmd(args[1:], stdout, stderr)
 	case "eval":
@@ -336,8 +339,8 @@ func newFlags(cmd string, stderr io.Writer) *flag.FlagSet {
 }
 
 // fmtCmd formats files like gofmt: to stdout, or in place with -w, or
-// listing the files that differ with -l.
-func fmtCmd(args []string, stdout, stderr io.Writer) int {
+// listing the files that differ with -l. A file named - is stdin.
+func fmtCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("fmt", stderr)
 	write := fs.Bool("w", false, "rewrite files in place")
 	list := fs.Bool("l", false, "list files whose formatting differs")
@@ -349,9 +352,25 @@ func fmtCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc fmt: want at least one FILE\n\n%s", help["fmt"])
 		return 2
 	}
+	stdins := 0
+	for _, f := range files {
+		if f == "-" {
+			stdins++
+		}
+	}
+	if stdins > 1 || stdins == 1 && *write {
+		fmt.Fprintf(stderr, "noxc fmt: - (standard input) may be given once, and not with -w\n\n%s", help["fmt"])
+		return 2
+	}
 	code := 0
 	for _, file := range files {
-		src, err := os.ReadFile(file)
+		var src []byte
+		if file == "-" {
+			file = "<stdin>"
+			src, err = io.ReadAll(stdin)
+		} else {
+			src, err = os.ReadFile(file)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "noxc: %v\n", err)
 			code = 1
