@@ -1,6 +1,6 @@
 // Command noxc compiles and runs .nox files.
 //
-//	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N] [-o MODEL]  compile, then run
+//	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N] [-o MODEL] [-threads N]
 //	noxc check FILE [-ir [-backend]]         compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form; - is stdin
 //	noxc repl                                interactive session
@@ -22,6 +22,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	goruntime "runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +60,7 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 // help is the usage text of each command.
 var help = map[string]string{
 	"plot": plotHelp,
-	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N] [-o MODEL]
+	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N] [-o MODEL] [-threads N]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
 is one — then runs its statements in order, printing one line per result.
@@ -71,6 +73,12 @@ is one — then runs its statements in order, printing one line per result.
             rewrites into fused, declared backend ops (gemm, addcols, ...)
   -steps N  cap every train statement at N steps (quick trials)
   -o MODEL  after the run, save the last trained flow to MODEL (.noxm)
+  -threads N
+            run Go on at most N OS threads at once (GOMAXPROCS; default:
+            the NOX_THREADS environment variable, else one per core).
+            Results are bit-identical whatever N: nox splits the work
+            into the same parts and sums them in the same order on any
+            number of threads; only the speed changes
 `,
 	"check": `usage: noxc check FILE [-ir [-backend]]
 
@@ -199,6 +207,12 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc %s: want exactly one FILE, got %d\n\n%s", cmd, len(files), help[cmd])
 		return 2
 	}
+	if cmd == "run" {
+		if err := rf.setThreads(os.Getenv); err != nil {
+			fmt.Fprintf(stderr, "noxc run: %v\n", err)
+			return 2
+		}
+	}
 	file := files[0]
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -305,6 +319,7 @@ type runFlags struct {
 	json, progress bool
 	steps          int
 	out            string
+	threads        int // 0: NOX_THREADS, else the Go default
 }
 
 func (rf *runFlags) define(fs *flag.FlagSet) {
@@ -312,6 +327,37 @@ func (rf *runFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&rf.progress, "progress", false, "with -json, also print training progress events")
 	fs.IntVar(&rf.steps, "steps", 0, "cap train steps")
 	fs.StringVar(&rf.out, "o", "", "save the last trained flow to this file")
+	fs.Func("threads", "OS threads running Go code at once (GOMAXPROCS)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxThreads {
+			return fmt.Errorf("want a whole number from 1 to %d", maxThreads)
+		}
+		rf.threads = n
+		return nil
+	})
+}
+
+// maxThreads bounds -threads and NOX_THREADS.
+const maxThreads = 1 << 16
+
+// setThreads sets GOMAXPROCS to -threads, else to $NOX_THREADS if set.
+// A count that is not a whole number from 1 to maxThreads is a usage
+// error (the flag's is reported by the flag package).
+func (rf *runFlags) setThreads(getenv func(string) string) error {
+	n := rf.threads
+	if n == 0 {
+		env := getenv("NOX_THREADS")
+		if env == "" {
+			return nil
+		}
+		v, err := strconv.Atoi(strings.TrimSpace(env))
+		if err != nil || v < 1 || v > maxThreads {
+			return fmt.Errorf("NOX_THREADS must be a whole number from 1 to %d, got %q", maxThreads, env)
+		}
+		n = v
+	}
+	goruntime.GOMAXPROCS(n)
+	return nil
 }
 
 // plural renders a count with its noun: "1 column", "2 columns".
