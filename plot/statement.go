@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -39,12 +40,29 @@ func Statement(job nox.PlotJob) ([]string, error) {
 	}
 	if h := job.History; h != nil && len(h.Steps) > 1 {
 		lp := base + "_loss" + ext
-		if err := Loss(lp, h.Steps, h.Loss, h.Val, Title("training", job.Flow)); err != nil {
+		if err := Loss(lp, h.Steps, h.Loss, h.Val, Title("training", job.Flow), HistoryMarks(h)...); err != nil {
 			return nil, err
 		}
 		paths = append(paths, lp)
 	}
 	return paths, nil
+}
+
+// HistoryMarks are the marks of a training curve: the step whose
+// parameters were kept (step 0: the Gaussian fit) and, when the run
+// stopped before its last step, where and why.
+func HistoryMarks(h *nox.History) []Mark {
+	var marks []Mark
+	switch {
+	case h.BestStep == 0:
+		marks = append(marks, Mark{Step: 0, Label: "kept: step 0 (the Gaussian fit)", Kind: Kept})
+	case h.BestStep > 0:
+		marks = append(marks, Mark{Step: h.BestStep, Label: fmt.Sprintf("kept: step %d", h.BestStep), Kind: Kept})
+	}
+	if h.Stop != 0 { // not train.Completed (plot does not import train)
+		marks = append(marks, Mark{Step: h.LastStep, Label: fmt.Sprintf("%s at step %d", h.Stop, h.LastStep), Kind: Stopped})
+	}
+	return marks
 }
 
 // Title is the title of a picture of a flow: what is drawn, of which

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/train"
 )
 
 // svgText returns the file at path, failing the test if it cannot be read.
@@ -53,6 +54,45 @@ func TestStatementTitles(t *testing.T) {
 			}
 			if strings.Contains(text, "flow flow") {
 				t.Errorf("flow %s: %s says \"flow flow\"", flow, filepath.Base(p))
+			}
+		}
+	}
+}
+
+// TestLossMarks: the loss plot marks the kept step and where early
+// stopping stopped, each named in the legend (issue 24).
+func TestLossMarks(t *testing.T) {
+	dir := outDir(t)
+	job := statementJob(dir, "flow")
+	job.History.BestStep, job.History.LastStep, job.History.Stop = 120, 300, train.Patience
+	paths, err := Statement(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss := svgText(t, paths[len(paths)-1])
+	for _, want := range []string{">kept: step 120<", ">early stopping at step 300<"} {
+		if !strings.Contains(loss, want) {
+			t.Errorf("%s has no legend entry %q", filepath.Base(paths[len(paths)-1]), want)
+		}
+	}
+
+	for _, c := range []struct {
+		h    nox.History
+		want []Mark
+	}{
+		{nox.History{BestStep: -1, LastStep: 50}, nil},
+		{nox.History{BestStep: 40, LastStep: 50}, []Mark{{40, "kept: step 40", Kept}}},
+		{nox.History{BestStep: 0, LastStep: 7, Stop: train.Diverged}, []Mark{{0, "kept: step 0 (the Gaussian fit)", Kept}, {7, "diverged at step 7", Stopped}}},
+		{nox.History{BestStep: 20, LastStep: 25, Stop: train.Cancelled}, []Mark{{20, "kept: step 20", Kept}, {25, "cancelled at step 25", Stopped}}},
+	} {
+		got := HistoryMarks(&c.h)
+		if len(got) != len(c.want) {
+			t.Errorf("%+v: marks %v, want %v", c.h, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%+v: marks %v, want %v", c.h, got, c.want)
 			}
 		}
 	}
