@@ -33,7 +33,7 @@ func Statement(job nox.PlotJob) ([]string, error) {
 		}
 		lo, hi := Box(ref)
 		dp := base + "_density" + ext
-		if err := Density(dp, job.LogProb, lo, hi, job.Data, Title("density", job.Flow)); err != nil {
+		if err := Density(dp, job.LogProb, lo, hi, job.Data, Title("density", job.Flow), ScaleAuto); err != nil {
 			return nil, err
 		}
 		paths = append(paths, dp)

@@ -6,7 +6,7 @@
 //	noxc repl                                interactive session
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
 //	noxc eval MODEL DATA [-o FILE] [-json]
-//	noxc plot MODEL [-data FILE] [-o OUT.png] [-density]
+//	noxc plot MODEL [-data FILE] [-o OUT.png] [-density [-scale S]]
 //	noxc version (or --version), noxc help [COMMAND]
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
