@@ -40,9 +40,9 @@ func Loss(path string, steps []int, train, val []float64, title string, marks ..
 	case len(steps) == 0:
 		return fail(fmt.Errorf("no steps"))
 	case len(train) != len(steps):
-		return fail(fmt.Errorf("%d training losses for %d steps", len(train), len(steps)))
+		return fail(fmt.Errorf("%s for %s", plural(len(train), "training loss"), plural(len(steps), "step")))
 	case len(val) != 0 && len(val) != len(steps):
-		return fail(fmt.Errorf("%d validation values for %d steps (want one per step, NaN where there was no evaluation)", len(val), len(steps)))
+		return fail(fmt.Errorf("%s for %s (want one per step, NaN where there was no evaluation)", plural(len(val), "validation value"), plural(len(steps), "step")))
 	}
 	for i := 1; i < len(steps); i++ {
 		if steps[i] <= steps[i-1] {
@@ -67,7 +67,7 @@ func Loss(path string, steps []int, train, val []float64, title string, marks ..
 		}
 	}
 	if len(tr) == 0 && len(va) == 0 {
-		return fail(fmt.Errorf("no finite loss among %d steps", len(steps)))
+		return fail(fmt.Errorf("no finite loss among %s", plural(len(steps), "step")))
 	}
 	return save(path, f, wideW, wideH+0.5, func(c draw.Canvas) {
 		drawLoss(c, tr, va, bad, float64(steps[0]), float64(steps[len(steps)-1]), title, marks)

@@ -316,6 +316,8 @@ func TestErrors(t *testing.T) {
 		{"loss empty", Loss(p("l.png"), nil, nil, nil, ""), "no steps"},
 		{"loss lengths", Loss(p("l.png"), steps, train[:3], nil, ""), "3 training losses for 20 steps"},
 		{"val lengths", Loss(p("l.png"), steps, train, val[:2], ""), "2 validation values for 20 steps"},
+		{"one loss", Loss(p("l.png"), steps, train[:1], nil, ""), "1 training loss for 20 steps"},
+		{"one value", Samples(p("a.png"), d2[:1], d2, 2, ""), "data has 1 value, not a whole number of rows of 2"},
 		{"loss order", Loss(p("l.png"), []int{1, 3, 2}, train[:3], nil, ""), "steps must increase: step 2 follows 3"},
 		{"loss all nan", Loss(p("l.png"), steps[:2], []float64{math.NaN(), math.Inf(1)}, nil, ""), "no finite loss among 2 steps"},
 		{"missing dir", Samples(filepath.Join(dir, "none", "a.png"), d2, d2, 2, ""), "no such file or directory"},
