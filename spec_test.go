@@ -66,6 +66,23 @@ func exampleDir(t *testing.T) string {
 	return dir
 }
 
+// TestSpecKeywords: spec.md's keyword list is lang.Keywords, in order
+// (issue 24: it once left out save and plot).
+func TestSpecKeywords(t *testing.T) {
+	spec := readSpec(t)
+	m := regexp.MustCompile(`(?s)\n- \*\*Keywords\*\*: (.*?)\. `).FindStringSubmatch(spec)
+	if m == nil {
+		t.Fatal("spec.md has no **Keywords** item")
+	}
+	var got []string
+	for _, w := range strings.Split(m[1], ",") {
+		got = append(got, strings.Trim(strings.TrimSpace(w), "`"))
+	}
+	if diff := cmp.Diff(lang.Keywords, got); diff != "" {
+		t.Errorf("spec.md's keywords differ from lang.Keywords (-want +got):\n%s", diff)
+	}
+}
+
 // TestSpecGrammar: the EBNF in spec.md is the grammar the parser uses.
 func TestSpecGrammar(t *testing.T) {
 	blocks := fences(readSpec(t), "ebnf")

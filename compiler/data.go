@@ -157,7 +157,7 @@ func (c *checker) columns(t *dataset.Table, fn, arg string, v value) ([]int, boo
 				return nil, false
 			}
 		case it.num < 0 || it.num >= float64(t.Cols):
-			c.errorf(it.pos, it.end, "%s argument %s: column index %s out of range; the file has %d columns (0 to %d)", fn, arg, it, t.Cols, t.Cols-1)
+			c.errorf(it.pos, it.end, "%s argument %s: column index %s out of range; the file has %s (0 to %d)", fn, arg, it, plural(t.Cols, "column"), t.Cols-1)
 			return nil, false
 		}
 		if slices.Contains(out, j) {

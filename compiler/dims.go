@@ -27,14 +27,14 @@ func (c *checker) fixDim(f *Flow, dim int, pos lang.Pos, where string) bool {
 			if cur != dim {
 				what = "input of"
 			}
-			c.errorf(s.Pos, s.End, "%s needs %s at least %d dimensions, got %d%s", s.Spec.Name, what, s.Spec.MinDim, cur, where)
+			c.errorf(s.Pos, s.End, "%s needs %s at least %s, got %d%s", s.Spec.Name, what, plural(s.Spec.MinDim, "dimension"), cur, where)
 			ok = false
 			continue
 		}
 		if s.Spec.Kind == stdlib.Split {
 			keep := s.Args.Int("keep")
 			if keep >= cur {
-				c.errorf(s.Pos, s.End, "Split(%d) must keep fewer than the %d dimensions it receives%s", keep, cur, where)
+				c.errorf(s.Pos, s.End, "Split(%d) must keep fewer than the %s it receives%s", keep, plural(cur, "dimension"), where)
 				ok = false
 				continue
 			}

@@ -34,7 +34,7 @@ func (p *Program) IR(name string, rewrite func(*ir.Program) *ir.Program) (string
 		if err != nil {
 			return "", fmt.Errorf("%s: train: %v", short(t.Pos), err)
 		}
-		fmt.Fprintf(&b, "# flow %s: %d dimensions, %d parameter tensors\n", m.Name, m.Dim, len(m.Params))
+		fmt.Fprintf(&b, "# flow %s: %s, %s\n", m.Name, plural(m.Dim, "dimension"), plural(len(m.Params), "parameter tensor"))
 		loss, grad := m.Loss, m.Grad
 		if rewrite != nil {
 			loss, grad = rewrite(loss), rewrite(grad)

@@ -155,7 +155,7 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 		case stdlib.Split:
 			keep := s.Args.Int("keep")
 			if keep < 1 || keep >= cur {
-				return nil, fmt.Errorf("%s keeps %d of %d dimensions", s.Name, keep, cur)
+				return nil, fmt.Errorf("%s keeps %d of %s", s.Name, keep, plural(cur, "dimension"))
 			}
 			l.stages = append(l.stages, stage{split: keep, dim: cur, name: s.Name})
 			cur = keep

@@ -41,7 +41,7 @@ func (p *Program) Describe(name string) (string, bool) {
 		if f.Dim == 0 {
 			return d + "; dimension not fixed yet (train it on data)", true
 		}
-		return fmt.Sprintf("%s; maps %d → %d dimensions (fixed at %s)", d, f.Dim, f.Dim, short(f.DimPos)), true
+		return fmt.Sprintf("%s; maps %d → %s (fixed at %s)", d, f.Dim, plural(f.Dim, "dimension"), short(f.DimPos)), true
 	}
 	return d, true
 }

@@ -126,7 +126,7 @@ func (m *Model) FixedValues(x, c *Standardize) (map[string][]float64, error) {
 	}
 	d := p.dim
 	if x == nil || len(x.Mean) != d || len(x.Std) != d {
-		return nil, fmt.Errorf("flow %s: the standardization needs the mean and deviation of %d columns", m.Name, d)
+		return nil, fmt.Errorf("flow %s: the standardization needs the mean and deviation of %s", m.Name, plural(d, "column"))
 	}
 	out[stdPrefix+"mean"] = x.Mean
 	logdet := 0.0
@@ -158,7 +158,7 @@ func (m *Model) FixedValues(x, c *Standardize) (map[string][]float64, error) {
 	}
 	if p.ctxMean >= 0 {
 		if c == nil || len(c.Mean) != m.ContextDim || len(c.Std) != m.ContextDim {
-			return nil, fmt.Errorf("flow %s: the context's standardization needs the mean and deviation of %d columns", m.Name, m.ContextDim)
+			return nil, fmt.Errorf("flow %s: the context's standardization needs the mean and deviation of %s", m.Name, plural(m.ContextDim, "column"))
 		}
 		inv := make([]float64, m.ContextDim)
 		for j := range inv {

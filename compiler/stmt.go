@@ -30,8 +30,8 @@ func (c *checker) train(t *lang.Train) {
 	}
 	tab := data.Table
 	if flow.Dim != 0 && flow.Dim != tab.Cols {
-		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
-			data.Name, tab.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, but flow %s maps %s (fixed by the train statement at %s)",
+			data.Name, plural(tab.Cols, "column"), flow.Name, plural(flow.Dim, "dimension"), short(flow.DimPos))
 		return
 	}
 	if !c.fixDim(flow, tab.Cols, t.Pos, "flow "+flow.Name+" is trained at "+short(t.Pos)) {
@@ -42,7 +42,7 @@ func (c *checker) train(t *lang.Train) {
 	}
 	to := trainOptions(opts)
 	if nTest, nVal := dataset.SplitSizes(tab.Rows, to.TestFrac, to.ValFrac); tab.Rows-nTest-nVal < 1 {
-		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %d rows, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, tab.Rows, to.TestFrac, to.ValFrac)
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, plural(tab.Rows, "row"), to.TestFrac, to.ValFrac)
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
@@ -158,8 +158,8 @@ func (c *checker) plot(p *lang.Plot) {
 		return
 	}
 	if data != nil && data.Table.Cols != flow.Dim {
-		c.errorf(p.Data.Pos, p.Data.EndPos, "plot: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
-			data.Name, data.Table.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		c.errorf(p.Data.Pos, p.Data.EndPos, "plot: %s has %s, but flow %s maps %s (fixed by the train statement at %s)",
+			data.Name, plural(data.Table.Cols, "column"), flow.Name, plural(flow.Dim, "dimension"), short(flow.DimPos))
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Plot{Pos: p.Pos, Flow: flow, Data: data, Path: path.str,
@@ -180,8 +180,8 @@ func (c *checker) eval(e *lang.Eval) {
 		return
 	}
 	if data.Table.Cols != flow.Dim {
-		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %d columns, but flow %s maps %d dimensions (fixed by the train statement at %s)",
-			data.Name, data.Table.Cols, flow.Name, flow.Dim, short(flow.DimPos))
+		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %s, but flow %s maps %s (fixed by the train statement at %s)",
+			data.Name, plural(data.Table.Cols, "column"), flow.Name, plural(flow.Dim, "dimension"), short(flow.DimPos))
 		return
 	}
 	if cd := data.ContextDim(); cd != flow.ContextDim {

@@ -104,7 +104,7 @@ func (v value) summary() string {
 		return v.describe() + ": " + strings.Join(parts, " |> ")
 	case kData:
 		t := v.data.Table
-		return fmt.Sprintf("data set: %d rows × %d columns, from %q", t.Rows, t.Cols, v.data.Path)
+		return fmt.Sprintf("data set: %s × %s, from %q", plural(t.Rows, "row"), plural(t.Cols, "column"), v.data.Path)
 	case kList:
 		var parts []string
 		for _, x := range v.list {

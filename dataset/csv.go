@@ -82,10 +82,10 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		if t.Cols == 0 {
 			t.Cols = len(cells)
 			if t.Names != nil && len(t.Names) != t.Cols {
-				return nil, &Error{Row: line, Msg: fmt.Sprintf("has %d columns, but the header names %d", len(cells), len(t.Names))}
+				return nil, &Error{Row: line, Msg: "has " + plural(len(cells), "column") + fmt.Sprintf(", but the header names %d", len(t.Names))}
 			}
 		} else if len(cells) != t.Cols {
-			return nil, &Error{Row: line, Msg: fmt.Sprintf("has %d columns, but earlier rows have %d", len(cells), t.Cols)}
+			return nil, &Error{Row: line, Msg: "has " + plural(len(cells), "column") + fmt.Sprintf(", but earlier rows have %d", t.Cols)}
 		}
 		for j, c := range cells {
 			c = strings.TrimSpace(c)

@@ -18,7 +18,7 @@ func TestReadCSV(t *testing.T) {
 		{"plain", "1,2\n3,4\n", &Table{Rows: 2, Cols: 2, Values: []float64{1, 2, 3, 4}}, ""},
 		{"header and blanks", "a,b\n\n1, 2\r\n 3,4e1\n\n", &Table{Rows: 2, Cols: 2, Values: []float64{1, 2, 3, 40}, Names: []string{"a", "b"}}, ""},
 		{"header width", "a,b,c\n1,2\n", nil, "row 2: has 2 columns, but the header names 3"},
-		{"ragged", "1,2\n3\n", nil, "row 2: has 1 columns, but earlier rows have 2"},
+		{"ragged", "1,2\n3\n", nil, "row 2: has 1 column, but earlier rows have 2"},
 		{"text", "1,2\n3,abc\n", nil, `row 2, column 2: "abc" is not a number`},
 		{"nan", "1,NaN\n", nil, "row 1, column 2: NaN is not allowed"},
 		{"inf", "1,2\n-inf,3\n", nil, `row 2, column 1: "-inf" is not finite`},

@@ -48,3 +48,11 @@ func ReadFile(path string) (*Table, error) {
 	}
 	return t, nil
 }
+
+// plural renders a count with its noun: "1 column", "2 columns".
+func plural[N int | int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

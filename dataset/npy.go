@@ -72,7 +72,7 @@ func ReadNPY(r io.Reader) (*Table, error) {
 			if !strings.HasPrefix(npyMagic, string(pre[:min(n, 6)])) {
 				return nil, badMagic(pre[:n])
 			}
-			return nil, fmt.Errorf("not a .npy file: it ends after %d bytes, inside the 10-byte preamble", n)
+			return nil, fmt.Errorf("not a .npy file: it ends after %s, inside the 10-byte preamble", plural(n, "byte"))
 		}
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func ReadNPY(r io.Reader) (*Table, error) {
 	header := make([]byte, hlen)
 	if k, err := io.ReadFull(br, header); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("bad .npy header: the file ends %d bytes into a header of %d bytes", k, hlen)
+			return nil, fmt.Errorf("bad .npy header: the file ends %s into a header of %s", plural(k, "byte"), plural(hlen, "byte"))
 		}
 		return nil, err
 	}
@@ -455,9 +455,9 @@ func readNPYData(r io.Reader, h *npyHeader) (*Table, error) {
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				msg := fmt.Sprintf("truncated data: expected %d values, the file holds %d", want, len(t.Values))
+				msg := fmt.Sprintf("truncated data: expected %s, the file holds %d", plural(want, "value"), len(t.Values))
 				if part := k % h.size; part != 0 {
-					msg += fmt.Sprintf(" and %d bytes of another", part)
+					msg += fmt.Sprintf(" and %s of another", plural(part, "byte"))
 				}
 				return nil, fmt.Errorf("%s (shape %s, dtype '%s')", msg, h.shapeText, h.descr)
 			}
@@ -469,7 +469,7 @@ func readNPYData(r io.Reader, h *npyHeader) (*Table, error) {
 		return nil, err
 	}
 	if extra > 0 {
-		return nil, fmt.Errorf("%d bytes follow the %d values of shape %s (another array saved into the same file?); nox reads one array per file", extra, want, h.shapeText)
+		return nil, fmt.Errorf("%s follow the %s of shape %s (another array saved into the same file?); nox reads one array per file", plural(extra, "byte"), plural(want, "value"), h.shapeText)
 	}
 	return t, nil
 }
@@ -511,7 +511,7 @@ func WriteNPY(w io.Writer, values []float64, cols int, f32 bool) error {
 		return fmt.Errorf("WriteNPY: %d columns", cols)
 	}
 	if len(values)%cols != 0 {
-		return fmt.Errorf("WriteNPY: %d values do not make rows of %d columns", len(values), cols)
+		return fmt.Errorf("WriteNPY: %s do not make rows of %s", plural(len(values), "value"), plural(cols, "column"))
 	}
 	rows := len(values) / cols
 	descr, size := "<f8", 8

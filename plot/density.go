@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -31,7 +32,10 @@ const DensityGrid = 200
 // If data (rows of 2 values) is not empty, its points are overlaid as
 // faint dots (at most a few thousand, subsampled). names, if given, label
 // the two axes (x1 and x2 without them).
-func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi [2]float64, data []float64, title string, names ...string) error {
+//
+// scale is the colour scale: the density p, or its logarithm (see Scale);
+// ScaleAuto picks one by ChooseScale.
+func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi [2]float64, data []float64, title string, scale Scale, names ...string) error {
 	f, err := formatOf(path)
 	if err != nil {
 		return err
@@ -58,15 +62,19 @@ func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi 
 		}
 	}
 
+	if scale < ScaleAuto || scale > ScaleLog {
+		return fail(fmt.Errorf("unknown colour scale %d", scale))
+	}
 	g := newGrid(lo, hi, DensityGrid)
-	out := make([]float64, g.n*g.n)
-	logp(g.centres(), g.n*g.n, out)
+	lp := make([]float64, g.n*g.n)
+	logp(g.centres(), g.n*g.n, lp)
+	out := make([]float64, len(lp))
 	nan := 0
 	top := 0.0
-	for i, v := range out {
+	for i, v := range lp {
 		switch {
 		case math.IsNaN(v) || math.IsInf(v, 1):
-			out[i] = math.NaN()
+			out[i], lp[i] = math.NaN(), math.NaN()
 			nan++
 		default:
 			out[i] = math.Exp(v) // exp(-Inf) = 0
@@ -79,13 +87,103 @@ func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi 
 	case top == 0 || math.IsInf(top, 1):
 		return fail(fmt.Errorf("the density is 0 (or overflows) on the whole grid [%v, %v] × [%v, %v]", lo[0], hi[0], lo[1], hi[1]))
 	}
+	if scale == ScaleAuto {
+		scale = ChooseScale(out)
+	}
+	z := colourScale{lo: 0, hi: top, label: "density p(x)"}
 	g.z = out
+	if scale == ScaleLog {
+		// Colour by log p, from its maximum down LogDepth nats at most:
+		// lower values (and a density of 0) take the bottom colour.
+		z.hi = math.Log(top)
+		z.lo = z.hi
+		for i, v := range lp {
+			if !math.IsNaN(v) {
+				lp[i] = max(v, z.hi-LogDepth)
+				z.lo = min(z.lo, lp[i])
+			}
+		}
+		if z.lo == z.hi {
+			z.lo = z.hi - 1
+		}
+		z.label = "log density log p(x)"
+		g.z = lp
+	}
 	if pts.dim > 0 {
 		pts = pts.subsample(3000)
 	}
 	return save(path, f, densityW, densityH, func(c draw.Canvas) {
-		drawDensity(c, g, top, nan, pts, title, names)
+		drawDensity(c, g, z, nan, pts, title, names)
 	})
+}
+
+// Scale is the colour scale of a density plot.
+type Scale int
+
+const (
+	// ScaleAuto is ScaleLog when the density's range is wide, else
+	// ScaleLinear: see ChooseScale.
+	ScaleAuto Scale = iota
+	// ScaleLinear colours the density p, from 0 to its maximum.
+	ScaleLinear
+	// ScaleLog colours log p, from its maximum down at most LogDepth
+	// nats, so that a sharp mode does not hide the rest of the density.
+	ScaleLog
+)
+
+// LogRatio is the ratio of the density's maximum over the grid to its
+// median above which ScaleAuto colours by log density.
+const LogRatio = 100
+
+// LogDepth is how far below its maximum, in nats, ScaleLog colours log
+// p: lower densities, less than e^-20 ≈ 2e-9 of the maximum, all take
+// the bottom colour.
+const LogDepth = 20
+
+var scaleNames = [...]string{"auto", "linear", "log"}
+
+func (s Scale) String() string {
+	if s < 0 || int(s) >= len(scaleNames) {
+		return fmt.Sprintf("Scale(%d)", int(s))
+	}
+	return scaleNames[s]
+}
+
+// ParseScale returns the scale named s: linear, log or auto.
+func ParseScale(s string) (Scale, error) {
+	for i, name := range scaleNames {
+		if s == name {
+			return Scale(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown colour scale %q; the scales are linear, log and auto", s)
+}
+
+// ChooseScale is the scale ScaleAuto picks for densities p over the grid
+// (NaN cells ignored): ScaleLog when the maximum exceeds LogRatio times
+// the median, as when one sharp mode would leave the rest of a linear
+// picture dark; else ScaleLinear.
+func ChooseScale(p []float64) Scale {
+	vals := make([]float64, 0, len(p))
+	for _, v := range p {
+		if !math.IsNaN(v) {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return ScaleLinear
+	}
+	slices.Sort(vals)
+	if top, med := vals[len(vals)-1], quantile(vals, 0.5); top > LogRatio*med {
+		return ScaleLog
+	}
+	return ScaleLinear
+}
+
+// colourScale is the range of a heat map's values and its bar's label.
+type colourScale struct {
+	lo, hi float64
+	label  string
 }
 
 // grid is a regular grid of cells over a rectangle, with a value per
@@ -129,11 +227,11 @@ func viridis() palette.ColorMap {
 	return cm
 }
 
-func drawDensity(c draw.Canvas, g *grid, top float64, nan int, pts table, title string, names []string) {
+func drawDensity(c draw.Canvas, g *grid, z colourScale, nan int, pts table, title string, names []string) {
 	c = titled(inset(c, vg.Points(6)), title)
 	cm := viridis()
-	cm.SetMin(0)
-	cm.SetMax(top)
+	cm.SetMin(z.lo)
+	cm.SetMax(z.hi)
 
 	name := ""
 	if nan > 0 {
@@ -141,7 +239,7 @@ func drawDensity(c draw.Canvas, g *grid, top float64, nan int, pts table, title 
 	}
 	p := newPlot(name)
 	hm := plotter.NewHeatMap(g, cm.Palette(256))
-	hm.Min, hm.Max = 0, top
+	hm.Min, hm.Max = z.lo, z.hi
 	hm.Rasterized = true
 	hm.NaN = color.Gray{Y: 0x99}
 	p.Add(flush{hm})
@@ -168,8 +266,8 @@ func drawDensity(c draw.Canvas, g *grid, top float64, nan int, pts table, title 
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	bar.HideX()
 	bar.Y.Padding = 0
-	bar.Y.Label.Text = "density p(x)"
-	bar.Y.Min, bar.Y.Max = 0, top
+	bar.Y.Label.Text = z.label
+	bar.Y.Min, bar.Y.Max = z.lo, z.hi
 	dc := p.DataCanvas(main)
 	bc := bar.DataCanvas(strip)
 	strip.Min.Y += dc.Min.Y - bc.Min.Y

@@ -2,9 +2,11 @@ package plot
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"slices"
 
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -24,7 +26,11 @@ import (
 // The y axis is fitted to the bulk of the values, so that the first
 // steps' large losses do not flatten the rest: curves leave through the
 // top of the frame when they are far above it.
-func Loss(path string, steps []int, train, val []float64, title string) error {
+//
+// Each mark is drawn as a vertical line across the plot at its step,
+// named in the legend: the step whose parameters were kept, where the
+// run stopped early.
+func Loss(path string, steps []int, train, val []float64, title string, marks ...Mark) error {
 	f, err := formatOf(path)
 	if err != nil {
 		return err
@@ -34,9 +40,9 @@ func Loss(path string, steps []int, train, val []float64, title string) error {
 	case len(steps) == 0:
 		return fail(fmt.Errorf("no steps"))
 	case len(train) != len(steps):
-		return fail(fmt.Errorf("%d training losses for %d steps", len(train), len(steps)))
+		return fail(fmt.Errorf("%s for %s", plural(len(train), "training loss"), plural(len(steps), "step")))
 	case len(val) != 0 && len(val) != len(steps):
-		return fail(fmt.Errorf("%d validation values for %d steps (want one per step, NaN where there was no evaluation)", len(val), len(steps)))
+		return fail(fmt.Errorf("%s for %s (want one per step, NaN where there was no evaluation)", plural(len(val), "validation value"), plural(len(steps), "step")))
 	}
 	for i := 1; i < len(steps); i++ {
 		if steps[i] <= steps[i-1] {
@@ -61,11 +67,57 @@ func Loss(path string, steps []int, train, val []float64, title string) error {
 		}
 	}
 	if len(tr) == 0 && len(va) == 0 {
-		return fail(fmt.Errorf("no finite loss among %d steps", len(steps)))
+		return fail(fmt.Errorf("no finite loss among %s", plural(len(steps), "step")))
 	}
 	return save(path, f, wideW, wideH+0.5, func(c draw.Canvas) {
-		drawLoss(c, tr, va, bad, float64(steps[0]), float64(steps[len(steps)-1]), title)
+		drawLoss(c, tr, va, bad, float64(steps[0]), float64(steps[len(steps)-1]), title, marks)
 	})
+}
+
+// Mark is a step marked on a loss plot by a vertical line and a legend
+// entry.
+type Mark struct {
+	Step  int
+	Label string
+	Kind  MarkKind
+}
+
+// MarkKind is what a mark shows, which sets its line's style.
+type MarkKind int
+
+const (
+	// Kept marks the step whose parameters the model keeps: a dashed
+	// line in the validation curve's colour.
+	Kept MarkKind = iota
+	// Stopped marks where a run ended before its last step: a solid grey
+	// line.
+	Stopped
+)
+
+func (k MarkKind) style() draw.LineStyle {
+	if k == Kept {
+		return draw.LineStyle{Color: valColor, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+	}
+	return draw.LineStyle{Color: color.NRGBA{R: 0x44, G: 0x44, B: 0x44, A: 0xff}, Width: vg.Points(1.2)}
+}
+
+// vline is a mark's line, from the bottom of the plot to the top.
+type vline struct {
+	x     float64
+	style draw.LineStyle
+}
+
+func (v vline) Plot(c draw.Canvas, p *gplot.Plot) {
+	trX, _ := p.Transforms(&c)
+	x := trX(v.x)
+	c.StrokeLine2(v.style, x, c.Min.Y, x, c.Max.Y)
+}
+
+// Thumbnail draws the legend's sample of the line: lying down, like the
+// curves', so that its dashes show.
+func (v vline) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(v.style, c.Min.X, y, c.Max.X, y)
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -110,7 +162,7 @@ func lossRange(sets ...plotter.XYs) span {
 	return span{lo, hi}.padded(0.05)
 }
 
-func drawLoss(c draw.Canvas, tr, va plotter.XYs, bad int, first, last float64, title string) {
+func drawLoss(c draw.Canvas, tr, va plotter.XYs, bad int, first, last float64, title string, marks []Mark) {
 	c = titled(inset(c, vg.Points(8)), title)
 	p := newPlot("")
 	p.Add(lightGrid())
@@ -152,6 +204,12 @@ func drawLoss(c draw.Canvas, tr, va plotter.XYs, bad int, first, last float64, t
 		}
 		p.Add(line, pts)
 		p.Legend.Add("validation NLL", line, pts)
+	}
+	for _, m := range marks {
+		l := vline{x: float64(m.Step), style: m.Kind.style()}
+		p.Add(l)
+		p.Legend.Add(m.Label, l)
+		first, last = min(first, float64(m.Step)), max(last, float64(m.Step))
 	}
 	ys := lossRange(tr, va)
 	p.X.Min, p.X.Max = first, last

@@ -184,7 +184,7 @@ func TestDensity(t *testing.T) {
 		mixture(xy, n, out)
 	}
 	data := moons(500, 0.1, 1)
-	if err := Density(path, logp, [2]float64{-1.2, -1.2}, [2]float64{2.7, 1.7}, data, "learned density"); err != nil {
+	if err := Density(path, logp, [2]float64{-1.2, -1.2}, [2]float64{2.7, 1.7}, data, "learned density", ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	if calls != 1 {
@@ -238,8 +238,10 @@ func TestSVG(t *testing.T) {
 	for name, write := range map[string]func(string) error{
 		"samples2d": func(p string) error { return Samples(p, moons(3000, 0.1, 1), moons(8000, 0.1, 2), 2, "moons") },
 		"grid":      func(p string) error { return Samples(p, correlated(500, 3, 1), correlated(500, 3, 2), 3, "") },
-		"density":   func(p string) error { return Density(p, mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "") },
-		"loss":      func(p string) error { return Loss(p, steps, train, val, "loss") },
+		"density": func(p string) error {
+			return Density(p, mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "", ScaleAuto)
+		},
+		"loss": func(p string) error { return Loss(p, steps, train, val, "loss") },
 	} {
 		path := filepath.Join(dir, name+".svg")
 		if err := write(path); err != nil {
@@ -300,22 +302,24 @@ func TestErrors(t *testing.T) {
 		{"dim 0", Samples(p("a.png"), d2, d2, 0, ""), "dim must be positive"},
 		{"nan data", Samples(p("a.png"), nanData, d2, 2, ""), "data row 4, column 2 is NaN"},
 		{"all samples bad", Samples(p("a.png"), d2, allBad, 2, ""), "all 2 samples have non-finite values"},
-		{"density nil", Density(p("d.png"), nil, [2]float64{0, 0}, [2]float64{1, 1}, nil, ""), "nil log-density"},
-		{"density range", Density(p("d.png"), mixture, [2]float64{0, 1}, [2]float64{1, 1}, nil, ""), "axis 2: want finite lo < hi"},
-		{"density data", Density(p("d.png"), mixture, [2]float64{0, 0}, [2]float64{1, 1}, d2[:3], ""), "data has 3 values"},
+		{"density nil", Density(p("d.png"), nil, [2]float64{0, 0}, [2]float64{1, 1}, nil, "", ScaleAuto), "nil log-density"},
+		{"density range", Density(p("d.png"), mixture, [2]float64{0, 1}, [2]float64{1, 1}, nil, "", ScaleAuto), "axis 2: want finite lo < hi"},
+		{"density data", Density(p("d.png"), mixture, [2]float64{0, 0}, [2]float64{1, 1}, d2[:3], "", ScaleAuto), "data has 3 values"},
 		{"density nan", Density(p("d.png"), func(_ []float64, _ int, out []float64) {
 			for i := range out {
 				out[i] = math.NaN()
 			}
-		}, [2]float64{0, 0}, [2]float64{1, 1}, nil, ""), "NaN (or +Inf) at every grid point"},
+		}, [2]float64{0, 0}, [2]float64{1, 1}, nil, "", ScaleAuto), "NaN (or +Inf) at every grid point"},
 		{"density zero", Density(p("d.png"), func(_ []float64, _ int, out []float64) {
 			for i := range out {
 				out[i] = math.Inf(-1)
 			}
-		}, [2]float64{0, 0}, [2]float64{1, 1}, nil, ""), "the density is 0"},
+		}, [2]float64{0, 0}, [2]float64{1, 1}, nil, "", ScaleAuto), "the density is 0"},
 		{"loss empty", Loss(p("l.png"), nil, nil, nil, ""), "no steps"},
 		{"loss lengths", Loss(p("l.png"), steps, train[:3], nil, ""), "3 training losses for 20 steps"},
 		{"val lengths", Loss(p("l.png"), steps, train, val[:2], ""), "2 validation values for 20 steps"},
+		{"one loss", Loss(p("l.png"), steps, train[:1], nil, ""), "1 training loss for 20 steps"},
+		{"one value", Samples(p("a.png"), d2[:1], d2, 2, ""), "data has 1 value, not a whole number of rows of 2"},
 		{"loss order", Loss(p("l.png"), []int{1, 3, 2}, train[:3], nil, ""), "steps must increase: step 2 follows 3"},
 		{"loss all nan", Loss(p("l.png"), steps[:2], []float64{math.NaN(), math.Inf(1)}, nil, ""), "no finite loss among 2 steps"},
 		{"missing dir", Samples(filepath.Join(dir, "none", "a.png"), d2, d2, 2, ""), "no such file or directory"},
@@ -381,7 +385,7 @@ func TestDegenerate(t *testing.T) {
 			for i := range out {
 				out[i] = 0
 			}
-		}, [2]float64{0, 0}, [2]float64{1, 1}, []float64{0.5, 0.5}, ""),
+		}, [2]float64{0, 0}, [2]float64{1, 1}, []float64{0.5, 0.5}, "", ScaleAuto),
 	} {
 		if err != nil {
 			t.Errorf("case %d: %v", i, err)
@@ -445,7 +449,7 @@ func TestAxisNames(t *testing.T) {
 		{"grid", func(p string) error { return Samples(p, d3, d3, 3, "", "alpha", "beta", "gamma") }, []string{"alpha", "beta", "gamma"}},
 		{"1d", func(p string) error { return Samples(p, d1, d1, 1, "", "height") }, []string{"height"}},
 		{"density", func(p string) error {
-			return Density(p, mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "", "duration", "waiting")
+			return Density(p, mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "", ScaleAuto, "duration", "waiting")
 		}, []string{"duration", "waiting"}},
 		{"unnamed", func(p string) error { return Samples(p, d2, d2, 2, "") }, []string{">x1<", ">x2<"}},
 	} {
@@ -463,7 +467,7 @@ func TestAxisNames(t *testing.T) {
 	for _, err := range []error{
 		Samples(filepath.Join(dir, "a.svg"), d2, d2, 2, "", "one"),
 		SamplesOnly(filepath.Join(dir, "b.svg"), d2, 2, "", "a", "b", "c"),
-		Density(filepath.Join(dir, "c.svg"), mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "", "a"),
+		Density(filepath.Join(dir, "c.svg"), mixture, [2]float64{-1, -1}, [2]float64{2.5, 1.5}, nil, "", ScaleAuto, "a"),
 	} {
 		if err == nil || !strings.Contains(err.Error(), "axis names for") {
 			t.Errorf("got %v, want an error about the axis names", err)

@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -17,12 +18,11 @@ import (
 func Statement(job nox.PlotJob) ([]string, error) {
 	ext := filepath.Ext(job.Path)
 	base := strings.TrimSuffix(job.Path, ext)
-	title := "flow " + job.Flow
 	var err error
 	if job.Data != nil {
-		err = Samples(job.Path, job.Data, job.Samples, job.Dim, title, job.Names...)
+		err = Samples(job.Path, job.Data, job.Samples, job.Dim, Title("samples", job.Flow), job.Names...)
 	} else {
-		err = SamplesOnly(job.Path, job.Samples, job.Dim, title, job.Names...)
+		err = SamplesOnly(job.Path, job.Samples, job.Dim, Title("samples", job.Flow), job.Names...)
 	}
 	if err != nil {
 		return nil, err
@@ -35,19 +35,47 @@ func Statement(job nox.PlotJob) ([]string, error) {
 		}
 		lo, hi := Box(ref)
 		dp := base + "_density" + ext
-		if err := Density(dp, job.LogProb, lo, hi, job.Data, "density of "+title, job.Names...); err != nil {
+		if err := Density(dp, job.LogProb, lo, hi, job.Data, Title("density", job.Flow), ScaleAuto, job.Names...); err != nil {
 			return nil, err
 		}
 		paths = append(paths, dp)
 	}
 	if h := job.History; h != nil && len(h.Steps) > 1 {
 		lp := base + "_loss" + ext
-		if err := Loss(lp, h.Steps, h.Loss, h.Val, "training of "+title); err != nil {
+		if err := Loss(lp, h.Steps, h.Loss, h.Val, Title("training", job.Flow), HistoryMarks(h)...); err != nil {
 			return nil, err
 		}
 		paths = append(paths, lp)
 	}
 	return paths, nil
+}
+
+// HistoryMarks are the marks of a training curve: the step whose
+// parameters were kept (step 0: the Gaussian fit) and, when the run
+// stopped before its last step, where and why.
+func HistoryMarks(h *nox.History) []Mark {
+	var marks []Mark
+	switch {
+	case h.BestStep == 0:
+		marks = append(marks, Mark{Step: 0, Label: "kept: step 0 (the Gaussian fit)", Kind: Kept})
+	case h.BestStep > 0:
+		marks = append(marks, Mark{Step: h.BestStep, Label: fmt.Sprintf("kept: step %d", h.BestStep), Kind: Kept})
+	}
+	if h.Stop != 0 { // not train.Completed (plot does not import train)
+		marks = append(marks, Mark{Step: h.LastStep, Label: fmt.Sprintf("%s at step %d", h.Stop, h.LastStep), Kind: Stopped})
+	}
+	return marks
+}
+
+// Title is the title of a picture of a flow: what is drawn, of which
+// flow. A flow is usually named flow, and "samples of flow flow"
+// stutters, so that name is said once: "samples of flow", but "samples of
+// flow g".
+func Title(what, flow string) string {
+	if flow == "flow" {
+		return what + " of flow"
+	}
+	return what + " of flow " + flow
 }
 
 // Box returns the range of 2-D points between their 0.5% and 99.5%

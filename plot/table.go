@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // table is a row-major matrix of points.
@@ -39,7 +40,7 @@ func newTable(what string, v []float64, dim int) (table, error) {
 	case len(v) == 0:
 		return table{}, fmt.Errorf("no %s", what)
 	case len(v)%dim != 0:
-		return table{}, fmt.Errorf("%s has %d values, not a whole number of rows of %d", what, len(v), dim)
+		return table{}, fmt.Errorf("%s has %s, not a whole number of rows of %d", what, plural(len(v), "value"), dim)
 	}
 	return table{v: v, dim: dim}, nil
 }
@@ -124,6 +125,18 @@ func axisSpan(data, samples []float64) span {
 }
 
 // quantile of sorted values, by linear interpolation.
+// plural renders a count with its noun: "1 value", "2 values", "3
+// losses".
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "s"):
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func quantile(sorted []float64, q float64) float64 {
 	if len(sorted) == 0 {
 		return math.NaN()

@@ -94,6 +94,7 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 			return nil, err
 		}
 	}
+	res.History.BestStep = res.Report.BestStep // as chosen
 	if out.Err != nil {
 		switch {
 		case res.IsFit:

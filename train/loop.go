@@ -78,6 +78,12 @@ func (s Stop) String() string {
 type History struct {
 	Steps     []int
 	Loss, Val []float64
+	// BestStep is the step whose parameters were kept (0: the initial
+	// ones, or, after Likelihood, the Gaussian fit; -1 without
+	// validation). LastStep is the last step run and Stop says why the
+	// run ended there (Completed, the zero Stop: it ran every step).
+	BestStep, LastStep int
+	Stop               Stop
 }
 
 // Outcome is what Loop did.
@@ -174,8 +180,9 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 		h.Progress(out.Steps, out.Steps, lastLoss) // close a progress bar
 	}
 	out.Seconds = time.Since(start).Seconds()
+	hist.BestStep, hist.LastStep, hist.Stop = out.BestStep, out.Steps, out.Stop
 	if !validates {
-		hist.Val = nil
+		hist.Val, hist.BestStep = nil, -1
 	}
 	out.History = hist
 	return out

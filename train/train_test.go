@@ -126,6 +126,10 @@ func TestLoop(t *testing.T) {
 		if out.Stop != train.Patience || out.BestStep != 40 || c.kept != 40 || out.Steps != 43 {
 			t.Errorf("stop %v after %d steps, best %d, kept %d; want early stopping after 43, best and kept 40", out.Stop, out.Steps, out.BestStep, c.kept)
 		}
+		// The curve knows them too, for the loss plot (issue 24).
+		if h := out.History; h.Stop != train.Patience || h.LastStep != 43 || h.BestStep != 40 {
+			t.Errorf("history: stop %v at step %d, best %d; want early stopping at 43, best 40", h.Stop, h.LastStep, h.BestStep)
+		}
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -184,6 +188,9 @@ func TestLikelihoodCancelKeepsBest(t *testing.T) {
 	r := res.Report
 	if r.Stop != train.Cancelled || r.Steps != 200 || r.BestStep < 0 || r.BestStep > 200 || math.IsNaN(r.TrainNLL) {
 		t.Errorf("report %+v; want cancelled after 200 steps with a best step and NLLs", r)
+	}
+	if h := res.History; h.Stop != train.Cancelled || h.LastStep != 200 || h.BestStep != r.BestStep {
+		t.Errorf("history: stop %v at step %d, best %d; want cancelled at 200, best %d as reported", h.Stop, h.LastStep, h.BestStep, r.BestStep)
 	}
 }
 

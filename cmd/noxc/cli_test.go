@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxlang/nox"
 )
 
 // example copies examples/moons.nox and its data into a temporary
@@ -33,14 +35,14 @@ func TestFmt(t *testing.T) {
 	os.WriteFile(messy, []byte("flow=MAF( 8 )|>Gaussian # c\n"), 0o644)
 	os.WriteFile(clean, []byte("flow = MAF(8) |> Gaussian  # c\n"), 0o644)
 	var out, errb bytes.Buffer
-	if code := mainErr([]string{"fmt", messy}, &out, &errb); code != 0 || out.String() != "flow = MAF(8) |> Gaussian  # c\n" {
+	if code := mainErr([]string{"fmt", messy}, nil, &out, &errb); code != 0 || out.String() != "flow = MAF(8) |> Gaussian  # c\n" {
 		t.Fatalf("fmt: exit %d, out %q, err %q", code, out.String(), errb.String())
 	}
 	out.Reset()
-	if code := mainErr([]string{"fmt", "-l", messy, clean}, &out, &errb); code != 0 || out.String() != messy+"\n" {
+	if code := mainErr([]string{"fmt", "-l", messy, clean}, nil, &out, &errb); code != 0 || out.String() != messy+"\n" {
 		t.Fatalf("fmt -l: exit %d, out %q", code, out.String())
 	}
-	if code := mainErr([]string{"fmt", "-w", messy}, &out, &errb); code != 0 {
+	if code := mainErr([]string{"fmt", "-w", messy}, nil, &out, &errb); code != 0 {
 		t.Fatalf("fmt -w: exit %d", code)
 	}
 	if b, _ := os.ReadFile(messy); string(b) != "flow = MAF(8) |> Gaussian  # c\n" {
@@ -49,10 +51,10 @@ func TestFmt(t *testing.T) {
 	bad := filepath.Join(dir, "bad.nox")
 	os.WriteFile(bad, []byte("flow = MAF(8\n"), 0o644)
 	errb.Reset()
-	if code := mainErr([]string{"fmt", bad}, &out, &errb); code != 1 || !strings.Contains(errb.String(), bad+":1:13: syntax error") {
+	if code := mainErr([]string{"fmt", bad}, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), bad+":1:13: syntax error") {
 		t.Fatalf("fmt of a bad file: exit %d, err %q", code, errb.String())
 	}
-	if code := mainErr([]string{"fmt"}, &out, &errb); code != 2 {
+	if code := mainErr([]string{"fmt"}, nil, &out, &errb); code != 2 {
 		t.Fatalf("fmt without files: exit %d", code)
 	}
 }
@@ -101,7 +103,7 @@ func TestCLI(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := mainErr(c.args, &stdout, &stderr)
+			code := mainErr(c.args, nil, &stdout, &stderr)
 			if code != c.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.code, stdout.String(), stderr.String())
 			}
@@ -155,7 +157,7 @@ func TestSavedModelCommands(t *testing.T) {
 	model := filepath.Join(dir, "moons.noxm")
 	run := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := mainErr(args, &stdout, &stderr)
+		code := mainErr(args, nil, &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}
 	if code, out, errs := run("run", "-steps", "20", "-o", model, moons); code != 0 || !strings.Contains(out, "save flow: model written to "+model) {
@@ -217,7 +219,7 @@ func TestCheckIRNeedsNoData(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "d.csv"), []byte(rows), 0o644)
 		os.WriteFile(filepath.Join(dir, "p.nox"), []byte(prog), 0o644)
 		var out, errb bytes.Buffer
-		if code := mainErr([]string{"check", "-ir", filepath.Join(dir, "p.nox")}, &out, &errb); code != 0 {
+		if code := mainErr([]string{"check", "-ir", filepath.Join(dir, "p.nox")}, nil, &out, &errb); code != 0 {
 			t.Fatalf("check -ir: exit %d: %s", code, errb.String())
 		}
 		return out.String()
@@ -242,7 +244,7 @@ func TestCheckIRNeedsNoData(t *testing.T) {
 func TestCheckIRBackend(t *testing.T) {
 	moons := example(t)
 	var out, errb bytes.Buffer
-	if code := mainErr([]string{"check", "-ir", "-backend", moons}, &out, &errb); code != 0 {
+	if code := mainErr([]string{"check", "-ir", "-backend", moons}, nil, &out, &errb); code != 0 {
 		t.Fatalf("check -ir -backend: exit %d: %s", code, errb.String())
 	}
 	for _, op := range []string{" = gemm ", " = mask ", " = nop"} {
@@ -251,11 +253,11 @@ func TestCheckIRBackend(t *testing.T) {
 		}
 	}
 	plain := bytes.Buffer{}
-	mainErr([]string{"check", "-ir", moons}, &plain, &errb)
+	mainErr([]string{"check", "-ir", moons}, nil, &plain, &errb)
 	if strings.Contains(plain.String(), " = gemm ") {
 		t.Errorf("check -ir (without -backend) prints backend ops")
 	}
-	if code := mainErr([]string{"check", "-backend", moons}, &out, &errb); code != 2 {
+	if code := mainErr([]string{"check", "-backend", moons}, nil, &out, &errb); code != 2 {
 		t.Errorf("check -backend without -ir: exit %d, want 2", code)
 	}
 }
@@ -282,7 +284,7 @@ func TestOutputsCheckedFirst(t *testing.T) {
 		for _, cmd := range []string{"check", "run"} {
 			var out, errb bytes.Buffer
 			start := time.Now()
-			code := mainErr([]string{cmd, file}, &out, &errb)
+			code := mainErr([]string{cmd, file}, nil, &out, &errb)
 			if code != 1 || !strings.Contains(errb.String(), c.want) {
 				t.Errorf("%s with %q: exit %d, stderr:\n%s\nwant %q", cmd, c.stmt, code, errb.String(), c.want)
 			}
@@ -301,7 +303,7 @@ func TestTrialRunKeepsResults(t *testing.T) {
 	file := filepath.Join(dir, "p.nox")
 	os.WriteFile(file, []byte("data = csv(\"data/moons.csv\")\nflow = MAF(8) |> Gaussian\ntrain flow on data { steps = 50 }\nsave flow to \"m.noxm\"\nsample flow 10 to \"s.csv\"\n"), 0o644)
 	var out, errb bytes.Buffer
-	if code := mainErr([]string{"run", file}, &out, &errb); code != 0 {
+	if code := mainErr([]string{"run", file}, nil, &out, &errb); code != 0 {
 		t.Fatalf("full run: exit %d: %s", code, errb.String())
 	}
 	before := map[string][]byte{}
@@ -310,7 +312,7 @@ func TestTrialRunKeepsResults(t *testing.T) {
 	}
 	out.Reset()
 	trial := filepath.Join(dir, "trial.noxm")
-	if code := mainErr([]string{"run", "-steps", "3", "-o", trial, file}, &out, &errb); code != 0 {
+	if code := mainErr([]string{"run", "-steps", "3", "-o", trial, file}, nil, &out, &errb); code != 0 {
 		t.Fatalf("trial run: exit %d: %s", code, errb.String())
 	}
 	for f, b := range before {
@@ -324,6 +326,90 @@ func TestTrialRunKeepsResults(t *testing.T) {
 	for _, want := range []string{"save flow: not written to m.noxm", "sample flow: not written to s.csv"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the trial run does not say %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestREADMETools checks that README's tool list names every noxc command
+// and says how to get a noxc binary (issue 24).
+func TestREADMETools(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	_, tools, ok := strings.Cut(readme, "- **Tools**:")
+	if !ok {
+		t.Fatal("README has no **Tools** item")
+	}
+	tools, _, _ = strings.Cut(tools, "\n- ")
+	for cmd := range help {
+		if !strings.Contains(tools, "`"+cmd+"`") && !strings.Contains(tools, "`noxc "+cmd+"`") {
+			t.Errorf("README's tool list leaves out %s", cmd)
+		}
+	}
+	if !strings.Contains(tools, "`help`") {
+		t.Errorf("README's tool list leaves out help")
+	}
+	for _, want := range []string{"go install ./cmd/noxc", "go run ./cmd/noxc"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README does not say %q", want)
+		}
+	}
+	if strings.Contains(readme, "(a header line names the columns)") {
+		t.Errorf("README says moons.csv has a header line; it has none")
+	}
+}
+
+// TestPluralCounts: counts of one are singular (issue 24: "1 columns").
+func TestPluralCounts(t *testing.T) {
+	nll := 1.5
+	var b bytes.Buffer
+	printEvent(&b, nox.Event{Statement: "sample", Flow: "f", N: 1, Path: "x.csv"})
+	printEvent(&b, nox.Event{Statement: "eval", Flow: "f", N: 1, MeanNLL: &nll})
+	printEvent(&b, nox.Event{Statement: "eval", Flow: "f", N: 2, MeanNLL: &nll})
+	want := "sample f: 1 draw written to x.csv\neval f: mean NLL 1.5000 nats/row over 1 row\neval f: mean NLL 1.5000 nats/row over 2 rows\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestFmtStdin: noxc fmt - formats standard input to standard output, as
+// gofmt does (issue 24).
+func TestFmtStdin(t *testing.T) {
+	run := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := mainErr(append([]string{"fmt"}, args...), strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := run("flow=MAF( 8 )|>Gaussian # c\n", "-"); code != 0 || out != "flow = MAF(8) |> Gaussian  # c\n" {
+		t.Errorf("fmt -: exit %d, out %q, err %q", code, out, errs)
+	}
+	if code, out, _ := run("flow=MAF( 8 )|>Gaussian\n", "-l", "-"); code != 0 || out != "<stdin>\n" {
+		t.Errorf("fmt -l -: exit %d, out %q", code, out)
+	}
+	if code, _, errs := run("flow = MAF(8\n", "-"); code != 1 || !strings.Contains(errs, "<stdin>:1:13: syntax error") {
+		t.Errorf("fmt - of a bad file: exit %d, err %q", code, errs)
+	}
+	if code, out, errs := run("x = 1\n", "-w", "-"); code != 2 || out != "" || !strings.Contains(errs, "not with -w") {
+		t.Errorf("fmt -w -: exit %d, out %q, err %q", code, out, errs)
+	}
+	if code, _, _ := run("x = 1\n", "-", "-"); code != 2 {
+		t.Errorf("fmt - -: exit %d, want 2", code)
+	}
+}
+
+// TestVersionFlags: noxc --version and -version print what noxc version
+// prints (issue 24).
+func TestVersionFlags(t *testing.T) {
+	var want, errb bytes.Buffer
+	if code := mainErr([]string{"version"}, nil, &want, &errb); code != 0 || want.Len() == 0 {
+		t.Fatalf("noxc version: exit %d, out %q", code, want.String())
+	}
+	for _, arg := range []string{"--version", "-version"} {
+		var out bytes.Buffer
+		if code := mainErr([]string{arg}, nil, &out, &errb); code != 0 || out.String() != want.String() {
+			t.Errorf("noxc %s: exit %d, out %q, want %q", arg, code, out.String(), want.String())
 		}
 	}
 }

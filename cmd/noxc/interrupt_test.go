@@ -17,7 +17,7 @@ import (
 // tests can signal a real noxc process.
 func TestMain(m *testing.M) {
 	if os.Getenv("NOXC_AS_MAIN") == "1" {
-		os.Exit(mainErr(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(mainErr(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
@@ -160,7 +160,7 @@ train flow on data { steps = 100000, patience = 0, eval_every = 20, checkpoint =
 	cmd.Process.Kill()
 	cmd.Wait()
 	var stdout, stderr strings.Builder
-	if code := mainErr([]string{"eval", ck, filepath.Join(dir, "data", "moons.csv")}, &stdout, &stderr); code != 0 {
+	if code := mainErr([]string{"eval", ck, filepath.Join(dir, "data", "moons.csv")}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("eval of the checkpoint after kill -9: exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "mean NLL") {

@@ -1,14 +1,14 @@
 // Command noxc compiles and runs .nox files.
 //
-//	noxc run FILE [-json] [-ir [-backend]] [-steps N [-write]] [-o MODEL]  compile, then run
+//	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N]
 //	noxc check FILE [-ir [-backend]]         compile only; report diagnostics
-//	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form
+//	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form; - is stdin
 //	noxc repl                                interactive session
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
 //	noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json]
-//	noxc plot MODEL [-data FILE] [-o OUT.png] [-density]
+//	noxc plot MODEL [-data FILE] [-o OUT.png] [-density [-scale S]]
 //	noxc info MODEL [-json]
-//	noxc version, noxc help [COMMAND]
+//	noxc version (or --version), noxc help [COMMAND]
 //
 // Flags may come before or after the file. Exit status: 0 on success, 1 on
 // diagnostics or runtime errors, 2 on usage errors.
@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	goruntime "runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,7 +52,7 @@ Commands:
   eval      score rows of a data file under a saved model
   plot      draw a saved model's samples (against data) and its density
   info      describe a saved model: flow, stages, columns, parameters
-  version   print the version of noxc
+  version   print the version of noxc (also: noxc --version)
   help      show help for a command: noxc help run
 
 Flags may come before or after file arguments. Exit status: 0 on success,
@@ -61,7 +63,7 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 var help = map[string]string{
 	"plot": plotHelp,
 	"info": infoHelp,
-	"run": `usage: noxc run FILE [-json] [-ir [-backend]] [-steps N [-write]] [-o MODEL]
+	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
 is one — then runs its statements in order, printing one line per result.
@@ -77,6 +79,12 @@ is one — then runs its statements in order, printing one line per result.
             replaces nothing a full run wrote; -o still saves the model
   -write    with -steps, write the program's outputs anyway
   -o MODEL  after the run, save the last trained flow to MODEL (.noxm)
+  -threads N
+            run Go on at most N OS threads at once (GOMAXPROCS; default:
+            the NOX_THREADS environment variable, else one per core).
+            Results are bit-identical whatever N: nox splits the work
+            into the same parts and sums them in the same order on any
+            number of threads; only the speed changes
 `,
 	"check": `usage: noxc check FILE [-ir [-backend]]
 
@@ -89,7 +97,8 @@ with its position, the source line and a caret. It runs nothing.
 	"fmt": `usage: noxc fmt [-w] [-l] FILE...
 
 Fmt prints each FILE in canonical form, keeping comments and the author's
-line breaks inside statements.
+line breaks inside statements. A FILE of - is standard input, formatted to
+standard output (errors name it <stdin>; -w cannot rewrite it).
 
   -w  rewrite the files in place
   -l  list the files whose formatting differs
@@ -130,7 +139,7 @@ its context columns.
   -o FILE       write per-row log-likelihoods
   -json         print the result as JSON
 `,
-	"version": `usage: noxc version
+	"version": `usage: noxc version (or noxc --version, noxc -version)
 
 Version prints the version of noxc, the Go toolchain that built it and the
 saved-model format it writes.
@@ -138,13 +147,15 @@ saved-model format it writes.
 }
 
 func main() {
-	os.Exit(mainErr(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(mainErr(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // errUsage marks a command-line mistake (exit status 2).
 var errUsage = errors.New("usage")
 
-func mainErr(args []string, stdout, stderr io.Writer) int {
+// mainErr runs noxc with args; stdin is read by noxc fmt - (the repl
+// reads os.Stdin itself, as it needs to know whether it is a terminal).
+func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -165,13 +176,13 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
-	case "version":
+	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "run", "check":
 		return runCmd(cmd, args[1:], stdout, stderr)
 	case "fmt":
-		return fmtCmd(args[1:], stdout, stderr)
+		return fmtCmd(args[1:], stdin, stdout, stderr)
 	case "sample":
 		return sampleCmd(args[1:], stdout, stderr)
 	case "eval":
@@ -199,13 +210,13 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 // runCmd is noxc run and noxc check.
 func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(cmd, stderr)
-	jsonOut := fs.Bool("json", false, "print results as JSON lines")
 	showIR := fs.Bool("ir", false, "print lowered IR and gradient programs")
 	backend := fs.Bool("backend", false, "with -ir, print the programs as the runtime runs them (fused backend ops)")
-	maxSteps := fs.Int("steps", 0, "cap train steps")
-	saveTo := fs.String("o", "", "save the last trained flow to this file")
-	progress := fs.Bool("progress", false, "with -json, also print training progress events")
-	write := fs.Bool("write", false, "with -steps, write the program's outputs anyway")
+	var rf runFlags
+	if cmd == "run" {
+		rf.define(fs)
+	}
+	jsonOut, progress, maxSteps, saveTo := &rf.json, &rf.progress, &rf.steps, &rf.out
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -213,6 +224,12 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	if len(files) != 1 {
 		fmt.Fprintf(stderr, "noxc %s: want exactly one FILE, got %d\n\n%s", cmd, len(files), help[cmd])
 		return 2
+	}
+	if cmd == "run" {
+		if err := rf.setThreads(os.Getenv); err != nil {
+			fmt.Fprintf(stderr, "noxc run: %v\n", err)
+			return 2
+		}
 	}
 	file := files[0]
 	src, err := os.ReadFile(file)
@@ -242,14 +259,10 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, text)
 	}
 	if cmd == "check" {
-		if *saveTo != "" || *maxSteps != 0 || *jsonOut || *progress {
-			fmt.Fprintf(stderr, "noxc check: -o, -steps, -json and -progress apply to noxc run\n")
-			return 2
-		}
 		return 0
 	}
 	// A trial run (-steps) replaces no file a real run wrote.
-	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement, NoWrite: *maxSteps > 0 && !*write}
+	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement, NoWrite: *maxSteps > 0 && !rf.write}
 	var bar *progressbar.ProgressBar
 	interactive := !*jsonOut && isTerminal(stderr)
 	if interactive {
@@ -323,6 +336,62 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// runFlags are the flags of noxc run that noxc check does not take.
+type runFlags struct {
+	json, progress bool
+	write          bool // with -steps: write the outputs anyway
+	steps          int
+	out            string
+	threads        int // 0: NOX_THREADS, else the Go default
+}
+
+func (rf *runFlags) define(fs *flag.FlagSet) {
+	fs.BoolVar(&rf.json, "json", false, "print results as JSON lines")
+	fs.BoolVar(&rf.progress, "progress", false, "with -json, also print training progress events")
+	fs.IntVar(&rf.steps, "steps", 0, "cap train steps")
+	fs.BoolVar(&rf.write, "write", false, "with -steps, write the program's outputs anyway")
+	fs.StringVar(&rf.out, "o", "", "save the last trained flow to this file")
+	fs.Func("threads", "OS threads running Go code at once (GOMAXPROCS)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxThreads {
+			return fmt.Errorf("want a whole number from 1 to %d", maxThreads)
+		}
+		rf.threads = n
+		return nil
+	})
+}
+
+// maxThreads bounds -threads and NOX_THREADS.
+const maxThreads = 1 << 16
+
+// setThreads sets GOMAXPROCS to -threads, else to $NOX_THREADS if set.
+// A count that is not a whole number from 1 to maxThreads is a usage
+// error (the flag's is reported by the flag package).
+func (rf *runFlags) setThreads(getenv func(string) string) error {
+	n := rf.threads
+	if n == 0 {
+		env := getenv("NOX_THREADS")
+		if env == "" {
+			return nil
+		}
+		v, err := strconv.Atoi(strings.TrimSpace(env))
+		if err != nil || v < 1 || v > maxThreads {
+			return fmt.Errorf("NOX_THREADS must be a whole number from 1 to %d, got %q", maxThreads, env)
+		}
+		n = v
+	}
+	goruntime.GOMAXPROCS(n)
+	return nil
+}
+
+// plural renders a count with its noun: "1 column", "2 columns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // flagExit is the exit status after a flag parsing error: 0 for -h.
 func flagExit(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
@@ -340,8 +409,8 @@ func newFlags(cmd string, stderr io.Writer) *flag.FlagSet {
 }
 
 // fmtCmd formats files like gofmt: to stdout, or in place with -w, or
-// listing the files that differ with -l.
-func fmtCmd(args []string, stdout, stderr io.Writer) int {
+// listing the files that differ with -l. A file named - is stdin.
+func fmtCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("fmt", stderr)
 	write := fs.Bool("w", false, "rewrite files in place")
 	list := fs.Bool("l", false, "list files whose formatting differs")
@@ -353,9 +422,25 @@ func fmtCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc fmt: want at least one FILE\n\n%s", help["fmt"])
 		return 2
 	}
+	stdins := 0
+	for _, f := range files {
+		if f == "-" {
+			stdins++
+		}
+	}
+	if stdins > 1 || stdins == 1 && *write {
+		fmt.Fprintf(stderr, "noxc fmt: - (standard input) may be given once, and not with -w\n\n%s", help["fmt"])
+		return 2
+	}
 	code := 0
 	for _, file := range files {
-		src, err := os.ReadFile(file)
+		var src []byte
+		if file == "-" {
+			file = "<stdin>"
+			src, err = io.ReadAll(stdin)
+		} else {
+			src, err = os.ReadFile(file)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "noxc: %v\n", err)
 			code = 1
@@ -443,16 +528,16 @@ func printEvent(w io.Writer, ev nox.Event) {
 		if ev.Stopped != "" {
 			stopped = " (" + ev.Stopped + ")"
 		}
-		fmt.Fprintf(w, "train %s: %d steps%s in %.2fs (%.0f steps/s), %d parameters; %s nats/row\n",
-			ev.Flow, ev.Steps, stopped, ev.Seconds, ev.StepsPerS, ev.Params, strings.Join(parts, ", "))
+		fmt.Fprintf(w, "train %s: %s%s in %.2fs (%.0f steps/s), %s; %s nats/row\n",
+			ev.Flow, plural(ev.Steps, "step"), stopped, ev.Seconds, ev.StepsPerS, plural(ev.Params, "parameter"), strings.Join(parts, ", "))
 	case "sample":
-		fmt.Fprintf(w, "sample %s: %d draws written to %s\n", ev.Flow, ev.N, ev.Path)
+		fmt.Fprintf(w, "sample %s: %s written to %s\n", ev.Flow, plural(ev.N, "draw"), ev.Path)
 	case "save":
 		fmt.Fprintf(w, "save %s: model written to %s\n", ev.Flow, ev.Path)
 	case "plot":
 		fmt.Fprintf(w, "plot %s: %s\n", ev.Flow, strings.ReplaceAll(ev.Path, ",", ", "))
 	case "eval":
-		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %d rows", ev.Flow, *ev.MeanNLL, ev.N)
+		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %s", ev.Flow, *ev.MeanNLL, plural(ev.N, "row"))
 		if ev.Path != "" {
 			fmt.Fprintf(w, "; log-likelihoods written to %s", ev.Path)
 		}

@@ -59,7 +59,7 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 		if m.ContextDim() == 0 {
 			fmt.Fprintf(stderr, "noxc sample: %s is not conditional; drop -given\n", files[0])
 		} else {
-			fmt.Fprintf(stderr, "noxc sample: %s is conditioned on %d context columns; -given has %d values\n", files[0], m.ContextDim(), len(c))
+			fmt.Fprintf(stderr, "noxc sample: %s is conditioned on %s; -given has %s\n", files[0], plural(m.ContextDim(), "context column"), plural(len(c), "value"))
 		}
 		return 2
 	}
@@ -88,7 +88,7 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		return flagExit(err)
 	}
 	if len(files) != 2 {
-		fmt.Fprintf(stderr, "noxc eval: want MODEL and DATA, got %d arguments\n\n%s", len(files), help["eval"])
+		fmt.Fprintf(stderr, "noxc eval: want MODEL and DATA, got %s\n\n%s", plural(len(files), "argument"), help["eval"])
 		return 2
 	}
 	m, err := nox.Load(files[0])

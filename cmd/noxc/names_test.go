@@ -64,7 +64,7 @@ func trainNamed(t *testing.T, dir, name, src string) string {
 
 func runNoxc(args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
-	code := mainErr(args, &stdout, &stderr)
+	code := mainErr(args, nil, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

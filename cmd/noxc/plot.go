@@ -17,7 +17,7 @@ import (
 )
 
 // plotHelp is the help text of noxc plot.
-const plotHelp = `usage: noxc plot MODEL [-data FILE.csv] [-n N] [-seed S] [-o OUT.png] [-density]
+const plotHelp = `usage: noxc plot MODEL [-data FILE.csv] [-n N] [-seed S] [-o OUT.png] [-density] [-scale S]
 
 Plot draws N samples from a saved model and pictures them, against the
 rows of FILE.csv when -data is given: for 2-D data, data and samples side
@@ -35,6 +35,11 @@ names of the columns the model was trained on, when it knows them.
   -density    for a 2-D model, also draw its density exp(log p) as a heat
               map, over the data's range (or the samples'), to OUT's name
               with _density in place of _samples
+  -scale S    the density's colour scale: linear (p), log (log p, down
+              to 20 nats below its maximum), or auto (the default): log
+              when the density's maximum over the grid exceeds 100
+              times its median, as when one sharp mode would leave the
+              rest dark on a linear scale
 `
 
 // plotCmd pictures a saved model's samples (and, with -density, its
@@ -47,6 +52,12 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "seed of the samples")
 	out := fs.String("o", "", "output picture (.png or .svg)")
 	density := fs.Bool("density", false, "also draw the density of a 2-D model")
+	scale, scaleSet := plot.ScaleAuto, false
+	fs.Func("scale", "the density's colour scale: linear, log or auto", func(s string) (err error) {
+		scale, err = plot.ParseScale(s)
+		scaleSet = true
+		return err
+	})
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -73,11 +84,15 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if m.ContextDim() > 0 {
-		fmt.Fprintf(stderr, "noxc plot: %s is conditioned on %d context columns; plot draws unconditional models only\n", model, m.ContextDim())
+		fmt.Fprintf(stderr, "noxc plot: %s is conditioned on %s; plot draws unconditional models only\n", model, plural(m.ContextDim(), "context column"))
 		return 1
 	}
+	if scaleSet && !*density {
+		fmt.Fprintf(stderr, "noxc plot: -scale modifies -density; give both\n")
+		return 2
+	}
 	if *density && m.Dim() != 2 {
-		fmt.Fprintf(stderr, "noxc plot: -density needs a 2-D model; %s has %d dimensions\n", model, m.Dim())
+		fmt.Fprintf(stderr, "noxc plot: -density needs a 2-D model; %s has %s\n", model, plural(m.Dim(), "dimension"))
 		return 2
 	}
 	var data []float64
@@ -101,7 +116,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	samples := x.RawMatrix().Data
-	title := fmt.Sprintf("%s: flow %q", filepath.Base(model), m.Name())
+	title := filepath.Base(model) + ": " + plot.Title("samples", m.Name())
 	if data != nil {
 		err = plot.Samples(*out, data, samples, m.Dim(), title, names...)
 	} else {
@@ -111,7 +126,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc plot: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "plot %s: %d samples drawn to %s\n", m.Name(), *n, *out)
+	fmt.Fprintf(stdout, "plot %s: %s drawn to %s\n", m.Name(), plural(*n, "sample"), *out)
 	if !*density {
 		return 0
 	}
@@ -124,7 +139,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if err := plot.Density(dpath, logp, lo, hi, data, fmt.Sprintf("%s: density of flow %q", filepath.Base(model), m.Name()), names...); err != nil {
+	if err := plot.Density(dpath, logp, lo, hi, data, filepath.Base(model)+": "+plot.Title("density", m.Name()), scale, names...); err != nil {
 		fmt.Fprintf(stderr, "noxc plot: %v\n", err)
 		return 1
 	}

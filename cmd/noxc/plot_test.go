@@ -136,6 +136,8 @@ func TestPlotCommand(t *testing.T) {
 	}
 	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("<path")) {
 		t.Errorf("3-D SVG: %v, %d bytes", err, len(b))
+	} else if !bytes.Contains(b, []byte(">three.noxm: samples of flow<")) || bytes.Contains(b, []byte("flow flow")) {
+		t.Errorf("3-D SVG: the title is not \"three.noxm: samples of flow\" (issue 24)")
 	}
 
 	for _, c := range []struct {
@@ -151,10 +153,22 @@ func TestPlotCommand(t *testing.T) {
 		{[]string{model, "-data", filepath.Join(dir, "none.csv")}, 1, "no such file"},
 		{[]string{filepath.Join(dir, "none.noxm")}, 1, "no such file"},
 		{[]string{model, "-bogus"}, 2, "flag provided but not defined"},
+		{[]string{model, "-density", "-scale", "cubic"}, 2, `unknown colour scale "cubic"; the scales are linear, log and auto`},
+		{[]string{model, "-scale", "log"}, 2, "-scale modifies -density"},
 	} {
 		code, _, stderr := run(c.args...)
 		if code != c.code || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+	// -scale: the density's colour bar says which (issue 24).
+	for scale, bar := range map[string]string{"linear": ">density p(x)<", "log": ">log density log p(x)<"} {
+		out := filepath.Join(dir, "scale_"+scale+".svg")
+		if code, _, stderr := run(model, "-n", "300", "-o", out, "-density", "-scale", scale); code != 0 {
+			t.Fatalf("-scale %s: exit %d\n%s", scale, code, stderr)
+		}
+		if b, err := os.ReadFile(densityPath(out)); err != nil || !bytes.Contains(b, []byte(bar)) {
+			t.Errorf("-scale %s: %v; the colour bar is not labelled %q", scale, err, bar)
 		}
 	}
 	if code, _, stderr := run("-h"); code != 0 || !strings.Contains(stderr, "usage: noxc plot MODEL") {

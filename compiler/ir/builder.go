@@ -82,7 +82,11 @@ func (b *Builder) Param(i int) Value {
 // Const returns a constant of the given shape with elements data (row-major).
 func (b *Builder) Const(shape Shape, data []float64) Value {
 	if shape.Batched() || len(data) != shape.Rows*shape.Cols {
-		b.fail(OpConst, "shape %v with %d elements", shape, len(data))
+		noun := "elements"
+		if len(data) == 1 {
+			noun = "element"
+		}
+		b.fail(OpConst, "shape %v with %d %s", shape, len(data), noun)
 	}
 	return b.emit(Instr{Op: OpConst, Shape: shape, Data: data})
 }

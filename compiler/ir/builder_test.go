@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -59,6 +60,17 @@ func TestBuilderRejectsBadShapes(t *testing.T) {
 			c.f(NewBuilder("t", &params))
 		})
 	}
+}
+
+// TestConstCount: a count of one is singular (issue 24).
+func TestConstCount(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.HasSuffix(fmt.Sprint(r), "shape [1,2] with 1 element") {
+			t.Errorf("panic %q", r)
+		}
+	}()
+	var params []Param
+	NewBuilder("t", &params).Const(Shape{1, 2}, []float64{1})
 }
 
 func TestDCE(t *testing.T) {
