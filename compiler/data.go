@@ -218,7 +218,8 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 				return nil, false
 			}
 			if j = slices.Index(names, it.str); j < 0 {
-				c.errorf(it.pos, it.end, "%s argument %s: no column %s%s (columns: %s)", fn, arg, dataset.Quote(it.str), spell.DidYouMean(it.str, names), nameList(names))
+				plain := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !isPlain(n) })
+				c.errorf(it.pos, it.end, "%s argument %s: no column %s%s (columns: %s)", fn, arg, dataset.Quote(it.str), spell.DidYouMean(it.str, plain), nameList(names))
 				return nil, false
 			}
 		case it.num < 0 || it.num >= float64(width):
@@ -243,13 +244,19 @@ func nameList(names []string) string {
 			parts = append(parts, fmt.Sprintf("… %d more", len(names)-i))
 			break
 		}
-		if q := dataset.Quote(n); q == strconv.Quote(n) && n != "" && !strings.ContainsAny(n, ", ") {
+		if isPlain(n) {
 			parts = append(parts, n)
 		} else {
-			parts = append(parts, q)
+			parts = append(parts, dataset.Quote(n))
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// isPlain reports whether a header name can be shown unquoted: not empty,
+// at most 40 bytes, printable, without commas or spaces.
+func isPlain(n string) bool {
+	return n != "" && len(n) <= 40 && strconv.Quote(n) == `"`+n+`"` && !strings.ContainsAny(n, ", ")
 }
 
 func colName(names []string, j int) string {
