@@ -162,6 +162,9 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 			var de *dataset.Error
 			if errors.As(err, &de) && de.Missing {
 				c.errorf(p.pos, p.end, "%s(%q): %v; na = \"drop\" drops the rows with missing values", fn, p.str, err)
+			} else if a, has := args["sep"]; has && errors.As(err, &de) && de.Col > 0 && dataset.DetectSep(t.Text) != f.Sep {
+				// A given separator that does not split the file.
+				c.errorf(p.pos, p.end, "%s(%q): %v (is the file separated by %q? sep = %q was given)", fn, p.str, err, string(dataset.DetectSep(t.Text)), a.str)
 			} else {
 				c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
 			}

@@ -156,11 +156,11 @@ func cell(s string) (v float64, msg string, missing bool) {
 	case isInfinity(s):
 		return 0, Quote(s) + " is not finite; a flow cannot be fit to infinite values (remove the row, or write it as a missing value and read with na = \"drop\")", false
 	}
-	if c := strings.Count(s, ","); c > 0 && isDecimal(strings.ReplaceAll(s, ",", "")) {
-		if c == 1 && isDecimal(strings.Replace(s, ",", ".", 1)) {
-			return 0, fmt.Sprintf("%s has a decimal comma; nox reads decimal points only: export the file with decimal points (%s)", Quote(s), Quote(strings.Replace(s, ",", ".", 1))), false
-		}
-		return 0, fmt.Sprintf("%s has commas in a number; nox reads numbers without thousands separators: export the file without them (%s)", Quote(s), Quote(strings.ReplaceAll(s, ",", ""))), false
+	switch {
+	case isThousands(s):
+		return 0, fmt.Sprintf("%s has thousands separators; nox reads numbers without them: export the file without them (%s)", Quote(s), Quote(strings.ReplaceAll(s, ",", ""))), false
+	case strings.Count(s, ",") == 1 && !strings.Contains(s, ".") && isDecimal(strings.Replace(s, ",", ".", 1)):
+		return 0, fmt.Sprintf("%s has a decimal comma; nox reads decimal points only: export the file with decimal points (%s)", Quote(s), Quote(strings.Replace(s, ",", ".", 1))), false
 	}
 	if strings.ContainsAny(s, "0123456789") {
 		return 0, Quote(s) + " is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4", false
@@ -216,6 +216,26 @@ func isDecimal(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// isThousands reports whether s is a number with thousands separators:
+// 1 to 3 digits, then groups of a comma and 3 digits (at least two
+// groups, or one with a decimal point after it: 1,000,000 and 1,000.5,
+// but not 1,000, which may be a decimal comma), then an optional decimal
+// part.
+func isThousands(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	groups := strings.Split(whole, ",")
+	if len(groups) < 2 || (len(groups) == 2 && !hasFrac) || len(groups[0]) < 1 || len(groups[0]) > 3 {
+		return false
+	}
+	for i, g := range groups {
+		if strings.Trim(g, "0123456789") != "" || (i > 0 && len(g) != 3) {
+			return false
+		}
+	}
+	return !hasFrac || (frac != "" && strings.Trim(frac, "0123456789") == "")
 }
 
 // isInfinity reports whether s is an infinity as programs write it: inf,

@@ -47,7 +47,9 @@ func TestReadCSV(t *testing.T) {
 		{"decimal forms", ".5,5.,-1e-3,+2E+2\n", &Table{Rows: 1, Cols: 4, Values: []float64{.5, 5, -1e-3, 200}}, ""},
 		{"decimal comma", "x;y\n3,14;2\n", nil, `row 2, column 1 ("x"): "3,14" has a decimal comma; nox reads decimal points only: export the file with decimal points ("3.14")`},
 		{"quoted decimal comma", "x,y\n\"3,14\",2\n", nil, `row 2, column 1 ("x"): "3,14" has a decimal comma; nox reads decimal points only: export the file with decimal points ("3.14")`},
-		{"thousands", "x,y\n\"1,000,000\",2\n", nil, `row 2, column 1 ("x"): "1,000,000" has commas in a number; nox reads numbers without thousands separators: export the file without them ("1000000")`},
+		{"thousands", "x,y\n\"1,000,000\",2\n", nil, `row 2, column 1 ("x"): "1,000,000" has thousands separators; nox reads numbers without them: export the file without them ("1000000")`},
+		{"thousands with a point", "x,y\n\"-1,000.5\",2\n", nil, `row 2, column 1 ("x"): "-1,000.5" has thousands separators; nox reads numbers without them: export the file without them ("-1000.5")`},
+		{"decimal comma with an exponent", "x;y\n-1,5e3;2\n", nil, `row 2, column 1 ("x"): "-1,5e3" has a decimal comma; nox reads decimal points only: export the file with decimal points ("-1.5e3")`},
 		{"underscore", "1_000,2\n", nil, `row 1, column 1: "1_000" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
 		{"hex float", "1,0x1p3\n", nil, `row 1, column 2: "0x1p3" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
 		{"bare exponent", "1,1e\n", nil, `row 1, column 2: "1e" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
@@ -122,6 +124,7 @@ func TestCSVNumbers(t *testing.T) {
 	}{
 		{"bar given", "x|y\n1|2\n", '|', []int{1, 0}, false, &Table{Rows: 1, Cols: 2, Values: []float64{2, 1}, Names: []string{"y", "x"}}, 0, ""},
 		{"semicolon given", "1;2\n3;4\n", ';', []int{0}, false, &Table{Rows: 2, Cols: 1, Values: []float64{1, 3}}, 0, ""},
+		{"wrong separator given", "-1.5,2\n3,4\n", ';', []int{0}, false, nil, 0, `row 1, column 1: "-1.5,2" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
 		{"bad separator", "1:2\n", ':', nil, false, nil, 0, `separator ':' is not one of ",", ";", "\t", "|"`},
 		{"text in other columns", "name,x,y\nalice,1,2\nbob,3,4\n", 0, []int{1, 2}, false, &Table{Rows: 2, Cols: 2, Values: []float64{1, 2, 3, 4}, Names: []string{"x", "y"}}, 0, ""},
 		{"text in a chosen column", "name,x,y\nalice,1,2\n", 0, []int{0, 1}, false, nil, 0, `row 2, column 1 ("name"): "alice" is not a number`},

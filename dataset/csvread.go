@@ -176,8 +176,10 @@ func quoteError(pe *csv.ParseError) error {
 
 // isHeader reports whether a first line is a header: none of its cells
 // is a number or a missing value, and at least one is not empty. A cell
-// counts as a number if Go or a person would read it as one (so 0x1p3,
-// Inf and 3,14 are numbers here).
+// counts as a number if Go would read it as one (so 0x1p3 and Inf are
+// numbers here) or it is digits with signs, points, exponents and
+// separators (3,14 and 1,5;2 are numbers too: read with the wrong
+// separator, the first row is still data).
 func isHeader(cells []string) bool {
 	names := 0
 	for _, c := range cells {
@@ -185,7 +187,9 @@ func isHeader(cells []string) bool {
 		if c == "" {
 			continue
 		}
-		if _, err := strconv.ParseFloat(c, 64); err == nil || isRangeErr(err) || isMissing(c) || isDecimal(strings.ReplaceAll(c, ",", "")) {
+		_, err := strconv.ParseFloat(c, 64)
+		numeric := strings.ContainsAny(c, "0123456789") && strings.Trim(c, "0123456789+-.eE,;\t|_ ") == ""
+		if err == nil || isRangeErr(err) || isMissing(c) || numeric {
 			return false
 		}
 		names++
