@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"bytes"
+	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -180,4 +182,34 @@ func TestWriteCSVRoundTrip(t *testing.T) {
 	if d := cmp.Diff(vals, got.Values); d != "" {
 		t.Fatal(d)
 	}
+}
+
+// FuzzParseCSV: any text either reads as a table of finite numbers of the
+// right size, or gives an error; a cell error names a row and column
+// inside the file, and no message holds a control character.
+func FuzzParseCSV(f *testing.F) {
+	for _, s := range []string{"x,y\n1,2\n", "a;b\n1,5;2\n", "\"a\nb\"\t\"c\"\n1\t2\n", "\ufeffx\r\n1\r\nNA\r\n", "1,\"2\x1b\"\n", "1,\"2\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tab, err := ParseCSV([]byte(s))
+		if err != nil {
+			if strings.ContainsFunc(err.Error(), func(r rune) bool { return r < ' ' || r == 0x7f }) {
+				t.Fatalf("message holds a control character: %q", err)
+			}
+			var e *Error
+			if errors.As(err, &e) && (e.Row < 1 || e.Row > strings.Count(s, "\n")+1) {
+				t.Fatalf("row %d outside the file: %v", e.Row, err)
+			}
+			return
+		}
+		if len(tab.Values) != tab.Rows*tab.Cols || tab.Rows == 0 {
+			t.Fatalf("%d values for %d×%d", len(tab.Values), tab.Rows, tab.Cols)
+		}
+		for _, v := range tab.Values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("value %v", v)
+			}
+		}
+	})
 }
