@@ -156,23 +156,8 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 	}
 	d := &Data{Path: p.str, Pos: call.Pos, Table: t}
 	if f != nil {
-		drop := args["na"].str == "drop"
-		all, dropped, err := f.Numbers(slices.Concat(cols, ctx), drop)
-		if err != nil {
-			var de *dataset.Error
-			if errors.As(err, &de) && de.Missing {
-				c.errorf(p.pos, p.end, "%s(%q): %v; na = \"drop\" drops the rows with missing values", fn, p.str, err)
-			} else if a, has := args["sep"]; has && errors.As(err, &de) && de.Col > 0 && dataset.DetectSep(t.Text) != f.Sep {
-				// A given separator that does not split the file.
-				c.errorf(p.pos, p.end, "%s(%q): %v (is the file separated by %q? sep = %q was given)", fn, p.str, err, string(dataset.DetectSep(t.Text)), a.str)
-			} else {
-				c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
-			}
+		if !c.readCSV(d, f, args, cols, ctx) {
 			return nil
-		}
-		d.Table, d.Dropped = all, dropped
-		if len(ctx) > 0 {
-			d.Table, d.Context = all.Select(seq(0, len(cols))), all.Select(seq(len(cols), all.Cols))
 		}
 		return d
 	}
@@ -183,6 +168,35 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 		d.Context = t.Select(ctx)
 	}
 	return d
+}
+
+// readCSV reads the columns cols and ctx of the CSV file f, which csv's
+// arguments args named, as numbers into d: its Table and Context, and
+// the number of rows csv's na dropped. d.Table is the file as loaded
+// (its Text) until then.
+func (c *checker) readCSV(d *Data, f *dataset.CSV, args bound, cols, ctx []int) bool {
+	p := args["path"].val
+	all, dropped, err := f.Numbers(slices.Concat(cols, ctx), args["na"].str == "drop")
+	if err != nil {
+		var de *dataset.Error
+		sep, hasSep := args["sep"]
+		detected := string(dataset.DetectSep(d.Table.Text))
+		switch {
+		case errors.As(err, &de) && de.Missing:
+			c.errorf(p.pos, p.end, "csv(%q): %v; na = \"drop\" drops the rows with missing values", p.str, err)
+		case hasSep && errors.As(err, &de) && de.Col > 0 && detected != sep.str:
+			// A separator given that does not split the file.
+			c.errorf(p.pos, p.end, "csv(%q): %v (is the file separated by %q? sep = %q was given)", p.str, err, detected, sep.str)
+		default:
+			c.errorf(p.pos, p.end, "csv(%q): %v", p.str, err)
+		}
+		return false
+	}
+	d.Table, d.Dropped = all, dropped
+	if len(ctx) > 0 {
+		d.Table, d.Context = all.Select(seq(0, len(cols))), all.Select(seq(len(cols), all.Cols))
+	}
+	return true
 }
 
 // seq returns the ints from lo up to hi.
