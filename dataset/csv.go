@@ -159,7 +159,7 @@ func cell(s string) (v float64, msg string, missing bool) {
 	switch {
 	case isThousands(s):
 		return 0, fmt.Sprintf("%s has thousands separators; nox reads numbers without them: export the file without them (%s)", Quote(s), Quote(strings.ReplaceAll(s, ",", ""))), false
-	case strings.Count(s, ",") == 1 && !strings.Contains(s, ".") && isDecimal(strings.Replace(s, ",", ".", 1)):
+	case isDecimalComma(s):
 		return 0, fmt.Sprintf("%s has a decimal comma; nox reads decimal points only: export the file with decimal points (%s)", Quote(s), Quote(strings.Replace(s, ",", ".", 1))), false
 	}
 	if strings.ContainsAny(s, "0123456789") {
@@ -216,6 +216,12 @@ func isDecimal(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// isDecimalComma reports whether s is a decimal number written with a
+// decimal comma: 3,14, -0,5, 1,5e3.
+func isDecimalComma(s string) bool {
+	return strings.Count(s, ",") == 1 && !strings.Contains(s, ".") && isDecimal(strings.Replace(s, ",", ".", 1))
 }
 
 // isThousands reports whether s is a number with thousands separators:

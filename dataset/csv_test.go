@@ -49,6 +49,7 @@ func TestReadCSV(t *testing.T) {
 		{"decimal forms", ".5,5.,-1e-3,+2E+2\n", &Table{Rows: 1, Cols: 4, Values: []float64{.5, 5, -1e-3, 200}}, ""},
 		{"decimal comma", "x;y\n3,14;2\n", nil, `row 2, column 1 ("x"): "3,14" has a decimal comma; nox reads decimal points only: export the file with decimal points ("3.14")`},
 		{"quoted decimal comma", "x,y\n\"3,14\",2\n", nil, `row 2, column 1 ("x"): "3,14" has a decimal comma; nox reads decimal points only: export the file with decimal points ("3.14")`},
+		{"decimal comma in a comma file", "x\n1\n3,14\n", nil, `row 3: has 2 columns, but the header names 1 (if "3,14" is a number with a decimal comma: nox reads decimal points only; export the file with decimal points)`},
 		{"thousands", "x,y\n\"1,000,000\",2\n", nil, `row 2, column 1 ("x"): "1,000,000" has thousands separators; nox reads numbers without them: export the file without them ("1000000")`},
 		{"thousands with a point", "x,y\n\"-1,000.5\",2\n", nil, `row 2, column 1 ("x"): "-1,000.5" has thousands separators; nox reads numbers without them: export the file without them ("-1000.5")`},
 		{"decimal comma with an exponent", "x;y\n-1,5e3;2\n", nil, `row 2, column 1 ("x"): "-1,5e3" has a decimal comma; nox reads decimal points only: export the file with decimal points ("-1.5e3")`},

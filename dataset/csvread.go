@@ -174,6 +174,20 @@ func quoteError(pe *csv.ParseError) error {
 	return &Error{Row: pe.Line, Msg: pe.Err.Error()}
 }
 
+// commaHint explains a row with two cells in a comma-separated file of
+// one column, if they make a number with a decimal comma.
+func (f *CSV) commaHint(rec []string) string {
+	if f.Sep != ',' || f.Cols != 1 || len(rec) != 2 {
+		return ""
+	}
+	for k := range len(rec) - 1 {
+		if s := strings.TrimSpace(rec[k]) + "," + strings.TrimSpace(rec[k+1]); isDecimalComma(s) {
+			return fmt.Sprintf(" (if %s is a number with a decimal comma: nox reads decimal points only; export the file with decimal points)", Quote(s))
+		}
+	}
+	return ""
+}
+
 // isHeader reports whether a first line is a header: none of its cells
 // is a number or a missing value, and at least one is not empty. A cell
 // counts as a number if Go would read it as one (so 0x1p3 and Inf are
@@ -227,10 +241,11 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 		}
 		first = false
 		if len(rec) != f.Cols {
+			msg := fmt.Sprintf("has %d columns, but earlier rows have %d", len(rec), f.Cols)
 			if f.Names != nil {
-				return nil, 0, &Error{Row: line, Msg: fmt.Sprintf("has %d columns, but the header names %d", len(rec), f.Cols)}
+				msg = fmt.Sprintf("has %d columns, but the header names %d", len(rec), f.Cols)
 			}
-			return nil, 0, &Error{Row: line, Msg: fmt.Sprintf("has %d columns, but earlier rows have %d", len(rec), f.Cols)}
+			return nil, 0, &Error{Row: line, Msg: msg + f.commaHint(rec)}
 		}
 		skip := false
 		for k, j := range cols {
