@@ -214,3 +214,27 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestReadFileSurvey reads testdata/survey.csv, the file spec.md shows: a
+// semicolon file with a column of names, a missing age and a decimal
+// comma.
+func TestReadFileSurvey(t *testing.T) {
+	tab, err := ReadFile("testdata/survey.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ScanCSV(tab.Text, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Sep != ';' || !cmp.Equal(f.Names, []string{"name", "age", "height", "weight"}) {
+		t.Fatalf("separator %q, names %q", f.Sep, f.Names)
+	}
+	got, dropped, err := f.Numbers([]int{1, 3}, true)
+	if err != nil || dropped != 1 || !cmp.Equal(got.Values, []float64{34, 55, 29, 70}) {
+		t.Fatalf("Numbers = %v, %d dropped, %v", got, dropped, err)
+	}
+	if _, _, err := f.Numbers([]int{2}, true); err == nil || err.Error() != `row 4, column 3 ("height"): "1,75" has a decimal comma; nox reads decimal points only: export the file with decimal points ("1.75")` {
+		t.Fatalf("height: %v", err)
+	}
+}
