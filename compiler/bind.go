@@ -426,5 +426,9 @@ func choice(what string, p *stdlib.Param, v value) (float64, string) {
 	if i := slices.Index(p.Choices, v.str); i >= 0 {
 		return float64(i), ""
 	}
-	return 0, fmt.Sprintf("%s must be one of %s, got %s%s", what, strings.Join(quoted, ", "), v, spell.DidYouMean(v.str, p.Choices))
+	hint := ""
+	if len(v.str) > 1 { // no spelling hints among one-character choices (csv's sep)
+		hint = spell.DidYouMean(v.str, p.Choices)
+	}
+	return 0, fmt.Sprintf("%s must be one of %s, got %s%s", what, strings.Join(quoted, ", "), v, hint)
 }

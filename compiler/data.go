@@ -1,8 +1,10 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
@@ -24,10 +26,20 @@ func fileParams(cols stdlib.Type) []stdlib.Param {
 	}
 }
 
+// naChoices are the values of csv's na: a missing value is an error, or
+// its row is dropped.
+var naChoices = []string{"error", "drop"}
+
 var (
-	// csvSig is csv("file", columns = [...], context = [...]): columns
-	// are named by header name (a string) or by 0-based index (an int).
-	csvSig = &signature{name: "csv", params: fileParams(stdlib.Columns),
+	// csvSig is csv("file", columns = [...], context = [...], sep = ",",
+	// na = "error"): columns are named by header name (a string) or by
+	// 0-based index (an int); sep is the separator (detected when absent)
+	// and na what a missing value in a selected column does.
+	csvSig = &signature{name: "csv", params: append(fileParams(stdlib.Columns),
+		stdlib.Param{Name: "sep", Type: stdlib.Choice, Choices: dataset.Seps, KeywordOnly: true, DefaultDoc: "detected",
+			Doc: "the separator; by default the one that splits the first lines consistently"},
+		stdlib.Param{Name: "na", Type: stdlib.Choice, Choices: naChoices, Default: []float64{0}, KeywordOnly: true,
+			Doc: "what a missing value (empty, NA, NaN, …) in a selected column does: \"error\" reports it, \"drop\" drops its row"}),
 		example: `csv("data.csv", columns = ["x", "y"], context = [2])`}
 	// npySig is npy("file.npy", columns = [...], context = [...]): csv's
 	// rules for a NumPy array, whose columns have no names.
@@ -97,27 +109,42 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 		c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
 		return nil
 	}
+	// A CSV file's text is scanned for its separator and header now, and
+	// its selected columns read as numbers once they are known.
+	var f *dataset.CSV
+	names, width := t.Names, t.Cols
+	if t.Text != nil {
+		sep := rune(0)
+		if a, has := args["sep"]; has {
+			sep = []rune(a.str)[0]
+		}
+		if f, err = dataset.ScanCSV(t.Text, sep); err != nil {
+			c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
+			return nil
+		}
+		names, width = f.Names, f.Cols
+	}
 	var cols, ctx []int
 	colArg, hasCols := args["columns"]
 	ctxArg, hasCtx := args["context"]
 	if hasCols {
-		if cols, ok = c.columns(t, fn, "columns", colArg.val); !ok {
+		if cols, ok = c.columns(names, width, fn, "columns", colArg.val); !ok {
 			return nil
 		}
 	}
 	if hasCtx {
-		if ctx, ok = c.columns(t, fn, "context", ctxArg.val); !ok {
+		if ctx, ok = c.columns(names, width, fn, "context", ctxArg.val); !ok {
 			return nil
 		}
 	}
 	for _, j := range ctx {
 		if slices.Contains(cols, j) {
-			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: column %s is both data and context", fn, colName(t, j))
+			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: column %s is both data and context", fn, colName(names, j))
 			return nil
 		}
 	}
 	if cols == nil {
-		for j := range t.Cols {
+		for j := range width {
 			if !slices.Contains(ctx, j) {
 				cols = append(cols, j)
 			}
@@ -128,6 +155,12 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 		}
 	}
 	d := &Data{Path: p.str, Pos: call.Pos, Table: t}
+	if f != nil {
+		if !c.readCSV(d, f, args, cols, ctx) {
+			return nil
+		}
+		return d
+	}
 	if hasCols || hasCtx {
 		d.Table = t.Select(cols)
 	}
@@ -137,9 +170,48 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 	return d
 }
 
+// readCSV reads the columns cols and ctx of the CSV file f, which csv's
+// arguments args named, as numbers into d: its Table and Context, and
+// the number of rows csv's na dropped. d.Table is the file as loaded
+// (its Text) until then.
+func (c *checker) readCSV(d *Data, f *dataset.CSV, args bound, cols, ctx []int) bool {
+	p := args["path"].val
+	all, dropped, err := f.Numbers(slices.Concat(cols, ctx), args["na"].str == "drop")
+	if err != nil {
+		var de *dataset.Error
+		sep, hasSep := args["sep"]
+		detected := string(dataset.DetectSep(d.Table.Text))
+		switch {
+		case errors.As(err, &de) && de.Missing:
+			c.errorf(p.pos, p.end, "csv(%q): %v; na = \"drop\" drops the rows with missing values", p.str, err)
+		case hasSep && errors.As(err, &de) && de.Col > 0 && detected != sep.str:
+			// A separator given that does not split the file.
+			c.errorf(p.pos, p.end, "csv(%q): %v (is the file separated by %q? sep = %q was given)", p.str, err, detected, sep.str)
+		default:
+			c.errorf(p.pos, p.end, "csv(%q): %v", p.str, err)
+		}
+		return false
+	}
+	d.Table, d.Dropped = all, dropped
+	if len(ctx) > 0 {
+		d.Table, d.Context = all.Select(seq(0, len(cols))), all.Select(seq(len(cols), all.Cols))
+	}
+	return true
+}
+
+// seq returns the ints from lo up to hi.
+func seq(lo, hi int) []int {
+	out := make([]int, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
 // columns resolves the columns the binder accepted for argument arg of fn
-// (a list of header names and 0-based indices, or one) in table t.
-func (c *checker) columns(t *dataset.Table, fn, arg string, v value) ([]int, bool) {
+// (a list of header names and 0-based indices, or one) in a file of width
+// columns named names (nil: no header).
+func (c *checker) columns(names []string, width int, fn, arg string, v value) ([]int, bool) {
 	items := []value{v}
 	if v.kind == kList {
 		items = v.list
@@ -148,20 +220,31 @@ func (c *checker) columns(t *dataset.Table, fn, arg string, v value) ([]int, boo
 	for _, it := range items {
 		j := int(it.num)
 		switch {
-		case it.kind == kStr && t.Names == nil:
+		case it.kind == kStr && names == nil:
 			c.errorf(it.pos, it.end, "%s argument %s: the file has no header line, so columns have no names; use 0-based indices", fn, arg)
 			return nil, false
 		case it.kind == kStr:
-			if j = slices.Index(t.Names, it.str); j < 0 {
-				c.errorf(it.pos, it.end, "%s argument %s: no column %q%s (columns: %s)", fn, arg, it.str, spell.DidYouMean(it.str, t.Names), strings.Join(t.Names, ", "))
+			var at []string
+			for k, n := range names {
+				if n == it.str {
+					at = append(at, strconv.Itoa(k))
+				}
+			}
+			if len(at) > 1 {
+				c.errorf(it.pos, it.end, "%s argument %s: column %s appears %d times in the header, at 0-based indices %s; select the one you mean by index", fn, arg, dataset.Quote(it.str), len(at), strings.Join(at, " and "))
 				return nil, false
 			}
-		case it.num < 0 || it.num >= float64(t.Cols):
-			c.errorf(it.pos, it.end, "%s argument %s: column index %s out of range; the file has %s (0 to %d)", fn, arg, it, plural(t.Cols, "column"), t.Cols-1)
+			if j = slices.Index(names, it.str); j < 0 {
+				plain := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !isPlain(n) })
+				c.errorf(it.pos, it.end, "%s argument %s: no column %s%s (columns: %s)", fn, arg, dataset.Quote(it.str), spell.DidYouMean(it.str, plain), nameList(names))
+				return nil, false
+			}
+		case it.num < 0 || it.num >= float64(width):
+			c.errorf(it.pos, it.end, "%s argument %s: column index %s out of range; the file has %s (0 to %d)", fn, arg, it, plural(width, "column"), width-1)
 			return nil, false
 		}
 		if slices.Contains(out, j) {
-			c.errorf(it.pos, it.end, "%s argument %s: column %s listed twice", fn, arg, colName(t, j))
+			c.errorf(it.pos, it.end, "%s argument %s: column %s listed twice", fn, arg, colName(names, j))
 			return nil, false
 		}
 		out = append(out, j)
@@ -169,9 +252,33 @@ func (c *checker) columns(t *dataset.Table, fn, arg string, v value) ([]int, boo
 	return out, true
 }
 
-func colName(t *dataset.Table, j int) string {
-	if t.Names != nil {
-		return fmt.Sprintf("%q", t.Names[j])
+// nameList lists header names for a message: plain names as they are,
+// others quoted (escaped and clipped), at most 20 of them.
+func nameList(names []string) string {
+	var parts []string
+	for i, n := range names {
+		if i == 20 {
+			parts = append(parts, fmt.Sprintf("… %d more", len(names)-i))
+			break
+		}
+		if isPlain(n) {
+			parts = append(parts, n)
+		} else {
+			parts = append(parts, dataset.Quote(n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// isPlain reports whether a header name can be shown unquoted: not empty,
+// at most 40 bytes, printable, without commas or spaces.
+func isPlain(n string) bool {
+	return n != "" && len(n) <= 40 && strconv.Quote(n) == `"`+n+`"` && !strings.ContainsAny(n, ", ")
+}
+
+func colName(names []string, j int) string {
+	if names != nil {
+		return dataset.Quote(names[j])
 	}
 	return fmt.Sprint(j)
 }

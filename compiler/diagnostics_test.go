@@ -102,7 +102,13 @@ func diagnose(src []byte, files map[string]string) string {
 			if !ok {
 				return nil, fmt.Errorf("no such file %s", path)
 			}
-			t, err := dataset.ParseCSV([]byte(body))
+			// A CSV file is read as nox reads it (dataset.Read); an
+			// archive cannot hold a NumPy file, so a .npy name holds CSV
+			// read as numbers.
+			t, err := dataset.Read(path, strings.NewReader(body))
+			if dataset.IsNPY(path) {
+				t, err = dataset.ParseCSV([]byte(body))
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}

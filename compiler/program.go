@@ -65,6 +65,10 @@ type Data struct {
 	// Context holds the context columns of conditional density
 	// estimation, row for row with Table; nil if none.
 	Context *dataset.Table
+	// Dropped is the number of rows csv(..., na = "drop") dropped for a
+	// missing value. The summary (Program.Names, :type) says it; the root
+	// package reports it with the data set.
+	Dropped int
 }
 
 // ContextDim is the number of context columns.

@@ -104,7 +104,14 @@ func (v value) summary() string {
 		return v.describe() + ": " + strings.Join(parts, " |> ")
 	case kData:
 		t := v.data.Table
-		return fmt.Sprintf("data set: %s × %s, from %q", plural(t.Rows, "row"), plural(t.Cols, "column"), v.data.Path)
+		s := fmt.Sprintf("data set: %s × %s, from %q", plural(t.Rows, "row"), plural(t.Cols, "column"), v.data.Path)
+		switch n := v.data.Dropped; {
+		case n == 1:
+			s += " (1 row with missing values dropped)"
+		case n > 1:
+			s += fmt.Sprintf(" (%d rows with missing values dropped)", n)
+		}
+		return s
 	case kList:
 		var parts []string
 		for _, x := range v.list {

@@ -13,11 +13,19 @@ import (
 )
 
 // Table is a dense matrix of float64 values, row-major.
+//
+// A table that Read or ReadFile made from a CSV file holds the file's text
+// instead (Text), unread: which separator it uses and which columns are
+// numbers are chosen later (ScanCSV, CSV.Numbers), so that columns nobody
+// selects may hold text. Its other fields are then zero.
 type Table struct {
 	Rows, Cols int
 	Values     []float64
 	// Names are the column names from a header line, or nil.
 	Names []string
+	// Text is the text of a CSV file not read yet; nil for a table of
+	// numbers.
+	Text []byte
 }
 
 // Select returns a table of the given columns (0-based), in that order.
@@ -41,102 +49,51 @@ func (t *Table) Select(cols []int) *Table {
 func (t *Table) Row(i int) []float64 { return t.Values[i*t.Cols : (i+1)*t.Cols] }
 
 // Error is a problem at a row and column of a file (both 1-based; Col is
-// 0 when the whole row is at fault).
+// 0 when the whole row is at fault). For a CSV file, Row is the line of
+// the file as a person counts it, header and blank lines included.
 type Error struct {
 	Row, Col int
-	Msg      string
+	// Name is the column's header name, if it has one.
+	Name string
+	Msg  string
+	// Missing marks a missing value (an empty cell, NA, NaN, …), which
+	// a reader may drop instead (CSV.Numbers).
+	Missing bool
 }
 
 func (e *Error) Error() string {
-	if e.Col == 0 {
+	switch {
+	case e.Col == 0:
 		return fmt.Sprintf("row %d: %s", e.Row, e.Msg)
+	case e.Name != "":
+		return fmt.Sprintf("row %d, column %d (%s): %s", e.Row, e.Col, Quote(e.Name), e.Msg)
 	}
 	return fmt.Sprintf("row %d, column %d: %s", e.Row, e.Col, e.Msg)
 }
 
-// ReadCSV reads comma-separated numbers, one row per line. A first line
-// whose cells are all non-numeric is taken as a header and skipped. Blank
-// lines are skipped. Every row must have the same number of cells, and
-// every cell must be a finite number.
+// ReadCSV reads a CSV file of numbers, every column of it (the rules are
+// ScanCSV's and CSV.Numbers'; the separator is detected, and a missing
+// value is an error).
 func ReadCSV(r io.Reader) (*Table, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
-	t := &Table{}
-	line := 0
-	seen := false // a non-blank line was read
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
-		cells := strings.Split(text, ",")
-		first := !seen
-		seen = true
-		if first && isHeader(cells) {
-			for _, c := range cells {
-				t.Names = append(t.Names, strings.TrimSpace(c))
-			}
-			continue
-		}
-		if t.Cols == 0 {
-			t.Cols = len(cells)
-			if t.Names != nil && len(t.Names) != t.Cols {
-				return nil, &Error{Row: line, Msg: "has " + plural(len(cells), "column") + fmt.Sprintf(", but the header names %d", len(t.Names))}
-			}
-		} else if len(cells) != t.Cols {
-			return nil, &Error{Row: line, Msg: "has " + plural(len(cells), "column") + fmt.Sprintf(", but earlier rows have %d", t.Cols)}
-		}
-		for j, c := range cells {
-			c = strings.TrimSpace(c)
-			v, err := strconv.ParseFloat(c, 64)
-			switch {
-			case c == "":
-				return nil, &Error{Row: line, Col: j + 1, Msg: "empty cell"}
-			case err != nil && !isRangeErr(err):
-				return nil, &Error{Row: line, Col: j + 1, Msg: fmt.Sprintf("%q is not a number", clip(c))}
-			case math.IsNaN(v):
-				return nil, &Error{Row: line, Col: j + 1, Msg: "NaN is not allowed"}
-			case math.IsInf(v, 0):
-				return nil, &Error{Row: line, Col: j + 1, Msg: fmt.Sprintf("%q is not finite", clip(c))}
-			}
-			t.Values = append(t.Values, v)
-		}
-		t.Rows++
-	}
-	if err := sc.Err(); err != nil {
-		if err == bufio.ErrTooLong {
-			return nil, &Error{Row: line + 1, Msg: "line longer than 16 MiB"}
-		}
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return nil, err
 	}
-	if t.Rows == 0 {
-		return nil, fmt.Errorf("no rows of numbers")
-	}
-	return t, nil
+	return ParseCSV(b)
 }
 
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
-}
-
-// isHeader reports whether every cell is non-numeric text.
-func isHeader(cells []string) bool {
-	for _, c := range cells {
-		c = strings.TrimSpace(c)
-		if _, err := strconv.ParseFloat(c, 64); err == nil || c == "" {
-			return false
-		}
+// ParseCSV is ReadCSV over a byte slice.
+func ParseCSV(b []byte) (*Table, error) {
+	f, err := ScanCSV(b, 0)
+	if err != nil {
+		return nil, err
 	}
-	return true
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+	cols := make([]int, f.Cols)
+	for j := range cols {
+		cols[j] = j
 	}
-	return s
+	t, _, err := f.Numbers(cols, false)
+	return t, err
 }
 
 // WriteCSV writes rows×cols values as CSV with the shortest decimal form
@@ -190,5 +147,144 @@ func checkHeader(names []string, cols int) error {
 	return nil
 }
 
-// ParseCSV is ReadCSV over a byte slice.
-func ParseCSV(b []byte) (*Table, error) { return ReadCSV(bytes.NewReader(b)) }
+
+// Quote returns s as a Go string literal, clipped to its first 40
+// characters: how messages show a cell or a name from a file, so that
+// control characters are escaped and a long cell does not flood them.
+func Quote(s string) string {
+	if n := 0; len(s) > 40 {
+		for i := range s {
+			if n == 40 {
+				return strconv.Quote(s[:i]) + "…"
+			}
+			n++
+		}
+	}
+	return strconv.Quote(s)
+}
+
+// stripBOM removes the byte-order mark that some programs (Excel's
+// "CSV UTF-8") write before the first header name.
+func stripBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte("\ufeff")) }
+
+// cell reads one cell as a number: a decimal number as people write them
+// (isDecimal), finite. A missing value (isMissing) gives missing; any
+// other cell gives a message that says why it is not a number.
+func cell(s string) (v float64, msg string, missing bool) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return 0, "missing value (an empty cell)", true
+	case isMissing(s):
+		return 0, "missing value " + Quote(s), true
+	case isDecimal(s):
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil && !isRangeErr(err) {
+			return 0, Quote(s) + " is not a number", false
+		}
+		if math.IsInf(v, 0) {
+			return 0, Quote(s) + " is not finite (too large for a float64)", false
+		}
+		return v, "", false
+	case isInfinity(s):
+		return 0, Quote(s) + " is not finite; a flow cannot be fit to infinite values (remove the row, or write it as a missing value and read with na = \"drop\")", false
+	}
+	switch {
+	case isThousands(s):
+		return 0, fmt.Sprintf("%s has thousands separators; nox reads numbers without them: export the file without them (%s)", Quote(s), Quote(strings.ReplaceAll(s, ",", ""))), false
+	case isDecimalComma(s):
+		return 0, fmt.Sprintf("%s has a decimal comma; nox reads decimal points only: export the file with decimal points (%s)", Quote(s), Quote(strings.Replace(s, ",", ".", 1))), false
+	}
+	if strings.ContainsAny(s, "0123456789") {
+		return 0, Quote(s) + " is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4", false
+	}
+	return 0, Quote(s) + " is not a number", false
+}
+
+// missing are the cells, besides the empty one, that mean a missing value:
+// R's NA, pandas' and NumPy's NaN, Excel's #N/A, SQL's NULL.
+var missing = []string{"NA", "N/A", "n/a", "#N/A", "NaN", "nan", "NAN", "NULL", "null"}
+
+func isMissing(s string) bool {
+	for _, m := range missing {
+		if s == m {
+			return true
+		}
+	}
+	return s == ""
+}
+
+// isDecimal reports whether s is a decimal number as people write it:
+// an optional sign, digits with an optional decimal point (".5" and "5."
+// included), and an optional exponent (e or E, an optional sign, digits).
+// Go's other forms (0x1p3, 1_000, Inf) are not.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// isDecimalComma reports whether s is a decimal number written with a
+// decimal comma: 3,14, -0,5, 1,5e3.
+func isDecimalComma(s string) bool {
+	return strings.Count(s, ",") == 1 && !strings.Contains(s, ".") && isDecimal(strings.Replace(s, ",", ".", 1))
+}
+
+// isThousands reports whether s is a number with thousands separators:
+// 1 to 3 digits, then groups of a comma and 3 digits (at least two
+// groups, or one with a decimal point after it: 1,000,000 and 1,000.5,
+// but not 1,000, which may be a decimal comma), then an optional decimal
+// part.
+func isThousands(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	groups := strings.Split(whole, ",")
+	if len(groups) < 2 || (len(groups) == 2 && !hasFrac) || len(groups[0]) < 1 || len(groups[0]) > 3 {
+		return false
+	}
+	for i, g := range groups {
+		if strings.Trim(g, "0123456789") != "" || (i > 0 && len(g) != 3) {
+			return false
+		}
+	}
+	return !hasFrac || (frac != "" && strings.Trim(frac, "0123456789") == "")
+}
+
+// isInfinity reports whether s is an infinity as programs write it: inf,
+// Inf, Infinity, with an optional sign, in any case.
+func isInfinity(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	return strings.EqualFold(s, "inf") || strings.EqualFold(s, "infinity")
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}

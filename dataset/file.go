@@ -27,8 +27,9 @@ func WriteFileHeader(path string, names []string, values []float64, cols int) er
 	})
 }
 
-// ReadFile reads the table at path: a NumPy array for a name ending in
-// .npy (IsNPY), CSV otherwise. Errors name the file.
+// ReadFile reads the table at path with Read: a NumPy array for a name
+// ending in .npy (IsNPY); for CSV, the text, unread (Table.Text). Errors
+// name the file.
 func ReadFile(path string) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -38,11 +39,7 @@ func ReadFile(path string) (*Table, error) {
 		return nil, err
 	}
 	defer f.Close()
-	read := ReadCSV
-	if IsNPY(path) {
-		read = ReadNPY
-	}
-	t, err := read(f)
+	t, err := Read(path, f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

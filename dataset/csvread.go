@@ -1,0 +1,278 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// CSV files, as spreadsheets, R, pandas and Excel write them: RFC 4180
+// (read by encoding/csv), so a quoted cell may hold the separator, quotes
+// (doubled) and line breaks. The rules, which spec.md states for users:
+//
+//   - The separator is a comma, semicolon, tab or bar (Seps): given, or
+//     detected from the first line (DetectSep).
+//   - White space around a cell is ignored; blank lines are skipped; a
+//     byte-order mark before the first cell is removed; lines may end in
+//     CRLF.
+//   - The first line is a header if none of its cells is a number or a
+//     missing value and at least one is not empty: it names the columns.
+//   - Every row has as many cells as the first.
+//   - A cell of a selected column is a decimal number (isDecimal), finite,
+//     or a missing value (isMissing); a decimal comma is an error that says
+//     so. Columns that are not selected are not read as numbers.
+//
+// Rows are counted as lines of the file, from 1, header and blank lines
+// included: a row is named by the line it starts on, and a cell by the
+// line it starts on (a quoted cell may span lines).
+
+// Seps are the separators a CSV file may use.
+var Seps = []string{",", ";", "\t", "|"}
+
+// CSV is a CSV file whose separator and header are known and whose rows
+// are not read yet: Numbers reads the columns that are chosen.
+type CSV struct {
+	// Sep is the separator, given or detected.
+	Sep rune
+	// Names are the header names, or nil if the first line is data. A
+	// header cell may be empty ("", as pandas writes over an index).
+	Names []string
+	// Cols is the number of cells in the first line.
+	Cols int
+	text []byte // the file, without a byte-order mark
+}
+
+// Read reads a table from r, whose name tells its format: a NumPy array
+// for a name ending in .npy (IsNPY), read now; CSV otherwise, whose text
+// is kept unread in the Table (Table.Text).
+func Read(name string, r io.Reader) (*Table, error) {
+	if IsNPY(name) {
+		return ReadNPY(r)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return &Table{Text: b}, nil
+}
+
+// ScanCSV reads the first line of a CSV file's text with separator sep, or
+// with the one DetectSep finds if sep is 0: the number of columns and the
+// header names, if the line is a header.
+func ScanCSV(text []byte, sep rune) (*CSV, error) {
+	text = stripBOM(text)
+	if sep == 0 {
+		sep = DetectSep(text)
+	} else if !slices.Contains(Seps, string(sep)) {
+		return nil, fmt.Errorf("separator %s is not one of %s", strconv.QuoteRune(sep), sepList())
+	}
+	f := &CSV{Sep: sep, text: text}
+	r := f.reader(text)
+	rec, err := nextRecord(r)
+	switch {
+	case err == io.EOF:
+		return nil, fmt.Errorf("no rows of numbers")
+	case err != nil:
+		return nil, err
+	}
+	f.Cols = len(rec)
+	if isHeader(rec) {
+		for _, c := range rec {
+			f.Names = append(f.Names, strings.TrimSpace(c))
+		}
+	}
+	return f, nil
+}
+
+func sepList() string {
+	q := make([]string, len(Seps))
+	for i, s := range Seps {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// DetectSep returns the separator of a CSV file's text: of tab, semicolon
+// and comma, in that order, the first that splits the first line into
+// two cells or more and each of the next lines (up to 10, blank lines
+// skipped) into as many; if none does, the one that splits the first line
+// into the most cells (a comma if no line has any of them). Quoted cells
+// are read as cells, so a separator inside quotes does not count.
+func DetectSep(text []byte) rune {
+	text = stripBOM(text)
+	best, most := ',', 1
+	for _, sep := range []rune{'\t', ';', ','} {
+		r := csv.NewReader(bytes.NewReader(text))
+		r.Comma, r.FieldsPerRecord, r.LazyQuotes = sep, -1, true
+		var counts []int
+		for len(counts) < 11 {
+			rec, err := nextRecord(r)
+			if err != nil {
+				break
+			}
+			counts = append(counts, len(rec))
+		}
+		if len(counts) == 0 || counts[0] < 2 {
+			continue
+		}
+		if !slices.ContainsFunc(counts, func(n int) bool { return n != counts[0] }) {
+			return sep
+		}
+		if counts[0] > most {
+			best, most = sep, counts[0]
+		}
+	}
+	return best
+}
+
+// reader returns an encoding/csv reader of text with f's separator, which
+// leaves line checks to the caller.
+func (f *CSV) reader(text []byte) *csv.Reader {
+	r := csv.NewReader(bytes.NewReader(text))
+	r.Comma = f.Sep
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	// Leading spaces go before a quoted cell's quote; with a tab
+	// separator, trimming would swallow empty cells.
+	r.TrimLeadingSpace = f.Sep != '\t'
+	return r
+}
+
+// nextRecord returns the next record that is not a blank line; an error
+// of the file's syntax is an *Error at its line.
+func nextRecord(r *csv.Reader) ([]string, error) {
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, quoteError(pe)
+			}
+			return nil, err
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a line of white space
+		}
+		return rec, nil
+	}
+}
+
+// quoteError says what is wrong with the quotes encoding/csv found fault
+// with, at the line the problem is on.
+func quoteError(pe *csv.ParseError) error {
+	switch pe.Err {
+	case csv.ErrBareQuote:
+		return &Error{Row: pe.Line, Msg: fmt.Sprintf("a quote (\") inside a cell that does not start with one, at character %d; quote the whole cell and double the quotes inside it (\"a \"\"b\"\" c\")", pe.Column)}
+	case csv.ErrQuote:
+		return &Error{Row: pe.StartLine, Msg: fmt.Sprintf("a quoted cell is not closed properly (at line %d, character %d): a closing quote is missing, or a quote inside the cell is not doubled", pe.Line, pe.Column)}
+	}
+	return &Error{Row: pe.Line, Msg: pe.Err.Error()}
+}
+
+// commaHint explains a row with two cells in a comma-separated file of
+// one column, if they make a number with a decimal comma.
+func (f *CSV) commaHint(rec []string) string {
+	if f.Sep != ',' || f.Cols != 1 || len(rec) != 2 {
+		return ""
+	}
+	for k := range len(rec) - 1 {
+		if s := strings.TrimSpace(rec[k]) + "," + strings.TrimSpace(rec[k+1]); isDecimalComma(s) {
+			return fmt.Sprintf(" (if %s is a number with a decimal comma: nox reads decimal points only; export the file with decimal points)", Quote(s))
+		}
+	}
+	return ""
+}
+
+// isHeader reports whether a first line is a header: none of its cells
+// is a number or a missing value, and at least one is not empty. A cell
+// counts as a number if Go would read it as one (so 0x1p3 and Inf are
+// numbers here) or it is digits with signs, points, exponents and
+// separators (3,14 and 1,5;2 are numbers too: read with the wrong
+// separator, the first row is still data).
+func isHeader(cells []string) bool {
+	names := 0
+	for _, c := range cells {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		_, err := strconv.ParseFloat(c, 64)
+		numeric := strings.ContainsAny(c, "0123456789") && strings.Trim(c, "0123456789+-.eE,;\t|_ ") == ""
+		if err == nil || isRangeErr(err) || isMissing(c) || numeric {
+			return false
+		}
+		names++
+	}
+	return names > 0
+}
+
+// Numbers reads the columns cols (0-based, in that order) of every row
+// as numbers; the other columns may hold anything. A missing value in a
+// selected column is an error, or with dropNA drops its row; dropped is
+// the number of rows dropped. Every error is an *Error at its row (and
+// column).
+func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error) {
+	t = &Table{Cols: len(cols)}
+	if f.Names != nil {
+		for _, j := range cols {
+			t.Names = append(t.Names, f.Names[j])
+		}
+	}
+	r := f.reader(f.text)
+	row := make([]float64, len(cols))
+	first := true
+	for {
+		rec, err := nextRecord(r)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		line, _ := r.FieldPos(0)
+		if first && f.Names != nil {
+			first = false
+			continue // the header
+		}
+		first = false
+		if len(rec) != f.Cols {
+			msg := "has " + plural(len(rec), "column") + fmt.Sprintf(", but earlier rows have %d", f.Cols)
+			if f.Names != nil {
+				msg = "has " + plural(len(rec), "column") + fmt.Sprintf(", but the header names %d", f.Cols)
+			}
+			return nil, 0, &Error{Row: line, Msg: msg + f.commaHint(rec)}
+		}
+		skip := false
+		for k, j := range cols {
+			v, msg, missing := cell(rec[j])
+			if msg == "" || (missing && dropNA) {
+				row[k], skip = v, skip || missing
+				continue
+			}
+			cl, _ := r.FieldPos(j)
+			e := &Error{Row: cl, Col: j + 1, Msg: msg, Missing: missing}
+			if f.Names != nil {
+				e.Name = f.Names[j]
+			}
+			return nil, 0, e
+		}
+		if skip {
+			dropped++
+			continue
+		}
+		t.Values = append(t.Values, row...)
+		t.Rows++
+	}
+	switch {
+	case t.Rows == 0 && dropped > 0:
+		return nil, dropped, fmt.Errorf("every row has a missing value in the selected columns (%d rows); no rows are left", dropped)
+	case t.Rows == 0:
+		return nil, 0, fmt.Errorf("no rows of numbers")
+	}
+	return t, dropped, nil
+}
