@@ -147,7 +147,6 @@ func checkHeader(names []string, cols int) error {
 	return nil
 }
 
-
 // Quote returns s as a Go string literal, clipped to its first 40
 // characters: how messages show a cell or a name from a file, so that
 // control characters are escaped and a long cell does not flood them.

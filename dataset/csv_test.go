@@ -2,9 +2,9 @@ package dataset
 
 import (
 	"bytes"
-	"path/filepath"
 	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
