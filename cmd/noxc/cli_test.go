@@ -413,3 +413,19 @@ func TestVersionFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestDroppedRowsReported (issue 24): csv(..., na = "drop") says how many
+// rows it dropped when noxc checks or runs the program.
+func TestDroppedRowsReported(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "d.csv"), []byte("x,y\n1,2\nNA,3\n4,5\n6,\n7,8\n9,1\n"), 0o644)
+	file := filepath.Join(dir, "p.nox")
+	os.WriteFile(file, []byte("data = csv(\"d.csv\", na = \"drop\")\nflow = MAF(4) |> Gaussian\ntrain flow on data { steps = 2 }\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := mainErr([]string{"check", file}, nil, &out, &errb); code != 0 {
+		t.Fatalf("check: exit %d: %s", code, errb.String())
+	}
+	if want := "p.nox:1:8: csv(\"d.csv\"): 2 rows with missing values dropped (na = \"drop\"); 4 rows left"; !strings.Contains(errb.String(), want) {
+		t.Errorf("check says %q, want %q", errb.String(), want)
+	}
+}

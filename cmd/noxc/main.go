@@ -242,6 +242,12 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, nox.RenderError(err, file, src))
 		return 1
 	}
+	for _, d := range script.Prog.Data {
+		if d.Dropped > 0 { // csv(..., na = "drop"): say what was left out
+			fmt.Fprintf(stderr, "%s:%d:%d: csv(%q): %s with missing values dropped (na = \"drop\"); %s left\n",
+				d.Pos.Filename, d.Pos.Line, d.Pos.Column, d.Path, plural(d.Dropped, "row"), plural(d.Table.Rows, "row"))
+		}
+	}
 	if *backend && !*showIR {
 		fmt.Fprintf(stderr, "noxc %s: -backend modifies -ir; give both\n", cmd)
 		return 2
