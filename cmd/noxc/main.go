@@ -216,7 +216,7 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	if cmd == "run" {
 		rf.define(fs)
 	}
-	jsonOut, progress, maxSteps, saveTo := &rf.json, &rf.progress, &rf.steps, &rf.out
+	maxSteps, saveTo := &rf.steps, &rf.out
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -269,6 +269,36 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	// A trial run (-steps) replaces no file a real run wrote.
 	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement, NoWrite: *maxSteps > 0 && !rf.write}
+	abort := reporters(&opts, &rf, stdout, stderr)
+	var stopInterrupts func()
+	opts.Interrupt, stopInterrupts = interrupts(stderr, true)
+	defer stopInterrupts()
+	if err := script.Run(context.Background(), opts); err != nil {
+		abort()
+		fmt.Fprintln(stderr, script.Render(err))
+		return 1
+	}
+	if *saveTo != "" {
+		m := script.LastTrained()
+		if m == nil {
+			fmt.Fprintf(stderr, "noxc run -o: %s trains no flow, so there is no model to save\n", file)
+			return 1
+		}
+		if err := m.Save(*saveTo); err != nil {
+			fmt.Fprintf(stderr, "noxc run -o: %v\n", err)
+			return 1
+		}
+		opts.OnEvent(nox.Event{Statement: "save", Flow: m.Name(), Path: *saveTo})
+	}
+	return 0
+}
+
+// reporters sets opts' progress and event callbacks for noxc run: a
+// progress bar on a terminal, a line every tenth of a run elsewhere, JSON
+// lines with -json (progress too with -progress). abort ends a progress
+// bar an error left open.
+func reporters(opts *nox.RunOptions, rf *runFlags, stdout, stderr io.Writer) (abort func()) {
+	jsonOut, progress := &rf.json, &rf.progress
 	var bar *progressbar.ProgressBar
 	interactive := !*jsonOut && isTerminal(stderr)
 	if interactive {
@@ -317,29 +347,11 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		printEvent(stdout, ev)
 	}
-	var stopInterrupts func()
-	opts.Interrupt, stopInterrupts = interrupts(stderr, true)
-	defer stopInterrupts()
-	if err := script.Run(context.Background(), opts); err != nil {
+	return func() {
 		if bar != nil {
 			fmt.Fprintln(stderr)
 		}
-		fmt.Fprintln(stderr, script.Render(err))
-		return 1
 	}
-	if *saveTo != "" {
-		m := script.LastTrained()
-		if m == nil {
-			fmt.Fprintf(stderr, "noxc run -o: %s trains no flow, so there is no model to save\n", file)
-			return 1
-		}
-		if err := m.Save(*saveTo); err != nil {
-			fmt.Fprintf(stderr, "noxc run -o: %v\n", err)
-			return 1
-		}
-		opts.OnEvent(nox.Event{Statement: "save", Flow: m.Name(), Path: *saveTo})
-	}
-	return 0
 }
 
 // runFlags are the flags of noxc run that noxc check does not take.
