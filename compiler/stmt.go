@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
@@ -169,6 +170,10 @@ func (c *checker) plot(p *lang.Plot) {
 func (c *checker) eval(e *lang.Eval) {
 	_, ok := c.bind(evalSig, optionArgs(e.Opts), e.Pos, e.EndPos)
 	flow := c.lookupFlow(e.Flow, "eval")
+	if slices.Contains(SplitParts, e.Data.Name) {
+		c.evalPart(e, flow, ok)
+		return
+	}
 	data := c.lookupData(e.Data, "eval")
 	path := ""
 	if e.Path != nil {
@@ -190,4 +195,56 @@ func (c *checker) eval(e *lang.Eval) {
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Data: data, Path: path})
+}
+
+// evalPart checks `eval FLOW on PART`, PART one of SplitParts: the rows
+// of a part of the split of the flow's most recent train statement.
+// The part words are reserved in this position: a name bound to one of
+// them is an error here (but may be used elsewhere), so that a program
+// never silently scores other rows than it did before parts existed.
+func (c *checker) evalPart(e *lang.Eval, flow *Flow, ok bool) {
+	part := e.Data
+	if b, bound := c.scope[part.Name]; bound {
+		c.errorf(part.Pos, part.EndPos, "eval: `on %s` names the %s rows of the flow's train statement, not the %s bound at %s; rename the %s to eval it",
+			part.Name, part.Name, b.val.describe(), short(b.pos), b.val.describe())
+		return
+	}
+	path := ""
+	if e.Path != nil {
+		p, good := c.outputPath("eval", e.Path)
+		ok = ok && good
+		path = p.str
+	}
+	if flow == nil || c.untrained("eval", e.Flow, flow) {
+		return
+	}
+	var t *Train
+	for _, a := range c.prog.Actions {
+		if a, isTrain := a.(*Train); isTrain && a.Flow == flow {
+			t = a
+		}
+	}
+	if t == nil { // fixed by a failed train statement
+		return
+	}
+	n := t.Data.Table.Rows
+	nTest, nVal := dataset.SplitSizes(n, t.Opts.TestFrac, t.Opts.ValFrac)
+	count, opt, frac, of := nTest, "test_frac", t.Opts.TestFrac, t.Data.Name+"'s "+plural(n, "row")
+	if part.Name == "validation" {
+		count, opt, frac, of = nVal, "val_frac", t.Opts.ValFrac, "the "+plural(n-nTest, "row")+" left after the test rows"
+	}
+	switch {
+	case part.Name == "train" || count > 0:
+	case frac == 0:
+		c.errorf(part.Pos, part.EndPos, "eval: flow %s has no %s rows: its train statement at %s sets %s = 0",
+			flow.Name, part.Name, short(t.Pos), opt)
+		return
+	default:
+		c.errorf(part.Pos, part.EndPos, "eval: flow %s has no %s rows: %s = %g of its train statement at %s holds out none of %s",
+			flow.Name, part.Name, opt, frac, short(t.Pos), of)
+		return
+	}
+	if ok {
+		c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Part: part.Name, Train: t, Path: path})
+	}
 }
