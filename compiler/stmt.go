@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -174,7 +175,12 @@ func (c *checker) eval(e *lang.Eval) {
 		c.evalPart(e, flow, ok)
 		return
 	}
-	data := c.lookupData(e.Data, "eval")
+	var data *Data
+	if _, bound := c.scope[e.Data.Name]; bound {
+		data = c.lookupData(e.Data, "eval")
+	} else {
+		c.undefinedData(e.Data)
+	}
 	path := ""
 	if e.Path != nil {
 		p, good := c.outputPath("eval", e.Path)
@@ -247,4 +253,27 @@ func (c *checker) evalPart(e *lang.Eval, flow *Flow, ok bool) {
 	if ok {
 		c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Part: part.Name, Train: t, Path: path})
 	}
+}
+
+// undefinedData reports the unbound name after `eval FLOW on`,
+// suggesting a data set in scope or a part of the split; a name that
+// begins a part's word (val) suggests it.
+func (c *checker) undefinedData(id *lang.Ident) {
+	cands := slices.Clone(SplitParts)
+	for n, b := range c.scope {
+		if b.val.kind == kData {
+			cands = append(cands, n)
+		}
+	}
+	slices.Sort(cands)
+	hint := ""
+	for _, w := range SplitParts {
+		if len(id.Name) >= 3 && strings.HasPrefix(w, id.Name) {
+			hint = " (did you mean " + w + "?)"
+		}
+	}
+	if hint == "" {
+		hint = spell.DidYouMean(id.Name, cands)
+	}
+	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, hint)
 }
