@@ -32,6 +32,7 @@ type Model struct {
 	// History is the training curve, when the model was trained in this
 	// process (not saved with it).
 	History *History
+	parts   train.Parts // the rows of that run's split, for eval (not saved)
 
 	lp *runtime.Pool // LogProb's planned evaluators
 }

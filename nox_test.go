@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -172,5 +173,48 @@ func TestEval(t *testing.T) {
 	}
 	if n := strings.Count(string(b), "\n"); n != 8 {
 		t.Errorf("ll.csv has %d lines, want 8", n)
+	}
+}
+
+// TestEvalOnSplitParts: `eval flow on test` scores exactly the rows the
+// flow's train statement held out, so its mean NLL is the train event's
+// test_nll, bit for bit; likewise `on train` and train_nll (issue 24).
+func TestEvalOnSplitParts(t *testing.T) {
+	for _, opts := range []string{"", `dtype = "float32"`, "defensive = 0.1", "whiten = true, seed = 7"} {
+		t.Run(opts, func(t *testing.T) {
+			dir := t.TempDir()
+			var rows strings.Builder
+			for i := range 50 {
+				x := float64(i) / 10
+				fmt.Fprintf(&rows, "%g,%g\n", x, math.Sin(x)+0.1*math.Cos(7*x))
+			}
+			os.WriteFile(filepath.Join(dir, "d.csv"), []byte(rows.String()), 0o644)
+			src := "data = csv(\"d.csv\")\nflow = MAF(8) |> Gaussian\n" +
+				"train flow on data { steps = 20, test_frac = 0.2, val_frac = 0.1, eval_every = 5" + strings.TrimSuffix(", "+opts, ", ") + " }\n" +
+				"eval flow on test to \"ll.csv\"\neval flow on train\neval flow on validation\neval flow on data\n"
+			path := filepath.Join(dir, "m.nox")
+			os.WriteFile(path, []byte(src), 0o644)
+			evs := runFile(t, path, 0)
+			if len(evs) != 5 {
+				t.Fatalf("events: %+v", evs)
+			}
+			tr, test, train, val, all := evs[0], evs[1], evs[2], evs[3], evs[4]
+			if test.Part != "test" || test.N != 10 || train.Part != "train" || train.N != 36 || val.Part != "validation" || val.N != 4 || all.Part != "" || all.N != 50 {
+				t.Fatalf("eval events: %+v %+v %+v %+v", test, train, val, all)
+			}
+			if *test.MeanNLL != *tr.TestNLL {
+				t.Errorf("eval on test: mean NLL %v, train's test_nll %v", *test.MeanNLL, *tr.TestNLL)
+			}
+			if *train.MeanNLL != *tr.TrainNLL {
+				t.Errorf("eval on train: mean NLL %v, train's train_nll %v", *train.MeanNLL, *tr.TrainNLL)
+			}
+			b, err := os.ReadFile(filepath.Join(dir, "ll.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(b), "\n"); n != 10 {
+				t.Errorf("ll.csv has %d lines, want the 10 test rows", n)
+			}
+		})
 	}
 }

@@ -30,8 +30,11 @@ type Event struct {
 	BestStep *int     `json:"best_step,omitempty"`
 	// Stopped says why training ended before its last step: "early
 	// stopping", "interrupted" or "cancelled".
-	Stopped string   `json:"stopped,omitempty"`
-	N       int      `json:"n,omitempty"`
+	Stopped string `json:"stopped,omitempty"`
+	N       int    `json:"n,omitempty"`
+	// Part is the part of the training split an eval scored ("train",
+	// "validation" or "test"); empty for a data set.
+	Part    string   `json:"part,omitempty"`
 	MeanNLL *float64 `json:"mean_nll,omitempty"`
 	Path    string   `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
@@ -165,7 +168,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	res, err := train.Likelihood(ctx, m, t.Data.Rows(), t.Opts, steps, h)
 	if res != nil {
 		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source), [2][]string{d, c})
-		model.History = res.History
+		model.History, model.parts = res.History, res.Parts
 		s.trained[t.Flow] = model
 	}
 	if err = cmp.Or(err, ckErr); err != nil {
@@ -203,9 +206,13 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	if err != nil {
 		return err
 	}
-	lp := train.LogProb(tf.m, tf.params, a.Data.Rows())
+	rows := tf.parts.Rows(a.Part) // the checker saw the part is not empty
+	if a.Data != nil {
+		rows = a.Data.Rows()
+	}
+	lp := train.LogProb(tf.m, tf.params, rows)
 	mean := train.NegMean(lp)
-	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean}
+	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean, Part: a.Part}
 	if a.Path != "" {
 		path := resolve(s.dir, a.Path)
 		if err := dataset.WriteFile(path, lp, 1); err != nil {

@@ -193,9 +193,20 @@ type Sample struct {
 type Eval struct {
 	Pos  lang.Pos
 	Flow *Flow
-	Data *Data
-	Path string
+	Data *Data // nil when Part is set
+	// Part, if not "", is one of SplitParts: the eval scores the rows the
+	// flow's most recent train statement split off as that part
+	// (`eval flow on test`), which Train is.
+	Part  string
+	Train *Train
+	Path  string
 }
+
+// SplitParts are the words that, after `eval FLOW on`, name the parts
+// of the split of the flow's most recent train statement instead of a
+// data set: the rows it trained on, validated on and held out for
+// testing.
+var SplitParts = []string{"train", "validation", "test"}
 
 // Position returns the statement's position.
 func (e *Eval) Position() lang.Pos { return e.Pos }

@@ -1,9 +1,11 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -169,7 +171,16 @@ func (c *checker) plot(p *lang.Plot) {
 func (c *checker) eval(e *lang.Eval) {
 	_, ok := c.bind(evalSig, optionArgs(e.Opts), e.Pos, e.EndPos)
 	flow := c.lookupFlow(e.Flow, "eval")
-	data := c.lookupData(e.Data, "eval")
+	if slices.Contains(SplitParts, e.Data.Name) {
+		c.evalPart(e, flow, ok)
+		return
+	}
+	var data *Data
+	if _, bound := c.scope[e.Data.Name]; bound {
+		data = c.lookupData(e.Data, "eval")
+	} else {
+		c.undefinedData(e.Data)
+	}
 	path := ""
 	if e.Path != nil {
 		p, good := c.outputPath("eval", e.Path)
@@ -190,4 +201,79 @@ func (c *checker) eval(e *lang.Eval) {
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Data: data, Path: path})
+}
+
+// evalPart checks `eval FLOW on PART`, PART one of SplitParts: the rows
+// of a part of the split of the flow's most recent train statement.
+// The part words are reserved in this position: a name bound to one of
+// them is an error here (but may be used elsewhere), so that a program
+// never silently scores other rows than it did before parts existed.
+func (c *checker) evalPart(e *lang.Eval, flow *Flow, ok bool) {
+	part := e.Data
+	if b, bound := c.scope[part.Name]; bound {
+		c.errorf(part.Pos, part.EndPos, "eval: `on %s` names the %s rows of the flow's train statement, not the %s bound at %s; rename the %s to eval it",
+			part.Name, part.Name, b.val.describe(), short(b.pos), b.val.describe())
+		return
+	}
+	path := ""
+	if e.Path != nil {
+		p, good := c.outputPath("eval", e.Path)
+		ok = ok && good
+		path = p.str
+	}
+	if flow == nil || c.untrained("eval", e.Flow, flow) {
+		return
+	}
+	var t *Train
+	for _, a := range c.prog.Actions {
+		if a, isTrain := a.(*Train); isTrain && a.Flow == flow {
+			t = a
+		}
+	}
+	if t == nil { // fixed by a failed train statement
+		return
+	}
+	n := t.Data.Table.Rows
+	nTest, nVal := dataset.SplitSizes(n, t.Opts.TestFrac, t.Opts.ValFrac)
+	count, opt, frac, of := nTest, "test_frac", t.Opts.TestFrac, t.Data.Name+"'s "+plural(n, "row")
+	if part.Name == "validation" {
+		count, opt, frac, of = nVal, "val_frac", t.Opts.ValFrac, "the "+plural(n-nTest, "row")+" left after the test rows"
+	}
+	switch {
+	case part.Name == "train" || count > 0:
+	case frac == 0:
+		c.errorf(part.Pos, part.EndPos, "eval: flow %s has no %s rows: its train statement at %s sets %s = 0",
+			flow.Name, part.Name, short(t.Pos), opt)
+		return
+	default:
+		c.errorf(part.Pos, part.EndPos, "eval: flow %s has no %s rows: %s = %g of its train statement at %s holds out none of %s",
+			flow.Name, part.Name, opt, frac, short(t.Pos), of)
+		return
+	}
+	if ok {
+		c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Part: part.Name, Train: t, Path: path})
+	}
+}
+
+// undefinedData reports the unbound name after `eval FLOW on`,
+// suggesting a data set in scope or a part of the split; a name that
+// begins a part's word (val) suggests it.
+func (c *checker) undefinedData(id *lang.Ident) {
+	cands := slices.Clone(SplitParts)
+	for n, b := range c.scope {
+		if b.val.kind == kData {
+			cands = append(cands, n)
+		}
+	}
+	slices.Sort(cands)
+	hint := ""
+	for _, w := range SplitParts {
+		if len(id.Name) >= 3 && strings.HasPrefix(w, id.Name) {
+			hint = " (did you mean " + w + "?)"
+		}
+	}
+	if hint == "" {
+		hint = spell.DidYouMean(id.Name, cands)
+	}
+	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, hint)
 }

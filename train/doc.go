@@ -11,7 +11,8 @@
 // data:
 //
 //  1. the rows are split, with a seeded permutation, into training,
-//     validation and test rows (dataset.SplitSizes);
+//     validation and test rows (dataset.SplitSizes), which the Result
+//     keeps (Parts) so that `eval FLOW on test` scores the same rows;
 //  2. the model's standardization — fixed parameters of the model, see
 //     compiler.Model.FixedValues — is filled from the training rows: the
 //     per-column mean and deviation, and with whitening the

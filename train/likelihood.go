@@ -23,6 +23,9 @@ type Result struct {
 	IsFit   bool
 	Report  Report
 	History *History
+	// Parts are the rows Split chose (the slices Likelihood trained,
+	// validated and tested on, not copies), for scoring them again.
+	Parts
 }
 
 // Report sums up a training run. An NLL is NaN where there were no rows
@@ -86,7 +89,7 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	}
 	out := Loop(ctx, obj, o, steps, h)
 	obj.close()
-	res := &Result{Model: m, Params: params, History: out.History}
+	res := &Result{Model: m, Params: params, History: out.History, Parts: Parts{Train: train, Val: val, Test: test}}
 	res.Report = Report{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(),
 		BestStep: -1, ValNLL: math.NaN(), TestNLL: math.NaN()}
 	if obj.validates() {

@@ -32,6 +32,27 @@ func Split(rows []float64, width int, testFrac, valFrac float64, rng *rand.Rand)
 	return train, val, test
 }
 
+// Parts are a training run's rows as Split divided them (each row its
+// data columns, then its context columns); a part may be empty.
+type Parts struct {
+	Train, Val, Test []float64
+}
+
+// Rows returns the part an `eval FLOW on PART` statement names
+// (compiler.SplitParts): "train", "validation" or "test"; nil for any
+// other name.
+func (p Parts) Rows(part string) []float64 {
+	switch part {
+	case "train":
+		return p.Train
+	case "validation":
+		return p.Val
+	case "test":
+		return p.Test
+	}
+	return nil
+}
+
 // nHeldOut is the number of n rows that Split holds out for testing and
 // validation.
 func nHeldOut(n int, o compiler.TrainOptions) int {

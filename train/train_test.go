@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -273,5 +274,37 @@ func TestLoopEarlyStops(t *testing.T) {
 	}
 	if out := train.Loop(context.Background(), c, o, -5, train.Hooks{}); out.Steps != 0 {
 		t.Errorf("negative steps ran %d", out.Steps)
+	}
+}
+
+// TestLikelihoodKeepsParts: the result carries the rows Split chose for
+// the run's seed, and its test and train NLLs are their mean NLLs under
+// the model kept, exactly, so `eval flow on test` can report the same
+// number (issue 24).
+func TestLikelihoodKeepsParts(t *testing.T) {
+	rows := moons(t, 500)
+	o := options(20)
+	o.Seed = 5
+	res, err := train.Likelihood(context.Background(), mafModel(t, o, 8), rows, o, o.Steps, train.Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, val, test := train.Split(rows, 2, o.TestFrac, o.ValFrac, rand.New(rand.NewPCG(o.Seed, 0x6e6f78)))
+	for _, p := range []struct {
+		name      string
+		got, want []float64
+	}{{"train", res.Train, tr}, {"validation", res.Val, val}, {"test", res.Test, test}} {
+		if len(p.want) == 0 || !slices.Equal(p.got, p.want) || !slices.Equal(res.Parts.Rows(p.name), p.want) {
+			t.Errorf("%s: the result's rows are not Split's (%d values, want %d)", p.name, len(p.got), len(p.want))
+		}
+	}
+	if res.Parts.Rows("data") != nil {
+		t.Error(`Parts.Rows("data") is not nil`)
+	}
+	if got := train.MeanNLL(res.Model, res.Params, res.Test); got != res.Report.TestNLL {
+		t.Errorf("mean NLL of the test rows %v, Report.TestNLL %v", got, res.Report.TestNLL)
+	}
+	if got := train.MeanNLL(res.Model, res.Params, res.Train); got != res.Report.TrainNLL {
+		t.Errorf("mean NLL of the training rows %v, Report.TrainNLL %v", got, res.Report.TrainNLL)
 	}
 }

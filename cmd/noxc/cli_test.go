@@ -368,7 +368,9 @@ func TestPluralCounts(t *testing.T) {
 	printEvent(&b, nox.Event{Statement: "sample", Flow: "f", N: 1, Path: "x.csv"})
 	printEvent(&b, nox.Event{Statement: "eval", Flow: "f", N: 1, MeanNLL: &nll})
 	printEvent(&b, nox.Event{Statement: "eval", Flow: "f", N: 2, MeanNLL: &nll})
-	want := "sample f: 1 draw written to x.csv\neval f: mean NLL 1.5000 nats/row over 1 row\neval f: mean NLL 1.5000 nats/row over 2 rows\n"
+	printEvent(&b, nox.Event{Statement: "eval", Flow: "f", N: 2, MeanNLL: &nll, Part: "test"})
+	want := "sample f: 1 draw written to x.csv\neval f: mean NLL 1.5000 nats/row over 1 row\neval f: mean NLL 1.5000 nats/row over 2 rows\n" +
+		"eval f: mean NLL 1.5000 nats/row over 2 test rows\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}

@@ -555,7 +555,11 @@ func printEvent(w io.Writer, ev nox.Event) {
 	case "plot":
 		fmt.Fprintf(w, "plot %s: %s\n", ev.Flow, strings.ReplaceAll(ev.Path, ",", ", "))
 	case "eval":
-		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %s", ev.Flow, *ev.MeanNLL, plural(ev.N, "row"))
+		rows := plural(ev.N, "row")
+		if ev.Part != "" {
+			rows = plural(ev.N, ev.Part+" row")
+		}
+		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %s", ev.Flow, *ev.MeanNLL, rows)
 		if ev.Path != "" {
 			fmt.Fprintf(w, "; log-likelihoods written to %s", ev.Path)
 		}
