@@ -117,6 +117,9 @@ func (s *Script) Adopt(prev *Script) {
 
 func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptions) error {
 	if stmt, f, paths := compiler.Destinations(a); opts.NoWrite && paths != nil {
+		for i, p := range paths {
+			paths[i] = resolve(s.dir, p) // as the statement would have written them
+		}
 		opts.emit(Event{Statement: stmt, Flow: f.Name, Path: strings.Join(paths, ","), Skipped: true})
 		return nil
 	}
