@@ -18,12 +18,16 @@ import (
 
 const replHelp = `Type nox statements; they run as you enter them and may use earlier ones.
 A statement that is not finished (open bracket, trailing |> or =) continues
-on the next line; an empty line ends it.
+on the next line; an empty line ends it. A bare expression prints its type.
+Binding a name again replaces its earlier binding; what uses it is checked
+again, and a trained flow whose definition changes loses its training.
 
   :type EXPR   the type of an expression; for a flow, its stages and dimensions
   :ir NAME     the lowered IR and gradient program of a trained flow
-  :load FILE   run a .nox file in this session
+  :load FILE   run a .nox file in this session (its paths relative to it)
   :source      the session's source so far
+  :save FILE   write the session's source, formatted, to FILE
+  :reset       forget everything: bindings, definitions, trained flows
   :help        this text
   :quit        leave (also Ctrl-D)
 `
@@ -134,6 +138,10 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)
 		}
 	}()
+	if IsExpr(chunk) {
+		typeOf(s, chunk, stdout, stderr)
+		return
+	}
 	interrupt, stop := interrupts(stderr, false)
 	defer stop()
 	err := s.Exec(context.Background(), chunk, nox.RunOptions{
@@ -141,9 +149,22 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 		OnEvent:   func(ev nox.Event) { printEvent(stdout, ev) },
 		Plot:      plot.Statement,
 	})
-	if err != nil {
-		fmt.Fprintln(stderr, s.RenderChunkError(err, chunk))
+	for _, name := range s.Untrained {
+		fmt.Fprintf(stdout, "flow %s: definition changed, its training is dropped; train it again\n", name)
 	}
+	if err != nil {
+		fmt.Fprintln(stderr, s.Render(err))
+	}
+}
+
+// typeOf prints the description of an expression.
+func typeOf(s *session, expr string, stdout, stderr io.Writer) {
+	d, err := s.Type(expr)
+	if err != nil {
+		fmt.Fprintln(stderr, s.Render(err))
+		return
+	}
+	fmt.Fprintln(stdout, d)
 }
 
 // command runs a REPL command; it reports whether to quit.
@@ -165,12 +186,7 @@ func command(s *session, line string, stdout, stderr io.Writer) (quit bool) {
 			fmt.Fprintln(stderr, "usage: :type EXPR")
 			return false
 		}
-		d, err := s.Type(arg)
-		if err != nil {
-			fmt.Fprintln(stderr, s.RenderChunkError(err, "__type__ = "+arg+"\n"))
-			return false
-		}
-		fmt.Fprintln(stdout, d)
+		typeOf(s, arg, stdout, stderr)
 	case ":ir":
 		text, err := s.IR(arg)
 		if err != nil {
@@ -183,14 +199,27 @@ func command(s *session, line string, stdout, stderr io.Writer) (quit bool) {
 			fmt.Fprintln(stderr, "usage: :load FILE")
 			return false
 		}
-		src, err := os.ReadFile(arg)
+		chunk, err := s.LoadChunk(arg)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return false
 		}
-		execChunk(s, string(src), stdout, stderr)
+		execChunk(s, chunk, stdout, stderr)
 	case ":source":
 		fmt.Fprint(stdout, string(s.Source()))
+	case ":reset":
+		s.Reset()
+		fmt.Fprintln(stdout, "session reset: every binding, definition and trained flow forgotten")
+	case ":save":
+		if arg == "" {
+			fmt.Fprintln(stderr, "usage: :save FILE")
+			return false
+		}
+		if err := s.Save(arg); err != nil {
+			fmt.Fprintln(stderr, err)
+			return false
+		}
+		fmt.Fprintf(stdout, "session source written to %s\n", arg)
 	default:
 		fmt.Fprintf(stderr, "unknown command %s; :help lists them\n", name)
 	}
