@@ -178,11 +178,14 @@ func split(chunk string) []stmt {
 	for i, st := range f.Stmts {
 		end := len(chunk)
 		if i < len(f.Stmts)-1 {
+			// The rest of the line (a comment) goes with the statement,
+			// unless the next statement starts on it.
+			next := f.Stmts[i+1].Pos.Offset
 			end = st.EndPos.Offset
-			if nl := strings.IndexByte(chunk[end:], '\n'); nl >= 0 {
+			if nl := strings.IndexByte(chunk[end:next], '\n'); nl >= 0 {
 				end += nl + 1
 			} else {
-				end = len(chunk)
+				end = next
 			}
 		}
 		s := stmt{text: chunk[start:end], uses: uses(st)}
