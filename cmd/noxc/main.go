@@ -263,22 +263,11 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	// A trial run (-steps) replaces no file a real run wrote.
 	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement, NoWrite: *maxSteps > 0 && !rf.write}
-	var bar *progressbar.ProgressBar
+	bar := &progressBar{w: stderr}
 	interactive := !*jsonOut && isTerminal(stderr)
 	if interactive {
 		opts.ReportEvery = 10
-		opts.OnStep = func(flow string, step, total int, loss float64) {
-			if bar == nil {
-				bar = newBar(stderr, flow, total)
-			}
-			bar.Describe(fmt.Sprintf("train %s  loss %7.4f", flow, loss))
-			bar.Set(step)
-			if step == total {
-				bar.Finish()
-				fmt.Fprintln(stderr)
-				bar = nil
-			}
-		}
+		opts.OnStep = bar.step
 	} else if !*jsonOut {
 		// Not a terminal: a plain line every tenth of the run.
 		opts.ReportEvery = 1
@@ -315,9 +304,7 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	opts.Interrupt, stopInterrupts = interrupts(stderr, true)
 	defer stopInterrupts()
 	if err := script.Run(context.Background(), opts); err != nil {
-		if bar != nil {
-			fmt.Fprintln(stderr)
-		}
+		bar.end()
 		fmt.Fprintln(stderr, script.Render(err))
 		return 1
 	}
@@ -505,6 +492,34 @@ func newBar(w io.Writer, flow string, total int) *progressbar.ProgressBar {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSetWidth(30),
 	)
+}
+
+// progressBar draws training progress on a terminal as a bar (OnStep), one
+// training at a time.
+type progressBar struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func (p *progressBar) step(flow string, step, total int, loss float64) {
+	if p.bar == nil {
+		p.bar = newBar(p.w, flow, total)
+	}
+	p.bar.Describe(fmt.Sprintf("train %s  loss %7.4f", flow, loss))
+	p.bar.Set(step)
+	if step == total {
+		p.bar.Finish()
+		fmt.Fprintln(p.w)
+		p.bar = nil
+	}
+}
+
+// end ends the line of a bar that a failed or stopped training left.
+func (p *progressBar) end() {
+	if p.bar != nil {
+		fmt.Fprintln(p.w)
+		p.bar = nil
+	}
 }
 
 func printEvent(w io.Writer, ev nox.Event) {

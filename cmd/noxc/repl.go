@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/chzyer/readline"
+	"golang.org/x/term"
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/plot"
@@ -144,11 +146,17 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 	}
 	interrupt, stop := interrupts(stderr, false)
 	defer stop()
-	err := s.Exec(context.Background(), chunk, nox.RunOptions{
+	opts := nox.RunOptions{
 		Interrupt: interrupt,
 		OnEvent:   func(ev nox.Event) { printEvent(stdout, ev) },
 		Plot:      plot.Statement,
-	})
+	}
+	bar := &progressBar{w: stderr}
+	if isTerminal(stderr) { // as noxc run; no bar in a pipe
+		opts.ReportEvery, opts.OnStep = 10, bar.step
+	}
+	err := s.Exec(context.Background(), chunk, opts)
+	bar.end()
 	for _, name := range s.Untrained {
 		fmt.Fprintf(stdout, "flow %s: definition changed, its training is dropped; train it again\n", name)
 	}
@@ -193,7 +201,7 @@ func command(s *session, line string, stdout, stderr io.Writer) (quit bool) {
 			fmt.Fprintln(stderr, err)
 			return false
 		}
-		fmt.Fprint(stdout, text)
+		page(text, stdout)
 	case ":load":
 		if arg == "" {
 			fmt.Fprintln(stderr, "usage: :load FILE")
@@ -224,4 +232,32 @@ func command(s *session, line string, stdout, stderr io.Writer) (quit bool) {
 		fmt.Fprintf(stderr, "unknown command %s; :help lists them\n", name)
 	}
 	return false
+}
+
+// page writes text to stdout, through a pager ($PAGER, else less -R if
+// there is one) when stdout is a terminal the text does not fit on.
+func page(text string, stdout io.Writer) {
+	f, ok := stdout.(*os.File)
+	if !ok || !isTerminal(stdout) {
+		fmt.Fprint(stdout, text)
+		return
+	}
+	_, rows, err := term.GetSize(int(f.Fd()))
+	if err != nil || strings.Count(text, "\n") < rows {
+		fmt.Fprint(stdout, text)
+		return
+	}
+	var cmd *exec.Cmd
+	if p := strings.Fields(os.Getenv("PAGER")); len(p) > 0 {
+		cmd = exec.Command(p[0], p[1:]...)
+	} else if less, err := exec.LookPath("less"); err == nil {
+		cmd = exec.Command(less, "-R")
+	} else {
+		fmt.Fprint(stdout, text)
+		return
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(text), f, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprint(stdout, text)
+	}
 }

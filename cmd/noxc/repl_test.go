@@ -225,3 +225,16 @@ func TestREPLResetSave(t *testing.T) {
 		t.Errorf(":reset kept h:\n%s", errs)
 	}
 }
+
+// TestREPLOffTerminal: issue 24: off a terminal, training draws no
+// progress bar and :ir is written whole, through no pager.
+func TestREPLOffTerminal(t *testing.T) {
+	t.Setenv("PAGER", "false")
+	out, errs := replIn(t, t.TempDir(), `data = toy("moons", n = 500)`, `flow = MAF(4) |> Gaussian`, `train flow on data { steps = 20 }`, `:ir flow`)
+	if strings.Contains(errs, "loss") || strings.Contains(errs, "steps/s") {
+		t.Errorf("a progress bar off a terminal:\n%s", errs)
+	}
+	if !strings.Contains(out, "program loss.grad(x [B,2])") {
+		t.Errorf(":ir printed no program:\n%s", out)
+	}
+}
