@@ -158,7 +158,7 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 	err := s.Exec(context.Background(), chunk, opts)
 	bar.end()
 	for _, name := range s.Untrained {
-		fmt.Fprintf(stdout, "flow %s: definition changed, its training is dropped; train it again\n", name)
+		fmt.Fprintf(stdout, "flow %s: its definition or data changed, so its training is dropped; train it again\n", name)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, s.Render(err))

@@ -164,7 +164,7 @@ func TestREPLRebind(t *testing.T) {
 		`h`,
 	)
 	for _, want := range []string{
-		"flow flow: definition changed, its training is dropped",
+		"flow flow: its definition or data changed, so its training is dropped",
 		"flow: MAF(4) |> Gaussian; maps 2 → 2 dimensions",
 		"sample other: 2 draws written",
 		"flow: MAF(5) |> Gaussian; maps 2 → 2 dimensions",
@@ -182,7 +182,7 @@ func TestREPLRebind(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
 	}
-	if strings.Contains(out, "other: definition changed") {
+	if strings.Contains(out, "flow other:") {
 		t.Errorf("a flow that does not use h lost its training:\n%s", out)
 	}
 	os.WriteFile(filepath.Join(dir, "twice.nox"), []byte("h = 1\nh = 2\n"), 0o644)
@@ -236,5 +236,23 @@ func TestREPLOffTerminal(t *testing.T) {
 	}
 	if !strings.Contains(out, "program loss.grad(x [B,2])") {
 		t.Errorf(":ir printed no program:\n%s", out)
+	}
+}
+
+// TestREPLRebindData: issue 24: a flow trained on data that is bound
+// again loses its training (its dimension may change).
+func TestREPLRebindData(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "d3.csv"), []byte("a,b,c\n1,2,3\n3,4,4\n5,7,8\n2,2,1\n4,4,4\n6,7,7\n1,1,1\n3,3,3\n5,5,5\n7,7,7\n"), 0o644)
+	out, errs := replIn(t, dir, `data = toy("moons", n = 500)`, `f = MAF(4) |> Gaussian`, `train f on data { steps = 2 }`,
+		`data = csv("d3.csv")`, `:type f`, `eval f on data`)
+	if want := "flow f: its definition or data changed"; !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out)
+	}
+	if want := "maps 3 → 3 dimensions"; !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out)
+	}
+	if want := "eval: flow f has not been trained"; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
 	}
 }

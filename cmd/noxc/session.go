@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,6 +55,7 @@ type stmt struct {
 	text string
 	name string
 	uses []string
+	flow string // the flow a train, sample, eval, save or plot acts on
 }
 
 // newSession starts a session whose relative paths resolve against dir.
@@ -189,10 +191,21 @@ func split(chunk string) []stmt {
 			}
 		}
 		s := stmt{text: chunk[start:end], uses: uses(st)}
-		if st.Assign != nil {
+		switch {
+		case st.Assign != nil:
 			s.name = st.Assign.Name.Name
-		} else if st.Def != nil {
+		case st.Def != nil:
 			s.name = st.Def.Name.Name
+		case st.Train != nil:
+			s.flow = st.Train.Flow.Name
+		case st.Sample != nil:
+			s.flow = st.Sample.Flow.Name
+		case st.Eval != nil:
+			s.flow = st.Eval.Flow.Name
+		case st.Save != nil:
+			s.flow = st.Save.Flow.Name
+		case st.Plot != nil:
+			s.flow = st.Plot.Flow.Name
 		}
 		out = append(out, s)
 		start = end
@@ -257,17 +270,19 @@ func source(stmts []stmt) []byte {
 }
 
 // stale returns the names rebound and those whose bindings use them,
-// directly or through others.
+// directly or through others, and the flows of statements that use them
+// (a train on rebound data fixes its flow's dimension anew).
 func stale(stmts []stmt, rebound []string) []string {
 	out := slices.Clone(rebound)
 	for changed := true; changed; {
 		changed = false
 		for _, st := range stmts {
-			if st.name == "" || slices.Contains(out, st.name) {
+			name := cmp.Or(st.name, st.flow)
+			if name == "" || slices.Contains(out, name) {
 				continue
 			}
 			if slices.ContainsFunc(st.uses, func(n string) bool { return slices.Contains(out, n) }) {
-				out = append(out, st.name)
+				out = append(out, name)
 				changed = true
 			}
 		}
