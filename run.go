@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/noxlang/nox/compiler"
@@ -105,11 +106,11 @@ func (s *Script) RunFrom(ctx context.Context, i int, opts RunOptions) (int, erro
 }
 
 // Adopt gives s the trained models of prev's flows that s binds to the
-// same names: s is a compile of prev's source with more after it (a REPL
-// session), and flows are bound once, so their names are stable.
-func (s *Script) Adopt(prev *Script) {
+// same names, except those named in drop (whose definitions changed): s
+// is a compile of prev's source with more after it (a REPL session).
+func (s *Script) Adopt(prev *Script, drop ...string) {
 	for old, m := range prev.trained {
-		if f := s.Prog.FlowByName(old.Name); f != nil {
+		if f := s.Prog.FlowByName(old.Name); f != nil && !slices.Contains(drop, old.Name) {
 			s.trained[f] = m
 		}
 	}

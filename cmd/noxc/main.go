@@ -299,22 +299,11 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 // bar an error left open.
 func reporters(opts *nox.RunOptions, rf *runFlags, stdout, stderr io.Writer) (abort func()) {
 	jsonOut, progress := &rf.json, &rf.progress
-	var bar *progressbar.ProgressBar
+	bar := &progressBar{w: stderr}
 	interactive := !*jsonOut && isTerminal(stderr)
 	if interactive {
 		opts.ReportEvery = 10
-		opts.OnStep = func(flow string, step, total int, loss float64) {
-			if bar == nil {
-				bar = newBar(stderr, flow, total)
-			}
-			bar.Describe(fmt.Sprintf("train %s  loss %7.4f", flow, loss))
-			bar.Set(step)
-			if step == total {
-				bar.Finish()
-				fmt.Fprintln(stderr)
-				bar = nil
-			}
-		}
+		opts.OnStep = bar.step
 	} else if !*jsonOut {
 		// Not a terminal: a plain line every tenth of the run.
 		opts.ReportEvery = 1
@@ -347,11 +336,7 @@ func reporters(opts *nox.RunOptions, rf *runFlags, stdout, stderr io.Writer) (ab
 		}
 		printEvent(stdout, ev)
 	}
-	return func() {
-		if bar != nil {
-			fmt.Fprintln(stderr)
-		}
-	}
+	return bar.end
 }
 
 // runFlags are the flags of noxc run that noxc check does not take.
@@ -523,6 +508,34 @@ func newBar(w io.Writer, flow string, total int) *progressbar.ProgressBar {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSetWidth(30),
 	)
+}
+
+// progressBar draws training progress on a terminal as a bar (OnStep), one
+// training at a time.
+type progressBar struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func (p *progressBar) step(flow string, step, total int, loss float64) {
+	if p.bar == nil {
+		p.bar = newBar(p.w, flow, total)
+	}
+	p.bar.Describe(fmt.Sprintf("train %s  loss %7.4f", flow, loss))
+	p.bar.Set(step)
+	if step == total {
+		p.bar.Finish()
+		fmt.Fprintln(p.w)
+		p.bar = nil
+	}
+}
+
+// end ends the line of a bar that a failed or stopped training left.
+func (p *progressBar) end() {
+	if p.bar != nil {
+		fmt.Fprintln(p.w)
+		p.bar = nil
+	}
 }
 
 func printEvent(w io.Writer, ev nox.Event) {

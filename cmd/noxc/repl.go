@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/chzyer/readline"
+	"golang.org/x/term"
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/plot"
@@ -18,12 +20,16 @@ import (
 
 const replHelp = `Type nox statements; they run as you enter them and may use earlier ones.
 A statement that is not finished (open bracket, trailing |> or =) continues
-on the next line; an empty line ends it.
+on the next line; an empty line ends it. A bare expression prints its type.
+Binding a name again replaces its earlier binding; what uses it is checked
+again, and a trained flow whose definition changes loses its training.
 
   :type EXPR   the type of an expression; for a flow, its stages and dimensions
   :ir NAME     the lowered IR and gradient program of a trained flow
-  :load FILE   run a .nox file in this session
+  :load FILE   run a .nox file in this session (its paths relative to it)
   :source      the session's source so far
+  :save FILE   write the session's source, formatted, to FILE
+  :reset       forget everything: bindings, definitions, trained flows
   :help        this text
   :quit        leave (also Ctrl-D)
 `
@@ -134,16 +140,39 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 			fmt.Fprintf(stderr, "internal error (a bug in nox, please report it): %v\n", r)
 		}
 	}()
+	if IsExpr(chunk) {
+		typeOf(s, chunk, stdout, stderr)
+		return
+	}
 	interrupt, stop := interrupts(stderr, false)
 	defer stop()
-	err := s.Exec(context.Background(), chunk, nox.RunOptions{
+	opts := nox.RunOptions{
 		Interrupt: interrupt,
 		OnEvent:   func(ev nox.Event) { printEvent(stdout, ev) },
 		Plot:      plot.Statement,
-	})
-	if err != nil {
-		fmt.Fprintln(stderr, s.RenderChunkError(err, chunk))
 	}
+	bar := &progressBar{w: stderr}
+	if isTerminal(stderr) { // as noxc run; no bar in a pipe
+		opts.ReportEvery, opts.OnStep = 10, bar.step
+	}
+	err := s.Exec(context.Background(), chunk, opts)
+	bar.end()
+	for _, name := range s.Untrained {
+		fmt.Fprintf(stdout, "flow %s: its definition or data changed, so its training is dropped; train it again\n", name)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, s.Render(err))
+	}
+}
+
+// typeOf prints the description of an expression.
+func typeOf(s *session, expr string, stdout, stderr io.Writer) {
+	d, err := s.Type(expr)
+	if err != nil {
+		fmt.Fprintln(stderr, s.Render(err))
+		return
+	}
+	fmt.Fprintln(stdout, d)
 }
 
 // command runs a REPL command; it reports whether to quit.
@@ -165,34 +194,70 @@ func command(s *session, line string, stdout, stderr io.Writer) (quit bool) {
 			fmt.Fprintln(stderr, "usage: :type EXPR")
 			return false
 		}
-		d, err := s.Type(arg)
-		if err != nil {
-			fmt.Fprintln(stderr, s.RenderChunkError(err, "__type__ = "+arg+"\n"))
-			return false
-		}
-		fmt.Fprintln(stdout, d)
+		typeOf(s, arg, stdout, stderr)
 	case ":ir":
 		text, err := s.IR(arg)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return false
 		}
-		fmt.Fprint(stdout, text)
+		page(text, stdout)
 	case ":load":
 		if arg == "" {
 			fmt.Fprintln(stderr, "usage: :load FILE")
 			return false
 		}
-		src, err := os.ReadFile(arg)
+		chunk, err := s.LoadChunk(arg)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return false
 		}
-		execChunk(s, string(src), stdout, stderr)
+		execChunk(s, chunk, stdout, stderr)
 	case ":source":
 		fmt.Fprint(stdout, string(s.Source()))
+	case ":reset":
+		s.Reset()
+		fmt.Fprintln(stdout, "session reset: every binding, definition and trained flow forgotten")
+	case ":save":
+		if arg == "" {
+			fmt.Fprintln(stderr, "usage: :save FILE")
+			return false
+		}
+		if err := s.Save(arg); err != nil {
+			fmt.Fprintln(stderr, err)
+			return false
+		}
+		fmt.Fprintf(stdout, "session source written to %s\n", arg)
 	default:
 		fmt.Fprintf(stderr, "unknown command %s; :help lists them\n", name)
 	}
 	return false
+}
+
+// page writes text to stdout, through a pager ($PAGER, else less -R if
+// there is one) when stdout is a terminal the text does not fit on.
+func page(text string, stdout io.Writer) {
+	f, ok := stdout.(*os.File)
+	if !ok || !isTerminal(stdout) {
+		fmt.Fprint(stdout, text)
+		return
+	}
+	_, rows, err := term.GetSize(int(f.Fd()))
+	if err != nil || strings.Count(text, "\n") < rows {
+		fmt.Fprint(stdout, text)
+		return
+	}
+	var cmd *exec.Cmd
+	if p := strings.Fields(os.Getenv("PAGER")); len(p) > 0 {
+		cmd = exec.Command(p[0], p[1:]...)
+	} else if less, err := exec.LookPath("less"); err == nil {
+		cmd = exec.Command(less, "-R")
+	} else {
+		fmt.Fprint(stdout, text)
+		return
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(text), f, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprint(stdout, text)
+	}
 }

@@ -85,3 +85,174 @@ func TestREPL(t *testing.T) {
 		t.Errorf("sample did not write r.csv: %v", err)
 	}
 }
+
+// replIn runs the REPL in dir on lines and returns its stdout and stderr.
+func replIn(t *testing.T, dir string, lines ...string) (string, string) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := repl(io.NopCloser(strings.NewReader(strings.Join(lines, "\n")+"\n")), &out, &errb, false); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(out.String()+errb.String(), "internal error") {
+		t.Fatalf("the REPL hit an internal error:\n%s", errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// TestREPLTypeError: issue 24: an error in :type EXPR shows the
+// expression as typed, never the name the session binds it to.
+func TestREPLTypeError(t *testing.T) {
+	_, errs := replIn(t, t.TempDir(), `h = 8`, `:type MAF(h) |> Gausian`, `:type h |> 3`)
+	for _, want := range []string{
+		"<repl>:2:11: undefined: Gausian (did you mean Gaussian?)\n    MAF(h) |> Gausian\n              ^~~~~~~",
+		"<repl>:2:6: cannot use int 3 as a flow stage",
+		"\n    h |> 3\n         ^",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if strings.Contains(errs, "__type__") {
+		t.Errorf("stderr shows the internal name:\n%s", errs)
+	}
+}
+
+// TestREPLBareExpression: issue 24: a bare expression prints its type
+// at once, also one that continues on the next line.
+func TestREPLBareExpression(t *testing.T) {
+	out, errs := replIn(t, t.TempDir(), `data = toy("moons", n = 500)`, `data`, `MAF(8) |>`, `  Gaussian`, `data |> 3`, `h = 2`, `h`)
+	for _, want := range []string{
+		"data set: 500 rows × 2 columns",
+		"flow: MAF(8) |> Gaussian; dimension not fixed yet",
+		"int: 2",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if want := "<repl>:2:9: cannot use int 3 as a flow stage"; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+}
+
+// TestREPLRebind: issue 24: binding a name again replaces the earlier
+// binding, what uses it is checked again, and a trained flow whose
+// definition changed loses its training. A file still rejects it.
+func TestREPLRebind(t *testing.T) {
+	dir := t.TempDir()
+	out, errs := replIn(t, dir,
+		`data = toy("moons", n = 500)`,
+		`h = 8`,
+		`flow = MAF(h) |> Gaussian`,
+		`other = MAF(3) |> Gaussian`,
+		`train flow on data { steps = 2 }`,
+		`train other on data { steps = 2 }`,
+		`h = 4`, // flow uses h: checked again, untrained
+		`:type flow`,
+		`sample flow 2 to "a.csv"`,
+		`sample other 2 to "b.csv"`, // other keeps its training
+		`k = 5`,
+		`flow = MAF(k) |> Gaussian`, // uses a name bound after the old flow
+		`:type flow`,
+		`data = 3`, // train flow on data no longer checks
+		`h = 1`,
+		`h`,
+	)
+	for _, want := range []string{
+		"flow flow: its definition or data changed, so its training is dropped",
+		"flow: MAF(4) |> Gaussian; maps 2 → 2 dimensions",
+		"sample other: 2 draws written",
+		"flow: MAF(5) |> Gaussian; maps 2 → 2 dimensions",
+		"int: 1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	for _, want := range []string{
+		"sample: flow flow has not been trained",
+		"train: data is an int, not data",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if strings.Contains(out, "flow other:") {
+		t.Errorf("a flow that does not use h lost its training:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "twice.nox"), []byte("h = 1\nh = 2\n"), 0o644)
+	var o, e bytes.Buffer
+	if code := mainErr([]string{"check", filepath.Join(dir, "twice.nox")}, nil, &o, &e); code == 0 || !strings.Contains(e.String(), "h redeclared") {
+		t.Errorf("noxc check accepted a redeclaration: exit %d, %s", code, e.String())
+	}
+}
+
+// TestREPLLoadRelative: issue 24: :load reads the data a file names
+// relative to the file, not to the working directory.
+func TestREPLLoadRelative(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	os.MkdirAll(filepath.Join(sub, "data"), 0o755)
+	os.WriteFile(filepath.Join(sub, "data", "x.csv"), []byte("a,b\n1,2\n3,4\n5,7\n"), 0o644)
+	os.WriteFile(filepath.Join(sub, "f.nox"), []byte("x = csv(\"data/x.csv\", sep = \",\")\n"), 0o644)
+	out, errs := replIn(t, dir, `:load sub/f.nox`, `x`)
+	if want := `data set: 3 rows × 2 columns, from "sub/data/x.csv"`; !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", want, out, errs)
+	}
+}
+
+// TestREPLResetSave: issue 24: :save writes the session's source
+// formatted; :reset forgets it.
+func TestREPLResetSave(t *testing.T) {
+	dir := t.TempDir()
+	out, errs := replIn(t, dir, `h=8`, `flow = MAF(h)|>Gaussian`, `h = 3`, `:save s.nox`, `:reset`, `h`, `:source`, `:help`)
+	got, err := os.ReadFile(filepath.Join(dir, "s.nox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "h = 3\nflow = MAF(h) |> Gaussian\n"; string(got) != want {
+		t.Errorf(":save wrote %q, want %q", got, want)
+	}
+	if !strings.Contains(out, "session source written to s.nox") || !strings.Contains(out, ":reset") || !strings.Contains(out, ":save FILE") {
+		t.Errorf("stdout:\n%s", out)
+	}
+	if !strings.Contains(errs, "undefined: h") {
+		t.Errorf(":reset kept h:\n%s", errs)
+	}
+}
+
+// TestREPLOffTerminal: issue 24: off a terminal, training draws no
+// progress bar and :ir is written whole, through no pager.
+func TestREPLOffTerminal(t *testing.T) {
+	t.Setenv("PAGER", "false")
+	out, errs := replIn(t, t.TempDir(), `data = toy("moons", n = 500)`, `flow = MAF(4) |> Gaussian`, `train flow on data { steps = 20 }`, `:ir flow`)
+	if strings.Contains(errs, "loss") || strings.Contains(errs, "steps/s") {
+		t.Errorf("a progress bar off a terminal:\n%s", errs)
+	}
+	if !strings.Contains(out, "program loss.grad(x [B,2])") {
+		t.Errorf(":ir printed no program:\n%s", out)
+	}
+}
+
+// TestREPLRebindData: issue 24: a flow trained on data that is bound
+// again loses its training (its dimension may change).
+func TestREPLRebindData(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "d3.csv"), []byte("a,b,c\n1,2,3\n3,4,4\n5,7,8\n2,2,1\n4,4,4\n6,7,7\n1,1,1\n3,3,3\n5,5,5\n7,7,7\n"), 0o644)
+	out, errs := replIn(t, dir, `data = toy("moons", n = 500)`, `f = MAF(4) |> Gaussian`, `train f on data { steps = 2 }`,
+		`data = csv("d3.csv")`, `:type f`, `eval f on data`)
+	if want := "flow f: its definition or data changed"; !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out)
+	}
+	if want := "maps 3 → 3 dimensions"; !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out)
+	}
+	if want := "eval: flow f has not been trained"; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+}
