@@ -83,7 +83,7 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if o.OnStep != nil {
 		h.Every, h.Progress = 1, o.OnStep
 	}
-	res, err := train.Likelihood(ctx, m, interleave(x, c), o.TrainOptions, o.Steps, h)
+	res, err := train.Likelihood(ctx, m, interleave(x, c), o.TrainOptions, o.Steps, h, nil)
 	if res == nil {
 		return nil, nil, err
 	}

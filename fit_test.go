@@ -163,3 +163,53 @@ func strconvRow(r []float64) string {
 }
 
 func strconvG(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// TestLoadWarmStart (issue 24): flow = load("m.noxm") is a trained flow
+// (eval uses it as saved), and train continues from its parameters
+// instead of starting afresh.
+func TestLoadWarmStart(t *testing.T) {
+	dir := t.TempDir()
+	data, err := filepath.Abs("examples/data/moons.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(name, src string) map[string]nox.Event {
+		t.Helper()
+		s, err := nox.Compile(filepath.Join(dir, name), []byte(src))
+		if err != nil {
+			t.Fatal(nox.RenderError(err, name, []byte(src)))
+		}
+		evs := map[string]nox.Event{}
+		if err := s.Run(context.Background(), nox.RunOptions{OnEvent: func(e nox.Event) { evs[e.Statement] = e }}); err != nil {
+			t.Fatal(s.Render(err))
+		}
+		return evs
+	}
+	head := "data = csv(\"" + filepath.ToSlash(data) + "\")\n"
+	first := run("a.nox", head+"flow = MAF(16) |> Reverse |> MAF(16) |> Gaussian\ntrain flow on data { steps = 300, seed = 2 }\neval flow on data\nsave flow to \"m.noxm\"\n")
+	again := run("b.nox", head+"flow = load(\"m.noxm\")\neval flow on data\n")
+	if *again["eval"].MeanNLL != *first["eval"].MeanNLL {
+		t.Errorf("the loaded flow scores %v, the saved one %v", *again["eval"].MeanNLL, *first["eval"].MeanNLL)
+	}
+	warm := run("c.nox", head+"flow = load(\"m.noxm\")\ntrain flow on data { steps = 1, lr = 1e-9, seed = 5 }\neval flow on data\n")
+	fresh := run("d.nox", head+"flow = MAF(16) |> Reverse |> MAF(16) |> Gaussian\ntrain flow on data { steps = 1, lr = 1e-9, seed = 5 }\neval flow on data\n")
+	w, f, saved := *warm["eval"].MeanNLL, *fresh["eval"].MeanNLL, *first["eval"].MeanNLL
+	if math.Abs(w-saved) > 1e-6 || math.Abs(f-saved) < 0.01 {
+		t.Errorf("one tiny step: warm start %v, fresh %v, saved %v; want warm ≈ saved and fresh far from it", w, f, saved)
+	}
+}
+
+// TestLoadErrors: load's errors are positioned at the call.
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ src, want string }{
+		{`flow = load("none.noxm")`, `p.nox:1:13: load("none.noxm"): no such file`},
+		{`flow = Reverse |> load("none.noxm")`, `load("none.noxm")`},
+		{`flow = load(3)`, `load argument path must be a string`},
+	} {
+		_, err := nox.Compile(filepath.Join(dir, "p.nox"), []byte(c.src+"\n"))
+		if got := nox.RenderError(err, filepath.Join(dir, "p.nox"), []byte(c.src+"\n")); err == nil || !strings.Contains(got, c.want) {
+			t.Errorf("%s: got %v, want %q", c.src, got, c.want)
+		}
+	}
+}

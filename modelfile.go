@@ -141,3 +141,14 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	}
 	return newModel(h.Name, cm, params, h.Source, [2][]string{h.Columns, h.ContextColumns}), nil
 }
+
+// loadSaved reads a saved model for load(...) in a program.
+func loadSaved(path string) (*compiler.Saved, error) {
+	m, err := Load(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no such file %s", path)
+	} else if err != nil {
+		return nil, err
+	}
+	return &compiler.Saved{Stages: m.m.Stages, Dim: m.m.Dim, ContextDim: m.m.ContextDim, Options: m.m.Options, Model: m}, nil
+}

@@ -50,11 +50,18 @@ func CompileIn(dir, filename string, src []byte) (*Script, error) {
 		Canonical: func(path string) string { return atomicfile.Canonical(resolve(dir, path)) },
 		Writable:  atomicfile.Writable,
 		Self:      atomicfile.Canonical(filename),
+		LoadModel: func(path string) (*compiler.Saved, error) { return loadSaved(resolve(dir, path)) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Script{Filename: filename, Source: src, Prog: prog, dir: dir, trained: map[*compiler.Flow]*Model{}}, nil
+	s := &Script{Filename: filename, Source: src, Prog: prog, dir: dir, trained: map[*compiler.Flow]*Model{}}
+	for _, f := range prog.Flows {
+		if f.Saved != nil { // load(...): trained already
+			s.trained[f] = f.Saved.Model.(*Model)
+		}
+	}
+	return s, nil
 }
 
 // CompileFile reads and compiles a file.

@@ -169,7 +169,11 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 		h.Every = opts.ReportEvery
 		h.Progress = func(step, total int, loss float64) { opts.OnStep(t.Flow.Name, step, total, loss) }
 	}
-	res, err := train.Likelihood(ctx, m, t.Data.Rows(), t.Opts, steps, h)
+	var start []float64
+	if sv := t.Flow.Saved; sv != nil {
+		start = sv.Model.(*Model).params.Data // a warm start
+	}
+	res, err := train.Likelihood(ctx, m, t.Data.Rows(), t.Opts, steps, h, start)
 	if res != nil {
 		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source), [2][]string{d, c})
 		model.History, model.parts = res.History, res.Parts

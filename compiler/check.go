@@ -20,7 +20,7 @@ import (
 type Loader func(path string) (*dataset.Table, error)
 
 // Builtins are the functions the checker knows besides layers.
-var Builtins = []string{"csv", "false", "npy", "repeat", "toy", "true"}
+var Builtins = []string{"csv", "false", "load", "npy", "repeat", "toy", "true"}
 
 // maxCallDepth bounds nested def calls (and so recursion).
 const maxCallDepth = 32
@@ -61,10 +61,11 @@ func CheckFlow(e *lang.Expr, dim, contextDim int) (*Flow, error) {
 }
 
 type checker struct {
-	prog  *Program
-	load  Loader
-	scope map[string]*binding
-	errs  lang.ErrorList
+	prog      *Program
+	load      Loader
+	loadSaved ModelLoader
+	scope     map[string]*binding
+	errs      lang.ErrorList
 	// flowOnly is set by CheckFlow: the data builtins are not available.
 	flowOnly bool
 	// stageCount numbers stages per layer name within a flow.

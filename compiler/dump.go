@@ -12,7 +12,11 @@ import (
 // (the standardization is fixed parameters, filled when training
 // starts).
 func (t *Train) Lower() (*Model, error) {
-	return Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, t.Opts.ModelOptions(t.Flow.ContextDim))
+	opt := t.Opts.ModelOptions(t.Flow.ContextDim)
+	if s := t.Flow.Saved; s != nil {
+		opt = s.Options // a warm start keeps the model's structure
+	}
+	return Lower(t.Flow.Name, t.Flow.StageList(), t.Flow.Dim, opt)
 }
 
 // IR returns, as text, the loss program and its derived gradient program

@@ -25,6 +25,9 @@ func (c *checker) expr(e *lang.Expr) value {
 		case v.kind != kFlow:
 			c.errorf(v.pos, v.end, "cannot use %s as a flow stage (stages are layers such as MAF(100), Reverse, Gaussian)", v.described())
 			bad = true
+		case v.saved != nil:
+			c.errorf(v.pos, v.end, "a loaded model is a whole flow; bind it to a name (flow = load(...)) rather than adding stages to it")
+			bad = true
 		default:
 			if n := len(out.stages); n > 0 && out.stages[n-1].Spec.Kind == stdlib.Prior {
 				prev := out.stages[n-1]
@@ -103,8 +106,9 @@ func (c *checker) call(call *lang.Call) value {
 		}
 		if lv.kind == kFlow {
 			// Reusing a bound flow copies its stages: the new flow has
-			// parameters of its own.
+			// parameters of its own (a loaded one's too: it is untrained).
 			lv.stages = c.renameStages(lv.stages)
+			lv.saved = nil
 		}
 		lv.pos, lv.end = call.Pos, call.EndPos
 		return lv
@@ -130,6 +134,12 @@ func (c *checker) call(call *lang.Call) value {
 		return c.data(id.Name, call)
 	case "repeat":
 		return c.repeat(call)
+	case "load":
+		if c.flowOnly {
+			c.errorf(id.Pos, id.EndPos, "load reads a saved model; a flow expression has only layers, priors and repeat")
+			return bad
+		}
+		return c.loadModel(call)
 	}
 	spec := stdlib.Lookup(id.Name)
 	if spec == nil {

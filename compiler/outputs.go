@@ -13,8 +13,9 @@ import (
 // missing directory used to fail after training, and the save after it
 // never ran). Nil functions skip their checks.
 type Files struct {
-	// Load reads an input data file.
-	Load Loader
+	// Load reads an input data file; LoadModel a saved model (load(...)).
+	Load      Loader
+	LoadModel ModelLoader
 	// Canonical returns the path a path as written names (relative to
 	// the program's directory), absolute with its links resolved, so that
 	// two names of one file compare equal.
@@ -32,6 +33,7 @@ type Files struct {
 // file of the program nor the program itself.
 func CheckFiles(f *lang.File, files Files) (*Program, error) {
 	c := newChecker(files.Load)
+	c.loadSaved = files.LoadModel
 	c.prog.File = f
 	for _, s := range f.Stmts {
 		c.stmt(s)

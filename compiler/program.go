@@ -115,6 +115,8 @@ type Flow struct {
 	// ContextDim is the width of the context the flow is conditioned on,
 	// fixed with Dim (0: unconditional).
 	ContextDim int
+	// Saved is the model the flow was read from by load(...), or nil.
+	Saved *Saved
 }
 
 // FlowStage is a stage with the source span of its call.

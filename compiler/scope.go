@@ -123,7 +123,10 @@ func (c *checker) assign(a *lang.Assign) {
 		v.data.Name = name
 	case kFlow:
 		if len(v.stages) > 0 && v.stages[len(v.stages)-1].Spec.Kind == stdlib.Prior {
-			b.flow = &Flow{Name: name, Pos: a.Name.Pos, Stages: v.stages}
+			b.flow = &Flow{Name: name, Pos: a.Name.Pos, Stages: v.stages, Saved: v.saved}
+			if s := v.saved; s != nil { // its dimensions are the file's
+				b.flow.Dim, b.flow.ContextDim, b.flow.DimPos = s.Dim, s.ContextDim, a.Name.Pos
+			}
 			c.prog.Flows = append(c.prog.Flows, b.flow)
 		}
 	}

@@ -36,6 +36,7 @@ type value struct {
 	list     []value
 	stages   []FlowStage
 	data     *Data
+	saved    *Saved // a flow read by load(...)
 	fn       *function
 	pos, end lang.Pos
 }

@@ -55,7 +55,12 @@ type Report struct {
 // keeps the best parameters so far, and Report.Stop says Cancelled. A
 // divergence (a non-finite loss) is an error, returned with the result:
 // the model keeps the best parameters validated before it.
-func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compiler.TrainOptions, steps int, h Hooks) (*Result, error) {
+//
+// start, if not nil, holds the parameters to start from (all of m's,
+// fixed ones included: a warm start from a saved model): they replace the
+// initial values, and the standardization and data-dependent
+// initialisation are not redone.
+func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compiler.TrainOptions, steps int, h Hooks, start []float64) (*Result, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,10 +76,16 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 		return nil, err
 	}
 	params.Init(rng)
-	if err := fill(m, params, train); err != nil {
+	if start != nil {
+		if len(start) != len(params.Data) {
+			return nil, fmt.Errorf("%d starting values for %d parameters", len(start), len(params.Data))
+		}
+		copy(params.Data, start)
+		params.Changed()
+	} else if err := fill(m, params, train); err != nil {
 		return nil, err
 	}
-	obj, err := newLikelihood(m, params, train, val, o, rng)
+	obj, err := newLikelihood(m, params, train, val, o, rng, start == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +163,7 @@ type likelihood struct {
 	lp0, lpBest   []float64
 }
 
-func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float64, o compiler.TrainOptions, rng *rand.Rand) (*likelihood, error) {
+func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float64, o compiler.TrainOptions, rng *rand.Rand, fresh bool) (*likelihood, error) {
 	width := m.Dim + m.ContextDim
 	adam := runtime.DefaultAdam(o.LR)
 	adam.Clip, adam.WeightDecay = o.Clip, o.WeightDecay
@@ -164,7 +175,7 @@ func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float
 	if o.Dequantize {
 		tr.SetNoise(GridWidths(train, width, m.Dim))
 	}
-	if m.Init != nil {
+	if m.Init != nil && fresh {
 		// Data-dependent initialisation (ActNorm) from one minibatch,
 		// dequantized like every other: a column constant in it would
 		// otherwise get an unbounded scale.

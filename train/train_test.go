@@ -55,7 +55,7 @@ func TestLikelihoodDeterministic(t *testing.T) {
 	run := func(seed uint64) []float64 {
 		o := options(60)
 		o.Seed = seed
-		res, err := train.Likelihood(context.Background(), mafModel(t, o, 16), rows, o, o.Steps, train.Hooks{})
+		res, err := train.Likelihood(context.Background(), mafModel(t, o, 16), rows, o, o.Steps, train.Hooks{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestLikelihoodFillsStandardization(t *testing.T) {
 	}
 	o := options(1)
 	o.Defensive = 0
-	res, err := train.Likelihood(context.Background(), mafModel(t, o, 8), rows, o, 1, train.Hooks{})
+	res, err := train.Likelihood(context.Background(), mafModel(t, o, 8), rows, o, 1, train.Hooks{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestLikelihoodCancelKeepsBest(t *testing.T) {
 		if step == 200 {
 			cancel()
 		}
-	}})
+	}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestLikelihoodKeepsParts(t *testing.T) {
 	rows := moons(t, 500)
 	o := options(20)
 	o.Seed = 5
-	res, err := train.Likelihood(context.Background(), mafModel(t, o, 8), rows, o, o.Steps, train.Hooks{})
+	res, err := train.Likelihood(context.Background(), mafModel(t, o, 8), rows, o, o.Steps, train.Hooks{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
