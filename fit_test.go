@@ -213,3 +213,22 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalLoadedOnTestRefused: a loaded flow has no split until trained.
+func TestEvalLoadedOnTestRefused(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := filepath.Abs("examples/data/moons.csv")
+	src := "data = csv(\"" + filepath.ToSlash(data) + "\")\nflow = MAF(4) |> Gaussian\ntrain flow on data { steps = 5 }\nsave flow to \"m.noxm\"\n"
+	s, err := nox.Compile(filepath.Join(dir, "a.nox"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	src2 := "g = load(\"m.noxm\")\neval g on test\n"
+	_, err = nox.Compile(filepath.Join(dir, "b.nox"), []byte(src2))
+	if err == nil || !strings.Contains(err.Error(), "b.nox:2:11: eval: flow g was loaded, and a saved model keeps no split") {
+		t.Errorf("got %v", err)
+	}
+}

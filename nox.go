@@ -35,12 +35,14 @@ type Script struct {
 // Compile parses and checks src, the contents of filename. Data files are
 // read relative to filename's directory.
 func Compile(filename string, src []byte) (*Script, error) {
-	return CompileIn(filepath.Dir(filename), filename, src)
+	return CompileIn(filepath.Dir(filename), filename, src, 0)
 }
 
 // CompileIn is Compile with relative paths resolved against dir: for a
-// source that is not a file in it (the REPL's, named "<repl>").
-func CompileIn(dir, filename string, src []byte) (*Script, error) {
+// source that is not a file in it (the REPL's, named "<repl>"), whose
+// first ran statements have run already (their outputs are not checked
+// again: a session may write a file again).
+func CompileIn(dir, filename string, src []byte, ran int) (*Script, error) {
 	f, err := lang.Parse(filename, src)
 	if err != nil {
 		return nil, err
@@ -51,6 +53,7 @@ func CompileIn(dir, filename string, src []byte) (*Script, error) {
 		Writable:  atomicfile.Writable,
 		Self:      atomicfile.Canonical(filename),
 		LoadModel: func(path string) (*compiler.Saved, error) { return loadSaved(resolve(dir, path)) },
+		Ran:       ran,
 	})
 	if err != nil {
 		return nil, err

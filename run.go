@@ -40,6 +40,9 @@ type Event struct {
 	Path    string   `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
 	Params int `json:"params,omitempty"`
+	// Warning says what went wrong without stopping the run (a
+	// checkpoint that could not be written).
+	Warning string `json:"warning,omitempty"`
 	// Skipped: the statement would have written Path (RunOptions.NoWrite).
 	Skipped bool `json:"skipped,omitempty"`
 }
@@ -117,7 +120,7 @@ func (s *Script) Adopt(prev *Script, drop ...string) {
 }
 
 func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptions) error {
-	if stmt, f, paths := compiler.Destinations(a); opts.NoWrite && paths != nil {
+	if stmt, f, paths := compiler.Destinations(a); opts.NoWrite && paths != nil && stmt != "train" {
 		for i, p := range paths {
 			paths[i] = resolve(s.dir, p) // as the statement would have written them
 		}
@@ -179,10 +182,14 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 		model.History, model.parts = res.History, res.Parts
 		s.trained[t.Flow] = model
 	}
-	if err = cmp.Or(err, ckErr); err != nil {
+	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)
 	}
-	opts.emit(trainEvent(t.Flow.Name, res.Report))
+	ev := trainEvent(t.Flow.Name, res.Report)
+	if ckErr != nil { // the run goes on: the model is whole in memory
+		ev.Warning = ckErr.Error()
+	}
+	opts.emit(ev)
 	return nil
 }
 
@@ -217,6 +224,8 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	rows := tf.parts.Rows(a.Part) // the checker saw the part is not empty
 	if a.Data != nil {
 		rows = a.Data.Rows()
+	} else if len(rows) == 0 { // the flow was rebound (REPL) since its train
+		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has no %s rows: it was not trained since it was last bound", a.Flow.Name, a.Part)
 	}
 	lp := train.LogProb(tf.m, tf.params, rows)
 	mean := train.NegMean(lp)

@@ -25,6 +25,9 @@ type Files struct {
 	Writable func(path string) error
 	// Self is the canonical path of the program's own file ("" if none).
 	Self string
+	// Ran is the number of actions that have run already (a REPL
+	// session): their outputs are not checked again.
+	Ran int
 }
 
 // CheckFiles is Check with the outputs checked against files: every
@@ -53,7 +56,7 @@ func (c *checker) outputs(files Files) {
 		}
 	}
 	written := map[string]lang.Pos{}
-	for _, a := range c.prog.Actions {
+	for _, a := range c.prog.Actions[min(files.Ran, len(c.prog.Actions)):] {
 		stmt, _, paths := Destinations(a)
 		for _, p := range paths {
 			canon := files.Canonical(p)

@@ -230,8 +230,11 @@ func (c *checker) evalPart(e *lang.Eval, flow *Flow, ok bool) {
 			t = a
 		}
 	}
-	if t == nil { // fixed by a failed train statement
-		return
+	if t == nil {
+		if flow.Saved != nil {
+			c.errorf(part.Pos, part.EndPos, "eval: flow %s was loaded, and a saved model keeps no split; train it first, or eval it on a data set", flow.Name)
+		}
+		return // else fixed by a failed train statement, reported there
 	}
 	n := t.Data.Table.Rows
 	nTest, nVal := dataset.SplitSizes(n, t.Opts.TestFrac, t.Opts.ValFrac)

@@ -431,3 +431,18 @@ func TestDroppedRowsReported(t *testing.T) {
 		t.Errorf("check says %q, want %q", errb.String(), want)
 	}
 }
+
+// TestTrialRunTrainsWithCheckpoint: a trial run still trains a flow whose
+// train statement has a checkpoint (it only skips writing it).
+func TestTrialRunTrainsWithCheckpoint(t *testing.T) {
+	dir := filepath.Dir(example(t))
+	file := filepath.Join(dir, "ck.nox")
+	os.WriteFile(file, []byte("data = csv(\"data/moons.csv\")\nflow = MAF(4) |> Gaussian\ntrain flow on data { steps = 50, checkpoint = \"ck.noxm\" }\neval flow on test\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := mainErr([]string{"run", "-steps", "5", file}, nil, &out, &errb); code != 0 || !strings.Contains(out.String(), "eval flow: mean NLL") {
+		t.Errorf("trial run: exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ck.noxm")); err == nil {
+		t.Errorf("the trial run wrote the checkpoint")
+	}
+}

@@ -32,7 +32,7 @@ func interrupts(stderr io.Writer, exitOnSecond bool) (ch <-chan struct{}, stop f
 				fmt.Fprintln(stderr, "\ninterrupted again: exiting")
 				os.Exit(130)
 			}
-			msg := "\ninterrupt: stopping the training in progress and keeping its best parameters; the run goes on"
+			msg := "\ninterrupt: stopping the training in progress, if any, and keeping its best parameters; the run goes on"
 			if exitOnSecond {
 				msg += " (Ctrl-C again exits)"
 			}

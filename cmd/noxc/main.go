@@ -543,6 +543,9 @@ func printEvent(w io.Writer, ev nox.Event) {
 		fmt.Fprintf(w, "%s %s: not written to %s: a trial run (-steps) writes no files; -write writes them\n", ev.Statement, ev.Flow, strings.ReplaceAll(ev.Path, ",", ", "))
 		return
 	}
+	if ev.Warning != "" {
+		defer fmt.Fprintf(w, "%s %s: warning: %s\n", ev.Statement, ev.Flow, ev.Warning)
+	}
 	switch ev.Statement {
 	case "train":
 		var parts []string

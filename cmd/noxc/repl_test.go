@@ -256,3 +256,44 @@ func TestREPLRebindData(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, errs)
 	}
 }
+
+// TestREPLReviewFixes: a session may write a file again; rebinding a
+// name that only a sample or eval uses keeps the flow's training; a
+// rebinding chunk with an error says so instead of vanishing.
+func TestREPLReviewFixes(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "data"), os.DirFS("../../examples/data")); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	os.Chdir(dir)
+	input := strings.Join([]string{
+		`data = csv("data/moons.csv")`,
+		`other = csv("data/moons.csv")`,
+		`flow = MAF(4) |> Gaussian`,
+		`train flow on data { steps = 5 }`,
+		`eval flow on other`,
+		`sample flow 3 to "s.csv"`,
+		`sample flow 3 to "s.csv"`,
+		`other = csv("data/moons.csv")`,
+		`eval flow on other`,
+		"h = 2",
+		"h = 3\nz = undefined_thing",
+		`:quit`,
+	}, "\n") + "\n"
+	var out, errb bytes.Buffer
+	repl(io.NopCloser(strings.NewReader(input)), &out, &errb, false)
+	if strings.Contains(errb.String(), "also written by") {
+		t.Errorf("a second sample to the same file was refused:\n%s", errb.String())
+	}
+	if strings.Count(out.String(), "sample flow: 3 draws written") != 2 {
+		t.Errorf("want two samples written:\n%s", out.String())
+	}
+	if strings.Contains(out.String()+errb.String(), "training is dropped") || strings.Count(out.String(), "eval flow: mean NLL") != 2 {
+		t.Errorf("rebinding an eval's data set dropped the training:\n%s\n%s", out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "undefined: undefined_thing") {
+		t.Errorf("a rebinding chunk with an error vanished:\n%s", errb.String())
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,6 +55,10 @@ type stmt struct {
 	name string
 	uses []string
 	flow string // the flow a train, sample, eval, save or plot acts on
+	// trains: the statement is a train statement (whose data, if
+	// rebound, makes its flow's training stale; other statements'
+	// names do not)
+	trains bool
 }
 
 // newSession starts a session whose relative paths resolve against dir.
@@ -134,13 +137,14 @@ func (s *session) Exec(ctx context.Context, chunk string, opts nox.RunOptions) e
 	parts := split(chunk)
 	stmts, rebound := s.place(parts, true)
 	src := source(stmts)
-	next, err := nox.CompileIn(s.dir, s.Filename, src)
+	next, err := nox.CompileIn(s.dir, s.Filename, src, s.done)
 	if err != nil && len(rebound) > 0 {
 		// The new binding may use names bound after the old one.
-		moved, _ := s.place(parts, false)
-		src2 := source(moved)
-		if next2, err2 := nox.CompileIn(s.dir, s.Filename, src2); err2 == nil {
-			stmts, src, next, err = moved, src2, next2, nil
+		if moved, again := s.place(parts, false); again != nil {
+			src2 := source(moved)
+			if next2, err2 := nox.CompileIn(s.dir, s.Filename, src2, s.done); err2 == nil {
+				stmts, src, next, err = moved, src2, next2, nil
+			}
 		}
 	}
 	if err != nil {
@@ -194,7 +198,7 @@ func split(chunk string) []stmt {
 		case st.Def != nil:
 			s.name = st.Def.Name.Name
 		case st.Train != nil:
-			s.flow = st.Train.Flow.Name
+			s.flow, s.trains = st.Train.Flow.Name, true
 		case st.Sample != nil:
 			s.flow = st.Sample.Flow.Name
 		case st.Eval != nil:
@@ -274,7 +278,10 @@ func stale(stmts []stmt, rebound []string) []string {
 	for changed := true; changed; {
 		changed = false
 		for _, st := range stmts {
-			name := cmp.Or(st.name, st.flow)
+			name := st.name
+			if st.trains {
+				name = st.flow
+			}
 			if name == "" || slices.Contains(out, name) {
 				continue
 			}
@@ -374,7 +381,7 @@ func (s *session) Type(expr string) (string, error) {
 	prefix := typeName + " = "
 	base := s.join("")
 	s.tried = s.join(expr)
-	sc, err := nox.CompileIn(s.dir, s.Filename, s.join(prefix+expr))
+	sc, err := nox.CompileIn(s.dir, s.Filename, s.join(prefix+expr), s.done)
 	if err != nil {
 		return "", unprefix(err, len(base), bytes.Count(base, []byte("\n"))+1, len(prefix))
 	}
