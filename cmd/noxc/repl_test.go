@@ -297,3 +297,16 @@ func TestREPLReviewFixes(t *testing.T) {
 		t.Errorf("a rebinding chunk with an error vanished:\n%s", errb.String())
 	}
 }
+
+// TestREPLSaveRefusesData: :save does not replace a file that is not
+// nox source (a data file, say).
+func TestREPLSaveRefusesData(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "keep.csv")
+	os.WriteFile(keep, []byte("1,2\n"), 0o644)
+	var out, errb bytes.Buffer
+	repl(io.NopCloser(strings.NewReader("h = 2\n:save "+keep+"\n:quit\n")), &out, &errb, false)
+	if b, _ := os.ReadFile(keep); string(b) != "1,2\n" || !strings.Contains(errb.String(), "is not a .nox file") {
+		t.Errorf(":save over a CSV file: file now %q, stderr %q", b, errb.String())
+	}
+}

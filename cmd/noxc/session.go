@@ -74,6 +74,9 @@ func (s *session) Reset() { *s = *newSession(s.dir) }
 
 // Save writes the accepted source, formatted, to path (atomically).
 func (s *session) Save(path string) error {
+	if _, err := os.Stat(path); err == nil && filepath.Ext(path) != ".nox" {
+		return fmt.Errorf("%s exists and is not a .nox file; :save writes nox source and will not replace it", path)
+	}
 	out, err := lang.Format(path, s.src)
 	if err != nil {
 		return err
@@ -472,7 +475,7 @@ func (s *session) LoadChunk(file string) (string, error) {
 					expr(x)
 				}
 			case t.Call != nil:
-				if n := t.Call.Name.Name; (n == "csv" || n == "npy") && len(t.Call.Args) > 0 && t.Call.Args[0].Name == nil {
+				if n := t.Call.Name.Name; (n == "csv" || n == "npy" || n == "load") && len(t.Call.Args) > 0 && t.Call.Args[0].Name == nil {
 					str(t.Call.Args[0].Value)
 				}
 				for _, a := range t.Call.Args {
@@ -495,6 +498,12 @@ func (s *session) LoadChunk(file string) (string, error) {
 			str(st.Plot.Path)
 		case st.Eval != nil:
 			str(st.Eval.Path)
+		case st.Train != nil && st.Train.Opts != nil:
+			for _, o := range st.Train.Opts.List {
+				if o.Name.Name == "checkpoint" {
+					str(o.Value)
+				}
+			}
 		}
 	}
 	fileDir, err := filepath.Abs(filepath.Dir(file))
