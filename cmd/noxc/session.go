@@ -297,29 +297,33 @@ func stale(stmts []stmt, rebound []string) []string {
 	return out
 }
 
+// calls calls visit for every call (or name) in e, outermost first.
+func calls(e *lang.Expr, visit func(*lang.Call)) {
+	if e == nil {
+		return
+	}
+	for _, t := range e.Stages {
+		switch {
+		case t.Paren != nil:
+			calls(t.Paren, visit)
+		case t.List != nil:
+			for _, x := range t.List.Elems {
+				calls(x, visit)
+			}
+		case t.Call != nil:
+			visit(t.Call)
+			for _, a := range t.Call.Args {
+				calls(a.Value, visit)
+			}
+		}
+	}
+}
+
 // uses returns the names a statement's expressions mention.
 func uses(st *lang.Stmt) []string {
 	var out []string
-	var expr func(e *lang.Expr)
-	expr = func(e *lang.Expr) {
-		if e == nil {
-			return
-		}
-		for _, t := range e.Stages {
-			switch {
-			case t.Paren != nil:
-				expr(t.Paren)
-			case t.List != nil:
-				for _, x := range t.List.Elems {
-					expr(x)
-				}
-			case t.Call != nil:
-				out = append(out, t.Call.Name.Name)
-				for _, a := range t.Call.Args {
-					expr(a.Value)
-				}
-			}
-		}
+	expr := func(e *lang.Expr) {
+		calls(e, func(c *lang.Call) { out = append(out, c.Name.Name) })
 	}
 	id := func(ids ...*lang.Ident) {
 		for _, i := range ids {
@@ -461,34 +465,21 @@ func (s *session) LoadChunk(file string) (string, error) {
 			lits = append(lits, e.Stages[0].String)
 		}
 	}
-	var expr func(e *lang.Expr)
-	expr = func(e *lang.Expr) {
-		if e == nil {
-			return
-		}
-		for _, t := range e.Stages {
-			switch {
-			case t.Paren != nil:
-				expr(t.Paren)
-			case t.List != nil:
-				for _, x := range t.List.Elems {
-					expr(x)
-				}
-			case t.Call != nil:
-				if n := t.Call.Name.Name; (n == "csv" || n == "npy" || n == "load") && len(t.Call.Args) > 0 && t.Call.Args[0].Name == nil {
-					str(t.Call.Args[0].Value)
-				}
-				for _, a := range t.Call.Args {
-					expr(a.Value)
-				}
+	expr := func(e *lang.Expr) {
+		calls(e, func(c *lang.Call) {
+			if n := c.Name.Name; (n == "csv" || n == "npy" || n == "load") && len(c.Args) > 0 && c.Args[0].Name == nil {
+				str(c.Args[0].Value)
 			}
-		}
+		})
 	}
 	for _, st := range f.Stmts {
 		switch {
 		case st.Assign != nil:
 			expr(st.Assign.Value)
 		case st.Def != nil:
+			for _, p := range st.Def.Params {
+				expr(p.Default)
+			}
 			expr(st.Def.Body)
 		case st.Sample != nil:
 			str(st.Sample.Path)
