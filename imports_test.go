@@ -22,21 +22,22 @@ var layers = []struct {
 	pkg     string // "" is the root package
 	imports []string
 }{
-	{"lang", nil},
+	{"internal/escape", nil},
+	{"lang", []string{"internal/escape"}},
 	{"compiler/ir", nil},
 	{"internal/spell", nil},
 	{"internal/atomicfile", nil},
-	{"internal/modelfile", nil},
+	{"internal/modelfile", []string{"internal/escape"}},
 	{"runtime/internal/gemm", nil},
 	{"compiler/ad", []string{"compiler/ir"}},
 	{"stdlib", []string{"compiler/ir"}},
-	{"dataset", []string{"internal/spell", "internal/atomicfile"}},
+	{"dataset", []string{"internal/spell", "internal/atomicfile", "internal/escape"}},
 	{"runtime", []string{"compiler/ir", "runtime/internal/gemm"}},
-	{"compiler", []string{"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell"}},
+	{"compiler", []string{"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell", "internal/escape"}},
 	{"train", []string{"compiler", "dataset", "runtime"}},
-	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "internal/atomicfile", "internal/modelfile"}},
+	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "internal/atomicfile", "internal/modelfile", "internal/escape"}},
 	{"plot", []string{"", "internal/atomicfile"}},
-	{"cmd/noxc", []string{"", "lang", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell"}},
+	{"cmd/noxc", []string{"", "lang", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape"}},
 	{"bench/nll", []string{"", "plot"}},
 	{"bench/suite", nil},
 }

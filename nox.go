@@ -35,14 +35,29 @@ type Script struct {
 // Compile parses and checks src, the contents of filename. Data files are
 // read relative to filename's directory.
 func Compile(filename string, src []byte) (*Script, error) {
-	return CompileIn(filepath.Dir(filename), filename, src, 0)
+	return CompileWith(filename, src, CompileOptions{})
 }
 
-// CompileIn is Compile with relative paths resolved against dir: for a
-// source that is not a file in it (the REPL's, named "<repl>"), whose
-// first ran statements have run already (their outputs are not checked
-// again: a session may write a file again).
-func CompileIn(dir, filename string, src []byte, ran int) (*Script, error) {
+// CompileOptions control CompileWith.
+type CompileOptions struct {
+	// Dir resolves relative paths (default: filename's directory), for a
+	// source that is not a file in it (the REPL's, named "<repl>").
+	Dir string
+	// Ran is the number of the source's first statements that have run
+	// already (a REPL session): their outputs are not checked again, so
+	// a session may write a file again.
+	Ran int
+	// Limits bound the program's cost: stages, parameters, memory
+	// (compiler.Limits; zero fields take the defaults).
+	Limits compiler.Limits
+}
+
+// CompileWith is Compile with options.
+func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error) {
+	dir := o.Dir
+	if dir == "" {
+		dir = filepath.Dir(filename)
+	}
 	f, err := lang.Parse(filename, src)
 	if err != nil {
 		return nil, err
@@ -53,7 +68,8 @@ func CompileIn(dir, filename string, src []byte, ran int) (*Script, error) {
 		Writable:  atomicfile.Writable,
 		Self:      atomicfile.Canonical(filename),
 		LoadModel: func(path string) (*compiler.Saved, error) { return loadSaved(resolve(dir, path)) },
-		Ran:       ran,
+		Ran:       o.Ran,
+		Limits:    o.Limits,
 	})
 	if err != nil {
 		return nil, err

@@ -28,6 +28,8 @@ type Files struct {
 	// Ran is the number of actions that have run already (a REPL
 	// session): their outputs are not checked again.
 	Ran int
+	// Limits bound the program's cost (zero fields: the defaults).
+	Limits Limits
 }
 
 // CheckFiles is Check with the outputs checked against files: every

@@ -45,6 +45,16 @@ type session struct {
 	// Untrained lists the trained flows that the last Exec took the
 	// training from, because their definitions changed.
 	Untrained []string
+	// Options are the compile options of every chunk (limits, policy);
+	// Dir and Ran are the session's own.
+	Options nox.CompileOptions
+}
+
+// compileOptions are the options of the next compile of the session.
+func (s *session) compileOptions() nox.CompileOptions {
+	o := s.Options
+	o.Dir, o.Ran = s.dir, s.done
+	return o
 }
 
 // stmt is one accepted statement: its text (with the comments and blank
@@ -140,12 +150,12 @@ func (s *session) Exec(ctx context.Context, chunk string, opts nox.RunOptions) e
 	parts := split(chunk)
 	stmts, rebound := s.place(parts, true)
 	src := source(stmts)
-	next, err := nox.CompileIn(s.dir, s.Filename, src, s.done)
+	next, err := nox.CompileWith(s.Filename, src, s.compileOptions())
 	if err != nil && len(rebound) > 0 {
 		// The new binding may use names bound after the old one.
 		if moved, again := s.place(parts, false); again != nil {
 			src2 := source(moved)
-			if next2, err2 := nox.CompileIn(s.dir, s.Filename, src2, s.done); err2 == nil {
+			if next2, err2 := nox.CompileWith(s.Filename, src2, s.compileOptions()); err2 == nil {
 				stmts, src, next, err = moved, src2, next2, nil
 			}
 		}
@@ -388,7 +398,7 @@ func (s *session) Type(expr string) (string, error) {
 	prefix := typeName + " = "
 	base := s.join("")
 	s.tried = s.join(expr)
-	sc, err := nox.CompileIn(s.dir, s.Filename, s.join(prefix+expr), s.done)
+	sc, err := nox.CompileWith(s.Filename, s.join(prefix+expr), s.compileOptions())
 	if err != nil {
 		return "", unprefix(err, len(base), bytes.Count(base, []byte("\n"))+1, len(prefix))
 	}

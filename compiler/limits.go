@@ -1,0 +1,69 @@
+package compiler
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strconv"
+)
+
+// Limits bound what a program may ask of the machine. The checker
+// computes each flow's cost from static shapes (stages after repeat and
+// def expansion, parameters, each statement's memory) and refuses,
+// positioned and naming the estimate, whatever exceeds a limit: before
+// anything large is allocated, so that no file can crash the process
+// that checks or runs it. A zero field takes its default.
+type Limits struct {
+	// MaxStages bounds a flow's stages after expansion (default 10⁶).
+	MaxStages int
+	// MaxParams bounds a flow's parameters, trained and fixed (default
+	// 10⁸: 800 MB of float64, before the optimizer's state).
+	MaxParams int64
+	// MaxMemory bounds the memory a statement is estimated to need, in
+	// bytes (default: the memory the machine has available when the
+	// program is checked, or 16 GiB where that cannot be read).
+	MaxMemory int64
+}
+
+// Default limits.
+const (
+	DefaultMaxStages = 1_000_000
+	DefaultMaxParams = 100_000_000
+)
+
+// WithDefaults returns l with every zero field set to its default.
+func (l Limits) WithDefaults() Limits {
+	if l.MaxStages <= 0 {
+		l.MaxStages = DefaultMaxStages
+	}
+	if l.MaxParams <= 0 {
+		l.MaxParams = DefaultMaxParams
+	}
+	if l.MaxMemory <= 0 {
+		l.MaxMemory = AvailableMemory()
+	}
+	return l
+}
+
+// AvailableMemory is the memory the machine can give a new allocation
+// now (MemAvailable of /proc/meminfo), or 16 GiB where that cannot be
+// read.
+func AvailableMemory() int64 {
+	const fallback = 16 << 30
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return fallback
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := bytes.Fields(sc.Bytes())
+		if len(f) >= 2 && string(f[0]) == "MemAvailable:" {
+			kb, err := strconv.ParseInt(string(f[1]), 10, 64)
+			if err != nil || kb <= 0 {
+				return fallback
+			}
+			return kb << 10
+		}
+	}
+	return fallback
+}
