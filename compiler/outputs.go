@@ -39,6 +39,7 @@ type Files struct {
 func CheckFiles(f *lang.File, files Files) (*Program, error) {
 	c := newChecker(files.Load)
 	c.loadSaved = files.LoadModel
+	c.limits = files.Limits.WithDefaults()
 	c.prog.File = f
 	for _, s := range f.Stmts {
 		c.stmt(s)
