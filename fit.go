@@ -54,8 +54,8 @@ func DefaultFitOptions() FitOptions {
 // returned with no error. A divergence returns the model (the best
 // parameters validated before it), the report and the error.
 func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Model, *Report, error) {
-	if x == nil {
-		return nil, nil, errors.New("Fit: no rows (x is nil)")
+	if x == nil || ctx == nil {
+		return nil, nil, errors.New("Fit: no rows or no context.Context (x or ctx is nil)")
 	}
 	n, d := x.Dims()
 	cd := 0

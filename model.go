@@ -68,14 +68,25 @@ func (m *Model) NumParams() int { return m.params.Count() }
 // and options).
 func (m *Model) Source() string { return m.source }
 
+// usable returns an error for a nil or zero Model, which has no flow.
+func (m *Model) usable(what string) error {
+	if m == nil || m.m == nil || m.params == nil {
+		return fmt.Errorf("%s: no model (a Model comes from Fit, Load or Script.Model)", what)
+	}
+	return nil
+}
+
 // rows lays out x and c side by side, row-major, checking their shapes.
-func (m *Model) rows(what string, x, c *mat.Dense, xcols int) ([]float64, int, error) {
+func (m *Model) rows(what string, x, c *mat.Dense) ([]float64, int, error) {
+	if err := m.usable(what); err != nil {
+		return nil, 0, err
+	}
 	if x == nil {
 		return nil, 0, fmt.Errorf("%s: no rows (x is nil)", what)
 	}
 	n, d := x.Dims()
-	if d != xcols {
-		return nil, 0, fmt.Errorf("%s: x has %d columns, the model maps %d", what, d, xcols)
+	if d != m.m.Dim {
+		return nil, 0, fmt.Errorf("%s: x has %d columns, the model maps %d", what, d, m.m.Dim)
 	}
 	cd := m.m.ContextDim
 	switch {
@@ -116,7 +127,7 @@ func interleave(x, c *mat.Dense) []float64 {
 // rows, so it is not exactly the prior at Forward's latents plus
 // Forward's log-det.
 func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
-	rows, n, err := m.rows("LogProb", x, c, m.m.Dim)
+	rows, n, err := m.rows("LogProb", x, c)
 	if err != nil {
 		return err
 	}
@@ -133,8 +144,14 @@ func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
 // and from the flow otherwise. The draws depend only on n, seed and the
 // model.
 func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
+	if err := m.usable("Sample"); err != nil {
+		return nil, err
+	}
 	if n < 1 {
 		return nil, fmt.Errorf("Sample: n must be positive, got %d", n)
+	}
+	if need := 8 * float64(n) * float64(m.m.Dim); need > float64(compiler.AvailableMemory()) {
+		return nil, fmt.Errorf("Sample: %d draws of %d columns need %s, more than the memory available", n, m.m.Dim, compiler.Bytes(need))
 	}
 	if len(c) != m.m.ContextDim {
 		return nil, fmt.Errorf("Sample: %d context values for a model conditioned on %d", len(c), m.m.ContextDim)
@@ -156,7 +173,7 @@ func (m *Model) sample(out []float64, n int, seed uint64, c []float64) {
 // flow's bijection, with or without a defensive mixture (which LogProb
 // and Sample include and Forward and Inverse do not).
 func (m *Model) Forward(x, c *mat.Dense) (z *mat.Dense, logdet []float64, err error) {
-	rows, n, err := m.rows("Forward", x, c, m.m.Dim)
+	rows, n, err := m.rows("Forward", x, c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,7 +185,7 @@ func (m *Model) Forward(x, c *mat.Dense) (z *mat.Dense, logdet []float64, err er
 
 // Inverse maps latents z back to data rows.
 func (m *Model) Inverse(z, c *mat.Dense) (*mat.Dense, error) {
-	rows, n, err := m.rows("Inverse", z, c, m.m.Dim)
+	rows, n, err := m.rows("Inverse", z, c)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package nox
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -97,6 +98,9 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) error {
 // after the last action it ran (the failed one included), where a REPL
 // that appends source goes on.
 func (s *Script) RunFrom(ctx context.Context, i int, opts RunOptions) (int, error) {
+	if s == nil || s.Prog == nil || ctx == nil {
+		return i, errors.New("Run: no script or no context.Context (use Compile's Script and a ctx)")
+	}
 	for ; i < len(s.Prog.Actions); i++ {
 		if err := ctx.Err(); err != nil {
 			return i, err
