@@ -1,13 +1,18 @@
 package nox_test
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/dataset"
 )
 
 // TestAPIRefusesBadArguments: the embedding API returns errors, never
@@ -75,5 +80,53 @@ func TestAPIRefusesBadArguments(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestSampleToStreams: SampleTo writes, a chunk at a time, exactly the
+// draws Sample returns at once, across chunk boundaries, as CSV and as
+// .npy (a sample statement of any size then runs in bounded memory).
+func TestSampleToStreams(t *testing.T) {
+	x := mat.NewDense(200, 3, nil)
+	for i := range 200 {
+		x.Set(i, 0, float64(i%13))
+		x.Set(i, 1, float64(i%7)*float64(i%3))
+		x.Set(i, 2, float64(i%11)-float64(i%5))
+	}
+	o := nox.DefaultFitOptions()
+	o.Steps = 20
+	m, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", x, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 33_517 // more than two chunks of 16 batches of 1000
+	want, err := m.Sample(n, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv, npy bytes.Buffer
+	if err := m.SampleTo(&csv, false, n, 7, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SampleTo(&npy, true, n, 7, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"x.csv": csv.Bytes(), "x.npy": npy.Bytes()} {
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tab, err := dataset.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "x.csv" {
+			if tab, err = dataset.ParseCSV([]byte(tab.Text)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(tab.Values, want.RawMatrix().Data) {
+			t.Errorf("%s: the streamed draws differ from Sample's", name)
+		}
 	}
 }

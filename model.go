@@ -2,12 +2,15 @@ package nox
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/internal/modelfile"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/train"
@@ -161,13 +164,65 @@ func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
 	return mat.NewDense(n, m.m.Dim, out), nil
 }
 
+// SampleTo writes the draws of Sample(n, seed, c) to w, a chunk at a
+// time, so that any n runs in bounded memory: as a NumPy float64 array
+// if npy is set, else as CSV with the model's column names (if it has
+// them) as its header line. A draw that is not finite stops it with an
+// error that numbers the draw.
+func (m *Model) SampleTo(w io.Writer, npy bool, n int, seed uint64, c []float64) error {
+	if err := m.usable("SampleTo"); err != nil {
+		return err
+	}
+	if n < 1 || len(c) != m.m.ContextDim {
+		return fmt.Errorf("SampleTo: %d draws at %d context values, for a model conditioned on %d", n, len(c), m.m.ContextDim)
+	}
+	d, done := m.draws(n, seed, c), 0
+	defer d.close()
+	return dataset.WriteRows(w, npy, m.cols[0], n, m.m.Dim, sampleChunk*evalBatch, func(dst []float64) error {
+		d.next(dst)
+		for i, v := range dst {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("draw %d is not finite (%v); the flow may be badly trained", done+i/m.m.Dim+1, v)
+			}
+		}
+		done += len(dst) / m.m.Dim
+		return nil
+	})
+}
+
 // sample writes n draws at context c to out.
 func (m *Model) sample(out []float64, n int, seed uint64, c []float64) {
-	rng := rand.New(rand.NewPCG(seed, 0x73616d))
-	mp := runtime.NewMapper(m.m.Sample, m.params, "x", min(n, evalBatch), rng)
-	defer mp.Close()
-	mp.Map(out, slices.Repeat(c, n), n) // one context row per draw
+	d := m.draws(n, seed, c)
+	defer d.close()
+	d.next(out)
 }
+
+// drawer makes a model's draws a chunk at a time, the same draws for any
+// chunks: its mapper's random streams advance by whole batches.
+type drawer struct {
+	mp  *runtime.Mapper
+	c   []float64 // the context, repeated for one batch
+	ctx []float64 // the context of one draw
+	dim int
+}
+
+// draws starts the draws of Sample(n, seed, c).
+func (m *Model) draws(n int, seed uint64, c []float64) *drawer {
+	rng := rand.New(rand.NewPCG(seed, 0x73616d))
+	return &drawer{mp: runtime.NewMapper(m.m.Sample, m.params, "x", min(n, evalBatch), rng), ctx: c, dim: m.m.Dim}
+}
+
+// next fills dst with the next len(dst)/dim draws; every call but the
+// last must ask for a whole number of batches (evalBatch rows).
+func (d *drawer) next(dst []float64) {
+	n := len(dst) / d.dim
+	if len(d.c) < n*len(d.ctx) {
+		d.c = slices.Repeat(d.ctx, n) // one context row per draw
+	}
+	d.mp.Map(dst, d.c, n)
+}
+
+func (d *drawer) close() { d.mp.Close() }
 
 // Forward maps rows x to latents z, with log|det ∂z/∂x| per row: the
 // flow's bijection, with or without a defensive mixture (which LogProb

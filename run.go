@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"io"
 	"fmt"
 	"math"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/train"
@@ -82,8 +84,9 @@ func (o RunOptions) emit(ev Event) {
 	}
 }
 
-// evalBatch is the chunk size for sampling.
-const evalBatch = 1000
+// evalBatch is the batch of the programs that score and sample rows;
+// a sample statement writes sampleChunk batches at a time.
+const evalBatch, sampleChunk = 1000, 16
 
 // Run executes the script's statements in order. A done ctx stops the
 // training in progress, which keeps its best parameters so far (as early
@@ -250,15 +253,9 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	if err != nil {
 		return err
 	}
-	out := make([]float64, a.N*tf.Dim())
-	tf.sample(out, a.N, a.Seed, a.Given)
-	for i, v := range out {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.Dim()+1, v)
-		}
-	}
 	path := resolve(s.dir, a.Path)
-	if err := dataset.WriteFileHeader(path, tf.cols[0], out, tf.Dim()); err != nil {
+	err = atomicfile.Write(path, func(w io.Writer) error { return tf.SampleTo(w, dataset.IsNPY(path), a.N, a.Seed, a.Given) })
+	if err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
 	opts.emit(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/train"
 )
@@ -63,13 +64,14 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	x, err := m.Sample(*n, *seed, c)
-	if err != nil {
-		fmt.Fprintf(stderr, "noxc sample: %v\n", err)
-		return 1
+	// The draws are written a chunk at a time: any -n runs in bounded
+	// memory.
+	if *out == "" {
+		err = m.SampleTo(stdout, false, *n, *seed, c)
+	} else {
+		err = atomicfile.Write(*out, func(w io.Writer) error { return m.SampleTo(w, dataset.IsNPY(*out), *n, *seed, c) })
 	}
-	names, _ := m.Columns()
-	if err := writeRows(*out, stdout, names, x.RawMatrix().Data, m.Dim()); err != nil {
+	if err != nil {
 		fmt.Fprintf(stderr, "noxc sample: %v\n", err)
 		return 1
 	}
