@@ -157,3 +157,27 @@ sample flow 300000 to "s.npy"
 		t.Errorf("sampling allocated %d MB in all", alloc>>20)
 	}
 }
+
+// TestHugeDataFileRefused: a data file whose reading would need more
+// memory than the limit is refused before it is read, at the csv call.
+func TestHugeDataFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 64 MB of short cells, sparse on disk after the first line: a
+	// table of 32 million cells.
+	f.WriteString("a,b\n")
+	f.WriteString(strings.Repeat("1,2\n", 16<<10))
+	if err := f.Truncate(64 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	hostile(t, func() error {
+		_, err := nox.CompileWith(filepath.Join(dir, "p.nox"), []byte("data = csv(\"big.csv\")\n"),
+			nox.CompileOptions{Limits: compiler.Limits{MaxMemory: 100 << 20}})
+		return err
+	}, "p.nox:1:12: csv(\"big.csv\"): "+path+" is 67.1 MB; reading it needs about 336 MB of memory, more than the limit of 105 MB")
+}

@@ -54,7 +54,7 @@ type CompileOptions struct {
 
 // CompileWith is Compile with options.
 func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error) {
-	dir := o.Dir
+	dir, lim := o.Dir, o.Limits.WithDefaults()
 	if dir == "" {
 		dir = filepath.Dir(filename)
 	}
@@ -63,13 +63,13 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 		return nil, err
 	}
 	prog, err := compiler.CheckFiles(f, compiler.Files{
-		Load:      func(path string) (*dataset.Table, error) { return dataset.ReadFile(resolve(dir, path)) },
+		Load:      func(path string) (*dataset.Table, error) { return dataset.ReadFileWithin(resolve(dir, path), lim.MaxMemory) },
 		Canonical: func(path string) string { return atomicfile.Canonical(resolve(dir, path)) },
 		Writable:  atomicfile.Writable,
 		Self:      atomicfile.Canonical(filename),
 		LoadModel: func(path string) (*compiler.Saved, error) { return loadSaved(resolve(dir, path)) },
 		Ran:       o.Ran,
-		Limits:    o.Limits,
+		Limits:    lim,
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 )
 
@@ -52,18 +53,8 @@ func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
 	return c, nil
 }
 
-// Bytes renders a byte count for a message: "3.2 GB", "512 MB", "800 kB".
-func Bytes(n float64) string {
-	for _, u := range []struct {
-		size float64
-		name string
-	}{{1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}} {
-		if n >= u.size {
-			return fmt.Sprintf("%.3g %s", n/u.size, u.name)
-		}
-	}
-	return fmt.Sprintf("%.0f bytes", n)
-}
+// Bytes renders a byte count for a message: "3.2 GB", "512 MB".
+func Bytes(n float64) string { return dataset.FormatBytes(n) }
 
 // TrainMemory estimates the bytes training a flow of cost c needs: the
 // process itself; the parameters with their gradients (one copy per

@@ -167,6 +167,12 @@ func (c *checker) plot(p *lang.Plot) {
 			data.Name, plural(data.Table.Cols, "column"), flow.Name, plural(flow.Dim, "dimension"), short(flow.DimPos))
 		return
 	}
+	// A plot holds its draws (and the density's grid) in memory.
+	if need := 8 * float64(opts.int("n")) * float64(flow.Dim) * 3; need > float64(c.limits.MaxMemory) {
+		c.errorf(p.Pos, p.EndPos, "plot: %d draws of %s need an estimated %s of memory; the limit is %s (plot fewer with n, or set -max-memory)",
+			opts.int("n"), plural(flow.Dim, "column"), Bytes(need), Bytes(float64(c.limits.MaxMemory)))
+		return
+	}
 	c.prog.Actions = append(c.prog.Actions, &Plot{Pos: p.Pos, Flow: flow, Data: data, Path: path.str,
 		N: opts.int("n"), Seed: uint64(opts.num("seed"))})
 }
