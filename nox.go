@@ -63,7 +63,9 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 		return nil, err
 	}
 	prog, err := compiler.CheckFiles(f, compiler.Files{
-		Load:      func(path string) (*dataset.Table, error) { return dataset.ReadFileWithin(resolve(dir, path), lim.MaxMemory) },
+		Load: func(path string) (*dataset.Table, error) {
+			return dataset.ReadFileWithin(resolve(dir, path), lim.MaxMemory)
+		},
 		Canonical: func(path string) string { return atomicfile.Canonical(resolve(dir, path)) },
 		Writable:  atomicfile.Writable,
 		Self:      atomicfile.Canonical(filename),
