@@ -43,7 +43,7 @@ func logitDomain(a Args) *Domain {
 	m := a.Float("margin")
 	text := "(0, 1)"
 	if m > 0 {
-		text = fmt.Sprintf("(%.7g, %.7g), where margin + (1 - 2*margin)*x is in (0, 1) (margin = %g)", -m/(1-2*m), (1-m)/(1-2*m), m)
+		text = fmt.Sprintf("(%.7g, %.7g) (the x with 0 < margin + (1 - 2*margin)*x < 1, margin = %g)", -m/(1-2*m), (1-m)/(1-2*m), m)
 	}
 	return &Domain{Text: text, contains: func(x float64) bool {
 		xs := logitSqueeze(x, m)
