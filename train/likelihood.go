@@ -100,6 +100,9 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	}
 	out := Loop(ctx, obj, o, steps, h)
 	obj.close()
+	if out.Stop == Diverged && math.IsInf(out.BadLoss, 1) {
+		out.Err = outsideDomain(out.Err, m, params, rows, train, out.Steps, o)
+	}
 	res := &Result{Model: m, Params: params, History: out.History, Parts: Parts{Train: train, Val: val, Test: test}}
 	res.Report = Report{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(),
 		BestStep: -1, ValNLL: math.NaN(), TestNLL: math.NaN()}
