@@ -27,18 +27,30 @@ import (
 // elementwise domain after it holds for the data's columns as well.
 func reorders(s *stdlib.Spec) bool { return s.Name == "Reverse" || s.Name == "Permute" }
 
-// restrictedStage returns the first stage of flow with a restricted
-// domain that sees the data's values (after column reorderings only),
-// or nil.
-func restrictedStage(flow *Flow) *FlowStage {
-	for i := range flow.Stages {
-		s := &flow.Stages[i]
+// LeadingRestricted returns the index of the first of stages with a
+// restricted domain (stdlib.Spec.Domain) that sees the data's values —
+// it comes after column reorderings only — or -1. Its domain is then a
+// set the data's own values must lie in.
+func LeadingRestricted(stages []Stage) int {
+	for i, s := range stages {
 		switch {
 		case s.Spec.Domain != nil:
-			return s
+			return i
 		case !reorders(s.Spec):
-			return nil
+			return -1
 		}
+	}
+	return -1
+}
+
+// restrictedStage is LeadingRestricted for a flow's stages, or nil.
+func restrictedStage(flow *Flow) *FlowStage {
+	stages := make([]Stage, len(flow.Stages))
+	for i, s := range flow.Stages {
+		stages[i] = s.Stage
+	}
+	if i := LeadingRestricted(stages); i >= 0 {
+		return &flow.Stages[i]
 	}
 	return nil
 }

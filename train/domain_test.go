@@ -67,3 +67,39 @@ func TestSummarize(t *testing.T) {
 		}
 	}
 }
+
+// TestGridNoiseOutsideDomain (issue 23): the grid noise of dequantize =
+// true is refused before training where it would move a row outside the
+// domain of a leading Logit (a grid that reaches 0 or 1), and allowed
+// where the whole noise interval stays inside.
+func TestGridNoiseOutsideDomain(t *testing.T) {
+	o := compiler.DefaultTrainOptions()
+	o.Steps, o.Batch, o.TestFrac, o.ValFrac = 3, 8, 0, 0
+	o.Standardize, o.Whiten, o.Defensive = false, false, 0
+	logit, g := stdlib.Lookup("Logit"), stdlib.Lookup("Gaussian")
+	stages := []compiler.Stage{{Spec: logit, Args: logit.Bind(nil), Name: "logit1"}, {Spec: g, Args: g.Bind(nil), Name: "g"}}
+	m, err := compiler.Lower("flow", stages, 1, o.ModelOptions(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lo   int // the grid is lo/10 … (lo+8)/10
+		want string
+	}{
+		{1, ""},
+		{0, "row 1 of the data, column 0 (0-based), is 0: the grid noise of dequantize = true (±0.05) would move it outside the domain of Logit (stage logit1)"},
+		{2, "row 9 of the data, column 0 (0-based), is 1: the grid noise"},
+	} {
+		var rows []float64
+		for i := range 40 {
+			rows = append(rows, float64(c.lo+i%9)/10)
+		}
+		_, err := train.Likelihood(context.Background(), m, rows, o, o.Steps, train.Hooks{}, nil)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("grid from %d/10: %v", c.lo, err)
+		case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)):
+			t.Errorf("grid from %d/10: error %v, want %s…", c.lo, err, c.want)
+		}
+	}
+}

@@ -85,6 +85,11 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	} else if err := fill(m, params, train); err != nil {
 		return nil, err
 	}
+	if o.Dequantize {
+		if err := noiseLeavesDomain(m, rows, train, GridWidths(train, width, m.Dim)); err != nil {
+			return nil, err
+		}
+	}
 	obj, err := newLikelihood(m, params, train, val, o, rng, start == nil)
 	if err != nil {
 		return nil, err
