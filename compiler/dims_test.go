@@ -71,7 +71,7 @@ func csvFor(spec *stdlib.Spec, cols int) string {
 	if spec.Domain == nil || spec.Domain(spec.Bind(nil)).Contains(float64(4*cols-1)) {
 		return s
 	}
-	return strings.NewReplacer(",", ",0.0", "\n", "\n0.0").Replace("0.0" + strings.TrimSuffix(s, "\n")) + "\n"
+	return strings.NewReplacer(",", ",0.0", "\n", "\n0.0").Replace("0.0"+strings.TrimSuffix(s, "\n")) + "\n"
 }
 
 func csvOf(cols int) string {
