@@ -40,7 +40,13 @@ type Event struct {
 	// "validation" or "test"); empty for a data set.
 	Part    string   `json:"part,omitempty"`
 	MeanNLL *float64 `json:"mean_nll,omitempty"`
-	Path    string   `json:"path,omitempty"`
+	// Outside counts the rows an eval found outside the model's support:
+	// log-likelihood −Inf, a coordinate outside the domain of a Logit or
+	// Dequantize stage. The NLL over all N rows is then +Inf, so MeanNLL
+	// is the mean over the N − Outside rows inside, and absent when there
+	// are none.
+	Outside int    `json:"outside,omitempty"`
+	Path    string `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
 	Params int `json:"params,omitempty"`
 	// Warning says what went wrong without stopping the run (a
@@ -223,6 +229,18 @@ func trainEvent(flow string, r train.Report) Event {
 	return ev
 }
 
+// evalEvent reports the per-row log-likelihoods lp of an eval: the mean
+// NLL of the rows inside the model's support and the count of the others
+// (see Event.Outside).
+func evalEvent(flow string, lp []float64) Event {
+	sum := train.Summarize(lp)
+	ev := Event{Statement: "eval", Flow: flow, N: len(lp), Outside: sum.Outside}
+	if sum.Inside > 0 {
+		ev.MeanNLL = &sum.MeanNLL
+	}
+	return ev
+}
+
 func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 	tf, err := s.trainedFor(a.Flow, "eval", a.Pos)
 	if err != nil {
@@ -235,8 +253,8 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has no %s rows: it was not trained since it was last bound", a.Flow.Name, a.Part)
 	}
 	lp := train.LogProb(tf.m, tf.params, rows)
-	mean := train.NegMean(lp)
-	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean, Part: a.Part}
+	ev := evalEvent(a.Flow.Name, lp)
+	ev.Part = a.Part
 	if a.Path != "" {
 		path := resolve(s.dir, a.Path)
 		if err := dataset.WriteFile(path, lp, 1); err != nil {

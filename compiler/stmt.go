@@ -47,7 +47,7 @@ func (c *checker) train(t *lang.Train) {
 		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, plural(tab.Rows, "row"), to.TestFrac, to.ValFrac)
 		return
 	}
-	if !c.trainFits(t, flow, tab.Rows, tab.Cols, data.ContextDim(), to) {
+	if !c.trainFits(t, flow, tab.Rows, tab.Cols, data.ContextDim(), to) || !c.checkDomain(t, flow, data, to) {
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})

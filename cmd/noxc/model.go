@@ -126,14 +126,19 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
-	mean := train.NegMean(lp)
+	sum := train.Summarize(lp)
 	if *out != "" {
 		if err := writeRows(*out, nil, nil, lp, 1); err != nil {
 			fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 			return 1
 		}
 	}
-	ev := nox.Event{Statement: "eval", Flow: m.Name(), N: len(lp), MeanNLL: &mean, Path: *out}
+	// As the root package's eval event: the mean over the rows inside the
+	// support, and the count of the others.
+	ev := nox.Event{Statement: "eval", Flow: m.Name(), N: len(lp), Outside: sum.Outside, Path: *out}
+	if sum.Inside > 0 {
+		ev.MeanNLL = &sum.MeanNLL
+	}
 	if *jsonOut {
 		json.NewEncoder(stdout).Encode(ev)
 	} else {
