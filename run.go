@@ -200,7 +200,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	}
 	ev := trainEvent(t.Flow.Name, res.Report)
 	if ckErr != nil { // the run goes on: the model is whole in memory
-		ev.Warning = ckErr.Error()
+		ev.Warning = strings.TrimPrefix(ev.Warning+"; "+ckErr.Error(), "; ")
 	}
 	opts.emit(ev)
 	return nil
@@ -215,13 +215,22 @@ func trainEvent(flow string, r train.Report) Event {
 	if r.Stop != train.Completed {
 		ev.Stopped = r.Stop.String()
 	}
-	ptr := func(v float64) *float64 {
-		if math.IsNaN(v) {
+	// An NLL of +Inf (rows outside a restricted layer's support) has no
+	// JSON number: it is left out, and the warning says why.
+	var inf []string
+	ptr := func(part string, v float64) *float64 {
+		if math.IsInf(v, 0) {
+			inf = append(inf, part)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil
 		}
 		return &v
 	}
-	ev.TrainNLL, ev.TestNLL = ptr(r.TrainNLL), ptr(r.TestNLL)
+	ev.TrainNLL, ev.TestNLL = ptr("train", r.TrainNLL), ptr("test", r.TestNLL)
+	if inf != nil {
+		ev.Warning = fmt.Sprintf("the %s NLL is +Inf: some of its rows are outside the model's support (eval ... on %s counts them)", strings.Join(inf, " and "), inf[0])
+	}
 	if r.BestStep >= 0 {
 		best := r.BestStep
 		ev.ValNLL, ev.BestStep = &r.ValNLL, &best
