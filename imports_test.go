@@ -37,7 +37,7 @@ var layers = []struct {
 	{"train", []string{"compiler", "dataset", "runtime"}},
 	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "internal/atomicfile", "internal/modelfile", "internal/escape"}},
 	{"plot", []string{"", "internal/atomicfile"}},
-	{"cmd/noxc", []string{"", "lang", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape"}},
+	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape"}},
 	{"bench/nll", []string{"", "plot"}},
 	{"bench/suite", nil},
 }

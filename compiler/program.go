@@ -25,6 +25,9 @@ type Program struct {
 	// Names describes each top-level binding in a line: its type and, for
 	// a flow, its stages ("flow: MAF(100) |> Reverse |> Gaussian").
 	Names map[string]string
+	// Warnings are the checker's diagnostics that do not stop the program
+	// (see Warning), in statement order.
+	Warnings []*Warning
 }
 
 // Describe returns a one-line description of the value bound to name,

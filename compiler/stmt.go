@@ -50,6 +50,7 @@ func (c *checker) train(t *lang.Train) {
 	if !c.trainFits(t, flow, tab.Rows, tab.Cols, data.ContextDim(), to) || !c.checkDomain(t, flow, data, to) {
 		return
 	}
+	c.warnTrain(t, flow, data, to)
 	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
 }
 

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
@@ -248,6 +249,13 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 				d.Pos.Filename, d.Pos.Line, d.Pos.Column, d.Path, plural(d.Dropped, "row"), plural(d.Table.Rows, "row"))
 		}
 	}
+	// Warnings never stop a program: said once, before anything runs.
+	fmt.Fprint(stderr, compiler.RenderWarnings(script.Prog.Warnings, func(name string) []byte {
+		if name == file {
+			return src
+		}
+		return nil
+	}))
 	if *backend && !*showIR {
 		fmt.Fprintf(stderr, "noxc %s: -backend modifies -ir; give both\n", cmd)
 		return 2
@@ -270,6 +278,11 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	// A trial run (-steps) replaces no file a real run wrote.
 	opts := nox.RunOptions{MaxSteps: *maxSteps, Plot: plot.Statement, NoWrite: *maxSteps > 0 && !rf.write}
 	abort := reporters(&opts, &rf, stdout, stderr)
+	if rf.json { // and as events, for programs that read them
+		for _, w := range script.Prog.Warnings {
+			opts.OnEvent(nox.Event{Statement: "check", Flow: w.Flow, Warning: w.Positioned()})
+		}
+	}
 	var stopInterrupts func()
 	opts.Interrupt, stopInterrupts = interrupts(stderr, true)
 	defer stopInterrupts()
