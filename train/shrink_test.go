@@ -234,6 +234,34 @@ func TestWhitenWellConditioned(t *testing.T) {
 	r := c.At(0, 1)
 	rho := train.Shrinkage(2, 2+2*r*r, 2, len(tr)/p)
 	t.Logf("correlation %.3f, shrinkage %.4f; test NLL %.5f, with the sample correlation %.5f", r, rho, got, exact)
+	var ch mat.Cholesky
+	if !ch.Factorize(c) {
+		t.Fatal("singular")
+	}
+	logdet := -ch.LogDet() / 2
+	for _, v := range s.Std {
+		logdet -= math.Log(v)
+	}
+	t.Logf("log|det W| %.6f, with the sample correlation %.6f", s.LogDetW, logdet)
+	var l, linv mat.TriDense
+	ch.LTo(&l)
+	if err := linv.InverseTri(&l); err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0 // the largest change of an entry of W, relative to W's largest
+	for j := range p {
+		for k := range p {
+			worst = math.Max(worst, math.Abs(s.W[j*p+k]-linv.At(k, j)/s.Std[j]))
+		}
+	}
+	worst /= math.Max(math.Abs(s.W[0]), math.Abs(s.W[3]))
+	t.Logf("W changes by at most %.2g of its largest entry", worst)
+	if worst > 0.01 {
+		t.Errorf("W changes by %.2g of its largest entry", worst)
+	}
+	if math.Abs(s.LogDetW-logdet) > 0.01 {
+		t.Errorf("log|det W| = %v, %v with the sample correlation", s.LogDetW, logdet)
+	}
 	if rho > 0.02 {
 		t.Errorf("shrinkage %v on %d rows of correlation %.2f", rho, len(tr)/p, r)
 	}
