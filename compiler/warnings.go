@@ -128,8 +128,10 @@ func (c *checker) warnRows(t *lang.Train, f *Flow, d *Data, o TrainOptions) {
 		stages[i] = s.Stage
 	}
 	params := ""
-	if cost, err := FlowCost(f.Name, stages, cols, o.ModelOptions(d.ContextDim())); err == nil {
-		params = fmt.Sprintf(" of %d parameters", cost.Params)
+	// The layers' parameters, as train reports them: without the
+	// standardization's fixed values (a whitening matrix is cols²).
+	if cost, err := FlowCost(f.Name, stages, cols, Options{ContextDim: d.ContextDim()}); err == nil {
+		params = fmt.Sprintf(" with %d trained parameters", cost.Params)
 	}
 	split := ""
 	if nTest+nVal > 0 {
