@@ -17,8 +17,10 @@ import (
 // Standardize is the statistics a standardization is filled from: the
 // per-column Mean and Std of the training rows and, when the model
 // whitens, the whitening matrix W (D×D, row-major) with (x − Mean)·W of
-// identity covariance on the training rows, its inverse WInv and
-// LogDetW = log|det W|.
+// identity covariance under the covariance estimated from the training
+// rows (shrunk toward the identity: train.Whiten), its inverse WInv and
+// LogDetW = log|det W|. The values are stored in a saved model, so how
+// they were estimated never changes what a loaded model computes.
 type Standardize struct {
 	Mean, Std []float64
 	W, WInv   []float64

@@ -16,8 +16,8 @@
 //  2. the model's standardization — fixed parameters of the model, see
 //     compiler.Model.FixedValues — is filled from the training rows: the
 //     per-column mean and deviation, and with whitening the
-//     full-covariance map, so a flow at its identity starts as the
-//     Gaussian fit;
+//     full-covariance map of the shrunk (OAS) covariance estimate, so a
+//     flow at its identity starts as that Gaussian fit (see Whiten);
 //  3. Adam steps on minibatches (package runtime) run under Loop;
 //  4. model selection: the parameters with the best validation NLL are
 //     kept, unless the validation rows cannot show, by two standard errors
