@@ -67,7 +67,7 @@ func (c *checker) warnTrain(t *lang.Train, f *Flow, d *Data, o TrainOptions) {
 }
 
 // affineOnOne are the layers that do nothing useful on one dimension,
-// with what each then is. Audited (spec.md, Diagnostics): couplings and
+// with what each then is. Audited (spec.md, Errors, Warnings): couplings and
 // Split need two dimensions and are errors on one (Spec.MinDim);
 // elementwise layers (ActNorm, Affine, BatchNorm, the activations,
 // Logit, Dequantize) and Planar, Radial and SplineAR act on one
