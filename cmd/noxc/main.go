@@ -63,7 +63,7 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 var help = map[string]string{
 	"plot": plotHelp,
 	"info": infoHelp,
-	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N]
+	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
 is one — then runs its statements in order, printing one line per result.
@@ -85,14 +85,40 @@ is one — then runs its statements in order, printing one line per result.
             Results are bit-identical whatever N: nox splits the work
             into the same parts and sums them in the same order on any
             number of threads; only the speed changes
+  -sandbox  for a program from someone else: it may read only below its
+            own directory and write only below -outdir. An absolute path,
+            a path through .. or a symbolic link leading out is an error
+            reported before anything runs
+  -outdir DIR
+            write the program's outputs (sample, eval ... to, save, plot,
+            checkpoints) relative to DIR instead of the program's
+            directory; its inputs stay relative to the program
+  -max-memory SIZE
+            refuse a statement estimated to need more than SIZE bytes
+            (default: the memory available), and make Go's garbage
+            collector work hard near SIZE. SIZE is a number with a unit:
+            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
 `,
-	"check": `usage: noxc check FILE [-ir [-backend]]
+	"check": `usage: noxc check FILE [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Check compiles FILE and reports every diagnostic (at most 10, sorted), each
 with its position, the source line and a caret. It runs nothing.
 
   -ir       print each trained flow's lowered IR and its gradient program
   -backend  with -ir, print them as the runtime runs them (fused backend ops)
+  -sandbox  for a program from someone else: it may read only below its
+            own directory and write only below -outdir. An absolute path,
+            a path through .. or a symbolic link leading out is an error
+            reported before anything runs
+  -outdir DIR
+            write the program's outputs (sample, eval ... to, save, plot,
+            checkpoints) relative to DIR instead of the program's
+            directory; its inputs stay relative to the program
+  -max-memory SIZE
+            refuse a statement estimated to need more than SIZE bytes
+            (default: the memory available), and make Go's garbage
+            collector work hard near SIZE. SIZE is a number with a unit:
+            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
 `,
 	"fmt": `usage: noxc fmt [-w] [-l] FILE...
 
@@ -103,12 +129,29 @@ standard output (errors name it <stdin>; -w cannot rewrite it).
   -w  rewrite the files in place
   -l  list the files whose formatting differs
 `,
-	"repl": `usage: noxc repl
+	"repl": `usage: noxc repl [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Repl starts an interactive session: statements build on earlier ones and run
-as they are entered. Type :help inside for its commands.
+as they are entered. Type :help inside for its commands. Relative paths in
+statements resolve against the current directory, which -sandbox takes as
+the program's directory (the :load and :save commands are yours, not a
+program's, and are not confined).
+
+  -sandbox  for a program from someone else: it may read only below its
+            own directory and write only below -outdir. An absolute path,
+            a path through .. or a symbolic link leading out is an error
+            reported before anything runs
+  -outdir DIR
+            write the program's outputs (sample, eval ... to, save, plot,
+            checkpoints) relative to DIR instead of the program's
+            directory; its inputs stay relative to the program
+  -max-memory SIZE
+            refuse a statement estimated to need more than SIZE bytes
+            (default: the memory available), and make Go's garbage
+            collector work hard near SIZE. SIZE is a number with a unit:
+            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
 `,
-	"sample": `usage: noxc sample MODEL [-n N] [-seed S] [-given C1,C2,...] [-o FILE]
+	"sample": `usage: noxc sample MODEL [-n N] [-seed S] [-given C1,C2,...] [-o FILE] [-max-memory SIZE]
 
 Sample draws N rows from a model saved by "save FLOW to MODEL" (or
 noxc run -o) and writes them as CSV to FILE (default: standard output),
@@ -120,8 +163,11 @@ was trained on a CSV file with a header line). A conditional model needs
   -seed S     seed of the draws (default 0)
   -given C    the context, comma-separated
   -o FILE     output file (written atomically)
+  -max-memory SIZE
+              make Go's garbage collector work hard near SIZE bytes
+              (512MB, 4GiB, 2G: see noxc help run)
 `,
-	"eval": `usage: noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json]
+	"eval": `usage: noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json] [-max-memory SIZE]
 
 Eval scores every row of DATA (a CSV or .npy file) under a saved model,
 prints the mean negative log-likelihood in nats per row and, with -o,
@@ -138,6 +184,9 @@ its context columns.
   -context C    the context columns by name
   -o FILE       write per-row log-likelihoods
   -json         print the result as JSON
+  -max-memory SIZE
+              make Go's garbage collector work hard near SIZE bytes
+              (512MB, 4GiB, 2G: see noxc help run)
 `,
 	"version": `usage: noxc version (or noxc --version, noxc -version)
 
@@ -155,7 +204,22 @@ var errUsage = errors.New("usage")
 
 // mainErr runs noxc with args; stdin is read by noxc fmt - (the repl
 // reads os.Stdin itself, as it needs to know whether it is a terminal).
-func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// A panic in the command (a bug in nox, or memory that ran out in an
+// allocation Go can refuse) is reported as an internal error with
+// status 1, not Go's trace and status 2, which means a usage error here.
+func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	catchSignals(stderr)
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "noxc: internal error (a bug in nox, please report it): %v\n", r)
+			code = 1
+		}
+	}()
+	return dispatch(args, stdin, stdout, stderr)
+}
+
+// dispatch runs the command args name.
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -192,15 +256,7 @@ func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "info":
 		return infoCmd(args[1:], stdout, stderr)
 	case "repl":
-		if len(args) > 1 {
-			if args[1] == "-h" || args[1] == "-help" || args[1] == "--help" {
-				fmt.Fprint(stderr, help["repl"])
-				return 0
-			}
-			fmt.Fprintf(stderr, "noxc repl takes no arguments\n\n%s", help["repl"])
-			return 2
-		}
-		return repl(os.Stdin, stdout, stderr, isTerminal(os.Stdin) && isTerminal(stdout))
+		return replCmd(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "noxc: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -216,6 +272,9 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	if cmd == "run" {
 		rf.define(fs)
 	}
+	var pf policyFlags
+	pf.defineFiles(fs)
+	pf.defineMemory(fs)
 	maxSteps, saveTo := &rf.steps, &rf.out
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -232,12 +291,17 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	file := files[0]
+	var copts nox.CompileOptions
+	if err := pf.apply(&copts); err != nil {
+		fmt.Fprintf(stderr, "noxc %s: %v\n", cmd, err)
+		return 1
+	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc: %v\n", err)
 		return 1
 	}
-	script, err := nox.Compile(file, src)
+	script, err := nox.CompileWith(file, src, copts)
 	if err != nil {
 		fmt.Fprintln(stderr, nox.RenderError(err, file, src))
 		return 1

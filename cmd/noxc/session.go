@@ -79,8 +79,13 @@ func newSession(dir string) *session {
 // Source returns the accepted source so far.
 func (s *session) Source() []byte { return s.src }
 
-// Reset forgets everything: bindings, definitions and trained flows.
-func (s *session) Reset() { *s = *newSession(s.dir) }
+// Reset forgets everything: bindings, definitions and trained flows; it
+// keeps the session's options (a sandbox stays a sandbox).
+func (s *session) Reset() {
+	opts := s.Options
+	*s = *newSession(s.dir)
+	s.Options = opts
+}
 
 // Save writes the accepted source, formatted, to path (atomically).
 func (s *session) Save(path string) error {
