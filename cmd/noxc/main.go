@@ -207,15 +207,23 @@ var errUsage = errors.New("usage")
 // A panic in the command (a bug in nox, or memory that ran out in an
 // allocation Go can refuse) is reported as an internal error with
 // status 1, not Go's trace and status 2, which means a usage error here.
-func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	catchSignals(stderr)
+	return guard(stderr, func() int { return dispatch(args, stdin, stdout, stderr) })
+}
+
+// guard runs cmd, turning a panic into an internal error with status 1.
+// Only the command's own goroutine is guarded; what Go cannot recover
+// from (a fatal "out of memory", a panic in another goroutine) still
+// ends the process with Go's status 2 (spec.md, Running nox).
+func guard(stderr io.Writer, cmd func() int) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "noxc: internal error (a bug in nox, please report it): %v\n", r)
 			code = 1
 		}
 	}()
-	return dispatch(args, stdin, stdout, stderr)
+	return cmd()
 }
 
 // dispatch runs the command args name.

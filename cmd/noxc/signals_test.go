@@ -87,3 +87,53 @@ func TestSignalDuringWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestREPLInterruptDuringWrite (issue 23): Ctrl-C while a REPL statement
+// writes a file abandons the write, its temporary file removed and the
+// target unchanged, and the session goes on.
+func TestREPLInterruptDuringWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes large files")
+	}
+	dir, _ := sandboxDirs(t)
+	cmd := exec.Command(os.Args[0], "repl")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NOXC_AS_MAIN=1")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("f = load(\"m.noxm\")\nsample f 3000000 to \"big.csv\"\n"))
+	deadline := time.Now().Add(time.Minute)
+	for len(tempFiles(dir)) == 0 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no temporary file after a minute")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	in.Write([]byte(":type f\n:quit\n"))
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the REPL ended with %v after an interrupt during a write; stderr:\n%s", err, stderr.String())
+	}
+	if tmps := tempFiles(dir); len(tmps) > 0 {
+		t.Errorf("temporary files left behind: %v", tmps)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "big.csv")); err == nil {
+		t.Error("the abandoned sample's file exists")
+	}
+	for _, want := range []string{"abandoning the write in progress", "sample: write interrupted"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if !strings.Contains(out.String(), "maps 2 → 2 dimensions") {
+		t.Errorf("the session did not go on after the interrupt:\n%s", out.String())
+	}
+}
