@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/noxlang/nox"
 )
 
 // sandboxDirs makes a program directory (the moons example's data, a
@@ -157,6 +160,21 @@ func TestNoOverwriteOfInputs(t *testing.T) {
 		var out, errb bytes.Buffer
 		if code := mainErr([]string{"run", file}, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("run with %q: exit %d, stderr:\n%s\nwant %q", c.stmt, code, errb.String(), c.want)
+		}
+	}
+}
+
+// TestREPLSandbox (issue 23): noxc repl -sandbox confines the session's
+// statements to the current directory, as noxc run -sandbox does a file.
+func TestREPLSandbox(t *testing.T) {
+	input := "d = csv(\"../../examples/data/moons.csv\")\n:reset\ne = csv(\"/etc/hosts\")\n:quit\n"
+	for _, sandbox := range []bool{false, true} {
+		var out, errb bytes.Buffer
+		repl(io.NopCloser(strings.NewReader(input)), &out, &errb, false, nox.CompileOptions{Sandbox: sandbox})
+		for _, want := range []string{`"../../examples/data/moons.csv" goes through ..`, `"/etc/hosts" is an absolute path`} {
+			if strings.Contains(errb.String(), want) != sandbox {
+				t.Errorf("sandbox %v: stderr (want %q: %v):\n%s", sandbox, want, sandbox, errb.String())
+			}
 		}
 	}
 }
