@@ -34,16 +34,11 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	w, err := create(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	w, err := register(f)
-	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
+	f := w.f
 	defer func() {
 		if err != nil {
 			f.Close()

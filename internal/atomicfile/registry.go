@@ -22,12 +22,18 @@ type write struct {
 	removed   bool // the temporary file is gone (under reg's lock)
 }
 
-// register records a write to the temporary file f.
-func register(f *os.File) (*write, error) {
+// create creates a temporary file in dir and records the write to it,
+// both under the lock: a temporary file exists only while its write is
+// registered, so Cleanup cannot miss one created as it runs.
+func create(dir, pattern string) (*write, error) {
 	reg.Lock()
 	defer reg.Unlock()
 	if reg.closed {
 		return nil, ErrAbandoned
+	}
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
 	}
 	if reg.writes == nil {
 		reg.writes = map[*write]bool{}
