@@ -1,17 +1,19 @@
 // Command noxc compiles and runs .nox files.
 //
-//	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N]
-//	noxc check FILE [-ir [-backend]]         compile only; report diagnostics
+//	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [POLICY]
+//	noxc check FILE [-ir [-backend]] [POLICY] compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form; - is stdin
-//	noxc repl                                interactive session
-//	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
-//	noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json]
+//	noxc repl [POLICY]                       interactive session
+//	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE] [-max-memory SIZE]
+//	noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json] [-max-memory SIZE]
 //	noxc plot MODEL [-data FILE] [-o OUT.png] [-density [-scale S]]
 //	noxc info MODEL [-json]
 //	noxc version (or --version), noxc help [COMMAND]
 //
-// Flags may come before or after the file. Exit status: 0 on success, 1 on
-// diagnostics or runtime errors, 2 on usage errors.
+// where POLICY is [-sandbox] [-outdir DIR] [-max-memory SIZE]. Flags may
+// come before or after the file. Exit status: 0 on success, 1 on
+// diagnostics, runtime errors and unreadable files, 2 on usage errors only,
+// 130 and 143 after SIGINT and SIGTERM (temporary files removed).
 package main
 
 import (
@@ -56,7 +58,8 @@ Commands:
   help      show help for a command: noxc help run
 
 Flags may come before or after file arguments. Exit status: 0 on success,
-1 on diagnostics or runtime errors, 2 on usage errors.
+1 on diagnostics, runtime errors and unreadable files, 2 on usage errors
+(flags, arguments), 130 and 143 after SIGINT and SIGTERM.
 `
 
 // help is the usage text of each command.
