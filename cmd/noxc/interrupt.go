@@ -33,6 +33,7 @@ var signals struct {
 	out          chan struct{}
 	n            int
 	exitOnSecond bool
+	abandoned    bool // a Ctrl-C abandoned a write
 }
 
 // catchSignals installs the handler, once; its messages go to stderr
@@ -62,28 +63,35 @@ func onSignal(sig os.Signal) {
 		exitAfterCleanup(w, exitTerminated, "terminated")
 	case signals.out == nil:
 		exitAfterCleanup(w, exitInterrupted, "interrupted")
-	case atomicfile.InProgress() > 0 && signals.exitOnSecond:
-		exitAfterCleanup(w, exitInterrupted, "interrupted while writing a file")
-	case atomicfile.InProgress() > 0:
-		// The REPL: the write fails, its file unchanged; the session
-		// and its trained flows live on.
-		atomicfile.Abandon()
-		fmt.Fprintln(w, "\ninterrupt: abandoning the write in progress; its file is unchanged")
-		return
 	}
 	signals.n++
 	if signals.n > 1 && signals.exitOnSecond {
 		exitAfterCleanup(w, exitInterrupted, "interrupted again")
 	}
-	msg := "\ninterrupt: stopping the training in progress, if any, and keeping its best parameters; the run goes on"
+	// A write in progress is abandoned, its file unchanged: a sample or
+	// save then fails (noxc run exits with 130, the REPL goes on), a
+	// checkpoint is skipped and its training stops as below.
+	if atomicfile.Abandon() > 0 {
+		signals.abandoned = true
+		fmt.Fprintln(w, "\ninterrupt: abandoning the write in progress; its file is unchanged")
+	}
+	msg := "interrupt: stopping the training in progress, if any, and keeping its best parameters; the run goes on"
 	if signals.exitOnSecond {
 		msg += " (Ctrl-C again exits)"
 	}
-	fmt.Fprintln(w, msg)
+	fmt.Fprintln(w, "\n"+msg)
 	select {
 	case signals.out <- struct{}{}:
 	default:
 	}
+}
+
+// abandonedWrite reports whether a Ctrl-C abandoned a write since
+// interrupts was last called: a run that then failed was interrupted.
+func abandonedWrite() bool {
+	signals.Lock()
+	defer signals.Unlock()
+	return signals.abandoned
 }
 
 // exitAfterCleanup removes the temporary files of the writes in progress
@@ -104,14 +112,15 @@ func exitAfterCleanup(w io.Writer, code int, why string) {
 // (sample, save, plot), so no trained model is lost; a second exits with
 // status 130 when exitOnSecond is set (noxc run), and stops the next
 // training otherwise (the REPL). A Ctrl-C while a file is being written
-// abandons the write, removing its temporary file: noxc run then exits,
-// the REPL goes on. The returned channel is nox.RunOptions.Interrupt;
+// also abandons the write, removing its temporary file: the statement
+// fails (noxc run then exits with 130, see abandonedWrite; the REPL goes
+// on), or, for a checkpoint, the training stops as it would have. The returned channel is nox.RunOptions.Interrupt;
 // stop restores the handling of catchSignals.
 func interrupts(stderr io.Writer, exitOnSecond bool) (ch <-chan struct{}, stop func()) {
 	catchSignals(stderr)
 	out := make(chan struct{}, 1)
 	signals.Lock()
-	signals.out, signals.n, signals.exitOnSecond = out, 0, exitOnSecond
+	signals.out, signals.n, signals.exitOnSecond, signals.abandoned = out, 0, exitOnSecond, false
 	signals.Unlock()
 	return out, func() {
 		signals.Lock()

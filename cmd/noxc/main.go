@@ -351,7 +351,7 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	if err := script.Run(context.Background(), opts); err != nil {
 		abort()
 		fmt.Fprintln(stderr, script.Render(err))
-		return 1
+		return runFailed()
 	}
 	if *saveTo != "" {
 		m := script.LastTrained()
@@ -361,11 +361,20 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		if err := m.Save(*saveTo); err != nil {
 			fmt.Fprintf(stderr, "noxc run -o: %v\n", err)
-			return 1
+			return runFailed()
 		}
 		opts.OnEvent(nox.Event{Statement: "save", Flow: m.Name(), Path: *saveTo})
 	}
 	return 0
+}
+
+// runFailed is the exit status of a run that failed: 130 if a Ctrl-C
+// abandoned a write (the failure was the interrupt's), else 1.
+func runFailed() int {
+	if abandonedWrite() {
+		return exitInterrupted
+	}
+	return 1
 }
 
 // reporters sets opts' progress and event callbacks for noxc run: a

@@ -38,15 +38,16 @@ func TestSignalDuringWrite(t *testing.T) {
 	run := filepath.Join(dir, "big.nox")
 	os.WriteFile(run, []byte("f = load(\"m.noxm\")\nsample f 3000000 to \"big.csv\"\n"), 0o644)
 	for _, c := range []struct {
-		name string
-		args []string
-		sig  syscall.Signal
-		code int
+		name    string
+		args    []string
+		sig     syscall.Signal
+		code    int
+		message string
 	}{
-		{"sample SIGTERM", []string{"sample", filepath.Join(dir, "m.noxm"), "-n", "3000000", "-o", filepath.Join(dir, "big.csv")}, syscall.SIGTERM, 143},
-		{"sample SIGINT", []string{"sample", filepath.Join(dir, "m.noxm"), "-n", "3000000", "-o", filepath.Join(dir, "big.csv")}, syscall.SIGINT, 130},
-		{"run SIGINT", []string{"run", run}, syscall.SIGINT, 130},
-		{"run SIGTERM", []string{"run", run}, syscall.SIGTERM, 143},
+		{"sample SIGTERM", []string{"sample", filepath.Join(dir, "m.noxm"), "-n", "3000000", "-o", filepath.Join(dir, "big.csv")}, syscall.SIGTERM, 143, "the unfinished write of 1 file was abandoned"},
+		{"sample SIGINT", []string{"sample", filepath.Join(dir, "m.noxm"), "-n", "3000000", "-o", filepath.Join(dir, "big.csv")}, syscall.SIGINT, 130, "the unfinished write of 1 file was abandoned"},
+		{"run SIGINT", []string{"run", run}, syscall.SIGINT, 130, "sample: write interrupted"},
+		{"run SIGTERM", []string{"run", run}, syscall.SIGTERM, 143, "the unfinished write of 1 file was abandoned"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "big.csv"), []byte("old\n"), 0o644)
@@ -81,7 +82,7 @@ func TestSignalDuringWrite(t *testing.T) {
 			if b, _ := os.ReadFile(filepath.Join(dir, "big.csv")); string(b) != "old\n" {
 				t.Errorf("big.csv holds %d bytes, want the old file kept", len(b))
 			}
-			if !strings.Contains(stderr.String(), "the unfinished write of 1 file was abandoned") {
+			if !strings.Contains(stderr.String(), c.message) {
 				t.Errorf("stderr does not say the write was abandoned:\n%s", stderr.String())
 			}
 		})
@@ -135,5 +136,47 @@ func TestREPLInterruptDuringWrite(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "maps 2 → 2 dimensions") {
 		t.Errorf("the session did not go on after the interrupt:\n%s", out.String())
+	}
+}
+
+// TestInterruptDuringCheckpoint (issue 23): the first Ctrl-C of noxc run
+// keeps its meaning when it comes while a checkpoint is written: the
+// training stops with its best parameters, the write is abandoned
+// without a temporary file left, and the run goes on to save the model.
+func TestInterruptDuringCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a large model")
+	}
+	dir := filepath.Dir(example(t))
+	file := filepath.Join(dir, "ck.nox")
+	os.WriteFile(file, []byte(`data = csv("data/moons.csv")
+flow = MAF(1024, 1024) |> Gaussian
+train flow on data { steps = 100000, patience = 0, eval_every = 1, checkpoint = "ck.noxm", checkpoint_every = 1 }
+save flow to "final.noxm"
+`), 0o644)
+	cmd := exec.Command(os.Args[0], "run", file)
+	cmd.Env = append(os.Environ(), "NOXC_AS_MAIN=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for len(tempFiles(dir)) == 0 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint written after a minute")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("noxc run ended with %v after a Ctrl-C during a checkpoint; stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "(interrupted)") || !strings.Contains(stdout.String(), "model written to") {
+		t.Errorf("the training was not stopped and the run did not go on:\n%s", stdout.String())
+	}
+	if tmps := tempFiles(dir); len(tmps) > 0 {
+		t.Errorf("temporary files left behind: %v", tmps)
 	}
 }
