@@ -30,6 +30,7 @@ func TestExitStatus(t *testing.T) {
 		{nil, 2},
 		{[]string{"frobnicate"}, 2},
 		{[]string{"help", "frobnicate"}, 2},
+		{[]string{"version", "extra"}, 2},
 		{[]string{"run"}, 2},
 		{[]string{"run", "-nosuchflag", at("mk.nox")}, 2},
 		{[]string{"run", "-threads", "0", at("mk.nox")}, 2},

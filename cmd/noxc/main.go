@@ -252,6 +252,10 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case "version", "-version", "--version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "noxc version takes no arguments, got %q\n\n%s", args[1], help["version"])
+			return 2
+		}
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "run", "check":
