@@ -2,11 +2,14 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestWrite(t *testing.T) {
@@ -139,4 +142,42 @@ func TestAbandonAndCleanup(t *testing.T) {
 			noTemps(t, dir)
 		})
 	}
+}
+
+// TestCleanupRace: writes that start, run and finish while Cleanup runs
+// leave no temporary file, and no file appears after Cleanup returns (a
+// process exits right after it).
+func TestCleanupRace(t *testing.T) {
+	defer func() { reg.closed = false }()
+	reg.closed = false
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	stop := make(chan bool)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; ; j++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				Write(filepath.Join(dir, fmt.Sprintf("f%d-%d", i, j)), func(w io.Writer) error {
+					_, err := w.Write(make([]byte, 1<<12))
+					return err
+				})
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	Cleanup()
+	before, _ := os.ReadDir(dir)
+	close(stop)
+	wg.Wait()
+	after, _ := os.ReadDir(dir)
+	if len(after) != len(before) {
+		t.Errorf("%d files after Cleanup returned, %d when the writes ended", len(before), len(after))
+	}
+	noTemps(t, dir)
 }
