@@ -311,4 +311,12 @@ func TestREPLSaveRefusesData(t *testing.T) {
 	if b, _ := os.ReadFile(keep); string(b) != "1,2\n" || !strings.Contains(errb.String(), "is not a .nox file") {
 		t.Errorf(":save over a CSV file: file now %q, stderr %q", b, errb.String())
 	}
+	// Nor through a link named .nox (writes go through links).
+	link := filepath.Join(dir, "link.nox")
+	os.Symlink(keep, link)
+	errb.Reset()
+	repl(io.NopCloser(strings.NewReader("h = 2\n:save "+link+"\n:quit\n")), &out, &errb, false, nox.CompileOptions{})
+	if b, _ := os.ReadFile(keep); string(b) != "1,2\n" || !strings.Contains(errb.String(), "is not a .nox file") {
+		t.Errorf(":save through a link to a CSV file: file now %q, stderr %q", b, errb.String())
+	}
 }

@@ -89,7 +89,9 @@ func (s *session) Reset() {
 
 // Save writes the accepted source, formatted, to path (atomically).
 func (s *session) Save(path string) error {
-	if _, err := os.Stat(path); err == nil && filepath.Ext(path) != ".nox" {
+	// The file a link leads to is the one replaced (atomicfile writes
+	// through links), so its name is the one that must be .nox.
+	if real, err := filepath.EvalSymlinks(path); err == nil && filepath.Ext(real) != ".nox" {
 		return fmt.Errorf("%s exists and is not a .nox file; :save writes nox source and will not replace it", path)
 	}
 	out, err := lang.Format(path, s.src)
