@@ -79,7 +79,7 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 	if o.Sandbox {
 		policy = compiler.Policy{ReadRoot: atomicfile.Canonical(dir), WriteRoot: atomicfile.Canonical(outDir)}
 		read = func(path string) (string, error) {
-			if err := policy.Check(policy.ReadRoot, "read", path, canonical(path)); err != nil {
+			if err := policy.Read(path, canonical(path)); err != nil {
 				return "", err
 			}
 			return resolve(dir, path), nil

@@ -25,7 +25,7 @@ type Files struct {
 	// against another directory (nil: Canonical).
 	Output func(path string) string
 	// Policy confines the files the program writes (Load and LoadModel
-	// confine what it reads before they read it, with Policy.Check).
+	// confine what it reads before they read it, with Policy.Read).
 	Policy Policy
 	// Writable reports why a file could not be written at a canonical
 	// path, or nil.
@@ -41,8 +41,9 @@ type Files struct {
 
 // CheckFiles is Check with the outputs checked against files: every
 // file a statement writes (plot's derived pictures included) must be
-// writable, written by one statement only, and neither an input data
-// file of the program nor the program itself.
+// writable, written by one statement only, allowed by files.Policy, and
+// neither an input data file of the program, a model it loads, nor the
+// program itself.
 func CheckFiles(f *lang.File, files Files) (*Program, error) {
 	c := newChecker(files.Load)
 	// The models the program loads are inputs too: a save over one
@@ -85,7 +86,7 @@ func (c *checker) outputs(files Files, models map[string]string) {
 		stmt, _, paths := Destinations(a)
 		for _, p := range paths {
 			canon := output(p)
-			if err := files.Policy.Check(files.Policy.WriteRoot, "write", p, canon); err != nil {
+			if err := files.Policy.Write(p, canon); err != nil {
 				c.errorf(a.Position(), a.Position(), "%s: %v", stmt, err)
 				continue
 			}
@@ -150,13 +151,19 @@ type Policy struct {
 	ReadRoot, WriteRoot string
 }
 
-// Check reports why the program may not touch (verb: "read" or "write")
-// path, as written, which names the file canon (absolute, links
-// resolved): it is absolute, goes through .., or leads out of root
-// through a symbolic link. A path through .. is refused even when it
-// comes back: the checker could not tell where it leads once a link is
-// on the way. Nil if root is "" (no sandbox).
-func (p Policy) Check(root, verb, path, canon string) error {
+// Read reports why the program may not read path, as written, which
+// names the file canon (absolute, links resolved); nil if it may.
+func (p Policy) Read(path, canon string) error { return confine(p.ReadRoot, "read", path, canon) }
+
+// Write is Read for a file the program writes.
+func (p Policy) Write(path, canon string) error { return confine(p.WriteRoot, "write", path, canon) }
+
+// confine reports why path (canon) is not a file a confined program may
+// touch (verb) below root: it is absolute, goes through .., or leads out
+// of root through a symbolic link. A path through .. is refused even when
+// it comes back: where it leads depends on the links on its way. Nil if
+// root is "" (no confinement).
+func confine(root, verb, path, canon string) error {
 	if root == "" {
 		return nil
 	}
