@@ -27,6 +27,8 @@ type FitOptions struct {
 	TrainOptions
 	// OnStep, if not nil, is called after every training step.
 	OnStep func(step, total int, loss float64)
+	// Limits bound the flow's cost (zero fields: the defaults).
+	Limits compiler.Limits
 }
 
 // DefaultFitOptions returns the options a train statement has when it
@@ -52,8 +54,8 @@ func DefaultFitOptions() FitOptions {
 // returned with no error. A divergence returns the model (the best
 // parameters validated before it), the report and the error.
 func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Model, *Report, error) {
-	if x == nil {
-		return nil, nil, errors.New("Fit: no rows (x is nil)")
+	if x == nil || ctx == nil {
+		return nil, nil, errors.New("Fit: no rows or no context.Context (x or ctx is nil)")
 	}
 	n, d := x.Dims()
 	cd := 0
@@ -74,6 +76,9 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	f, err := compiler.CheckFlow(e, d, cd)
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := compiler.TrainFits(f.Name, f.StageList(), d, n, o.ModelOptions(cd), o.Batch, o.Limits); err != nil {
+		return nil, nil, fmt.Errorf("Fit: %v", err)
 	}
 	m, err := compiler.Lower(f.Name, f.StageList(), d, o.ModelOptions(cd))
 	if err != nil {

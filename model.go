@@ -2,12 +2,15 @@ package nox
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/internal/modelfile"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/train"
@@ -68,14 +71,25 @@ func (m *Model) NumParams() int { return m.params.Count() }
 // and options).
 func (m *Model) Source() string { return m.source }
 
+// usable returns an error for a nil or zero Model, which has no flow.
+func (m *Model) usable(what string) error {
+	if m == nil || m.m == nil || m.params == nil {
+		return fmt.Errorf("%s: no model (a Model comes from Fit, Load or Script.Model)", what)
+	}
+	return nil
+}
+
 // rows lays out x and c side by side, row-major, checking their shapes.
-func (m *Model) rows(what string, x, c *mat.Dense, xcols int) ([]float64, int, error) {
+func (m *Model) rows(what string, x, c *mat.Dense) ([]float64, int, error) {
+	if err := m.usable(what); err != nil {
+		return nil, 0, err
+	}
 	if x == nil {
 		return nil, 0, fmt.Errorf("%s: no rows (x is nil)", what)
 	}
 	n, d := x.Dims()
-	if d != xcols {
-		return nil, 0, fmt.Errorf("%s: x has %d columns, the model maps %d", what, d, xcols)
+	if d != m.m.Dim {
+		return nil, 0, fmt.Errorf("%s: x has %d columns, the model maps %d", what, d, m.m.Dim)
 	}
 	cd := m.m.ContextDim
 	switch {
@@ -116,7 +130,7 @@ func interleave(x, c *mat.Dense) []float64 {
 // rows, so it is not exactly the prior at Forward's latents plus
 // Forward's log-det.
 func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
-	rows, n, err := m.rows("LogProb", x, c, m.m.Dim)
+	rows, n, err := m.rows("LogProb", x, c)
 	if err != nil {
 		return err
 	}
@@ -133,8 +147,14 @@ func (m *Model) LogProb(dst []float64, x, c *mat.Dense) error {
 // and from the flow otherwise. The draws depend only on n, seed and the
 // model.
 func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
+	if err := m.usable("Sample"); err != nil {
+		return nil, err
+	}
 	if n < 1 {
 		return nil, fmt.Errorf("Sample: n must be positive, got %d", n)
+	}
+	if need := 8 * float64(n) * float64(m.m.Dim); need > float64(compiler.AvailableMemory()) {
+		return nil, fmt.Errorf("Sample: %d draws of %d columns need %s, more than the memory available", n, m.m.Dim, compiler.Bytes(need))
 	}
 	if len(c) != m.m.ContextDim {
 		return nil, fmt.Errorf("Sample: %d context values for a model conditioned on %d", len(c), m.m.ContextDim)
@@ -144,19 +164,71 @@ func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
 	return mat.NewDense(n, m.m.Dim, out), nil
 }
 
+// SampleTo writes the draws of Sample(n, seed, c) to w, a chunk at a
+// time, so that any n runs in bounded memory: as a NumPy float64 array
+// if npy is set, else as CSV with the model's column names (if it has
+// them) as its header line. A draw that is not finite stops it with an
+// error that numbers the draw.
+func (m *Model) SampleTo(w io.Writer, npy bool, n int, seed uint64, c []float64) error {
+	if err := m.usable("SampleTo"); err != nil {
+		return err
+	}
+	if n < 1 || len(c) != m.m.ContextDim {
+		return fmt.Errorf("SampleTo: %d draws at %d context values, for a model conditioned on %d", n, len(c), m.m.ContextDim)
+	}
+	d, done := m.draws(n, seed, c), 0
+	defer d.close()
+	return dataset.WriteRows(w, npy, m.cols[0], n, m.m.Dim, sampleChunk*evalBatch, func(dst []float64) error {
+		d.next(dst)
+		for i, v := range dst {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("draw %d is not finite (%v); the flow may be badly trained", done+i/m.m.Dim+1, v)
+			}
+		}
+		done += len(dst) / m.m.Dim
+		return nil
+	})
+}
+
 // sample writes n draws at context c to out.
 func (m *Model) sample(out []float64, n int, seed uint64, c []float64) {
-	rng := rand.New(rand.NewPCG(seed, 0x73616d))
-	mp := runtime.NewMapper(m.m.Sample, m.params, "x", min(n, evalBatch), rng)
-	defer mp.Close()
-	mp.Map(out, slices.Repeat(c, n), n) // one context row per draw
+	d := m.draws(n, seed, c)
+	defer d.close()
+	d.next(out)
 }
+
+// drawer makes a model's draws a chunk at a time, the same draws for any
+// chunks: its mapper's random streams advance by whole batches.
+type drawer struct {
+	mp  *runtime.Mapper
+	c   []float64 // the context, repeated for one batch
+	ctx []float64 // the context of one draw
+	dim int
+}
+
+// draws starts the draws of Sample(n, seed, c).
+func (m *Model) draws(n int, seed uint64, c []float64) *drawer {
+	rng := rand.New(rand.NewPCG(seed, 0x73616d))
+	return &drawer{mp: runtime.NewMapper(m.m.Sample, m.params, "x", min(n, evalBatch), rng), ctx: c, dim: m.m.Dim}
+}
+
+// next fills dst with the next len(dst)/dim draws; every call but the
+// last must ask for a whole number of batches (evalBatch rows).
+func (d *drawer) next(dst []float64) {
+	n := len(dst) / d.dim
+	if len(d.c) < n*len(d.ctx) {
+		d.c = slices.Repeat(d.ctx, n) // one context row per draw
+	}
+	d.mp.Map(dst, d.c, n)
+}
+
+func (d *drawer) close() { d.mp.Close() }
 
 // Forward maps rows x to latents z, with log|det ∂z/∂x| per row: the
 // flow's bijection, with or without a defensive mixture (which LogProb
 // and Sample include and Forward and Inverse do not).
 func (m *Model) Forward(x, c *mat.Dense) (z *mat.Dense, logdet []float64, err error) {
-	rows, n, err := m.rows("Forward", x, c, m.m.Dim)
+	rows, n, err := m.rows("Forward", x, c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,7 +240,7 @@ func (m *Model) Forward(x, c *mat.Dense) (z *mat.Dense, logdet []float64, err er
 
 // Inverse maps latents z back to data rows.
 func (m *Model) Inverse(z, c *mat.Dense) (*mat.Dense, error) {
-	rows, n, err := m.rows("Inverse", z, c, m.m.Dim)
+	rows, n, err := m.rows("Inverse", z, c)
 	if err != nil {
 		return nil, err
 	}

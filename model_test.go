@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/internal/modelfile"
+	"github.com/noxlang/nox/train"
 )
 
 // trainedMoons trains a small model on the moons example data.
@@ -574,5 +576,18 @@ func TestLoadColumnNames(t *testing.T) {
 	_, err = decode(reseal(t, buf.Bytes(), FormatVersion, `"name":"flow"`, `"name":"flow","columns":["p"]`))
 	if err == nil || !strings.Contains(err.Error(), "bad header: 1 data column names for 2 data columns") {
 		t.Errorf("one name for two columns: got %v", err)
+	}
+}
+
+// TestTrainEventInfiniteNLL: a train or test NLL of +Inf (held-out rows
+// outside a restricted layer's support) has no JSON number; the event
+// leaves it out and says why in its warning, and still encodes.
+func TestTrainEventInfiniteNLL(t *testing.T) {
+	ev := trainEvent("flow", train.Report{Steps: 3, TrainNLL: 1.5, TestNLL: math.Inf(1), BestStep: -1})
+	if ev.TestNLL != nil || ev.TrainNLL == nil || !strings.Contains(ev.Warning, "test NLL is +Inf") {
+		t.Errorf("event %+v", ev)
+	}
+	if _, err := json.Marshal(ev); err != nil {
+		t.Errorf("json: %v", err)
 	}
 }

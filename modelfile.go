@@ -24,6 +24,9 @@ const FormatVersion = 3
 // same directory, synced, then renamed over path, so a crash leaves
 // either the old file or the new one.
 func (m *Model) Save(path string) error {
+	if err := m.usable("Save"); err != nil {
+		return err
+	}
 	return atomicfile.Write(path, m.encode)
 }
 

@@ -65,7 +65,7 @@ type CompileOptions struct {
 
 // CompileWith is Compile with options.
 func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error) {
-	dir := cmp.Or(o.Dir, filepath.Dir(filename))
+	dir, lim := cmp.Or(o.Dir, filepath.Dir(filename)), o.Limits.WithDefaults()
 	outDir := cmp.Or(o.OutDir, dir)
 	f, err := lang.Parse(filename, src)
 	if err != nil {
@@ -91,7 +91,7 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 			if err != nil {
 				return nil, err
 			}
-			return dataset.ReadFile(p)
+			return dataset.ReadFileWithin(p, lim.MaxMemory)
 		},
 		LoadModel: func(path string) (*compiler.Saved, error) {
 			p, err := read(path)
@@ -106,7 +106,7 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 		Self:      atomicfile.Canonical(filename),
 		Policy:    policy,
 		Ran:       o.Ran,
-		Limits:    o.Limits,
+		Limits:    lim,
 	})
 	if err != nil {
 		return nil, err

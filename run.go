@@ -3,13 +3,16 @@ package nox
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/train"
@@ -37,7 +40,13 @@ type Event struct {
 	// "validation" or "test"); empty for a data set.
 	Part    string   `json:"part,omitempty"`
 	MeanNLL *float64 `json:"mean_nll,omitempty"`
-	Path    string   `json:"path,omitempty"`
+	// Outside counts the rows an eval found outside the model's support:
+	// log-likelihood −Inf, a coordinate outside the domain of a Logit or
+	// Dequantize stage. The NLL over all N rows is then +Inf, so MeanNLL
+	// is the mean over the N − Outside rows inside, and absent when there
+	// are none.
+	Outside int    `json:"outside,omitempty"`
+	Path    string `json:"path,omitempty"`
 	// Params is the number of trained scalars (train only).
 	Params int `json:"params,omitempty"`
 	// Warning says what went wrong without stopping the run (a
@@ -81,8 +90,9 @@ func (o RunOptions) emit(ev Event) {
 	}
 }
 
-// evalBatch is the chunk size for sampling.
-const evalBatch = 1000
+// evalBatch is the batch of the programs that score and sample rows;
+// a sample statement writes sampleChunk batches at a time.
+const evalBatch, sampleChunk = 1000, 16
 
 // Run executes the script's statements in order. A done ctx stops the
 // training in progress, which keeps its best parameters so far (as early
@@ -97,6 +107,9 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) error {
 // after the last action it ran (the failed one included), where a REPL
 // that appends source goes on.
 func (s *Script) RunFrom(ctx context.Context, i int, opts RunOptions) (int, error) {
+	if s == nil || s.Prog == nil || ctx == nil {
+		return i, errors.New("Run: no script or no context.Context (use Compile's Script and a ctx)")
+	}
 	for ; i < len(s.Prog.Actions); i++ {
 		if err := ctx.Err(); err != nil {
 			return i, err
@@ -187,7 +200,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	}
 	ev := trainEvent(t.Flow.Name, res.Report)
 	if ckErr != nil { // the run goes on: the model is whole in memory
-		ev.Warning = ckErr.Error()
+		ev.Warning = strings.TrimPrefix(ev.Warning+"; "+ckErr.Error(), "; ")
 	}
 	opts.emit(ev)
 	return nil
@@ -202,16 +215,37 @@ func trainEvent(flow string, r train.Report) Event {
 	if r.Stop != train.Completed {
 		ev.Stopped = r.Stop.String()
 	}
-	ptr := func(v float64) *float64 {
-		if math.IsNaN(v) {
+	// An NLL of +Inf (rows outside a restricted layer's support) has no
+	// JSON number: it is left out, and the warning says why.
+	var inf []string
+	ptr := func(part string, v float64) *float64 {
+		if math.IsInf(v, 0) {
+			inf = append(inf, part)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil
 		}
 		return &v
 	}
-	ev.TrainNLL, ev.TestNLL = ptr(r.TrainNLL), ptr(r.TestNLL)
+	ev.TrainNLL, ev.TestNLL = ptr("train", r.TrainNLL), ptr("test", r.TestNLL)
+	if inf != nil {
+		ev.Warning = fmt.Sprintf("the %s NLL is +Inf: some of its rows are outside the model's support (eval ... on %s counts them)", strings.Join(inf, " and "), inf[0])
+	}
 	if r.BestStep >= 0 {
 		best := r.BestStep
 		ev.ValNLL, ev.BestStep = &r.ValNLL, &best
+	}
+	return ev
+}
+
+// evalEvent reports the per-row log-likelihoods lp of an eval: the mean
+// NLL of the rows inside the model's support and the count of the others
+// (see Event.Outside).
+func evalEvent(flow string, lp []float64) Event {
+	sum := train.Summarize(lp)
+	ev := Event{Statement: "eval", Flow: flow, N: len(lp), Outside: sum.Outside}
+	if sum.Inside > 0 {
+		ev.MeanNLL = &sum.MeanNLL
 	}
 	return ev
 }
@@ -228,8 +262,8 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has no %s rows: it was not trained since it was last bound", a.Flow.Name, a.Part)
 	}
 	lp := train.LogProb(tf.m, tf.params, rows)
-	mean := train.NegMean(lp)
-	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: len(lp), MeanNLL: &mean, Part: a.Part}
+	ev := evalEvent(a.Flow.Name, lp)
+	ev.Part = a.Part
 	if a.Path != "" {
 		path := resolve(s.dir, a.Path)
 		if err := dataset.WriteFile(path, lp, 1); err != nil {
@@ -246,15 +280,9 @@ func (s *Script) sample(a *compiler.Sample, opts RunOptions) error {
 	if err != nil {
 		return err
 	}
-	out := make([]float64, a.N*tf.Dim())
-	tf.sample(out, a.N, a.Seed, a.Given)
-	for i, v := range out {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return lang.Errorf(a.Pos, a.Pos, "sample: draw %d is not finite (%v); the flow may be badly trained", i/tf.Dim()+1, v)
-		}
-	}
 	path := resolve(s.dir, a.Path)
-	if err := dataset.WriteFileHeader(path, tf.cols[0], out, tf.Dim()); err != nil {
+	err = atomicfile.Write(path, func(w io.Writer) error { return tf.SampleTo(w, dataset.IsNPY(path), a.N, a.Seed, a.Given) })
+	if err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "sample: %v", err)
 	}
 	opts.emit(Event{Statement: "sample", Flow: a.Flow.Name, N: a.N, Path: path})

@@ -40,8 +40,10 @@ func Check(f *lang.File, load Loader) (*Program, error) {
 func CheckFlow(e *lang.Expr, dim, contextDim int) (*Flow, error) {
 	c := newChecker(nil)
 	c.flowOnly = true
-	c.stageCount = map[string]int{}
 	v := c.expr(e)
+	if v.kind == kFlow {
+		v.stages = c.nameStages(v.stages)
+	}
 	switch {
 	case v.kind == kBad:
 		return nil, c.errs.Err()
@@ -73,10 +75,11 @@ type checker struct {
 	// frames are the parameter bindings of the def calls being checked,
 	// innermost last, with the call that made each.
 	frames []frame
+	limits Limits
 }
 
 func newChecker(load Loader) *checker {
-	return &checker{prog: &Program{Names: map[string]string{}}, load: load, scope: map[string]*binding{}}
+	return &checker{prog: &Program{Names: map[string]string{}}, load: load, scope: map[string]*binding{}, limits: Limits{}.WithDefaults()}
 }
 
 type frame struct {

@@ -30,10 +30,10 @@ func TestEveryLayerRejectsTooFewDims(t *testing.T) {
 				// Split keeps 1: its input must be wider than that.
 				flow = call + " |> Gaussian"
 			}
-			src := "d = csv(\"d.csv\")\nf = " + flow + "\ntrain f on d\n"
+			src := "d = csv(\"d.csv\")\nf = " + flow + "\ntrain f on d" + domainOpts(spec) + "\n"
 			col := len("f = ") + strings.Index(flow, call) + 1 // of the call on line 2
 			if spec.MinDim > 1 {
-				got := diagnose([]byte(src), map[string]string{"d.csv": csvOf(spec.MinDim - 1)})
+				got := diagnose([]byte(src), map[string]string{"d.csv": csvFor(spec, spec.MinDim-1)})
 				want := fmt.Sprintf("model.nox:2:%d: %s needs data with at least %d dimensions, got %d (flow f is trained at model.nox:3:1)",
 					col, name, spec.MinDim, spec.MinDim-1)
 				if spec.Kind == stdlib.Split {
@@ -47,11 +47,31 @@ func TestEveryLayerRejectsTooFewDims(t *testing.T) {
 			if spec.Kind == stdlib.Split {
 				dims = 2
 			}
-			if got := diagnose([]byte(src), map[string]string{"d.csv": csvOf(dims)}); got != "ok\n" {
+			if got := diagnose([]byte(src), map[string]string{"d.csv": csvFor(spec, dims)}); got != "ok\n" {
 				t.Errorf("%d columns: %s", dims, got)
 			}
 		})
 	}
+}
+
+// domainOpts are the options a train statement needs for a flow that
+// starts with spec: for a layer with a restricted domain, the rows as
+// they are (see compiler/domain.go).
+func domainOpts(spec *stdlib.Spec) string {
+	if spec.Domain == nil {
+		return ""
+	}
+	return " { standardize = false, dequantize = false }"
+}
+
+// csvFor is csvOf with values in the domain of spec (hundredths for
+// Logit).
+func csvFor(spec *stdlib.Spec, cols int) string {
+	s := csvOf(cols)
+	if spec.Domain == nil || spec.Domain(spec.Bind(nil)).Contains(float64(4*cols-1)) {
+		return s
+	}
+	return strings.NewReplacer(",", ",0.0", "\n", "\n0.0").Replace("0.0"+strings.TrimSuffix(s, "\n")) + "\n"
 }
 
 func csvOf(cols int) string {

@@ -34,6 +34,9 @@ func (c *checker) expr(e *lang.Expr) value {
 				c.errorf(v.pos, v.end, "stage after the prior %s: a prior ends a flow, so it must be the last stage", prev.Spec.Name)
 				bad = true
 			}
+			if !c.stagesFit(len(out.stages), len(v.stages), 1, e.Pos, e.EndPos) {
+				return value{kind: kBad, pos: e.Pos, end: e.EndPos}
+			}
 			out.stages = append(out.stages, v.stages...)
 		}
 	}
@@ -105,9 +108,10 @@ func (c *checker) call(call *lang.Call) value {
 			return bad
 		}
 		if lv.kind == kFlow {
-			// Reusing a bound flow copies its stages: the new flow has
-			// parameters of its own (a loaded one's too: it is untrained).
-			lv.stages = c.renameStages(lv.stages)
+			// Reusing a bound flow shares its stages, which the
+			// assignment names anew (nameStages): the new flow has
+			// parameters of its own (a loaded one's too: it is
+			// untrained), and a name used twice is not two copies.
 			lv.saved = nil
 		}
 		lv.pos, lv.end = call.Pos, call.EndPos
@@ -150,7 +154,7 @@ func (c *checker) call(call *lang.Call) value {
 	if !ok {
 		return bad
 	}
-	st := Stage{Spec: spec, Args: stdlib.Args{}, Name: c.stageName(spec.Name)}
+	st := Stage{Spec: spec, Args: stdlib.Args{}}
 	for _, p := range spec.Params {
 		st.Args[p.Name] = args[p.Name].nums
 	}
@@ -180,11 +184,29 @@ func (c *checker) repeat(call *lang.Call) value {
 			return bad
 		}
 	}
-	out := value{kind: kFlow, pos: call.Pos, end: call.EndPos, stages: f.stages}
-	for range args.int("count") - 1 {
-		out.stages = append(out.stages, c.renameStages(f.stages)...)
+	n := args.int("count")
+	if !c.stagesFit(0, len(f.stages), n, call.Pos, call.EndPos) {
+		return bad
+	}
+	out := value{kind: kFlow, pos: call.Pos, end: call.EndPos, stages: make([]FlowStage, 0, n*len(f.stages))}
+	for range n {
+		out.stages = append(out.stages, f.stages...)
 	}
 	return out
+}
+
+// stagesFit reports whether a flow of have stages may grow by count
+// copies of add stages within Limits.MaxStages, and if not reports it at
+// the expression that would: before anything is copied, so that nested
+// repeats or a name doubled on every line are refused at once.
+func (c *checker) stagesFit(have, add, count int, pos, end lang.Pos) bool {
+	max := c.limits.MaxStages
+	if add == 0 || (max-have)/add >= count {
+		return true
+	}
+	total := float64(have) + float64(add)*float64(count)
+	c.errorf(pos, end, "this flow would have %.0f stages after expansion (repeat and names used more than once); the limit is %d", total, max)
+	return false
 }
 
 func (c *checker) stageName(layer string) string {
@@ -195,7 +217,17 @@ func (c *checker) stageName(layer string) string {
 	return fmt.Sprintf("%s%d", strings.ToLower(layer), c.stageCount[layer])
 }
 
-func (c *checker) renameStages(stages []FlowStage) []FlowStage {
+// complete reports whether stages end in a prior: a flow that can be
+// trained, whose stages need names.
+func complete(stages []FlowStage) bool {
+	return len(stages) > 0 && stages[len(stages)-1].Spec.Kind == stdlib.Prior
+}
+
+// nameStages returns a bound flow's stages, named in pipeline order
+// ("maf1", "reverse1", "maf2"): the names of its parameters. Until a flow
+// is bound its stages are shared between the values that use them.
+func (c *checker) nameStages(stages []FlowStage) []FlowStage {
+	c.stageCount = map[string]int{}
 	out := make([]FlowStage, len(stages))
 	for i, s := range stages {
 		s.Name = c.stageName(s.Spec.Name)

@@ -117,9 +117,9 @@ func TestCheckFlowAgreesWithTrain(t *testing.T) {
 				if err != nil {
 					flowMsg = lang.Errors(err)[0].Msg
 				}
-				src := fmt.Sprintf("d = csv(\"d.csv\"%s)\nf = %s\ntrain f on d\n", contextArg(dim, ctx), flow)
+				src := fmt.Sprintf("d = csv(\"d.csv\"%s)\nf = %s\ntrain f on d%s\n", contextArg(dim, ctx), flow, domainOpts(spec))
 				trainMsg := ""
-				if got := diagnose([]byte(src), map[string]string{"d.csv": csvOf(dim + ctx)}); got != "ok\n" {
+				if got := diagnose([]byte(src), map[string]string{"d.csv": csvFor(spec, dim+ctx)}); got != "ok\n" {
 					trainMsg = strings.SplitN(strings.SplitN(got, ": ", 2)[1], "\n", 2)[0]
 				}
 				// The train statement's messages name the data and the

@@ -14,7 +14,9 @@ import (
 // anything large is allocated, so that no file can crash the process
 // that checks or runs it. A zero field takes its default.
 type Limits struct {
-	// MaxStages bounds a flow's stages after expansion (default 10⁶).
+	// MaxStages bounds a flow's stages after expansion (default 10⁵: the
+	// largest published flows have a few hundred; a refused program's
+	// check stays well under a second).
 	MaxStages int
 	// MaxParams bounds a flow's parameters, trained and fixed (default
 	// 10⁸: 800 MB of float64, before the optimizer's state).
@@ -27,7 +29,7 @@ type Limits struct {
 
 // Default limits.
 const (
-	DefaultMaxStages = 1_000_000
+	DefaultMaxStages = 100_000
 	DefaultMaxParams = 100_000_000
 )
 

@@ -132,9 +132,9 @@ func (m *Model) Fit() (*Model, error) {
 	return fit, nil
 }
 
-// Lower builds the programs of a flow over dim dimensions. stages ends with
-// a prior; Split stages narrow the dimensions the stages after them see.
-func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
+// build makes the flow's layers, filling its parameter table, without
+// emitting any program: Lower emits them, Cost only adds up the table.
+func build(name string, stages []Stage, dim int, opt Options) (*lowering, error) {
 	if len(stages) == 0 || stages[len(stages)-1].Spec.Kind != stdlib.Prior {
 		return nil, fmt.Errorf("flow %s does not end with a prior", name)
 	}
@@ -142,7 +142,7 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 		return nil, fmt.Errorf("flow %s: defensive weight %v is outside [0, 1)", name, opt.Defensive)
 	}
 	var table []ir.Param
-	l := lowering{dim: dim, ctxDim: opt.ContextDim, table: &table, defensive: opt.Defensive}
+	l := &lowering{dim: dim, ctxDim: opt.ContextDim, table: &table, defensive: opt.Defensive}
 	cur := dim
 	ordinal := map[string]int{}
 	for _, s := range stages[:len(stages)-1] {
@@ -192,6 +192,16 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 	// The standardization's parameters come last, so that the layers'
 	// parameters have the same places in the table with it or without.
 	l.std = newStdParams(&table, dim, opt)
+	return l, nil
+}
+
+// Lower builds the programs of a flow over dim dimensions. stages ends with
+// a prior; Split stages narrow the dimensions the stages after them see.
+func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
+	l, err := build(name, stages, dim, opt)
+	if err != nil {
+		return nil, err
+	}
 	m := &Model{Name: name, Dim: dim, ContextDim: opt.ContextDim, Stages: stages, Options: opt, lead: l.lead, std: l.std}
 	m.Forward = l.forwardProgram()
 	m.LogProb = l.logProbProgram("logprob", stdlib.Eval)
@@ -201,7 +211,7 @@ func Lower(name string, stages []Stage, dim int, opt Options) (*Model, error) {
 	if init := l.logProbProgram("init", stdlib.Init); hasInit(init) {
 		m.Init = ir.DCE(init)
 	}
-	m.Params = table
+	m.Params = *l.table
 	g, err := ad.Grad(m.Loss, "loss")
 	if err != nil {
 		return nil, err

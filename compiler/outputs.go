@@ -58,6 +58,7 @@ func CheckFiles(f *lang.File, files Files) (*Program, error) {
 			return s, err
 		}
 	}
+	c.limits = files.Limits.WithDefaults()
 	c.prog.File = f
 	for _, s := range f.Stmts {
 		c.stmt(s)

@@ -111,8 +111,10 @@ func (c *checker) assign(a *lang.Assign) {
 	if !c.declarable(a.Name) {
 		return
 	}
-	c.stageCount = map[string]int{}
 	v := c.expr(a.Value)
+	if v.kind == kFlow && v.saved == nil && complete(v.stages) {
+		v.stages = c.nameStages(v.stages) // a flow that may be trained
+	}
 	b := &binding{val: v, pos: a.Name.Pos}
 	c.scope[name] = b
 	if v.kind != kBad {

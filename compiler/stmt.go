@@ -47,6 +47,9 @@ func (c *checker) train(t *lang.Train) {
 		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, plural(tab.Rows, "row"), to.TestFrac, to.ValFrac)
 		return
 	}
+	if !c.trainFits(t, flow, tab.Rows, tab.Cols, data.ContextDim(), to) || !c.checkDomain(t, flow, data, to) {
+		return
+	}
 	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
 }
 
@@ -162,6 +165,12 @@ func (c *checker) plot(p *lang.Plot) {
 	if data != nil && data.Table.Cols != flow.Dim {
 		c.errorf(p.Data.Pos, p.Data.EndPos, "plot: %s has %s, but flow %s maps %s (fixed by the train statement at %s)",
 			data.Name, plural(data.Table.Cols, "column"), flow.Name, plural(flow.Dim, "dimension"), short(flow.DimPos))
+		return
+	}
+	// A plot holds its draws (and the density's grid) in memory.
+	if need := 8 * float64(opts.int("n")) * float64(flow.Dim) * 3; need > float64(c.limits.MaxMemory) {
+		c.errorf(p.Pos, p.EndPos, "plot: %d draws of %s need an estimated %s of memory; the limit is %s (plot fewer with n, or set -max-memory)",
+			opts.int("n"), plural(flow.Dim, "column"), Bytes(need), Bytes(float64(c.limits.MaxMemory)))
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Plot{Pos: p.Pos, Flow: flow, Data: data, Path: path.str,

@@ -98,8 +98,17 @@ func (v value) described() string {
 func (v value) summary() string {
 	switch v.kind {
 	case kFlow:
+		// A long flow shows its first and last stages: the summary of
+		// 10⁵ stages is a line, not megabytes.
+		const most = 24
 		var parts []string
-		for _, s := range v.stages {
+		for i, s := range v.stages {
+			if n := len(v.stages); n > most && i == most/2 {
+				parts = append(parts, fmt.Sprintf("… %d more stages …", n-most))
+			}
+			if n := len(v.stages); n > most && i >= most/2 && i < n-most/2 {
+				continue
+			}
 			parts = append(parts, s.Spec.Format(s.Args))
 		}
 		return v.describe() + ": " + strings.Join(parts, " |> ")

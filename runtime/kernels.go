@@ -45,6 +45,8 @@ func (e *Exec[T]) exec(s *step[T]) {
 		unaryMath(s)
 	case ir.OpTriSolve:
 		triSolve(s)
+	case ir.OpSupport:
+		support(s)
 	default:
 		panic("runtime: op " + s.op.String() + " has no kernel")
 	}
@@ -365,6 +367,26 @@ func unaryMath[T Float](s *step[T]) {
 		for i, x := range a {
 			out[i] = min(max(x, lo), hi)
 		}
+	}
+}
+
+// support runs OpSupport: 0 for a row whose elements all lie in the open
+// interval (data[0], data[1]) (and are integers with SupportIntegers),
+// −Inf for the others. The test is in float64 for either precision, and
+// written so that NaN fails it.
+func support[T Float](s *step[T]) {
+	lo, hi := s.data[0], s.data[1]
+	integers := s.flags&ir.SupportIntegers != 0
+	for r := range s.rows {
+		v := 0.0
+		for _, x := range s.a[r*s.ac : (r+1)*s.ac] {
+			x := float64(x)
+			if !(x > lo && x < hi) || integers && x != math.Floor(x) {
+				v = math.Inf(-1)
+				break
+			}
+		}
+		s.out[r] = T(v)
 	}
 }
 

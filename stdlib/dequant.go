@@ -27,6 +27,7 @@ func init() {
 		New: func(cfg Config) Layer {
 			return &dequantize{name: cfg.Name, scale: cfg.Args.Float("scale")}
 		},
+		Domain: dequantizeDomain,
 	})
 }
 
@@ -48,12 +49,14 @@ func (q *dequantize) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.
 	} else {
 		y = b.AddConst(x, 0.5)
 	}
+	// The density is a probability of integer vectors: 0 off the lattice.
+	support := b.Support(x, math.Inf(-1), math.Inf(1), true)
 	if q.scale == 1 {
-		return y, ir.None
+		return y, support
 	}
 	z = b.Scale(y, 1/q.scale)
 	d := float64(b.Type(x).Cols)
-	return z, batchColumn(b, b.Scalar(-d*math.Log(q.scale)), x)
+	return z, b.Add(batchColumn(b, b.Scalar(-d*math.Log(q.scale)), x), support)
 }
 
 // Inverse maps z to the integer cell it lies in. For z = (x + 1/2)/scale

@@ -46,13 +46,14 @@ func init() {
 		Doc: "Elementwise logit for data in [0,1]: x' = margin + (1-2*margin)*x, z = log(x'/(1-x')), mapping " +
 			"(0,1)^D onto R^D (with margin > 0, the closed cube [0,1]^D onto a bounded box). " +
 			"log-det = sum(log(1-2*margin) - log(x') - log(1-x')). Inverse x = (sigmoid(z) - margin)/(1-2*margin). " +
-			"Input outside the domain is clamped (finite, but not inverted). Forward (density) and inverse " +
-			"(sampling) are O(B*D).",
+			"Domain: x with 0 < x' < 1; a row outside it has log-det -Inf (density 0). Forward (density) and " +
+			"inverse (sampling) are O(B*D).",
 		Paper: "Dinh, Sohl-Dickstein & Bengio 2017, Density estimation using Real NVP (logit pre-processing); " +
 			"Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation",
 		New: func(cfg Config) Layer {
 			return &logitLayer{name: cfg.Name, margin: cfg.Args.Float("margin")}
 		},
+		Domain: logitDomain,
 	})
 	register(&Spec{
 		Name:   "Tanh",
@@ -141,15 +142,25 @@ type logitLayer struct {
 	margin float64
 }
 
-// squeeze emits x' = margin + (1-2·margin)·x clamped into (0,1) and 1-x'.
-func (l *logitLayer) squeeze(b *ir.Builder, x ir.Value) (xs, oneMinus ir.Value) {
-	xs = b.Clamp(b.AddConst(b.Scale(x, 1-2*l.margin), l.margin), tinyPositive, belowOne)
-	return xs, b.AddConst(b.Neg(xs), 1)
+// squeeze emits x' = margin + (1-2·margin)·x clamped into (0,1), 1-x',
+// and the support of the unclamped x' (0 where every coordinate is in
+// (0, 1), −Inf elsewhere: logitSqueeze and logitDomain compute the same).
+// The clamp keeps the latents and log-det of a row outside the domain
+// finite, so that the −Inf of its support is its log-density, not a NaN.
+func (l *logitLayer) squeeze(b *ir.Builder, x ir.Value) (xs, oneMinus, support ir.Value) {
+	raw := b.AddConst(b.Scale(x, 1-2*l.margin), l.margin)
+	xs = b.Clamp(raw, tinyPositive, belowOne)
+	return xs, b.AddConst(b.Neg(xs), 1), b.Support(raw, 0, 1, false)
 }
+
+// Preprocess marks Logit as data preprocessing (see Preprocessor): a
+// leading Logit is part of the defensive Gaussian too, so that the
+// mixture has the flow's domain.
+func (l *logitLayer) Preprocess() {}
 
 func (l *logitLayer) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value) {
 	defer b.SetNote(b.SetNote(l.name))
-	xs, om := l.squeeze(b, x)
+	xs, om, support := l.squeeze(b, x)
 	lx, lom := b.Log(xs), b.Log(om)
 	z = b.Sub(lx, lom)
 	ld := b.Neg(b.SumCols(b.Add(lx, lom)))
@@ -157,7 +168,7 @@ func (l *logitLayer) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.
 		d := float64(b.Type(x).Cols)
 		ld = b.AddConst(ld, d*math.Log(1-2*l.margin))
 	}
-	return z, ld
+	return z, b.Add(ld, support)
 }
 
 func (l *logitLayer) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {

@@ -44,9 +44,13 @@ type madeNet struct {
 	dropout  float64
 	degrees  [][]int // MADE degrees of the inputs and each hidden layer
 	w, bias  []int   // parameter indices, one per linear layer (hidden..., output)
-	masks    [][]float64
-	shapes   []ir.Shape
-	ctxW     int // parameter index of W_c, or -1
+	// masks are the 0/1 masks of the linear layers, made from the
+	// degrees at their first use (mask): building a layer only states
+	// its parameters' shapes, so that a flow's cost is known (and a huge
+	// one refused) before anything of its size is allocated.
+	masks  [][]float64
+	shapes []ir.Shape
+	ctxW   int // parameter index of W_c, or -1
 }
 
 // madeConfig describes a conditioner network.
@@ -168,42 +172,14 @@ func newMADE(cfg Config, mc madeConfig) *madeNet {
 	}
 	sizes := append([]int{mc.in}, mc.hidden...)
 	for l := range mc.hidden {
-		var mask []float64
-		if !mc.dense {
-			din, dout := n.degrees[l], n.degrees[l+1]
-			mask = make([]float64, len(din)*len(dout))
-			for j, dj := range din {
-				for k, dk := range dout {
-					if dk >= dj {
-						mask[j*len(dout)+k] = 1
-					}
-				}
-			}
-		}
 		fanIn := sizes[l]
 		if l == 0 {
 			fanIn += mc.ctx
 		}
-		n.addLinear(cfg.Table, fmt.Sprintf("h%d", l), sizes[l], sizes[l+1], fanIn, mask, 0)
+		n.addLinear(cfg.Table, fmt.Sprintf("h%d", l), sizes[l], sizes[l+1], fanIn, 0)
 	}
-	// Output layer: the values of input i (degree i+1) see hidden units
-	// of degree < i+1.
 	h := sizes[len(sizes)-1]
-	var mask []float64
-	if !mc.dense {
-		last := n.degrees[len(n.degrees)-1]
-		mask = make([]float64, h*n.out)
-		for k, dk := range last {
-			for j := range mc.k {
-				for i := range mc.in {
-					if i+1 > dk {
-						mask[k*n.out+j*mc.in+i] = 1
-					}
-				}
-			}
-		}
-	}
-	n.addLinear(cfg.Table, "out", h, n.out, h, mask, mc.outScale)
+	n.addLinear(cfg.Table, "out", h, n.out, h, mc.outScale)
 	if mc.ctx > 0 {
 		bound := 1 / math.Sqrt(float64(mc.in+mc.ctx))
 		n.ctxW = cfg.Param("ctx.w", ir.Shape{Rows: mc.ctx, Cols: sizes[1]}, ir.Init{Kind: ir.InitUniform, Scale: bound})
@@ -214,7 +190,7 @@ func newMADE(cfg Config, mc madeConfig) *madeNet {
 // addLinear adds a linear layer initialised as PyTorch's nn.Linear:
 // weights and biases uniform in ±1/sqrt(fan_in); with outScale > 0,
 // weights uniform in ±outScale and zero biases.
-func (n *madeNet) addLinear(table *[]ir.Param, tag string, in, out, fanIn int, mask []float64, outScale float64) {
+func (n *madeNet) addLinear(table *[]ir.Param, tag string, in, out, fanIn int, outScale float64) {
 	winit := ir.Init{Kind: ir.InitUniform, Scale: 1 / math.Sqrt(float64(fanIn))}
 	binit := winit
 	if outScale > 0 {
@@ -223,8 +199,41 @@ func (n *madeNet) addLinear(table *[]ir.Param, tag string, in, out, fanIn int, m
 	}
 	n.w = append(n.w, ir.AddParam(table, ir.Param{Name: n.name + "." + tag + ".w", Shape: ir.Shape{Rows: in, Cols: out}, Init: winit}))
 	n.bias = append(n.bias, ir.AddParam(table, ir.Param{Name: n.name + "." + tag + ".b", Shape: ir.Shape{Rows: 1, Cols: out}, Init: binit}))
-	n.masks = append(n.masks, mask)
+	n.masks = append(n.masks, nil)
 	n.shapes = append(n.shapes, ir.Shape{Rows: in, Cols: out})
+}
+
+// mask returns linear layer l's 0/1 mask, [in,out] row-major: a hidden
+// unit sees the units below of lower or equal degree; output value j of
+// input i (degree i+1) sees the last hidden layer's units of degree < i+1.
+func (n *madeNet) mask(l int) []float64 {
+	if n.masks[l] != nil {
+		return n.masks[l]
+	}
+	var mask []float64
+	if l < len(n.w)-1 {
+		din, dout := n.degrees[l], n.degrees[l+1]
+		mask = make([]float64, len(din)*len(dout))
+		for j, dj := range din {
+			for k, dk := range dout {
+				if dk >= dj {
+					mask[j*len(dout)+k] = 1
+				}
+			}
+		}
+	} else {
+		last := n.degrees[len(n.degrees)-1]
+		mask = make([]float64, len(last)*n.out)
+		for k, dk := range last {
+			for c := range n.out {
+				if c%n.in+1 > dk { // column c = j·in + i is value j of input i
+					mask[k*n.out+c] = 1
+				}
+			}
+		}
+	}
+	n.masks[l] = mask
+	return mask
 }
 
 // madeWeights are a network's weights emitted once per program and reused
@@ -248,7 +257,7 @@ func (n *madeNet) weights(b *ir.Builder, env *Env) *madeWeights {
 	for l := range n.w {
 		w := b.Param(n.w[l])
 		mw.raw = append(mw.raw, w)
-		if n.masks[l] != nil {
+		if !n.dense {
 			w = ir.None
 		}
 		mw.ws = append(mw.ws, w)
@@ -270,7 +279,7 @@ func (n *madeNet) weights(b *ir.Builder, env *Env) *madeWeights {
 // masked returns layer l's masked weights, emitted at the first call.
 func (n *madeNet) masked(b *ir.Builder, mw *madeWeights, l int) ir.Value {
 	if mw.ws[l] == ir.None {
-		mw.ws[l] = b.Mask(mw.raw[l], b.Const(n.shapes[l], n.masks[l]))
+		mw.ws[l] = b.Mask(mw.raw[l], b.Const(n.shapes[l], n.mask(l)))
 	}
 	return mw.ws[l]
 }

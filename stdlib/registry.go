@@ -212,6 +212,9 @@ type Spec struct {
 	// New builds an instance for a configuration, adding its parameters
 	// to cfg.Table.
 	New func(cfg Config) Layer
+	// Domain, if set, returns the set on which the layer's map is defined
+	// for its arguments (see Domain); nil means all of R^D.
+	Domain func(Args) *Domain
 }
 
 // Config is what a layer instance is built for.

@@ -85,6 +85,11 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	} else if err := fill(m, params, train); err != nil {
 		return nil, err
 	}
+	if o.Dequantize {
+		if err := noiseLeavesDomain(m, rows, train, GridWidths(train, width, m.Dim)); err != nil {
+			return nil, err
+		}
+	}
 	obj, err := newLikelihood(m, params, train, val, o, rng, start == nil)
 	if err != nil {
 		return nil, err
@@ -100,6 +105,9 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	}
 	out := Loop(ctx, obj, o, steps, h)
 	obj.close()
+	if out.Stop == Diverged && math.IsInf(out.BadLoss, 1) {
+		out.Err = outsideDomain(out.Err, m, params, rows, train, out.Steps, o)
+	}
 	res := &Result{Model: m, Params: params, History: out.History, Parts: Parts{Train: train, Val: val, Test: test}}
 	res.Report = Report{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(),
 		BestStep: -1, ValNLL: math.NaN(), TestNLL: math.NaN()}

@@ -99,8 +99,10 @@ type Outcome struct {
 	BestStep  int
 	BestScore float64
 	History   *History
-	// Err describes a divergence (Stop == Diverged), else nil.
-	Err error
+	// Err describes a divergence (Stop == Diverged), else nil, and
+	// BadLoss is the non-finite loss of the diverging step.
+	Err     error
+	BadLoss float64
 }
 
 // Loop runs up to steps steps of obj with o's learning rate, schedule,
@@ -146,7 +148,7 @@ func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int
 		loss := obj.Step(Scheduled(o, step, steps))
 		out.Steps = step
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			out.Stop, out.Err = Diverged, divergence(loss, step, lastFinite)
+			out.Stop, out.Err, out.BadLoss = Diverged, divergence(loss, step, lastFinite), loss
 			break
 		}
 		lastFinite, lastLoss = loss, loss

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"math"
+
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/runtime"
 )
@@ -34,4 +36,36 @@ func NegMean(lp []float64) float64 {
 		sum -= v
 	}
 	return sum / float64(len(lp))
+}
+
+// Summary sums up the per-row log-likelihoods of an eval. A row outside
+// the model's support (log p = −Inf: a coordinate outside the domain of
+// a Logit or Dequantize stage) has an infinite NLL, so the mean over all
+// rows of a set holding one is +Inf and says nothing about the others:
+// MeanNLL is the mean over the rows inside the support, and Outside
+// counts the rows left out of it.
+type Summary struct {
+	// MeanNLL is −Σ lp / Inside over the rows with lp > −Inf, summed in
+	// order; NaN when there are none.
+	MeanNLL         float64
+	Inside, Outside int
+}
+
+// Summarize returns the Summary of per-row log-likelihoods lp.
+func Summarize(lp []float64) Summary {
+	var s Summary
+	sum := 0.0
+	for _, v := range lp {
+		if math.IsInf(v, -1) {
+			s.Outside++
+			continue
+		}
+		sum -= v
+		s.Inside++
+	}
+	s.MeanNLL = math.NaN()
+	if s.Inside > 0 {
+		s.MeanNLL = sum / float64(s.Inside)
+	}
+	return s
 }

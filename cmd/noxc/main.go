@@ -663,7 +663,15 @@ func printEvent(w io.Writer, ev nox.Event) {
 		if ev.Part != "" {
 			rows = plural(ev.N, ev.Part+" row")
 		}
-		fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %s", ev.Flow, *ev.MeanNLL, rows)
+		switch {
+		case ev.Outside == 0:
+			fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over %s", ev.Flow, *ev.MeanNLL, rows)
+		case ev.MeanNLL != nil:
+			fmt.Fprintf(w, "eval %s: mean NLL %.4f nats/row over the %d of %s inside the model's support; %s outside it (log-likelihood -Inf, so the NLL over all rows is +Inf)",
+				ev.Flow, *ev.MeanNLL, ev.N-ev.Outside, rows, plural(ev.Outside, "row"))
+		default:
+			fmt.Fprintf(w, "eval %s: all %s outside the model's support (log-likelihood -Inf, NLL +Inf)", ev.Flow, rows)
+		}
 		if ev.Path != "" {
 			fmt.Fprintf(w, "; log-likelihoods written to %s", ev.Path)
 		}

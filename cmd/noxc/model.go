@@ -16,6 +16,7 @@ import (
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/train"
 )
@@ -66,13 +67,14 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	x, err := m.Sample(*n, *seed, c)
-	if err != nil {
-		fmt.Fprintf(stderr, "noxc sample: %v\n", err)
-		return 1
+	// The draws are written a chunk at a time: any -n runs in bounded
+	// memory.
+	if *out == "" {
+		err = m.SampleTo(stdout, false, *n, *seed, c)
+	} else {
+		err = atomicfile.Write(*out, func(w io.Writer) error { return m.SampleTo(w, dataset.IsNPY(*out), *n, *seed, c) })
 	}
-	names, _ := m.Columns()
-	if err := writeRows(*out, stdout, names, x.RawMatrix().Data, m.Dim()); err != nil {
+	if err != nil {
 		fmt.Fprintf(stderr, "noxc sample: %v\n", err)
 		return 1
 	}
@@ -130,14 +132,19 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
-	mean := train.NegMean(lp)
+	sum := train.Summarize(lp)
 	if *out != "" {
 		if err := writeRows(*out, nil, nil, lp, 1); err != nil {
 			fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 			return 1
 		}
 	}
-	ev := nox.Event{Statement: "eval", Flow: m.Name(), N: len(lp), MeanNLL: &mean, Path: *out}
+	// As the root package's eval event: the mean over the rows inside the
+	// support, and the count of the others.
+	ev := nox.Event{Statement: "eval", Flow: m.Name(), N: len(lp), Outside: sum.Outside, Path: *out}
+	if sum.Inside > 0 {
+		ev.MeanNLL = &sum.MeanNLL
+	}
 	if *jsonOut {
 		json.NewEncoder(stdout).Encode(ev)
 	} else {

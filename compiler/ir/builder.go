@@ -345,6 +345,21 @@ func (b *Builder) Clamp(x Value, lo, hi float64) Value {
 	return b.emit(Instr{Op: OpClamp, Args: []Value{x}, Shape: b.Type(x), Data: []float64{lo, hi}})
 }
 
+// Support returns, per row of x, 0 where every element lies in the open
+// interval (lo, hi) (and, if integers is set, is an integer) and −Inf
+// elsewhere: the log of the indicator of a layer's domain, to add to its
+// log-det (see OpSupport). lo and hi may be infinite.
+func (b *Builder) Support(x Value, lo, hi float64, integers bool) Value {
+	if !(lo < hi) {
+		b.fail(OpSupport, "empty interval (%g, %g)", lo, hi)
+	}
+	flags := 0
+	if integers {
+		flags = SupportIntegers
+	}
+	return b.emit(Instr{Op: OpSupport, Args: []Value{x}, Shape: Shape{b.Type(x).Rows, 1}, Int: flags, Data: []float64{lo, hi}})
+}
+
 // Where returns a where mask is 1 and c where it is 0: mask·a + (1-mask)·c.
 // Both a and c must be finite everywhere (0·Inf is NaN).
 func (b *Builder) Where(mask, a, c Value) Value {

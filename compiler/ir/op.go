@@ -113,6 +113,14 @@ const (
 	OpPadRows
 	// OpTranspose is aᵀ, for a not batched.
 	OpTranspose
+	// OpSupport is the log of the indicator of a layer's domain, per row:
+	// [r,n] → [r,1], 0 where every element of the row lies in the open
+	// interval (Data[0], Data[1]) — and, with Int&SupportIntegers, is an
+	// integer — and −Inf elsewhere (NaN elements included). Added to a
+	// layer's log-det, it gives the rows outside the layer's domain a
+	// density of exactly 0 and leaves the others bit for bit (x + 0 = x).
+	// Its derivative is zero.
+	OpSupport
 	// OpMask is a⊙m with m a constant (an OpConst of a's shape) whose
 	// elements are all 0 or 1: OpMul with a mask, declared as one, so
 	// that a backend knows the zeros of the result without reading the
@@ -173,6 +181,11 @@ const (
 	GemmSliceB = 32
 )
 
+// Flags of OpSupport's Int attribute.
+const (
+	SupportIntegers = 1
+)
+
 // Flags of OpTriSolve's Int attribute.
 const (
 	TriLower = 1
@@ -226,6 +239,7 @@ var opNames = [...]string{
 	OpSliceRows:     "slicerows",
 	OpPadRows:       "padrows",
 	OpTranspose:     "transpose",
+	OpSupport:       "support",
 	OpMask:          "mask",
 	OpNop:           "nop",
 	OpGemm:          "gemm",

@@ -98,6 +98,11 @@ func (p *Program) instrText(in Instr) string {
 		parts = append(parts, fmt.Sprint(in.Ints))
 	case OpClamp:
 		parts = append(parts, fmt.Sprintf("[%g, %g]", in.Data[0], in.Data[1]))
+	case OpSupport:
+		parts = append(parts, fmt.Sprintf("(%g, %g)", in.Data[0], in.Data[1]))
+		if in.Int&SupportIntegers != 0 {
+			parts = append(parts, "integers")
+		}
 	case OpSegSum, OpSegExpand:
 		parts = append(parts, fmt.Sprintf("k=%d", in.Int))
 	case OpSegCumsum:

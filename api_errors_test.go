@@ -1,0 +1,132 @@
+package nox_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/dataset"
+)
+
+// TestAPIRefusesBadArguments: the embedding API returns errors, never
+// panics, for nil or mis-shaped arguments (issue 23: LogProb(dst, nil,
+// nil) on a nil model, Forward(nil, nil), Fit with a nil context, a
+// Sample that could never fit in memory all crashed the host).
+func TestAPIRefusesBadArguments(t *testing.T) {
+	ctx := context.Background()
+	x := mat.NewDense(40, 2, nil)
+	for i := range 40 {
+		x.Set(i, 0, float64(i%7))
+		x.Set(i, 1, float64(i%5)-float64(i%3))
+	}
+	o := nox.DefaultFitOptions()
+	o.Steps = 2
+	fitted, _, err := nox.Fit(ctx, "Gaussian", x, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var none *nox.Model
+	zero := &nox.Model{}
+	var noScript *nox.Script
+	for _, c := range []struct {
+		name, want string
+		call       func() error
+	}{
+		{"nil model LogProb", "no model", func() error { return none.LogProb(nil, nil, nil) }},
+		{"zero model LogProb", "no model", func() error { return zero.LogProb(make([]float64, 1), x, nil) }},
+		{"nil model Forward", "no model", func() error { _, _, err := none.Forward(nil, nil); return err }},
+		{"nil model Inverse", "no model", func() error { _, err := none.Inverse(x, nil); return err }},
+		{"nil model Sample", "no model", func() error { _, err := none.Sample(1, 0, nil); return err }},
+		{"nil model Save", "no model", func() error { return none.Save(t.TempDir() + "/m.noxm") }},
+		{"LogProb nil rows", "no rows", func() error { return fitted.LogProb(nil, nil, nil) }},
+		{"Forward nil rows", "no rows", func() error { _, _, err := fitted.Forward(nil, nil); return err }},
+		{"LogProb empty matrix", "columns", func() error { return fitted.LogProb(nil, &mat.Dense{}, nil) }},
+		{"LogProb short dst", "dst has 3 elements for 40 rows", func() error { return fitted.LogProb(make([]float64, 3), x, nil) }},
+		{"LogProb context on unconditional", "not conditional", func() error { return fitted.LogProb(make([]float64, 40), x, x) }},
+		{"Sample absurd count", "more than the memory available", func() error { _, err := fitted.Sample(1<<50, 0, nil); return err }},
+		{"Sample context on unconditional", "context values", func() error { _, err := fitted.Sample(3, 0, []float64{1}); return err }},
+		{"Fit nil rows", "x or ctx is nil", func() error { _, _, err := nox.Fit(ctx, "Gaussian", nil, nil, o); return err }},
+		{"Fit nil context", "x or ctx is nil", func() error { _, _, err := nox.Fit(nil, "Gaussian", x, nil, o); return err }}, //nolint:staticcheck // the point
+		{"Fit empty matrix", "at least 1 column", func() error { _, _, err := nox.Fit(ctx, "Gaussian", &mat.Dense{}, nil, o); return err }},
+		{"Fit context rows differ", "x has 40 rows, c 3", func() error { _, _, err := nox.Fit(ctx, "Gaussian", x, mat.NewDense(3, 1, nil), o); return err }},
+		{"Fit statements in the flow", "", func() error {
+			_, _, err := nox.Fit(ctx, "Gaussian\nsave flow to \"/tmp/injected.noxm\"", x, nil, o)
+			return err
+		}},
+		{"Fit huge flow", "parameters", func() error { _, _, err := nox.Fit(ctx, "MAF(65536, 65536) |> Gaussian", x, nil, o); return err }},
+		{"Run nil script", "no script", func() error { return noScript.Run(ctx, nox.RunOptions{}) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("panics: %v", r)
+					}
+				}()
+				err = c.call()
+			}()
+			if err == nil {
+				t.Fatalf("no error")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not say %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestSampleToStreams: SampleTo writes, a chunk at a time, exactly the
+// draws Sample returns at once, across chunk boundaries, as CSV and as
+// .npy (a sample statement of any size then runs in bounded memory).
+func TestSampleToStreams(t *testing.T) {
+	x := mat.NewDense(200, 3, nil)
+	for i := range 200 {
+		x.Set(i, 0, float64(i%13))
+		x.Set(i, 1, float64(i%7)*float64(i%3))
+		x.Set(i, 2, float64(i%11)-float64(i%5))
+	}
+	o := nox.DefaultFitOptions()
+	o.Steps = 20
+	m, _, err := nox.Fit(context.Background(), "MAF(8) |> Gaussian", x, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 33_517 // more than two chunks of 16 batches of 1000
+	want, err := m.Sample(n, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv, npy bytes.Buffer
+	if err := m.SampleTo(&csv, false, n, 7, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SampleTo(&npy, true, n, 7, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"x.csv": csv.Bytes(), "x.npy": npy.Bytes()} {
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tab, err := dataset.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "x.csv" {
+			if tab, err = dataset.ParseCSV([]byte(tab.Text)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(tab.Values, want.RawMatrix().Data) {
+			t.Errorf("%s: the streamed draws differ from Sample's", name)
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package dataset
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestWriteFileRows: rows written chunk by chunk are byte for byte the
+// file WriteFileHeader writes at once, for CSV and .npy, with and
+// without names and whatever the chunk; an error from next leaves no
+// file and no temporary file.
+func TestWriteFileRows(t *testing.T) {
+	dir := t.TempDir()
+	const rows, cols = 23, 3
+	vals := make([]float64, rows*cols)
+	for i := range vals {
+		vals[i] = float64(i)*0.37 - 4
+	}
+	for _, name := range []string{"a.csv", "a.npy"} {
+		for _, names := range [][]string{nil, {"x", "y", "z"}} {
+			want := filepath.Join(dir, "want-"+name)
+			if err := WriteFileHeader(want, names, vals, cols); err != nil {
+				t.Fatal(err)
+			}
+			wb, _ := os.ReadFile(want)
+			for _, chunk := range []int{1, 5, 23, 100} {
+				got := filepath.Join(dir, "got-"+name)
+				done := 0
+				err := WriteFileRows(got, names, rows, cols, chunk, func(dst []float64) error {
+					done += copy(dst, vals[done:])
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gb, _ := os.ReadFile(got); !bytes.Equal(gb, wb) {
+					t.Errorf("%s names=%v chunk %d: the bytes differ from WriteFileHeader's", name, names, chunk)
+				}
+			}
+		}
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	calls := 0
+	err := WriteFileRows(bad, nil, rows, cols, 4, func(dst []float64) error {
+		if calls++; calls == 3 {
+			return errors.New("stop")
+		}
+		return nil
+	})
+	if err == nil || err.Error() != "stop" {
+		t.Fatalf("err = %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 4 {
+		for _, e := range ents {
+			t.Log(e.Name())
+		}
+		t.Errorf("a failed write left files behind")
+	}
+}
