@@ -143,6 +143,21 @@ func TestMaxMemory(t *testing.T) {
 			t.Errorf("noxc %s -max-memory %dGiB: Go's memory limit is %d, want %d", args[0], 3+i, got, size)
 		}
 	}
+	// eval refuses, before reading it, a data file that would not fit.
+	var big strings.Builder
+	for i := range 200000 {
+		fmt.Fprintf(&big, "%d.25,%d.5\n", i, i)
+	}
+	bigCSV := filepath.Join(dir, "big.csv")
+	os.WriteFile(bigCSV, []byte(big.String()), 0o644)
+	var out, errb bytes.Buffer
+	if code := mainErr([]string{"eval", model, bigCSV, "-max-memory", "2MB"}, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), "more than the limit of 2 MB") {
+		t.Errorf("eval of a %d-byte file with -max-memory 2MB: exit %d: %s", big.Len(), code, errb.String())
+	}
+	errb.Reset()
+	if code := mainErr([]string{"eval", model, bigCSV, "-max-memory", "1GB"}, nil, &out, &errb); code != 0 {
+		t.Errorf("eval of a %d-byte file with -max-memory 1GB: exit %d: %s", big.Len(), code, errb.String())
+	}
 	var pf policyFlags
 	fs := newFlags("run", &bytes.Buffer{})
 	pf.defineMemory(fs)

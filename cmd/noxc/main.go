@@ -188,8 +188,10 @@ its context columns.
   -o FILE       write per-row log-likelihoods
   -json         print the result as JSON
   -max-memory SIZE
-              make Go's garbage collector work hard near SIZE bytes
-              (512MB, 4GiB, 2G: see noxc help run)
+              refuse, before reading it, a DATA file estimated to need
+              more than SIZE bytes (default: the memory available), and
+              make Go's garbage collector work hard near SIZE (512MB,
+              4GiB, 2G: see noxc help run)
 `,
 	"version": `usage: noxc version (or noxc --version, noxc -version)
 

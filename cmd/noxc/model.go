@@ -104,6 +104,10 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
+	if err := pf.fits(files[1]); err != nil {
+		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
+		return 1
+	}
 	f, err := os.Open(files[1])
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)

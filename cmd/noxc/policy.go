@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/dataset"
 )
 
 // policyFlags bound what a program may do: which files it touches
@@ -66,6 +67,23 @@ func (p *policyFlags) setMemoryLimit() {
 	if p.maxMemory > 0 {
 		debug.SetMemoryLimit(p.maxMemory)
 	}
+}
+
+// fits reports why reading the data file at path would need more memory
+// than -max-memory (default: the memory available), as noxc run's
+// checker refuses such a csv(...) or npy(...): before it is read.
+func (p *policyFlags) fits(path string) error {
+	need, size, err := dataset.MemoryEstimate(path)
+	if err != nil {
+		return nil // reading it reports the problem
+	}
+	limit := nox.CompileOptions{}.Limits
+	limit.MaxMemory = p.maxMemory
+	if max := limit.WithDefaults().MaxMemory; need > max {
+		return fmt.Errorf("%s is %s; reading it needs about %s of memory, more than the limit of %s (set it with -max-memory)",
+			path, dataset.FormatBytes(float64(size)), dataset.FormatBytes(float64(need)), dataset.FormatBytes(float64(max)))
+	}
+	return nil
 }
 
 // sizeUnits are the units of parseSize: SI prefixes are powers of 1000,
