@@ -13,9 +13,11 @@ package atomicfile
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // ErrAbandoned is the error of a write that Abandon or Cleanup stopped.
@@ -84,15 +86,17 @@ func target(path string) string {
 }
 
 // syncDir makes a rename in dir durable: without it a crash soon after
-// the rename may bring back the old file, or none.
+// the rename may bring back the old file, or none. A file system that
+// cannot sync directories (EINVAL, ENOTSUP) is not an error: the file is
+// in place, as durable as that file system makes it.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("syncing directory %s after writing: %w", dir, err)
 	}
 	return nil
 }
