@@ -13,6 +13,7 @@
 package nox
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,16 @@ type CompileOptions struct {
 	// Dir resolves relative paths (default: filename's directory), for a
 	// source that is not a file in it (the REPL's, named "<repl>").
 	Dir string
+	// OutDir resolves the relative paths of the files the program writes
+	// (sample, eval ... to, save, plot and its pictures, checkpoints);
+	// default Dir. Inputs (csv, npy, load) stay relative to Dir.
+	OutDir string
+	// Sandbox confines a program from someone else: it may read only
+	// below Dir and write only below OutDir. An absolute path, a path
+	// through .. or one that leads out through a symbolic link is an
+	// error positioned at the path, reported before anything is read or
+	// run.
+	Sandbox bool
 	// Ran is the number of the source's first statements that have run
 	// already (a REPL session): their outputs are not checked again, so
 	// a session may write a file again.
@@ -54,29 +65,54 @@ type CompileOptions struct {
 
 // CompileWith is Compile with options.
 func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error) {
-	dir, lim := o.Dir, o.Limits.WithDefaults()
-	if dir == "" {
-		dir = filepath.Dir(filename)
-	}
+	dir, lim := cmp.Or(o.Dir, filepath.Dir(filename)), o.Limits.WithDefaults()
+	outDir := cmp.Or(o.OutDir, dir)
 	f, err := lang.Parse(filename, src)
 	if err != nil {
 		return nil, err
 	}
+	canonical := func(path string) string { return atomicfile.Canonical(resolve(dir, path)) }
+	// read checks the sandbox before a file is opened: a program from
+	// someone else must not make nox read /dev/zero or a secret.
+	read := func(path string) (string, error) { return resolve(dir, path), nil }
+	var policy compiler.Policy
+	if o.Sandbox {
+		policy = compiler.Policy{ReadRoot: atomicfile.Canonical(dir), WriteRoot: atomicfile.Canonical(outDir)}
+		read = func(path string) (string, error) {
+			if err := policy.Read(path, canonical(path)); err != nil {
+				return "", err
+			}
+			return resolve(dir, path), nil
+		}
+	}
 	prog, err := compiler.CheckFiles(f, compiler.Files{
 		Load: func(path string) (*dataset.Table, error) {
-			return dataset.ReadFileWithin(resolve(dir, path), lim.MaxMemory)
+			p, err := read(path)
+			if err != nil {
+				return nil, err
+			}
+			return dataset.ReadFileWithin(p, lim.MaxMemory)
 		},
-		Canonical: func(path string) string { return atomicfile.Canonical(resolve(dir, path)) },
+		LoadModel: func(path string) (*compiler.Saved, error) {
+			p, err := read(path)
+			if err != nil {
+				return nil, err
+			}
+			return loadSaved(p)
+		},
+		Canonical: canonical,
+		Output:    func(path string) string { return atomicfile.Canonical(resolve(outDir, path)) },
 		Writable:  atomicfile.Writable,
 		Self:      atomicfile.Canonical(filename),
-		LoadModel: func(path string) (*compiler.Saved, error) { return loadSaved(resolve(dir, path)) },
+		Policy:    policy,
 		Ran:       o.Ran,
 		Limits:    lim,
 	})
 	if err != nil {
 		return nil, err
 	}
-	s := &Script{Filename: filename, Source: src, Prog: prog, dir: dir, trained: map[*compiler.Flow]*Model{}}
+	// The script resolves only outputs from here on (inputs are read).
+	s := &Script{Filename: filename, Source: src, Prog: prog, dir: outDir, trained: map[*compiler.Flow]*Model{}}
 	for _, f := range prog.Flows {
 		if f.Saved != nil { // load(...): trained already
 			s.trained[f] = f.Saved.Model.(*Model)

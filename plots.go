@@ -11,7 +11,8 @@ import (
 // PlotJob is what a plot statement draws, handed to RunOptions.Plot.
 type PlotJob struct {
 	// Flow names the flow; Path is the output file (.png or .svg),
-	// resolved against the program's directory.
+	// resolved against the output directory (CompileOptions.OutDir,
+	// default the program's directory).
 	Flow, Path string
 	// Dim is the flow's number of columns, Names their names (nil:
 	// unnamed); Samples holds N draws from it and Data, if not nil, the

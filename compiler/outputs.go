@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -20,6 +21,12 @@ type Files struct {
 	// the program's directory), absolute with its links resolved, so that
 	// two names of one file compare equal.
 	Canonical func(path string) string
+	// Output is Canonical for the paths of outputs, which may resolve
+	// against another directory (nil: Canonical).
+	Output func(path string) string
+	// Policy confines the files the program writes (Load and LoadModel
+	// confine what it reads before they read it, with Policy.Read).
+	Policy Policy
 	// Writable reports why a file could not be written at a canonical
 	// path, or nil.
 	Writable func(path string) error
@@ -34,38 +41,62 @@ type Files struct {
 
 // CheckFiles is Check with the outputs checked against files: every
 // file a statement writes (plot's derived pictures included) must be
-// writable, written by one statement only, and neither an input data
-// file of the program nor the program itself.
+// writable, written by one statement only, allowed by files.Policy, and
+// neither an input data file of the program, a model it loads, nor the
+// program itself.
 func CheckFiles(f *lang.File, files Files) (*Program, error) {
 	c := newChecker(files.Load)
-	c.loadSaved = files.LoadModel
+	// The models the program loads are inputs too: a save over one
+	// would destroy it.
+	models := map[string]string{} // canonical path → as written
+	if load := files.LoadModel; load != nil {
+		c.loadSaved = func(path string) (*Saved, error) {
+			s, err := load(path)
+			if err == nil && files.Canonical != nil {
+				models[files.Canonical(path)] = path
+			}
+			return s, err
+		}
+	}
 	c.limits = files.Limits.WithDefaults()
 	c.prog.File = f
 	for _, s := range f.Stmts {
 		c.stmt(s)
 	}
 	if files.Canonical != nil {
-		c.outputs(files)
+		c.outputs(files, models)
 	}
 	return c.prog, c.errs.Err()
 }
 
-// outputs checks the destinations of the program's actions.
-func (c *checker) outputs(files Files) {
+// outputs checks the destinations of the program's actions; models are
+// the saved models it loads.
+func (c *checker) outputs(files Files, models map[string]string) {
 	inputs := map[string]*Data{}
 	for _, d := range c.prog.Data {
 		if !strings.HasPrefix(d.Path, "toy(") {
 			inputs[files.Canonical(d.Path)] = d
 		}
 	}
+	output := files.Output
+	if output == nil {
+		output = files.Canonical
+	}
 	written := map[string]lang.Pos{}
 	for _, a := range c.prog.Actions[min(files.Ran, len(c.prog.Actions)):] {
 		stmt, _, paths := Destinations(a)
 		for _, p := range paths {
-			canon := files.Canonical(p)
+			canon := output(p)
+			if err := files.Policy.Write(p, canon); err != nil {
+				c.errorf(a.Position(), a.Position(), "%s: %v", stmt, err)
+				continue
+			}
+			model, isModel := models[canon]
 			switch d, isInput := inputs[canon]; {
 			case isInput:
 				c.errorf(a.Position(), a.Position(), "%s: %q is an input data file of this program (read at %s); writing it would destroy the data", stmt, p, short(d.Pos))
+			case isModel:
+				c.errorf(a.Position(), a.Position(), "%s: %q is a model this program loads (load(%q)); writing it would destroy it: save to another file", stmt, p, model)
 			case canon == files.Self:
 				c.errorf(a.Position(), a.Position(), "%s: %q is this program's own file", stmt, p)
 			case written[canon] != lang.Pos{}:
@@ -111,4 +142,47 @@ func Destinations(a Action) (stmt string, flow *Flow, paths []string) {
 		return "plot", a.Flow, paths
 	}
 	return "", nil, nil
+}
+
+// Policy confines the files a program may touch, for a program from
+// someone else (noxc run -sandbox): it reads only below ReadRoot and
+// writes only below WriteRoot, both canonical directories (absolute,
+// links resolved). The zero Policy allows everything.
+type Policy struct {
+	ReadRoot, WriteRoot string
+}
+
+// Read reports why the program may not read path, as written, which
+// names the file canon (absolute, links resolved); nil if it may.
+func (p Policy) Read(path, canon string) error { return confine(p.ReadRoot, "read", path, canon) }
+
+// Write is Read for a file the program writes.
+func (p Policy) Write(path, canon string) error { return confine(p.WriteRoot, "write", path, canon) }
+
+// confine reports why path (canon) is not a file a confined program may
+// touch (verb) below root: it is absolute, goes through .., or leads out
+// of root through a symbolic link. A path through .. is refused even when
+// it comes back: where it leads depends on the links on its way. Nil if
+// root is "" (no confinement).
+func confine(root, verb, path, canon string) error {
+	if root == "" {
+		return nil
+	}
+	slashed := filepath.ToSlash(path)
+	switch {
+	case filepath.IsAbs(path):
+		return fmt.Errorf("%q is an absolute path; in a sandbox (-sandbox) a program may %s only files below %s, named relative to it", path, verb, root)
+	case slashed == ".." || strings.HasPrefix(slashed, "../") || strings.HasSuffix(slashed, "/..") || strings.Contains(slashed, "/../"):
+		return fmt.Errorf("%q goes through ..; in a sandbox (-sandbox) a program may %s only files below %s", path, verb, root)
+	case !within(root, canon):
+		return fmt.Errorf("%q leads out of %s through a symbolic link (to %s); in a sandbox (-sandbox) a program may %s only files below it", path, root, canon, verb)
+	}
+	return nil
+}
+
+// within reports whether path is root or below it (both clean and
+// absolute).
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

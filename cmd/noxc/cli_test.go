@@ -59,6 +59,29 @@ func TestFmt(t *testing.T) {
 	}
 }
 
+// TestFmtWriteThroughLink (issue 23): noxc fmt -w on a symbolic link
+// rewrites the file it leads to and keeps the link (it used to replace
+// the link with a copy).
+func TestFmtWriteThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.nox")
+	link := filepath.Join(dir, "link.nox")
+	os.WriteFile(real, []byte("flow=MAF( 8 )|>Gaussian\n"), 0o644)
+	if err := os.Symlink("real.nox", link); err != nil {
+		t.Skip(err)
+	}
+	var out, errb bytes.Buffer
+	if code := mainErr([]string{"fmt", "-w", link}, nil, &out, &errb); code != 0 {
+		t.Fatalf("fmt -w: exit %d: %s", code, errb.String())
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("fmt -w replaced the link with a file (%v)", err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "flow = MAF(8) |> Gaussian\n" {
+		t.Errorf("the link's target holds %q, want it formatted", b)
+	}
+}
+
 func TestCLI(t *testing.T) {
 	moons := example(t)
 	bad := filepath.Join(t.TempDir(), "bad.nox")

@@ -36,8 +36,13 @@ func TestFlagsInHelp(t *testing.T) {
 				continue
 			}
 			var cmds []string
-			if fn.Name.Name == "define" { // runFlags.define: the flags only noxc run takes
+			switch fn.Name.Name {
+			case "define": // runFlags.define: the flags only noxc run takes
 				cmds = []string{"run"}
+			case "defineFiles": // policyFlags: -sandbox, -outdir
+				cmds = []string{"run", "check", "repl"}
+			case "defineMemory": // policyFlags: -max-memory
+				cmds = []string{"run", "check", "repl", "sample", "eval"}
 			}
 			var flags []string
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
@@ -105,7 +110,7 @@ func TestFlagsInHelp(t *testing.T) {
 			}
 		}
 	}
-	for _, cmd := range []string{"run", "check", "fmt", "sample", "eval", "plot"} {
+	for _, cmd := range []string{"run", "check", "fmt", "repl", "sample", "eval", "plot"} {
 		if found[cmd] == 0 {
 			t.Errorf("found no flags of noxc %s: the test no longer reads the source right", cmd)
 		}

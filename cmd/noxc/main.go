@@ -1,17 +1,19 @@
 // Command noxc compiles and runs .nox files.
 //
-//	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N]
-//	noxc check FILE [-ir [-backend]]         compile only; report diagnostics
+//	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [POLICY]
+//	noxc check FILE [-ir [-backend]] [POLICY] compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form; - is stdin
-//	noxc repl                                interactive session
-//	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE]
-//	noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json]
+//	noxc repl [POLICY]                       interactive session
+//	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE] [-max-memory SIZE]
+//	noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json] [-max-memory SIZE]
 //	noxc plot MODEL [-data FILE] [-o OUT.png] [-density [-scale S]]
 //	noxc info MODEL [-json]
 //	noxc version (or --version), noxc help [COMMAND]
 //
-// Flags may come before or after the file. Exit status: 0 on success, 1 on
-// diagnostics or runtime errors, 2 on usage errors.
+// where POLICY is [-sandbox] [-outdir DIR] [-max-memory SIZE]. Flags may
+// come before or after the file. Exit status: 0 on success, 1 on
+// diagnostics, runtime errors and unreadable files, 2 on usage errors only,
+// 130 and 143 after SIGINT and SIGTERM (temporary files removed).
 package main
 
 import (
@@ -57,14 +59,15 @@ Commands:
   help      show help for a command: noxc help run
 
 Flags may come before or after file arguments. Exit status: 0 on success,
-1 on diagnostics or runtime errors, 2 on usage errors.
+1 on diagnostics, runtime errors and unreadable files, 2 on usage errors
+(flags, arguments), 130 and 143 after SIGINT and SIGTERM.
 `
 
 // help is the usage text of each command.
 var help = map[string]string{
 	"plot": plotHelp,
 	"info": infoHelp,
-	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N]
+	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
 is one — then runs its statements in order, printing one line per result.
@@ -86,14 +89,40 @@ is one — then runs its statements in order, printing one line per result.
             Results are bit-identical whatever N: nox splits the work
             into the same parts and sums them in the same order on any
             number of threads; only the speed changes
+  -sandbox  for a program from someone else: it may read only below its
+            own directory and write only below -outdir. An absolute path,
+            a path through .. or a symbolic link leading out is an error
+            reported before anything runs
+  -outdir DIR
+            write the program's outputs (sample, eval ... to, save, plot,
+            checkpoints) relative to DIR instead of the program's
+            directory; its inputs stay relative to the program
+  -max-memory SIZE
+            refuse a statement estimated to need more than SIZE bytes
+            (default: the memory available), and make Go's garbage
+            collector work hard near SIZE. SIZE is a number with a unit:
+            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
 `,
-	"check": `usage: noxc check FILE [-ir [-backend]]
+	"check": `usage: noxc check FILE [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Check compiles FILE and reports every diagnostic (at most 10, sorted), each
 with its position, the source line and a caret. It runs nothing.
 
   -ir       print each trained flow's lowered IR and its gradient program
   -backend  with -ir, print them as the runtime runs them (fused backend ops)
+  -sandbox  for a program from someone else: it may read only below its
+            own directory and write only below -outdir. An absolute path,
+            a path through .. or a symbolic link leading out is an error
+            reported before anything runs
+  -outdir DIR
+            write the program's outputs (sample, eval ... to, save, plot,
+            checkpoints) relative to DIR instead of the program's
+            directory; its inputs stay relative to the program
+  -max-memory SIZE
+            refuse a statement estimated to need more than SIZE bytes
+            (default: the memory available), and make Go's garbage
+            collector work hard near SIZE. SIZE is a number with a unit:
+            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
 `,
 	"fmt": `usage: noxc fmt [-w] [-l] FILE...
 
@@ -104,12 +133,29 @@ standard output (errors name it <stdin>; -w cannot rewrite it).
   -w  rewrite the files in place
   -l  list the files whose formatting differs
 `,
-	"repl": `usage: noxc repl
+	"repl": `usage: noxc repl [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Repl starts an interactive session: statements build on earlier ones and run
-as they are entered. Type :help inside for its commands.
+as they are entered. Type :help inside for its commands. Relative paths in
+statements resolve against the current directory, which -sandbox takes as
+the program's directory (the :load and :save commands are yours, not a
+program's, and are not confined).
+
+  -sandbox  for a program from someone else: it may read only below its
+            own directory and write only below -outdir. An absolute path,
+            a path through .. or a symbolic link leading out is an error
+            reported before anything runs
+  -outdir DIR
+            write the program's outputs (sample, eval ... to, save, plot,
+            checkpoints) relative to DIR instead of the program's
+            directory; its inputs stay relative to the program
+  -max-memory SIZE
+            refuse a statement estimated to need more than SIZE bytes
+            (default: the memory available), and make Go's garbage
+            collector work hard near SIZE. SIZE is a number with a unit:
+            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
 `,
-	"sample": `usage: noxc sample MODEL [-n N] [-seed S] [-given C1,C2,...] [-o FILE]
+	"sample": `usage: noxc sample MODEL [-n N] [-seed S] [-given C1,C2,...] [-o FILE] [-max-memory SIZE]
 
 Sample draws N rows from a model saved by "save FLOW to MODEL" (or
 noxc run -o) and writes them as CSV to FILE (default: standard output),
@@ -121,8 +167,11 @@ was trained on a CSV file with a header line). A conditional model needs
   -seed S     seed of the draws (default 0)
   -given C    the context, comma-separated
   -o FILE     output file (written atomically)
+  -max-memory SIZE
+              make Go's garbage collector work hard near SIZE bytes
+              (512MB, 4GiB, 2G: see noxc help run)
 `,
-	"eval": `usage: noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json]
+	"eval": `usage: noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json] [-max-memory SIZE]
 
 Eval scores every row of DATA (a CSV or .npy file) under a saved model,
 prints the mean negative log-likelihood in nats per row and, with -o,
@@ -139,6 +188,11 @@ its context columns.
   -context C    the context columns by name
   -o FILE       write per-row log-likelihoods
   -json         print the result as JSON
+  -max-memory SIZE
+              refuse, before reading it, a DATA file estimated to need
+              more than SIZE bytes (default: the memory available), and
+              make Go's garbage collector work hard near SIZE (512MB,
+              4GiB, 2G: see noxc help run)
 `,
 	"version": `usage: noxc version (or noxc --version, noxc -version)
 
@@ -156,7 +210,30 @@ var errUsage = errors.New("usage")
 
 // mainErr runs noxc with args; stdin is read by noxc fmt - (the repl
 // reads os.Stdin itself, as it needs to know whether it is a terminal).
+// A panic in the command (a bug in nox, or memory that ran out in an
+// allocation Go can refuse) is reported as an internal error with
+// status 1, not Go's trace and status 2, which means a usage error here.
 func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	catchSignals(stderr)
+	return guard(stderr, func() int { return dispatch(args, stdin, stdout, stderr) })
+}
+
+// guard runs cmd, turning a panic into an internal error with status 1.
+// Only the command's own goroutine is guarded; what Go cannot recover
+// from (a fatal "out of memory", a panic in another goroutine) still
+// ends the process with Go's status 2 (spec.md, Running nox).
+func guard(stderr io.Writer, cmd func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "noxc: internal error (a bug in nox, please report it): %v\n", r)
+			code = 1
+		}
+	}()
+	return cmd()
+}
+
+// dispatch runs the command args name.
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -178,6 +255,10 @@ func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case "version", "-version", "--version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "noxc version takes no arguments, got %q\n\n%s", args[1], help["version"])
+			return 2
+		}
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "run", "check":
@@ -193,15 +274,7 @@ func mainErr(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "info":
 		return infoCmd(args[1:], stdout, stderr)
 	case "repl":
-		if len(args) > 1 {
-			if args[1] == "-h" || args[1] == "-help" || args[1] == "--help" {
-				fmt.Fprint(stderr, help["repl"])
-				return 0
-			}
-			fmt.Fprintf(stderr, "noxc repl takes no arguments\n\n%s", help["repl"])
-			return 2
-		}
-		return repl(os.Stdin, stdout, stderr, isTerminal(os.Stdin) && isTerminal(stdout))
+		return replCmd(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "noxc: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -217,6 +290,9 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	if cmd == "run" {
 		rf.define(fs)
 	}
+	var pf policyFlags
+	pf.defineFiles(fs)
+	pf.defineMemory(fs)
 	maxSteps, saveTo := &rf.steps, &rf.out
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -233,12 +309,17 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	file := files[0]
+	var copts nox.CompileOptions
+	if err := pf.apply(&copts); err != nil {
+		fmt.Fprintf(stderr, "noxc %s: %v\n", cmd, err)
+		return 1
+	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc: %v\n", err)
 		return 1
 	}
-	script, err := nox.Compile(file, src)
+	script, err := nox.CompileWith(file, src, copts)
 	if err != nil {
 		fmt.Fprintln(stderr, nox.RenderError(err, file, src))
 		return 1
@@ -289,7 +370,7 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	if err := script.Run(context.Background(), opts); err != nil {
 		abort()
 		fmt.Fprintln(stderr, script.Render(err))
-		return 1
+		return runFailed()
 	}
 	if *saveTo != "" {
 		m := script.LastTrained()
@@ -299,11 +380,20 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		if err := m.Save(*saveTo); err != nil {
 			fmt.Fprintf(stderr, "noxc run -o: %v\n", err)
-			return 1
+			return runFailed()
 		}
 		opts.OnEvent(nox.Event{Statement: "save", Flow: m.Name(), Path: *saveTo})
 	}
 	return 0
+}
+
+// runFailed is the exit status of a run that failed: 130 if a Ctrl-C
+// abandoned a write (the failure was the interrupt's), else 1.
+func runFailed() int {
+	if abandonedWrite() {
+		return exitInterrupted
+	}
+	return 1
 }
 
 // reporters sets opts' progress and event callbacks for noxc run: a

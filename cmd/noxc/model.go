@@ -28,6 +28,8 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "seed of the draws")
 	given := fs.String("given", "", "context values, comma-separated")
 	out := fs.String("o", "", "output file")
+	var pf policyFlags
+	pf.defineMemory(fs)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -40,6 +42,7 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc sample: -n must be from 1 to 100000000, got %d\n", *n)
 		return 2
 	}
+	pf.setMemoryLimit()
 	m, err := nox.Load(files[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc sample: %v\n", err)
@@ -85,6 +88,8 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print the result as JSON")
 	columns := fs.String("columns", "", "the data columns by name, comma-separated")
 	context := fs.String("context", "", "the context columns by name, comma-separated")
+	var pf policyFlags
+	pf.defineMemory(fs)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -93,8 +98,13 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: want MODEL and DATA, got %s\n\n%s", plural(len(files), "argument"), help["eval"])
 		return 2
 	}
+	pf.setMemoryLimit()
 	m, err := nox.Load(files[0])
 	if err != nil {
+		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
+		return 1
+	}
+	if err := pf.fits(files[1]); err != nil {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}

@@ -34,12 +34,36 @@ again, and a trained flow whose definition changes loses its training.
   :quit        leave (also Ctrl-D)
 `
 
+// replCmd is noxc repl.
+func replCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("repl", stderr)
+	var pf policyFlags
+	pf.defineFiles(fs)
+	pf.defineMemory(fs)
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "noxc repl takes no arguments but flags, got %q\n\n%s", rest[0], help["repl"])
+		return 2
+	}
+	var opts nox.CompileOptions
+	if err := pf.apply(&opts); err != nil {
+		fmt.Fprintf(stderr, "noxc repl: %v\n", err)
+		return 1
+	}
+	return repl(os.Stdin, stdout, stderr, isTerminal(os.Stdin) && isTerminal(stdout), opts)
+}
+
 // repl runs the interactive loop on in/out until end of input or :quit.
 // Nothing typed at the prompt ends it but those: every error is reported
-// like the compiler's and the loop goes on.
-func repl(in io.ReadCloser, stdout, stderr io.Writer, interactive bool) int {
+// like the compiler's and the loop goes on. Every chunk compiles with
+// opts (sandbox, output directory, limits).
+func repl(in io.ReadCloser, stdout, stderr io.Writer, interactive bool, opts nox.CompileOptions) int {
 	wd, _ := os.Getwd()
 	s := newSession(wd)
+	s.Options = opts
 	var lines lineReader
 	if interactive {
 		cfg := &readline.Config{

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/noxlang/nox"
 )
 
 // TestREPL drives the REPL through its standard input: definitions that
@@ -47,7 +49,7 @@ func TestREPL(t *testing.T) {
 		`never = 1`,
 	}, "\n") + "\n"
 	var out, errb bytes.Buffer
-	code := repl(io.NopCloser(strings.NewReader(input)), &out, &errb, false)
+	code := repl(io.NopCloser(strings.NewReader(input)), &out, &errb, false, nox.CompileOptions{})
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -95,7 +97,7 @@ func replIn(t *testing.T, dir string, lines ...string) (string, string) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	if code := repl(io.NopCloser(strings.NewReader(strings.Join(lines, "\n")+"\n")), &out, &errb, false); code != 0 {
+	if code := repl(io.NopCloser(strings.NewReader(strings.Join(lines, "\n")+"\n")), &out, &errb, false, nox.CompileOptions{}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
 	if strings.Contains(out.String()+errb.String(), "internal error") {
@@ -283,7 +285,7 @@ func TestREPLReviewFixes(t *testing.T) {
 		`:quit`,
 	}, "\n") + "\n"
 	var out, errb bytes.Buffer
-	repl(io.NopCloser(strings.NewReader(input)), &out, &errb, false)
+	repl(io.NopCloser(strings.NewReader(input)), &out, &errb, false, nox.CompileOptions{})
 	if strings.Contains(errb.String(), "also written by") {
 		t.Errorf("a second sample to the same file was refused:\n%s", errb.String())
 	}
@@ -305,8 +307,16 @@ func TestREPLSaveRefusesData(t *testing.T) {
 	keep := filepath.Join(dir, "keep.csv")
 	os.WriteFile(keep, []byte("1,2\n"), 0o644)
 	var out, errb bytes.Buffer
-	repl(io.NopCloser(strings.NewReader("h = 2\n:save "+keep+"\n:quit\n")), &out, &errb, false)
+	repl(io.NopCloser(strings.NewReader("h = 2\n:save "+keep+"\n:quit\n")), &out, &errb, false, nox.CompileOptions{})
 	if b, _ := os.ReadFile(keep); string(b) != "1,2\n" || !strings.Contains(errb.String(), "is not a .nox file") {
 		t.Errorf(":save over a CSV file: file now %q, stderr %q", b, errb.String())
+	}
+	// Nor through a link named .nox (writes go through links).
+	link := filepath.Join(dir, "link.nox")
+	os.Symlink(keep, link)
+	errb.Reset()
+	repl(io.NopCloser(strings.NewReader("h = 2\n:save "+link+"\n:quit\n")), &out, &errb, false, nox.CompileOptions{})
+	if b, _ := os.ReadFile(keep); string(b) != "1,2\n" || !strings.Contains(errb.String(), "is not a .nox file") {
+		t.Errorf(":save through a link to a CSV file: file now %q, stderr %q", b, errb.String())
 	}
 }

@@ -79,12 +79,19 @@ func newSession(dir string) *session {
 // Source returns the accepted source so far.
 func (s *session) Source() []byte { return s.src }
 
-// Reset forgets everything: bindings, definitions and trained flows.
-func (s *session) Reset() { *s = *newSession(s.dir) }
+// Reset forgets everything: bindings, definitions and trained flows; it
+// keeps the session's options (a sandbox stays a sandbox).
+func (s *session) Reset() {
+	opts := s.Options
+	*s = *newSession(s.dir)
+	s.Options = opts
+}
 
 // Save writes the accepted source, formatted, to path (atomically).
 func (s *session) Save(path string) error {
-	if _, err := os.Stat(path); err == nil && filepath.Ext(path) != ".nox" {
+	// The file a link leads to is the one replaced (atomicfile writes
+	// through links), so its name is the one that must be .nox.
+	if real, err := filepath.EvalSymlinks(path); err == nil && filepath.Ext(real) != ".nox" {
 		return fmt.Errorf("%s exists and is not a .nox file; :save writes nox source and will not replace it", path)
 	}
 	out, err := lang.Format(path, s.src)
