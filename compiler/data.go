@@ -224,14 +224,14 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 			c.errorf(it.pos, it.end, "%s argument %s: the file has no header line, so columns have no names; use 0-based indices", fn, arg)
 			return nil, false
 		case it.kind == kStr:
-			var at []string
+			var at []int
 			for k, n := range names {
 				if n == it.str {
-					at = append(at, strconv.Itoa(k))
+					at = append(at, k)
 				}
 			}
 			if len(at) > 1 {
-				c.errorf(it.pos, it.end, "%s argument %s: column %s appears %d times in the header, at 0-based indices %s; select the one you mean by index", fn, arg, dataset.Quote(it.str), len(at), strings.Join(at, " and "))
+				c.errorf(it.pos, it.end, "%s argument %s: column %s appears %d times in the header, at 0-based indices %s; select the one you mean by index", fn, arg, dataset.Quote(it.str), len(at), indexList(at))
 				return nil, false
 			}
 			if j = slices.Index(names, it.str); j < 0 {
@@ -250,6 +250,23 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 		out = append(out, j)
 	}
 	return out, true
+}
+
+// indexList lists column indices for a message: "0 and 2", "0, 1 and 2",
+// and the first three of more: "0, 1, 2 and 99998 more" (a header may
+// repeat a name thousands of times).
+func indexList(at []int) string {
+	var parts []string
+	for _, k := range at[:min(len(at), 3)] {
+		parts = append(parts, strconv.Itoa(k))
+	}
+	last := parts[len(parts)-1]
+	if len(at) > 3 {
+		last = fmt.Sprintf("%d more", len(at)-3)
+	} else {
+		parts = parts[:len(parts)-1]
+	}
+	return strings.Join(parts, ", ") + " and " + last
 }
 
 // nameList lists header names for a message: plain names as they are,
