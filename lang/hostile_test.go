@@ -98,3 +98,26 @@ func TestUnquote(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatHostile: noxc fmt on the largest inputs the limits allow
+// takes linear time too (a run of comments, and trailing commas on one
+// long line, were quadratic).
+func TestFormatHostile(t *testing.T) {
+	r := strings.Repeat
+	cases := []struct{ name, src string }{
+		{"comments", r("# c\n\n", MaxTokens-1)},
+		{"trailing commas on one line", "x = " + r("f(1,) |> ", MaxTokens/6-2) + "a"},
+		{"nested 64 deep on lines", r("x = "+r("(\n", 64)+"1"+r(")\n", 64)+"\n", 100)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			if _, err := Format("t.nox", []byte(c.src)); err != nil {
+				t.Fatalf("%.200v", err)
+			}
+			if d := time.Since(start); d > hostileBound {
+				t.Errorf("took %v, more than %v", d, hostileBound)
+			}
+		})
+	}
+}
