@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/escape"
 	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
@@ -93,10 +94,10 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 	p := path.val
 	switch isNPY := dataset.IsNPY(p.str); {
 	case fn == "csv" && isNPY:
-		c.errorf(p.pos, p.end, "csv: %q is a NumPy file; read it with npy(%q)", p.str, p.str)
+		c.errorf(p.pos, p.end, "csv: %s is a NumPy file; read it with npy(%s)", quotePath(p.str), quotePath(p.str))
 		return nil
 	case fn == "npy" && !isNPY:
-		c.errorf(p.pos, p.end, "npy: the file name must end in .npy, got %q (read CSV files with csv)", p.str)
+		c.errorf(p.pos, p.end, "npy: the file name must end in .npy, got %s (read CSV files with csv)", quotePath(p.str))
 		return nil
 	case !ok:
 		return nil
@@ -106,7 +107,7 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 	}
 	t, err := c.load(p.str)
 	if err != nil {
-		c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
+		c.errorf(p.pos, p.end, "%s(%s): %v", fn, quotePath(p.str), err)
 		return nil
 	}
 	// A CSV file's text is scanned for its separator and header now, and
@@ -119,7 +120,7 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 			sep = []rune(a.str)[0]
 		}
 		if f, err = dataset.ScanCSV(t.Text, sep); err != nil {
-			c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
+			c.errorf(p.pos, p.end, "%s(%s): %v", fn, quotePath(p.str), err)
 			return nil
 		}
 		names, width = f.Names, f.Cols
@@ -150,7 +151,7 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 			}
 		}
 		if len(cols) == 0 {
-			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: every column of %q is context; no data columns are left", fn, p.str)
+			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: every column of %s is context; no data columns are left", fn, quotePath(p.str))
 			return nil
 		}
 	}
@@ -183,12 +184,12 @@ func (c *checker) readCSV(d *Data, f *dataset.CSV, args bound, cols, ctx []int) 
 		detected := string(dataset.DetectSep(d.Table.Text))
 		switch {
 		case errors.As(err, &de) && de.Missing:
-			c.errorf(p.pos, p.end, "csv(%q): %v; na = \"drop\" drops the rows with missing values", p.str, err)
+			c.errorf(p.pos, p.end, "csv(%s): %v; na = \"drop\" drops the rows with missing values", quotePath(p.str), err)
 		case hasSep && errors.As(err, &de) && de.Col > 0 && detected != sep.str:
 			// A separator given that does not split the file.
-			c.errorf(p.pos, p.end, "csv(%q): %v (is the file separated by %q? sep = %q was given)", p.str, err, detected, sep.str)
+			c.errorf(p.pos, p.end, "csv(%s): %v (is the file separated by %q? sep = %q was given)", quotePath(p.str), err, detected, sep.str)
 		default:
-			c.errorf(p.pos, p.end, "csv(%q): %v", p.str, err)
+			c.errorf(p.pos, p.end, "csv(%s): %v", quotePath(p.str), err)
 		}
 		return false
 	}
@@ -197,6 +198,17 @@ func (c *checker) readCSV(d *Data, f *dataset.CSV, args bound, cols, ctx []int) 
 		d.Table, d.Context = all.Select(seq(0, len(cols))), all.Select(seq(len(cols), all.Cols))
 	}
 	return true
+}
+
+// quotePath quotes a file name from the program for a message, as Go
+// quotes strings; a name longer than any file system allows (a string
+// may be 64 KiB) is cut short (escape.Excerpt), so it cannot flood the
+// message.
+func quotePath(path string) string {
+	if len(path) > 256 {
+		return escape.Excerpt(path, 80)
+	}
+	return strconv.Quote(path)
 }
 
 // seq returns the ints from lo up to hi.

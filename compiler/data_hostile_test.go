@@ -3,6 +3,7 @@ package compiler_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,6 +64,7 @@ func TestDataHostile(t *testing.T) {
 		{"100,000 duplicates", `d = csv("manydup.csv", columns = ["x"])`, `m.nox:1:35: csv argument columns: column "x" appears 100001 times in the header, at 0-based indices 0, 1, 2 and 99998 more; select the one you mean by index`},
 		{"unknown name of 100,000", `d = csv("wide.csv", columns = ["zz"])`, `m.nox:1:32: csv argument columns: no column "zz" (did you mean z?) (columns: c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, … 99981 more)`},
 		{"control characters in a name", `d = csv("ctrl.csv", columns = ["ab"])`, `m.nox:1:32: csv argument columns: no column "ab" (did you mean y?) (columns: "a\x1b[2Jb", y)`},
+		{"64 KiB file name", `d = csv("` + r("a", 65000) + `.csv")`, `m.nox:1:9: csv("` + r("a", 79) + `…" (65004 bytes)): "` + dir + "/" + r("a", 79-len(dir)-1) + `…" (` + strconv.Itoa(65004+len(dir)+1) + ` bytes): file name too long`},
 		{"megabyte cell", `d = csv("cell.csv")`, `m.nox:1:9: csv("cell.csv"): row 2, column 2 ("y"): "` + r(`\x1b`, 39) + `…" (1048576 bytes) is not a number`},
 	}
 	load := func(path string) (*dataset.Table, error) {

@@ -159,6 +159,16 @@ func Quote(s string) string { return escape.Excerpt(s, 40) }
 // "CSV UTF-8") write before the first header name.
 func stripBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte("\ufeff")) }
 
+// checkUTF16 refuses a file that starts with a UTF-16 byte-order mark
+// (Excel's "Unicode Text"): read as UTF-8, every other byte is a zero,
+// and no cell would be a number.
+func checkUTF16(b []byte) error {
+	if bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) {
+		return fmt.Errorf("the file is UTF-16 text (it starts with a UTF-16 byte-order mark); nox reads UTF-8: save it as CSV UTF-8")
+	}
+	return nil
+}
+
 // cell reads one cell as a number: a decimal number as people write them
 // (isDecimal), finite. A missing value (isMissing) gives missing; any
 // other cell gives a message that says why it is not a number.

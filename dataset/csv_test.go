@@ -65,6 +65,8 @@ func TestReadCSV(t *testing.T) {
 		{"empty quoted", "x,y\n1,\"\"\n", nil, `row 2, column 2 ("y"): missing value (an empty cell)`},
 
 		// Files as Excel writes them, and control characters in messages.
+		{"UTF-16", "\xff\xfex\x00,\x00y\x00\n\x00", nil, "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); nox reads UTF-8: save it as CSV UTF-8"},
+		{"UTF-16 big-endian", "\xfe\xff\x00x\x00,\x00y\x00\n", nil, "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); nox reads UTF-8: save it as CSV UTF-8"},
 		{"BOM and CRLF", "\ufeffx,y\r\n1,2\r\n3,4\r\n", &Table{Rows: 2, Cols: 2, Values: []float64{1, 2, 3, 4}, Names: []string{"x", "y"}}, ""},
 		{"control characters", "x,y\n1,\"a\x1b[Jb\"\n", nil, `row 2, column 2 ("y"): "a\x1b[Jb" is not a number`},
 		{"long cell", "1," + strings.Repeat("é", 50) + "\n", nil, `row 1, column 2: "` + strings.Repeat("é", 39) + `…" (100 bytes) is not a number`},

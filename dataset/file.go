@@ -43,7 +43,7 @@ func ReadFile(path string) (*Table, error) {
 	defer f.Close()
 	t, err := Read(path, f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", escape.Text(path), err)
+		return nil, fmt.Errorf("%s: %w", showPath(path), err)
 	}
 	return t, nil
 }
@@ -99,22 +99,31 @@ func checkRegular(path string, fi os.FileInfo) error {
 	default:
 		what = "not a regular file"
 	}
-	return fmt.Errorf("%s is %s; nox reads data only from regular files", escape.Text(path), what)
+	return fmt.Errorf("%s is %s; nox reads data only from regular files", showPath(path), what)
 }
 
 // openError words the error of opening path, with the path escaped.
 func openError(path string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("no such file %s", escape.Text(path))
+		return fmt.Errorf("no such file %s", showPath(path))
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%s: permission denied", escape.Text(path))
+		return fmt.Errorf("%s: permission denied", showPath(path))
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", escape.Text(path), pe.Err)
+		return fmt.Errorf("%s: %v", showPath(path), pe.Err)
 	}
 	return err
+}
+
+// showPath shows a file name in a message: escaped, and cut short if it
+// is longer than any file system allows.
+func showPath(path string) string {
+	if len(path) > 256 {
+		return escape.Excerpt(path, 80)
+	}
+	return escape.Text(path)
 }
 
 // plural renders a count with its noun: "1 column", "2 columns".
