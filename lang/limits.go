@@ -48,7 +48,6 @@ type limitScanner struct {
 	filename      string
 	src           []byte
 	depth, tokens int
-	wordStart     int // offset of the current name or number, or -1
 	strStart      int // offset of the open string's quote, or -1
 }
 
@@ -59,40 +58,50 @@ type limitScanner struct {
 // strings and unknown escapes itself, naming what is wrong (the lexer
 // would only see a stray quote). It runs in time linear in len(src).
 func checkLimits(filename string, src []byte) error {
-	s := &limitScanner{filename: filename, src: src, wordStart: -1, strStart: -1}
+	_, err := scanLimits(filename, src)
+	return err
+}
+
+// scanLimits is checkLimits, returning its scanner too: how many tokens
+// it counted before it stopped (tests compare that with the lexer's).
+func scanLimits(filename string, src []byte) (*limitScanner, error) {
+	s := &limitScanner{filename: filename, src: src, strStart: -1}
 	if len(src) > MaxFileSize {
-		return s.errorf(MaxFileSize,
+		return s, s.errorf(MaxFileSize,
 			"file too large: more than %d bytes (a .nox file describes a model; put data in a CSV file)", MaxFileSize)
 	}
 	for i := 0; i < len(src); i++ {
 		next, err := s.step(i, src[i])
 		if err == errStop {
-			return nil // the lexer stops here too, and says why
+			return s, nil // the lexer stops here too, and says why
 		} else if err != nil {
-			return err
+			return s, err
 		}
 		i = next
 	}
 	if s.strStart >= 0 {
-		return s.unterminated()
+		return s, s.unterminated()
 	}
-	return s.endWord(len(src))
+	return s, nil
 }
 
 // step looks at byte c at offset i, outside strings and comments, and
 // returns the offset of the last byte it has dealt with: a comment or a
 // string is skipped whole.
 func (s *limitScanner) step(i int, c byte) (int, error) {
-	word := c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-	if word {
-		if s.wordStart < 0 {
-			s.wordStart = i
-			return i, s.count(i)
+	switch {
+	case isLetter(c):
+		end := i + 1
+		for end < len(s.src) && (isLetter(s.src[end]) || isDigit(s.src[end])) {
+			end++
 		}
-		return i, nil
-	}
-	if err := s.endWord(i); err != nil {
-		return i, err
+		return end - 1, s.word(i, end, "name", MaxName)
+	case isDigit(c) || c == '.':
+		end := numberEnd(s.src, i)
+		if end == i {
+			return i, errStop // a point that starts no number
+		}
+		return end - 1, s.word(i, end, "number", MaxNumber)
 	}
 	switch c {
 	case ' ', '\t', '\r', '\n':
@@ -160,22 +169,49 @@ func (s *limitScanner) skipString(start int) (int, error) {
 	return len(s.src), s.unterminated()
 }
 
-// endWord checks the name or number that ends before offset i, if any.
-func (s *limitScanner) endWord(i int) error {
-	if s.wordStart < 0 {
-		return nil
+// word counts the name or number src[start:end] and checks its length.
+func (s *limitScanner) word(start, end int, what string, limit int) error {
+	if n := end - start; n > limit {
+		return s.errorf(start, "%s too long: %d characters, more than %d", what, n, limit)
 	}
-	start, n := s.wordStart, i-s.wordStart
-	s.wordStart = -1
-	first := s.src[start]
-	number := first >= '0' && first <= '9' || first == '.'
+	return s.count(start)
+}
+
+func isLetter(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+
+// numberEnd returns the end of the number token that starts at offset i,
+// as the lexer's Float and Int patterns match it (the first that matches
+// wins): digits, a point, digits and an exponent if it is complete; or
+// i if none matches.
+func numberEnd(src []byte, i int) int {
+	digits := func(j int) int {
+		for j < len(src) && isDigit(src[j]) {
+			j++
+		}
+		return j
+	}
+	exponent := func(j int) int { // the end of [eE][-+]?\d+ at j, or j
+		if j == len(src) || src[j] != 'e' && src[j] != 'E' {
+			return j
+		}
+		k := j + 1
+		if k < len(src) && (src[k] == '-' || src[k] == '+') {
+			k++
+		}
+		if e := digits(k); e > k {
+			return e
+		}
+		return j
+	}
+	j := digits(i)
 	switch {
-	case number && n > MaxNumber:
-		return s.errorf(start, "number too long: %d characters, more than %d", n, MaxNumber)
-	case !number && n > MaxName:
-		return s.errorf(start, "name too long: %d characters, more than %d", n, MaxName)
+	case j < len(src) && src[j] == '.' && (j > i || j+1 < len(src) && isDigit(src[j+1])):
+		return exponent(digits(j + 1))
+	case j == i:
+		return i
 	}
-	return nil
+	return exponent(j)
 }
 
 // count counts a token that starts at offset i.
