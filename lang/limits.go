@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // The limits below bound what the parser is asked to do, so that every
@@ -33,7 +34,7 @@ const (
 	MaxName = 256
 
 	// MaxNumber bounds a number literal's length in bytes (digits, point
-	// and exponent; an integer cannot have more than 16 digits anyway).
+	// and exponent; the checker takes integers up to 2^53, 16 digits).
 	MaxNumber = 256
 )
 
@@ -48,7 +49,7 @@ type limitScanner struct {
 	filename      string
 	src           []byte
 	depth, tokens int
-	strStart      int // offset of the open string's quote, or -1
+	strStart      int // offset of the quote of the string being scanned
 }
 
 // checkLimits rejects inputs that exceed the limits above, before
@@ -65,7 +66,7 @@ func checkLimits(filename string, src []byte) error {
 // scanLimits is checkLimits, returning its scanner too: how many tokens
 // it counted before it stopped (tests compare that with the lexer's).
 func scanLimits(filename string, src []byte) (*limitScanner, error) {
-	s := &limitScanner{filename: filename, src: src, strStart: -1}
+	s := &limitScanner{filename: filename, src: src}
 	if len(src) > MaxFileSize {
 		return s, s.errorf(MaxFileSize,
 			"file too large: more than %d bytes (a .nox file describes a model; put data in a CSV file)", MaxFileSize)
@@ -78,9 +79,6 @@ func scanLimits(filename string, src []byte) (*limitScanner, error) {
 			return s, err
 		}
 		i = next
-	}
-	if s.strStart >= 0 {
-		return s, s.unterminated()
 	}
 	return s, nil
 }
@@ -155,7 +153,6 @@ func (s *limitScanner) skipString(start int) (int, error) {
 				return i, s.errorf(start,
 					"string too long: %d bytes, more than %d (a string names a file or a setting)", n, MaxString)
 			}
-			s.strStart = -1
 			return i, nil
 		}
 		if i+1 == len(s.src) || s.src[i+1] == '\n' {
@@ -233,14 +230,9 @@ const unterminatedString = `unterminated string (a string ends with " on the sam
 // errorf returns an Error at offset off, with its line and column
 // counted as the lexer counts them (columns in runes).
 func (s *limitScanner) errorf(off int, format string, args ...any) *Error {
-	line, col := 1, 1
-	for _, c := range s.src[:min(off, len(s.src))] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else if c&0xC0 != 0x80 {
-			col++
-		}
-	}
+	before := s.src[:min(off, len(s.src))]
+	line := 1 + bytes.Count(before, []byte("\n"))
+	col := 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
 	pos := Pos{Filename: s.filename, Offset: off, Line: line, Column: col}
 	end := pos
 	end.Column++
