@@ -138,15 +138,20 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 			return nil
 		}
 	}
+	isCol, isCtx := map[int]bool{}, map[int]bool{}
+	for _, j := range cols {
+		isCol[j] = true
+	}
 	for _, j := range ctx {
-		if slices.Contains(cols, j) {
+		isCtx[j] = true
+		if isCol[j] {
 			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: column %s is both data and context", fn, colName(names, j))
 			return nil
 		}
 	}
 	if cols == nil {
 		for j := range width {
-			if !slices.Contains(ctx, j) {
+			if !isCtx[j] {
 				cols = append(cols, j)
 			}
 		}
@@ -229,6 +234,8 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 		items = v.list
 	}
 	var out []int
+	seen := map[int]bool{}
+	var index map[string][]int // where each header name is, made at the first name
 	for _, it := range items {
 		j := int(it.num)
 		switch {
@@ -236,17 +243,18 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 			c.errorf(it.pos, it.end, "%s argument %s: the file has no header line, so columns have no names; use 0-based indices", fn, arg)
 			return nil, false
 		case it.kind == kStr:
-			var at []int
-			for k, n := range names {
-				if n == it.str {
-					at = append(at, k)
-				}
+			if index == nil {
+				index = nameIndex(names)
 			}
+			at := index[it.str]
 			if len(at) > 1 {
 				c.errorf(it.pos, it.end, "%s argument %s: column %s appears %d times in the header, at 0-based indices %s; select the one you mean by index", fn, arg, dataset.Quote(it.str), len(at), indexList(at))
 				return nil, false
 			}
-			if j = slices.Index(names, it.str); j < 0 {
+			if j = -1; len(at) == 1 {
+				j = at[0]
+			}
+			if j < 0 {
 				plain := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !isPlain(n) })
 				c.errorf(it.pos, it.end, "%s argument %s: no column %s%s (columns: %s)", fn, arg, dataset.Quote(it.str), spell.DidYouMean(it.str, plain), nameList(names))
 				return nil, false
@@ -255,13 +263,25 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 			c.errorf(it.pos, it.end, "%s argument %s: column index %s out of range; the file has %s (0 to %d)", fn, arg, it, plural(width, "column"), width-1)
 			return nil, false
 		}
-		if slices.Contains(out, j) {
+		if seen[j] {
 			c.errorf(it.pos, it.end, "%s argument %s: column %s listed twice", fn, arg, colName(names, j))
 			return nil, false
 		}
+		seen[j] = true
 		out = append(out, j)
 	}
 	return out, true
+}
+
+// nameIndex maps each header name to the 0-based indices where it
+// appears: one pass over a header that may have 100,000 names, rather
+// than one per selected column.
+func nameIndex(names []string) map[string][]int {
+	index := make(map[string][]int, len(names))
+	for k, n := range names {
+		index[n] = append(index[n], k)
+	}
+	return index
 }
 
 // indexList lists column indices for a message: "0 and 2", "0, 1 and 2",

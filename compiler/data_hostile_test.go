@@ -33,6 +33,16 @@ func TestDataHostile(t *testing.T) {
 	}
 	r := strings.Repeat
 	wide := r("c,", 100000) + "z\n" + r("1,", 100000) + "2\n"
+	// named.csv has 100,000 columns c0, c1, …; many selects 3,000 of
+	// them by name, and takes as many more as context by index (once
+	// each a scan of the whole header: 7 s).
+	var named, ones, many, ctx []string
+	for j := range 100000 {
+		named, ones = append(named, "c"+strconv.Itoa(j)), append(ones, "1")
+	}
+	for j := range 3000 {
+		many, ctx = append(many, strconv.Quote(named[99999-j])), append(ctx, strconv.Itoa(j))
+	}
 	files := map[string]string{
 		"bom.csv":     "\ufeffx,y\r\n1,2\r\n3,4\r\n",
 		"bomq.csv":    "\ufeff\"x\",y\n1,2\n",
@@ -40,6 +50,7 @@ func TestDataHostile(t *testing.T) {
 		"dup3.csv":    "x,x,x,y\n1,2,3,4\n",
 		"manydup.csv": r("x,", 100000) + "x\n" + r("1,", 100000) + "1\n",
 		"wide.csv":    wide,
+		"named.csv":   strings.Join(named, ",") + "\n" + strings.Join(ones, ",") + "\n",
 		"ctrl.csv":    "\"a\x1b[2Jb\",y\n1,2\n",
 		"cell.csv":    "x,y\n1,\"" + r("\x1b", 1<<20) + "\"\n",
 	}
@@ -63,6 +74,7 @@ func TestDataHostile(t *testing.T) {
 		{"three times", `d = csv("dup3.csv", columns = [3], context = ["x"])`, `m.nox:1:47: csv argument context: column "x" appears 3 times in the header, at 0-based indices 0, 1 and 2; select the one you mean by index`},
 		{"100,000 duplicates", `d = csv("manydup.csv", columns = ["x"])`, `m.nox:1:35: csv argument columns: column "x" appears 100001 times in the header, at 0-based indices 0, 1, 2 and 99998 more; select the one you mean by index`},
 		{"unknown name of 100,000", `d = csv("wide.csv", columns = ["zz"])`, `m.nox:1:32: csv argument columns: no column "zz" (did you mean z?) (columns: c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, … 99981 more)`},
+		{"3,000 names of 100,000", `d = csv("named.csv", columns = [` + strings.Join(many, ", ") + `], context = [` + strings.Join(ctx, ", ") + `])`, ""},
 		{"control characters in a name", `d = csv("ctrl.csv", columns = ["ab"])`, `m.nox:1:32: csv argument columns: no column "ab" (did you mean y?) (columns: "a\x1b[2Jb", y)`},
 		{"64 KiB file name", `d = csv("` + r("a", 65000) + `.csv")`, `m.nox:1:9: csv("` + r("a", 79) + `…" (65004 bytes)): "` + dir + "/" + r("a", 79-len(dir)-1) + `…" (` + strconv.Itoa(65004+len(dir)+1) + ` bytes): file name too long`},
 		{"megabyte cell", `d = csv("cell.csv")`, `m.nox:1:9: csv("cell.csv"): row 2, column 2 ("y"): "` + r(`\x1b`, 39) + `…" (1048576 bytes) is not a number`},
