@@ -135,10 +135,11 @@ func Render(err error, src func(filename string) []byte) string {
 // diagnostic: a longer one is left out rather than echoed.
 const maxQuotedLine = 200
 
-// sourceLine returns line n of src (1-based) as Render shows it: with tabs
-// as spaces and control characters escaped, so that a file cannot move
-// the cursor or forge output through an error message. It finds the line
-// without splitting the whole file.
+// sourceLine returns line n of src (1-based), with tabs as spaces, or
+// false if there is no such line or it is too long to show; caret then
+// escapes its control characters, so that a file cannot move the cursor
+// or forge output through an error message. It finds the line without
+// splitting the whole file.
 func sourceLine(src []byte, n int) (string, bool) {
 	if src == nil || n < 1 {
 		return "", false
