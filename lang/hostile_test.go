@@ -88,6 +88,21 @@ func TestHostileInputs(t *testing.T) {
 			if _, ok := err.(*Error); err != nil && !ok {
 				t.Errorf("error is a %T, not an *Error", err)
 			}
+			// The embedding API parses flows from its caller with
+			// ParseExpr: the same limits hold there.
+			expr, ok := strings.CutPrefix(c.src, "x = ")
+			if !ok {
+				return
+			}
+			if d := elapsed(func() { _, err = ParseExpr("t.nox", []byte(expr)) }); d > hostileBound {
+				t.Errorf("ParseExpr took %v, more than %v", d, hostileBound)
+			}
+			if _, ok := err.(*Error); err != nil && !ok {
+				t.Errorf("ParseExpr's error is a %T, not an *Error", err)
+			}
+			if (err == nil) != (c.want == "") && !strings.Contains(c.name, "statements") {
+				t.Errorf("ParseExpr: got %.300v, Parse wants %q", err, c.want)
+			}
 		})
 	}
 }
