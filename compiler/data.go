@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/escape"
 	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
@@ -93,10 +94,10 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 	p := path.val
 	switch isNPY := dataset.IsNPY(p.str); {
 	case fn == "csv" && isNPY:
-		c.errorf(p.pos, p.end, "csv: %q is a NumPy file; read it with npy(%q)", p.str, p.str)
+		c.errorf(p.pos, p.end, "csv: %s is a NumPy file; read it with npy(%s)", quotePath(p.str), quotePath(p.str))
 		return nil
 	case fn == "npy" && !isNPY:
-		c.errorf(p.pos, p.end, "npy: the file name must end in .npy, got %q (read CSV files with csv)", p.str)
+		c.errorf(p.pos, p.end, "npy: the file name must end in .npy, got %s (read CSV files with csv)", quotePath(p.str))
 		return nil
 	case !ok:
 		return nil
@@ -106,7 +107,7 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 	}
 	t, err := c.load(p.str)
 	if err != nil {
-		c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
+		c.errorf(p.pos, p.end, "%s(%s): %v", fn, quotePath(p.str), err)
 		return nil
 	}
 	// A CSV file's text is scanned for its separator and header now, and
@@ -119,7 +120,7 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 			sep = []rune(a.str)[0]
 		}
 		if f, err = dataset.ScanCSV(t.Text, sep); err != nil {
-			c.errorf(p.pos, p.end, "%s(%q): %v", fn, p.str, err)
+			c.errorf(p.pos, p.end, "%s(%s): %v", fn, quotePath(p.str), err)
 			return nil
 		}
 		names, width = f.Names, f.Cols
@@ -137,20 +138,25 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 			return nil
 		}
 	}
+	isCol, isCtx := map[int]bool{}, map[int]bool{}
+	for _, j := range cols {
+		isCol[j] = true
+	}
 	for _, j := range ctx {
-		if slices.Contains(cols, j) {
+		isCtx[j] = true
+		if isCol[j] {
 			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: column %s is both data and context", fn, colName(names, j))
 			return nil
 		}
 	}
 	if cols == nil {
 		for j := range width {
-			if !slices.Contains(ctx, j) {
+			if !isCtx[j] {
 				cols = append(cols, j)
 			}
 		}
 		if len(cols) == 0 {
-			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: every column of %q is context; no data columns are left", fn, p.str)
+			c.errorf(ctxArg.val.pos, ctxArg.val.end, "%s: every column of %s is context; no data columns are left", fn, quotePath(p.str))
 			return nil
 		}
 	}
@@ -183,12 +189,12 @@ func (c *checker) readCSV(d *Data, f *dataset.CSV, args bound, cols, ctx []int) 
 		detected := string(dataset.DetectSep(d.Table.Text))
 		switch {
 		case errors.As(err, &de) && de.Missing:
-			c.errorf(p.pos, p.end, "csv(%q): %v; na = \"drop\" drops the rows with missing values", p.str, err)
+			c.errorf(p.pos, p.end, "csv(%s): %v; na = \"drop\" drops the rows with missing values", quotePath(p.str), err)
 		case hasSep && errors.As(err, &de) && de.Col > 0 && detected != sep.str:
 			// A separator given that does not split the file.
-			c.errorf(p.pos, p.end, "csv(%q): %v (is the file separated by %q? sep = %q was given)", p.str, err, detected, sep.str)
+			c.errorf(p.pos, p.end, "csv(%s): %v (is the file separated by %q? sep = %q was given)", quotePath(p.str), err, detected, sep.str)
 		default:
-			c.errorf(p.pos, p.end, "csv(%q): %v", p.str, err)
+			c.errorf(p.pos, p.end, "csv(%s): %v", quotePath(p.str), err)
 		}
 		return false
 	}
@@ -197,6 +203,17 @@ func (c *checker) readCSV(d *Data, f *dataset.CSV, args bound, cols, ctx []int) 
 		d.Table, d.Context = all.Select(seq(0, len(cols))), all.Select(seq(len(cols), all.Cols))
 	}
 	return true
+}
+
+// quotePath quotes a file name from the program for a message, as Go
+// quotes strings; a name longer than any file system allows (a string
+// may be 64 KiB) is cut short (escape.Excerpt), so it cannot flood the
+// message.
+func quotePath(path string) string {
+	if len(path) > 256 {
+		return escape.Excerpt(path, 80)
+	}
+	return strconv.Quote(path)
 }
 
 // seq returns the ints from lo up to hi.
@@ -217,6 +234,8 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 		items = v.list
 	}
 	var out []int
+	seen := map[int]bool{}
+	var index map[string][]int // where each header name is, made at the first name
 	for _, it := range items {
 		j := int(it.num)
 		switch {
@@ -224,17 +243,18 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 			c.errorf(it.pos, it.end, "%s argument %s: the file has no header line, so columns have no names; use 0-based indices", fn, arg)
 			return nil, false
 		case it.kind == kStr:
-			var at []string
-			for k, n := range names {
-				if n == it.str {
-					at = append(at, strconv.Itoa(k))
-				}
+			if index == nil {
+				index = nameIndex(names)
 			}
+			at := index[it.str]
 			if len(at) > 1 {
-				c.errorf(it.pos, it.end, "%s argument %s: column %s appears %d times in the header, at 0-based indices %s; select the one you mean by index", fn, arg, dataset.Quote(it.str), len(at), strings.Join(at, " and "))
+				c.errorf(it.pos, it.end, "%s argument %s: column %s appears %d times in the header, at 0-based indices %s; select the one you mean by index", fn, arg, dataset.Quote(it.str), len(at), indexList(at))
 				return nil, false
 			}
-			if j = slices.Index(names, it.str); j < 0 {
+			if j = -1; len(at) == 1 {
+				j = at[0]
+			}
+			if j < 0 {
 				plain := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !isPlain(n) })
 				c.errorf(it.pos, it.end, "%s argument %s: no column %s%s (columns: %s)", fn, arg, dataset.Quote(it.str), spell.DidYouMean(it.str, plain), nameList(names))
 				return nil, false
@@ -243,13 +263,42 @@ func (c *checker) columns(names []string, width int, fn, arg string, v value) ([
 			c.errorf(it.pos, it.end, "%s argument %s: column index %s out of range; the file has %s (0 to %d)", fn, arg, it, plural(width, "column"), width-1)
 			return nil, false
 		}
-		if slices.Contains(out, j) {
+		if seen[j] {
 			c.errorf(it.pos, it.end, "%s argument %s: column %s listed twice", fn, arg, colName(names, j))
 			return nil, false
 		}
+		seen[j] = true
 		out = append(out, j)
 	}
 	return out, true
+}
+
+// nameIndex maps each header name to the 0-based indices where it
+// appears: one pass over a header that may have 100,000 names, rather
+// than one per selected column.
+func nameIndex(names []string) map[string][]int {
+	index := make(map[string][]int, len(names))
+	for k, n := range names {
+		index[n] = append(index[n], k)
+	}
+	return index
+}
+
+// indexList lists column indices for a message: "0 and 2", "0, 1 and 2",
+// and the first three of more: "0, 1, 2 and 99998 more" (a header may
+// repeat a name thousands of times).
+func indexList(at []int) string {
+	var parts []string
+	for _, k := range at[:min(len(at), 3)] {
+		parts = append(parts, strconv.Itoa(k))
+	}
+	last := parts[len(parts)-1]
+	if len(at) > 3 {
+		last = fmt.Sprintf("%d more", len(at)-3)
+	} else {
+		parts = parts[:len(parts)-1]
+	}
+	return strings.Join(parts, ", ") + " and " + last
 }
 
 // nameList lists header names for a message: plain names as they are,

@@ -10,6 +10,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/noxlang/nox/internal/escape"
 )
 
 // Table is a dense matrix of float64 values, row-major.
@@ -147,24 +149,25 @@ func checkHeader(names []string, cols int) error {
 	return nil
 }
 
-// Quote returns s as a Go string literal, clipped to its first 40
-// characters: how messages show a cell or a name from a file, so that
-// control characters are escaped and a long cell does not flood them.
-func Quote(s string) string {
-	if n := 0; len(s) > 40 {
-		for i := range s {
-			if n == 40 {
-				return strconv.Quote(s[:i]) + "…"
-			}
-			n++
-		}
-	}
-	return strconv.Quote(s)
-}
+// Quote returns s quoted for a message, escaped and clipped to its first
+// 40 characters (escape.Excerpt): how messages show a cell or a name from
+// a file, so that control characters cannot move the cursor or forge
+// lines and a long cell does not flood them.
+func Quote(s string) string { return escape.Excerpt(s, 40) }
 
 // stripBOM removes the byte-order mark that some programs (Excel's
 // "CSV UTF-8") write before the first header name.
 func stripBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte("\ufeff")) }
+
+// checkUTF16 refuses a file that starts with a UTF-16 byte-order mark
+// (Excel's "Unicode Text"): read as UTF-8, every other byte is a zero,
+// and no cell would be a number.
+func checkUTF16(b []byte) error {
+	if bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) {
+		return fmt.Errorf("the file is UTF-16 text (it starts with a UTF-16 byte-order mark); nox reads UTF-8: save it as CSV UTF-8")
+	}
+	return nil
+}
 
 // cell reads one cell as a number: a decimal number as people write them
 // (isDecimal), finite. A missing value (isMissing) gives missing; any

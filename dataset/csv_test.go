@@ -65,9 +65,17 @@ func TestReadCSV(t *testing.T) {
 		{"empty quoted", "x,y\n1,\"\"\n", nil, `row 2, column 2 ("y"): missing value (an empty cell)`},
 
 		// Files as Excel writes them, and control characters in messages.
+		{"UTF-16", "\xff\xfex\x00,\x00y\x00\n\x00", nil, "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); nox reads UTF-8: save it as CSV UTF-8"},
+		{"UTF-16 big-endian", "\xfe\xff\x00x\x00,\x00y\x00\n", nil, "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); nox reads UTF-8: save it as CSV UTF-8"},
 		{"BOM and CRLF", "\ufeffx,y\r\n1,2\r\n3,4\r\n", &Table{Rows: 2, Cols: 2, Values: []float64{1, 2, 3, 4}, Names: []string{"x", "y"}}, ""},
 		{"control characters", "x,y\n1,\"a\x1b[Jb\"\n", nil, `row 2, column 2 ("y"): "a\x1b[Jb" is not a number`},
-		{"long cell", "1," + strings.Repeat("é", 50) + "\n", nil, `row 1, column 2: "` + strings.Repeat("é", 40) + `"… is not a number`},
+		{"long cell", "1," + strings.Repeat("é", 50) + "\n", nil, `row 1, column 2: "` + strings.Repeat("é", 39) + `…" (100 bytes) is not a number`},
+		{"megabyte cell", "1,\"" + strings.Repeat("\x1b", 1<<20) + "\"\n", nil, `row 1, column 2: "` + strings.Repeat(`\x1b`, 39) + `…" (1048576 bytes) is not a number`},
+		{"binary prefix", "1,0b101\n", nil, `row 1, column 2: "0b101" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
+		{"hex integer", "0x10,1\n", nil, `row 1, column 1: "0x10" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
+		{"underscore in a fraction", "1,2.000_5\n", nil, `row 1, column 2: "2.000_5" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
+		{"signed hex float", "-0X1P-2,1\n", nil, `row 1, column 1: "-0X1P-2" is not a number; write a decimal number: digits with an optional sign, decimal point and exponent, as in -1.5, 2 or 3e-4`},
+		{"signed infinity", "1,+Inf\n", nil, `row 1, column 2: "+Inf" is not finite; a flow cannot be fit to infinite values (remove the row, or write it as a missing value and read with na = "drop")`},
 		{"control character in a name", "\"x\ay\",z\nb,1\n", nil, `row 2, column 1 ("x\ay"): "b" is not a number`},
 		{"pandas index", ",x,y\n0,1,2\n", &Table{Rows: 1, Cols: 3, Values: []float64{0, 1, 2}, Names: []string{"", "x", "y"}}, ""},
 	}

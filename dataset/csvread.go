@@ -65,6 +65,9 @@ func Read(name string, r io.Reader) (*Table, error) {
 // with the one DetectSep finds if sep is 0: the number of columns and the
 // header names, if the line is a header.
 func ScanCSV(text []byte, sep rune) (*CSV, error) {
+	if err := checkUTF16(text); err != nil {
+		return nil, err
+	}
 	text = stripBOM(text)
 	if sep == 0 {
 		sep = DetectSep(text)

@@ -1,11 +1,15 @@
 package dataset
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"syscall"
 
 	"github.com/noxlang/nox/internal/atomicfile"
+	"github.com/noxlang/nox/internal/escape"
 )
 
 // WriteFile writes rows×cols values to path, replacing it atomically: as
@@ -29,21 +33,97 @@ func WriteFileHeader(path string, names []string, values []float64, cols int) er
 
 // ReadFile reads the table at path with Read: a NumPy array for a name
 // ending in .npy (IsNPY); for CSV, the text, unread (Table.Text). Errors
-// name the file.
+// name the file. Only regular files are read (OpenRegular): a named
+// pipe, a device or a directory is refused at once.
 func ReadFile(path string) (*Table, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("no such file %s", path)
-		}
 		return nil, err
 	}
 	defer f.Close()
 	t, err := Read(path, f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", showPath(path), err)
 	}
 	return t, nil
+}
+
+// OpenRegular opens path for reading if it is a regular file (or a
+// symbolic link to one), and refuses anything else with an error that
+// says what it is. A named pipe would block the reader until someone
+// writes to it (for ever, in noxc check), /dev/zero or /dev/urandom
+// would never end, and /dev/stdin would read the terminal: none of them
+// is a data set. The mode is checked before the file is opened and again
+// on the opened file, which is opened without blocking, so that a file
+// replaced by a pipe between the two cannot block either. Paths in
+// messages are escaped (escape.Text).
+func OpenRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	if err := checkRegular(path, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	if fi, err = f.Stat(); err == nil {
+		err = checkRegular(path, fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// checkRegular says what fi is if it is not a regular file.
+func checkRegular(path string, fi os.FileInfo) error {
+	m := fi.Mode()
+	var what string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeCharDevice != 0:
+		what = "a character device"
+	case m&os.ModeDevice != 0:
+		what = "a block device"
+	default:
+		what = "not a regular file"
+	}
+	return fmt.Errorf("%s is %s; nox reads data only from regular files", showPath(path), what)
+}
+
+// openError words the error of opening path, with the path escaped.
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no such file %s", showPath(path))
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%s: permission denied", showPath(path))
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", showPath(path), pe.Err)
+	}
+	return err
+}
+
+// showPath shows a file name in a message: escaped, and cut short if it
+// is longer than any file system allows.
+func showPath(path string) string {
+	if len(path) > 256 {
+		return escape.Excerpt(path, 80)
+	}
+	return escape.Text(path)
 }
 
 // plural renders a count with its noun: "1 column", "2 columns".

@@ -1,10 +1,14 @@
 package lang
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/noxlang/nox/internal/escape"
 )
 
 // Error is a diagnostic at a source span. End may be the zero Pos.
@@ -116,39 +120,62 @@ func Render(err error, src func(filename string) []byte) string {
 		if !ok {
 			continue
 		}
+		shown, marker := caret(line, e)
 		sb.WriteString("    ")
-		sb.WriteString(line)
+		sb.WriteString(shown)
 		sb.WriteByte('\n')
 		sb.WriteString("    ")
-		sb.WriteString(caret(line, e))
+		sb.WriteString(marker)
 		sb.WriteByte('\n')
 	}
 	return sb.String()
 }
 
+// maxQuotedLine is the longest source line Render shows under a
+// diagnostic: a longer one is left out rather than echoed.
+const maxQuotedLine = 200
+
+// sourceLine returns line n of src (1-based), with tabs as spaces, or
+// false if there is no such line or it is too long to show; caret then
+// escapes its control characters, so that a file cannot move the cursor
+// or forge output through an error message. It finds the line without
+// splitting the whole file.
 func sourceLine(src []byte, n int) (string, bool) {
 	if src == nil || n < 1 {
 		return "", false
 	}
-	lines := strings.Split(string(src), "\n")
-	if n > len(lines) {
-		return "", false
+	for ; n > 1; n-- {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			return "", false
+		}
+		src = src[i+1:]
 	}
-	line := strings.TrimRight(lines[n-1], "\r")
-	if len(line) > 200 {
+	if i := bytes.IndexByte(src, '\n'); i >= 0 {
+		src = src[:i]
+	}
+	line := strings.TrimRight(string(src), "\r")
+	if len(line) > maxQuotedLine {
 		return "", false // do not echo enormous lines
 	}
 	return strings.ReplaceAll(line, "\t", " "), true
 }
 
-// caret returns the marker line: spaces up to the column, then ^ and ~ to
-// the end of the span when it lies on the same line.
-func caret(line string, e *Error) string {
-	col := max(e.Pos.Column-1, 0)
-	col = min(col, len(line))
+// caret returns the source line as shown (escaped) and the marker line
+// under it: spaces up to the column, then ^ and ~ to the end of the span
+// when it lies on the same line. Columns count runes; an escaped control
+// character is as wide as its escape.
+func caret(line string, e *Error) (shown, marker string) {
+	runes := []rune(line)
+	col := min(max(e.Pos.Column-1, 0), len(runes))
 	width := 1
 	if e.End.Line == e.Pos.Line && e.End.Column > e.Pos.Column {
-		width = min(e.End.Column-e.Pos.Column, max(len(line)-col, 1))
+		width = min(e.End.Column-e.Pos.Column, max(len(runes)-col, 1))
 	}
-	return strings.Repeat(" ", col) + "^" + strings.Repeat("~", width-1)
+	end := min(col+width, len(runes))
+	before := escape.Text(string(runes[:col]))
+	span := escape.Text(string(runes[col:end]))
+	shown = before + span + escape.Text(string(runes[end:]))
+	width = max(utf8.RuneCountInString(span), 1)
+	return shown, strings.Repeat(" ", utf8.RuneCountInString(before)) + "^" + strings.Repeat("~", width-1)
 }

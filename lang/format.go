@@ -34,7 +34,7 @@ func Format(filename string, src []byte) ([]byte, error) {
 	if err != nil {
 		return src, err
 	}
-	f := formatter{starts: starts}
+	f := formatter{starts: starts, nextStarts: nextStarts(toks, starts)}
 	for i, t := range toks {
 		f.token(toks, i, t)
 	}
@@ -85,10 +85,13 @@ func tokens(filename string, src []byte) ([]tok, error) {
 type formatter struct {
 	buf    bytes.Buffer
 	starts map[int]bool // offsets where statements start
-	depth  int          // open brackets
-	cont   bool         // the current line continues a statement
-	atBOL  bool         // nothing written on the current line yet
-	prev   *tok
+	// nextStarts[i]: whether the next code token after token i starts a
+	// statement.
+	nextStarts []bool
+	depth      int  // open brackets
+	cont       bool // the current line continues a statement
+	atBOL      bool // nothing written on the current line yet
+	prev       *tok
 }
 
 func isOpen(t tok) bool  { return t.kind == "Punct" && strings.Contains("([{", t.text) }
@@ -183,13 +186,22 @@ func (f *formatter) token(toks []tok, i int, t tok) {
 
 // startsStatementNext reports whether the next code token after toks[i]
 // starts a statement (a comment before a statement is not indented).
-func (f *formatter) startsStatementNext(toks []tok, i int) bool {
-	for _, t := range toks[i+1:] {
-		if t.kind != "Comment" {
-			return f.starts[t.offset]
+func (f *formatter) startsStatementNext(toks []tok, i int) bool { return f.nextStarts[i] }
+
+// nextStarts returns, for each token, whether the next token after it
+// that is not a comment starts a statement (true if there is none): one
+// pass from the end, so that a run of comments costs linear time, not
+// quadratic.
+func nextStarts(toks []tok, starts map[int]bool) []bool {
+	out := make([]bool, len(toks))
+	next := true
+	for i := len(toks) - 1; i >= 0; i-- {
+		out[i] = next
+		if toks[i].kind != "Comment" {
+			next = starts[toks[i].offset]
 		}
 	}
-	return true
+	return out
 }
 
 // keepsBreak reports whether a line break the author put before t is kept.
@@ -218,11 +230,13 @@ func (f *formatter) write(t tok) {
 		b := bytes.TrimRight(f.buf.Bytes(), " ")
 		if len(b) > 0 && b[len(b)-1] == ',' {
 			f.buf.Truncate(len(b) - 1)
-			line := f.buf.Bytes()[bytes.LastIndexByte(f.buf.Bytes(), '\n')+1:]
-			if len(bytes.TrimLeft(line, " ")) == 0 {
+			// Only the spaces before the comma are looked at, not the
+			// whole line: a line may hold thousands of such commas.
+			rest := bytes.TrimRight(f.buf.Bytes(), " ")
+			if len(rest) == 0 || rest[len(rest)-1] == '\n' {
 				// The comma began its line (after a comment): the
 				// bracket takes its place, at the bracket's level.
-				f.buf.Truncate(f.buf.Len() - len(line))
+				f.buf.Truncate(len(rest))
 				f.indent(f.level(t))
 			} else if t.text == "}" {
 				f.buf.WriteByte(' ')

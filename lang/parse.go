@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/noxlang/nox/internal/escape"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -29,7 +30,10 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 var options = []participle.Option{
 	participle.Lexer(Lexer),
 	participle.Elide("Comment", "Whitespace"),
-	participle.Unquote("String"),
+	participle.Map(func(t lexer.Token) (lexer.Token, error) {
+		t.Value = unquote(t.Value)
+		return t, nil
+	}, "String"),
 	participle.UseLookahead(3),
 }
 
@@ -46,18 +50,10 @@ func Grammar() string { return parser.String() }
 // Keywords are the reserved words.
 var Keywords = []string{"def", "eval", "given", "on", "plot", "sample", "save", "to", "train"}
 
-// MaxDepth bounds the nesting of brackets, so that no input can exhaust
-// the parser's stack.
-const MaxDepth = 64
-
-// MaxTokens bounds the size of a file, so that no input takes more than
-// a fraction of a second to parse. Real models are a few hundred tokens.
-const MaxTokens = 100000
-
 // Parse parses a .nox file. A syntax error is returned as an *Error with
 // the file, line and column of the offending token.
 func Parse(filename string, src []byte) (f *File, err error) {
-	if err := checkDepth(filename, src); err != nil {
+	if err := checkLimits(filename, src); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -78,7 +74,7 @@ func Parse(filename string, src []byte) (f *File, err error) {
 // Anything else — a statement, a second expression — is a syntax error,
 // returned as Parse returns one.
 func ParseExpr(filename string, src []byte) (e *Expr, err error) {
-	if err := checkDepth(filename, src); err != nil {
+	if err := checkLimits(filename, src); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -114,7 +110,7 @@ func syntaxError(filename string, src []byte, err error, want string) error {
 	switch {
 	case errors.As(err, &ue):
 		tok := ue.Unexpected
-		what := strconv.Quote(tok.Value)
+		what := escape.Excerpt(tok.Value, 40)
 		if tok.EOF() {
 			what = "end of file"
 			pos = endOfText(filename, src)
@@ -186,65 +182,8 @@ func describeBadChar(src []byte, off int) string {
 		return "unexpected end of file"
 	}
 	if src[off] == '"' {
-		return `unterminated string (a string ends with " on the same line; its escapes are \\ \" \n \t)`
+		return unterminatedString
 	}
 	r, _ := utf8.DecodeRune(src[off:])
 	return fmt.Sprintf("unexpected character %q", r)
-}
-
-// checkDepth rejects inputs whose brackets nest deeper than MaxDepth,
-// before participle's recursive descent sees them.
-func checkDepth(filename string, src []byte) error {
-	depth, line, col, tokens := 0, 1, 1, 0
-	inComment, inString, escaped, inWord := false, false, false, false
-	for i, c := range src {
-		word := false
-		switch {
-		case inComment:
-			inComment = c != '\n'
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			default:
-				inString = c != '"' && c != '\n'
-			}
-		case c == '#':
-			inComment = true
-		case c == '"':
-			inString = true
-			tokens++
-		case c == '(' || c == '[' || c == '{':
-			tokens++
-			depth++
-			if depth > MaxDepth {
-				return &Error{Pos: Pos{Filename: filename, Offset: i, Line: line, Column: col},
-					Msg: fmt.Sprintf("syntax error: brackets nested more than %d deep", MaxDepth)}
-			}
-		case c == ')' || c == ']' || c == '}':
-			tokens++
-			depth = max(depth-1, 0)
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-		case c == ',' || c == '=' || c == '-' || c == '|':
-			tokens++
-		default:
-			word = true
-			if !inWord {
-				tokens++
-			}
-		}
-		inWord = word
-		if tokens > MaxTokens {
-			return &Error{Pos: Pos{Filename: filename, Offset: i, Line: line, Column: col},
-				Msg: fmt.Sprintf("file too large: more than %d tokens (a .nox file describes a model; put data in a CSV file)", MaxTokens)}
-		}
-		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return nil
 }

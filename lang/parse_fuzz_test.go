@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -86,6 +87,47 @@ func FuzzParse(f *testing.F) {
 			if strings.Contains(e.Msg, "internal error") {
 				t.Fatalf("parser panicked: %v", e)
 			}
+		}
+	})
+}
+
+// FuzzLimitsCount: checkLimits counts the tokens the lexer makes, one for
+// one (so that MaxTokens bounds the lexer's and the parser's work, which
+// a scan that split ".5.5.5" or "1e+5" differently did not), whenever
+// the lexer reads the whole input and checkLimits accepts it.
+func FuzzLimitsCount(f *testing.F) {
+	for _, b := range seedFiles(f) {
+		f.Add(b)
+	}
+	for _, s := range []string{"x = 1e+5", "x = 1.5e", "x = .5.5.5", "x = 1a2b", "x = 15e", "x = 15e-", "x = 1.e3",
+		"a_1|>b", "# c\nx = 1 # d", "x = \"a\\\"b\" y", "x = 1..2", "x = 3.2E+4.5", "x = 0x1p3", "x = _"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		s, err := scanLimits("fuzz.nox", src)
+		if err != nil {
+			return
+		}
+		lx, err := Lexer.Lex("fuzz.nox", bytes.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws := Lexer.Symbols()["Whitespace"]
+		n := 0
+		for {
+			tok, err := lx.Next()
+			if err != nil {
+				return // the lexer stops: checkLimits stopped there too
+			}
+			if tok.EOF() {
+				break
+			}
+			if tok.Type != ws {
+				n++
+			}
+		}
+		if n != s.tokens {
+			t.Fatalf("the lexer makes %d tokens, checkLimits counted %d", n, s.tokens)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package lang
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -59,37 +58,6 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Parse(%q): got %v, want %q", c.src, err, c.want)
 		}
-	}
-}
-
-// TestHostileInputs: huge, deep, binary or unterminated inputs are
-// rejected with a positioned error, quickly (the bound is 20× what they
-// take on a loaded 2-core machine).
-func TestHostileInputs(t *testing.T) {
-	cases := []struct {
-		name, src, want string
-	}{
-		{"deep", "x = " + strings.Repeat("(", 100000), "t.nox:1:69: syntax error: brackets nested more than 64 deep"},
-		{"long list", "x = [" + strings.Repeat("1,", 300000) + "1]", "t.nox:1:100003: file too large: more than 100000 tokens (a .nox file describes a model; put data in a CSV file)"},
-		{"many statements", strings.Repeat("x = 1\n", 100000), "t.nox:33334:3: file too large: more than 100000 tokens (a .nox file describes a model; put data in a CSV file)"},
-		{"1 MB unterminated string", "x = \"" + strings.Repeat("a", 1<<20), "t.nox:1:5: syntax error: unterminated string (a string ends with \" on the same line"},
-		{"binary", "\x00\x01\xff\xfe" + strings.Repeat("\x0e", 1<<20), "t.nox:1:1: syntax error: unexpected character '\\x00'"},
-		{"huge number", "x = 1" + strings.Repeat("0", 1<<16), ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			start := time.Now()
-			_, err := Parse("t.nox", []byte(c.src))
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("took %v", d)
-			}
-			if c.want == "" {
-				return // the checker rejects it; parsing must only be quick
-			}
-			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
-				t.Errorf("got %v\nwant %s", err, c.want)
-			}
-		})
 	}
 }
 

@@ -1,0 +1,91 @@
+package dataset
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestReadFileNotRegular: a named pipe, a character device, a directory
+// or a socket is refused at once with a message that says what it is;
+// none blocks the reader (before, a pipe blocked for ever). Symbolic
+// links are followed to what they name.
+func TestReadFileNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "data.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	npyFifo := filepath.Join(dir, "data.npy")
+	if err := syscall.Mkfifo(npyFifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(fifo, link); err != nil {
+		t.Fatal(err)
+	}
+	regular := filepath.Join(dir, "ok.csv")
+	if err := os.WriteFile(regular, []byte("x\n1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	okLink := filepath.Join(dir, "oklink.csv")
+	if err := os.Symlink(regular, okLink); err != nil {
+		t.Fatal(err)
+	}
+	escaped := filepath.Join(dir, "a\x1b[2Jb.csv")
+	cases := []struct{ path, want string }{
+		{fifo, fifo + " is a named pipe (FIFO); nox reads data only from regular files"},
+		{npyFifo, npyFifo + " is a named pipe (FIFO); nox reads data only from regular files"},
+		{link, link + " is a named pipe (FIFO)"},
+		{"/dev/zero", "/dev/zero is a character device; nox reads data only from regular files"},
+		{"/dev/null", "/dev/null is a character device"},
+		{dir, dir + " is a directory; nox reads data only from regular files"},
+		{"/dev/stdin", "/dev/stdin is "},
+		{escaped, "no such file " + strings.ReplaceAll(escaped, "\x1b", `\x1b`)},
+		{regular, ""},
+		{okLink, ""},
+	}
+	for _, c := range cases {
+		done := make(chan error, 1)
+		go func() {
+			_, err := ReadFile(c.path)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("%s: %v", c.path, err)
+			case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)):
+				t.Errorf("%s: got %v, want %q", c.path, err, c.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: still reading after 5 s", c.path)
+		}
+	}
+}
+
+// TestOpenRegularRace: a file that is a pipe by the time it is opened is
+// refused too, without blocking: checkRegular sees the opened file.
+func TestOpenRegularRace(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "p")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkRegular(fifo, fi); err == nil || !strings.Contains(err.Error(), "named pipe") {
+		t.Errorf("got %v", err)
+	}
+}
