@@ -59,13 +59,20 @@ func compilerStd(s *modelfile.Standardization) *compiler.Standardize {
 // Load reads a model saved by Save. A truncated or corrupted file, one
 // from a newer format version, or one naming layers this nox does not
 // have is an error; Load never returns a model that differs from the one
-// saved.
-func Load(path string) (*Model, error) {
-	b, err := os.ReadFile(path)
+// saved. Whatever a file says, Load stays within the default limits
+// (compiler.Limits): a path that is not a regular file, a file too large
+// for them, a flow larger than they allow or than the values saved, and
+// non-finite or inconsistent values are refused before the model is built.
+func Load(path string) (*Model, error) { return load(path, compiler.Limits{}) }
+
+// load is Load within lim (zero fields: the defaults).
+func load(path string, lim compiler.Limits) (*Model, error) {
+	lim = lim.WithDefaults()
+	f, err := modelfile.Read(path, min(lim.MaxParams, lim.MaxMemory/8/loadFactor))
 	if err != nil {
-		return nil, err
+		return nil, err // naming path
 	}
-	m, err := decode(b)
+	m, err := fromFile(f, lim)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -77,14 +84,28 @@ func decode(b []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fromFile(f)
+	return fromFile(f, compiler.Limits{}.WithDefaults())
 }
 
+// loadFactor is the copies of its values a loaded model holds, for the
+// estimate of its memory: the file's bytes, the decoded values, the
+// parameters (float64 and float32), and the programs' masks.
+const loadFactor = 5
+
+// maxStageColumns bounds the stages times the columns of a loaded flow:
+// values one row makes on its way through the flow (128 MB of them).
+const maxStageColumns = 1 << 24
+
 // fromFile rebuilds the model a file describes: its stages bound and
-// checked as the checker would, lowered, and given the saved values once
-// the parameter table matches the flow's.
-func fromFile(f *modelfile.File) (*Model, error) {
+// checked as the checker would, its size from their shapes alone
+// (compiler.FlowCost) checked against the values saved and the limits
+// lim, and only then lowered and given the saved values once the
+// parameter table matches the flow's.
+func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 	h := &f.Header
+	if len(h.Stages) > lim.MaxStages {
+		return nil, fmt.Errorf("the flow has %d stages, more than the limit of %d", len(h.Stages), lim.MaxStages)
+	}
 	var stages []compiler.Stage
 	for _, s := range h.Stages {
 		st, err := compiler.NewStage(s.Layer, s.Name, s.Args)
@@ -97,6 +118,9 @@ func fromFile(f *modelfile.File) (*Model, error) {
 		return nil, errors.New("bad header: the last stage is not a prior")
 	}
 	opt := compiler.Options{Standardize: h.Standardize, Whiten: h.Whiten, ContextDim: h.ContextDim, Defensive: h.Defensive}
+	if err := fits(f, stages, opt, lim); err != nil {
+		return nil, err
+	}
 	if f.Version < 3 {
 		opt.Standardize, opt.Whiten = h.Std != nil, h.Std != nil && h.Std.W != nil
 	}
@@ -104,19 +128,14 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rebuilding the flow: %v", err)
 	}
-	// The table is checked against the file (whose values Decode counted)
-	// before anything is allocated for it. Formats 1 and 2 saved no fixed
-	// parameters, which come last.
-	table, size := cm.Params, 0
+	// The table is checked against the file's, whose values fits counted.
+	// Formats 1 and 2 saved no fixed parameters, which come last.
+	table := cm.Params
 	for f.Version < 3 && len(table) > 0 && table[len(table)-1].Fixed {
 		table = table[:len(table)-1]
 	}
-	for _, p := range table {
-		size += p.Shape.Rows * p.Shape.Cols
-	}
-	if len(table) != len(h.Params) || len(f.Values) != size {
-		return nil, fmt.Errorf("the saved parameters (%d tensors, %d values) do not fit the flow (%d tensors, %d values)",
-			len(h.Params), len(f.Values), len(table), size)
+	if len(table) != len(h.Params) {
+		return nil, fmt.Errorf("the saved parameters (%d tensors) do not fit the flow (%d tensors)", len(h.Params), len(table))
 	}
 	for i, p := range table {
 		fp := h.Params[i]
@@ -142,9 +161,47 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	return newModel(h.Name, cm, params, h.Source, [2][]string{h.Columns, h.ContextColumns}), nil
 }
 
-// loadSaved reads a saved model for load(...) in a program.
-func loadSaved(path string) (*compiler.Saved, error) {
-	m, err := Load(path)
+// fits refuses a file whose flow, as its header states it, has more or
+// fewer parameters than the file values, or exceeds lim: from the
+// stages' shapes alone, before anything of the flow's size is allocated.
+// Building even that table costs time and memory in the columns each
+// stage maps and in the hidden layers (a linear layer with parameters
+// each, for every value of a variadic argument): both are bounded first.
+// (Formats 1 and 2 saved no fixed parameters: opt, read from a format-3
+// header, then asks for none.)
+func fits(f *modelfile.File, stages []compiler.Stage, opt compiler.Options, lim compiler.Limits) error {
+	h, layers := &f.Header, 0
+	for _, s := range stages {
+		for _, p := range s.Spec.Params {
+			if p.Variadic {
+				layers += len(s.Args[p.Name])
+			}
+		}
+	}
+	if cols := int64(len(stages)) * int64(h.Dim+h.ContextDim); cols > maxStageColumns {
+		return fmt.Errorf("the flow maps %d columns through %d stages: %d values per row, more than %d", h.Dim+h.ContextDim, len(stages), cols, maxStageColumns)
+	} else if layers > len(h.Params) {
+		return fmt.Errorf("the flow has %d hidden layers, more than the %d parameter tensors saved", layers, len(h.Params))
+	}
+	c, err := compiler.FlowCost(f.Header.Name, stages, f.Header.Dim, opt)
+	if err != nil {
+		return fmt.Errorf("rebuilding the flow: %v", err)
+	}
+	switch mem := float64(c.Params) * 8 * loadFactor; {
+	case c.Params != int64(len(f.Values)):
+		return fmt.Errorf("the saved parameters (%d values) do not fit the flow the header describes (%d values)", len(f.Values), c.Params)
+	case c.Params > lim.MaxParams:
+		return fmt.Errorf("the model has %d parameters, more than the limit of %d", c.Params, lim.MaxParams)
+	case mem > float64(lim.MaxMemory):
+		return fmt.Errorf("the model needs about %s of memory, more than the limit of %s", compiler.Bytes(mem), compiler.Bytes(float64(lim.MaxMemory)))
+	}
+	return nil
+}
+
+// loadSaved reads a saved model for load(...) in a program, within the
+// program's limits.
+func loadSaved(path string, lim compiler.Limits) (*compiler.Saved, error) {
+	m, err := load(path, lim)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no such file %s", path)
 	} else if err != nil {

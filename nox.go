@@ -67,7 +67,7 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 		Canonical: func(path string) string { return atomicfile.Canonical(resolve(dir, path)) },
 		Writable:  atomicfile.Writable,
 		Self:      atomicfile.Canonical(filename),
-		LoadModel: func(path string) (*compiler.Saved, error) { return loadSaved(resolve(dir, path)) },
+		LoadModel: func(path string) (*compiler.Saved, error) { return loadSaved(resolve(dir, path), o.Limits) },
 		Ran:       o.Ran,
 		Limits:    o.Limits,
 	})

@@ -182,6 +182,9 @@ func Encode(w io.Writer, f *File) error {
 	if err != nil {
 		return err
 	}
+	if len(hj) > MaxHeader {
+		return fmt.Errorf("cannot save the model: its header has %d bytes, more than the %d a file may have", len(hj), MaxHeader)
+	}
 	sum := sha256.New()
 	bw := bufio.NewWriter(io.MultiWriter(w, sum))
 	var buf [8]byte
@@ -236,6 +239,9 @@ func Decode(b []byte) (*File, error) {
 	if hl > uint64(len(body)-16) {
 		return nil, ErrTruncated
 	}
+	if hl > MaxHeader {
+		return nil, fmt.Errorf("bad header: %d bytes long, more than the %d a model's header may have", hl, MaxHeader)
+	}
 	f := &File{Version: version}
 	if err := json.Unmarshal(body[16:16+hl], &f.Header); err != nil {
 		return nil, fmt.Errorf("bad header: %v", err)
@@ -275,11 +281,17 @@ func (f *File) check() error {
 		return err
 	}
 	h := &f.Header
-	if h.Dim > MaxDim || h.ContextDim < 0 || h.ContextDim > MaxDim || !h.Std.ok(h.Dim) || !h.CtxStd.ok(h.ContextDim) {
-		return errors.New("bad header: dimensions or standardization out of range")
+	if h.Dim > MaxDim || h.ContextDim < 0 || h.ContextDim > MaxDim {
+		return errors.New("bad header: dimensions out of range")
 	}
 	if h.Dim < 1 || len(h.Stages) == 0 {
 		return errors.New("bad header: no dimensions or no stages")
+	}
+	if err := h.Std.check("std", h.Dim); err != nil {
+		return err
+	}
+	if err := h.CtxStd.check("context_std", h.ContextDim); err != nil {
+		return err
 	}
 	if !(h.Defensive >= 0 && h.Defensive < 1) || (f.Version < 2 && h.Defensive != 0) {
 		return fmt.Errorf("bad header: defensive weight %v out of range for format %d", h.Defensive, f.Version)
@@ -320,36 +332,31 @@ func (f *File) check() error {
 	if left != 0 {
 		return fmt.Errorf("bad header: the parameter table needs %d values, the file holds %d", len(f.Values)-left, len(f.Values))
 	}
-	return nil
+	return f.checkValues()
 }
 
-// ok reports whether s standardizes dim columns: absent, or dim finite
-// means and positive finite deviations, and if it whitens, finite D×D
-// matrices and a finite log-determinant.
-func (s *Standardization) ok(dim int) bool {
+// check reports what is wrong with s as the standardization of dim
+// columns (what: "std", "context_std"): absent, or dim finite means and
+// positive finite deviations and, if it whitens, finite D×D matrices
+// that are inverses of each other and W's log-determinant.
+func (s *Standardization) check(what string, dim int) error {
 	if s == nil {
-		return true
+		return nil
 	}
 	if len(s.Mean) != dim || len(s.Std) != dim {
-		return false
+		return fmt.Errorf("bad header: %s has %d means and %d deviations for %d columns", what, len(s.Mean), len(s.Std), dim)
 	}
-	for j := range dim {
-		if !finite(s.Mean[j]) || !(s.Std[j] > 0) || !finite(s.Std[j]) {
-			return false
+	for _, v := range [][]float64{s.Mean, s.Std, s.W, s.WInv, {s.LogDetW}} {
+		for _, x := range v {
+			if !finite(x) {
+				return fmt.Errorf("bad header: %s holds %v (a model computes only with finite numbers)", what, x)
+			}
 		}
 	}
 	if s.W == nil && s.WInv == nil {
-		return true
+		return s.positive("header " + what)
 	}
-	if len(s.W) != dim*dim || len(s.WInv) != dim*dim || !finite(s.LogDetW) {
-		return false
-	}
-	for i := range s.W {
-		if !finite(s.W[i]) || !finite(s.WInv[i]) {
-			return false
-		}
-	}
-	return true
+	return s.consistent("header " + what)
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
