@@ -31,9 +31,9 @@ import (
 func FuzzLoadSizes(f *testing.F) {
 	op := func(code, index byte, v uint16) []byte { return []byte{code, index, byte(v), byte(v >> 8)} }
 	f.Add(uint8(0), []byte{})
-	f.Add(uint8(0), op(opHidden, 0, 12))                                // hidden 65536
+	f.Add(uint8(0), op(opHidden, 0, 11))                                // hidden 65536
 	f.Add(uint8(0), slices.Concat(op(opDim, 0, 10), op(opLayer, 0, 0))) // a wide first stage
-	f.Add(uint8(1), op(opContext, 0, 13))                               // context 2^20
+	f.Add(uint8(1), op(opContext, 0, 12))                               // context 2^20
 	f.Add(uint8(0), slices.Concat(op(opHiddenCount, 0, 1023), op(opRefit, 0, 0)))
 	f.Add(uint8(2), slices.Concat(op(opHidden, 0, 3), op(opRefit, 0, 0))) // a consistent, different model
 	f.Add(uint8(0), slices.Concat(op(opValue, 7, 1), op(opShape, 2, 5)))
