@@ -49,34 +49,26 @@ func (m *Model) file() *modelfile.File {
 	return &modelfile.File{Version: FormatVersion, Header: h, Values: m.params.Data}
 }
 
-func compilerStd(s *modelfile.Standardization) *compiler.Standardize {
-	if s == nil {
-		return nil
-	}
-	return &compiler.Standardize{Mean: s.Mean, Std: s.Std, W: s.W, WInv: s.WInv, LogDetW: s.LogDetW}
-}
-
-// Load reads a model saved by Save. A truncated or corrupted file, one
-// from a newer format version, or one naming layers this nox does not
-// have is an error; Load never returns a model that differs from the one
-// saved. Whatever a file says, Load stays within the default limits
-// (compiler.Limits): a path that is not a regular file, a file too large
-// for them, a flow larger than they allow or than the values saved, and
-// non-finite or inconsistent values are refused before the model is built.
+// Load reads a model saved by Save, within the default compiler.Limits.
+// A path that is not a regular file, a file that is truncated, corrupted,
+// from a newer format or too large, a flow other than the values saved or
+// beyond the limits, and non-finite or inconsistent values are errors,
+// found before the model is built: Load never returns a model that
+// differs from the one saved.
 func Load(path string) (*Model, error) { return load(path, compiler.Limits{}) }
 
 // load is Load within lim (zero fields: the defaults).
 func load(path string, lim compiler.Limits) (*Model, error) {
 	lim = lim.WithDefaults()
-	f, err := modelfile.Read(path, min(lim.MaxParams, lim.MaxMemory/8/loadFactor))
-	if err != nil {
-		return nil, err // naming path
+	f, err := modelfile.Read(path, min(lim.MaxParams, lim.MaxMemory/8/loadFactor)) // its errors name path
+	if err == nil {
+		var m *Model
+		if m, err = fromFile(f, lim); err == nil {
+			return m, nil
+		}
+		err = fmt.Errorf("%s: %w", path, err)
 	}
-	m, err := fromFile(f, lim)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
+	return nil, err
 }
 
 func decode(b []byte) (*Model, error) {
@@ -87,14 +79,9 @@ func decode(b []byte) (*Model, error) {
 	return fromFile(f, compiler.Limits{}.WithDefaults())
 }
 
-// loadFactor is the copies of its values a loaded model holds, for the
-// estimate of its memory: the file's bytes, the decoded values, the
-// parameters (float64 and float32), and the programs' masks.
+// loadFactor is the copies of its values a model holds while loaded: the
+// file's bytes, the values decoded, float64 and float32 parameters, masks.
 const loadFactor = 5
-
-// maxStageColumns bounds the stages times the columns of a loaded flow:
-// values one row makes on its way through the flow (128 MB of them).
-const maxStageColumns = 1 << 24
 
 // fromFile rebuilds the model a file describes: its stages bound and
 // checked as the checker would, its size from their shapes alone
@@ -150,7 +137,7 @@ func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 	copy(params.Data, f.Values)
 	params.Changed()
 	if f.Version < 3 && opt.Standardize {
-		vals, err := cm.FixedValues(compilerStd(h.Std), compilerStd(h.CtxStd))
+		vals, err := cm.FixedValues((*compiler.Standardize)(h.Std), (*compiler.Standardize)(h.CtxStd)) // the same fields
 		if err == nil {
 			err = params.Set(vals)
 		}
@@ -161,33 +148,16 @@ func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 	return newModel(h.Name, cm, params, h.Source, [2][]string{h.Columns, h.ContextColumns}), nil
 }
 
-// fits refuses a file whose flow, as its header states it, has more or
-// fewer parameters than the file values, or exceeds lim: from the
-// stages' shapes alone, before anything of the flow's size is allocated.
-// Building even that table costs time and memory in the columns each
-// stage maps and in the hidden layers (a linear layer with parameters
-// each, for every value of a variadic argument): both are bounded first.
-// (Formats 1 and 2 saved no fixed parameters: opt, read from a format-3
-// header, then asks for none.)
+// fits refuses a file whose header's flow has other than the values saved
+// or exceeds lim, from static shapes, before anything of its size is
+// allocated (Decode bounded what building its table costs). Formats 1
+// and 2 saved no fixed parameters, and opt then asks for none.
 func fits(f *modelfile.File, stages []compiler.Stage, opt compiler.Options, lim compiler.Limits) error {
-	h, layers := &f.Header, 0
-	for _, s := range stages {
-		for _, p := range s.Spec.Params {
-			if p.Variadic {
-				layers += len(s.Args[p.Name])
-			}
-		}
-	}
-	if cols := int64(len(stages)) * int64(h.Dim+h.ContextDim); cols > maxStageColumns {
-		return fmt.Errorf("the flow maps %d columns through %d stages: %d values per row, more than %d", h.Dim+h.ContextDim, len(stages), cols, maxStageColumns)
-	} else if layers > len(h.Params) {
-		return fmt.Errorf("the flow has %d hidden layers, more than the %d parameter tensors saved", layers, len(h.Params))
-	}
-	c, err := compiler.FlowCost(f.Header.Name, stages, f.Header.Dim, opt)
-	if err != nil {
-		return fmt.Errorf("rebuilding the flow: %v", err)
-	}
+	h := &f.Header
+	c, err := compiler.FlowCost(h.Name, stages, h.Dim, opt)
 	switch mem := float64(c.Params) * 8 * loadFactor; {
+	case err != nil:
+		return fmt.Errorf("rebuilding the flow: %v", err)
 	case c.Params != int64(len(f.Values)):
 		return fmt.Errorf("the saved parameters (%d values) do not fit the flow the header describes (%d values)", len(f.Values), c.Params)
 	case c.Params > lim.MaxParams:

@@ -101,6 +101,38 @@ type Header struct {
 	ContextColumns []string `json:"context_columns,omitempty"`
 }
 
+// A header is checked for what rebuilding its flow would cost before the
+// flow is built: building a stage costs time and memory in the columns it
+// maps, and building a hidden layer in the parameters it adds. So a
+// header may state at most MaxStageColumns stages × columns (values one
+// row makes through the flow: 128 MB of them), and no more argument values
+// than its parameter table accounts for: every value of an argument list
+// (the hidden widths) is a layer with parameters of its own, and no layer
+// has MaxScalarArgs single-valued arguments.
+const (
+	MaxStageColumns = 1 << 24
+	MaxScalarArgs   = 16
+)
+
+// checkSize checks the header's size as above.
+func (h *Header) checkSize() error {
+	if cols := int64(len(h.Stages)) * int64(h.Dim+h.ContextDim); cols > MaxStageColumns {
+		return fmt.Errorf("bad header: the flow maps %d columns through %d stages, %d values per row, more than %d",
+			h.Dim+h.ContextDim, len(h.Stages), cols, MaxStageColumns)
+	}
+	args := 0
+	for _, s := range h.Stages {
+		for _, v := range s.Args {
+			args += len(v)
+		}
+	}
+	if args > len(h.Params)+MaxScalarArgs*len(h.Stages) {
+		return fmt.Errorf("bad header: its stages have %d argument values, more than its %d parameter tensors and %d stages account for",
+			args, len(h.Params), len(h.Stages))
+	}
+	return nil
+}
+
 // MaxName is the longest column name a header may hold, in bytes.
 const MaxName = 256
 
@@ -286,6 +318,9 @@ func (f *File) check() error {
 	}
 	if h.Dim < 1 || len(h.Stages) == 0 {
 		return errors.New("bad header: no dimensions or no stages")
+	}
+	if err := h.checkSize(); err != nil {
+		return err
 	}
 	if err := h.Std.check("std", h.Dim); err != nil {
 		return err
