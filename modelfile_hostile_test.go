@@ -125,6 +125,14 @@ var hostileModels = []struct {
 		f.Header.Dim, f.Header.Columns, f.Header.Standardize, f.Header.Whiten = 1<<20, nil, false, false
 		f.Header.Stages = stages(100, "LULinear", nil)
 	}), "values per row", nil},
+	{"AffineCoupling on one column", edited("v3_moons", func(f *modelfile.File) {
+		h := &f.Header
+		h.Dim, h.Columns, h.Standardize, h.Whiten, h.Defensive = 1, nil, false, false, 0
+		h.Stages = stages(1, "AffineCoupling", map[string][]float64{"hidden": {4}, "bound": {5}})
+		h.Params = []modelfile.Param{{Name: "s0.h0.w", Rows: 0, Cols: 4}, {Name: "s0.h0.b", Rows: 1, Cols: 4},
+			{Name: "s0.out.w", Rows: 4, Cols: 2}, {Name: "s0.out.b", Rows: 1, Cols: 2}}
+		f.Values = make([]float64, 14)
+	}), "AffineCoupling needs at least 2 dimensions, got 1", nil},
 
 	{"a NaN weight", edited("v3_moons", func(f *modelfile.File) {
 		param(f, "maf1.h0.w")[3] = math.NaN()
