@@ -26,7 +26,15 @@
 //
 // Decode reads every version. Encode writes the version a File states; it
 // refuses any File that Decode would refuse, so what one nox writes the
-// next one reads. Encode of a File decoded from bytes nox wrote gives
+// next one reads.
+//
+// A file may come from anyone, so Decode allocates no more than a small
+// multiple of the file's size, and refuses what no nox writes before a
+// loader builds anything from it: a header longer than MaxHeader, one
+// whose flow would cost too much even to describe (checkSize), a
+// non-finite value, a standardization at odds with itself (values.go).
+// Read refuses, before reading, a path that is not a regular file and a
+// file too large for the values a loader allows. Encode of a File decoded from bytes nox wrote gives
 // those bytes back: the JSON keys below are the ones every version has
 // written, in the order json.Marshal writes them.
 package modelfile
