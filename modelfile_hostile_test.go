@@ -117,14 +117,27 @@ var hostileModels = []struct {
 	{"1024 hidden layers of 32768", edited("v3_moons", func(f *modelfile.File) {
 		f.Header.Stages[0].Args["hidden"] = slices.Repeat([]float64{32768}, 1024)
 	}), "bad header: its stages have 1035 argument values, more than its 13 parameter tensors and 4 stages account for", nil},
-	{"1000 MAFs of 1024 hidden layers", edited("v3_moons", func(f *modelfile.File) {
+	{"100 MAFs of 1024 hidden layers", edited("v3_moons", func(f *modelfile.File) {
 		args := map[string][]float64{"hidden": slices.Repeat([]float64{1}, 1024)}
-		f.Header.Stages = stages(1000, "MAF", args)
-	}), "bad header: its stages have 1024000 argument values", nil},
+		f.Header.Stages = stages(100, "MAF", args)
+	}), "bad header: its stages have 102400 argument values, more than its 13 parameter tensors and 101 stages account for", nil},
 	{"100 LULinears on 2^20 columns", edited("v3_moons", func(f *modelfile.File) {
 		f.Header.Dim, f.Header.Columns, f.Header.Standardize, f.Header.Whiten = 1<<20, nil, false, false
 		f.Header.Stages = stages(100, "LULinear", nil)
 	}), "values per row", nil},
+	{"300,000 argument names", edited("v3_moons", func(f *modelfile.File) {
+		for i := range 300_000 {
+			f.Header.Stages[0].Args[fmt.Sprint("a", i)] = []float64{}
+		}
+	}), "keys and values, more than the 262144 a model's header may have", nil},
+	{"100,000 argument names", edited("v3_moons", func(f *modelfile.File) {
+		for i := range 100_000 {
+			f.Header.Stages[0].Args[fmt.Sprint("a", i)] = []float64{}
+		}
+	}), "bad header: its stages have 100012 argument values, more than", nil},
+	{"a header of 17 MB", edited("v3_moons", func(f *modelfile.File) {
+		f.Header.Source = strings.Repeat("#", 17<<20)
+	}), "bad header: 17826914 bytes long, more than the 16777216", nil},
 	{"AffineCoupling on one column", edited("v3_moons", func(f *modelfile.File) {
 		h := &f.Header
 		h.Dim, h.Columns, h.Standardize, h.Whiten, h.Defensive = 1, nil, false, false, 0

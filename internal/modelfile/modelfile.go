@@ -113,12 +113,13 @@ type Header struct {
 // flow is built: building a stage costs time and memory in the columns it
 // maps, and building a hidden layer in the parameters it adds. So a
 // header may state at most MaxStageColumns stages × columns (values one
-// row makes through the flow: 128 MB of them), and no more argument values
+// row makes through the flow, 32 MB of them; building a stage allocates
+// up to about 60 bytes a column), and no more argument values
 // than its parameter table accounts for: every value of an argument list
 // (the hidden widths) is a layer with parameters of its own, and no layer
 // has MaxScalarArgs single-valued arguments.
 const (
-	MaxStageColumns = 1 << 24
+	MaxStageColumns = 1 << 22
 	MaxScalarArgs   = 16
 )
 
@@ -131,7 +132,7 @@ func (h *Header) checkSize() error {
 	args := 0
 	for _, s := range h.Stages {
 		for _, v := range s.Args {
-			args += len(v)
+			args += max(1, len(v)) // an empty list is an argument too
 		}
 	}
 	if args > len(h.Params)+MaxScalarArgs*len(h.Stages) {
@@ -222,8 +223,8 @@ func Encode(w io.Writer, f *File) error {
 	if err != nil {
 		return err
 	}
-	if len(hj) > MaxHeader {
-		return fmt.Errorf("cannot save the model: its header has %d bytes, more than the %d a file may have", len(hj), MaxHeader)
+	if err := checkHeaderSize(hj); err != nil {
+		return fmt.Errorf("cannot save the model: %w", err)
 	}
 	sum := sha256.New()
 	bw := bufio.NewWriter(io.MultiWriter(w, sum))
@@ -279,8 +280,8 @@ func Decode(b []byte) (*File, error) {
 	if hl > uint64(len(body)-16) {
 		return nil, ErrTruncated
 	}
-	if hl > MaxHeader {
-		return nil, fmt.Errorf("bad header: %d bytes long, more than the %d a model's header may have", hl, MaxHeader)
+	if err := checkHeaderSize(body[16 : 16+hl]); err != nil {
+		return nil, err
 	}
 	f := &File{Version: version}
 	if err := json.Unmarshal(body[16:16+hl], &f.Header); err != nil {

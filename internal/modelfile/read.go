@@ -9,10 +9,39 @@ import (
 	"syscall"
 )
 
-// MaxHeader bounds a header's length in bytes: room for any program's
-// source and a table of 10⁵ parameter tensors, and a bound on what
-// decoding it can allocate.
-const MaxHeader = 16 << 20
+// MaxHeader bounds a header's length in bytes, and MaxHeaderTokens the
+// keys and values in it (its commas and colons outside strings): room for
+// any program's source and a table of 50,000 parameter tensors, and a
+// bound on the time and memory decoding it takes (encoding/json takes
+// about a second for a million numbers).
+const (
+	MaxHeader       = 16 << 20
+	MaxHeaderTokens = 1 << 18
+)
+
+// checkHeaderSize refuses a header JSON text hj too long to decode.
+func checkHeaderSize(hj []byte) error {
+	if len(hj) > MaxHeader {
+		return fmt.Errorf("bad header: %d bytes long, more than the %d a model's header may have", len(hj), MaxHeader)
+	}
+	n, in, esc := 0, false, false
+	for _, c := range hj {
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case !in && (c == ',' || c == ':'):
+			n++
+		}
+	}
+	if n > MaxHeaderTokens {
+		return fmt.Errorf("bad header: %d keys and values, more than the %d a model's header may have", n, MaxHeaderTokens)
+	}
+	return nil
+}
 
 // Read reads and decodes the model file at path, which may hold at most
 // maxValues values (its size is checked before it is read). Its errors
