@@ -276,16 +276,19 @@ func newSplineCoupling(cfg Config) Layer {
 	c := &splineCoupling{name: cfg.Name, dim: cfg.Dim}
 	// As nflows' alternating masks: even stages transform the even
 	// dimensions (0, 2, …), odd stages the odd ones.
-	var id, tr []int
+	c.perm = make([]int, 0, cfg.Dim) // the identity half, then the transformed one
 	for i := range cfg.Dim {
-		if i%2 == cfg.Ordinal%2 {
-			tr = append(tr, i)
-		} else {
-			id = append(id, i)
+		if i%2 != cfg.Ordinal%2 {
+			c.perm = append(c.perm, i)
 		}
 	}
-	c.nid, c.ntr = len(id), len(tr)
-	c.perm = append(id, tr...)
+	c.nid = len(c.perm)
+	for i := range cfg.Dim {
+		if i%2 == cfg.Ordinal%2 {
+			c.perm = append(c.perm, i)
+		}
+	}
+	c.ntr = cfg.Dim - c.nid
 	c.back = make([]int, cfg.Dim)
 	for j, i := range c.perm {
 		c.back[i] = j
