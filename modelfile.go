@@ -52,27 +52,26 @@ func (m *Model) file() *modelfile.File {
 	return &modelfile.File{Version: FormatVersion, Header: h, Values: m.params.Data}
 }
 
-func compilerStd(s *modelfile.Standardization) *compiler.Standardize {
-	if s == nil {
-		return nil
-	}
-	return &compiler.Standardize{Mean: s.Mean, Std: s.Std, W: s.W, WInv: s.WInv, LogDetW: s.LogDetW}
-}
+// Load reads a model saved by Save, within the default compiler.Limits.
+// A path that is not a regular file, a file that is truncated, corrupted,
+// from a newer format or too large, a flow other than the values saved or
+// beyond the limits, and non-finite or inconsistent values are errors,
+// found before the model is built: Load never returns a model that
+// differs from the one saved.
+func Load(path string) (*Model, error) { return load(path, compiler.Limits{}) }
 
-// Load reads a model saved by Save. A truncated or corrupted file, one
-// from a newer format version, or one naming layers this nox does not
-// have is an error; Load never returns a model that differs from the one
-// saved.
-func Load(path string) (*Model, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+// load is Load within lim (zero fields: the defaults).
+func load(path string, lim compiler.Limits) (*Model, error) {
+	lim = lim.WithDefaults()
+	f, err := modelfile.Read(path, min(lim.MaxParams, lim.MaxMemory/8/loadFactor)) // its errors name path
+	if err == nil {
+		var m *Model
+		if m, err = fromFile(f, lim); err == nil {
+			return m, nil
+		}
+		err = fmt.Errorf("%s: %w", path, err)
 	}
-	m, err := decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
+	return nil, err
 }
 
 func decode(b []byte) (*Model, error) {
@@ -80,14 +79,23 @@ func decode(b []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fromFile(f)
+	return fromFile(f, compiler.Limits{}.WithDefaults())
 }
 
+// loadFactor is the copies of its values a model holds while loaded: the
+// file's bytes, the values decoded, float64 and float32 parameters, masks.
+const loadFactor = 5
+
 // fromFile rebuilds the model a file describes: its stages bound and
-// checked as the checker would, lowered, and given the saved values once
-// the parameter table matches the flow's.
-func fromFile(f *modelfile.File) (*Model, error) {
+// checked as the checker would, its size from their shapes alone
+// (compiler.FlowCost) checked against the values saved and the limits
+// lim, and only then lowered and given the saved values once the
+// parameter table matches the flow's.
+func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 	h := &f.Header
+	if len(h.Stages) > lim.MaxStages {
+		return nil, fmt.Errorf("the flow has %d stages, more than the limit of %d", len(h.Stages), lim.MaxStages)
+	}
 	var stages []compiler.Stage
 	for _, s := range h.Stages {
 		st, err := compiler.NewStage(s.Layer, s.Name, s.Args)
@@ -100,6 +108,9 @@ func fromFile(f *modelfile.File) (*Model, error) {
 		return nil, errors.New("bad header: the last stage is not a prior")
 	}
 	opt := compiler.Options{Standardize: h.Standardize, Whiten: h.Whiten, ContextDim: h.ContextDim, Defensive: h.Defensive}
+	if err := fits(f, stages, opt, lim); err != nil {
+		return nil, err
+	}
 	if f.Version < 3 {
 		opt.Standardize, opt.Whiten = h.Std != nil, h.Std != nil && h.Std.W != nil
 	}
@@ -107,19 +118,14 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rebuilding the flow: %v", err)
 	}
-	// The table is checked against the file (whose values Decode counted)
-	// before anything is allocated for it. Formats 1 and 2 saved no fixed
-	// parameters, which come last.
-	table, size := cm.Params, 0
+	// The table is checked against the file's, whose values fits counted.
+	// Formats 1 and 2 saved no fixed parameters, which come last.
+	table := cm.Params
 	for f.Version < 3 && len(table) > 0 && table[len(table)-1].Fixed {
 		table = table[:len(table)-1]
 	}
-	for _, p := range table {
-		size += p.Shape.Rows * p.Shape.Cols
-	}
-	if len(table) != len(h.Params) || len(f.Values) != size {
-		return nil, fmt.Errorf("the saved parameters (%d tensors, %d values) do not fit the flow (%d tensors, %d values)",
-			len(h.Params), len(f.Values), len(table), size)
+	if len(table) != len(h.Params) {
+		return nil, fmt.Errorf("the saved parameters (%d tensors) do not fit the flow (%d tensors)", len(h.Params), len(table))
 	}
 	for i, p := range table {
 		fp := h.Params[i]
@@ -134,7 +140,7 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	copy(params.Data, f.Values)
 	params.Changed()
 	if f.Version < 3 && opt.Standardize {
-		vals, err := cm.FixedValues(compilerStd(h.Std), compilerStd(h.CtxStd))
+		vals, err := cm.FixedValues((*compiler.Standardize)(h.Std), (*compiler.Standardize)(h.CtxStd)) // the same fields
 		if err == nil {
 			err = params.Set(vals)
 		}
@@ -145,9 +151,30 @@ func fromFile(f *modelfile.File) (*Model, error) {
 	return newModel(h.Name, cm, params, h.Source, [2][]string{h.Columns, h.ContextColumns}), nil
 }
 
-// loadSaved reads a saved model for load(...) in a program.
-func loadSaved(path string) (*compiler.Saved, error) {
-	m, err := Load(path)
+// fits refuses a file whose header's flow has other than the values saved
+// or exceeds lim, from static shapes, before anything of its size is
+// allocated (Decode bounded what building its table costs). Formats 1
+// and 2 saved no fixed parameters, and opt then asks for none.
+func fits(f *modelfile.File, stages []compiler.Stage, opt compiler.Options, lim compiler.Limits) error {
+	h := &f.Header
+	c, err := compiler.FlowCost(h.Name, stages, h.Dim, opt)
+	switch mem := float64(c.Params) * 8 * loadFactor; {
+	case err != nil:
+		return fmt.Errorf("rebuilding the flow: %v", err)
+	case c.Params != int64(len(f.Values)):
+		return fmt.Errorf("the saved parameters (%d values) do not fit the flow the header describes (%d values)", len(f.Values), c.Params)
+	case c.Params > lim.MaxParams:
+		return fmt.Errorf("the model has %d parameters, more than the limit of %d", c.Params, lim.MaxParams)
+	case mem > float64(lim.MaxMemory):
+		return fmt.Errorf("the model needs about %s of memory, more than the limit of %s", compiler.Bytes(mem), compiler.Bytes(float64(lim.MaxMemory)))
+	}
+	return nil
+}
+
+// loadSaved reads a saved model for load(...) in a program, within the
+// program's limits.
+func loadSaved(path string, lim compiler.Limits) (*compiler.Saved, error) {
+	m, err := load(path, lim)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no such file %s", path)
 	} else if err != nil {

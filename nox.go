@@ -98,7 +98,7 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 			if err != nil {
 				return nil, err
 			}
-			return loadSaved(p)
+			return loadSaved(p, lim)
 		},
 		Canonical: canonical,
 		Output:    func(path string) string { return atomicfile.Canonical(resolve(outDir, path)) },

@@ -6,6 +6,7 @@ import (
 
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
+	"github.com/noxlang/nox/stdlib"
 )
 
 // The cost of a flow is known before anything of its size is allocated:
@@ -29,8 +30,23 @@ type Cost struct {
 	Width int64
 }
 
-// FlowCost adds up the cost of a flow over dim dimensions.
+// FlowCost adds up the cost of a flow over dim dimensions. A stage given
+// fewer columns than its layer accepts (Spec.MinDim) is an error, as in
+// the checker: FlowCost is the first to see the flow a model file states,
+// and Lower cannot build such a stage.
 func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
+	cur := dim
+	for _, s := range stages {
+		if s.Spec.Kind == stdlib.Prior {
+			cur = dim
+		}
+		if cur < s.Spec.MinDim {
+			return Cost{}, fmt.Errorf("flow %s: %s needs at least %s, got %d", name, s.Spec.Name, plural(s.Spec.MinDim, "dimension"), cur)
+		}
+		if s.Spec.Kind == stdlib.Split {
+			cur = min(cur, s.Args.Int("keep")) // build refuses keep ≥ cur
+		}
+	}
 	l, err := build(name, stages, dim, opt)
 	if err != nil {
 		return Cost{}, err

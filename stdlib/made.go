@@ -42,8 +42,12 @@ type madeNet struct {
 	dense    bool
 	residual []bool // per hidden layer after the first: adds its input
 	dropout  float64
-	degrees  [][]int // MADE degrees of the inputs and each hidden layer
-	w, bias  []int   // parameter indices, one per linear layer (hidden..., output)
+	// degrees are the MADE degrees of the inputs and each hidden layer,
+	// made at their first use (degs) by makeDegrees, as the masks are:
+	// they are as long as the hidden layers are wide.
+	degrees     [][]int
+	makeDegrees func() [][]int
+	w, bias     []int // parameter indices, one per linear layer (hidden..., output)
 	// masks are the 0/1 masks of the linear layers, made from the
 	// degrees at their first use (mask): building a layer only states
 	// its parameters' shapes, so that a flow's cost is known (and a huge
@@ -158,13 +162,14 @@ func newMADE(cfg Config, mc madeConfig) *madeNet {
 	n.out = mc.out
 	if !mc.dense {
 		n.out = mc.k * mc.in
-		switch {
-		case mc.random:
-			n.degrees = madeRandomDegrees(mc.in, mc.hidden, mc.ctx > 0, mc.residual, mc.seed, mc.stream)
-		case mc.ctx > 0:
-			n.degrees = madeContextDegrees(mc.in, mc.hidden)
-		default:
-			n.degrees = MADEDegrees(mc.in, mc.hidden)
+		n.makeDegrees = func() [][]int {
+			switch {
+			case mc.random:
+				return madeRandomDegrees(mc.in, mc.hidden, mc.ctx > 0, mc.residual, mc.seed, mc.stream)
+			case mc.ctx > 0:
+				return madeContextDegrees(mc.in, mc.hidden)
+			}
+			return MADEDegrees(mc.in, mc.hidden)
 		}
 	}
 	for l := 1; l < len(mc.hidden); l++ {
@@ -203,6 +208,14 @@ func (n *madeNet) addLinear(table *[]ir.Param, tag string, in, out, fanIn int, o
 	n.shapes = append(n.shapes, ir.Shape{Rows: in, Cols: out})
 }
 
+// degs returns the network's degrees, made at the first call.
+func (n *madeNet) degs() [][]int {
+	if n.degrees == nil {
+		n.degrees = n.makeDegrees()
+	}
+	return n.degrees
+}
+
 // mask returns linear layer l's 0/1 mask, [in,out] row-major: a hidden
 // unit sees the units below of lower or equal degree; output value j of
 // input i (degree i+1) sees the last hidden layer's units of degree < i+1.
@@ -212,7 +225,7 @@ func (n *madeNet) mask(l int) []float64 {
 	}
 	var mask []float64
 	if l < len(n.w)-1 {
-		din, dout := n.degrees[l], n.degrees[l+1]
+		din, dout := n.degs()[l], n.degs()[l+1]
 		mask = make([]float64, len(din)*len(dout))
 		for j, dj := range din {
 			for k, dk := range dout {
@@ -222,7 +235,7 @@ func (n *madeNet) mask(l int) []float64 {
 			}
 		}
 	} else {
-		last := n.degrees[len(n.degrees)-1]
+		last := n.degs()[len(n.degs())-1]
 		mask = make([]float64, len(last)*n.out)
 		for k, dk := range last {
 			for c := range n.out {
@@ -385,11 +398,11 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 	for i := range n.in {
 		for l := range hidden {
 			width := b.Type(mw.raw[l]).Cols
-			lo, hi := degreeRange(n.degrees[l+1], i)
+			lo, hi := degreeRange(n.degs()[l+1], i)
 			if lo == hi {
 				continue
 			}
-			_, p := degreeRange(n.degrees[l], i) // the units below of degree ≤ i: a prefix
+			_, p := degreeRange(n.degs()[l], i) // the units below of degree ≤ i: a prefix
 			var a ir.Value
 			switch {
 			case l == 0 && x == ir.None:
@@ -421,7 +434,7 @@ func (n *madeNet) solve(b *ir.Builder, mw *madeWeights, env *Env, k int, u0 ir.V
 			if hidden > 0 {
 				top = hs[hidden-1]
 			}
-			_, p := degreeRange(n.degrees[hidden], i)
+			_, p := degreeRange(n.degs()[hidden], i)
 			out = affine(top, p, wts[hidden], i*k, (i+1)*k, bout)
 		}
 		feed, keep := next(i, out)

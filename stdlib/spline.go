@@ -84,13 +84,23 @@ func init() {
 type rqSpline struct {
 	d, k  int
 	bound float64
-	// Column permutations of the bin layout.
+	// Column permutations of the bin layout, made at their first use
+	// (perms), as every constant of a layer is, so that building a layer
+	// costs nothing of its size.
 	shiftNext             []int // column of bin j+1 (cyclically: the first for the last)
 	derivLeft, derivRight []int // placement of the interior derivatives
 }
 
 func newRQSpline(d, k int, bound float64) *rqSpline {
-	s := &rqSpline{d: d, k: k, bound: bound}
+	return &rqSpline{d: d, k: k, bound: bound}
+}
+
+// perms makes the column permutations, once.
+func (s *rqSpline) perms() *rqSpline {
+	if s.shiftNext != nil {
+		return s
+	}
+	d, k := s.d, s.k
 	n := d * k
 	s.shiftNext = make([]int, n)
 	s.derivLeft = make([]int, n)
@@ -159,8 +169,8 @@ func (s *rqSpline) knots(b *ir.Builder, theta ir.Value) rqKnots {
 	c := math.Log(math.Expm1(1 - splineMinDeriv))
 	u := b.SliceCols(theta, 2*d*k, d*(3*k-1))
 	deriv := b.PadCols(b.AddConst(b.Softplus(b.AddConst(u, c)), splineMinDeriv), 0, d*k)
-	kn.dl = b.Add(b.PermuteCols(deriv, s.derivLeft), s.rowMask(b, 0, false))
-	kn.dr = b.Add(b.PermuteCols(deriv, s.derivRight), s.rowMask(b, k-1, false))
+	kn.dl = b.Add(b.PermuteCols(deriv, s.perms().derivLeft), s.rowMask(b, 0, false))
+	kn.dr = b.Add(b.PermuteCols(deriv, s.perms().derivRight), s.rowMask(b, k-1, false))
 	return kn
 }
 
@@ -170,7 +180,7 @@ func (s *rqSpline) knots(b *ir.Builder, theta ir.Value) rqKnots {
 func (s *rqSpline) onehot(b *ir.Builder, v, left ir.Value) ir.Value {
 	m := b.Greater(b.SegExpand(v, s.k), left)
 	m = b.Add(b.Mul(m, s.rowMask(b, 0, true)), s.rowMask(b, 0, false))
-	next := b.Mul(b.PermuteCols(m, s.shiftNext), s.rowMask(b, s.k-1, true))
+	next := b.Mul(b.PermuteCols(m, s.perms().shiftNext), s.rowMask(b, s.k-1, true))
 	return b.Sub(m, next)
 }
 
@@ -266,16 +276,19 @@ func newSplineCoupling(cfg Config) Layer {
 	c := &splineCoupling{name: cfg.Name, dim: cfg.Dim}
 	// As nflows' alternating masks: even stages transform the even
 	// dimensions (0, 2, …), odd stages the odd ones.
-	var id, tr []int
+	c.perm = make([]int, 0, cfg.Dim) // the identity half, then the transformed one
 	for i := range cfg.Dim {
-		if i%2 == cfg.Ordinal%2 {
-			tr = append(tr, i)
-		} else {
-			id = append(id, i)
+		if i%2 != cfg.Ordinal%2 {
+			c.perm = append(c.perm, i)
 		}
 	}
-	c.nid, c.ntr = len(id), len(tr)
-	c.perm = append(id, tr...)
+	c.nid = len(c.perm)
+	for i := range cfg.Dim {
+		if i%2 == cfg.Ordinal%2 {
+			c.perm = append(c.perm, i)
+		}
+	}
+	c.ntr = cfg.Dim - c.nid
 	c.back = make([]int, cfg.Dim)
 	for j, i := range c.perm {
 		c.back[i] = j
@@ -316,7 +329,8 @@ type splineAR struct {
 	rq   *rqSpline
 	net  *madeNet
 	// layout reorders the MADE's value-major outputs (value j of input i
-	// at column j·D + i) into the spline's dimension-major blocks.
+	// at column j·D + i) into the spline's dimension-major blocks; made
+	// at its first use (outLayout).
 	layout []int
 }
 
@@ -327,6 +341,15 @@ func newSplineAR(cfg Config) Layer {
 	s.net = newMADE(cfg, madeConfig{
 		in: d, k: 3*k - 1, hidden: args.Ints("hidden"), ctx: cfg.ContextDim, outScale: splineOutScale,
 	})
+	return s
+}
+
+// outLayout makes the output layout, once.
+func (s *splineAR) outLayout() []int {
+	if s.layout != nil {
+		return s.layout
+	}
+	d, k := s.dim, s.rq.k
 	s.layout = make([]int, d*(3*k-1))
 	for i := range d {
 		for j := range k {
@@ -337,12 +360,12 @@ func newSplineAR(cfg Config) Layer {
 			}
 		}
 	}
-	return s
+	return s.layout
 }
 
 func (s *splineAR) params(b *ir.Builder, u ir.Value, mw *madeWeights, env *Env) ir.Value {
 	u = b.Clamp(u, -splineMaxCond, splineMaxCond)
-	return b.PermuteCols(s.net.apply(b, u, mw, env), s.layout)
+	return b.PermuteCols(s.net.apply(b, u, mw, env), s.outLayout())
 }
 
 func (s *splineAR) Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value) {

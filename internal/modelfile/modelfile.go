@@ -26,7 +26,15 @@
 //
 // Decode reads every version. Encode writes the version a File states; it
 // refuses any File that Decode would refuse, so what one nox writes the
-// next one reads. Encode of a File decoded from bytes nox wrote gives
+// next one reads.
+//
+// A file may come from anyone, so Decode allocates no more than a small
+// multiple of the file's size, and refuses what no nox writes before a
+// loader builds anything from it: a header longer than MaxHeader, one
+// whose flow would cost too much even to describe (checkSize), a
+// non-finite value, a standardization at odds with itself (values.go).
+// Read refuses, before reading, a path that is not a regular file and a
+// file too large for the values a loader allows. Encode of a File decoded from bytes nox wrote gives
 // those bytes back: the JSON keys below are the ones every version has
 // written, in the order json.Marshal writes them.
 package modelfile
@@ -99,6 +107,39 @@ type Header struct {
 	// column (Dim, ContextDim), each a valid CheckName. Format 3 on.
 	Columns        []string `json:"columns,omitempty"`
 	ContextColumns []string `json:"context_columns,omitempty"`
+}
+
+// A header is checked for what rebuilding its flow would cost before the
+// flow is built: building a stage costs time and memory in the columns it
+// maps, and building a hidden layer in the parameters it adds. So a
+// header may state at most MaxStageColumns stages × columns (values one
+// row makes through the flow, 32 MB of them; building a stage allocates
+// up to about 60 bytes a column), and no more argument values
+// than its parameter table accounts for: every value of an argument list
+// (the hidden widths) is a layer with parameters of its own, and no layer
+// has MaxScalarArgs single-valued arguments.
+const (
+	MaxStageColumns = 1 << 22
+	MaxScalarArgs   = 16
+)
+
+// checkSize checks the header's size as above.
+func (h *Header) checkSize() error {
+	if cols := int64(len(h.Stages)) * int64(h.Dim+h.ContextDim); cols > MaxStageColumns {
+		return fmt.Errorf("bad header: the flow maps %d columns through %d stages, %d values per row, more than %d",
+			h.Dim+h.ContextDim, len(h.Stages), cols, MaxStageColumns)
+	}
+	args := 0
+	for _, s := range h.Stages {
+		for _, v := range s.Args {
+			args += max(1, len(v)) // an empty list is an argument too
+		}
+	}
+	if args > len(h.Params)+MaxScalarArgs*len(h.Stages) {
+		return fmt.Errorf("bad header: its stages have %d argument values, more than its %d parameter tensors and %d stages account for",
+			args, len(h.Params), len(h.Stages))
+	}
+	return nil
 }
 
 // MaxName is the longest column name a header may hold, in bytes.
@@ -182,6 +223,9 @@ func Encode(w io.Writer, f *File) error {
 	if err != nil {
 		return err
 	}
+	if err := checkHeaderSize(hj); err != nil {
+		return fmt.Errorf("cannot save the model: %w", err)
+	}
 	sum := sha256.New()
 	bw := bufio.NewWriter(io.MultiWriter(w, sum))
 	var buf [8]byte
@@ -236,6 +280,9 @@ func Decode(b []byte) (*File, error) {
 	if hl > uint64(len(body)-16) {
 		return nil, ErrTruncated
 	}
+	if err := checkHeaderSize(body[16 : 16+hl]); err != nil {
+		return nil, err
+	}
 	f := &File{Version: version}
 	if err := json.Unmarshal(body[16:16+hl], &f.Header); err != nil {
 		return nil, fmt.Errorf("bad header: %v", err)
@@ -275,11 +322,20 @@ func (f *File) check() error {
 		return err
 	}
 	h := &f.Header
-	if h.Dim > MaxDim || h.ContextDim < 0 || h.ContextDim > MaxDim || !h.Std.ok(h.Dim) || !h.CtxStd.ok(h.ContextDim) {
-		return errors.New("bad header: dimensions or standardization out of range")
+	if h.Dim > MaxDim || h.ContextDim < 0 || h.ContextDim > MaxDim {
+		return errors.New("bad header: dimensions out of range")
 	}
 	if h.Dim < 1 || len(h.Stages) == 0 {
 		return errors.New("bad header: no dimensions or no stages")
+	}
+	if err := h.checkSize(); err != nil {
+		return err
+	}
+	if err := h.Std.check("std", h.Dim); err != nil {
+		return err
+	}
+	if err := h.CtxStd.check("context_std", h.ContextDim); err != nil {
+		return err
 	}
 	if !(h.Defensive >= 0 && h.Defensive < 1) || (f.Version < 2 && h.Defensive != 0) {
 		return fmt.Errorf("bad header: defensive weight %v out of range for format %d", h.Defensive, f.Version)
@@ -320,36 +376,31 @@ func (f *File) check() error {
 	if left != 0 {
 		return fmt.Errorf("bad header: the parameter table needs %d values, the file holds %d", len(f.Values)-left, len(f.Values))
 	}
-	return nil
+	return f.checkValues()
 }
 
-// ok reports whether s standardizes dim columns: absent, or dim finite
-// means and positive finite deviations, and if it whitens, finite D×D
-// matrices and a finite log-determinant.
-func (s *Standardization) ok(dim int) bool {
+// check reports what is wrong with s as the standardization of dim
+// columns (what: "std", "context_std"): absent, or dim finite means and
+// positive finite deviations and, if it whitens, finite D×D matrices
+// that are inverses of each other and W's log-determinant.
+func (s *Standardization) check(what string, dim int) error {
 	if s == nil {
-		return true
+		return nil
 	}
 	if len(s.Mean) != dim || len(s.Std) != dim {
-		return false
+		return fmt.Errorf("bad header: %s has %d means and %d deviations for %d columns", what, len(s.Mean), len(s.Std), dim)
 	}
-	for j := range dim {
-		if !finite(s.Mean[j]) || !(s.Std[j] > 0) || !finite(s.Std[j]) {
-			return false
+	for _, v := range [][]float64{s.Mean, s.Std, s.W, s.WInv, {s.LogDetW}} {
+		for _, x := range v {
+			if !finite(x) {
+				return fmt.Errorf("bad header: %s holds %v (a model computes only with finite numbers)", what, x)
+			}
 		}
 	}
 	if s.W == nil && s.WInv == nil {
-		return true
+		return s.positive("header " + what)
 	}
-	if len(s.W) != dim*dim || len(s.WInv) != dim*dim || !finite(s.LogDetW) {
-		return false
-	}
-	for i := range s.W {
-		if !finite(s.W[i]) || !finite(s.WInv[i]) {
-			return false
-		}
-	}
-	return true
+	return s.consistent("header " + what)
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -56,7 +56,7 @@ func sample(version uint32) *File {
 	}
 	if version <= 2 {
 		f.Header.Std = &Standardization{Mean: []float64{0.5, -1}, Std: []float64{2, 3},
-			W: []float64{0.5, 0.1, 0, 0.3}, WInv: []float64{2, -0.6, 0, 3.3}, LogDetW: -1.9}
+			W: []float64{0.5, 0.1, 0, 0.25}, WInv: []float64{2, -0.8, 0, 4}, LogDetW: math.Log(0.125)}
 		f.Header.CtxStd = &Standardization{Mean: []float64{4}, Std: []float64{1.5}}
 	} else {
 		f.Header.Params = append(f.Header.Params,
@@ -234,16 +234,16 @@ func TestDecodeErrors(t *testing.T) {
 
 		{"no dimensions", withHeader(2, func(h *Header) { h.Dim, h.Std = 0, nil }), "bad header: no dimensions or no stages"},
 		{"no stages", withHeader(2, func(h *Header) { h.Stages = nil }), "bad header: no dimensions or no stages"},
-		{"absurd dim", withHeader(2, func(h *Header) { h.Dim, h.Std = 1<<40, nil }), "bad header: dimensions or standardization out of range"},
+		{"absurd dim", withHeader(2, func(h *Header) { h.Dim, h.Std = 1<<40, nil }), "bad header: dimensions out of range"},
 		{"negative dim", withHeader(2, func(h *Header) { h.Dim, h.Std = -1, nil }), "bad header: no dimensions"},
-		{"absurd context", withHeader(2, func(h *Header) { h.ContextDim, h.CtxStd = MaxDim+1, nil }), "dimensions or standardization out of range"},
-		{"negative context", withHeader(2, func(h *Header) { h.ContextDim, h.CtxStd = -1, nil }), "dimensions or standardization out of range"},
-		{"dim not the std's", withHeader(2, func(h *Header) { h.Dim = 3 }), "dimensions or standardization out of range"},
-		{"short mean", withHeader(2, std(&Standardization{Mean: []float64{1}, Std: []float64{1, 1}})), "standardization out of range"},
-		{"zero deviation", withHeader(2, std(&Standardization{Mean: []float64{1, 2}, Std: []float64{1, 0}})), "standardization out of range"},
-		{"short W", withHeader(2, std(&Standardization{Mean: []float64{1, 2}, Std: []float64{1, 1}, W: []float64{1, 0, 0}, WInv: []float64{1, 0, 0, 1}})), "standardization out of range"},
-		{"W without WInv", withHeader(2, std(&Standardization{Mean: []float64{1, 2}, Std: []float64{1, 1}, W: []float64{1, 0, 0, 1}})), "standardization out of range"},
-		{"bad context std", withHeader(2, func(h *Header) { h.CtxStd.Std[0] = -1 }), "standardization out of range"},
+		{"absurd context", withHeader(2, func(h *Header) { h.ContextDim, h.CtxStd = MaxDim+1, nil }), "dimensions out of range"},
+		{"negative context", withHeader(2, func(h *Header) { h.ContextDim, h.CtxStd = -1, nil }), "dimensions out of range"},
+		{"dim not the std's", withHeader(2, func(h *Header) { h.Dim = 3 }), "bad header: std has 2 means and 2 deviations for 3 columns"},
+		{"short mean", withHeader(2, std(&Standardization{Mean: []float64{1}, Std: []float64{1, 1}})), "std has 1 means and 2 deviations for 2 columns"},
+		{"zero deviation", withHeader(2, std(&Standardization{Mean: []float64{1, 2}, Std: []float64{1, 0}})), "bad header std: column 1's deviation is 0, not positive"},
+		{"short W", withHeader(2, std(&Standardization{Mean: []float64{1, 2}, Std: []float64{1, 1}, W: []float64{1, 0, 0}, WInv: []float64{1, 0, 0, 1}})), "the whitening matrix and its inverse must be 2×2"},
+		{"W without WInv", withHeader(2, std(&Standardization{Mean: []float64{1, 2}, Std: []float64{1, 1}, W: []float64{1, 0, 0, 1}})), "the whitening matrix and its inverse must be 2×2"},
+		{"bad context std", withHeader(2, func(h *Header) { h.CtxStd.Std[0] = -1 }), "bad header context_std: column 0's deviation is -1, not positive"},
 		{"defensive 1", withHeader(2, func(h *Header) { h.Defensive = 1 }), "bad header: defensive weight 1 out of range for format 2"},
 		{"defensive negative", withHeader(2, func(h *Header) { h.Defensive = -0.5 }), "defensive weight -0.5 out of range"},
 		{"defensive in format 1", withHeader(1, func(h *Header) { h.Defensive = 0.01 }), "bad header: defensive weight 0.01 out of range for format 1"},
@@ -287,7 +287,7 @@ func TestEncodeRefuses(t *testing.T) {
 		{"newer", func(f *File) { f.Version = Version + 1 }, "newer nox"},
 		{"defensive in format 1", func(f *File) { f.Version = 1 }, "defensive weight"},
 		{"values short", func(f *File) { f.Values = f.Values[1:] }, "parameter table"},
-		{"NaN mean", func(f *File) { f.Header.Std.Mean[0] = math.NaN() }, "standardization"},
+		{"NaN mean", func(f *File) { f.Header.Std.Mean[0] = math.NaN() }, "bad header: std holds NaN"},
 		{"column names in format 2", func(f *File) { f.Header.Columns = []string{"a", "b"} }, "no column names"},
 	} {
 		f := sample(2)
