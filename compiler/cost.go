@@ -2,8 +2,10 @@ package compiler
 
 import (
 	"fmt"
+	"reflect"
 	goruntime "runtime"
 
+	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
@@ -33,40 +35,85 @@ type Cost struct {
 // FlowCost adds up the cost of a flow over dim dimensions. A stage given
 // fewer columns than its layer accepts (Spec.MinDim) is an error, as in
 // the checker: FlowCost is the first to see the flow a model file states,
-// and Lower cannot build such a stage.
+// and Lower cannot build such a stage. Each distinct stage is built once:
+// the copies repeat makes share their arguments, so repeat(1000, MAF(…))
+// costs one MAF, however wide its network (a layer's shapes depend on its
+// arguments, its input's width and, for couplings, the parity of its
+// ordinal; never on anything else).
 func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
+	if len(stages) == 0 || stages[len(stages)-1].Spec.Kind != stdlib.Prior {
+		return Cost{}, fmt.Errorf("flow %s does not end with a prior", name)
+	}
+	type key struct {
+		spec             *stdlib.Spec
+		args             uintptr
+		dim, ctx, parity int
+	}
+	memo := map[key]Cost{}
+	ordinal := map[string]int{}
+	c := Cost{Stages: len(stages)}
 	cur := dim
-	for _, s := range stages {
-		if s.Spec.Kind == stdlib.Prior {
-			cur = dim
-		}
+	for _, s := range stages[:len(stages)-1] {
 		if cur < s.Spec.MinDim {
 			return Cost{}, fmt.Errorf("flow %s: %s needs at least %s, got %d", name, s.Spec.Name, plural(s.Spec.MinDim, "dimension"), cur)
 		}
-		if s.Spec.Kind == stdlib.Split {
-			cur = min(cur, s.Args.Int("keep")) // build refuses keep ≥ cur
+		ord := ordinal[s.Spec.Name]
+		ordinal[s.Spec.Name]++
+		switch s.Spec.Kind {
+		case stdlib.Split:
+			keep := s.Args.Int("keep")
+			if keep < 1 || keep >= cur {
+				return Cost{}, fmt.Errorf("%s keeps %d of %s", s.Name, keep, plural(cur, "dimension"))
+			}
+			c.Width += 4 * int64(cur)
+			cur = keep
+		case stdlib.Bijector:
+			cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Ordinal: ord}
+			if s.Spec.Context {
+				cfg.ContextDim = opt.ContextDim
+			}
+			k := key{s.Spec, reflect.ValueOf(s.Args).Pointer(), cur, cfg.ContextDim, ord % 2}
+			sc, ok := memo[k]
+			if !ok {
+				var table []ir.Param
+				cfg.Table = &table
+				if _, ok := s.Spec.New(cfg).(stdlib.Flow); !ok {
+					return Cost{}, fmt.Errorf("%s is not a bijector", s.Spec.Name)
+				}
+				sc = tableCost(table)
+				sc.Width += 4 * int64(cur) // the stage's output, its log-det terms, their adjoints
+				memo[k] = sc
+			}
+			c.Params, c.Tensors, c.Width = c.Params+sc.Params, c.Tensors+sc.Tensors, c.Width+sc.Width
+		default:
+			return Cost{}, fmt.Errorf("%s cannot be a stage of a flow", s.Spec.Name)
 		}
 	}
-	l, err := build(name, stages, dim, opt)
+	// The prior, the defensive fit and the standardization, as build
+	// makes them.
+	l, err := build(name, stages[len(stages)-1:], dim, opt)
 	if err != nil {
 		return Cost{}, err
 	}
-	c := Cost{Stages: len(stages)}
-	for _, p := range *l.table {
-		n := int64(p.Shape.Rows) * int64(p.Shape.Cols)
-		c.Params += n
+	tc := tableCost(*l.table)
+	c.Params, c.Tensors, c.Width = c.Params+tc.Params, c.Tensors+tc.Tensors, c.Width+tc.Width
+	c.Width += 4 * int64(dim+opt.ContextDim)
+	return c, nil
+}
+
+// tableCost adds up a parameter table: its scalars, its tensors, and the
+// values per row its matrices make (a matrix [in, out] applied to a row
+// makes out values, and the bias and activation after it as many again).
+func tableCost(table []ir.Param) Cost {
+	var c Cost
+	for _, p := range table {
+		c.Params += int64(p.Shape.Rows) * int64(p.Shape.Cols)
 		c.Tensors++
-		// A matrix [in, out] applied to a row makes out values, and the
-		// bias and activation after it as many again.
 		if p.Shape.Rows > 1 {
 			c.Width += 3 * int64(p.Shape.Cols)
 		}
 	}
-	for _, s := range l.stages {
-		c.Width += 4 * int64(s.dim) // the stage's output, its log-det terms, their adjoints
-	}
-	c.Width += 4 * int64(dim+opt.ContextDim)
-	return c, nil
+	return c
 }
 
 // Bytes renders a byte count for a message: "3.2 GB", "512 MB".
