@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 )
 
 // ReadFileWithin is ReadFile for a file whose reading is estimated
@@ -27,14 +26,14 @@ func ReadFileWithin(path string, max int64) (*Table, error) {
 // file its text, which the table keeps, and a float64 for every cell,
 // counted in its first 64 kB and scaled to the whole file.
 func MemoryEstimate(path string) (need, size int64, err error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path) // a named pipe must not block here
 	if err != nil {
 		return 0, 0, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return 0, 0, fmt.Errorf("not a regular file")
+	if err != nil {
+		return 0, 0, err
 	}
 	size = st.Size()
 	if IsNPY(path) {

@@ -314,7 +314,7 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc %s: %v\n", cmd, err)
 		return 1
 	}
-	src, err := os.ReadFile(file)
+	src, err := readSource(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc: %v\n", err)
 		return 1
@@ -545,7 +545,7 @@ func fmtCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			file = "<stdin>"
 			src, err = io.ReadAll(stdin)
 		} else {
-			src, err = os.ReadFile(file)
+			src, err = readSource(file)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "noxc: %v\n", err)

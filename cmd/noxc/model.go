@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -108,7 +107,7 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
-	f, err := os.Open(files[1])
+	f, err := dataset.OpenRegular(files[1])
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -148,7 +147,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 func readTable(path string) (*dataset.Table, error) {
-	f, err := os.Open(path)
+	f, err := dataset.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -467,7 +466,7 @@ func (s *session) Render(err error) string {
 // session's directory, so that they resolve relative to the file as in
 // noxc run.
 func (s *session) LoadChunk(file string) (string, error) {
-	src, err := os.ReadFile(file)
+	src, err := readSource(file)
 	if err != nil {
 		return "", err
 	}

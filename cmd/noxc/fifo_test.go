@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestNonRegularInputs: every file noxc reads — a program, a model, a
+// data file to score or plot against — is refused at once, exit 1, when
+// it is a named pipe or a device: before issue 23 each of these blocked
+// for ever (a FIFO) or read without end (/dev/zero).
+func TestNonRegularInputs(t *testing.T) {
+	moons := example(t)
+	dir := filepath.Dir(moons)
+	model := filepath.Join(dir, "m.noxm")
+	var stdout, stderr bytes.Buffer
+	if code := mainErr([]string{"run", "-steps", "5", "-o", model, moons}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("run: %s", stderr.String())
+	}
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	for _, args := range [][]string{
+		{"run", fifo},
+		{"check", fifo},
+		{"fmt", fifo},
+		{"check", "/dev/zero"},
+		{"sample", fifo},
+		{"eval", model, fifo},
+		{"eval", model, "/dev/zero"},
+		{"plot", model, "-data", fifo, "-o", filepath.Join(dir, "p.png")},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			done := make(chan int, 1)
+			var stdout, stderr bytes.Buffer
+			go func() { done <- mainErr(args, nil, &stdout, &stderr) }()
+			select {
+			case code := <-done:
+				if code != 1 || !strings.Contains(stderr.String(), "not a regular file") &&
+					!strings.Contains(stderr.String(), "named pipe") && !strings.Contains(stderr.String(), "device") {
+					t.Errorf("exit %d: %s", code, stderr.String())
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("still reading after 5 s")
+			}
+		})
+	}
+}
