@@ -179,6 +179,7 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 	if isTerminal(stderr) { // as noxc run; no bar in a pipe
 		opts.ReportEvery, opts.OnStep = 10, bar.step
 	}
+	s.Warn = stderr
 	err := s.Exec(context.Background(), chunk, opts)
 	bar.end()
 	for _, name := range s.Untrained {

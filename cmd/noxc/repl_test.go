@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -318,5 +319,28 @@ func TestREPLSaveRefusesData(t *testing.T) {
 	repl(io.NopCloser(strings.NewReader("h = 2\n:save "+link+"\n:quit\n")), &out, &errb, false, nox.CompileOptions{})
 	if b, _ := os.ReadFile(keep); string(b) != "1,2\n" || !strings.Contains(errb.String(), "is not a .nox file") {
 		t.Errorf(":save through a link to a CSV file: file now %q, stderr %q", b, errb.String())
+	}
+}
+
+// TestREPLWarnings: the checker's warnings reach the REPL, once each,
+// before the statement that raised them runs (a MAF on one column is an
+// affine map).
+func TestREPLWarnings(t *testing.T) {
+	dir := t.TempDir()
+	var sb strings.Builder
+	sb.WriteString("x\n")
+	for i := range 50 {
+		fmt.Fprintf(&sb, "%g\n", float64(i%7)+float64(i)/50)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "one.csv"), []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs := replIn(t, dir, `data = csv("one.csv")`, `flow = MAF(4) |> Gaussian`,
+		`train flow on data { steps = 3 }`, `sample flow 5 to "s.csv"`)
+	if n := strings.Count(errs, "warning: "); n != 1 || !strings.Contains(errs, "<repl>:2:8: warning: MAF on 1 column is only an affine map") {
+		t.Errorf("want one warning at the train statement; stderr:\n%s", errs)
+	}
+	if !strings.Contains(out, "train flow:") {
+		t.Errorf("the statement did not run:\n%s", out)
 	}
 }

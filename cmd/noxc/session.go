@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 )
@@ -44,6 +45,12 @@ type session struct {
 	// Untrained lists the trained flows that the last Exec took the
 	// training from, because their definitions changed.
 	Untrained []string
+	// Warnings are the checker's warnings the last Exec raised that no
+	// earlier one did (the session's source is checked whole each time);
+	// Exec renders them to Warn, if set, before it runs anything.
+	Warnings []*compiler.Warning
+	Warn     io.Writer
+	warned   map[string]bool
 	// Options are the compile options of every chunk (limits, policy);
 	// Dir and Ran are the session's own.
 	Options nox.CompileOptions
@@ -183,6 +190,19 @@ func (s *session) Exec(ctx context.Context, chunk string, opts nox.RunOptions) e
 		next.Adopt(s.script, drop...)
 	}
 	s.stmts, s.src, s.script, s.tried = stmts, src, next, src
+	s.Warnings = nil
+	for _, w := range next.Prog.Warnings {
+		if key := w.Flow + "\x00" + w.Msg; !s.warned[key] {
+			if s.warned == nil {
+				s.warned = map[string]bool{}
+			}
+			s.warned[key] = true
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
+	if s.Warn != nil {
+		fmt.Fprint(s.Warn, compiler.RenderWarnings(s.Warnings, func(string) []byte { return src }))
+	}
 	if s.done, err = next.RunFrom(ctx, s.done, opts); err != nil {
 		s.done = len(next.Prog.Actions) // the rest of a failed chunk never runs
 	}
