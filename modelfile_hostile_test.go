@@ -138,6 +138,9 @@ var hostileModels = []struct {
 	{"a header of 17 MB", edited("v3_moons", func(f *modelfile.File) {
 		f.Header.Source = strings.Repeat("#", 17<<20)
 	}), "bad header: 17826914 bytes long, more than the 16777216", nil},
+	{"an argument this nox does not know", edited("v3_moons", func(f *modelfile.File) {
+		f.Header.Stages[0].Args["gated\x1b[2J"] = []float64{1}
+	}), `has no argument "gated\x1b[2J" in this nox`, nil},
 	{"AffineCoupling on one column", edited("v3_moons", func(f *modelfile.File) {
 		h := &f.Header
 		h.Dim, h.Columns, h.Standardize, h.Whiten, h.Defensive = 1, nil, false, false, 0

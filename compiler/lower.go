@@ -3,10 +3,12 @@ package compiler
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/noxlang/nox/compiler/ad"
 	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/internal/escape"
 	"github.com/noxlang/nox/stdlib"
 )
 
@@ -25,6 +27,13 @@ func NewStage(layer, name string, args stdlib.Args) (Stage, error) {
 	spec := stdlib.Lookup(layer)
 	if spec == nil {
 		return Stage{}, fmt.Errorf("the model uses layer %s, which this nox does not have", layer)
+	}
+	for arg := range args {
+		if !slices.ContainsFunc(spec.Params, func(p stdlib.Param) bool { return p.Name == arg }) {
+			// An argument this nox does not know (one a newer nox added)
+			// would be dropped, and the model rebuilt differently.
+			return Stage{}, fmt.Errorf("stage %s: %s has no argument %s in this nox", escape.Text(name), layer, escape.Excerpt(arg, 40))
+		}
 	}
 	bound := spec.Bind(args)
 	if err := spec.Validate(bound); err != nil {
