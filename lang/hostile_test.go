@@ -16,14 +16,23 @@ const hostileBound = time.Second
 // elapsed runs f and returns the lesser of the wall-clock and the CPU
 // time it took: the wall clock counts other processes' load, and the
 // process's CPU time counts the garbage collector on the other core.
+// A run over hostileBound is tried twice more and the least of the three
+// kept: the input's own cost, without the noise of a loaded machine
+// (go test runs packages side by side on CI's two cores).
 func elapsed(f func()) time.Duration {
-	wall, cpu := time.Now(), cpuTime()
-	f()
-	d := time.Since(wall)
-	if c := cpuTime() - cpu; c > 0 && c < d {
-		d = c
+	best := time.Duration(1<<63 - 1)
+	for range 3 {
+		wall, cpu := time.Now(), cpuTime()
+		f()
+		d := time.Since(wall)
+		if c := cpuTime() - cpu; c > 0 && c < d {
+			d = c
+		}
+		if best = min(best, d); best <= hostileBound {
+			break
+		}
 	}
-	return d
+	return best
 }
 
 // TestHostileInputs: huge, deep, long, binary or unterminated inputs are
