@@ -158,7 +158,7 @@ func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 func fits(f *modelfile.File, stages []compiler.Stage, opt compiler.Options, lim compiler.Limits) error {
 	h := &f.Header
 	c, err := compiler.FlowCost(h.Name, stages, h.Dim, opt)
-	switch mem := float64(c.Params) * 8 * loadFactor; {
+	switch mem := float64(c.Params)*8*loadFactor + c.ProgramBytes(); {
 	case err != nil:
 		return fmt.Errorf("rebuilding the flow: %v", err)
 	case c.Params != int64(len(f.Values)):

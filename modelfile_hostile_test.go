@@ -211,7 +211,7 @@ var hostileModels = []struct {
 	{"a program's parameter limit", edited("v3_moons", func(f *modelfile.File) {}),
 		"the model has 132 parameters, more than the limit of 100", &compiler.Limits{MaxParams: 100}},
 	{"a program's memory limit", edited("v3_moons", func(f *modelfile.File) {}),
-		"the model needs about 5.28 kB of memory, more than the limit of 4 kB", &compiler.Limits{MaxMemory: 4000}},
+		"the model needs about 34.2 MB of memory, more than the limit of 4 kB", &compiler.Limits{MaxMemory: 4000}},
 }
 
 // TestHostileModelFiles: each hostile model file is refused, with a

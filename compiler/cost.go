@@ -27,6 +27,9 @@ type Cost struct {
 	// Tensors is the number of parameter tensors (each adds instructions
 	// to every program).
 	Tensors int
+	// Solve is the bytes the stages' one-dimension-at-a-time solves add
+	// to the programs (stdlib.Spec.SolveBytes per dimension).
+	Solve int64
 	// Width estimates the float64 values one row creates in one pass of
 	// the density program: every stage's output and every hidden layer's.
 	Width int64
@@ -82,9 +85,10 @@ func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
 				}
 				sc = tableCost(table)
 				sc.Width += 4 * int64(cur) // the stage's output, its log-det terms, their adjoints
+				sc.Solve = int64(s.Spec.SolveBytes) * int64(cur)
 				memo[k] = sc
 			}
-			c.Params, c.Tensors, c.Width = c.Params+sc.Params, c.Tensors+sc.Tensors, c.Width+sc.Width
+			c.Params, c.Tensors, c.Width, c.Solve = c.Params+sc.Params, c.Tensors+sc.Tensors, c.Width+sc.Width, c.Solve+sc.Solve
 		default:
 			return Cost{}, fmt.Errorf("%s cannot be a stage of a flow", s.Spec.Name)
 		}
@@ -123,18 +127,25 @@ func Bytes(n float64) string { return dataset.FormatBytes(n) }
 // process itself; the parameters with their gradients (one copy per
 // thread), Adam's two moments, the best parameters kept, float32 and
 // masked copies; the batch's activations and their adjoints; the
-// training rows (of width cols) with the split's copy; and the programs,
-// whose instructions grow with the stages and the parameter tensors.
-// Measured against the peak resident size of `noxc run` on flows from
-// one MAF(8) to 10⁴ stages and 8·10⁶ parameters, it is between 0.6× and
+// training rows (of width cols) with the split's copy; and the programs
+// (ProgramBytes). Measured against the peak resident size of `noxc run`
+// on flows from one MAF(8) to 10⁴ stages and 8·10⁶ parameters, and on
+// MAF and SplineAR over 5,000 to 20,000 columns, it is between 0.6× and
 // 3× the actual: it is there to refuse what cannot fit, not to plan.
 func TrainMemory(c Cost, rows, cols, batch, threads int) float64 {
-	const base, stageBytes, tensorBytes = 32 << 20, 16 << 10, 32 << 10
 	p := float64(c.Params) * 8 * float64(8+max(threads, 1))
 	act := float64(min(batch, max(rows, 1))) * float64(c.Width) * 8 * 2
 	data := float64(rows) * float64(cols) * 8 * 2
-	prog := float64(c.Stages)*stageBytes + float64(c.Tensors)*tensorBytes
-	return base + p + act + data + prog
+	return p + act + data + c.ProgramBytes()
+}
+
+// ProgramBytes estimates the memory of a model's programs and of the
+// process around them: instructions grow with the stages, the parameter
+// tensors and, for autoregressive layers, the dimensions they solve one
+// at a time (on 20,000 columns a single SplineAR's programs take 10 GB).
+func (c Cost) ProgramBytes() float64 {
+	const base, stageBytes, tensorBytes = 32 << 20, 16 << 10, 32 << 10
+	return base + float64(c.Stages)*stageBytes + float64(c.Tensors)*tensorBytes + float64(c.Solve)
 }
 
 // trainFits reports whether training flow on a table of rows × (cols +

@@ -64,9 +64,10 @@ func init() {
 			"3K-1 spline parameters of every dimension from one MADE network (sequential degrees, ReLU; " +
 			"context concatenated to its first layer's input); identity outside [-B, B]. " +
 			"Forward (density) is one network pass; inverse (sampling) solves one dimension at a time, at about the cost of one pass.",
-		Paper:   "Durkan, Bekasov, Murray & Papamakarios 2019, Neural Spline Flows; Germain et al. 2015, MADE",
-		Context: true,
-		New:     newSplineAR,
+		Paper:      "Durkan, Bekasov, Murray & Papamakarios 2019, Neural Spline Flows; Germain et al. 2015, MADE",
+		Context:    true,
+		SolveBytes: 512 << 10,
+		New:        newSplineAR,
 	})
 }
 
