@@ -8,6 +8,7 @@ import (
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/internal/atomicfile"
+	"github.com/noxlang/nox/internal/escape"
 	"github.com/noxlang/nox/internal/modelfile"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
@@ -130,7 +131,7 @@ func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 	for i, p := range table {
 		fp := h.Params[i]
 		if fp.Name != p.Name || fp.Rows != p.Shape.Rows || fp.Cols != p.Shape.Cols || fp.Fixed != p.Fixed {
-			return nil, fmt.Errorf("saved parameter %d is %s [%d,%d], the flow has %s %v", i, fp.Name, fp.Rows, fp.Cols, p.Name, p.Shape)
+			return nil, fmt.Errorf("saved parameter %d is %s [%d,%d], the flow has %s %v", i, escape.Excerpt(fp.Name, 40), fp.Rows, fp.Cols, p.Name, p.Shape)
 		}
 	}
 	params := runtime.NewParams(cm.Params)

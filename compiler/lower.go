@@ -26,7 +26,7 @@ type Stage struct {
 func NewStage(layer, name string, args stdlib.Args) (Stage, error) {
 	spec := stdlib.Lookup(layer)
 	if spec == nil {
-		return Stage{}, fmt.Errorf("the model uses layer %s, which this nox does not have", layer)
+		return Stage{}, fmt.Errorf("the model uses layer %s, which this nox does not have", escape.Excerpt(layer, 40))
 	}
 	for arg := range args {
 		if !slices.ContainsFunc(spec.Params, func(p stdlib.Param) bool { return p.Name == arg }) {

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/internal/escape"
 	"github.com/noxlang/nox/internal/modelfile"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -134,8 +135,10 @@ func describe(path string) (*info, error) {
 // print writes in as aligned text, the source last, indented.
 func (in *info) print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	// Everything shown comes from the file: its control characters are
+	// escaped, so a model from someone else cannot drive the terminal.
 	row := func(key, format string, args ...any) {
-		fmt.Fprintf(tw, "%s:\t"+format+"\n", append([]any{key}, args...)...)
+		fmt.Fprintf(tw, "%s:\t%s\n", escape.Text(key), escape.Text(fmt.Sprintf(format, args...)))
 	}
 	row("model", "%s (%d bytes, format %d)", in.Path, in.Bytes, in.Format)
 	row("flow", "%s", in.Flow)
@@ -172,7 +175,7 @@ func (in *info) print(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w, "source:")
 	for _, line := range strings.Split(strings.TrimRight(in.Source, "\n"), "\n") {
-		fmt.Fprintln(w, "  "+line)
+		fmt.Fprintln(w, "  "+escape.Text(strings.ReplaceAll(line, "\t", "    ")))
 	}
 }
 
