@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // standardized is a format-3 file whose fixed parameters whiten its two
@@ -125,4 +126,27 @@ func mustJSON(t *testing.T, h *Header) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestDenseWhiteningBounded: a whitening that is not triangular (nox
+// writes triangular ones) is checked by elimination, O(d³), only up to
+// maxDenseWhitening columns; a wider one is refused at once (review of
+// issue 23: a consistent dense W of 2,000 columns took 2.8 s to load).
+func TestDenseWhiteningBounded(t *testing.T) {
+	d := maxDenseWhitening + 1
+	w := make([]float64, d*d)
+	for i := range d {
+		w[i*d+i] = 1
+	}
+	w[(d-1)*d] = 0.5 // one entry below the diagonal and one above
+	w[d-1] = 0.25
+	s := &Standardization{Mean: make([]float64, d), W: w, WInv: w}
+	start := time.Now()
+	err := s.consistent("standardization")
+	if err == nil || !strings.Contains(err.Error(), "not triangular") {
+		t.Errorf("err = %v", err)
+	}
+	if took := time.Since(start); took > 100*time.Millisecond {
+		t.Errorf("took %v", took)
+	}
 }
