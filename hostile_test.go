@@ -179,5 +179,5 @@ func TestHugeDataFileRefused(t *testing.T) {
 		_, err := nox.CompileWith(filepath.Join(dir, "p.nox"), []byte("data = csv(\"big.csv\")\n"),
 			nox.CompileOptions{Limits: compiler.Limits{MaxMemory: 100 << 20}})
 		return err
-	}, "p.nox:1:12: csv(\"big.csv\"): "+path+" is 67.1 MB; reading it needs about 336 MB of memory, more than the limit of 105 MB")
+	}, "p.nox:1:12: csv(\"big.csv\"): "+path+" is 67.1 MB; reading it needs about 1.41 GB of memory, more than the limit of 105 MB")
 }

@@ -3,7 +3,6 @@ package dataset
 import (
 	"bytes"
 	"fmt"
-	"io"
 )
 
 // ReadFileWithin is ReadFile for a file whose reading is estimated
@@ -23,8 +22,13 @@ func ReadFileWithin(path string, max int64) (*Table, error) {
 
 // MemoryEstimate estimates the memory reading the file at path takes:
 // for a .npy file twice its size (the bytes and the values); for a CSV
-// file its text, which the table keeps, and a float64 for every cell,
-// counted in its first 64 kB and scaled to the whole file.
+// file its text, which the table keeps, and cellBytes for every cell (a
+// float64 and the parser's strings, measured: 36 to 40 bytes a cell in
+// the peak resident size of noxc check on files of short and of long
+// cells). Cells are counted in four samples of 16 kB — at the start, a
+// third and two thirds in, and the end — and the densest is scaled to
+// the whole file, so that a file cannot hide its short cells behind a
+// first block of long ones.
 func MemoryEstimate(path string) (need, size int64, err error) {
 	f, err := OpenRegular(path) // a named pipe must not block here
 	if err != nil {
@@ -39,17 +43,21 @@ func MemoryEstimate(path string) (need, size int64, err error) {
 	if IsNPY(path) {
 		return 2 * size, size, nil
 	}
-	head := make([]byte, min(size, 64<<10))
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	cells := int64(1)
-	for _, sep := range []byte{',', ';', '\t', '\n'} {
-		cells += int64(bytes.Count(head, []byte{sep}))
+	const sample, cellBytes = 16 << 10, 40
+	buf := make([]byte, sample)
+	density := 0.0 // cells per byte
+	for _, at := range []int64{0, size / 3, 2 * size / 3, max(size-sample, 0)} {
+		n, _ := f.ReadAt(buf, at)
+		if n == 0 {
+			continue
+		}
+		cells := 1
+		for _, sep := range []byte{',', ';', '\t', '\n'} {
+			cells += bytes.Count(buf[:n], []byte{sep})
+		}
+		density = max(density, float64(cells)/float64(n))
 	}
-	if n == 0 {
-		return 0, 0, nil
-	}
-	return size + 8*cells*size/int64(n), size, nil
+	return size + int64(cellBytes*density*float64(size)), size, nil
 }
 
 // FormatBytes renders a byte count for a message: "3.2 GB", "512 MB".
