@@ -3,6 +3,7 @@ package nox_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,6 +128,33 @@ func TestSampleToStreams(t *testing.T) {
 		}
 		if !slices.Equal(tab.Values, want.RawMatrix().Data) {
 			t.Errorf("%s: the streamed draws differ from Sample's", name)
+		}
+	}
+}
+
+// TestReorderedLogitHasNoOutside: a Logit after a column reordering
+// (Reverse |> Logit) is as restricted as a leading one: its defensive
+// fit comes after it too, so a point outside (0,1)² gets −Inf, not the
+// fit's finite density (review of issue 23: −7.44 at (1, −1)).
+func TestReorderedLogitHasNoOutside(t *testing.T) {
+	x := mat.NewDense(300, 2, nil)
+	for i := range 300 {
+		x.Set(i, 0, 0.05+0.9*float64(i%17)/17)
+		x.Set(i, 1, 0.05+0.9*float64(i%23)/23)
+	}
+	o := nox.DefaultFitOptions()
+	o.Steps, o.Standardize = 20, false
+	for _, flow := range []string{"Logit |> MAF(8) |> Gaussian", "Reverse |> Logit |> MAF(8) |> Gaussian"} {
+		m, _, err := nox.Fit(context.Background(), flow, x, nil, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp := make([]float64, 3)
+		if err := m.LogProb(lp, mat.NewDense(3, 2, []float64{1, -1, 1, -1000, 0.5, 0.5}), nil); err != nil {
+			t.Fatal(err)
+		}
+		if !math.IsInf(lp[0], -1) || !math.IsInf(lp[1], -1) || math.IsInf(lp[2], 0) {
+			t.Errorf("%s: log p at (1, −1), (1, −1000), (0.5, 0.5) = %v", flow, lp)
 		}
 	}
 }

@@ -152,7 +152,7 @@ func build(name string, stages []Stage, dim int, opt Options) (*lowering, error)
 	}
 	var table []ir.Param
 	l := &lowering{dim: dim, ctxDim: opt.ContextDim, table: &table, defensive: opt.Defensive}
-	cur := dim
+	cur, run := dim, 0 // run: leading stages that preprocess or reorder
 	ordinal := map[string]int{}
 	for _, s := range stages[:len(stages)-1] {
 		cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Table: &table, Ordinal: ordinal[s.Spec.Name]}
@@ -173,8 +173,15 @@ func build(name string, stages []Stage, dim int, opt Options) (*lowering, error)
 			if !ok {
 				return nil, fmt.Errorf("%s is not a bijector", s.Spec.Name)
 			}
-			if _, pre := f.(stdlib.Preprocessor); pre && len(l.stages) == l.lead {
-				l.lead++
+			// The lead is the leading preprocessing stages, with any
+			// column reorderings among them (Reverse |> Logit): the
+			// defensive fit comes after them, so it too has no density
+			// outside their domains.
+			if _, pre := f.(stdlib.Preprocessor); (pre || reorders(s.Spec)) && len(l.stages) == run {
+				run++
+				if pre {
+					l.lead = run
+				}
 			}
 			l.stages = append(l.stages, stage{flow: f, dim: cur})
 		default:
