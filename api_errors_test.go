@@ -55,7 +55,8 @@ func TestAPIRefusesBadArguments(t *testing.T) {
 		{"Sample context on unconditional", "context values", func() error { _, err := fitted.Sample(3, 0, []float64{1}); return err }},
 		{"Fit nil rows", "x or ctx is nil", func() error { _, _, err := nox.Fit(ctx, "Gaussian", nil, nil, o); return err }},
 		{"Fit nil context", "x or ctx is nil", func() error { _, _, err := nox.Fit(nil, "Gaussian", x, nil, o); return err }}, //nolint:staticcheck // the point
-		{"Fit empty matrix", "at least 1 column", func() error { _, _, err := nox.Fit(ctx, "Gaussian", &mat.Dense{}, nil, o); return err }},
+		{"SampleTo nil writer", "no writer", func() error { return fitted.SampleTo(nil, false, 3, 0, nil) }},
+		{"Fit empty matrix", "x has no rows or no columns (0×0)", func() error { _, _, err := nox.Fit(ctx, "Gaussian", &mat.Dense{}, nil, o); return err }},
 		{"Fit context rows differ", "x has 40 rows, c 3", func() error { _, _, err := nox.Fit(ctx, "Gaussian", x, mat.NewDense(3, 1, nil), o); return err }},
 		{"Fit statements in the flow", "", func() error {
 			_, _, err := nox.Fit(ctx, "Gaussian\nsave flow to \"/tmp/injected.noxm\"", x, nil, o)

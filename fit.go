@@ -58,6 +58,9 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 		return nil, nil, errors.New("Fit: no rows or no context.Context (x or ctx is nil)")
 	}
 	n, d := x.Dims()
+	if n == 0 || d == 0 {
+		return nil, nil, fmt.Errorf("Fit: x has no rows or no columns (%d×%d)", n, d)
+	}
 	cd := 0
 	if c != nil {
 		cn, cc := c.Dims()

@@ -173,6 +173,9 @@ func (m *Model) SampleTo(w io.Writer, npy bool, n int, seed uint64, c []float64)
 	if err := m.usable("SampleTo"); err != nil {
 		return err
 	}
+	if w == nil {
+		return fmt.Errorf("SampleTo: no writer (w is nil)")
+	}
 	if n < 1 || len(c) != m.m.ContextDim {
 		return fmt.Errorf("SampleTo: %d draws at %d context values, for a model conditioned on %d", n, len(c), m.m.ContextDim)
 	}
