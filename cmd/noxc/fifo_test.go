@@ -51,3 +51,20 @@ func TestNonRegularInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestSampleOutputCheckedFirst: noxc sample -o checks its output before
+// it draws: a directory is named as such, not a failed rename after the
+// draws (review of issue 23).
+func TestSampleOutputCheckedFirst(t *testing.T) {
+	moons := example(t)
+	dir := filepath.Dir(moons)
+	model := filepath.Join(dir, "m.noxm")
+	var stdout, stderr bytes.Buffer
+	if code := mainErr([]string{"run", "-steps", "5", "-o", model, moons}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("run: %s", stderr.String())
+	}
+	stderr.Reset()
+	if code := mainErr([]string{"sample", model, "-o", dir}, nil, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "is a directory") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+}

@@ -41,6 +41,12 @@ func sampleCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc sample: -n must be from 1 to 100000000, got %d\n", *n)
 		return 2
 	}
+	if *out != "" { // before any draw: a directory or a missing one
+		if err := atomicfile.Writable(*out); err != nil {
+			fmt.Fprintf(stderr, "noxc sample: -o %s: %v\n", *out, err)
+			return 1
+		}
+	}
 	pf.setMemoryLimit()
 	m, err := nox.Load(files[0])
 	if err != nil {
