@@ -60,11 +60,11 @@ func TestDataHostile(t *testing.T) {
 		}
 	}
 	cases := []struct{ name, src, want string }{
-		{"fifo", `d = csv("fifo.csv")`, `m.nox:1:9: csv("fifo.csv"): ` + filepath.Join(dir, "fifo.csv") + ` is a named pipe (FIFO); nox reads data only from regular files`},
-		{"npy fifo", `d = npy("fifo.npy")`, `m.nox:1:9: npy("fifo.npy"): ` + filepath.Join(dir, "fifo.npy") + ` is a named pipe (FIFO); nox reads data only from regular files`},
-		{"zero", `d = csv("/dev/zero")`, `m.nox:1:9: csv("/dev/zero"): /dev/zero is a character device; nox reads data only from regular files`},
+		{"fifo", `d = csv("fifo.csv")`, `m.nox:1:9: csv("fifo.csv"): ` + filepath.Join(dir, "fifo.csv") + ` is a named pipe (FIFO); nox reads only regular files`},
+		{"npy fifo", `d = npy("fifo.npy")`, `m.nox:1:9: npy("fifo.npy"): ` + filepath.Join(dir, "fifo.npy") + ` is a named pipe (FIFO); nox reads only regular files`},
+		{"zero", `d = csv("/dev/zero")`, `m.nox:1:9: csv("/dev/zero"): /dev/zero is a character device; nox reads only regular files`},
 		{"stdin", `d = csv("/dev/stdin")`, `m.nox:1:9: csv("/dev/stdin"): /dev/stdin is `},
-		{"directory", `d = csv("sub.csv")`, `m.nox:1:9: csv("sub.csv"): ` + filepath.Join(dir, "sub.csv") + ` is a directory; nox reads data only from regular files`},
+		{"directory", `d = csv("sub.csv")`, `m.nox:1:9: csv("sub.csv"): ` + filepath.Join(dir, "sub.csv") + ` is a directory; nox reads only regular files`},
 		{"BOM", `d = csv("bom.csv", columns = ["x"])`, ""},
 		{"BOM before a quoted name", `d = csv("bomq.csv", columns = ["x"])`, ""},
 		{"duplicate selected", `d = csv("dup.csv", columns = ["y", "x"])`, `m.nox:1:36: csv argument columns: column "x" appears 2 times in the header, at 0-based indices 0 and 2; select the one you mean by index`},

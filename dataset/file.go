@@ -99,7 +99,7 @@ func checkRegular(path string, fi os.FileInfo) error {
 	default:
 		what = "not a regular file"
 	}
-	return fmt.Errorf("%s is %s; nox reads data only from regular files", showPath(path), what)
+	return fmt.Errorf("%s is %s; nox reads only regular files", showPath(path), what)
 }
 
 // openError words the error of opening path, with the path escaped.

@@ -37,12 +37,12 @@ func TestReadFileNotRegular(t *testing.T) {
 	}
 	escaped := filepath.Join(dir, "a\x1b[2Jb.csv")
 	cases := []struct{ path, want string }{
-		{fifo, fifo + " is a named pipe (FIFO); nox reads data only from regular files"},
-		{npyFifo, npyFifo + " is a named pipe (FIFO); nox reads data only from regular files"},
+		{fifo, fifo + " is a named pipe (FIFO); nox reads only regular files"},
+		{npyFifo, npyFifo + " is a named pipe (FIFO); nox reads only regular files"},
 		{link, link + " is a named pipe (FIFO)"},
-		{"/dev/zero", "/dev/zero is a character device; nox reads data only from regular files"},
+		{"/dev/zero", "/dev/zero is a character device; nox reads only regular files"},
 		{"/dev/null", "/dev/null is a character device"},
-		{dir, dir + " is a directory; nox reads data only from regular files"},
+		{dir, dir + " is a directory; nox reads only regular files"},
 		{"/dev/stdin", "/dev/stdin is "},
 		{escaped, "no such file " + strings.ReplaceAll(escaped, "\x1b", `\x1b`)},
 		{regular, ""},
