@@ -48,24 +48,42 @@ func (l Limits) WithDefaults() Limits {
 }
 
 // AvailableMemory is the memory the machine can give a new allocation
-// now (MemAvailable of /proc/meminfo), or 16 GiB where that cannot be
-// read.
+// now: MemAvailable of /proc/meminfo, or less where the process runs in
+// a cgroup (a container) whose memory.max leaves less; 16 GiB where
+// neither can be read. An rlimit on address space (ulimit -v) is not
+// counted: Go reserves far more address space than it uses.
 func AvailableMemory() int64 {
 	const fallback = 16 << 30
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return fallback
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := bytes.Fields(sc.Bytes())
-		if len(f) >= 2 && string(f[0]) == "MemAvailable:" {
-			kb, err := strconv.ParseInt(string(f[1]), 10, 64)
-			if err != nil || kb <= 0 {
-				return fallback
+	avail := int64(-1)
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			f := bytes.Fields(sc.Bytes())
+			if len(f) >= 2 && string(f[0]) == "MemAvailable:" {
+				if kb, err := strconv.ParseInt(string(f[1]), 10, 64); err == nil && kb > 0 {
+					avail = kb << 10
+				}
 			}
-			return kb << 10
 		}
 	}
-	return fallback
+	if limit, ok := readInt("/sys/fs/cgroup/memory.max"); ok {
+		used, _ := readInt("/sys/fs/cgroup/memory.current")
+		if left := limit - used; avail < 0 || left < avail {
+			avail = max(left, 1)
+		}
+	}
+	if avail < 0 {
+		return fallback
+	}
+	return avail
+}
+
+// readInt reads a file holding one integer ("max" and errors: false).
+func readInt(path string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64)
+	return n, err == nil && n > 0
 }
