@@ -141,8 +141,10 @@ func OAS(c *mat.SymDense, live []int, n int) float64 {
 }
 
 // The cross-validated choice of ρ: shrinkFolds folds of the training
-// rows; above shrinkMaxDim non-constant columns or below shrinkMinRows
-// rows, the OAS intensity alone.
+// rows, and an outlier test at family-wise level shrinkAlpha; above
+// shrinkMaxDim non-constant columns, below shrinkMinRows rows, or when
+// a fold's other rows are too few to fit p columns, the OAS intensity
+// alone.
 const (
 	shrinkFolds   = 5
 	shrinkMaxDim  = 256
@@ -151,7 +153,7 @@ const (
 )
 
 // shrinkGrid is the candidate intensities besides OAS's: 0 and 10⁻⁸ to 1
-// in steps of a quarter decade.
+// in steps of a quarter decade (those below OAS's are used).
 var shrinkGrid = func() []float64 {
 	g := []float64{0}
 	for k := range 33 {
@@ -161,30 +163,39 @@ var shrinkGrid = func() []float64 {
 }()
 
 // CrossValidatedShrinkage chooses the intensity ρ of Whiten's shrinkage
-// of the correlation matrix toward the identity by the held-out
-// likelihood of the Gaussian it defines. z holds the standardized
-// training rows, c their covariance (1/n)·zᵀz and live the non-constant
-// columns. The rows are split into shrinkFolds folds by row index
-// (row i in fold i mod shrinkFolds: no randomness); for each fold the
-// mean, standard deviations and correlation matrix R of the other rows
-// are computed, and each candidate ρ (shrinkGrid and the OAS intensity
-// of c) scores the fold's rows by their log-density under the Gaussian
-// with covariance diag(std)·((1 − ρ)·R + ρ·I)·diag(std). The ρ with the
-// highest total over the folds is returned (OAS's on a tie).
+// of the correlation matrix toward the identity, between 0 and the OAS
+// intensity ρ₀ of c, by the held-out likelihood of the Gaussian it
+// defines. z holds the standardized training rows, c their covariance
+// (1/n)·zᵀz and live the non-constant columns. The rows are split into
+// shrinkFolds folds by row index (row i in fold i mod shrinkFolds: no
+// randomness); for each fold, the mean, standard deviations and
+// correlation matrix R of the other rows give, for each candidate ρ
+// (ρ₀ and the values of shrinkGrid below it), the Gaussian with
+// covariance diag(std)·((1 − ρ)·R + ρ·I)·diag(std), which scores the
+// fold's rows. A candidate under which some held-out row is an outlier
+// (foldScores) is out; of the others, the one with the highest total
+// held-out log-density is returned, ρ₀ if there is none.
 //
 // Why not OAS alone: OAS minimizes the expected squared error of the
-// covariance for Gaussian rows, which says nothing about the directions
-// of near-zero variance that decide the likelihood. Where the training
-// rows are nearly collinear and held-out rows are too, ρ ≈ p/n costs
-// many nats per row; where some held-out rows leave the subspace, a
-// small ρ costs thousands of nats on those. The held-out folds see
-// which of the two the table is.
+// covariance for Gaussian rows, which weighs the near-zero eigenvalues
+// that decide the likelihood no more than the others. Where held-out
+// rows stay in the training rows' near-singular subspace (columns that
+// really are sums of others), ρ₀ ≈ p/n costs many nats per row — 13 on
+// a 3000-row table whose near-zero eigenvalues are 10⁻⁵ — and the
+// held-out likelihood picks ρ near 0. Where some held-out rows leave it
+// (a slip in a sum), a small ρ costs those rows hundreds of nats: the
+// total may still prefer it, but those rows are outliers, and the
+// Gaussian is also the defensive fit whose job is to bound what a row
+// the flow has not seen costs, so ρ goes up until none is. ρ₀ is the
+// ceiling: more than it only buys robustness against rows that the
+// outlier test did not see, at a cost the OAS estimate says is not
+// worth it.
 //
 // With R = V·Λ·Vᵀ, (1 − ρ)·R + ρ·I = V·((1 − ρ)·Λ + ρ)·Vᵀ, so a fold
-// needs one eigendecomposition and one projection of its rows, and each
-// candidate then costs O(p): in all O(n·p² + shrinkFolds·p³) for p
-// columns and n rows, about twice the cost of the whitening itself plus
-// the eigendecompositions.
+// needs one eigendecomposition and one projection of its rows, and a
+// candidate then costs O(p) per row: in all O(n·p² + shrinkFolds·p³ +
+// n·p·candidates) for p columns and n rows, a few times the cost of the
+// whitening itself.
 func CrossValidatedShrinkage(z *mat.Dense, c *mat.SymDense, live []int) float64 {
 	n, _ := z.Dims()
 	p := len(live)
