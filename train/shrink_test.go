@@ -451,13 +451,18 @@ func TestWhitenDeterministic(t *testing.T) {
 }
 
 // TestWriteCollinear writes the tables for measuring them with noxc
-// (go test ./train -run WriteCollinear -write-collinear DIR).
+// (go test ./train -run WriteCollinear -write-collinear DIR):
+// collinear0–5.csv (collinearTable, 200 rows) and real3000.csv and
+// real250.csv (realCollinearTable, seed 0).
 func TestWriteCollinear(t *testing.T) {
 	if *writeCollinear == "" {
 		t.Skip("no -write-collinear directory")
 	}
+	tables := map[string][]float64{"real3000.csv": realCollinearTable(0, 3000), "real250.csv": realCollinearTable(0, 250)}
 	for seed := range uint64(6) {
-		rows := collinearTable(seed, 200)
+		tables[fmt.Sprintf("collinear%d.csv", seed)] = collinearTable(seed, 200)
+	}
+	for name, rows := range tables {
 		var b strings.Builder
 		for i := 0; i < len(rows); i += 12 {
 			for j, v := range rows[i : i+12] {
@@ -468,7 +473,7 @@ func TestWriteCollinear(t *testing.T) {
 			}
 			b.WriteByte('\n')
 		}
-		if err := os.WriteFile(filepath.Join(*writeCollinear, fmt.Sprintf("collinear%d.csv", seed)), []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(*writeCollinear, name), []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -299,6 +299,12 @@ func foldScores(z *mat.Dense, c *mat.SymDense, live []int, s1 []float64, k int, 
 		}
 	}
 	y.Mul(held, &v)
+	y2 := make([]float64, nk*p) // the squares of the rows' coordinates in V
+	for rr := range nk {
+		for a := range p {
+			y2[rr*p+a] = y.At(rr, a) * y.At(rr, a)
+		}
+	}
 	ldsd := 0.0
 	for _, v := range sd {
 		ldsd += math.Log(v)
@@ -319,8 +325,8 @@ func foldScores(z *mat.Dense, c *mat.SymDense, live []int, s1 []float64, k int, 
 		}
 		for rr := range nk {
 			q := 0.0
-			for a := range p {
-				q += y.At(rr, a) * y.At(rr, a) / e[a]
+			for a, v := range y2[rr*p : (rr+1)*p] {
+				q += v / e[a]
 			}
 			ll[i] -= q/2 + ld + fp/2*math.Log(2*math.Pi)
 			out[i] = out[i] || q > limit
