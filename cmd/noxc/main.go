@@ -64,6 +64,25 @@ Flags may come before or after file arguments. Exit status: 0 on success,
 `
 
 // help is the usage text of each command.
+// policyHelp and memoryHelp are the flags' help, shared by the commands
+// that take them.
+const policyHelp = `  -sandbox  for a program from someone else: it may read only below its
+            own directory and write only below -outdir. An absolute path,
+            a path through .. or a symbolic link leading out is an error
+            reported before anything runs
+  -outdir DIR
+            write the program's outputs (sample, eval ... to, save, plot,
+            checkpoints) relative to DIR instead of the program's
+            directory; its inputs stay relative to the program
+`
+
+const memoryHelp = `  -max-memory SIZE
+            refuse a statement estimated to need more than SIZE bytes
+            (default: the memory available), and make Go's garbage
+            collector work hard near SIZE. SIZE is a number with a unit:
+            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
+`
+
 var help = map[string]string{
 	"plot": plotHelp,
 	"info": infoHelp,
@@ -89,20 +108,7 @@ is one — then runs its statements in order, printing one line per result.
             Results are bit-identical whatever N: nox splits the work
             into the same parts and sums them in the same order on any
             number of threads; only the speed changes
-  -sandbox  for a program from someone else: it may read only below its
-            own directory and write only below -outdir. An absolute path,
-            a path through .. or a symbolic link leading out is an error
-            reported before anything runs
-  -outdir DIR
-            write the program's outputs (sample, eval ... to, save, plot,
-            checkpoints) relative to DIR instead of the program's
-            directory; its inputs stay relative to the program
-  -max-memory SIZE
-            refuse a statement estimated to need more than SIZE bytes
-            (default: the memory available), and make Go's garbage
-            collector work hard near SIZE. SIZE is a number with a unit:
-            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
-`,
+` + policyHelp + memoryHelp,
 	"check": `usage: noxc check FILE [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Check compiles FILE and reports every diagnostic (at most 10, sorted), each
@@ -110,20 +116,7 @@ with its position, the source line and a caret. It runs nothing.
 
   -ir       print each trained flow's lowered IR and its gradient program
   -backend  with -ir, print them as the runtime runs them (fused backend ops)
-  -sandbox  for a program from someone else: it may read only below its
-            own directory and write only below -outdir. An absolute path,
-            a path through .. or a symbolic link leading out is an error
-            reported before anything runs
-  -outdir DIR
-            write the program's outputs (sample, eval ... to, save, plot,
-            checkpoints) relative to DIR instead of the program's
-            directory; its inputs stay relative to the program
-  -max-memory SIZE
-            refuse a statement estimated to need more than SIZE bytes
-            (default: the memory available), and make Go's garbage
-            collector work hard near SIZE. SIZE is a number with a unit:
-            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
-`,
+` + policyHelp + memoryHelp,
 	"fmt": `usage: noxc fmt [-w] [-l] FILE...
 
 Fmt prints each FILE in canonical form, keeping comments and the author's
@@ -141,20 +134,7 @@ statements resolve against the current directory, which -sandbox takes as
 the program's directory (the :load and :save commands are yours, not a
 program's, and are not confined).
 
-  -sandbox  for a program from someone else: it may read only below its
-            own directory and write only below -outdir. An absolute path,
-            a path through .. or a symbolic link leading out is an error
-            reported before anything runs
-  -outdir DIR
-            write the program's outputs (sample, eval ... to, save, plot,
-            checkpoints) relative to DIR instead of the program's
-            directory; its inputs stay relative to the program
-  -max-memory SIZE
-            refuse a statement estimated to need more than SIZE bytes
-            (default: the memory available), and make Go's garbage
-            collector work hard near SIZE. SIZE is a number with a unit:
-            512MB, 1.5GB (powers of 1000), 4GiB, 2G (powers of 1024)
-`,
+` + policyHelp + memoryHelp,
 	"sample": `usage: noxc sample MODEL [-n N] [-seed S] [-given C1,C2,...] [-o FILE] [-max-memory SIZE]
 
 Sample draws N rows from a model saved by "save FLOW to MODEL" (or
