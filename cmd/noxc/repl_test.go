@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/noxlang/nox"
 )
@@ -342,5 +343,39 @@ func TestREPLWarnings(t *testing.T) {
 	}
 	if !strings.Contains(out, "train flow:") {
 		t.Errorf("the statement did not run:\n%s", out)
+	}
+}
+
+// TestREPLLongPaste: a statement pasted over thousands of lines is read
+// in linear time: an open bracket says "more to come" without parsing
+// the session again at every line (2,000 lines took 39 s).
+func TestREPLLongPaste(t *testing.T) {
+	lines := []string{"f = MAF(8"}
+	for range 2000 {
+		lines = append(lines, ", 8")
+	}
+	lines = append(lines, ") # a comment with ( and \" in it", ":type f")
+	start := time.Now()
+	out, errs := replIn(t, t.TempDir(), lines...)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if !strings.Contains(out, "flow stage: MAF(8, 8, 8") || errs != "" {
+		t.Errorf("stdout:\n%.300s\nstderr:\n%s", out, errs)
+	}
+}
+
+func TestOpenBrackets(t *testing.T) {
+	for chunk, want := range map[string]int{
+		"f = MAF(8":         1,
+		"x = [1, (2":        2,
+		`s = "(((" + "\")"`: 0,
+		"f = g(1) # (((":    0,
+		"f = g(1 # )\n":     1,
+		"}":                 -1,
+	} {
+		if got := openBrackets(chunk); got != want {
+			t.Errorf("openBrackets(%q) = %d, want %d", chunk, got, want)
+		}
 	}
 }

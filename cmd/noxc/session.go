@@ -114,6 +114,9 @@ func (s *session) Save(path string) error {
 // middle of a statement (an open bracket, a trailing |> or =): the REPL
 // then reads another line. A complete bare expression is not incomplete.
 func (s *session) Incomplete(chunk string) bool {
+	if openBrackets(chunk) > 0 {
+		return true // without parsing: a long pasted list stays linear
+	}
 	if IsExpr(chunk) {
 		return false
 	}
@@ -122,6 +125,31 @@ func (s *session) Incomplete(chunk string) bool {
 	}
 	_, err := lang.Parse(s.Filename, s.join(chunk))
 	return atEOF(err)
+}
+
+// openBrackets is the number of brackets chunk leaves open, outside
+// strings and comments (negative if it closes more than it opens).
+func openBrackets(chunk string) int {
+	depth, inString := 0, false
+	for i := 0; i < len(chunk); i++ {
+		switch c := chunk[i]; {
+		case inString && c == '\\':
+			i++
+		case inString:
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == '#':
+			for i < len(chunk) && chunk[i] != '\n' {
+				i++
+			}
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		}
+	}
+	return depth
 }
 
 // atEOF reports whether err is a syntax error at the end of the input.
