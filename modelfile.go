@@ -18,8 +18,10 @@ import (
 // internal/modelfile describes the formats). Load reads it and every
 // older one: format 2 kept the standardization in the header, where
 // format 3 keeps it among the (fixed) parameters; a format-1 model has
-// no defensive weight and loads as the flow alone.
-const FormatVersion = 3
+// no defensive weight and loads as the flow alone; format 4 places the
+// defensive fit after leading Logit stages, where a format-3 model keeps
+// it before them, as it was trained.
+const FormatVersion = 4
 
 // Save writes the model to path atomically: to a temporary file in the
 // same directory, synced, then renamed over path, so a crash leaves
@@ -50,7 +52,11 @@ func (m *Model) file() *modelfile.File {
 	for _, p := range m.params.Table {
 		h.Params = append(h.Params, modelfile.Param{Name: p.Name, Rows: p.Shape.Rows, Cols: p.Shape.Cols, State: p.State, Fixed: p.Fixed})
 	}
-	return &modelfile.File{Version: FormatVersion, Header: h, Values: m.params.Data}
+	version := uint32(FormatVersion)
+	if o.PreLogitLead {
+		version = 3 // a format-4 file would load with a Logit-first defensive fit
+	}
+	return &modelfile.File{Version: version, Header: h, Values: m.params.Data}
 }
 
 // Load reads a model saved by Save, within the default compiler.Limits.
@@ -108,7 +114,8 @@ func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 	if stages[len(stages)-1].Spec.Kind != stdlib.Prior { // Decode checked there is one
 		return nil, errors.New("bad header: the last stage is not a prior")
 	}
-	opt := compiler.Options{Standardize: h.Standardize, Whiten: h.Whiten, ContextDim: h.ContextDim, Defensive: h.Defensive}
+	opt := compiler.Options{Standardize: h.Standardize, Whiten: h.Whiten, ContextDim: h.ContextDim, Defensive: h.Defensive,
+		PreLogitLead: f.Version < 4}
 	if err := fits(f, stages, opt, lim); err != nil {
 		return nil, err
 	}

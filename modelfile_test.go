@@ -71,6 +71,19 @@ flow = MAF(8, 8) |> MAF(8, 8) |> Gaussian
 train flow on geyser { steps = 200, batch = 64, seed = 0 }
 `, [][]float64{{50}, {55}, {60}, {70}, {75}, {80}, {85}, {95}},
 		[][]float64{{1.8}, {2}, {2.5}, {3.5}, {4}, {4.3}, {4.6}, {5}}, []float64{4.5}},
+	// A flow that starts with Logit, with a defensive mixture, saved by
+	// the nox before issue 23 (whose defensive fit came before the Logit):
+	// written by fac852a, it must load as it was saved.
+	{"v3_logit", 3, `data = csv("../testdata/models/unit.csv")
+flow = Logit |> MAF(8) |> Gaussian
+train flow on data { steps = 200, seed = 0, standardize = false, defensive = 0.05 }
+`, rowsUnit, nil, nil},
+	// Format 4: the same flow, its defensive fit after the Logit, so that
+	// the model has no density outside (0, 1)².
+	{"v4_logit", 4, `data = csv("../testdata/models/unit.csv")
+flow = Logit |> MAF(8) |> Gaussian
+train flow on data { steps = 200, seed = 0, standardize = false, defensive = 0.05 }
+`, rowsUnit, nil, nil},
 	{"v3_f32_std", 3, `data = toy("moons", n = 2000, seed = 3)
 flow = MAF(8) |> BatchNorm |> Reverse |> MAF(8) |> DiagGaussian
 train flow on data { steps = 200, seed = 3, whiten = false, dtype = float32 }
@@ -79,6 +92,9 @@ train flow on data { steps = 200, seed = 3, whiten = false, dtype = float32 }
 
 // rows2 are the rows an unconditional 2-D fixture is scored at: in the
 // moons, near them, and far away.
+// rowsUnit are the rows a fixture of data in (0, 1)² is scored at.
+var rowsUnit = [][]float64{{0.5, 0.5}, {0.2, 0.3}, {0.8, 0.6}, {0.05, 0.95}, {0.5, 0.25}, {0.99, 0.01}}
+
 var rows2 = [][]float64{{0, 0}, {1, 0.5}, {-1, 0.3}, {2, -0.2}, {0.4, 0.9}, {-0.5, -0.5}, {1.5, -1}, {3, 3}}
 
 type fixture struct {

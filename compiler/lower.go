@@ -48,6 +48,11 @@ func NewStage(layer, name string, args stdlib.Args) (Stage, error) {
 // Model.FixedValues), so a model's programs depend on its data's width,
 // never on its values.
 type Options struct {
+	// PreLogitLead rebuilds a model saved (model format 3 or older)
+	// before Logit became a preprocessing stage: its defensive fit comes
+	// after the leading Dequantize stages only, as it did when it was
+	// trained, so the model loads as it was saved.
+	PreLogitLead bool
 	// Standardize maps the data columns by (x − mean)/std before the
 	// first stage; Whiten by (x − mean)·W instead, W a D×D whitening
 	// matrix (with D ≥ 2; a one-column model only standardizes). The
@@ -63,7 +68,8 @@ type Options struct {
 	// model's density is p(x) = (1−ε)·p_flow(x) + ε·p_fit(x), where
 	// p_fit is the Gaussian the flow starts as — the standardization,
 	// then the flow's leading preprocessing stages
-	// (stdlib.Preprocessor: Dequantize), then N(0, I) — so the
+	// (stdlib.Preprocessor: Dequantize, Logit, with any column
+	// reorderings among them), then N(0, I) — so the
 	// full-covariance Gaussian fit of the training rows when it whitens,
 	// the diagonal fit when it only standardizes and N(0, I) without it.
 	// A conditional model's p_fit is the same for every context. Every
@@ -177,7 +183,15 @@ func build(name string, stages []Stage, dim int, opt Options) (*lowering, error)
 			// column reorderings among them (Reverse |> Logit): the
 			// defensive fit comes after them, so it too has no density
 			// outside their domains.
-			if _, pre := f.(stdlib.Preprocessor); (pre || reorders(s.Spec)) && len(l.stages) == run {
+			_, pre := f.(stdlib.Preprocessor)
+			if opt.PreLogitLead { // as before issue 23
+				pre = pre && s.Spec.Name == "Dequantize"
+				if pre && len(l.stages) == l.lead {
+					l.lead++
+				}
+				pre = false
+			}
+			if (pre || reorders(s.Spec)) && len(l.stages) == run {
 				run++
 				if pre {
 					l.lead = run

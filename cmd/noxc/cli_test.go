@@ -104,7 +104,7 @@ func TestCLI(t *testing.T) {
 		{name: "eval -h", args: []string{"eval", "-h"}, code: 0, stderr: []string{"usage: noxc eval MODEL DATA"}},
 		{name: "fmt -h", args: []string{"fmt", "-h"}, code: 0, stderr: []string{"usage: noxc fmt"}},
 		{name: "repl -h", args: []string{"repl", "-h"}, code: 0, stderr: []string{"usage: noxc repl"}},
-		{name: "version", args: []string{"version"}, code: 0, stdout: []string{"noxc ", "go1.", "model format 3"}},
+		{name: "version", args: []string{"version"}, code: 0, stdout: []string{"noxc ", "go1.", "model format 4"}},
 		{name: "unknown command", args: []string{"frob"}, code: 2, stderr: []string{`unknown command "frob"`}},
 		{name: "unknown flag", args: []string{"run", "-nope", moons}, code: 2, stderr: []string{"flag provided but not defined: -nope"}},
 		{name: "two files", args: []string{"check", moons, moons}, code: 2, stderr: []string{"want exactly one FILE, got 2"}},

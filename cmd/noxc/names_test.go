@@ -182,7 +182,7 @@ train flow on data { steps = 20, seed = 1, defensive = 0.05, val_frac = 0 }
 		t.Fatalf("info: %s", errs)
 	}
 	for _, want := range []string{
-		"model:        " + model + " (", "bytes, format 3)",
+		"model:        " + model + " (", "bytes, format 4)",
 		"\nflow:         flow\n",
 		"\ndimensions:   2 data columns: duration, waiting\n",
 		"\nstages:       MAF(8, dropout = 0.1) |> Reverse |> MAF(8) |> Gaussian\n",
@@ -206,7 +206,7 @@ train flow on data { steps = 20, seed = 1, defensive = 0.05, val_frac = 0 }
 		t.Fatalf("info -json: exit %d, %v\n%s%s", code, err, out, errs)
 	}
 	st, _ := os.Stat(model)
-	if in.Path != model || in.Bytes != st.Size() || in.Format != 3 || in.Flow != "flow" || in.Dim != 2 || in.ContextDim != 0 ||
+	if in.Path != model || in.Bytes != st.Size() || in.Format != 4 || in.Flow != "flow" || in.Dim != 2 || in.ContextDim != 0 ||
 		strings.Join(in.Columns, ",") != "duration,waiting" || in.ContextColumns != nil || len(in.Stages) != 4 ||
 		in.Stages[0].Name != "maf1" || in.Stages[0].Layer != "MAF" || in.Stages[0].Call != "MAF(8, dropout = 0.1)" ||
 		in.Stages[0].Args["dropout"][0] != 0.1 ||

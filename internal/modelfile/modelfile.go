@@ -8,7 +8,7 @@
 // A file is, in order, with every integer little-endian:
 //
 //	magic    "NOXM"
-//	version  uint32: 1, 2 or 3 (Version is the newest this package reads)
+//	version  uint32: 1 to 4 (Version is the newest this package reads)
 //	header   uint64 length n, then n bytes of JSON: a Header
 //	values   uint64 count k, then k float64 (IEEE 754 bits, little-endian):
 //	         every parameter, state and fixed ones included, in the order
@@ -23,6 +23,12 @@
 //     fixed parameters (Param.Fixed): a format-3 header has no "std" or
 //     "context_std", and formats 1 and 2 have no fixed parameters. A
 //     format-3 header may name the columns ("columns", "context_columns").
+//  4. The header is format 3's; what changes is the model it describes:
+//     the defensive Gaussian comes after the leading Logit stages (and
+//     column reorderings among the leading preprocessing), as after
+//     Dequantize, so that it too gives no density outside their domain.
+//     A format-3 file is rebuilt as it was trained
+//     (compiler.Options.PreLogitLead).
 //
 // Decode reads every version. Encode writes the version a File states; it
 // refuses any File that Decode would refuse, so what one nox writes the
@@ -55,7 +61,7 @@ import (
 )
 
 // Version is the newest format this package reads.
-const Version = 3
+const Version = 4
 
 // MaxDim bounds the data and context dimensions a header may state.
 const MaxDim = 1 << 20
