@@ -47,7 +47,7 @@ func (m *Model) file() *modelfile.File {
 		h.DType = m.params.DType.String()
 	}
 	for _, s := range m.m.Stages {
-		h.Stages = append(h.Stages, modelfile.Stage{Layer: s.Spec.Name, Name: s.Name, Args: s.Args})
+		h.Stages = append(h.Stages, modelfile.Stage{Layer: s.Spec.Name, Name: s.Name, Args: s.Args, Inverse: s.Inverted})
 	}
 	for _, p := range m.params.Table {
 		h.Params = append(h.Params, modelfile.Param{Name: p.Name, Rows: p.Shape.Rows, Cols: p.Shape.Cols, State: p.State, Fixed: p.Fixed})
@@ -106,6 +106,10 @@ func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 	var stages []compiler.Stage
 	for _, s := range h.Stages {
 		st, err := compiler.NewStage(s.Layer, s.Name, s.Args)
+		if err == nil && s.Inverse {
+			st.Inverted = true
+			err = compiler.Invertible(st.Spec, st.Args)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -20,7 +20,7 @@ import (
 type Loader func(path string) (*dataset.Table, error)
 
 // Builtins are the functions the checker knows besides layers.
-var Builtins = []string{"csv", "false", "load", "npy", "repeat", "toy", "true"}
+var Builtins = []string{"Inverse", "csv", "false", "load", "npy", "repeat", "toy", "true"}
 
 // maxCallDepth bounds nested def calls (and so recursion).
 const maxCallDepth = 32
@@ -55,7 +55,7 @@ func CheckFlow(e *lang.Expr, dim, contextDim int) (*Flow, error) {
 		c.errorf(e.Pos, e.EndPos, "the data must have at least 1 column and at least 0 context columns, got %d and %d", dim, contextDim)
 	default:
 		f := &Flow{Name: "flow", Pos: e.Pos, Stages: v.stages}
-		if c.fixDim(f, dim, e.Pos, "") && c.fixContext(f, contextDim, "the data", e.Pos, e.EndPos, e.Pos) {
+		if c.fixDim(f, dim, e.Pos, "") && c.fixContext(f, contextDim, "the data", e.Pos, e.EndPos, e.Pos) && c.differentiable(f) {
 			return f, nil
 		}
 	}

@@ -138,6 +138,8 @@ func (c *checker) call(call *lang.Call) value {
 		return c.data(id.Name, call)
 	case "repeat":
 		return c.repeat(call)
+	case "Inverse":
+		return c.inverse(call)
 	case "load":
 		if c.flowOnly {
 			c.errorf(id.Pos, id.EndPos, "load reads a saved model; a flow expression has only layers, priors and repeat")
@@ -191,6 +193,41 @@ func (c *checker) repeat(call *lang.Call) value {
 	out := value{kind: kFlow, pos: call.Pos, end: call.EndPos, stages: make([]FlowStage, 0, n*len(f.stages))}
 	for range n {
 		out.stages = append(out.stages, f.stages...)
+	}
+	return out
+}
+
+// inverseSig is Inverse's: the stages whose directions to exchange.
+var inverseSig = &signature{name: "Inverse", params: []stdlib.Param{
+	{Name: "flow", Type: stdlib.Stages, Required: true, PositionalOnly: true,
+		Doc: "the stages to invert, without a prior"},
+}, example: "Inverse(Planar)"}
+
+// inverse checks Inverse(flow): the stages of flow in reverse order, each
+// with its two directions exchanged (stdlib.Invert), so that the density
+// direction of Inverse(A |> B) is B⁻¹ then A⁻¹. Inverse(Inverse(L)) is L.
+func (c *checker) inverse(call *lang.Call) value {
+	bad := value{kind: kBad, pos: call.Pos, end: call.EndPos}
+	args, ok := c.bind(inverseSig, callArgs(call), call.Pos, call.EndPos)
+	if !ok {
+		return bad
+	}
+	f := args["flow"].val
+	out := value{kind: kFlow, pos: call.Pos, end: call.EndPos, stages: make([]FlowStage, len(f.stages))}
+	for i, s := range f.stages {
+		switch other := s.Spec.InverseLayer; {
+		case other != "" && !s.Inverted:
+			s.Spec = stdlib.Lookup(other) // Inverse(MAF) is IAF
+		case s.Inverted:
+			s.Inverted = false // Inverse(Inverse(L)) is L
+		default:
+			if err := Invertible(s.Spec, s.Args); err != nil {
+				c.errorf(s.Pos, s.End, "Inverse: %v", err)
+				return bad
+			}
+			s.Inverted = true
+		}
+		out.stages[len(f.stages)-1-i] = s
 	}
 	return out
 }

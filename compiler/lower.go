@@ -18,6 +18,18 @@ type Stage struct {
 	Args stdlib.Args
 	// Name labels the stage's parameters and IR ("maf1", "reverse2").
 	Name string
+	// Inverted exchanges the layer's two directions: Inverse(L) in the
+	// language (stdlib.Invert).
+	Inverted bool
+}
+
+// Format renders the stage as a person would write it: "MAF(64)",
+// "Inverse(Planar)".
+func (s Stage) Format() string {
+	if s.Inverted {
+		return "Inverse(" + s.Spec.Format(s.Args) + ")"
+	}
+	return s.Spec.Format(s.Args)
 }
 
 // NewStage builds the stage named name of layer with arguments args, as
@@ -40,6 +52,25 @@ func NewStage(layer, name string, args stdlib.Args) (Stage, error) {
 		return Stage{}, fmt.Errorf("stage %s: %v", name, err)
 	}
 	return Stage{Spec: spec, Args: bound, Name: name}, nil
+}
+
+// Invertible returns why wrapping layer spec with args in Inverse is
+// refused, or nil: L must be a bijector defined on all of R^D with an
+// inverse to take (stdlib.Spec.NotInvertible), and not one whose inverse
+// is a layer of its own (MAF and IAF: Spec.InverseLayer), which the
+// checker writes instead.
+func Invertible(spec *stdlib.Spec, args stdlib.Args) error {
+	switch {
+	case spec.Kind == stdlib.Prior:
+		return fmt.Errorf("%s is a prior; invert the stages before it", spec.Name)
+	case spec.Kind != stdlib.Bijector:
+		return fmt.Errorf("%s cannot be inverted: it sends columns to the prior", spec.Name)
+	case spec.NotInvertible != "":
+		return fmt.Errorf("%s cannot be inverted: %s", spec.Name, spec.NotInvertible)
+	case spec.InverseLayer != "":
+		return fmt.Errorf("Inverse(%s) is %s, which nox writes instead", spec.Name, spec.InverseLayer)
+	}
+	return nil
 }
 
 // Options are the parts of a model that its training statement fixes.
@@ -178,6 +209,12 @@ func build(name string, stages []Stage, dim int, opt Options) (*lowering, error)
 			f, ok := s.Spec.New(cfg).(stdlib.Flow)
 			if !ok {
 				return nil, fmt.Errorf("%s is not a bijector", s.Spec.Name)
+			}
+			if s.Inverted {
+				if err := Invertible(s.Spec, s.Args); err != nil {
+					return nil, fmt.Errorf("%s: %v", s.Name, err)
+				}
+				f = stdlib.Invert(f)
 			}
 			// The lead is the leading preprocessing stages, with any
 			// column reorderings among them (Reverse |> Logit): the

@@ -47,11 +47,26 @@ func (c *checker) train(t *lang.Train) {
 		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, plural(tab.Rows, "row"), to.TestFrac, to.ValFrac)
 		return
 	}
-	if !c.trainFits(t, flow, tab.Rows, tab.Cols, data.ContextDim(), to) || !c.checkDomain(t, flow, data, to) {
+	if !c.differentiable(flow) || !c.trainFits(t, flow, tab.Rows, tab.Cols, data.ContextDim(), to) || !c.checkDomain(t, flow, data, to) {
 		return
 	}
 	c.warnTrain(t, flow, data, to)
 	c.prog.Actions = append(c.prog.Actions, &Train{Pos: t.Pos, Flow: flow, Data: data, Opts: to})
+}
+
+// differentiable reports whether maximum likelihood can train flow: its
+// density direction must not go through a numerical inverse (an inverted
+// Planar solves by bisection, whose derivative is not the map's), else it
+// reports the stage.
+func (c *checker) differentiable(flow *Flow) bool {
+	for _, s := range flow.Stages {
+		if s.Inverted && s.Spec.NumericalInverse {
+			c.errorf(s.Pos, s.End, "train: Inverse(%s) computes the density through %s's numerical inverse (bisection), whose derivative is not the map's, so it cannot be trained by maximum likelihood; train %s itself, whose density direction is in closed form",
+				s.Spec.Name, s.Spec.Name, s.Spec.Name)
+			return false
+		}
+	}
+	return true
 }
 
 // untrained reports, for statement stmt, a flow no train statement has

@@ -109,7 +109,7 @@ func (v value) summary() string {
 			if n := len(v.stages); n > most && i >= most/2 && i < n-most/2 {
 				continue
 			}
-			parts = append(parts, s.Spec.Format(s.Args))
+			parts = append(parts, s.Stage.Format())
 		}
 		return v.describe() + ": " + strings.Join(parts, " |> ")
 	case kData:

@@ -24,6 +24,7 @@ func init() {
 			"Forward (density) and inverse (sampling) are O(B*D).",
 		Paper: "Theis, van den Oord & Bethge 2016, A note on the evaluation of generative models; " +
 			"Uria, Murray & Larochelle 2013, RNADE",
+		NotInvertible: "it adds noise to integers: it has no inverse to take",
 		New: func(cfg Config) Layer {
 			return &dequantize{name: cfg.Name, scale: cfg.Args.Float("scale")}
 		},

@@ -33,7 +33,8 @@ func init() {
 			"stages after it map (0,1)^D onto R^D (e.g. Logit). Forward (density) and inverse (sampling) are O(B*D).",
 		Paper: "Rezende & Mohamed 2015, Variational Inference with Normalizing Flows (elementwise bijections); " +
 			"Papamakarios et al. 2021, Normalizing Flows for Probabilistic Modeling and Inference",
-		New: func(cfg Config) Layer { return &sigmoidLayer{name: cfg.Name} },
+		NotInvertible: "its inverse (a logit) is defined on (0, 1) only; for a map from (0, 1) to all of R, use Logit",
+		New:           func(cfg Config) Layer { return &sigmoidLayer{name: cfg.Name} },
 	})
 	register(&Spec{
 		Name: "Logit",
@@ -50,6 +51,7 @@ func init() {
 			"inverse (sampling) are O(B*D).",
 		Paper: "Dinh, Sohl-Dickstein & Bengio 2017, Density estimation using Real NVP (logit pre-processing); " +
 			"Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation",
+		NotInvertible: "its inverse maps all of R into (0, 1), where the flow after it would see no density outside; use Sigmoid",
 		New: func(cfg Config) Layer {
 			return &logitLayer{name: cfg.Name, margin: cfg.Args.Float("margin")}
 		},
@@ -64,8 +66,9 @@ func init() {
 			"Inverse x = atanh(z) = log((1+z)/(1-z))/2 (z clamped into (-1,1)). The flow is a normalised " +
 			"density only if the stages after it map (-1,1)^D onto R^D. Forward (density) and inverse (sampling) " +
 			"are O(B*D).",
-		Paper: "Rezende & Mohamed 2015, Variational Inference with Normalizing Flows (elementwise bijections)",
-		New:   func(cfg Config) Layer { return &tanhLayer{name: cfg.Name} },
+		Paper:         "Rezende & Mohamed 2015, Variational Inference with Normalizing Flows (elementwise bijections)",
+		NotInvertible: "its inverse is defined on (-1, 1) only",
+		New:           func(cfg Config) Layer { return &tanhLayer{name: cfg.Name} },
 	})
 	register(&Spec{
 		Name: "LeakyReLU",

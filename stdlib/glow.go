@@ -20,7 +20,8 @@ func init() {
 			"initialised from one training minibatch so that z has mean 0 and standard deviation 1 per column " +
 			"(logs = log sqrt(var + 1e-6)). Log-det -sum(logs), the same for every row. " +
 			"Forward (density) and inverse (sampling) are O(B*D).",
-		Paper: "Kingma & Dhariwal 2018, Glow: Generative Flow with Invertible 1x1 Convolutions",
+		Paper:         "Kingma & Dhariwal 2018, Glow: Generative Flow with Invertible 1x1 Convolutions",
+		NotInvertible: "its data-dependent initialisation fits its forward direction; use Affine",
 		New: func(cfg Config) Layer {
 			row := ir.Shape{Rows: 1, Cols: cfg.Dim}
 			return &actNorm{
@@ -60,6 +61,7 @@ func init() {
 			"Forward (density) and inverse (sampling) are O(B*D).",
 		Paper: "Dinh, Sohl-Dickstein & Bengio 2017, Density estimation using Real NVP; Papamakarios, Pavlakou & " +
 			"Murray 2017, Masked Autoregressive Flow for Density Estimation; Ioffe & Szegedy 2015, Batch Normalization",
+		NotInvertible: "it normalises by batch statistics while training, which its inverse cannot undo",
 		New: func(cfg Config) Layer {
 			row := ir.Shape{Rows: 1, Cols: cfg.Dim}
 			return &batchNorm{
@@ -212,7 +214,11 @@ func (l *luLinear) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 	defer b.SetNote(b.SetNote(l.name + "/inverse"))
 	ls, us, diag := l.factors(b)
 	_, _, eye := triMasks(l.dim)
-	u := b.Add(us, b.Mul(b.Const(ir.Shape{Rows: l.dim, Cols: l.dim}, eye), diag))
+	sq := ir.Shape{Rows: l.dim, Cols: l.dim}
+	// U = us + diag(exp(logs)): the diagonal row broadcast to [D,D] and
+	// masked to the diagonal (a declared mask, also in the gradient that
+	// Inverse(LULinear) derives through it).
+	u := b.Add(us, b.Mask(b.BroadcastRows(diag, sq, false), b.Const(sq, eye)))
 	h := b.TriSolve(b.Sub(z, b.Param(l.bias)), u, 0)
 	h = b.TriSolve(h, ls, ir.TriLower|ir.TriUnit)
 	return b.PermuteCols(h, l.inv)

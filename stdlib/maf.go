@@ -38,9 +38,10 @@ func init() {
 			"D sequential steps that together cost about one pass.",
 		Paper: "Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation; " +
 			"Germain et al. 2015, MADE",
-		Context:    true,
-		SolveBytes: 32 << 10,
-		New:        func(cfg Config) Layer { return newMAF(cfg, false) },
+		Context:      true,
+		SolveBytes:   32 << 10,
+		InverseLayer: "IAF",
+		New:          func(cfg Config) Layer { return newMAF(cfg, false) },
 	})
 	register(&Spec{
 		Name:   "IAF",
@@ -54,9 +55,10 @@ func init() {
 			"Same network and options as MAF.",
 		Paper: "Kingma, Salimans, Jozefowicz, Chen, Sutskever & Welling 2016, Improved Variational Inference " +
 			"with Inverse Autoregressive Flow; Germain et al. 2015, MADE",
-		Context:    true,
-		SolveBytes: 32 << 10,
-		New:        func(cfg Config) Layer { return newMAF(cfg, true) },
+		Context:      true,
+		SolveBytes:   32 << 10,
+		InverseLayer: "MAF",
+		New:          func(cfg Config) Layer { return newMAF(cfg, true) },
 	})
 }
 

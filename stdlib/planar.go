@@ -23,8 +23,9 @@ func init() {
 			"solves the scalar equation w.z = a + w.u_hat*tanh(a + b) for a = w.x per row, by 60 bisection steps " +
 			"on [w.z - |w.u_hat|, w.z + |w.u_hat|] and 2 Newton steps, then x = z - u_hat*tanh(a + b): " +
 			"O(B*D + 62*B). Initialised at the identity (u_hat = 0, w a random unit vector, b = 0).",
-		Paper: "Rezende & Mohamed 2015, Variational Inference with Normalizing Flows (planar flow, appendix A.1)",
-		New:   newPlanar,
+		Paper:            "Rezende & Mohamed 2015, Variational Inference with Normalizing Flows (planar flow, appendix A.1)",
+		NumericalInverse: true,
+		New:              newPlanar,
 	})
 	register(&Spec{
 		Name:   "Radial",

@@ -224,6 +224,23 @@ type Spec struct {
 	// one-step training run over 5,000 and 20,000 columns, divided by
 	// the columns; 0 for a layer without such a solve.
 	SolveBytes int
+	// NumericalInverse says the layer's inverse is found by iteration
+	// (Planar's and Radial's bisection): exact to rounding, but its
+	// derivative is not the map's, so a flow cannot be trained through
+	// it (compiler: Inverse(L) of such an L is refused in train).
+	NumericalInverse bool
+	// InverseLayer, if set, names the layer that is this one with its two
+	// directions exchanged, taking the same arguments: Inverse(MAF(…)) is
+	// IAF(…), whose one-pass direction is then the sampling one. The
+	// compiler writes Inverse(L) as that layer rather than wrapping L,
+	// which keeps each direction as well conditioned as the layer's own
+	// (MAF's inverse multiplies by e^alpha; run forward after it, the
+	// round trip loses digits that IAF's division keeps).
+	InverseLayer string
+	// NotInvertible, if set, says why Inverse(L) of this layer is
+	// refused: a restricted domain or range, batch statistics, a
+	// data-dependent initialisation.
+	NotInvertible string
 }
 
 // Config is what a layer instance is built for.
@@ -266,6 +283,31 @@ type Flow interface {
 	Forward(b *ir.Builder, x ir.Value, env *Env) (z, logdet ir.Value)
 	// Inverse emits x = f⁻¹(z). env.Mode is Eval.
 	Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value
+}
+
+// Invert returns the flow whose two directions are f's exchanged:
+// Inverse(L) in the language. Its forward map (the density direction) is
+// f's inverse, x = f⁻¹(z), with log|det ∂f⁻¹/∂z| = −log|det ∂f/∂x| at
+// that x, which f's forward emits; its inverse (the sampling direction)
+// is f's forward map. So Invert(MAF) samples in one pass as an IAF does
+// and Invert(Planar) is the planar flow of Rezende & Mohamed (2015),
+// which samples in closed form.
+func Invert(f Flow) Flow { return inverted{f} }
+
+type inverted struct{ f Flow }
+
+func (v inverted) Forward(b *ir.Builder, z ir.Value, env *Env) (ir.Value, ir.Value) {
+	x := v.f.Inverse(b, z, env)
+	_, ld := v.f.Forward(b, x, env)
+	if ld == ir.None {
+		return x, ir.None
+	}
+	return x, b.Neg(ld)
+}
+
+func (v inverted) Inverse(b *ir.Builder, x ir.Value, env *Env) ir.Value {
+	z, _ := v.f.Forward(b, x, env)
+	return z
 }
 
 // Preprocessor is implemented by a parameterless Flow that is part of how

@@ -250,8 +250,12 @@ func (s *rqSpline) inverse(b *ir.Builder, y, theta ir.Value) ir.Value {
 	qb := b.Sub(b.Mul(hj, dj), g)
 	qc := b.Neg(b.Mul(slope, delta))
 	disc := b.Sub(b.Mul(qb, qb), b.Scale(b.Mul(qa, qc), 4))
-	sq := b.Sqrt(b.Clamp(disc, 0, math.MaxFloat64))
-	const tiny = 1e-300
+	// tiny keeps denominators and the root's argument away from 0 in
+	// float32 as well (whose smallest normal is 1.2e-38): the derivative
+	// of √ at 0 and a division by 0 would make the gradient NaN, which
+	// Inverse(SplineAR) and Inverse(SplineCoupling) derive through here.
+	const tiny = 1e-30
+	sq := b.Sqrt(b.Clamp(disc, tiny, math.MaxFloat64))
 	xiPos := b.Div(b.Scale(qc, 2), b.Clamp(b.Sub(b.Neg(qb), sq), -math.MaxFloat64, -tiny))
 	xiNeg := b.Div(b.Sub(sq, qb), b.Scale(b.Clamp(qa, tiny, math.MaxFloat64), 2))
 	neg := b.Greater(b.Neg(qb), b.Scalar(0))

@@ -116,6 +116,9 @@ func describe(path string) (*info, error) {
 		if spec := stdlib.Lookup(s.Layer); spec != nil { // Load checked it is
 			call = spec.Format(spec.Bind(s.Args))
 		}
+		if s.Inverse {
+			call = "Inverse(" + call + ")"
+		}
 		in.Stages = append(in.Stages, stageInfo{Name: s.Name, Layer: s.Layer, Call: call, Args: s.Args})
 	}
 	for _, p := range h.Params {

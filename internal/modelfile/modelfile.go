@@ -28,7 +28,8 @@
 //     column reorderings among the leading preprocessing), as after
 //     Dequantize, so that it too gives no density outside their domain.
 //     A format-3 file is rebuilt as it was trained
-//     (compiler.Options.PreLogitLead).
+//     (compiler.Options.PreLogitLead). A stage may be inverted
+//     ("inverse": true, Inverse(L) in the language).
 //
 // Decode reads every version. Encode writes the version a File states; it
 // refuses any File that Decode would refuse, so what one nox writes the
@@ -189,6 +190,9 @@ type Stage struct {
 	Layer string               `json:"layer"`
 	Name  string               `json:"name"`
 	Args  map[string][]float64 `json:"args,omitempty"`
+	// Inverse exchanges the layer's directions (Inverse(L)); format 4
+	// and later.
+	Inverse bool `json:"inverse,omitempty"`
 }
 
 // Standardization is the fixed affine map applied before the first
@@ -333,6 +337,11 @@ func (f *File) check() error {
 	}
 	if h.Dim < 1 || len(h.Stages) == 0 {
 		return errors.New("bad header: no dimensions or no stages")
+	}
+	for _, s := range h.Stages {
+		if s.Inverse && f.Version < 4 {
+			return fmt.Errorf("bad header: an inverted stage, which format %d does not have", f.Version)
+		}
 	}
 	if err := h.checkSize(); err != nil {
 		return err
