@@ -43,6 +43,8 @@ func (e *Exec[T]) exec(s *step[T]) {
 		binary(e.k, s)
 	case ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
 		unaryMath(s)
+	case ir.OpSin, ir.OpCos, ir.OpLog1p, ir.OpExpm1, ir.OpLgamma, ir.OpDigamma, ir.OpPowConst:
+		elemMath(s)
 	case ir.OpTriSolve:
 		triSolve(s)
 	case ir.OpSupport:

@@ -96,6 +96,9 @@ func Grad(p *ir.Program, loss string) (*ir.Program, error) {
 		}
 		rule := rules[in.Op]
 		if rule == nil {
+			if why := noRule[in.Op]; why != "" {
+				return nil, fmt.Errorf("ad: program %s: %v = %s (%s) has no gradient rule: %s", p.Name, ir.Value(i), in.Op, in.Note, why)
+			}
 			return nil, fmt.Errorf("ad: no gradient rule for op %s", in.Op)
 		}
 		args := make([]ir.Value, len(in.Args))

@@ -21,8 +21,10 @@ func TestEveryOpHasRule(t *testing.T) {
 			if rules[op] != nil {
 				t.Errorf("backend op %s has a gradient rule", o)
 			}
-		case rules[op] == nil:
+		case rules[op] == nil && noRule[op] == "":
 			t.Errorf("op %s has no gradient rule", o)
+		case rules[op] != nil && noRule[op] != "":
+			t.Errorf("op %s has a gradient rule and a reason for having none", o)
 		}
 	}
 	if backend == 0 {
@@ -48,6 +50,32 @@ func TestGradRejectsBackendOps(t *testing.T) {
 		_, err := Grad(p, "loss")
 		if err == nil || !strings.Contains(err.Error(), o.String()+" (fused) is a backend op") {
 			t.Errorf("%s: got %v, want an error naming the backend op", o, err)
+		}
+	}
+}
+
+// TestGradRefusesDigamma checks that a loss that differentiates digamma
+// (the derivative of lgamma, whose own derivative is not implemented) is
+// refused with the reason, while lgamma itself differentiates.
+func TestGradRefusesDigamma(t *testing.T) {
+	for _, c := range []struct {
+		op      string
+		f       func(b *ir.Builder, x ir.Value) ir.Value
+		refused bool
+	}{
+		{"digamma", func(b *ir.Builder, x ir.Value) ir.Value { return b.Digamma(x) }, true},
+		{"lgamma", func(b *ir.Builder, x ir.Value) ir.Value { return b.Lgamma(x) }, false},
+	} {
+		var params []ir.Param
+		b := ir.NewBuilder("p", &params)
+		w := b.Param(b.NewParam("w", ir.Shape{Rows: 1, Cols: 1}, ir.Init{}))
+		b.Output("loss", c.f(b, b.Exp(w)))
+		_, err := Grad(b.Program(), "loss")
+		if c.refused && (err == nil || !strings.Contains(err.Error(), "digamma") || !strings.Contains(err.Error(), "first-order")) {
+			t.Errorf("%s: got %v, want the refusal saying why", c.op, err)
+		}
+		if !c.refused && err != nil {
+			t.Errorf("%s: %v", c.op, err)
 		}
 	}
 }

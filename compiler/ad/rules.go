@@ -153,11 +153,50 @@ var rules = [ir.NumOps]rule{
 		return []ir.Value{b.SegCumsum(g, in.Int, in.Float != 1)}
 	},
 	ir.OpTriSolve: triSolveRule,
+
+	ir.OpSin: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Mul(g, b.Cos(a[0]))}
+	},
+	ir.OpCos: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Neg(b.Mul(g, b.Sin(a[0])))}
+	},
+	ir.OpLog1p: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		// 1/(1+x): the sum is exact where log1p's accuracy matters (x near 0)
+		return []ir.Value{b.Div(g, b.AddConst(a[0], 1))}
+	},
+	ir.OpExpm1: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Mul(g, b.Exp(a[0]))}
+	},
+	ir.OpLgamma: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return []ir.Value{b.Mul(g, b.Digamma(a[0]))}
+	},
+	ir.OpPowConst: powConstRule,
 	// The mask is constant: only the masked operand gets a cotangent,
 	// masked the same way.
 	ir.OpMask: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
 		return []ir.Value{b.Mask(g, a[1])}
 	},
+}
+
+// noRule gives the reason an op that is not a backend op has no gradient
+// rule; Grad reports it when a loss needs one.
+var noRule = [ir.NumOps]string{
+	ir.OpDigamma: "digamma is only the derivative of lgamma: its own derivative (trigamma) is not implemented, so gradients through lgamma are first-order only",
+}
+
+// powConstRule: d x^c = c·x^(c−1), so at x = 0 it is infinite for c < 1
+// (with math.Pow's sign) and NaN where x^c is (x < 0, c not an integer).
+// c = 0 and c = 1 are special-cased: x^(−1) at 0 would turn the zero
+// derivative of a constant into 0·Inf = NaN, and c = 1 needs no power.
+func powConstRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+	switch c := in.Float; c {
+	case 0:
+		return []ir.Value{b.Scale(g, 0)}
+	case 1:
+		return []ir.Value{g}
+	default:
+		return []ir.Value{b.Mul(g, b.Scale(b.PowConst(a[0], c-1), c))}
+	}
 }
 
 // triSolveRule: for X = A·T⁻¹ (X·T = A), dA = G·T⁻ᵀ and dT = -Xᵀ·dA,

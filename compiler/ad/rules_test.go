@@ -76,6 +76,20 @@ func TestRulesAgainstFiniteDifferences(t *testing.T) {
 		{"segcumsum", []ir.Shape{s(3, 6)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegCumsum(p[0], 3, false) }},
 		{"segcumsum reverse", []ir.Shape{s(3, 6)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.SegCumsum(p[0], 2, true) }},
 		{"mul self", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Mul(p[0], p[0]) }},
+		{"sin", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Sin(b.Scale(p[0], 3)) }},
+		{"cos", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Cos(b.Scale(p[0], 3)) }},
+		{"log1p", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Log1p(b.Scale(p[0], 0.9)) }},
+		{"expm1", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Expm1(b.Scale(p[0], 2)) }},
+		{"lgamma", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Lgamma(b.Exp(b.Scale(p[0], 3))) }},
+		{"lgamma large", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Lgamma(b.AddConst(b.Scale(p[0], 5), 20)) }},
+		{"lgamma negative", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
+			return b.Lgamma(b.AddConst(b.Scale(p[0], 0.4), -2.5)) // in (-2.9, -2.1): no pole
+		}},
+		{"powconst 2.5", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.PowConst(b.Exp(p[0]), 2.5) }},
+		{"powconst -1.5", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.PowConst(b.Exp(p[0]), -1.5) }},
+		{"powconst 3 negative base", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.PowConst(p[0], 3) }},
+		{"powconst 1", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.PowConst(p[0], 1) }},
+		{"powconst 0", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.Add(b.PowConst(p[0], 0), p[0]) }},
 		{"mask", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
 			return b.Mask(p[0], b.Const(s(3, 4), []float64{1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0}))
 		}},
@@ -133,4 +147,57 @@ func diag(n int, v float64) []float64 {
 		d[i*n+i] = v
 	}
 	return d
+}
+
+// TestEdgeGradients checks the derivative of the new elementwise ops at
+// single points where it is exact or at an edge of the domain: PowConst
+// at 0 (infinite below exponent 1, as math.Pow) and at a negative base
+// with a non-integer exponent (NaN), Lgamma's digamma at known values,
+// negative arguments included.
+func TestEdgeGradients(t *testing.T) {
+	const euler = 0.57721566490153286061
+	inf, nan := math.Inf(1), math.NaN()
+	cases := []struct {
+		name string
+		x    float64
+		f    func(b *ir.Builder, x ir.Value) ir.Value
+		want float64
+	}{
+		{"powconst 0.5 at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.PowConst(x, 0.5) }, inf},
+		{"powconst -1 at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.PowConst(x, -1) }, math.Inf(-1)},
+		{"powconst 2 at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.PowConst(x, 2) }, 0},
+		{"powconst 1 at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.PowConst(x, 1) }, 1},
+		{"powconst 0 at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.PowConst(x, 0) }, 0},
+		{"powconst 3 at -2", -2, func(b *ir.Builder, x ir.Value) ir.Value { return b.PowConst(x, 3) }, 12},
+		{"powconst 0.5 at -1", -1, func(b *ir.Builder, x ir.Value) ir.Value { return b.PowConst(x, 0.5) }, nan},
+		{"lgamma at 1", 1, func(b *ir.Builder, x ir.Value) ir.Value { return b.Lgamma(x) }, -euler},
+		{"lgamma at 2", 2, func(b *ir.Builder, x ir.Value) ir.Value { return b.Lgamma(x) }, 1 - euler},
+		{"lgamma at 0.5", 0.5, func(b *ir.Builder, x ir.Value) ir.Value { return b.Lgamma(x) }, -euler - 2*math.Ln2},
+		{"lgamma at -0.5", -0.5, func(b *ir.Builder, x ir.Value) ir.Value { return b.Lgamma(x) }, 2 - euler - 2*math.Ln2},
+		{"lgamma at pole -1", -1, func(b *ir.Builder, x ir.Value) ir.Value { return b.Lgamma(x) }, nan},
+		{"sin at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.Sin(x) }, 1},
+		{"cos at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.Cos(x) }, 0},
+		{"log1p at -1", -1, func(b *ir.Builder, x ir.Value) ir.Value { return b.Log1p(x) }, inf},
+		{"expm1 at 0", 0, func(b *ir.Builder, x ir.Value) ir.Value { return b.Expm1(x) }, 1},
+	}
+	for _, c := range cases {
+		var table []ir.Param
+		b := ir.NewBuilder("edge", &table)
+		x := b.Param(b.NewParam("x", ir.Shape{Rows: 1, Cols: 1}, ir.Init{Kind: ir.InitConst, Scale: c.x}))
+		b.Output("loss", c.f(b, x))
+		g, err := ad.Grad(b.Program(), "loss")
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		params := runtime.NewParams(g.Params)
+		params.Init(rand.New(rand.NewPCG(1, 1)))
+		e := runtime.New(g, params, 1, nil)
+		e.Run()
+		got := e.Output(ir.GradPrefix + "x")[0]
+		ok := got == c.want || math.IsNaN(got) && math.IsNaN(c.want) ||
+			math.Abs(got-c.want) <= 1e-15*math.Max(1, math.Abs(c.want)) // digamma: a few ulps
+		if !ok {
+			t.Errorf("%s: derivative %.17g, want %.17g", c.name, got, c.want)
+		}
+	}
 }

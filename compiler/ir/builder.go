@@ -330,6 +330,29 @@ func (b *Builder) Abs(x Value) Value { return b.unary(OpAbs, x) }
 // Floor returns floor(x).
 func (b *Builder) Floor(x Value) Value { return b.unary(OpFloor, x) }
 
+// Sin returns sin(x).
+func (b *Builder) Sin(x Value) Value { return b.unary(OpSin, x) }
+
+// Cos returns cos(x).
+func (b *Builder) Cos(x Value) Value { return b.unary(OpCos, x) }
+
+// Log1p returns log(1+x), accurate for x near 0.
+func (b *Builder) Log1p(x Value) Value { return b.unary(OpLog1p, x) }
+
+// Expm1 returns exp(x)-1, accurate for x near 0.
+func (b *Builder) Expm1(x Value) Value { return b.unary(OpExpm1, x) }
+
+// Lgamma returns log|Γ(x)|.
+func (b *Builder) Lgamma(x Value) Value { return b.unary(OpLgamma, x) }
+
+// Digamma returns ψ(x), the derivative of log|Γ(x)|.
+func (b *Builder) Digamma(x Value) Value { return b.unary(OpDigamma, x) }
+
+// PowConst returns x^c for a constant c, as math.Pow elementwise.
+func (b *Builder) PowConst(x Value, c float64) Value {
+	return b.emit(Instr{Op: OpPowConst, Args: []Value{x}, Shape: b.Type(x), Float: c})
+}
+
 // Greater returns 1 where x > y and 0 elsewhere (y broadcast).
 func (b *Builder) Greater(x, y Value) Value { return b.binary(OpGreater, x, y) }
 

@@ -121,6 +121,29 @@ const (
 	// density of exactly 0 and leaves the others bit for bit (x + 0 = x).
 	// Its derivative is zero.
 	OpSupport
+	// OpSin is sin(a).
+	OpSin
+	// OpCos is cos(a).
+	OpCos
+	// OpLog1p is log(1+a), accurate for a near 0 (a target density's
+	// log(1+x) without the cancellation of Log(AddConst(x, 1))).
+	OpLog1p
+	// OpExpm1 is exp(a)-1, accurate for a near 0.
+	OpExpm1
+	// OpLgamma is log|Γ(a)|: +Inf at the poles (a = 0, -1, -2, …), as
+	// math.Lgamma. Its derivative is OpDigamma.
+	OpLgamma
+	// OpDigamma is ψ(a) = Γ'(a)/Γ(a), the derivative of OpLgamma: exists
+	// so that lgamma has a gradient. Defined for every real a but the
+	// poles (a = 0, -1, -2, …, where it is NaN); negative a by
+	// reflection. It has no gradient rule of its own (trigamma is not
+	// implemented): gradients through lgamma are first-order only, and
+	// Grad refuses a loss that would differentiate digamma.
+	OpDigamma
+	// OpPowConst is a^Float for the constant exponent Float, as math.Pow:
+	// NaN for a < 0 with a non-integer exponent; at a = 0 with an
+	// exponent below 1 the derivative Float·a^(Float-1) is infinite.
+	OpPowConst
 	// OpMask is a⊙m with m a constant (an OpConst of a's shape) whose
 	// elements are all 0 or 1: OpMul with a mask, declared as one, so
 	// that a backend knows the zeros of the result without reading the
@@ -240,6 +263,13 @@ var opNames = [...]string{
 	OpPadRows:       "padrows",
 	OpTranspose:     "transpose",
 	OpSupport:       "support",
+	OpSin:           "sin",
+	OpCos:           "cos",
+	OpLog1p:         "log1p",
+	OpExpm1:         "expm1",
+	OpLgamma:        "lgamma",
+	OpDigamma:       "digamma",
+	OpPowConst:      "powconst",
 	OpMask:          "mask",
 	OpNop:           "nop",
 	OpGemm:          "gemm",

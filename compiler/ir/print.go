@@ -86,7 +86,7 @@ func (p *Program) instrText(in Instr) string {
 		if in.Int&GemmRelu != 0 {
 			parts = append(parts, "relu")
 		}
-	case OpDropout, OpScale, OpAddConst:
+	case OpDropout, OpScale, OpAddConst, OpPowConst:
 		parts = append(parts, strconv.FormatFloat(in.Float, 'g', -1, 64))
 	case OpBroadcastRows:
 		if in.Int == 1 {
