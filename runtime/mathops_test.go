@@ -163,3 +163,65 @@ func TestDigamma(t *testing.T) {
 		t.Errorf("ψ(+Inf) = %g, want +Inf", got)
 	}
 }
+
+// TestMathOpsMapped runs every new elementwise op through a Mapper split
+// into two parts and into eight, in both precisions: each result equals
+// the whole batch run as one Exec bit for bit (the kernels read only
+// their own elements, so the split cannot matter), and a mapped step
+// allocates nothing.
+func TestMathOpsMapped(t *testing.T) {
+	var table []ir.Param
+	b := ir.NewBuilder("math", &table)
+	x := b.Input("x", 3)
+	pos := b.AddConst(b.Abs(x), 0.25)
+	terms := []ir.Value{b.Sin(x), b.Cos(x), b.Log1p(pos), b.Expm1(x), b.Lgamma(pos), b.Digamma(pos),
+		b.PowConst(pos, -1.5), b.PowConst(x, 3)}
+	y := terms[0]
+	for _, v := range terms[1:] {
+		y = b.Add(y, v)
+	}
+	b.Output("y", y)
+	p := b.Program()
+	const n = 200
+	rng := rand.New(rand.NewPCG(7, 8))
+	data := make([]float64, 3*n)
+	for i := range data {
+		data[i] = 4 * (2*rng.Float64() - 1)
+	}
+	for _, dt := range []DType{Float64, Float32} {
+		ps := NewParams(table)
+		ps.DType = dt
+		var want []float64
+		if dt == Float64 {
+			e := NewExec[float64](p, ps, n, nil)
+			copy(e.Input(0), data)
+			e.Run()
+			want = e.Output("y")
+		} else {
+			e := NewExec[float32](p, ps, n, nil)
+			convert(e.Input(0), data)
+			e.Run()
+			want = make([]float64, 3*n)
+			convert(want, e.Output("y"))
+		}
+		for _, parts := range []int{2, 8} {
+			restore := SetMapParts(1, 1, parts, 0)
+			mp := NewMapper(p, ps, "y", n, nil)
+			restore()
+			if len(mp.parts) != parts {
+				t.Fatalf("%d parts planned, want %d", len(mp.parts), parts)
+			}
+			out := make([]float64, 3*n)
+			mp.Map(out, data, n)
+			for i := range out {
+				if !sameFloat(out[i], want[i]) {
+					t.Fatalf("%v, %d parts: element %d = %.17g, one Exec gives %.17g", dt, parts, i, out[i], want[i])
+				}
+			}
+			if a := testing.AllocsPerRun(5, func() { mp.Map(out, data, n) }); a != 0 {
+				t.Errorf("%v, %d parts: a mapped step allocates %v times", dt, parts, a)
+			}
+			mp.Close()
+		}
+	}
+}

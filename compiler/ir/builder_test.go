@@ -88,3 +88,23 @@ func TestDCE(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestPrintMathOps checks the printed form of the elementwise functions
+// of target densities: each by its name, and powconst with its exponent
+// (the attribute the program's meaning depends on).
+func TestPrintMathOps(t *testing.T) {
+	var params []Param
+	b := NewBuilder("t", &params)
+	x := b.Input("x", 2)
+	vs := []Value{b.Sin(x), b.Cos(x), b.Log1p(x), b.Expm1(x), b.Lgamma(x), b.Digamma(x), b.PowConst(x, -1.5)}
+	for i, v := range vs {
+		b.Output(fmt.Sprint("y", i), v)
+	}
+	text := b.Program().String()
+	for _, want := range []string{"sin %0 [B,2]", "cos %0 [B,2]", "log1p %0 [B,2]", "expm1 %0 [B,2]",
+		"lgamma %0 [B,2]", "digamma %0 [B,2]", "powconst %0, -1.5 [B,2]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("dump lacks %q:\n%s", want, text)
+		}
+	}
+}
