@@ -161,7 +161,7 @@ var rules = [ir.NumOps]rule{
 		return []ir.Value{b.Neg(b.Mul(g, b.Sin(a[0])))}
 	},
 	ir.OpLog1p: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
-		// 1/(1+x): the sum is exact where log1p's accuracy matters (x near 0)
+		// 1/(1+x) is well-conditioned but near x = −1, where the sum is exact
 		return []ir.Value{b.Div(g, b.AddConst(a[0], 1))}
 	},
 	ir.OpExpm1: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
