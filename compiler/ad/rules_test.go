@@ -14,13 +14,66 @@ import (
 // own: loss = Σ op(params...) ⊙ C for a random constant C, derived gradient
 // against central differences, for every broadcasting form.
 func TestRulesAgainstFiniteDifferences(t *testing.T) {
+	for _, c := range ruleCases() {
+		t.Run(c.name, func(t *testing.T) {
+			var table []ir.Param
+			b := ir.NewBuilder("t", &table)
+			var ps []ir.Value
+			for i, sh := range c.shapes {
+				ps = append(ps, b.Param(b.NewParam(string(rune('a'+i)), sh, ir.Init{Kind: ir.InitUniform, Scale: 1})))
+			}
+			out := c.f(b, ps)
+			os := b.Type(out)
+			rng := rand.New(rand.NewPCG(1, 1))
+			w := make([]float64, os.Rows*os.Cols)
+			for i := range w {
+				w[i] = rng.NormFloat64()
+			}
+			b.Output("loss", b.SumRows(b.SumCols(b.Mul(out, b.Const(os, w)))))
+			g, err := ad.Grad(b.Program(), "loss")
+			if err != nil {
+				t.Fatal(err)
+			}
+			params := runtime.NewParams(g.Params)
+			params.Init(rng)
+			e := runtime.New(g, params, 1, nil)
+			e.Run()
+			lossExec := runtime.New(b.Program(), params, 1, nil)
+			loss := func() float64 { lossExec.Run(); return lossExec.Output("loss")[0] }
+			for i, p := range g.Params {
+				grad := e.Output(ir.GradPrefix + p.Name)
+				v := params.Views[i]
+				for j := range v {
+					orig := v[j]
+					const h = 1e-6
+					v[j] = orig + h
+					up := loss()
+					v[j] = orig - h
+					down := loss()
+					v[j] = orig
+					num := (up - down) / (2 * h)
+					if math.Abs(grad[j]-num) > 1e-6*math.Max(1, math.Abs(num)) {
+						t.Errorf("%s[%d]: derived %.9g, finite differences %.9g", p.Name, j, grad[j], num)
+					}
+				}
+			}
+		})
+	}
+}
+
+// ruleCase is one program of TestRulesAgainstFiniteDifferences: params
+// of the given shapes and the value built from them.
+type ruleCase struct {
+	name   string
+	shapes []ir.Shape
+	f      func(b *ir.Builder, p []ir.Value) ir.Value
+}
+
+// ruleCases returns a program for every op's rule, each broadcasting
+// form and the elementwise functions on domains away from their poles.
+func ruleCases() []ruleCase {
 	s := func(r, c int) ir.Shape { return ir.Shape{Rows: r, Cols: c} }
-	type build func(b *ir.Builder, p []ir.Value) ir.Value
-	cases := []struct {
-		name   string
-		shapes []ir.Shape
-		f      build
-	}{
+	return []ruleCase{
 		{"matmul", []ir.Shape{s(3, 4), s(4, 2)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.MatMul(p[0], p[1], 0) }},
 		{"matmul Aᵀ", []ir.Shape{s(4, 3), s(4, 2)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.MatMul(p[0], p[1], ir.TransA) }},
 		{"matmul Bᵀ", []ir.Shape{s(3, 4), s(2, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value { return b.MatMul(p[0], p[1], ir.TransB) }},
@@ -93,51 +146,6 @@ func TestRulesAgainstFiniteDifferences(t *testing.T) {
 		{"mask", []ir.Shape{s(3, 4)}, func(b *ir.Builder, p []ir.Value) ir.Value {
 			return b.Mask(p[0], b.Const(s(3, 4), []float64{1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0}))
 		}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var table []ir.Param
-			b := ir.NewBuilder("t", &table)
-			var ps []ir.Value
-			for i, sh := range c.shapes {
-				ps = append(ps, b.Param(b.NewParam(string(rune('a'+i)), sh, ir.Init{Kind: ir.InitUniform, Scale: 1})))
-			}
-			out := c.f(b, ps)
-			os := b.Type(out)
-			rng := rand.New(rand.NewPCG(1, 1))
-			w := make([]float64, os.Rows*os.Cols)
-			for i := range w {
-				w[i] = rng.NormFloat64()
-			}
-			b.Output("loss", b.SumRows(b.SumCols(b.Mul(out, b.Const(os, w)))))
-			g, err := ad.Grad(b.Program(), "loss")
-			if err != nil {
-				t.Fatal(err)
-			}
-			params := runtime.NewParams(g.Params)
-			params.Init(rng)
-			e := runtime.New(g, params, 1, nil)
-			e.Run()
-			lossExec := runtime.New(b.Program(), params, 1, nil)
-			loss := func() float64 { lossExec.Run(); return lossExec.Output("loss")[0] }
-			for i, p := range g.Params {
-				grad := e.Output(ir.GradPrefix + p.Name)
-				v := params.Views[i]
-				for j := range v {
-					orig := v[j]
-					const h = 1e-6
-					v[j] = orig + h
-					up := loss()
-					v[j] = orig - h
-					down := loss()
-					v[j] = orig
-					num := (up - down) / (2 * h)
-					if math.Abs(grad[j]-num) > 1e-6*math.Max(1, math.Abs(num)) {
-						t.Errorf("%s[%d]: derived %.9g, finite differences %.9g", p.Name, j, grad[j], num)
-					}
-				}
-			}
-		})
 	}
 }
 
