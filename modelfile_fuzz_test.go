@@ -38,9 +38,10 @@ func FuzzLoadSizes(f *testing.F) {
 	f.Add(uint8(2), slices.Concat(op(opHidden, 0, 3), op(opRefit, 0, 0))) // a consistent, different model
 	f.Add(uint8(0), slices.Concat(op(opValue, 7, 1), op(opShape, 2, 5)))
 	f.Add(uint8(3), slices.Concat(op(opStages, 0, 3), op(opRefit, 0, 0), op(opArg, 1, 9)))
+	f.Add(uint8(5), slices.Concat(op(opFlags, 0, 3|64), op(opLayer, 0, 0), op(opRefit, 0, 0))) // an inverted stage
 	dir := f.TempDir()
 	bases := []*modelfile.File{}
-	for _, name := range []string{"v3_moons", "v3_cond", "v2_moons", "v3_f32_std", "v1_moons"} {
+	for _, name := range []string{"v3_moons", "v3_cond", "v2_moons", "v3_f32_std", "v1_moons", "v4_logit"} {
 		bases = append(bases, fixtureFile(f, name))
 	}
 	f.Fuzz(func(t *testing.T, base uint8, ops []byte) {
@@ -162,9 +163,10 @@ func mutate(f *modelfile.File, code byte, i int, v uint16) {
 			}
 		}
 	case opFlags:
-		f.Version = uint32(v%3) + 1
+		f.Version = uint32(v%4) + 1
 		h.Standardize, h.Whiten = v&4 != 0, v&8 != 0
 		h.Defensive = []float64{0, 0.01, 0.5, 1}[(v>>4)%4]
+		st.Inverse = v&64 != 0 // an inverted stage (format 4)
 	case opValue:
 		if len(f.Values) > 0 {
 			f.Values[(i*int(v))%len(f.Values)] = []float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e308, 0}[v%5]

@@ -35,6 +35,7 @@ func FuzzCheck(f *testing.F) {
 		return table, nil
 	}
 	f.Add([]byte("repeat(2, MAF(4) |> Reverse) |> Split(1) |> Gaussian"))
+	f.Add([]byte("d = csv(\"x.csv\")\nf = Inverse(Inverse(MAF(4)) |> Planar |> Reverse) |> Gaussian\ntrain f on d\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		lines := strings.Count(string(src), "\n") + 1
 		// inFile checks the diagnostics of a failed check.
