@@ -159,3 +159,35 @@ func TestReorderedLogitHasNoOutside(t *testing.T) {
 		}
 	}
 }
+
+// TestFitWarnings: Fit reports what the checker warns a program of — a
+// MAF on one column is an affine map; fewer training rows than columns
+// let a flow fit their subspace without bound — in Report.Warnings.
+func TestFitWarnings(t *testing.T) {
+	o := nox.DefaultFitOptions()
+	o.Steps = 2
+	one := mat.NewDense(50, 1, nil)
+	for i := range 50 {
+		one.Set(i, 0, float64(i%7)+float64(i)/50)
+	}
+	_, r, err := nox.Fit(context.Background(), "MAF(4) |> Gaussian", one, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "MAF on 1 column is only an affine map") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	wide := mat.NewDense(12, 10, nil)
+	for i := range 12 {
+		for j := range 10 {
+			wide.Set(i, j, float64((i*7+j*3)%11)+float64(i*j)/100)
+		}
+	}
+	_, r, err = nox.Fit(context.Background(), "Gaussian", wide, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "no more than the 10 columns") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+}

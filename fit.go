@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/train"
 )
@@ -95,6 +96,8 @@ func Fit(ctx context.Context, flow string, x, c *mat.Dense, o FitOptions) (*Mode
 	if res == nil {
 		return nil, nil, err
 	}
+	nTest, nVal := dataset.SplitSizes(n, o.TestFrac, o.ValFrac)
+	res.Report.Warnings = compiler.FlowWarnings(f, n-nTest-nVal)
 	model := newModel(f.Name, res.Model, res.Params, fmt.Sprintf("# trained by nox.Fit on %d rows, options %+v\nflow = %s\n", n, o.TrainOptions, flow), [2][]string{})
 	model.History = res.History
 	return model, &res.Report, err

@@ -107,6 +107,25 @@ func (c *checker) warnLayers(f *Flow) {
 	}
 }
 
+// FlowWarnings are the checker's warnings for flow f (checked by
+// CheckFlow) trained on trainRows rows of its columns, for the Go API's
+// Fit: its layers that reduce to an affine map on one column, and too
+// few rows for the columns (see warnRows). Each is a line without a
+// position: the flow is a string, not a file.
+func FlowWarnings(f *Flow, trainRows int) []string {
+	c := newChecker(nil)
+	c.warnLayers(f)
+	var out []string
+	for _, w := range c.prog.Warnings {
+		out = append(out, w.Msg)
+	}
+	if trainRows <= f.Dim {
+		out = append(out, fmt.Sprintf("%s, no more than the %s, span a subspace of the data space, and the flow can fit it without bound (a training NLL far below the test NLL); train on more rows than columns",
+			plural(trainRows, "training row"), plural(f.Dim, "column")))
+	}
+	return out
+}
+
 // warnRows warns when the training rows of t are no more than the data
 // columns. Their sample covariance then has rank at most rows − 1, less
 // than the columns: the training rows lie in a subspace of the data

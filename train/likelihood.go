@@ -43,6 +43,9 @@ type Report struct {
 	// BestStep is the step whose parameters the model keeps (0: the
 	// initial ones, or the Gaussian fit); -1 without validation rows.
 	BestStep int
+	// Warnings are what the checker warned of the flow and its rows
+	// (nox.Fit fills them; a program's are compiler.Program.Warnings).
+	Warnings []string
 }
 
 // Likelihood trains m by maximum likelihood on rows (each row its data
