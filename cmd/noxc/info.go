@@ -58,6 +58,8 @@ type stageInfo struct {
 	Layer string               `json:"layer"`
 	Call  string               `json:"call"`
 	Args  map[string][]float64 `json:"args,omitempty"`
+	// Inverse: the stage is Inverse(Layer).
+	Inverse bool `json:"inverse,omitempty"`
 }
 
 // infoCmd describes a saved model.
@@ -119,7 +121,7 @@ func describe(path string) (*info, error) {
 		if s.Inverse {
 			call = "Inverse(" + call + ")"
 		}
-		in.Stages = append(in.Stages, stageInfo{Name: s.Name, Layer: s.Layer, Call: call, Args: s.Args})
+		in.Stages = append(in.Stages, stageInfo{Name: s.Name, Layer: s.Layer, Call: call, Args: s.Args, Inverse: s.Inverse})
 	}
 	for _, p := range h.Params {
 		switch n := p.Rows * p.Cols; {

@@ -367,15 +367,35 @@ func TestREPLLongPaste(t *testing.T) {
 
 func TestOpenBrackets(t *testing.T) {
 	for chunk, want := range map[string]int{
-		"f = MAF(8":         1,
-		"x = [1, (2":        2,
-		`s = "(((" + "\")"`: 0,
-		"f = g(1) # (((":    0,
-		"f = g(1 # )\n":     1,
-		"}":                 -1,
+		"f = MAF(8":                          1,
+		"x = [1, (2":                         2,
+		`s = "(((" + "\")"`:                  0,
+		"f = g(1) # (((":                     0,
+		"f = g(1 # )\n":                      1,
+		"}":                                  0,
+		"d = csv(\"moons.csv)\nflow = MAF(8": 0,
+		"x = [0, 1)":                         0,
+		"x = f([1, 2]":                       1,
 	} {
 		if got := openBrackets(chunk); got != want {
 			t.Errorf("openBrackets(%q) = %d, want %d", chunk, got, want)
 		}
+	}
+}
+
+// TestREPLMistakesReportedAtOnce: an unterminated string or a bracket
+// closed by the wrong one is reported when its line is entered, and the
+// lines after it are statements of their own (the bracket count that
+// keeps a long paste linear must not swallow them).
+func TestREPLMistakesReportedAtOnce(t *testing.T) {
+	out, errs := replIn(t, t.TempDir(), `data = csv("moons.csv)`, `flow = MAF(8) |> Gaussian`, `flow`,
+		`x = [0, 1)`, `y = 2`, `y`)
+	for _, want := range []string{"<repl>:1:12: syntax error: unterminated string", `unexpected ")", expected "]"`} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if !strings.Contains(out, "flow: MAF(8) |> Gaussian") || !strings.Contains(out, "int: 2") {
+		t.Errorf("the statements after the mistakes did not run:\n%s", out)
 	}
 }

@@ -128,11 +128,17 @@ func (s *session) Incomplete(chunk string) bool {
 }
 
 // openBrackets is the number of brackets chunk leaves open, outside
-// strings and comments (negative if it closes more than it opens).
+// strings and comments; 0 when it closes a bracket it did not open or
+// has a string left open at the end of a line (strings do not span
+// lines): the parser then reports the mistake at once, rather than the
+// REPL waiting for lines that cannot mend it.
 func openBrackets(chunk string) int {
-	depth, inString := 0, false
+	var stack []byte
+	inString := false
 	for i := 0; i < len(chunk); i++ {
 		switch c := chunk[i]; {
+		case inString && c == '\n':
+			return 0
 		case inString && c == '\\':
 			i++
 		case inString:
@@ -144,12 +150,19 @@ func openBrackets(chunk string) int {
 				i++
 			}
 		case c == '(' || c == '[' || c == '{':
-			depth++
+			stack = append(stack, c)
 		case c == ')' || c == ']' || c == '}':
-			depth--
+			open := map[byte]byte{')': '(', ']': '[', '}': '{'}[c]
+			if len(stack) == 0 || stack[len(stack)-1] != open {
+				return 0
+			}
+			stack = stack[:len(stack)-1]
 		}
 	}
-	return depth
+	if inString {
+		return 0
+	}
+	return len(stack)
 }
 
 // atEOF reports whether err is a syntax error at the end of the input.
