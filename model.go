@@ -153,8 +153,10 @@ func (m *Model) Sample(n int, seed uint64, c []float64) (*mat.Dense, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("Sample: n must be positive, got %d", n)
 	}
-	if need := 8 * float64(n) * float64(m.m.Dim); need > float64(compiler.AvailableMemory()) {
-		return nil, fmt.Errorf("Sample: %d draws of %d columns need %s, more than the memory available", n, m.m.Dim, compiler.Bytes(need))
+	// Only a large request reads the machine's available memory, so
+	// that a server drawing a few rows at a time does no I/O for it.
+	if need := 8 * float64(n) * float64(m.m.Dim); need > 1<<30 && need > float64(compiler.AvailableMemory()) {
+		return nil, fmt.Errorf("Sample: %d draws of %d columns need %s, more than the memory available", n, m.m.Dim, dataset.FormatBytes(need))
 	}
 	if len(c) != m.m.ContextDim {
 		return nil, fmt.Errorf("Sample: %d context values for a model conditioned on %d", len(c), m.m.ContextDim)

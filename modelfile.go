@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/internal/escape"
 	"github.com/noxlang/nox/internal/modelfile"
@@ -178,7 +179,7 @@ func fits(f *modelfile.File, stages []compiler.Stage, opt compiler.Options, lim 
 	case c.Params > lim.MaxParams:
 		return fmt.Errorf("the model has %d parameters, more than the limit of %d", c.Params, lim.MaxParams)
 	case mem > float64(lim.MaxMemory):
-		return fmt.Errorf("the model needs about %s of memory, more than the limit of %s", compiler.Bytes(mem), compiler.Bytes(float64(lim.MaxMemory)))
+		return fmt.Errorf("the model needs about %s of memory, more than the limit of %s", dataset.FormatBytes(mem), dataset.FormatBytes(float64(lim.MaxMemory)))
 	}
 	return nil
 }

@@ -79,7 +79,10 @@ type checker struct {
 }
 
 func newChecker(load Loader) *checker {
-	return &checker{prog: &Program{Names: map[string]string{}}, load: load, scope: map[string]*binding{}, limits: Limits{}.WithDefaults()}
+	return &checker{prog: &Program{Names: map[string]string{}}, load: load, scope: map[string]*binding{},
+		// CheckFiles sets the memory limit, which only a program's
+		// statements need: a flow alone (CheckFlow) reads no /proc.
+		limits: Limits{MaxStages: DefaultMaxStages, MaxParams: DefaultMaxParams}}
 }
 
 type frame struct {

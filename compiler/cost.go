@@ -120,9 +120,6 @@ func tableCost(table []ir.Param) Cost {
 	return c
 }
 
-// Bytes renders a byte count for a message: "3.2 GB", "512 MB".
-func Bytes(n float64) string { return dataset.FormatBytes(n) }
-
 // TrainMemory estimates the bytes training a flow of cost c needs: the
 // process itself; the parameters with their gradients (one copy per
 // thread), Adam's two moments, the best parameters kept, float32 and
@@ -179,12 +176,12 @@ func TrainFits(name string, stages []Stage, dim, rows int, opt Options, batch in
 	}
 	if cost.Params > lim.MaxParams {
 		return fmt.Errorf("flow %s has %s parameters (%s as float64) on %s; the limit is %s parameters",
-			name, count(float64(cost.Params)), Bytes(8*float64(cost.Params)), plural(dim, "column"), count(float64(lim.MaxParams)))
+			name, count(float64(cost.Params)), dataset.FormatBytes(8*float64(cost.Params)), plural(dim, "column"), count(float64(lim.MaxParams)))
 	}
 	mem := TrainMemory(cost, rows, dim+opt.ContextDim, batch, goruntime.GOMAXPROCS(0))
 	if mem > float64(lim.MaxMemory) {
 		return fmt.Errorf("training flow %s needs an estimated %s of memory (%s parameters, batch %d × %s values per row, %s); the limit is %s (set it with -max-memory)",
-			name, Bytes(mem), count(float64(cost.Params)), min(batch, rows), count(float64(cost.Width)), plural(cost.Stages, "stage"), Bytes(float64(lim.MaxMemory)))
+			name, dataset.FormatBytes(mem), count(float64(cost.Params)), min(batch, rows), count(float64(cost.Width)), plural(cost.Stages, "stage"), dataset.FormatBytes(float64(lim.MaxMemory)))
 	}
 	return nil
 }

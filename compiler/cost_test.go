@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 )
 
@@ -109,7 +110,7 @@ func TestFlowCostCountsSolves(t *testing.T) {
 			t.Fatal(err)
 		}
 		if mem := compiler.TrainMemory(cost, 3, 20000, 256, 2); mem < c.min || mem > c.max {
-			t.Errorf("%s on 20,000 columns: estimate %s, measured %s", c.flow, compiler.Bytes(mem), compiler.Bytes(c.min))
+			t.Errorf("%s on 20,000 columns: estimate %s, measured %s", c.flow, dataset.FormatBytes(mem), dataset.FormatBytes(c.min))
 		}
 	}
 }

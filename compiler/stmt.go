@@ -186,7 +186,7 @@ func (c *checker) plot(p *lang.Plot) {
 	// A plot holds its draws (and the density's grid) in memory.
 	if need := 8 * float64(opts.int("n")) * float64(flow.Dim) * 3; need > float64(c.limits.MaxMemory) {
 		c.errorf(p.Pos, p.EndPos, "plot: %d draws of %s need an estimated %s of memory; the limit is %s (plot fewer with n, or set -max-memory)",
-			opts.int("n"), plural(flow.Dim, "column"), Bytes(need), Bytes(float64(c.limits.MaxMemory)))
+			opts.int("n"), plural(flow.Dim, "column"), dataset.FormatBytes(need), dataset.FormatBytes(float64(c.limits.MaxMemory)))
 		return
 	}
 	c.prog.Actions = append(c.prog.Actions, &Plot{Pos: p.Pos, Flow: flow, Data: data, Path: path.str,

@@ -103,13 +103,8 @@ func ParseCSV(b []byte) (*Table, error) {
 func WriteCSV(w io.Writer, values []float64, cols int) error {
 	bw := bufio.NewWriter(w)
 	var buf []byte
-	for i, v := range values {
-		buf = strconv.AppendFloat(buf[:0], v, 'g', -1, 64)
-		if (i+1)%cols == 0 {
-			buf = append(buf, '\n')
-		} else {
-			buf = append(buf, ',')
-		}
+	for lo := 0; lo < len(values); lo += cols {
+		buf = appendRows(buf[:0], values[lo:min(lo+cols, len(values))], cols, false)
 		if _, err := bw.Write(buf); err != nil {
 			return err
 		}

@@ -111,7 +111,7 @@ func DetectSep(text []byte) rune {
 	best, most := ',', 1
 	for _, sep := range []rune{'\t', ';', ','} {
 		r := csv.NewReader(bytes.NewReader(text))
-		r.Comma, r.FieldsPerRecord, r.LazyQuotes = sep, -1, true
+		r.Comma, r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = sep, -1, true, true // only the counts are kept
 		var counts []int
 		for len(counts) < 11 {
 			rec, err := nextRecord(r)

@@ -7,17 +7,24 @@ import (
 
 // ReadFileWithin is ReadFile for a file whose reading is estimated
 // (MemoryEstimate) to need at most max bytes; a larger one is refused
-// before it is read, with the estimate in the message.
+// before it is read, with the estimate in the message (Within).
 func ReadFileWithin(path string, max int64) (*Table, error) {
-	need, size, err := MemoryEstimate(path)
-	if err != nil {
-		return ReadFile(path) // which reports the problem as it reads
-	}
-	if need > max {
-		return nil, fmt.Errorf("%s is %s; reading it needs about %s of memory, more than the limit of %s (set it with -max-memory)",
-			path, FormatBytes(float64(size)), FormatBytes(float64(need)), FormatBytes(float64(max)))
+	if err := Within(path, max); err != nil {
+		return nil, err
 	}
 	return ReadFile(path)
+}
+
+// Within reports why reading the data file at path would need more than
+// max bytes (MemoryEstimate), or nil; a file it cannot estimate (missing,
+// not regular) is nil too: reading it reports the problem.
+func Within(path string, max int64) error {
+	need, size, err := MemoryEstimate(path)
+	if err != nil || need <= max {
+		return nil
+	}
+	return fmt.Errorf("%s is %s; reading it needs about %s of memory, more than the limit of %s (set it with -max-memory)",
+		path, FormatBytes(float64(size)), FormatBytes(float64(need)), FormatBytes(float64(max)))
 }
 
 // MemoryEstimate estimates the memory reading the file at path takes:

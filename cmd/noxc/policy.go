@@ -73,17 +73,9 @@ func (p *policyFlags) setMemoryLimit() {
 // than -max-memory (default: the memory available), as noxc run's
 // checker refuses such a csv(...) or npy(...): before it is read.
 func (p *policyFlags) fits(path string) error {
-	need, size, err := dataset.MemoryEstimate(path)
-	if err != nil {
-		return nil // reading it reports the problem
-	}
 	limit := nox.CompileOptions{}.Limits
 	limit.MaxMemory = p.maxMemory
-	if max := limit.WithDefaults().MaxMemory; need > max {
-		return fmt.Errorf("%s is %s; reading it needs about %s of memory, more than the limit of %s (set it with -max-memory)",
-			path, dataset.FormatBytes(float64(size)), dataset.FormatBytes(float64(need)), dataset.FormatBytes(float64(max)))
-	}
-	return nil
+	return dataset.Within(path, limit.WithDefaults().MaxMemory)
 }
 
 // sizeUnits are the units of parseSize: SI prefixes are powers of 1000,

@@ -46,28 +46,21 @@ func Text(s string) string {
 	return sb.String()
 }
 
-// Excerpt returns at most max runes of s (max ≥ 4), escaped as Text and
+// Excerpt returns at most limit runes of s (limit ≥ 4), escaped as Text and
 // quoted; a longer s is cut and ends in "…" inside the quotes, with its
 // length in bytes after them: "abc…" (1048576 bytes).
-func Excerpt(s string, max int) string {
-	max = maxInt(max, 4)
-	if utf8.RuneCountInString(s) <= max {
+func Excerpt(s string, limit int) string {
+	limit = max(limit, 4)
+	if utf8.RuneCountInString(s) <= limit {
 		return `"` + Text(s) + `"`
 	}
 	n, cut := 0, len(s)
 	for i := range s {
-		if n == max-1 {
+		if n == limit-1 {
 			cut = i
 			break
 		}
 		n++
 	}
 	return `"` + Text(s[:cut]) + `…" (` + strconv.Itoa(len(s)) + " bytes)"
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }
