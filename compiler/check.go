@@ -115,6 +115,10 @@ func (c *checker) stmt(s *lang.Stmt) {
 		c.plot(s.Plot)
 	case s.Eval != nil:
 		c.eval(s.Eval)
+	case s.Density != nil:
+		c.density(s.Density)
+	case s.Fit != nil:
+		c.fit(s.Fit)
 	}
 }
 

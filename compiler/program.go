@@ -21,6 +21,8 @@ type Program struct {
 	File    *lang.File
 	Data    []*Data
 	Flows   []*Flow
+	// Targets are the density statements, in order.
+	Targets []*Target
 	Actions []Action
 	// Names describes each top-level binding in a line: its type and, for
 	// a flow, its stages ("flow: MAF(100) |> Reverse |> Gaussian").

@@ -21,10 +21,11 @@ const (
 	kFlow
 	kData
 	kFunc
+	kTarget
 )
 
 func (k kind) String() string {
-	return [...]string{"invalid", "number", "string", "bool", "list", "flow", "data", "function"}[k]
+	return [...]string{"invalid", "number", "string", "bool", "list", "flow", "data", "function", "density"}[k]
 }
 
 // value is the checker's evaluation of an expression.
@@ -38,6 +39,7 @@ type value struct {
 	data     *Data
 	saved    *Saved // a flow read by load(...)
 	fn       *function
+	target   *Target
 	pos, end lang.Pos
 }
 

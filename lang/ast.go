@@ -22,15 +22,17 @@ type File struct {
 
 // Stmt is one statement.
 type Stmt struct {
-	Pos    Pos
-	EndPos Pos
-	Def    *Def    `parser:"@@"`
-	Train  *Train  `parser:"| @@"`
-	Sample *Sample `parser:"| @@"`
-	Eval   *Eval   `parser:"| @@"`
-	Save   *Save   `parser:"| @@"`
-	Plot   *Plot   `parser:"| @@"`
-	Assign *Assign `parser:"| @@"`
+	Pos     Pos
+	EndPos  Pos
+	Def     *Def     `parser:"@@"`
+	Train   *Train   `parser:"| @@"`
+	Sample  *Sample  `parser:"| @@"`
+	Eval    *Eval    `parser:"| @@"`
+	Save    *Save    `parser:"| @@"`
+	Plot    *Plot    `parser:"| @@"`
+	Density *Density `parser:"| @@"`
+	Fit     *Fit     `parser:"| @@"`
+	Assign  *Assign  `parser:"| @@"`
 }
 
 // Def defines a reusable, parameterised flow: `def block(h, p = 0) =

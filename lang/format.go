@@ -88,10 +88,16 @@ type formatter struct {
 	// nextStarts[i]: whether the next code token after token i starts a
 	// statement.
 	nextStarts []bool
-	depth      int  // open brackets
-	cont       bool // the current line continues a statement
-	atBOL      bool // nothing written on the current line yet
-	prev       *tok
+	depth      int // open brackets
+	// brackets holds the open brackets, innermost last: a colon inside
+	// [ ] is a slice's, spaced as an operator of an index is not.
+	brackets []byte
+	cont     bool // the current line continues a statement
+	atBOL    bool // nothing written on the current line yet
+	prev     *tok
+	// lastCode is the last token that is not a comment, prev2 the one
+	// before it: whether a - is a sign depends on what came before it.
+	lastCode, prev2 *tok
 }
 
 func isOpen(t tok) bool  { return t.kind == "Punct" && strings.Contains("([{", t.text) }
@@ -133,7 +139,13 @@ func (f *formatter) indent(level int) {
 }
 
 func (f *formatter) token(toks []tok, i int, t tok) {
-	defer func() { f.prev = &toks[i] }()
+	defer func() {
+		if t.kind != "Comment" {
+			f.prev2 = f.lastCode
+			f.lastCode = &toks[i]
+		}
+		f.prev = &toks[i]
+	}()
 	if t.kind == "Comment" {
 		text := strings.TrimRight(t.text, " \t\r")
 		if f.prev == nil || t.breaks > 0 {
@@ -156,7 +168,7 @@ func (f *formatter) token(toks []tok, i int, t tok) {
 		if f.prev != nil {
 			f.newline(t.breaks > 1)
 		}
-		f.depth, f.cont = 0, false
+		f.depth, f.cont, f.brackets = 0, false, f.brackets[:0]
 		f.write(t)
 		return
 	}
@@ -178,7 +190,7 @@ func (f *formatter) token(toks []tok, i int, t tok) {
 		f.write(t)
 		return
 	}
-	if space(f.prev, t) {
+	if f.space(t) {
 		f.buf.WriteByte(' ')
 	}
 	f.write(t)
@@ -211,7 +223,7 @@ func (f *formatter) keepsBreak(t tok) bool {
 		return false
 	}
 	switch {
-	case t.kind == "Pipe":
+	case t.kind == "Pipe", isBinary(p, t):
 		return true
 	case isClose(t):
 		return true
@@ -245,17 +257,38 @@ func (f *formatter) write(t tok) {
 	}
 	if isOpen(t) {
 		f.depth++
+		f.brackets = append(f.brackets, t.text[0])
 	} else if isClose(t) && f.depth > 0 {
 		f.depth--
+		f.brackets = f.brackets[:len(f.brackets)-1]
 	}
 	f.buf.WriteString(t.text)
 	f.atBOL = false
 }
 
-// space reports whether a space separates a and b on one line.
-func space(a *tok, b tok) bool {
+// space reports whether a space separates the previous token and b on
+// one line.
+func (f *formatter) space(b tok) bool {
+	a := f.prev
 	if a == nil {
 		return false
+	}
+	inIndex := len(f.brackets) > 0 && f.brackets[len(f.brackets)-1] == '['
+	switch {
+	case a.kind == "Punct" && (a.text == "(" || a.text == "["):
+		return false
+	case b.kind == "Punct" && b.text == ":":
+		return false
+	case a.kind == "Punct" && a.text == ":":
+		return !inIndex // z[1:] but sum(r in data: ...)
+	case b.kind == "Punct" && b.text == "[":
+		return !endsOperand(*a) || isKeyword(a.text) // z[0], but given [1, 2]
+	case b.kind == "Punct" && b.text == "^", a.kind == "Punct" && a.text == "^":
+		return false
+	case isBinary(a, b):
+		return true
+	case a.kind == "Punct" && (a.text == "-" || a.text == "+") && !isBinary(f.before(), *a):
+		return false // a sign
 	}
 	switch {
 	case b.kind == "Punct" && (b.text == "," || b.text == ")" || b.text == "]"):
@@ -266,10 +299,36 @@ func space(a *tok, b tok) bool {
 		return !(a.kind == "Ident") || isKeyword(a.text)
 	case a.kind == "Punct" && (a.text == "(" || a.text == "["):
 		return false
-	case a.kind == "Punct" && a.text == "-":
-		return false // a sign
 	}
 	return true
+}
+
+// before is the code token before the previous one, or nil.
+func (f *formatter) before() *tok { return f.prev2 }
+
+// endsOperand reports whether t can end an operand: after it, + and -
+// are binary and [ indexes.
+func endsOperand(t tok) bool {
+	switch t.kind {
+	case "Int", "Float", "String":
+		return true
+	case "Ident":
+		return !isKeyword(t.text)
+	case "Punct":
+		return t.text == ")" || t.text == "]"
+	}
+	return false
+}
+
+// isBinary reports whether t is a binary arithmetic operator after a.
+func isBinary(a *tok, t tok) bool {
+	if t.kind != "Punct" || !strings.Contains("+-*/", t.text) {
+		return false
+	}
+	if t.text == "*" || t.text == "/" {
+		return true
+	}
+	return a != nil && endsOperand(*a)
 }
 
 func isKeyword(s string) bool {

@@ -23,7 +23,7 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Int", Pattern: `\d+`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Pipe", Pattern: `\|>`},
-	{Name: "Punct", Pattern: `[-=(),{}\[\]]`},
+	{Name: "Punct", Pattern: `[-+*/^:=(),{}\[\]]`},
 	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
 })
 
@@ -48,7 +48,7 @@ var exprParser = participle.MustBuild[Expr](options...)
 func Grammar() string { return parser.String() }
 
 // Keywords are the reserved words.
-var Keywords = []string{"def", "eval", "given", "on", "plot", "sample", "save", "to", "train"}
+var Keywords = []string{"def", "density", "eval", "fit", "given", "in", "on", "plot", "sample", "save", "to", "train"}
 
 // Parse parses a .nox file. A syntax error is returned as an *Error with
 // the file, line and column of the offending token.

@@ -49,6 +49,8 @@ func (e *Exec[T]) exec(s *step[T]) {
 		triSolve(s)
 	case ir.OpSupport:
 		support(s)
+	case ir.OpStopGrad:
+		copy(out, s.a)
 	default:
 		panic("runtime: op " + s.op.String() + " has no kernel")
 	}

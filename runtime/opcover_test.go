@@ -51,6 +51,7 @@ func TestEveryOpHasKernel(t *testing.T) {
 		func(b *ir.Builder, x, _ ir.Value) ir.Value { return b.Greater(x, b.Scalar(0.5)) },
 		func(b *ir.Builder, x, _ ir.Value) ir.Value { return b.Clamp(x, -1, 1) },
 		func(b *ir.Builder, x, _ ir.Value) ir.Value { return b.Support(x, -1, 1, false) },
+		func(b *ir.Builder, x, _ ir.Value) ir.Value { return b.StopGrad(x) },
 		func(b *ir.Builder, x, _ ir.Value) ir.Value { return b.SegSum(x, 2) },
 		func(b *ir.Builder, x, _ ir.Value) ir.Value { return b.SegExpand(x, 2) },
 		func(b *ir.Builder, x, _ ir.Value) ir.Value { return b.SegCumsum(x, 2, true) },

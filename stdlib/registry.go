@@ -310,6 +310,35 @@ func (v inverted) Inverse(b *ir.Builder, x ir.Value, env *Env) ir.Value {
 	return z
 }
 
+// InverseLogdet samples through f's forward map, whose log-det is the
+// inverted flow's forward log-det negated: no numerical inverse.
+func (v inverted) InverseLogdet(b *ir.Builder, x ir.Value, env *Env) (ir.Value, ir.Value) {
+	z, ld := v.f.Forward(b, x, env)
+	if ld == ir.None {
+		return z, ir.None
+	}
+	return z, b.Neg(ld)
+}
+
+// InverseLogdetter is a Flow that emits its inverse together with the
+// log-det of its forward map at the point the inverse returns, more
+// cheaply than Inverse followed by Forward.
+type InverseLogdetter interface {
+	InverseLogdet(b *ir.Builder, z ir.Value, env *Env) (x, logdet ir.Value)
+}
+
+// InverseWithLogdet emits x = f⁻¹(z) and log|det ∂f/∂x| at that x (or
+// ir.None for a volume-preserving f): the sampling direction of a flow
+// with the log-density of its draws, as variational inference needs.
+func InverseWithLogdet(f Flow, b *ir.Builder, z ir.Value, env *Env) (x, logdet ir.Value) {
+	if il, ok := f.(InverseLogdetter); ok {
+		return il.InverseLogdet(b, z, env)
+	}
+	x = f.Inverse(b, z, env)
+	_, logdet = f.Forward(b, x, env)
+	return x, logdet
+}
+
 // Preprocessor is implemented by a parameterless Flow that is part of how
 // the data are presented to a flow rather than of the map it learns:
 // Dequantize. A model's defensive Gaussian (compiler.Options.Defensive)

@@ -129,7 +129,8 @@ var rules = [ir.NumOps]rule{
 	ir.OpGreater: func(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil },
 	// Support is 0 or −Inf, constant on the domain: no cotangent, so the
 	// gradient of an in-domain row is that of the layer alone.
-	ir.OpSupport: func(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil },
+	ir.OpSupport:  func(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil },
+	ir.OpStopGrad: func(*ir.Builder, ir.Instr, []ir.Value, ir.Value, ir.Value) []ir.Value { return nil },
 	ir.OpClamp: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
 		lo, hi := in.Data[0], in.Data[1]
 		inside := b.Mul(b.Greater(a[0], b.Scalar(lo)), b.Greater(b.Neg(a[0]), b.Scalar(-hi)))

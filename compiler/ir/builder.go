@@ -8,6 +8,7 @@ type Builder struct {
 	p      *Program
 	params *[]Param
 	note   string
+	detach bool
 }
 
 // NewBuilder starts a program named name over the parameter table params.
@@ -74,9 +75,28 @@ func AddParam(table *[]Param, p Param) int {
 // ParamInfo returns the description of parameter i.
 func (b *Builder) ParamInfo(i int) Param { return (*b.params)[i] }
 
-// Param returns the value of parameter index i.
+// Param returns the value of parameter index i; while DetachParams is
+// on, the value has zero derivative (OpStopGrad).
 func (b *Builder) Param(i int) Value {
-	return b.emit(Instr{Op: OpParam, Int: i, Shape: (*b.params)[i].Shape})
+	v := b.emit(Instr{Op: OpParam, Int: i, Shape: (*b.params)[i].Shape})
+	if b.detach {
+		v = b.StopGrad(v)
+	}
+	return v
+}
+
+// StopGrad is x with zero derivative.
+func (b *Builder) StopGrad(x Value) Value {
+	return b.emit(Instr{Op: OpStopGrad, Args: []Value{x}, Shape: b.Type(x)})
+}
+
+// DetachParams turns on (or off) the detaching of parameters: the
+// values Param returns while it is on carry no gradient, so a layer
+// emitted meanwhile is a function of its inputs alone as far as a
+// gradient pass sees. It returns the previous setting.
+func (b *Builder) DetachParams(on bool) (prev bool) {
+	prev, b.detach = b.detach, on
+	return prev
 }
 
 // Const returns a constant of the given shape with elements data (row-major).

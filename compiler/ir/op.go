@@ -144,6 +144,10 @@ const (
 	// NaN for a < 0 with a non-integer exponent; at a = 0 with an
 	// exponent below 1 the derivative Float·a^(Float-1) is infinite.
 	OpPowConst
+	// OpStopGrad is a itself, with zero derivative: the value a gradient
+	// must not flow through (the parameters of the density evaluation of
+	// the sticking-the-landing estimator, Builder.DetachParams).
+	OpStopGrad
 	// OpMask is a⊙m with m a constant (an OpConst of a's shape) whose
 	// elements are all 0 or 1: OpMul with a mask, declared as one, so
 	// that a backend knows the zeros of the result without reading the
@@ -270,6 +274,7 @@ var opNames = [...]string{
 	OpLgamma:        "lgamma",
 	OpDigamma:       "digamma",
 	OpPowConst:      "powconst",
+	OpStopGrad:      "stopgrad",
 	OpMask:          "mask",
 	OpNop:           "nop",
 	OpGemm:          "gemm",

@@ -1,0 +1,150 @@
+package compiler
+
+import (
+	"fmt"
+
+	"github.com/noxlang/nox/compiler/ad"
+	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/stdlib"
+)
+
+// VI is a flow lowered for variational inference: fitting it to a target
+// density by minimising the reverse KL divergence KL(q‖p) = E_q[log q(x)
+// − log p̃(x)] + log Z. Its programs draw z₀ from the flow's prior and
+// push it through the flow's sampling direction (each stage's inverse,
+// with the log-det of its forward map at the point reached:
+// stdlib.InverseWithLogdet), so that log q of every draw comes with it
+// and the loss is differentiable in the flow's parameters through the
+// draws (the reparameterisation trick).
+//
+// The parameter table is the model's, followed by fixed values the
+// fitting loop sets: β (the target's weight, annealed) and the rows of
+// each data set the target sums over. A fitted model keeps the first
+// len(Model.Params) values.
+type VI struct {
+	Model  *Model
+	Target *Target
+	Params []ir.Param
+	// Beta is the index of β in Params.
+	Beta int
+	// Full are the data sets' sources holding every row (the draw
+	// program's); Batch those a training step reads (the same, or M-row
+	// minibatches the loop refills: FitOptions.DataBatch).
+	Full, Batch map[*Data]RowSource
+	// Grad outputs "loss" = mean(log q(x) − β·log p̃(x)) over a batch of
+	// draws, with the gradient of every trained parameter. With the stl
+	// estimator, log q is evaluated at the draws with the parameters
+	// detached (the density direction, Builder.DetachParams), so only
+	// the path through the draws carries gradient.
+	Grad *ir.Program
+	// Draw outputs draws "x" with "logq" and "logp" (log p̃ over every
+	// row of the data): what the ELBO, log Z and the effective sample
+	// size are estimated from.
+	Draw *ir.Program
+}
+
+// LowerVI lowers the programs that fit m to t (m a flow lowered over
+// t.Dim dimensions, without standardization).
+func LowerVI(m *Model, t *Target, o FitOptions) (vi *VI, err error) {
+	if m.Dim != t.Dim || m.ContextDim != 0 {
+		return nil, fmt.Errorf("flow %s maps %s with %s; density %s is over %s", m.Name, plural(m.Dim, "dimension"), plural(m.ContextDim, "context column"), t.Name, plural(t.Dim, "dimension"))
+	}
+	defer func() {
+		// The builder panics at a shape it cannot build: the checker
+		// should have refused the target.
+		if r := recover(); r != nil {
+			vi, err = nil, fmt.Errorf("lowering density %s: %v", t.Name, r)
+		}
+	}()
+	l, err := build(m.Name, m.Stages, m.Dim, m.Options)
+	if err != nil {
+		return nil, err
+	}
+	table := l.table
+	vi = &VI{Model: m, Target: t, Full: map[*Data]RowSource{}, Batch: map[*Data]RowSource{}}
+	vi.Beta = ir.AddParam(table, ir.Param{Name: "fit:beta", Shape: ir.Shape{Rows: 1, Cols: 1},
+		Init: ir.Init{Kind: ir.InitConst, Scale: 1}, State: true, Fixed: true})
+	for _, d := range t.Data {
+		n, cols := d.Table.Rows, d.Table.Cols
+		p := ir.AddParam(table, ir.Param{Name: "data:" + d.Name, Shape: ir.Shape{Rows: n, Cols: cols},
+			Init: ir.Init{Kind: ir.InitData, Data: d.Table.Values}, State: true, Fixed: true})
+		vi.Full[d] = RowSource{Param: p, N: n, M: n}
+		vi.Batch[d] = vi.Full[d]
+		if mb := o.DataBatch; mb > 0 && mb < n {
+			p := ir.AddParam(table, ir.Param{Name: "batch:" + d.Name, Shape: ir.Shape{Rows: mb, Cols: cols},
+				Init: ir.Init{Kind: ir.InitData, Data: d.Table.Values[:mb*cols]}, State: true, Fixed: true})
+			vi.Batch[d] = RowSource{Param: p, N: n, M: mb}
+		}
+	}
+	env := &stdlib.Env{Mode: stdlib.Eval, Context: ir.None}
+
+	b := ir.NewBuilder("fit", table)
+	x, logq := l.drawLogq(b, env)
+	if o.Estimator == "stl" {
+		logq = l.detachedLogq(b, x, env)
+	}
+	logp := t.Emit(b, x, vi.Batch)
+	b.SetNote("fit/loss")
+	b.Output("loss", b.MeanRows(b.Sub(logq, b.Mul(logp, b.Param(vi.Beta)))))
+	if vi.Grad, err = ad.Grad(b.Program(), "loss"); err != nil {
+		return nil, err
+	}
+
+	b = ir.NewBuilder("fit-draw", table)
+	x, logq = l.drawLogq(b, env)
+	b.Output("x", x)
+	b.Output("logq", logq)
+	b.Output("logp", t.Emit(b, x, vi.Full))
+	vi.Draw = b.Program()
+	vi.Params = *table
+	return vi, nil
+}
+
+// drawLogq emits draws x of the flow with their log-density: z₀ from the
+// prior, through each stage's inverse in turn (the Split stages'
+// columns rejoined as inverse does), log q(x) = log p(z₀) + Σ log|det
+// ∂f_k/∂x_k| with each stage's forward log-det at the point its inverse
+// reached.
+func (l *lowering) drawLogq(b *ir.Builder, env *stdlib.Env) (x, logq ir.Value) {
+	z := l.prior.Sample(b, env)
+	logq = l.prior.LogProb(b, z, env)
+	cur := l.dim
+	for _, s := range l.stages {
+		if s.flow == nil {
+			cur = s.split
+		}
+	}
+	h := b.SliceCols(z, 0, cur)
+	off := cur
+	for i := len(l.stages) - 1; i >= 0; i-- {
+		s := l.stages[i]
+		if s.flow == nil {
+			b.SetNote(s.name + "/inverse")
+			n := s.dim - s.split
+			h = b.ConcatCols(h, b.SliceCols(z, off, off+n))
+			off += n
+			continue
+		}
+		var ld ir.Value
+		h, ld = stdlib.InverseWithLogdet(s.flow, b, h, env)
+		if ld != ir.None {
+			b.SetNote("fit/logq")
+			logq = b.Add(logq, ld)
+		}
+	}
+	return l.std.inverse(b, h), logq
+}
+
+// detachedLogq emits log q(x) through the density direction with every
+// parameter detached: its gradient reaches the parameters only through
+// x (sticking the landing).
+func (l *lowering) detachedLogq(b *ir.Builder, x ir.Value, env *stdlib.Env) ir.Value {
+	defer b.DetachParams(b.DetachParams(true))
+	defer b.SetNote(b.SetNote("fit/stl"))
+	f := l.forward(b, x, env)
+	lp := l.prior.LogProb(b, f.z, env)
+	if f.logdet != ir.None {
+		lp = b.Add(lp, f.logdet)
+	}
+	return l.std.addLogdet(b, lp)
+}
