@@ -54,6 +54,17 @@ type Event struct {
 	Warning string `json:"warning,omitempty"`
 	// Skipped: the statement would have written Path (RunOptions.NoWrite).
 	Skipped bool `json:"skipped,omitempty"`
+	// A fit statement's density and estimates, from N draws of the
+	// fitted flow (train.VIReport): the ELBO, the importance-sampling
+	// log Z, each with its standard error, and the effective sample size
+	// as a fraction of the draws; SamplesPerS is the rate of those draws.
+	Target      string   `json:"target,omitempty"`
+	ELBO        *float64 `json:"elbo,omitempty"`
+	ELBOErr     *float64 `json:"elbo_se,omitempty"`
+	LogZ        *float64 `json:"log_z,omitempty"`
+	LogZErr     *float64 `json:"log_z_se,omitempty"`
+	ESS         *float64 `json:"ess_frac,omitempty"`
+	SamplesPerS float64  `json:"samples_per_s,omitempty"`
 }
 
 // RunOptions control Script.Run.
@@ -143,6 +154,8 @@ func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptio
 	switch a := a.(type) {
 	case *compiler.Train:
 		return s.train(ctx, a, opts)
+	case *compiler.Fit:
+		return s.fit(ctx, a, opts)
 	case *compiler.Sample:
 		return s.sample(a, opts)
 	case *compiler.Eval:

@@ -228,3 +228,13 @@ func (c *checker) lookupTarget(id *lang.Ident) *Target {
 
 // Position is where the fit statement starts.
 func (a *Fit) Position() lang.Pos { return a.Pos }
+
+// Lower lowers the fit's flow (no standardization: a fitted flow's
+// coordinates are the target's) and its fitting programs.
+func (a *Fit) Lower() (*VI, error) {
+	m, err := Lower(a.Flow.Name, a.Flow.StageList(), a.Target.Dim, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return LowerVI(m, a.Target, a.Opts)
+}

@@ -37,9 +37,9 @@ type VI struct {
 	// detached (the density direction, Builder.DetachParams), so only
 	// the path through the draws carries gradient.
 	Grad *ir.Program
-	// Draw outputs draws "x" with "logq" and "logp" (log p̃ over every
-	// row of the data): what the ELBO, log Z and the effective sample
-	// size are estimated from.
+	// Draw outputs "draw": rows of Dim+2 columns, a draw x of the flow,
+	// its log q and its log p̃ (over every row of the data): what the
+	// ELBO, log Z and the effective sample size are estimated from.
 	Draw *ir.Program
 }
 
@@ -92,9 +92,8 @@ func LowerVI(m *Model, t *Target, o FitOptions) (vi *VI, err error) {
 
 	b = ir.NewBuilder("fit-draw", table)
 	x, logq = l.drawLogq(b, env)
-	b.Output("x", x)
-	b.Output("logq", logq)
-	b.Output("logp", t.Emit(b, x, vi.Full))
+	logp = t.Emit(b, x, vi.Full)
+	b.Output("draw", b.ConcatCols(b.ConcatCols(x, logq), logp))
 	vi.Draw = b.Program()
 	vi.Params = *table
 	return vi, nil

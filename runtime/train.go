@@ -110,12 +110,17 @@ type shard struct {
 // over shards of their outputs ir.StatePrefix + name; the optimizer leaves
 // them alone. Close releases the trainer's goroutines.
 func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, opt Adam, rng *rand.Rand) (*Trainer, error) {
-	if dim < 1 || len(data) == 0 || len(data)%dim != 0 {
+	// A program without inputs (variational inference draws its own
+	// rows) takes no data: dim 0.
+	if dim < 0 || dim == 0 && len(data) != 0 || dim > 0 && (len(data) == 0 || len(data)%dim != 0) {
 		return nil, fmt.Errorf("runtime: %d values is not a whole number of %d-column rows", len(data), dim)
 	}
 	t := &Trainer{
-		params: params, data: data, dim: dim, rows: len(data) / dim, batch: batch, opt: opt,
+		params: params, data: data, dim: dim, batch: batch, opt: opt,
 		row: make([]float64, dim), b1t: 1, b2t: 1, rng: rng, level: -1,
+	}
+	if dim > 0 {
+		t.rows = len(data) / dim
 	}
 	width := 0
 	for _, in := range g.Inputs {
@@ -214,6 +219,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 // noise of SetNoise added, in a buffer reused by the next call.
 func (t *Trainer) draw() []float64 {
 	d := t.dim
+	if d == 0 {
+		return t.row
+	}
 	r := t.rng.IntN(t.rows)
 	copy(t.row, t.data[r*d:(r+1)*d])
 	for j, w := range t.noise {
@@ -239,6 +247,18 @@ func (t *Trainer) Initialize(p *ir.Program) error {
 // the drawn rows (dequantization of data recorded on a grid); nil turns
 // it off. width has one entry per row column.
 func (t *Trainer) SetNoise(width []float64) { t.noise = width }
+
+// SetFixed sets the values of fixed parameter i (ir.Param.Fixed) from the
+// next step on, in params.Data and in the float32 copy the programs read:
+// the values a loop changes between steps (the annealed weight of a
+// target, a minibatch of the rows it sums over). It allocates nothing.
+func (t *Trainer) SetFixed(i int, v []float64) {
+	copy(t.params.Views[i], v)
+	if t.f32 != nil {
+		convert(t.params.v32[i][:len(v)], v)
+	}
+	t.params.gen.Add(1)
+}
 
 // SetLR changes the learning rate from the next step on (schedules).
 func (t *Trainer) SetLR(lr float64) { t.opt.LR = lr }

@@ -1,0 +1,219 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	goruntime "runtime"
+	"time"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/runtime"
+)
+
+// VIReport sums up a fit: what the loop did and the estimates from the
+// fitted flow's draws. With log w = log p̃(x) − log q(x) for draws x of
+// q: ELBO = mean(log w) ≤ log Z; LogZ = log mean(e^{log w}), the
+// importance-sampling estimate of log Z, with LogZErr its standard error
+// by the delta method (sd(w)/(mean(w)·√n)); ESS the effective sample size
+// (Σw)²/Σw² as a fraction of the draws. KL(q‖p) = log Z − ELBO.
+type VIReport struct {
+	Steps    int
+	Stop     Stop
+	Seconds  float64
+	Params   int
+	BestStep int
+	// Samples is the number of draws the estimates are from.
+	Samples          int
+	ELBO, ELBOErr    float64
+	LogZ, LogZErr    float64
+	ESS              float64
+	StepsPerSecond   float64
+	SamplesPerSecond float64
+}
+
+// VIResult is a fitted flow: the model's parameters (the first
+// len(Model.Params) of the fit's table), what the fit did and its curve
+// (the loss is the step's −ELBO estimate with the annealed β).
+type VIResult struct {
+	Params  *runtime.Params
+	Report  VIReport
+	History *History
+}
+
+// viValidation is the number of draws each validation (an ELBO estimate
+// that chooses the parameters kept) takes.
+const viValidation = 4096
+
+// Variational fits vi's flow to its target by minimising the reverse KL
+// divergence with o's options: Loop over Adam steps of vi.Grad, each on a
+// fresh batch of draws, β annealed (FitOptions.Beta), the rows of a
+// minibatched data set redrawn every step; the parameters kept are those
+// of the best ELBO estimate on viValidation draws, taken every
+// o.LoopOptions().EvalInterval steps. A loss that is not finite stops the
+// fit with an error naming the step, and the result keeps the best
+// parameters before it. The estimates of the report are from o.Samples
+// draws of the flow kept.
+func Variational(ctx context.Context, vi *compiler.VI, o compiler.FitOptions, h Hooks) (*VIResult, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x766966))
+	params := runtime.NewParams(vi.Params)
+	var err error
+	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
+		return nil, err
+	}
+	params.Init(rng)
+	adam := runtime.DefaultAdam(o.LR)
+	adam.Clip = o.Clip
+	tr, err := runtime.NewTrainer(vi.Grad, params, nil, 0, o.Batch, adam, rng)
+	if err != nil {
+		return nil, err
+	}
+	obj := &variational{vi: vi, o: o, tr: tr, params: params, rng: rng, beta: []float64{1}}
+	obj.draws = runtime.NewMapper(vi.Draw, params, "draw", min(viValidation, evalBatch), rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+	obj.buf = make([]float64, viValidation*(vi.Model.Dim+2))
+	for d, src := range vi.Batch {
+		if src.M < src.N {
+			obj.batches = append(obj.batches, rowBatch{param: src.Param, rows: d.Table.Values, cols: d.Table.Cols,
+				n: src.N, buf: make([]float64, src.M*d.Table.Cols)})
+		}
+	}
+	out := Loop(ctx, obj, o.LoopOptions(), o.Steps, h)
+	tr.Sync()
+	tr.Close()
+	if out.Stop == Diverged {
+		out.Err = fmt.Errorf("the fit's loss is %v at step %d (%s); the parameters kept are those of step %d", out.BadLoss, out.Steps, nonFinite(out.BadLoss), out.BestStep)
+	}
+	copy(params.Data, obj.best)
+	params.Changed()
+	rep := VIReport{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(), BestStep: out.BestStep}
+	if out.Seconds > 0 {
+		rep.StepsPerSecond = float64(out.Steps) / out.Seconds
+	}
+	start := time.Now()
+	est := obj.estimate(o.Samples)
+	obj.draws.Close()
+	rep.SamplesPerSecond = float64(o.Samples) / time.Since(start).Seconds()
+	rep.Samples = o.Samples
+	rep.ELBO, rep.ELBOErr, rep.LogZ, rep.LogZErr, rep.ESS = est.elbo, est.elboErr, est.logZ, est.logZErr, est.ess
+	goruntime.GC()
+	return &VIResult{Params: params, Report: rep, History: out.History}, out.Err
+}
+
+// nonFinite explains a loss that is not finite.
+func nonFinite(loss float64) string {
+	switch {
+	case math.IsInf(loss, 1):
+		return "the density is −Inf, or the flow's log-density +Inf, at some draw: a draw outside the density's support, or a density that does not decay where the flow puts mass"
+	case math.IsInf(loss, -1):
+		return "the density is +Inf at some draw"
+	}
+	return "the density or the flow is NaN at some draw: an operation outside its domain, such as log or sqrt of a negative number"
+}
+
+// variational is Loop's objective for a fit.
+type variational struct {
+	vi      *compiler.VI
+	o       compiler.FitOptions
+	tr      *runtime.Trainer
+	params  *runtime.Params
+	rng     *rand.Rand
+	draws   *runtime.Mapper
+	buf     []float64
+	beta    []float64
+	best    []float64
+	step    int
+	batches []rowBatch
+}
+
+// rowBatch is a data set a step sums a minibatch of.
+type rowBatch struct {
+	param   int
+	rows    []float64
+	cols, n int
+	buf     []float64
+}
+
+func (v *variational) Step(lr float64) float64 {
+	v.step++
+	v.beta[0] = v.o.Beta(v.step)
+	v.tr.SetFixed(v.vi.Beta, v.beta)
+	for _, b := range v.batches {
+		for i := 0; i < len(b.buf); i += b.cols {
+			r := v.rng.IntN(b.n)
+			copy(b.buf[i:i+b.cols], b.rows[r*b.cols:(r+1)*b.cols])
+		}
+		v.tr.SetFixed(b.param, b.buf)
+	}
+	v.tr.SetLR(lr)
+	return v.tr.Step()
+}
+
+func (v *variational) Validates() bool { return true }
+
+// Validate is −ELBO on viValidation fresh draws (+Inf if not finite).
+func (v *variational) Validate() float64 {
+	v.tr.Sync()
+	d := v.vi.Model.Dim + 2
+	v.draws.Map(v.buf, nil, viValidation)
+	s := 0.0
+	for i := range viValidation {
+		s += v.buf[i*d+d-2] - v.buf[i*d+d-1]
+	}
+	s /= viValidation
+	if math.IsNaN(s) {
+		return math.Inf(1)
+	}
+	return s
+}
+
+func (v *variational) Keep(step int) {
+	v.tr.Sync()
+	if v.best == nil {
+		v.best = make([]float64, len(v.params.Data))
+	}
+	copy(v.best, v.params.Data)
+}
+
+type estimates struct{ elbo, elboErr, logZ, logZErr, ess float64 }
+
+// estimate draws n samples of the flow in chunks and returns the
+// estimates of VIReport, accumulated in one pass with a running
+// maximum of log w so that no weight overflows.
+func (v *variational) estimate(n int) estimates {
+	d := v.vi.Model.Dim + 2
+	var sum, sumSq float64 // of log w
+	m := math.Inf(-1)      // running max of log w
+	var sw, sw2 float64    // Σ e^{log w − m}, Σ e^{2(log w − m)}
+	for done := 0; done < n; {
+		k := min(viValidation, n-done)
+		v.draws.Map(v.buf, nil, k)
+		for i := range k {
+			lw := v.buf[i*d+d-1] - v.buf[i*d+d-2]
+			sum += lw
+			sumSq += lw * lw
+			if lw > m && !math.IsInf(lw, 1) {
+				sw *= math.Exp(m - lw)
+				sw2 *= math.Exp(2 * (m - lw))
+				m = lw
+			}
+			e := math.Exp(lw - m)
+			sw += e
+			sw2 += e * e
+		}
+		done += k
+	}
+	fn := float64(n)
+	mean := sum / fn
+	vr := math.Max(sumSq/fn-mean*mean, 0) * fn / (fn - 1)
+	out := estimates{elbo: mean, elboErr: math.Sqrt(vr / fn)}
+	out.logZ = m + math.Log(sw/fn)
+	// Var(w)/mean(w)² from the scaled sums: E[w²]/E[w]² − 1.
+	rel := math.Max((sw2/fn)/((sw/fn)*(sw/fn))-1, 0) * fn / (fn - 1)
+	out.logZErr = math.Sqrt(rel / fn)
+	out.ess = sw * sw / sw2 / fn
+	return out
+}
