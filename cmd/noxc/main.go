@@ -647,6 +647,8 @@ func printEvent(w io.Writer, ev nox.Event) {
 		}
 		fmt.Fprintf(w, "train %s: %s%s in %.2fs (%.0f steps/s), %s; %s nats/row\n",
 			ev.Flow, plural(ev.Steps, "step"), stopped, ev.Seconds, ev.StepsPerS, plural(ev.Params, "parameter"), strings.Join(parts, ", "))
+	case "fit":
+		printFit(w, ev)
 	case "sample":
 		fmt.Fprintf(w, "sample %s: %s written to %s\n", ev.Flow, plural(ev.N, "draw"), ev.Path)
 	case "save":
@@ -672,4 +674,23 @@ func printEvent(w io.Writer, ev nox.Event) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// printFit reports a fit statement: the loop, then the estimates from
+// the fitted flow's draws.
+func printFit(w io.Writer, ev nox.Event) {
+	stopped := ""
+	if ev.Stopped != "" {
+		stopped = " (" + ev.Stopped + ")"
+	}
+	num := func(p *float64) string {
+		if p == nil {
+			return "not finite"
+		}
+		return fmt.Sprintf("%.4f", *p)
+	}
+	fmt.Fprintf(w, "fit %s to %s: %s%s in %.2fs (%.0f steps/s), %s, kept step %d\n",
+		ev.Flow, ev.Target, plural(ev.Steps, "step"), stopped, ev.Seconds, ev.StepsPerS, plural(ev.Params, "parameter"), *ev.BestStep)
+	fmt.Fprintf(w, "fit %s: ELBO %s ± %s, log Z %s ± %s (importance sampling), ESS %s of %s\n",
+		ev.Flow, num(ev.ELBO), num(ev.ELBOErr), num(ev.LogZ), num(ev.LogZErr), num(ev.ESS), plural(ev.N, "draw"))
 }
