@@ -18,9 +18,9 @@ import (
 
 // Program is a checked file: its data sets, flows and actions in order.
 type Program struct {
-	File    *lang.File
-	Data    []*Data
-	Flows   []*Flow
+	File  *lang.File
+	Data  []*Data
+	Flows []*Flow
 	// Targets are the density statements, in order.
 	Targets []*Target
 	Actions []Action
