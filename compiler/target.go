@@ -106,8 +106,12 @@ type targetGen struct {
 	constant func(name string) (float64, bool)
 }
 
+// fail reports an error and returns a bad value. An empty format marks a
+// failure that only propagates one already reported: it is not reported
+// again (while checking, every other error is, so that one body can show
+// several independent mistakes).
 func (g *targetGen) fail(pos, end lang.Pos, format string, args ...any) tval {
-	if !g.bad || g.b == nil {
+	if format != "" && (!g.bad || g.b == nil) {
 		g.errorf(pos, end, format, args...)
 	}
 	g.bad = true
@@ -159,6 +163,25 @@ func (c *checker) density(d *lang.Density) {
 		c.errorf(d.Var.Pos, d.Var.EndPos, "density %s: its variable %s is a reserved name", t.Name, t.Var)
 	}
 	g := &targetGen{t: t, consts: t.consts, errorf: c.errorf, scope: map[string]tval{}}
+	// The dimension may name top-level numbers too (density T(z: d)).
+	g.names = func() []string {
+		var ns []string
+		for n := range g.scope {
+			ns = append(ns, n)
+		}
+		for n, b := range c.scope {
+			if b.val.kind == kNum {
+				ns = append(ns, n)
+			}
+		}
+		return append(ns, "pi")
+	}
+	g.constant = func(name string) (float64, bool) {
+		if b, ok := c.scope[name]; ok && b.val.kind == kNum {
+			return b.val.num, true
+		}
+		return 0, false
+	}
 	dim := g.arith(d.Dim)
 	switch {
 	case g.bad:
@@ -178,24 +201,6 @@ func (c *checker) density(d *lang.Density) {
 			t.Data = append(t.Data, data)
 		}
 		return data
-	}
-	g.names = func() []string {
-		var ns []string
-		for n := range g.scope {
-			ns = append(ns, n)
-		}
-		for n, b := range c.scope {
-			if b.val.kind == kNum {
-				ns = append(ns, n)
-			}
-		}
-		return append(ns, "pi")
-	}
-	g.constant = func(name string) (float64, bool) {
-		if b, ok := c.scope[name]; ok && b.val.kind == kNum {
-			return b.val.num, true
-		}
-		return 0, false
 	}
 	bad := g.bad
 	g.bad = false

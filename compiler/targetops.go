@@ -378,6 +378,9 @@ func (g *targetGen) sumRows(c *lang.ArithCall) tval {
 	if _, clash := g.scope[name]; clash || reserved(name) || name == "pi" {
 		return g.fail(arg.Var.Pos, arg.Var.EndPos, "sum: the row variable %s must be a new name", name)
 	}
+	if v, ok := g.scope[arg.Data.Name]; ok {
+		return g.fail(arg.Data.Pos, arg.Data.EndPos, "sum: %s is %s, not a data set; sum(%s in DATA: ...) sums over a data set's rows, sum(x) over a vector's elements", arg.Data.Name, v.describe(), name)
+	}
 	data := g.lookup(arg.Data)
 	if data == nil {
 		g.bad = true
