@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -167,6 +168,19 @@ func TestParseDensityErrors(t *testing.T) {
 		_, err := Parse("m.nox", []byte(c.src))
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("Parse(%q): got %v, want %q", c.src, err, c.want)
+		}
+	}
+}
+
+// TestDensityTokenLimit: a density body is bounded by MaxTokens like any
+// statement; its operators count as tokens, as the lexer makes them.
+func TestDensityTokenLimit(t *testing.T) {
+	want := fmt.Sprintf("more than %d tokens", MaxTokens)
+	for _, op := range []string{"+", "^"} {
+		src := "density U(z: 1) = z[0]" + strings.Repeat(" "+op+" z[0]", MaxTokens/4) + "\n"
+		_, err := Parse("m.nox", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a body of %d tokens joined by %s: got %v, want %q", 4+MaxTokens/4*5, op, err, want)
 		}
 	}
 }
