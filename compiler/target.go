@@ -210,7 +210,7 @@ func (c *checker) density(d *lang.Density) {
 	case !v.scalar():
 		c.errorf(d.Body.Pos, d.Body.EndPos, "density %s: the log-density must be a scalar, but the expression is %s; sum its elements with sum(...)", t.Name, v.describe())
 		g.bad = true
-	case v.k == tConst:
+	case v.k == tConst || !mentions(d.Body, t.Var):
 		c.errorf(d.Body.Pos, d.Body.EndPos, "density %s: the log-density does not depend on %s, so no flow can be fitted to it", t.Name, t.Var)
 		g.bad = true
 	}
@@ -221,6 +221,53 @@ func (c *checker) density(d *lang.Density) {
 	}
 	c.prog.Targets = append(c.prog.Targets, t)
 	c.prog.Names[t.Name] = fmt.Sprintf("density over %s (%s)", t.Var, plural(t.Dim, "dimension"))
+}
+
+// mentions reports whether a body names the density's variable: one
+// that does not (a sum over rows of the data alone) is constant in it,
+// though its kind is a sample's. A row variable cannot shadow it.
+func mentions(a *lang.Arith, name string) bool {
+	found := false
+	var arith func(a *lang.Arith)
+	unary := func(u *lang.Unary) {
+		for ; u != nil; u = u.Power.Exp {
+			p := u.Power.Base
+			for _, ix := range p.Indexes {
+				for _, b := range []*lang.Arith{ix.Lo, ix.Hi} {
+					if b != nil {
+						arith(b)
+					}
+				}
+			}
+			switch at := p.Atom; {
+			case at.Paren != nil:
+				arith(at.Paren)
+			case at.Call != nil:
+				found = found || !at.Call.Parens && at.Call.Name.Name == name
+				for _, x := range at.Call.Args {
+					arith(x.Value)
+				}
+			}
+		}
+	}
+	arith = func(a *lang.Arith) {
+		for _, p := range append([]*lang.Product{a.Left}, restProducts(a)...) {
+			unary(p.Left)
+			for _, op := range p.Rest {
+				unary(op.Right)
+			}
+		}
+	}
+	arith(a)
+	return found
+}
+
+func restProducts(a *lang.Arith) []*lang.Product {
+	var ps []*lang.Product
+	for _, op := range a.Rest {
+		ps = append(ps, op.Right)
+	}
+	return ps
 }
 
 func containsData(ds []*Data, d *Data) bool {

@@ -397,3 +397,34 @@ func TestTargetSumRows(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetSupportInSums: a bounded distribution's log-density is −Inf
+// outside its support whatever x depends on: the variable and a data
+// row together (x mixed), or the row alone (a data value outside the
+// support makes the density −Inf at every z).
+func TestTargetSupportInSums(t *testing.T) {
+	cases := []struct {
+		name, body string
+		z          []float64
+		finite     bool
+	}{
+		{"mixed inside", "sum(r in data: gamma_lpdf(z[0] * r[1], 2, 1))", []float64{0.5, 0}, true},
+		{"mixed outside", "sum(r in data: gamma_lpdf(z[0] * r[1], 2, 1))", []float64{-0.5, 0}, false},
+		{"mixed beta outside", "sum(r in data: beta_lpdf(z[0] + r[1], 2, 2)) + z[1]", []float64{0.5, 0}, false},
+		{"row inside", "sum(r in data: exponential_lpdf(r[1], exp(z[0])))", []float64{0.5, 0}, true},
+		{"row outside", "sum(r in data: exponential_lpdf(r[0], exp(z[0])))", []float64{0.5, 0}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tg := checkDensity(t, "data = csv(\"d.csv\")\ndensity T(z: 2) = "+c.body+"\n", map[string]string{"d.csv": dataCSV})
+			got := evalDensity(t, tg, [][]float64{c.z}, 0)[0]
+			if math.IsNaN(got) || math.IsInf(got, 0) == c.finite || math.IsInf(got, 1) {
+				want := "−Inf"
+				if c.finite {
+					want = "finite"
+				}
+				t.Errorf("%s at %v = %v, want %s", c.body, c.z, got, want)
+			}
+		})
+	}
+}

@@ -15,7 +15,8 @@ import (
 // distribution on part of the line is −Inf outside it: its formula is
 // evaluated at x clamped into the support (so that no log of a negative
 // number makes a NaN) and the log of the support's indicator is added
-// (ir.OpSupport) when x depends on the density's variable.
+// (ir.OpSupport) when x is not a constant: it depends on the density's
+// variable, on a data row, or on both.
 
 // dctx composes a distribution's formula.
 type dctx struct {
@@ -135,8 +136,11 @@ func (g *targetGen) lpdf(l lpdf, a []tval, c *lang.ArithCall) tval {
 	if !v.scalar() {
 		v = g.reduce(v, c, "sum")
 	}
-	if bounded && x.k == tSample && g.b != nil {
-		v.v = g.b.Add(v.v, g.b.Support(x.v, l.lo, l.hi, false))
+	if bounded && x.k != tConst && g.b != nil {
+		// x may depend on a data row too (a row or mixed value): its
+		// support term, a scalar of x's kind, joins v as any operand.
+		sup := tval{k: x.k, v: g.b.Support(x.v, l.lo, l.hi, false)}
+		v = g.binary('+', v, sup, c.Pos, c.EndPos)
 	}
 	v.pos, v.end = c.Pos, c.EndPos
 	return v
