@@ -364,6 +364,15 @@ func sumCases() []sumCase {
 					return distuv.Gamma{Alpha: math.Exp(z[0]), Beta: math.Exp(z[1])}.LogProb(r[1])
 				})
 			}},
+		{"row_functions", "sum(r in data: norm(r) * z[0] + mean(r) - max(r[0], z[1]) + min(z[0], r[1] + 0.05) + logsumexp(r) * exp(r[0] - z[0]) + dot(r[0:2], r[1:]) * z[1])",
+			func(z []float64, rows [][]float64, s float64) float64 {
+				return sumRowsOf(rows, s, func(r []float64) float64 {
+					nr := math.Sqrt(r[0]*r[0] + r[1]*r[1] + r[2]*r[2])
+					lse := math.Log(math.Exp(r[0]) + math.Exp(r[1]) + math.Exp(r[2]))
+					return nr*z[0] + (r[0]+r[1]+r[2])/3 - math.Max(r[0], z[1]) + math.Min(z[0], r[1]+0.05) +
+						lse*math.Exp(r[0]-z[0]) + (r[0]*r[1]+r[1]*r[2])*z[1]
+				})
+			}},
 		{"logsumexp_mixed", "sum(r in data: logsumexp(dot(z, r[0:2]), r[2] - z[0]))",
 			func(z []float64, rows [][]float64, s float64) float64 {
 				return sumRowsOf(rows, s, func(r []float64) float64 {

@@ -287,3 +287,20 @@ func TestVIGradientFiniteDifferences(t *testing.T) {
 		t.Fatal("no parameters checked")
 	}
 }
+
+// TestVIBeta: the loss weighs log p̃ by the fixed value β (annealing):
+// for q equal to the target, mean(log q − β log p̃) = (1 − β) mean(log q)
+// over the same draws.
+func TestVIBeta(t *testing.T) {
+	vi := lowerFit(t, "density N(z: 2) = normal_lpdf(z, 0, 1)\nflow = Affine |> Gaussian\nfit flow to N\n", nil)
+	ps := viParams(vi, 1)
+	loss := map[float64]float64{}
+	for _, beta := range []float64{0, 0.25, 1} {
+		ps.Views[vi.Beta][0] = beta
+		ps.Changed()
+		loss[beta], _ = runGrad(vi, ps, 32, 9)
+	}
+	if l0 := loss[0]; l0 > -1 || math.Abs(loss[0.25]-0.75*l0) > 1e-12*math.Abs(l0) || math.Abs(loss[1]) > 1e-12 {
+		t.Errorf("losses by β: %v; want mean log q (< −1) at 0, 0.75 of it at 0.25, 0 at 1", loss)
+	}
+}
