@@ -34,6 +34,10 @@ type targetCase struct {
 	points [][]float64
 	want   func(z []float64) float64
 	smooth []bool
+	// noGrad skips the gradient test: log p̃ is −Inf at every point and
+	// its gradient NaN (the fitting loop stops at a loss that is not
+	// finite, so no step uses it).
+	noGrad bool
 }
 
 func lp(d interface{ LogProb(float64) float64 }, xs ...float64) float64 {
@@ -148,6 +152,20 @@ func functionCases() []targetCase {
 	}
 }
 
+// lseMinusInf is the log-density of the logsumexp cases: a logsumexp of
+// two gamma log-densities, −Inf where z[0] or z[1] is outside (0, ∞).
+func lseMinusInf(z []float64) float64 {
+	g := distuv.Gamma{Alpha: 2, Beta: 1}
+	a, b := math.Inf(-1), math.Inf(-1)
+	if z[0] > 0 {
+		a = g.LogProb(z[0])
+	}
+	if z[1] > 0 {
+		b = g.LogProb(z[1])
+	}
+	return math.Log(math.Exp(a)+math.Exp(b)) - z[2] + math.Log(3)
+}
+
 func distributionCases() []targetCase {
 	all := [][]float64{{0.3, -1.2, 2.1}, {1.9, 0.8, -2.6}}
 	// points of a bounded distribution: inside, then outside (last).
@@ -207,6 +225,10 @@ func distributionCases() []targetCase {
 			want: func(z []float64) float64 {
 				return sumf(z, func(x float64) float64 { return x - softplus(x) }) - softplus(2*z[0])
 			}},
+		{name: "logsumexp_of_minus_inf", dim: 3, body: "logsumexp(gamma_lpdf(z[0], 2, 1), gamma_lpdf(z[1], 2, 1)) + logsumexp(-z[2] + 0 * z)",
+			points: [][]float64{{0.5, 1.5, 0.2}, {-1, 1.5, 0.2}}, want: lseMinusInf},
+		{name: "logsumexp_all_minus_inf", dim: 3, body: "logsumexp(gamma_lpdf(z[0], 2, 1), gamma_lpdf(z[1], 2, 1)) + logsumexp(-z[2] + 0 * z)",
+			points: [][]float64{{-1, -2, 0.2}, {-1, 0, 0.2}}, noGrad: true, want: lseMinusInf},
 		{name: "out_of_support_constant", dim: 3, body: "gamma_lpdf(-1, 2, 1) + z[0]", points: all,
 			want: func(z []float64) float64 { return math.Inf(-1) }, smooth: []bool{false, false}},
 	}
@@ -433,6 +455,35 @@ func TestTargetSupportInSums(t *testing.T) {
 					want = "finite"
 				}
 				t.Errorf("%s at %v = %v, want %s", c.body, c.z, got, want)
+			}
+		})
+	}
+}
+
+// TestTargetValuesFloat32: fit runs in float32 on request (dtype); there
+// the densities agree with float64 to float32's precision, and outside a
+// support they are −Inf, not NaN (the clamp's bounds are float32's).
+func TestTargetValuesFloat32(t *testing.T) {
+	for _, c := range append(functionCases(), distributionCases()...) {
+		t.Run(c.name, func(t *testing.T) {
+			tg := checkDensity(t, fmt.Sprintf("density T(z: %d) = %s\n", c.dim, c.body), nil)
+			want := evalDensity(t, tg, c.points, 0)
+			var table []ir.Param
+			b := ir.NewBuilder("target32", &table)
+			b.Output("logp", tg.Emit(b, b.Input("x", tg.Dim), nil))
+			ps := runtime.NewParams(table)
+			e := runtime.NewExec[float32](b.Program(), ps, len(c.points), nil)
+			for i, z := range c.points {
+				for j, v := range z {
+					e.Input(0)[i*tg.Dim+j] = float32(v)
+				}
+			}
+			e.Run()
+			for i, z := range c.points {
+				got := float64(e.Output("logp")[i])
+				if math.IsNaN(got) || !closeTo(got, want[i], 2e-4) && !(math.Abs(want[i]) > 1e30 && math.IsInf(got, 0)) {
+					t.Errorf("%s at %v: float32 %v, float64 %v", c.body, z, got, want[i])
+				}
 			}
 		})
 	}

@@ -349,11 +349,12 @@ func logsumexpFunc(g *targetGen, a []tval, c *lang.ArithCall) tval {
 			return g.fail(v.pos, v.end, "logsumexp of several arguments takes scalars, got %s; of one vector, write logsumexp(x)", v.describe())
 		}
 	}
-	m := a[0]
+	// The operands are clamped before their maximum is taken: max(a, b)
+	// is b + relu(a − b), NaN for a = b = −Inf.
+	m := clamp(a[0])
 	for _, v := range a[1:] {
-		m = maxFunc(false)(g, []tval{m, v}, c)
+		m = maxFunc(false)(g, []tval{m, clamp(v)}, c)
 	}
-	m = clamp(m)
 	var s tval
 	for i, v := range a {
 		e := g.binary('-', v, m, c.Pos, c.EndPos)
