@@ -488,3 +488,18 @@ func TestTargetValuesFloat32(t *testing.T) {
 		})
 	}
 }
+
+// TestTargetConstants: a body reads top-level numbers by name (folded at
+// check time, kept for lowering), in its dimension too.
+func TestTargetConstants(t *testing.T) {
+	src := "d = 2\nm = -0.5\ns = 1.5\ndensity T(z: d + 1) = normal_lpdf(z, m, s * 2) + pi * z[0]\n"
+	tg := checkDensity(t, src, nil)
+	if tg.Dim != 3 {
+		t.Fatalf("dimension %d, want 3", tg.Dim)
+	}
+	z := []float64{0.3, -1.2, 2.1}
+	got := evalDensity(t, tg, [][]float64{z}, 0)[0]
+	if want := lp(distuv.Normal{Mu: -0.5, Sigma: 3}, z...) + math.Pi*z[0]; !closeTo(got, want, 1e-12) {
+		t.Errorf("%s at %v = %v, want %v", src, z, got, want)
+	}
+}
