@@ -304,3 +304,32 @@ func TestVIBeta(t *testing.T) {
 		t.Errorf("losses by β: %v; want mean log q (< −1) at 0, 0.75 of it at 0.25, 0 at 1", loss)
 	}
 }
+
+// TestFitMemoryCountsTarget: a density summing over N rows holds values
+// of [batch, N] (one per operation of the term), so a fit's memory grows
+// with the data; the checker's estimate must count them. Measured with
+// noxc run: N = 20000, batch = 256, Inverse(Planar) |> Gaussian peaks at
+// 650 MB, which a flow of 5 parameters does not explain; N = 10⁶ would
+// need some 30 GB.
+func TestFitMemoryCountsTarget(t *testing.T) {
+	var csv strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&csv, "%g,%g,%g\n", math.Sin(float64(i)), math.Cos(float64(i)), float64(i%7)/7)
+	}
+	src := "data = csv(\"d.csv\")\n" +
+		"density T(z: 2) = sum(r in data: normal_lpdf(r[0], dot(z, r[1:]), 1))\n" +
+		"flow = Inverse(Planar) |> Gaussian\nfit flow to T { batch = 256 }\n"
+	f, err := lang.Parse("t.nox", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = compiler.CheckFiles(f, compiler.Files{
+		Load: func(path string) (*dataset.Table, error) {
+			return dataset.Read(path, strings.NewReader(csv.String()))
+		},
+		Limits: compiler.Limits{MaxMemory: 200 << 20},
+	})
+	if err == nil || !strings.Contains(err.Error(), "memory") {
+		t.Errorf("a fit whose density holds [256, 20000] values checked under a 200 MB limit: got %v, want an error about memory", err)
+	}
+}
