@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 )
@@ -410,4 +411,35 @@ func (g *targetGen) name(id *lang.Ident) tval {
 		hint = spell.DidYouMean(id.Name, g.names())
 	}
 	return g.fail(id.Pos, id.EndPos, "undefined: %s%s", id.Name, hint)
+}
+
+// CheckDensity checks a source that defines one density (numbers may be
+// bound before it: `s = 0.4`), for the Go embedding API: data are the
+// data sets its sums may read, by name. The error, if any, is a
+// lang.ErrorList.
+func CheckDensity(f *lang.File, data map[string]*dataset.Table) (*Target, error) {
+	c := newChecker(nil)
+	c.flowOnly = true
+	for name, t := range data {
+		c.scope[name] = &binding{val: value{kind: kData, data: &Data{Name: name, Path: name, Table: t}}}
+	}
+	for _, s := range f.Stmts {
+		switch {
+		case s.Density != nil:
+			c.density(s.Density)
+		case s.Assign != nil:
+			c.assign(s.Assign)
+		default:
+			c.errorf(s.Pos, s.EndPos, "a density's source holds density statements and bindings of numbers only")
+		}
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	if n := len(c.prog.Targets); n != 1 {
+		pos := lang.Pos{Filename: f.Pos.Filename, Line: 1, Column: 1}
+		c.errorf(pos, pos, "the source defines %d densities; give one", n)
+		return nil, c.errs.Err()
+	}
+	return c.prog.Targets[0], nil
 }
