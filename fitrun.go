@@ -31,6 +31,7 @@ func (s *Script) fit(ctx context.Context, f *compiler.Fit, opts RunOptions) erro
 	res, err := train.Variational(ctx, vi, nil, o, h)
 	if res != nil {
 		s.trained[f.Flow] = fittedModel(f.Flow.Name, vi, res, string(s.Source))
+		s.targets[f.Flow] = f.Target
 	}
 	if err != nil {
 		return lang.Errorf(f.Pos, f.Pos, "fit: %v", err)

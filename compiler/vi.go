@@ -202,3 +202,25 @@ func LowerVIFunc(m *Model, o FitOptions) (vi *VI, err error) {
 	vi.Params = *table
 	return vi, nil
 }
+
+// LowerTarget lowers t alone: a program from input "x" ([B,Dim]) to
+// "logp" ([B,1]), log p̃ summed over every row of its data, over a table
+// of the data sets' rows (fixed parameters). It scores points under a
+// target: a plot of it, tests.
+func LowerTarget(t *Target) (p *ir.Program, params []ir.Param, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, params, err = nil, nil, fmt.Errorf("lowering density %s: %v", t.Name, r)
+		}
+	}()
+	rows := map[*Data]RowSource{}
+	for _, d := range t.Data {
+		i := ir.AddParam(&params, ir.Param{Name: "data:" + d.Name, Shape: ir.Shape{Rows: d.Table.Rows, Cols: d.Table.Cols},
+			Init: ir.Init{Kind: ir.InitData, Data: d.Table.Values}, State: true, Fixed: true})
+		rows[d] = RowSource{Param: i, N: d.Table.Rows, M: d.Table.Rows}
+	}
+	b := ir.NewBuilder("target", &params)
+	x := b.Input("x", t.Dim)
+	b.Output("logp", t.Emit(b, x, rows))
+	return b.Program(), params, nil
+}
