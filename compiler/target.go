@@ -107,8 +107,11 @@ type targetGen struct {
 	constant func(name string) (float64, bool)
 }
 
+// fail reports an error (none for an empty format: a value that is bad
+// because a part of it was, already reported) and returns a bad value,
+// which the operators pass on without reporting again.
 func (g *targetGen) fail(pos, end lang.Pos, format string, args ...any) tval {
-	if !g.bad || g.b == nil {
+	if format != "" {
 		g.errorf(pos, end, format, args...)
 	}
 	g.bad = true
@@ -338,6 +341,9 @@ func (g *targetGen) index(v tval, ix *lang.Index) tval {
 		return int(i), true
 	}
 	if !ix.Colon {
+		if ix.Hi != nil {
+			return g.fail(ix.Hi.Pos, ix.Hi.EndPos, "an index holds one position: x[i]; a slice is x[lo:hi]")
+		}
 		if ix.Lo == nil {
 			return g.fail(ix.Pos, ix.EndPos, "an index needs a position: x[0], or a slice x[1:]")
 		}
