@@ -28,9 +28,10 @@ func (s *Script) fit(ctx context.Context, f *compiler.Fit, opts RunOptions) erro
 		h.Every = opts.ReportEvery
 		h.Progress = func(step, total int, loss float64) { opts.OnStep(f.Flow.Name, step, total, loss) }
 	}
-	res, err := train.Variational(ctx, vi, o, h)
+	res, err := train.Variational(ctx, vi, nil, o, h)
 	if res != nil {
 		s.trained[f.Flow] = fittedModel(f.Flow.Name, vi, res, string(s.Source))
+		s.targets[f.Flow] = f.Target
 	}
 	if err != nil {
 		return lang.Errorf(f.Pos, f.Pos, "fit: %v", err)

@@ -31,6 +31,8 @@ type Script struct {
 	Prog     *compiler.Program
 	dir      string
 	trained  map[*compiler.Flow]*Model
+	// targets holds the density each flow was last fitted to in this run.
+	targets map[*compiler.Flow]*compiler.Target
 }
 
 // Compile parses and checks src, the contents of filename. Data files are
@@ -112,7 +114,7 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 		return nil, err
 	}
 	// The script resolves only outputs from here on (inputs are read).
-	s := &Script{Filename: filename, Source: src, Prog: prog, dir: outDir, trained: map[*compiler.Flow]*Model{}}
+	s := &Script{Filename: filename, Source: src, Prog: prog, dir: outDir, trained: map[*compiler.Flow]*Model{}, targets: map[*compiler.Flow]*compiler.Target{}}
 	for _, f := range prog.Flows {
 		if f.Saved != nil { // load(...): trained already
 			s.trained[f] = f.Saved.Model.(*Model)

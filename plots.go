@@ -1,6 +1,7 @@
 package nox
 
 import (
+	"math"
 	"strings"
 
 	"github.com/noxlang/nox/compiler"
@@ -26,6 +27,11 @@ type PlotJob struct {
 	// History is the training curve, when the flow was trained in this
 	// run; nil otherwise.
 	History *History
+	// Target writes the log-density (unnormalised) of the density a 2-D
+	// flow was fitted to in this run, as LogProb does, and TargetName
+	// names it; nil for a flow trained on data.
+	Target     func(xy []float64, n int, out []float64)
+	TargetName string
 }
 
 // plot runs a plot statement through opts.Plot.
@@ -45,6 +51,16 @@ func (s *Script) plot(a *compiler.Plot, opts RunOptions) error {
 	}
 	job.LogProb = func(xy []float64, n int, out []float64) {
 		copy(out[:n], train.LogProb(m.m, m.params, xy))
+	}
+	if t := s.targets[a.Flow]; t != nil && job.Dim == 2 {
+		job.TargetName = t.Name
+		job.Target = func(xy []float64, n int, out []float64) {
+			if err := train.TargetLogProb(t, xy[:n*2], out[:n]); err != nil {
+				for i := range out[:n] {
+					out[i] = math.NaN()
+				}
+			}
+		}
 	}
 	paths, err := opts.Plot(job)
 	if err != nil {

@@ -207,6 +207,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source), [2][]string{d, c})
 		model.History, model.parts = res.History, res.Parts
 		s.trained[t.Flow] = model
+		delete(s.targets, t.Flow)
 	}
 	if err != nil {
 		return lang.Errorf(t.Pos, t.Pos, "train: %v", err)

@@ -187,17 +187,33 @@ func TestSpecLayers(t *testing.T) {
 // checker's options, in its order, each with the right type, a default
 // the checker accepts, and the range the checker enforces.
 func TestSpecTrainOptions(t *testing.T) {
+	specOptionTable(t, "Training", func(opts string) string {
+		return "d = csv(\"d.csv\")\nf = MAF(4) |> Gaussian\ntrain f on d { " + opts + " }\n"
+	})
+}
+
+// TestSpecFitOptions is TestSpecTrainOptions for the fit statement's
+// table, under ## Variational inference.
+func TestSpecFitOptions(t *testing.T) {
+	specOptionTable(t, "Variational inference", func(opts string) string {
+		return "density p(z: 2) = normal_lpdf(z, 0, 1)\nf = Inverse(Planar) |> Gaussian\nfit f to p { " + opts + " }\n"
+	})
+}
+
+// specOptionTable checks the option table of spec.md's section ## name
+// against the checker, compiling the statements stmt makes.
+func specOptionTable(t *testing.T, name string, stmt func(opts string) string) {
 	spec := readSpec(t)
-	start := strings.Index(spec, "\n## Training\n")
+	start := strings.Index(spec, "\n## "+name+"\n")
 	if start < 0 {
-		t.Fatal("spec.md has no section ## Training")
+		t.Fatalf("spec.md has no section ## %s", name)
 	}
 	section := spec[start+1:]
 	section = section[:strings.Index(section[1:], "\n#")+1]
 	row := regexp.MustCompile("(?m)^\\| `(\\w+)` \\| (\\w+) \\| ([^|]+?) \\|\\s*([^|]*?)\\s*\\|")
 	rows := row.FindAllStringSubmatch(section, -1)
 	if len(rows) == 0 {
-		t.Fatal("spec.md: no option table under ## Training")
+		t.Fatalf("spec.md: no option table under ## %s", name)
 	}
 
 	dir := t.TempDir()
@@ -208,7 +224,7 @@ func TestSpecTrainOptions(t *testing.T) {
 	// check compiles a train statement with the given options and returns
 	// its diagnostics ("" if none).
 	check := func(opts string) string {
-		src := "d = csv(\"d.csv\")\nf = MAF(4) |> Gaussian\ntrain f on d { " + opts + " }\n"
+		src := stmt(opts)
 		if _, err := nox.Compile(path, []byte(src)); err != nil {
 			return err.Error()
 		}
@@ -225,7 +241,7 @@ func TestSpecTrainOptions(t *testing.T) {
 		names = append(names, r[1])
 	}
 	if diff := cmp.Diff(strings.Split(m[1], ", "), names); diff != "" {
-		t.Errorf("train options (-checker +spec.md):\n%s", diff)
+		t.Errorf("%s options (-checker +spec.md):\n%s", name, diff)
 	}
 
 	typeMsg := map[string]string{"int": "must be an int", "float": "must be a number", "bool": "must be true or false", "string": "must be one of", "path": "must be a string"}

@@ -38,6 +38,18 @@ func Check(f *lang.File, load Loader) (*Program, error) {
 // the checks a train statement makes. The flow is named "flow". The
 // error, if any, is a lang.ErrorList positioned in e.
 func CheckFlow(e *lang.Expr, dim, contextDim int) (*Flow, error) {
+	return checkFlow(e, dim, contextDim, nil)
+}
+
+// CheckFitFlow is CheckFlow for a flow to fit to a density of dim
+// dimensions with options o (nox.FitDensity): its sampling direction
+// must be differentiable (as a fit statement's), not its density
+// direction.
+func CheckFitFlow(e *lang.Expr, dim int, o FitOptions) (*Flow, error) {
+	return checkFlow(e, dim, 0, &o)
+}
+
+func checkFlow(e *lang.Expr, dim, contextDim int, fit *FitOptions) (*Flow, error) {
 	c := newChecker(nil)
 	c.flowOnly = true
 	v := c.expr(e)
@@ -55,7 +67,10 @@ func CheckFlow(e *lang.Expr, dim, contextDim int) (*Flow, error) {
 		c.errorf(e.Pos, e.EndPos, "the data must have at least 1 column and at least 0 context columns, got %d and %d", dim, contextDim)
 	default:
 		f := &Flow{Name: "flow", Pos: e.Pos, Stages: v.stages}
-		if c.fixDim(f, dim, e.Pos, "") && c.fixContext(f, contextDim, "the data", e.Pos, e.EndPos, e.Pos) && c.differentiable(f) {
+		if !c.fixDim(f, dim, e.Pos, "") || !c.fixContext(f, contextDim, "the data", e.Pos, e.EndPos, e.Pos) {
+			break
+		}
+		if fit == nil && c.differentiable(f) || fit != nil && c.samplable(f, *fit) {
 			return f, nil
 		}
 	}

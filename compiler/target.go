@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/internal/spell"
 	"github.com/noxlang/nox/lang"
 )
@@ -106,12 +107,11 @@ type targetGen struct {
 	constant func(name string) (float64, bool)
 }
 
-// fail reports an error and returns a bad value. An empty format marks a
-// failure that only propagates one already reported: it is not reported
-// again (while checking, every other error is, so that one body can show
-// several independent mistakes).
+// fail reports an error (none for an empty format: a value that is bad
+// because a part of it was, already reported) and returns a bad value,
+// which the operators pass on without reporting again.
 func (g *targetGen) fail(pos, end lang.Pos, format string, args ...any) tval {
-	if format != "" && (!g.bad || g.b == nil) {
+	if format != "" {
 		g.errorf(pos, end, format, args...)
 	}
 	g.bad = true
@@ -389,6 +389,9 @@ func (g *targetGen) index(v tval, ix *lang.Index) tval {
 		return int(i), true
 	}
 	if !ix.Colon {
+		if ix.Hi != nil {
+			return g.fail(ix.Hi.Pos, ix.Hi.EndPos, "an index holds one position: x[i]; a slice is x[lo:hi]")
+		}
 		if ix.Lo == nil {
 			return g.fail(ix.Pos, ix.EndPos, "an index needs a position: x[0], or a slice x[1:]")
 		}
@@ -462,4 +465,35 @@ func (g *targetGen) name(id *lang.Ident) tval {
 		hint = spell.DidYouMean(id.Name, g.names())
 	}
 	return g.fail(id.Pos, id.EndPos, "undefined: %s%s", id.Name, hint)
+}
+
+// CheckDensity checks a source that defines one density (numbers may be
+// bound before it: `s = 0.4`), for the Go embedding API: data are the
+// data sets its sums may read, by name. The error, if any, is a
+// lang.ErrorList.
+func CheckDensity(f *lang.File, data map[string]*dataset.Table) (*Target, error) {
+	c := newChecker(nil)
+	c.flowOnly = true
+	for name, t := range data {
+		c.scope[name] = &binding{val: value{kind: kData, data: &Data{Name: name, Path: name, Table: t}}}
+	}
+	for _, s := range f.Stmts {
+		switch {
+		case s.Density != nil:
+			c.density(s.Density)
+		case s.Assign != nil:
+			c.assign(s.Assign)
+		default:
+			c.errorf(s.Pos, s.EndPos, "a density's source holds density statements and bindings of numbers only")
+		}
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	if n := len(c.prog.Targets); n != 1 {
+		pos := lang.Pos{Filename: f.Pos.Filename, Line: 1, Column: 1}
+		c.errorf(pos, pos, "the source defines %d densities; give one", n)
+		return nil, c.errs.Err()
+	}
+	return c.prog.Targets[0], nil
 }

@@ -22,7 +22,8 @@ import (
 // each data set the target sums over. A fitted model keeps the first
 // len(Model.Params) values.
 type VI struct {
-	Model  *Model
+	Model *Model
+	// Target is the density, or nil for a Go function's (LowerVIFunc).
 	Target *Target
 	Params []ir.Param
 	// Beta is the index of β in Params.
@@ -105,7 +106,11 @@ func LowerVI(m *Model, t *Target, o FitOptions) (vi *VI, err error) {
 // ∂f_k/∂x_k| with each stage's forward log-det at the point its inverse
 // reached.
 func (l *lowering) drawLogq(b *ir.Builder, env *stdlib.Env) (x, logq ir.Value) {
-	z := l.prior.Sample(b, env)
+	return l.drawFrom(b, l.prior.Sample(b, env), env)
+}
+
+// drawFrom is drawLogq from given prior draws z.
+func (l *lowering) drawFrom(b *ir.Builder, z ir.Value, env *stdlib.Env) (x, logq ir.Value) {
 	logq = l.prior.LogProb(b, z, env)
 	cur := l.dim
 	for _, s := range l.stages {
@@ -146,4 +151,76 @@ func (l *lowering) detachedLogq(b *ir.Builder, x ir.Value, env *stdlib.Env) ir.V
 		lp = b.Add(lp, f.logdet)
 	}
 	return l.std.addLogdet(b, lp)
+}
+
+// LowerVIFunc lowers the programs that fit m to a density given as a Go
+// function with its gradient (nox.DensityFunc), which no program can
+// call: each step first draws (Draw: rows of z₀, x = the flow's draw
+// from z₀, and log q(x), 2·Dim+1 columns), the caller evaluates log p̃
+// and g = ∇log p̃ at each x, and Grad, whose inputs are "z" (the z₀) and
+// "g", recomputes x from z₀ and outputs "loss" = mean(log q(x) − β·g·x)
+// with its gradients. g is a constant of the step, so the gradient of
+// −β·g·x is −β·gᵀ∂x/∂θ, the chain rule through log p̃; the loss value
+// itself is a surrogate (the caller knows the ELBO from the draws).
+func LowerVIFunc(m *Model, o FitOptions) (vi *VI, err error) {
+	if m.ContextDim != 0 {
+		return nil, fmt.Errorf("flow %s is conditional; a density is fitted by an unconditional flow", m.Name)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			vi, err = nil, fmt.Errorf("lowering the fit of flow %s: %v", m.Name, r)
+		}
+	}()
+	l, err := build(m.Name, m.Stages, m.Dim, m.Options)
+	if err != nil {
+		return nil, err
+	}
+	table := l.table
+	vi = &VI{Model: m}
+	vi.Beta = ir.AddParam(table, ir.Param{Name: "fit:beta", Shape: ir.Shape{Rows: 1, Cols: 1},
+		Init: ir.Init{Kind: ir.InitConst, Scale: 1}, State: true, Fixed: true})
+	env := &stdlib.Env{Mode: stdlib.Eval, Context: ir.None}
+
+	b := ir.NewBuilder("fit", table)
+	z := b.Input("z", m.Dim)
+	g := b.Input("g", m.Dim)
+	x, logq := l.drawFrom(b, z, env)
+	if o.Estimator == "stl" {
+		logq = l.detachedLogq(b, x, env)
+	}
+	b.SetNote("fit/loss")
+	b.Output("loss", b.MeanRows(b.Sub(logq, b.Mul(b.SumCols(b.Mul(g, x)), b.Param(vi.Beta)))))
+	if vi.Grad, err = ad.Grad(b.Program(), "loss"); err != nil {
+		return nil, err
+	}
+
+	b = ir.NewBuilder("fit-draw", table)
+	z = l.prior.Sample(b, env)
+	x, logq = l.drawFrom(b, z, env)
+	b.Output("draw", b.ConcatCols(b.ConcatCols(z, x), logq))
+	vi.Draw = b.Program()
+	vi.Params = *table
+	return vi, nil
+}
+
+// LowerTarget lowers t alone: a program from input "x" ([B,Dim]) to
+// "logp" ([B,1]), log p̃ summed over every row of its data, over a table
+// of the data sets' rows (fixed parameters). It scores points under a
+// target: a plot of it, tests.
+func LowerTarget(t *Target) (p *ir.Program, params []ir.Param, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, params, err = nil, nil, fmt.Errorf("lowering density %s: %v", t.Name, r)
+		}
+	}()
+	rows := map[*Data]RowSource{}
+	for _, d := range t.Data {
+		i := ir.AddParam(&params, ir.Param{Name: "data:" + d.Name, Shape: ir.Shape{Rows: d.Table.Rows, Cols: d.Table.Cols},
+			Init: ir.Init{Kind: ir.InitData, Data: d.Table.Values}, State: true, Fixed: true})
+		rows[d] = RowSource{Param: i, N: d.Table.Rows, M: d.Table.Rows}
+	}
+	b := ir.NewBuilder("target", &params)
+	x := b.Input("x", t.Dim)
+	b.Output("logp", t.Emit(b, x, rows))
+	return b.Program(), params, nil
 }

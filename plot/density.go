@@ -62,8 +62,36 @@ func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi 
 		}
 	}
 
+	pan, err := newPanel(logp, lo, hi, scale, 0)
+	if err != nil {
+		return fail(err)
+	}
+	if pts.dim > 0 {
+		pts = pts.subsample(3000)
+	}
+	return save(path, f, densityW, densityH, func(c draw.Canvas) {
+		drawDensity(c, pan.g, pan.z, pan.nan, pts, title, names)
+	})
+}
+
+// panel is one heat map: its grid of values and colour scale.
+type panel struct {
+	g   *grid
+	z   colourScale
+	nan int
+	// mass is the sum of the density over the grid's cells; scale the
+	// colour scale chosen.
+	mass  float64
+	scale Scale
+}
+
+// newPanel evaluates logp on the grid over [lo, hi] and chooses the
+// colour scale; mass, if positive, rescales the density so that its sum
+// over the grid is mass (the unknown normaliser of a target density,
+// matched to the flow's beside it).
+func newPanel(logp func(xy []float64, n int, out []float64), lo, hi [2]float64, scale Scale, mass float64) (*panel, error) {
 	if scale < ScaleAuto || scale > ScaleLog {
-		return fail(fmt.Errorf("unknown colour scale %d", scale))
+		return nil, fmt.Errorf("unknown colour scale %d", scale)
 	}
 	g := newGrid(lo, hi, DensityGrid)
 	lp := make([]float64, g.n*g.n)
@@ -83,9 +111,23 @@ func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi 
 	}
 	switch {
 	case nan == len(out):
-		return fail(fmt.Errorf("log p is NaN (or +Inf) at every grid point"))
+		return nil, fmt.Errorf("log p is NaN (or +Inf) at every grid point")
 	case top == 0 || math.IsInf(top, 1):
-		return fail(fmt.Errorf("the density is 0 (or overflows) on the whole grid [%v, %v] × [%v, %v]", lo[0], hi[0], lo[1], hi[1]))
+		return nil, fmt.Errorf("the density is 0 (or overflows) on the whole grid [%v, %v] × [%v, %v]", lo[0], hi[0], lo[1], hi[1])
+	}
+	sum := 0.0
+	for _, v := range out {
+		if !math.IsNaN(v) {
+			sum += v
+		}
+	}
+	if mass > 0 {
+		c := mass / sum
+		top *= c
+		for i := range out {
+			out[i] *= c
+			lp[i] += math.Log(c)
+		}
 	}
 	if scale == ScaleAuto {
 		scale = ChooseScale(out)
@@ -109,12 +151,7 @@ func Density(path string, logp func(xy []float64, n int, out []float64), lo, hi 
 		z.label = "log density log p(x)"
 		g.z = lp
 	}
-	if pts.dim > 0 {
-		pts = pts.subsample(3000)
-	}
-	return save(path, f, densityW, densityH, func(c draw.Canvas) {
-		drawDensity(c, g, z, nan, pts, title, names)
-	})
+	return &panel{g: g, z: z, nan: nan, mass: sum, scale: scale}, nil
 }
 
 // Scale is the colour scale of a density plot.
@@ -279,3 +316,37 @@ func drawDensity(c draw.Canvas, g *grid, z colourScale, nan int, pts table, titl
 // flush draws a plotter without its glyph boxes, so that the axes do not
 // pad the heat map away from them.
 type flush struct{ gplot.Plotter }
+
+// DensityPair draws a fitted flow's density beside the target density it
+// was fitted to (a fit statement's plot), on one grid over [lo, hi]: the
+// target, whose normaliser is unknown, is scaled to the flow's mass on
+// the grid and coloured on the flow's scale, so that the two pictures
+// compare shape for shape.
+func DensityPair(path string, target, flow func(xy []float64, n int, out []float64), lo, hi [2]float64, titles [2]string, scale Scale, names ...string) error {
+	f, err := formatOf(path)
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { return fmt.Errorf("plot %s: %w", path, err) }
+	if target == nil || flow == nil {
+		return fail(fmt.Errorf("nil log-density function"))
+	}
+	if err := checkNames(names, 2); err != nil {
+		return fail(err)
+	}
+	right, err := newPanel(flow, lo, hi, scale, 0)
+	if err != nil {
+		return fail(fmt.Errorf("the flow: %w", err))
+	}
+	left, err := newPanel(target, lo, hi, right.scale, right.mass)
+	if err != nil {
+		return fail(fmt.Errorf("the target: %w", err))
+	}
+	return save(path, f, 2*densityW, densityH, func(c draw.Canvas) {
+		l, r := c, c
+		mid := c.Min.X + (c.Max.X-c.Min.X)/2
+		l.Max.X, r.Min.X = mid, mid
+		drawDensity(l, left.g, left.z, left.nan, table{}, titles[0], names)
+		drawDensity(r, right.g, right.z, right.nan, table{}, titles[1], names)
+	})
+}

@@ -12,7 +12,8 @@ import (
 
 // Statement draws a plot statement's pictures (nox.RunOptions.Plot): the
 // flow's samples (beside the data, if given) to job.Path; for a 2-D flow
-// its density to NAME_density.EXT; and, when it was trained in this run,
+// its density to NAME_density.EXT (beside the target density of a fitted
+// flow: DensityPair); and, when it was trained in this run,
 // its training curve to NAME_loss.EXT, with the columns' names (if known)
 // on the axes. It returns the paths written.
 func Statement(job nox.PlotJob) ([]string, error) {
@@ -35,7 +36,12 @@ func Statement(job nox.PlotJob) ([]string, error) {
 		}
 		lo, hi := Box(ref)
 		dp := base + "_density" + ext
-		if err := Density(dp, job.LogProb, lo, hi, job.Data, Title("density", job.Flow), ScaleAuto, job.Names...); err != nil {
+		if job.Target != nil {
+			titles := [2]string{"density " + job.TargetName + " (scaled to the flow's mass)", Title("density", job.Flow)}
+			if err := DensityPair(dp, job.Target, job.LogProb, lo, hi, titles, ScaleAuto, job.Names...); err != nil {
+				return nil, err
+			}
+		} else if err := Density(dp, job.LogProb, lo, hi, job.Data, Title("density", job.Flow), ScaleAuto, job.Names...); err != nil {
 			return nil, err
 		}
 		paths = append(paths, dp)

@@ -70,11 +70,15 @@ type Trainer struct {
 	clipC float64
 	rows  int
 	batch int
-	opt   Adam
-	t     int
-	b1t   float64 // β1^t
-	b2t   float64 // β2^t
-	rng   *rand.Rand
+	// inOrder makes each step read the rows in order from the first
+	// (InOrder); next is the row the next draw reads.
+	inOrder bool
+	next    int
+	opt     Adam
+	t       int
+	b1t     float64 // β1^t
+	b2t     float64 // β2^t
+	rng     *rand.Rand
 }
 
 // segment is the part [lo, hi) of parameter tensor param that lies in
@@ -222,7 +226,12 @@ func (t *Trainer) draw() []float64 {
 	if d == 0 {
 		return t.row
 	}
-	r := t.rng.IntN(t.rows)
+	r := t.next
+	if t.inOrder {
+		t.next = (t.next + 1) % t.rows
+	} else {
+		r = t.rng.IntN(t.rows)
+	}
 	copy(t.row, t.data[r*d:(r+1)*d])
 	for j, w := range t.noise {
 		if w > 0 {
@@ -260,6 +269,11 @@ func (t *Trainer) SetFixed(i int, v []float64) {
 	t.params.gen.Add(1)
 }
 
+// InOrder makes every step read the data rows in order, from the first,
+// instead of drawing them: the caller fills the rows of each step (data
+// holds one batch) before calling Step.
+func (t *Trainer) InOrder() { t.inOrder = true }
+
 // SetLR changes the learning rate from the next step on (schedules).
 func (t *Trainer) SetLR(lr float64) { t.opt.LR = lr }
 
@@ -277,6 +291,7 @@ func (t *Trainer) Sync() { t.upd.sync() }
 // Step runs one training step and returns the batch loss before the update.
 // A non-finite loss is returned without updating the parameters.
 func (t *Trainer) Step() float64 {
+	t.next = 0
 	for _, s := range t.shards {
 		for i := range s.rows {
 			s.p.setRow(i, t.draw())

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	goruntime "runtime"
+	"slices"
 	"time"
 
 	"github.com/noxlang/nox/compiler"
@@ -46,6 +47,11 @@ type VIResult struct {
 // that chooses the parameters kept) takes.
 const viValidation = 4096
 
+// LogDensity is a target density given as a Go function: it returns
+// log p̃(x) and writes ∇log p̃(x) into grad (both of the flow's
+// dimension). Fitting calls it from one goroutine, once per draw.
+type LogDensity func(x, grad []float64) float64
+
 // Variational fits vi's flow to its target by minimising the reverse KL
 // divergence with o's options: Loop over Adam steps of vi.Grad, each on a
 // fresh batch of draws, β annealed (FitOptions.Beta), the rows of a
@@ -55,38 +61,29 @@ const viValidation = 4096
 // fit with an error naming the step, and the result keeps the best
 // parameters before it. The estimates of the report are from o.Samples
 // draws of the flow kept.
-func Variational(ctx context.Context, vi *compiler.VI, o compiler.FitOptions, h Hooks) (*VIResult, error) {
+//
+// fn is the target of a vi lowered by compiler.LowerVIFunc (nil for a
+// density of the language, compiler.LowerVI): each step then draws
+// first, calls fn at every draw, and runs vi.Grad on the draws' z₀ and
+// gradients; the loss Loop sees is −ELBO of those draws, with β.
+func Variational(ctx context.Context, vi *compiler.VI, fn LogDensity, o compiler.FitOptions, h Hooks) (*VIResult, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(o.Seed, 0x766966))
-	params := runtime.NewParams(vi.Params)
-	var err error
-	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
-		return nil, err
+	if (fn == nil) != (vi.Target != nil) {
+		return nil, fmt.Errorf("train: a fit needs exactly one target: a density of the language or a Go function")
 	}
-	params.Init(rng)
-	adam := runtime.DefaultAdam(o.LR)
-	adam.Clip = o.Clip
-	tr, err := runtime.NewTrainer(vi.Grad, params, nil, 0, o.Batch, adam, rng)
+	obj, err := newVariational(vi, fn, o)
 	if err != nil {
 		return nil, err
 	}
-	obj := &variational{vi: vi, o: o, tr: tr, params: params, rng: rng, beta: []float64{1}}
-	obj.draws = runtime.NewMapper(vi.Draw, params, "draw", min(viValidation, evalBatch), rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
-	obj.buf = make([]float64, viValidation*(vi.Model.Dim+2))
-	for d, src := range vi.Batch {
-		if src.M < src.N {
-			obj.batches = append(obj.batches, rowBatch{param: src.Param, rows: d.Table.Values, cols: d.Table.Cols,
-				n: src.N, buf: make([]float64, src.M*d.Table.Cols)})
-		}
-	}
 	out := Loop(ctx, obj, o.LoopOptions(), o.Steps, h)
-	tr.Sync()
-	tr.Close()
+	obj.tr.Sync()
+	obj.tr.Close()
 	if out.Stop == Diverged {
 		out.Err = fmt.Errorf("the fit's loss is %v at step %d (%s); the parameters kept are those of step %d", out.BadLoss, out.Steps, nonFinite(out.BadLoss), out.BestStep)
 	}
+	params := obj.params
 	copy(params.Data, obj.best)
 	params.Changed()
 	rep := VIReport{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(), BestStep: out.BestStep}
@@ -103,6 +100,49 @@ func Variational(ctx context.Context, vi *compiler.VI, o compiler.FitOptions, h 
 	return &VIResult{Params: params, Report: rep, History: out.History}, out.Err
 }
 
+func newVariational(vi *compiler.VI, fn LogDensity, o compiler.FitOptions) (*variational, error) {
+	rng := rand.New(rand.NewPCG(o.Seed, 0x766966))
+	params := runtime.NewParams(vi.Params)
+	var err error
+	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
+		return nil, err
+	}
+	params.Init(rng)
+	adam := runtime.DefaultAdam(o.LR)
+	adam.Clip = o.Clip
+	d := vi.Model.Dim
+	v := &variational{vi: vi, fn: fn, o: o, params: params, rng: rng, beta: []float64{1}}
+	chunk := viValidation
+	if fn != nil {
+		// Rows of z₀ and ∇log p̃, one batch, filled before each step.
+		v.rows = make([]float64, o.Batch*2*d)
+		v.tr, err = runtime.NewTrainer(vi.Grad, params, v.rows, 2*d, o.Batch, adam, rng)
+		if err == nil {
+			v.tr.InOrder()
+		}
+		chunk = max(chunk, o.Batch)
+		v.grad = make([]float64, d)
+	} else {
+		v.tr, err = runtime.NewTrainer(vi.Grad, params, nil, 0, o.Batch, adam, rng)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.width = vi.Draw.Type(vi.Draw.Output("draw")).Cols
+	v.draws = runtime.NewMapper(vi.Draw, params, "draw", min(chunk, evalBatch), rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+	v.buf = make([]float64, chunk*v.width)
+	v.lq, v.lp = make([]float64, chunk), make([]float64, chunk)
+	for data, src := range vi.Batch {
+		if src.M < src.N {
+			v.batches = append(v.batches, rowBatch{param: src.Param, rows: data.Table.Values, cols: data.Table.Cols,
+				n: src.N, buf: make([]float64, src.M*data.Table.Cols)})
+		}
+	}
+	// Map order is random; the minibatches' draws must not be.
+	slices.SortFunc(v.batches, func(a, b rowBatch) int { return a.param - b.param })
+	return v, nil
+}
+
 // nonFinite explains a loss that is not finite.
 func nonFinite(loss float64) string {
 	switch {
@@ -116,17 +156,45 @@ func nonFinite(loss float64) string {
 
 // variational is Loop's objective for a fit.
 type variational struct {
-	vi      *compiler.VI
-	o       compiler.FitOptions
-	tr      *runtime.Trainer
-	params  *runtime.Params
-	rng     *rand.Rand
+	vi     *compiler.VI
+	fn     LogDensity // nil: vi.Target
+	o      compiler.FitOptions
+	tr     *runtime.Trainer
+	params *runtime.Params
+	rng    *rand.Rand
+	// draws runs vi.Draw into buf (rows of width columns); lq and lp
+	// receive log q and log p̃ of each draw (draw).
 	draws   *runtime.Mapper
+	width   int
 	buf     []float64
+	lq, lp  []float64
+	rows    []float64 // the trainer's rows (fn only)
+	grad    []float64 // fn's gradient of one draw
 	beta    []float64
 	best    []float64
 	step    int
 	batches []rowBatch
+}
+
+// draw fills lq[:k] and lp[:k] from k draws of the flow; for a Go
+// target it also fills the trainer's rows with z₀ and ∇log p̃.
+func (v *variational) draw(k int) {
+	v.draws.Map(v.buf, nil, k)
+	w, d := v.width, v.vi.Model.Dim
+	for i := range k {
+		r := v.buf[i*w : (i+1)*w]
+		if v.fn == nil { // x, log q, log p̃
+			v.lq[i], v.lp[i] = r[d], r[d+1]
+			continue
+		}
+		// z₀, x, log q
+		v.lq[i] = r[2*d]
+		v.lp[i] = v.fn(r[d:2*d], v.grad)
+		if i < v.o.Batch { // the next step's rows (a step fills them anew)
+			copy(v.rows[i*2*d:], r[:d])
+			copy(v.rows[i*2*d+d:(i+1)*2*d], v.grad)
+		}
+	}
 }
 
 // rowBatch is a data set a step sums a minibatch of.
@@ -149,7 +217,20 @@ func (v *variational) Step(lr float64) float64 {
 		v.tr.SetFixed(b.param, b.buf)
 	}
 	v.tr.SetLR(lr)
-	return v.tr.Step()
+	if v.fn == nil {
+		return v.tr.Step()
+	}
+	// A Go target: the step's draws first, then the surrogate's step on
+	// them; the loss is theirs, mean(log q − β·log p̃).
+	v.draw(v.o.Batch)
+	loss := 0.0
+	for i := range v.o.Batch {
+		loss += v.lq[i] - v.beta[0]*v.lp[i]
+	}
+	if s := v.tr.Step(); math.IsNaN(s) || math.IsInf(s, 0) {
+		return s
+	}
+	return loss / float64(v.o.Batch)
 }
 
 func (v *variational) Validates() bool { return true }
@@ -157,11 +238,10 @@ func (v *variational) Validates() bool { return true }
 // Validate is −ELBO on viValidation fresh draws (+Inf if not finite).
 func (v *variational) Validate() float64 {
 	v.tr.Sync()
-	d := v.vi.Model.Dim + 2
-	v.draws.Map(v.buf, nil, viValidation)
+	v.draw(viValidation)
 	s := 0.0
 	for i := range viValidation {
-		s += v.buf[i*d+d-2] - v.buf[i*d+d-1]
+		s += v.lq[i] - v.lp[i]
 	}
 	s /= viValidation
 	if math.IsNaN(s) {
@@ -184,15 +264,14 @@ type estimates struct{ elbo, elboErr, logZ, logZErr, ess float64 }
 // estimates of VIReport, accumulated in one pass with a running
 // maximum of log w so that no weight overflows.
 func (v *variational) estimate(n int) estimates {
-	d := v.vi.Model.Dim + 2
 	var sum, sumSq float64 // of log w
 	m := math.Inf(-1)      // running max of log w
 	var sw, sw2 float64    // Σ e^{log w − m}, Σ e^{2(log w − m)}
 	for done := 0; done < n; {
-		k := min(viValidation, n-done)
-		v.draws.Map(v.buf, nil, k)
+		k := min(len(v.lq), n-done)
+		v.draw(k)
 		for i := range k {
-			lw := v.buf[i*d+d-1] - v.buf[i*d+d-2]
+			lw := v.lp[i] - v.lq[i]
 			sum += lw
 			sumSq += lw * lw
 			if lw > m && !math.IsInf(lw, 1) {
@@ -216,4 +295,20 @@ func (v *variational) estimate(n int) estimates {
 	out.logZErr = math.Sqrt(rel / fn)
 	out.ess = sw * sw / sw2 / fn
 	return out
+}
+
+// TargetLogProb writes log p̃ of the target at the rows of x (row-major,
+// t.Dim columns) into out, in float64.
+func TargetLogProb(t *compiler.Target, x, out []float64) error {
+	p, table, err := compiler.LowerTarget(t)
+	if err != nil {
+		return err
+	}
+	params := runtime.NewParams(table)
+	params.Init(nil)
+	n := len(x) / t.Dim
+	mp := runtime.NewMapper(p, params, "logp", min(max(n, 1), evalBatch), nil)
+	defer mp.Close()
+	mp.Map(out[:n], x, n)
+	return nil
 }
