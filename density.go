@@ -131,6 +131,13 @@ func FitDensity(ctx context.Context, flow string, d *Density, o VIOptions) (*Mod
 	if err != nil {
 		return nil, nil, err
 	}
+	if d.target != nil {
+		lim := o.Limits.WithDefaults()
+		if need := compiler.TargetMemory(d.target, o.FitOptions); need > float64(lim.MaxMemory) {
+			return nil, nil, fmt.Errorf("FitDensity: density %s sums over its data for each of %d draws, which needs an estimated %s of memory; the limit is %s (set DataBatch, a smaller Batch, or Limits.MaxMemory)",
+				d.target.Name, o.Batch, dataset.FormatBytes(need), dataset.FormatBytes(float64(lim.MaxMemory)))
+		}
+	}
 	var vi *compiler.VI
 	if d.target != nil {
 		vi, err = compiler.LowerVI(m, d.target, o.FitOptions)

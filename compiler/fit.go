@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -183,6 +184,11 @@ func (c *checker) fit(f *lang.Fit) {
 		c.errorf(f.Flow.Pos, f.Flow.EndPos, "fit: %v", err)
 		return
 	}
+	if need := TargetMemory(t, o); c.limits.MaxMemory > 0 && need > float64(c.limits.MaxMemory) {
+		c.errorf(f.Target.Pos, f.Target.EndPos, "fit: density %s sums over its data for each of %d draws, which needs an estimated %s of memory; the limit is %s (set data_batch, a smaller batch, or -max-memory)",
+			t.Name, o.Batch, dataset.FormatBytes(need), dataset.FormatBytes(float64(c.limits.MaxMemory)))
+		return
+	}
 	c.prog.Actions = append(c.prog.Actions, &Fit{Pos: f.Pos, Flow: flow, Target: t, Opts: o})
 }
 
@@ -237,4 +243,80 @@ func (a *Fit) Lower() (*VI, error) {
 		return nil, err
 	}
 	return LowerVI(m, a.Target, a.Opts)
+}
+
+// TargetMemory estimates the bytes t's sums over data hold during a fit
+// with options o: every operation of a sum's term is a value
+// of [B, M] (M the rows a step reads), kept for the gradient with its
+// adjoint, for the training batch and for the draws the estimates take
+// (1000 at a time), plus the data sets themselves.
+func TargetMemory(t *Target, o FitOptions) float64 {
+	batch, dataBatch := o.Batch, o.DataBatch
+	total := 0.0
+	for _, d := range t.Data {
+		m := d.Table.Rows
+		if dataBatch > 0 && dataBatch < m {
+			m = dataBatch
+		}
+		total += float64(d.Table.Rows) * float64(d.Table.Cols) * 8
+		total += float64(max(batch, 1000)) * float64(m) * 8 * 3 * float64(sumOps(t.Body))
+	}
+	return total
+}
+
+// sumOps counts the operations inside the sums over rows of a body: the
+// nodes of their terms, a distribution's call as the dozen operations
+// it expands to.
+func sumOps(a *lang.Arith) int {
+	n := 0
+	var arith func(a *lang.Arith, in bool)
+	var unary func(u *lang.Unary, in bool)
+	count := func(in bool, k int) {
+		if in {
+			n += k
+		}
+	}
+	unary = func(u *lang.Unary, in bool) {
+		count(in, 1)
+		p := u.Power
+		if p.Exp != nil {
+			count(in, 1)
+			unary(p.Exp, in)
+		}
+		for _, ix := range p.Base.Indexes {
+			count(in, 1)
+			if ix.Lo != nil {
+				arith(ix.Lo, false)
+			}
+		}
+		at := p.Base.Atom
+		switch {
+		case at.Paren != nil:
+			arith(at.Paren, in)
+		case at.Call != nil && at.Call.Parens:
+			name := at.Call.Name.Name
+			if _, ok := lpdfs[name]; ok {
+				count(in, 12)
+			}
+			for _, arg := range at.Call.Args {
+				arith(arg.Value, in || name == "sum" && arg.Var != nil)
+			}
+		}
+	}
+	arith = func(a *lang.Arith, in bool) {
+		unaryList := func(p *lang.Product) {
+			unary(p.Left, in)
+			for _, op := range p.Rest {
+				count(in, 1)
+				unary(op.Right, in)
+			}
+		}
+		unaryList(a.Left)
+		for _, op := range a.Rest {
+			count(in, 1)
+			unaryList(op.Right)
+		}
+	}
+	arith(a, false)
+	return n
 }

@@ -122,7 +122,7 @@ func (s *limitScanner) step(i int, c byte) (int, error) {
 		}
 	case ')', ']', '}':
 		s.depth = max(s.depth-1, 0)
-	case ',', '=', '-':
+	case ',', '=', '-', '+', '*', '/', '^', ':':
 	case '|':
 		if i+1 == len(s.src) || s.src[i+1] != '>' {
 			return i, errStop
