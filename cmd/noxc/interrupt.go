@@ -86,6 +86,14 @@ func onSignal(sig os.Signal) {
 	}
 }
 
+// awaitSignalExit returns at once unless a signal's handler is running,
+// which holds signals' lock until it exits the process (with 130 or
+// 143) or returns (a first Ctrl-C in noxc run).
+func awaitSignalExit() {
+	signals.Lock()
+	defer signals.Unlock()
+}
+
 // abandonedWrite reports whether a Ctrl-C abandoned a write since
 // interrupts was last called: a run that then failed was interrupted.
 func abandonedWrite() bool {

@@ -182,7 +182,12 @@ saved-model format it writes.
 }
 
 func main() {
-	os.Exit(mainErr(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	code := mainErr(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	// A signal being handled exits with its own status once it has
+	// removed the temporary files; a command that failed because the
+	// handler abandoned its write must not exit first with 1.
+	awaitSignalExit()
+	os.Exit(code)
 }
 
 // errUsage marks a command-line mistake (exit status 2).
