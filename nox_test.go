@@ -26,6 +26,9 @@ func copyExample(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -51,12 +54,14 @@ func runFile(t *testing.T, path string, maxSteps int) []nox.Event {
 // TestExamples runs every example with few steps.
 func TestExamples(t *testing.T) {
 	files, _ := filepath.Glob("examples/*.nox")
-	if len(files) == 0 {
+	vi, _ := filepath.Glob("examples/vi/*.nox")
+	if len(files) == 0 || len(vi) == 0 {
 		t.Fatal("no examples")
 	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			evs := runFile(t, copyExample(t, filepath.Base(f)), 30)
+	for _, f := range append(files, vi...) {
+		name, _ := filepath.Rel("examples", f)
+		t.Run(name, func(t *testing.T) {
+			evs := runFile(t, copyExample(t, name), 30)
 			for _, e := range evs {
 				if e.Statement == "train" && (e.TrainNLL == nil || math.IsNaN(*e.TrainNLL) || math.IsInf(*e.TrainNLL, 0)) {
 					t.Errorf("train NLL after 30 steps: %v", e.TrainNLL)

@@ -17,6 +17,8 @@ import (
 func FuzzCheck(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/diagnostics/*.txtar")
 	ex, _ := filepath.Glob("../examples/*.nox")
+	vi, _ := filepath.Glob("../examples/vi/*.nox")
+	ex = append(ex, vi...)
 	for _, p := range append(paths, ex...) {
 		b, err := os.ReadFile(p)
 		if err != nil {

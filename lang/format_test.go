@@ -68,6 +68,8 @@ func checkFormatted(t *testing.T, in string, out []byte) {
 
 func TestFormatExamplesAndGoldens(t *testing.T) {
 	paths, _ := filepath.Glob("../examples/*.nox")
+	vi, _ := filepath.Glob("../examples/vi/*.nox")
+	paths = append(paths, vi...)
 	for _, p := range paths {
 		src, err := os.ReadFile(p)
 		if err != nil {

@@ -15,6 +15,8 @@ import (
 func seedFiles(f *testing.F) [][]byte {
 	var out [][]byte
 	paths, _ := filepath.Glob("../examples/*.nox")
+	vi, _ := filepath.Glob("../examples/vi/*.nox")
+	paths = append(paths, vi...)
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {

@@ -129,7 +129,7 @@ func newVariational(vi *compiler.VI, fn LogDensity, o compiler.FitOptions) (*var
 		return nil, err
 	}
 	v.width = vi.Draw.Type(vi.Draw.Output("draw")).Cols
-	v.draws = runtime.NewMapper(vi.Draw, params, "draw", min(chunk, evalBatch), rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+	v.draws = runtime.NewMapper(vi.Draw, params, "draw", chunk, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
 	v.buf = make([]float64, chunk*v.width)
 	v.lq, v.lp = make([]float64, chunk), make([]float64, chunk)
 	for data, src := range vi.Batch {
