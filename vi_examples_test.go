@@ -127,4 +127,3 @@ func TestVIExamples(t *testing.T) {
 		})
 	}
 }
-
