@@ -147,7 +147,7 @@ func newVariational(vi *compiler.VI, fn LogDensity, o compiler.FitOptions) (*var
 func nonFinite(loss float64) string {
 	switch {
 	case math.IsInf(loss, 1):
-		return "the density is −Inf, or the flow's log-density +Inf, at some draw: a draw outside the density's support, or a density that does not decay where the flow puts mass"
+		return "the density is −Inf, or the flow's log-density +Inf, at some draw: a draw outside the density's support (the flow's draws cover all of ℝ^D; for a variable that must be positive, write it as exp(z) and add z, the log-Jacobian), or a density that does not decay where the flow puts mass"
 	case math.IsInf(loss, -1):
 		return "the density is +Inf at some draw"
 	}
