@@ -1,6 +1,8 @@
 package train
 
 import (
+	"context"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/noxlang/nox/compiler"
@@ -77,5 +79,39 @@ func BenchmarkVIStep(b *testing.B) {
 				v.Step(1e-3)
 			}
 		})
+	}
+}
+
+// TestVariationalDeterministic: the same fit gives bit-identical
+// parameters and estimates on one core and on two.
+func TestVariationalDeterministic(t *testing.T) {
+	src := `density U1(z: 2) = -0.5 * ((norm(z) - 2) / 0.4)^2
+    + logsumexp(-0.5 * ((z[0] - 2) / 0.6)^2, -0.5 * ((z[0] + 2) / 0.6)^2)
+flow = repeat(4, Inverse(Planar)) |> Inverse(AffineCoupling(8)) |> Gaussian
+fit flow to U1 { steps = 60, batch = 200, anneal = 30, samples = 5000, eval_every = 20, dtype = "float32" }
+`
+	var runs []*VIResult
+	for _, procs := range []int{1, 2} {
+		prev := goruntime.GOMAXPROCS(procs)
+		fit := fitOf(t, src)
+		vi, err := fit.Lower()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Variational(context.Background(), vi, nil, fit.Opts, Hooks{})
+		goruntime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, res)
+	}
+	a, b := runs[0], runs[1]
+	if a.Report.ELBO != b.Report.ELBO || a.Report.LogZ != b.Report.LogZ || a.Report.BestStep != b.Report.BestStep {
+		t.Errorf("one core: ELBO %v, log Z %v, best step %d; two: %v, %v, %d", a.Report.ELBO, a.Report.LogZ, a.Report.BestStep, b.Report.ELBO, b.Report.LogZ, b.Report.BestStep)
+	}
+	for i := range a.Params.Data {
+		if a.Params.Data[i] != b.Params.Data[i] {
+			t.Fatalf("parameter %d: %v on one core, %v on two", i, a.Params.Data[i], b.Params.Data[i])
+		}
 	}
 }
