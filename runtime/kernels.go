@@ -338,6 +338,15 @@ func gt[T Float](a, b T) T {
 func unaryMath[T Float](s *step[T]) {
 	out := s.out
 	a := s.a[:len(out)]
+	if o32, ok := any(out).([]float32); ok && (s.op == ir.OpSigmoid || s.op == ir.OpSoftplus) {
+		a32 := any(a).([]float32)
+		if s.op == ir.OpSigmoid {
+			sigmoid32(o32, a32)
+		} else {
+			softplus32(o32, a32)
+		}
+		return
+	}
 	switch s.op {
 	case ir.OpSigmoid:
 		for i, x := range a {

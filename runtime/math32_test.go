@@ -17,6 +17,8 @@ func TestMath32(t *testing.T) {
 	}{
 		{"expf", expf, math.Exp, -103, 88.7},
 		{"tanhf", tanhf, math.Tanh, -12, 12},
+		{"sigmoid32", one32(sigmoid32), func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, -103, 30},
+		{"softplus32", one32(softplus32), func(x float64) float64 { return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }, -103, 100},
 	} {
 		worst := 0.0
 		for i := 0; i <= 400000; i++ {
@@ -97,5 +99,34 @@ func TestMath32Vector(t *testing.T) {
 					out[i], math.Float32bits(out[i]), want, math.Float32bits(want))
 			}
 		}
+	}
+}
+
+// one32 makes a slice kernel a function of one value.
+func one32(k func(out, a []float32)) func(float32) float32 {
+	return func(x float32) float32 {
+		out := []float32{0}
+		k(out, []float32{x})
+		return out[0]
+	}
+}
+
+// TestSoftplusSigmoid32Special: the float32 kernels keep the limits.
+func TestSoftplusSigmoid32Special(t *testing.T) {
+	inf := float32(math.Inf(1))
+	for _, c := range []struct {
+		name    string
+		k       func(out, a []float32)
+		x, want float32
+	}{
+		{"softplus", softplus32, inf, inf}, {"softplus", softplus32, -inf, 0}, {"softplus", softplus32, 0, float32(math.Ln2)},
+		{"sigmoid", sigmoid32, inf, 1}, {"sigmoid", sigmoid32, -inf, 0}, {"sigmoid", sigmoid32, 0, 0.5},
+	} {
+		if got := one32(c.k)(c.x); got != c.want {
+			t.Errorf("%s(%v) = %v, want %v", c.name, c.x, got, c.want)
+		}
+	}
+	if got := one32(softplus32)(float32(math.NaN())); !math.IsNaN(float64(got)) {
+		t.Errorf("softplus(NaN) = %v", got)
 	}
 }

@@ -115,3 +115,18 @@ fit flow to U1 { steps = 60, batch = 200, anneal = 30, samples = 5000, eval_ever
 		}
 	}
 }
+
+// BenchmarkVIDraw is 4096 draws of the planar flow of K = 32 layers with
+// their log q and log p̃ (U1): the estimates' inner loop.
+func BenchmarkVIDraw(b *testing.B) {
+	for _, dt := range []string{"float64", "float32"} {
+		b.Run(dt, func(b *testing.B) {
+			v := newU1(b, dt)
+			b.ReportAllocs()
+			for b.Loop() {
+				v.draw(viValidation)
+			}
+			b.ReportMetric(float64(viValidation)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
+}
