@@ -75,7 +75,7 @@ func (c *checker) untrained(stmt string, id *lang.Ident, flow *Flow) bool {
 	if flow.Dim != 0 {
 		return false
 	}
-	c.errorf(id.Pos, id.EndPos, "%s: flow %s is not trained yet; add `train %s on DATA` before this statement", stmt, flow.Name, flow.Name)
+	c.errorf(id.Pos, id.EndPos, "%s: flow %s is not trained yet; add `train %s on DATA` (or `fit %s to DENSITY`) before this statement", stmt, flow.Name, flow.Name, flow.Name)
 	return true
 }
 

@@ -282,7 +282,13 @@ func maxFunc(min bool) func(g *targetGen, a []tval, c *lang.ArithCall) tval {
 // reduce sums, averages or takes the norm of a vector's elements.
 func (g *targetGen) reduce(v tval, c *lang.ArithCall, how string) tval {
 	if v.scalar() {
-		return g.fail(c.Pos, c.EndPos, "%s takes a vector, got %s", how, v.describe())
+		hint := ""
+		if a := c.Args[0].Value; len(a.Rest) == 0 && len(a.Left.Rest) == 0 && a.Left.Left.Power.Base.Atom.Call != nil {
+			if _, ok := lpdfs[a.Left.Left.Power.Base.Atom.Call.Name.Name]; ok {
+				hint = " (the log-density of a vector is already the sum over its elements)"
+			}
+		}
+		return g.fail(c.Pos, c.EndPos, "%s takes a vector, got %s%s", how, v.describe(), hint)
 	}
 	n := v.n
 	if how == "norm" {

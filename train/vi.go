@@ -43,9 +43,19 @@ type VIResult struct {
 	History *History
 }
 
-// viValidation is the number of draws each validation (an ELBO estimate
-// that chooses the parameters kept) takes.
+// viValidation is the most draws a validation (an ELBO estimate that
+// chooses the parameters kept) takes, and the chunk the estimates draw.
+// A validation takes a quarter of the draws of the steps between two, at
+// least 256 (validationDraws): with a costly density and small batches
+// its draws would otherwise outnumber training's.
 const viValidation = 4096
+
+// validationDraws is the number of draws of each validation of a fit
+// with o.
+func validationDraws(o compiler.FitOptions) int {
+	every := o.LoopOptions().EvalInterval(o.Steps)
+	return min(viValidation, max(256, o.Batch*every/4))
+}
 
 // LogDensity is a target density given as a Go function: it returns
 // log p̃(x) and writes ∇log p̃(x) into grad (both of the flow's
@@ -56,7 +66,7 @@ type LogDensity func(x, grad []float64) float64
 // divergence with o's options: Loop over Adam steps of vi.Grad, each on a
 // fresh batch of draws, β annealed (FitOptions.Beta), the rows of a
 // minibatched data set redrawn every step; the parameters kept are those
-// of the best ELBO estimate on viValidation draws, taken every
+// of the best ELBO estimate on validationDraws draws, taken every
 // o.LoopOptions().EvalInterval steps. A loss that is not finite stops the
 // fit with an error naming the step, and the result keeps the best
 // parameters before it. The estimates of the report are from o.Samples
@@ -235,15 +245,16 @@ func (v *variational) Step(lr float64) float64 {
 
 func (v *variational) Validates() bool { return true }
 
-// Validate is −ELBO on viValidation fresh draws (+Inf if not finite).
+// Validate is −ELBO on validationDraws fresh draws (+Inf if not finite).
 func (v *variational) Validate() float64 {
 	v.tr.Sync()
-	v.draw(viValidation)
+	n := validationDraws(v.o)
+	v.draw(n)
 	s := 0.0
-	for i := range viValidation {
+	for i := range n {
 		s += v.lq[i] - v.lp[i]
 	}
-	s /= viValidation
+	s /= float64(n)
 	if math.IsNaN(s) {
 		return math.Inf(1)
 	}
