@@ -130,3 +130,36 @@ func BenchmarkVIDraw(b *testing.B) {
 		})
 	}
 }
+
+// TestVIFuncStepAllocatesNothing: a step of a fit to a Go function (the
+// draws, the function at each, the surrogate's step) allocates nothing
+// of its own.
+func TestVIFuncStepAllocatesNothing(t *testing.T) {
+	fit := fitOf(t, fmtSrc(u1Planar32, "float32"))
+	m, err := compiler.Lower("flow", fit.Flow.StageList(), 2, compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vi, err := compiler.LowerVIFunc(m, fit.Opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gauss := func(x, g []float64) float64 {
+		s := 0.0
+		for i, v := range x {
+			g[i] = -v
+			s -= v * v / 2
+		}
+		return s
+	}
+	v, err := newVariational(vi, gauss, fit.Opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.tr.Close()
+	defer v.draws.Close()
+	v.Step(1e-3)
+	if n := testing.AllocsPerRun(20, func() { v.Step(1e-3) }); n != 0 {
+		t.Errorf("a step of a Go function's fit allocates %v times", n)
+	}
+}
