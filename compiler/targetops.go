@@ -228,6 +228,7 @@ func (g *targetGen) call(c *lang.ArithCall) tval {
 		for n := range targetFuncs {
 			names = append(names, n)
 		}
+		sort.Strings(names) // a tie suggests the same name on every run
 		return g.fail(c.Name.Pos, c.Name.EndPos, "unknown function %s%s", name, spell.DidYouMean(name, names))
 	}
 	if name == "sum" && len(c.Args) == 1 && c.Args[0].Var != nil {
