@@ -196,7 +196,9 @@ func (c *checker) fit(f *lang.Fit) {
 // direction: no stage may sample through a numerical inverse (Planar:
 // fit Inverse(Planar), the planar flow of Rezende & Mohamed, instead)
 // or add noise (Dequantize); with the stl estimator, the density
-// direction must be in closed form too.
+// direction must be in closed form too. A prior must draw through a
+// map of its parameters (not GaussianMixture's random choice of a
+// component).
 func (c *checker) samplable(flow *Flow, o FitOptions) bool {
 	for _, s := range flow.Stages {
 		switch {
@@ -207,6 +209,14 @@ func (c *checker) samplable(flow *Flow, o FitOptions) bool {
 		case s.Inverted && s.Spec.NumericalInverse && o.Estimator == "stl":
 			c.errorf(s.Pos, s.End, "fit: estimator = \"stl\" evaluates the flow's density at its draws, and Inverse(%s) computes it through a numerical inverse (bisection); use estimator = \"reparam\", or a flow whose both directions are in closed form",
 				s.Spec.Name)
+			return false
+		case s.Spec.Name == "GaussianMixture" && s.Args.Int("k") > 1:
+			// The draw's component is a comparison of a uniform with the
+			// cumulative weights (OpGreater, no derivative): the loss's
+			// gradient reaches the weights only through log q at fixed
+			// draws, a score term of mean zero.
+			c.errorf(s.Pos, s.End, "fit: %s draws each point from a component chosen at random, and no gradient passes through the choice: its weights would not be fitted; use GaussianMixture(1), DiagGaussian or Gaussian as the prior, and layers for the modes",
+				s.Format())
 			return false
 		case s.Spec.Name == "Dequantize":
 			c.errorf(s.Pos, s.End, "fit: Dequantize adds noise for data on a grid; a flow fitted to a density has no data to dequantize")
