@@ -48,7 +48,7 @@ type VIResult struct {
 // A validation takes a quarter of the draws of the steps between two, at
 // least 256 (validationDraws): with a costly density and small batches
 // its draws would otherwise outnumber training's.
-const viValidation = 4096
+const viValidation = compiler.FitDrawChunk
 
 // validationDraws is the number of draws of each validation of a fit
 // with o.
