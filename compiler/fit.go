@@ -40,7 +40,7 @@ type FitOptions struct {
 	DType string
 	// Samples is the number of draws the ELBO, log Z and the effective
 	// sample size are estimated from after fitting; EvalEvery the steps
-	// between estimates of the ELBO on fixed draws, which choose the
+	// between estimates of the ELBO on fresh draws, which choose the
 	// parameters kept (0: automatic).
 	Samples   int
 	EvalEvery int

@@ -79,6 +79,9 @@ func (g *targetGen) binary(op rune, a, b tval, pos, end lang.Pos) tval {
 		if w.n > 0 {
 			v, w = w, v
 		}
+		if v.k == tRow { // the data row's vector and a scalar of the variable
+			return g.fail(pos, end, "cannot combine %s with %s: inside a sum over rows, a value of %s meets a vector of the data row only through its elements (r[0]) or dot(...)", v.describe(), w.describe(), g.t.Var)
+		}
 		return g.fail(pos, end, "cannot combine %s with %s: inside a sum over rows, a vector of %s meets the data row only through dot(...)", v.describe(), w.describe(), g.t.Var)
 	}
 	out := tval{k: k, n: n, v: ir.None, pos: pos, end: end}
