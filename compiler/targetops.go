@@ -241,7 +241,11 @@ func (g *targetGen) call(c *lang.ArithCall) tval {
 	bad := false
 	for _, a := range c.Args {
 		if a.Var != nil {
-			g.fail(a.Pos, a.EndPos, "only sum takes `%s in %s: ...`", a.Var.Name, a.Data.Name)
+			if name == "sum" { // of two or more arguments: the arity says it
+				g.bad = true
+			} else {
+				g.fail(a.Pos, a.EndPos, "only sum takes `%s in %s: ...`", a.Var.Name, a.Data.Name)
+			}
 			bad = true
 			continue
 		}
