@@ -40,7 +40,7 @@ type FitOptions struct {
 	DType string
 	// Samples is the number of draws the ELBO, log Z and the effective
 	// sample size are estimated from after fitting; EvalEvery the steps
-	// between estimates of the ELBO on fixed draws, which choose the
+	// between estimates of the ELBO on fresh draws, which choose the
 	// parameters kept (0: automatic).
 	Samples   int
 	EvalEvery int
@@ -196,7 +196,9 @@ func (c *checker) fit(f *lang.Fit) {
 // direction: no stage may sample through a numerical inverse (Planar:
 // fit Inverse(Planar), the planar flow of Rezende & Mohamed, instead)
 // or add noise (Dequantize); with the stl estimator, the density
-// direction must be in closed form too.
+// direction must be in closed form too. A prior must draw through a
+// map of its parameters (not GaussianMixture's random choice of a
+// component).
 func (c *checker) samplable(flow *Flow, o FitOptions) bool {
 	for _, s := range flow.Stages {
 		switch {
@@ -207,6 +209,14 @@ func (c *checker) samplable(flow *Flow, o FitOptions) bool {
 		case s.Inverted && s.Spec.NumericalInverse && o.Estimator == "stl":
 			c.errorf(s.Pos, s.End, "fit: estimator = \"stl\" evaluates the flow's density at its draws, and Inverse(%s) computes it through a numerical inverse (bisection); use estimator = \"reparam\", or a flow whose both directions are in closed form",
 				s.Spec.Name)
+			return false
+		case s.Spec.Name == "GaussianMixture" && s.Args.Int("k") > 1:
+			// The draw's component is a comparison of a uniform with the
+			// cumulative weights (OpGreater, no derivative): the loss's
+			// gradient reaches the weights only through log q at fixed
+			// draws, a score term of mean zero.
+			c.errorf(s.Pos, s.End, "fit: %s draws each point from a component chosen at random, and no gradient passes through the choice: its weights would not be fitted; use GaussianMixture(1), DiagGaussian or Gaussian as the prior, and layers for the modes",
+				s.Format())
 			return false
 		case s.Spec.Name == "Dequantize":
 			c.errorf(s.Pos, s.End, "fit: Dequantize adds noise for data on a grid; a flow fitted to a density has no data to dequantize")
@@ -245,21 +255,37 @@ func (a *Fit) Lower() (*VI, error) {
 	return LowerVI(m, a.Target, a.Opts)
 }
 
+// FitDrawChunk is the most draws of a fitted flow one run of its draw
+// program (VI.Draw) takes: the validations and the final estimates draw
+// in chunks of this many (train.Variational).
+const FitDrawChunk = 4096
+
+// drawLive is how many values of [FitDrawChunk, N] the draw program
+// holds at once, whatever the size of a sum's term (its buffers are
+// reused): measured with noxc run at N = 20000, batch 2, data_batch 10,
+// a term of one normal_lpdf peaks at 1.9 GB (2.9 such values), of three
+// at 2.6 GB (4.0).
+const drawLive = 4
+
 // TargetMemory estimates the bytes t's sums over data hold during a fit
-// with options o: every operation of a sum's term is a value
-// of [B, M] (M the rows a step reads), kept for the gradient with its
-// adjoint, for the training batch and for the draws the estimates take
-// (1000 at a time), plus the data sets themselves.
+// with options o: every operation of a sum's term is a value of [B, M],
+// kept with its adjoint for the gradient of a step (B the batch, M the
+// rows a step reads); the draw program, which reads every row even with
+// a minibatch, holds a few values of [FitDrawChunk, N]; and the data
+// sets themselves.
 func TargetMemory(t *Target, o FitOptions) float64 {
 	batch, dataBatch := o.Batch, o.DataBatch
 	total := 0.0
 	for _, d := range t.Data {
-		m := d.Table.Rows
+		n := d.Table.Rows
+		m := n
 		if dataBatch > 0 && dataBatch < m {
 			m = dataBatch
 		}
-		total += float64(d.Table.Rows) * float64(d.Table.Cols) * 8
-		total += float64(max(batch, 1000)) * float64(m) * 8 * 3 * float64(sumOps(t.Body))
+		ops := float64(sumOps(t.Body))
+		total += float64(n) * float64(d.Table.Cols) * 8
+		total += float64(batch) * float64(m) * 8 * 3 * ops
+		total += float64(max(batch, FitDrawChunk)) * float64(n) * 8 * min(ops, drawLive)
 	}
 	return total
 }

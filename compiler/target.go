@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/noxlang/nox/compiler/ir"
@@ -174,7 +175,11 @@ func (c *checker) density(d *lang.Density) {
 				ns = append(ns, n)
 			}
 		}
-		return append(ns, "pi")
+		// Sorted: of two names as close, the suggestion is the first,
+		// not whichever the maps yield first on this run.
+		ns = append(ns, "pi")
+		sort.Strings(ns)
+		return ns
 	}
 	g.constant = func(name string) (float64, bool) {
 		if b, ok := c.scope[name]; ok && b.val.kind == kNum {
@@ -365,7 +370,9 @@ func (g *targetGen) index(v tval, ix *lang.Index) tval {
 		}
 		e := g.arith(a)
 		if e.k != tConst || !e.scalar() || e.c != math.Trunc(e.c) || math.IsInf(e.c, 0) {
-			if !g.bad {
+			// A bad bound was reported where it went bad; another
+			// error elsewhere in the body does not excuse this one.
+			if !(isBadConst(e) && g.bad) {
 				g.fail(a.Pos, a.EndPos, "an index must be an integer constant, got %s", e.describe())
 			}
 			return 0, false

@@ -79,6 +79,9 @@ func (g *targetGen) binary(op rune, a, b tval, pos, end lang.Pos) tval {
 		if w.n > 0 {
 			v, w = w, v
 		}
+		if v.k == tRow { // the data row's vector and a scalar of the variable
+			return g.fail(pos, end, "cannot combine %s with %s: inside a sum over rows, a value of %s meets a vector of the data row only through its elements (r[0]) or dot(...)", v.describe(), w.describe(), g.t.Var)
+		}
 		return g.fail(pos, end, "cannot combine %s with %s: inside a sum over rows, a vector of %s meets the data row only through dot(...)", v.describe(), w.describe(), g.t.Var)
 	}
 	out := tval{k: k, n: n, v: ir.None, pos: pos, end: end}
@@ -228,6 +231,7 @@ func (g *targetGen) call(c *lang.ArithCall) tval {
 		for n := range targetFuncs {
 			names = append(names, n)
 		}
+		sort.Strings(names) // a tie suggests the same name on every run
 		return g.fail(c.Name.Pos, c.Name.EndPos, "unknown function %s%s", name, spell.DidYouMean(name, names))
 	}
 	if name == "sum" && len(c.Args) == 1 && c.Args[0].Var != nil {
@@ -237,7 +241,11 @@ func (g *targetGen) call(c *lang.ArithCall) tval {
 	bad := false
 	for _, a := range c.Args {
 		if a.Var != nil {
-			g.fail(a.Pos, a.EndPos, "only sum takes `%s in %s: ...`", a.Var.Name, a.Data.Name)
+			if name == "sum" { // of two or more arguments: the arity says it
+				g.bad = true
+			} else {
+				g.fail(a.Pos, a.EndPos, "only sum takes `%s in %s: ...`", a.Var.Name, a.Data.Name)
+			}
 			bad = true
 			continue
 		}

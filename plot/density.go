@@ -96,6 +96,11 @@ func newPanel(logp func(xy []float64, n int, out []float64), lo, hi [2]float64, 
 	g := newGrid(lo, hi, DensityGrid)
 	lp := make([]float64, g.n*g.n)
 	logp(g.centres(), g.n*g.n, lp)
+	if mass > 0 {
+		// The normaliser is unknown, so log p̃ may be far outside exp's
+		// range on the whole grid: shift it to a maximum of 0 first.
+		shiftToZero(lp)
+	}
 	out := make([]float64, len(lp))
 	nan := 0
 	top := 0.0
@@ -152,6 +157,22 @@ func newPanel(logp func(xy []float64, n int, out []float64), lo, hi [2]float64, 
 		g.z = lp
 	}
 	return &panel{g: g, z: z, nan: nan, mass: sum, scale: scale}, nil
+}
+
+// shiftToZero subtracts the largest finite value of lp from each value.
+func shiftToZero(lp []float64) {
+	top := math.Inf(-1)
+	for _, v := range lp {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			top = max(top, v)
+		}
+	}
+	if math.IsInf(top, -1) {
+		return
+	}
+	for i := range lp {
+		lp[i] -= top
+	}
 }
 
 // Scale is the colour scale of a density plot.

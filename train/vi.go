@@ -48,7 +48,7 @@ type VIResult struct {
 // A validation takes a quarter of the draws of the steps between two, at
 // least 256 (validationDraws): with a costly density and small batches
 // its draws would otherwise outnumber training's.
-const viValidation = 4096
+const viValidation = compiler.FitDrawChunk
 
 // validationDraws is the number of draws of each validation of a fit
 // with o.
@@ -272,39 +272,62 @@ func (v *variational) Keep(step int) {
 type estimates struct{ elbo, elboErr, logZ, logZErr, ess float64 }
 
 // estimate draws n samples of the flow in chunks and returns the
-// estimates of VIReport, accumulated in one pass with a running
-// maximum of log w so that no weight overflows.
+// estimates of VIReport (weightSums).
 func (v *variational) estimate(n int) estimates {
-	var sum, sumSq float64 // of log w
-	m := math.Inf(-1)      // running max of log w
-	var sw, sw2 float64    // Σ e^{log w − m}, Σ e^{2(log w − m)}
+	var w weightSums
 	for done := 0; done < n; {
 		k := min(len(v.lq), n-done)
 		v.draw(k)
 		for i := range k {
-			lw := v.lp[i] - v.lq[i]
-			sum += lw
-			sumSq += lw * lw
-			if lw > m && !math.IsInf(lw, 1) {
-				sw *= math.Exp(m - lw)
-				sw2 *= math.Exp(2 * (m - lw))
-				m = lw
-			}
-			e := math.Exp(lw - m)
-			sw += e
-			sw2 += e * e
+			w.add(v.lp[i] - v.lq[i])
 		}
 		done += k
 	}
-	fn := float64(n)
-	mean := sum / fn
-	vr := math.Max(sumSq/fn-mean*mean, 0) * fn / (fn - 1)
+	return w.estimates()
+}
+
+// weightSums accumulates log importance weights log w in one pass: their
+// sum and sum of squares (the ELBO and its error), and Σ e^{log w − m},
+// Σ e^{2(log w − m)} with m the running maximum, so that no weight
+// overflows. A weight of zero (log w = −Inf: a draw outside the
+// density's support) adds nothing to the weights' sums: before any
+// finite weight, m is −Inf and e^{−Inf − m} would be NaN.
+type weightSums struct {
+	n          int
+	sum, sumSq float64
+	m, sw, sw2 float64
+}
+
+func (w *weightSums) add(lw float64) {
+	if w.n == 0 {
+		w.m = math.Inf(-1)
+	}
+	w.n++
+	w.sum += lw
+	w.sumSq += lw * lw
+	if math.IsInf(lw, -1) {
+		return
+	}
+	if lw > w.m && !math.IsInf(lw, 1) {
+		w.sw *= math.Exp(w.m - lw)
+		w.sw2 *= math.Exp(2 * (w.m - lw))
+		w.m = lw
+	}
+	e := math.Exp(lw - w.m)
+	w.sw += e
+	w.sw2 += e * e
+}
+
+func (w *weightSums) estimates() estimates {
+	fn := float64(w.n)
+	mean := w.sum / fn
+	vr := math.Max(w.sumSq/fn-mean*mean, 0) * fn / (fn - 1)
 	out := estimates{elbo: mean, elboErr: math.Sqrt(vr / fn)}
-	out.logZ = m + math.Log(sw/fn)
+	out.logZ = w.m + math.Log(w.sw/fn)
 	// Var(w)/mean(w)² from the scaled sums: E[w²]/E[w]² − 1.
-	rel := math.Max((sw2/fn)/((sw/fn)*(sw/fn))-1, 0) * fn / (fn - 1)
+	rel := math.Max((w.sw2/fn)/((w.sw/fn)*(w.sw/fn))-1, 0) * fn / (fn - 1)
 	out.logZErr = math.Sqrt(rel / fn)
-	out.ess = sw * sw / sw2 / fn
+	out.ess = w.sw * w.sw / w.sw2 / fn
 	return out
 }
 
