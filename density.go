@@ -124,7 +124,8 @@ func FitDensity(ctx context.Context, flow string, d *Density, o VIOptions) (*Mod
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := compiler.TrainFits(f.Name, f.StageList(), d.dim, o.Batch, compiler.Options{}, o.Batch, o.Limits); err != nil {
+	draws := max(o.Batch, compiler.FitDrawChunk) // validations and estimates draw this many at a time
+	if err := compiler.TrainFits(f.Name, f.StageList(), d.dim, draws, compiler.Options{}, draws, o.Limits); err != nil {
 		return nil, nil, fmt.Errorf("FitDensity: %v", err)
 	}
 	m, err := compiler.Lower(f.Name, f.StageList(), d.dim, compiler.Options{})

@@ -149,12 +149,14 @@ func (o FitOptions) LoopOptions() TrainOptions {
 }
 
 // Beta is the weight of log p̃ at a step (1-based) under the anneal
-// schedule: min(1, 0.01 + step/anneal), as the reference does.
+// schedule: min(1, 0.01 + t/anneal) with t = step − 1 counted from 0, as
+// the reference (../shared/bench/torch_vi.py) counts it, so the first
+// step has β = 0.01.
 func (o FitOptions) Beta(step int) float64 {
 	if o.Anneal <= 0 {
 		return 1
 	}
-	return min(1, 0.01+float64(step)/float64(o.Anneal))
+	return min(1, 0.01+float64(step-1)/float64(o.Anneal))
 }
 
 func (c *checker) fit(f *lang.Fit) {
@@ -180,7 +182,8 @@ func (c *checker) fit(f *lang.Fit) {
 	if !c.samplable(flow, o) {
 		return
 	}
-	if err := TrainFits(flow.Name, flow.StageList(), t.Dim, o.Batch, Options{}, o.Batch, c.limits); err != nil {
+	// The draws of validations and estimates run FitDrawChunk at a time.
+	if err := TrainFits(flow.Name, flow.StageList(), t.Dim, max(o.Batch, FitDrawChunk), Options{}, max(o.Batch, FitDrawChunk), c.limits); err != nil {
 		c.errorf(f.Flow.Pos, f.Flow.EndPos, "fit: %v", err)
 		return
 	}

@@ -67,7 +67,11 @@ func (g *targetGen) binary(op rune, a, b tval, pos, end lang.Pos) tval {
 		return g.fail(pos, end, "")
 	}
 	if a.k == tConst && b.k == tConst {
-		return tval{k: tConst, c: foldBinary(op, a.c, b.c), v: ir.None, pos: pos, end: end}
+		c := foldBinary(op, a.c, b.c)
+		if finite(a.c) && finite(b.c) && !finite(c) {
+			return g.fail(pos, end, "this is the constant %v (%v %c %v); a density's terms must be finite", c, a.c, op, b.c)
+		}
+		return tval{k: tConst, c: c, v: ir.None, pos: pos, end: end}
 	}
 	k := join(a.k, b.k)
 	n := max(a.n, b.n)
@@ -136,6 +140,8 @@ func (g *targetGen) binary(op rune, a, b tval, pos, end lang.Pos) tval {
 	return out
 }
 
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
 func foldBinary(op rune, a, b float64) float64 {
 	switch op {
 	case '+':
@@ -152,7 +158,11 @@ func foldBinary(op rune, a, b float64) float64 {
 // otherwise.
 func (g *targetGen) apply1(v tval, fold func(float64) float64, emit func(ir.Value) ir.Value) tval {
 	if v.k == tConst {
+		in := v.c
 		v.c = fold(v.c)
+		if finite(in) && !finite(v.c) {
+			return g.fail(v.pos, v.end, "a function of the constant %v here is %v; a density's terms must be finite", in, v.c)
+		}
 		return v
 	}
 	if g.b != nil {

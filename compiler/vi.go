@@ -87,7 +87,7 @@ func LowerVI(m *Model, t *Target, o FitOptions) (vi *VI, err error) {
 	logp := t.Emit(b, x, vi.Batch)
 	b.SetNote("fit/loss")
 	b.Output("loss", b.MeanRows(b.Sub(logq, b.Mul(logp, b.Param(vi.Beta)))))
-	if vi.Grad, err = ad.Grad(b.Program(), "loss"); err != nil {
+	if vi.Grad, err = ad.Grad(ir.DCE(b.Program()), "loss"); err != nil {
 		return nil, err
 	}
 
@@ -190,7 +190,7 @@ func LowerVIFunc(m *Model, o FitOptions) (vi *VI, err error) {
 	}
 	b.SetNote("fit/loss")
 	b.Output("loss", b.MeanRows(b.Sub(logq, b.Mul(b.SumCols(b.Mul(g, x)), b.Param(vi.Beta)))))
-	if vi.Grad, err = ad.Grad(b.Program(), "loss"); err != nil {
+	if vi.Grad, err = ad.Grad(ir.DCE(b.Program()), "loss"); err != nil {
 		return nil, err
 	}
 

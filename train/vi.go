@@ -101,10 +101,10 @@ func Variational(ctx context.Context, vi *compiler.VI, fn LogDensity, o compiler
 		rep.StepsPerSecond = float64(out.Steps) / out.Seconds
 	}
 	start := time.Now()
-	est := obj.estimate(o.Samples)
+	est, drawn := obj.estimate(ctx, h.Stop, o.Samples)
 	obj.draws.Close()
-	rep.SamplesPerSecond = float64(o.Samples) / time.Since(start).Seconds()
-	rep.Samples = o.Samples
+	rep.SamplesPerSecond = float64(drawn) / time.Since(start).Seconds()
+	rep.Samples = drawn
 	rep.ELBO, rep.ELBOErr, rep.LogZ, rep.LogZErr, rep.ESS = est.elbo, est.elboErr, est.logZ, est.logZErr, est.ess
 	goruntime.GC()
 	return &VIResult{Params: params, Report: rep, History: out.History}, out.Err
@@ -199,6 +199,7 @@ func (v *variational) draw(k int) {
 		}
 		// z₀, x, log q
 		v.lq[i] = r[2*d]
+		clear(v.grad) // a function may write only the gradient's nonzero elements
 		v.lp[i] = v.fn(r[d:2*d], v.grad)
 		if i < v.o.Batch { // the next step's rows (a step fills them anew)
 			copy(v.rows[i*2*d:], r[:d])
@@ -245,7 +246,8 @@ func (v *variational) Step(lr float64) float64 {
 
 func (v *variational) Validates() bool { return true }
 
-// Validate is −ELBO on validationDraws fresh draws (+Inf if not finite).
+// Validate is −ELBO on validationDraws fresh draws (+Inf if not finite,
+// either way).
 func (v *variational) Validate() float64 {
 	v.tr.Sync()
 	n := validationDraws(v.o)
@@ -255,8 +257,8 @@ func (v *variational) Validate() float64 {
 		s += v.lq[i] - v.lp[i]
 	}
 	s /= float64(n)
-	if math.IsNaN(s) {
-		return math.Inf(1)
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		return math.Inf(1) // never the best: a +Inf density at a draw is no fit
 	}
 	return s
 }
@@ -272,10 +274,21 @@ func (v *variational) Keep(step int) {
 type estimates struct{ elbo, elboErr, logZ, logZErr, ess float64 }
 
 // estimate draws n samples of the flow in chunks and returns the
-// estimates of VIReport (weightSums).
-func (v *variational) estimate(n int) estimates {
+// estimates of VIReport (weightSums) and the number of draws they are
+// from: fewer than n when ctx is done or a value arrives on stop (an
+// interrupt) between chunks, so that a large samples option never holds
+// a run that was asked to stop.
+func (v *variational) estimate(ctx context.Context, stop <-chan struct{}, n int) (estimates, int) {
 	var w weightSums
-	for done := 0; done < n; {
+	done := 0
+	for done < n {
+		select {
+		case <-ctx.Done():
+			return w.estimates(), done
+		case <-stop:
+			return w.estimates(), done
+		default:
+		}
 		k := min(len(v.lq), n-done)
 		v.draw(k)
 		for i := range k {
@@ -283,7 +296,7 @@ func (v *variational) estimate(n int) estimates {
 		}
 		done += k
 	}
-	return w.estimates()
+	return w.estimates(), done
 }
 
 // weightSums accumulates log importance weights log w in one pass: their
@@ -292,8 +305,13 @@ func (v *variational) estimate(n int) estimates {
 // overflows. A weight of zero (log w = −Inf: a draw outside the
 // density's support) adds nothing to the weights' sums: before any
 // finite weight, m is −Inf and e^{−Inf − m} would be NaN.
+//
+// The sums of log w are of log w − k, k the first value: shifted, the
+// variance sum/n − mean² does not cancel away when |mean| is far larger
+// than the spread (a posterior's log w of −10⁶ ± 1).
 type weightSums struct {
 	n          int
+	k          float64
 	sum, sumSq float64
 	m, sw, sw2 float64
 }
@@ -301,10 +319,13 @@ type weightSums struct {
 func (w *weightSums) add(lw float64) {
 	if w.n == 0 {
 		w.m = math.Inf(-1)
+		if !math.IsInf(lw, 0) && !math.IsNaN(lw) {
+			w.k = lw
+		}
 	}
 	w.n++
-	w.sum += lw
-	w.sumSq += lw * lw
+	w.sum += lw - w.k
+	w.sumSq += (lw - w.k) * (lw - w.k)
 	if math.IsInf(lw, -1) {
 		return
 	}
@@ -322,7 +343,7 @@ func (w *weightSums) estimates() estimates {
 	fn := float64(w.n)
 	mean := w.sum / fn
 	vr := math.Max(w.sumSq/fn-mean*mean, 0) * fn / (fn - 1)
-	out := estimates{elbo: mean, elboErr: math.Sqrt(vr / fn)}
+	out := estimates{elbo: w.k + mean, elboErr: math.Sqrt(vr / fn)}
 	out.logZ = w.m + math.Log(w.sw/fn)
 	// Var(w)/mean(w)² from the scaled sums: E[w²]/E[w]² − 1.
 	rel := math.Max((w.sw2/fn)/((w.sw/fn)*(w.sw/fn))-1, 0) * fn / (fn - 1)

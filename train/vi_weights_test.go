@@ -43,3 +43,19 @@ func TestWeightSums(t *testing.T) {
 		})
 	}
 }
+
+// TestWeightSumsShifted: the ELBO's standard error survives a large
+// offset of log w (a posterior's −10⁶), which a plain sum of squares
+// cancels away.
+func TestWeightSumsShifted(t *testing.T) {
+	var a, b weightSums
+	for i := range 1000 {
+		x := float64(i%10) - 4.5 // sd ≈ 2.87
+		a.add(x)
+		b.add(-1e6 + x)
+	}
+	ea, eb := a.estimates(), b.estimates()
+	if math.Abs(ea.elboErr-eb.elboErr) > 1e-9*ea.elboErr || math.Abs(eb.elbo-(-1e6+ea.elbo)) > 1e-6 {
+		t.Errorf("ELBO %v ± %v at offset 0, %v ± %v at offset −10⁶", ea.elbo, ea.elboErr, eb.elbo, eb.elboErr)
+	}
+}
