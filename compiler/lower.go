@@ -454,8 +454,11 @@ func (l *lowering) mixture(b *ir.Builder, lp ir.Value, f flowOut, env *stdlib.En
 
 // inverse maps z back through the stages and the standardization. pick, if not nil, is
 // applied to the values between the learned stages and the leading
-// preprocessing ones (the space of the defensive Gaussian).
-func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env, pick func(ir.Value) ir.Value) ir.Value {
+// preprocessing ones (the space of the defensive Gaussian). logdet, if
+// not nil, accumulates each stage's forward log-det at the point its
+// inverse reached (stdlib.InverseWithLogdet): log q of a draw, for
+// variational inference.
+func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env, pick func(ir.Value) ir.Value, logdet *ir.Value) ir.Value {
 	// Undo the joins: the flow's output is the first columns of z, then
 	// each split's columns, the last split's first.
 	cur := l.dim
@@ -478,7 +481,16 @@ func (l *lowering) inverse(b *ir.Builder, z ir.Value, env *stdlib.Env, pick func
 			off += n
 			continue
 		}
-		h = s.flow.Inverse(b, h, env)
+		if logdet == nil {
+			h = s.flow.Inverse(b, h, env)
+			continue
+		}
+		var ld ir.Value
+		h, ld = stdlib.InverseWithLogdet(s.flow, b, h, env)
+		if ld != ir.None {
+			b.SetNote("fit/logq")
+			*logdet = b.Add(*logdet, ld)
+		}
 	}
 	if l.lead == 0 && pick != nil {
 		h = pick(h)
@@ -490,7 +502,7 @@ func (l *lowering) inverseProgram() *ir.Program {
 	b := ir.NewBuilder("inverse", l.table)
 	z := b.Input("z", l.dim)
 	env := l.env(b, stdlib.Eval)
-	b.Output("x", l.inverse(b, z, env, nil))
+	b.Output("x", l.inverse(b, z, env, nil, nil))
 	return b.Program()
 }
 
@@ -514,6 +526,6 @@ func (l *lowering) sampleProgram() *ir.Program {
 			return b.Add(b.Mul(eps, mask), b.Mul(h, keep))
 		}
 	}
-	b.Output("x", l.inverse(b, z, env, pick))
+	b.Output("x", l.inverse(b, z, env, pick, nil))
 	return b.Program()
 }

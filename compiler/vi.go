@@ -57,14 +57,12 @@ func LowerVI(m *Model, t *Target, o FitOptions) (vi *VI, err error) {
 			vi, err = nil, fmt.Errorf("lowering density %s: %v", t.Name, r)
 		}
 	}()
-	l, err := build(m.Name, m.Stages, m.Dim, m.Options)
+	l, vi, err := newVI(m)
 	if err != nil {
 		return nil, err
 	}
 	table := l.table
-	vi = &VI{Model: m, Target: t, Full: map[*Data]RowSource{}, Batch: map[*Data]RowSource{}}
-	vi.Beta = ir.AddParam(table, ir.Param{Name: "fit:beta", Shape: ir.Shape{Rows: 1, Cols: 1},
-		Init: ir.Init{Kind: ir.InitConst, Scale: 1}, State: true, Fixed: true})
+	vi.Target = t
 	for _, d := range t.Data {
 		n, cols := d.Table.Rows, d.Table.Cols
 		p := ir.AddParam(table, ir.Param{Name: "data:" + d.Name, Shape: ir.Shape{Rows: n, Cols: cols},
@@ -100,6 +98,19 @@ func LowerVI(m *Model, t *Target, o FitOptions) (vi *VI, err error) {
 	return vi, nil
 }
 
+// newVI builds m's layers anew over a table that the fit extends with
+// its fixed values, β first.
+func newVI(m *Model) (*lowering, *VI, error) {
+	l, err := build(m.Name, m.Stages, m.Dim, m.Options)
+	if err != nil {
+		return nil, nil, err
+	}
+	vi := &VI{Model: m, Full: map[*Data]RowSource{}, Batch: map[*Data]RowSource{}}
+	vi.Beta = ir.AddParam(l.table, ir.Param{Name: "fit:beta", Shape: ir.Shape{Rows: 1, Cols: 1},
+		Init: ir.Init{Kind: ir.InitConst, Scale: 1}, State: true, Fixed: true})
+	return l, vi, nil
+}
+
 // drawLogq emits draws x of the flow with their log-density: z₀ from the
 // prior, through each stage's inverse in turn (the Split stages'
 // columns rejoined as inverse does), log q(x) = log p(z₀) + Σ log|det
@@ -112,31 +123,8 @@ func (l *lowering) drawLogq(b *ir.Builder, env *stdlib.Env) (x, logq ir.Value) {
 // drawFrom is drawLogq from given prior draws z.
 func (l *lowering) drawFrom(b *ir.Builder, z ir.Value, env *stdlib.Env) (x, logq ir.Value) {
 	logq = l.prior.LogProb(b, z, env)
-	cur := l.dim
-	for _, s := range l.stages {
-		if s.flow == nil {
-			cur = s.split
-		}
-	}
-	h := b.SliceCols(z, 0, cur)
-	off := cur
-	for i := len(l.stages) - 1; i >= 0; i-- {
-		s := l.stages[i]
-		if s.flow == nil {
-			b.SetNote(s.name + "/inverse")
-			n := s.dim - s.split
-			h = b.ConcatCols(h, b.SliceCols(z, off, off+n))
-			off += n
-			continue
-		}
-		var ld ir.Value
-		h, ld = stdlib.InverseWithLogdet(s.flow, b, h, env)
-		if ld != ir.None {
-			b.SetNote("fit/logq")
-			logq = b.Add(logq, ld)
-		}
-	}
-	return l.std.inverse(b, h), logq
+	x = l.inverse(b, z, env, nil, &logq)
+	return x, logq
 }
 
 // detachedLogq emits log q(x) through the density direction with every
@@ -171,14 +159,11 @@ func LowerVIFunc(m *Model, o FitOptions) (vi *VI, err error) {
 			vi, err = nil, fmt.Errorf("lowering the fit of flow %s: %v", m.Name, r)
 		}
 	}()
-	l, err := build(m.Name, m.Stages, m.Dim, m.Options)
+	l, vi, err := newVI(m)
 	if err != nil {
 		return nil, err
 	}
 	table := l.table
-	vi = &VI{Model: m}
-	vi.Beta = ir.AddParam(table, ir.Param{Name: "fit:beta", Shape: ir.Shape{Rows: 1, Cols: 1},
-		Init: ir.Init{Kind: ir.InitConst, Scale: 1}, State: true, Fixed: true})
 	env := &stdlib.Env{Mode: stdlib.Eval, Context: ir.None}
 
 	b := ir.NewBuilder("fit", table)

@@ -41,13 +41,14 @@ import (
 	"golang.org/x/term"
 )
 
-const usage = `noxc compiles and runs nox files: normalizing flows, trained by maximum likelihood.
+const usage = `noxc compiles and runs nox files: normalizing flows, trained by maximum likelihood
+or fitted to a density by variational inference.
 
 Usage:
   noxc <command> [arguments]
 
 Commands:
-  run       compile a file, then run its statements (train, eval, sample, save)
+  run       compile a file, then run its statements (train, fit, eval, sample, save, plot)
   check     compile a file and report every diagnostic; run nothing
   fmt       print files in canonical form, or rewrite them
   repl      an interactive session
@@ -439,7 +440,7 @@ type runFlags struct {
 func (rf *runFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&rf.json, "json", false, "print results as JSON lines")
 	fs.BoolVar(&rf.progress, "progress", false, "with -json, also print training progress events")
-	fs.IntVar(&rf.steps, "steps", 0, "cap train steps")
+	fs.IntVar(&rf.steps, "steps", 0, "cap the steps of train and fit statements")
 	fs.BoolVar(&rf.write, "write", false, "with -steps, write the program's outputs anyway")
 	fs.StringVar(&rf.out, "o", "", "save the last trained flow to this file")
 	fs.Func("threads", "OS threads running Go code at once (GOMAXPROCS)", func(v string) error {
