@@ -309,7 +309,11 @@ func (s *Script) save(a *compiler.Save, opts RunOptions) error {
 		return err
 	}
 	path := resolve(s.dir, a.Path)
-	if err := tf.Save(path); err != nil {
+	save := tf.Save
+	if strings.HasSuffix(path, ".onnx") { // the log-density, for ONNX engines
+		save = func(path string) error { return tf.SaveONNX(path, ONNXOptions{Function: "log_prob"}) }
+	}
+	if err := save(path); err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "save: %v", err)
 	}
 	opts.emit(Event{Statement: "save", Flow: a.Flow.Name, Path: path})

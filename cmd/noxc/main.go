@@ -56,6 +56,7 @@ Commands:
   eval      score rows of a data file under a saved model
   plot      draw a saved model's samples (against data) and its density
   info      describe a saved model: flow, stages, columns, parameters
+  export    write a saved model as ONNX, for ONNX Runtime and other engines
   version   print the version of noxc (also: noxc --version)
   help      show help for a command: noxc help run
 
@@ -85,8 +86,9 @@ const memoryHelp = `  -max-memory SIZE
 `
 
 var help = map[string]string{
-	"plot": plotHelp,
-	"info": infoHelp,
+	"plot":   plotHelp,
+	"info":   infoHelp,
+	"export": exportHelp,
 	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
@@ -236,7 +238,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case len(args) == 2 && help[args[1]] != "":
 			fmt.Fprint(stdout, help[args[1]])
 		default:
-			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, version\n", strings.Join(args[1:], " "))
+			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, export, version\n", strings.Join(args[1:], " "))
 			return 2
 		}
 		return 0
@@ -259,6 +261,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return plotCmd(args[1:], stdout, stderr)
 	case "info":
 		return infoCmd(args[1:], stdout, stderr)
+	case "export":
+		return exportCmd(args[1:], stdout, stderr)
 	case "repl":
 		return replCmd(args[1:], stdout, stderr)
 	default:

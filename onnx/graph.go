@@ -1,0 +1,135 @@
+package onnx
+
+import (
+	"fmt"
+	"math"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/internal/onnxpb"
+)
+
+// The builder's helpers: names, nodes, constants and value infos.
+
+// fresh returns a new value name with prefix p.
+func (b *builder) fresh(p string) string {
+	b.n++
+	return fmt.Sprintf("%s_%d", p, b.n)
+}
+
+// ref returns the ONNX name of an IR value.
+func (b *builder) ref(v ir.Value) string { return b.names[v] }
+
+// node appends a node of op type op with inputs and attributes and
+// returns the name of its (one) output.
+func (b *builder) node(op string, inputs []string, attrs []*onnxpb.AttributeProto) string {
+	out := b.fresh(op)
+	b.graph.Node = append(b.graph.Node, &onnxpb.NodeProto{
+		OpType: proto.String(op), Name: proto.String(out), Input: inputs, Output: []string{out}, Attribute: attrs,
+	})
+	return out
+}
+
+func attrInt(name string, v int64) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(v)}
+}
+
+func attrInts(name string, v []int64) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INTS.Enum(), Ints: v}
+}
+
+func attrFloat(name string, v float32) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_FLOAT.Enum(), F: proto.Float32(v)}
+}
+
+// tensor makes a tensor of the graph's element type.
+func (b *builder) tensor(name string, dims []int64, vals []float64) *onnxpb.TensorProto {
+	t := &onnxpb.TensorProto{Name: proto.String(name), Dims: dims, DataType: proto.Int32(int32(b.elem))}
+	if b.elem == onnxpb.TensorProto_FLOAT {
+		t.FloatData = make([]float32, len(vals))
+		for i, v := range vals {
+			t.FloatData[i] = float32(v)
+		}
+	} else {
+		t.DoubleData = append([]float64(nil), vals...)
+	}
+	return t
+}
+
+// initializer adds a constant tensor of shape s and returns its name.
+func (b *builder) initializer(name string, s ir.Shape, vals []float64) string {
+	b.graph.Initializer = append(b.graph.Initializer, b.tensor(name, []int64{int64(s.Rows), int64(s.Cols)}, vals))
+	return name
+}
+
+// scalar adds a [1,1] constant (broadcast by the arithmetic ops).
+func (b *builder) scalar(x float64) string {
+	return b.initializer(b.fresh("c"), ir.Shape{Rows: 1, Cols: 1}, []float64{clampFloat(b, x)})
+}
+
+// ints adds a 1-D int64 constant (shapes, axes, indices).
+func (b *builder) ints(p string, v []int64) string {
+	name := b.fresh(p)
+	b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
+		Name: proto.String(name), Dims: []int64{int64(len(v))}, DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: v,
+	})
+	return name
+}
+
+// rows returns a 1-D int64 tensor holding the batch size N (the rows of
+// the first input), made once.
+func (b *builder) rows() string {
+	if b.batch == "" {
+		in := b.graph.Input[0].GetName()
+		shape := b.node("Shape", []string{in}, nil)
+		b.batch = b.node("Slice", []string{shape, b.ints("s", []int64{0}), b.ints("e", []int64{1})}, nil)
+	}
+	return b.batch
+}
+
+// shapeOf returns a 1-D shape tensor for s, the batch size in place of
+// ir.Batch.
+func (b *builder) shapeOf(s ir.Shape) string {
+	if !s.Batched() {
+		return b.ints("shape", []int64{int64(s.Rows), int64(s.Cols)})
+	}
+	return b.node("Concat", []string{b.rows(), b.ints("cols", []int64{int64(s.Cols)})}, []*onnxpb.AttributeProto{attrInt("axis", 0)})
+}
+
+// valueInfo describes a graph input or output: [N, cols], or [N] for
+// cols 0; rows −1 is the batch dimension N.
+func (b *builder) valueInfo(name string, rows, cols int) *onnxpb.ValueInfoProto {
+	dim := func(n int) *onnxpb.TensorShapeProto_Dimension {
+		if n < 0 {
+			return &onnxpb.TensorShapeProto_Dimension{Value: &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: "N"}}
+		}
+		return &onnxpb.TensorShapeProto_Dimension{Value: &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: int64(n)}}
+	}
+	dims := []*onnxpb.TensorShapeProto_Dimension{dim(rows)}
+	if cols > 0 {
+		dims = append(dims, dim(cols))
+	}
+	return &onnxpb.ValueInfoProto{Name: proto.String(name), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{
+		TensorType: &onnxpb.TypeProto_Tensor{ElemType: proto.Int32(int32(b.elem)), Shape: &onnxpb.TensorShapeProto{Dim: dims}},
+	}}}
+}
+
+var negInf = math.Inf(-1)
+
+// clampFloat keeps a finite constant finite in float32.
+func clampFloat(b *builder, x float64) float64 {
+	if b.elem == onnxpb.TensorProto_FLOAT && !math.IsInf(x, 0) && math.Abs(x) > math.MaxFloat32 {
+		return math.Copysign(math.MaxFloat32, x)
+	}
+	return x
+}
+
+// int0 adds a rank-0 int64 constant (CumSum's axis).
+func (b *builder) int0(v int64) string {
+	name := b.fresh("i")
+	b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
+		Name: proto.String(name), DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: []int64{v},
+	})
+	return name
+}

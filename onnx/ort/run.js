@@ -1,0 +1,28 @@
+// run.js runs an ONNX model in ONNX Runtime for nox's tests: node run.js
+// REQUEST.json, the request {model, dtype, inputs: {name: {dims, data}}},
+// prints {name: {dims, data}} of every output. Non-finite numbers travel
+// as the strings "NaN", "Infinity" and "-Infinity".
+const ort = require('onnxruntime-node');
+const fs = require('fs');
+
+const num = (v) => (typeof v === 'string' ? Number(v) : v);
+const enc = (v) => (Number.isFinite(v) ? v : String(v));
+
+(async () => {
+  const req = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const session = await ort.InferenceSession.create(req.model);
+  const Arr = req.dtype === 'float32' ? Float32Array : Float64Array;
+  const feeds = {};
+  for (const [name, t] of Object.entries(req.inputs)) {
+    feeds[name] = new ort.Tensor(req.dtype, Arr.from(t.data.map(num)), t.dims);
+  }
+  const out = await session.run(feeds);
+  const res = {};
+  for (const [name, t] of Object.entries(out)) {
+    res[name] = { dims: t.dims, data: Array.from(t.data, enc) };
+  }
+  process.stdout.write(JSON.stringify(res));
+})().catch((e) => {
+  process.stderr.write(String(e && e.message ? e.message : e) + '\n');
+  process.exit(1);
+});

@@ -1,0 +1,275 @@
+package nox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/noxlang/nox"
+)
+
+// ortRunner finds node and onnxruntime-node (onnx/ort/node_modules, made
+// by `npm install --ignore-scripts` there, as .ci/run does; or the
+// directory NOX_ORT_DIR names). Without them the ONNX Runtime tests are
+// skipped, saying so.
+func ortRunner(t *testing.T) (node, script string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("ONNX Runtime tests skipped: no node on PATH (install Node.js, then npm install --ignore-scripts in onnx/ort)")
+	}
+	dir := os.Getenv("NOX_ORT_DIR")
+	if dir == "" {
+		dir, _ = filepath.Abs(filepath.Join("onnx", "ort"))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "onnxruntime-node")); err != nil {
+		t.Skipf("ONNX Runtime tests skipped: no onnxruntime-node in %s (run npm install --ignore-scripts there)", dir)
+	}
+	return node, filepath.Join(dir, "run.js")
+}
+
+type ortTensor struct {
+	Dims []int `json:"dims"`
+	Data []any `json:"data"`
+}
+
+// runORT runs model on the named inputs (rows of a matrix each) and
+// returns every output's values.
+func runORT(t *testing.T, model, dtype string, inputs map[string]*mat.Dense) map[string][]float64 {
+	t.Helper()
+	node, script := ortRunner(t)
+	req := map[string]any{"model": model, "dtype": dtype}
+	ins := map[string]ortTensor{}
+	for name, m := range inputs {
+		r, c := m.Dims()
+		data := make([]any, 0, r*c)
+		for i := range r {
+			for j := range c {
+				data = append(data, m.At(i, j))
+			}
+		}
+		ins[name] = ortTensor{Dims: []int{r, c}, Data: data}
+	}
+	req["inputs"] = ins
+	path := filepath.Join(t.TempDir(), "req.json")
+	b, _ := json.Marshal(req)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(node, script, path)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("onnxruntime: %v: %s", err, stderr.String())
+	}
+	var res map[string]ortTensor
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]float64{}
+	for name, tensor := range res {
+		for _, v := range tensor.Data {
+			switch v := v.(type) {
+			case float64:
+				out[name] = append(out[name], v)
+			case string:
+				f, _ := strconv.ParseFloat(strings.Replace(v, "Infinity", "Inf", 1), 64)
+				out[name] = append(out[name], f)
+			}
+		}
+	}
+	return out
+}
+
+// checkONNX runs Debian's python3-onnx checker on a model file, when it
+// is installed (.ci/run installs it).
+func checkONNX(t *testing.T, path string) {
+	t.Helper()
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import onnx").Run(); err != nil {
+		t.Log("onnx.checker skipped: python3-onnx is not installed (apt-get install python3-onnx)")
+		return
+	}
+	out, err := exec.Command(py, "-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput()
+	if err != nil {
+		t.Errorf("onnx.checker rejects %s: %v\n%s", path, err, out)
+	}
+}
+
+// onnxFlows are the flows the export is checked on: every layer family
+// and prior, 2-D and 5-D, with and without context.
+var onnxFlows = []struct {
+	name, flow string
+	dim, ctx   int
+}{
+	{"maf", "MAF(16) |> Reverse |> MAF(16) |> Gaussian", 2, 0},
+	{"maf5", "MAF(16, 16) |> Permute |> MAF(16) |> Gaussian", 5, 0},
+	{"iaf", "IAF(16) |> Reverse |> Gaussian", 3, 0},
+	{"affine-coupling", "AffineCoupling(16) |> AffineCoupling(16) |> ActNorm |> Gaussian", 5, 0},
+	{"additive", "AdditiveCoupling(16) |> AdditiveCoupling(16) |> Gaussian", 2, 0},
+	{"spline-coupling", "SplineCoupling(16, bins = 5) |> SplineCoupling(16, bins = 5) |> Gaussian", 2, 0},
+	{"spline-ar", "SplineAR(16, bins = 4) |> Gaussian", 3, 0},
+	{"glow", "ActNorm |> LULinear |> AffineCoupling(8) |> Gaussian", 5, 0},
+	{"batchnorm", "BatchNorm |> MAF(8) |> Gaussian", 2, 0},
+	{"elementwise", "Affine |> Tanh |> Sigmoid |> Logit |> LeakyReLU |> Gaussian", 2, 0},
+	{"planar-radial", "Planar |> Radial |> Planar |> Gaussian", 2, 0},
+	{"priors", "MAF(8) |> DiagGaussian", 2, 0},
+	{"mixture", "MAF(8) |> GaussianMixture(3)", 2, 0},
+	{"studentt", "MAF(8) |> StudentT(4)", 3, 0},
+	{"logistic", "MAF(8) |> Logistic", 2, 0},
+	{"conditional", "MAF(16) |> AffineCoupling(8) |> Gaussian", 2, 1},
+	{"conditional-spline", "SplineCoupling(8, bins = 4) |> SplineAR(8, bins = 4) |> Gaussian", 3, 2},
+	{"multiscale", "AffineCoupling(8) |> Split(2) |> AffineCoupling(8) |> Gaussian", 4, 0},
+	{"dequantize", "Dequantize |> MAF(8) |> Gaussian", 2, 0},
+	{"inverted", "Inverse(AffineCoupling(8)) |> Inverse(SplineCoupling(8)) |> Inverse(Radial) |> Gaussian", 2, 0},
+}
+
+// TestONNXExport trains each flow briefly, exports its functions in
+// float64 and float32, runs them in ONNX Runtime and compares with nox
+// on the same inputs: within 1e-10 relative in float64 and 1e-5 in
+// float32 (log-densities; samples and latents absolutely, scaled by their
+// size).
+func TestONNXExport(t *testing.T) {
+	ortRunner(t)
+	for _, f := range onnxFlows {
+		t.Run(f.name, func(t *testing.T) {
+			m, x, c := onnxModel(t, f.flow, f.dim, f.ctx)
+			for _, dt := range []string{"float64", "float32"} {
+				tol := map[string]float64{"float64": 1e-10, "float32": 1e-5}[dt]
+				for _, fn := range nox.ONNXFunctions {
+					compareONNX(t, m, fn, dt, tol, x, c)
+				}
+			}
+		})
+	}
+}
+
+// onnxModel trains flow for a few steps on rows drawn from a fixed
+// mixture, and returns the model with 64 rows to score.
+func onnxModel(t *testing.T, flow string, dim, ctx int) (*nox.Model, *mat.Dense, *mat.Dense) {
+	t.Helper()
+	n := 400
+	x, c := mat.NewDense(n, dim, nil), (*mat.Dense)(nil)
+	if ctx > 0 {
+		c = mat.NewDense(n, ctx, nil)
+	}
+	for i := range n {
+		for j := range dim {
+			v := math.Sin(float64(i*(j+3))) + 0.3*math.Cos(float64(i*i+j))
+			switch {
+			case strings.Contains(flow, "Logit"):
+				v = 0.5 + 0.4*math.Sin(float64(i*(j+3))) // Logit's domain (0, 1)
+			case strings.Contains(flow, "Dequantize"):
+				v = math.Floor(4 + 3*math.Sin(float64(i*(j+3)))) // counts
+			}
+			x.Set(i, j, v)
+		}
+		for j := range ctx {
+			c.Set(i, j, math.Cos(float64(i+j)))
+		}
+	}
+	o := nox.DefaultFitOptions()
+	// No validation rows: the flow itself is kept (model selection could
+	// keep the Gaussian fit), with its defensive mixture.
+	o.Steps, o.Seed, o.ValFrac, o.TestFrac = 30, 3, 0, 0
+	if strings.Contains(flow, "Dequantize") { // the stage dequantizes, on the raw counts
+		o.Dequantize, o.Standardize = false, false
+	}
+	m, _, err := nox.Fit(context.Background(), flow, x, c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := mat.DenseCopyOf(x.Slice(0, 64, 0, dim))
+	var cs *mat.Dense
+	if c != nil {
+		cs = mat.DenseCopyOf(c.Slice(0, 64, 0, ctx))
+	}
+	return m, xs, cs
+}
+
+// compareONNX exports fn of m in dtype, checks the file and compares
+// ONNX Runtime's outputs with nox's.
+func compareONNX(t *testing.T, m *nox.Model, fn, dtype string, tol float64, x, c *mat.Dense) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), fn+"."+dtype+".onnx")
+	var buf bytes.Buffer
+	if err := m.ExportONNX(&buf, nox.ONNXOptions{Function: fn, DType: dtype}); err != nil {
+		t.Fatalf("%s %s: %v", fn, dtype, err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkONNX(t, path)
+	if os.Getenv("NOX_KEEP_ONNX") != "" {
+		os.WriteFile("/tmp/keep_"+fn+"_"+dtype+".onnx", buf.Bytes(), 0o644)
+	}
+	inputs := map[string]*mat.Dense{}
+	if c != nil {
+		inputs["c"] = c
+	}
+	n, _ := x.Dims()
+	want := map[string][]float64{}
+	switch fn {
+	case "log_prob":
+		inputs["x"] = x
+		lp := make([]float64, n)
+		if err := m.LogProb(lp, x, c); err != nil {
+			t.Fatal(err)
+		}
+		want["log_prob"] = lp
+	case "forward":
+		inputs["x"] = x
+		z, ld, err := m.Forward(x, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want["z"], want["logdet"] = z.RawMatrix().Data, ld
+	case "inverse", "sample":
+		z, _, err := m.Forward(x, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs["z"] = z
+		want["x"] = x.RawMatrix().Data
+	}
+	got := runORT(t, path, dtype, inputs)
+	for name, w := range want {
+		g := got[name]
+		if len(g) != len(w) {
+			t.Fatalf("%s %s: output %s has %d values, want %d", fn, dtype, name, len(g), len(w))
+		}
+		if worst, at := relErr(g, w); worst > tol {
+			t.Errorf("%s %s: %s[%d] = %v in ONNX Runtime, %v in nox (relative error %.3g > %g)", fn, dtype, name, at, g[at], w[at], worst, tol)
+		}
+	}
+}
+
+// relErr is the largest |a−b| / max(1, |b|), and where.
+func relErr(a, b []float64) (float64, int) {
+	worst, at := 0.0, 0
+	for i := range a {
+		if a[i] == b[i] || math.IsNaN(a[i]) && math.IsNaN(b[i]) {
+			continue
+		}
+		e := math.Abs(a[i]-b[i]) / math.Max(1, math.Abs(b[i]))
+		if math.IsNaN(e) {
+			e = math.Inf(1)
+		}
+		if e > worst {
+			worst, at = e, i
+		}
+	}
+	return worst, at
+}
+
+var _ = fmt.Sprint
