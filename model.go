@@ -63,6 +63,10 @@ func (m *Model) ContextDim() int { return m.m.ContextDim }
 // header line of the training data; nil without one, and from Fit.
 func (m *Model) Columns() (data, context []string) { return m.cols[0], m.cols[1] }
 
+// DType is the precision the model's programs run in: "float64" or
+// "float32" (its train or fit statement's dtype).
+func (m *Model) DType() string { return m.params.DType.String() }
+
 // NumParams is the number of scalar parameters (state included; the
 // standardization's values not).
 func (m *Model) NumParams() int { return m.params.Count() }

@@ -1,7 +1,8 @@
 // run.js runs an ONNX model in ONNX Runtime for nox's tests: node run.js
 // REQUEST.json, the request {model, dtype, inputs: {name: {dims, data}}},
 // prints {name: {dims, data}} of every output. Non-finite numbers travel
-// as the strings "NaN", "Infinity" and "-Infinity".
+// as the strings "NaN", "Infinity" and "-Infinity". With "repeat": R it
+// prints {seconds}, the best time of R runs instead (bench).
 const ort = require('onnxruntime-node');
 const fs = require('fs');
 
@@ -15,6 +16,19 @@ const enc = (v) => (Number.isFinite(v) ? v : String(v));
   const feeds = {};
   for (const [name, t] of Object.entries(req.inputs)) {
     feeds[name] = new ort.Tensor(req.dtype, Arr.from(t.data.map(num)), t.dims);
+  }
+  if (req.repeat) {
+    // Timing: the best of req.repeat runs on the same inputs, after one
+    // to warm up.
+    await session.run(feeds);
+    let best = Infinity;
+    for (let i = 0; i < req.repeat; i++) {
+      const t0 = process.hrtime.bigint();
+      await session.run(feeds);
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    process.stdout.write(JSON.stringify({ seconds: best }));
+    return;
   }
   const out = await session.run(feeds);
   const res = {};
