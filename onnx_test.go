@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -272,7 +271,6 @@ func relErr(a, b []float64) (float64, int) {
 	return worst, at
 }
 
-var _ = fmt.Sprint
 
 // TestONNXExamples exports the flow of every example, trained or fitted
 // for a few steps, and compares its log-density in ONNX Runtime with
@@ -322,5 +320,37 @@ func TestONNXExamples(t *testing.T) {
 				compareONNX(t, m, "log_prob", dt, tol, x, c)
 			}
 		})
+	}
+}
+
+// TestSaveONNXStatement: `save FLOW to "m.onnx"` writes the model's
+// log-density as ONNX, which ONNX Runtime evaluates as nox does.
+func TestSaveONNXStatement(t *testing.T) {
+	ortRunner(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.nox")
+	src := "data = toy(\"moons\", n = 500)\nflow = MAF(16) |> Reverse |> MAF(16) |> Gaussian\ntrain flow on data { steps = 50, val_frac = 0 }\nsave flow to \"m.onnx\"\n"
+	s, err := nox.Compile(path, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
+		t.Fatal(s.Render(err))
+	}
+	m, err := s.Model("flow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := m.Sample(20, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, 20)
+	if err := m.LogProb(want, x, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := runORT(t, filepath.Join(dir, "m.onnx"), m.DType(), map[string]*mat.Dense{"x": x})["log_prob"]
+	if worst, at := relErr(got, want); worst > 1e-10 || len(got) != 20 {
+		t.Errorf("log_prob[%d]: %v in ONNX Runtime, %v in nox", at, got[at], want[at])
 	}
 }
