@@ -271,7 +271,6 @@ func relErr(a, b []float64) (float64, int) {
 	return worst, at
 }
 
-
 // TestONNXExamples exports the flow of every example, trained or fitted
 // for a few steps, and compares its log-density in ONNX Runtime with
 // nox's on rows the flow draws (its own data's units and support).
