@@ -74,6 +74,10 @@ type RunOptions struct {
 	// OnStep, if set, is called during training with the step number
 	// (1-based), the total and the batch loss, every ReportEvery steps.
 	OnStep      func(flow string, step, total int, loss float64)
+	// OnStart, if set, is called as a train or fit statement starts,
+	// with the statement ("train" or "fit") and the flow: what the
+	// OnStep calls that follow are steps of.
+	OnStart func(statement, flow string)
 	ReportEvery int
 	// MaxSteps, if positive, caps the steps of every train statement (for
 	// quick tests of examples).
@@ -153,8 +157,14 @@ func (s *Script) runAction(ctx context.Context, a compiler.Action, opts RunOptio
 	}
 	switch a := a.(type) {
 	case *compiler.Train:
+		if opts.OnStart != nil {
+			opts.OnStart("train", a.Flow.Name)
+		}
 		return s.train(ctx, a, opts)
 	case *compiler.Fit:
+		if opts.OnStart != nil {
+			opts.OnStart("fit", a.Flow.Name)
+		}
 		return s.fit(ctx, a, opts)
 	case *compiler.Sample:
 		return s.sample(a, opts)

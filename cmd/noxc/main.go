@@ -392,7 +392,8 @@ func runFailed() int {
 // bar an error left open.
 func reporters(opts *nox.RunOptions, rf *runFlags, stdout, stderr io.Writer) (abort func()) {
 	jsonOut, progress := &rf.json, &rf.progress
-	bar := &progressBar{w: stderr}
+	bar := &progressBar{w: stderr, label: "train"}
+	opts.OnStart = func(statement, _ string) { bar.label = statement }
 	interactive := !*jsonOut && isTerminal(stderr)
 	if interactive {
 		opts.ReportEvery = 10
@@ -402,7 +403,7 @@ func reporters(opts *nox.RunOptions, rf *runFlags, stdout, stderr io.Writer) (ab
 		opts.ReportEvery = 1
 		opts.OnStep = func(flow string, step, total int, loss float64) {
 			if step%max(total/10, 1) == 0 || step == total {
-				fmt.Fprintf(stderr, "train %s: step %d/%d  loss %.4f\n", flow, step, total, loss)
+				fmt.Fprintf(stderr, "%s %s: step %d/%d  loss %.4f\n", bar.label, flow, step, total, loss)
 			}
 		}
 	}
@@ -590,10 +591,10 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func newBar(w io.Writer, flow string, total int) *progressbar.ProgressBar {
+func newBar(w io.Writer, label, flow string, total int) *progressbar.ProgressBar {
 	return progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("train "+flow),
+		progressbar.OptionSetDescription(label+" "+flow),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetItsString("steps"),
@@ -608,13 +609,15 @@ func newBar(w io.Writer, flow string, total int) *progressbar.ProgressBar {
 type progressBar struct {
 	w   io.Writer
 	bar *progressbar.ProgressBar
+	// label is the statement whose steps these are: "train" or "fit".
+	label string
 }
 
 func (p *progressBar) step(flow string, step, total int, loss float64) {
 	if p.bar == nil {
-		p.bar = newBar(p.w, flow, total)
+		p.bar = newBar(p.w, p.label, flow, total)
 	}
-	p.bar.Describe(fmt.Sprintf("train %s  loss %7.4f", flow, loss))
+	p.bar.Describe(fmt.Sprintf("%s %s  loss %7.4f", p.label, flow, loss))
 	p.bar.Set(step)
 	if step == total {
 		p.bar.Finish()

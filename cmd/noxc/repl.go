@@ -175,9 +175,10 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 		OnEvent:   func(ev nox.Event) { printEvent(stdout, ev) },
 		Plot:      plot.Statement,
 	}
-	bar := &progressBar{w: stderr}
+	bar := &progressBar{w: stderr, label: "train"}
 	if isTerminal(stderr) { // as noxc run; no bar in a pipe
 		opts.ReportEvery, opts.OnStep = 10, bar.step
+		opts.OnStart = func(statement, _ string) { bar.label = statement }
 	}
 	s.Warn = stderr
 	err := s.Exec(context.Background(), chunk, opts)
