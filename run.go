@@ -73,11 +73,11 @@ type RunOptions struct {
 	OnEvent func(Event)
 	// OnStep, if set, is called during training with the step number
 	// (1-based), the total and the batch loss, every ReportEvery steps.
-	OnStep      func(flow string, step, total int, loss float64)
+	OnStep func(flow string, step, total int, loss float64)
 	// OnStart, if set, is called as a train or fit statement starts,
 	// with the statement ("train" or "fit") and the flow: what the
 	// OnStep calls that follow are steps of.
-	OnStart func(statement, flow string)
+	OnStart     func(statement, flow string)
 	ReportEvery int
 	// MaxSteps, if positive, caps the steps of every train statement (for
 	// quick tests of examples).
