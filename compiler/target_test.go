@@ -238,20 +238,7 @@ func distributionCases() []targetCase {
 // are its data, CSV text by name.
 func checkDensity(t *testing.T, src string, files map[string]string) *compiler.Target {
 	t.Helper()
-	f, err := lang.Parse("t.nox", []byte(src))
-	if err != nil {
-		t.Fatalf("%s: %v", src, err)
-	}
-	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) {
-		body, ok := files[path]
-		if !ok {
-			return nil, fmt.Errorf("no file %s", path)
-		}
-		return dataset.Read(path, strings.NewReader(body))
-	})
-	if err != nil {
-		t.Fatalf("%s:\n%s", src, lang.Render(err, func(string) []byte { return []byte(src) }))
-	}
+	prog := checkProgram(t, src, files)
 	if len(prog.Targets) != 1 {
 		t.Fatalf("%s: %d targets", src, len(prog.Targets))
 	}
@@ -564,4 +551,25 @@ func TestTargetConstants(t *testing.T) {
 	if want := lp(distuv.Normal{Mu: -0.5, Sigma: 3}, z...) + math.Pi*z[0]; !closeTo(got, want, 1e-12) {
 		t.Errorf("%s at %v = %v, want %v", src, z, got, want)
 	}
+}
+
+// checkProgram parses and checks src, its data files given as CSV text
+// by name, failing the test at a diagnostic.
+func checkProgram(t *testing.T, src string, files map[string]string) *compiler.Program {
+	t.Helper()
+	f, err := lang.Parse("t.nox", []byte(src))
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) {
+		body, ok := files[path]
+		if !ok {
+			return nil, fmt.Errorf("no file %s", path)
+		}
+		return dataset.Read(path, strings.NewReader(body))
+	})
+	if err != nil {
+		t.Fatalf("%s:\n%s", src, lang.Render(err, func(string) []byte { return []byte(src) }))
+	}
+	return prog
 }

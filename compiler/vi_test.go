@@ -21,20 +21,7 @@ import (
 // lowerFit checks src, which must hold one fit statement, and lowers it.
 func lowerFit(t *testing.T, src string, files map[string]string) *compiler.VI {
 	t.Helper()
-	f, err := lang.Parse("t.nox", []byte(src))
-	if err != nil {
-		t.Fatalf("%s: %v", src, err)
-	}
-	prog, err := compiler.Check(f, func(path string) (*dataset.Table, error) {
-		body, ok := files[path]
-		if !ok {
-			return nil, fmt.Errorf("no file %s", path)
-		}
-		return dataset.Read(path, strings.NewReader(body))
-	})
-	if err != nil {
-		t.Fatalf("%s:\n%s", src, lang.Render(err, func(string) []byte { return []byte(src) }))
-	}
+	prog := checkProgram(t, src, files)
 	for _, a := range prog.Actions {
 		if fit, ok := a.(*compiler.Fit); ok {
 			vi, err := fit.Lower()

@@ -94,7 +94,7 @@ func Model(g Graph, params []ir.Param, values [][]float64, o Options) (*onnxpb.M
 	if len(g.Inputs) != len(g.Program.Inputs) {
 		return nil, fmt.Errorf("onnx: %d input names for %d inputs of %s", len(g.Inputs), len(g.Program.Inputs), g.Program.Name)
 	}
-	b := &builder{prog: g.Program, elem: elem, names: make([]string, len(g.Program.Instrs)), static: staticValues(g.Program)}
+	b := &builder{prog: g.Program, elem: elem, names: make([]string, len(g.Program.Instrs)), static: runtime.StaticValues(g.Program)}
 	folded, err := fold(g.Program, params, values, b.static)
 	if err != nil {
 		return nil, err
@@ -202,28 +202,6 @@ func liveValues(p *ir.Program) []bool {
 	return live
 }
 
-// staticValues marks the values that depend on no input and no random
-// op and are not batched, as the runtime's prelude does.
-func staticValues(p *ir.Program) []bool {
-	st := make([]bool, len(p.Instrs))
-	for i, in := range p.Instrs {
-		switch in.Op {
-		case ir.OpInput, ir.OpRandNormal, ir.OpRandUniform, ir.OpDropout:
-			continue
-		}
-		if in.Shape.Batched() {
-			continue
-		}
-		st[i] = true
-		for _, a := range in.Args {
-			if !st[a] {
-				st[i] = false
-				break
-			}
-		}
-	}
-	return st
-}
 
 // fold computes, with nox's runtime in float64, the static values that a
 // batched instruction or an output reads.

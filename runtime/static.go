@@ -17,6 +17,11 @@ import (
 // elements as its parameters, which a program would otherwise rewrite for
 // every shard of a few dozen rows (sizes in bench/README.md).
 
+// StaticValues reports, per value of p, whether it depends on no input
+// and no random op and is not batched: the values the runtime computes in
+// a prelude (and an export computes once, package onnx).
+func StaticValues(p *ir.Program) []bool { return staticValues(p) }
+
 // staticValues reports, per value of p, whether it depends on no input and
 // no random op and is not batched (a batched value's size depends on the
 // shard).
