@@ -202,7 +202,6 @@ func liveValues(p *ir.Program) []bool {
 	return live
 }
 
-
 // fold computes, with nox's runtime in float64, the static values that a
 // batched instruction or an output reads.
 func fold(p *ir.Program, params []ir.Param, values [][]float64, static []bool) (map[ir.Value][]float64, error) {
