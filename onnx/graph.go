@@ -117,10 +117,19 @@ func (b *builder) valueInfo(name string, rows, cols int) *onnxpb.ValueInfoProto 
 
 var negInf = math.Inf(-1)
 
-// clampFloat keeps a finite constant finite in float32.
+// clampFloat keeps a finite constant finite, and a nonzero one nonzero,
+// in float32, as nox's float32 runtime converts clamp bounds
+// (runtime.bound): a bound of 1e-300 that keeps a logarithm's argument
+// positive must not round to 0.
 func clampFloat(b *builder, x float64) float64 {
-	if b.elem == onnxpb.TensorProto_FLOAT && !math.IsInf(x, 0) && math.Abs(x) > math.MaxFloat32 {
+	if b.elem != onnxpb.TensorProto_FLOAT || math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
+	}
+	switch f := float32(x); {
+	case math.IsInf(float64(f), 0):
 		return math.Copysign(math.MaxFloat32, x)
+	case f == 0 && x != 0:
+		return math.Copysign(math.SmallestNonzeroFloat32, x)
 	}
 	return x
 }
@@ -132,4 +141,26 @@ func (b *builder) int0(v int64) string {
 		Name: proto.String(name), DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: []int64{v},
 	})
 	return name
+}
+
+// bound32 rounds a bound x to float32 toward the interior (up for a lower
+// bound, down for an upper one) in a float32 graph, so that a clamp never
+// widens: a Logit's upper clamp 1 − 2⁻⁵³ rounded to nearest is 1, whose
+// log(1 − x) is −Inf and turns the −Inf of the support into NaN; and a
+// lower clamp of 1e-300 must not become 0. In a float64 graph x itself.
+// Infinite bounds stay infinite.
+func bound32(b *builder, x float64, lower bool) float64 {
+	if b.elem != onnxpb.TensorProto_FLOAT || math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
+	}
+	f := float32(x)
+	switch {
+	case math.IsInf(float64(f), 0):
+		f = float32(math.Copysign(math.MaxFloat32, x))
+	case lower && float64(f) < x:
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	case !lower && float64(f) > x:
+		f = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	return float64(f)
 }
