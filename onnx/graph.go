@@ -117,19 +117,10 @@ func (b *builder) valueInfo(name string, rows, cols int) *onnxpb.ValueInfoProto 
 
 var negInf = math.Inf(-1)
 
-// clampFloat keeps a finite constant finite, and a nonzero one nonzero,
-// in float32, as nox's float32 runtime converts clamp bounds
-// (runtime.bound): a bound of 1e-300 that keeps a logarithm's argument
-// positive must not round to 0.
+// clampFloat keeps a finite constant finite in float32.
 func clampFloat(b *builder, x float64) float64 {
-	if b.elem != onnxpb.TensorProto_FLOAT || math.IsInf(x, 0) || math.IsNaN(x) {
-		return x
-	}
-	switch f := float32(x); {
-	case math.IsInf(float64(f), 0):
+	if b.elem == onnxpb.TensorProto_FLOAT && !math.IsInf(x, 0) && math.Abs(x) > math.MaxFloat32 {
 		return math.Copysign(math.MaxFloat32, x)
-	case f == 0 && x != 0:
-		return math.Copysign(math.SmallestNonzeroFloat32, x)
 	}
 	return x
 }
