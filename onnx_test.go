@@ -383,3 +383,14 @@ func TestONNXOutsideDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestExportONNXNoModel: a Model that is not one (the zero value, nil)
+// is an error, not a panic.
+func TestExportONNXNoModel(t *testing.T) {
+	for _, m := range []*nox.Model{nil, {}} {
+		err := m.ExportONNX(&bytes.Buffer{}, nox.ONNXOptions{Function: "log_prob"})
+		if err == nil || !strings.Contains(err.Error(), "no model") {
+			t.Errorf("ExportONNX of %v: %v, want a 'no model' error", m, err)
+		}
+	}
+}
