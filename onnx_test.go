@@ -14,8 +14,10 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/internal/onnxpb"
 )
 
 // ortRunner finds node and onnxruntime-node (onnx/ort/node_modules, made
@@ -391,6 +393,35 @@ func TestExportONNXNoModel(t *testing.T) {
 		err := m.ExportONNX(&bytes.Buffer{}, nox.ONNXOptions{Function: "log_prob"})
 		if err == nil || !strings.Contains(err.Error(), "no model") {
 			t.Errorf("ExportONNX of %v: %v, want a 'no model' error", m, err)
+		}
+	}
+}
+
+// TestONNXNoUnusedInitializers: every initializer of an exported model
+// is an input of a node; a static value read only at export (the
+// triangles of LULinear's inverse, solved by a product with their
+// inverse) is not stored.
+func TestONNXNoUnusedInitializers(t *testing.T) {
+	m, _, _ := onnxModel(t, "LULinear |> AffineCoupling(8) |> Gaussian", 3, 0)
+	for _, fn := range nox.ONNXFunctions {
+		var buf bytes.Buffer
+		if err := m.ExportONNX(&buf, nox.ONNXOptions{Function: fn}); err != nil {
+			t.Fatal(err)
+		}
+		var mp onnxpb.ModelProto
+		if err := proto.Unmarshal(buf.Bytes(), &mp); err != nil {
+			t.Fatal(err)
+		}
+		used := map[string]bool{}
+		for _, n := range mp.GetGraph().GetNode() {
+			for _, in := range n.GetInput() {
+				used[in] = true
+			}
+		}
+		for _, init := range mp.GetGraph().GetInitializer() {
+			if !used[init.GetName()] {
+				t.Errorf("%s: initializer %s %v is used by no node", fn, init.GetName(), init.GetDims())
+			}
 		}
 	}
 }

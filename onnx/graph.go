@@ -18,8 +18,15 @@ func (b *builder) fresh(p string) string {
 	return fmt.Sprintf("%s_%d", p, b.n)
 }
 
-// ref returns the ONNX name of an IR value.
-func (b *builder) ref(v ir.Value) string { return b.names[v] }
+// ref returns the ONNX name of an IR value; a static value becomes an
+// initializer on its first reference, so that one used only at export
+// (a triangular solve's matrix) is not stored in the model.
+func (b *builder) ref(v ir.Value) string {
+	if vals, ok := b.folded[v]; ok && b.names[v] == "" {
+		b.names[v] = b.initializer(fmt.Sprintf("v%d", v), b.prog.Instrs[v].Shape, vals)
+	}
+	return b.names[v]
+}
 
 // node appends a node of op type op with inputs and attributes and
 // returns the name of its (one) output.
