@@ -13,8 +13,10 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/internal/onnxpb"
 )
 
 // ortRunner finds node and onnxruntime-node (onnx/ort/node_modules, made
@@ -54,14 +56,22 @@ func runORT(t *testing.T, model, dtype string, inputs map[string]*mat.Dense) map
 		data := make([]any, 0, r*c)
 		for i := range r {
 			for j := range c {
-				data = append(data, m.At(i, j))
+				v := m.At(i, j)
+				if math.IsNaN(v) || math.IsInf(v, 0) { // JSON has no NaN or Inf: run.js reads these strings
+					data = append(data, strings.Replace(strconv.FormatFloat(v, 'g', -1, 64), "Inf", "Infinity", 1))
+					continue
+				}
+				data = append(data, v)
 			}
 		}
 		ins[name] = ortTensor{Dims: []int{r, c}, Data: data}
 	}
 	req["inputs"] = ins
 	path := filepath.Join(t.TempDir(), "req.json")
-	b, _ := json.Marshal(req)
+	b, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -351,5 +361,96 @@ func TestSaveONNXStatement(t *testing.T) {
 	got := runORT(t, filepath.Join(dir, "m.onnx"), m.DType(), map[string]*mat.Dense{"x": x})["log_prob"]
 	if worst, at := relErr(got, want); worst > 1e-10 || len(got) != 20 {
 		t.Errorf("log_prob[%d]: %v in ONNX Runtime, %v in nox", at, got[at], want[at])
+	}
+}
+
+// TestONNXOutsideDomain: a row outside the domain of a leading Logit
+// (below 0, above 1, infinite) has log-density −Inf in ONNX
+// Runtime, in float64 and in a float32 export of the float64 model,
+// whose clamps must not round outward (1 − 2⁻⁵³ to 1, 1e-300 to 0: the
+// logarithms of the clamped values would be −Inf and the density NaN);
+// rows inside agree with nox.
+func TestONNXOutsideDomain(t *testing.T) {
+	ortRunner(t)
+	x := mat.NewDense(300, 2, nil)
+	for i := range 300 {
+		for j := range 2 {
+			x.Set(i, j, 0.5+0.4*math.Sin(float64(i*(j+3))))
+		}
+	}
+	o := nox.DefaultFitOptions()
+	o.Steps, o.Seed, o.ValFrac, o.TestFrac, o.Standardize, o.Dequantize = 20, 3, 0, 0, false, false
+	m, _, err := nox.Fit(context.Background(), "Logit |> MAF(8) |> Gaussian", x, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]float64{{-0.5, 0.3}, {1.5, 0.3}, {0.3, 7}, {-1e30, 0.3}, {0.3, 1e30}, {math.Inf(1), 0.3}, {math.Inf(-1), 0.3}, {0.3, 0.6}, {0.2, 0.9}}
+	xs := mat.NewDense(len(rows), 2, nil)
+	for i, r := range rows {
+		xs.SetRow(i, r)
+	}
+	want := make([]float64, len(rows))
+	if err := m.LogProb(want, xs, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, dt := range []string{"float64", "float32"} {
+		var buf bytes.Buffer
+		if err := m.ExportONNX(&buf, nox.ONNXOptions{Function: "log_prob", DType: dt}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "m.onnx")
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got := runORT(t, path, dt, map[string]*mat.Dense{"x": xs})["log_prob"]
+		for i, r := range rows {
+			inside := r[0] > 0 && r[0] < 1 && r[1] > 0 && r[1] < 1
+			switch {
+			case !inside && !math.IsInf(got[i], -1):
+				t.Errorf("%s: log_prob(%v) = %v in ONNX Runtime, want -Inf (nox: %v)", dt, r, got[i], want[i])
+			case inside && math.Abs(got[i]-want[i]) > 1e-4*math.Max(1, math.Abs(want[i])):
+				t.Errorf("%s: log_prob(%v) = %v in ONNX Runtime, %v in nox", dt, r, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestExportONNXNoModel: a Model that is not one (the zero value, nil)
+// is an error, not a panic.
+func TestExportONNXNoModel(t *testing.T) {
+	for _, m := range []*nox.Model{nil, {}} {
+		err := m.ExportONNX(&bytes.Buffer{}, nox.ONNXOptions{Function: "log_prob"})
+		if err == nil || !strings.Contains(err.Error(), "no model") {
+			t.Errorf("ExportONNX of %v: %v, want a 'no model' error", m, err)
+		}
+	}
+}
+
+// TestONNXNoUnusedInitializers: every initializer of an exported model
+// is an input of a node; a static value read only at export (the
+// triangles of LULinear's inverse, solved by a product with their
+// inverse) is not stored.
+func TestONNXNoUnusedInitializers(t *testing.T) {
+	m, _, _ := onnxModel(t, "LULinear |> AffineCoupling(8) |> Gaussian", 3, 0)
+	for _, fn := range nox.ONNXFunctions {
+		var buf bytes.Buffer
+		if err := m.ExportONNX(&buf, nox.ONNXOptions{Function: fn}); err != nil {
+			t.Fatal(err)
+		}
+		var mp onnxpb.ModelProto
+		if err := proto.Unmarshal(buf.Bytes(), &mp); err != nil {
+			t.Fatal(err)
+		}
+		used := map[string]bool{}
+		for _, n := range mp.GetGraph().GetNode() {
+			for _, in := range n.GetInput() {
+				used[in] = true
+			}
+		}
+		for _, init := range mp.GetGraph().GetInitializer() {
+			if !used[init.GetName()] {
+				t.Errorf("%s: initializer %s %v is used by no node", fn, init.GetName(), init.GetDims())
+			}
+		}
 	}
 }

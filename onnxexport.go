@@ -31,6 +31,9 @@ type ONNXOptions struct {
 // names, the function and the source that trained the model are its
 // metadata. The bytes depend only on the model and o.
 func (m *Model) ExportONNX(w io.Writer, o ONNXOptions) error {
+	if err := m.usable("ExportONNX"); err != nil {
+		return err
+	}
 	dt := o.DType
 	if dt == "" {
 		dt = m.params.DType.String()

@@ -161,9 +161,8 @@ func (b *builder) emitAll(inputs []string) error {
 		if !live[i] || b.static[i] && b.folded[v] == nil {
 			continue
 		}
-		if vals, ok := b.folded[v]; ok {
-			b.names[i] = b.initializer(fmt.Sprintf("v%d", i), in.Shape, vals)
-			continue
+		if _, ok := b.folded[v]; ok {
+			continue // an initializer when first referenced (ref): a triangular solve reads its matrix at export, not in the graph
 		}
 		if in.Op == ir.OpInput {
 			b.names[i] = inputs[in.Int]

@@ -18,8 +18,15 @@ func (b *builder) fresh(p string) string {
 	return fmt.Sprintf("%s_%d", p, b.n)
 }
 
-// ref returns the ONNX name of an IR value.
-func (b *builder) ref(v ir.Value) string { return b.names[v] }
+// ref returns the ONNX name of an IR value; a static value becomes an
+// initializer on its first reference, so that one used only at export
+// (a triangular solve's matrix) is not stored in the model.
+func (b *builder) ref(v ir.Value) string {
+	if vals, ok := b.folded[v]; ok && b.names[v] == "" {
+		b.names[v] = b.initializer(fmt.Sprintf("v%d", v), b.prog.Instrs[v].Shape, vals)
+	}
+	return b.names[v]
+}
 
 // node appends a node of op type op with inputs and attributes and
 // returns the name of its (one) output.
@@ -132,4 +139,26 @@ func (b *builder) int0(v int64) string {
 		Name: proto.String(name), DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: []int64{v},
 	})
 	return name
+}
+
+// bound32 rounds a bound x to float32 toward the interior (up for a lower
+// bound, down for an upper one) in a float32 graph, so that a clamp never
+// widens: a Logit's upper clamp 1 − 2⁻⁵³ rounded to nearest is 1, whose
+// log(1 − x) is −Inf and turns the −Inf of the support into NaN; and a
+// lower clamp of 1e-300 must not become 0. In a float64 graph x itself.
+// Infinite bounds stay infinite.
+func bound32(b *builder, x float64, lower bool) float64 {
+	if b.elem != onnxpb.TensorProto_FLOAT || math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
+	}
+	f := float32(x)
+	switch {
+	case math.IsInf(float64(f), 0):
+		f = float32(math.Copysign(math.MaxFloat32, x))
+	case lower && float64(f) < x:
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	case !lower && float64(f) > x:
+		f = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	return float64(f)
 }

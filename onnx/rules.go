@@ -101,7 +101,8 @@ func init() {
 		return b.node("Cast", []string{g}, []*onnxpb.AttributeProto{attrInt("to", int64(b.elem))}), nil
 	}}
 	rules[ir.OpClamp] = rule{emit: func(b *builder, in ir.Instr) (string, error) {
-		return b.node("Clip", []string{b.ref(in.Args[0]), b.scalar0(in.Data[0]), b.scalar0(in.Data[1])}, nil), nil
+		lo, hi := bound32(b, in.Data[0], true), bound32(b, in.Data[1], false)
+		return b.node("Clip", []string{b.ref(in.Args[0]), b.scalar0(lo), b.scalar0(hi)}, nil), nil
 	}}
 	rules[ir.OpSupport] = rule{emit: supportRule}
 	segmentRules()

@@ -58,6 +58,12 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	paths := map[string]string{*fn: *out}
 	if *fn == "all" {
+		// The four names derive from -o: a directory would give hidden
+		// files named ..log_prob.onnx and so on.
+		if err := atomicfile.Writable(*out); err != nil {
+			fmt.Fprintf(stderr, "noxc export: -o %s: %v\n", *out, err)
+			return 1
+		}
 		base := strings.TrimSuffix(*out, ".onnx")
 		for _, f := range fns {
 			paths[f] = base + "." + f + ".onnx"

@@ -50,6 +50,7 @@ func TestExportCommand(t *testing.T) {
 		{[]string{"export", broken, "-o", filepath.Join(dir, "b.onnx")}, 1, strings.TrimPrefix(strings.TrimSpace(evalErr), "noxc sample: ")},
 		{[]string{"export", filepath.Join(dir, "none.noxm")}, 1, "no such file"},
 		{[]string{"export", broken, "-o", filepath.Join(dir, "missing", "m.onnx")}, 1, "-o " + filepath.Join(dir, "missing", "m.onnx")},
+		{[]string{"export", model, "-function", "all", "-o", dir}, 1, "-o " + dir + ": " + dir + " is a directory"},
 		{[]string{"export", model, "-function", "density"}, 2, "-function must be one of log_prob, sample, forward, inverse or all"},
 		{[]string{"export", model, "-dtype", "float16"}, 2, "-dtype must be float32 or float64"},
 		{[]string{"export"}, 2, "want exactly one MODEL"},
