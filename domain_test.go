@@ -80,3 +80,31 @@ func TestEvalOutsideSupport(t *testing.T) {
 		})
 	}
 }
+
+// TestFloat32LogitOutside: in float32 too, a row outside a leading
+// Logit's domain has log-density −Inf, not NaN: the clamp into (1e-300,
+// 1 − 2⁻⁵³) must not round to [0, 1] (runtime's bound).
+func TestFloat32LogitOutside(t *testing.T) {
+	x := mat.NewDense(300, 2, nil)
+	for i := range 300 {
+		for j := range 2 {
+			x.Set(i, j, 0.5+0.4*math.Sin(float64(i*(j+3))))
+		}
+	}
+	o := nox.DefaultFitOptions()
+	o.Steps, o.ValFrac, o.TestFrac, o.Standardize, o.Dequantize, o.DType = 20, 0, 0, false, false, "float32"
+	m, _, err := nox.Fit(context.Background(), "Logit |> MAF(8) |> Gaussian", x, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := mat.NewDense(4, 2, []float64{1.5, 0.3, 0.3, 7, -0.5, 0.3, 0.3, math.Inf(1)})
+	lp := make([]float64, 4)
+	if err := m.LogProb(lp, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range lp {
+		if !math.IsInf(v, -1) {
+			t.Errorf("row %v: log p = %v in float32, want -Inf", rows.RawRowView(i), v)
+		}
+	}
+}

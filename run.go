@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -320,7 +321,7 @@ func (s *Script) save(a *compiler.Save, opts RunOptions) error {
 	}
 	path := resolve(s.dir, a.Path)
 	save := tf.Save
-	if strings.HasSuffix(path, ".onnx") { // the log-density, for ONNX engines
+	if strings.EqualFold(filepath.Ext(path), ".onnx") { // the log-density, for ONNX engines
 		save = func(path string) error { return tf.SaveONNX(path, ONNXOptions{Function: "log_prob"}) }
 	}
 	if err := save(path); err != nil {

@@ -102,7 +102,7 @@ func Model(g Graph, params []ir.Param, values [][]float64, o Options) (*onnxpb.M
 	b.folded = folded
 	b.graph = &onnxpb.GraphProto{Name: proto.String(g.Name)}
 	for i, in := range g.Program.Inputs {
-		b.graph.Input = append(b.graph.Input, b.valueInfo(g.Inputs[i], -1, in.Cols))
+		b.graph.Input = append(b.graph.Input, b.valueInfo(g.Inputs[i], in.Cols))
 	}
 	if err := b.emitAll(g.Inputs); err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func Model(g Graph, params []ir.Param, values [][]float64, o Options) (*onnxpb.M
 			cols = 0
 		}
 		b.graph.Node = append(b.graph.Node, &onnxpb.NodeProto{OpType: proto.String("Identity"), Input: []string{name}, Output: []string{out.Name}})
-		b.graph.Output = append(b.graph.Output, b.valueInfo(out.Name, -1, cols))
+		b.graph.Output = append(b.graph.Output, b.valueInfo(out.Name, cols))
 	}
 	m := &onnxpb.ModelProto{
 		IrVersion:       proto.Int64(IRVersion),
@@ -205,8 +205,9 @@ func liveValues(p *ir.Program) []bool {
 // batched instruction or an output reads.
 func fold(p *ir.Program, params []ir.Param, values [][]float64, static []bool) (map[ir.Value][]float64, error) {
 	need := map[ir.Value]bool{}
+	live := liveValues(p)
 	for i, in := range p.Instrs {
-		if static[i] {
+		if static[i] || !live[i] {
 			continue
 		}
 		for _, a := range in.Args {

@@ -38,6 +38,7 @@ func (b *builder) node(op string, inputs []string, attrs []*onnxpb.AttributeProt
 	return out
 }
 
+// attrInt and attrInts make a node's integer attributes.
 func attrInt(name string, v int64) *onnxpb.AttributeProto {
 	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(v)}
 }
@@ -46,17 +47,15 @@ func attrInts(name string, v []int64) *onnxpb.AttributeProto {
 	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INTS.Enum(), Ints: v}
 }
 
-func attrFloat(name string, v float32) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_FLOAT.Enum(), F: proto.Float32(v)}
-}
-
 // tensor makes a tensor of the graph's element type.
 func (b *builder) tensor(name string, dims []int64, vals []float64) *onnxpb.TensorProto {
 	t := &onnxpb.TensorProto{Name: proto.String(name), Dims: dims, DataType: proto.Int32(int32(b.elem))}
 	if b.elem == onnxpb.TensorProto_FLOAT {
 		t.FloatData = make([]float32, len(vals))
 		for i, v := range vals {
-			t.FloatData[i] = float32(v)
+			// A finite value beyond float32's range saturates, as the
+			// runtime's float32 parameters do, instead of becoming Inf.
+			t.FloatData[i] = float32(clampFloat(b, v))
 		}
 	} else {
 		t.DoubleData = append([]float64(nil), vals...)
@@ -105,8 +104,9 @@ func (b *builder) shapeOf(s ir.Shape) string {
 }
 
 // valueInfo describes a graph input or output: [N, cols], or [N] for
-// cols 0; rows −1 is the batch dimension N.
-func (b *builder) valueInfo(name string, rows, cols int) *onnxpb.ValueInfoProto {
+// cols 0, N the batch dimension.
+func (b *builder) valueInfo(name string, cols int) *onnxpb.ValueInfoProto {
+	rows := -1
 	dim := func(n int) *onnxpb.TensorShapeProto_Dimension {
 		if n < 0 {
 			return &onnxpb.TensorShapeProto_Dimension{Value: &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: "N"}}

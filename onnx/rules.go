@@ -21,6 +21,9 @@ type rule struct {
 // (TestEveryOpHasRule).
 var rules = map[ir.Op]rule{}
 
+// unaryRule and binaryRule map an op to the ONNX operator of the same
+// meaning, on the same operands (ONNX broadcasts a second operand of
+// [1,n], [r,1] or [1,1] as nox does); refuse states why an op has none.
 func unaryRule(op string) rule {
 	return rule{emit: func(b *builder, in ir.Instr) (string, error) {
 		return b.node(op, []string{b.ref(in.Args[0])}, nil), nil

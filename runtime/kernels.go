@@ -376,7 +376,7 @@ func unaryMath[T Float](s *step[T]) {
 			out[i] = T(math.Floor(float64(a[i])))
 		}
 	case ir.OpClamp:
-		lo, hi := bound[T](s.data[0]), bound[T](s.data[1])
+		lo, hi := bound[T](s.data[0], true), bound[T](s.data[1], false)
 		for i, x := range a {
 			out[i] = min(max(x, lo), hi)
 		}
@@ -445,15 +445,26 @@ func triSolve[T Float](s *step[T]) {
 }
 
 // bound converts a clamp bound to T, saturating instead of rounding to
-// infinity or zero: a layer that clamps a denominator away from zero, or
-// a value below the largest float64, means the same in float32.
-func bound[T Float](v float64) T {
+// infinity or zero, and rounding toward the interval's inside (up for a
+// lower bound, down for an upper one): a layer that clamps a denominator
+// away from zero, a value below the largest float64, or Logit's value
+// into (1e-300, 1 − 2⁻⁵³) — which to nearest would be [0, 1], where the
+// logarithms are −Inf — means the same in float32.
+func bound[T Float](v float64, lower bool) T {
 	x := T(v)
 	switch {
 	case math.IsInf(float64(x), 0) && !math.IsInf(v, 0):
 		return T(math.Copysign(math.MaxFloat32, v)) // float64 never overflows here
 	case x == 0 && v != 0:
 		return T(math.Copysign(math.SmallestNonzeroFloat32, v))
+	}
+	if f, ok := any(x).(float32); ok {
+		if lower && float64(f) < v {
+			return T(math.Nextafter32(f, float32(math.Inf(1))))
+		}
+		if !lower && float64(f) > v {
+			return T(math.Nextafter32(f, float32(math.Inf(-1))))
+		}
 	}
 	return x
 }
