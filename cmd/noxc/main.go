@@ -1,7 +1,7 @@
 // Command noxc compiles and runs .nox files.
 //
 //	noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [POLICY]
-//	noxc check FILE [-ir [-backend]] [POLICY] compile only; report diagnostics
+//	noxc check FILE [-json] [-ir [-backend]] [POLICY] compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form; - is stdin
 //	noxc repl [POLICY]                       interactive session
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE] [-max-memory SIZE]
@@ -112,11 +112,15 @@ is one — then runs its statements in order, printing one line per result.
             into the same parts and sums them in the same order on any
             number of threads; only the speed changes
 ` + policyHelp + memoryHelp,
-	"check": `usage: noxc check FILE [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
+	"check": `usage: noxc check FILE [-json] [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Check compiles FILE and reports every diagnostic (at most 10, sorted), each
 with its position, the source line and a caret. It runs nothing.
 
+  -json     also print the diagnostics, errors and warnings, as one JSON
+            object on stdout: each with its severity, file, range (line,
+            column, end_line, end_column), message and did-you-mean
+            suggestions (run -json prints it too when FILE does not compile)
   -ir       print each trained flow's lowered IR and its gradient program
   -backend  with -ir, print them as the runtime runs them (fused backend ops)
 ` + policyHelp + memoryHelp,
@@ -279,6 +283,8 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	var rf runFlags
 	if cmd == "run" {
 		rf.define(fs)
+	} else {
+		fs.BoolVar(&rf.json, "json", false, "print the diagnostics as one JSON object")
 	}
 	var pf policyFlags
 	pf.defineFiles(fs)
@@ -311,6 +317,9 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	script, err := nox.CompileWith(file, src, copts)
 	if err != nil {
+		if rf.json {
+			writeDiagnostics(stdout, file, err, nil)
+		}
 		fmt.Fprintln(stderr, nox.RenderError(err, file, src))
 		return 1
 	}
@@ -344,6 +353,9 @@ func runCmd(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, text)
 	}
 	if cmd == "check" {
+		if rf.json {
+			writeDiagnostics(stdout, file, nil, script.Prog.Warnings)
+		}
 		return 0
 	}
 	// A trial run (-steps) replaces no file a real run wrote.

@@ -55,3 +55,19 @@ func distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Suggested returns the name a message's did-you-mean (the suffix
+// DidYouMean makes) proposes, for tools that offer it as a fix.
+func Suggested(msg string) (string, bool) {
+	const open, close = " (did you mean ", "?)"
+	i := strings.LastIndex(msg, open)
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len(open):]
+	j := strings.Index(rest, close)
+	if j <= 0 || strings.ContainsAny(rest[:j], " ()") {
+		return "", false
+	}
+	return rest[:j], true
+}
