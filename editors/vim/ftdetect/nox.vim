@@ -1,0 +1,1 @@
+au BufRead,BufNewFile *.nox set filetype=nox
