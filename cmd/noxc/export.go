@@ -82,7 +82,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, f := range fns {
 		if err := m.SaveONNX(paths[f], nox.ONNXOptions{Function: f, DType: *dt}); err != nil {
-			fmt.Fprintf(stderr, "noxc export: %v\n", err)
+			fmt.Fprintf(stderr, "noxc export: %s to %s: %v\n", f, paths[f], err)
 			return 1
 		}
 		fmt.Fprintf(stdout, "export %s: %s written to %s\n", m.Name(), f, paths[f])
