@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"errors"
-	"fmt"
 
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
@@ -50,10 +48,7 @@ type FitOptions struct {
 	DataBatch int
 }
 
-var fitTable = []struct {
-	stdlib.Param
-	field func(o *FitOptions) any
-}{
+var fitTable = optionTable[FitOptions]{
 	{stdlib.Param{Name: "steps", Type: stdlib.Int, Default: []float64{2000}, Min: 1, Max: 1e9,
 		Doc: "Adam steps"}, func(o *FitOptions) any { return &o.Steps }},
 	{stdlib.Param{Name: "batch", Type: stdlib.Int, Default: []float64{256}, Min: 1, Max: 1 << 20,
@@ -80,66 +75,17 @@ var fitTable = []struct {
 		Doc: "rows of each data set per step, a minibatch estimate of its sum (0: every row)"}, func(o *FitOptions) any { return &o.DataBatch }},
 }
 
-var fitSig = &signature{name: "fit", options: true, params: func() []stdlib.Param {
-	ps := make([]stdlib.Param, len(fitTable))
-	for i, e := range fitTable {
-		ps[i] = e.Param
-	}
-	return ps
-}()}
+var fitSig = fitTable.signature("fit")
 
-func fitOptions(b bound) FitOptions {
-	var o FitOptions
-	for _, e := range fitTable {
-		a := b[e.Name]
-		switch f := e.field(&o).(type) {
-		case *int:
-			*f = int(a.nums[0])
-		case *uint64:
-			*f = uint64(a.nums[0])
-		case *float64:
-			*f = a.nums[0]
-		case *string:
-			*f = a.str
-		}
-	}
-	return o
-}
+func fitOptions(b bound) FitOptions { return fitTable.fill(b) }
 
 // DefaultFitOptions returns the options of a fit statement that sets
 // none.
-func DefaultFitOptions() FitOptions {
-	b := bound{}
-	for _, e := range fitTable {
-		b[e.Name], _ = defaultArg(&e.Param)
-	}
-	return fitOptions(b)
-}
+func DefaultFitOptions() FitOptions { return fitTable.defaults() }
 
 // Validate checks options a Go program filled as the checker checks a
 // fit statement's.
-func (o FitOptions) Validate() error {
-	for _, e := range fitTable {
-		var v value
-		switch f := e.field(&o).(type) {
-		case *int:
-			v = value{kind: kNum, num: float64(*f), isInt: true}
-		case *uint64:
-			if *f > 1<<53 {
-				return fmt.Errorf("%s must be in %s, got %d", fitSig.what(&e.Param), e.RangeText(), *f)
-			}
-			v = value{kind: kNum, num: float64(*f), isInt: true}
-		case *float64:
-			v = value{kind: kNum, num: *f}
-		case *string:
-			v = value{kind: kStr, str: *f}
-		}
-		if _, msg := check(fitSig.what(&e.Param), &e.Param, v); msg != "" {
-			return errors.New(msg)
-		}
-	}
-	return nil
-}
+func (o FitOptions) Validate() error { return fitTable.validate(fitSig, o) }
 
 // LoopOptions are the options Loop reads (learning rate, schedule,
 // validation interval) of a fit's.

@@ -13,10 +13,7 @@ import (
 // TrainOptions from the result; DefaultTrainOptions fills one from its
 // defaults and Validate checks one against its types, ranges and choices;
 // so the language and the Go API cannot disagree.
-var trainTable = []struct {
-	stdlib.Param
-	field func(o *TrainOptions) any // a pointer to the option's field
-}{
+var trainTable = optionTable[TrainOptions]{
 	{stdlib.Param{Name: "steps", Type: stdlib.Int, Default: []float64{1000}, Min: 1, Max: 1e9,
 		Doc: "at most this many Adam steps"}, func(o *TrainOptions) any { return &o.Steps }},
 	{stdlib.Param{Name: "batch", Type: stdlib.Int, Default: []float64{256}, Min: 1, Max: 1 << 20,
@@ -59,19 +56,32 @@ var trainTable = []struct {
 }
 
 // trainSig binds a train statement's options.
-var trainSig = &signature{name: "train", options: true, params: func() []stdlib.Param {
-	ps := make([]stdlib.Param, len(trainTable))
-	for i, e := range trainTable {
+var trainSig = trainTable.signature("train")
+
+// optionTable is a statement's options (train's, fit's), in the order
+// spec.md lists them: each one's parameter and the field of O it sets.
+// The checker binds a statement against it (signature) and fills an O
+// from the result (fill); defaults and validate fill and check an O a Go
+// program made, so the language and the Go API cannot disagree.
+type optionTable[O any] []struct {
+	stdlib.Param
+	field func(o *O) any // a pointer to the option's field
+}
+
+// signature is the table as the binder's signature of statement name.
+func (t optionTable[O]) signature(name string) *signature {
+	ps := make([]stdlib.Param, len(t))
+	for i, e := range t {
 		ps[i] = e.Param
 	}
-	return ps
-}()}
+	return &signature{name: name, options: true, params: ps}
+}
 
-// trainOptions fills TrainOptions from a train statement's bound options
-// (every option is there: given or its default).
-func trainOptions(b bound) TrainOptions {
-	var o TrainOptions
-	for _, e := range trainTable {
+// fill makes an O from a statement's bound options (every option is
+// there: given or its default).
+func (t optionTable[O]) fill(b bound) O {
+	var o O
+	for _, e := range t {
 		a := b[e.Name]
 		switch f := e.field(&o).(type) {
 		case *int:
@@ -89,29 +99,27 @@ func trainOptions(b bound) TrainOptions {
 	return o
 }
 
-// DefaultTrainOptions returns the options of a train statement that sets
-// none: the language's defaults, from the same table the checker binds.
-func DefaultTrainOptions() TrainOptions {
+// defaults is the O of a statement that sets no option.
+func (t optionTable[O]) defaults() O {
 	b := bound{}
-	for _, e := range trainTable {
+	for _, e := range t {
 		b[e.Name], _ = defaultArg(&e.Param)
 	}
-	return trainOptions(b)
+	return t.fill(b)
 }
 
-// Validate checks options a Go program filled against the types, ranges
-// and choices the checker enforces on a train statement, with its
-// message: "train option lr must be in (0, 10], got -1". It returns the
-// first violation, or nil.
-func (o TrainOptions) Validate() error {
-	for _, e := range trainTable {
+// validate checks o against the types, ranges and choices the checker
+// enforces on statement sig, with its message: "train option lr must be
+// in (0, 10], got -1". It returns the first violation, or nil.
+func (t optionTable[O]) validate(sig *signature, o O) error {
+	for _, e := range t {
 		var v value
 		switch f := e.field(&o).(type) {
 		case *int:
 			v = value{kind: kNum, num: float64(*f), isInt: true}
 		case *uint64:
 			if *f > 1<<53 { // no float64 holds it exactly
-				return fmt.Errorf("%s must be in %s, got %d", trainSig.what(&e.Param), e.RangeText(), *f)
+				return fmt.Errorf("%s must be in %s, got %d", sig.what(&e.Param), e.RangeText(), *f)
 			}
 			v = value{kind: kNum, num: float64(*f), isInt: true}
 		case *float64:
@@ -124,12 +132,25 @@ func (o TrainOptions) Validate() error {
 		case *string:
 			v = value{kind: kStr, str: *f}
 		}
-		if _, msg := check(trainSig.what(&e.Param), &e.Param, v); msg != "" {
+		if _, msg := check(sig.what(&e.Param), &e.Param, v); msg != "" {
 			return errors.New(msg)
 		}
 	}
 	return nil
 }
+
+// trainOptions fills TrainOptions from a train statement's bound options.
+func trainOptions(b bound) TrainOptions { return trainTable.fill(b) }
+
+// DefaultTrainOptions returns the options of a train statement that sets
+// none: the language's defaults, from the same table the checker binds.
+func DefaultTrainOptions() TrainOptions { return trainTable.defaults() }
+
+// Validate checks options a Go program filled against the types, ranges
+// and choices the checker enforces on a train statement, with its
+// message: "train option lr must be in (0, 10], got -1". It returns the
+// first violation, or nil.
+func (o TrainOptions) Validate() error { return trainTable.validate(trainSig, o) }
 
 // EvalInterval returns the number of steps between validations in a run
 // of steps steps: EvalEvery if it is positive, else the automatic
