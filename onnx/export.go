@@ -150,6 +150,10 @@ type builder struct {
 	folded map[ir.Value][]float64
 	n      int // counter for fresh names
 	batch  string
+	// consts names each constant made (scalars, shapes, axes) by its
+	// kind and value, so that the thousand uses of 0.5 in an unrolled
+	// bisection share one initializer.
+	consts map[string]string
 }
 
 // emitAll emits every live instruction: static ones used by the rest as

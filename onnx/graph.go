@@ -71,16 +71,34 @@ func (b *builder) initializer(name string, s ir.Shape, vals []float64) string {
 
 // scalar adds a [1,1] constant (broadcast by the arithmetic ops).
 func (b *builder) scalar(x float64) string {
-	return b.initializer(b.fresh("c"), ir.Shape{Rows: 1, Cols: 1}, []float64{clampFloat(b, x)})
+	x = clampFloat(b, x)
+	return b.shared(fmt.Sprintf("s%x", math.Float64bits(x)), func() string {
+		return b.initializer(b.fresh("c"), ir.Shape{Rows: 1, Cols: 1}, []float64{x})
+	})
+}
+
+// shared returns the constant made for key, making it the first time.
+func (b *builder) shared(key string, make func() string) string {
+	if b.consts == nil {
+		b.consts = map[string]string{}
+	}
+	if name, ok := b.consts[key]; ok {
+		return name
+	}
+	name := make()
+	b.consts[key] = name
+	return name
 }
 
 // ints adds a 1-D int64 constant (shapes, axes, indices).
 func (b *builder) ints(p string, v []int64) string {
-	name := b.fresh(p)
-	b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
-		Name: proto.String(name), Dims: []int64{int64(len(v))}, DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: v,
+	return b.shared(fmt.Sprint("i", v), func() string {
+		name := b.fresh(p)
+		b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
+			Name: proto.String(name), Dims: []int64{int64(len(v))}, DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: v,
+		})
+		return name
 	})
-	return name
 }
 
 // rows returns a 1-D int64 tensor holding the batch size N (the rows of
@@ -134,11 +152,13 @@ func clampFloat(b *builder, x float64) float64 {
 
 // int0 adds a rank-0 int64 constant (CumSum's axis).
 func (b *builder) int0(v int64) string {
-	name := b.fresh("i")
-	b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
-		Name: proto.String(name), DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: []int64{v},
+	return b.shared(fmt.Sprint("i0 ", v), func() string {
+		name := b.fresh("i")
+		b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
+			Name: proto.String(name), DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: []int64{v},
+		})
+		return name
 	})
-	return name
 }
 
 // bound32 rounds a bound x to float32 toward the interior (up for a lower

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -142,10 +143,12 @@ func init() {
 
 // scalar0 adds a rank-0 constant (Clip's bounds must be scalars).
 func (b *builder) scalar0(x float64) string {
-	name := b.fresh("c")
-	t := b.tensor(name, nil, []float64{clampFloat(b, x)})
-	b.graph.Initializer = append(b.graph.Initializer, t)
-	return name
+	x = clampFloat(b, x)
+	return b.shared(fmt.Sprintf("s0 %x", math.Float64bits(x)), func() string {
+		name := b.fresh("c")
+		b.graph.Initializer = append(b.graph.Initializer, b.tensor(name, nil, []float64{x}))
+		return name
+	})
 }
 
 // supportRule: 0 for a row whose elements all lie in (lo, hi) (and are
