@@ -1,7 +1,6 @@
 package nox_test
 
 import (
-	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -25,17 +24,7 @@ flow = Inverse(AffineCoupling(8) |> Radial |> MAF(8)) |> Gaussian
 train flow on data { steps = 100, seed = 1 }
 save flow to "inv.noxm"
 `
-	s, err := nox.Compile(filepath.Join(dir, "p.nox"), []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
-		t.Fatal(s.Render(err))
-	}
-	m, err := s.Model("flow")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := runFlow(t, dir, src)
 	loaded, err := nox.Load(filepath.Join(dir, "inv.noxm"))
 	if err != nil {
 		t.Fatal(err)

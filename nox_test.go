@@ -51,6 +51,25 @@ func runFile(t *testing.T, path string, maxSteps int) []nox.Event {
 	return evs
 }
 
+// runFlow compiles src as dir/m.nox, runs it and returns the model of its
+// flow named flow, failing the test at any error.
+func runFlow(t *testing.T, dir, src string) *nox.Model {
+	t.Helper()
+	path := filepath.Join(dir, "m.nox")
+	s, err := nox.Compile(path, []byte(src))
+	if err != nil {
+		t.Fatal(nox.RenderError(err, path, []byte(src)))
+	}
+	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
+		t.Fatal(s.Render(err))
+	}
+	m, err := s.Model("flow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // TestExamples runs every example with few steps.
 func TestExamples(t *testing.T) {
 	files, _ := filepath.Glob("examples/*.nox")

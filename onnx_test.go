@@ -340,19 +340,7 @@ func TestONNXExamples(t *testing.T) {
 func TestSaveONNXStatement(t *testing.T) {
 	ortRunner(t)
 	dir := t.TempDir()
-	path := filepath.Join(dir, "m.nox")
-	src := "data = toy(\"moons\", n = 500)\nflow = MAF(16) |> Reverse |> MAF(16) |> Gaussian\ntrain flow on data { steps = 50, val_frac = 0 }\nsave flow to \"m.onnx\"\n"
-	s, err := nox.Compile(path, []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
-		t.Fatal(s.Render(err))
-	}
-	m, err := s.Model("flow")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := runFlow(t, dir, "data = toy(\"moons\", n = 500)\nflow = MAF(16) |> Reverse |> MAF(16) |> Gaussian\ntrain flow on data { steps = 50, val_frac = 0 }\nsave flow to \"m.onnx\"\n")
 	x, err := m.Sample(20, 2, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -46,24 +46,13 @@ func TestFitStopsAtNonFinite(t *testing.T) {
 // one: saved, loaded and sampled from, with the same log-densities.
 func TestFittedFlowSavesAndLoads(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "m.nox")
 	src := `density banana(z: 2) = normal_lpdf(z[0], 0, 2) + normal_lpdf(z[1], z[0]^2 / 4, 0.5)
 flow = repeat(4, Inverse(AffineCoupling(16, 16))) |> Gaussian
 fit flow to banana { steps = 300, samples = 2000 }
 save flow to "b.noxm"
 sample flow 100 to "b.csv"
 `
-	s, err := nox.Compile(path, []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
-		t.Fatal(s.Render(err))
-	}
-	m, err := s.Model("flow")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := runFlow(t, dir, src)
 	l, err := nox.Load(filepath.Join(dir, "b.noxm"))
 	if err != nil {
 		t.Fatal(err)
