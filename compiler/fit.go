@@ -1,7 +1,6 @@
 package compiler
 
 import (
-
 	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"

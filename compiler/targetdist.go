@@ -113,6 +113,17 @@ var distributions = func() map[string]targetFunc {
 
 // lpdf evaluates a distribution's log-density, summed over a vector x.
 func (g *targetGen) lpdf(l lpdf, a []tval, c *lang.ArithCall) tval {
+	// A constant parameter outside the distribution's domain (a scale of
+	// 0) breaks several of the formula's operations: say so once, at
+	// the call, naming the distribution.
+	prev, said := g.errorf, false
+	g.errorf = func(_, _ lang.Pos, format string, args ...any) {
+		if !said {
+			said = true
+			prev(c.Pos, c.EndPos, "%s: "+format, append([]any{c.Name.Name}, args...)...)
+		}
+	}
+	defer func() { g.errorf = prev }()
 	d := dctx{g: g, c: c}
 	x := a[0]
 	bounded := !math.IsInf(l.lo, -1) || !math.IsInf(l.hi, 1)

@@ -76,6 +76,8 @@ func (g *targetGen) binary(op rune, a, b tval, pos, end lang.Pos) tval {
 	k := join(a.k, b.k)
 	n := max(a.n, b.n)
 	switch {
+	case op == '/' && b.k == tConst && b.c == 0:
+		return g.fail(pos, end, "division by the constant 0; a density's terms must be finite")
 	case a.n > 0 && b.n > 0 && a.n != b.n:
 		return g.fail(pos, end, "cannot combine %s and %s with %c: their lengths differ", a.describe(), b.describe(), op)
 	case n > 0 && k == tMixed:
