@@ -24,6 +24,9 @@ type Cost struct {
 	// Params is the number of scalars in the parameter table, trained,
 	// state and fixed (standardization) ones.
 	Params int64
+	// Learned is the part of Params that training learns (what `noxc
+	// info` and a train event call the flow's parameters).
+	Learned int64
 	// Tensors is the number of parameter tensors (each adds instructions
 	// to every program).
 	Tensors int
@@ -88,7 +91,7 @@ func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
 				sc.Solve = int64(s.Spec.SolveBytes) * int64(cur)
 				memo[k] = sc
 			}
-			c.Params, c.Tensors, c.Width, c.Solve = c.Params+sc.Params, c.Tensors+sc.Tensors, c.Width+sc.Width, c.Solve+sc.Solve
+			c.Params, c.Learned, c.Tensors, c.Width, c.Solve = c.Params+sc.Params, c.Learned+sc.Learned, c.Tensors+sc.Tensors, c.Width+sc.Width, c.Solve+sc.Solve
 		default:
 			return Cost{}, fmt.Errorf("%s cannot be a stage of a flow", s.Spec.Name)
 		}
@@ -100,7 +103,7 @@ func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
 		return Cost{}, err
 	}
 	tc := tableCost(*l.table)
-	c.Params, c.Tensors, c.Width = c.Params+tc.Params, c.Tensors+tc.Tensors, c.Width+tc.Width
+	c.Params, c.Learned, c.Tensors, c.Width = c.Params+tc.Params, c.Learned+tc.Learned, c.Tensors+tc.Tensors, c.Width+tc.Width
 	c.Width += 4 * int64(dim+opt.ContextDim)
 	return c, nil
 }
@@ -112,6 +115,9 @@ func tableCost(table []ir.Param) Cost {
 	var c Cost
 	for _, p := range table {
 		c.Params += int64(p.Shape.Rows) * int64(p.Shape.Cols)
+		if !p.State {
+			c.Learned += int64(p.Shape.Rows) * int64(p.Shape.Cols)
+		}
 		c.Tensors++
 		if p.Shape.Rows > 1 {
 			c.Width += 3 * int64(p.Shape.Cols)

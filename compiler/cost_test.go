@@ -14,7 +14,7 @@ import (
 // (each distinct stage built once) is the parameter table Lower builds:
 // the same scalars and tensors, for every layer family, couplings of odd
 // width (whose halves alternate with their ordinal), splits, contexts,
-// whitening and the defensive fit.
+// whitening and the defensive fit; and the learned ones among them.
 func TestFlowCostMatchesLower(t *testing.T) {
 	for _, c := range []struct {
 		flow     string
@@ -42,16 +42,19 @@ func TestFlowCostMatchesLower(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.flow, err)
 		}
-		var params int64
+		var params, learned int64
 		for _, p := range m.Params {
 			params += int64(p.Shape.Rows * p.Shape.Cols)
+			if !p.State {
+				learned += int64(p.Shape.Rows * p.Shape.Cols)
+			}
 		}
 		cost, err := compiler.FlowCost(f.Name, f.StageList(), c.dim, c.opt)
 		if err != nil {
 			t.Fatalf("%s: %v", c.flow, err)
 		}
-		if cost.Params != params || cost.Tensors != len(m.Params) || cost.Stages != len(f.Stages) {
-			t.Errorf("%s: FlowCost %+v, Lower has %d scalars in %d tensors", c.flow, cost, params, len(m.Params))
+		if cost.Params != params || cost.Learned != learned || cost.Tensors != len(m.Params) || cost.Stages != len(f.Stages) {
+			t.Errorf("%s: FlowCost %+v, Lower has %d scalars (%d learned) in %d tensors", c.flow, cost, params, learned, len(m.Params))
 		}
 	}
 }

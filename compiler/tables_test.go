@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/noxlang/nox/stdlib"
@@ -50,5 +51,31 @@ func TestParamTables(t *testing.T) {
 		if !ok {
 			t.Errorf("option %s of type %v sets a field of type %T", e.Name, e.Type, f)
 		}
+	}
+}
+
+// TestSignatures: tools see the binder's own tables: every builtin and
+// every statement with options has a signature, shown with defaults.
+func TestSignatures(t *testing.T) {
+	for _, c := range []struct{ name, text string }{
+		{"train", "steps int = 1000"},
+		{"fit", "estimator"},
+		{"csv", `csv(path string`},
+		{"toy", `n int = 20000`},
+		{"repeat", "repeat("},
+		{"sample", "sample { seed int = 0 }"},
+	} {
+		s, ok := Signatures(c.name)
+		if !ok || !strings.Contains(s.Text, c.text) {
+			t.Errorf("Signatures(%q) = %+v, %v; want text containing %q", c.name, s, ok, c.text)
+		}
+	}
+	for _, b := range Builtins {
+		if _, ok := Signatures(b); !ok && b != "true" && b != "false" {
+			t.Errorf("builtin %s has no signature", b)
+		}
+	}
+	if _, ok := Signatures("MAF"); ok {
+		t.Error("a layer's signature is stdlib's")
 	}
 }

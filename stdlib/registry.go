@@ -401,26 +401,33 @@ func Signature(name string, params []Param) string {
 		if i > 0 {
 			out += ", "
 		}
-		typ := p.Type.String()
-		if p.Variadic {
-			typ = "..." + typ
-		}
-		out += fmt.Sprintf("%s %s", p.Name, typ)
-		switch {
-		case p.Default == nil && p.DefaultDoc != "":
-			out += " = " + p.DefaultDoc
-		case p.Default == nil:
-		case p.Variadic:
-			out += fmt.Sprintf(" = %v", p.Default)
-		case p.Type == Bool:
-			out += fmt.Sprintf(" = %v", p.Default[0] != 0)
-		case p.Type == Choice:
-			out += " = " + strconv.Quote(p.Choices[int(p.Default[0])])
-		default:
-			out += fmt.Sprintf(" = %v", p.Default[0])
-		}
+		out += p.String()
 	}
 	return out + ")"
+}
+
+// String is the parameter as a signature shows it: its name, its type
+// and its default, "hidden ...int = [64 64]", "lr float = 0.001".
+func (p Param) String() string {
+	typ := p.Type.String()
+	if p.Variadic {
+		typ = "..." + typ
+	}
+	out := fmt.Sprintf("%s %s", p.Name, typ)
+	switch {
+	case p.Default == nil && p.DefaultDoc != "":
+		out += " = " + p.DefaultDoc
+	case p.Default == nil:
+	case p.Variadic:
+		out += fmt.Sprintf(" = %v", p.Default)
+	case p.Type == Bool:
+		out += fmt.Sprintf(" = %v", p.Default[0] != 0)
+	case p.Type == Choice:
+		out += " = " + strconv.Quote(p.Choices[int(p.Default[0])])
+	default:
+		out += fmt.Sprintf(" = %v", p.Default[0])
+	}
+	return out
 }
 
 // Format renders a call with bound args as a person would write it:
