@@ -63,15 +63,37 @@ type CompileOptions struct {
 	// Limits bound the program's cost: stages, parameters, memory
 	// (compiler.Limits; zero fields take the defaults).
 	Limits compiler.Limits
+	// Cache, if set, keeps the data and model files read, for a tool
+	// that compiles the same program again and again (Analyze).
+	Cache *FileCache
 }
 
 // CompileWith is Compile with options.
 func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error) {
+	_, prog, err := check(filename, src, o)
+	if err != nil {
+		return nil, err
+	}
+	// The script resolves only outputs from here on (inputs are read).
+	outDir := cmp.Or(o.OutDir, o.Dir, filepath.Dir(filename))
+	s := &Script{Filename: filename, Source: src, Prog: prog, dir: outDir, trained: map[*compiler.Flow]*Model{}, targets: map[*compiler.Flow]*compiler.Target{}}
+	for _, f := range prog.Flows {
+		if f.Saved != nil { // load(...): trained already
+			s.trained[f] = f.Saved.Model.(*Model)
+		}
+	}
+	return s, nil
+}
+
+// check parses and checks src: the tree (nil if it does not parse) and
+// the program, which holds what the checker resolved even when err says
+// the file has errors.
+func check(filename string, src []byte, o CompileOptions) (*lang.File, *compiler.Program, error) {
 	dir, lim := cmp.Or(o.Dir, filepath.Dir(filename)), o.Limits.WithDefaults()
 	outDir := cmp.Or(o.OutDir, dir)
 	f, err := lang.Parse(filename, src)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	canonical := func(path string) string { return atomicfile.Canonical(resolve(dir, path)) }
 	// read checks the sandbox before a file is opened: a program from
@@ -87,20 +109,30 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 			return resolve(dir, path), nil
 		}
 	}
+	readTable := func(p string) (*dataset.Table, error) { return dataset.ReadFileWithin(p, lim.MaxMemory) }
+	readModel := func(p string) (*compiler.Saved, error) { return loadSaved(p, lim) }
+	if c := o.Cache; c != nil {
+		readTable = func(p string) (*dataset.Table, error) {
+			return through(c, c.tables, p, func(p string) (*dataset.Table, error) { return dataset.ReadFileWithin(p, lim.MaxMemory) })
+		}
+		readModel = func(p string) (*compiler.Saved, error) {
+			return through(c, c.models, p, func(p string) (*compiler.Saved, error) { return loadSaved(p, lim) })
+		}
+	}
 	prog, err := compiler.CheckFiles(f, compiler.Files{
 		Load: func(path string) (*dataset.Table, error) {
 			p, err := read(path)
 			if err != nil {
 				return nil, err
 			}
-			return dataset.ReadFileWithin(p, lim.MaxMemory)
+			return readTable(p)
 		},
 		LoadModel: func(path string) (*compiler.Saved, error) {
 			p, err := read(path)
 			if err != nil {
 				return nil, err
 			}
-			return loadSaved(p, lim)
+			return readModel(p)
 		},
 		Canonical: canonical,
 		Output:    func(path string) string { return atomicfile.Canonical(resolve(outDir, path)) },
@@ -110,17 +142,7 @@ func CompileWith(filename string, src []byte, o CompileOptions) (*Script, error)
 		Ran:       o.Ran,
 		Limits:    lim,
 	})
-	if err != nil {
-		return nil, err
-	}
-	// The script resolves only outputs from here on (inputs are read).
-	s := &Script{Filename: filename, Source: src, Prog: prog, dir: outDir, trained: map[*compiler.Flow]*Model{}, targets: map[*compiler.Flow]*compiler.Target{}}
-	for _, f := range prog.Flows {
-		if f.Saved != nil { // load(...): trained already
-			s.trained[f] = f.Saved.Model.(*Model)
-		}
-	}
-	return s, nil
+	return f, prog, err
 }
 
 // CompileFile reads and compiles a file.
