@@ -40,7 +40,8 @@ var layers = []struct {
 	{"onnx", []string{"compiler/ir", "runtime", "internal/onnxpb"}},
 	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "onnx", "internal/atomicfile", "internal/modelfile", "internal/escape"}},
 	{"plot", []string{"", "internal/atomicfile"}},
-	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape", "internal/diagnostic"}},
+	{"lsp", []string{"", "lang", "compiler", "stdlib", "dataset", "internal/diagnostic"}},
+	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape", "internal/diagnostic", "lsp"}},
 	{"bench/nll", []string{"", "plot"}},
 	{"bench/suite", nil},
 }

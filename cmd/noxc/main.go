@@ -4,6 +4,7 @@
 //	noxc check FILE [-json] [-ir [-backend]] [POLICY] compile only; report diagnostics
 //	noxc fmt [-w] [-l] FILE...               print (or rewrite) in canonical form; - is stdin
 //	noxc repl [POLICY]                       interactive session
+//	noxc lsp [-max-memory SIZE]              language server on stdio
 //	noxc sample MODEL [-n N] [-seed S] [-given C] [-o FILE] [-max-memory SIZE]
 //	noxc eval MODEL DATA [-columns A,B] [-context C] [-o FILE] [-json] [-max-memory SIZE]
 //	noxc plot MODEL [-data FILE] [-o OUT.png] [-density [-scale S]]
@@ -57,6 +58,7 @@ Commands:
   plot      draw a saved model's samples (against data) and its density
   info      describe a saved model: flow, stages, columns, parameters
   export    write a saved model as ONNX, for ONNX Runtime and other engines
+  lsp       the language server, for editors (stdio)
   version   print the version of noxc (also: noxc --version)
   help      show help for a command: noxc help run
 
@@ -89,6 +91,7 @@ var help = map[string]string{
 	"plot":   plotHelp,
 	"info":   infoHelp,
 	"export": exportHelp,
+	"lsp":    lspHelp,
 	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
@@ -242,7 +245,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case len(args) == 2 && help[args[1]] != "":
 			fmt.Fprint(stdout, help[args[1]])
 		default:
-			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, export, version\n", strings.Join(args[1:], " "))
+			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, export, lsp, version\n", strings.Join(args[1:], " "))
 			return 2
 		}
 		return 0
@@ -269,6 +272,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exportCmd(args[1:], stdout, stderr)
 	case "repl":
 		return replCmd(args[1:], stdout, stderr)
+	case "lsp":
+		return lspCmd(args[1:], stdin, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "noxc: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -1,0 +1,71 @@
+package lsp
+
+import (
+	"fmt"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/noxlang/nox/lang"
+)
+
+// formatting is `noxc fmt`'s canonical form of the document, as one
+// edit of the whole text (none when it is canonical already). A file
+// with a syntax error cannot be formatted: the reply is an error saying
+// where.
+func (s *server) formatting(p *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
+	d, err := s.doc(p.TextDocument.URI)
+	if err != nil {
+		return nil, err
+	}
+	out, err := lang.Format(d.path, []byte(d.text))
+	if err != nil {
+		return nil, fmt.Errorf("cannot format: %v", err)
+	}
+	if string(out) == d.text {
+		return []protocol.TextEdit{}, nil
+	}
+	all := protocol.Range{Start: protocol.Position{}, End: d.position(len(d.text))}
+	return []protocol.TextEdit{{Range: all, NewText: string(out)}}, nil
+}
+
+// codeActions offers each did-you-mean of a diagnostic in the range as
+// a quick fix that replaces the misspelled text.
+func (s *server) codeActions(p *protocol.CodeActionParams) ([]protocol.CodeAction, error) {
+	d, err := s.doc(p.TextDocument.URI)
+	out := []protocol.CodeAction{}
+	if err != nil {
+		return out, err
+	}
+	for _, x := range d.report().Diagnostics {
+		r := d.span(x.Range)
+		if len(x.Suggestions) == 0 || !overlaps(r, p.Range) {
+			continue
+		}
+		diag := protocol.Diagnostic{Range: r, Severity: protocol.DiagnosticSeverityError, Source: "nox", Message: x.Message}
+		if x.Severity == "warning" {
+			diag.Severity = protocol.DiagnosticSeverityWarning
+		}
+		for _, fix := range x.Suggestions {
+			out = append(out, protocol.CodeAction{
+				Title:       fmt.Sprintf("Change to %s", fix.Text),
+				Kind:        protocol.QuickFix,
+				Diagnostics: []protocol.Diagnostic{diag},
+				IsPreferred: len(x.Suggestions) == 1,
+				Edit: &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{
+					d.uri: {{Range: d.span(fix.Range), NewText: fix.Text}},
+				}},
+			})
+		}
+	}
+	return out, nil
+}
+
+// overlaps reports whether two ranges share a position (an empty range,
+// a cursor, overlaps the ranges it touches).
+func overlaps(a, b protocol.Range) bool {
+	return !before(a.End, b.Start) && !before(b.End, a.Start)
+}
+
+func before(a, b protocol.Position) bool {
+	return a.Line < b.Line || a.Line == b.Line && a.Character < b.Character
+}
