@@ -74,12 +74,13 @@ func scanTo(text string, off int) scan {
 }
 
 var (
-	stmtStartRE = regexp.MustCompile(`(?m)^[ \t]*(train|fit|sample|plot|eval|save|def|density)\b`)
-	calleeRE    = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)[ \t]*$`)
-	keyEqRE     = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*$`)
-	givenRE     = regexp.MustCompile(`(?:^|[,(\s])([A-Za-z_][A-Za-z0-9_]*)[ \t]*=`)
-	afterWordRE = regexp.MustCompile(`(?:^|\s)(train|fit|sample|plot|eval|save|on|to)[ \t]+$`)
-	csvPathRE   = regexp.MustCompile(`^csv[ \t]*\([ \t]*"((?:\\.|[^"\\\n])*)"`)
+	stmtStartRE   = regexp.MustCompile(`(?m)^[ \t]*(train|fit|sample|plot|eval|save|def|density)\b`)
+	calleeRE      = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)[ \t]*$`)
+	keyEqRE       = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*$`)
+	givenRE       = regexp.MustCompile(`(?:^|[,(\s])([A-Za-z_][A-Za-z0-9_]*)[ \t]*=`)
+	afterWordRE   = regexp.MustCompile(`(?:^|\s)(train|fit|sample|plot|eval|save|on|to)[ \t]+$`)
+	densityHeadRE = regexp.MustCompile(`(?m)^[ \t]*density[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*([A-Za-z_][A-Za-z0-9_]*)`)
+	csvPathRE     = regexp.MustCompile(`^csv[ \t]*\([ \t]*"((?:\\.|[^"\\\n])*)"`)
 )
 
 func (s *server) completion(p *protocol.CompletionParams) (*protocol.CompletionList, error) {
@@ -197,12 +198,12 @@ func markdown(s string) protocol.MarkupContent {
 // nameItems are the names in scope at off; want, if set, keeps those
 // whose description starts with it ("flow", "data set", "density").
 func (d *document) nameItems(off int, want string) []protocol.CompletionItem {
-	if d.idx == nil || want == "-" {
+	if d.last == nil || want == "-" {
 		return nil
 	}
 	var out []protocol.CompletionItem
 	seen := map[string]bool{}
-	for _, sym := range d.idx.visible(lang.Pos{Offset: off}) {
+	for _, sym := range d.last.visible(lang.Pos{Offset: off}) {
 		detail := d.detail(sym)
 		if seen[sym.name] || want != "" && !strings.HasPrefix(detail, want) {
 			continue
@@ -270,8 +271,8 @@ func (d *document) argumentItems(callee, typed, before string, off int) []protoc
 		params = spec.Params
 	} else if sig, ok := compiler.Signatures(callee); ok {
 		params = sig.Params
-	} else if d.idx != nil {
-		for _, sym := range d.idx.syms {
+	} else if d.last != nil {
+		for _, sym := range d.last.syms {
 			if sym.kind == symDef && sym.name == callee && sym.stmt != nil && sym.stmt.Def != nil {
 				for _, p := range sym.stmt.Def.Params {
 					params = append(params, stdlib.Param{Name: p.Name.Name})
@@ -299,7 +300,18 @@ func (d *document) densityItems(off int) []protocol.CompletionItem {
 		protocol.CompletionItem{Label: "sum", Kind: protocol.CompletionItemKindFunction, Detail: "sum(x) or sum(r in DATA: TERM)",
 			Documentation: markdown("the sum of a vector's elements, or of TERM over the rows r of a data set")},
 		protocol.CompletionItem{Label: "pi", Kind: protocol.CompletionItemKindConstant, Detail: "π"})
-	return append(out, d.nameItems(off, "")...)
+	// The density's variable, from its header: the statement being
+	// typed has not parsed yet.
+	if m := densityHeadRE.FindAllStringSubmatch(d.text[:off], -1); m != nil {
+		v := m[len(m)-1]
+		out = append(out, protocol.CompletionItem{Label: v[2], Kind: protocol.CompletionItemKindVariable, Detail: "the variable of density " + v[1]})
+	}
+	for _, it := range d.nameItems(off, "") {
+		if !slices.ContainsFunc(out, func(o protocol.CompletionItem) bool { return o.Label == it.Label }) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // columnContext returns the column names of the CSV file whose csv(...)

@@ -16,8 +16,13 @@ import (
 // them (internal/diagnostic), in the protocol's units.
 func (s *server) analyze(ctx context.Context, d *document) error {
 	d.an = nox.Analyze(d.path, []byte(d.text), nox.CompileOptions{Limits: s.opts.Limits, Cache: s.cache})
+	d.idx = nil
 	if d.an.File != nil {
 		d.idx = newIndex(d.an.File)
+		d.last = d.idx
+	}
+	if d.an.Prog != nil {
+		d.names = d.an.Prog.Names
 	}
 	return s.conn.Notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{
 		URI: d.uri, Version: uint32(max(d.version, 0)), Diagnostics: d.diagnostics(),

@@ -24,10 +24,16 @@ type document struct {
 	text    string
 	lines   []int // byte offset of each line's start
 	an      nox.Analysis
-	// idx indexes the names of the last text that parsed: while a
-	// statement is half typed, completion still knows the names above
-	// it, and hover the ones elsewhere.
+	// idx indexes the names of the text; nil when it does not parse.
 	idx *index
+	// last is the index of the last text that parsed: while a statement
+	// is half typed, completion still knows the names above it. (Hover
+	// and navigation do not use it: its positions may have moved.)
+	last *index
+	// names are the checker's descriptions of the top-level names
+	// (compiler.Program.Names) of the last text that checked far enough
+	// to have them, for the same reason.
+	names map[string]string
 }
 
 // change is one content change of textDocument/didChange: the whole

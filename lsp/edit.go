@@ -36,6 +36,13 @@ func (s *server) codeActions(p *protocol.CodeActionParams) ([]protocol.CodeActio
 	if err != nil {
 		return out, err
 	}
+	// One action per distinct fix: an error in a def's body is reported
+	// once per call, with one fix.
+	type key struct {
+		r    protocol.Range
+		text string
+	}
+	seen := map[key]int{}
 	for _, x := range d.report().Diagnostics {
 		r := d.span(x.Range)
 		if len(x.Suggestions) == 0 || !overlaps(r, p.Range) {
@@ -46,13 +53,19 @@ func (s *server) codeActions(p *protocol.CodeActionParams) ([]protocol.CodeActio
 			diag.Severity = protocol.DiagnosticSeverityWarning
 		}
 		for _, fix := range x.Suggestions {
+			k := key{d.span(fix.Range), fix.Text}
+			if i, ok := seen[k]; ok {
+				out[i].Diagnostics = append(out[i].Diagnostics, diag)
+				continue
+			}
+			seen[k] = len(out)
 			out = append(out, protocol.CodeAction{
 				Title:       fmt.Sprintf("Change to %s", fix.Text),
 				Kind:        protocol.QuickFix,
 				Diagnostics: []protocol.Diagnostic{diag},
 				IsPreferred: len(x.Suggestions) == 1,
 				Edit: &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{
-					d.uri: {{Range: d.span(fix.Range), NewText: fix.Text}},
+					d.uri: {{Range: k.r, NewText: fix.Text}},
 				}},
 			})
 		}

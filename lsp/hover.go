@@ -127,10 +127,8 @@ func describeOption(owner, name string, d *document) string {
 		if sig.Options {
 			what = owner + " option"
 		}
-	} else if d.an.Prog != nil {
-		if desc, ok := d.an.Prog.Names[owner]; ok {
-			return fmt.Sprintf("argument %s of %s", code(name), desc)
-		}
+	} else if desc, ok := d.names[owner]; ok {
+		return fmt.Sprintf("argument %s of %s", code(name), desc)
 	}
 	i := slices.IndexFunc(params, func(p stdlib.Param) bool { return p.Name == name })
 	if i < 0 {

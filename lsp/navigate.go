@@ -126,12 +126,7 @@ func (d *document) detail(sym *symbol) string {
 	case symRow:
 		return "a row of the data set"
 	}
-	if d.an.Prog != nil {
-		if desc, ok := d.an.Prog.Names[sym.name]; ok {
-			return desc
-		}
-	}
-	return ""
+	return d.names[sym.name]
 }
 
 func (s *server) prepareRename(p *protocol.PrepareRenameParams) (*protocol.Range, error) {
