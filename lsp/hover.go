@@ -156,43 +156,41 @@ func (d *document) describeSymbol(sym *symbol) string {
 		return fmt.Sprintf("%sa row of the data set it ranges over (one value per column), %s", code(sym.name), where)
 	}
 	prog := d.an.Prog
-	if prog == nil {
-		return code(sym.name) + where
+	desc, ok := "", false
+	if prog != nil {
+		desc, ok = prog.Names[sym.name]
 	}
-	desc, ok := prog.Describe(sym.name)
 	if !ok {
 		return code(sym.name) + where + " (its value has an error)"
 	}
-	out := code(sym.name+" — "+desc) + where
+	parts := []string{where}
 	if f := prog.FlowByName(sym.name); f != nil && f.Dim > 0 {
+		parts = append(parts, fmt.Sprintf("%s (fixed at line %d)", plural(f.Dim, "dimension"), f.DimPos.Line))
 		if c, err := compiler.FlowCost(f.Name, f.StageList(), f.Dim, compiler.Options{ContextDim: f.ContextDim}); err == nil {
-			out += fmt.Sprintf("; %s, %s parameters", plural(f.Dim, "dimension"), thousands(c.Learned))
+			parts = append(parts, thousands(c.Learned)+" parameters")
 		}
 		if f.ContextDim > 0 {
-			out += fmt.Sprintf(", conditioned on %s", plural(f.ContextDim, "context column"))
+			parts = append(parts, "conditioned on "+plural(f.ContextDim, "context column"))
 		}
+	} else if f != nil {
+		parts = append(parts, "dimension not fixed yet (train it on data)")
 	}
 	for _, data := range prog.Data {
-		if data.Name == sym.name {
-			out += describeData(data)
+		if data.Name != sym.name {
+			continue
+		}
+		names, ctx := data.Names()
+		if len(names) > 0 {
+			parts = append(parts, "columns "+strings.Join(names, ", "))
+		}
+		if c := data.ContextDim(); c > 0 {
+			parts = append(parts, "context "+plural(c, "column"))
+			if len(ctx) > 0 {
+				parts[len(parts)-1] += ": " + strings.Join(ctx, ", ")
+			}
 		}
 	}
-	return out
-}
-
-func describeData(data *compiler.Data) string {
-	names, ctx := data.Names()
-	out := fmt.Sprintf("\n\n%s × %s from `%s`", plural(data.Table.Rows, "row"), plural(data.Table.Cols, "column"), data.Path)
-	if len(names) > 0 {
-		out += ": " + strings.Join(names, ", ")
-	}
-	if c := data.ContextDim(); c > 0 {
-		out += fmt.Sprintf("; context %s", plural(c, "column"))
-		if len(ctx) > 0 {
-			out += ": " + strings.Join(ctx, ", ")
-		}
-	}
-	return out
+	return code(sym.name+" — "+desc) + strings.Join(parts, "; ")
 }
 
 func stmtName(s *lang.Stmt) string {
