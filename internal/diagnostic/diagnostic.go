@@ -11,7 +11,7 @@ import (
 )
 
 // Range is a span of source: 1-based lines and columns (columns count
-// bytes, as lang.Pos does), the end exclusive.
+// Unicode code points, as lang.Pos does), the end exclusive.
 type Range struct {
 	Line      int `json:"line"`
 	Column    int `json:"column"`
