@@ -90,11 +90,11 @@ func (s *server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		close(s.exited)
 		return nil
 	case protocol.MethodTextDocumentDidOpen:
-		return notification(ctx, reply, req, s.didOpen)
+		return notification(ctx, req, s, s.didOpen)
 	case protocol.MethodTextDocumentDidChange:
-		return notification(ctx, reply, req, s.didChange)
+		return notification(ctx, req, s, s.didChange)
 	case protocol.MethodTextDocumentDidClose:
-		return notification(ctx, reply, req, s.didClose)
+		return notification(ctx, req, s, s.didClose)
 	case protocol.MethodTextDocumentHover:
 		return call(ctx, reply, req, s, (*server).hover)
 	case protocol.MethodTextDocumentCompletion:
@@ -133,27 +133,45 @@ func call[P any, R any](ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	if s.isShutdown() {
 		return reply(ctx, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is shut down"))
 	}
-	r, err := fn(s, &p)
-	if err != nil && s.opts.Log != nil {
-		fmt.Fprintf(s.opts.Log, "%s: %v\n", req.Method(), err)
-	}
+	var r R
+	err := s.guard(req.Method(), func() (err error) { r, err = fn(s, &p); return err })
 	if err != nil {
 		return reply(ctx, nil, err)
 	}
 	return reply(ctx, r, nil)
 }
 
-// notification decodes a notification's params and runs fn; a
-// notification gets no reply (jsonrpc2's replier sends none for it).
-func notification[P any](ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request, fn func(context.Context, *P) error) error {
+// notification decodes a notification's params and runs fn. A
+// notification has no reply: what goes wrong is logged.
+func notification[P any](ctx context.Context, req jsonrpc2.Request, s *server, fn func(context.Context, *P) error) error {
 	var p P
-	if err := json.Unmarshal(req.Params(), &p); err != nil {
-		return reply(ctx, nil, fmt.Errorf("%w: %s", jsonrpc2.ErrInvalidParams, err))
+	err := json.Unmarshal(req.Params(), &p)
+	if err == nil {
+		err = s.guard(req.Method(), func() error { return fn(ctx, &p) })
+	} else {
+		s.logf("%s: %v", req.Method(), err)
 	}
-	if err := fn(ctx, &p); err != nil {
-		return reply(ctx, nil, err)
+	return nil
+}
+
+// guard runs fn, logging its error, and turns a panic (a bug in nox)
+// into an error: the editor's session outlives it.
+func (s *server) guard(method string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = jsonrpc2.NewError(jsonrpc2.InternalError, fmt.Sprintf("internal error (a bug in nox, please report it): %v", r))
+		}
+		if err != nil {
+			s.logf("%s: %v", method, err)
+		}
+	}()
+	return fn()
+}
+
+func (s *server) logf(format string, args ...any) {
+	if s.opts.Log != nil {
+		fmt.Fprintf(s.opts.Log, format+"\n", args...)
 	}
-	return reply(ctx, nil, nil)
 }
 
 func (s *server) isShutdown() bool {
