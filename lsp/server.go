@@ -22,6 +22,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -58,8 +59,15 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	s.conn.Go(ctx, s.handle)
 	select {
 	case <-s.exited:
+		// Closing the stream ends the reading goroutine on most streams,
+		// but not a read of a blocking pipe (noxc's standard input, which
+		// Neovim keeps open until the process ends): the server does not
+		// wait for it long. Every reply was written before exit was read.
 		s.conn.Close()
-		<-s.conn.Done()
+		select {
+		case <-s.conn.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
 		return nil
 	case <-s.conn.Done():
 		if err := s.conn.Err(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrClosedPipe) {
