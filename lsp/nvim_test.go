@@ -26,6 +26,7 @@ type nvimReport struct {
 	Sync           int
 	Formatted      bool
 	FormattedLines list[string] `json:"formatted_lines"`
+	RenamedLines   list[string] `json:"renamed_lines"`
 	Stopped        bool
 	Wide           publication
 	WideFixedLine  string `json:"wide_fixed_line"`
@@ -89,7 +90,7 @@ func TestNeovim(t *testing.T) {
 	r := runNeovim(t, nvim, noxc, file)
 	t.Logf("Neovim %s: initialized in %d ms, whole session %d ms", r.Nvim, r.InitializedMS, r.ElapsedMS)
 	if r.Error != "" {
-		t.Fatalf("client.lua: %s", r.Error)
+		t.Errorf("client.lua: %s", r.Error) // and what it got up to then
 	}
 	checkNeovimDiagnostics(t, r)
 	checkNeovimSteps(t, r)
@@ -215,7 +216,7 @@ func checkNeovimDiagnostics(t *testing.T, r nvimReport) {
 	}
 	for _, s := range r.Steps {
 		if s.Method == "wait" && string(s.Result) != "true" {
-			t.Errorf("waiting for the diagnostics %s: none came in 10 s that fit", s.Name)
+			t.Errorf("waiting for the diagnostics %s: none came in 5 s that fit", s.Name)
 		}
 	}
 	if want := `data = csv("data/m` + "\U0001F600" + `ons.csv", columns = [0, 1])`; r.WideFixedLine != want {
@@ -223,6 +224,13 @@ func checkNeovimDiagnostics(t *testing.T, r nvimReport) {
 	}
 	if !r.Formatted {
 		t.Errorf("formatting applied by Neovim left %q", r.FormattedLines)
+	}
+	if len(r.FormattedLines) == 0 || !strings.HasSuffix(r.FormattedLines[0], "MAF. \U0001F600!") {
+		t.Errorf("after edits next to emoji, the first line is %q", r.FormattedLines)
+	}
+	renamed := strings.Join(r.RenamedLines, "\n")
+	if strings.Count(renamed, "density_model") != 4 || strings.Contains(renamed, "flow ") {
+		t.Errorf("renaming flow to density_model, applied by Neovim, made\n%s", renamed)
 	}
 	if !r.Stopped {
 		t.Error("the server did not exit within 5 s of Neovim stopping the client")
@@ -249,6 +257,7 @@ func checkNeovimSteps(t *testing.T, r nvimReport) {
 		{"signature MAF(", contains(`"label":"MAF(hidden ...int = [100]`)},
 		{"symbols", contains(`"name":"data"`, `"name":"flow"`)},
 		{"semantic tokens", semanticTokens},
+		{"prepare rename", rangeIs(protocol.Range{Start: protocol.Position{Line: 3, Character: 6}, End: protocol.Position{Line: 3, Character: 10}})},
 		{"definition", locations(protocol.Range{Start: protocol.Position{Line: 2}, End: protocol.Position{Line: 2, Character: 4}})},
 		{"references", locations(
 			protocol.Range{Start: protocol.Position{Line: 2}, End: protocol.Position{Line: 2, Character: 4}},
@@ -340,6 +349,19 @@ func contains(want ...string) func(json.RawMessage) error {
 			if !strings.Contains(string(raw), w) {
 				return fmt.Errorf("no %s", w)
 			}
+		}
+		return nil
+	}
+}
+
+func rangeIs(want protocol.Range) func(json.RawMessage) error {
+	return func(raw json.RawMessage) error {
+		var r protocol.Range
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return err
+		}
+		if r != want {
+			return fmt.Errorf("range %v, want %v", r, want)
 		}
 		return nil
 	}

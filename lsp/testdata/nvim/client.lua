@@ -50,6 +50,12 @@ vim.defer_fn(function()
   finish(3)
 end, 25000)
 
+-- NOX_LSP_LOG=debug logs every message to Neovim's lsp.log (its state
+-- or cache directory), for seeing what the client sent.
+if os.getenv('NOX_LSP_LOG') then
+  vim.lsp.set_log_level(os.getenv('NOX_LSP_LOG'))
+end
+
 local v = vim.version()
 report.nvim = string.format('%d.%d.%d', v.major, v.minor, v.patch)
 
@@ -100,7 +106,7 @@ end
 -- wait_diagnostics waits for a publication after n earlier ones that
 -- satisfies ok, and records whether it came.
 local function wait_diagnostics(name, n, ok)
-  local got = vim.wait(10000, function()
+  local got = vim.wait(5000, function()
     return #report.diagnostics > n and ok(latest.diagnostics)
   end, 10)
   report.steps[#report.steps + 1] = { name = name, method = 'wait', result = got, at_ms = ms() }
@@ -167,8 +173,18 @@ local function main()
   vim.api.nvim_buf_set_lines(bufnr, last, last + 1, false, {})
   wait_diagnostics('line removed', n, empty)
 
-  -- Formatting: a line spaced out is put back as noxc fmt writes it.
+  -- Formatting: a line spaced out is put back as noxc fmt writes it. The
+  -- edits before it reach the server as one didChange of several changes
+  -- (the request flushes them), two of them after emoji in a comment; the
+  -- formatted text is the server's, so any divergence of its copy from
+  -- the buffer's shows in the result.
   local canonical = vim.api.nvim_buf_get_lines(bufnr, 0, -1, true)
+  local emoji = '\240\159\152\128'
+  local c0 = #canonical[1]
+  vim.api.nvim_buf_set_text(bufnr, 0, c0, 0, c0, { ' ' .. emoji .. emoji .. 'x' })
+  vim.api.nvim_buf_set_text(bufnr, 0, c0 + 1, 0, c0 + 5, {}) -- the first emoji
+  vim.api.nvim_buf_set_text(bufnr, 0, c0 + 5, 0, c0 + 6, { '!' }) -- x after the second
+  canonical[1] = canonical[1] .. ' ' .. emoji .. '!'
   vim.api.nvim_buf_set_lines(bufnr, 4, 5, false, { 'sample   flow   1000 to "moons_samples.csv"' })
   local f = step('formatting', 'textDocument/formatting',
     { textDocument = doc(), options = { tabSize = 4, insertSpaces = true } })
@@ -203,6 +219,18 @@ local function main()
   end
   report.wide_fixed_line = vim.api.nvim_buf_get_lines(bufnr, 1, 2, true)[1]
   wait_diagnostics('emoji line fixed', n, empty)
+
+  -- Rename, applied by Neovim: every use of flow.
+  step('prepare rename', 'textDocument/prepareRename', at(3, 7))
+  local rn = at(3, 7)
+  rn.newName = 'density_model'
+  local e = step('rename', 'textDocument/rename', rn)
+  n = #report.diagnostics
+  if type(e.result) == 'table' then
+    vim.lsp.util.apply_workspace_edit(e.result, 'utf-16')
+  end
+  report.renamed_lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, true)
+  wait_diagnostics('renamed', n, empty)
 
   vim.lsp.stop_client(client_id)
   report.stopped = vim.wait(5000, function()
