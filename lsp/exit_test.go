@@ -75,3 +75,39 @@ func TestExitWithInputOpen(t *testing.T) {
 		t.Errorf("no reply to shutdown before exiting; wrote %q", rwc.out.String())
 	}
 }
+
+// TestExitCodes: exit after shutdown is an orderly end (nil: noxc lsp
+// exits 0); exit without shutdown is an error (noxc lsp exits 1, as the
+// protocol asks); a second exit is no crash.
+func TestExitCodes(t *testing.T) {
+	const (
+		initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}`
+		shutdown   = `{"jsonrpc":"2.0","id":2,"method":"shutdown"}`
+		exit       = `{"jsonrpc":"2.0","method":"exit"}`
+	)
+	for _, c := range []struct {
+		name    string
+		msgs    []string
+		wantErr bool
+	}{
+		{"shutdown then exit", []string{initialize, shutdown, exit}, false},
+		{"exit without shutdown", []string{initialize, exit}, true},
+		{"exit twice", []string{initialize, shutdown, exit, exit, exit}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rwc := &stdinLike{open: make(chan struct{}), in: frame(c.msgs...)}
+			defer close(rwc.open)
+			done := make(chan error, 1)
+			go func() { done <- lsp.Serve(context.Background(), rwc, lsp.Options{}) }()
+			select {
+			case err := <-done:
+				if (err != nil) != c.wantErr {
+					t.Errorf("Serve: %v, want an error: %v", err, c.wantErr)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the server did not exit")
+			}
+			time.Sleep(50 * time.Millisecond) // a second exit, if mishandled, panics now
+		})
+	}
+}

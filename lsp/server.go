@@ -49,10 +49,13 @@ type server struct {
 	docs     map[protocol.DocumentURI]*document
 	shutdown bool
 	exited   chan struct{}
+	exitOnce sync.Once // a client may send exit twice
 }
 
 // Serve runs a language server on rwc until the client sends exit or
-// closes the stream. It returns nil after an orderly shutdown.
+// closes the stream. It returns nil after an orderly shutdown, and an
+// error for an exit without shutdown (noxc lsp then exits 1, as the
+// protocol asks).
 func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	s := &server{opts: opts, cache: nox.NewFileCache(), docs: map[protocol.DocumentURI]*document{}, exited: make(chan struct{})}
 	s.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(rwc))
@@ -67,6 +70,9 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 		select {
 		case <-s.conn.Done():
 		case <-time.After(100 * time.Millisecond):
+		}
+		if !s.isShutdown() {
+			return errors.New("the client sent exit without shutdown")
 		}
 		return nil
 	case <-s.conn.Done():
@@ -95,7 +101,7 @@ func (s *server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		s.mu.Unlock()
 		return reply(ctx, nil, nil)
 	case protocol.MethodExit:
-		close(s.exited)
+		s.exitOnce.Do(func() { close(s.exited) })
 		return nil
 	case protocol.MethodTextDocumentDidOpen:
 		return notification(ctx, req, s, s.didOpen)
