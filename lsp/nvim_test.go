@@ -20,6 +20,9 @@ import (
 // got from noxc lsp, step by step.
 type nvimReport struct {
 	Nvim           string
+	Filetype       string
+	Syntax         string
+	AttachedByFT   bool `json:"attached_by_filetype"`
 	Error          string
 	ElapsedMS      int `json:"elapsed_ms"`
 	InitializedMS  int `json:"initialized_ms"`
@@ -146,7 +149,11 @@ func runNeovim(t *testing.T, nvim, noxc, file string) nvimReport {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-i", "NONE", "-n", "-c", "lua dofile(os.getenv('NOX_SCRIPT'))")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NOXC="+noxc, "NOX_FILE="+file, "NOX_OUT="+out, "NOX_SCRIPT="+script)
+	vimdir, err := filepath.Abs("../editors/vim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "NOXC="+noxc, "NOX_FILE="+file, "NOX_OUT="+out, "NOX_SCRIPT="+script, "NOX_VIM_DIR="+vimdir)
 	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"} {
 		cmd.Env = append(cmd.Env, v+"="+filepath.Join(dir, "xdg"))
 	}
@@ -174,6 +181,10 @@ func runNeovim(t *testing.T, nvim, noxc, file string) nvimReport {
 // one on the emoji line, and that every wait for a change's diagnostics
 // was met.
 func checkNeovimDiagnostics(t *testing.T, r nvimReport) {
+	if r.Filetype != "nox" || r.Syntax != "nox" || !r.AttachedByFT {
+		t.Errorf("with editors/vim on the runtimepath, the file's filetype is %q, syntax %q, attached by the FileType autocommand: %v; want nox, nox, true",
+			r.Filetype, r.Syntax, r.AttachedByFT)
+	}
 	if r.Sync != int(protocol.TextDocumentSyncKindIncremental) {
 		t.Errorf("Neovim's sync kind for the server: %d, want incremental", r.Sync)
 	}
