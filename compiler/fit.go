@@ -108,6 +108,7 @@ func (c *checker) fit(f *lang.Fit) {
 	opts, ok := c.bind(fitSig, optionArgs(f.Opts), f.Pos, f.EndPos)
 	flow := c.lookupFlow(f.Flow, "fit")
 	t := c.lookupTarget(f.Target)
+	defer markFailed(flow)
 	if !ok || flow == nil || t == nil {
 		return
 	}

@@ -122,6 +122,10 @@ type Flow struct {
 	ContextDim int
 	// Saved is the model the flow was read from by load(...), or nil.
 	Saved *Saved
+	// failed marks a flow whose train or fit statement reported an
+	// error before fixing its dimension: the statements after it do not
+	// report the flow as untrained as well.
+	failed bool
 }
 
 // FlowStage is a stage with the source span of its call.

@@ -27,6 +27,7 @@ func (c *checker) train(t *lang.Train) {
 	opts, ok := c.bind(trainSig, optionArgs(t.Opts), t.Pos, t.EndPos)
 	flow := c.lookupFlow(t.Flow, "train")
 	data := c.lookupData(t.Data, "train")
+	defer markFailed(flow)
 	if !ok || flow == nil || data == nil || data.Table == nil {
 		return
 	}
@@ -69,11 +70,22 @@ func (c *checker) differentiable(flow *Flow) bool {
 	return true
 }
 
+// markFailed marks flow, if its statement left its dimension unfixed
+// (having reported why).
+func markFailed(flow *Flow) {
+	if flow != nil && flow.Dim == 0 {
+		flow.failed = true
+	}
+}
+
 // untrained reports, for statement stmt, a flow no train statement has
 // fixed yet.
 func (c *checker) untrained(stmt string, id *lang.Ident, flow *Flow) bool {
 	if flow.Dim != 0 {
 		return false
+	}
+	if flow.failed { // its train statement's error says what is wrong
+		return true
 	}
 	c.errorf(id.Pos, id.EndPos, "%s: flow %s is not trained yet; add `train %s on DATA` (or `fit %s to DENSITY`) before this statement", stmt, flow.Name, flow.Name, flow.Name)
 	return true
