@@ -1,0 +1,68 @@
+// e2e.js URL SCREENSHOT [STEPS]: drives Debian's chromium, headless,
+// through the playground at URL, as playground_test.go asks: runs the
+// moons example with "Max steps" STEPS (RunOptions.MaxSteps, as noxc run
+// -steps), misspells a layer, saves a screenshot and prints one JSON
+// object of what it saw for the Go test to check.
+"use strict";
+const { chromium } = require("playwright-core");
+
+const [url, shot, stepsArg] = process.argv.slice(2);
+const steps = +(stepsArg || 300);
+const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+async function main() {
+  // launch gives chromium a fresh user-data-dir of its own, removed after.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: flags });
+  const out = { console: [] };
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") out.console.push(m.text()); });
+    page.on("pageerror", (e) => out.console.push("pageerror: " + e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => window.noxPlayground && window.noxPlayground.stats.firstCheckMs !== null, null, { timeout: 60000 });
+    out.stats = await page.evaluate(() => ({ ...window.noxPlayground.stats, manifest: window.noxPlayground.manifest }));
+    out.file = await page.evaluate(() => window.noxPlayground.file);
+
+    // Run moons with the steps capped.
+    await page.fill("#maxSteps", String(steps));
+    const t0 = Date.now();
+    await page.click("#run");
+    // The page stays responsive while the worker trains: time a round trip.
+    await page.waitForFunction(() => document.body.dataset.state === "running");
+    const r0 = Date.now();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    out.frameMsDuringRun = Date.now() - r0;
+    await page.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 120000 });
+    out.runMs = Date.now() - t0;
+    Object.assign(out, await page.evaluate(() => ({
+      events: window.noxPlayground.events, runError: window.noxPlayground.runError,
+      log: document.getElementById("log").textContent,
+      pictures: [...document.querySelectorAll("#pictures img")].map((i) => ({ alt: i.alt, width: i.naturalWidth, height: i.naturalHeight })),
+      downloads: [...document.querySelectorAll("#files a")].map((a) => a.download),
+    })));
+
+    // Misspell the first MAF, typing as a person would.
+    const text = await page.inputValue("#editor");
+    const at = text.indexOf("MAF(") + 3;
+    await page.focus("#editor");
+    await page.evaluate((i) => document.getElementById("editor").setSelectionRange(i, i), at);
+    const c0 = Date.now();
+    await page.keyboard.type("F");
+    await page.waitForSelector("#diagnostics li.error", { timeout: 30000 });
+    out.checkMsAfterTyping = Date.now() - c0;
+    out.diagnostics = await page.evaluate(() => window.noxPlayground.diagnostics);
+    out.gutterErrors = await page.$$eval("#gutter div.error", (ds) => ds.map((d) => +d.dataset.line));
+    out.marks = await page.$$eval("#marks mark", (ms) => ms.map((m) => m.textContent));
+    // Clicking the problem selects its range.
+    await page.evaluate(() => { const e = document.getElementById("editor"); e.setSelectionRange(0, 0); });
+    await page.click("#diagnostics li.error");
+    out.selection = await page.evaluate(() => { const e = document.getElementById("editor"); return e.value.slice(e.selectionStart, e.selectionEnd); });
+    await page.screenshot({ path: shot, fullPage: true });
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+main().catch((e) => { console.error(e && e.stack || e); process.exit(1); });
