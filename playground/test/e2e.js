@@ -42,8 +42,25 @@ async function main() {
       downloads: [...document.querySelectorAll("#files a")].map((a) => a.download),
     })));
 
-    // Misspell the first MAF, typing as a person would.
+    // Stop: a run of all 2000 steps, stopped at its first progress, keeps
+    // its parameters so far and goes on (sample, plot).
+    await page.fill("#maxSteps", "0");
+    await page.click("#run");
+    await page.waitForFunction(() => /step \d+\/2000/.test(document.getElementById("progressText").textContent), null, { timeout: 60000 });
+    await page.click("#stop");
+    await page.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 120000 });
+    out.stopped = await page.evaluate(() => window.noxPlayground.events[0]);
+
+    // Format: the page's text becomes lang.Format's.
     const text = await page.inputValue("#editor");
+    out.formatInput = "data = csv( \"data/moons.csv\" )\nflow = MAF(8)|>Gaussian\ntrain flow on data {steps=10}\n";
+    await page.fill("#editor", out.formatInput);
+    await page.click("#format");
+    await page.waitForFunction((t) => document.getElementById("editor").value !== t, out.formatInput, { timeout: 30000 });
+    out.formatted = await page.inputValue("#editor");
+    await page.fill("#editor", text);
+
+    // Misspell the first MAF, typing as a person would.
     const at = text.indexOf("MAF(") + 3;
     await page.focus("#editor");
     await page.evaluate((i) => document.getElementById("editor").setSelectionRange(i, i), at);
@@ -58,6 +75,8 @@ async function main() {
     await page.evaluate(() => { const e = document.getElementById("editor"); e.setSelectionRange(0, 0); });
     await page.click("#diagnostics li.error");
     out.selection = await page.evaluate(() => { const e = document.getElementById("editor"); return e.value.slice(e.selectionStart, e.selectionEnd); });
+    // The caret moves away, so the picture shows the range's underline.
+    await page.evaluate(() => { const e = document.getElementById("editor"); e.setSelectionRange(e.value.length, e.value.length); e.blur(); });
     await page.screenshot({ path: shot, fullPage: true });
   } finally {
     await browser.close();
