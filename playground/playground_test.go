@@ -53,6 +53,8 @@ type e2eResult struct {
 	}
 	Stopped                nox.Event
 	FormatInput, Formatted string
+	UploadBig, UploadSmall string
+	UploadDiagnostics      []struct{ Message string }
 	GutterErrors           []int
 	Marks                  []string
 	Selection              string
@@ -96,6 +98,10 @@ func TestBrowser(t *testing.T) {
 	checkDiagnostic(t, &r)
 	if r.Stopped.Statement != "train" || r.Stopped.Stopped != "interrupted" || r.Stopped.Steps >= 2000 {
 		t.Errorf("after Stop: %+v; want a train event stopped (interrupted) before step 2000", r.Stopped)
+	}
+	if !strings.Contains(r.UploadBig, "refused") || !strings.Contains(r.UploadSmall, "uploaded examples/data/tiny.csv") || len(r.UploadDiagnostics) != 0 {
+		t.Errorf("upload: %q for 3 MB, %q for a small CSV, then diagnostics %+v of a program that reads it; want refused, uploaded, none",
+			r.UploadBig, r.UploadSmall, r.UploadDiagnostics)
 	}
 	want, err := lang.Format("examples/moons.nox", []byte(r.FormatInput))
 	if err != nil || r.Formatted != string(want) {

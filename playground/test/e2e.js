@@ -42,24 +42,7 @@ async function main() {
       downloads: [...document.querySelectorAll("#files a")].map((a) => a.download),
     })));
 
-    // Stop: a run of all 2000 steps, stopped at its first progress, keeps
-    // its parameters so far and goes on (sample, plot).
-    await page.fill("#maxSteps", "0");
-    await page.click("#run");
-    await page.waitForFunction(() => /step \d+\/2000/.test(document.getElementById("progressText").textContent), null, { timeout: 60000 });
-    await page.click("#stop");
-    await page.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 120000 });
-    out.stopped = await page.evaluate(() => window.noxPlayground.events[0]);
-
-    // Format: the page's text becomes lang.Format's.
     const text = await page.inputValue("#editor");
-    out.formatInput = "data = csv( \"data/moons.csv\" )\nflow = MAF(8)|>Gaussian\ntrain flow on data {steps=10}\n";
-    await page.fill("#editor", out.formatInput);
-    await page.click("#format");
-    await page.waitForFunction((t) => document.getElementById("editor").value !== t, out.formatInput, { timeout: 30000 });
-    out.formatted = await page.inputValue("#editor");
-    await page.fill("#editor", text);
-
     // Misspell the first MAF, typing as a person would.
     const at = text.indexOf("MAF(") + 3;
     await page.focus("#editor");
@@ -78,6 +61,35 @@ async function main() {
     // The caret moves away, so the picture shows the range's underline.
     await page.evaluate(() => { const e = document.getElementById("editor"); e.setSelectionRange(e.value.length, e.value.length); e.blur(); });
     await page.screenshot({ path: shot, fullPage: true });
+
+    // Then, on the text as it was:
+    await page.fill("#editor", text);
+    // Stop: a run of all 2000 steps, stopped at its first progress, keeps
+    // its parameters so far and goes on (sample, plot).
+    await page.fill("#maxSteps", "0");
+    await page.click("#run");
+    await page.waitForFunction(() => /step \d+\/2000/.test(document.getElementById("progressText").textContent), null, { timeout: 60000 });
+    await page.click("#stop");
+    await page.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 120000 });
+    out.stopped = await page.evaluate(() => window.noxPlayground.events[0]);
+
+    // Format: the page's text becomes lang.Format's.
+    out.formatInput = "data = csv( \"data/moons.csv\" )\nflow = MAF(8)|>Gaussian\ntrain flow on data {steps=10}\n";
+    await page.fill("#editor", out.formatInput);
+    await page.click("#format");
+    await page.waitForFunction((t) => document.getElementById("editor").value !== t, out.formatInput, { timeout: 30000 });
+    out.formatted = await page.inputValue("#editor");
+
+    // Upload: a CSV over the limit is refused; a small one is read by csv().
+    await page.setInputFiles("#upload", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.alloc(3 << 20, 49) });
+    await page.waitForFunction(() => /refused/.test(document.getElementById("status").textContent), null, { timeout: 10000 });
+    out.uploadBig = await page.textContent("#status");
+    await page.setInputFiles("#upload", { name: "tiny.csv", mimeType: "text/csv", buffer: Buffer.from("x,y\n" + Array.from({ length: 50 }, (_, i) => `${i / 10},${(i * 7) % 11 / 3}`).join("\n") + "\n") });
+    await page.waitForFunction(() => /uploaded/.test(document.getElementById("status").textContent), null, { timeout: 10000 });
+    out.uploadSmall = await page.textContent("#status");
+    await page.fill("#editor", 'data = csv("data/tiny.csv")\nflow = MAF(8) |> Gaussian\ntrain flow on data { steps = 5 }\n');
+    await page.waitForFunction(() => window.noxPlayground.checkedText === document.getElementById("editor").value, null, { timeout: 10000 });
+    out.uploadDiagnostics = await page.evaluate(() => window.noxPlayground.diagnostics);
   } finally {
     await browser.close();
   }

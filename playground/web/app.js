@@ -125,7 +125,7 @@ function scheduleCheck(delay = 300) {
 }
 function check() {
   state.checkSeq++;
-  state.checkSentAt = performance.now();
+  state.sentText = editor.value;
   worker.postMessage({ type: "check", id: state.checkSeq, file: state.file, text: editor.value });
 }
 
@@ -315,6 +315,8 @@ worker.onmessage = (e) => {
     case "check":
       if (m.id < state.checkShown) break; // an older check's answer
       state.checkShown = m.id;
+      // checkedText is the text the diagnostics shown are of (for tests).
+      if (m.id === state.checkSeq) state.checkedText = state.sentText;
       state.stats.checks++;
       state.stats.lastCheckMs = m.ms;
       if (state.stats.firstCheckMs === null) state.stats.firstCheckMs = performance.now() - pageStart;
