@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"syscall/js"
@@ -73,13 +74,28 @@ func str(args []js.Value, i int) string {
 
 // check compiles src, the contents of file, and returns its diagnostics
 // as `noxc check -json` prints them (the warnings too when it compiles).
-func check(file, src string) string {
+func check(file, src string) (out string) {
+	defer recovered(func(msg string) { out = reportJSON(file, msg) })
 	var warns []*compiler.Warning
 	s, err := nox.Compile(file, []byte(src))
 	if err == nil {
 		warns = s.Prog.Warnings
 	}
 	b, _ := json.Marshal(diagnostic.Of(file, err, warns))
+	return string(b)
+}
+
+// recovered turns a panic into a message for say: a bug in nox must not
+// end the module, which the page could then only reload.
+func recovered(say func(string)) {
+	if p := recover(); p != nil {
+		say(fmt.Sprintf("internal error (a bug in nox, please report it): %v", p))
+	}
+}
+
+// reportJSON is the report of one error msg, not positioned, as JSON.
+func reportJSON(file, msg string) string {
+	b, _ := json.Marshal(diagnostic.Of(file, errors.New(msg), nil))
 	return string(b)
 }
 
@@ -90,7 +106,8 @@ type formatted struct {
 	Report *diagnostic.Report `json:"report,omitempty"`
 }
 
-func format(file, src string) string {
+func format(file, src string) (text string) {
+	defer recovered(func(msg string) { text = `{"report":` + reportJSON(file, msg) + `}` })
 	out, err := lang.Format(file, []byte(src))
 	var f formatted
 	if err != nil {
@@ -138,6 +155,7 @@ const yieldEvery = 100 * time.Millisecond
 // run compiles and runs a program, posting its progress and results.
 func run(file string, src []byte, o runOptions, post func(message)) {
 	start := time.Now()
+	defer recovered(func(msg string) { post(message{Type: "done", Error: msg, Seconds: time.Since(start).Seconds()}) })
 	fail := func(err error) {
 		r := diagnostic.Of(file, err, nil)
 		post(message{Type: "done", Error: nox.RenderError(err, file, src), Report: &r, Seconds: time.Since(start).Seconds()})

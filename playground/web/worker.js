@@ -27,7 +27,14 @@ async function boot() {
 
 onmessage = async (e) => {
   await ready;
-  const m = e.data;
+  try {
+    handle(e.data);
+  } catch (err) { // the module ended (it should not): the page must reload
+    postMessage({ type: "fatal", error: String(err && err.message || err) });
+  }
+};
+
+function handle(m) {
   switch (m.type) {
     case "check": {
       const t = performance.now();
@@ -48,7 +55,7 @@ onmessage = async (e) => {
       run(m);
       break;
   }
-};
+}
 
 function upload(m) {
   if (!/^[A-Za-z0-9_.-]+\.csv$/.test(m.name) || m.bytes.byteLength > manifest.max_upload) {
