@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -147,6 +148,10 @@ func checkRun(t *testing.T, r *e2eResult) {
 		t.Errorf("browser: train NLL %v, test NLL %v; native without assembly: %v, %v: want them bit for bit equal",
 			*web.TrainNLL, *web.TestNLL, *portable.TrainNLL, *portable.TestNLL)
 	}
+	// The page prints the lines noxc run does (a copy of its printEvent).
+	if got, want := timing.ReplaceAllString(r.Log, "in …"), timing.ReplaceAllString(portable.Lines, "in …"); got != want {
+		t.Errorf("the page printed\n%s\nnoxc run -write printed\n%s", got, want)
+	}
 }
 
 // checkDiagnostic checks the diagnostic of the misspelled layer: typing
@@ -197,7 +202,7 @@ func nativeTrain(file string) (*nox.Event, error) {
 // portable Go in place of amd64's assembly (a build overlay), which
 // rounds differently in the last place. Nil, and why, where that cannot
 // be arranged (not amd64, another layout of package math, -short).
-func portableNative(t *testing.T) (*nox.Event, string) {
+func portableNative(t *testing.T) (*portableRun, string) {
 	if testing.Short() {
 		return nil, "-short (it builds noxc with an overlay of package math)"
 	}
@@ -242,18 +247,45 @@ func portableNative(t *testing.T) (*nox.Event, string) {
 	if b, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the portable noxc: %v\n%s", err, b)
 	}
-	run := exec.Command(noxc, "run", "-json", "-steps", fmt.Sprint(e2eSteps), "examples/moons.nox")
-	run.Dir = ".."
-	b, err := run.Output()
-	if err != nil {
-		t.Fatalf("portable noxc run: %v", err)
+	return runPortable(t, noxc), ""
+}
+
+// runPortable runs moons with the portable noxc in a copy of it and its
+// data, twice: -json, for the train event, and with -write, for the lines
+// noxc prints.
+func runPortable(t *testing.T, noxc string) *portableRun {
+	work := t.TempDir()
+	for _, f := range []string{"examples/moons.nox", "examples/data/moons.csv"} {
+		if err := copyFile(filepath.Join("..", f), filepath.Join(work, f)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var ev nox.Event
-	if err := json.Unmarshal(bytes.SplitN(b, []byte("\n"), 2)[0], &ev); err != nil || ev.TestNLL == nil {
+	noxcRun := func(flags ...string) []byte {
+		cmd := exec.Command(noxc, append(append([]string{"run", "-steps", fmt.Sprint(e2eSteps)}, flags...), "examples/moons.nox")...)
+		cmd.Dir = work
+		b, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("portable noxc run %v: %v", flags, err)
+		}
+		return b
+	}
+	var p portableRun
+	b := noxcRun("-json")
+	if err := json.Unmarshal(bytes.SplitN(b, []byte("\n"), 2)[0], &p.Event); err != nil || p.TestNLL == nil {
 		t.Fatalf("portable noxc run printed %q (%v): want a train event first", b, err)
 	}
-	return &ev, ""
+	p.Lines = string(noxcRun("-write"))
+	return &p
 }
+
+// portableRun is what the portable noxc printed.
+type portableRun struct {
+	nox.Event
+	Lines string
+}
+
+// timing is what differs between two runs' lines: time and speed.
+var timing = regexp.MustCompile(`in [0-9.]+s \([0-9]+ steps/s\)`)
 
 // tools finds chromium, node and e2e.js with playwright-core installed
 // beside it, or skips the test saying what is missing.
