@@ -44,6 +44,11 @@ var layers = []struct {
 	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape", "internal/diagnostic", "lsp"}},
 	{"bench/nll", []string{"", "plot"}},
 	{"bench/suite", nil},
+	// The playground's builder; its wasm main (playground/wasm, built for
+	// GOOS=js only, so not seen here) imports "", "lang", "compiler",
+	// "plot" and "internal/diagnostic".
+	{"playground", nil},
+	{"playground/build", []string{"playground"}},
 }
 
 const module = "github.com/noxlang/nox"

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/internal/escape"
@@ -65,7 +64,7 @@ func OpenRegular(path string) (*os.File, error) {
 	if err := checkRegular(path, fi); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlocking, 0)
 	if err != nil {
 		return nil, openError(path, err)
 	}

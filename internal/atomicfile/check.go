@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"golang.org/x/sys/unix"
 )
 
 // Writable reports why Write could not put a file at path, or nil: its
@@ -25,7 +23,7 @@ func Writable(path string) error {
 	case !st.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
 	}
-	if err := unix.Access(dir, unix.W_OK); err != nil {
+	if err := writableDir(dir); err != nil {
 		return fmt.Errorf("directory %s is not writable", dir)
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {

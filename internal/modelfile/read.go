@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 )
 
 // MaxHeader bounds a header's length in bytes, and MaxHeaderTokens the
@@ -70,7 +69,7 @@ func Read(path string, maxValues int64) (*File, error) {
 // through the open descriptor, so that it cannot be swapped after the
 // check.
 func readFile(path string, max int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlocking, 0)
 	if err != nil {
 		return nil, err
 	}
