@@ -148,7 +148,7 @@ func checkRun(t *testing.T, r *e2eResult) {
 		t.Errorf("browser: train NLL %v, test NLL %v; native without assembly: %v, %v: want them bit for bit equal",
 			*web.TrainNLL, *web.TestNLL, *portable.TrainNLL, *portable.TestNLL)
 	}
-	// The page prints the lines noxc run does (a copy of its printEvent).
+	// The page prints the lines noxc run does (both print nox.Event.Text).
 	if got, want := timing.ReplaceAllString(r.Log, "in …"), timing.ReplaceAllString(portable.Lines, "in …"); got != want {
 		t.Errorf("the page printed\n%s\nnoxc run -write printed\n%s", got, want)
 	}

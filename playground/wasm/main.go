@@ -72,16 +72,20 @@ func str(args []js.Value, i int) string {
 	return args[i].String()
 }
 
+// files keeps the data files checks read: checking as you type reads
+// and parses a data set once, and again only when an upload changes it.
+var files = nox.NewFileCache()
+
 // check compiles src, the contents of file, and returns its diagnostics
-// as `noxc check -json` prints them (the warnings too when it compiles).
+// as `noxc check -json` prints them: every error and every warning.
 func check(file, src string) (out string) {
 	defer recovered(func(msg string) { out = reportJSON(file, msg) })
 	var warns []*compiler.Warning
-	s, err := nox.Compile(file, []byte(src))
-	if err == nil {
-		warns = s.Prog.Warnings
+	a := nox.Analyze(file, []byte(src), nox.CompileOptions{Cache: files})
+	if a.Prog != nil {
+		warns = a.Prog.Warnings
 	}
-	b, _ := json.Marshal(diagnostic.Of(file, err, warns))
+	b, _ := json.Marshal(diagnostic.Of(file, a.Err, warns))
 	return string(b)
 }
 
@@ -201,7 +205,7 @@ func run(file string, src []byte, o runOptions, post func(message)) {
 			}
 		},
 		OnEvent: func(ev nox.Event) {
-			post(message{Type: "event", Event: &ev, Text: eventLine(ev)})
+			post(message{Type: "event", Event: &ev, Text: strings.TrimRight(ev.Text(), "\n")})
 		},
 	}
 	if err := script.Run(context.Background(), opts); err != nil {
