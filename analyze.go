@@ -36,8 +36,10 @@ func Analyze(filename string, src []byte, o CompileOptions) Analysis {
 // FileCache keeps the data and model files a program reads, for a tool
 // that checks the same program on every keystroke: a file is read again
 // only when its size or modification time changes. It is safe for
-// concurrent use. Errors are not kept: a missing file is looked for
-// again at the next check.
+// concurrent use. A file that could not be read is remembered with its
+// error until it changes (a large file with a bad last row is not read
+// again at every keystroke); a missing file is looked for again at the
+// next check.
 type FileCache struct {
 	mu     sync.Mutex
 	tables map[string]cached[*dataset.Table]
@@ -48,6 +50,7 @@ type cached[T any] struct {
 	size  int64
 	mtime time.Time
 	val   T
+	err   error
 }
 
 // NewFileCache returns an empty cache.
@@ -66,14 +69,11 @@ func through[T any](c *FileCache, m map[string]cached[T], path string, read func
 	e, ok := m[path]
 	c.mu.Unlock()
 	if ok && e.size == st.Size() && e.mtime.Equal(st.ModTime()) {
-		return e.val, nil
+		return e.val, e.err
 	}
 	v, err := read(path)
-	if err != nil {
-		return v, err
-	}
 	c.mu.Lock()
-	m[path] = cached[T]{size: st.Size(), mtime: st.ModTime(), val: v}
+	m[path] = cached[T]{size: st.Size(), mtime: st.ModTime(), val: v, err: err}
 	c.mu.Unlock()
-	return v, nil
+	return v, err
 }

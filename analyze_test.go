@@ -69,4 +69,19 @@ func TestFileCache(t *testing.T) {
 	if n := rows(); n != 3 {
 		t.Fatalf("changed file: %d rows, want 3", n)
 	}
+	// A file that cannot be read is remembered with its error while it
+	// is unchanged: a large file with a bad row is not read again at
+	// every keystroke.
+	os.Remove(data)
+	os.WriteFile(data, []byte("1,2\n3,4\n5,6,7\n"), 0o644)
+	os.Chtimes(data, time.Now().Add(2*time.Second), time.Now().Add(2*time.Second))
+	if n := rows(); n != -1 {
+		t.Fatalf("a ragged file: %d rows", n)
+	}
+	st, _ = os.Stat(data)
+	os.WriteFile(data, []byte("1,2\n3,4\n55,66\n"), 0o644) // the same size
+	os.Chtimes(data, st.ModTime(), st.ModTime())
+	if n := rows(); n != -1 {
+		t.Fatalf("unchanged stat after an error: %d rows, want the cached error", n)
+	}
 }

@@ -37,17 +37,23 @@ import (
 //     names in scope.
 
 type scan struct {
-	open     []int // offsets of the open brackets, innermost last
-	inString int   // offset of the open quote, or -1
+	open      []int // offsets of the open brackets, innermost last
+	inString  int   // offset of the open quote, or -1
+	inComment bool
 }
 
-func scanTo(text string, off int) scan {
+// scanTo scans text[from:off] for the brackets still open at off and
+// whether off is in a string or a comment.
+func scanTo(text string, from, off int) scan {
 	s := scan{inString: -1}
-	for i := 0; i < off; i++ {
+	for i := from; i < off; i++ {
 		switch c := text[i]; c {
 		case '#':
 			for i < off && text[i] != '\n' {
 				i++
+			}
+			if i >= off {
+				s.inComment = true
 			}
 		case '"':
 			j := i + 1
@@ -73,13 +79,42 @@ func scanTo(text string, off int) scan {
 	return s
 }
 
+// window bounds what completion and signature help read before the
+// cursor: the statement being typed, looked for in the last 16 KiB, so
+// that a keystroke in a large file costs no more than in a small one.
+const window = 16 << 10
+
+// stmtStart is where the statement holding off starts, and its keyword
+// ("" for an assignment): the last line before off that starts, at
+// column 0, with a statement keyword or `NAME =` (continuation lines are
+// indented, as noxc fmt writes them).
+func (d *document) stmtStart(off int) (int, string) {
+	ws := max(0, off-window)
+	if ws > 0 {
+		if i := strings.IndexByte(d.text[ws:off], '\n'); i >= 0 {
+			ws += i + 1
+		} else {
+			ws = off
+		}
+	}
+	m := stmtLineRE.FindAllStringSubmatchIndex(d.text[ws:off], -1)
+	if m == nil {
+		return ws, ""
+	}
+	last := m[len(m)-1]
+	if last[2] < 0 {
+		return ws + last[0], ""
+	}
+	return ws + last[0], d.text[ws+last[2] : ws+last[3]]
+}
+
 var (
-	stmtStartRE   = regexp.MustCompile(`(?m)^[ \t]*(train|fit|sample|plot|eval|save|def|density)\b`)
+	stmtLineRE    = regexp.MustCompile(`(?m)^(?:(train|fit|sample|plot|eval|save|def|density)\b|[A-Za-z_][A-Za-z0-9_]*[ \t]*=)`)
 	calleeRE      = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)[ \t]*$`)
 	keyEqRE       = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*$`)
 	givenRE       = regexp.MustCompile(`(?:^|[,(\s])([A-Za-z_][A-Za-z0-9_]*)[ \t]*=`)
 	afterWordRE   = regexp.MustCompile(`(?:^|\s)(train|fit|sample|plot|eval|save|on|to)[ \t]+$`)
-	densityHeadRE = regexp.MustCompile(`(?m)^[ \t]*density[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*([A-Za-z_][A-Za-z0-9_]*)`)
+	densityHeadRE = regexp.MustCompile(`^density[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*([A-Za-z_][A-Za-z0-9_]*)`)
 	csvPathRE     = regexp.MustCompile(`^csv[ \t]*\([ \t]*"((?:\\.|[^"\\\n])*)"`)
 )
 
@@ -92,38 +127,46 @@ func (s *server) completion(p *protocol.CompletionParams) (*protocol.CompletionL
 }
 
 func (d *document) complete(off int) []protocol.CompletionItem {
-	sc := scanTo(d.text, off)
+	if len(d.text) > lang.MaxFileSize {
+		return nil // nox refuses the file: its diagnostic says so
+	}
+	stmt, kw := d.stmtStart(off)
+	sc := scanTo(d.text, stmt, off)
 	start := off
-	for start > 0 && isIdent(d.text[start-1]) {
+	for start > stmt && isIdent(d.text[start-1]) {
 		start--
 	}
-	before := d.text[:start]
-	if sc.inString >= 0 {
-		if cols := d.columnContext(sc, sc.inString); cols != nil {
+	before := d.text[stmt:start]
+	switch {
+	case sc.inComment:
+		return nil
+	case sc.inString >= 0:
+		if cols := d.columnContext(sc, stmt, sc.inString); cols != nil {
 			return columnItems(cols, false)
 		}
 		return nil
 	}
+	density := kw == "density" && strings.Contains(d.text[stmt:start], "=")
 	if n := len(sc.open); n > 0 {
 		at := sc.open[n-1]
 		switch d.text[at] {
 		case '{':
-			return d.optionItems(at, before)
+			return d.optionItems(kw, at, start, before)
 		case '[':
-			if cols := d.columnContext(sc, off); cols != nil {
+			if cols := d.columnContext(sc, stmt, off); cols != nil {
 				return columnItems(cols, true)
 			}
 		case '(':
-			if m := calleeRE.FindStringSubmatch(d.text[:at]); m != nil && !d.inDensity(at) {
+			if m := calleeRE.FindStringSubmatch(d.text[stmt:at]); m != nil && !density {
 				return d.argumentItems(m[1], d.text[at+1:start], before, start)
 			}
 		}
 	}
-	if d.inDensity(start) {
-		return d.densityItems(start)
+	if density {
+		return d.densityItems(stmt, start)
 	}
 	if m := afterWordRE.FindStringSubmatch(before); m != nil {
-		return d.nameItems(start, wantAfter(m[1], before))
+		return d.nameItems(start, wantAfter(m[1], kw))
 	}
 	if strings.TrimRight(before[strings.LastIndexByte(before, '\n')+1:], " \t") == "" && len(sc.open) == 0 {
 		return append(keywordItems(), d.nameItems(start, "")...)
@@ -131,29 +174,20 @@ func (d *document) complete(off int) []protocol.CompletionItem {
 	return append(flowItems(), d.nameItems(start, "")...)
 }
 
-// wantAfter is the kind of name that follows word: a flow after a
-// statement keyword, data after on, a density after fit FLOW to.
-func wantAfter(word, before string) string {
+// wantAfter is the kind of name that follows word in a statement with
+// keyword kw: a flow after a statement keyword, data after on, a density
+// after fit FLOW to, nothing (a path) after another to.
+func wantAfter(word, kw string) string {
 	switch word {
 	case "on":
 		return "data set"
 	case "to":
-		if m := stmtStartRE.FindAllStringSubmatch(before, -1); m != nil && m[len(m)-1][1] == "fit" {
+		if kw == "fit" {
 			return "density"
 		}
-		return "-" // a path: no names
+		return "-"
 	}
 	return "flow"
-}
-
-// inDensity reports whether off is in the body of a density statement.
-func (d *document) inDensity(off int) bool {
-	m := stmtStartRE.FindAllStringSubmatchIndex(d.text[:off], -1)
-	if len(m) == 0 {
-		return false
-	}
-	last := m[len(m)-1]
-	return d.text[last[2]:last[3]] == "density" && strings.Contains(d.text[last[1]:off], "=")
 }
 
 func keywordItems() []protocol.CompletionItem {
@@ -218,17 +252,14 @@ func (d *document) nameItems(off int, want string) []protocol.CompletionItem {
 	return out
 }
 
-// optionItems completes in the options block opened at brace.
-func (d *document) optionItems(brace int, before string) []protocol.CompletionItem {
-	m := stmtStartRE.FindAllStringSubmatch(d.text[:brace], -1)
-	if m == nil {
-		return nil
-	}
-	sig, ok := compiler.Signatures(m[len(m)-1][1])
+// optionItems completes in the options block opened at brace of a
+// statement with keyword kw; the name being typed starts at start.
+func (d *document) optionItems(kw string, brace, start int, before string) []protocol.CompletionItem {
+	sig, ok := compiler.Signatures(kw)
 	if !ok {
 		return nil
 	}
-	return paramItems(sig.Params, d.text[brace+1:len(before)], before, protocol.CompletionItemKindProperty)
+	return paramItems(sig.Params, d.text[brace+1:start], before, protocol.CompletionItemKindProperty)
 }
 
 // paramItems completes a parameter list: after `name =`, the values of
@@ -271,14 +302,8 @@ func (d *document) argumentItems(callee, typed, before string, off int) []protoc
 		params = spec.Params
 	} else if sig, ok := compiler.Signatures(callee); ok {
 		params = sig.Params
-	} else if d.last != nil {
-		for _, sym := range d.last.syms {
-			if sym.kind == symDef && sym.name == callee && sym.stmt != nil && sym.stmt.Def != nil {
-				for _, p := range sym.stmt.Def.Params {
-					params = append(params, stdlib.Param{Name: p.Name.Name})
-				}
-			}
-		}
+	} else if def := d.def(callee); def != nil {
+		params = defParams(def)
 	}
 	out := paramItems(params, typed, before, protocol.CompletionItemKindField)
 	if keyEqRE.MatchString(before) && len(out) > 0 {
@@ -290,8 +315,8 @@ func (d *document) argumentItems(callee, typed, before string, off int) []protoc
 	return append(out, d.nameItems(off, "")...)
 }
 
-// densityItems completes in a density's body.
-func (d *document) densityItems(off int) []protocol.CompletionItem {
+// densityItems completes in the body of the density statement at stmt.
+func (d *document) densityItems(stmt, off int) []protocol.CompletionItem {
 	var out []protocol.CompletionItem
 	for _, f := range compiler.TargetFunctions() {
 		out = append(out, protocol.CompletionItem{Label: f[0], Kind: protocol.CompletionItemKindFunction, Detail: f[0] + f[1], Documentation: markdown(f[2])})
@@ -302,8 +327,7 @@ func (d *document) densityItems(off int) []protocol.CompletionItem {
 		protocol.CompletionItem{Label: "pi", Kind: protocol.CompletionItemKindConstant, Detail: "π"})
 	// The density's variable, from its header: the statement being
 	// typed has not parsed yet.
-	if m := densityHeadRE.FindAllStringSubmatch(d.text[:off], -1); m != nil {
-		v := m[len(m)-1]
+	if v := densityHeadRE.FindStringSubmatch(d.text[stmt:off]); v != nil {
 		out = append(out, protocol.CompletionItem{Label: v[2], Kind: protocol.CompletionItemKindVariable, Detail: "the variable of density " + v[1]})
 	}
 	for _, it := range d.nameItems(off, "") {
@@ -317,20 +341,20 @@ func (d *document) densityItems(off int) []protocol.CompletionItem {
 // columnContext returns the column names of the CSV file whose csv(...)
 // call's columns = [...] or context = [...] list holds the cursor, or
 // nil when the cursor is not in one.
-func (d *document) columnContext(sc scan, at int) []string {
+func (d *document) columnContext(sc scan, stmt, at int) []string {
 	n := len(sc.open)
 	if n < 2 || d.text[sc.open[n-1]] != '[' || d.text[sc.open[n-2]] != '(' {
 		return nil
 	}
 	list, call := sc.open[n-1], sc.open[n-2]
-	if m := keyEqRE.FindStringSubmatch(d.text[:list]); m == nil || m[1] != "columns" && m[1] != "context" {
+	if m := keyEqRE.FindStringSubmatch(d.text[stmt:list]); m == nil || m[1] != "columns" && m[1] != "context" {
 		return nil
 	}
-	head := calleeRE.FindStringIndex(d.text[:call])
+	head := calleeRE.FindStringIndex(d.text[stmt:call])
 	if head == nil {
 		return nil
 	}
-	m := csvPathRE.FindStringSubmatch(d.text[head[0]:at])
+	m := csvPathRE.FindStringSubmatch(d.text[stmt+head[0] : at])
 	if m == nil {
 		return nil
 	}

@@ -1,7 +1,7 @@
 package lsp
 
 import (
-	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -60,17 +60,16 @@ func (d *document) setText(text string) {
 }
 
 // apply makes one change: a range replaced, or the whole text.
-func (d *document) apply(c change) error {
+func (d *document) apply(c change) {
 	if c.Range == nil {
 		d.setText(c.Text)
-		return nil
+		return
 	}
 	start, end := d.offset(c.Range.Start), d.offset(c.Range.End)
-	if end < start {
-		return fmt.Errorf("change range ends before it starts: %v", *c.Range)
+	if end < start { // not a valid range; read it as the span it names
+		start, end = end, start
 	}
 	d.setText(d.text[:start] + c.Text + d.text[end:])
-	return nil
 }
 
 // line returns the text of 0-based line n, without its newline.
@@ -105,10 +104,7 @@ func (d *document) offset(p protocol.Position) int {
 // position is the protocol position of a byte offset.
 func (d *document) position(off int) protocol.Position {
 	off = max(0, min(off, len(d.text)))
-	n := 0
-	for n+1 < len(d.lines) && d.lines[n+1] <= off {
-		n++
-	}
+	n := sort.SearchInts(d.lines, off+1) - 1 // the last line starting at or before off
 	units := 0
 	for _, r := range d.text[d.lines[n]:off] {
 		units += utf16.RuneLen(r)
@@ -151,6 +147,14 @@ func (d *document) rng(pos, end lang.Pos) protocol.Range {
 		}
 	}
 	return protocol.Range{Start: d.position(s), End: d.position(e)}
+}
+
+// inCommentOrString reports whether byte offset off is in a comment or
+// a string (neither spans lines).
+func (d *document) inCommentOrString(off int) bool {
+	line := strings.LastIndexByte(d.text[:off], '\n') + 1
+	sc := scanTo(d.text, line, off)
+	return sc.inComment || sc.inString >= 0
 }
 
 // identAt returns the name under or just before byte offset off: its

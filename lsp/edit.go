@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"fmt"
+	"strings"
 
 	"go.lsp.dev/protocol"
 
@@ -17,15 +18,19 @@ func (s *server) formatting(p *protocol.DocumentFormattingParams) ([]protocol.Te
 	if err != nil {
 		return nil, err
 	}
-	out, err := lang.Format(d.path, []byte(d.text))
+	b, err := lang.Format(d.path, []byte(d.text))
 	if err != nil {
 		return nil, fmt.Errorf("cannot format: %v", err)
 	}
-	if string(out) == d.text {
+	out := string(b)
+	if strings.Contains(d.text, "\r\n") { // keep the file's line endings
+		out = strings.ReplaceAll(out, "\n", "\r\n")
+	}
+	if out == d.text {
 		return []protocol.TextEdit{}, nil
 	}
 	all := protocol.Range{Start: protocol.Position{}, End: d.position(len(d.text))}
-	return []protocol.TextEdit{{Range: all, NewText: string(out)}}, nil
+	return []protocol.TextEdit{{Range: all, NewText: out}}, nil
 }
 
 // codeActions offers each did-you-mean of a diagnostic in the range as

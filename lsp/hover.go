@@ -26,11 +26,11 @@ func (s *server) hover(p *protocol.HoverParams) (*protocol.Hover, error) {
 	var r protocol.Range
 	np := d.noxPos(p.Position)
 	if d.idx != nil {
-		if o := d.idx.at(np.Line, np.Column); o != nil {
+		if o := d.idx.at(np.Offset); o != nil {
 			text, r = d.describe(o), d.identRange(o.id)
 		}
 	}
-	if text == "" { // a keyword, or a name in text that did not parse
+	if text == "" && !d.inCommentOrString(np.Offset) { // a keyword, or a name in text that did not parse
 		name, start, end := d.identAt(np.Offset)
 		text, r = describeName(name), protocol.Range{Start: d.position(start), End: d.position(end)}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/lang"
@@ -41,6 +42,9 @@ type symbol struct {
 	// within is where a local (a parameter, a density's variable, a
 	// row) is visible: the span of the def, density or sum argument.
 	within [2]lang.Pos
+	// params are a def's parameters, which a call may name (block(h =
+	// 16)): those names are uses of the parameter.
+	params map[string]*symbol
 }
 
 // role is what an identifier that is not a bound name is.
@@ -69,6 +73,10 @@ type index struct {
 	file *lang.File
 	syms []*symbol
 	occs []occurrence // in source order
+	// bodies are the defs' bodies, indexed after every statement: the
+	// checker checks a body at each call, where names bound after the
+	// def but before the call are visible.
+	bodies []func()
 }
 
 type scope struct {
@@ -99,6 +107,9 @@ func newIndex(f *lang.File) *index {
 	for _, s := range f.Stmts {
 		x.stmt(s, top)
 	}
+	for _, body := range x.bodies {
+		body()
+	}
 	slices.SortStableFunc(x.occs, func(a, b occurrence) int { return a.id.Pos.Offset - b.id.Pos.Offset })
 	return x
 }
@@ -116,10 +127,20 @@ func (x *index) declare(sc *scope, id *lang.Ident, kind symKind, stmt *lang.Stmt
 	return sym
 }
 
-// use records a name that refers to something.
-func (x *index) use(sc *scope, id *lang.Ident, density bool) {
+// param returns the parameter of def sym that a keyword argument names,
+// or nil.
+func (sym *symbol) param(id *lang.Ident) *symbol {
+	if sym == nil || id == nil {
+		return nil
+	}
+	return sym.params[id.Name]
+}
+
+// use records a name that refers to something, and returns the symbol
+// it names (nil: a layer, builtin, function or undefined name).
+func (x *index) use(sc *scope, id *lang.Ident, density bool) *symbol {
 	if id == nil {
-		return
+		return nil
 	}
 	o := occurrence{id: id}
 	if sym := sc.lookup(id.Name); sym != nil {
@@ -136,6 +157,7 @@ func (x *index) use(sc *scope, id *lang.Ident, density bool) {
 		o.role = roleFunction
 	}
 	x.occs = append(x.occs, o)
+	return o.sym
 }
 
 func (x *index) option(id *lang.Ident, owner string) {
@@ -149,14 +171,15 @@ func (x *index) stmt(s *lang.Stmt, top *scope) {
 	case s.Def != nil:
 		d := s.Def
 		inner := &scope{names: map[string]*symbol{}, parent: top}
+		params := map[string]*symbol{}
 		for _, p := range d.Params {
 			if p.Default != nil {
 				x.expr(p.Default, top)
 			}
-			x.declare(inner, p.Name, symParam, s)
+			params[p.Name.Name] = x.declare(inner, p.Name, symParam, s)
 		}
-		x.declare(top, d.Name, symDef, s)
-		x.expr(d.Body, inner)
+		x.declare(top, d.Name, symDef, s).params = params
+		x.bodies = append(x.bodies, func() { x.expr(d.Body, inner) })
 	case s.Assign != nil:
 		x.expr(s.Assign.Value, top)
 		x.declare(top, s.Assign.Name, symValue, s)
@@ -220,9 +243,14 @@ func (x *index) expr(e *lang.Expr, sc *scope) {
 		case t.Paren != nil:
 			x.expr(t.Paren, sc)
 		case t.Call != nil:
-			x.use(sc, t.Call.Name, false)
+			callee := x.use(sc, t.Call.Name, false)
 			for _, a := range t.Call.Args {
-				x.option(a.Name, t.Call.Name.Name)
+				if p := callee.param(a.Name); p != nil { // block(h = 16)
+					p.refs = append(p.refs, a.Name)
+					x.occs = append(x.occs, occurrence{id: a.Name, sym: p})
+				} else {
+					x.option(a.Name, t.Call.Name.Name)
+				}
 				x.expr(a.Value, sc)
 			}
 		}
@@ -282,14 +310,13 @@ func (x *index) atom(a *lang.Atom, sc *scope) {
 	}
 }
 
-// at returns the occurrence whose identifier contains or ends at the
-// nox position (line, column), or nil.
-func (x *index) at(line, col int) *occurrence {
-	for i := range x.occs {
-		o := &x.occs[i]
-		if o.id.Pos.Line == line && o.id.Pos.Column <= col && col <= o.id.EndPos.Column {
-			return o
-		}
+// at returns the occurrence whose identifier contains or ends at byte
+// offset off, or nil: a binary search of the occurrences, which are in
+// source order and do not overlap.
+func (x *index) at(off int) *occurrence {
+	i := sort.Search(len(x.occs), func(i int) bool { return x.occs[i].id.EndPos.Offset >= off })
+	if i < len(x.occs) && x.occs[i].id.Pos.Offset <= off {
+		return &x.occs[i]
 	}
 	return nil
 }

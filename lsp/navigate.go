@@ -17,7 +17,7 @@ func (s *server) at(td protocol.TextDocumentIdentifier, p protocol.Position) (*d
 		return d, nil, err
 	}
 	np := d.noxPos(p)
-	return d, d.idx.at(np.Line, np.Column), nil
+	return d, d.idx.at(np.Offset), nil
 }
 
 func (d *document) identRange(id *lang.Ident) protocol.Range {

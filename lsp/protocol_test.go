@@ -175,19 +175,21 @@ func TestExamplesLatency(t *testing.T) {
 			t.Errorf("%s: %+v", f, d)
 		}
 		first := time.Since(t0)
-		// A change: a comment typed at the end, then checked again.
-		var best time.Duration
+		// A change: a character typed at the start, then checked again.
+		var best, slowest time.Duration
 		for i := range 5 {
 			t0 = time.Now()
 			c.edit(u, int32(2+i), protocol.Range{Start: pos(0, 0), End: pos(0, 0)}, "#")
-			if e := time.Since(t0); i == 0 || e < best {
+			e := time.Since(t0)
+			if i == 0 || e < best {
 				best = e
 			}
+			slowest = max(slowest, e)
 		}
 		worst = max(worst, best)
-		t.Logf("%-36s first open %6.1f ms, a change %5.1f ms", filepath.Base(f), ms(first), ms(best))
+		t.Logf("%-28s first open %6.1f ms, a change %5.1f ms (slowest of 5: %5.1f ms)", filepath.Base(f), ms(first), ms(best), ms(slowest))
 	}
-	t.Logf("slowest change: %.1f ms", ms(worst))
+	t.Logf("slowest example, best of 5 changes: %.1f ms", ms(worst))
 	if worst > 250*time.Millisecond {
 		t.Errorf("a change takes %.0f ms to check; want well under 50 ms", ms(worst))
 	}

@@ -245,9 +245,7 @@ func (s *server) didChange(ctx context.Context, p *didChangeParams) error {
 		return err
 	}
 	for _, c := range p.ContentChanges {
-		if err := d.apply(c); err != nil {
-			return err
-		}
+		d.apply(c)
 	}
 	d.version = p.TextDocument.Version
 	return s.analyze(ctx, d)

@@ -6,6 +6,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/stdlib"
 )
 
@@ -18,16 +19,17 @@ func (s *server) signatureHelp(p *protocol.SignatureHelpParams) (*protocol.Signa
 		return nil, err
 	}
 	off := d.offset(p.Position)
-	sc := scanTo(d.text, off)
+	stmt, _ := d.stmtStart(off)
+	sc := scanTo(d.text, stmt, off)
 	n := len(sc.open)
 	for n > 0 && d.text[sc.open[n-1]] != '(' {
 		n--
 	}
-	if n == 0 || sc.inString >= 0 && n < len(sc.open) {
+	if n == 0 || sc.inComment || sc.inString >= 0 && n < len(sc.open) {
 		return nil, nil
 	}
 	at := sc.open[n-1]
-	m := calleeRE.FindStringSubmatch(d.text[:at])
+	m := calleeRE.FindStringSubmatch(d.text[stmt:at])
 	if m == nil {
 		return nil, nil
 	}
@@ -37,6 +39,9 @@ func (s *server) signatureHelp(p *protocol.SignatureHelpParams) (*protocol.Signa
 		label, doc, params = spec.Signature(), spec.Doc, spec.Params
 	} else if sig, ok := compiler.Signatures(m[1]); ok && !sig.Options {
 		label, params = sig.Text, sig.Params
+	} else if def := d.def(m[1]); def != nil {
+		label, params = d.names[m[1]], defParams(def)
+		label = strings.TrimPrefix(label, "function ")
 	} else {
 		return nil, nil
 	}
@@ -76,4 +81,28 @@ func activeParam(args string, params []stdlib.Param) uint32 {
 		return 0
 	}
 	return uint32(min(commas, max(len(params)-1, 0)))
+}
+
+// def returns the def statement that binds name in the last text that
+// parsed, or nil.
+func (d *document) def(name string) *lang.Def {
+	if d.last == nil {
+		return nil
+	}
+	for _, sym := range d.last.syms {
+		if sym.kind == symDef && sym.name == name && sym.stmt != nil {
+			return sym.stmt.Def
+		}
+	}
+	return nil
+}
+
+// defParams are a def's parameters as signatures show them: a def's
+// parameters take any value.
+func defParams(def *lang.Def) []stdlib.Param {
+	var out []stdlib.Param
+	for _, p := range def.Params {
+		out = append(out, stdlib.Param{Name: p.Name.Name, Type: stdlib.Any, Required: p.Default == nil})
+	}
+	return out
 }

@@ -84,12 +84,17 @@ func (d *document) tokens() []semanticToken {
 	for name, typ := range lang.Lexer.Symbols() {
 		names[typ] = name
 	}
+	// A file nox refuses to parse (lang's limits) gets no tokens: the
+	// diagnostic says why, and a hostile file costs no more than that.
+	if len(d.text) > lang.MaxFileSize {
+		return nil
+	}
 	lex, err := lang.Lexer.LexString(d.path, d.text)
 	if err != nil {
 		return nil
 	}
 	var out []semanticToken
-	for {
+	for n := 0; n <= 2*lang.MaxTokens; n++ { // white space is every other token
 		tok, err := lex.Next()
 		if err != nil || tok.EOF() {
 			break
@@ -107,11 +112,12 @@ func (d *document) tokens() []semanticToken {
 		case "Ident":
 			typ, mods = d.classify(tok)
 		}
-		if typ < 0 || strings.Contains(tok.Value, "\n") {
+		text := strings.TrimSuffix(tok.Value, "\r") // a comment before CRLF
+		if typ < 0 || strings.Contains(text, "\n") {
 			continue
 		}
 		p := d.position(tok.Pos.Offset)
-		out = append(out, semanticToken{line: int(p.Line), char: int(p.Character), length: utf16Len(tok.Value), typ: typ, mods: mods})
+		out = append(out, semanticToken{line: int(p.Line), char: int(p.Character), length: utf16Len(text), typ: typ, mods: mods})
 	}
 	return out
 }
@@ -123,7 +129,7 @@ func (d *document) classify(tok lexer.Token) (typ, mods int) {
 	if d.idx == nil {
 		return -1, 0
 	}
-	o := d.idx.at(tok.Pos.Line, tok.Pos.Column)
+	o := d.idx.at(tok.Pos.Offset)
 	if o == nil || o.id.Pos.Offset != tok.Pos.Offset {
 		return -1, 0
 	}
