@@ -166,7 +166,7 @@ func endOfText(filename string, src []byte) Pos {
 		end--
 	}
 	line, col := 1, 1
-	for _, c := range src[:end] {
+	for _, c := range string(src[:end]) { // columns count code points
 		if c == '\n' {
 			line, col = line+1, 1
 		} else {

@@ -106,3 +106,14 @@ func TestParseExpr(t *testing.T) {
 		})
 	}
 }
+
+// TestEndOfFileColumn: an unexpected end of file is shown after the last
+// character, its column counting code points like every other position
+// (it counted bytes: two columns too far after "é🎲").
+func TestEndOfFileColumn(t *testing.T) {
+	_, err := Parse("f.nox", []byte("p = \"é🎲\" |>  \n\n"))
+	errs := Errors(err)
+	if len(errs) != 1 || errs[0].Pos.Line != 1 || errs[0].Pos.Column != 12 {
+		t.Fatalf("error %v; want it at 1:12", err)
+	}
+}
