@@ -21,34 +21,34 @@ import (
 var layers = []struct {
 	pkg     string // "" is the root package
 	imports []string
+	goos    string // the GOOS it is built for, if not this machine's
 }{
-	{"internal/escape", nil},
-	{"lang", []string{"internal/escape"}},
-	{"compiler/ir", nil},
-	{"internal/spell", nil},
-	{"internal/atomicfile", nil},
-	{"internal/modelfile", []string{"internal/escape"}},
-	{"runtime/internal/gemm", nil},
-	{"compiler/ad", []string{"compiler/ir"}},
-	{"stdlib", []string{"compiler/ir"}},
-	{"dataset", []string{"internal/spell", "internal/atomicfile", "internal/escape"}},
-	{"runtime", []string{"compiler/ir", "runtime/internal/gemm"}},
-	{"compiler", []string{"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell", "internal/escape"}},
-	{"internal/diagnostic", []string{"compiler", "lang", "internal/spell"}},
-	{"train", []string{"compiler", "dataset", "runtime"}},
-	{"internal/onnxpb", nil},
-	{"onnx", []string{"compiler/ir", "runtime", "internal/onnxpb"}},
-	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "onnx", "internal/atomicfile", "internal/modelfile", "internal/escape"}},
-	{"plot", []string{"", "internal/atomicfile"}},
-	{"lsp", []string{"", "lang", "compiler", "stdlib", "dataset", "internal/diagnostic"}},
-	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape", "internal/diagnostic", "lsp"}},
-	{"bench/nll", []string{"", "plot"}},
-	{"bench/suite", nil},
-	// The playground's builder; its wasm main (playground/wasm, built for
-	// GOOS=js only, so not seen here) imports "", "lang", "compiler",
-	// "plot" and "internal/diagnostic".
-	{"playground", nil},
-	{"playground/build", []string{"playground"}},
+	{"internal/escape", nil, ""},
+	{"lang", []string{"internal/escape"}, ""},
+	{"compiler/ir", nil, ""},
+	{"internal/spell", nil, ""},
+	{"internal/atomicfile", nil, ""},
+	{"internal/modelfile", []string{"internal/escape"}, ""},
+	{"runtime/internal/gemm", nil, ""},
+	{"compiler/ad", []string{"compiler/ir"}, ""},
+	{"stdlib", []string{"compiler/ir"}, ""},
+	{"dataset", []string{"internal/spell", "internal/atomicfile", "internal/escape"}, ""},
+	{"runtime", []string{"compiler/ir", "runtime/internal/gemm"}, ""},
+	{"compiler", []string{"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell", "internal/escape"}, ""},
+	{"internal/diagnostic", []string{"compiler", "lang", "internal/spell"}, ""},
+	{"train", []string{"compiler", "dataset", "runtime"}, ""},
+	{"internal/onnxpb", nil, ""},
+	{"onnx", []string{"compiler/ir", "runtime", "internal/onnxpb"}, ""},
+	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "onnx", "internal/atomicfile", "internal/modelfile", "internal/escape"}, ""},
+	{"plot", []string{"", "internal/atomicfile"}, ""},
+	{"lsp", []string{"", "lang", "compiler", "stdlib", "dataset", "internal/diagnostic"}, ""},
+	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape", "internal/diagnostic", "lsp"}, ""},
+	{"bench/nll", []string{"", "plot"}, ""},
+	{"bench/suite", nil, ""},
+	// The playground: its builder, and the wasm module it builds.
+	{"playground", nil, ""},
+	{"playground/build", []string{"playground"}, ""},
+	{"playground/wasm", []string{"", "lang", "compiler", "plot", "internal/diagnostic"}, "js"},
 }
 
 const module = "github.com/noxlang/nox"
@@ -64,7 +64,11 @@ func TestImportGraph(t *testing.T) {
 			}
 		}
 		seen[l.pkg] = true
-		pkg, err := build.Default.Import(filepath.Join(module, l.pkg), ".", 0)
+		ctx := build.Default
+		if l.goos == "js" {
+			ctx.GOOS, ctx.GOARCH = "js", "wasm"
+		}
+		pkg, err := ctx.Import(filepath.Join(module, l.pkg), ".", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +89,10 @@ func TestImportGraph(t *testing.T) {
 		if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "testdata") {
 			return filepath.SkipDir
 		}
-		if _, err := build.ImportDir(path, 0); err != nil {
+		js := build.Default
+		js.GOOS, js.GOARCH = "js", "wasm"
+		_, err = build.ImportDir(path, 0)
+		if _, jsErr := js.ImportDir(path, 0); err != nil && jsErr != nil {
 			return nil // no Go files
 		}
 		if rel := filepath.ToSlash(path); !seen[strings.TrimPrefix(rel, ".")] && !seen[rel] {
