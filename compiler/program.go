@@ -70,6 +70,10 @@ type Data struct {
 	// Context holds the context columns of conditional density
 	// estimation, row for row with Table; nil if none.
 	Context *dataset.Table
+	// Angles are the data columns (0-based places in Table, ascending)
+	// that are angles in [-π, π) (csv(..., angles = ...), or a toy set's
+	// own), every value checked to lie there.
+	Angles []int
 	// Dropped is the number of rows csv(..., na = "drop") dropped for a
 	// missing value. The summary (Program.Names, :type) says it; the root
 	// package reports it with the data set.
@@ -122,6 +126,9 @@ type Flow struct {
 	ContextDim int
 	// Saved is the model the flow was read from by load(...), or nil.
 	Saved *Saved
+	// Angles are the data columns that are angles, fixed with Dim by
+	// the data it is trained on (Data.Angles).
+	Angles []int
 }
 
 // FlowStage is a stage with the source span of its call.
@@ -182,6 +189,10 @@ type TrainOptions struct {
 	// loses at most the steps since.
 	Checkpoint      string
 	CheckpointEvery int
+	// Angles are the data's angle columns (Data.Angles), which the
+	// checker sets from the data of the train statement: not an option
+	// of the statement, but part of the model it trains (Options.Angles).
+	Angles []int
 }
 
 // Sample draws from a trained flow and writes the draws to a file.
@@ -261,5 +272,5 @@ func (f *Flow) StageList() []Stage {
 // (its standardization and defensive mixture), for a flow conditioned on
 // contextDim columns.
 func (o TrainOptions) ModelOptions(contextDim int) Options {
-	return Options{Standardize: o.Standardize, Whiten: o.Standardize && o.Whiten, ContextDim: contextDim, Defensive: o.Defensive}
+	return Options{Standardize: o.Standardize, Whiten: o.Standardize && o.Whiten, ContextDim: contextDim, Defensive: o.Defensive, Angles: o.Angles}
 }

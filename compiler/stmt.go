@@ -42,7 +42,11 @@ func (c *checker) train(t *lang.Train) {
 	if !c.fixContext(flow, data.ContextDim(), "train: "+data.Name, t.Data.Pos, t.Data.EndPos, t.Pos) {
 		return
 	}
+	if !c.fixAngles(flow, data, t) {
+		return
+	}
 	to := trainOptions(opts)
+	to.Angles = data.Angles
 	if nTest, nVal := dataset.SplitSizes(tab.Rows, to.TestFrac, to.ValFrac); tab.Rows-nTest-nVal < 1 {
 		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, plural(tab.Rows, "row"), to.TestFrac, to.ValFrac)
 		return
@@ -304,4 +308,30 @@ func (c *checker) undefinedData(id *lang.Ident) {
 		hint = spell.DidYouMean(id.Name, cands)
 	}
 	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, hint)
+}
+
+// fixAngles gives a flow the angle columns of the data of train
+// statement t, checking that every train statement of the flow agrees on
+// them and that each stage keeps angles on the circle
+// (stdlib.AngleSafe): any other would treat them as numbers.
+func (c *checker) fixAngles(f *Flow, d *Data, t *lang.Train) bool {
+	if f.DimPos != t.Pos && !slices.Equal(f.Angles, d.Angles) {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has angle columns %v, but flow %s was trained on data with angle columns %v (at %s)",
+			d.Name, d.Angles, f.Name, f.Angles, short(f.DimPos))
+		return false
+	}
+	f.Angles = d.Angles
+	if len(d.Angles) == 0 {
+		return true
+	}
+	ok := true
+	for _, s := range f.Stages {
+		if stdlib.AngleSafe(s.Spec.Name) {
+			continue
+		}
+		c.errorf(s.Pos, s.End, "%s would treat the angle columns %v of %s as numbers, breaking their periodicity (flow %s is trained on them at %s); layers that keep angles on the circle: %s",
+			s.Spec.Name, d.Angles, d.Name, f.Name, short(t.Pos), strings.Join(angleSafeNames(), ", "))
+		ok = false
+	}
+	return ok
 }

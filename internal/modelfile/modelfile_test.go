@@ -203,7 +203,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad magic", append([]byte("NOXN"), good[4:]...), "no NOXM signature"},
 		{"magic only", good[:6], "no NOXM signature"},
 		{"version 0", withVersion(0), "invalid model format version 0"},
-		{"newer", withVersion(Version + 1), "saved in model format 5 by a newer nox; this nox reads format 4 or older"},
+		{"newer", withVersion(Version + 1), "saved in model format 6 by a newer nox; this nox reads format 5 or older"},
 		{"much newer", withVersion(math.MaxUint32), "newer nox"},
 
 		{"truncated in the header length", good[:12], "truncated file (not a complete nox model)"},
