@@ -68,7 +68,9 @@ var (
 			Doc: "the scale of the set's noise"},
 		{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53, KeywordOnly: true,
 			Doc: "seeds the rows"},
-		anglesParam(stdlib.Indices, "the set's"),
+		{Name: "angles", Type: stdlib.Bool, KeywordOnly: true, DefaultDoc: "the set's",
+			Doc: "whether the set's angle columns (torus: both) are angles, kept on the circle (CircularSpline), " +
+				"or plain numbers (false: to compare with a flow that ignores the periodicity)"},
 	}, example: `toy("moons", n = 20000, noise = 0.1, seed = 0)`}
 )
 
@@ -423,11 +425,12 @@ func (c *checker) toy(call *lang.Call) *Data {
 	// Path names no file here; it is what :type shows ("from toy(moons)").
 	d := &Data{Path: "toy(" + set + ")", Pos: call.Pos, Table: t, Angles: dataset.ToyAngles(set)}
 	if a, has := args["angles"]; has {
-		if d.Angles, ok = c.angleColumns(nil, t.Cols, "toy", a.val, seq(0, t.Cols)); !ok {
+		if a.nums[0] != 0 && d.Angles == nil {
+			c.errorf(a.pos, a.end, "toy: %s has no angle columns (the sets with some: torus)", set)
 			return nil
 		}
-		if !c.checkAngleValues(d, "toy", args["set"].val, a.val) {
-			return nil
+		if a.nums[0] == 0 {
+			d.Angles = nil
 		}
 	}
 	return d
