@@ -36,24 +36,24 @@ func circCase(name string, layers []string, args []stdlib.Args, dim, ctx int, an
 func init() {
 	ar := []string{"CircularSpline", "Gaussian"}
 	cp := []string{"CircularSplineCoupling", "Gaussian"}
-	a := func(h ...float64) []stdlib.Args { return []stdlib.Args{{"hidden": h, "bins": {5}}, nil} }
+	a := func(h, k float64) []stdlib.Args { return []stdlib.Args{{"hidden": {h}, "bins": {k}}, nil} }
 	addCases(
-		circCase("CircularSpline/d1", ar, a(6), 1, 0, []int{0}),
-		circCase("CircularSpline/torus-d2", ar, a(8), 2, 0, []int{0, 1}),
-		circCase("CircularSpline/cylinder-d2", ar, a(8), 2, 0, []int{0}),
-		circCase("CircularSpline/value-angle-d2", ar, a(8), 2, 0, []int{1}),
-		circCase("CircularSpline/d5", ar, a(12), 5, 0, []int{0, 2, 3}),
-		circCase("CircularSpline/d2-context", ar, a(8), 2, 2, []int{0, 1}),
-		circCase("CircularSpline/d5-context", ar, a(10, 10), 5, 3, []int{1, 4}),
-		circCase("CircularSpline/no-angles-d3", ar, a(8), 3, 0, nil),
-		circCase("CircularSplineCoupling/torus-d2", cp, a(8), 2, 0, []int{0, 1}),
-		circCase("CircularSplineCoupling/cylinder-d2", cp, a(8), 2, 0, []int{1}),
-		circCase("CircularSplineCoupling/d5", cp, a(10), 5, 0, []int{0, 1, 4}),
-		circCase("CircularSplineCoupling/d2-context", cp, a(8), 2, 2, []int{0}),
-		circCase("CircularSplineCoupling/d5-context", cp, a(8), 5, 2, []int{2, 3}),
+		circCase("CircularSpline/d1", ar, a(4, 3), 1, 0, []int{0}),
+		circCase("CircularSpline/torus-d2", ar, a(6, 4), 2, 0, []int{0, 1}),
+		circCase("CircularSpline/cylinder-d2", ar, a(6, 3), 2, 0, []int{0}),
+		circCase("CircularSpline/value-angle-d2", ar, a(4, 3), 2, 0, []int{1}),
+		circCase("CircularSpline/d5", ar, a(6, 3), 5, 0, []int{0, 2, 3}),
+		circCase("CircularSpline/d2-context", ar, a(6, 3), 2, 2, []int{0, 1}),
+		circCase("CircularSpline/d5-context", ar, a(6, 3), 5, 2, []int{1, 4}),
+		circCase("CircularSpline/no-angles-d2", ar, a(4, 3), 2, 0, nil),
+		circCase("CircularSplineCoupling/torus-d2", cp, a(6, 4), 2, 0, []int{0, 1}),
+		circCase("CircularSplineCoupling/cylinder-d2", cp, a(6, 3), 2, 0, []int{1}),
+		circCase("CircularSplineCoupling/d5", cp, a(6, 3), 5, 0, []int{0, 1, 4}),
+		circCase("CircularSplineCoupling/d2-context", cp, a(6, 3), 2, 2, []int{0}),
+		circCase("CircularSplineCoupling/d5-context", cp, a(5, 3), 5, 2, []int{2, 3}),
 		circCase("Circular/stack-reverse-d5",
 			[]string{"CircularSpline", "Reverse", "CircularSplineCoupling", "CircularSplineCoupling", "DiagGaussian"},
-			[]stdlib.Args{{"hidden": {8}, "bins": {4}}, nil, {"hidden": {6}}, {"hidden": {6}}, nil}, 5, 0, []int{0, 3}),
+			[]stdlib.Args{{"hidden": {4}, "bins": {3}}, nil, {"hidden": {4}, "bins": {3}}, {"hidden": {4}, "bins": {3}}, nil}, 5, 0, []int{0, 3}),
 	)
 }
 
@@ -151,9 +151,12 @@ func TestCircularDensityIntegrates(t *testing.T) {
 		t.Run(tc.c.name, func(t *testing.T) {
 			m, ps := lower(t, tc.c, nil)
 			ps.Changed()
-			const cells = 600
+			cells := 400
+			if testing.Short() {
+				cells = 200
+			}
 			var rows []float64
-			ha, hv := 2*math.Pi/cells, (tc.hi-tc.lo)/cells
+			ha, hv := 2*math.Pi/float64(cells), (tc.hi-tc.lo)/float64(cells)
 			if len(tc.c.angles) == 2 {
 				hv = ha
 			}
