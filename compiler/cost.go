@@ -162,6 +162,7 @@ func (c Cost) ProgramBytes() float64 {
 // the train statement's flow.
 func (c *checker) trainFits(t *lang.Train, flow *Flow, rows, cols, ctx int, o TrainOptions) bool {
 	opt := o.ModelOptions(ctx)
+	opt.Angles = flow.Angles
 	if s := flow.Saved; s != nil {
 		opt = s.Options
 	}

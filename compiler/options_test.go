@@ -2,7 +2,6 @@ package compiler_test
 
 import (
 	"math"
-	"reflect"
 	"testing"
 
 	"github.com/noxlang/nox/compiler"
@@ -31,12 +30,12 @@ func trainOpts(t *testing.T, opts string) compiler.TrainOptions {
 // without options, and they validate.
 func TestDefaultTrainOptions(t *testing.T) {
 	def := compiler.DefaultTrainOptions()
-	if got := trainOpts(t, ""); !reflect.DeepEqual(got, def) {
+	if got := trainOpts(t, ""); got != def {
 		t.Errorf("train without options: %+v\nDefaultTrainOptions:       %+v", got, def)
 	}
 	want := compiler.TrainOptions{Steps: 1000, Batch: 256, LR: 1e-3, Schedule: "constant", Clip: 5, TestFrac: 0.2, ValFrac: 0.1,
 		Patience: 20, Standardize: true, Whiten: true, Dequantize: true, DType: "float64", Defensive: 0.01}
-	if !reflect.DeepEqual(def, want) {
+	if def != want {
 		t.Errorf("DefaultTrainOptions() = %+v\nwant %+v", def, want)
 	}
 	if err := def.Validate(); err != nil {
@@ -51,7 +50,7 @@ func TestTrainOptionsFilled(t *testing.T) {
 		patience = 4, eval_every = 2, seed = 9007199254740992, standardize = false, whiten = false, dequantize = false, dtype = "float32", defensive = 0 }`)
 	want := compiler.TrainOptions{Steps: 7, Batch: 3, LR: 0.5, Schedule: "cosine", Clip: 0, WeightDecay: 0.25, TestFrac: 0.1, ValFrac: 0.3,
 		Patience: 4, EvalEvery: 2, Seed: 1 << 53, DType: "float32"}
-	if !reflect.DeepEqual(got, want) {
+	if got != want {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 	if err := got.Validate(); err != nil {

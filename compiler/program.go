@@ -189,10 +189,6 @@ type TrainOptions struct {
 	// loses at most the steps since.
 	Checkpoint      string
 	CheckpointEvery int
-	// Angles are the data's angle columns (Data.Angles), which the
-	// checker sets from the data of the train statement: not an option
-	// of the statement, but part of the model it trains (Options.Angles).
-	Angles []int
 }
 
 // Sample draws from a trained flow and writes the draws to a file.
@@ -272,5 +268,5 @@ func (f *Flow) StageList() []Stage {
 // (its standardization and defensive mixture), for a flow conditioned on
 // contextDim columns.
 func (o TrainOptions) ModelOptions(contextDim int) Options {
-	return Options{Standardize: o.Standardize, Whiten: o.Standardize && o.Whiten, ContextDim: contextDim, Defensive: o.Defensive, Angles: o.Angles}
+	return Options{Standardize: o.Standardize, Whiten: o.Standardize && o.Whiten, ContextDim: contextDim, Defensive: o.Defensive}
 }

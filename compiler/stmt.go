@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -46,7 +47,6 @@ func (c *checker) train(t *lang.Train) {
 		return
 	}
 	to := trainOptions(opts)
-	to.Angles = data.Angles
 	if nTest, nVal := dataset.SplitSizes(tab.Rows, to.TestFrac, to.ValFrac); tab.Rows-nTest-nVal < 1 {
 		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, plural(tab.Rows, "row"), to.TestFrac, to.ValFrac)
 		return
@@ -316,8 +316,8 @@ func (c *checker) undefinedData(id *lang.Ident) {
 // (stdlib.AngleSafe): any other would treat them as numbers.
 func (c *checker) fixAngles(f *Flow, d *Data, t *lang.Train) bool {
 	if f.DimPos != t.Pos && !slices.Equal(f.Angles, d.Angles) {
-		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has angle columns %v, but flow %s was trained on data with angle columns %v (at %s)",
-			d.Name, d.Angles, f.Name, f.Angles, short(f.DimPos))
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, but flow %s was trained on data with %s (at %s)",
+			d.Name, angleText(d.Angles), f.Name, angleText(f.Angles), short(f.DimPos))
 		return false
 	}
 	f.Angles = d.Angles
@@ -329,9 +329,18 @@ func (c *checker) fixAngles(f *Flow, d *Data, t *lang.Train) bool {
 		if stdlib.AngleSafe(s.Spec.Name) {
 			continue
 		}
-		c.errorf(s.Pos, s.End, "%s would treat the angle columns %v of %s as numbers, breaking their periodicity (flow %s is trained on them at %s); layers that keep angles on the circle: %s",
-			s.Spec.Name, d.Angles, d.Name, f.Name, short(t.Pos), strings.Join(angleSafeNames(), ", "))
+		c.errorf(s.Pos, s.End, "%s would treat the %s of %s as numbers, breaking their periodicity (flow %s is trained on them at %s); layers that keep angles on the circle: %s",
+			s.Spec.Name, angleText(d.Angles), d.Name, f.Name, short(t.Pos), strings.Join(angleSafeNames(), ", "))
 		ok = false
 	}
 	return ok
+}
+
+// angleText describes angle columns: "angle columns [0 2] (0-based)",
+// "no angle columns".
+func angleText(angles []int) string {
+	if len(angles) == 0 {
+		return "no angle columns"
+	}
+	return fmt.Sprintf("angle columns %v (0-based)", angles)
 }
