@@ -229,6 +229,11 @@ func (c *checker) eval(e *lang.Eval) {
 			data.Name, plural(cd, "context column"), flow.Name, plural(flow.ContextDim, "context column"), short(flow.DimPos))
 		return
 	}
+	if !slices.Equal(data.Angles, flow.Angles) {
+		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %s, but flow %s is a density with %s (fixed at %s)",
+			data.Name, angleText(data.Angles), flow.Name, angleText(flow.Angles), short(flow.DimPos))
+		return
+	}
 	c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Data: data, Path: path})
 }
 
