@@ -21,7 +21,9 @@ import (
 // format 3 keeps it among the (fixed) parameters; a format-1 model has
 // no defensive weight and loads as the flow alone; format 4 places the
 // defensive fit after leading Logit stages, where a format-3 model keeps
-// it before them, as it was trained.
+// it before them, as it was trained. Save writes format 5, which adds
+// the angle columns (compiler.Options.Angles), for a model that has
+// them only.
 const FormatVersion = 4
 
 // Save writes the model to path atomically: to a temporary file in the
@@ -43,7 +45,7 @@ func (m *Model) encode(w io.Writer) error {
 func (m *Model) file() *modelfile.File {
 	o := m.m.Options
 	h := modelfile.Header{Name: m.name, Dim: m.m.Dim, ContextDim: m.m.ContextDim, Defensive: o.Defensive,
-		Source: m.source, Standardize: o.Standardize, Whiten: o.Whiten, Columns: m.cols[0], ContextColumns: m.cols[1]}
+		Source: m.source, Standardize: o.Standardize, Whiten: o.Whiten, Columns: m.cols[0], ContextColumns: m.cols[1], Angles: o.Angles}
 	if m.params.DType != runtime.Float64 {
 		h.DType = m.params.DType.String()
 	}
@@ -54,8 +56,11 @@ func (m *Model) file() *modelfile.File {
 		h.Params = append(h.Params, modelfile.Param{Name: p.Name, Rows: p.Shape.Rows, Cols: p.Shape.Cols, State: p.State, Fixed: p.Fixed})
 	}
 	version := uint32(FormatVersion)
-	if o.PreLogitLead {
+	switch {
+	case o.PreLogitLead:
 		version = 3 // a format-4 file would load with a Logit-first defensive fit
+	case len(o.Angles) > 0:
+		version = 5 // the first format with angle columns
 	}
 	return &modelfile.File{Version: version, Header: h, Values: m.params.Data}
 }
@@ -120,7 +125,7 @@ func fromFile(f *modelfile.File, lim compiler.Limits) (*Model, error) {
 		return nil, errors.New("bad header: the last stage is not a prior")
 	}
 	opt := compiler.Options{Standardize: h.Standardize, Whiten: h.Whiten, ContextDim: h.ContextDim, Defensive: h.Defensive,
-		PreLogitLead: f.Version < 4}
+		PreLogitLead: f.Version < 4, Angles: h.Angles}
 	if err := fits(f, stages, opt, lim); err != nil {
 		return nil, err
 	}

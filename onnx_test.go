@@ -144,6 +144,7 @@ var onnxFlows = []struct {
 	{"logistic", "MAF(8) |> Logistic", 2, 0},
 	{"conditional", "MAF(16) |> AffineCoupling(8) |> Gaussian", 2, 1},
 	{"conditional-spline", "SplineCoupling(8, bins = 4) |> SplineAR(8, bins = 4) |> Gaussian", 3, 2},
+	{"circular-no-angles", "CircularSpline(8, bins = 3) |> CircularSplineCoupling(8, bins = 3) |> Gaussian", 2, 1},
 	{"multiscale", "AffineCoupling(8) |> Split(2) |> AffineCoupling(8) |> Gaussian", 4, 0},
 	{"dequantize", "Dequantize |> MAF(8) |> Gaussian", 2, 0},
 	{"inverted", "Inverse(AffineCoupling(8)) |> Inverse(SplineCoupling(8)) |> Inverse(Radial) |> Gaussian", 2, 0},

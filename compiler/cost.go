@@ -54,11 +54,13 @@ func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
 		spec             *stdlib.Spec
 		args             uintptr
 		dim, ctx, parity int
+		angles           string
 	}
 	memo := map[key]Cost{}
 	ordinal := map[string]int{}
 	c := Cost{Stages: len(stages)}
 	cur := dim
+	angles := opt.Angles // followed through reorderings, as build does
 	for _, s := range stages[:len(stages)-1] {
 		if cur < s.Spec.MinDim {
 			return Cost{}, fmt.Errorf("flow %s: %s needs at least %s, got %d", name, s.Spec.Name, plural(s.Spec.MinDim, "dimension"), cur)
@@ -74,17 +76,21 @@ func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
 			c.Width += 4 * int64(cur)
 			cur = keep
 		case stdlib.Bijector:
-			cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Ordinal: ord}
+			cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Ordinal: ord, Angles: angles}
 			if s.Spec.Context {
 				cfg.ContextDim = opt.ContextDim
 			}
-			k := key{s.Spec, reflect.ValueOf(s.Args).Pointer(), cur, cfg.ContextDim, ord % 2}
+			k := key{s.Spec, reflect.ValueOf(s.Args).Pointer(), cur, cfg.ContextDim, ord % 2, fmt.Sprint(angles)}
 			sc, ok := memo[k]
-			if !ok {
+			if !ok || len(angles) > 0 {
 				var table []ir.Param
 				cfg.Table = &table
-				if _, ok := s.Spec.New(cfg).(stdlib.Flow); !ok {
+				f, ok := s.Spec.New(cfg).(stdlib.Flow)
+				if !ok {
 					return Cost{}, fmt.Errorf("%s is not a bijector", s.Spec.Name)
+				}
+				if perm, ok := stdlib.Reordering(f); ok && len(angles) > 0 {
+					angles = reorderAngles(angles, perm)
 				}
 				sc = tableCost(table)
 				sc.Width += 4 * int64(cur) // the stage's output, its log-det terms, their adjoints
@@ -156,6 +162,7 @@ func (c Cost) ProgramBytes() float64 {
 // the train statement's flow.
 func (c *checker) trainFits(t *lang.Train, flow *Flow, rows, cols, ctx int, o TrainOptions) bool {
 	opt := o.ModelOptions(ctx)
+	opt.Angles = flow.Angles
 	if s := flow.Saved; s != nil {
 		opt = s.Options
 	}

@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +25,16 @@ func fileParams(cols stdlib.Type) []stdlib.Param {
 			Doc: "the data columns, in this order"},
 		{Name: "context", Type: cols, KeywordOnly: true, DefaultDoc: "none",
 			Doc: "the context columns of conditional density estimation"},
+		anglesParam(cols, "none"),
 	}
+}
+
+// anglesParam is the angles option of csv, npy and toy: data columns
+// that are angles in radians, in [-π, π).
+func anglesParam(cols stdlib.Type, def string) stdlib.Param {
+	return stdlib.Param{Name: "angles", Type: cols, KeywordOnly: true, DefaultDoc: def,
+		Doc: "data columns that are angles in radians, each value in [-pi, pi): a flow over them must keep them " +
+			"on the circle (CircularSpline, CircularSplineCoupling, Reverse, Permute) and its prior is uniform in them"}
 }
 
 // naChoices are the values of csv's na: a missing value is an error, or
@@ -58,6 +68,9 @@ var (
 			Doc: "the scale of the set's noise"},
 		{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53, KeywordOnly: true,
 			Doc: "seeds the rows"},
+		{Name: "angles", Type: stdlib.Bool, KeywordOnly: true, DefaultDoc: "the set's",
+			Doc: "whether the set's angle columns (torus: both) are angles, kept on the circle (CircularSpline), " +
+				"or plain numbers (false: to compare with a flow that ignores the periodicity)"},
 	}, example: `toy("moons", n = 20000, noise = 0.1, seed = 0)`}
 )
 
@@ -161,19 +174,75 @@ func (c *checker) file(fn string, call *lang.Call) *Data {
 		}
 	}
 	d := &Data{Path: p.str, Pos: call.Pos, Table: t}
+	angArg, hasAng := args["angles"]
+	if hasAng {
+		if d.Angles, ok = c.angleColumns(names, width, fn, angArg.val, cols); !ok {
+			return nil
+		}
+	}
 	if f != nil {
 		if !c.readCSV(d, f, args, cols, ctx) {
 			return nil
 		}
-		return d
+	} else {
+		if hasCols || hasCtx {
+			d.Table = t.Select(cols)
+		}
+		if len(ctx) > 0 {
+			d.Context = t.Select(ctx)
+		}
 	}
-	if hasCols || hasCtx {
-		d.Table = t.Select(cols)
-	}
-	if len(ctx) > 0 {
-		d.Context = t.Select(ctx)
+	if !c.checkAngleValues(d, fn, p, angArg.val) {
+		return nil
 	}
 	return d
+}
+
+// angleColumns resolves csv's (or npy's) angles argument v: file columns
+// that must be data columns (cols); it returns their places among the
+// data columns, ascending.
+func (c *checker) angleColumns(names []string, width int, fn string, v value, cols []int) ([]int, bool) {
+	ang, ok := c.columns(names, width, fn, "angles", v)
+	if !ok {
+		return nil, false
+	}
+	var out []int
+	for _, j := range ang {
+		k := slices.Index(cols, j)
+		if k < 0 {
+			c.errorf(v.pos, v.end, "%s argument angles: column %s is not a data column; angles name data columns", fn, colName(names, j))
+			return nil, false
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out, true
+}
+
+// checkAngleValues checks that every value of d's angle columns is an
+// angle in [-π, π), reporting the first that is not (row and column)
+// at the argument v that declared them.
+func (c *checker) checkAngleValues(d *Data, fn string, p, v value) bool {
+	t := d.Table
+	for i := range t.Rows {
+		for _, a := range d.Angles {
+			x := t.Values[i*t.Cols+a]
+			if x >= -math.Pi && x < math.Pi {
+				continue
+			}
+			col := fmt.Sprint(a)
+			if t.Names != nil {
+				col = dataset.Quote(t.Names[a])
+			}
+			what := fn + "(" + quotePath(p.str) + ")"
+			if fn == "toy" {
+				what = "toy"
+			}
+			c.errorf(v.pos, v.end, "%s: data row %d, column %s: %v is not an angle in [-pi, pi) (radians; wrap it, e.g. atan2(sin x, cos x))", what, i+1, col, x)
+			return false
+		}
+	}
+	return true
 }
 
 // readCSV reads the columns cols and ctx of the CSV file f, which csv's
@@ -354,5 +423,15 @@ func (c *checker) toy(call *lang.Call) *Data {
 		return nil
 	}
 	// Path names no file here; it is what :type shows ("from toy(moons)").
-	return &Data{Path: "toy(" + set + ")", Pos: call.Pos, Table: t}
+	d := &Data{Path: "toy(" + set + ")", Pos: call.Pos, Table: t, Angles: dataset.ToyAngles(set)}
+	if a, has := args["angles"]; has {
+		if a.nums[0] != 0 && d.Angles == nil {
+			c.errorf(a.pos, a.end, "toy: %s has no angle columns (the sets with some: torus)", set)
+			return nil
+		}
+		if a.nums[0] == 0 {
+			d.Angles = nil
+		}
+	}
+	return d
 }

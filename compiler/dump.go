@@ -13,6 +13,7 @@ import (
 // starts).
 func (t *Train) Lower() (*Model, error) {
 	opt := t.Opts.ModelOptions(t.Flow.ContextDim)
+	opt.Angles = t.Flow.Angles // the data's, fixed with the flow's dimension
 	if s := t.Flow.Saved; s != nil {
 		opt = s.Options // a warm start keeps the model's structure
 	}

@@ -111,6 +111,13 @@ type Options struct {
 	// and Forward's log-det is the flow's. 0 lowers exactly the flow's
 	// programs.
 	Defensive float64
+	// Angles are the data columns (0-based, ascending) that are angles
+	// in [-π, π) (csv(..., angles = ...)). The standardization leaves
+	// them as they are; the circular layers (stdlib.AngleSafe) map them
+	// on the circle, followed through column reorderings; the prior
+	// (and the defensive fit) is uniform on the circle in them
+	// (stdlib.WithAngles). Any other layer is refused on such data.
+	Angles []int
 }
 
 // Model is a flow lowered to IR: one parameter table and the programs over
@@ -191,8 +198,16 @@ func build(name string, stages []Stage, dim int, opt Options) (*lowering, error)
 	l := &lowering{dim: dim, ctxDim: opt.ContextDim, table: &table, defensive: opt.Defensive}
 	cur, run := dim, 0 // run: leading stages that preprocess or reorder
 	ordinal := map[string]int{}
+	angles, err := checkAngles(name, opt.Angles, dim)
+	if err != nil {
+		return nil, err
+	}
+	fitAngles := angles
 	for _, s := range stages[:len(stages)-1] {
-		cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Table: &table, Ordinal: ordinal[s.Spec.Name]}
+		if len(angles) > 0 && !stdlib.AngleSafe(s.Spec.Name) {
+			return nil, fmt.Errorf("%s would treat the angle columns of flow %s as numbers, breaking their periodicity (layers that keep them on the circle: %s)", s.Name, name, strings.Join(angleSafeNames(), ", "))
+		}
+		cfg := stdlib.Config{Args: s.Args, Dim: cur, Name: s.Name, Table: &table, Ordinal: ordinal[s.Spec.Name], Angles: angles}
 		ordinal[s.Spec.Name]++
 		if s.Spec.Context {
 			cfg.ContextDim = opt.ContextDim
@@ -235,26 +250,40 @@ func build(name string, stages []Stage, dim int, opt Options) (*lowering, error)
 				}
 			}
 			l.stages = append(l.stages, stage{flow: f, dim: cur})
+			if perm, ok := stdlib.Reordering(f); ok && len(angles) > 0 {
+				angles = reorderAngles(angles, perm)
+			}
+			if len(l.stages) == l.lead {
+				fitAngles = angles
+			}
 		default:
 			return nil, fmt.Errorf("%s cannot be a stage of a flow", s.Spec.Name)
 		}
 	}
 	last := stages[len(stages)-1]
-	cfg := stdlib.Config{Args: last.Args, Dim: dim, Name: last.Name, Table: &table}
+	cfg := stdlib.Config{Args: last.Args, Dim: dim - len(angles), Name: last.Name, Table: &table}
 	if last.Spec.Context {
 		cfg.ContextDim = opt.ContextDim
 	}
-	prior, ok := last.Spec.New(cfg).(stdlib.Density)
-	if !ok {
-		return nil, fmt.Errorf("%s is not a prior", last.Spec.Name)
-	}
-	l.prior = prior
-	if l.defensive > 0 {
-		fit, ok := stdlib.Lookup("Gaussian").New(stdlib.Config{Dim: dim, Name: "defensive", Table: &table}).(stdlib.Density)
+	var prior stdlib.Density
+	if cfg.Dim > 0 {
+		p, ok := last.Spec.New(cfg).(stdlib.Density)
 		if !ok {
-			return nil, fmt.Errorf("the defensive Gaussian is not a density")
+			return nil, fmt.Errorf("%s is not a prior", last.Spec.Name)
 		}
-		l.fit = fit
+		prior = p
+	}
+	l.prior = stdlib.WithAngles(prior, dim, angles)
+	if l.defensive > 0 {
+		var fit stdlib.Density
+		if dim > len(fitAngles) {
+			f, ok := stdlib.Lookup("Gaussian").New(stdlib.Config{Dim: dim - len(fitAngles), Name: "defensive", Table: &table}).(stdlib.Density)
+			if !ok {
+				return nil, fmt.Errorf("the defensive Gaussian is not a density")
+			}
+			fit = f
+		}
+		l.fit = stdlib.WithAngles(fit, dim, fitAngles)
 	}
 	// The standardization's parameters come last, so that the layers'
 	// parameters have the same places in the table with it or without.
@@ -528,4 +557,38 @@ func (l *lowering) sampleProgram() *ir.Program {
 	}
 	b.Output("x", l.inverse(b, z, env, pick, nil))
 	return b.Program()
+}
+
+// checkAngles checks a flow's angle columns: ascending, distinct, within
+// its dim columns.
+func checkAngles(name string, angles []int, dim int) ([]int, error) {
+	for i, a := range angles {
+		if a < 0 || a >= dim || (i > 0 && a <= angles[i-1]) {
+			return nil, fmt.Errorf("flow %s: angle columns %v are not distinct ascending columns of %d", name, angles, dim)
+		}
+	}
+	return angles, nil
+}
+
+// reorderAngles returns where angle columns go under a reordering
+// z[:, j] = x[:, perm[j]], ascending.
+func reorderAngles(angles, perm []int) []int {
+	var out []int
+	for j, k := range perm {
+		if slices.Contains(angles, k) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// angleSafeNames lists the bijectors stdlib.AngleSafe allows.
+func angleSafeNames() []string {
+	var out []string
+	for _, n := range stdlib.Names() {
+		if s := stdlib.Lookup(n); s.Kind == stdlib.Bijector && stdlib.AngleSafe(n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

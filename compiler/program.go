@@ -70,6 +70,10 @@ type Data struct {
 	// Context holds the context columns of conditional density
 	// estimation, row for row with Table; nil if none.
 	Context *dataset.Table
+	// Angles are the data columns (0-based places in Table, ascending)
+	// that are angles in [-π, π) (csv(..., angles = ...), or a toy set's
+	// own), every value checked to lie there.
+	Angles []int
 	// Dropped is the number of rows csv(..., na = "drop") dropped for a
 	// missing value. The summary (Program.Names, :type) says it; the root
 	// package reports it with the data set.
@@ -122,6 +126,9 @@ type Flow struct {
 	ContextDim int
 	// Saved is the model the flow was read from by load(...), or nil.
 	Saved *Saved
+	// Angles are the data columns that are angles, fixed with Dim by
+	// the data it is trained on (Data.Angles).
+	Angles []int
 	// failed marks a flow whose train or fit statement reported an
 	// error before fixing its dimension: the statements after it do not
 	// report the flow as untrained as well.

@@ -128,6 +128,7 @@ func (c *checker) assign(a *lang.Assign) {
 			b.flow = &Flow{Name: name, Pos: a.Name.Pos, Stages: v.stages, Saved: v.saved}
 			if s := v.saved; s != nil { // its dimensions are the file's
 				b.flow.Dim, b.flow.ContextDim, b.flow.DimPos = s.Dim, s.ContextDim, a.Name.Pos
+				b.flow.Angles = s.Options.Angles
 			}
 			c.prog.Flows = append(c.prog.Flows, b.flow)
 		}

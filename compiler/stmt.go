@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -41,6 +42,9 @@ func (c *checker) train(t *lang.Train) {
 		return
 	}
 	if !c.fixContext(flow, data.ContextDim(), "train: "+data.Name, t.Data.Pos, t.Data.EndPos, t.Pos) {
+		return
+	}
+	if !c.fixAngles(flow, data, t) {
 		return
 	}
 	to := trainOptions(opts)
@@ -237,6 +241,11 @@ func (c *checker) eval(e *lang.Eval) {
 			data.Name, plural(cd, "context column"), flow.Name, plural(flow.ContextDim, "context column"), short(flow.DimPos))
 		return
 	}
+	if !slices.Equal(data.Angles, flow.Angles) {
+		c.errorf(e.Data.Pos, e.Data.EndPos, "eval: %s has %s, but flow %s is a density with %s (fixed at %s)",
+			data.Name, angleText(data.Angles), flow.Name, angleText(flow.Angles), short(flow.DimPos))
+		return
+	}
 	c.prog.Actions = append(c.prog.Actions, &Eval{Pos: e.Pos, Flow: flow, Data: data, Path: path})
 }
 
@@ -316,4 +325,39 @@ func (c *checker) undefinedData(id *lang.Ident) {
 		hint = spell.DidYouMean(id.Name, cands)
 	}
 	c.errorf(id.Pos, id.EndPos, "undefined: %s%s", id.Name, hint)
+}
+
+// fixAngles gives a flow the angle columns of the data of train
+// statement t, checking that every train statement of the flow agrees on
+// them and that each stage keeps angles on the circle
+// (stdlib.AngleSafe): any other would treat them as numbers.
+func (c *checker) fixAngles(f *Flow, d *Data, t *lang.Train) bool {
+	if f.DimPos != t.Pos && !slices.Equal(f.Angles, d.Angles) {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, but flow %s was trained on data with %s (at %s)",
+			d.Name, angleText(d.Angles), f.Name, angleText(f.Angles), short(f.DimPos))
+		return false
+	}
+	f.Angles = d.Angles
+	if len(d.Angles) == 0 {
+		return true
+	}
+	ok := true
+	for _, s := range f.Stages {
+		if stdlib.AngleSafe(s.Spec.Name) {
+			continue
+		}
+		c.errorf(s.Pos, s.End, "%s would treat the %s of %s as numbers, breaking their periodicity (flow %s is trained on them at %s); layers that keep angles on the circle: %s",
+			s.Spec.Name, angleText(d.Angles), d.Name, f.Name, short(t.Pos), strings.Join(angleSafeNames(), ", "))
+		ok = false
+	}
+	return ok
+}
+
+// angleText describes angle columns: "angle columns [0 2] (0-based)",
+// "no angle columns".
+func angleText(angles []int) string {
+	if len(angles) == 0 {
+		return "no angle columns"
+	}
+	return fmt.Sprintf("angle columns %v (0-based)", angles)
 }

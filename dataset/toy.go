@@ -11,7 +11,7 @@ import (
 )
 
 // ToyNames are the toy data sets Toy generates, in alphabetical order.
-var ToyNames = []string{"2spirals", "8gaussians", "checkerboard", "moons", "pinwheel", "rings"}
+var ToyNames = []string{"2spirals", "8gaussians", "checkerboard", "moons", "pinwheel", "rings", "torus"}
 
 // MaxToyRows is the largest n Toy accepts.
 const MaxToyRows = 10_000_000
@@ -27,6 +27,16 @@ var toyNoise = map[string]float64{
 	"moons":      0.1,
 	"pinwheel":   0.1,
 	"rings":      0.08,
+	"torus":      0.3,
+}
+
+// ToyAngles returns the columns of a toy set that are angles in
+// [-π, π) (the torus set's two), which a flow must treat as periodic.
+func ToyAngles(name string) []int {
+	if name == "torus" {
+		return []int{0, 1}
+	}
+	return nil
 }
 
 // ToyDefaultNoise returns the default noise of a toy set, and whether the
@@ -59,6 +69,15 @@ const toySeedStream = 0x6e6f782d746f79
 //	              stays 0.3
 //	rings         std of the Gaussian noise added to the final points
 //	              (default 0.08)
+//	torus         std of the wrapped Gaussian noise of each component
+//	              (default 0.3)
+//
+// torus is a density of two angles in [-π, π) (ToyAngles): half the
+// rows on a band that winds once around the torus, ψ = φ + 1 + noise·ε
+// with φ uniform, and a quarter each in bumps of std noise centred at
+// (π - 0.2, 3) and (0.5, π), every value wrapped into [-π, π): each part
+// crosses the wrap point, where a flow that ignores the periodicity
+// sees a cut.
 //
 // n must be in [1, MaxToyRows] and noise at most MaxToyNoise.
 func Toy(name string, n int, noise float64, seed uint64) (*Table, error) {
@@ -145,8 +164,36 @@ func Toy(name string, n int, noise float64, seed uint64) (*Table, error) {
 		for i := range x {
 			x[i] += noise * r.NormFloat64()
 		}
+	case "torus":
+		torus(r, x, n, noise)
 	}
 	return t, nil
+}
+
+// torus fills x with the torus set's rows (see Toy).
+func torus(r *rand.Rand, x []float64, n int, noise float64) {
+	for i := range n {
+		var phi, psi float64
+		switch u := r.Float64(); {
+		case u < 0.5:
+			phi = 2*math.Pi*r.Float64() - math.Pi
+			psi = phi + 1 + noise*r.NormFloat64()
+		case u < 0.75:
+			phi, psi = math.Pi-0.2+noise*r.NormFloat64(), 3+noise*r.NormFloat64()
+		default:
+			phi, psi = 0.5+noise*r.NormFloat64(), math.Pi+noise*r.NormFloat64()
+		}
+		x[2*i], x[2*i+1] = WrapAngle(phi), WrapAngle(psi)
+	}
+}
+
+// WrapAngle returns v wrapped into [-π, π).
+func WrapAngle(v float64) float64 {
+	w := v - 2*math.Pi*math.Floor((v+math.Pi)/(2*math.Pi))
+	if w >= math.Pi || w < -math.Pi {
+		return -math.Pi
+	}
+	return w
 }
 
 // moons is scikit-learn's make_moons (n/2 points on the outer half

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,6 +40,10 @@ type layerCase struct {
 	// (spline tails) supply their own.
 	input func(rng *rand.Rand, n, d int, scale float64) []float64
 	noStd bool // skip the standardized variant (the layer's domain is fixed)
+	// angles are the columns that are angles in [-π, π)
+	// (compiler.Options.Angles); the standardization leaves them as
+	// they are, as training's does.
+	angles []int
 }
 
 var harness []layerCase
@@ -180,7 +185,15 @@ func param(t *testing.T, ps *runtime.Params, name string) []float64 {
 // rows.
 func lower(t *testing.T, c layerCase, std *compiler.Standardize) (*compiler.Model, *runtime.Params) {
 	t.Helper()
-	opt := compiler.Options{Standardize: std != nil, Whiten: std != nil && std.W != nil, ContextDim: c.ctx}
+	opt := compiler.Options{Standardize: std != nil, Whiten: std != nil && std.W != nil, ContextDim: c.ctx, Angles: c.angles}
+	if std != nil && len(c.angles) > 0 {
+		cp := *std
+		cp.Mean, cp.Std = slices.Clone(std.Mean), slices.Clone(std.Std)
+		for _, a := range c.angles {
+			cp.Mean[a], cp.Std[a] = 0, 1
+		}
+		std = &cp
+	}
 	m, err := compiler.Lower("flow", stages(t, c.layers, c.args), c.dim, opt)
 	if err != nil {
 		t.Fatal(err)

@@ -258,6 +258,11 @@ type Config struct {
 	Ordinal int
 	// Table is the flow's parameter table.
 	Table *[]ir.Param
+	// Angles are the input dimensions (0-based, ascending) that are
+	// angles in [-π, π), for data declared with angles = [...]: the
+	// circular layers map them on the circle. The compiler gives a
+	// nonempty list only to stages for which AngleSafe holds.
+	Angles []int
 }
 
 // Param adds a parameter named cfg.Name + "." + tag and returns its index.

@@ -85,6 +85,13 @@ func init() {
 type rqSpline struct {
 	d, k  int
 	bound float64
+	// circ makes the splines circular (Rezende et al. 2020): theta holds
+	// d·k derivative parameters (the k-1 interior ones of every
+	// dimension, then one boundary derivative per dimension, shared by
+	// both ends so that the map is C¹ on the circle) instead of d·(k-1),
+	// and there are no identity tails (the caller wraps its inputs into
+	// [-bound, bound]).
+	circ bool
 	// Column permutations of the bin layout, made at their first use
 	// (perms), as every constant of a layer is, so that building a layer
 	// costs nothing of its size.
@@ -168,6 +175,13 @@ func (s *rqSpline) knots(b *ir.Builder, theta ir.Value) rqKnots {
 	// Interior derivatives min + softplus(u + c), with c chosen so that
 	// u = 0 gives derivative 1 (the identity at initialisation).
 	c := math.Log(math.Expm1(1 - splineMinDeriv))
+	if s.circ {
+		// The boundary derivatives sit where the zero padding does below.
+		deriv := b.AddConst(b.Softplus(b.AddConst(b.SliceCols(theta, 2*d*k, 3*d*k), c)), splineMinDeriv)
+		kn.dl = b.PermuteCols(deriv, s.perms().derivLeft)
+		kn.dr = b.PermuteCols(deriv, s.perms().derivRight)
+		return kn
+	}
 	u := b.SliceCols(theta, 2*d*k, d*(3*k-1))
 	deriv := b.PadCols(b.AddConst(b.Softplus(b.AddConst(u, c)), splineMinDeriv), 0, d*k)
 	kn.dl = b.Add(b.PermuteCols(deriv, s.perms().derivLeft), s.rowMask(b, 0, false))
@@ -222,6 +236,9 @@ func (s *rqSpline) forward(b *ir.Builder, x, theta ir.Value) (y, logd ir.Value) 
 	ys := b.Add(yj, b.Div(num, den))
 	dnum := b.Add(b.Add(b.Mul(dj1, b.Mul(xi, xi)), b.Scale(b.Mul(slope, t), 2)), b.Mul(dj, b.Mul(om, om)))
 	ld := b.Sub(b.Add(b.Scale(b.Log(slope), 2), b.Log(dnum)), b.Scale(b.Log(den), 2))
+	if s.circ {
+		return ys, ld
+	}
 	return b.Where(in, ys, x), b.Mul(ld, in)
 }
 
@@ -261,6 +278,9 @@ func (s *rqSpline) inverse(b *ir.Builder, y, theta ir.Value) ir.Value {
 	neg := b.Greater(b.Neg(qb), b.Scalar(0))
 	xi := b.Where(neg, b.Clamp(xiNeg, 0, 1), b.Clamp(xiPos, 0, 1))
 	xs := b.Add(xj, b.Mul(xi, wj))
+	if s.circ {
+		return xs
+	}
 	return b.Where(in, xs, y)
 }
 

@@ -143,8 +143,9 @@ func fill(m *compiler.Model, params *runtime.Params, train []float64) error {
 	}
 	w := m.Dim + m.ContextDim
 	x := Standardization(train, w, 0, m.Dim)
+	KeepAngles(x, m.Options.Angles)
 	if m.Options.Whiten {
-		Whiten(x, train, w, m.Dim)
+		WhitenExcept(x, train, w, m.Dim, m.Options.Angles)
 	}
 	var c *compiler.Standardize
 	if m.ContextDim > 0 {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -38,6 +39,17 @@ func Standardization(rows []float64, w, lo, dim int) *compiler.Standardize {
 	return &compiler.Standardize{Mean: mean, Std: std}
 }
 
+// KeepAngles makes s leave the angle columns as they are (mean 0, std
+// 1): a standardization would move them off [-π, π), where the circular
+// layers and the uniform prior on the circle expect them.
+func KeepAngles(s *compiler.Standardize, angles []int) {
+	for _, a := range angles {
+		if a >= 0 && a < len(s.Mean) {
+			s.Mean[a], s.Std[a] = 0, 1
+		}
+	}
+}
+
 // Whiten extends a per-column standardization to a full covariance of
 // the first dim columns of rows (width w): W = diag(1/std)·L⁻ᵀ where
 // L·Lᵀ = (1 − ρ)·R + ρ·I is the correlation matrix R of the training
@@ -51,6 +63,14 @@ func Standardization(rows []float64, w, lo, dim int) *compiler.Standardize {
 // stay as they are. If the matrix is singular even after a small ridge,
 // the per-column standardization is kept.
 func Whiten(s *compiler.Standardize, rows []float64, w, dim int) (rho float64) {
+	return WhitenExcept(s, rows, w, dim, nil)
+}
+
+// WhitenExcept is Whiten leaving the columns skip as they are (as it
+// leaves constant columns): the angle columns, which the standardization
+// must not move off the circle (compiler.Options.Angles), and which
+// KeepAngles has given mean 0 and std 1.
+func WhitenExcept(s *compiler.Standardize, rows []float64, w, dim int, skip []int) (rho float64) {
 	n := len(rows) / w
 	if dim < 2 || n < 2 {
 		return 0
@@ -65,7 +85,7 @@ func Whiten(s *compiler.Standardize, rows []float64, w, dim int) (rho float64) {
 	c.SymOuterK(1/float64(n), z.T())
 	var live []int // the columns that are not constant
 	for j := range dim {
-		if c.At(j, j) >= 1e-12 {
+		if c.At(j, j) >= 1e-12 && !slices.Contains(skip, j) {
 			live = append(live, j)
 			continue
 		}

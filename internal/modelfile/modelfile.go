@@ -8,7 +8,7 @@
 // A file is, in order, with every integer little-endian:
 //
 //	magic    "NOXM"
-//	version  uint32: 1 to 4 (Version is the newest this package reads)
+//	version  uint32: 1 to 5 (Version is the newest this package reads)
 //	header   uint64 length n, then n bytes of JSON: a Header
 //	values   uint64 count k, then k float64 (IEEE 754 bits, little-endian):
 //	         every parameter, state and fixed ones included, in the order
@@ -30,6 +30,11 @@
 //     A format-3 file is rebuilt as it was trained
 //     (compiler.Options.PreLogitLead). A stage may be inverted
 //     ("inverse": true, Inverse(L) in the language).
+//  5. Format 4's, and the header may state "angles": the data columns
+//     that are angles in [-π, π) (compiler.Options.Angles: left
+//     unstandardized, a prior uniform on the circle in them). nox writes
+//     format 5 only for a model with angle columns, so that a nox that
+//     does not know them refuses the file rather than load another model.
 //
 // Decode reads every version. Encode writes the version a File states; it
 // refuses any File that Decode would refuse, so what one nox writes the
@@ -62,7 +67,7 @@ import (
 )
 
 // Version is the newest format this package reads.
-const Version = 4
+const Version = 5
 
 // MaxDim bounds the data and context dimensions a header may state.
 const MaxDim = 1 << 20
@@ -114,6 +119,9 @@ type Header struct {
 	// column (Dim, ContextDim), each a valid CheckName. Format 3 on.
 	Columns        []string `json:"columns,omitempty"`
 	ContextColumns []string `json:"context_columns,omitempty"`
+	// Angles are the data columns (0-based, ascending) that are angles
+	// in [-π, π). Format 5 on.
+	Angles []int `json:"angles,omitempty"`
 }
 
 // A header is checked for what rebuilding its flow would cost before the
@@ -363,6 +371,14 @@ func (f *File) check() error {
 	}
 	if f.Version < 3 && (h.Columns != nil || h.ContextColumns != nil) {
 		return fmt.Errorf("bad header: format %d has no column names", f.Version)
+	}
+	if len(h.Angles) > 0 && f.Version < 5 {
+		return fmt.Errorf("bad header: format %d has no angle columns", f.Version)
+	}
+	for i, a := range h.Angles {
+		if a < 0 || a >= h.Dim || (i > 0 && a <= h.Angles[i-1]) {
+			return fmt.Errorf("bad header: angle columns %v are not distinct ascending columns of %d", h.Angles, h.Dim)
+		}
 	}
 	if err := checkNames("data", h.Columns, h.Dim); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -203,7 +204,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad magic", append([]byte("NOXN"), good[4:]...), "no NOXM signature"},
 		{"magic only", good[:6], "no NOXM signature"},
 		{"version 0", withVersion(0), "invalid model format version 0"},
-		{"newer", withVersion(Version + 1), "saved in model format 5 by a newer nox; this nox reads format 4 or older"},
+		{"newer", withVersion(Version + 1), "saved in model format 6 by a newer nox; this nox reads format 5 or older"},
 		{"much newer", withVersion(math.MaxUint32), "newer nox"},
 
 		{"truncated in the header length", good[:12], "truncated file (not a complete nox model)"},
@@ -261,6 +262,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"empty name", withHeader(3, func(h *Header) { h.Columns[1] = "" }), "bad header: data empty column name"},
 		{"control character", withHeader(3, func(h *Header) { h.ContextColumns[0] = "a\nb" }), `bad header: context column name "a\nb" has a control character`},
 		{"long name", withHeader(3, func(h *Header) { h.Columns[0] = strings.Repeat("x", MaxName+1) }), "is longer than 256 bytes"},
+		{"angles in format 4", withHeader(4, func(h *Header) { h.Angles = []int{0} }), "bad header: format 4 has no angle columns"},
+		{"angle out of range", withHeader(5, func(h *Header) { h.Angles = []int{2} }), "bad header: angle columns [2] are not distinct ascending columns of 2"},
+		{"angles repeated", withHeader(5, func(h *Header) { h.Angles = []int{1, 1} }), "not distinct ascending"},
+		{"angles negative", withHeader(5, func(h *Header) { h.Angles = []int{-1} }), "not distinct ascending"},
 		{"dtype", withHeader(2, func(h *Header) { h.DType = "float16" }), `bad header: unknown dtype "float16" (want float64 or float32)`},
 		{"negative shape", withHeader(2, func(h *Header) { h.Params[0].Rows = -2; h.Params[0].Cols = -4 }), "bad header: parameter maf1.w has shape [-2,-4]"},
 		{"absurd shape", withHeader(2, func(h *Header) { h.Params[0].Rows = 1 << 40; h.Params[0].Cols = 1 << 40 }), "bad header: the parameter table needs more than the 10 values saved"},
@@ -342,4 +347,18 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("encoding is not a fixed point:\n%q\n%q", once, twice)
 		}
 	})
+}
+
+// TestAnglesRoundTrip: a format-5 file keeps its angle columns through
+// Encode and Decode.
+func TestAnglesRoundTrip(t *testing.T) {
+	f := sample(5)
+	f.Header.Angles = []int{0, 1}
+	g, err := Decode(encode(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(g.Header.Angles, []int{0, 1}) {
+		t.Errorf("angles %v after a round trip, want [0 1]", g.Header.Angles)
+	}
 }
