@@ -141,3 +141,13 @@ func TestCRLF(t *testing.T) {
 		t.Errorf("hover in a comment: %q", h)
 	}
 }
+
+// TestHoverAngles: a data set's hover names its angle columns.
+func TestHoverAngles(t *testing.T) {
+	c := start(t)
+	u, _ := workspace(t, program)
+	c.open(u, "data = toy(\"torus\", n = 100)\n")
+	if h := hoverText(t, c, u, 0, 1); !strings.Contains(h, "angles (in [-π, π)): ") {
+		t.Errorf("hover %q", h)
+	}
+}

@@ -183,6 +183,17 @@ func (d *document) describeSymbol(sym *symbol) string {
 		if len(names) > 0 {
 			parts = append(parts, "columns "+strings.Join(names, ", "))
 		}
+		if len(data.Angles) > 0 {
+			var as []string
+			for _, a := range data.Angles {
+				if a < len(names) {
+					as = append(as, names[a])
+				} else {
+					as = append(as, fmt.Sprint(a))
+				}
+			}
+			parts = append(parts, "angles (in [-π, π)): "+strings.Join(as, ", "))
+		}
 		if c := data.ContextDim(); c > 0 {
 			parts = append(parts, "context "+plural(c, "column"))
 			if len(ctx) > 0 {

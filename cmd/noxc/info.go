@@ -28,15 +28,17 @@ trained it.
 
 // info is what noxc info reports; its JSON form is the -json output.
 type info struct {
-	Path           string      `json:"path"`
-	Bytes          int64       `json:"bytes"`
-	Format         uint32      `json:"format"`
-	Flow           string      `json:"flow"`
-	Dim            int         `json:"dim"`
-	ContextDim     int         `json:"context_dim"`
-	Columns        []string    `json:"columns"`         // null: unnamed
-	ContextColumns []string    `json:"context_columns"` // null: unnamed or unconditional
-	Stages         []stageInfo `json:"stages"`
+	Path           string   `json:"path"`
+	Bytes          int64    `json:"bytes"`
+	Format         uint32   `json:"format"`
+	Flow           string   `json:"flow"`
+	Dim            int      `json:"dim"`
+	ContextDim     int      `json:"context_dim"`
+	Columns        []string `json:"columns"`         // null: unnamed
+	ContextColumns []string `json:"context_columns"` // null: unnamed or unconditional
+	// Angles are the data columns (0-based) that are angles in [-π, π).
+	Angles []int       `json:"angles,omitempty"`
+	Stages []stageInfo `json:"stages"`
 	// Params is the number of learned values, in Tensors tensors; State
 	// and Fixed count the values of the running statistics and of the
 	// standardization.
@@ -105,7 +107,7 @@ func describe(path string) (*info, error) {
 	}
 	h := &f.Header
 	in := &info{Path: path, Bytes: int64(len(b)), Format: f.Version, Flow: h.Name, Dim: h.Dim, ContextDim: h.ContextDim,
-		Columns: h.Columns, ContextColumns: h.ContextColumns, DType: "float64", Defensive: h.Defensive,
+		Columns: h.Columns, ContextColumns: h.ContextColumns, Angles: h.Angles, DType: "float64", Defensive: h.Defensive,
 		Standardize: h.Standardize, Whiten: h.Whiten, Source: h.Source}
 	if h.DType != "" {
 		in.DType = h.DType
@@ -150,6 +152,17 @@ func (in *info) print(w io.Writer) {
 	row("dimensions", "%s", columnsNote(in.Dim, "data", in.Columns))
 	if in.ContextDim > 0 {
 		row("context", "%s", columnsNote(in.ContextDim, "context", in.ContextColumns))
+	}
+	if len(in.Angles) > 0 {
+		var names []string
+		for _, a := range in.Angles {
+			if a < len(in.Columns) {
+				names = append(names, fmt.Sprintf("%d (%s)", a, in.Columns[a]))
+			} else {
+				names = append(names, fmt.Sprint(a))
+			}
+		}
+		row("angles", "columns %s, in [-pi, pi)", strings.Join(names, ", "))
 	}
 	var calls []string
 	for _, s := range in.Stages {

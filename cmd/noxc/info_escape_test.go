@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -21,5 +23,23 @@ func TestInfoEscapes(t *testing.T) {
 		t.Errorf("raw control characters in:\n%q", s)
 	} else if !strings.Contains(s, `f\x1b[31m`) || !strings.Contains(s, `\x1b]0;pwned\a`) {
 		t.Errorf("escapes not shown:\n%s", s)
+	}
+}
+
+// TestInfoAngles: noxc info names a model's angle columns.
+func TestInfoAngles(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "t.nox")
+	os.WriteFile(src, []byte("data = toy(\"torus\", n = 200)\nflow = CircularSpline(4, bins = 4) |> Gaussian\ntrain flow on data { steps = 2 }\nsave flow to \"t.noxm\"\n"), 0o644)
+	if code, _, stderr := runNoxc("run", src); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+	code, out, stderr := runNoxc("info", filepath.Join(dir, "t.noxm"))
+	if code != 0 || !strings.Contains(out, "angles:") || !strings.Contains(out, "in [-pi, pi)") {
+		t.Errorf("info (%d): %s%s", code, out, stderr)
+	}
+	code, out, _ = runNoxc("info", "-json", filepath.Join(dir, "t.noxm"))
+	if code != 0 || !strings.Contains(out, `"angles":[0,1]`) {
+		t.Errorf("info -json: %s", out)
 	}
 }
