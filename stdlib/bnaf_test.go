@@ -27,19 +27,23 @@ func init() {
 	)
 }
 
+// bnafStep is the factor BNAF's stored parameters are multiplied by.
+const bnafStep = 5
+
 // perturbed lowers a BNAF flow with its parameters drawn away from their
-// initial values by noise of the given size, and the gates set to gate.
+// initial values by noise of the given size (in the layer's units), and
+// the gates set to gate.
 func perturbed(t *testing.T, args stdlib.Args, dim, ctx int, noise, gate float64) (*compiler.Model, *runtime.Params) {
 	t.Helper()
 	m, ps := lowerAt(t, []string{"BNAF", "Gaussian"}, []stdlib.Args{args, nil}, dim, ctx)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for i, v := range ps.Views {
 		for j := range v {
-			v[j] += noise * rng.NormFloat64()
+			v[j] += noise / bnafStep * rng.NormFloat64()
 		}
 		if ps.Table[i].Name == "BNAF0.gate" {
 			for j := range v {
-				v[j] = gate
+				v[j] = gate / bnafStep
 			}
 		}
 	}
@@ -60,7 +64,7 @@ func TestBNAFDensityIntegrates(t *testing.T) {
 		noise, gate float64
 		box         float64
 	}{
-		{"init", stdlib.Args{"hidden": {8}}, 0, 0, math.Log(1.0 / 9), 8},
+		{"init", stdlib.Args{"hidden": {8}}, 0, 0, -1, 8},
 		{"perturbed", stdlib.Args{"hidden": {8}}, 0, 0.5, 0, 12},
 		{"gate-open", stdlib.Args{"hidden": {4}, "layers": {3}}, 0, 0.5, 2, 60},
 		{"context", stdlib.Args{"hidden": {4}}, 2, 0.5, 1, 20},
@@ -68,9 +72,9 @@ func TestBNAFDensityIntegrates(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m, ps := perturbed(t, c.args, 2, c.ctx, c.noise, c.gate)
-			cells := 800
+			cells := 500
 			if testing.Short() {
-				cells = 400
+				cells = 250
 			}
 			h := 2 * c.box / float64(cells)
 			rows := make([]float64, 0, 2*cells*cells)
@@ -171,7 +175,7 @@ func TestBNAFLogDerivativeUnderflow(t *testing.T) {
 	m, ps := perturbed(t, stdlib.Args{"hidden": {2}}, 1, 0, 0, 0)
 	for _, name := range []string{"BNAF0.l1.scale", "BNAF0.l2.scale"} {
 		for j, v := range param(t, ps, name) {
-			param(t, ps, name)[j] = v + math.Log(400)
+			param(t, ps, name)[j] = v + math.Log(400)/bnafStep
 		}
 	}
 	ps.Changed()
