@@ -145,6 +145,7 @@ var onnxFlows = []struct {
 	{"conditional", "MAF(16) |> AffineCoupling(8) |> Gaussian", 2, 1},
 	{"conditional-spline", "SplineCoupling(8, bins = 4) |> SplineAR(8, bins = 4) |> Gaussian", 3, 2},
 	{"circular-no-angles", "CircularSpline(8, bins = 3) |> CircularSplineCoupling(8, bins = 3) |> Gaussian", 2, 1},
+	{"bnaf", "BNAF(4) |> Reverse |> BNAF(3, layers = 1) |> Gaussian", 2, 1},
 	{"multiscale", "AffineCoupling(8) |> Split(2) |> AffineCoupling(8) |> Gaussian", 4, 0},
 	{"dequantize", "Dequantize |> MAF(8) |> Gaussian", 2, 0},
 	{"inverted", "Inverse(AffineCoupling(8)) |> Inverse(SplineCoupling(8)) |> Inverse(Radial) |> Gaussian", 2, 0},

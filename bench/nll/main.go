@@ -33,6 +33,7 @@ var families = []family{
 	{"RealNVP", "repeat(8, AffineCoupling(H, H)) |> Gaussian", 64},
 	{"Spline", "repeat(4, SplineCoupling(H, H, bins = 8)) |> Gaussian", 64},
 	{"Glow", "repeat(6, ActNorm |> LULinear |> AffineCoupling(H, H)) |> Gaussian", 64},
+	{"BNAF", "repeat(3, BNAF(hidden = H) |> Reverse) |> Gaussian", 16},
 }
 
 type dataSet struct {
