@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
 )
@@ -219,5 +220,44 @@ func TestCNFProgramSize(t *testing.T) {
 		dim, instrs, perDim, stdlib.Lookup("CNF").SolveBytes)
 	if sb := stdlib.Lookup("CNF").SolveBytes; perDim > sb || 2*perDim < sb {
 		t.Errorf("the programs take ≈%d bytes per dimension; SolveBytes = %d should be within 2x above it", perDim, sb)
+	}
+}
+
+// TestCNFInverseLogdet checks the sampling direction with its log-det
+// (variational inference's): integrating backwards with the trace gives
+// x and minus the integral, which must agree with the forward log-det at
+// that x to the solver's error, and the forward map must take x back to z.
+func TestCNFInverseLogdet(t *testing.T) {
+	for _, steps := range []int{8, 16} {
+		var table []ir.Param
+		spec := stdlib.Lookup("CNF")
+		f := spec.New(stdlib.Config{Args: spec.Bind(cnfArgs(8, steps, nil)), Dim: 3, Name: "cnf0", Table: &table}).(stdlib.Flow)
+		b := ir.NewBuilder("t", &table)
+		z := b.Input("z", 3)
+		env := &stdlib.Env{Mode: stdlib.Eval, Context: ir.None}
+		x, ld := stdlib.InverseWithLogdet(f, b, z, env)
+		z2, fwd := f.Forward(b, x, env)
+		b.Output("ld", ld)
+		b.Output("fwd", fwd)
+		b.Output("z2", z2)
+		ps := runtime.NewParams(b.Program().Params)
+		rng := rand.New(rand.NewPCG(1, 2))
+		ps.Init(rng)
+		for _, v := range ps.Views {
+			for j := range v {
+				v[j] += 0.3 * rng.NormFloat64()
+			}
+		}
+		const n = 16
+		zs := randRows(rng, n, 3, 1)
+		e := runtime.New(b.Program(), ps, n, nil)
+		copy(e.Input(0), zs)
+		e.Run()
+		dl := maxAbsDiff(e.Output("ld"), e.Output("fwd"))
+		dz := maxAbsDiff(e.Output("z2"), zs)
+		t.Logf("steps %d: inverse log-det vs forward log-det %.2g, forward(inverse(z)) - z %.2g", steps, dl, dz)
+		if dl > 1e-7 || dz > 1e-7 {
+			t.Errorf("steps %d: the backward log-det differs from the forward one by %.3g, the round trip by %.3g", steps, dl, dz)
+		}
 	}
 }
