@@ -31,7 +31,7 @@ var layers = []struct {
 	{"internal/modelfile", []string{"internal/escape"}, ""},
 	{"runtime/internal/gemm", nil, ""},
 	{"compiler/ad", []string{"compiler/ir"}, ""},
-	{"stdlib", []string{"compiler/ir"}, ""},
+	{"stdlib", []string{"compiler/ir", "compiler/ad"}, ""},
 	{"dataset", []string{"internal/spell", "internal/atomicfile", "internal/escape"}, ""},
 	{"runtime", []string{"compiler/ir", "runtime/internal/gemm"}, ""},
 	{"compiler", []string{"compiler/ir", "compiler/ad", "lang", "stdlib", "dataset", "internal/spell", "internal/escape"}, ""},

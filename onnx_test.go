@@ -149,6 +149,8 @@ var onnxFlows = []struct {
 	{"multiscale", "AffineCoupling(8) |> Split(2) |> AffineCoupling(8) |> Gaussian", 4, 0},
 	{"dequantize", "Dequantize |> MAF(8) |> Gaussian", 2, 0},
 	{"inverted", "Inverse(AffineCoupling(8)) |> Inverse(SplineCoupling(8)) |> Inverse(Radial) |> Gaussian", 2, 0},
+	{"cnf", "CNF(8) |> Gaussian", 5, 0},
+	{"cnf-conditional", "CNF(8, activation = \"softplus\") |> Inverse(CNF(4, steps = 4)) |> Gaussian", 2, 1},
 }
 
 // TestONNXExport trains each flow briefly, exports its functions in

@@ -73,44 +73,22 @@ func Grad(p *ir.Program, loss string) (*ir.Program, error) {
 		}
 	}
 
-	ct := make([]ir.Value, len(p.Instrs))
-	for i := range ct {
-		ct[i] = ir.None
-	}
 	b.SetNote("grad")
-	ct[lv] = b.Const(ir.Shape{Rows: 1, Cols: 1}, []float64{1})
+	w := newSweep(b, p.Name, p.Instrs, val, needs)
+	w.ct[lv] = b.Const(ir.Shape{Rows: 1, Cols: 1}, []float64{1})
 	paramGrad := make([]ir.Value, len(p.Params))
 	for i := range paramGrad {
 		paramGrad[i] = ir.None
 	}
-	for i := len(p.Instrs) - 1; i >= 0; i-- {
-		g := ct[i]
-		if g == ir.None || !needs[i] {
-			continue
+	err := w.run(0, len(p.Instrs), "grad ", func(in ir.Instr, g ir.Value) bool {
+		if in.Op != ir.OpParam {
+			return false
 		}
-		in := p.Instrs[i]
-		b.SetNote("grad " + in.Note)
-		if in.Op == ir.OpParam {
-			paramGrad[in.Int] = accumulate(b, paramGrad[in.Int], g)
-			continue
-		}
-		rule := rules[in.Op]
-		if rule == nil {
-			if why := noRule[in.Op]; why != "" {
-				return nil, fmt.Errorf("ad: program %s: %v = %s (%s) has no gradient rule: %s", p.Name, ir.Value(i), in.Op, in.Note, why)
-			}
-			return nil, fmt.Errorf("ad: no gradient rule for op %s", in.Op)
-		}
-		args := make([]ir.Value, len(in.Args))
-		for j, a := range in.Args {
-			args[j] = val[a]
-		}
-		grads := rule(b, in, args, val[i], g)
-		for j, a := range in.Args {
-			if j < len(grads) && grads[j] != ir.None && needs[a] {
-				ct[a] = accumulate(b, ct[a], grads[j])
-			}
-		}
+		paramGrad[in.Int] = accumulate(b, paramGrad[in.Int], g)
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	var missing []string
 	for i, pr := range p.Params {
@@ -127,6 +105,122 @@ func Grad(p *ir.Program, loss string) (*ir.Program, error) {
 		return nil, fmt.Errorf("ad: parameters get no gradient from %q: %s", loss, strings.Join(missing, ", "))
 	}
 	return ir.DCE(b.Program()), nil
+}
+
+// VJP emits into b the vector-Jacobian product ctᵀ·∂out/∂wrt of values b
+// has already emitted, and returns it (of wrt's shape): the reverse walk
+// of Grad, with the same rules, from out back to wrt over b's own
+// instructions. ct has out's shape. The instructions VJP emits are
+// ordinary ops, each with a rule of its own, so a program holding a VJP
+// can itself be differentiated by Grad: second-order derivatives, as a
+// continuous normalizing flow's log-det (the trace of a Jacobian) needs
+// in training. Values that do not depend on wrt get no cotangent and
+// nothing is emitted for them, nor for operands (parameters, constants)
+// that do not depend on wrt. It is an error if out does not depend on wrt,
+// if wrt comes after out, if the shapes disagree, or if the path holds an
+// op without a rule.
+func VJP(b *ir.Builder, out, wrt, ct ir.Value) (ir.Value, error) {
+	instrs := b.Instrs()
+	n := len(instrs)
+	switch {
+	case out < 0 || int(out) >= n || wrt < 0 || int(wrt) >= n || ct < 0 || int(ct) >= n:
+		return ir.None, fmt.Errorf("ad: VJP of %v with respect to %v (cotangent %v): not values of the builder's %d instructions", out, wrt, ct, n)
+	case wrt > out:
+		return ir.None, fmt.Errorf("ad: VJP of %v with respect to %v, which comes after it", out, wrt)
+	case b.Type(ct) != b.Type(out):
+		return ir.None, fmt.Errorf("ad: VJP of %v %v with a cotangent of shape %v", out, b.Type(out), b.Type(ct))
+	}
+	needs := make([]bool, out+1)
+	needs[wrt] = true
+	for i := wrt + 1; i <= out; i++ {
+		for _, a := range instrs[i].Args {
+			needs[i] = needs[i] || needs[a]
+		}
+	}
+	if !needs[out] {
+		return ir.None, fmt.Errorf("ad: VJP of %v with respect to %v, on which it does not depend", out, wrt)
+	}
+	for i := wrt; i <= out; i++ {
+		if in := instrs[i]; needs[i] && in.Op.Backend() {
+			return ir.None, fmt.Errorf("ad: VJP through %v = %s (%s), a backend op", i, in.Op, in.Note)
+		}
+	}
+	defer b.SetNote(b.SetNote(""))
+	w := newSweep(b, "being built", instrs[:out+1], nil, needs)
+	w.ct[out] = ct
+	if err := w.run(int(wrt)+1, int(out)+1, "vjp ", nil); err != nil {
+		return ir.None, err
+	}
+	return w.ct[wrt], nil
+}
+
+// sweep is the reverse walk Grad and VJP share: each instruction that has
+// a cotangent and depends on what is differentiated passes the cotangent
+// to its operands by its rule, accumulating where an operand has several
+// uses.
+type sweep struct {
+	b      *ir.Builder
+	name   string
+	instrs []ir.Instr
+	val    []ir.Value // the emitted copy of each instruction; nil: itself
+	needs  []bool     // whether an instruction's cotangent matters
+	ct     []ir.Value
+}
+
+func newSweep(b *ir.Builder, name string, instrs []ir.Instr, val []ir.Value, needs []bool) *sweep {
+	ct := make([]ir.Value, len(instrs))
+	for i := range ct {
+		ct[i] = ir.None
+	}
+	return &sweep{b: b, name: name, instrs: instrs, val: val, needs: needs, ct: ct}
+}
+
+func (w *sweep) value(v ir.Value) ir.Value {
+	if w.val == nil {
+		return v
+	}
+	return w.val[v]
+}
+
+// run walks instructions hi-1 down to lo. leaf, if set, takes an
+// instruction's cotangent instead of its rule when it returns true
+// (Grad's parameters). Notes are prefix + the instruction's own note.
+func (w *sweep) run(lo, hi int, prefix string, leaf func(in ir.Instr, g ir.Value) bool) error {
+	b := w.b
+	for i := hi - 1; i >= lo; i-- {
+		g := w.ct[i]
+		if g == ir.None || !w.needs[i] {
+			continue
+		}
+		in := w.instrs[i]
+		b.SetNote(prefix + in.Note)
+		if leaf != nil && leaf(in, g) {
+			continue
+		}
+		args := make([]ir.Value, len(in.Args))
+		need := make([]bool, len(in.Args))
+		for j, a := range in.Args {
+			args[j] = w.value(a)
+			need[j] = w.needs[a]
+		}
+		var grads []ir.Value
+		switch {
+		case partial[in.Op] != nil:
+			grads = partial[in.Op](b, in, args, w.value(ir.Value(i)), g, need)
+		case rules[in.Op] != nil:
+			grads = rules[in.Op](b, in, args, w.value(ir.Value(i)), g)
+		case noRule[in.Op] != "":
+			return fmt.Errorf("ad: program %s: %v = %s (%s) has no gradient rule: %s", w.name, ir.Value(i), in.Op, in.Note, noRule[in.Op])
+		default:
+			return fmt.Errorf("ad: no gradient rule for op %s", in.Op)
+		}
+		for j, a := range in.Args {
+			if j < len(grads) && grads[j] != ir.None && w.needs[a] {
+				w.ct[a] = accumulate(b, w.ct[a], grads[j])
+			}
+		}
+	}
+	return nil
 }
 
 func accumulate(b *ir.Builder, acc, g ir.Value) ir.Value {

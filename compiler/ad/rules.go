@@ -9,6 +9,59 @@ import "github.com/noxlang/nox/compiler/ir"
 // its shape.
 type rule func(b *ir.Builder, in ir.Instr, args []ir.Value, out, g ir.Value) []ir.Value
 
+// A partialRule is the rule of a two-operand op that emits the cotangent
+// of an operand only where need says it is wanted: VJP differentiates
+// with respect to one value, so the cotangents of parameters and
+// constants along its path would be dead instructions in a program that
+// nothing prunes (a forward program), each a product as costly as the
+// one that is wanted.
+type partialRule func(b *ir.Builder, in ir.Instr, args []ir.Value, out, g ir.Value, need []bool) []ir.Value
+
+// partial holds the ops whose rule is a partialRule; rules holds each of
+// them with both cotangents wanted.
+var partial = [ir.NumOps]partialRule{
+	ir.OpMatMul: matmulRule,
+	ir.OpAdd:    addRule,
+	ir.OpSub:    subRule,
+	ir.OpMul:    mulRule,
+	ir.OpDiv:    divRule,
+}
+
+// both is r with every operand's cotangent wanted.
+func both(r partialRule) rule {
+	return func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+		return r(b, in, a, out, g, []bool{true, true})
+	}
+}
+
+// when returns f() if want, else ir.None without emitting anything.
+func when(want bool, f func() ir.Value) ir.Value {
+	if !want {
+		return ir.None
+	}
+	return f()
+}
+
+func addRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value, need []bool) []ir.Value {
+	return []ir.Value{when(need[0], func() ir.Value { return g }), when(need[1], func() ir.Value { return reduceTo(b, g, b.Type(a[1])) })}
+}
+
+func subRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value, need []bool) []ir.Value {
+	return []ir.Value{when(need[0], func() ir.Value { return g }), when(need[1], func() ir.Value { return reduceTo(b, b.Neg(g), b.Type(a[1])) })}
+}
+
+func mulRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value, need []bool) []ir.Value {
+	return []ir.Value{
+		when(need[0], func() ir.Value { return b.Mul(g, a[1]) }),
+		when(need[1], func() ir.Value { return reduceTo(b, b.Mul(g, a[0]), b.Type(a[1])) }),
+	}
+}
+
+func divRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value, need []bool) []ir.Value {
+	ga := b.Div(g, a[1])
+	return []ir.Value{ga, when(need[1], func() ir.Value { return reduceTo(b, b.Neg(b.Mul(ga, out)), b.Type(a[1])) })}
+}
+
 // Backend ops (ir.Op.Backend) have no rule: Grad rejects them.
 
 // leaf is the rule of an op without operands: inputs, parameters (handled
@@ -23,20 +76,11 @@ var rules = [ir.NumOps]rule{
 	ir.OpDropout:     leaf,
 	ir.OpRandUniform: leaf,
 
-	ir.OpMatMul: matmulRule,
-	ir.OpAdd: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
-		return []ir.Value{g, reduceTo(b, g, b.Type(a[1]))}
-	},
-	ir.OpSub: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
-		return []ir.Value{g, reduceTo(b, b.Neg(g), b.Type(a[1]))}
-	},
-	ir.OpMul: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
-		return []ir.Value{b.Mul(g, a[1]), reduceTo(b, b.Mul(g, a[0]), b.Type(a[1]))}
-	},
-	ir.OpDiv: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
-		ga := b.Div(g, a[1])
-		return []ir.Value{ga, reduceTo(b, b.Neg(b.Mul(ga, out)), b.Type(a[1]))}
-	},
+	ir.OpMatMul: both(matmulRule),
+	ir.OpAdd:    both(addRule),
+	ir.OpSub:    both(subRule),
+	ir.OpMul:    both(mulRule),
+	ir.OpDiv:    both(divRule),
 
 	ir.OpNeg: func(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
 		return []ir.Value{b.Neg(g)}
@@ -230,18 +274,20 @@ func triSolveRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []i
 //	C = Aᵀ·B:  dA = B·dCᵀ,     dB = A·dC
 //	C = A·Bᵀ:  dA = dC·B,      dB = dCᵀ·A
 //	C = Aᵀ·Bᵀ: dA = Bᵀ·dCᵀ,    dB = dCᵀ·Aᵀ
-func matmulRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value) []ir.Value {
+func matmulRule(b *ir.Builder, in ir.Instr, a []ir.Value, out, g ir.Value, need []bool) []ir.Value {
 	x, y := a[0], a[1]
+	var da, db func() ir.Value
 	switch in.Int {
 	case 0:
-		return []ir.Value{b.MatMul(g, y, ir.TransB), b.MatMul(x, g, ir.TransA)}
+		da, db = func() ir.Value { return b.MatMul(g, y, ir.TransB) }, func() ir.Value { return b.MatMul(x, g, ir.TransA) }
 	case ir.TransA:
-		return []ir.Value{b.MatMul(y, g, ir.TransB), b.MatMul(x, g, 0)}
+		da, db = func() ir.Value { return b.MatMul(y, g, ir.TransB) }, func() ir.Value { return b.MatMul(x, g, 0) }
 	case ir.TransB:
-		return []ir.Value{b.MatMul(g, y, 0), b.MatMul(g, x, ir.TransA)}
+		da, db = func() ir.Value { return b.MatMul(g, y, 0) }, func() ir.Value { return b.MatMul(g, x, ir.TransA) }
 	default:
-		return []ir.Value{b.MatMul(y, g, ir.TransA|ir.TransB), b.MatMul(g, x, ir.TransA|ir.TransB)}
+		da, db = func() ir.Value { return b.MatMul(y, g, ir.TransA|ir.TransB) }, func() ir.Value { return b.MatMul(g, x, ir.TransA|ir.TransB) }
 	}
+	return []ir.Value{when(need[0], da), when(need[1], db)}
 }
 
 // reduceTo sums the cotangent g of a broadcast result down to the operand

@@ -31,6 +31,13 @@ func (b *Builder) SetNote(note string) (prev string) {
 	return prev
 }
 
+// Instrs returns the instructions emitted so far, for a pass that emits
+// more into the same builder from what is there (ad.VJP, a
+// vector-Jacobian product inside a forward program). The slice is the
+// builder's own: read it, never write it; later emissions may leave it
+// behind, so take it again after emitting.
+func (b *Builder) Instrs() []Instr { return b.p.Instrs }
+
 // Type returns the shape of v.
 func (b *Builder) Type(v Value) Shape { return b.p.Instrs[v].Shape }
 
