@@ -95,6 +95,10 @@ func FlowCost(name string, stages []Stage, dim int, opt Options) (Cost, error) {
 				sc = tableCost(table)
 				sc.Width += 4 * int64(cur) // the stage's output, its log-det terms, their adjoints
 				sc.Solve = int64(s.Spec.SolveBytes) * int64(cur)
+				if f := s.Spec.CostScale; f != nil {
+					w, so := f(s.Args, cur)
+					sc.Width, sc.Solve = int64(float64(sc.Width)*w), int64(float64(sc.Solve)*so)
+				}
 				memo[k] = sc
 			}
 			c.Params, c.Learned, c.Tensors, c.Width, c.Solve = c.Params+sc.Params, c.Learned+sc.Learned, c.Tensors+sc.Tensors, c.Width+sc.Width, c.Solve+sc.Solve

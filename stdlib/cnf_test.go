@@ -276,3 +276,39 @@ func TestCNFInverseLogdet(t *testing.T) {
 		}
 	}
 }
+
+// TestCNFCostGrowsWithSteps: the compiler's estimate of a CNF grows with
+// its unrolled solver (it did not: CNF(64, 64, steps = 32) over 16
+// columns was estimated at 49 MB, as at 8 steps, and used 1.9 GB), so a
+// file asking for a thousand steps over many columns is refused before
+// anything is allocated.
+func TestCNFCostGrowsWithSteps(t *testing.T) {
+	cost := func(steps, dim int) compiler.Cost {
+		c, err := compiler.FlowCost("flow", stages(t, []string{"CNF", "Gaussian"}, []stdlib.Args{{"hidden": {64, 64}, "steps": {float64(steps)}}, nil}), dim, compiler.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c8, c32 := cost(8, 16), cost(32, 16)
+	if r := float64(c32.Width) / float64(c8.Width); r < 3.5 || r > 4.5 {
+		t.Errorf("width at 32 steps is %.2f× that at 8; want about 4×", r)
+	}
+	if r := float64(c32.Solve) / float64(c8.Solve); r < 3.5 || r > 4.5 {
+		t.Errorf("program bytes at 32 steps are %.2f× those at 8; want about 4×", r)
+	}
+	// Measured peak RSS of 3 training steps at batch 256: 488 MB at 8
+	// steps, 1.9 GB at 32. The estimate must not fall below it.
+	for _, c := range []struct {
+		cost compiler.Cost
+		rss  float64
+	}{{c8, 488e6}, {c32, 1.9e9}} {
+		if est := compiler.TrainMemory(c.cost, 4000, 16, 256, 1); est < c.rss || est > 3*c.rss {
+			t.Errorf("estimate %.0f MB for a run that peaked at %.0f MB; want between 1× and 3×", est/1e6, c.rss/1e6)
+		}
+	}
+	big := cost(1000, 64)
+	if est := compiler.TrainMemory(big, 4000, 64, 256, 2); est < 100e9 {
+		t.Errorf("CNF(64, 64, steps = 1000) over 64 columns is estimated at %.1f GB", est/1e9)
+	}
+}

@@ -224,6 +224,14 @@ type Spec struct {
 	// one-step training run over 5,000 and 20,000 columns, divided by
 	// the columns; 0 for a layer without such a solve.
 	SolveBytes int
+	// CostScale, if set, scales the compiler's cost of a stage with
+	// arguments a over dim dimensions for a layer whose programs repeat
+	// its network by its arguments (CNF's unrolled solver): width
+	// multiplies the values a row creates in one pass (the network's
+	// activations, counted once from its parameter shapes), solve
+	// multiplies SolveBytes. Both must grow with what the programs
+	// allocate, so that a file cannot ask for more than the estimate.
+	CostScale func(a Args, dim int) (width, solve float64)
 	// NumericalInverse says the layer's inverse is found by iteration
 	// (Planar's and Radial's bisection): exact to rounding, but its
 	// derivative is not the map's, so a flow cannot be trained through
