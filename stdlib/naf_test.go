@@ -111,7 +111,7 @@ func TestMonotoneDensityIntegrates(t *testing.T) {
 		}
 		t.Run(c.name, func(t *testing.T) {
 			m, ps := lower(t, c, nil)
-			mass := integrate2D(t, m, ps, -12, 12, 600)
+			mass := integrate2D(t, m, ps, -40, 40, 1600)
 			t.Logf("mass %.6f", mass)
 			if math.Abs(mass-1) > 0.01 {
 				t.Errorf("the density integrates to %.6f, want 1 within 0.01", mass)
