@@ -106,7 +106,7 @@ func (m *monoAR) Inverse(b *ir.Builder, z ir.Value, env *Env) ir.Value {
 // r/s_hi and r/s_lo (both of r's sign). That bracket, widened a little to
 // absorb rounding, is halved monoBisections times (the sign of T(mid) - z
 // says which half keeps the root), then monoNewton Newton steps from its
-// midpoint, each kept inside the final bracket, polish the root. Every
+// midpoint, each kept near the final bracket, polish the root. Every
 // branch stays finite (Where multiplies both), and the iteration count is
 // fixed, so the cost is (monoBisections + monoNewton + 1) evaluations of T.
 func monoSolve(b *ir.Builder, m monoMap, z ir.Value) ir.Value {
@@ -126,6 +126,16 @@ func monoSolve(b *ir.Builder, m monoMap, z ir.Value) ir.Value {
 		lo = b.Where(above, lo, mid)
 	}
 	x := b.Scale(b.Add(lo, hi), 0.5)
+	// The Newton steps are kept within the final bracket widened by its
+	// width and 1e-3·(1 + |lo| + |hi|): enough to stop a wild step, and
+	// loose enough that a converged step is never clamped to a bracket
+	// end (in float32 the bracket closes to adjacent values, and a step
+	// rounded just outside it would pin x to a bisection value, whose
+	// derivative is the bisection's, not the root's: through an
+	// unclamped Newton step at the root, the derivative is the implicit
+	// one, -∂(T - z)/∂θ / T').
+	margin := b.Add(b.Sub(hi, lo), b.AddConst(b.Scale(b.Add(b.Abs(lo), b.Abs(hi)), 1e-3), 1e-3))
+	lo, hi = b.Sub(lo, margin), b.Add(hi, margin)
 	for range monoNewton {
 		y, ld := m.eval(x, true)
 		slope := b.Exp(b.Clamp(ld, math.Log(monoMinSlope)-1, 700))
