@@ -24,7 +24,7 @@ func checkFlow(src string, dim, contextDim int) (*compiler.Flow, error) {
 // names, must end in a prior, and gets the dimension and context checks
 // of a train statement; errors are positioned in the expression.
 func TestCheckFlow(t *testing.T) {
-	contextLayers := "AdditiveCoupling, AffineCoupling, BNAF, CNF, CircularSpline, CircularSplineCoupling, DiagGaussian, GaussianMixture, IAF, MAF, SplineAR, SplineCoupling"
+	contextLayers := "AdditiveCoupling, AffineCoupling, BNAF, CNF, CircularSpline, CircularSplineCoupling, DiagGaussian, GaussianMixture, IAF, MAF, NAF, SplineAR, SplineCoupling, UMNN"
 	cases := []struct {
 		name, src    string
 		dim, context int

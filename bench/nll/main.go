@@ -1,5 +1,5 @@
-// Command nll trains the four flow families of nox's standard library —
-// MAF, RealNVP, neural spline and Glow-style — with one training budget on
+// Command nll trains the flow families of nox's standard library — MAF,
+// RealNVP, neural spline, Glow-style, BNAF, NAF and UMNN — with one training budget on
 // each shared data set and prints a table of test NLLs (nats per row, in
 // the data's original units; lower is better).
 //
@@ -34,6 +34,8 @@ var families = []family{
 	{"Spline", "repeat(4, SplineCoupling(H, H, bins = 8)) |> Gaussian", 64},
 	{"Glow", "repeat(6, ActNorm |> LULinear |> AffineCoupling(H, H)) |> Gaussian", 64},
 	{"BNAF", "repeat(3, BNAF(hidden = H) |> Reverse) |> Gaussian", 16},
+	{"NAF", "repeat(5, NAF(H, H) |> Reverse) |> Gaussian", 64},
+	{"UMNN", "repeat(5, UMNN(H, H) |> Reverse) |> Gaussian", 64},
 }
 
 type dataSet struct {

@@ -5,7 +5,7 @@ if exists("b:current_syntax")
 endif
 
 syn keyword noxKeyword def density eval fit given in on plot sample save to train
-syn keyword noxLayer ActNorm AdditiveCoupling Affine AffineCoupling BNAF BatchNorm CNF CircularSpline CircularSplineCoupling Dequantize DiagGaussian Gaussian GaussianMixture IAF LULinear LeakyReLU Logistic Logit MAF Permute Planar Radial Reverse Sigmoid SplineAR SplineCoupling Split StudentT Tanh
+syn keyword noxLayer ActNorm AdditiveCoupling Affine AffineCoupling BNAF BatchNorm CNF CircularSpline CircularSplineCoupling Dequantize DiagGaussian Gaussian GaussianMixture IAF LULinear LeakyReLU Logistic Logit MAF NAF Permute Planar Radial Reverse Sigmoid SplineAR SplineCoupling Split StudentT Tanh UMNN
 syn keyword noxBuiltin Inverse csv load npy repeat toy
 syn keyword noxFunction abs bernoulli_logit_lpmf beta_lpdf cauchy_lpdf cos dot exp expm1 exponential_lpdf gamma_lpdf laplace_lpdf lgamma log log1p logistic_lpdf lognormal_lpdf logsumexp max mean min norm normal_lpdf relu sigmoid sin softplus sqrt student_t_lpdf sum tanh pi
 syn keyword noxBoolean true false
