@@ -10,4 +10,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bench/results/onnx-$(date -u +%Y%m%dT%H%M%SZ).txt}
-NOX_ONNX_BENCH=1 go test -run TestONNXThroughput -count 1 -v -timeout 20m . | grep -E 'rows/s|^(ok|FAIL|---)' | tee "$out"
+NOX_ONNX_BENCH=1 go test -run TestONNXThroughput -count 1 -v -timeout 20m ./onnx/ort | grep -E 'rows/s|^(ok|FAIL|---)' | tee "$out"

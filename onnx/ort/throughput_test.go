@@ -1,4 +1,4 @@
-package nox_test
+package ort_test
 
 import (
 	"bytes"

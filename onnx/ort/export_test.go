@@ -1,4 +1,4 @@
-package nox_test
+package ort_test
 
 import (
 	"bytes"
@@ -21,6 +21,54 @@ import (
 	"github.com/noxlang/nox/internal/onnxpb"
 )
 
+// The end-to-end tests of ONNX export: models exported by the root
+// package's API run in ONNX Runtime (run.js here) and are compared with
+// nox. They live beside run.js, in a test binary of their own, so that
+// their minutes do not add to the root package's.
+
+// examples is the repository's examples directory.
+const examples = "../../examples"
+
+// copyExample copies example name and the data sets to a temporary
+// directory and returns the copy's path.
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(examples, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "data"), os.DirFS(filepath.Join(examples, "data"))); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
+
+// runFlow compiles src as dir/m.nox, runs it and returns the model of its
+// flow named flow.
+func runFlow(t *testing.T, dir, src string) *nox.Model {
+	t.Helper()
+	path := filepath.Join(dir, "m.nox")
+	s, err := nox.Compile(path, []byte(src))
+	if err != nil {
+		t.Fatal(nox.RenderError(err, path, []byte(src)))
+	}
+	if err := s.Run(context.Background(), nox.RunOptions{}); err != nil {
+		t.Fatal(s.Render(err))
+	}
+	m, err := s.Model("flow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // ortRunner finds node and onnxruntime-node (onnx/ort/node_modules, made
 // by `npm install --ignore-scripts` there, as .ci/run does; or the
 // directory NOX_ORT_DIR names). Without them the ONNX Runtime tests are
@@ -33,7 +81,7 @@ func ortRunner(t *testing.T) (node, script string) {
 	}
 	dir := os.Getenv("NOX_ORT_DIR")
 	if dir == "" {
-		dir, _ = filepath.Abs(filepath.Join("onnx", "ort"))
+		dir, _ = filepath.Abs(".")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "onnxruntime-node")); err != nil {
 		t.Skipf("ONNX Runtime tests skipped: no onnxruntime-node in %s (run npm install --ignore-scripts there)", dir)
@@ -293,10 +341,10 @@ func relErr(a, b []float64) (float64, int) {
 // nox's on rows the flow draws (its own data's units and support).
 func TestONNXExamples(t *testing.T) {
 	ortRunner(t)
-	files, _ := filepath.Glob("examples/*.nox")
-	vi, _ := filepath.Glob("examples/vi/*.nox")
+	files, _ := filepath.Glob(filepath.Join(examples, "*.nox"))
+	vi, _ := filepath.Glob(filepath.Join(examples, "vi", "*.nox"))
 	for _, f := range append(files, vi...) {
-		name, _ := filepath.Rel("examples", f)
+		name, _ := filepath.Rel(examples, f)
 		t.Run(name, func(t *testing.T) {
 			path := copyExample(t, name)
 			s, err := nox.CompileFile(path)
