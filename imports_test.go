@@ -39,6 +39,8 @@ var layers = []struct {
 	{"train", []string{"compiler", "dataset", "runtime"}, ""},
 	{"internal/onnxpb", nil, ""},
 	{"onnx", []string{"compiler/ir", "runtime", "internal/onnxpb"}, ""},
+	// The end-to-end tests of ONNX export (test files only, beside run.js).
+	{"onnx/ort", nil, ""},
 	{"", []string{"lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "onnx", "internal/atomicfile", "internal/modelfile", "internal/escape"}, ""},
 	{"plot", []string{"", "internal/atomicfile"}, ""},
 	{"lsp", []string{"", "lang", "compiler", "stdlib", "dataset", "internal/diagnostic"}, ""},
