@@ -309,7 +309,7 @@ func (d *document) argumentItems(callee, typed, before string, off int) []protoc
 	if keyEqRE.MatchString(before) && len(out) > 0 {
 		return out
 	}
-	if callee == "repeat" || callee == "Inverse" || slices.Contains([]string{"def"}, callee) {
+	if callee == "repeat" || callee == "Inverse" { // their arguments are flows
 		out = append(out, flowItems()...)
 	}
 	return append(out, d.nameItems(off, "")...)

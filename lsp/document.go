@@ -112,12 +112,6 @@ func (d *document) position(off int) protocol.Position {
 	return protocol.Position{Line: uint32(n), Character: uint32(units)}
 }
 
-// pos is the protocol position of a nox position (its line and column;
-// errors made before a node exists may have no offset).
-func (d *document) pos(p lang.Pos) protocol.Position {
-	return d.position(d.offsetOf(p))
-}
-
 // offsetOf is the byte offset of a nox position's line and column.
 func (d *document) offsetOf(p lang.Pos) int {
 	n := p.Line - 1

@@ -189,23 +189,7 @@ func TestCNFDensityIntegrates(t *testing.T) {
 	for _, act := range acts {
 		c := layerCase{layers: []string{"CNF", "Gaussian"}, args: []stdlib.Args{{"hidden": {16, 16}, "activation": {act}}, nil}, dim: 2}
 		m, ps := lower(t, c, nil)
-		const lo, hi, cells = -8.0, 8.0, 200
-		h := (hi - lo) / cells
-		rows := make([]float64, 0, 2*cells*cells)
-		for i := range cells {
-			for j := range cells {
-				rows = append(rows, lo+(float64(i)+0.5)*h, lo+(float64(j)+0.5)*h)
-			}
-		}
-		n := cells * cells
-		lp := make([]float64, n)
-		mp := runtime.NewMapper(m.LogProb, ps, "logp", 4096, nil)
-		mp.Map(lp, rows, n)
-		mp.Close()
-		mass := 0.0
-		for _, v := range lp {
-			mass += math.Exp(v) * h * h
-		}
+		mass := integrate2D(t, m, ps, -8, 8, 200)
 		t.Logf("activation %v: the density integrates to %.6f", act, mass)
 		if math.Abs(mass-1) > 0.01 {
 			t.Errorf("activation %v: the 2-D CNF density integrates to %.6f, want 1 ± 0.01", act, mass)

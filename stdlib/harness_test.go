@@ -555,6 +555,32 @@ func lowerDomain(t *testing.T, dc domainCase) (*compiler.Model, *runtime.Params)
 	return m, ps
 }
 
+// integrate2D integrates a 2-D model's density over [lo, hi]² by the
+// midpoint rule with cells² cells.
+func integrate2D(t *testing.T, m *compiler.Model, ps *runtime.Params, lo, hi float64, cells int) float64 {
+	t.Helper()
+	h := (hi - lo) / float64(cells)
+	rows := make([]float64, 0, 2*cells*cells)
+	for i := range cells {
+		for j := range cells {
+			rows = append(rows, lo+(float64(i)+0.5)*h, lo+(float64(j)+0.5)*h)
+		}
+	}
+	n := cells * cells
+	lp := make([]float64, n)
+	mp := runtime.NewMapper(m.LogProb, ps, "logp", 4096, nil)
+	mp.Map(lp, rows, n)
+	mp.Close()
+	mass := 0.0
+	for i, v := range lp {
+		if !ewFinite(v) {
+			t.Fatalf("log p(%v) = %v", rows[2*i:2*i+2], v)
+		}
+		mass += math.Exp(v) * h * h
+	}
+	return mass
+}
+
 // TestLayerDensityIntegrates integrates each domainCase's density over a
 // box much larger than its domain (midpoint rule; for a lattice, the sum
 // of its probabilities), and checks that the points outside the domain

@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/noxlang/nox/compiler"
-	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
 )
 
@@ -68,32 +66,6 @@ func init() {
 	addCases(monoCases("NAF", stdlib.Args{"units": {4}})...)
 	addCases(layerCase{name: "NAF/one-unit", layers: []string{"NAF", "Gaussian"},
 		args: []stdlib.Args{{"hidden": {5}, "units": {1}}, nil}, dim: 2})
-}
-
-// integrate2D integrates a 2-D model's density over [lo, hi]² by the
-// midpoint rule with cells² cells.
-func integrate2D(t *testing.T, m *compiler.Model, ps *runtime.Params, lo, hi float64, cells int) float64 {
-	t.Helper()
-	h := (hi - lo) / float64(cells)
-	rows := make([]float64, 0, 2*cells*cells)
-	for i := range cells {
-		for j := range cells {
-			rows = append(rows, lo+(float64(i)+0.5)*h, lo+(float64(j)+0.5)*h)
-		}
-	}
-	n := cells * cells
-	lp := make([]float64, n)
-	mp := runtime.NewMapper(m.LogProb, ps, "logp", 4096, nil)
-	mp.Map(lp, rows, n)
-	mp.Close()
-	mass := 0.0
-	for i, v := range lp {
-		if !ewFinite(v) {
-			t.Fatalf("log p(%v) = %v", rows[2*i:2*i+2], v)
-		}
-		mass += math.Exp(v) * h * h
-	}
-	return mass
 }
 
 // TestMonotoneDensityIntegrates: the density of a 2-D NAF and UMNN flow,
