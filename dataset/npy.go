@@ -62,6 +62,16 @@ func IsNPY(path string) bool {
 // are errors. The table has no column names.
 func ReadNPY(r io.Reader) (*Table, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
+	h, err := readNPYHeader(br)
+	if err != nil {
+		return nil, err
+	}
+	return readNPYData(br, h)
+}
+
+// readNPYHeader reads a .npy file's magic, version and header dict from
+// br, leaving it at the first byte of the data.
+func readNPYHeader(br io.Reader) (*npyHeader, error) {
 	var pre [8]byte
 	n, err := io.ReadFull(br, pre[:])
 	if err != nil {
@@ -115,7 +125,7 @@ func ReadNPY(r io.Reader) (*Table, error) {
 		}
 		return nil, fmt.Errorf("bad .npy header %s: %v", clipHeader(header), err)
 	}
-	return readNPYData(br, h)
+	return h, nil
 }
 
 // ParseNPY is ReadNPY over a byte slice.

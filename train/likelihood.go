@@ -73,6 +73,27 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x6e6f78))
 	train, val, test := Split(rows, width, o.TestFrac, o.ValFrac, rng)
+	return run(ctx, m, &split{rows: rows, train: train, val: val, test: test}, o, steps, h, start, rng)
+}
+
+// split is a training run's rows, split.
+type split struct {
+	// rows are all the rows, for row numbers in messages; nil when the
+	// rows are streamed (LikelihoodSource).
+	rows             []float64
+	train, val, test []float64
+	// pool, if not nil, is the resident sample of a streamed data set
+	// that train is (pool.buf), refreshed before every step, and x and
+	// c the standardization of all its training rows, computed by a
+	// streaming pass.
+	pool *pool
+	x, c *compiler.Standardize
+}
+
+// run is Likelihood on rows already split; rng has drawn the split.
+func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptions, steps int, h Hooks, start []float64, rng *rand.Rand) (*Result, error) {
+	width := m.Dim + m.ContextDim
+	rows, train, val, test := s.rows, s.train, s.val, s.test
 	params := runtime.NewParams(m.Params)
 	var err error
 	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
@@ -85,7 +106,7 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 		}
 		copy(params.Data, start)
 		params.Changed()
-	} else if err := fill(m, params, train); err != nil {
+	} else if err := fill(m, params, s); err != nil {
 		return nil, err
 	}
 	if o.Dequantize {
@@ -97,6 +118,7 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	if err != nil {
 		return nil, err
 	}
+	obj.pool = s.pool
 	if h.Checkpoint != nil {
 		best := h.Best
 		h.Best = func(step int, score float64) {
@@ -108,10 +130,16 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	}
 	out := Loop(ctx, obj, o, steps, h)
 	obj.close()
+	if s.pool != nil && s.pool.err != nil {
+		return nil, s.pool.err
+	}
 	if out.Stop == Diverged && math.IsInf(out.BadLoss, 1) {
 		out.Err = outsideDomain(out.Err, m, params, rows, train, out.Steps, o)
 	}
 	res := &Result{Model: m, Params: params, History: out.History, Parts: Parts{Train: train, Val: val, Test: test}}
+	if s.pool != nil {
+		res.Parts.Train, res.Parts.Streamed = nil, true
+	}
 	res.Report = Report{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(),
 		BestStep: -1, ValNLL: math.NaN(), TestNLL: math.NaN()}
 	if obj.validates() {
@@ -136,20 +164,24 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	return res, nil
 }
 
-// fill sets m's standardization from the training rows.
-func fill(m *compiler.Model, params *runtime.Params, train []float64) error {
+// fill sets m's standardization from the training rows: those of s in
+// memory, or the streaming statistics of all of them (s.x, s.c) and,
+// for whitening, the resident sample's covariance.
+func fill(m *compiler.Model, params *runtime.Params, s *split) error {
 	if !m.Standardizes() {
 		return nil
 	}
 	w := m.Dim + m.ContextDim
-	x := Standardization(train, w, 0, m.Dim)
+	x, c := s.x, s.c
+	if s.pool == nil {
+		x = Standardization(s.train, w, 0, m.Dim)
+		if m.ContextDim > 0 {
+			c = Standardization(s.train, w, m.Dim, m.ContextDim)
+		}
+	}
 	KeepAngles(x, m.Options.Angles)
 	if m.Options.Whiten {
-		WhitenExcept(x, train, w, m.Dim, m.Options.Angles)
-	}
-	var c *compiler.Standardize
-	if m.ContextDim > 0 {
-		c = Standardization(train, w, m.Dim, m.ContextDim)
+		WhitenExcept(x, s.train, w, m.Dim, m.Options.Angles)
 	}
 	vals, err := m.FixedValues(x, c)
 	if err != nil {
@@ -173,6 +205,9 @@ type likelihood struct {
 	// validation rows to choose among them.
 	initial, best []float64
 	lp0, lpBest   []float64
+	// pool, if not nil, is the resident sample the trainer draws from,
+	// refreshed before each step (LikelihoodSource).
+	pool *pool
 }
 
 func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float64, o compiler.TrainOptions, rng *rand.Rand, fresh bool) (*likelihood, error) {
@@ -204,6 +239,9 @@ func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float
 }
 
 func (l *likelihood) Step(lr float64) float64 {
+	if l.pool != nil && l.pool.refresh() != nil {
+		return math.NaN() // run reports the pool's error
+	}
 	l.tr.SetLR(lr)
 	return l.tr.Step()
 }
