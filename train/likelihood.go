@@ -90,6 +90,21 @@ type split struct {
 	x, c *compiler.Standardize
 }
 
+// sampleRows bounds the training rows of a streamed data set that the
+// statistics beyond the standardization (whitening, dequantize's grid
+// widths, the reported training NLL) are computed on.
+const sampleRows = 1 << 18
+
+// sample returns the training rows (width w) the statistics beyond the
+// standardization are computed on: all of them in memory, the first
+// sampleRows of the pool (a uniform sample of them) when streamed.
+func (s *split) sample(w int) []float64 {
+	if s.pool == nil {
+		return s.train
+	}
+	return s.train[:min(len(s.train), sampleRows*w)]
+}
+
 // run is Likelihood on rows already split; rng has drawn the split.
 func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptions, steps int, h Hooks, start []float64, rng *rand.Rand) (*Result, error) {
 	width := m.Dim + m.ContextDim
@@ -109,12 +124,14 @@ func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptio
 	} else if err := fill(m, params, s); err != nil {
 		return nil, err
 	}
+	var widths []float64
 	if o.Dequantize {
-		if err := noiseLeavesDomain(m, rows, train, GridWidths(train, width, m.Dim)); err != nil {
+		widths = GridWidths(s.sample(width), width, m.Dim)
+		if err := noiseLeavesDomain(m, rows, s.sample(width), widths); err != nil {
 			return nil, err
 		}
 	}
-	obj, err := newLikelihood(m, params, train, val, o, rng, start == nil)
+	obj, err := newLikelihood(m, params, train, val, widths, o, rng, start == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +174,7 @@ func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptio
 		}
 		return res, out.Err
 	}
-	res.Report.TrainNLL = MeanNLL(res.Model, res.Params, train)
+	res.Report.TrainNLL = MeanNLL(res.Model, res.Params, s.sample(width))
 	if len(test) > 0 {
 		res.Report.TestNLL = MeanNLL(res.Model, res.Params, test)
 	}
@@ -181,7 +198,7 @@ func fill(m *compiler.Model, params *runtime.Params, s *split) error {
 	}
 	KeepAngles(x, m.Options.Angles)
 	if m.Options.Whiten {
-		WhitenExcept(x, s.train, w, m.Dim, m.Options.Angles)
+		WhitenExcept(x, s.sample(w), w, m.Dim, m.Options.Angles)
 	}
 	vals, err := m.FixedValues(x, c)
 	if err != nil {
@@ -210,7 +227,7 @@ type likelihood struct {
 	pool *pool
 }
 
-func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float64, o compiler.TrainOptions, rng *rand.Rand, fresh bool) (*likelihood, error) {
+func newLikelihood(m *compiler.Model, params *runtime.Params, train, val, widths []float64, o compiler.TrainOptions, rng *rand.Rand, fresh bool) (*likelihood, error) {
 	width := m.Dim + m.ContextDim
 	adam := runtime.DefaultAdam(o.LR)
 	adam.Clip, adam.WeightDecay = o.Clip, o.WeightDecay
@@ -220,7 +237,7 @@ func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float
 	}
 	l := &likelihood{m: m, params: params, tr: tr, val: val, nVal: len(val) / width}
 	if o.Dequantize {
-		tr.SetNoise(GridWidths(train, width, m.Dim))
+		tr.SetNoise(widths)
 	}
 	if m.Init != nil && fresh {
 		// Data-dependent initialisation (ActNorm) from one minibatch,

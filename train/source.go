@@ -35,7 +35,7 @@ import (
 // the data are streamed; HeldBytes bounds the validation and test rows.
 // Variables so that tests can lower them.
 var (
-	PoolBytes int64 = 64 << 20
+	PoolBytes int64 = 32 << 20
 	HeldBytes int64 = 128 << 20
 )
 
