@@ -17,7 +17,7 @@ import (
 // as the same rows loaded, a keyed Feistel permutation above — but is
 // kept as an order, not as copies of the rows. Then:
 //
-//   - if the training rows fit in PoolBytes, one sequential pass over the
+//   - if all the rows fit in PoolBytes, one sequential pass over the
 //     file gathers the three parts in the order of the permutation, and
 //     training is exactly that of the same rows in memory (Likelihood);
 //   - else the validation and test rows are read (at most HeldBytes of
@@ -65,7 +65,7 @@ func LikelihoodSource(ctx context.Context, m *compiler.Model, src dataset.Source
 	rng := rand.New(rand.NewPCG(o.Seed, 0x6e6f78))
 	ord := newOrder(n, rng)
 	s := &split{}
-	if int64(n-nHeld)*int64(w)*8 <= PoolBytes {
+	if int64(n)*int64(w)*8 <= PoolBytes {
 		all := make([]float64, n*w)
 		if err := gather(src, ord, all); err != nil {
 			return nil, err
