@@ -28,11 +28,23 @@ func TestStreamedProgram(t *testing.T) {
 	if err := dataset.WriteFile(filepath.Join(dir, "m.npy"), tab.Values, 2); err != nil {
 		t.Fatal(err)
 	}
-	src := "data = npy(\"m.npy\", columns = [1, 0])\nflow = MAF(8) |> Reverse |> MAF(8) |> Gaussian\n" +
-		"train flow on data { steps = 30, test_frac = 0.1, val_frac = 0.1, eval_every = 10 }\n" +
-		"eval flow on test\neval flow on data to \"ll.npy\"\n"
 	path := filepath.Join(dir, "p.nox")
-	os.WriteFile(path, []byte(src), 0o644)
+	for _, prog := range []string{
+		"data = npy(\"m.npy\", columns = [1, 0])\nflow = MAF(8) |> Reverse |> MAF(8) |> Gaussian\n" +
+			"train flow on data { steps = 30, test_frac = 0.1, val_frac = 0.1, eval_every = 10 }\n",
+		"data = npy(\"m.npy\", columns = [1], context = [0])\nflow = MAF(8) |> Gaussian\n" +
+			"train flow on data { steps = 30, test_frac = 0.1, val_frac = 0.1, eval_every = 10, dtype = \"float32\" }\n",
+	} {
+		os.WriteFile(path, []byte(prog+"eval flow on test\neval flow on data to \"ll.npy\"\n"), 0o644)
+		compareStreamed(t, dir, path)
+	}
+	refusals(t, path)
+}
+
+// compareStreamed runs the program at path on its file loaded and
+// streamed and compares the results.
+func compareStreamed(t *testing.T, dir, path string) {
+	t.Helper()
 	run := func() []nox.Event {
 		s, err := nox.CompileFile(path)
 		if err != nil {
@@ -65,7 +77,13 @@ func TestStreamedProgram(t *testing.T) {
 	if err != nil || ll2.Rows != 6000 || math.Abs(ll2.Values[17]-ll.Values[17]) > 1e-12 {
 		t.Errorf("ll.npy streamed: %v, %d rows", err, ll2.Rows)
 	}
+}
 
+// refusals checks the statements that need a streamed data set's rows
+// in memory.
+func refusals(t *testing.T, path string) {
+	defer func(b int64) { dataset.StreamBytes = b }(dataset.StreamBytes)
+	dataset.StreamBytes = 1 << 10
 	defer func(b int64) { train.PoolBytes = b }(train.PoolBytes)
 	train.PoolBytes = 8 << 10
 	for _, c := range []struct{ stmt, want string }{
