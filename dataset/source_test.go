@@ -91,6 +91,8 @@ func TestOpenNPYRefuses(t *testing.T) {
 		{"truncated", good[:len(good)-3], "truncated data"},
 		{"extra", append(slices.Clone(good), 0, 0, 0, 0), "follow the 6 values"},
 		{"lying", lying, "needs 7200000000 bytes of data"},
+		{"over 2^31 values", append(npyHeaderBytes("<f4", 1500000000, 2), good[len(npyHeaderBytes("<f4", 3, 2)):]...), "needs 12000000000 bytes of data"},
+		{"over 2^40 values", append(npyHeaderBytes("<f4", 1<<40, 2), good[len(npyHeaderBytes("<f4", 3, 2)):]...), "holds more than 1099511627776 values"},
 		{"fortran", bytes.Replace(good, []byte("False"), []byte("True "), 1), "Fortran"},
 	}
 	for _, c := range cases {
