@@ -58,6 +58,7 @@ Commands:
   plot      draw a saved model's samples (against data) and its density
   info      describe a saved model: flow, stages, columns, parameters
   export    write a saved model as ONNX, for ONNX Runtime and other engines
+  convert   convert a CSV file (of any size) to a .npy array, streaming
   lsp       the language server, for editors (stdio)
   version   print the version of noxc (also: noxc --version)
   help      show help for a command: noxc help run
@@ -88,10 +89,11 @@ const memoryHelp = `  -max-memory SIZE
 `
 
 var help = map[string]string{
-	"plot":   plotHelp,
-	"info":   infoHelp,
-	"export": exportHelp,
-	"lsp":    lspHelp,
+	"plot":    plotHelp,
+	"info":    infoHelp,
+	"export":  exportHelp,
+	"convert": convertHelp,
+	"lsp":     lspHelp,
 	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
@@ -245,7 +247,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case len(args) == 2 && help[args[1]] != "":
 			fmt.Fprint(stdout, help[args[1]])
 		default:
-			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, export, lsp, version\n", strings.Join(args[1:], " "))
+			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, export, convert, lsp, version\n", strings.Join(args[1:], " "))
 			return 2
 		}
 		return 0
@@ -270,6 +272,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return infoCmd(args[1:], stdout, stderr)
 	case "export":
 		return exportCmd(args[1:], stdout, stderr)
+	case "convert":
+		return convertCmd(args[1:], stdout, stderr)
 	case "repl":
 		return replCmd(args[1:], stdout, stderr)
 	case "lsp":
