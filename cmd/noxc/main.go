@@ -34,6 +34,7 @@ import (
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/plot"
@@ -258,6 +259,14 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout, versionString())
 		return 0
+	}
+	restore, err := setStreamBytes(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "noxc: %v\n", err)
+		return 2
+	}
+	defer restore()
+	switch cmd {
 	case "run", "check":
 		return runCmd(cmd, args[1:], stdout, stderr)
 	case "fmt":
@@ -477,6 +486,23 @@ func (rf *runFlags) define(fs *flag.FlagSet) {
 		rf.threads = n
 		return nil
 	})
+}
+
+// setStreamBytes sets the size above which a .npy file is streamed
+// rather than loaded (dataset.StreamBytes) to $NOX_STREAM_BYTES, if set
+// (a size such as 64MB or 2GiB), and returns what puts it back.
+func setStreamBytes(getenv func(string) string) (restore func(), err error) {
+	old := dataset.StreamBytes
+	v := getenv("NOX_STREAM_BYTES")
+	if v == "" {
+		return func() {}, nil
+	}
+	n, err := parseSize(v)
+	if err != nil {
+		return nil, fmt.Errorf("NOX_STREAM_BYTES: %v", err)
+	}
+	dataset.StreamBytes = n
+	return func() { dataset.StreamBytes = old }, nil
 }
 
 // maxThreads bounds -threads and NOX_THREADS.
