@@ -101,6 +101,7 @@ func Model(g Graph, params []ir.Param, values [][]float64, o Options) (*onnxpb.M
 	}
 	b.folded = folded
 	b.graph = &onnxpb.GraphProto{Name: proto.String(g.Name)}
+	b.root = b.graph
 	for i, in := range g.Program.Inputs {
 		b.graph.Input = append(b.graph.Input, b.valueInfo(g.Inputs[i], in.Cols))
 	}
@@ -144,8 +145,9 @@ func Model(g Graph, params []ir.Param, values [][]float64, o Options) (*onnxpb.M
 type builder struct {
 	prog   *ir.Program
 	elem   onnxpb.TensorProto_DataType
-	graph  *onnxpb.GraphProto
-	names  []string // ONNX name of each IR value emitted
+	graph  *onnxpb.GraphProto // where nodes go: the model's graph, or a Loop's body
+	root   *onnxpb.GraphProto // the model's graph, which holds every initializer
+	names  []string           // ONNX name of each IR value emitted
 	static []bool
 	folded map[ir.Value][]float64
 	n      int // counter for fresh names
@@ -157,11 +159,22 @@ type builder struct {
 }
 
 // emitAll emits every live instruction: static ones used by the rest as
-// initializers, the others through their rules.
+// initializers, the others through their rules, and the regions of
+// Repeat hints that hold as Loops.
 func (b *builder) emitAll(inputs []string) error {
 	live := liveValues(b.prog)
-	for i, in := range b.prog.Instrs {
+	plans := loopPlans(b.prog, b.static)
+	markLoops(b.prog, live, plans)
+	for i := 0; i < len(b.prog.Instrs); i++ {
+		in := b.prog.Instrs[i]
 		v := ir.Value(i)
+		if l, ok := plans[i]; ok {
+			if err := b.emitLoop(l, live); err != nil {
+				return err
+			}
+			i = l.end() - 1
+			continue
+		}
 		if !live[i] || b.static[i] && b.folded[v] == nil {
 			continue
 		}
@@ -172,21 +185,30 @@ func (b *builder) emitAll(inputs []string) error {
 			b.names[i] = inputs[in.Int]
 			continue
 		}
-		r, ok := rules[in.Op]
-		if !ok || r.emit == nil {
-			why := "it has no ONNX form"
-			if ok {
-				why = r.why
-			}
-			return fmt.Errorf("onnx: cannot export %s (%s) of %s: %s", in.Op, in.Note, b.prog.Name, why)
-		}
-		name, err := r.emit(b, in)
+		name, err := b.emitInstr(in)
 		if err != nil {
-			return fmt.Errorf("onnx: %s (%s): %v", in.Op, in.Note, err)
+			return err
 		}
 		b.names[i] = name
 	}
 	return nil
+}
+
+// emitInstr emits one instruction through its rule.
+func (b *builder) emitInstr(in ir.Instr) (string, error) {
+	r, ok := rules[in.Op]
+	if !ok || r.emit == nil {
+		why := "it has no ONNX form"
+		if ok {
+			why = r.why
+		}
+		return "", fmt.Errorf("onnx: cannot export %s (%s) of %s: %s", in.Op, in.Note, b.prog.Name, why)
+	}
+	name, err := r.emit(b, in)
+	if err != nil {
+		return "", fmt.Errorf("onnx: %s (%s): %v", in.Op, in.Note, err)
+	}
+	return name, nil
 }
 
 // liveValues marks the instructions the outputs need.

@@ -194,6 +194,8 @@ var onnxFlows = []struct {
 	{"conditional-spline", "SplineCoupling(8, bins = 4) |> SplineAR(8, bins = 4) |> Gaussian", 3, 2},
 	{"circular-no-angles", "CircularSpline(8, bins = 3) |> CircularSplineCoupling(8, bins = 3) |> Gaussian", 2, 1},
 	{"bnaf", "BNAF(4) |> Reverse |> BNAF(3, layers = 1) |> Gaussian", 2, 1},
+	{"naf", "NAF(8, units = 3) |> Reverse |> NAF(8, units = 2) |> Gaussian", 2, 0},
+	{"umnn", "UMNN(8, units = 4, nodes = 8) |> Reverse |> UMNN(8, units = 3, nodes = 6) |> Gaussian", 2, 1},
 	{"multiscale", "AffineCoupling(8) |> Split(2) |> AffineCoupling(8) |> Gaussian", 4, 0},
 	{"dequantize", "Dequantize |> MAF(8) |> Gaussian", 2, 0},
 	{"inverted", "Inverse(AffineCoupling(8)) |> Inverse(SplineCoupling(8)) |> Inverse(Radial) |> Gaussian", 2, 0},
@@ -495,5 +497,52 @@ func TestONNXNoUnusedInitializers(t *testing.T) {
 				t.Errorf("%s: initializer %s %v is used by no node", fn, init.GetName(), init.GetDims())
 			}
 		}
+	}
+}
+
+// TestONNXMonotoneLoops: the sampling graphs of NAF and UMNN hold each
+// dimension's bisection and Newton steps once, as two ONNX Loops (60 and
+// 3 iterations), not unrolled: unrolled, the 2-D NAF flow's graph had
+// 13,703 nodes and ONNX Runtime took over a minute to load it.
+func TestONNXMonotoneLoops(t *testing.T) {
+	for _, name := range []string{"naf", "umnn"} {
+		t.Run(name, func(t *testing.T) {
+			var flow string
+			var dim, ctx int
+			for _, f := range onnxFlows {
+				if f.name == name {
+					flow, dim, ctx = f.flow, f.dim, f.ctx
+				}
+			}
+			m, _, _ := onnxModel(t, flow, dim, ctx)
+			var buf bytes.Buffer
+			if err := m.ExportONNX(&buf, nox.ONNXOptions{Function: "sample"}); err != nil {
+				t.Fatal(err)
+			}
+			var mp onnxpb.ModelProto
+			if err := proto.Unmarshal(buf.Bytes(), &mp); err != nil {
+				t.Fatal(err)
+			}
+			nodes, trips := len(mp.GetGraph().GetNode()), map[int64]int{}
+			trip := map[string]int64{}
+			for _, init := range mp.GetGraph().GetInitializer() {
+				if d := init.GetInt64Data(); len(d) == 1 {
+					trip[init.GetName()] = d[0]
+				}
+			}
+			for _, n := range mp.GetGraph().GetNode() {
+				if n.GetOpType() == "Loop" {
+					trips[trip[n.GetInput()[0]]]++
+					nodes += len(n.GetAttribute()[0].GetG().GetNode())
+				}
+			}
+			layers := 2
+			if trips[60] != layers*dim || trips[3] != layers*dim || len(trips) != 2 {
+				t.Errorf("loops by trip count %v, want %d of 60 and of 3", trips, layers*dim)
+			}
+			if nodes > 1500 {
+				t.Errorf("%d nodes, bodies included: the steps are not one loop", nodes)
+			}
+		})
 	}
 }
