@@ -61,7 +61,8 @@ func loopPlans(p *ir.Program, static []bool) map[int]loopPlan {
 // every operand either the same value from before the region in every
 // iteration, a value of the same iteration at the same position, or a
 // carried value — the previous iteration's at a fixed position, an
-// outer value in the first — with one initial value per position; no
+// outer value of the same shape in the first — with one initial value
+// per position; no
 // value of the region static (a static value would be folded to one
 // iteration's constant); and no value of the region read after it but
 // the last iteration's carried ones.
@@ -83,6 +84,11 @@ func checkRepeat(p *ir.Program, r ir.Repeat, static []bool) (loopPlan, bool) {
 					return l, false
 				}
 			}
+		}
+	}
+	for q, v := range init {
+		if p.Instrs[v].Shape != p.Instrs[l.at(0, q)].Shape { // a [1,1] start of a [B,1] value: the body's input has one shape
+			return l, false
 		}
 	}
 	if !l.usesAfterHold(p, init) {
