@@ -99,7 +99,12 @@ func Model(g Graph, params []ir.Param, values [][]float64, o Options) (*onnxpb.M
 		return nil, fmt.Errorf("onnx: %d input names for %d inputs of %s", len(g.Inputs), len(g.Program.Inputs), g.Program.Name)
 	}
 	b := &builder{prog: g.Program, elem: elem, names: make([]string, len(g.Program.Instrs)), static: runtime.StaticValues(g.Program)}
-	folded, err := fold(g.Program, params, values, b.static)
+	// The loops first: a value a loop's body reads is live (and a static
+	// one folded) even where its unrolled copies were not.
+	plans := loopPlans(g.Program, b.static)
+	live := liveValues(g.Program)
+	markLoops(g.Program, live, plans)
+	folded, err := fold(g.Program, params, values, b.static, live)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +114,7 @@ func Model(g Graph, params []ir.Param, values [][]float64, o Options) (*onnxpb.M
 	for i, in := range g.Program.Inputs {
 		b.graph.Input = append(b.graph.Input, b.valueInfo(g.Inputs[i], in.Cols))
 	}
-	if err := b.emitAll(g.Inputs); err != nil {
+	if err := b.emitAll(g.Inputs, live, plans); err != nil {
 		return nil, err
 	}
 	for _, out := range g.Outputs {
@@ -165,10 +170,7 @@ type builder struct {
 // emitAll emits every live instruction: static ones used by the rest as
 // initializers, the others through their rules, and the regions of
 // Repeat hints that hold as Loops.
-func (b *builder) emitAll(inputs []string) error {
-	live := liveValues(b.prog)
-	plans := loopPlans(b.prog, b.static)
-	markLoops(b.prog, live, plans)
+func (b *builder) emitAll(inputs []string, live []bool, plans map[int]loopPlan) error {
 	for i := 0; i < len(b.prog.Instrs); i++ {
 		in := b.prog.Instrs[i]
 		v := ir.Value(i)
@@ -232,10 +234,9 @@ func liveValues(p *ir.Program) []bool {
 }
 
 // fold computes, with nox's runtime in float64, the static values that a
-// batched instruction or an output reads.
-func fold(p *ir.Program, params []ir.Param, values [][]float64, static []bool) (map[ir.Value][]float64, error) {
+// live batched instruction or an output reads.
+func fold(p *ir.Program, params []ir.Param, values [][]float64, static, live []bool) (map[ir.Value][]float64, error) {
 	need := map[ir.Value]bool{}
-	live := liveValues(p)
 	for i, in := range p.Instrs {
 		if static[i] || !live[i] {
 			continue

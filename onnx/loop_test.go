@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/noxlang/nox/compiler/ir"
@@ -77,6 +78,15 @@ func TestRepeatExportsLoop(t *testing.T) {
 	body := l.GetAttribute()[0].GetG()
 	if n := len(body.GetNode()); n < step || n > 2*step+4 {
 		t.Errorf("loop body has %d nodes for a step of %d instructions", n, step)
+	}
+	var first, second bytes.Buffer
+	for _, w := range []*bytes.Buffer{&first, &second} {
+		if err := Export(w, Graph{Name: "g", Program: p, Inputs: []string{"z"}, Outputs: []Output{{IR: "x", Name: "x"}}}, nil, nil, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		t.Error("two exports of one program with a loop differ")
 	}
 	p.Repeats = nil
 	if n := len(exportNodes(t, p).GetNode()); n < 40*step {
