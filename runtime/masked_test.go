@@ -3,6 +3,7 @@ package runtime
 import (
 	"math"
 	"math/rand/v2"
+	goruntime "runtime"
 	"slices"
 	"testing"
 
@@ -303,6 +304,45 @@ func checkParts(t *testing.T, name string, l, n0, n1 int, nz func(p, j int) bool
 	for _, q := range ps[1:] {
 		if !q.acc {
 			t.Fatalf("%s: part %v after the first overwrites", name, q)
+		}
+	}
+}
+
+// TestPartsCores: training a MAF whose masked blocks run as parts gives
+// the same bits on one core and on two, where members help with each
+// other's products (a block's parts always run together, in order), in
+// both dtypes.
+func TestPartsCores(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
+	const dim, batch = 64, 128
+	m := madeModel(t, 2, 256, dim)
+	data := randomRows(300, dim, 3)
+	if e := New(splitGradScales(m.Grad), NewParams(m.Params), batch/2, nil); !slices.ContainsFunc(e.steps, func(s step[float64]) bool { return s.parts != nil }) {
+		t.Fatal("no product runs as parts")
+	}
+	for _, dt := range []DType{Float64, Float32} {
+		var got [2]map[string][]float64
+		for k, procs := range []int{1, 2} {
+			goruntime.GOMAXPROCS(procs)
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			ps.Init(rand.New(rand.NewPCG(1, 1)))
+			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, DefaultAdam(1e-3), rand.New(rand.NewPCG(2, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				tr.Step()
+			}
+			tr.Close()
+			got[k] = optArrays(tr)
+		}
+		for name, x := range got[0] {
+			for j := range x {
+				if math.Float64bits(x[j]) != math.Float64bits(got[1][name][j]) {
+					t.Fatalf("%v: %s[%d] = %v on one core, %v on two", dt, name, j, x[j], got[1][name][j])
+				}
+			}
 		}
 	}
 }
