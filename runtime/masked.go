@@ -127,7 +127,8 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 }
 
 // maskedBlocks returns the blocks of the product s (instruction v of q),
-// or nil if it should run whole.
+// or nil if it should run whole, and sets s.parts to the parts of the
+// blocks that run as parts (blockSegments), nil if none does.
 func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]float64, v ir.Value, s *step[T]) []gemmBlock {
 	if !maskSplit {
 		return nil
