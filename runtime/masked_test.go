@@ -17,8 +17,16 @@ import (
 // scales), in both dtypes. (Sampling multiplies column ranges of the masked
 // weights, one input at a time: stdlib's madeNet.solve.)
 func TestMaskedProducts(t *testing.T) {
+	defer func(p gemmPath) { gemmForced = p }(gemmForced)
 	for _, c := range []struct{ dim, hidden int }{{16, 256}, {64, 256}} {
-		testMaskedProducts(t, c.dim, c.hidden)
+		// Every matrix path: a block's later parts add with gemmAdd,
+		// which has paths of its own.
+		for _, p := range []gemmPath{pathAuto, pathGo, pathAVX2} {
+			if p.available() {
+				gemmForced = p
+				testMaskedProducts(t, c.dim, c.hidden)
+			}
+		}
 	}
 }
 
