@@ -32,6 +32,13 @@ type Params struct {
 	// masks, which for a large MADE are as large as its weights, instead
 	// of one each (sizes in bench/README.md).
 	c32 map[constKey][]float32
+	// masked points, by parameter and mask, at the buffer of a masked
+	// weight W⊙M that a gradient program (a Trainer's) planned over these
+	// parameters computes in its prelude, weakly: a Mapper planned while
+	// that buffer lives (the validation scorer beside the trainer) reads
+	// and refreshes it instead of keeping a copy of its own (plan,
+	// sharedMasked). A 784-d MAF's masked weights are 46 MB in float32.
+	masked map[maskedKey]maskedRef
 	// gen counts the changes of Data (Changed, Init, training steps), so
 	// that a Mapper recomputes values derived from the parameters alone
 	// only after they change.
