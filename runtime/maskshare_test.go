@@ -122,3 +122,35 @@ func testBorrow[T Float](t *testing.T, dt DType) {
 		}
 	}
 }
+
+// TestMomentsPacked checks that Adam keeps moments only for the elements
+// it visits: a masked weight's live runs and every element of the other
+// parameters (TestSkipMasked checks the values against moments for every
+// element).
+func TestMomentsPacked(t *testing.T) {
+	m := madeModel(t, 2, 64, 8)
+	ps := NewParams(m.Params)
+	rng := rand.New(rand.NewPCG(1, 2))
+	ps.Init(rng)
+	tr, err := NewTrainer(m.Grad, ps, randomRows(64, 8, 3), 8, 32, DefaultAdam(1e-3), rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	want := 0
+	for i, v := range ps.Views {
+		if tr.live[i] == nil {
+			want += len(v)
+		}
+		for _, r := range tr.live[i] {
+			want += r[1] - r[0]
+		}
+	}
+	o := tr.upd.(*optState[float64])
+	if len(o.m) != want || len(o.v) != want {
+		t.Errorf("moments of %d and %d elements, want %d (of %d parameters)", len(o.m), len(o.v), want, len(ps.Data))
+	}
+	if want >= len(ps.Data) {
+		t.Errorf("no element skipped: %d of %d", want, len(ps.Data))
+	}
+}

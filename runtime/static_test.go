@@ -208,8 +208,14 @@ func TestSkipMasked(t *testing.T) {
 			if l != nil {
 				skipped++
 				runs[1].live[i] = nil // dense update
-				// multiplied by the mask, which, since only the trainer
-				// applies it, has no buffer (unreadConsts): give it one.
+			}
+		}
+		// The dense trainer keeps moments for every element, and
+		// multiplies by the masks, which, since only the trainer applies
+		// them, have no buffer (unreadConsts): give it them.
+		repack(runs[1])
+		for i, l := range runs[0].live {
+			if l != nil {
 				setScale(runs[1], i, gradMask(split, ir.GradPrefix+m.Params[i].Name))
 			}
 		}
@@ -237,6 +243,35 @@ func TestSkipMasked(t *testing.T) {
 }
 
 // optArrays returns a trainer's parameters and Adam's moments, in float64.
+// repack remakes tr's optimizer state (zero moments) for its live runs
+// as they are now.
+func repack(tr *Trainer) {
+	switch o := tr.upd.(type) {
+	case *optState[float32]:
+		tr.upd = newOptState(tr, o.p)
+	case *optState[float64]:
+		tr.upd = newOptState(tr, o.p)
+	}
+}
+
+// fullMoments returns o's packed moments laid out as Params.Data, zeros
+// where the update keeps none.
+func fullMoments[T Float](o *optState[T], packed []T) []float64 {
+	full := make([]float64, len(o.p))
+	off := 0
+	for i, view := range o.t.params.Views {
+		if o.mrun[i] == nil {
+			convert(full[off:off+len(view)], packed[o.mbase[i]:o.mbase[i]+len(view)])
+		}
+		for r, run := range o.t.live[i] {
+			at := o.mbase[i] + o.mrun[i][r]
+			convert(full[off+run[0]:off+run[1]], packed[at:at+run[1]-run[0]])
+		}
+		off += len(view)
+	}
+	return full
+}
+
 // setScale makes tr multiply parameter i's combined gradient by mask.
 func setScale(tr *Trainer, i int, mask []float64) {
 	switch o := tr.upd.(type) {
@@ -260,9 +295,9 @@ func optArrays(tr *Trainer) map[string][]float64 {
 	}
 	switch o := tr.upd.(type) {
 	case *optState[float32]:
-		return map[string][]float64{"params": widen(o.p), "m": widen(o.m), "v": widen(o.v)}
+		return map[string][]float64{"params": widen(o.p), "m": fullMoments(o, o.m), "v": fullMoments(o, o.v)}
 	case *optState[float64]:
-		return map[string][]float64{"params": widen(o.p), "m": widen(o.m), "v": widen(o.v)}
+		return map[string][]float64{"params": widen(o.p), "m": fullMoments(o, o.m), "v": fullMoments(o, o.v)}
 	}
 	panic("unknown optimizer state")
 }
