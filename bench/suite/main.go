@@ -333,10 +333,10 @@ func (rn runner) runConfig(c config, seeds []int) error {
 		return err
 	}
 	for _, seed := range seeds {
-		if err := rn.runGemms(c, seed); err != nil {
-			return err
-		}
 		if !*flagNoRef {
+			if err := rn.runGemms(c, seed, "ref"); err != nil {
+				return err
+			}
 			for _, dt := range split(*flagDtypes) {
 				for _, core := range split(*flagCores) {
 					logf("%s seed %d: reference %s %s", c.Name, seed, dt, core)
@@ -347,6 +347,9 @@ func (rn runner) runConfig(c config, seeds []int) error {
 					rn.emit(r)
 				}
 			}
+		}
+		if err := rn.runGemms(c, seed, "nox"); err != nil {
+			return err
 		}
 		for _, dt := range split(*flagNoxDtypes) {
 			if err := rn.runNoxDtype(c, data, seed, dt); err != nil {
@@ -360,14 +363,16 @@ func (rn runner) runConfig(c config, seeds []int) error {
 // runGemms measures OpenBLAS's 1024³ sgemm and dgemm on two threads
 // (bench/gemm/openblas.py, Debian's PyTorch), once per -coretypes kernel,
 // set as the reference runs are: the rate the useful-FLOP shares of the
-// summary are taken of, measured in the same run, on the same cores, a
-// few seconds before the runs it is compared with. -nogemm skips it.
-func (rn runner) runGemms(c config, seed int) error {
+// summary are taken of, measured in the same run, on the same cores,
+// right before the runs of who ("ref" or "nox") it is compared with: on
+// a shared machine the rate drifts over the minutes a configuration
+// takes (5× within one run here, bench/README.md). -nogemm skips it.
+func (rn runner) runGemms(c config, seed int, who string) error {
 	if *flagNoGemm {
 		return nil
 	}
 	for _, core := range split(*flagCores) {
-		logf("%s seed %d: OpenBLAS 1024³ GEMM, 2 threads, %s", c.Name, seed, core)
+		logf("%s seed %d: OpenBLAS 1024³ GEMM, 2 threads, %s, before the %s runs", c.Name, seed, core, who)
 		env := envWith([]string{"OPENBLAS_L2_SIZE", "OPENBLAS_CORETYPE"}, "OPENBLAS_CORETYPE="+core)
 		cmd := command("/usr/bin/python3", "bench/gemm/openblas.py", "--threads", "2", "--shapes", "square", "--flops", "2e10")
 		cmd.Env = env
@@ -381,6 +386,7 @@ func (rn runner) runGemms(c config, seed int) error {
 			return err
 		}
 		for _, r := range rs {
+			r.Name = "before-" + who
 			rn.emit(r)
 		}
 	}
@@ -1050,21 +1056,25 @@ func (s *configRecords) writeFLOPRows(b *strings.Builder) {
 			nox := median(v) * d.per / 1e9
 			ref, _ := s.best(dt, d.key, true)
 			ref *= d.per / 1e9
-			g := s.gemmRate(dt)
-			fmt.Fprintf(b, " %s | %s | %s |", fmtShare(nox, g), fmtShare(ref, g), ratio(nox/ref))
+			fmt.Fprintf(b, " %s | %s | %s |", fmtShare(nox, s.gemmRate(dt, "nox")), fmtShare(ref, s.gemmRate(dt, "ref")), ratio(nox/ref))
 		}
 		b.WriteString(" |\n")
 	}
 }
 
 // gemmRate is the faster OpenBLAS kernel's median 1024³ GEMM rate in
-// dtype over this configuration's runs, in GFLOP/s (NaN if none ran).
-func (s *configRecords) gemmRate(dtype string) float64 {
+// dtype over this configuration's runs made before who's runs ("nox",
+// "ref"; any, for a raw file from before they were told apart), in
+// GFLOP/s (NaN if none ran).
+func (s *configRecords) gemmRate(dtype, who string) float64 {
+	phased := slices.ContainsFunc(s.pick("gemm", dtype, ""), func(r record) bool { return r.Name == "before-"+who })
 	best := math.NaN()
 	for _, core := range s.gemmCores() {
 		var v []float64
 		for _, r := range s.pick("gemm", dtype, core) {
-			v = append(v, r.Metric)
+			if !phased || r.Name == "before-"+who {
+				v = append(v, r.Metric)
+			}
 		}
 		if m := median(v); math.IsNaN(best) || m > best {
 			best = m
@@ -1088,14 +1098,22 @@ func (s *configRecords) gemmCores() []string {
 // kernel, so that the table's percentages can be checked.
 func (s *configRecords) writeGemm(b *strings.Builder) {
 	var parts []string
-	for _, dt := range []string{"float64", "float32"} {
-		for _, core := range s.gemmCores() {
-			var v []float64
-			for _, r := range s.pick("gemm", dt, core) {
-				v = append(v, r.Metric)
-			}
-			if len(v) > 0 {
-				parts = append(parts, fmt.Sprintf("%s %s %s", dt, core, fmtNum(median(v))))
+	for _, who := range []string{"ref", "nox", ""} {
+		for _, dt := range []string{"float64", "float32"} {
+			for _, core := range s.gemmCores() {
+				var v []float64
+				label := "" // a raw file from before the runs were told apart
+				if who != "" {
+					label = "before " + who + " "
+				}
+				for _, r := range s.pick("gemm", dt, core) {
+					if who != "" && r.Name == "before-"+who || who == "" && !strings.HasPrefix(r.Name, "before-") {
+						v = append(v, r.Metric)
+					}
+				}
+				if len(v) > 0 {
+					parts = append(parts, fmt.Sprintf("%s%s %s %s", label, dt, core, fmtNum(median(v))))
+				}
 			}
 		}
 	}
