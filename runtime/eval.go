@@ -106,7 +106,17 @@ func (pt *execPart[T]) getRow(v ir.Value, i int, dst []float64) {
 func (pt *execPart[T]) value(v ir.Value, j int) float64 { return float64(pt.exec.bufs[v][j]) }
 
 func (pt *execPart[T]) accumulate(dst []float64, v ir.Value, lo int, w float64, add bool) {
-	src := pt.exec.bufs[v][lo : lo+len(dst)]
+	if pt.exec.bufs[v] == nil && pt.exec.prog.Instrs[v].Op == ir.OpConst {
+		// A constant no step reads has no buffer (unreadConsts): its
+		// values are its data.
+		accumulateInto(dst, pt.exec.prog.Instrs[v].Data[lo:lo+len(dst)], w, add)
+		return
+	}
+	accumulateInto(dst, pt.exec.bufs[v][lo:lo+len(dst)], w, add)
+}
+
+// accumulateInto sets dst to w·src, or adds it if add.
+func accumulateInto[S Float](dst []float64, src []S, w float64, add bool) {
 	if add {
 		for j, x := range src {
 			dst[j] += w * float64(x)

@@ -1,13 +1,17 @@
 package runtime
 
 import (
+	"strings"
+
 	"github.com/noxlang/nox/compiler/ir"
 )
 
 // plan assigns a buffer to every value of p for a batch of b rows. Inputs
 // get their own buffers, parameters alias the parameter slab, constants
-// alias their data, static values (see staticValues) get buffers of their
-// own, or alias shared's if it is not nil, and so do the values in own
+// alias their data (those no step reads get none: unreadConsts), static
+// values (see staticValues) get buffers of their own, or alias shared's if
+// it is not nil, or, for a masked weight of a program without gradients,
+// a live gradient program's buffer of it (sharedMasked), and so do the values in own
 // (never shared); every other value gets a slot from a pool that is
 // recycled after the value's last use. Outputs live to the end. Buffers
 // are allocated here, once, and zeroed, so running the program allocates
@@ -28,6 +32,8 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		last[o.Value] = n
 	}
 
+	unread := unreadConsts(p)
+	grads := computesGradients(p)
 	bufs = make([][]T, n)
 	free := map[int][][]T{} // by size
 	// pooled reports whether v's buffer comes from the pool.
@@ -55,7 +61,9 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		case ir.OpParam:
 			bufs[i] = views[in.Int]
 		case ir.OpConst:
-			bufs[i] = constant[T](params, in.Data)
+			if !unread[i] {
+				bufs[i] = constant[T](params, in.Data)
+			}
 		case ir.OpInput:
 			bufs[i] = make([]T, sz)
 			arena += sz
@@ -68,9 +76,19 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 			if static[i] {
 				if shared != nil {
 					bufs[i] = shared[i]
-				} else {
-					bufs[i] = make([]T, sz)
-					arena += sz
+					break
+				}
+				key, masked := maskedKeyOf(p, i)
+				if masked && !grads {
+					if buf := sharedMasked[T](params, key, sz); buf != nil {
+						bufs[i] = buf
+						break
+					}
+				}
+				bufs[i] = make([]T, sz)
+				arena += sz
+				if masked && grads && sz > 0 {
+					lendMasked(params, key, bufs[i])
 				}
 				break
 			}
@@ -97,6 +115,35 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		}
 	}
 	return bufs, arena
+}
+
+// unreadConsts marks the constants of p that no step reads as a tensor,
+// which plan gives no buffer: masks used only as the mask operand of
+// ir.OpMaskCopy (which copies the runs of ones its Ints hold, fixed when
+// the program was planned) or as a gradient's mask output (maskPrefix)
+// with live runs, which a Trainer applies by skipping the elements
+// outside them (an all-ones mask, without live runs, is multiplied in and
+// keeps its buffer). In float32 every constant with a buffer is a
+// converted copy (Params.const32), and a 784-d MAF's masks are 46 MB of
+// them.
+func unreadConsts(p *ir.Program) []bool {
+	unread := make([]bool, len(p.Instrs))
+	for i, in := range p.Instrs {
+		unread[i] = in.Op == ir.OpConst
+	}
+	for _, in := range p.Instrs {
+		for j, a := range in.Args {
+			if in.Op != ir.OpMaskCopy || j != 1 {
+				unread[a] = false
+			}
+		}
+	}
+	for _, o := range p.Outputs {
+		if !strings.HasPrefix(o.Name, maskPrefix) || liveRuns(p.Instrs[o.Value].Data) == nil {
+			unread[o.Value] = false
+		}
+	}
+	return unread
 }
 
 // rowView reports whether value v of p is a range of rows of a buffer

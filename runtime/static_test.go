@@ -100,7 +100,9 @@ func TestSplitGradScales(t *testing.T) {
 		got := append([]float64(nil), e2.Output(name)...)
 		if sc := g2.Output(maskPrefix + name); sc != ir.None {
 			split++
-			for j, s := range e2.Value(sc) {
+			// The mask's data: a mask only the trainer applies has no
+			// buffer (unreadConsts).
+			for j, s := range g2.Instrs[sc].Data {
 				got[j] *= s
 			}
 		}
@@ -201,11 +203,20 @@ func TestSkipMasked(t *testing.T) {
 			defer tr.Close()
 			runs[k] = tr
 		}
-		skipped := 0
+		skipped, split := 0, splitGradScales(m.Grad)
 		for i, l := range runs[0].live {
 			if l != nil {
 				skipped++
 				runs[1].live[i] = nil // dense update
+			}
+		}
+		// The dense trainer keeps moments for every element, and
+		// multiplies by the masks, which, since only the trainer applies
+		// them, have no buffer (unreadConsts): give it them.
+		repack(runs[1])
+		for i, l := range runs[0].live {
+			if l != nil {
+				setScale(runs[1], i, gradMask(split, ir.GradPrefix+m.Params[i].Name))
 			}
 		}
 		if skipped == 0 {
@@ -232,6 +243,46 @@ func TestSkipMasked(t *testing.T) {
 }
 
 // optArrays returns a trainer's parameters and Adam's moments, in float64.
+// repack remakes tr's optimizer state (zero moments) for its live runs
+// as they are now.
+func repack(tr *Trainer) {
+	switch o := tr.upd.(type) {
+	case *optState[float32]:
+		tr.upd = newOptState(tr, o.p)
+	case *optState[float64]:
+		tr.upd = newOptState(tr, o.p)
+	}
+}
+
+// fullMoments returns o's packed moments laid out as Params.Data, zeros
+// where the update keeps none.
+func fullMoments[T Float](o *optState[T], packed []T) []float64 {
+	full := make([]float64, len(o.p))
+	off := 0
+	for i, view := range o.t.params.Views {
+		if o.mrun[i] == nil {
+			convert(full[off:off+len(view)], packed[o.mbase[i]:o.mbase[i]+len(view)])
+		}
+		for r, run := range o.t.live[i] {
+			at := o.mbase[i] + o.mrun[i][r]
+			convert(full[off+run[0]:off+run[1]], packed[at:at+run[1]-run[0]])
+		}
+		off += len(view)
+	}
+	return full
+}
+
+// setScale makes tr multiply parameter i's combined gradient by mask.
+func setScale(tr *Trainer, i int, mask []float64) {
+	switch o := tr.upd.(type) {
+	case *optState[float32]:
+		o.scales[i] = make([]float32, len(mask))
+		convert(o.scales[i], mask)
+	case *optState[float64]:
+		o.scales[i] = mask
+	}
+}
+
 func optArrays(tr *Trainer) map[string][]float64 {
 	widen := func(x any) []float64 {
 		switch x := x.(type) {
@@ -244,9 +295,9 @@ func optArrays(tr *Trainer) map[string][]float64 {
 	}
 	switch o := tr.upd.(type) {
 	case *optState[float32]:
-		return map[string][]float64{"params": widen(o.p), "m": widen(o.m), "v": widen(o.v)}
+		return map[string][]float64{"params": widen(o.p), "m": fullMoments(o, o.m), "v": fullMoments(o, o.v)}
 	case *optState[float64]:
-		return map[string][]float64{"params": widen(o.p), "m": widen(o.m), "v": widen(o.v)}
+		return map[string][]float64{"params": widen(o.p), "m": fullMoments(o, o.m), "v": fullMoments(o, o.v)}
 	}
 	panic("unknown optimizer state")
 }

@@ -11,8 +11,14 @@ Run from the repository root, once per OpenBLAS kernel:
 
 Each line of output is one JSON object: the shape (m, k, n and the
 transposes: NN, NT = op(B) is Bᵀ, TN = op(A) is Aᵀ), the dtype, the
-median of 7 timings and the GFLOP/s (2mnk per product).
+OpenBLAS threads, the median of 7 timings and the GFLOP/s (2mnk per
+product).
+
+bench/suite runs it as `--threads 2 --shapes square --flops 2e10`: the
+1024³ sgemm and dgemm rates on both cores, the machine's reference rate
+for its useful-FLOP shares, measured in the same run as nox.
 """
+import argparse
 import json
 import os
 import statistics
@@ -57,14 +63,22 @@ def operands(m, k, n, form, dtype):
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=1, help="OpenBLAS threads")
+    ap.add_argument("--shapes", default="", help="comma-separated shape names to run (default all)")
+    ap.add_argument("--flops", type=float, default=2e8, help="floating-point operations per timing")
+    args = ap.parse_args()
+    only = [s for s in args.shapes.split(",") if s]
     torch.set_num_threads(1)
     core = os.environ.get("OPENBLAS_CORETYPE", "auto")
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpool_limits(limits=args.threads, user_api="blas"):
         for name, m, k, n, form in SHAPES:
+            if only and name not in only:
+                continue
             for dtype in (torch.float64, torch.float32):
                 a, b, c = operands(m, k, n, form, dtype)
                 flops = 2.0 * m * n * k
-                reps = max(1, int(2e8 / flops))  # about 0.05-0.2 s per timing
+                reps = max(1, int(args.flops / flops))  # 2e8: about 0.05-0.2 s per timing
                 for _ in range(reps):
                     torch.mm(a, b, out=c)
                 times = []
@@ -75,7 +89,7 @@ def main():
                     times.append((time.perf_counter() - t0) / reps)
                 t = statistics.median(times)
                 print(json.dumps({"shape": name, "m": m, "k": k, "n": n, "form": form,
-                                  "dtype": str(dtype).removeprefix("torch."), "core": core,
+                                  "dtype": str(dtype).removeprefix("torch."), "core": core, "threads": args.threads,
                                   "seconds": t, "gflops": flops / t / 1e9}), flush=True)
 
 

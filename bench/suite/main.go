@@ -27,6 +27,24 @@
 // about 19 GFLOP per row; nox solves one dimension at a time, about one
 // pass in all).
 //
+// Useful floating-point rate (flops.go): for each configuration and
+// direction the suite counts the useful work of the matrix products
+// only, of each masked weight matrix only its nonzero mask entries (nnz,
+// nox's MADE degrees and mask rule; TestMADENNZ checks them against the
+// masks the compiler builds), 2 operations per kept weight per row. With
+// N = nnz of one MAF layer's two masks ([D,H] and [H,2D]), K = 5 layers
+// and batch B: a training step is 6·B·K·N − 2·B·nnz([D,H]) (forward, data
+// gradient, weight gradient; the first layer needs no data gradient); a
+// log-prob row is 2·K·N (one forward pass); a sampled row is 2·K·N too,
+// what a sampler that solves one dimension at a time must do (nox's; the
+// reference's sampler runs D passes, so its figure is useful work, not
+// its arithmetic). Elementwise operations are not counted. The summary
+// prints these as GFLOP/s of the steady-state Go benchmarks (and of the
+// reference's rates) and as a share of OpenBLAS's 1024³ GEMM rate in the
+// same dtype on 2 threads (dgemm, sgemm; bench/gemm/openblas.py, the
+// faster of the -coretypes kernels), measured in the same run before each
+// configuration's seed.
+//
 // Usage (from anywhere in the repository):
 //
 //	go run ./bench/suite                       # everything, seeds 0-2 (long: about an hour)
@@ -128,6 +146,7 @@ var (
 	flagBenchReps = flag.Int("benchreps", 1, "run each Go benchmark this many times, cycling through the -cpu values (the tables take medians)")
 	flagBenchtime = flag.String("benchtime", "", "override every Go benchmark's -test.benchtime")
 	flagScaling   = flag.String("scaling", "3x", "-test.benchtime of BenchmarkScaling on the large configurations (12 rounds reported per x, after a 12-round probe run; \"\" skips it)")
+	flagNoGemm    = flag.Bool("nogemm", false, "skip the OpenBLAS 1024³ GEMM runs (the useful-FLOP shares then print n/a)")
 	flagSummarize = flag.String("summarize", "", "only summarize this raw .jsonl file")
 )
 
@@ -259,6 +278,11 @@ func checkTools() error {
 			return errors.New("the reference needs Debian's PyTorch: apt-get install -y python3-torch python3-numpy python3-threadpoolctl libopenblas0-pthread (or run with -noref)")
 		}
 	}
+	if !*flagNoGemm {
+		if err := exec.Command("/usr/bin/python3", "-c", "import torch, threadpoolctl").Run(); err != nil {
+			return errors.New("the GEMM rate is measured with Debian's PyTorch: apt-get install -y python3-torch python3-threadpoolctl libopenblas0-pthread (or run with -nogemm)")
+		}
+	}
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
 		return errors.New("peak memory is measured with /usr/bin/time: apt-get install -y time")
 	}
@@ -310,6 +334,9 @@ func (rn runner) runConfig(c config, seeds []int) error {
 	}
 	for _, seed := range seeds {
 		if !*flagNoRef {
+			if err := rn.runGemms(c, seed, "ref"); err != nil {
+				return err
+			}
 			for _, dt := range split(*flagDtypes) {
 				for _, core := range split(*flagCores) {
 					logf("%s seed %d: reference %s %s", c.Name, seed, dt, core)
@@ -321,6 +348,9 @@ func (rn runner) runConfig(c config, seeds []int) error {
 				}
 			}
 		}
+		if err := rn.runGemms(c, seed, "nox"); err != nil {
+			return err
+		}
 		for _, dt := range split(*flagNoxDtypes) {
 			if err := rn.runNoxDtype(c, data, seed, dt); err != nil {
 				return err
@@ -328,6 +358,60 @@ func (rn runner) runConfig(c config, seeds []int) error {
 		}
 	}
 	return nil
+}
+
+// runGemms measures OpenBLAS's 1024³ sgemm and dgemm on two threads
+// (bench/gemm/openblas.py, Debian's PyTorch), once per -coretypes kernel,
+// set as the reference runs are: the rate the useful-FLOP shares of the
+// summary are taken of, measured in the same run, on the same cores,
+// right before the runs of who ("ref" or "nox") it is compared with: on
+// a shared machine the rate drifts over the minutes a configuration
+// takes (5× within one run here, bench/README.md). -nogemm skips it.
+func (rn runner) runGemms(c config, seed int, who string) error {
+	if *flagNoGemm {
+		return nil
+	}
+	for _, core := range split(*flagCores) {
+		logf("%s seed %d: OpenBLAS 1024³ GEMM, 2 threads, %s, before the %s runs", c.Name, seed, core, who)
+		env := envWith([]string{"OPENBLAS_L2_SIZE", "OPENBLAS_CORETYPE"}, "OPENBLAS_CORETYPE="+core)
+		cmd := command("/usr/bin/python3", "bench/gemm/openblas.py", "--threads", "2", "--shapes", "square", "--flops", "2e10")
+		cmd.Env = env
+		load := loadavg()
+		stdout, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("bench/gemm/openblas.py: %v", err)
+		}
+		rs, err := parseGemm(stdout, c, seed, core, load)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			r.Name = "before-" + who
+			rn.emit(r)
+		}
+	}
+	return nil
+}
+
+// parseGemm reads openblas.py's JSON lines into gemm records (one per
+// dtype), the rate in Metric.
+func parseGemm(stdout []byte, c config, seed int, core, load string) ([]record, error) {
+	var out []record
+	for _, line := range bytes.Split(bytes.TrimSpace(stdout), []byte("\n")) {
+		var g struct {
+			Dtype  string  `json:"dtype"`
+			GFLOPs float64 `json:"gflops"`
+		}
+		if err := json.Unmarshal(line, &g); err != nil {
+			return nil, fmt.Errorf("bench/gemm/openblas.py output %q: %v", line, err)
+		}
+		out = append(out, record{Who: "gemm", Config: c.Name, Dtype: g.Dtype, Core: core, Seed: seed,
+			Metric: g.GFLOPs, Unit: "GFLOP/s", Load: load})
+	}
+	if len(out) != 2 {
+		return nil, fmt.Errorf("bench/gemm/openblas.py: %d results, want 2 (float64, float32), in %q", len(out), stdout)
+	}
+	return out, nil
 }
 
 // runNoxDtype runs every nox measure of c for one seed in one dtype: the
@@ -758,6 +842,7 @@ func summarizeConfig(b *strings.Builder, name string, recs []record) {
 	s := newConfigRecords(name, recs)
 	s.writeHeading(b)
 	s.writeTable(b)
+	s.writeGemm(b)
 	s.writeAllocs(b)
 	s.writeProcsScaling(b)
 	s.writeInProcessScaling(b)
@@ -923,6 +1008,7 @@ func (s *configRecords) writeTable(b *strings.Builder) {
 	row("train steps/s (go bench, steady state)", benchOf("BenchmarkTrainStep"), "train_steps_per_s")
 	row(fmt.Sprintf("log-prob rows/s (chunks of %d)", s.c.Eval), benchOf("BenchmarkLogProb"), "logprob_samples_per_s")
 	row(fmt.Sprintf("samples/s (draws of %d)", s.c.Eval), benchOf("BenchmarkSample"), "sample_samples_per_s")
+	s.writeFLOPRows(b)
 	fmt.Fprintf(b, "| test NLL (nats) |")
 	for _, dt := range dtypes {
 		nll := median(runVals(s.pick("nox", dt, ""), "test_nll"))
@@ -941,6 +1027,112 @@ func (s *configRecords) writeTable(b *strings.Builder) {
 		fmt.Fprintf(b, " %s | %s | %s |", fmtF(nr, "%.1f"), fmtF(m, "%.1f"), less)
 	}
 	b.WriteString(" |\n")
+}
+
+// writeFLOPRows writes the useful floating-point rate of each direction
+// (flops.go: nonzero mask entries only, matrix products only) for nox's
+// steady-state Go benchmarks and the reference, each with its share of
+// OpenBLAS's 1024³ GEMM rate on two threads in the same dtype (dgemm for
+// float64, sgemm for float32; the faster kernel), measured in the same
+// run. The sampling rate counts one pass of work per row (a sampler that
+// solves one dimension at a time, nox's); the reference's sampler does D
+// passes, so its figure is useful work per second, not its arithmetic.
+func (s *configRecords) writeFLOPRows(b *strings.Builder) {
+	if s.c.Dim == 0 {
+		return // a configuration the suite no longer knows: no shapes
+	}
+	f := usefulFLOPs(s.c)
+	for _, d := range []struct {
+		label, bench, key string
+		per               float64
+	}{
+		{"train GFLOP/s, useful (share of 1024³ GEMM)", "BenchmarkTrainStep", "train_steps_per_s", f.Train},
+		{"log-prob GFLOP/s, useful (share)", "BenchmarkLogProb", "logprob_samples_per_s", f.LogProbRow},
+		{"sampling GFLOP/s, useful: one pass a row (share)", "BenchmarkSample", "sample_samples_per_s", f.SampleRow},
+	} {
+		fmt.Fprintf(b, "| %s |", d.label)
+		for _, dt := range []string{"float64", "float32"} {
+			v, _ := s.bench(d.bench, dt, s.procs)
+			nox := median(v) * d.per / 1e9
+			ref, _ := s.best(dt, d.key, true)
+			ref *= d.per / 1e9
+			fmt.Fprintf(b, " %s | %s | %s |", fmtShare(nox, s.gemmRate(dt, "nox")), fmtShare(ref, s.gemmRate(dt, "ref")), ratio(nox/ref))
+		}
+		b.WriteString(" |\n")
+	}
+}
+
+// gemmRate is the faster OpenBLAS kernel's median 1024³ GEMM rate in
+// dtype over this configuration's runs made before who's runs ("nox",
+// "ref"; any, for a raw file from before they were told apart), in
+// GFLOP/s (NaN if none ran).
+func (s *configRecords) gemmRate(dtype, who string) float64 {
+	phased := slices.ContainsFunc(s.pick("gemm", dtype, ""), func(r record) bool { return r.Name == "before-"+who })
+	best := math.NaN()
+	for _, core := range s.gemmCores() {
+		var v []float64
+		for _, r := range s.pick("gemm", dtype, core) {
+			if !phased || r.Name == "before-"+who {
+				v = append(v, r.Metric)
+			}
+		}
+		if m := median(v); math.IsNaN(best) || m > best {
+			best = m
+		}
+	}
+	return best
+}
+
+// gemmCores returns the OpenBLAS kernels the GEMM runs used, in order.
+func (s *configRecords) gemmCores() []string {
+	var cores []string
+	for _, r := range s.pick("gemm", "", "") {
+		if !slices.Contains(cores, r.Core) {
+			cores = append(cores, r.Core)
+		}
+	}
+	return cores
+}
+
+// writeGemm writes the GEMM rates the shares are taken of, by dtype and
+// kernel, so that the table's percentages can be checked.
+func (s *configRecords) writeGemm(b *strings.Builder) {
+	var parts []string
+	for _, who := range []string{"ref", "nox", ""} {
+		for _, dt := range []string{"float64", "float32"} {
+			for _, core := range s.gemmCores() {
+				var v []float64
+				label := "" // a raw file from before the runs were told apart
+				if who != "" {
+					label = "before " + who + " "
+				}
+				for _, r := range s.pick("gemm", dt, core) {
+					if who != "" && r.Name == "before-"+who || who == "" && !strings.HasPrefix(r.Name, "before-") {
+						v = append(v, r.Metric)
+					}
+				}
+				if len(v) > 0 {
+					parts = append(parts, fmt.Sprintf("%s%s %s %s", label, dt, core, fmtNum(median(v))))
+				}
+			}
+		}
+	}
+	if len(parts) > 0 {
+		f := usefulFLOPs(s.c)
+		fmt.Fprintf(b, "OpenBLAS 1024³ GEMM on 2 threads in this run, GFLOP/s (median by dtype and kernel): %s; useful MFLOP per train step %.1f, per log-prob or sampled row %.3f\n",
+			strings.Join(parts, ", "), f.Train/1e6, f.LogProbRow/1e6)
+	}
+}
+
+// fmtShare formats a rate in GFLOP/s with its share of the GEMM rate g.
+func fmtShare(v, g float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	if math.IsNaN(g) {
+		return fmtNum(v)
+	}
+	return fmt.Sprintf("%s (%.0f%%)", fmtNum(v), 100*v/g)
 }
 
 // writeAllocs writes the most allocations per train step and per log-prob

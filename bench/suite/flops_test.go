@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/stdlib"
+)
+
+// TestMADENNZ checks madeNNZ against the masks nox itself builds: for each
+// of the suite's shapes it lowers one MAF layer with the compiler and
+// counts the nonzero entries of every declared mask (OpMask) of the
+// log-density program, the [D,H] input mask and the [H,2D] output mask.
+func TestMADENNZ(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.Name, func(t *testing.T) {
+			first, out := madeNNZ(c.Dim, c.Hidden)
+			got := lowerMasks(t, c.Dim, c.Hidden)
+			want := map[ir.Shape]int{
+				{Rows: c.Dim, Cols: c.Hidden}:     first,
+				{Rows: c.Hidden, Cols: 2 * c.Dim}: out,
+			}
+			if len(got) != len(want) {
+				t.Fatalf("lowered MAF has masks of shapes %v, want %v", got, want)
+			}
+			for s, n := range want {
+				if got[s] != n {
+					t.Errorf("mask %v: %d nonzero entries in the lowered MAF, madeNNZ says %d", s, got[s], n)
+				}
+			}
+		})
+	}
+}
+
+// lowerMasks lowers MAF(hidden) |> Gaussian over dim columns and returns
+// the nonzero entries of its log-density program's masks by shape.
+func lowerMasks(t *testing.T, dim, hidden int) map[ir.Shape]int {
+	t.Helper()
+	var stages []compiler.Stage
+	for _, l := range []struct {
+		name string
+		args stdlib.Args
+	}{{"MAF", stdlib.Args{"hidden": {float64(hidden)}}}, {"Gaussian", nil}} {
+		spec := stdlib.Lookup(l.name)
+		if spec == nil {
+			t.Fatalf("no layer %s", l.name)
+		}
+		stages = append(stages, compiler.Stage{Spec: spec, Args: spec.Bind(l.args), Name: l.name})
+	}
+	m, err := compiler.Lower("flow", stages, dim, compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := m.LogProb
+	nnz := map[ir.Shape]int{}
+	for _, in := range p.Instrs {
+		if in.Op != ir.OpMask {
+			continue
+		}
+		mask := p.Instrs[in.Args[1]]
+		n := 0
+		for _, x := range mask.Data {
+			if x != 0 {
+				n++
+			}
+		}
+		nnz[in.Shape] += n
+	}
+	return nnz
+}
+
+// TestUsefulFLOPs pins the formula on digits by hand: hidden degrees
+// k mod 63 + 1 for k < 512 (1–8 nine times, 9–63 eight times), so the
+// input mask keeps Σ d_k = 8·2016 + 36 = 16,164 entries and the output
+// mask 2·Σ_i #{d_k ≤ i} = 2·(324 + 16,280) = 33,208.
+func TestUsefulFLOPs(t *testing.T) {
+	c := configs[1]
+	if c.Name != "digits" {
+		t.Fatalf("configs[1] is %s, want digits", c.Name)
+	}
+	first, out := madeNNZ(c.Dim, c.Hidden)
+	if first != 16164 || out != 33208 {
+		t.Fatalf("digits nnz = %d, %d; want 16164, 33208", first, out)
+	}
+	f := usefulFLOPs(c)
+	n := 5.0 * (16164 + 33208)
+	if want := 6*256*n - 2*256*16164; f.Train != want {
+		t.Errorf("train FLOPs %g, want %g", f.Train, want)
+	}
+	if f.LogProbRow != 2*n || f.SampleRow != 2*n {
+		t.Errorf("per-row FLOPs %g, %g; want %g", f.LogProbRow, f.SampleRow, 2*n)
+	}
+}
+
+// TestSummaryShares checks the summary's useful-FLOP rows: a digits
+// float32 training benchmark of 100 steps/s against a 1024³ sgemm rate of
+// 200 GFLOP/s (the faster of two kernels measured before nox's runs; the
+// one measured before the reference's does not count for nox) is
+// 100·usefulFLOPs(digits).Train GFLOP/s, its share that over 200.
+func TestSummaryShares(t *testing.T) {
+	recs := []record{
+		{Who: "gemm", Name: "before-nox", Config: "digits", Dtype: "float32", Core: "Haswell", Metric: 120, Unit: "GFLOP/s"},
+		{Who: "gemm", Name: "before-nox", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 200, Unit: "GFLOP/s"},
+		{Who: "gemm", Name: "before-ref", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 100, Unit: "GFLOP/s"},
+		{Who: "noxbench", Config: "digits", Dtype: "float32", Name: "BenchmarkTrainStepDigits32", Procs: 2, Metric: 100, Unit: "steps/s"},
+	}
+	out := summarize(recs, "test")
+	g := 100 * usefulFLOPs(configs[1]).Train / 1e9
+	want := fmt.Sprintf("%s (%.0f%%)", fmtNum(g), 100*g/200)
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "| train GFLOP/s") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, want) {
+		t.Errorf("train GFLOP/s row %q does not contain %q\n%s", line, want, out)
+	}
+	if !strings.Contains(out, "before nox float32 SkylakeX 200") {
+		t.Errorf("summary does not list the GEMM rates:\n%s", out)
+	}
+}
