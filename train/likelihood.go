@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	goruntime "runtime"
+	"runtime/debug"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/runtime"
@@ -220,7 +220,7 @@ type likelihood struct {
 	// The parameters and per-row validation log-likelihoods of the
 	// initial parameters and of the best so far, kept only with
 	// validation rows to choose among them.
-	initial, best []float64
+	initial, best runtime.Snapshot
 	lp0, lpBest   []float64
 	// pool, if not nil, is the resident sample the trainer draws from,
 	// refreshed before each step (LikelihoodSource).
@@ -273,13 +273,14 @@ func (l *likelihood) Validate() float64 {
 
 func (l *likelihood) Keep(step int) {
 	if step == 0 {
-		l.best = append([]float64(nil), l.params.Data...)
-		l.initial = append([]float64(nil), l.params.Data...)
+		l.tr.Sync()
+		l.params.Save(&l.best)
+		l.params.Save(&l.initial)
 		l.lp0, l.lpBest = append([]float64(nil), l.lp...), append([]float64(nil), l.lp...)
 		return
 	}
 	l.tr.Sync()
-	copy(l.best, l.params.Data)
+	l.params.Save(&l.best)
 	copy(l.lpBest, l.lp)
 }
 
@@ -296,7 +297,7 @@ func (l *likelihood) close() {
 		l.scorer.Close()
 		l.scorer = nil
 	}
-	goruntime.GC()
+	debug.FreeOSMemory()
 }
 
 // choose selects the model among the best validated parameters, the
@@ -308,8 +309,7 @@ func (l *likelihood) close() {
 // Gaussian fit) — by more than two standard errors of the paired
 // per-row difference on the validation rows.
 func (l *likelihood) choose(res *Result, out Outcome, o compiler.TrainOptions) error {
-	copy(l.params.Data, l.best)
-	l.params.Changed()
+	l.params.Restore(&l.best)
 	res.Report.BestStep, res.Report.ValNLL = out.BestStep, out.BestScore
 	if o.Defensive > 0 {
 		fm, err := l.m.Fit()
@@ -329,8 +329,7 @@ func (l *likelihood) choose(res *Result, out Outcome, o compiler.TrainOptions) e
 		return nil
 	}
 	if out.BestStep > 0 && !clearlyBetter(l.lpBest, l.lp0) {
-		copy(l.params.Data, l.initial)
-		l.params.Changed()
+		l.params.Restore(&l.initial)
 		res.Report.BestStep, res.Report.ValNLL = 0, NegMean(l.lp0)
 	}
 	return nil
