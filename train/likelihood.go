@@ -288,7 +288,10 @@ func (l *likelihood) Keep(step int) {
 // trainer's and the scorer's planned buffers, so that the evaluations
 // after training reuse their memory instead of adding to it (see
 // bench/README.md, "peak RSS"). Without a collection here the heap would
-// grow to about twice its live size before the next.
+// grow to about twice its live size before the next; without returning
+// the freed pages to the OS (FreeOSMemory, not just GC), the evaluations'
+// buffers, of other sizes, are laid out in fresh pages beside them (784-d
+// float32: peak RSS 670 MB with GC, 661 MB with FreeOSMemory).
 func (l *likelihood) close() {
 	l.tr.Sync()
 	l.tr.Close()
