@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // team runs the tasks of a run on its members concurrently: member 0 on
@@ -73,11 +74,10 @@ type teamStats struct {
 // on the benchmark machine is in bench/README.md.
 const spinLimit = 1 << 17
 
-// The caller's back-off: after badRuns parallel runs in a row in which no
-// helper finished a task, or the caller had to block for a helper's task,
-// it runs the next backoff runs alone; the period doubles, from
-// minBackoff up to maxBackoff, while the runs between periods keep not
-// paying, and falls back to minBackoff after one that does.
+// The caller's back-off (adapt): after parallel runs that did not pay it
+// runs the next backoff runs alone; the period doubles, from minBackoff up
+// to maxBackoff, while the runs between periods keep not paying, and
+// halves, down to minBackoff, with each run that does.
 const (
 	badRuns    = 3
 	minBackoff = 16
@@ -209,9 +209,11 @@ func (t *team) run(n int) {
 	e := uint32(t.word.Load()>>32) + 1
 	t.word.Store(uint64(e) << 32)
 	t.wake()
+	t0 := time.Now()
 	ran := t.join0(e, int32(n))
+	own := time.Since(t0)
 	stalled := t.wait(int32(n))
-	t.adapt(ran < n, stalled)
+	t.adapt(n, ran, own, time.Since(t0), stalled)
 }
 
 // join0 is the caller's share of run e of n tasks: it claims and runs
@@ -248,21 +250,31 @@ func (t *team) wait(n int32) bool {
 	return true
 }
 
-// adapt records how a parallel run went: whether a helper finished a
-// task, and whether the caller had to block for one. After badRuns runs
-// in a row that did not pay it makes the team solo for backoff runs.
-func (t *team) adapt(helped, stalled bool) {
-	if helped {
-		t.stats.helped++
-	}
+// adapt records how a parallel run of n tasks went: the caller ran ran of
+// them in own, and the run took total. The run paid if a helper ran a task
+// and the run took less than the caller alone would have, estimated as
+// own·n/ran (the tasks of a run are of similar sizes). After badRuns runs
+// in a row that did not pay, or one that took more than twice that
+// estimate (a helper descheduled while it held a task), it makes the team
+// solo for backoff runs.
+func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 	if stalled {
 		t.stats.stalled++
 	}
-	if helped && !stalled {
-		t.bad, t.backoff = 0, minBackoff
-		return
+	if ran < n {
+		t.stats.helped++
 	}
-	if t.bad++; t.bad < badRuns {
+	alone := own * time.Duration(n) / time.Duration(max(ran, 1))
+	switch {
+	case ran == 0 || ran < n && total < alone:
+		t.bad, t.backoff = 0, max(minBackoff, t.backoff/2)
+		return
+	case ran < n && total > 2*alone:
+		t.bad = badRuns
+	default:
+		t.bad++
+	}
+	if t.bad < badRuns {
 		return
 	}
 	t.bad, t.solo = 0, t.backoff
