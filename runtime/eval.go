@@ -154,8 +154,7 @@ func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.R
 			return
 		}
 		m.parts[j].run()
-	})
-	m.team.idle = func(int) bool { return helpParts(m.parts) }
+	}, func(int) bool { return helpParts(m.parts) })
 	return m
 }
 

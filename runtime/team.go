@@ -71,8 +71,13 @@ type teamStats struct {
 }
 
 // spinLimit bounds a spin, in atomic loads; what that comes to in time
-// on the benchmark machine is in bench/README.md.
-const spinLimit = 1 << 17
+// on the benchmark machine is in bench/README.md. idleLimit bounds the
+// passes over the running tasks (team.idle, each a few atomic loads per
+// part) that find nothing to run, about as long.
+const (
+	spinLimit = 1 << 17
+	idleLimit = spinLimit / 8
+)
 
 // The caller's back-off (adapt): after parallel runs that did not pay it
 // runs the next backoff runs alone; the period doubles, from minBackoff up
@@ -93,8 +98,9 @@ var (
 	testStall  func(member, task int)
 )
 
-func newTeam(n int, work func(member, task int)) *team {
-	t := &team{work: work, doneCh: make(chan struct{}, 1), backoff: minBackoff}
+// newTeam starts a team of n members that runs work; idle may be nil.
+func newTeam(n int, work func(member, task int), idle func(member int) bool) *team {
+	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff}
 	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
 		t.start = append(t.start, make(chan struct{}, 1))
@@ -146,7 +152,8 @@ func (t *team) helper(i int) {
 
 // join claims and runs tasks of run e as member i until none is left,
 // then, if the team spins, helps the tasks still running until they are
-// done or another run starts. It returns how many tasks it ran.
+// done, another run starts, or idleLimit passes in a row found nothing
+// to run. It returns how many tasks it ran.
 func (t *team) join(i int, e uint32) int {
 	ran := 0
 	for {
@@ -162,8 +169,10 @@ func (t *team) join(i int, e uint32) int {
 		ran++
 	}
 	if t.idle != nil {
-		for uint32(t.word.Load()>>32) == e && t.spin.Load() && t.done.Load() < t.tasks.Load() {
-			t.idle(i)
+		for s := 0; s < idleLimit && uint32(t.word.Load()>>32) == e && t.spin.Load() && t.done.Load() < t.tasks.Load(); s++ {
+			if t.idle(i) {
+				s = 0
+			}
 		}
 	}
 	return ran
@@ -234,7 +243,11 @@ func (t *team) join0(e uint32, n int32) int {
 // helps the tasks still running (idle) and spins while that pays, then
 // blocks. It reports whether it blocked.
 func (t *team) wait(n int32) bool {
-	for s := 0; s < spinLimit && t.done.Load() != n; s++ {
+	limit := spinLimit
+	if t.idle != nil {
+		limit = idleLimit
+	}
+	for s := 0; s < limit && t.done.Load() != n; s++ {
 		if t.idle != nil && t.idle(0) {
 			s = 0
 		}

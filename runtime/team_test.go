@@ -21,12 +21,13 @@ func TestTeam(t *testing.T) {
 			for _, tasks := range []int{1, 2, 3, 7} {
 				count := make([]int, tasks)
 				var bad atomic.Int32
+				var idles atomic.Int64 // passes over the running tasks: the idle path runs too
 				tm := newTeam(members, func(i, j int) {
 					if i < 0 || i >= members {
 						bad.Add(1)
 					}
 					count[j]++
-				})
+				}, func(int) bool { idles.Add(1); return false })
 				for r := 1; r <= 200; r++ {
 					if r%50 == 0 {
 						time.Sleep(2 * time.Millisecond) // past the spin: helpers sleep
@@ -77,7 +78,7 @@ func TestTeamStalledHelper(t *testing.T) {
 		if i != 0 {
 			onHelper.Add(1)
 		}
-	})
+	}, nil)
 	defer tm.close()
 	for !stalled.Load() {
 		tm.run(tasks) // until the helper has arrived at a run and stalled
@@ -127,7 +128,7 @@ func TestTeamStalledTask(t *testing.T) {
 		runtime.GOMAXPROCS(procs)
 		const tasks = 5
 		count := make([]int, tasks)
-		tm := newTeam(3, func(_, j int) { count[j]++ })
+		tm := newTeam(3, func(_, j int) { count[j]++ }, nil)
 		for r := 1; r <= 100; r++ {
 			tm.run(tasks)
 			for j, c := range count {
@@ -148,7 +149,7 @@ func TestTeamSolo(t *testing.T) {
 	release := make(chan struct{})
 	testArrive = func(int) { <-release }
 	defer func() { testArrive = nil }()
-	tm := newTeam(2, func(int, int) {})
+	tm := newTeam(2, func(int, int) {}, nil)
 	for range badRuns + minBackoff + badRuns {
 		tm.run(2)
 	}
@@ -170,7 +171,7 @@ func TestTeamSolo(t *testing.T) {
 func TestTeamCloseWaits(t *testing.T) {
 	for _, spin := range []bool{false, true} { // helpers asleep, or still spinning
 		before := helpers()
-		tm := newTeam(4, func(int, int) {})
+		tm := newTeam(4, func(int, int) {}, nil)
 		tm.run(4)
 		if !spin {
 			time.Sleep(5 * time.Millisecond) // past the spin: blocked on their channels

@@ -196,8 +196,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		t.upd = newOptState(t, params.Data)
 	}
 	t.pre = t.shards[0].p.preludeWork(k)
-	t.team = newTeam(k, t.work)
-	t.team.idle = func(int) bool { return helpParts(t.parts) }
+	t.team = newTeam(k, t.work, func(int) bool { return helpParts(t.parts) })
 	return t, nil
 }
 
