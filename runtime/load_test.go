@@ -15,13 +15,14 @@ import (
 // and with a member stalled as the OS deschedules one: on arrival at a
 // run, before it claims a task (the others take its work), or on a task
 // it has claimed (the run waits for it). Which member runs a task must
-// change no bit.
+// change no bit. After Close no helper goroutine is left.
 func TestTrainThreads(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
 	defer func() { testArrive, testStall = nil, nil }()
 	const dim, batch = 16, 128
 	m := madeModel(t, 2, 1024, dim)
 	data := randomRows(300, dim, 3)
+	before := helpers()
 	var calls atomic.Int64
 	arrive := func(int) {
 		if calls.Add(1)%3 == 0 {
@@ -73,6 +74,9 @@ func TestTrainThreads(t *testing.T) {
 			mp.Map(lp, data, 300)
 			mp.Close()
 			testArrive, testStall = nil, nil
+			if n := helpers(); n != before {
+				t.Fatalf("%v, %s: %d team helpers running after Close, %d before", dt, c.name, n, before)
+			}
 			if want == nil {
 				want, wantLP = got, lp
 				continue
