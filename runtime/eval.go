@@ -184,7 +184,7 @@ func runPrelude(t *team, phase *int, work [][][]int, p part) {
 	} else {
 		for l := range work {
 			*phase = l
-			t.run(len(work[l]))
+			t.run(len(work[l]), false)
 		}
 	}
 	*phase = -1
@@ -216,7 +216,7 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 		for _, p := range m.parts {
 			p.startShared()
 		}
-		m.team.run(len(m.parts))
+		m.team.run(len(m.parts), true)
 		r := lo
 		for _, p := range m.parts {
 			for i := 0; i < p.numRows() && r < lo+k; i++ {

@@ -195,8 +195,10 @@ func (t *team) runTask(i, j int, n int32) {
 
 // run runs tasks 0 to n-1 and returns when every one is done. It runs them
 // all on the caller when n is 1, with GOMAXPROCS 1, after close, and while
-// the team is solo (adapt).
-func (t *team) run(n int) {
+// the team is solo (adapt). even says the tasks are of about the same
+// size, so that adapt can judge from the caller's share how the run went;
+// a run of uneven tasks (a prelude level's lists) is not judged.
+func (t *team) run(n int, even bool) {
 	t.stats.runs++
 	if n <= 1 || len(t.start) == 0 || t.closed.Load() || t.solo > 0 || runtime.GOMAXPROCS(0) == 1 {
 		if n > 1 && t.solo > 0 {
@@ -222,7 +224,9 @@ func (t *team) run(n int) {
 	ran := t.join0(e, int32(n))
 	own := time.Since(t0)
 	stalled := t.wait(int32(n))
-	t.adapt(n, ran, own, time.Since(t0), stalled)
+	if even {
+		t.adapt(n, ran, own, time.Since(t0), stalled)
+	}
 }
 
 // join0 is the caller's share of run e of n tasks: it claims and runs

@@ -32,7 +32,7 @@ func TestTeam(t *testing.T) {
 					if r%50 == 0 {
 						time.Sleep(2 * time.Millisecond) // past the spin: helpers sleep
 					}
-					tm.run(tasks)
+					tm.run(tasks, r%2 == 0) // judged by adapt, or not
 					for j, c := range count {
 						if c != r {
 							t.Fatalf("GOMAXPROCS %d, %d members, %d tasks, run %d: task %d ran %d times", procs, members, tasks, r, j, c)
@@ -44,7 +44,7 @@ func TestTeam(t *testing.T) {
 				}
 				tm.close()
 				tm.close()    // idempotent
-				tm.run(tasks) // after close: every task, on the caller
+				tm.run(tasks, true) // after close: every task, on the caller
 				for j, c := range count {
 					if c != 201 {
 						t.Fatalf("GOMAXPROCS %d, %d members, run after close: task %d ran %d times", procs, members, j, c)
@@ -81,13 +81,13 @@ func TestTeamStalledHelper(t *testing.T) {
 	}, nil)
 	defer tm.close()
 	for !stalled.Load() {
-		tm.run(tasks) // until the helper has arrived at a run and stalled
+		tm.run(tasks, true) // until the helper has arrived at a run and stalled
 	}
 	done := make(chan int)
 	go func() {
 		r := 0
 		for ; r < 50; r++ {
-			tm.run(tasks)
+			tm.run(tasks, true)
 		}
 		done <- r
 	}()
@@ -100,7 +100,7 @@ func TestTeamStalledHelper(t *testing.T) {
 	}
 	close(release)
 	for range 50 {
-		tm.run(tasks)
+		tm.run(tasks, true)
 	}
 	want := count[0].Load()
 	for j := range count {
@@ -130,7 +130,7 @@ func TestTeamStalledTask(t *testing.T) {
 		count := make([]int, tasks)
 		tm := newTeam(3, func(_, j int) { count[j]++ }, nil)
 		for r := 1; r <= 100; r++ {
-			tm.run(tasks)
+			tm.run(tasks, true)
 			for j, c := range count {
 				if c != r {
 					t.Fatalf("GOMAXPROCS %d, run %d: task %d ran %d times", procs, r, j, c)
@@ -151,7 +151,7 @@ func TestTeamSolo(t *testing.T) {
 	defer func() { testArrive = nil }()
 	tm := newTeam(2, func(int, int) {}, nil)
 	for range badRuns + minBackoff + badRuns {
-		tm.run(2)
+		tm.run(2, true)
 	}
 	close(release)
 	tm.close()
@@ -172,7 +172,7 @@ func TestTeamCloseWaits(t *testing.T) {
 	for _, spin := range []bool{false, true} { // helpers asleep, or still spinning
 		before := helpers()
 		tm := newTeam(4, func(int, int) {}, nil)
-		tm.run(4)
+		tm.run(4, true)
 		if !spin {
 			time.Sleep(5 * time.Millisecond) // past the spin: blocked on their channels
 		}

@@ -331,7 +331,7 @@ func (t *Trainer) Step() float64 {
 		p.startShared()
 	}
 	t.phase = 0
-	t.team.run(len(t.parts))
+	t.team.run(len(t.parts), true)
 	loss := 0.0
 	for _, s := range t.shards {
 		loss += s.weight * s.p.value(s.loss, 0)
@@ -373,7 +373,7 @@ func (t *Trainer) Step() float64 {
 // large enough, else on the caller.
 func (t *Trainer) update(n int) {
 	if t.par {
-		t.team.run(n)
+		t.team.run(n, true)
 		return
 	}
 	for j := range n {
