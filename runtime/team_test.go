@@ -43,7 +43,7 @@ func TestTeam(t *testing.T) {
 					t.Fatalf("GOMAXPROCS %d, %d members: a task ran on a member out of range", procs, members)
 				}
 				tm.close()
-				tm.close()    // idempotent
+				tm.close()          // idempotent
 				tm.run(tasks, true) // after close: every task, on the caller
 				for j, c := range count {
 					if c != 201 {
