@@ -47,6 +47,7 @@ var layers = []struct {
 	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape", "internal/diagnostic", "lsp"}, ""},
 	{"bench/nll", []string{"", "plot"}, ""},
 	{"bench/suite", nil, ""},
+	{"bench/bigdata", nil, ""},
 	// The playground: its builder, and the wasm module it builds.
 	{"playground", nil, ""},
 	{"playground/build", []string{"playground"}, ""},

@@ -213,7 +213,7 @@ func (s *Script) train(ctx context.Context, t *compiler.Train, opts RunOptions) 
 	if sv := t.Flow.Saved; sv != nil {
 		start = sv.Model.(*Model).params.Data // a warm start
 	}
-	res, err := train.Likelihood(ctx, m, t.Data.Rows(), t.Opts, steps, h, start)
+	res, err := train.LikelihoodSource(ctx, m, t.Data.Source(), t.Opts, steps, h, start)
 	if res != nil {
 		model := newModel(t.Flow.Name, res.Model, res.Params, string(s.Source), [2][]string{d, c})
 		model.History, model.parts = res.History, res.Parts
@@ -281,9 +281,14 @@ func (s *Script) eval(a *compiler.Eval, opts RunOptions) error {
 		return err
 	}
 	rows := tf.parts.Rows(a.Part) // the checker saw the part is not empty
-	if a.Data != nil {
+	switch {
+	case a.Data != nil && a.Data.Streamed():
+		return s.evalStreamed(a, tf, opts)
+	case a.Data != nil:
 		rows = a.Data.Rows()
-	} else if len(rows) == 0 { // the flow was rebound (REPL) since its train
+	case len(rows) == 0 && tf.parts.Streamed && a.Part == "train":
+		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s was trained on rows streamed from a file, whose training rows are not held in memory; eval it on test or validation, or on the data set itself", a.Flow.Name)
+	case len(rows) == 0: // the flow was rebound (REPL) since its train
 		return lang.Errorf(a.Pos, a.Pos, "eval: flow %s has no %s rows: it was not trained since it was last bound", a.Flow.Name, a.Part)
 	}
 	lp := train.LogProb(tf.m, tf.params, rows)
@@ -361,5 +366,62 @@ func (s *Script) LastTrained() *Model {
 			return s.trained[t.Flow]
 		}
 	}
+	return nil
+}
+
+// evalChunk is the number of rows evalStreamed scores at once: a
+// multiple of the scorer's batch, so that each row is scored as in one
+// call over all of them.
+const evalChunk = 64000
+
+// evalStreamed runs an eval on data streamed from a file: its rows are
+// scored chunk by chunk and their log-likelihoods written, if asked, as
+// they come, so that neither the rows nor the scores are all held.
+func (s *Script) evalStreamed(a *compiler.Eval, tf *Model, opts RunOptions) error {
+	src := a.Data.Source()
+	n, w := src.Len(), src.Width()
+	buf := make([]float64, min(n, evalChunk)*w)
+	var sum train.Summary
+	total, at := 0.0, 0
+	next := func(dst []float64) error {
+		k := len(dst)
+		if err := src.ReadRows(buf[:k*w], at, at+k); err != nil {
+			return err
+		}
+		copy(dst, train.LogProb(tf.m, tf.params, buf[:k*w]))
+		for _, v := range dst {
+			if math.IsInf(v, -1) {
+				sum.Outside++
+				continue
+			}
+			total -= v
+			sum.Inside++
+		}
+		at += k
+		return nil
+	}
+	ev := Event{Statement: "eval", Flow: a.Flow.Name, N: n}
+	var err error
+	if a.Path != "" {
+		path := resolve(s.dir, a.Path)
+		err = dataset.WriteFileRows(path, nil, n, 1, evalChunk, next)
+		ev.Path = path
+	} else {
+		lp := make([]float64, min(n, evalChunk))
+		for at < n {
+			if err = next(lp[:min(evalChunk, n-at)]); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return lang.Errorf(a.Pos, a.Pos, "eval: %v", err)
+	}
+	ev.Outside = sum.Outside
+	if sum.Inside > 0 {
+		mean := total / float64(sum.Inside)
+		ev.MeanNLL = &mean
+	}
+	opts.emit(ev)
 	return nil
 }

@@ -224,9 +224,13 @@ func (c *checker) angleColumns(names []string, width int, fn string, v value, co
 // at the argument v that declared them.
 func (c *checker) checkAngleValues(d *Data, fn string, p, v value) bool {
 	t := d.Table
-	for i := range t.Rows {
+	if len(d.Angles) == 0 {
+		return true
+	}
+	ok := true
+	err := eachRow(t, func(i int, row []float64) bool {
 		for _, a := range d.Angles {
-			x := t.Values[i*t.Cols+a]
+			x := row[a]
 			if x >= -math.Pi && x < math.Pi {
 				continue
 			}
@@ -239,10 +243,43 @@ func (c *checker) checkAngleValues(d *Data, fn string, p, v value) bool {
 				what = "toy"
 			}
 			c.errorf(v.pos, v.end, "%s: data row %d, column %s: %v is not an angle in [-pi, pi) (radians; wrap it, e.g. atan2(sin x, cos x))", what, i+1, col, x)
+			ok = false
 			return false
 		}
+		return true
+	})
+	if err != nil {
+		c.errorf(p.pos, p.end, "%s(%s): %v", fn, quotePath(p.str), err)
+		return false
 	}
-	return true
+	return ok
+}
+
+// eachRow calls fn with each row of t (0-based i) until it returns
+// false: from Values, or, for a table streamed from a file
+// (dataset.Table.Src), in one sequential pass in bounded memory.
+func eachRow(t *dataset.Table, fn func(i int, row []float64) bool) error {
+	if t.Src == nil {
+		for i := range t.Rows {
+			if !fn(i, t.Row(i)) {
+				return nil
+			}
+		}
+		return nil
+	}
+	errStop := errors.New("stop")
+	err := dataset.Each(t.Src, func(lo int, rows []float64) error {
+		for k := range len(rows) / t.Cols {
+			if !fn(lo+k, rows[k*t.Cols:(k+1)*t.Cols]) {
+				return errStop
+			}
+		}
+		return nil
+	})
+	if err == errStop {
+		return nil
+	}
+	return err
 }
 
 // readCSV reads the columns cols and ctx of the CSV file f, which csv's

@@ -76,17 +76,24 @@ func (c *checker) checkDomain(t *lang.Train, flow *Flow, data *Data, to TrainOpt
 		return false
 	}
 	tab := data.Table
-	for i := range tab.Rows {
-		for j, v := range tab.Row(i) {
+	ok := true
+	err := eachRow(tab, func(i int, row []float64) bool {
+		for j, v := range row {
 			if dom.Contains(v) {
 				continue
 			}
 			c.errorf(t.Data.Pos, t.Data.EndPos, "train: row %d of %s%s, column %s, is %s, outside the domain of %s: %s; the row would have density 0 (log p = -Inf)",
 				i+1, data.Name, droppedNote(data), columnName(tab.Names, j), strconv.FormatFloat(v, 'g', -1, 64), stage, dom.Text)
+			ok = false
 			return false
 		}
+		return true
+	})
+	if err != nil {
+		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s: %v", data.Name, err)
+		return false
 	}
-	return true
+	return ok
 }
 
 // columnName names column j for a message: its header name, or its

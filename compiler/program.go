@@ -98,9 +98,41 @@ func (d *Data) Names() (data, context []string) {
 	return d.Table.Names, context
 }
 
+// Streamed reports whether the data are streamed from a file too large
+// to load (dataset.Table.Src), not held in memory.
+func (d *Data) Streamed() bool { return d.Table.Src != nil }
+
+// Source returns each row's data columns followed by its context
+// columns, as Rows lays them out, as a dataset.Source: the table in
+// memory, or for streamed data a selection of the file's columns, which
+// holds none of its rows.
+func (d *Data) Source() dataset.Source {
+	if !d.Streamed() {
+		if d.Context == nil {
+			return d.Table
+		}
+		w := d.Table.Cols + d.Context.Cols
+		return &dataset.Table{Rows: d.Table.Rows, Cols: w, Values: d.Rows()}
+	}
+	base, cols := dataset.Base(d.Table.Src)
+	if d.Context == nil {
+		return d.Table.Src
+	}
+	if cols == nil {
+		cols = seq(0, base.Width())
+	}
+	_, ctx := dataset.Base(d.Context.Src)
+	return dataset.Columns(base, append(append([]int(nil), cols...), ctx...))
+}
+
 // Rows returns each row's data columns followed by its context columns,
-// row-major: the layout of a conditional model's program inputs.
+// row-major: the layout of a conditional model's program inputs. Data
+// streamed from a file (Streamed) have no rows in memory: nil; use
+// Source.
 func (d *Data) Rows() []float64 {
+	if d.Streamed() {
+		return nil
+	}
 	if d.Context == nil {
 		return d.Table.Values
 	}

@@ -52,7 +52,13 @@ func (c *checker) train(t *lang.Train) {
 		c.errorf(t.Data.Pos, t.Data.EndPos, "train: %s has %s, leaving none to train on after test_frac = %g and val_frac = %g", data.Name, plural(tab.Rows, "row"), to.TestFrac, to.ValFrac)
 		return
 	}
-	if !c.differentiable(flow) || !c.trainFits(t, flow, tab.Rows, tab.Cols, data.ContextDim(), to) || !c.checkDomain(t, flow, data, to) {
+	// Streamed rows cost what their buffers and resident sample do
+	// (dataset.StreamedMemory), not the file's size.
+	held := tab.Rows
+	if data.Streamed() {
+		held = min(held, int(dataset.StreamedMemory/16/int64(tab.Cols+data.ContextDim())))
+	}
+	if !c.differentiable(flow) || !c.trainFits(t, flow, held, tab.Cols, data.ContextDim(), to) || !c.checkDomain(t, flow, data, to) {
 		return
 	}
 	c.warnTrain(t, flow, data, to)
@@ -181,6 +187,11 @@ func (c *checker) plot(p *lang.Plot) {
 	if p.Data != nil {
 		data = c.lookupData(p.Data, "plot")
 		ok = ok && data != nil && data.Table != nil
+		if ok && data.Streamed() {
+			c.errorf(p.Data.Pos, p.Data.EndPos, "plot: %s is streamed from a file too large to load (%s); plot draws against data in memory (plot a sample of it saved to a smaller file)",
+				data.Name, plural(data.Table.Rows, "row"))
+			ok = false
+		}
 	}
 	path := c.expr(p.Path)
 	if path.kind != kBad && (path.kind != kStr || !(strings.HasSuffix(path.str, ".png") || strings.HasSuffix(path.str, ".svg"))) {

@@ -202,6 +202,11 @@ func (c *checker) density(d *lang.Density) {
 		if data != nil && data.Table == nil {
 			return nil
 		}
+		if data != nil && data.Streamed() {
+			c.errorf(id.Pos, id.EndPos, "sum: %s is streamed from a file too large to load (%s); a density's sum needs its rows in memory",
+				data.Name, plural(data.Table.Rows, "row"))
+			return nil
+		}
 		if data != nil && !containsData(t.Data, data) {
 			t.Data = append(t.Data, data)
 		}

@@ -28,10 +28,17 @@ type Table struct {
 	// Text is the text of a CSV file not read yet; nil for a table of
 	// numbers.
 	Text []byte
+	// Src, if not nil, holds the rows instead of Values: a .npy file
+	// too large to load (StreamBytes), read on demand, or a selection of
+	// its columns. Values is then nil.
+	Src Source
 }
 
 // Select returns a table of the given columns (0-based), in that order.
 func (t *Table) Select(cols []int) *Table {
+	if t.Src != nil {
+		return &Table{Rows: t.Rows, Cols: len(cols), Src: Columns(t.Src, cols)}
+	}
 	out := &Table{Rows: t.Rows, Cols: len(cols), Values: make([]float64, 0, t.Rows*len(cols))}
 	for i := range t.Rows {
 		row := t.Row(i)

@@ -135,8 +135,11 @@ func DetectSep(text []byte) rune {
 
 // reader returns an encoding/csv reader of text with f's separator, which
 // leaves line checks to the caller.
-func (f *CSV) reader(text []byte) *csv.Reader {
-	r := csv.NewReader(bytes.NewReader(text))
+func (f *CSV) reader(text []byte) *csv.Reader { return f.readerFrom(bytes.NewReader(text)) }
+
+// readerFrom is reader over a stream.
+func (f *CSV) readerFrom(in io.Reader) *csv.Reader {
+	r := csv.NewReader(in)
 	r.Comma = f.Sep
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
@@ -226,7 +229,22 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 			t.Names = append(t.Names, f.Names[j])
 		}
 	}
-	r := f.reader(f.text)
+	n, dropped, err := f.each(f.reader(f.text), cols, dropNA, func(row []float64) error {
+		t.Values = append(t.Values, row...)
+		return nil
+	})
+	if err != nil {
+		return nil, dropped, err
+	}
+	t.Rows = n
+	return t, dropped, nil
+}
+
+// each reads the rows of r, a reader of f's text (from its first line),
+// and calls emit with the numbers of columns cols of each row that is
+// kept, in a buffer reused by the next call, as Numbers reads them: its
+// errors are Numbers's, and n is the number of rows kept.
+func (f *CSV) each(r *csv.Reader, cols []int, dropNA bool, emit func(row []float64) error) (n, dropped int, err error) {
 	row := make([]float64, len(cols))
 	first := true
 	for {
@@ -235,7 +253,7 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 			break
 		}
 		if err != nil {
-			return nil, 0, err
+			return 0, 0, err
 		}
 		line, _ := r.FieldPos(0)
 		if first && f.Names != nil {
@@ -248,7 +266,7 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 			if f.Names != nil {
 				msg = "has " + plural(len(rec), "column") + fmt.Sprintf(", but the header names %d", f.Cols)
 			}
-			return nil, 0, &Error{Row: line, Msg: msg + f.commaHint(rec)}
+			return 0, 0, &Error{Row: line, Msg: msg + f.commaHint(rec)}
 		}
 		skip := false
 		for k, j := range cols {
@@ -262,20 +280,26 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 			if f.Names != nil {
 				e.Name = f.Names[j]
 			}
-			return nil, 0, e
+			return 0, 0, e
 		}
 		if skip {
 			dropped++
 			continue
 		}
-		t.Values = append(t.Values, row...)
-		t.Rows++
+		if err := emit(row); err != nil {
+			var e *Error
+			if errors.As(err, &e) && e.Row == 0 {
+				e.Row = line // a problem of the row's values
+			}
+			return 0, 0, err
+		}
+		n++
 	}
 	switch {
-	case t.Rows == 0 && dropped > 0:
-		return nil, dropped, fmt.Errorf("every row has a missing value in the selected columns (%d rows); no rows are left", dropped)
-	case t.Rows == 0:
-		return nil, 0, fmt.Errorf("no rows of numbers")
+	case n == 0 && dropped > 0:
+		return 0, dropped, fmt.Errorf("every row has a missing value in the selected columns (%d rows); no rows are left", dropped)
+	case n == 0:
+		return 0, 0, fmt.Errorf("no rows of numbers")
 	}
-	return t, dropped, nil
+	return n, dropped, nil
 }

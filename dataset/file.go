@@ -132,3 +132,36 @@ func plural[N int | int64](n N, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// streamNPY opens the .npy file at path as a Source if it is to be
+// streamed (StreamBytes), checking its values; nil, nil if it is to be
+// loaded, or if its header or size is wrong, which ReadNPY then reports
+// in its own words.
+func streamNPY(path string) (*Table, error) {
+	n := openStreamed(path)
+	if n == nil {
+		return nil, nil
+	}
+	if err := n.Check(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return &Table{Rows: n.Len(), Cols: n.Width(), Src: n}, nil
+}
+
+// openStreamed opens the .npy file at path if it is to be streamed
+// (StreamBytes) and its header and size agree; else nil.
+func openStreamed(path string) *NPYFile {
+	if !IsNPY(path) {
+		return nil
+	}
+	n, err := OpenNPY(path)
+	if err != nil {
+		return nil
+	}
+	if int64(n.Len())*int64(n.Width())*8 <= StreamBytes {
+		n.Close()
+		return nil
+	}
+	return n
+}

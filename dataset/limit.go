@@ -8,7 +8,23 @@ import (
 // ReadFileWithin is ReadFile for a file whose reading is estimated
 // (MemoryEstimate) to need at most max bytes; a larger one is refused
 // before it is read, with the estimate in the message (Within).
+//
+// A .npy file whose values would take more than StreamBytes as float64
+// is not loaded: it is opened (OpenNPY), its header and size checked
+// against each other, one sequential pass checks that every value is
+// finite, and the table's Src reads its rows on demand. It costs
+// StreamedMemory, whatever its size, which must be within max.
 func ReadFileWithin(path string, max int64) (*Table, error) {
+	if n := openStreamed(path); n != nil {
+		n.Close()
+		if StreamedMemory > max {
+			return nil, fmt.Errorf("%s is streamed, which needs about %s of memory, more than the limit of %s (set it with -max-memory)",
+				path, FormatBytes(StreamedMemory), FormatBytes(float64(max)))
+		}
+		if t, err := streamNPY(path); t != nil || err != nil {
+			return t, err
+		}
+	}
 	if err := Within(path, max); err != nil {
 		return nil, err
 	}
@@ -79,3 +95,8 @@ func FormatBytes(f float64) string {
 	}
 	return fmt.Sprintf("%.0f bytes", f)
 }
+
+// StreamedMemory is what a streamed .npy file (ReadFile, StreamBytes)
+// costs in memory: package train's resident sample of training rows
+// (train.PoolBytes) and read buffers.
+const StreamedMemory = 320 << 20

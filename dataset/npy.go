@@ -34,8 +34,12 @@ const (
 	// maxNPYHeader bounds the header that is read (NumPy itself refuses
 	// headers over 10000 bytes by default).
 	maxNPYHeader = 1 << 20
-	// maxNPYValues bounds the number of elements a shape may declare.
-	maxNPYValues = 1<<31 - 1
+	// maxNPYValues bounds the number of elements of an array that is
+	// loaded (ReadNPY); maxStreamValues those of one that is streamed
+	// (OpenNPY), whose size is checked against the file's before
+	// anything is allocated.
+	maxNPYValues    = 1<<31 - 1
+	maxStreamValues = min(1<<40, math.MaxInt)
 )
 
 // npyDtypes are the element types ReadNPY accepts, with their sizes.
@@ -62,6 +66,19 @@ func IsNPY(path string) bool {
 // are errors. The table has no column names.
 func ReadNPY(r io.Reader) (*Table, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
+	h, err := readNPYHeader(br)
+	if err != nil {
+		return nil, err
+	}
+	if h.rows > maxNPYValues/h.cols {
+		return nil, npyProblem(fmt.Sprintf("shape %s holds more than %d values (a larger array is streamed by npy(...), not loaded)", h.shapeText, maxNPYValues))
+	}
+	return readNPYData(br, h)
+}
+
+// readNPYHeader reads a .npy file's magic, version and header dict from
+// br, leaving it at the first byte of the data.
+func readNPYHeader(br io.Reader) (*npyHeader, error) {
 	var pre [8]byte
 	n, err := io.ReadFull(br, pre[:])
 	if err != nil {
@@ -115,7 +132,7 @@ func ReadNPY(r io.Reader) (*Table, error) {
 		}
 		return nil, fmt.Errorf("bad .npy header %s: %v", clipHeader(header), err)
 	}
-	return readNPYData(br, h)
+	return h, nil
 }
 
 // ParseNPY is ReadNPY over a byte slice.
@@ -276,8 +293,8 @@ func parseNPYHeader(s string) (*npyHeader, error) {
 	if h.cols == 0 {
 		return nil, npyProblem(fmt.Sprintf("the rows have no columns: shape %s", h.shapeText))
 	}
-	if h.rows > maxNPYValues/h.cols {
-		return nil, npyProblem(fmt.Sprintf("shape %s holds more than %d values", h.shapeText, maxNPYValues))
+	if h.rows > maxStreamValues/h.cols {
+		return nil, npyProblem(fmt.Sprintf("shape %s holds more than %d values", h.shapeText, int64(maxStreamValues)))
 	}
 	return h, nil
 }
@@ -390,7 +407,7 @@ func (p *pyParser) tuple() ([]int, error) {
 			return nil, fmt.Errorf("expected a non-negative integer at byte %d", p.i)
 		}
 		d, err := strconv.ParseInt(p.s[start:p.i], 10, 64)
-		if err != nil || d > maxNPYValues {
+		if err != nil || d > maxStreamValues {
 			return nil, fmt.Errorf("dimension %s is too large", clipText(p.s[start:p.i]))
 		}
 		p.eat('L')

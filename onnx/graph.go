@@ -65,7 +65,7 @@ func (b *builder) tensor(name string, dims []int64, vals []float64) *onnxpb.Tens
 
 // initializer adds a constant tensor of shape s and returns its name.
 func (b *builder) initializer(name string, s ir.Shape, vals []float64) string {
-	b.graph.Initializer = append(b.graph.Initializer, b.tensor(name, []int64{int64(s.Rows), int64(s.Cols)}, vals))
+	b.root.Initializer = append(b.root.Initializer, b.tensor(name, []int64{int64(s.Rows), int64(s.Cols)}, vals))
 	return name
 }
 
@@ -94,7 +94,7 @@ func (b *builder) shared(key string, make func() string) string {
 func (b *builder) ints(p string, v []int64) string {
 	return b.shared(fmt.Sprint("i", v), func() string {
 		name := b.fresh(p)
-		b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
+		b.root.Initializer = append(b.root.Initializer, &onnxpb.TensorProto{
 			Name: proto.String(name), Dims: []int64{int64(len(v))}, DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: v,
 		})
 		return name
@@ -105,9 +105,14 @@ func (b *builder) ints(p string, v []int64) string {
 // the first input), made once.
 func (b *builder) rows() string {
 	if b.batch == "" {
+		// Made in the model's graph even when first needed in a Loop's
+		// body, which reads it from there.
+		inner := b.graph
+		b.graph = b.root
 		in := b.graph.Input[0].GetName()
 		shape := b.node("Shape", []string{in}, nil)
 		b.batch = b.node("Slice", []string{shape, b.ints("s", []int64{0}), b.ints("e", []int64{1})}, nil)
+		b.graph = inner
 	}
 	return b.batch
 }
@@ -154,7 +159,7 @@ func clampFloat(b *builder, x float64) float64 {
 func (b *builder) int0(v int64) string {
 	return b.shared(fmt.Sprint("i0 ", v), func() string {
 		name := b.fresh("i")
-		b.graph.Initializer = append(b.graph.Initializer, &onnxpb.TensorProto{
+		b.root.Initializer = append(b.root.Initializer, &onnxpb.TensorProto{
 			Name: proto.String(name), DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), Int64Data: []int64{v},
 		})
 		return name

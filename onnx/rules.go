@@ -146,7 +146,7 @@ func (b *builder) scalar0(x float64) string {
 	x = clampFloat(b, x)
 	return b.shared(fmt.Sprintf("s0 %x", math.Float64bits(x)), func() string {
 		name := b.fresh("c")
-		b.graph.Initializer = append(b.graph.Initializer, b.tensor(name, nil, []float64{x}))
+		b.root.Initializer = append(b.root.Initializer, b.tensor(name, nil, []float64{x}))
 		return name
 	})
 }

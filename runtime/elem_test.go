@@ -61,6 +61,8 @@ func TestElemKernels(t *testing.T) {
 		{"add", add, addGo[float64]},
 		{"sub", sub, subGo[float64]},
 		{"mul", mul, mulGo[float64]},
+		{"neg", negScaled[float64], negGo[float64]},
+		{"scale", scaled[float64], scaleGo[float64]},
 	}, elemPair[float64]{"reluGrad", reluGrad, reluGradGo})
 }
 
@@ -70,5 +72,24 @@ func TestElemKernels32(t *testing.T) {
 		{"add", add32, addGo[float32]},
 		{"sub", sub32, subGo[float32]},
 		{"mul", mul32, mulGo[float32]},
+		{"neg", negScaled[float32], negGo[float32]},
+		{"scale", scaled[float32], scaleGo[float32]},
 	}, elemPair[float32]{"reluGrad", reluGrad32, reluGradT[float32]})
+}
+
+// negScaled and scaled are how the runtime runs ir.OpNeg and ir.OpScale
+// (by 0.3); negGo and scaleGo are the loops they replaced.
+func negScaled[T Float](o, a, _ []T) { scaleInto(o, a, -1, false) }
+func scaled[T Float](o, a, _ []T)    { scaleInto(o, a, 0.3, false) }
+
+func negGo[T Float](o, a, _ []T) {
+	for i := range o {
+		o[i] = -a[i]
+	}
+}
+
+func scaleGo[T Float](o, a, _ []T) {
+	for i := range o {
+		o[i] = a[i] * 0.3
+	}
 }

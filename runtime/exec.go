@@ -28,13 +28,14 @@ type step[T Float] struct {
 	op         ir.Op
 	value      ir.Value
 	out, a, b  []T
-	c          []T         // a fused product's bias
-	blocks     []gemmBlock // a masked product's blocks (masked.go), or nil
-	pieces     []gemmBlock // a product's pieces for helpers (share.go), or nil
-	rows, cols int         // result
-	ar, ac     int         // first operand
-	br, bc     int         // second operand
-	lda, ldb   int         // a product's operands' row strides: ac, bc, or more (ir.GemmSliceA, B)
+	c          []T          // a fused product's bias
+	blocks     []gemmBlock  // a masked product's blocks (masked.go), or nil
+	parts      [][]gemmPart // per block, its parts, or nil to run it whole (masked.go)
+	pieces     []gemmBlock  // a product's pieces for helpers (share.go), or nil
+	rows, cols int          // result
+	ar, ac     int          // first operand
+	br, bc     int          // second operand
+	lda, ldb   int          // a product's operands' row strides: ac, bc, or more (ir.GemmSliceA, B)
 	flags      int
 	f          float64
 	ints       []int

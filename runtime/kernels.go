@@ -87,10 +87,9 @@ func (e *Exec[T]) elementwise(s *step[T]) {
 	out := s.out
 	switch s.op {
 	case ir.OpNeg:
-		a := s.a[:len(out)]
-		for i := range out {
-			out[i] = -a[i]
-		}
+		// x·(−1) is −x (a NaN keeps its sign): the vector multiply of
+		// scaleInto, where Go's loop runs one element at a time.
+		scaleInto(out, s.a[:len(out)], -1, false)
 	case ir.OpExp:
 		e.k.exp(out, s.a)
 	case ir.OpLog:
@@ -103,10 +102,7 @@ func (e *Exec[T]) elementwise(s *step[T]) {
 	case ir.OpReluGrad:
 		e.k.reluGrad(out, s.a, s.b)
 	case ir.OpScale:
-		a, c := s.a[:len(out)], T(s.f)
-		for i := range out {
-			out[i] = a[i] * c
-		}
+		scaleInto(out, s.a[:len(out)], T(s.f), false)
 	case ir.OpAddConst:
 		a, c := s.a[:len(out)], T(s.f)
 		for i := range out {

@@ -34,6 +34,10 @@ type gemmBlock struct{ m0, m1, n0, n1, k0, k1 int }
 // maskSplit turns the split on; tests turn it off to compare.
 var maskSplit = true
 
+// maskParts turns on the splitting of blocks into parts (blockSegments);
+// tests turn it off to compare.
+var maskParts = true
+
 // maskBlockCols is the width of a block of C's columns: wide enough that
 // the matrix kernels run at speed, narrow enough to follow a staircase.
 const maskBlockCols = 32
@@ -123,7 +127,8 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 }
 
 // maskedBlocks returns the blocks of the product s (instruction v of q),
-// or nil if it should run whole.
+// or nil if it should run whole, and sets s.parts to the parts of the
+// blocks that run as parts (blockSegments), nil if none does.
 func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]float64, v ir.Value, s *step[T]) []gemmBlock {
 	if !maskSplit {
 		return nil
@@ -139,6 +144,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 		return nil
 	}
 	var blocks []gemmBlock
+	var parts [][]gemmPart
 	work := 0
 	var mask []float64
 	if in.Int&ir.GemmSliceB == 0 { // a slice's mask is not its source's
@@ -154,52 +160,240 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 		}
 		for n0 := 0; n0 < n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, n)
-			k0, k1 := k, 0
-			for j := n0; j < n1; j++ {
-				for p := 0; p < k; p++ {
-					if at(p, j) {
-						k0 = min(k0, p)
-						k1 = max(k1, p+1)
-					}
-				}
-			}
-			if k1 <= k0 {
-				k0, k1 = 0, 0 // a zero block
+			segs := blockSegments(k, n0, n1, at)
+			k0, k1 := 0, 0 // a zero block
+			if len(segs) > 0 {
+				k0, k1 = segs[0].lo, segs[len(segs)-1].hi
 			}
 			blocks = append(blocks, gemmBlock{0, m, n0, n1, k0, k1})
-			work += (k1 - k0) * (n1 - n0) * m
+			ps := productParts(segs, m, n0, n1)
+			if !maskParts {
+				ps = nil
+			}
+			parts = append(parts, ps)
+			work += partsWork(ps, blocks[len(blocks)-1])
 		}
 	} else if mask := outMasks[v]; mask != nil {
+		at := func(i, j int) bool { return mask[i*n+j] != 0 }
 		for n0 := 0; n0 < n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, n)
-			m0, m1 := m, 0
-			for i := range m {
-				for j := n0; j < n1; j++ {
-					if mask[i*n+j] != 0 {
-						m0, m1 = min(m0, i), max(m1, i+1)
-						break
-					}
-				}
-			}
-			if m1 <= m0 {
-				m0, m1 = 0, 0
+			segs := blockSegments(m, n0, n1, at)
+			m0, m1 := 0, 0
+			if len(segs) > 0 {
+				m0, m1 = segs[0].lo, segs[len(segs)-1].hi
 			}
 			blocks = append(blocks, gemmBlock{m0, m1, n0, n1, 0, k})
-			work += (m1 - m0) * (n1 - n0) * k
+			ps := outputParts(segs, n0, n1, k)
+			if !maskParts {
+				ps = nil
+			}
+			parts = append(parts, ps)
+			work += partsWork(ps, blocks[len(blocks)-1])
 		}
 	}
 	// Split only where it saves a fifth of the arithmetic.
 	if blocks == nil || 5*work > 4*m*n*k {
 		return nil
 	}
+	s.parts = nil
+	for i, ps := range parts {
+		if ps != nil {
+			if s.parts == nil {
+				s.parts = make([][]gemmPart, len(blocks))
+			}
+			s.parts[i] = ps
+		}
+	}
 	return blocks
 }
 
+// A block's columns are checked for nonzeros in halves of maskHalfCols
+// columns, maskSegRows rows (of op(B), or of C) at a time. Where the
+// staircase is steep, one half of a 32-column block needs many more rows
+// than the other (on the digits MAF, 128 outputs for 64 degrees: a
+// block's first half needs about 120 of 512 hidden units, its second
+// 248), and a product over the union of their rows does up to twice the
+// arithmetic that counts. A block is then run as parts: rows both halves
+// need at the full width, rows one half needs at half the width (the
+// 16-column kernels run at about 0.84 of the 32-column ones' speed), and
+// rows neither needs not at all (dY·(W⊙M)ᵀ over the output weights of a
+// MADE: two runs per hidden unit, μ's and α's).
+const (
+	maskHalfCols = 16
+	maskSegRows  = 16
+	maskMinPart  = 32
+)
+
+// maskSeg is a range [lo, hi) of rows that the halves in set (bit h for
+// half h) need.
+type maskSeg struct{ lo, hi, set int }
+
+// gemmPart is one part of a block (see blockSegments): a product over
+// its ranges, added to C if acc, else written.
+type gemmPart struct {
+	gemmBlock
+	acc bool
+}
+
+// blockSegments returns the rows [lo, hi) of a dimension of length l
+// that the halves of columns [n0, n1) need, nz(p, j) telling whether row
+// p is needed by column j: in runs of maskSegRows rows, each run's set of
+// halves; a run one half needs, or that no half needs between two that
+// do, shorter than maskMinPart rows is given to both halves (a part
+// costs a call and a pass over its block of C, worth about 16 rows of
+// arithmetic); runs with the same set are merged, runs no half needs
+// left out, and the first and last trimmed to the rows their halves
+// need. A block without nonzeros has no segments.
+func blockSegments(l, n0, n1 int, nz func(p, j int) bool) []maskSeg {
+	halves := (n1 - n0 + maskHalfCols - 1) / maskHalfCols
+	full := 1<<halves - 1
+	lo, hi := [2]int{l, l}, [2]int{0, 0} // each half's rows
+	var segs []maskSeg
+	for r0 := 0; r0 < l; r0 += maskSegRows {
+		r1 := min(r0+maskSegRows, l)
+		set := 0
+		for h := range halves {
+			for p := r0; p < r1; p++ {
+				for j := n0 + h*maskHalfCols; j < min(n0+(h+1)*maskHalfCols, n1); j++ {
+					if nz(p, j) {
+						set |= 1 << h
+						lo[h], hi[h] = min(lo[h], p), max(hi[h], p+1)
+					}
+				}
+			}
+		}
+		segs = appendSeg(segs, maskSeg{r0, r1, set})
+	}
+	// Leading and trailing runs no half needs go; short runs in between
+	// go to both halves.
+	for len(segs) > 0 && segs[0].set == 0 {
+		segs = segs[1:]
+	}
+	for len(segs) > 0 && segs[len(segs)-1].set == 0 {
+		segs = segs[:len(segs)-1]
+	}
+	var out []maskSeg
+	for _, g := range segs {
+		if g.set != full && g.hi-g.lo < maskMinPart {
+			g.set = full
+		}
+		out = appendSeg(out, g)
+	}
+	segs = out[:0]
+	for _, g := range out {
+		if g.set != 0 {
+			segs = append(segs, g)
+		}
+	}
+	for i := range segs {
+		g := &segs[i]
+		a, b := l, 0
+		for h := range halves {
+			if g.set&(1<<h) != 0 {
+				a, b = min(a, lo[h]), max(b, hi[h])
+			}
+		}
+		g.lo, g.hi = max(g.lo, a), min(g.hi, b)
+	}
+	return segs
+}
+
+// appendSeg appends g to segs, merged into the last segment if that has
+// the same set and ends where g starts.
+func appendSeg(segs []maskSeg, g maskSeg) []maskSeg {
+	if n := len(segs); n > 0 && segs[n-1].set == g.set && segs[n-1].hi == g.lo {
+		segs[n-1].hi = g.hi
+		return segs
+	}
+	return append(segs, g)
+}
+
+// segCols returns the columns of [n0, n1) in the halves of set.
+func segCols(set, n0, n1 int) (int, int) {
+	switch set {
+	case 1:
+		return n0, min(n0+maskHalfCols, n1)
+	case 2:
+		return n0 + maskHalfCols, n1
+	}
+	return n0, n1
+}
+
+// productParts returns the parts of a block of C = op(A)·op(B) with
+// op(B) masked, columns [n0, n1) of m rows, over the segments of op(B)'s
+// rows, or nil if the block runs whole (one segment over all its
+// columns). Every element of C is written by the first part that covers
+// its column and added to by the others; a block whose first part does
+// not cover all its columns starts with a part of no rows, which writes
+// zeros.
+func productParts(segs []maskSeg, m, n0, n1 int) []gemmPart {
+	full := 1<<((n1-n0+maskHalfCols-1)/maskHalfCols) - 1
+	if len(segs) <= 1 && (len(segs) == 0 || segs[0].set == full) {
+		return nil
+	}
+	var ps []gemmPart
+	if segs[0].set != full {
+		ps = append(ps, gemmPart{gemmBlock{0, m, n0, n1, 0, 0}, false})
+	}
+	for _, g := range segs {
+		a, b := segCols(g.set, n0, n1)
+		ps = append(ps, gemmPart{gemmBlock{0, m, a, b, g.lo, g.hi}, len(ps) > 0})
+	}
+	return ps
+}
+
+// outputParts returns the parts of a block of columns [n0, n1) of a
+// product whose output is masked, over the segments of C's rows, or nil
+// if the block runs whole. The parts' elements do not overlap; the rows
+// a half skips stay the zeros they were planned with (gemmBlock).
+func outputParts(segs []maskSeg, n0, n1, k int) []gemmPart {
+	full := 1<<((n1-n0+maskHalfCols-1)/maskHalfCols) - 1
+	if len(segs) <= 1 && (len(segs) == 0 || segs[0].set == full) {
+		return nil
+	}
+	var ps []gemmPart
+	for _, g := range segs {
+		a, b := segCols(g.set, n0, n1)
+		ps = append(ps, gemmPart{gemmBlock{g.lo, g.hi, a, b, 0, k}, false})
+	}
+	return ps
+}
+
+// partsWork is the multiply-adds of a block run as the parts ps, or
+// whole (b) if ps is nil.
+func partsWork(ps []gemmPart, b gemmBlock) int {
+	if ps == nil {
+		return (b.m1 - b.m0) * (b.n1 - b.n0) * (b.k1 - b.k0)
+	}
+	w := 0
+	for _, p := range ps {
+		w += (p.m1 - p.m0) * (p.n1 - p.n0) * (p.k1 - p.k0)
+	}
+	return w
+}
+
 // gemmBlock runs one block of a product (see maskedBlocks), or one
-// piece (share.go). Rows outside [m0, m1) of a block's columns are zeros:
-// the product's buffer is its own (newExec), zeroed when planned, and no
-// step writes there.
+// piece (share.go): whole, or as its parts. Where the output is masked,
+// the elements of a block that no part covers (rows outside [m0, m1), or
+// outside a part over half its columns) are zeros: the product's buffer
+// is its own (newExec), zeroed when planned, and no step writes there.
 func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
+	if s.parts != nil {
+		// A masked product's pieces are its blocks, one per maskBlockCols
+		// columns (pieces, share.go).
+		if ps := s.parts[b.n0/maskBlockCols]; ps != nil {
+			for _, p := range ps {
+				e.gemmPart(s, p.gemmBlock, tA, tB, p.acc)
+			}
+			return
+		}
+	}
+	e.gemmPart(s, b, tA, tB, false)
+}
+
+// gemmPart runs rows [m0, m1) and columns [n0, n1) of a product, summed
+// over [k0, k1), into C, or adds them to C if acc.
+func (e *Exec[T]) gemmPart(s *step[T], b gemmBlock, tA, tB, acc bool) {
 	lda, ldb, ldc := s.lda, s.ldb, s.cols
 	mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
 	if mm == 0 {
@@ -212,6 +406,10 @@ func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 	bOff := b.k0*ldb + b.n0
 	if tB {
 		bOff = b.n0*ldb + b.k0
+	}
+	if acc {
+		gemmAdd(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc)
+		return
 	}
 	e.k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, e.scratch)
 }

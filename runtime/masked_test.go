@@ -3,6 +3,7 @@ package runtime
 import (
 	"math"
 	"math/rand/v2"
+	goruntime "runtime"
 	"slices"
 	"testing"
 
@@ -16,8 +17,25 @@ import (
 // scales), in both dtypes. (Sampling multiplies column ranges of the masked
 // weights, one input at a time: stdlib's madeNet.solve.)
 func TestMaskedProducts(t *testing.T) {
-	const dim, rows = 16, 64
-	m := madeModel(t, 2, 256, dim)
+	defer func(p gemmPath) { gemmForced = p }(gemmForced)
+	for _, c := range []struct{ dim, hidden int }{{16, 256}, {64, 256}} {
+		// Every matrix path: a block's later parts add with gemmAdd,
+		// which has paths of its own.
+		for _, p := range []gemmPath{pathAuto, pathGo, pathAVX2} {
+			if p.available() {
+				gemmForced = p
+				testMaskedProducts(t, c.dim, c.hidden)
+			}
+		}
+	}
+}
+
+// testMaskedProducts is TestMaskedProducts on a MADE of dim inputs and
+// hidden units; with 64 inputs, the output weights' blocks are steep
+// enough to be run as parts (blockSegments), which is checked too.
+func testMaskedProducts(t *testing.T, dim, hidden int) {
+	const rows = 64
+	m := madeModel(t, 2, hidden, dim)
 	ps := NewParams(m.Params)
 	ps.Init(rand.New(rand.NewPCG(3, 4)))
 	in := randomRows(rows, dim, 5)
@@ -25,16 +43,19 @@ func TestMaskedProducts(t *testing.T) {
 		for _, dt := range []DType{Float64, Float32} {
 			ps.DType = dt
 			var got [2][][]float64
-			split := 0
+			split, parted := 0, 0
 			for k, on := range []bool{false, true} {
 				maskSplit = on
 				var pt part
 				got[k], pt = runOutputs(p, ps, in, rows, dim)
 				if on {
-					split = countBlocked(pt)
+					split, parted = countBlocked(pt)
 				}
 			}
 			maskSplit = true
+			if dim >= 64 && parted == 0 {
+				t.Fatalf("%s %v: no block run as parts", p.Name, dt)
+			}
 			// An output whose mask the trainer applies (splitGradScales)
 			// is compared masked: the split leaves zeros where the whole
 			// product has values the mask discards.
@@ -69,19 +90,22 @@ func TestMaskedProducts(t *testing.T) {
 	}
 }
 
-func countBlocked(pt part) int {
-	n := 0
+// countBlocked returns the number of products of pt split into blocks,
+// and of those run as parts.
+func countBlocked(pt part) (blocked, parted int) {
 	switch e := pt.(type) {
 	case *execPart[float64]:
 		for _, s := range e.exec.steps {
-			n += min(len(s.blocks), 1)
+			blocked += min(len(s.blocks), 1)
+			parted += min(len(s.parts), 1)
 		}
 	case *execPart[float32]:
 		for _, s := range e.exec.steps {
-			n += min(len(s.blocks), 1)
+			blocked += min(len(s.blocks), 1)
+			parted += min(len(s.parts), 1)
 		}
 	}
-	return n
+	return blocked, parted
 }
 
 // TestMaskCopy checks that each masked weight computed as ir.OpMaskCopy
@@ -119,48 +143,214 @@ func TestMaskCopy(t *testing.T) {
 }
 
 // TestMaskedOutputZeros checks that a product split by its output mask
-// has a buffer no other value shares, so the rows its blocks skip stay
-// the zeros they were planned with, run after run.
+// has a buffer no other value shares, so the elements its blocks (and
+// their parts) skip stay the zeros they were planned with, run after
+// run.
 func TestMaskedOutputZeros(t *testing.T) {
-	const dim, rows = 16, 64
-	m := madeModel(t, 2, 256, dim)
-	ps := NewParams(m.Params)
-	ps.Init(rand.New(rand.NewPCG(3, 4)))
-	in := randomRows(rows, dim, 5)
-	for _, p := range []*ir.Program{m.Grad, splitGradScales(m.Grad)} {
-		e := New(p, ps, rows, nil)
-		copy(e.Input(0), in)
-		q := e.prog
-		checked := 0
-		for round := range 2 {
-			e.Run()
-			for _, s := range e.steps {
-				skips := slices.ContainsFunc(s.blocks, func(b gemmBlock) bool { return b.m0 > 0 || b.m1 < s.rows })
-				if !skips {
-					continue
+	const rows = 64
+	for _, dim := range []int{16, 64} {
+		m := madeModel(t, 2, 256, dim)
+		ps := NewParams(m.Params)
+		ps.Init(rand.New(rand.NewPCG(3, 4)))
+		in := randomRows(rows, dim, 5)
+		for _, p := range []*ir.Program{m.Grad, splitGradScales(m.Grad)} {
+			if n := checkOutputZeros(t, New(p, ps, rows, nil), in); n == 0 {
+				t.Fatalf("%s, %d inputs: no product skips elements", p.Name, dim)
+			}
+		}
+	}
+}
+
+// checkOutputZeros runs e twice on the rows in and checks that every
+// element of a product's output that none of its blocks or parts
+// covers is zero; it returns the number of products that skip some.
+func checkOutputZeros(t *testing.T, e *Exec[float64], in []float64) int {
+	t.Helper()
+	copy(e.Input(0), in)
+	q := e.prog
+	checked := 0
+	for round := range 2 {
+		e.Run()
+		for _, s := range e.steps {
+			if s.blocks == nil {
+				continue
+			}
+			covered := make([]bool, len(s.out))
+			for bi, b := range s.blocks {
+				ps := []gemmPart{{b, false}}
+				if s.parts != nil && s.parts[bi] != nil {
+					ps = s.parts[bi]
 				}
-				checked++
-				for v, b := range e.bufs {
-					if ir.Value(v) != s.value && len(b) > 0 && &b[0] == &s.out[0] {
-						t.Fatalf("%s: %s shares its buffer with %s", p.Name, q.Instrs[s.value].Note, q.Instrs[v].Note)
-					}
-				}
-				for _, b := range s.blocks {
-					for i := range s.rows {
-						if i >= b.m0 && i < b.m1 {
-							continue
-						}
-						for j := b.n0; j < b.n1; j++ {
-							if x := s.out[i*s.cols+j]; x != 0 {
-								t.Fatalf("round %d: %s[%d,%d] = %v in a skipped row", round, q.Instrs[s.value].Note, i, j, x)
-							}
+				for _, pt := range ps {
+					for i := pt.m0; i < pt.m1; i++ {
+						for j := pt.n0; j < pt.n1; j++ {
+							covered[i*s.cols+j] = true
 						}
 					}
 				}
 			}
+			if !slices.Contains(covered, false) {
+				continue
+			}
+			checked++
+			for v, b := range e.bufs {
+				if ir.Value(v) != s.value && len(b) > 0 && &b[0] == &s.out[0] {
+					t.Fatalf("%s shares its buffer with %s", q.Instrs[s.value].Note, q.Instrs[v].Note)
+				}
+			}
+			for i, c := range covered {
+				if x := s.out[i]; !c && x != 0 {
+					t.Fatalf("round %d: %s[%d,%d] = %v in a skipped element", round, q.Instrs[s.value].Note, i/s.cols, i%s.cols, x)
+				}
+			}
 		}
-		if checked == 0 {
-			t.Fatalf("%s: no product skips rows", p.Name)
+	}
+	return checked / 2
+}
+
+// TestBlockSegments checks the parts of blocks over staircases, holes
+// and a zero block: every nonzero of the mask lies in a part that covers
+// its row and column, parts of an output-masked block never overlap, a
+// product block's first part writes every column, and the parts save
+// work where a block's halves need very different rows.
+func TestBlockSegments(t *testing.T) {
+	stair := func(step float64) func(p, j int) bool {
+		return func(p, j int) bool { return float64(p) < step*float64(j+1) }
+	}
+	cases := []struct {
+		name    string
+		l, n    int
+		nz      func(p, j int) bool
+		parts   bool    // whether some block is split into parts
+		maxWork float64 // the parts' work over the whole blocks'
+	}{
+		// digits' output weights: 8 hidden units a degree, 64 degrees.
+		{"steep staircase", 512, 128, func(p, j int) bool { return p < 8*(j%64) }, true, 0.85},
+		{"gentle staircase", 1024, 1568, stair(0.65), false, 1},
+		{"suffixes", 512, 64, func(p, j int) bool { return p >= 8*j }, true, 0.85},
+		// dY·(W⊙M)ᵀ over MADE output weights: μ's and α's runs.
+		{"two runs", 128, 512, func(p, j int) bool { return p%64 >= j/8 }, true, 0.8},
+		{"zeros", 64, 64, func(p, j int) bool { return false }, false, 1},
+		{"narrow", 40, 20, stair(2), false, 1},
+	}
+	for _, c := range cases {
+		work, whole, split := 0, 0, false
+		for n0 := 0; n0 < c.n; n0 += maskBlockCols {
+			n1 := min(n0+maskBlockCols, c.n)
+			segs := blockSegments(c.l, n0, n1, c.nz)
+			lo, hi := c.l, 0
+			for p := range c.l {
+				for j := n0; j < n1; j++ {
+					if c.nz(p, j) {
+						lo, hi = min(lo, p), max(hi, p+1)
+					}
+				}
+			}
+			lo = min(lo, hi)
+			const m = 3
+			whole += m * (n1 - n0) * (hi - lo)
+			for _, out := range []bool{false, true} {
+				var ps []gemmPart
+				if out {
+					ps = outputParts(segs, n0, n1, m)
+				} else {
+					ps = productParts(segs, m, n0, n1)
+				}
+				if ps == nil {
+					ps = []gemmPart{{gemmBlock{0, m, n0, n1, lo, hi}, false}}
+					if out {
+						ps = []gemmPart{{gemmBlock{lo, hi, n0, n1, 0, m}, false}}
+					}
+				} else {
+					split = true
+				}
+				checkParts(t, c.name, c.l, n0, n1, c.nz, ps, out)
+				if !out {
+					work += partsWork(ps, gemmBlock{})
+				}
+			}
+		}
+		if split != c.parts {
+			t.Errorf("%s: split into parts %v, want %v", c.name, split, c.parts)
+		}
+		if w := float64(work) / float64(max(whole, 1)); w > c.maxWork {
+			t.Errorf("%s: parts do %.2f of the whole blocks' work, want at most %.2f", c.name, w, c.maxWork)
+		}
+	}
+}
+
+// checkParts checks the parts ps of the block of columns [n0, n1) over
+// a dimension of l rows (of C if out, else of op(B)) with nonzeros nz.
+func checkParts(t *testing.T, name string, l, n0, n1 int, nz func(p, j int) bool, ps []gemmPart, out bool) {
+	t.Helper()
+	for p := range l {
+		for j := n0; j < n1; j++ {
+			n := 0
+			for _, q := range ps {
+				lo, hi := q.k0, q.k1
+				if out {
+					lo, hi = q.m0, q.m1
+				}
+				if p >= lo && p < hi && j >= q.n0 && j < q.n1 {
+					n++
+				}
+			}
+			if nz(p, j) && n == 0 {
+				t.Fatalf("%s: nonzero (%d, %d) in no part of %v", name, p, j, ps)
+			}
+			if out && n > 1 {
+				t.Fatalf("%s: (%d, %d) in %d parts of %v", name, p, j, n, ps)
+			}
+		}
+	}
+	if out {
+		return
+	}
+	if f := ps[0]; f.acc || f.n0 != n0 || f.n1 != n1 {
+		t.Fatalf("%s: first part %v does not write columns [%d, %d)", name, f, n0, n1)
+	}
+	for _, q := range ps[1:] {
+		if !q.acc {
+			t.Fatalf("%s: part %v after the first overwrites", name, q)
+		}
+	}
+}
+
+// TestPartsCores: training a MAF whose masked blocks run as parts gives
+// the same bits on one core and on two, where members help with each
+// other's products (a block's parts always run together, in order), in
+// both dtypes.
+func TestPartsCores(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
+	const dim, batch = 64, 128
+	m := madeModel(t, 2, 256, dim)
+	data := randomRows(300, dim, 3)
+	if e := New(splitGradScales(m.Grad), NewParams(m.Params), batch/2, nil); !slices.ContainsFunc(e.steps, func(s step[float64]) bool { return s.parts != nil }) {
+		t.Fatal("no product runs as parts")
+	}
+	for _, dt := range []DType{Float64, Float32} {
+		var got [2]map[string][]float64
+		for k, procs := range []int{1, 2} {
+			goruntime.GOMAXPROCS(procs)
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			ps.Init(rand.New(rand.NewPCG(1, 1)))
+			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, DefaultAdam(1e-3), rand.New(rand.NewPCG(2, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				tr.Step()
+			}
+			tr.Close()
+			got[k] = optArrays(tr)
+		}
+		for name, x := range got[0] {
+			for j := range x {
+				if math.Float64bits(x[j]) != math.Float64bits(got[1][name][j]) {
+					t.Fatalf("%v: %s[%d] = %v on one core, %v on two", dt, name, j, x[j], got[1][name][j])
+				}
+			}
 		}
 	}
 }

@@ -118,13 +118,16 @@ func monoSolve(b *ir.Builder, m monoMap, z ir.Value) ir.Value {
 	lo, hi := b.Where(pos, near, far), b.Where(pos, far, near)
 	pad := b.AddConst(b.Scale(b.Sub(hi, lo), 1e-6), 1e-12)
 	lo, hi = b.Sub(lo, pad), b.Add(hi, pad)
-	for range monoBisections {
+	// Repeat marks the steps as one loop's iterations, so that the ONNX
+	// export emits one Loop of one step, not 60 copies (which ONNX
+	// Runtime takes minutes to load); nox runs them unrolled either way.
+	b.Repeat(monoBisections, func(int) {
 		mid := b.Scale(b.Add(lo, hi), 0.5)
 		y, _ := m.eval(mid, false)
 		above := b.Greater(y, z) // the root is below mid
 		hi = b.Where(above, mid, hi)
 		lo = b.Where(above, lo, mid)
-	}
+	})
 	x := b.Scale(b.Add(lo, hi), 0.5)
 	// The Newton steps are kept within the final bracket widened by its
 	// width and 1e-3·(1 + |lo| + |hi|): enough to stop a wild step, and
@@ -136,14 +139,14 @@ func monoSolve(b *ir.Builder, m monoMap, z ir.Value) ir.Value {
 	// one, -∂(T - z)/∂θ / T').
 	margin := b.Add(b.Sub(hi, lo), b.AddConst(b.Scale(b.Add(b.Abs(lo), b.Abs(hi)), 1e-3), 1e-3))
 	lo, hi = b.Sub(lo, margin), b.Add(hi, margin)
-	for range monoNewton {
+	b.Repeat(monoNewton, func(int) {
 		y, ld := m.eval(x, true)
 		slope := b.Exp(b.Clamp(ld, math.Log(monoMinSlope)-1, 700))
 		step := b.Clamp(b.Div(b.Sub(y, z), slope), -1e300, 1e300)
 		next := b.Sub(x, step)
 		next = b.Where(b.Greater(next, hi), hi, next)
 		x = b.Where(b.Greater(lo, next), lo, next)
-	}
+	})
 	return x
 }
 

@@ -39,11 +39,20 @@ func noiseLeavesDomain(m *compiler.Model, rows, train, width []float64) error {
 			if width[j] == 0 || dom.Contains(v-width[j]) && dom.Contains(v+width[j]) {
 				continue
 			}
-			return fmt.Errorf("row %d of the data, column %d (0-based), is %v: the grid noise of dequantize = true (±%.4g) would move it outside the domain of %s (stage %s), the flow's first stage: %s; train with dequantize = false (or dequantize with a Dequantize stage before it)",
-				rowNumber(rows, train[r:r+w]), j, v, width[j], s.Spec.Name, s.Name, dom.Text)
+			return fmt.Errorf("%s, column %d (0-based), is %v: the grid noise of dequantize = true (±%.4g) would move it outside the domain of %s (stage %s), the flow's first stage: %s; train with dequantize = false (or dequantize with a Dequantize stage before it)",
+				rowText(rows, train[r:r+w]), j, v, width[j], s.Spec.Name, s.Name, dom.Text)
 		}
 	}
 	return nil
+}
+
+// rowText names row for a message: "row 12 of the data" (rowNumber),
+// or, for rows not in memory (streamed), "a row of the data".
+func rowText(rows, row []float64) string {
+	if n := rowNumber(rows, row); n > 0 {
+		return fmt.Sprintf("row %d of the data", n)
+	}
+	return "a row of the data"
 }
 
 // rowNumber is the 1-based number of the first row of rows equal to row.
@@ -85,9 +94,8 @@ func outsideDomain(err error, m *compiler.Model, params *runtime.Params, rows, t
 			continue
 		}
 		row := train[i*width : (i+1)*width]
-		n := rowNumber(rows, row)
-		return fmt.Errorf("loss is +Inf at step %d: row %d of the data, %v, is outside the domain of %s at the parameters of that step (log p = -Inf): the stages before it map it outside, so the flow gives it density 0",
-			step, n, row[:m.Dim], which)
+		return fmt.Errorf("loss is +Inf at step %d: %s, %v, is outside the domain of %s at the parameters of that step (log p = -Inf): the stages before it map it outside, so the flow gives it density 0",
+			step, rowText(rows, row), row[:m.Dim], which)
 	}
 	if o.Dequantize {
 		return fmt.Errorf("loss is +Inf at step %d: the grid noise of dequantize = true moved a training row outside the domain of %s (log p = -Inf); train with dequantize = false", step, which)

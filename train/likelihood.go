@@ -73,6 +73,42 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x6e6f78))
 	train, val, test := Split(rows, width, o.TestFrac, o.ValFrac, rng)
+	return run(ctx, m, &split{rows: rows, train: train, val: val, test: test}, o, steps, h, start, rng)
+}
+
+// split is a training run's rows, split.
+type split struct {
+	// rows are all the rows, for row numbers in messages; nil when the
+	// rows are streamed (LikelihoodSource).
+	rows             []float64
+	train, val, test []float64
+	// pool, if not nil, is the resident sample of a streamed data set
+	// that train is (pool.buf), refreshed before every step, and x and
+	// c the standardization of all its training rows, computed by a
+	// streaming pass.
+	pool *pool
+	x, c *compiler.Standardize
+}
+
+// sampleRows bounds the training rows of a streamed data set that the
+// statistics beyond the standardization (whitening, dequantize's grid
+// widths, the reported training NLL) are computed on.
+const sampleRows = 1 << 18
+
+// sample returns the training rows (width w) the statistics beyond the
+// standardization are computed on: all of them in memory, the first
+// sampleRows of the pool (a uniform sample of them) when streamed.
+func (s *split) sample(w int) []float64 {
+	if s.pool == nil {
+		return s.train
+	}
+	return s.train[:min(len(s.train), sampleRows*w)]
+}
+
+// run is Likelihood on rows already split; rng has drawn the split.
+func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptions, steps int, h Hooks, start []float64, rng *rand.Rand) (*Result, error) {
+	width := m.Dim + m.ContextDim
+	rows, train, val, test := s.rows, s.train, s.val, s.test
 	params := runtime.NewParams(m.Params)
 	var err error
 	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
@@ -85,18 +121,21 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 		}
 		copy(params.Data, start)
 		params.Changed()
-	} else if err := fill(m, params, train); err != nil {
+	} else if err := fill(m, params, s); err != nil {
 		return nil, err
 	}
+	var widths []float64
 	if o.Dequantize {
-		if err := noiseLeavesDomain(m, rows, train, GridWidths(train, width, m.Dim)); err != nil {
+		widths = GridWidths(s.sample(width), width, m.Dim)
+		if err := noiseLeavesDomain(m, rows, s.sample(width), widths); err != nil {
 			return nil, err
 		}
 	}
-	obj, err := newLikelihood(m, params, train, val, o, rng, start == nil)
+	obj, err := newLikelihood(m, params, train, val, widths, o, rng, start == nil)
 	if err != nil {
 		return nil, err
 	}
+	obj.pool = s.pool
 	if h.Checkpoint != nil {
 		best := h.Best
 		h.Best = func(step int, score float64) {
@@ -108,10 +147,16 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 	}
 	out := Loop(ctx, obj, o, steps, h)
 	obj.close()
+	if s.pool != nil && s.pool.err != nil {
+		return nil, s.pool.err
+	}
 	if out.Stop == Diverged && math.IsInf(out.BadLoss, 1) {
 		out.Err = outsideDomain(out.Err, m, params, rows, train, out.Steps, o)
 	}
 	res := &Result{Model: m, Params: params, History: out.History, Parts: Parts{Train: train, Val: val, Test: test}}
+	if s.pool != nil {
+		res.Parts.Train, res.Parts.Streamed = nil, true
+	}
 	res.Report = Report{Steps: out.Steps, Stop: out.Stop, Seconds: out.Seconds, Params: params.Count(),
 		BestStep: -1, ValNLL: math.NaN(), TestNLL: math.NaN()}
 	if obj.validates() {
@@ -129,27 +174,31 @@ func Likelihood(ctx context.Context, m *compiler.Model, rows []float64, o compil
 		}
 		return res, out.Err
 	}
-	res.Report.TrainNLL = MeanNLL(res.Model, res.Params, train)
+	res.Report.TrainNLL = MeanNLL(res.Model, res.Params, s.sample(width))
 	if len(test) > 0 {
 		res.Report.TestNLL = MeanNLL(res.Model, res.Params, test)
 	}
 	return res, nil
 }
 
-// fill sets m's standardization from the training rows.
-func fill(m *compiler.Model, params *runtime.Params, train []float64) error {
+// fill sets m's standardization from the training rows: those of s in
+// memory, or the streaming statistics of all of them (s.x, s.c) and,
+// for whitening, the resident sample's covariance.
+func fill(m *compiler.Model, params *runtime.Params, s *split) error {
 	if !m.Standardizes() {
 		return nil
 	}
 	w := m.Dim + m.ContextDim
-	x := Standardization(train, w, 0, m.Dim)
+	x, c := s.x, s.c
+	if s.pool == nil {
+		x = Standardization(s.train, w, 0, m.Dim)
+		if m.ContextDim > 0 {
+			c = Standardization(s.train, w, m.Dim, m.ContextDim)
+		}
+	}
 	KeepAngles(x, m.Options.Angles)
 	if m.Options.Whiten {
-		WhitenExcept(x, train, w, m.Dim, m.Options.Angles)
-	}
-	var c *compiler.Standardize
-	if m.ContextDim > 0 {
-		c = Standardization(train, w, m.Dim, m.ContextDim)
+		WhitenExcept(x, s.sample(w), w, m.Dim, m.Options.Angles)
 	}
 	vals, err := m.FixedValues(x, c)
 	if err != nil {
@@ -173,9 +222,12 @@ type likelihood struct {
 	// validation rows to choose among them.
 	initial, best []float64
 	lp0, lpBest   []float64
+	// pool, if not nil, is the resident sample the trainer draws from,
+	// refreshed before each step (LikelihoodSource).
+	pool *pool
 }
 
-func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float64, o compiler.TrainOptions, rng *rand.Rand, fresh bool) (*likelihood, error) {
+func newLikelihood(m *compiler.Model, params *runtime.Params, train, val, widths []float64, o compiler.TrainOptions, rng *rand.Rand, fresh bool) (*likelihood, error) {
 	width := m.Dim + m.ContextDim
 	adam := runtime.DefaultAdam(o.LR)
 	adam.Clip, adam.WeightDecay = o.Clip, o.WeightDecay
@@ -185,7 +237,7 @@ func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float
 	}
 	l := &likelihood{m: m, params: params, tr: tr, val: val, nVal: len(val) / width}
 	if o.Dequantize {
-		tr.SetNoise(GridWidths(train, width, m.Dim))
+		tr.SetNoise(widths)
 	}
 	if m.Init != nil && fresh {
 		// Data-dependent initialisation (ActNorm) from one minibatch,
@@ -204,6 +256,9 @@ func newLikelihood(m *compiler.Model, params *runtime.Params, train, val []float
 }
 
 func (l *likelihood) Step(lr float64) float64 {
+	if l.pool != nil && l.pool.refresh() != nil {
+		return math.NaN() // run reports the pool's error
+	}
 	l.tr.SetLR(lr)
 	return l.tr.Step()
 }

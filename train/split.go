@@ -36,6 +36,10 @@ func Split(rows []float64, width int, testFrac, valFrac float64, rng *rand.Rand)
 // data columns, then its context columns); a part may be empty.
 type Parts struct {
 	Train, Val, Test []float64
+	// Streamed reports that the rows were streamed from a file
+	// (LikelihoodSource): Train is nil, since the training rows were
+	// never all in memory; Val and Test are held.
+	Streamed bool
 }
 
 // Rows returns the part an `eval FLOW on PART` statement names

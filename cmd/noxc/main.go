@@ -34,6 +34,7 @@ import (
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/dataset"
 	"github.com/noxlang/nox/internal/atomicfile"
 	"github.com/noxlang/nox/lang"
 	"github.com/noxlang/nox/plot"
@@ -58,6 +59,7 @@ Commands:
   plot      draw a saved model's samples (against data) and its density
   info      describe a saved model: flow, stages, columns, parameters
   export    write a saved model as ONNX, for ONNX Runtime and other engines
+  convert   convert a CSV file (of any size) to a .npy array, streaming
   lsp       the language server, for editors (stdio)
   version   print the version of noxc (also: noxc --version)
   help      show help for a command: noxc help run
@@ -88,10 +90,11 @@ const memoryHelp = `  -max-memory SIZE
 `
 
 var help = map[string]string{
-	"plot":   plotHelp,
-	"info":   infoHelp,
-	"export": exportHelp,
-	"lsp":    lspHelp,
+	"plot":    plotHelp,
+	"info":    infoHelp,
+	"export":  exportHelp,
+	"convert": convertHelp,
+	"lsp":     lspHelp,
 	"run": `usage: noxc run FILE [-json [-progress]] [-ir [-backend]] [-steps N [-write]] [-o MODEL] [-threads N] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
 Run compiles FILE — reporting every diagnostic and running nothing if there
@@ -247,7 +250,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case len(args) == 2 && help[args[1]] != "":
 			fmt.Fprint(stdout, help[args[1]])
 		default:
-			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, export, lsp, version\n", strings.Join(args[1:], " "))
+			fmt.Fprintf(stderr, "noxc help: unknown command %q; the commands are run, check, fmt, repl, sample, eval, plot, info, export, convert, lsp, version\n", strings.Join(args[1:], " "))
 			return 2
 		}
 		return 0
@@ -258,6 +261,14 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout, versionString())
 		return 0
+	}
+	restore, err := setStreamBytes(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "noxc: %v\n", err)
+		return 2
+	}
+	defer restore()
+	switch cmd {
 	case "run", "check":
 		return runCmd(cmd, args[1:], stdout, stderr)
 	case "fmt":
@@ -272,6 +283,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return infoCmd(args[1:], stdout, stderr)
 	case "export":
 		return exportCmd(args[1:], stdout, stderr)
+	case "convert":
+		return convertCmd(args[1:], stdout, stderr)
 	case "repl":
 		return replCmd(args[1:], stdout, stderr)
 	case "lsp":
@@ -475,6 +488,23 @@ func (rf *runFlags) define(fs *flag.FlagSet) {
 		rf.threads = n
 		return nil
 	})
+}
+
+// setStreamBytes sets the size above which a .npy file is streamed
+// rather than loaded (dataset.StreamBytes) to $NOX_STREAM_BYTES, if set
+// (a size such as 64MB or 2GiB), and returns what puts it back.
+func setStreamBytes(getenv func(string) string) (restore func(), err error) {
+	old := dataset.StreamBytes
+	v := getenv("NOX_STREAM_BYTES")
+	if v == "" {
+		return func() {}, nil
+	}
+	n, err := parseSize(v)
+	if err != nil {
+		return nil, fmt.Errorf("NOX_STREAM_BYTES: %v", err)
+	}
+	dataset.StreamBytes = n
+	return func() { dataset.StreamBytes = old }, nil
 }
 
 // maxThreads bounds -threads and NOX_THREADS.

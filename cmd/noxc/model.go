@@ -109,24 +109,22 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
-	if err := pf.fits(files[1]); err != nil {
-		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
-		return 1
-	}
-	f, err := dataset.OpenRegular(files[1])
+	t, err := pf.readData(files[1])
 	if err != nil {
 		fmt.Fprintf(stderr, "noxc eval: %v\n", err)
 		return 1
 	}
-	read := dataset.ReadCSV
-	if dataset.IsNPY(files[1]) {
-		read = dataset.ReadNPY
-	}
-	t, err := read(f)
-	f.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "noxc eval: %s: %v\n", files[1], err)
-		return 1
+	if t.Streamed() {
+		ev, err := evalStreamed(m, t, files[1], *out, *columns != "" || *context != "")
+		if err != nil {
+			fmt.Fprintf(stderr, "noxc eval: %v\n", err)
+			if errors.Is(err, errUsage) {
+				return 2
+			}
+			return 1
+		}
+		printEval(stdout, ev, *jsonOut)
+		return 0
 	}
 	x, c, err := pickColumns(m, t, files[1], splitNames(*columns), splitNames(*context))
 	if err != nil {
@@ -154,12 +152,17 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	if sum.Inside > 0 {
 		ev.MeanNLL = &sum.MeanNLL
 	}
-	if *jsonOut {
+	printEval(stdout, ev, *jsonOut)
+	return 0
+}
+
+// printEval prints noxc eval's result, as JSON or as noxc run's line.
+func printEval(stdout io.Writer, ev nox.Event, jsonOut bool) {
+	if jsonOut {
 		json.NewEncoder(stdout).Encode(ev)
 	} else {
 		printEvent(stdout, ev)
 	}
-	return 0
 }
 
 // writeRows writes rows to path (see dataset.WriteFileHeader), or as CSV

@@ -69,13 +69,31 @@ func (p *policyFlags) setMemoryLimit() {
 	}
 }
 
-// fits reports why reading the data file at path would need more memory
-// than -max-memory (default: the memory available), as noxc run's
-// checker refuses such a csv(...) or npy(...): before it is read.
-func (p *policyFlags) fits(path string) error {
+// readData reads the data file at path within -max-memory (default: the
+// memory available), refusing a file estimated to need more before it is
+// read, as noxc run's checker refuses such a csv(...): a CSV
+// file, or a .npy file, which is streamed (its rows read on demand, see
+// dataset.StreamBytes) when its values are too large to load.
+func (p *policyFlags) readData(path string) (*dataset.Table, error) {
 	limit := nox.CompileOptions{}.Limits
 	limit.MaxMemory = p.maxMemory
-	return dataset.Within(path, limit.WithDefaults().MaxMemory)
+	max := limit.WithDefaults().MaxMemory
+	if dataset.IsNPY(path) {
+		return dataset.ReadFileWithin(path, max)
+	}
+	if err := dataset.Within(path, max); err != nil {
+		return nil, err
+	}
+	f, err := dataset.OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t, err := dataset.ReadCSV(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
 }
 
 // sizeUnits are the units of parseSize: SI prefixes are powers of 1000,

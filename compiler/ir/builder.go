@@ -463,6 +463,31 @@ func (b *Builder) TriSolve(x, t Value, flags int) Value {
 	return b.emit(Instr{Op: OpTriSolve, Args: []Value{x, t}, Int: flags, Shape: sx})
 }
 
+// Repeat calls body(0), …, body(count-1), which emit the iterations of
+// an unrolled loop, and records the region as a Repeat hint when every
+// iteration emitted the same number of instructions (and there are at
+// least two of them). The instructions are those of the plain loop: the
+// hint changes nothing the runtime computes; it lets the ONNX export
+// emit one ONNX Loop instead of count copies.
+func (b *Builder) Repeat(count int, body func(i int)) {
+	start := len(b.p.Instrs)
+	lens := make([]int, 0, count)
+	for i := range count {
+		before := len(b.p.Instrs)
+		body(i)
+		lens = append(lens, len(b.p.Instrs)-before)
+	}
+	if count < 2 || lens[0] == 0 {
+		return
+	}
+	for _, n := range lens {
+		if n != lens[0] {
+			return
+		}
+	}
+	b.p.Repeats = append(b.p.Repeats, Repeat{Start: start, Len: lens[0], Count: count})
+}
+
 // Output names v as a result of the program.
 func (b *Builder) Output(name string, v Value) {
 	b.p.Outputs = append(b.p.Outputs, Output{Name: name, Value: v})

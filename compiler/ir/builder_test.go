@@ -108,3 +108,46 @@ func TestPrintMathOps(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeat: Builder.Repeat records a region of equal iterations as a
+// hint, and none when the iterations differ in length (a hint a backend
+// could not trust) or there are fewer than two; the instructions are the
+// same as the plain loop's either way.
+func TestRepeat(t *testing.T) {
+	cases := []struct {
+		name  string
+		count int
+		body  func(b *Builder, i int, v Value) Value
+		want  []Repeat
+	}{
+		{"equal", 4, func(b *Builder, _ int, v Value) Value { return b.Tanh(b.Scale(v, 0.5)) }, []Repeat{{Start: 1, Len: 2, Count: 4}}},
+		{"unequal", 3, func(b *Builder, i int, v Value) Value {
+			if i == 1 {
+				v = b.Neg(v)
+			}
+			return b.Tanh(v)
+		}, nil},
+		{"one", 1, func(b *Builder, _ int, v Value) Value { return b.Tanh(v) }, nil},
+		{"empty", 3, func(_ *Builder, _ int, v Value) Value { return v }, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var params []Param
+			b, plain := NewBuilder("t", &params), NewBuilder("t", &params)
+			v, w := b.Input("x", 2), plain.Input("x", 2)
+			b.Repeat(c.count, func(i int) { v = c.body(b, i, v) })
+			for i := range c.count {
+				w = c.body(plain, i, w)
+			}
+			b.Output("y", b.Exp(v))
+			plain.Output("y", plain.Exp(w))
+			p, q := b.Program(), plain.Program()
+			if p.String() != q.String() {
+				t.Errorf("Repeat changed the program:\n%s\nwant\n%s", p, q)
+			}
+			if fmt.Sprint(p.Repeats) != fmt.Sprint(c.want) {
+				t.Errorf("repeats %v, want %v", p.Repeats, c.want)
+			}
+		})
+	}
+}

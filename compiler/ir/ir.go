@@ -161,6 +161,24 @@ type Program struct {
 	Inputs  []Input
 	Params  []Param // the parameter table shared with sibling programs
 	Outputs []Output
+	// Repeats are hints, from Builder.Repeat, that regions of Instrs are
+	// unrolled loops. The program means the same without them: the
+	// runtime ignores them and passes that rebuild a program (DCE, the
+	// gradient pass) drop them.
+	Repeats []Repeat
+}
+
+// Repeat marks Instrs[Start : Start+Count·Len] as Count iterations of
+// one block of Len instructions, each iteration reading the results of
+// the one before (a root solve's bisection steps). A backend that has
+// loops (ONNX export) may emit the block once, as a loop, instead of
+// Count copies; the hint is not a promise, so such a backend must check
+// that the iterations are copies of one another (same ops, attributes
+// and shapes; operands that are the same outer values, or the same
+// positions of the iteration itself or of the one before) and emit the
+// copies as they are where they are not.
+type Repeat struct {
+	Start, Len, Count int
 }
 
 // Output returns the value of the named output, or None.

@@ -94,31 +94,35 @@ type ortTensor struct {
 	Data []any `json:"data"`
 }
 
-// runORT runs model on the named inputs (rows of a matrix each) and
-// returns every output's values.
+// ortRequest is one model for ONNX Runtime to run, on named inputs
+// (rows of a matrix each).
+type ortRequest struct {
+	model, dtype string
+	inputs       map[string]*mat.Dense
+}
+
+// runORT runs model on the named inputs and returns every output's
+// values.
 func runORT(t *testing.T, model, dtype string, inputs map[string]*mat.Dense) map[string][]float64 {
 	t.Helper()
+	return runORTAll(t, []ortRequest{{model, dtype, inputs}})[0]
+}
+
+// runORTAll runs the requests in one process, which loads ONNX Runtime
+// once (half a second each time), and returns each one's outputs.
+func runORTAll(t *testing.T, reqs []ortRequest) []map[string][]float64 {
+	t.Helper()
 	node, script := ortRunner(t)
-	req := map[string]any{"model": model, "dtype": dtype}
-	ins := map[string]ortTensor{}
-	for name, m := range inputs {
-		r, c := m.Dims()
-		data := make([]any, 0, r*c)
-		for i := range r {
-			for j := range c {
-				v := m.At(i, j)
-				if math.IsNaN(v) || math.IsInf(v, 0) { // JSON has no NaN or Inf: run.js reads these strings
-					data = append(data, strings.Replace(strconv.FormatFloat(v, 'g', -1, 64), "Inf", "Infinity", 1))
-					continue
-				}
-				data = append(data, v)
-			}
+	var list []map[string]any
+	for _, r := range reqs {
+		ins := map[string]ortTensor{}
+		for name, m := range r.inputs {
+			ins[name] = tensorOf(m)
 		}
-		ins[name] = ortTensor{Dims: []int{r, c}, Data: data}
+		list = append(list, map[string]any{"model": r.model, "dtype": r.dtype, "inputs": ins})
 	}
-	req["inputs"] = ins
 	path := filepath.Join(t.TempDir(), "req.json")
-	b, err := json.Marshal(req)
+	b, err := json.Marshal(list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,20 +135,52 @@ func runORT(t *testing.T, model, dtype string, inputs map[string]*mat.Dense) map
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("onnxruntime: %v: %s", err, stderr.String())
 	}
-	var res map[string]ortTensor
+	var res []map[string]ortTensor
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]float64{}
-	for name, tensor := range res {
-		for _, v := range tensor.Data {
-			switch v := v.(type) {
-			case float64:
-				out[name] = append(out[name], v)
-			case string:
-				f, _ := strconv.ParseFloat(strings.Replace(v, "Infinity", "Inf", 1), 64)
-				out[name] = append(out[name], f)
+	if len(res) != len(reqs) {
+		t.Fatalf("onnxruntime: %d results for %d models", len(res), len(reqs))
+	}
+	outs := make([]map[string][]float64, len(res))
+	for i, r := range res {
+		outs[i] = map[string][]float64{}
+		for name, tensor := range r {
+			outs[i][name] = tensor.values()
+		}
+	}
+	return outs
+}
+
+// tensorOf is m as run.js reads it; JSON has no NaN or Inf, so these
+// travel as the strings run.js reads.
+func tensorOf(m *mat.Dense) ortTensor {
+	r, c := m.Dims()
+	data := make([]any, 0, r*c)
+	for i := range r {
+		for j := range c {
+			v := m.At(i, j)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				data = append(data, strings.Replace(strconv.FormatFloat(v, 'g', -1, 64), "Inf", "Infinity", 1))
+				continue
 			}
+			data = append(data, v)
+		}
+	}
+	return ortTensor{Dims: []int{r, c}, Data: data}
+}
+
+// values are the tensor's numbers, the non-finite ones back from their
+// strings.
+func (o ortTensor) values() []float64 {
+	var out []float64
+	for _, v := range o.Data {
+		switch v := v.(type) {
+		case float64:
+			out = append(out, v)
+		case string:
+			f, _ := strconv.ParseFloat(strings.Replace(v, "Infinity", "Inf", 1), 64)
+			out = append(out, f)
 		}
 	}
 	return out
@@ -152,9 +188,9 @@ func runORT(t *testing.T, model, dtype string, inputs map[string]*mat.Dense) map
 
 var noChecker sync.Once
 
-// checkONNX runs Debian's python3-onnx checker on a model file, when it
-// is installed (.ci/run installs it).
-func checkONNX(t *testing.T, path string) {
+// checkONNX runs Debian's python3-onnx checker on model files, in one
+// process, when it is installed (.ci/run installs it).
+func checkONNX(t *testing.T, paths ...string) {
 	t.Helper()
 	py := "/usr/bin/python3"
 	if err := exec.Command(py, "-c", "import onnx").Run(); err != nil {
@@ -163,9 +199,18 @@ func checkONNX(t *testing.T, path string) {
 		})
 		return
 	}
-	out, err := exec.Command(py, "-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput()
+	const script = `import onnx, sys
+bad = 0
+for p in sys.argv[1:]:
+    try:
+        onnx.checker.check_model(onnx.load(p), full_check=True)
+    except Exception as e:
+        print(p, e)
+        bad = 1
+sys.exit(bad)`
+	out, err := exec.Command(py, append([]string{"-c", script}, paths...)...).CombinedOutput()
 	if err != nil {
-		t.Errorf("onnx.checker rejects %s: %v\n%s", path, err, out)
+		t.Errorf("onnx.checker rejects: %v\n%s", err, out)
 	}
 }
 
@@ -194,6 +239,8 @@ var onnxFlows = []struct {
 	{"conditional-spline", "SplineCoupling(8, bins = 4) |> SplineAR(8, bins = 4) |> Gaussian", 3, 2},
 	{"circular-no-angles", "CircularSpline(8, bins = 3) |> CircularSplineCoupling(8, bins = 3) |> Gaussian", 2, 1},
 	{"bnaf", "BNAF(4) |> Reverse |> BNAF(3, layers = 1) |> Gaussian", 2, 1},
+	{"naf", "NAF(8, units = 3) |> Reverse |> NAF(8, units = 2) |> Gaussian", 2, 0},
+	{"umnn", "UMNN(8, units = 4, nodes = 8) |> Reverse |> UMNN(8, units = 3, nodes = 6) |> Gaussian", 2, 1},
 	{"multiscale", "AffineCoupling(8) |> Split(2) |> AffineCoupling(8) |> Gaussian", 4, 0},
 	{"dequantize", "Dequantize |> MAF(8) |> Gaussian", 2, 0},
 	{"inverted", "Inverse(AffineCoupling(8)) |> Inverse(SplineCoupling(8)) |> Inverse(Radial) |> Gaussian", 2, 0},
@@ -211,12 +258,14 @@ func TestONNXExport(t *testing.T) {
 	for _, f := range onnxFlows {
 		t.Run(f.name, func(t *testing.T) {
 			m, x, c := onnxModel(t, f.flow, f.dim, f.ctx)
+			var cases []onnxCase
 			for _, dt := range []string{"float64", "float32"} {
 				tol := map[string]float64{"float64": 1e-10, "float32": 1e-5}[dt]
 				for _, fn := range nox.ONNXFunctions {
-					compareONNX(t, m, fn, dt, tol, x, c)
+					cases = append(cases, exportCase(t, m, fn, dt, tol, x, c))
 				}
 			}
+			compareONNX(t, cases)
 		})
 	}
 }
@@ -264,9 +313,18 @@ func onnxModel(t *testing.T, flow string, dim, ctx int) (*nox.Model, *mat.Dense,
 	return m, xs, cs
 }
 
-// compareONNX exports fn of m in dtype, checks the file and compares
-// ONNX Runtime's outputs with nox's.
-func compareONNX(t *testing.T, m *nox.Model, fn, dtype string, tol float64, x, c *mat.Dense) {
+// onnxCase is one exported function to compare: its file, ONNX
+// Runtime's inputs and nox's outputs on them.
+type onnxCase struct {
+	fn, dtype, path string
+	tol             float64
+	inputs          map[string]*mat.Dense
+	want            map[string][]float64
+}
+
+// exportCase exports fn of m in dtype and computes nox's outputs on x
+// (and c), to compare within tol.
+func exportCase(t *testing.T, m *nox.Model, fn, dtype string, tol float64, x, c *mat.Dense) onnxCase {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), fn+"."+dtype+".onnx")
 	var buf bytes.Buffer
@@ -276,7 +334,6 @@ func compareONNX(t *testing.T, m *nox.Model, fn, dtype string, tol float64, x, c
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	checkONNX(t, path)
 	inputs := map[string]*mat.Dense{}
 	if c != nil {
 		inputs["c"] = c
@@ -306,14 +363,29 @@ func compareONNX(t *testing.T, m *nox.Model, fn, dtype string, tol float64, x, c
 		inputs["z"] = z
 		want["x"] = x.RawMatrix().Data
 	}
-	got := runORT(t, path, dtype, inputs)
-	for name, w := range want {
-		g := got[name]
-		if len(g) != len(w) {
-			t.Fatalf("%s %s: output %s has %d values, want %d", fn, dtype, name, len(g), len(w))
-		}
-		if worst, at := relErr(g, w); worst > tol {
-			t.Errorf("%s %s: %s[%d] = %v in ONNX Runtime, %v in nox (relative error %.3g > %g)", fn, dtype, name, at, g[at], w[at], worst, tol)
+	return onnxCase{fn: fn, dtype: dtype, path: path, tol: tol, inputs: inputs, want: want}
+}
+
+// compareONNX checks the files of cases, runs them in ONNX Runtime (one
+// process for all) and compares the outputs with nox's.
+func compareONNX(t *testing.T, cases []onnxCase) {
+	t.Helper()
+	paths := make([]string, len(cases))
+	reqs := make([]ortRequest, len(cases))
+	for i, c := range cases {
+		paths[i], reqs[i] = c.path, ortRequest{c.path, c.dtype, c.inputs}
+	}
+	checkONNX(t, paths...)
+	gots := runORTAll(t, reqs)
+	for i, c := range cases {
+		for name, w := range c.want {
+			g := gots[i][name]
+			if len(g) != len(w) {
+				t.Fatalf("%s %s: output %s has %d values, want %d", c.fn, c.dtype, name, len(g), len(w))
+			}
+			if worst, at := relErr(g, w); worst > c.tol {
+				t.Errorf("%s %s: %s[%d] = %v in ONNX Runtime, %v in nox (relative error %.3g > %g)", c.fn, c.dtype, name, at, g[at], w[at], worst, c.tol)
+			}
 		}
 	}
 }
@@ -376,13 +448,15 @@ func TestONNXExamples(t *testing.T) {
 			}
 			// nox scores in the model's dtype: a float32 model's
 			// log-densities are float32's, whichever the export's.
+			var cases []onnxCase
 			for _, dt := range []string{"float64", "float32"} {
 				tol := 1e-10
 				if dt == "float32" || m.DType() == "float32" {
 					tol = 1e-5
 				}
-				compareONNX(t, m, "log_prob", dt, tol, x, c)
+				cases = append(cases, exportCase(t, m, "log_prob", dt, tol, x, c))
 			}
+			compareONNX(t, cases)
 		})
 	}
 }
@@ -495,5 +569,52 @@ func TestONNXNoUnusedInitializers(t *testing.T) {
 				t.Errorf("%s: initializer %s %v is used by no node", fn, init.GetName(), init.GetDims())
 			}
 		}
+	}
+}
+
+// TestONNXMonotoneLoops: the sampling graphs of NAF and UMNN hold each
+// dimension's bisection and Newton steps once, as two ONNX Loops (60 and
+// 3 iterations), not unrolled: unrolled, the 2-D NAF flow's graph had
+// 13,703 nodes and ONNX Runtime took over a minute to load it.
+func TestONNXMonotoneLoops(t *testing.T) {
+	for _, name := range []string{"naf", "umnn"} {
+		t.Run(name, func(t *testing.T) {
+			var flow string
+			var dim, ctx int
+			for _, f := range onnxFlows {
+				if f.name == name {
+					flow, dim, ctx = f.flow, f.dim, f.ctx
+				}
+			}
+			m, _, _ := onnxModel(t, flow, dim, ctx)
+			var buf bytes.Buffer
+			if err := m.ExportONNX(&buf, nox.ONNXOptions{Function: "sample"}); err != nil {
+				t.Fatal(err)
+			}
+			var mp onnxpb.ModelProto
+			if err := proto.Unmarshal(buf.Bytes(), &mp); err != nil {
+				t.Fatal(err)
+			}
+			nodes, trips := len(mp.GetGraph().GetNode()), map[int64]int{}
+			trip := map[string]int64{}
+			for _, init := range mp.GetGraph().GetInitializer() {
+				if d := init.GetInt64Data(); len(d) == 1 {
+					trip[init.GetName()] = d[0]
+				}
+			}
+			for _, n := range mp.GetGraph().GetNode() {
+				if n.GetOpType() == "Loop" {
+					trips[trip[n.GetInput()[0]]]++
+					nodes += len(n.GetAttribute()[0].GetG().GetNode())
+				}
+			}
+			layers := 2
+			if trips[60] != layers*dim || trips[3] != layers*dim || len(trips) != 2 {
+				t.Errorf("loops by trip count %v, want %d of 60 and of 3", trips, layers*dim)
+			}
+			if nodes > 1500 {
+				t.Errorf("%d nodes, bodies included: the steps are not one loop", nodes)
+			}
+		})
 	}
 }

@@ -27,9 +27,10 @@ func dgemmAsm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb i
 		swapped(tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 		return
 	}
+	pf := prefetchB(k, ldb, 128)
 	if !tB && (m < 32 || k <= 16) {
 		// B is small or little reused: read it in place.
-		panels(m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+		panelsPf(pf, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
 		return
 	}
 	if !tB && n <= 32 {
@@ -38,9 +39,21 @@ func dgemmAsm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb i
 		// order. The rows stay in L2 while every row panel of A uses
 		// them; copying them costs more, row by row, than it saves.
 		for p0 := 0; p0 < k; p0 += 128 {
-			panels(m, n, min(128, k-p0), a[p0*aps:], ars, aps, b[p0*ldb:], ldb, acc || p0 > 0, c, ldc)
+			panelsPf(pf, m, n, min(128, k-p0), a[p0*aps:], ars, aps, b[p0*ldb:], ldb, acc || p0 > 0, c, ldc)
 		}
 		return
 	}
 	packed(tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
 }
+
+// prefetchB reports whether a product that reads the rows of B in place
+// prefetches them (the kernels kernp, skernp): when it sums over at
+// least 128 rows of B, and B's rows are not a multiple of align elements
+// (1 KiB) apart. Read in place, the rows of a block of a wide B are far
+// apart, and the hardware prefetchers, which follow runs of neighbouring
+// lines, leave every row a miss the first time; rows a multiple of 1 KiB
+// apart share a few sets of the L1 cache, and prefetching them evicts
+// rows still in use (784-d's 64×(784→1024) forward product, 4 KiB rows:
+// 149 → 129 GFLOP/s with prefetching, where its 1024→1568 one went
+// 137 → 200; bench/README.md). The choice depends on the shape only.
+func prefetchB(k, ldb, align int) bool { return k >= 128 && ldb%align != 0 }

@@ -92,6 +92,26 @@ func kern2x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float6
 //go:noescape
 func kern1x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
 
+// kernp8x1 is kern8x1, prefetching B 32 rows ahead.
+//
+//go:noescape
+func kernp8x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
+// kernp8x2 is kern8x2, prefetching B 32 rows ahead.
+//
+//go:noescape
+func kernp8x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
+// kernp8x3 is kern8x3, prefetching B 32 rows ahead.
+//
+//go:noescape
+func kernp8x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
+// kernp6x4 is kern6x4, prefetching B 32 rows ahead.
+//
+//go:noescape
+func kernp6x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
 // dot4x4 computes blocks of 4 rows by 4 columns of C.
 //
 //go:noescape
@@ -157,6 +177,22 @@ func kernel(w, r int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, 
 		kern2x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
 	case 4<<4 | 1:
 		kern1x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	default:
+		panic("gemm: no kernel")
+	}
+}
+
+// kernelPf runs the prefetching main kernel for 8·w columns.
+func kernelPf(w int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int) {
+	switch w {
+	case 1:
+		kernp8x1(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 2:
+		kernp8x2(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 3:
+		kernp8x3(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 4:
+		kernp6x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
 	default:
 		panic("gemm: no kernel")
 	}

@@ -10,6 +10,11 @@ var blockRows = [5]int{1: 8, 2: 8, 3: 8, 4: 6}
 // panels computes C = A'·B (+ C if acc) one column panel of at most 32
 // columns at a time, with A'[i,p] at a[i*ars+p*aps].
 func panels(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+	panelsPf(false, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+}
+
+// panelsPf is panels, on the prefetching main kernels if pf.
+func panelsPf(pf bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
 	iacc := 0
 	if acc {
 		iacc = 1
@@ -22,7 +27,10 @@ func panels(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bo
 		}
 		mr := blockRows[w]
 		nb := m / mr
-		if nb > 0 {
+		switch {
+		case nb > 0 && pf:
+			kernelPf(w, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
+		case nb > 0:
 			kernel(w, mr, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
 		}
 		for i := nb * mr; i < m; {

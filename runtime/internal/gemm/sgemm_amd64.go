@@ -96,12 +96,13 @@ func srun(path spath, buf []float32, tA, tB bool, m, n, k int, a []float32, lda 
 	if tA {
 		ars, aps = 1, lda
 	}
+	pf := prefetchB(k, ldb, 256)
 	switch path {
 	case sInPlace:
-		spanels(m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+		spanelsPf(pf, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
 	case sInPlaceBlocked:
 		for p0 := 0; p0 < k; p0 += 128 {
-			spanels(m, n, min(128, k-p0), a[p0*aps:], ars, aps, b[p0*ldb:], ldb, acc || p0 > 0, c, ldc)
+			spanelsPf(pf, m, n, min(128, k-p0), a[p0*aps:], ars, aps, b[p0*ldb:], ldb, acc || p0 > 0, c, ldc)
 		}
 	case sDots:
 		sdots(buf, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
@@ -123,6 +124,11 @@ func align64(s []float32, n int) []float32 {
 // spanels computes C = A'·B (+ C if acc) one column panel of at most 64
 // columns at a time, with A'[i,p] at a[i*ars+p*aps].
 func spanels(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	spanelsPf(false, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+}
+
+// spanelsPf is spanels, on the prefetching main kernels if pf.
+func spanelsPf(pf bool, m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc bool, c []float32, ldc int) {
 	iacc := 0
 	if acc {
 		iacc = 1
@@ -135,7 +141,10 @@ func spanels(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc b
 		}
 		mr := sblockRows[w]
 		nb := m / mr
-		if nb > 0 {
+		switch {
+		case nb > 0 && pf:
+			skernelPf(w, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
+		case nb > 0:
 			skernel(w, mr, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
 		}
 		for i := nb * mr; i < m; {

@@ -124,6 +124,9 @@ func scases() []stestCase {
 		// columns (several stack buffers in the dot and swapped paths).
 		{20, 4, 1500}, {9, 3, 2800}, {17, 1, 8200}, {2800, 3, 5}, {2100, 4, 7}, {8200, 1, 2},
 		{256, 2, 100}, {100, 4, 256},
+		// Blocks of masked products read in place over more than 128
+		// rows of B: the prefetching kernels (prefetchB), every width.
+		{64, 32, 300}, {17, 20, 200}, {20, 100, 150}, {48, 30, 129}, {9, 40, 128}, {33, 16, 140},
 	}
 	for ti := range 4 {
 		tA, tB := ti&1 != 0, ti&2 != 0

@@ -94,6 +94,26 @@ func skern2x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float
 //go:noescape
 func skern1x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
 
+// skernp8x1 is skern8x1, prefetching B 32 rows ahead.
+//
+//go:noescape
+func skernp8x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
+// skernp8x2 is skern8x2, prefetching B 32 rows ahead.
+//
+//go:noescape
+func skernp8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
+// skernp8x3 is skern8x3, prefetching B 32 rows ahead.
+//
+//go:noescape
+func skernp8x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
+// skernp6x4 is skern6x4, prefetching B 32 rows ahead.
+//
+//go:noescape
+func skernp6x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
 // sdot4x4 computes blocks of 4 rows by 4 columns of C.
 //
 //go:noescape
@@ -159,6 +179,22 @@ func skernel(w, r int, nb, k int, a *float32, ars, aps int, b *float32, ldb int,
 		skern2x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
 	case 4<<4 | 1:
 		skern1x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	default:
+		panic("gemm: no kernel")
+	}
+}
+
+// skernelPf runs the prefetching main kernel for 16·w columns.
+func skernelPf(w int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int) {
+	switch w {
+	case 1:
+		skernp8x1(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 2:
+		skernp8x2(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 3:
+		skernp8x3(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 4:
+		skernp6x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
 	default:
 		panic("gemm: no kernel")
 	}

@@ -1,0 +1,162 @@
+package runtime
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	goruntime "runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/compiler/ir"
+	"golang.org/x/sys/unix"
+)
+
+// TestProbeShard is a measuring tool, run only with NOX_PROBE=1 (go test
+// ./runtime -run ProbeShard -v): for one training shard of the digits
+// (128 rows) and 784-d (64 rows) MAFs in float32, it prints the
+// multiply-adds of the products (full, computed, useful: nonzero mask
+// entries), then alternates two plans of the shard's program, with the
+// masked blocks' parts off and on (maskParts), and prints each one's
+// thread CPU time, the minimum over 25 runs, in total, in products, per
+// kind of step, and in the prelude. Thread CPU time leaves out the time
+// another process holds the core, which wall time on a busy machine
+// does not; alternating in one process puts both variants under the
+// same conditions. Figures quoted in bench/README.md.
+func TestProbeShard(t *testing.T) {
+	if os.Getenv("NOX_PROBE") != "1" {
+		t.Skip("a measuring tool: NOX_PROBE=1")
+	}
+	for _, c := range []struct{ dim, hidden, rows int }{{64, 512, 128}, {784, 1024, 64}} {
+		std := &compiler.Standardize{}
+		for range c.dim {
+			std.Mean = append(std.Mean, 0.1)
+			std.Std = append(std.Std, 1.3)
+		}
+		m := MAFModel(t, 5, c.hidden, c.dim, std)
+		ps := NewParams(m.Params)
+		ps.DType = Float32
+		ps.Init(rand.New(rand.NewPCG(0, 0)))
+		ps.float32Views()
+		g := splitGradScales(m.Grad)
+		var es [2]*Exec[float32]
+		for v, on := range []bool{false, true} {
+			maskParts = on
+			es[v] = newExec[float32](g, ps, c.rows, rand.New(rand.NewPCG(1, 1)), nil)
+			full, comp, useful := productWork(es[v])
+			fmt.Printf("D=%d parts=%v: multiply-adds full %.1fM, computed %.1fM, useful %.1fM (%.2f of computed)\n",
+				c.dim, on, full/1e6, comp/1e6, useful/1e6, useful/comp)
+		}
+		maskParts = true
+		probeAlternate(fmt.Sprintf("D=%d", c.dim), es)
+	}
+}
+
+// productWork returns the multiply-adds of e's products: as full
+// products, as computed (blocks and parts), and useful (masked products
+// counted by their masks' nonzeros).
+func productWork(e *Exec[float32]) (full, comp, useful float64) {
+	q := e.prog
+	static, outMasks := staticValues(q), outputMasks(q)
+	nonzeros := func(m []float64) float64 {
+		n := 0
+		for _, x := range m {
+			if x != 0 {
+				n++
+			}
+		}
+		return float64(n)
+	}
+	for _, s := range e.steps {
+		if !isProduct(s.op) {
+			continue
+		}
+		in := q.Instrs[s.value]
+		k := s.ac
+		if in.Int&ir.TransA != 0 {
+			k = s.ar
+		}
+		f := float64(s.rows * s.cols * k)
+		full += f
+		switch mk := operandMask(q, static, in.Args[1]); {
+		case mk != nil && in.Int&ir.GemmSliceB == 0:
+			useful += nonzeros(mk) * float64(s.rows)
+		case outMasks[s.value] != nil:
+			useful += nonzeros(outMasks[s.value]) * float64(k)
+		default:
+			useful += f
+		}
+		if s.blocks == nil {
+			comp += f
+		}
+		for i, b := range s.blocks {
+			var parts []gemmPart
+			if s.parts != nil {
+				parts = s.parts[i]
+			}
+			comp += float64(partsWork(parts, b))
+		}
+	}
+	return full, comp, useful
+}
+
+// threadTime is the calling thread's CPU time.
+func threadTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		panic(err)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// probeAlternate runs es[0] and es[1] alternately, step by step timed,
+// and prints the minimum of each step's time summed by kind of step.
+func probeAlternate(label string, es [2]*Exec[float32]) {
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	var steps [2][]time.Duration
+	var pre [2]time.Duration
+	for v, e := range es {
+		e.Run()
+		steps[v] = make([]time.Duration, len(e.steps))
+	}
+	keep := func(d *time.Duration, x time.Duration) {
+		if *d == 0 || x < *d {
+			*d = x
+		}
+	}
+	for range 25 {
+		for v, e := range es {
+			t0 := threadTime()
+			for i := range e.pre {
+				e.exec(&e.pre[i])
+			}
+			keep(&pre[v], threadTime()-t0)
+			for i := range e.steps {
+				t0 := threadTime()
+				e.exec(&e.steps[i])
+				keep(&steps[v][i], threadTime()-t0)
+			}
+		}
+	}
+	for v, e := range es {
+		kinds := map[string]time.Duration{}
+		var total time.Duration
+		for i, d := range steps[v] {
+			k := e.steps[i].op.String()
+			if isProduct(e.steps[i].op) {
+				k = "products"
+			}
+			kinds[k] += d
+			total += d
+		}
+		fmt.Printf("%s variant %d: steps %v (products %v), prelude %v\n", label, v, total, kinds["products"], pre[v])
+		names := slices.Sorted(maps.Keys(kinds))
+		for _, k := range names {
+			fmt.Printf("    %-10s %8.1f us\n", k, float64(kinds[k].Nanoseconds())/1e3)
+		}
+	}
+}
