@@ -74,7 +74,7 @@ func TestTrainThreads(t *testing.T) {
 			mp.Map(lp, data, 300)
 			mp.Close()
 			testArrive, testStall = nil, nil
-			if n := helpers(); n != before {
+			if n := helpersAfter(before); n != before {
 				t.Fatalf("%v, %s: %d team helpers running after Close, %d before", dt, c.name, n, before)
 			}
 			if want == nil {

@@ -180,10 +180,23 @@ func TestTeamCloseWaits(t *testing.T) {
 		// Count the team's helper goroutines themselves: the total number
 		// of goroutines also counts other tests' and the testing package's,
 		// which come and go (this test was flaky that way).
-		if n := helpers(); n != before {
+		if n := helpersAfter(before); n != before {
 			t.Errorf("spin=%v: %d team helpers running after close, %d before the team", spin, n, before)
 		}
 	}
+}
+
+// helpersAfter returns the number of goroutines running a team's helper
+// once it is want, or after a second: a helper that has returned from
+// (*team).helper, and so let close return, may still show in a stack dump
+// for a moment (under -race, on a busy machine, this test was flaky that
+// way).
+func helpersAfter(want int) int {
+	n := helpers()
+	for end := time.Now().Add(time.Second); n != want && time.Now().Before(end); n = helpers() {
+		time.Sleep(time.Millisecond)
+	}
+	return n
 }
 
 // helpers returns the number of goroutines running a team's helper.
