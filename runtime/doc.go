@@ -40,19 +40,22 @@
 // of rows into partsFor parts, a multiple of Shards(chunk), which may be
 // more than it has goroutines.
 //
-// A team runs one piece of work per member concurrently: member 0 on the
-// calling goroutine, the others on helper goroutines that live as long as
-// the team (team.go). The members of a Trainer's or a Mapper's team
-// claim parts one by one, run prelude steps, or update ranges of the
-// parameters.
+// A team runs the tasks of a run on its members: member 0 on the calling
+// goroutine, the others on helper goroutines that live as long as the
+// team (team.go). A task is a part, one list of a prelude level's steps,
+// or a range of the clipping norm or of the update; whichever member is
+// free claims the next one, and a run is over when all its tasks are
+// done, so a helper the OS has descheduled holds up nothing it has not
+// claimed. A team whose helpers keep arriving too late runs alone for a
+// while (solo), and with GOMAXPROCS 1 it always does.
 //
 // A large matrix product is cut into pieces (share.go): ranges of
 // columns, or its blocks. Blocks are the column blocks of a product over
 // a masked matrix (masked.go), each computed over only the rows or the
 // inner range its mask keeps. A member that has finished its own part
 // claims pieces of the products the others are running. A segment is
-// the part of one parameter tensor that lies in one member's range of
-// the update (Trainer).
+// the part of one parameter tensor that lies in one range of the update
+// or of the norm (Trainer).
 //
 // # Invariants
 //
@@ -63,11 +66,13 @@
 // Results do not depend on the number of cores. The shards of a batch
 // have fixed sizes (Shards and shardSizes depend only on the batch size),
 // a Mapper's parts too (mapParts depends on the program, its element
-// type and the batch size); a product is cut into the same pieces
+// type and the batch size), and the ranges of the update and of the
+// clipping norm (the parameter count and the shard count); a product is cut into the same pieces
 // whoever runs them, and each element of a product is summed in an order
 // fixed by the shape; the shards' gradients are combined, and the
 // squared norm of the gradient summed, in a fixed order. Which member
-// runs a part, a piece or a prelude step therefore changes no bit. The
+// runs a part, a piece, a prelude step or a range therefore changes no
+// bit. The
 // matrix kernels are chosen by shape and CPU features (dgemmChoose),
 // never by the data or the core count, so results are bit-identical on
 // a given machine.

@@ -3,7 +3,6 @@ package runtime
 import (
 	"math/rand/v2"
 	goruntime "runtime"
-	"sync/atomic"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -20,8 +19,7 @@ import (
 // writing them. Close releases its goroutines.
 type Mapper struct {
 	parts  []part
-	team   *team
-	claims atomic.Int32 // parts claimed in the current run
+	team   *team // task j: part j, or list j of a prelude level
 	params *Params
 	// pre lists, per level and member, the prelude steps of parts[0]
 	// (shared by all parts), run only when the parameters' generation
@@ -52,7 +50,7 @@ type part interface {
 	run()
 	// startShared and help: see share.go.
 	startShared()
-	help() bool
+	help() (running bool, ran int)
 	// prelude runs the prelude steps listed (see Exec.preludeWork).
 	prelude(steps []int)
 	preludeWork(k int) [][][]int
@@ -130,7 +128,7 @@ func accumulateInto[S Float](dst []float64, src []S, w float64, add bool) {
 
 func (pt *execPart[T]) run()                        { pt.exec.runMain() }
 func (pt *execPart[T]) startShared()                { pt.exec.startShared() }
-func (pt *execPart[T]) help() bool                  { return pt.exec.help() }
+func (pt *execPart[T]) help() (bool, int)           { return pt.exec.help() }
 func (pt *execPart[T]) prelude(steps []int)         { pt.exec.runPrelude(steps) }
 func (pt *execPart[T]) preludeWork(k int) [][][]int { return pt.exec.preludeWork(k) }
 func (pt *execPart[T]) preludeSize() int            { return pt.exec.preludeSize() }
@@ -160,13 +158,13 @@ func NewMapper(p *ir.Program, params *Params, out string, batch int, rng *rand.R
 	m.out = p.Output(out)
 	members := min(len(m.parts), max(2, goruntime.NumCPU()))
 	m.pre = m.parts[0].preludeWork(members)
-	m.team = newTeam(members, func(i int) {
+	m.team = newTeam(members, func(_, j int) {
 		if m.phase >= 0 {
-			m.parts[0].prelude(m.pre[m.phase][i])
+			m.parts[0].prelude(m.pre[m.phase][j])
 			return
 		}
-		runParts(m.parts, &m.claims, m.team)
-	})
+		m.parts[j].run()
+	}, func(int) bool { return helpParts(m.parts) })
 	return m
 }
 
@@ -181,10 +179,11 @@ func (m *Mapper) refresh() {
 	m.gen, m.fresh = g, true
 }
 
-// runPrelude runs a part's prelude on a team whose work function runs
-// level *phase of work on each member; a small prelude runs on the
-// calling goroutine alone, where waking the team would cost more than it
-// saves. It leaves *phase at -1.
+// runPrelude runs a part's prelude on a team whose task j runs list j of
+// level *phase of work (any member may run any list: only one list of a
+// level holds matrix products, which use the Exec's one transpose
+// scratch); a small prelude runs on the calling goroutine alone, where
+// waking the team would cost more than it saves. It leaves *phase at -1.
 func runPrelude(t *team, phase *int, work [][][]int, p part) {
 	if p.preludeSize() < 1<<16 {
 		for _, lvl := range work {
@@ -195,7 +194,7 @@ func runPrelude(t *team, phase *int, work [][][]int, p part) {
 	} else {
 		for l := range work {
 			*phase = l
-			t.run()
+			t.run(len(work[l]), false)
 		}
 	}
 	*phase = -1
@@ -227,8 +226,7 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 		for _, p := range m.parts {
 			p.startShared()
 		}
-		m.claims.Store(0)
-		m.team.run()
+		m.team.run(len(m.parts), true)
 		r := lo
 		for _, p := range m.parts {
 			for i := 0; i < p.numRows() && r < lo+k; i++ {

@@ -36,6 +36,12 @@ type share struct {
 	done     atomic.Int32  // pieces of the published product done
 	finished atomic.Bool   // the shard's program has run to its end
 	helped   atomic.Int64  // pieces run by helpers, ever (tests)
+	// The owner, waiting for pieces a helper holds, spins for a while and
+	// then blocks (a helper descheduled by the OS may hold its piece for
+	// milliseconds): it says so in waiting first, and the helper that
+	// finishes the last piece sends a token on wake.
+	waiting atomic.Bool
+	wake    chan struct{} // buffered; made by the first startShared
 }
 
 // pieces returns the pieces a product step is run as, or nil to run it
@@ -83,6 +89,9 @@ func (e *Exec[T]) idle() uint64 { return uint64(len(e.steps)) << 32 }
 func (e *Exec[T]) startShared() {
 	e.share.word.Store(e.idle())
 	e.share.finished.Store(false)
+	if e.share.wake == nil {
+		e.share.wake = make(chan struct{}, 1)
+	}
 }
 
 // testPublished, if set, is called after a product is published, before
@@ -109,54 +118,68 @@ func (e *Exec[T]) runShared(i int) {
 		e.gemmBlock(s, s.pieces[c], tA, tB)
 		sh.done.Add(1)
 	}
-	for uint32(sh.done.Load()) < n {
-	}
+	sh.waitDone(n)
 	sh.word.Store(e.idle())
 	e.biasAfter(s)
 }
 
+// waitDone returns when n pieces of the published product are done: it
+// spins for a while, then blocks until the helper that finishes the last
+// piece wakes it.
+func (sh *share) waitDone(n uint32) {
+	for s := 0; s < spinLimit && uint32(sh.done.Load()) < n; s++ {
+	}
+	if uint32(sh.done.Load()) >= n {
+		return
+	}
+	sh.waiting.Store(true)
+	for uint32(sh.done.Load()) < n {
+		<-sh.wake
+	}
+	sh.waiting.Store(false)
+}
+
 // help runs pieces of e's published product until it has none left
-// unclaimed; it reports whether e's program is still running.
-func (e *Exec[T]) help() bool {
+// unclaimed; it reports whether e's program is still running, and how
+// many pieces it ran. It may run at any time, even while the owner
+// prepares its next run: it only claims a piece of a published product,
+// published after the product's operands were written.
+func (e *Exec[T]) help() (running bool, ran int) {
 	sh := &e.share
 	for {
 		if sh.finished.Load() {
-			return false
+			return false, ran
 		}
 		w := sh.word.Load()
 		i, c := int(w>>32), int(uint32(w))
 		if i >= len(e.steps) {
-			return true
+			return true, ran
 		}
 		s := &e.steps[i]
 		if c >= len(s.pieces) || !sh.word.CompareAndSwap(w, w+1) {
-			return true
+			return true, ran
 		}
 		e.gemmBlock(s, s.pieces[c], s.flags&ir.TransA != 0, s.flags&ir.TransB != 0)
 		sh.helped.Add(1)
-		sh.done.Add(1)
-	}
-}
-
-// runParts is a team member's work in a run of parts: it claims parts
-// one by one (next counts the claims; the caller zeroes it before the
-// run) and runs them, then, if the team spins (a member waiting for work
-// holds a core), runs pieces of the others' products until all are
-// finished. Which member runs a part does not change what it computes.
-func runParts(parts []part, next *atomic.Int32, t *team) {
-	for {
-		j := int(next.Add(1) - 1)
-		if j >= len(parts) {
-			break
-		}
-		parts[j].run()
-	}
-	for busy := t.spin.Load(); busy; {
-		busy = false
-		for _, p := range parts {
-			if p.help() {
-				busy = true
+		ran++
+		if uint32(sh.done.Add(1)) == uint32(len(s.pieces)) && sh.waiting.Load() {
+			select {
+			case sh.wake <- struct{}{}:
+			default:
 			}
 		}
 	}
+}
+
+// helpParts is a team member's idle work in a run of parts (team.idle):
+// one pass running pieces of the products the parts are running. It
+// reports whether it ran any. Which member runs a piece does not change
+// what it computes.
+func helpParts(parts []part) bool {
+	ran := 0
+	for _, p := range parts {
+		_, n := p.help()
+		ran += n
+	}
+	return ran > 0
 }

@@ -122,7 +122,7 @@ func TestHelpIdentical(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for pt.help() {
+					for running, _ := pt.help(); running; running, _ = pt.help() {
 					}
 				}()
 				pt.run()

@@ -4,64 +4,134 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// team runs one piece of work per member concurrently: member 0 on the
-// calling goroutine, the others on goroutines that live as long as the
-// team. A run allocates nothing, so it can sit inside a training step.
+// team runs the tasks of a run on its members concurrently: member 0 on
+// the calling goroutine, the others on goroutines that live as long as
+// the team. A run is a number of tasks, claimed one by one by whichever
+// member is free; it is over when every task has been claimed and is
+// done, not when every member has looked in. Which member runs a task
+// changes nothing its work computes (every caller keeps it so), and a
+// helper the operating system has not scheduled costs the run nothing
+// unless it holds a task: on a machine whose cores are shared with other
+// processes, a helper is often descheduled for milliseconds, far longer
+// than a run. A run allocates nothing, so it can sit inside a training
+// step.
 //
-// Between runs a helper spins for a while on the run counter before it
+// Between runs a helper spins for a while on the run word before it
 // blocks on a channel, and the caller spins before it blocks waiting for
-// the helpers: waking a parked goroutine on another core goes through the
-// OS, and when both sides blocked, that wake-up cost a run of two halves
-// a large fraction of the work of a half, for the smaller programs a
-// Mapper runs; spinning cuts it to a small one (figures in
-// bench/README.md). With GOMAXPROCS 1 nobody spins (a spinner would hold
-// the only processor).
+// the tasks others hold: waking a parked goroutine on another core goes
+// through the OS, and when both sides blocked, that wake-up cost a run of
+// two halves a large fraction of the work of a half, for the smaller
+// programs a Mapper runs; spinning cuts it to a small one (figures in
+// bench/README.md). But a spinner holds a core that, under load, another
+// process or the team's own caller would use, so spinning backs off when
+// it does not pay (see adapt and helper), and the caller stops involving
+// the helpers for a while when they keep arriving too late to take a task
+// or keep it waiting (solo). With GOMAXPROCS 1 every run is solo: a
+// helper could run only when the caller stops.
 type team struct {
-	work   func(i int)
-	epoch  atomic.Uint32 // number of runs started
-	left   atomic.Int32  // helpers still working on the current run
+	work func(member, task int)
+	// idle, if not nil, is called by a member that found no task left to
+	// claim while the run's tasks are not all done: it runs what it can of
+	// the tasks still running (pieces of their products, share.go) and
+	// reports whether it ran anything.
+	idle func(member int) bool
+	// word is the run counter (high 32 bits) and the next unclaimed task
+	// (low 32 bits): a member claims a task by moving it on, only while it
+	// holds the run it read, so a late helper never claims a task of a run
+	// it did not see start.
+	word   atomic.Uint64
+	tasks  atomic.Int32 // tasks in the current run
+	done   atomic.Int32 // tasks of the current run finished
 	closed atomic.Bool
-	spin   atomic.Bool // GOMAXPROCS > 1 when the run started
+	spin   atomic.Bool // the helpers may spin: GOMAXPROCS > 1, and not solo
 	// A member about to block says so first and checks again after, and
 	// the other side sends a token only to a member that said so; tokens
 	// may go stale, so every wake-up re-checks what it waited for.
 	asleep  []atomic.Bool   // per helper
 	start   []chan struct{} // per helper, buffered
 	waiting atomic.Bool     // the caller
-	done    chan struct{}   // buffered
+	doneCh  chan struct{}   // buffered
 	exited  sync.WaitGroup  // helpers that have not returned
+	// The caller's record of how parallel runs went (adapt); only the
+	// caller reads and writes these.
+	bad     int // parallel runs in a row that did not pay
+	solo    int // runs left to run solo
+	backoff int // the next solo period, in runs
+	stats   teamStats
+}
+
+// teamStats counts how runs went, for tests and the benchmarks.
+type teamStats struct {
+	runs, soloRuns int // runs, and runs the caller ran alone
+	helped         int // parallel runs in which a helper finished a task
+	stalled        int // parallel runs in which the caller blocked
 }
 
 // spinLimit bounds a spin, in atomic loads; what that comes to in time
-// on the benchmark machine is in bench/README.md.
-const spinLimit = 1 << 17
+// on the benchmark machine is in bench/README.md. idleLimit bounds the
+// passes over the running tasks (team.idle, each a few atomic loads per
+// part) that find nothing to run, about as long.
+const (
+	spinLimit = 1 << 17
+	idleLimit = spinLimit / 8
+)
 
-func newTeam(n int, work func(i int)) *team {
-	t := &team{work: work, done: make(chan struct{}, 1)}
+// The caller's back-off (adapt): after parallel runs that did not pay it
+// runs the next backoff runs alone; the period doubles, from minBackoff up
+// to maxBackoff, while the runs between periods keep not paying, and
+// halves, down to minBackoff, with each run that does.
+const (
+	badRuns    = 3
+	minBackoff = 16
+	maxBackoff = 1024
+)
+
+// Test hooks: testArrive, if set, is called by a helper that has seen a
+// run start, before it claims a task; testStall by a member with the task
+// it has just claimed, before it runs it. Tests stall a member there, as
+// the OS deschedules one.
+var (
+	testArrive func(member int)
+	testStall  func(member, task int)
+)
+
+// newTeam starts a team of n members that runs work; idle may be nil.
+func newTeam(n int, work func(member, task int), idle func(member int) bool) *team {
+	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff}
 	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
 		t.start = append(t.start, make(chan struct{}, 1))
+	}
+	// Started after t.start is complete: the helpers read it.
+	for i := 1; i < n; i++ {
 		t.exited.Add(1)
 		go t.helper(i)
 	}
 	return t
 }
 
+// helper is member i's goroutine: it waits for each run and joins it.
+// Its spin shrinks (halves, down to spinLimit>>6) each time it arrives at
+// a run whose tasks were all taken, and grows back to spinLimit when it
+// takes one: under load a helper arrives late, and its spinning only
+// takes a core from the caller.
 func (t *team) helper(i int) {
 	defer t.exited.Done()
 	seen := uint32(0)
+	budget := spinLimit
 	for {
-		e := t.epoch.Load()
-		for s := 0; e == seen && s < spinLimit && t.spin.Load(); s++ {
-			e = t.epoch.Load()
+		e := uint32(t.word.Load() >> 32)
+		for s := 0; e == seen && s < budget && t.spin.Load(); s++ {
+			e = uint32(t.word.Load() >> 32)
 		}
 		for e == seen {
 			t.asleep[i].Store(true)
-			if e = t.epoch.Load(); e == seen {
+			if e = uint32(t.word.Load() >> 32); e == seen {
 				<-t.start[i-1]
-				e = t.epoch.Load()
+				e = uint32(t.word.Load() >> 32)
 			}
 			t.asleep[i].Store(false)
 		}
@@ -69,42 +139,166 @@ func (t *team) helper(i int) {
 		if t.closed.Load() {
 			return
 		}
-		t.work(i)
-		if t.left.Add(-1) == 0 && t.waiting.Load() {
-			select {
-			case t.done <- struct{}{}:
-			default:
-			}
+		if testArrive != nil {
+			testArrive(i)
+		}
+		if t.join(i, e) > 0 {
+			budget = spinLimit
+		} else {
+			budget = max(budget/2, spinLimit>>6)
 		}
 	}
 }
 
-// run calls work(i) for every member and waits for all of them. After
-// close it calls them one after another on the calling goroutine.
-func (t *team) run() {
-	if len(t.start) == 0 || t.closed.Load() {
-		t.spin.Store(false) // nobody runs beside a member: nobody to wait for
-		for i := range len(t.start) + 1 {
-			t.work(i)
+// join claims and runs tasks of run e as member i until none is left,
+// then, if the team spins, helps the tasks still running until they are
+// done, another run starts, or idleLimit passes in a row found nothing
+// to run. It returns how many tasks it ran.
+func (t *team) join(i int, e uint32) int {
+	ran := 0
+	for {
+		w := t.word.Load()
+		n := t.tasks.Load()
+		if uint32(w>>32) != e || int32(uint32(w)) >= n {
+			break
+		}
+		if !t.word.CompareAndSwap(w, w+1) {
+			continue
+		}
+		t.runTask(i, int(uint32(w)), n)
+		ran++
+	}
+	if t.idle != nil {
+		for s := 0; s < idleLimit && uint32(t.word.Load()>>32) == e && t.spin.Load() && t.done.Load() < t.tasks.Load(); s++ {
+			if t.idle(i) {
+				s = 0
+			}
+		}
+	}
+	return ran
+}
+
+// runTask runs task j of a run of n tasks on member i and counts it done,
+// waking the caller if it was the last one and the caller is blocked.
+func (t *team) runTask(i, j int, n int32) {
+	if testStall != nil {
+		testStall(i, j)
+	}
+	t.work(i, j)
+	if t.done.Add(1) == n && i != 0 && t.waiting.Load() {
+		select {
+		case t.doneCh <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// run runs tasks 0 to n-1 and returns when every one is done. It runs them
+// all on the caller when n is 1, with GOMAXPROCS 1, after close, and while
+// the team is solo (adapt). even says the tasks are of about the same
+// size, so that adapt can judge from the caller's share how the run went;
+// a run of uneven tasks (a prelude level's lists) is not judged.
+func (t *team) run(n int, even bool) {
+	t.stats.runs++
+	if n <= 1 || len(t.start) == 0 || t.closed.Load() || t.solo > 0 || runtime.GOMAXPROCS(0) == 1 {
+		if n > 1 && t.solo > 0 {
+			t.solo--
+			t.stats.soloRuns++
+		}
+		t.spin.Store(false) // nobody runs beside the caller: nobody to wait for
+		for j := range n {
+			if testStall != nil {
+				testStall(0, j)
+			}
+			t.work(0, j)
 		}
 		return
 	}
-	t.spin.Store(runtime.GOMAXPROCS(0) > 1)
-	t.left.Store(int32(len(t.start)))
-	t.epoch.Add(1)
+	t.spin.Store(true)
+	t.tasks.Store(int32(n))
+	t.done.Store(0)
+	e := uint32(t.word.Load()>>32) + 1
+	t.word.Store(uint64(e) << 32)
 	t.wake()
-	t.work(0)
-	if t.spin.Load() {
-		for s := 0; s < spinLimit && t.left.Load() != 0; s++ {
+	t0 := time.Now()
+	ran := t.join0(e, int32(n))
+	own := time.Since(t0)
+	stalled := t.wait(int32(n))
+	if even {
+		t.adapt(n, ran, own, time.Since(t0), stalled)
+	}
+}
+
+// join0 is the caller's share of run e of n tasks: it claims and runs
+// tasks until none is left, and returns how many it ran.
+func (t *team) join0(e uint32, n int32) int {
+	ran := 0
+	for {
+		w := t.word.Add(1) - 1
+		if int32(uint32(w)) >= n {
+			return ran
+		}
+		t.runTask(0, int(uint32(w)), n)
+		ran++
+	}
+}
+
+// wait returns when the n tasks of the current run are done: the caller
+// helps the tasks still running (idle) and spins while that pays, then
+// blocks. It reports whether it blocked.
+func (t *team) wait(n int32) bool {
+	limit := spinLimit
+	if t.idle != nil {
+		limit = idleLimit
+	}
+	for s := 0; s < limit && t.done.Load() != n; s++ {
+		if t.idle != nil && t.idle(0) {
+			s = 0
 		}
 	}
-	if t.left.Load() != 0 {
-		t.waiting.Store(true)
-		for t.left.Load() != 0 {
-			<-t.done
-		}
-		t.waiting.Store(false)
+	if t.done.Load() == n {
+		return false
 	}
+	t.waiting.Store(true)
+	for t.done.Load() != n {
+		<-t.doneCh
+	}
+	t.waiting.Store(false)
+	return true
+}
+
+// adapt records how a parallel run of n tasks went: the caller ran ran of
+// them in own, and the run took total. The run paid if a helper ran a task
+// and the run took less than the caller alone would have, estimated as
+// own·n/ran (the tasks of a run are of similar sizes). After badRuns runs
+// in a row that did not pay, or one that took more than twice that
+// estimate (a helper descheduled while it held a task), it makes the team
+// solo for backoff runs.
+func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
+	if stalled {
+		t.stats.stalled++
+	}
+	if ran < n {
+		t.stats.helped++
+	}
+	alone := own * time.Duration(n) / time.Duration(max(ran, 1))
+	switch {
+	case ran == 0 || ran < n && total < alone:
+		t.bad, t.backoff = 0, max(minBackoff, t.backoff/2)
+		return
+	case ran < n && total > 2*alone:
+		t.bad = badRuns
+	default:
+		t.bad++
+	}
+	// Until a run pays again, the helpers block between runs instead of
+	// spinning (the next run wakes them).
+	t.spin.Store(false)
+	if t.bad < badRuns {
+		return
+	}
+	t.bad, t.solo = 0, t.backoff
+	t.backoff = min(2*t.backoff, maxBackoff)
 }
 
 // wake sends a token to every helper that is blocked or about to block.
@@ -126,7 +320,8 @@ func (t *team) close() {
 	if len(t.start) == 0 || t.closed.Swap(true) {
 		return
 	}
-	t.epoch.Add(1)
+	t.spin.Store(false)
+	t.word.Store(uint64(uint32(t.word.Load()>>32)+1) << 32)
 	for _, ch := range t.start {
 		select {
 		case ch <- struct{}{}:

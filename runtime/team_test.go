@@ -3,41 +3,164 @@ package runtime
 import (
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // TestTeam runs a team many times, with and without pauses between runs
 // (so helpers both catch a run while spinning and are woken from sleep),
-// at GOMAXPROCS 1 and 2, and checks that every member runs exactly once
-// per run and that the caller sees its writes when run returns.
+// at GOMAXPROCS 1, 2 and 3, with teams of 1 to 3 members and runs of 1 to
+// 7 tasks, and checks that every task runs exactly once per run, on a
+// valid member, and that the caller sees its writes when run returns.
 func TestTeam(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, procs := range []int{1, 2} {
+	for _, procs := range []int{1, 2, 3} {
 		runtime.GOMAXPROCS(procs)
-		for _, n := range []int{1, 2, 3} {
-			count := make([]int, n)
-			tm := newTeam(n, func(i int) { count[i]++ })
-			for r := 1; r <= 300; r++ {
-				if r%50 == 0 {
-					time.Sleep(2 * time.Millisecond) // past the spin: helpers sleep
+		for _, members := range []int{1, 2, 3} {
+			for _, tasks := range []int{1, 2, 3, 7} {
+				count := make([]int, tasks)
+				var bad atomic.Int32
+				var idles atomic.Int64 // passes over the running tasks: the idle path runs too
+				tm := newTeam(members, func(i, j int) {
+					if i < 0 || i >= members {
+						bad.Add(1)
+					}
+					count[j]++
+				}, func(int) bool { idles.Add(1); return false })
+				for r := 1; r <= 200; r++ {
+					if r%50 == 0 {
+						time.Sleep(2 * time.Millisecond) // past the spin: helpers sleep
+					}
+					tm.run(tasks, r%2 == 0) // judged by adapt, or not
+					for j, c := range count {
+						if c != r {
+							t.Fatalf("GOMAXPROCS %d, %d members, %d tasks, run %d: task %d ran %d times", procs, members, tasks, r, j, c)
+						}
+					}
 				}
-				tm.run()
-				for i, c := range count {
-					if c != r {
-						t.Fatalf("GOMAXPROCS %d, %d members, run %d: member %d ran %d times", procs, n, r, i, c)
+				if bad.Load() != 0 {
+					t.Fatalf("GOMAXPROCS %d, %d members: a task ran on a member out of range", procs, members)
+				}
+				tm.close()
+				tm.close()          // idempotent
+				tm.run(tasks, true) // after close: every task, on the caller
+				for j, c := range count {
+					if c != 201 {
+						t.Fatalf("GOMAXPROCS %d, %d members, run after close: task %d ran %d times", procs, members, j, c)
 					}
 				}
 			}
-			tm.close()
-			tm.close() // idempotent
-			tm.run()   // after close: every member, on the caller
-			for i, c := range count {
-				if c != 301 {
-					t.Fatalf("GOMAXPROCS %d, %d members, run after close: member %d ran %d times", procs, n, i, c)
+		}
+	}
+}
+
+// TestTeamStalledHelper stalls a helper as the OS deschedules one: it has
+// seen a run start but not claimed a task. The runs must go on without it
+// (the caller takes every task: nobody waits for a member with no task),
+// and when it wakes, long after, it must not claim a task of a run it
+// did not see start, nor run one twice.
+func TestTeamStalledHelper(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	release := make(chan struct{})
+	var stalled atomic.Bool
+	testArrive = func(i int) {
+		if !stalled.Swap(true) {
+			<-release
+		}
+	}
+	defer func() { testArrive = nil }()
+	const tasks = 4
+	count := make([]atomic.Int32, tasks)
+	var onHelper atomic.Int32
+	tm := newTeam(2, func(i, j int) {
+		count[j].Add(1)
+		if i != 0 {
+			onHelper.Add(1)
+		}
+	}, nil)
+	defer tm.close()
+	for !stalled.Load() {
+		tm.run(tasks, true) // until the helper has arrived at a run and stalled
+	}
+	done := make(chan int)
+	go func() {
+		r := 0
+		for ; r < 50; r++ {
+			tm.run(tasks, true)
+		}
+		done <- r
+	}()
+	var runs int
+	select {
+	case runs = <-done:
+	case <-time.After(20 * time.Second):
+		close(release)
+		t.Fatal("runs waited for a stalled helper that held no task")
+	}
+	close(release)
+	for range 50 {
+		tm.run(tasks, true)
+	}
+	want := count[0].Load()
+	for j := range count {
+		if c := count[j].Load(); c != want {
+			t.Fatalf("task %d ran %d times, task 0 %d times", j, c, want)
+		}
+	}
+	if runs != 50 {
+		t.Fatalf("%d runs", runs)
+	}
+}
+
+// TestTeamStalledTask stalls a member on a task it has claimed; the run
+// must wait for that task and still run every task exactly once, at
+// GOMAXPROCS 2 and 3.
+func TestTeamStalledTask(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	testStall = func(i, j int) {
+		if i == 1 && j%2 == 1 {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	defer func() { testStall = nil }()
+	for _, procs := range []int{2, 3} {
+		runtime.GOMAXPROCS(procs)
+		const tasks = 5
+		count := make([]int, tasks)
+		tm := newTeam(3, func(_, j int) { count[j]++ }, nil)
+		for r := 1; r <= 100; r++ {
+			tm.run(tasks, true)
+			for j, c := range count {
+				if c != r {
+					t.Fatalf("GOMAXPROCS %d, run %d: task %d ran %d times", procs, r, j, c)
 				}
 			}
 		}
+		tm.close()
+	}
+}
+
+// TestTeamSolo: a team whose helpers never show up (stalled before they
+// claim) goes solo after badRuns runs, so its helpers stop spinning and
+// are not woken, and probes again after the back-off.
+func TestTeamSolo(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	release := make(chan struct{})
+	testArrive = func(int) { <-release }
+	defer func() { testArrive = nil }()
+	tm := newTeam(2, func(int, int) {}, nil)
+	for range badRuns + minBackoff + badRuns {
+		tm.run(2, true)
+	}
+	close(release)
+	tm.close()
+	st := tm.stats
+	if st.soloRuns != minBackoff || st.helped != 0 {
+		t.Errorf("stats %+v: want %d solo runs and none helped", st, minBackoff)
+	}
+	if tm.solo != 2*minBackoff {
+		t.Errorf("after a second bad probe: solo for %d runs, want %d", tm.solo, 2*minBackoff)
 	}
 }
 
@@ -48,8 +171,8 @@ func TestTeam(t *testing.T) {
 func TestTeamCloseWaits(t *testing.T) {
 	for _, spin := range []bool{false, true} { // helpers asleep, or still spinning
 		before := helpers()
-		tm := newTeam(4, func(int) {})
-		tm.run()
+		tm := newTeam(4, func(int, int) {}, nil)
+		tm.run(4, true)
 		if !spin {
 			time.Sleep(5 * time.Millisecond) // past the spin: blocked on their channels
 		}
@@ -57,10 +180,23 @@ func TestTeamCloseWaits(t *testing.T) {
 		// Count the team's helper goroutines themselves: the total number
 		// of goroutines also counts other tests' and the testing package's,
 		// which come and go (this test was flaky that way).
-		if n := helpers(); n != before {
+		if n := helpersAfter(before); n != before {
 			t.Errorf("spin=%v: %d team helpers running after close, %d before the team", spin, n, before)
 		}
 	}
+}
+
+// helpersAfter returns the number of goroutines running a team's helper
+// once it is want, or after a second: a helper that has returned from
+// (*team).helper, and so let close return, may still show in a stack dump
+// for a moment (under -race, on a busy machine, this test was flaky that
+// way).
+func helpersAfter(want int) int {
+	n := helpers()
+	for end := time.Now().Add(time.Second); n != want && time.Now().Before(end); n = helpers() {
+		time.Sleep(time.Millisecond)
+	}
+	return n
 }
 
 // helpers returns the number of goroutines running a team's helper.

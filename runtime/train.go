@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync/atomic"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -46,14 +45,16 @@ type Trainer struct {
 	f32   []float32
 	noise []float64 // per column half-width of training noise, or nil
 	row   []float64 // draw's buffer
-	// The update is split into one contiguous range of params.Data per
-	// team member, run concurrently: phase selects the team's work (the
-	// shards' programs, or combining and Adam over the ranges), segs
-	// lists each range's pieces of parameter tensors and norms holds each
-	// range's squared gradient norm, summed in a fixed order.
+	// phase selects the team's work: the shards' programs (task j: shard
+	// j), the clipping norm (task j: range j of segs) or Adam (task j:
+	// range j of useg). The norm splits params.Data into one contiguous
+	// range per shard (segs), whose squared gradient norms (norms) are
+	// summed in a fixed order; Adam, element by element, into ranges of
+	// about updMin elements (useg), claimed by whichever member is free,
+	// so that a member the OS has descheduled holds up at most one range.
+	// Neither split depends on the number of cores; which member runs a
+	// range changes no bit.
 	phase int
-	// claims counts the parts claimed in the current run of them.
-	claims atomic.Int32
 	// live holds, per parameter, the runs [lo, hi) of elements whose
 	// gradient can be nonzero, when a mask zeroes the rest (a MADE
 	// weight: splitGradScales took the mask out of the gradient); nil
@@ -66,6 +67,8 @@ type Trainer struct {
 	pre   [][][]int
 	level int
 	segs  [][]segment
+	useg  [][]segment
+	par   bool // the update is large enough to split among the team
 	norms []float64
 	clipC float64
 	rows  int
@@ -169,28 +172,19 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		t.shards = append(t.shards, s)
 		t.parts = append(t.parts, p)
 	}
-	// Split params.Data into one range per team member. Fixed
-	// parameters (a model's standardization, last in its table) are
-	// neither trained nor updated, so they are left out: the ranges, and
-	// with them the clipping norm's per-member sums, are those of the
-	// same model without them.
+	// Split params.Data into ranges. Fixed parameters (a model's
+	// standardization, last in its table) are neither trained nor
+	// updated, so they are left out: the ranges, and with them the
+	// clipping norm's per-range sums, are those of the same model without
+	// them.
 	k := len(t.shards)
-	t.segs, t.norms = make([][]segment, k), make([]float64, k)
 	total := len(params.Data)
 	for i := len(params.Table) - 1; i >= 0 && params.Table[i].Fixed; i-- {
 		total -= len(params.Views[i])
 	}
-	pos := 0
-	for pi, v := range params.Views {
-		for r := range k {
-			lo, hi := r*total/k, (r+1)*total/k
-			a, b := max(lo, pos), min(hi, pos+len(v))
-			if a < b {
-				t.segs[r] = append(t.segs[r], segment{param: pi, off: pos, lo: a - pos, hi: b - pos})
-			}
-		}
-		pos += len(v)
-	}
+	t.segs, t.norms = splitRanges(params.Views, total, k), make([]float64, k)
+	t.useg = splitRanges(params.Views, total, updateRanges(total))
+	t.par = total >= 2*updMin
 	for _, pr := range params.Table {
 		t.live = append(t.live, liveRuns(gradMask(g, ir.GradPrefix+pr.Name)))
 	}
@@ -202,21 +196,56 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		t.upd = newOptState(t, params.Data)
 	}
 	t.pre = t.shards[0].p.preludeWork(k)
-	t.team = newTeam(k, func(i int) {
-		if t.level >= 0 {
-			t.shards[0].p.prelude(t.pre[t.level][i])
-			return
-		}
-		switch t.phase {
-		case 0:
-			runParts(t.parts, &t.claims, t.team)
-		case 1:
-			t.norms[i] = t.upd.norm(i, t.segs[i])
-		case 2:
-			t.upd.adam(i, t.segs[i])
-		}
-	})
+	t.team = newTeam(k, t.work, func(int) bool { return helpParts(t.parts) })
 	return t, nil
+}
+
+// work runs task j of the team's current run on member i (whose scratch
+// the update uses).
+func (t *Trainer) work(i, j int) {
+	if t.level >= 0 {
+		t.shards[0].p.prelude(t.pre[t.level][j])
+		return
+	}
+	switch t.phase {
+	case 0:
+		t.parts[j].run()
+	case 1:
+		t.norms[j] = t.upd.norm(i, t.segs[j])
+	case 2:
+		t.upd.adam(i, t.useg[j])
+	}
+}
+
+// The update's ranges: about updMin elements each (a few tens of µs of
+// Adam), at most updMax of them. A model under 2·updMin parameters is
+// updated on the caller alone: waking a helper would cost more.
+const (
+	updMin = 1 << 15
+	updMax = 32
+)
+
+// updateRanges is how many ranges the update of total elements is split
+// into: it depends only on total.
+func updateRanges(total int) int { return max(1, min(updMax, total/updMin)) }
+
+// splitRanges splits the first total elements of the parameters laid out
+// as views (params.Data) into k near-equal contiguous ranges, each listed
+// as its segments of parameter tensors.
+func splitRanges(views [][]float64, total, k int) [][]segment {
+	segs := make([][]segment, k)
+	pos := 0
+	for pi, v := range views {
+		for r := range k {
+			lo, hi := r*total/k, (r+1)*total/k
+			a, b := max(lo, pos), min(hi, pos+len(v))
+			if a < b {
+				segs[r] = append(segs[r], segment{param: pi, off: pos, lo: a - pos, hi: b - pos})
+			}
+		}
+		pos += len(v)
+	}
+	return segs
 }
 
 // draw returns a training row drawn uniformly, with the dequantization
@@ -302,8 +331,7 @@ func (t *Trainer) Step() float64 {
 		p.startShared()
 	}
 	t.phase = 0
-	t.claims.Store(0)
-	t.team.run()
+	t.team.run(len(t.parts), true)
 	loss := 0.0
 	for _, s := range t.shards {
 		loss += s.weight * s.p.value(s.loss, 0)
@@ -314,7 +342,7 @@ func (t *Trainer) Step() float64 {
 	t.clipC = 1
 	if t.opt.Clip > 0 {
 		t.phase = 1
-		t.team.run()
+		t.update(len(t.segs))
 		norm := 0.0
 		for _, n := range t.norms {
 			norm += n
@@ -328,7 +356,7 @@ func (t *Trainer) Step() float64 {
 	t.b1t *= o.Beta1
 	t.b2t *= o.Beta2
 	t.phase = 2
-	t.team.run()
+	t.update(len(t.useg))
 	for _, sv := range t.state {
 		for k, s := range t.shards {
 			s.p.accumulate(sv.param, sv.out, 0, s.weight, k > 0)
@@ -339,6 +367,18 @@ func (t *Trainer) Step() float64 {
 	}
 	t.params.gen.Add(1)
 	return loss
+}
+
+// update runs the n tasks of an update phase: on the team if the model is
+// large enough, else on the caller.
+func (t *Trainer) update(n int) {
+	if t.par {
+		t.team.run(n, true)
+		return
+	}
+	for j := range n {
+		t.work(0, j)
+	}
 }
 
 // Initialize runs an initialisation program once on the first rows of

@@ -116,7 +116,9 @@ is one — then runs its statements in order, printing one line per result.
             the NOX_THREADS environment variable, else one per core).
             Results are bit-identical whatever N: nox splits the work
             into the same parts and sums them in the same order on any
-            number of threads; only the speed changes
+            number of threads; only the speed changes. With more than
+            one, nox uses the others only while that pays: when other
+            processes keep its helpers off the cores, it runs alone
 ` + policyHelp + memoryHelp,
 	"check": `usage: noxc check FILE [-json] [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 

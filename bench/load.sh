@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Training speed under load (issue 22, item 3): with one CPU-bound load
+# process per core running, nox's default thread count must never be
+# slower than one thread. The script starts its own load and kills it on
+# exit (the trap below: the load never outlives the script, even when it
+# is interrupted or a run fails).
+#
+# It builds noxc once per revision (default: the work tree as it is), then
+# for each repetition and configuration runs every build with the default
+# thread count and with -threads 1, one after another, so that slow phases
+# of the machine hit all of them. Each run is `noxc run -json` on a
+# generated .nox file (the suite's text: 5 MAF layers, Reverse between
+# them, a Gaussian prior); steps/s is the train event's, the timed
+# training loop with its validation passes. Short step counts keep a whole
+# run of the script to a few minutes:
+#   moons   float64, hidden 100,  batch 256, 1000 steps (suite: 2000)
+#   digits  float32, hidden 512,  batch 256,  100 steps (suite: 1000)
+#   d784    float32, hidden 1024, batch 128,   10 steps (suite: 200);
+#           data: 2000 rows of 784 columns written by awk here (a random
+#           linear map of 32 uniform factors plus noise; the cost of a
+#           step does not depend on the values)
+#
+# Usage: bench/load.sh [-reps N] [-load N] [-configs moons,digits,d784] [REV ...]
+#   REV     git revisions to build and compare (e.g. main HEAD); none: the
+#           work tree
+#   -reps   repetitions (default 3)
+#   -load   load processes (default: one per core, nproc)
+# Run it alone: flock /tmp/nox-bench.lock bench/load.sh main HEAD
+# Raw lines and the summary (median and min–max per build, configuration
+# and thread setting) go to stdout and to bench/out/load-TIME.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=3 nload=$(nproc) configs=moons,digits,d784
+revs=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    -reps) reps=$2; shift 2 ;;
+    -load) nload=$2; shift 2 ;;
+    -configs) configs=$2; shift 2 ;;
+    -*) echo "load.sh: unknown flag $1" >&2; exit 2 ;;
+    *) revs+=("$1"); shift ;;
+  esac
+done
+out=$(realpath -m bench/out)
+mkdir -p "$out"
+work=$(mktemp -d)
+loadpids=()
+cleanup() {
+  for p in "${loadpids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+log="$out/load-$(date -u +%Y%m%dT%H%M%SZ).txt"
+
+# Build first, before the load starts.
+names=()
+if [ ${#revs[@]} -eq 0 ]; then
+  go build -o "$work/noxc-tree" ./cmd/noxc
+  names=(tree)
+else
+  for r in "${revs[@]}"; do
+    name=$(git rev-parse --short "$r")
+    dir="$work/src-$name"
+    git worktree add -q --detach "$dir" "$r"
+    (cd "$dir" && go build -o "$work/noxc-$name" ./cmd/noxc)
+    git worktree remove --force "$dir"
+    names+=("$name")
+  done
+fi
+
+digits=$(realpath ../shared/data/digits.csv)
+moons=$(realpath examples/data/moons.csv)
+d784="$work/d784.csv"
+awk 'BEGIN {
+  srand(784); n = 784; k = 32
+  for (j = 0; j < k; j++) for (c = 0; c < n; c++) a[j, c] = (rand() - 0.5) / 3
+  for (r = 0; r < 2000; r++) {
+    for (j = 0; j < k; j++) z[j] = 2 * rand() - 1
+    line = ""
+    for (c = 0; c < n; c++) {
+      x = 0.1 * (rand() + rand() + rand() - 1.5)
+      for (j = 0; j < k; j++) x += z[j] * a[j, c]
+      line = line (c ? "," : "") sprintf("%.6g", x)
+    }
+    print line
+  }
+}' > "$d784"
+
+source_for() { # config
+  local data hidden batch steps lr dtype
+  case $1 in
+    moons) data=$moons hidden=100 batch=256 steps=1000 lr=1e-3 dtype=float64 ;;
+    digits) data=$digits hidden=512 batch=256 steps=100 lr=1e-4 dtype=float32 ;;
+    d784) data=$d784 hidden=1024 batch=128 steps=10 lr=1e-4 dtype=float32 ;;
+    *) echo "load.sh: unknown configuration $1" >&2; exit 2 ;;
+  esac
+  printf 'data = csv("%s")\nflow = MAF(%d) |> Reverse |> MAF(%d) |> Reverse |> MAF(%d) |> Reverse |> MAF(%d) |> Reverse |> MAF(%d) |> Gaussian\ntrain flow on data { steps = %d, batch = %d, lr = %s, test_frac = 0.2, seed = 0, dtype = %s }\n' \
+    "$data" "$hidden" "$hidden" "$hidden" "$hidden" "$hidden" "$steps" "$batch" "$lr" "$dtype"
+}
+IFS=, read -ra cfgs <<<"$configs"
+for c in "${cfgs[@]}"; do source_for "$c" > "$work/$c.nox"; done
+
+for _ in $(seq "$nload"); do
+  sh -c 'while :; do :; done' &
+  loadpids+=($!)
+done
+{
+  echo "# bench/load.sh: $(date -u +%FT%TZ), $(nproc) cores, $nload load processes, reps $reps"
+  echo "# builds: ${names[*]} (${revs[*]:-work tree})"
+  echo "# loadavg at start: $(cat /proc/loadavg)"
+} | tee "$log"
+sleep 1
+
+for rep in $(seq "$reps"); do
+  for c in "${cfgs[@]}"; do
+    for name in "${names[@]}"; do
+      for th in default 1; do
+        args=()
+        [ "$th" = 1 ] && args=(-threads 1)
+        line=$("$work/noxc-$name" run -json "${args[@]}" "$work/$c.nox" | head -1)
+        sps=$(sed -E 's/.*"steps_per_s":([0-9.e+]+).*/\1/' <<<"$line")
+        echo "run $name $c threads=$th rep=$rep steps_per_s=$sps" | tee -a "$log"
+      done
+    done
+  done
+done
+echo "# loadavg at end: $(cat /proc/loadavg)" | tee -a "$log"
+
+echo "== steps/s under load: median [min–max] over $reps runs" | tee -a "$log"
+awk '
+  $1 == "run" { split($6, s, "="); k = $2 " " $3 " " $4; v[k] = v[k] " " s[2]; keys[k] = 1 }
+  function sort(s, x,   n, i, j, t) { n = split(s, x, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] + 0 < x[i] + 0) { t = x[i]; x[i] = x[j]; x[j] = t }; return n }
+  END {
+    for (k in keys) {
+      n = sort(v[k], x); m = n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+      printf "%-40s %10.1f  [%.1f–%.1f]\n", k, m, x[1], x[n]
+    }
+  }' "$log" | sort | tee -a "$log"
