@@ -74,10 +74,15 @@ func fuse(p *ir.Program) *ir.Program {
 		f.Op = ir.OpGemm
 		f.Int |= ir.GemmBias
 		at := j
-		if uses[j] == 1 && p.Instrs[user[j]].Op == ir.OpRelu {
+		if r, grads, ok := reluUser(p, ir.Value(j), uses, user); ok {
 			f.Int |= ir.GemmRelu
-			at = user[j]
+			at = int(r)
 			out.Instrs[j] = ir.Instr{Op: ir.OpNop, Shape: in.Shape}
+			for _, g := range grads {
+				gi := out.Instrs[g]
+				gi.Args = []ir.Value{r, gi.Args[1]}
+				out.Instrs[g] = gi
+			}
 		}
 		f.Shape = p.Instrs[at].Shape
 		f.Note = p.Instrs[at].Note
@@ -159,6 +164,47 @@ func fusePermuted(p *ir.Program) *ir.Program {
 		return p
 	}
 	return out
+}
+
+// reluUser reports whether the sum s (a product plus a bias) is used by
+// one relu and otherwise only as the first operand of relu derivatives
+// (a training program's hidden layer keeps its pre-relu sum for them),
+// and returns the relu and those derivatives. A derivative may read the
+// relu's output instead of s: relu(x) > 0 exactly where x > 0 (NaN and
+// −0 included: relu gives NaN, 0 or −0 there, none above 0), so its
+// bits do not change and the relu fuses into the product (ir.GemmRelu).
+func reluUser(p *ir.Program, s ir.Value, uses, user []int) (relu ir.Value, grads []int, ok bool) {
+	if uses[s] == 1 {
+		return ir.Value(user[s]), nil, p.Instrs[user[s]].Op == ir.OpRelu
+	}
+	relu = ir.None
+	n := 0
+	for i := int(s) + 1; i <= user[s] && n < uses[s]; i++ {
+		in := p.Instrs[i]
+		for k, a := range in.Args {
+			if a != s {
+				continue
+			}
+			n++
+			switch {
+			case in.Op == ir.OpRelu && relu == ir.None:
+				relu = ir.Value(i)
+			case in.Op == ir.OpReluGrad && k == 0 && in.Args[1] != s:
+				grads = append(grads, i)
+			default:
+				return ir.None, nil, false
+			}
+		}
+	}
+	if relu == ir.None || n != uses[s] {
+		return ir.None, nil, false
+	}
+	for _, g := range grads {
+		if g < int(relu) {
+			return ir.None, nil, false // the derivative must come after the relu
+		}
+	}
+	return relu, grads, true
 }
 
 // isProduct reports whether op is a matrix product: ir.OpMatMul, or its

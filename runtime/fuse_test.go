@@ -30,10 +30,11 @@ func TestFuse(t *testing.T) {
 		bias, relu int
 	}{
 		// Per MADE: hidden layer (product, bias, relu), output layer
-		// (product, bias). The gradient program keeps the hidden
-		// layer's pre-relu sum for the relu's derivative.
+		// (product, bias). In the gradient program the relu's
+		// derivative reads the relu's output instead of the pre-relu
+		// sum (fuseReluGrad), so the relu fuses there too.
 		{"logprob", m.LogProb, 4, 2},
-		{"grad", m.Grad, 4, 0},
+		{"grad", m.Grad, 4, 2},
 	} {
 		if b, r := count(c.p); b != c.bias || r != c.relu {
 			t.Errorf("%s: %d products fused with a bias and %d with a relu, want %d and %d", c.name, b, r, c.bias, c.relu)
