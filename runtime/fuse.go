@@ -23,6 +23,11 @@ import (
 // fusion turns fuse on; tests turn it off to compare.
 var fusion = true
 
+// reluGradFusion lets relu derivatives read the relu's output so that a
+// training program's relu fuses into its product (reluUser); the probe
+// (TestProbeShard, NOX_PROBE_VARY=relu) turns it off to compare.
+var reluGradFusion = true
+
 // Backend returns p as an Exec runs it: after the runtime's rewrites,
 // which replace instructions by backend ops (ir.Op.Backend): fuse's
 // fused products (ir.OpGemm), additions (ir.OpAddCols, ir.OpAddRows)
@@ -176,6 +181,9 @@ func fusePermuted(p *ir.Program) *ir.Program {
 func reluUser(p *ir.Program, s ir.Value, uses, user []int) (relu ir.Value, grads []int, ok bool) {
 	if uses[s] == 1 {
 		return ir.Value(user[s]), nil, p.Instrs[user[s]].Op == ir.OpRelu
+	}
+	if !reluGradFusion {
+		return ir.None, nil, false
 	}
 	relu = ir.None
 	n := 0
