@@ -28,6 +28,10 @@ var fusion = true
 // (TestProbeShard, NOX_PROBE_VARY=relu) turns it off to compare.
 var reluGradFusion = true
 
+// bcastFusion turns addBroadcastCols on; the probe (NOX_PROBE_VARY=bcast)
+// turns it off to compare.
+var bcastFusion = true
+
 // Backend returns p as an Exec runs it: after the runtime's rewrites,
 // which replace instructions by backend ops (ir.Op.Backend): fuse's
 // fused products (ir.OpGemm), additions (ir.OpAddCols, ir.OpAddRows)
@@ -44,7 +48,10 @@ func Backend(p *ir.Program) *ir.Program { return maskCopies(fuse(p)) }
 // so outputs and inputs are unchanged; the absorbed instructions become
 // ir.OpNop. p itself is not modified. A value that is a program output is
 // never absorbed. An addition of a padded value whose only use it is
-// becomes an ir.OpAddCols or an ir.OpAddRows.
+// becomes an ir.OpAddCols or an ir.OpAddRows; an addition of a column
+// broadcast whose only use it is adds the column itself
+// (addBroadcastCols). A relu's derivatives may read the relu's output
+// instead of its operand (reluUser).
 func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
@@ -65,6 +72,18 @@ func fuse(p *ir.Program) *ir.Program {
 			}
 			out.Instrs[pad] = ir.Instr{Op: ir.OpNop, Shape: pi.Shape}
 			out.Instrs[j] = ir.Instr{Op: op, Args: []ir.Value{a, pi.Args[0]}, Int: pi.Int, Shape: in.Shape, Note: in.Note}
+			continue
+		}
+		if a, col, ok := addBroadcastCols(p, in, uses); ok && bcastFusion {
+			out = editable(out, p)
+			bc := in.Args[0]
+			if p.Instrs[bc].Op != ir.OpBroadcastCols {
+				bc = in.Args[1]
+			}
+			out.Instrs[bc] = ir.Instr{Op: ir.OpNop, Shape: p.Instrs[bc].Shape}
+			f := in
+			f.Args = []ir.Value{a, col}
+			out.Instrs[j] = f
 			continue
 		}
 		m, bias := in.Args[0], in.Args[1]
@@ -256,6 +275,24 @@ func addPadded(p *ir.Program, in ir.Instr, uses []int) (a, pad ir.Value, ok bool
 		a, pad = in.Args[1-k], in.Args[k]
 		if op := p.Instrs[pad].Op; (op == ir.OpPadCols || op == ir.OpPadRows) && uses[pad] == 1 && a != pad && p.Instrs[a].Shape == in.Shape && p.Instrs[pad].Shape == in.Shape {
 			return a, pad, true
+		}
+	}
+	return ir.None, ir.None, false
+}
+
+// addBroadcastCols reports whether the addition in is a +
+// BroadcastCols(c) (in either order, a of the sum's shape, the broadcast
+// used nowhere else, neither a program output) and returns a and the
+// column c: binary adds the column itself, broadcast by columns, without
+// the [r, n] copy (the log-det's cotangent in a MADE's gradient).
+// Addition commutes exactly in IEEE arithmetic, so c + a has a + c's
+// bits (NaN payloads aside: which of two NaNs propagates).
+func addBroadcastCols(p *ir.Program, in ir.Instr, uses []int) (a, col ir.Value, ok bool) {
+	for k := range 2 {
+		a, bc := in.Args[1-k], in.Args[k]
+		bi := p.Instrs[bc]
+		if bi.Op == ir.OpBroadcastCols && uses[bc] == 1 && a != bc && p.Instrs[a].Shape == in.Shape && bi.Shape == in.Shape {
+			return a, bi.Args[0], true
 		}
 	}
 	return ir.None, ir.None, false
