@@ -23,6 +23,15 @@ import (
 // fusion turns fuse on; tests turn it off to compare.
 var fusion = true
 
+// reluGradFusion lets relu derivatives read the relu's output so that a
+// training program's relu fuses into its product (reluUser); the probe
+// (TestProbeShard, NOX_PROBE_VARY=relu) turns it off to compare.
+var reluGradFusion = true
+
+// bcastFusion turns addBroadcastCols on; the probe (NOX_PROBE_VARY=bcast)
+// turns it off to compare.
+var bcastFusion = true
+
 // Backend returns p as an Exec runs it: after the runtime's rewrites,
 // which replace instructions by backend ops (ir.Op.Backend): fuse's
 // fused products (ir.OpGemm), additions (ir.OpAddCols, ir.OpAddRows)
@@ -39,7 +48,10 @@ func Backend(p *ir.Program) *ir.Program { return maskCopies(fuse(p)) }
 // so outputs and inputs are unchanged; the absorbed instructions become
 // ir.OpNop. p itself is not modified. A value that is a program output is
 // never absorbed. An addition of a padded value whose only use it is
-// becomes an ir.OpAddCols or an ir.OpAddRows.
+// becomes an ir.OpAddCols or an ir.OpAddRows; an addition of a column
+// broadcast whose only use it is adds the column itself
+// (addBroadcastCols). A relu's derivatives may read the relu's output
+// instead of its operand (reluUser).
 func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
@@ -62,6 +74,18 @@ func fuse(p *ir.Program) *ir.Program {
 			out.Instrs[j] = ir.Instr{Op: op, Args: []ir.Value{a, pi.Args[0]}, Int: pi.Int, Shape: in.Shape, Note: in.Note}
 			continue
 		}
+		if a, col, ok := addBroadcastCols(p, in, uses); ok && bcastFusion {
+			out = editable(out, p)
+			bc := in.Args[0]
+			if p.Instrs[bc].Op != ir.OpBroadcastCols {
+				bc = in.Args[1]
+			}
+			out.Instrs[bc] = ir.Instr{Op: ir.OpNop, Shape: p.Instrs[bc].Shape}
+			f := in
+			f.Args = []ir.Value{a, col}
+			out.Instrs[j] = f
+			continue
+		}
 		m, bias := in.Args[0], in.Args[1]
 		mm := p.Instrs[m]
 		bs := p.Instrs[bias].Shape
@@ -74,10 +98,15 @@ func fuse(p *ir.Program) *ir.Program {
 		f.Op = ir.OpGemm
 		f.Int |= ir.GemmBias
 		at := j
-		if uses[j] == 1 && p.Instrs[user[j]].Op == ir.OpRelu {
+		if r, grads, ok := reluUser(p, ir.Value(j), uses, user); ok {
 			f.Int |= ir.GemmRelu
-			at = user[j]
+			at = int(r)
 			out.Instrs[j] = ir.Instr{Op: ir.OpNop, Shape: in.Shape}
+			for _, g := range grads {
+				gi := out.Instrs[g]
+				gi.Args = []ir.Value{r, gi.Args[1]}
+				out.Instrs[g] = gi
+			}
 		}
 		f.Shape = p.Instrs[at].Shape
 		f.Note = p.Instrs[at].Note
@@ -161,6 +190,50 @@ func fusePermuted(p *ir.Program) *ir.Program {
 	return out
 }
 
+// reluUser reports whether the sum s (a product plus a bias) is used by
+// one relu and otherwise only as the first operand of relu derivatives
+// (a training program's hidden layer keeps its pre-relu sum for them),
+// and returns the relu and those derivatives. A derivative may read the
+// relu's output instead of s: relu(x) > 0 exactly where x > 0 (NaN and
+// −0 included: relu gives NaN, 0 or −0 there, none above 0), so its
+// bits do not change and the relu fuses into the product (ir.GemmRelu).
+func reluUser(p *ir.Program, s ir.Value, uses, user []int) (relu ir.Value, grads []int, ok bool) {
+	if uses[s] == 1 {
+		return ir.Value(user[s]), nil, p.Instrs[user[s]].Op == ir.OpRelu
+	}
+	if !reluGradFusion {
+		return ir.None, nil, false
+	}
+	relu = ir.None
+	n := 0
+	for i := int(s) + 1; i <= user[s] && n < uses[s]; i++ {
+		in := p.Instrs[i]
+		for k, a := range in.Args {
+			if a != s {
+				continue
+			}
+			n++
+			switch {
+			case in.Op == ir.OpRelu && relu == ir.None:
+				relu = ir.Value(i)
+			case in.Op == ir.OpReluGrad && k == 0 && in.Args[1] != s:
+				grads = append(grads, i)
+			default:
+				return ir.None, nil, false
+			}
+		}
+	}
+	if relu == ir.None || n != uses[s] {
+		return ir.None, nil, false
+	}
+	for _, g := range grads {
+		if g < int(relu) {
+			return ir.None, nil, false // the derivative must come after the relu
+		}
+	}
+	return relu, grads, true
+}
+
 // isProduct reports whether op is a matrix product: ir.OpMatMul, or its
 // fused form ir.OpGemm.
 func isProduct(op ir.Op) bool { return op == ir.OpMatMul || op == ir.OpGemm }
@@ -202,6 +275,24 @@ func addPadded(p *ir.Program, in ir.Instr, uses []int) (a, pad ir.Value, ok bool
 		a, pad = in.Args[1-k], in.Args[k]
 		if op := p.Instrs[pad].Op; (op == ir.OpPadCols || op == ir.OpPadRows) && uses[pad] == 1 && a != pad && p.Instrs[a].Shape == in.Shape && p.Instrs[pad].Shape == in.Shape {
 			return a, pad, true
+		}
+	}
+	return ir.None, ir.None, false
+}
+
+// addBroadcastCols reports whether the addition in is a +
+// BroadcastCols(c) (in either order, a of the sum's shape, the broadcast
+// used nowhere else, neither a program output) and returns a and the
+// column c: binary adds the column itself, broadcast by columns, without
+// the [r, n] copy (the log-det's cotangent in a MADE's gradient).
+// Addition commutes exactly in IEEE arithmetic, so c + a has a + c's
+// bits (NaN payloads aside: which of two NaNs propagates).
+func addBroadcastCols(p *ir.Program, in ir.Instr, uses []int) (a, col ir.Value, ok bool) {
+	for k := range 2 {
+		a, bc := in.Args[1-k], in.Args[k]
+		bi := p.Instrs[bc]
+		if bi.Op == ir.OpBroadcastCols && uses[bc] == 1 && a != bc && p.Instrs[a].Shape == in.Shape && bi.Shape == in.Shape {
+			return a, bi.Args[0], true
 		}
 	}
 	return ir.None, ir.None, false

@@ -30,10 +30,11 @@ func TestFuse(t *testing.T) {
 		bias, relu int
 	}{
 		// Per MADE: hidden layer (product, bias, relu), output layer
-		// (product, bias). The gradient program keeps the hidden
-		// layer's pre-relu sum for the relu's derivative.
+		// (product, bias). In the gradient program the relu's
+		// derivative reads the relu's output instead of the pre-relu
+		// sum (fuseReluGrad), so the relu fuses there too.
 		{"logprob", m.LogProb, 4, 2},
-		{"grad", m.Grad, 4, 0},
+		{"grad", m.Grad, 4, 2},
 	} {
 		if b, r := count(c.p); b != c.bias || r != c.relu {
 			t.Errorf("%s: %d products fused with a bias and %d with a relu, want %d and %d", c.name, b, r, c.bias, c.relu)
@@ -276,4 +277,35 @@ func fusedAdds(t *testing.T, p *ir.Program, ps *Params, in []float64, rows, cols
 		}
 	}
 	return fused, inPlace
+}
+
+// TestAddBroadcastCols checks that an addition of a column broadcast
+// used nowhere else adds the column itself (the second operand of
+// binary, broadcast by columns), in either operand order, and leaves a
+// broadcast used twice or one that is an output alone; the fused
+// program gives the unfused one's bits in both dtypes, for narrow and
+// wide rows.
+func TestAddBroadcastCols(t *testing.T) {
+	const rows = 7
+	for _, cols := range []int{3, 40} {
+		var table []ir.Param
+		b := ir.NewBuilder("p", &table)
+		x := b.Input("x", cols)
+		shape := ir.Shape{Rows: ir.Batch, Cols: cols}
+		c := b.SumCols(x)
+		first := b.Add(b.BroadcastCols(c, shape), b.Neg(x))  // fused
+		second := b.Add(x, b.BroadcastCols(b.Neg(c), shape)) // fused
+		twice := b.BroadcastCols(b.AddConst(c, 1), shape)    // used twice: kept
+		out := b.BroadcastCols(b.AddConst(c, 2), shape)      // an output: kept
+		b.Output("a", b.Mul(b.Add(first, twice), b.Add(twice, second)))
+		b.Output("b", b.Add(out, x))
+		b.Output("out", out)
+		p := b.Program()
+		ps := NewParams(table)
+		in := randomRows(rows, cols, 4)
+		in[0], in[1] = math.Copysign(0, -1), math.Inf(1)
+		if left, _ := fusedAdds(t, p, ps, in, rows, cols, ir.OpBroadcastCols); left != 2 {
+			t.Errorf("cols %d: %d column broadcasts left, want 2", cols, left)
+		}
+	}
 }

@@ -305,9 +305,7 @@ func vs[T Float](op ir.Op, out, a []T, c T) {
 			out[i] = gt(a[i], c)
 		}
 	case ir.OpAdd:
-		for i := range out {
-			out[i] = a[i] + c
-		}
+		addScalar(out, a, c)
 	case ir.OpSub:
 		for i := range out {
 			out[i] = a[i] - c
@@ -320,6 +318,22 @@ func vs[T Float](op ir.Op, out, a []T, c T) {
 		for i := range out {
 			out[i] = a[i] / c
 		}
+	}
+}
+
+// addScalar sets out to a + c, four elements an iteration: a column
+// broadcast's addition (addBroadcastCols) runs a row of a MADE's width
+// through it, where the one-at-a-time loop's bounds checks and loop
+// counter cost as much as the additions.
+func addScalar[T Float](out, a []T, c T) {
+	a = a[:len(out)]
+	i := 0
+	for ; i+4 <= len(out); i += 4 {
+		o, x := out[i:i+4:i+4], a[i:i+4:i+4]
+		o[0], o[1], o[2], o[3] = x[0]+c, x[1]+c, x[2]+c, x[3]+c
+	}
+	for ; i < len(out); i++ {
+		out[i] = a[i] + c
 	}
 }
 

@@ -20,8 +20,10 @@ import (
 // (128 rows) and 784-d (64 rows) MAFs in float32, it prints the
 // multiply-adds of the products (full, computed, useful: nonzero mask
 // entries), then alternates two plans of the shard's program, with the
-// masked blocks' parts off and on (maskParts), and prints each one's
-// thread CPU time, the minimum over 25 runs, in total, in products, per
+// masked blocks' parts off and on (maskParts; with NOX_PROBE_VARY=relu,
+// the relu's fusion into the training program's products off and on:
+// reluGradFusion; bcast: bcastFusion; fuse: both; NOX_PROBE_SWAP=1 runs
+// on before off), and prints each one's thread CPU time, the minimum over 25 runs, in total, in products, per
 // kind of step, and in the prelude. Thread CPU time leaves out the time
 // another process holds the core, which wall time on a busy machine
 // does not; alternating in one process puts both variants under the
@@ -43,14 +45,31 @@ func TestProbeShard(t *testing.T) {
 		ps.float32Views()
 		g := splitGradScales(m.Grad)
 		var es [2]*Exec[float32]
-		for v, on := range []bool{false, true} {
-			maskParts = on
+		flags, name := []*bool{&maskParts}, "parts"
+		switch os.Getenv("NOX_PROBE_VARY") {
+		case "relu":
+			flags, name = []*bool{&reluGradFusion}, "relugrad-fusion"
+		case "bcast":
+			flags, name = []*bool{&bcastFusion}, "bcastcols-fusion"
+		case "fuse":
+			flags, name = []*bool{&reluGradFusion, &bcastFusion}, "relugrad+bcastcols-fusion"
+		}
+		order := []bool{false, true}
+		if os.Getenv("NOX_PROBE_SWAP") == "1" {
+			order = []bool{true, false} // the other order: variant 0 is on
+		}
+		for v, on := range order {
+			for _, f := range flags {
+				*f = on
+			}
 			es[v] = newExec[float32](g, ps, c.rows, rand.New(rand.NewPCG(1, 1)), nil)
 			full, comp, useful := productWork(es[v])
-			fmt.Printf("D=%d parts=%v: multiply-adds full %.1fM, computed %.1fM, useful %.1fM (%.2f of computed)\n",
-				c.dim, on, full/1e6, comp/1e6, useful/1e6, useful/comp)
+			fmt.Printf("D=%d %s=%v: multiply-adds full %.1fM, computed %.1fM, useful %.1fM (%.2f of computed)\n",
+				c.dim, name, on, full/1e6, comp/1e6, useful/1e6, useful/comp)
 		}
-		maskParts = true
+		for _, f := range flags {
+			*f = true
+		}
 		probeAlternate(fmt.Sprintf("D=%d", c.dim), es)
 	}
 }
