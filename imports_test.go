@@ -46,7 +46,7 @@ var layers = []struct {
 	{"lsp", []string{"", "lang", "compiler", "stdlib", "dataset", "internal/diagnostic"}, ""},
 	{"cmd/noxc", []string{"", "lang", "compiler", "compiler/ir", "stdlib", "dataset", "runtime", "train", "plot", "internal/atomicfile", "internal/modelfile", "internal/spell", "internal/escape", "internal/diagnostic", "lsp"}, ""},
 	{"bench/nll", []string{"", "plot"}, ""},
-	{"bench/suite", nil, ""},
+	{"bench/suite", []string{"stdlib"}, ""},
 	{"bench/bigdata", nil, ""},
 	// The playground: its builder, and the wasm module it builds.
 	{"playground", nil, ""},
