@@ -291,12 +291,12 @@ func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 	default:
 		t.bad++
 	}
-	// Until a run pays again, the helpers block between runs instead of
-	// spinning (the next run wakes them).
-	t.spin.Store(false)
 	if t.bad < badRuns {
 		return
 	}
+	// Until a run pays again, the helpers block between runs instead of
+	// spinning (the next run wakes them).
+	t.spin.Store(false)
 	t.bad, t.solo = 0, t.backoff
 	t.backoff = min(2*t.backoff, maxBackoff)
 }
