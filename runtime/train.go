@@ -217,11 +217,14 @@ func (t *Trainer) work(i, j int) {
 	}
 }
 
-// The update's ranges: about updMin elements each (a few tens of µs of
-// Adam), at most updMax of them. A model under 2·updMin parameters is
-// updated on the caller alone: waking a helper would cost more.
+// The update's ranges: about updMin elements each (a few µs of Adam), at
+// most updMax of them. A model under 2·updMin parameters is updated on the
+// caller alone. With 32 Ki elements a range, the moons MAF (23 k
+// parameters) was updated on one core and its float32 step ran 0.66–0.72×
+// as fast as with the update on both (runtime/bench_test.go, A/B in
+// bench/results/ab-moons-update-ranges-*); 4 Ki gives it five ranges.
 const (
-	updMin = 1 << 15
+	updMin = 1 << 12
 	updMax = 32
 )
 
