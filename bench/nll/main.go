@@ -1,5 +1,5 @@
 // Command nll trains the flow families of nox's standard library — MAF,
-// RealNVP, neural spline, Glow-style, BNAF, NAF and UMNN — with one training budget on
+// RealNVP, neural spline, Glow-style, BNAF, NAF, UMNN and CNF — with one training budget on
 // each shared data set and prints a table of test NLLs (nats per row, in
 // the data's original units; lower is better).
 //
@@ -36,6 +36,10 @@ var families = []family{
 	{"BNAF", "repeat(3, BNAF(hidden = H) |> Reverse) |> Gaussian", 16},
 	{"NAF", "repeat(5, NAF(H, H) |> Reverse) |> Gaussian", 64},
 	{"UMNN", "repeat(5, UMNN(H, H) |> Reverse) |> Gaussian", 64},
+	// One CNF block (FFJORD's single-stage form), 8 RK4 steps (the
+	// default); TRACE is -cnf-trace, since the exact trace costs D
+	// vector-Jacobian products per evaluation and digits has 64 columns.
+	{"CNF", "CNF(H, H, trace = \"TRACE\") |> Gaussian", 64},
 }
 
 type dataSet struct {
@@ -60,6 +64,7 @@ func main() {
 	steps := flag.Int("steps", 3000, "training steps per run")
 	only := flag.String("only", "", "comma-separated data set names to run (default all)")
 	fams := flag.String("families", "", "comma-separated family names to run (default all)")
+	trace := flag.String("cnf-trace", "exact", `CNF's trace in the training objective: "exact" or "hutchinson"`)
 	verbose := flag.Bool("v", false, "print each program")
 	flag.Parse()
 	abs, err := filepath.Abs(*dir)
@@ -89,9 +94,7 @@ func main() {
 		row := fmt.Sprintf("| %s |", d.name)
 		dims := 0
 		for _, f := range run {
-			flow := d.prefix + strings.ReplaceAll(f.flow, "H", fmt.Sprint(f.hidden))
-			src := fmt.Sprintf("data = csv(%q)\nflow = %s\ntrain flow on data { steps = %d, batch = 256, lr = 1e-3, seed = 0 }\n",
-				filepath.Join(abs, d.file), flow, *steps)
+			src := program(filepath.Join(abs, d.file), d.prefix, f, *steps, *trace)
 			if *verbose {
 				fmt.Fprintf(os.Stderr, "# %s / %s\n%s\n", d.name, f.name, src)
 			}
@@ -117,6 +120,16 @@ func main() {
 		}
 		fmt.Printf("| %s | %d |%s\n", d.name, dims, strings.TrimPrefix(row, fmt.Sprintf("| %s |", d.name)))
 	}
+}
+
+// program is the nox source of one run: family f on the CSV at path (an
+// absolute path, so the program can be compiled from anywhere), with the
+// one training budget every row of the table shares.
+func program(path, prefix string, f family, steps int, trace string) string {
+	flow := strings.ReplaceAll(f.flow, "TRACE", trace)
+	flow = prefix + strings.ReplaceAll(flow, "H", fmt.Sprint(f.hidden))
+	return fmt.Sprintf("data = csv(%q)\nflow = %s\ntrain flow on data { steps = %d, batch = 256, lr = 1e-3, seed = 0 }\n",
+		path, flow, steps)
 }
 
 func contains(list, name string) bool {
