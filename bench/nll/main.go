@@ -65,6 +65,8 @@ func main() {
 	only := flag.String("only", "", "comma-separated data set names to run (default all)")
 	fams := flag.String("families", "", "comma-separated family names to run (default all)")
 	trace := flag.String("cnf-trace", "exact", `CNF's trace in the training objective: "exact" or "hutchinson"`)
+	budget := flag.Duration("budget", 0, "stop each training run after this long, keeping its best parameters so far (0: no limit)")
+	every := flag.Int("every", 0, "report progress (step, seconds) on stderr every this many steps (0: never)")
 	verbose := flag.Bool("v", false, "print each program")
 	flag.Parse()
 	abs, err := filepath.Abs(*dir)
@@ -98,28 +100,67 @@ func main() {
 			if *verbose {
 				fmt.Fprintf(os.Stderr, "# %s / %s\n%s\n", d.name, f.name, src)
 			}
-			path := filepath.Join(tmp, "model.nox")
-			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-				fail(err)
-			}
-			s, err := nox.CompileFile(path)
-			if err != nil {
-				fail(fmt.Errorf("%s/%s: %v", d.name, f.name, err))
-			}
-			dims = s.Prog.Data[0].Table.Cols
-			var ev nox.Event
-			start := time.Now()
-			err = s.Run(context.Background(), nox.RunOptions{OnEvent: func(e nox.Event) { ev = e }, Plot: plot.Statement})
-			switch {
-			case err != nil:
-				row += " failed: " + strings.SplitN(s.Render(err), "\n", 2)[0] + " |"
-			case ev.TestNLL != nil:
-				row += fmt.Sprintf(" %.3f (%dk params, %.0fs) |", *ev.TestNLL, (ev.Params+500)/1000, time.Since(start).Seconds())
-			}
-			fmt.Fprintf(os.Stderr, "%s %s done in %.1fs\n", d.name, f.name, time.Since(start).Seconds())
+			c, n := runOne(filepath.Join(tmp, "model.nox"), src, d.name+" "+f.name, *budget, *every)
+			row += c
+			dims = n
 		}
 		fmt.Printf("| %s | %d |%s\n", d.name, dims, strings.TrimPrefix(row, fmt.Sprintf("| %s |", d.name)))
 	}
+}
+
+// runOne writes src to path, compiles and runs it, and returns its table
+// cell and the data's column count. A compile error ends the program (the
+// table's programs are ours, so it is a bug); a run error is the cell.
+// With a budget, training is interrupted after it and the cell says at
+// which step, so a digits row that cannot finish in a session still gives
+// an honest, labelled number.
+func runOne(path, src, label string, budget time.Duration, every int) (string, int) {
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		fail(err)
+	}
+	s, err := nox.CompileFile(path)
+	if err != nil {
+		fail(fmt.Errorf("%s: %v", label, err))
+	}
+	dims := s.Prog.Data[0].Table.Cols
+	var ev nox.Event
+	start := time.Now()
+	opts := nox.RunOptions{OnEvent: func(e nox.Event) { ev = e }, Plot: plot.Statement}
+	if budget > 0 {
+		stop := make(chan struct{}, 1)
+		timer := time.AfterFunc(budget, func() { stop <- struct{}{} })
+		defer timer.Stop()
+		opts.Interrupt = stop
+	}
+	if every > 0 {
+		opts.ReportEvery = every
+		opts.OnStep = func(_ string, step, total int, loss float64) {
+			fmt.Fprintf(os.Stderr, "%s step %d/%d loss %.3f at %.1fs\n", label, step, total, loss, time.Since(start).Seconds())
+		}
+	}
+	err = s.Run(context.Background(), opts)
+	elapsed := time.Since(start)
+	fmt.Fprintf(os.Stderr, "%s done in %.1fs\n", label, elapsed.Seconds())
+	if err != nil {
+		return " failed: " + strings.SplitN(s.Render(err), "\n", 2)[0] + " |", dims
+	}
+	return cell(ev, elapsed), dims
+}
+
+// cell formats a run's result; a run that stopped before its last step
+// says so, with the step it kept.
+func cell(ev nox.Event, elapsed time.Duration) string {
+	if ev.TestNLL == nil {
+		return " no test NLL |"
+	}
+	how := ""
+	if ev.Stopped != "" {
+		how = fmt.Sprintf(", %s at step %d", ev.Stopped, ev.Steps)
+		if ev.BestStep != nil {
+			how += fmt.Sprintf(", kept %d", *ev.BestStep)
+		}
+	}
+	return fmt.Sprintf(" %.3f (%dk params, %.0fs%s) |", *ev.TestNLL, (ev.Params+500)/1000, elapsed.Seconds(), how)
 }
 
 // program is the nox source of one run: family f on the CSV at path (an

@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/noxlang/nox"
 )
@@ -42,6 +43,30 @@ func TestIssue21Families(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("family %s missing from bench/nll's families", want)
+		}
+	}
+}
+
+// TestCell checks a table cell says how a run ended: a run stopped
+// before its last step (early stopping, or the -budget interrupt) must
+// not read as a full-budget result.
+func TestCell(t *testing.T) {
+	nll, best := 2.5, 800
+	cases := []struct {
+		name string
+		ev   nox.Event
+		want string
+	}{
+		{"full", nox.Event{TestNLL: &nll, Params: 23456, Steps: 2000}, " 2.500 (23k params, 12s) |"},
+		{"early", nox.Event{TestNLL: &nll, Params: 4000, Steps: 1600, Stopped: "early stopping", BestStep: &best},
+			" 2.500 (4k params, 12s, early stopping at step 1600, kept 800) |"},
+		{"budget", nox.Event{TestNLL: &nll, Params: 4000, Steps: 300, Stopped: "interrupted", BestStep: &best},
+			" 2.500 (4k params, 12s, interrupted at step 300, kept 800) |"},
+		{"no NLL", nox.Event{Params: 4000}, " no test NLL |"},
+	}
+	for _, c := range cases {
+		if got := cell(c.ev, 12*time.Second); got != c.want {
+			t.Errorf("%s: cell = %q, want %q", c.name, got, c.want)
 		}
 	}
 }
