@@ -381,22 +381,15 @@ func (s *Script) evalStreamed(a *compiler.Eval, tf *Model, opts RunOptions) erro
 	src := a.Data.Source()
 	n, w := src.Len(), src.Width()
 	buf := make([]float64, min(n, evalChunk)*w)
-	var sum train.Summary
-	total, at := 0.0, 0
+	var sum train.Summarizer
+	at := 0
 	next := func(dst []float64) error {
 		k := len(dst)
 		if err := src.ReadRows(buf[:k*w], at, at+k); err != nil {
 			return err
 		}
 		copy(dst, train.LogProb(tf.m, tf.params, buf[:k*w]))
-		for _, v := range dst {
-			if math.IsInf(v, -1) {
-				sum.Outside++
-				continue
-			}
-			total -= v
-			sum.Inside++
-		}
+		sum.Add(dst)
 		at += k
 		return nil
 	}
@@ -417,10 +410,10 @@ func (s *Script) evalStreamed(a *compiler.Eval, tf *Model, opts RunOptions) erro
 	if err != nil {
 		return lang.Errorf(a.Pos, a.Pos, "eval: %v", err)
 	}
-	ev.Outside = sum.Outside
-	if sum.Inside > 0 {
-		mean := total / float64(sum.Inside)
-		ev.MeanNLL = &mean
+	r := sum.Summary()
+	ev.Outside = r.Outside
+	if r.Inside > 0 {
+		ev.MeanNLL = &r.MeanNLL
 	}
 	opts.emit(ev)
 	return nil

@@ -53,19 +53,36 @@ type Summary struct {
 
 // Summarize returns the Summary of per-row log-likelihoods lp.
 func Summarize(lp []float64) Summary {
-	var s Summary
-	sum := 0.0
+	var z Summarizer
+	z.Add(lp)
+	return z.Summary()
+}
+
+// Summarizer is Summarize for log-likelihoods that come chunk by chunk
+// (a streamed data set's): the rows are summed in the order they are
+// added, so the Summary has the bits Summarize gives on all of them.
+type Summarizer struct {
+	nll             float64
+	inside, outside int
+}
+
+// Add adds the log-likelihoods of the next rows.
+func (z *Summarizer) Add(lp []float64) {
 	for _, v := range lp {
 		if math.IsInf(v, -1) {
-			s.Outside++
+			z.outside++
 			continue
 		}
-		sum -= v
-		s.Inside++
+		z.nll -= v
+		z.inside++
 	}
-	s.MeanNLL = math.NaN()
-	if s.Inside > 0 {
-		s.MeanNLL = sum / float64(s.Inside)
+}
+
+// Summary is the Summary of the rows added so far.
+func (z *Summarizer) Summary() Summary {
+	s := Summary{MeanNLL: math.NaN(), Inside: z.inside, Outside: z.outside}
+	if z.inside > 0 {
+		s.MeanNLL = z.nll / float64(z.inside)
 	}
 	return s
 }

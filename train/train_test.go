@@ -308,3 +308,27 @@ func TestLikelihoodKeepsParts(t *testing.T) {
 		t.Errorf("mean NLL of the training rows %v, Report.TrainNLL %v", got, res.Report.TrainNLL)
 	}
 }
+
+// TestSummarizerChunks: log-likelihoods added chunk by chunk summarize to
+// the bits of Summarize on all of them, rows outside the support counted
+// apart.
+func TestSummarizerChunks(t *testing.T) {
+	lp := make([]float64, 1001)
+	for i := range lp {
+		lp[i] = -math.Sqrt(float64(i)) / 3
+	}
+	lp[7], lp[500] = math.Inf(-1), math.Inf(-1)
+	for _, chunk := range []int{1, 3, 64, 1000, 2000} {
+		var z train.Summarizer
+		for lo := 0; lo < len(lp); lo += chunk {
+			z.Add(lp[lo:min(lo+chunk, len(lp))])
+		}
+		if got, want := z.Summary(), train.Summarize(lp); got != want || want.Outside != 2 || want.Inside != 999 {
+			t.Errorf("chunks of %d: %+v, want %+v", chunk, got, want)
+		}
+	}
+	var empty train.Summarizer
+	if s := empty.Summary(); !math.IsNaN(s.MeanNLL) || s.Inside != 0 {
+		t.Errorf("no rows: %+v", s)
+	}
+}

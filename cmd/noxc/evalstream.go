@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/train"
 )
 
 // evalChunk is the number of rows noxc eval scores at once on a streamed
@@ -20,9 +20,8 @@ const evalChunk = 1 << 16
 // memory bounded by one chunk whatever the file's size, and writes the
 // per-row log-likelihoods to out (if not empty) as they come. A .npy file
 // has no header line, so its columns are the model's data columns, then
-// its context columns. The mean is summed in row order, as
-// train.Summarize sums the rows of a loaded file, so the two give the
-// same bits.
+// its context columns. A train.Summarizer sums the rows in order, as
+// train.Summarize does those of a loaded file: the two give the same bits.
 func evalStreamed(m *nox.Model, t *dataset.Table, path, out string, named bool) (nox.Event, error) {
 	d, cd := m.Dim(), m.ContextDim()
 	ev := nox.Event{Statement: "eval", Flow: m.Name(), N: t.Rows, Path: out}
@@ -39,7 +38,8 @@ func evalStreamed(m *nox.Model, t *dataset.Table, path, out string, named bool) 
 	rows := make([]float64, min(evalChunk, t.Rows)*t.Cols)
 	x := make([]float64, min(evalChunk, t.Rows)*d)
 	c := make([]float64, min(evalChunk, t.Rows)*cd)
-	sum, inside, done := 0.0, 0, 0
+	var sum train.Summarizer
+	done := 0
 	next := func(lp []float64) error {
 		n := len(lp)
 		if err := t.Src.ReadRows(rows[:n*t.Cols], done, done+n); err != nil {
@@ -56,12 +56,7 @@ func evalStreamed(m *nox.Model, t *dataset.Table, path, out string, named bool) 
 		if err := m.LogProb(lp, mat.NewDense(n, d, x[:n*d]), cm); err != nil {
 			return fmt.Errorf("rows %d to %d of %s: %w", done+1, done+n, path, err)
 		}
-		for _, v := range lp {
-			if !math.IsInf(v, -1) {
-				sum -= v
-				inside++
-			}
-		}
+		sum.Add(lp)
 		done += n
 		return nil
 	}
@@ -77,10 +72,10 @@ func evalStreamed(m *nox.Model, t *dataset.Table, path, out string, named bool) 
 	if err != nil {
 		return ev, err
 	}
-	ev.Outside = t.Rows - inside
-	if inside > 0 {
-		mean := sum / float64(inside)
-		ev.MeanNLL = &mean
+	r := sum.Summary()
+	ev.Outside = r.Outside
+	if r.Inside > 0 {
+		ev.MeanNLL = &r.MeanNLL
 	}
 	return ev, nil
 }

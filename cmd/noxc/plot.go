@@ -146,7 +146,20 @@ func plotCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// readTable reads the CSV file at path, which must have a data row.
 func readTable(path string) (*dataset.Table, error) {
+	t, err := readCSV(path)
+	if err != nil {
+		return nil, err
+	}
+	if t.Rows == 0 {
+		return nil, fmt.Errorf("%s: no data rows", path)
+	}
+	return t, nil
+}
+
+// readCSV reads the CSV file at path, a regular file only.
+func readCSV(path string) (*dataset.Table, error) {
 	f, err := dataset.OpenRegular(path)
 	if err != nil {
 		return nil, err
@@ -155,9 +168,6 @@ func readTable(path string) (*dataset.Table, error) {
 	t, err := dataset.ReadCSV(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if t.Rows == 0 {
-		return nil, fmt.Errorf("%s: no data rows", path)
 	}
 	return t, nil
 }

@@ -84,16 +84,7 @@ func (p *policyFlags) readData(path string) (*dataset.Table, error) {
 	if err := dataset.Within(path, max); err != nil {
 		return nil, err
 	}
-	f, err := dataset.OpenRegular(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	t, err := dataset.ReadCSV(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
+	return readCSV(path)
 }
 
 // sizeUnits are the units of parseSize: SI prefixes are powers of 1000,
