@@ -383,12 +383,14 @@ func (s *Script) evalStreamed(a *compiler.Eval, tf *Model, opts RunOptions) erro
 	buf := make([]float64, min(n, evalChunk)*w)
 	var sum train.Summarizer
 	at := 0
+	sc := train.NewScorer(tf.m, tf.params, n)
+	defer sc.Close()
 	next := func(dst []float64) error {
 		k := len(dst)
 		if err := src.ReadRows(buf[:k*w], at, at+k); err != nil {
 			return err
 		}
-		copy(dst, train.LogProb(tf.m, tf.params, buf[:k*w]))
+		sc.LogProb(dst, buf[:k*w])
 		sum.Add(dst)
 		at += k
 		return nil

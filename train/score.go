@@ -16,11 +16,32 @@ const evalBatch = 1000
 func LogProb(m *compiler.Model, params *runtime.Params, rows []float64) []float64 {
 	n := len(rows) / (m.Dim + m.ContextDim)
 	lp := make([]float64, n)
-	mp := runtime.NewMapper(m.LogProb, params, "logp", min(n, evalBatch), nil)
-	defer mp.Close()
-	mp.Map(lp, rows, n)
+	sc := NewScorer(m, params, n)
+	defer sc.Close()
+	sc.LogProb(lp, rows)
 	return lp
 }
+
+// Scorer is LogProb for rows that come chunk by chunk (a streamed data
+// set's), with one evaluator planned for them all: rows scored in chunks
+// of a multiple of 1000 (evalBatch) get the bits LogProb gives on all of
+// them at once.
+type Scorer struct {
+	mp    *runtime.Mapper
+	width int
+}
+
+// NewScorer plans a Scorer of m for n rows in all.
+func NewScorer(m *compiler.Model, params *runtime.Params, n int) *Scorer {
+	return &Scorer{mp: runtime.NewMapper(m.LogProb, params, "logp", max(1, min(n, evalBatch)), nil), width: m.Dim + m.ContextDim}
+}
+
+// LogProb writes the log-likelihood of each of rows (whole rows of the
+// model's width) to dst.
+func (s *Scorer) LogProb(dst, rows []float64) { s.mp.Map(dst, rows, len(rows)/s.width) }
+
+// Close releases the evaluator's buffers.
+func (s *Scorer) Close() { s.mp.Close() }
 
 // MeanNLL returns the mean negative log-likelihood of rows, in nats per
 // row.
