@@ -39,6 +39,10 @@ type Params struct {
 	// and refreshes it instead of keeping a copy of its own (plan,
 	// sharedMasked). A 784-d MAF's masked weights are 46 MB in float32.
 	masked map[maskedKey]maskedRef
+	// zeros holds, per parameter, the runs of elements kept at +0
+	// (ZeroMasked), nil for none; under caches zeroedUnder's answers.
+	zeros [][][2]int
+	under map[maskedKey]bool
 	// gen counts the changes of Data (Changed, Init, training steps), so
 	// that a Mapper recomputes values derived from the parameters alone
 	// only after they change.
@@ -69,10 +73,73 @@ func NewParams(table []ir.Param) *Params {
 func (ps *Params) Changed() {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	ps.zeroMasked()
 	if ps.f32 != nil {
 		convert(ps.f32, ps.Data)
 	}
 	ps.gen.Add(1)
+}
+
+// ZeroMasked declares progs the programs that will be planned over ps (a
+// model's: its log-density, gradient, sampling and other programs), and
+// sets to +0 the elements of each parameter that every use of it in them
+// multiplies by a mask's zero (a MADE weight's autoregressive zeros),
+// now and after every change (Changed, so Init, Set and Restore too); a
+// Trainer never writes them. No output of progs depends on those
+// elements, so setting them changes none, and each masked weight W⊙M
+// whose zeros are all among them is then W itself: the programs planned
+// afterwards read W in place (masked.go), with no copy in their prelude
+// and no buffer for it. A program planned over ps that is not among
+// progs and reads those elements would read zeros.
+func (ps *Params) ZeroMasked(progs ...*ir.Program) {
+	zeros := maskedZeros(ps.Table, progs)
+	ps.mu.Lock()
+	ps.zeros, ps.under = zeros, nil
+	ps.mu.Unlock()
+	ps.Changed()
+}
+
+// zeroMasked sets the elements ZeroMasked declared to +0 in Data; ps.mu
+// is held.
+func (ps *Params) zeroMasked() {
+	for i, runs := range ps.zeros {
+		for _, r := range runs {
+			clear(ps.Views[i][r[0]:r[1]])
+		}
+	}
+}
+
+// zeroedUnder reports whether parameter i is kept at +0 wherever mask is
+// 0, so that W⊙mask is W.
+func (ps *Params) zeroedUnder(i int, mask []float64) bool {
+	if len(mask) == 0 || i < 0 || i >= len(ps.Views) || len(mask) != len(ps.Views[i]) {
+		return false
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.zeros == nil || ps.zeros[i] == nil {
+		return false
+	}
+	k := maskedKey{param: i, mask: &mask[0], n: len(mask)}
+	ok, known := ps.under[k]
+	if !known {
+		ok = coveredBy(mask, ps.zeros[i])
+		if ps.under == nil {
+			ps.under = map[maskedKey]bool{}
+		}
+		ps.under[k] = ok
+	}
+	return ok
+}
+
+// zeroRuns returns the runs of parameter i kept at +0, or nil.
+func (ps *Params) zeroRuns(i int) [][2]int {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.zeros == nil {
+		return nil
+	}
+	return ps.zeros[i]
 }
 
 // generation returns a number that changes whenever Data does.
@@ -155,12 +222,22 @@ func (ps *Params) Init(rng *rand.Rand) {
 	ps.Changed()
 }
 
-// Clone returns a deep copy.
+// Clone returns a deep copy, which keeps the elements ZeroMasked declared
+// at +0 too.
 func (ps *Params) Clone() *Params {
 	c := NewParams(ps.Table)
 	copy(c.Data, ps.Data)
 	c.DType = ps.DType
+	c.zeros = ps.zeroRunsAll()
 	return c
+}
+
+// zeroRunsAll returns the runs of every parameter kept at +0 (never
+// modified once set, so they can be shared).
+func (ps *Params) zeroRunsAll() [][][2]int {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.zeros
 }
 
 // Count returns the number of scalar parameters, state included and

@@ -185,8 +185,19 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	t.segs, t.norms = splitRanges(params.Views, total, k), make([]float64, k)
 	t.useg = splitRanges(params.Views, total, updateRanges(total))
 	t.par = total >= 2*updMin
-	for _, pr := range params.Table {
-		t.live = append(t.live, liveRuns(gradMask(g, ir.GradPrefix+pr.Name)))
+	for i, pr := range params.Table {
+		// Elements kept at +0 (Params.ZeroMasked) are left out of the
+		// update even where splitGradScales took no mask out of the
+		// gradient: every use of them is masked there, so their gradient
+		// is a sum of products with zeros, and they stay +0. (Not where
+		// it took out a scale: the update multiplies by it only where it
+		// visits every element.)
+		name := ir.GradPrefix + pr.Name
+		live := liveRuns(gradMask(g, name))
+		if live != nil || gradFactor(g, name) == ir.None {
+			live = exceptRuns(live, params.zeroRuns(i), len(params.Views[i]))
+		}
+		t.live = append(t.live, live)
 	}
 	if params.DType == Float32 {
 		params.float32Views()
