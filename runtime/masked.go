@@ -521,7 +521,7 @@ func markReads(p *ir.Program, read [][]bool, masked []bool) {
 	}
 	// all marks every element v selects.
 	all := func(v ir.Value) {
-		in := p.Instrs[v]
+		in := &p.Instrs[v]
 		r := read[origin[v]]
 		for i := range in.Shape.Rows {
 			for j := range in.Shape.Cols {
@@ -529,7 +529,8 @@ func markReads(p *ir.Program, read [][]bool, masked []bool) {
 			}
 		}
 	}
-	for v, in := range p.Instrs {
+	for v := range p.Instrs {
+		in := &p.Instrs[v]
 		for k, a := range in.Args {
 			i := origin[a]
 			switch {
@@ -557,7 +558,7 @@ func markReads(p *ir.Program, read [][]bool, masked []bool) {
 // v, a parameter or a layout of one (markReads' origin).
 func paramElement(p *ir.Program, v ir.Value, r, c int) int {
 	for {
-		in := p.Instrs[v]
+		in := &p.Instrs[v]
 		switch in.Op {
 		case ir.OpParam:
 			return r*in.Shape.Cols + c
