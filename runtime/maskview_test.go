@@ -391,3 +391,42 @@ func TestZerosNotUpdated(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotZeros checks that a Snapshot leaves out the elements
+// ZeroMasked keeps at +0, and that Restore gives back every bit, in
+// float32 and float64 storage.
+func TestSnapshotZeros(t *testing.T) {
+	m := madeModel(t, 2, 24, 5)
+	ps := NewParams(m.Params)
+	ps.ZeroMasked(modelPrograms(m)...)
+	for _, narrow := range []bool{true, false} {
+		ps.Init(rand.New(rand.NewPCG(1, 2)))
+		if narrow {
+			for i, x := range ps.Data {
+				ps.Data[i] = float64(float32(x))
+			}
+		}
+		var s Snapshot
+		ps.Save(&s)
+		want := slices.Clone(ps.Data)
+		kept, zeroed := 0, 0
+		for i := range ps.Views {
+			kept += len(s.v32[i]) + len(s.v64[i])
+			for _, r := range ps.zeros[i] {
+				zeroed += r[1] - r[0]
+			}
+		}
+		if zeroed == 0 || kept != len(ps.Data)-zeroed {
+			t.Errorf("float32 values %v: %d elements saved, want %d of %d", narrow, kept, len(ps.Data)-zeroed, len(ps.Data))
+		}
+		for i := range ps.Data {
+			ps.Data[i] = 7
+		}
+		ps.Restore(&s)
+		sameBits(t, "restored", ps.Data, want)
+		into := NewParams(m.Params) // same table, no zeros declared
+		into.Data[0] = 3
+		into.Restore(&s)
+		sameBits(t, "restored into other parameters", into.Data, want)
+	}
+}

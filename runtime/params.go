@@ -275,27 +275,43 @@ func (ps *Params) Set(values map[string][]float64) error {
 // restoring it gives back the same bits. A float32 trainer's values are
 // float32s once synced (Trainer.Sync), and the copies a training loop
 // keeps (the best values so far, the initial ones) then take half the
-// memory: 48 MB instead of 96 MB each for the 784-d MAF.
+// memory: 48 MB instead of 96 MB each for the 784-d MAF. The elements
+// ZeroMasked keeps at +0 are not copied (47 % of that MAF's), only the
+// others, packed.
 type Snapshot struct {
 	v32 [][]float32
 	v64 [][]float64
+	// keep holds, per parameter, the runs of elements copied, nil for
+	// all of them; the others are +0.
+	keep [][][2]int
 }
 
 // Save copies the values into s, reusing its storage where it fits.
 func (ps *Params) Save(s *Snapshot) {
 	if len(s.v32) != len(ps.Views) {
 		s.v32, s.v64 = make([][]float32, len(ps.Views)), make([][]float64, len(ps.Views))
+		s.keep = make([][][2]int, len(ps.Views))
 	}
+	zeros := ps.zeroRunsAll()
 	for i, v := range ps.Views {
-		if exact32(v) {
-			if cap(s.v32[i]) < len(v) {
-				s.v32[i] = make([]float32, len(v))
+		s.keep[i] = nil
+		if zeros != nil {
+			s.keep[i] = exceptRuns(nil, zeros[i], len(v))
+		}
+		n := keptLen(s.keep[i], len(v))
+		if exact32(v, s.keep[i]) {
+			if cap(s.v32[i]) < n {
+				s.v32[i] = make([]float32, n)
 			}
-			s.v32[i] = s.v32[i][:len(v)]
-			convert(s.v32[i], v)
+			s.v32[i] = s.v32[i][:n]
+			gather(s.v32[i], v, s.keep[i])
 			s.v64[i] = s.v64[i][:0]
 		} else {
-			s.v64[i] = append(s.v64[i][:0], v...)
+			if cap(s.v64[i]) < n {
+				s.v64[i] = make([]float64, n)
+			}
+			s.v64[i] = s.v64[i][:n]
+			gather(s.v64[i], v, s.keep[i])
 			s.v32[i] = s.v32[i][:0]
 		}
 	}
@@ -305,21 +321,69 @@ func (ps *Params) Save(s *Snapshot) {
 // the same table, back into Data, then calls Changed.
 func (ps *Params) Restore(s *Snapshot) {
 	for i, v := range ps.Views {
-		if len(s.v32[i]) == len(v) {
-			convert(v, s.v32[i])
+		if len(s.v32[i]) == keptLen(s.keep[i], len(v)) {
+			scatter(v, s.v32[i], s.keep[i])
 		} else {
-			copy(v, s.v64[i])
+			scatter(v, s.v64[i], s.keep[i])
 		}
 	}
 	ps.Changed()
 }
 
-// exact32 reports whether every value of v is a float32 exactly.
-func exact32(v []float64) bool {
-	for _, x := range v {
-		if float64(float32(x)) != x {
-			return false
-		}
+// keptLen is the number of elements in runs, or n if runs is nil.
+func keptLen(runs [][2]int, n int) int {
+	if runs == nil {
+		return n
 	}
-	return len(v) > 0
+	k := 0
+	for _, r := range runs {
+		k += r[1] - r[0]
+	}
+	return k
+}
+
+// gather packs the elements of v in runs (nil: all) into dst.
+func gather[T Float](dst []T, v []float64, runs [][2]int) {
+	if runs == nil {
+		convert(dst, v)
+		return
+	}
+	k := 0
+	for _, r := range runs {
+		convert(dst[k:k+r[1]-r[0]], v[r[0]:r[1]])
+		k += r[1] - r[0]
+	}
+}
+
+// scatter sets the elements of v in runs (nil: all) from src, packed,
+// and the others to +0.
+func scatter[T Float](v []float64, src []T, runs [][2]int) {
+	if runs == nil {
+		convert(v, src)
+		return
+	}
+	clear(v)
+	k := 0
+	for _, r := range runs {
+		convert(v[r[0]:r[1]], src[k:k+r[1]-r[0]])
+		k += r[1] - r[0]
+	}
+}
+
+// exact32 reports whether every value of v in runs (nil: all) is a
+// float32 exactly, and there is one.
+func exact32(v []float64, runs [][2]int) bool {
+	if runs == nil {
+		runs = [][2]int{{0, len(v)}}
+	}
+	n := 0
+	for _, r := range runs {
+		for _, x := range v[r[0]:r[1]] {
+			if float64(float32(x)) != x {
+				return false
+			}
+		}
+		n += r[1] - r[0]
+	}
+	return n > 0
 }
