@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 
 	"github.com/noxlang/nox/compiler"
-	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/runtime"
 )
 
@@ -115,7 +114,7 @@ func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptio
 	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
 		return nil, err
 	}
-	params.ZeroMasked(programs(m)...)
+	zeroMasked(params, m)
 	params.Init(rng)
 	if start != nil {
 		if len(start) != len(params.Data) {
@@ -183,12 +182,12 @@ func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptio
 	return res, nil
 }
 
-// programs returns every program of m, all that are ever planned over
-// its parameters: ZeroMasked zeroes the elements none of them reads (a
-// MADE weight's masked-out entries), so that the masked weights are read
-// in place instead of copied at every step.
-func programs(m *compiler.Model) []*ir.Program {
-	return []*ir.Program{m.Forward, m.Inverse, m.LogProb, m.Loss, m.Grad, m.Sample, m.Init}
+// zeroMasked declares to params every program of m, all that are ever
+// planned over them (runtime.Params.ZeroMasked): the elements none of
+// them reads (a MADE weight's masked-out entries) are kept at +0, so that
+// the masked weights are read in place instead of copied at every step.
+func zeroMasked(params *runtime.Params, m *compiler.Model) {
+	params.ZeroMasked(m.Forward, m.Inverse, m.LogProb, m.Loss, m.Grad, m.Sample, m.Init)
 }
 
 // fill sets m's standardization from the training rows: those of s in

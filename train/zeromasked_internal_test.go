@@ -4,41 +4,56 @@ import (
 	"context"
 	"math"
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/compiler/ir"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/runtime"
 	"github.com/noxlang/nox/stdlib"
 )
 
-// TestProgramsComplete checks that programs lists every program of a
-// compiler.Model: ZeroMasked may zero what none of them reads, so a
-// program it missed could read zeros where the model has values.
+// TestProgramsComplete checks that zeroMasked declares every program of
+// a compiler.Model: ZeroMasked may zero what none of them reads, so a
+// program it missed could read zeros where the model has values. Program
+// j of the model reads only element j of a parameter of one more
+// element than there are programs, so element j stays, and only the
+// last, which none reads, is zeroed.
 func TestProgramsComplete(t *testing.T) {
 	var m compiler.Model
 	v := reflect.ValueOf(&m).Elem()
-	var want []*ir.Program
+	var fields []string
 	for i := range v.NumField() {
-		f := v.Field(i)
-		if f.Type() == reflect.TypeFor[*ir.Program]() {
-			if !f.CanSet() {
-				t.Fatalf("compiler.Model.%s: an unexported program", v.Type().Field(i).Name)
-			}
-			p := &ir.Program{Name: v.Type().Field(i).Name}
-			f.Set(reflect.ValueOf(p))
-			want = append(want, p)
+		if v.Field(i).Type() == reflect.TypeFor[*ir.Program]() {
+			fields = append(fields, v.Type().Field(i).Name)
 		}
 	}
-	got := programs(&m)
-	for _, p := range want {
-		if !slices.Contains(got, p) {
-			t.Errorf("programs leaves out compiler.Model.%s", p.Name)
+	n := len(fields) + 1
+	sh := ir.Shape{Rows: 1, Cols: n}
+	m.Params = []ir.Param{{Name: "w", Shape: sh}}
+	for j, name := range fields {
+		f := v.FieldByName(name)
+		if !f.CanSet() {
+			t.Fatalf("compiler.Model.%s: an unexported program", name)
 		}
+		b := ir.NewBuilder(name, &m.Params)
+		mask := make([]float64, n)
+		mask[j] = 1
+		b.Output("y", b.Mask(b.Param(0), b.Const(sh, mask)))
+		f.Set(reflect.ValueOf(b.Program()))
 	}
-	if len(got) != len(want) {
-		t.Errorf("programs returns %d programs, compiler.Model has %d", len(got), len(want))
+	ps := runtime.NewParams(m.Params)
+	for i := range ps.Data {
+		ps.Data[i] = 1
+	}
+	zeroMasked(ps, &m)
+	for j, x := range ps.Data {
+		switch {
+		case j < len(fields) && x != 1:
+			t.Errorf("zeroMasked leaves out compiler.Model.%s", fields[j])
+		case j == len(fields) && x != 0:
+			t.Errorf("element %d, which no program reads, is %v, want 0", j, x)
+		}
 	}
 }
 
