@@ -216,15 +216,18 @@ func TestZeroMaskedKept(t *testing.T) {
 	}
 }
 
-// TestMaskInPlace checks that with ZeroMasked a trainer's and a
-// scorer's masked weights are their parameters, read in place (no
-// prelude copy, no buffer), and that training and scoring give the same
+// TestMaskInPlace checks that with ZeroMasked a scorer's masked weights
+// are their parameters, read in place (no prelude copy, no buffer), and a
+// trainer's too if they are large enough (inPlaceMinBytes), and that
+// training and scoring give the same
 // bits as without it — losses, the parameters (those outside the masks'
 // zeros, which without ZeroMasked keep their initial values), Adam's
 // moments and log-densities — at any core count, in both dtypes, with
 // clipping and weight decay.
 func TestMaskInPlace(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
+	minBytes := inPlaceMinBytes
+	defer func() { inPlaceMinBytes = minBytes }()
 	const dim, batch, rows = 16, 64, 200
 	m := madeModel(t, 2, 256, dim)
 	data := randomRows(rows, dim, 3)
@@ -241,8 +244,12 @@ func TestMaskInPlace(t *testing.T) {
 		for _, c := range []struct {
 			procs int
 			zero  bool
-		}{{1, true}, {1, false}, {2, true}, {3, true}, {2, false}} {
+			small bool // a trainer reads masked weights this small in place
+		}{{1, true, true}, {1, false, false}, {2, true, true}, {3, true, true}, {2, false, false}, {2, true, false}} {
 			goruntime.GOMAXPROCS(c.procs)
+			if c.small {
+				inPlaceMinBytes = 0
+			}
 			ps := NewParams(m.Params)
 			ps.DType = dt
 			if c.zero {
@@ -254,14 +261,17 @@ func TestMaskInPlace(t *testing.T) {
 				t.Fatal(err)
 			}
 			mp := NewMapper(m.LogProb, ps, "logp", 50, nil)
-			views, copies := inPlaceCount(tr.shards[0].p), inPlaceCount(mp.parts[0])
-			if want := 0; c.zero {
-				want = 4
-				if views != want || copies != want {
-					t.Fatalf("%v: %d masked weights read in place by the trainer, %d by the scorer, want %d", dt, views, copies, want)
+			inPlaceMinBytes = minBytes
+			trained, scored := inPlaceCount(tr.shards[0].p), inPlaceCount(mp.parts[0])
+			wantT, wantS := 0, 0
+			if c.zero {
+				wantS = 4
+				if c.small {
+					wantT = 4
 				}
-			} else if views != 0 || copies != 0 {
-				t.Fatalf("%v without ZeroMasked: masked weights read in place", dt)
+			}
+			if trained != wantT || scored != wantS {
+				t.Fatalf("%v, %+v: %d masked weights read in place by the trainer, %d by the scorer, want %d and %d", dt, c, trained, scored, wantT, wantS)
 			}
 			r := &result{lp: make([]float64, rows), zeros: ps.zeros}
 			for range 5 {

@@ -78,7 +78,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 					bufs[i] = shared[i]
 					break
 				}
-				if maskInPlace(p, params, i) {
+				if maskInPlace[T](p, params, i) {
 					bufs[i] = bufs[in.Args[0]] // W is W⊙M (masked.go)
 					break
 				}
