@@ -40,9 +40,10 @@ type Params struct {
 	// sharedMasked). A 784-d MAF's masked weights are 46 MB in float32.
 	masked map[maskedKey]maskedRef
 	// zeros holds, per parameter, the runs of elements kept at +0
-	// (ZeroMasked), nil for none; under caches zeroedUnder's answers.
-	zeros [][][2]int
-	under map[maskedKey]bool
+	// (ZeroMasked), nil for none, and keep the runs of the others (nil:
+	// all); under caches zeroedUnder's answers.
+	zeros, keep [][][2]int
+	under       map[maskedKey]bool
 	// gen counts the changes of Data (Changed, Init, training steps), so
 	// that a Mapper recomputes values derived from the parameters alone
 	// only after they change.
@@ -93,8 +94,12 @@ func (ps *Params) Changed() {
 // progs and reads those elements would read zeros.
 func (ps *Params) ZeroMasked(progs ...*ir.Program) {
 	zeros := maskedZeros(ps.Table, progs)
+	keep := make([][][2]int, len(zeros))
+	for i, z := range zeros {
+		keep[i] = exceptRuns(nil, z, len(ps.Views[i]))
+	}
 	ps.mu.Lock()
-	ps.zeros, ps.under = zeros, nil
+	ps.zeros, ps.keep, ps.under = zeros, keep, nil
 	ps.mu.Unlock()
 	ps.Changed()
 }
@@ -228,16 +233,16 @@ func (ps *Params) Clone() *Params {
 	c := NewParams(ps.Table)
 	copy(c.Data, ps.Data)
 	c.DType = ps.DType
-	c.zeros = ps.zeroRunsAll()
+	c.zeros, c.keep = ps.zeroRunsAll()
 	return c
 }
 
-// zeroRunsAll returns the runs of every parameter kept at +0 (never
-// modified once set, so they can be shared).
-func (ps *Params) zeroRunsAll() [][][2]int {
+// zeroRunsAll returns the runs of every parameter kept at +0 and those
+// of the others (never modified once set, so they can be shared).
+func (ps *Params) zeroRunsAll() (zeros, keep [][][2]int) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	return ps.zeros
+	return ps.zeros, ps.keep
 }
 
 // Count returns the number of scalar parameters, state included and
@@ -292,11 +297,11 @@ func (ps *Params) Save(s *Snapshot) {
 		s.v32, s.v64 = make([][]float32, len(ps.Views)), make([][]float64, len(ps.Views))
 		s.keep = make([][][2]int, len(ps.Views))
 	}
-	zeros := ps.zeroRunsAll()
+	_, keep := ps.zeroRunsAll()
 	for i, v := range ps.Views {
 		s.keep[i] = nil
-		if zeros != nil {
-			s.keep[i] = exceptRuns(nil, zeros[i], len(v))
+		if keep != nil {
+			s.keep[i] = keep[i]
 		}
 		n := keptLen(s.keep[i], len(v))
 		if exact32(v, s.keep[i]) {
