@@ -454,9 +454,9 @@ func maskCopies(p *ir.Program) *ir.Program {
 // M's zeros are known to be +0: the zeros a model declares with
 // Params.ZeroMasked, which the parameters keep from then on. The prelude
 // then copies nothing and the value has no buffer of its own (a 784-d
-// MAF's masked weights are 12 M elements, 48 MB in float32, copied at
-// every training step). A copy holds +0 at M's zeros (maskCopies), and so
-// does W, so the programs read the same bits either way.
+// MAF's masked weights are 12 M elements, copied at every training step;
+// sizes in bench/README.md). A copy holds +0 at M's zeros (maskCopies),
+// and so does W, so the programs read the same bits either way.
 
 // maskedZeros returns, per parameter of table, the runs [lo, hi) of its
 // elements that no program of progs reads: every use of the parameter
@@ -663,10 +663,10 @@ func coveredBy(mask []float64, runs [][2]int) bool {
 // that read it, and the cores' caches then pass W's lines back and forth
 // (both shards read all of it, either member updates any range): while
 // W fits in cache that costs more than the copy, which one member makes
-// from W and both read (digits in float32, 2 MB of masked weights: steps
-// 4–6 % slower in place, 2 cores); beyond the cache the copy is a pass
-// over memory that reading in place saves (784-d: 2 ms of a 20 ms step).
-// Reading in place or a copy gives the same bits.
+// from W and both read; beyond the cache the copy is a pass over memory
+// that reading in place saves (figures in bench/README.md, "Figures
+// behind runtime design choices"). Reading in place or a copy gives the
+// same bits.
 func maskInPlace[T Float](p *ir.Program, params *Params, v int) bool {
 	in := p.Instrs[v]
 	if in.Op != ir.OpMaskCopy || p.Instrs[in.Args[0]].Op != ir.OpParam {
