@@ -83,15 +83,15 @@ func (ps *Params) Changed() {
 
 // ZeroMasked declares progs the programs that will be planned over ps (a
 // model's: its log-density, gradient, sampling and other programs), and
-// sets to +0 the elements of each parameter that every use of it in them
-// multiplies by a mask's zero (a MADE weight's autoregressive zeros),
-// now and after every change (Changed, so Init, Set and Restore too); a
-// Trainer never writes them. No output of progs depends on those
-// elements, so setting them changes none, and each masked weight W⊙M
-// whose zeros are all among them is then W itself: the programs planned
-// afterwards read W in place (masked.go), with no copy in their prelude
-// and no buffer for it. A program planned over ps that is not among
-// progs and reads those elements would read zeros.
+// sets to +0 the elements of each masked parameter that none of them
+// reads (a MADE weight's autoregressive zeros: see maskedZeros), now and
+// after every change (Changed, so Init, Set and Restore too); a Trainer
+// leaves them at +0. No output of progs depends on those elements, so
+// setting them changes none, and each masked weight W⊙M whose zeros are
+// all among them is then W itself: programs planned afterwards may read
+// W in place (maskInPlace), with no copy in their prelude and no buffer
+// for it, and a Snapshot leaves them out. A program planned over ps that
+// is not among progs and reads those elements would read zeros.
 func (ps *Params) ZeroMasked(progs ...*ir.Program) {
 	zeros := maskedZeros(ps.Table, progs)
 	keep := make([][][2]int, len(zeros))
