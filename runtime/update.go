@@ -35,6 +35,11 @@ type optState[T Float] struct {
 	mbase   []int
 	mrun    [][]int
 	scratch [][]T // per team member: one block of combined gradient
+	// pscratch is, per team member, one block of a masked parameter's
+	// live values gathered from its runs, and pieces where they came
+	// from (packed).
+	pscratch [][]T
+	pieces   [][]piece
 	// grads holds, per shard and parameter, the shard's gradient buffer
 	// (nil for state); scales, per parameter, shard 0's buffer of the
 	// static factor splitGradScales took out of the gradient, or nil.
@@ -65,6 +70,8 @@ func newOptState[T Float](t *Trainer, p []T) *optState[T] {
 	o.m, o.v = make([]T, n), make([]T, n)
 	for range t.shards {
 		o.scratch = append(o.scratch, make([]T, block))
+		o.pscratch = append(o.pscratch, make([]T, block))
+		o.pieces = append(o.pieces, make([]piece, 0, block))
 	}
 	for _, s := range t.shards {
 		o.grads = append(o.grads, valueBufs[T](s.p, s.grads))
@@ -182,13 +189,27 @@ func (o *optState[T]) adam(i int, segs []segment) {
 				p[j] *= decay
 			}
 		}
+		if masked {
+			o.packed(i, sg, func(mo, n int, ps []piece) {
+				g, p := buf[:n], o.pscratch[i][:n]
+				for _, pc := range ps {
+					o.combine(g[pc.at:pc.at+pc.hi-pc.lo], sg.param, pc.lo)
+					copy(p[pc.at:], o.p[sg.off+pc.lo:sg.off+pc.hi])
+				}
+				adamBlock(p, o.m[mo:mo+n], o.v[mo:mo+n], g, &k)
+				for _, pc := range ps {
+					copy(o.p[sg.off+pc.lo:sg.off+pc.hi], p[pc.at:])
+				}
+			})
+			continue
+		}
 		o.blocks(sg, func(lo, hi, mo int) {
 			g := buf[:hi-lo]
 			o.combine(g, sg.param, lo)
 			at := sg.off + lo
 			n := len(g)
 			p, m, v := o.p[at:at+n], o.m[mo:mo+n], o.v[mo:mo+n]
-			if a.WeightDecay > 0 && !masked {
+			if a.WeightDecay > 0 {
 				for j := range p {
 					p[j] *= decay
 				}
@@ -248,5 +269,39 @@ func (o *optState[T]) blocks(sg segment, f func(lo, hi, mo int)) {
 		for lo := a; lo < b; lo += block {
 			f(lo, min(lo+block, b), mo+lo-a)
 		}
+	}
+}
+
+// piece is a range [lo, hi) of a parameter's elements that a packed
+// block holds from its offset at.
+type piece struct{ lo, hi, at int }
+
+// packed calls f on blocks of at most block elements of a masked
+// segment's live elements, consecutive in the packed moments: mo is the
+// block's first moment, n its size and ps the runs' pieces it gathers,
+// in order (member i's pieces buffer, reused). A masked weight's live
+// runs are short (32 elements on average in the digits MAF's output
+// layer), so Adam over one gathered block runs in vector registers
+// where one call per run left most elements to the scalar tail loop.
+func (o *optState[T]) packed(i int, sg segment, f func(mo, n int, ps []piece)) {
+	ps, n, mo := o.pieces[i][:0], 0, -1
+	o.blocks(sg, func(lo, hi, m int) {
+		for lo < hi {
+			if n == block || (n > 0 && m != mo+n) {
+				f(mo, n, ps)
+				ps, n = ps[:0], 0
+			}
+			if n == 0 {
+				mo = m
+			}
+			k := min(hi-lo, block-n)
+			ps = append(ps, piece{lo, lo + k, n})
+			n += k
+			lo += k
+			m += k
+		}
+	})
+	if n > 0 {
+		f(mo, n, ps)
 	}
 }
