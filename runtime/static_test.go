@@ -301,3 +301,48 @@ func optArrays(tr *Trainer) map[string][]float64 {
 	}
 	panic("unknown optimizer state")
 }
+
+// TestClipUnbitten checks that a clipping bound the gradient never reaches
+// changes no bit: the norm combines the shards' gradients in place
+// (optState.combined) and the update must read exactly what it would
+// have combined itself, masked and dense parameters alike, with weight
+// decay, in both dtypes, over several shards.
+func TestClipUnbitten(t *testing.T) {
+	const dim, batch = 4, 256
+	m := madeModel(t, 2, 16, dim)
+	data := randomRows(600, dim, 12)
+	for _, dt := range []DType{Float64, Float32} {
+		var runs [2]*Trainer
+		for k := range runs {
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			ps.Init(rand.New(rand.NewPCG(1, 1)))
+			opt := DefaultAdam(1e-2)
+			opt.WeightDecay = 0.1
+			if k == 1 {
+				opt.Clip = 1e300
+			}
+			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			runs[k] = tr
+		}
+		if len(runs[0].shards) < 2 {
+			t.Fatalf("%d shards: the test needs several", len(runs[0].shards))
+		}
+		for range 5 {
+			runs[0].Step()
+			runs[1].Step()
+		}
+		a, b := optArrays(runs[0]), optArrays(runs[1])
+		for name, x := range a {
+			for j := range x {
+				if math.Float64bits(x[j]) != math.Float64bits(b[name][j]) {
+					t.Fatalf("%v: %s[%d] = %v without clipping, %v with", dt, name, j, x[j], b[name][j])
+				}
+			}
+		}
+	}
+}

@@ -358,6 +358,7 @@ func (t *Trainer) Step() float64 {
 	t.t++
 	t.b1t *= o.Beta1
 	t.b2t *= o.Beta2
+	t.upd.setCombined(t.opt.Clip > 0)
 	t.phase = 2
 	t.update(len(t.useg))
 	for _, sv := range t.state {
