@@ -173,6 +173,7 @@ func addSquares[T Float](sums *[8]float64, x []T, at int) {
 		a := float64(x[j])
 		sums[(at+j)%8] += a * a
 	}
+	j += squaresVec(sums, x[j:])
 	s0, s1, s2, s3, s4, s5, s6, s7 := sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]
 	for ; j+8 <= len(x); j += 8 {
 		y := x[j : j+8 : j+8]
