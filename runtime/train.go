@@ -343,9 +343,11 @@ func (t *Trainer) Step() float64 {
 		return loss
 	}
 	t.clipC = 1
+	t.upd.setCombined(false)
 	if t.opt.Clip > 0 {
 		t.phase = 1
 		t.update(len(t.segs))
+		t.upd.setCombined(true)
 		norm := 0.0
 		for _, n := range t.norms {
 			norm += n
@@ -358,7 +360,6 @@ func (t *Trainer) Step() float64 {
 	t.t++
 	t.b1t *= o.Beta1
 	t.b2t *= o.Beta2
-	t.upd.setCombined(t.opt.Clip > 0)
 	t.phase = 2
 	t.update(len(t.useg))
 	for _, sv := range t.state {

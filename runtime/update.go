@@ -126,16 +126,6 @@ func (o *optState[T]) gradient(buf []T, param, lo int) []T {
 	return buf
 }
 
-// gather sets dst to the combined gradient of parameter param, elements
-// [lo, lo+len(dst)).
-func (o *optState[T]) gather(dst []T, param, lo int) {
-	if o.combined {
-		copy(dst, o.grads[0][param][lo:lo+len(dst)])
-		return
-	}
-	o.combine(dst, param, lo)
-}
-
 // setCombined tells the update whether norm ran this step.
 func (o *optState[T]) setCombined(on bool) { o.combined = on }
 
@@ -149,6 +139,13 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 	var sums [8]float64
 	for _, sg := range segs {
 		if o.grads[0][sg.param] == nil { // state: no gradient
+			continue
+		}
+		if o.t.live[sg.param] != nil {
+			w := o.window(sg)
+			o.blocks(sg, func(lo, hi, _ int) {
+				addSquares(&sums, w.upto(lo, hi), sg.off+lo)
+			})
 			continue
 		}
 		o.blocks(sg, func(lo, hi, _ int) {
@@ -220,10 +217,11 @@ func (o *optState[T]) adam(i int, segs []segment) {
 			}
 		}
 		if masked {
+			w := o.window(sg)
 			o.packed(i, sg, func(mo, n int, ps []piece) {
 				g, p := buf[:n], o.pscratch[i][:n]
 				for _, pc := range ps {
-					o.gather(g[pc.at:pc.at+pc.hi-pc.lo], sg.param, pc.lo)
+					copy(g[pc.at:], w.upto(pc.lo, pc.hi))
 					copy(p[pc.at:], o.p[sg.off+pc.lo:sg.off+pc.hi])
 				}
 				adamBlock(p, o.m[mo:mo+n], o.v[mo:mo+n], g, &k)
@@ -333,4 +331,45 @@ func (o *optState[T]) packed(i int, sg segment, f func(mo, n int, ps []piece)) {
 	if n > 0 {
 		f(mo, n, ps)
 	}
+}
+
+// A masked parameter's live runs are short where its mask's ones and
+// zeros alternate quickly (the digits MAF's output weights: 1024 runs of
+// 32 elements on average), and combining the shards' gradients one run
+// at a time cost a call per shard and a scalar tail per run. A window
+// combines them in place in shard 0's buffer over a whole range of at
+// least windowLen elements from a short run on, dead elements included
+// (shard 0's buffer is scratch until the next step: nothing else reads
+// them), so one call covers many runs. Runs of shortRun or more are
+// combined alone, which skips a long dead range at no cost.
+const (
+	shortRun  = 64
+	windowLen = 1024
+)
+
+// window combines the gradient of one segment of a masked parameter.
+type window[T Float] struct {
+	o          *optState[T]
+	param, end int // the segment's parameter, and its end
+	done       int // elements below done are combined
+}
+
+func (o *optState[T]) window(sg segment) window[T] {
+	return window[T]{o: o, param: sg.param, end: sg.hi, done: sg.lo}
+}
+
+// upto returns the combined gradient of elements [lo, hi), a range of a
+// live run at or after every range asked before: combined in place, now
+// if the norm has not done it already.
+func (w *window[T]) upto(lo, hi int) []T {
+	g := w.o.grads[0][w.param]
+	if !w.o.combined && hi > w.done {
+		start, stop := max(lo, w.done), hi
+		if hi-lo < shortRun {
+			stop = max(hi, min(start+windowLen, w.end))
+		}
+		w.o.combine(g[start:stop], w.param, start)
+		w.done = stop
+	}
+	return g[lo:hi]
 }
