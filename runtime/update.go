@@ -219,6 +219,11 @@ func (o *optState[T]) adam(i int, segs []segment) {
 		if masked {
 			w := o.window(sg)
 			o.packed(i, sg, func(mo, n int, ps []piece) {
+				if len(ps) == 1 { // one run: in place
+					lo, hi := ps[0].lo, ps[0].hi
+					adamBlock(o.p[sg.off+lo:sg.off+hi], o.m[mo:mo+n], o.v[mo:mo+n], w.upto(lo, hi), &k)
+					return
+				}
 				g, p := buf[:n], o.pscratch[i][:n]
 				for _, pc := range ps {
 					copy(g[pc.at:], w.upto(pc.lo, pc.hi))
@@ -306,13 +311,23 @@ type piece struct{ lo, hi, at int }
 // packed calls f on blocks of at most block elements of a masked
 // segment's live elements, consecutive in the packed moments: mo is the
 // block's first moment, n its size and ps the runs' pieces it gathers,
-// in order (member i's pieces buffer, reused). A masked weight's live
+// in order (member i's pieces buffer, reused); a piece of shortRun
+// elements or more is a block alone. A masked weight's live
 // runs are short (32 elements on average in the digits MAF's output
 // layer), so Adam over one gathered block runs in vector registers
 // where one call per run left most elements to the scalar tail loop.
 func (o *optState[T]) packed(i int, sg segment, f func(mo, n int, ps []piece)) {
 	ps, n, mo := o.pieces[i][:0], 0, -1
 	o.blocks(sg, func(lo, hi, m int) {
+		if hi-lo >= shortRun { // alone
+			if n > 0 {
+				f(mo, n, ps)
+				ps, n = ps[:0], 0
+			}
+			f(m, hi-lo, append(ps, piece{lo, hi, 0}))
+			ps = ps[:0]
+			return
+		}
 		for lo < hi {
 			if n == block || (n > 0 && m != mo+n) {
 				f(mo, n, ps)
