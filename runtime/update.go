@@ -23,6 +23,7 @@ type updater interface {
 // gradients): float32 halves those bytes.
 type optState[T Float] struct {
 	t *Trainer
+	k *kernels[T]
 	p []T // the values trained, laid out as Params.Data
 	// m and v are the moments of the elements the update visits, packed:
 	// a masked parameter's live runs only, one after another (a mask's
@@ -36,11 +37,6 @@ type optState[T Float] struct {
 	mbase   []int
 	mrun    [][]int
 	scratch [][]T // per team member: one block of combined gradient
-	// pscratch is, per team member, one block of a masked parameter's
-	// live values gathered from its runs, and pieces where they came
-	// from (packed).
-	pscratch [][]T
-	pieces   [][]piece
 	// grads holds, per shard and parameter, the shard's gradient buffer
 	// (nil for state); scales, per parameter, shard 0's buffer of the
 	// static factor splitGradScales took out of the gradient, or nil.
@@ -52,7 +48,7 @@ type optState[T Float] struct {
 }
 
 func newOptState[T Float](t *Trainer, p []T) *optState[T] {
-	o := &optState[T]{t: t, p: p}
+	o := &optState[T]{t: t, p: p, k: kernelsFor[T]()}
 	n := 0
 	for i, view := range t.params.Views {
 		o.mbase = append(o.mbase, n)
@@ -74,13 +70,17 @@ func newOptState[T Float](t *Trainer, p []T) *optState[T] {
 	o.m, o.v = make([]T, n), make([]T, n)
 	for range t.shards {
 		o.scratch = append(o.scratch, make([]T, block))
-		o.pscratch = append(o.pscratch, make([]T, block))
-		o.pieces = append(o.pieces, make([]piece, 0, block))
 	}
 	for _, s := range t.shards {
 		o.grads = append(o.grads, valueBufs[T](s.p, s.grads))
 	}
 	o.scales = valueBufs[T](t.shards[0].p, t.shards[0].scales)
+	for i, mask := range t.dense {
+		if mask != nil {
+			o.scales[i] = make([]T, len(mask))
+			convert(o.scales[i], mask)
+		}
+	}
 	return o
 }
 
@@ -110,9 +110,7 @@ func (o *optState[T]) combine(dst []T, param, lo int) {
 	}
 	// Within a masked parameter's live runs the mask is 1.
 	if sc := o.scales[param]; sc != nil && o.t.live[param] == nil {
-		for j, x := range sc[lo : lo+len(dst)] {
-			dst[j] *= x
-		}
+		o.k.mul(dst, dst, sc[lo:lo+len(dst)])
 	}
 }
 
@@ -139,13 +137,6 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 	var sums [8]float64
 	for _, sg := range segs {
 		if o.grads[0][sg.param] == nil { // state: no gradient
-			continue
-		}
-		if o.t.live[sg.param] != nil {
-			w := o.window(sg)
-			o.blocks(sg, func(lo, hi, _ int) {
-				addSquares(&sums, w.upto(lo, hi), sg.off+lo)
-			})
 			continue
 		}
 		o.blocks(sg, func(lo, hi, _ int) {
@@ -216,32 +207,12 @@ func (o *optState[T]) adam(i int, segs []segment) {
 				p[j] *= decay
 			}
 		}
-		if masked {
-			w := o.window(sg)
-			o.packed(i, sg, func(mo, n int, ps []piece) {
-				if len(ps) == 1 { // one run: in place
-					lo, hi := ps[0].lo, ps[0].hi
-					adamBlock(o.p[sg.off+lo:sg.off+hi], o.m[mo:mo+n], o.v[mo:mo+n], w.upto(lo, hi), &k)
-					return
-				}
-				g, p := buf[:n], o.pscratch[i][:n]
-				for _, pc := range ps {
-					copy(g[pc.at:], w.upto(pc.lo, pc.hi))
-					copy(p[pc.at:], o.p[sg.off+pc.lo:sg.off+pc.hi])
-				}
-				adamBlock(p, o.m[mo:mo+n], o.v[mo:mo+n], g, &k)
-				for _, pc := range ps {
-					copy(o.p[sg.off+pc.lo:sg.off+pc.hi], p[pc.at:])
-				}
-			})
-			continue
-		}
 		o.blocks(sg, func(lo, hi, mo int) {
 			g := o.gradient(buf[:hi-lo], sg.param, lo)
 			at := sg.off + lo
 			n := len(g)
 			p, m, v := o.p[at:at+n], o.m[mo:mo+n], o.v[mo:mo+n]
-			if a.WeightDecay > 0 {
+			if a.WeightDecay > 0 && !masked {
 				for j := range p {
 					p[j] *= decay
 				}
@@ -302,89 +273,4 @@ func (o *optState[T]) blocks(sg segment, f func(lo, hi, mo int)) {
 			f(lo, min(lo+block, b), mo+lo-a)
 		}
 	}
-}
-
-// piece is a range [lo, hi) of a parameter's elements that a packed
-// block holds from its offset at.
-type piece struct{ lo, hi, at int }
-
-// packed calls f on blocks of at most block elements of a masked
-// segment's live elements, consecutive in the packed moments: mo is the
-// block's first moment, n its size and ps the runs' pieces it gathers,
-// in order (member i's pieces buffer, reused); a piece of shortRun
-// elements or more is a block alone. A masked weight's live
-// runs are short (32 elements on average in the digits MAF's output
-// layer), so Adam over one gathered block runs in vector registers
-// where one call per run left most elements to the scalar tail loop.
-func (o *optState[T]) packed(i int, sg segment, f func(mo, n int, ps []piece)) {
-	ps, n, mo := o.pieces[i][:0], 0, -1
-	o.blocks(sg, func(lo, hi, m int) {
-		if hi-lo >= shortRun { // alone
-			if n > 0 {
-				f(mo, n, ps)
-				ps, n = ps[:0], 0
-			}
-			f(m, hi-lo, append(ps, piece{lo, hi, 0}))
-			ps = ps[:0]
-			return
-		}
-		for lo < hi {
-			if n == block || (n > 0 && m != mo+n) {
-				f(mo, n, ps)
-				ps, n = ps[:0], 0
-			}
-			if n == 0 {
-				mo = m
-			}
-			k := min(hi-lo, block-n)
-			ps = append(ps, piece{lo, lo + k, n})
-			n += k
-			lo += k
-			m += k
-		}
-	})
-	if n > 0 {
-		f(mo, n, ps)
-	}
-}
-
-// A masked parameter's live runs are short where its mask's ones and
-// zeros alternate quickly (the digits MAF's output weights: 1024 runs of
-// 32 elements on average), and combining the shards' gradients one run
-// at a time cost a call per shard and a scalar tail per run. A window
-// combines them in place in shard 0's buffer over a whole range of at
-// least windowLen elements from a short run on, dead elements included
-// (shard 0's buffer is scratch until the next step: nothing else reads
-// them), so one call covers many runs. Runs of shortRun or more are
-// combined alone, which skips a long dead range at no cost.
-const (
-	shortRun  = 64
-	windowLen = 1024
-)
-
-// window combines the gradient of one segment of a masked parameter.
-type window[T Float] struct {
-	o          *optState[T]
-	param, end int // the segment's parameter, and its end
-	done       int // elements below done are combined
-}
-
-func (o *optState[T]) window(sg segment) window[T] {
-	return window[T]{o: o, param: sg.param, end: sg.hi, done: sg.lo}
-}
-
-// upto returns the combined gradient of elements [lo, hi), a range of a
-// live run at or after every range asked before: combined in place, now
-// if the norm has not done it already.
-func (w *window[T]) upto(lo, hi int) []T {
-	g := w.o.grads[0][w.param]
-	if !w.o.combined && hi > w.done {
-		start, stop := max(lo, w.done), hi
-		if hi-lo < shortRun {
-			stop = max(hi, min(start+windowLen, w.end))
-		}
-		w.o.combine(g[start:stop], w.param, start)
-		w.done = stop
-	}
-	return g[lo:hi]
 }
