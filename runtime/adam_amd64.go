@@ -29,3 +29,26 @@ func adamVec[T Float](p, m, v, g []T, k *[8]T) int {
 	}
 	return 0
 }
+
+//go:noescape
+func squaresAVX512(sums *[8]float64, x *float64, n int)
+
+//go:noescape
+func squaresAVX512f32(sums *[8]float64, x *float32, n int)
+
+// squaresVec adds the squares of x's leading multiple of 8 elements to
+// sums with AVX-512 where the machine has it (x[0] goes to sums[0]), and
+// returns how many it did.
+func squaresVec[T Float](sums *[8]float64, x []T) int {
+	n := len(x) &^ 7
+	if !useAVX512 || n == 0 {
+		return 0
+	}
+	switch x := any(x).(type) {
+	case []float64:
+		squaresAVX512(sums, &x[0], n)
+	case []float32:
+		squaresAVX512f32(sums, &x[0], n)
+	}
+	return n
+}

@@ -104,3 +104,40 @@ func TestAddSquares(t *testing.T) {
 		}
 	}
 }
+
+// TestAddSquaresLanes checks addSquares (vector kernel and loops) against the
+// plain definition, to the bit: each square added, in float64 and in
+// order, to the running sum of its element's place mod 8, for every
+// length and starting place around the vector width, in both dtypes.
+func TestAddSquaresLanes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := make([]float64, 80)
+	for i := range x {
+		x[i] = rng.NormFloat64() * math.Exp(4*rng.NormFloat64())
+	}
+	x32 := make([]float32, len(x))
+	for i, v := range x {
+		x32[i] = float32(v)
+	}
+	for at := range 9 {
+		for n := range len(x) - 8 {
+			var want, want32, got, got32 [8]float64
+			for i := range want {
+				want[i], want32[i] = float64(i)+0.5, float64(i)+0.5
+			}
+			got, got32 = want, want32
+			for j, v := range x[:n] {
+				want[(at+j)%8] += v * v
+				a := float64(x32[j])
+				want32[(at+j)%8] += a * a
+			}
+			addSquares(&got, x[:n], at)
+			addSquares(&got32, x32[:n], at)
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) || math.Float64bits(got32[i]) != math.Float64bits(want32[i]) {
+					t.Fatalf("at %d, n %d: sum %d = %v, %v (float32); want %v, %v", at, n, i, got[i], got32[i], want[i], want32[i])
+				}
+			}
+		}
+	}
+}

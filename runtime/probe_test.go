@@ -24,7 +24,8 @@ import (
 // the relu's fusion into the training program's products off and on:
 // reluGradFusion; bcast: bcastFusion; fuse: both; NOX_PROBE_SWAP=1 runs
 // on before off), and prints each one's thread CPU time, the minimum over 25 runs, in total, in products, per
-// kind of step, and in the prelude. Thread CPU time leaves out the time
+// kind of step, and in the prelude, and the minima of runs timed at
+// once (probeAlternate). Thread CPU time leaves out the time
 // another process holds the core, which wall time on a busy machine
 // does not; alternating in one process puts both variants under the
 // same conditions. Figures quoted in bench/README.md.
@@ -57,6 +58,10 @@ func TestProbeShard(t *testing.T) {
 		case "fuse":
 			flags, name = []*bool{&reluGradFusion, &bcastFusion}, "relugrad+bcastcols-fusion"
 		}
+		saved := make([]bool, len(flags)) // the defaults, restored after
+		for i, f := range flags {
+			saved[i] = *f
+		}
 		order := []bool{false, true}
 		if os.Getenv("NOX_PROBE_SWAP") == "1" {
 			order = []bool{true, false} // the other order: variant 0 is on
@@ -70,8 +75,8 @@ func TestProbeShard(t *testing.T) {
 			fmt.Printf("D=%d %s=%v: multiply-adds full %.1fM, computed %.1fM, useful %.1fM (%.2f of computed)\n",
 				c.dim, name, on, full/1e6, comp/1e6, useful/1e6, useful/comp)
 		}
-		for _, f := range flags {
-			*f = true
+		for i, f := range flags {
+			*f = saved[i]
 		}
 		probeAlternate(fmt.Sprintf("D=%d", c.dim), es)
 	}
@@ -135,12 +140,18 @@ func threadTime() time.Duration {
 }
 
 // probeAlternate runs es[0] and es[1] alternately, step by step timed,
-// and prints the minimum of each step's time summed by kind of step.
+// and prints the minimum of each step's time summed by kind of step,
+// less the timer's own cost (timerCost: a thread CPU clock read is a
+// system call here, about 1.4 µs, which summed over a shard's ~200
+// steps made the small steps look twice as costly as they are). It also
+// prints the minimum of a whole run (runMain) and of the steps other
+// than products run back to back (on the values the last run left),
+// each timed at once.
 func probeAlternate(label string, es [2]*Exec[float32]) {
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
 	var steps [2][]time.Duration
-	var pre [2]time.Duration
+	var pre, whole, elem [2]time.Duration
 	for v, e := range es {
 		e.Run()
 		steps[v] = make([]time.Duration, len(e.steps))
@@ -150,6 +161,7 @@ func probeAlternate(label string, es [2]*Exec[float32]) {
 			*d = x
 		}
 	}
+	cost := timerCost()
 	for range 25 {
 		for v, e := range es {
 			t0 := threadTime()
@@ -160,10 +172,21 @@ func probeAlternate(label string, es [2]*Exec[float32]) {
 			for i := range e.steps {
 				t0 := threadTime()
 				e.exec(&e.steps[i])
-				keep(&steps[v][i], threadTime()-t0)
+				keep(&steps[v][i], max(threadTime()-t0-cost, 0))
 			}
+			t0 = threadTime()
+			e.runMain()
+			keep(&whole[v], threadTime()-t0)
+			t0 = threadTime()
+			for i := range e.steps {
+				if !isProduct(e.steps[i].op) {
+					e.exec(&e.steps[i])
+				}
+			}
+			keep(&elem[v], threadTime()-t0)
 		}
 	}
+	fmt.Printf("%s: a timer read costs %v, taken off each step's time\n", label, cost)
 	for v, e := range es {
 		kinds := map[string]time.Duration{}
 		var total time.Duration
@@ -175,10 +198,23 @@ func probeAlternate(label string, es [2]*Exec[float32]) {
 			kinds[k] += d
 			total += d
 		}
-		fmt.Printf("%s variant %d: steps %v (products %v), prelude %v\n", label, v, total, kinds["products"], pre[v])
+		fmt.Printf("%s variant %d: steps %v (products %v), prelude %v; whole run %v, all but products %v\n",
+			label, v, total, kinds["products"], pre[v], whole[v], elem[v])
 		names := slices.Sorted(maps.Keys(kinds))
 		for _, k := range names {
 			fmt.Printf("    %-10s %8.1f us\n", k, float64(kinds[k].Nanoseconds())/1e3)
 		}
 	}
+}
+
+// timerCost is the least time between two reads of threadTime.
+func timerCost() time.Duration {
+	var c time.Duration
+	for range 1000 {
+		t0 := threadTime()
+		if d := threadTime() - t0; c == 0 || d < c {
+			c = d
+		}
+	}
+	return c
 }

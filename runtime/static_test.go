@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/noxlang/nox/compiler"
@@ -185,6 +186,8 @@ func TestLiveRuns(t *testing.T) {
 // no bit of the parameters or Adam's moments, with weight decay and
 // clipping on, in both dtypes.
 func TestSkipMasked(t *testing.T) {
+	defer func(d int) { denseRun = d }(denseRun)
+	denseRun = 0 // keep every masked parameter's runs, however short
 	const dim, batch = 4, 64
 	m := madeModel(t, 2, 16, dim)
 	data := randomRows(300, dim, 11)
@@ -300,4 +303,92 @@ func optArrays(tr *Trainer) map[string][]float64 {
 		return map[string][]float64{"params": widen(o.p), "m": fullMoments(o, o.m), "v": fullMoments(o, o.v)}
 	}
 	panic("unknown optimizer state")
+}
+
+// TestClipUnbitten checks that a clipping bound the gradient never reaches
+// changes no bit: the norm combines the shards' gradients in place
+// (optState.combined) and the update must read exactly what it would
+// have combined itself, masked and dense parameters alike, with weight
+// decay, in both dtypes, over several shards.
+func TestClipUnbitten(t *testing.T) {
+	const dim, batch = 4, 256
+	m := madeModel(t, 2, 16, dim)
+	data := randomRows(600, dim, 12)
+	for _, dt := range []DType{Float64, Float32} {
+		var runs [2]*Trainer
+		for k := range runs {
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			ps.Init(rand.New(rand.NewPCG(1, 1)))
+			opt := DefaultAdam(1e-2)
+			opt.WeightDecay = 0.1
+			if k == 1 {
+				opt.Clip = 1e300
+			}
+			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			runs[k] = tr
+		}
+		if len(runs[0].shards) < 2 {
+			t.Fatalf("%d shards: the test needs several", len(runs[0].shards))
+		}
+		for range 5 {
+			runs[0].Step()
+			runs[1].Step()
+		}
+		a, b := optArrays(runs[0]), optArrays(runs[1])
+		for name, x := range a {
+			for j := range x {
+				if math.Float64bits(x[j]) != math.Float64bits(b[name][j]) {
+					t.Fatalf("%v: %s[%d] = %v without clipping, %v with", dt, name, j, x[j], b[name][j])
+				}
+			}
+		}
+	}
+}
+
+// TestDenseRuns checks the update's choice for a masked parameter whose
+// live runs are short (denseRun): visiting every element and multiplying
+// by the mask gives the bits of visiting its runs, with weight decay and
+// clipping, in both dtypes, and both choices occur.
+func TestDenseRuns(t *testing.T) {
+	const dim, batch = 8, 128
+	m := madeModel(t, 2, 64, dim)
+	data := randomRows(400, dim, 13)
+	defer func(d int) { denseRun = d }(denseRun)
+	for _, dt := range []DType{Float64, Float32} {
+		var runs [2]*Trainer
+		for k, d := range []int{0, 1 << 30} { // runs always; dense always
+			denseRun = d
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			ps.Init(rand.New(rand.NewPCG(1, 1)))
+			opt := DefaultAdam(1e-2)
+			opt.WeightDecay, opt.Clip = 0.1, 0.5
+			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			runs[k] = tr
+		}
+		if !slices.ContainsFunc(runs[0].live, func(r [][2]int) bool { return r != nil }) || !slices.ContainsFunc(runs[1].dense, func(m []float64) bool { return m != nil }) {
+			t.Fatal("the two trainers do not update masked parameters differently")
+		}
+		for range 5 {
+			runs[0].Step()
+			runs[1].Step()
+		}
+		a, b := optArrays(runs[0]), optArrays(runs[1])
+		for name, x := range a {
+			for j := range x {
+				if math.Float64bits(x[j]) != math.Float64bits(b[name][j]) {
+					t.Fatalf("%v: %s[%d] = %v by runs, %v dense", dt, name, j, x[j], b[name][j])
+				}
+			}
+		}
+	}
 }

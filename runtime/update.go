@@ -12,6 +12,7 @@ import (
 type updater interface {
 	norm(i int, segs []segment) float64
 	adam(i int, segs []segment)
+	setCombined(on bool)
 	sync()
 }
 
@@ -22,6 +23,7 @@ type updater interface {
 // gradients): float32 halves those bytes.
 type optState[T Float] struct {
 	t *Trainer
+	k *kernels[T]
 	p []T // the values trained, laid out as Params.Data
 	// m and v are the moments of the elements the update visits, packed:
 	// a masked parameter's live runs only, one after another (a mask's
@@ -40,10 +42,13 @@ type optState[T Float] struct {
 	// static factor splitGradScales took out of the gradient, or nil.
 	grads  [][][]T
 	scales [][]T
+	// combined says that norm has left this step's combined gradient in
+	// shard 0's buffers.
+	combined bool
 }
 
 func newOptState[T Float](t *Trainer, p []T) *optState[T] {
-	o := &optState[T]{t: t, p: p}
+	o := &optState[T]{t: t, p: p, k: kernelsFor[T]()}
 	n := 0
 	for i, view := range t.params.Views {
 		o.mbase = append(o.mbase, n)
@@ -70,6 +75,12 @@ func newOptState[T Float](t *Trainer, p []T) *optState[T] {
 		o.grads = append(o.grads, valueBufs[T](s.p, s.grads))
 	}
 	o.scales = valueBufs[T](t.shards[0].p, t.shards[0].scales)
+	for i, mask := range t.dense {
+		if mask != nil {
+			o.scales[i] = make([]T, len(mask))
+			convert(o.scales[i], mask)
+		}
+	}
 	return o
 }
 
@@ -99,24 +110,37 @@ func (o *optState[T]) combine(dst []T, param, lo int) {
 	}
 	// Within a masked parameter's live runs the mask is 1.
 	if sc := o.scales[param]; sc != nil && o.t.live[param] == nil {
-		for j, x := range sc[lo : lo+len(dst)] {
-			dst[j] *= x
-		}
+		o.k.mul(dst, dst, sc[lo:lo+len(dst)])
 	}
 }
 
+// gradient returns the combined gradient of parameter param, elements
+// [lo, lo+len(buf)): combined into buf, or where norm combined it.
+func (o *optState[T]) gradient(buf []T, param, lo int) []T {
+	if o.combined {
+		return o.grads[0][param][lo : lo+len(buf)]
+	}
+	o.combine(buf, param, lo)
+	return buf
+}
+
+// setCombined tells the update whether norm ran this step.
+func (o *optState[T]) setCombined(on bool) { o.combined = on }
+
 // norm returns the squared norm of the combined gradient over the
-// segments of one range, in float64, using member i's scratch. Clipping
-// needs it before any update.
+// segments of one range, in float64. Clipping needs it before any
+// update. It leaves the combined gradient in shard 0's buffer (combined),
+// so that the update reads it there instead of combining the shards'
+// gradients a second time: with clipping on (noxc's default), that
+// second pass was 7 % of a digits float32 step.
 func (o *optState[T]) norm(i int, segs []segment) float64 {
-	buf := o.scratch[i]
 	var sums [8]float64
 	for _, sg := range segs {
 		if o.grads[0][sg.param] == nil { // state: no gradient
 			continue
 		}
 		o.blocks(sg, func(lo, hi, _ int) {
-			g := buf[:hi-lo]
+			g := o.grads[0][sg.param][lo:hi]
 			o.combine(g, sg.param, lo)
 			addSquares(&sums, g, sg.off+lo)
 		})
@@ -137,6 +161,7 @@ func addSquares[T Float](sums *[8]float64, x []T, at int) {
 		a := float64(x[j])
 		sums[(at+j)%8] += a * a
 	}
+	j += squaresVec(sums, x[j:])
 	s0, s1, s2, s3, s4, s5, s6, s7 := sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]
 	for ; j+8 <= len(x); j += 8 {
 		y := x[j : j+8 : j+8]
@@ -183,8 +208,7 @@ func (o *optState[T]) adam(i int, segs []segment) {
 			}
 		}
 		o.blocks(sg, func(lo, hi, mo int) {
-			g := buf[:hi-lo]
-			o.combine(g, sg.param, lo)
+			g := o.gradient(buf[:hi-lo], sg.param, lo)
 			at := sg.off + lo
 			n := len(g)
 			p, m, v := o.p[at:at+n], o.m[mo:mo+n], o.v[mo:mo+n]
