@@ -34,8 +34,18 @@ func (c benchConfig) in32() benchConfig {
 func (c benchConfig) params(m *compiler.Model) *runtime.Params {
 	ps := runtime.NewParams(m.Params)
 	ps.DType = c.dtype
+	zeroMasked(ps, m)
 	ps.Init(rand.New(rand.NewPCG(0, 0)))
 	return ps
+}
+
+// zeroMasked declares m's programs to ps, as train.Likelihood does, so
+// that the masked weights are read in place (Params.ZeroMasked).
+func zeroMasked(ps *runtime.Params, m *compiler.Model) {
+	if os.Getenv("NOX_NOZERO") == "1" {
+		return
+	}
+	ps.ZeroMasked(m.Forward, m.Inverse, m.LogProb, m.Loss, m.Grad, m.Sample, m.Init)
 }
 
 var (
@@ -107,6 +117,7 @@ func (c benchConfig) trainerWith(tb testing.TB, opt runtime.Adam) *runtime.Train
 	rng := rand.New(rand.NewPCG(0, 0))
 	ps := runtime.NewParams(m.Params)
 	ps.DType = c.dtype
+	zeroMasked(ps, m)
 	ps.Init(rng)
 	tr, err := runtime.NewTrainer(m.Grad, ps, c.data(tb), c.dim, c.batch, opt, rng)
 	if err != nil {

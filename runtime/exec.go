@@ -101,7 +101,7 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 		if len(in.Args) > 2 {
 			s.c = bufs[in.Args[2]]
 		}
-		if rowView(q, i, static, own) {
+		if rowView(q, i, static, own) || static[i] && maskInPlace[T](q, params, i) {
 			continue // a view: the buffer is the value
 		}
 		switch in.Op {

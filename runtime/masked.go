@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -448,3 +449,245 @@ func maskCopies(p *ir.Program) *ir.Program {
 	}
 	return out
 }
+
+// A masked weight W⊙M is read in place, W itself, where W's elements at
+// M's zeros are known to be +0: the zeros a model declares with
+// Params.ZeroMasked, which the parameters keep from then on. The prelude
+// then copies nothing and the value has no buffer of its own (a 784-d
+// MAF's masked weights are 12 M elements, copied at every training step;
+// sizes in bench/README.md). A copy holds +0 at M's zeros (maskCopies),
+// and so does W, so the programs read the same bits either way.
+
+// maskedZeros returns, per parameter of table, the runs [lo, hi) of its
+// elements that no program of progs reads: every use of the parameter
+// is a mask of it (ir.OpMask, or its backend form ir.OpMaskCopy), which
+// reads the elements where the mask is 1, or, through transposes, row
+// and column slices and column permutations of it, any other op, which
+// reads the elements those select (a MADE's sampler multiplies the
+// stored weights where their masks are 1: stdlib's madeNet.solve). No
+// output of progs depends on the elements returned. Only a parameter
+// some mask reads gets any (nil: none), and no state parameter (written
+// through outputs).
+func maskedZeros(table []ir.Param, progs []*ir.Program) [][][2]int {
+	read := make([][]bool, len(table))
+	masked := make([]bool, len(table))
+	for i, p := range table {
+		if !p.State {
+			read[i] = make([]bool, p.Shape.Rows*p.Shape.Cols)
+		}
+	}
+	for _, p := range progs {
+		if p != nil {
+			markReads(p, read, masked)
+		}
+	}
+	zeros := make([][][2]int, len(table))
+	for i, r := range read {
+		if !masked[i] {
+			continue
+		}
+		for j := 0; j < len(r); j++ {
+			if r[j] {
+				continue
+			}
+			lo := j
+			for j < len(r) && !r[j] {
+				j++
+			}
+			zeros[i] = append(zeros[i], [2]int{lo, j})
+		}
+	}
+	return zeros
+}
+
+// markReads sets read[i][j] for each element j of parameter i that p
+// reads (see maskedZeros), and masked[i] if p masks parameter i. A
+// parameter without read (state) is skipped.
+func markReads(p *ir.Program, read [][]bool, masked []bool) {
+	// origin[v] is the parameter that v is, or a layout of (transposes,
+	// slices, permutations of columns), else -1.
+	origin := make([]int, len(p.Instrs))
+	for v, in := range p.Instrs {
+		origin[v] = -1
+		switch in.Op {
+		case ir.OpParam:
+			if in.Int >= 0 && in.Int < len(read) && read[in.Int] != nil && in.Shape.Rows*in.Shape.Cols == len(read[in.Int]) {
+				origin[v] = in.Int
+			}
+		case ir.OpTranspose, ir.OpSliceRows, ir.OpSliceCols, ir.OpPermuteCols:
+			if !in.Shape.Batched() {
+				origin[v] = origin[in.Args[0]]
+			}
+		}
+	}
+	// all marks every element v selects.
+	all := func(v ir.Value) {
+		in := &p.Instrs[v]
+		r := read[origin[v]]
+		for i := range in.Shape.Rows {
+			for j := range in.Shape.Cols {
+				r[paramElement(p, v, i, j)] = true
+			}
+		}
+	}
+	for v := range p.Instrs {
+		in := &p.Instrs[v]
+		for k, a := range in.Args {
+			i := origin[a]
+			switch {
+			case i < 0:
+			case k == 0 && (in.Op == ir.OpMask || in.Op == ir.OpMaskCopy) && p.Instrs[a].Op == ir.OpParam:
+				masked[i] = true
+				for j, x := range p.Instrs[in.Args[1]].Data {
+					if x != 0 {
+						read[i][j] = true
+					}
+				}
+			case origin[v] < 0: // not a layout of the parameter: reads it
+				all(a)
+			}
+		}
+	}
+	for _, o := range p.Outputs {
+		if origin[o.Value] >= 0 {
+			all(o.Value)
+		}
+	}
+}
+
+// paramElement returns the index in its parameter of element (r, c) of
+// v, a parameter or a layout of one (markReads' origin).
+func paramElement(p *ir.Program, v ir.Value, r, c int) int {
+	for {
+		in := &p.Instrs[v]
+		switch in.Op {
+		case ir.OpParam:
+			return r*in.Shape.Cols + c
+		case ir.OpTranspose:
+			r, c = c, r
+		case ir.OpSliceRows:
+			r += in.Int
+		case ir.OpSliceCols:
+			c += in.Int
+		case ir.OpPermuteCols:
+			c = in.Ints[c]
+		}
+		v = in.Args[0]
+	}
+}
+
+// deadRuns returns the runs [lo, hi) of zeros of a mask.
+func deadRuns(mask []float64) [][2]int {
+	var runs [][2]int
+	for j := 0; j < len(mask); j++ {
+		if mask[j] != 0 {
+			continue
+		}
+		lo := j
+		for j < len(mask) && mask[j] == 0 {
+			j++
+		}
+		runs = append(runs, [2]int{lo, j})
+	}
+	return runs
+}
+
+// intersectRuns returns the runs of elements in both a and b (sorted,
+// disjoint runs).
+func intersectRuns(a, b [][2]int) [][2]int {
+	var out [][2]int
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		lo, hi := max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+		if lo < hi {
+			out = append(out, [2]int{lo, hi})
+		}
+		if a[i][1] < b[j][1] {
+			i++
+		} else {
+			j++
+		}
+	}
+	return out
+}
+
+// exceptRuns returns the runs of [0, n) in live (nil: all of [0, n)) and
+// in none of zeros, or live itself if zeros is empty.
+func exceptRuns(live, zeros [][2]int, n int) [][2]int {
+	if len(zeros) == 0 {
+		return live
+	}
+	if live == nil {
+		live = [][2]int{{0, n}}
+	}
+	// The complement of zeros in [0, n), intersected with live.
+	var keep [][2]int
+	lo := 0
+	for _, z := range zeros {
+		if lo < z[0] {
+			keep = append(keep, [2]int{lo, z[0]})
+		}
+		lo = z[1]
+	}
+	if lo < n {
+		keep = append(keep, [2]int{lo, n})
+	}
+	out := intersectRuns(live, keep)
+	if out == nil {
+		out = [][2]int{} // nothing live, which nil would not say
+	}
+	return out
+}
+
+// coveredBy reports whether every zero of mask lies in one of the runs.
+func coveredBy(mask []float64, runs [][2]int) bool {
+	r := 0
+	for j, x := range mask {
+		if x != 0 {
+			continue
+		}
+		for r < len(runs) && runs[r][1] <= j {
+			r++
+		}
+		if r == len(runs) || runs[r][0] > j {
+			return false
+		}
+	}
+	return true
+}
+
+// maskInPlace reports whether static value v of p, a masked weight W⊙M
+// of a parameter (ir.OpMaskCopy), is read in place: params keeps W at +0
+// wherever M is 0 (Params.ZeroMasked), so W is W⊙M; and p either
+// computes no gradients, or its masked weights are at least
+// inPlaceMinBytes in all. A trainer's update writes W between the steps
+// that read it, and the cores' caches then pass W's lines back and forth
+// (both shards read all of it, either member updates any range): while
+// W fits in cache that costs more than the copy, which one member makes
+// from W and both read; beyond the cache the copy is a pass over memory
+// that reading in place saves (figures in bench/README.md, "Figures
+// behind runtime design choices"). Reading in place or a copy gives the
+// same bits.
+func maskInPlace[T Float](p *ir.Program, params *Params, v int) bool {
+	in := p.Instrs[v]
+	if in.Op != ir.OpMaskCopy || p.Instrs[in.Args[0]].Op != ir.OpParam {
+		return false
+	}
+	if !params.zeroedUnder(p.Instrs[in.Args[0]].Int, p.Instrs[in.Args[1]].Data) {
+		return false
+	}
+	if !computesGradients(p) {
+		return true
+	}
+	n := 0
+	for _, in := range p.Instrs {
+		if in.Op == ir.OpMaskCopy {
+			n += in.Shape.Rows * in.Shape.Cols
+		}
+	}
+	return n*int(unsafe.Sizeof(T(0))) >= inPlaceMinBytes
+}
+
+// inPlaceMinBytes is the size of a gradient program's masked weights from
+// which they are read in place (maskInPlace): larger than the caches of
+// the 2-core machines nox is measured on. Tests lower it.
+var inPlaceMinBytes = 16 << 20

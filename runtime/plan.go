@@ -78,6 +78,10 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 					bufs[i] = shared[i]
 					break
 				}
+				if maskInPlace[T](p, params, i) {
+					bufs[i] = bufs[in.Args[0]] // W is W⊙M (masked.go)
+					break
+				}
 				key, masked := maskedKeyOf(p, i)
 				if masked && !grads {
 					if buf := sharedMasked[T](params, key, sz); buf != nil {

@@ -42,6 +42,9 @@ func TestProbeShard(t *testing.T) {
 		m := MAFModel(t, 5, c.hidden, c.dim, std)
 		ps := NewParams(m.Params)
 		ps.DType = Float32
+		if os.Getenv("NOX_PROBE_COPY") != "1" { // masked weights copied
+			ps.ZeroMasked(modelPrograms(m)...)
+		}
 		ps.Init(rand.New(rand.NewPCG(0, 0)))
 		ps.float32Views()
 		g := splitGradScales(m.Grad)

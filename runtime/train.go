@@ -189,12 +189,23 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	t.segs, t.norms = splitRanges(params.Views, total, k), make([]float64, k)
 	t.useg = splitRanges(params.Views, total, updateRanges(total))
 	t.par = total >= 2*updMin
-	for _, pr := range params.Table {
-		mask := gradMask(g, ir.GradPrefix+pr.Name)
+	for i, pr := range params.Table {
+		name := ir.GradPrefix + pr.Name
+		mask := gradMask(g, name)
 		runs := liveRuns(mask)
 		if runs != nil && countRuns(runs) < denseRun*len(runs) {
 			t.live, t.dense = append(t.live, nil), append(t.dense, mask)
 			continue
+		}
+		// Elements kept at +0 (Params.ZeroMasked) are left out of the
+		// update even where splitGradScales took no mask out of the
+		// gradient: every use of them is masked there, so their gradient
+		// is a sum of products with zeros, and they stay +0. (Not where
+		// it took out a scale: the update multiplies by it only where it
+		// visits every element. A dense parameter's update multiplies
+		// their gradient by the mask's zeros: they stay +0 too.)
+		if runs != nil || gradFactor(g, name) == ir.None {
+			runs = exceptRuns(runs, params.zeroRuns(i), len(params.Views[i]))
 		}
 		t.live, t.dense = append(t.live, runs), append(t.dense, nil)
 	}

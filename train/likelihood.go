@@ -114,6 +114,7 @@ func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptio
 	if params.DType, err = runtime.ParseDType(o.DType); err != nil {
 		return nil, err
 	}
+	zeroMasked(params, m)
 	params.Init(rng)
 	if start != nil {
 		if len(start) != len(params.Data) {
@@ -179,6 +180,14 @@ func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptio
 		res.Report.TestNLL = MeanNLL(res.Model, res.Params, test)
 	}
 	return res, nil
+}
+
+// zeroMasked declares to params every program of m, all that are ever
+// planned over them (runtime.Params.ZeroMasked): the elements none of
+// them reads (a MADE weight's masked-out entries) are kept at +0, so that
+// the masked weights are read in place instead of copied at every step.
+func zeroMasked(params *runtime.Params, m *compiler.Model) {
+	params.ZeroMasked(m.Forward, m.Inverse, m.LogProb, m.Loss, m.Grad, m.Sample, m.Init)
 }
 
 // fill sets m's standardization from the training rows: those of s in

@@ -1,0 +1,84 @@
+package runtime
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+)
+
+// TestProbeInPlace is a measuring tool, run only with NOX_PROBE_INPLACE
+// set to moons, digits or d784 (go test ./runtime -run ProbeInPlace -v):
+// on that configuration's MAF (bench_test.go's shapes, synthetic rows)
+// it alternates two trainers and two scorers, one copying its masked
+// weights in its prelude (no Params.ZeroMasked), the other reading them
+// in place (ZeroMasked, and inPlaceMinBytes 0 so that a trainer does
+// whatever their size), at the default GOMAXPROCS, and prints the
+// minimum over the rounds of a training step and of a 1000-row (d784:
+// 512-row) log-density, in float64 and float32. The minimum of
+// alternated runs in one process puts both under the same conditions.
+// Figures quoted in bench/README.md.
+func TestProbeInPlace(t *testing.T) {
+	cfg := os.Getenv("NOX_PROBE_INPLACE")
+	if cfg == "" {
+		t.Skip("a measuring tool: NOX_PROBE_INPLACE=moons|digits|d784")
+	}
+	defer func(n int) { inPlaceMinBytes = n }(inPlaceMinBytes)
+	inPlaceMinBytes = 0
+	dim, hidden, batch, rounds := 2, 100, 256, 300
+	switch cfg {
+	case "digits":
+		dim, hidden, rounds = 64, 512, 60
+	case "d784":
+		dim, hidden, batch, rounds = 784, 1024, 128, 12
+	}
+	m := madeModel(t, 5, hidden, dim)
+	data := randomRows(2000, dim, 3)
+	rows := min(4*batch, 1000)
+	for _, dt := range []DType{Float64, Float32} {
+		var trs [2]*Trainer
+		var mps [2]*Mapper
+		for v := range 2 {
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			if v == 1 {
+				ps.ZeroMasked(modelPrograms(m)...)
+			}
+			ps.Init(rand.New(rand.NewPCG(0, 0)))
+			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, DefaultAdam(1e-3), rand.New(rand.NewPCG(0, 0)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			trs[v], mps[v] = tr, NewMapper(m.LogProb, ps, "logp", rows, nil)
+		}
+		var step, logp [2]time.Duration
+		lp := make([]float64, rows)
+		for r := range rounds {
+			for v := range 2 {
+				t0 := time.Now()
+				for range 10 {
+					trs[v].Step()
+				}
+				d := time.Since(t0) / 10
+				if r == 0 || d < step[v] {
+					step[v] = d
+				}
+				t0 = time.Now()
+				for range 10 {
+					mps[v].Map(lp, data, rows)
+				}
+				d = time.Since(t0) / 10
+				if r == 0 || d < logp[v] {
+					logp[v] = d
+				}
+			}
+		}
+		for v := range 2 {
+			trs[v].Close()
+			mps[v].Close()
+		}
+		fmt.Printf("%s %v: step copy %v, in place %v (%.3f); log-density copy %v, in place %v (%.3f)\n", cfg, dt,
+			step[0], step[1], float64(step[1])/float64(step[0]), logp[0], logp[1], float64(logp[1])/float64(logp[0]))
+	}
+}
