@@ -31,7 +31,10 @@
 // that compute them form an Exec's prelude, run apart from the per-row
 // steps into buffers of their own: a Mapper runs it again only after the
 // parameters change, a Trainer once per training step, and the Execs
-// that share a batch share one prelude.
+// that share a batch share one prelude. A masked weight whose masked-out
+// entries are kept at +0 (Params.ZeroMasked: no program of the model
+// reads them) needs no step at all where the plan reads it in place
+// (masked.go, maskInPlace): W⊙M is W.
 //
 // A batch is split by rows. A shard is one of the Shards(batch) row
 // ranges of a Trainer's batch, each run by its own Exec over the shared
