@@ -40,9 +40,10 @@ func (c benchConfig) params(m *compiler.Model) *runtime.Params {
 }
 
 // zeroMasked declares m's programs to ps, as train.Likelihood does, so
-// that the masked weights are read in place (Params.ZeroMasked).
+// that the masked weights are read in place (Params.ZeroMasked);
+// NOX_PROBE_COPY=1 leaves them copied, as the probes do.
 func zeroMasked(ps *runtime.Params, m *compiler.Model) {
-	if os.Getenv("NOX_NOZERO") == "1" {
+	if os.Getenv("NOX_PROBE_COPY") == "1" {
 		return
 	}
 	ps.ZeroMasked(m.Forward, m.Inverse, m.LogProb, m.Loss, m.Grad, m.Sample, m.Init)

@@ -332,25 +332,13 @@ func TestPartsCores(t *testing.T) {
 		var got [2]map[string][]float64
 		for k, procs := range []int{1, 2} {
 			goruntime.GOMAXPROCS(procs)
-			ps := NewParams(m.Params)
-			ps.DType = dt
-			ps.Init(rand.New(rand.NewPCG(1, 1)))
-			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, DefaultAdam(1e-3), rand.New(rand.NewPCG(2, 2)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := seededTrainer(t, m, dt, data, dim, batch, DefaultAdam(1e-3))
 			for range 3 {
 				tr.Step()
 			}
 			tr.Close()
 			got[k] = optArrays(tr)
 		}
-		for name, x := range got[0] {
-			for j := range x {
-				if math.Float64bits(x[j]) != math.Float64bits(got[1][name][j]) {
-					t.Fatalf("%v: %s[%d] = %v on one core, %v on two", dt, name, j, x[j], got[1][name][j])
-				}
-			}
-		}
+		sameArrays(t, dt.String()+" on two cores", got[1], got[0])
 	}
 }

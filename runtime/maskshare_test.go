@@ -125,7 +125,7 @@ func testBorrow[T Float](t *testing.T, dt DType) {
 
 // TestMomentsPacked checks that Adam keeps moments only for the elements
 // it visits: a masked weight's live runs and every element of the other
-// parameters (TestSkipMasked checks the values against moments for every
+// parameters (TestDenseRuns checks the values against moments for every
 // element).
 func TestMomentsPacked(t *testing.T) {
 	defer func(d int) { denseRun = d }(denseRun)

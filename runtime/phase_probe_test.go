@@ -8,8 +8,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/noxlang/nox/compiler"
 )
 
 // TestProbePhases is a measuring tool, run only with NOX_PROBE=1 (go test
@@ -19,21 +17,15 @@ import (
 // phase's runs: drawing the batch, the prelude (masked weights), the
 // shards (parts) and Adam (update), the last two apart for runs the team
 // ran solo (team.adapt) and in parallel. No clipping, as in
-// BenchmarkTrainStep. Figures quoted in bench/README.md.
+// BenchmarkTrainStep; the model's programs declared as in training
+// (probeMAF; NOX_PROBE_COPY=1: masked weights copied). Figures quoted in
+// bench/README.md.
 func TestProbePhases(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
 	for _, c := range []struct{ dim, hidden, batch, steps int }{{64, 512, 256, 400}, {784, 1024, 128, 40}} {
-		std := &compiler.Standardize{}
-		for range c.dim {
-			std.Mean = append(std.Mean, 0)
-			std.Std = append(std.Std, 1)
-		}
-		m := MAFModel(t, 5, c.hidden, c.dim, std)
-		ps := NewParams(m.Params)
-		ps.DType = Float32
-		ps.Init(rand.New(rand.NewPCG(0, 0)))
+		m, ps := probeMAF(t, c.dim, c.hidden)
 		tr, err := NewTrainer(m.Grad, ps, randomRows(2000, c.dim, 3), c.dim, c.batch, DefaultAdam(1e-4), rand.New(rand.NewPCG(1, 1)))
 		if err != nil {
 			t.Fatal(err)
@@ -50,31 +42,10 @@ func TestProbePhases(t *testing.T) {
 			}
 		}
 		for range c.steps {
-			timed("draw", func() {
-				tr.next = 0
-				for _, s := range tr.shards {
-					for i := range s.rows {
-						s.p.setRow(i, tr.draw())
-					}
-				}
-			})
+			timed("draw", tr.drawBatch)
 			timed("prelude", func() { runPrelude(tr.team, &tr.level, tr.pre, tr.shards[0].p) })
-			timed("parts", func() {
-				for _, p := range tr.parts {
-					p.startShared()
-				}
-				tr.phase = 0
-				tr.team.run(len(tr.parts), true)
-			})
-			timed("update", func() {
-				tr.upd.setCombined(false)
-				tr.t++
-				tr.b1t *= tr.opt.Beta1
-				tr.b2t *= tr.opt.Beta2
-				tr.phase = 2
-				tr.update(len(tr.useg))
-				tr.params.gen.Add(1)
-			})
+			timed("parts", func() { tr.runShards() })
+			timed("update", tr.applyUpdate)
 		}
 		tr.Close()
 		fmt.Printf("D=%d float32, %d steps (µs; runs, min, median, max):\n", c.dim, c.steps)

@@ -34,18 +34,7 @@ func TestProbeShard(t *testing.T) {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
 	for _, c := range []struct{ dim, hidden, rows int }{{64, 512, 128}, {784, 1024, 64}} {
-		std := &compiler.Standardize{}
-		for range c.dim {
-			std.Mean = append(std.Mean, 0.1)
-			std.Std = append(std.Std, 1.3)
-		}
-		m := MAFModel(t, 5, c.hidden, c.dim, std)
-		ps := NewParams(m.Params)
-		ps.DType = Float32
-		if os.Getenv("NOX_PROBE_COPY") != "1" { // masked weights copied
-			ps.ZeroMasked(modelPrograms(m)...)
-		}
-		ps.Init(rand.New(rand.NewPCG(0, 0)))
+		m, ps := probeMAF(t, c.dim, c.hidden)
 		ps.float32Views()
 		g := splitGradScales(m.Grad)
 		var es [2]*Exec[float32]
@@ -80,6 +69,28 @@ func TestProbeShard(t *testing.T) {
 		}
 		probeAlternate(fmt.Sprintf("D=%d", c.dim), es)
 	}
+}
+
+// probeMAF returns the probes' model, a MAF of 5 layers over dim
+// columns standardized with mean 0.1 and standard deviation 1.3 (as the
+// benchmarks' mafModel), and its float32 parameters, initialised, with
+// the model's programs declared (Params.ZeroMasked) as train.Likelihood
+// declares them, unless NOX_PROBE_COPY=1 keeps the masked weights copied.
+func probeMAF(t *testing.T, dim, hidden int) (*compiler.Model, *Params) {
+	t.Helper()
+	std := &compiler.Standardize{}
+	for range dim {
+		std.Mean = append(std.Mean, 0.1)
+		std.Std = append(std.Std, 1.3)
+	}
+	m := MAFModel(t, 5, hidden, dim, std)
+	ps := NewParams(m.Params)
+	ps.DType = Float32
+	if os.Getenv("NOX_PROBE_COPY") != "1" {
+		ps.ZeroMasked(modelPrograms(m)...)
+	}
+	ps.Init(rand.New(rand.NewPCG(0, 0)))
+	return m, ps
 }
 
 // productWork returns the multiply-adds of e's products: as full

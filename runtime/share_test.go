@@ -198,13 +198,8 @@ func TestTrainCores(t *testing.T) {
 		var lp [2][]float64
 		for k, procs := range []int{1, 2} {
 			goruntime.GOMAXPROCS(procs)
-			ps := NewParams(m.Params)
-			ps.DType = dt
-			ps.Init(rand.New(rand.NewPCG(1, 1)))
-			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, DefaultAdam(1e-3), rand.New(rand.NewPCG(2, 2)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := seededTrainer(t, m, dt, data, dim, batch, DefaultAdam(1e-3))
+			ps := tr.params
 			for range 5 {
 				tr.Step()
 			}
@@ -215,17 +210,7 @@ func TestTrainCores(t *testing.T) {
 			mp.Map(lp[k], data, 300)
 			mp.Close()
 		}
-		for name, x := range got[0] {
-			for j := range x {
-				if math.Float64bits(x[j]) != math.Float64bits(got[1][name][j]) {
-					t.Fatalf("%v: %s[%d] = %v on one core, %v on two", dt, name, j, x[j], got[1][name][j])
-				}
-			}
-		}
-		for j := range lp[0] {
-			if math.Float64bits(lp[0][j]) != math.Float64bits(lp[1][j]) {
-				t.Fatalf("%v: log-density of row %d = %v on one core, %v on two", dt, j, lp[0][j], lp[1][j])
-			}
-		}
+		sameArrays(t, dt.String()+" on two cores", got[1], got[0])
+		sameBits(t, dt.String()+" log-densities on two cores", lp[1], lp[0])
 	}
 }

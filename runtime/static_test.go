@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -182,81 +183,7 @@ func TestLiveRuns(t *testing.T) {
 	}
 }
 
-// TestSkipMasked checks that skipping the elements a mask zeroes changes
-// no bit of the parameters or Adam's moments, with weight decay and
-// clipping on, in both dtypes.
-func TestSkipMasked(t *testing.T) {
-	defer func(d int) { denseRun = d }(denseRun)
-	denseRun = 0 // keep every masked parameter's runs, however short
-	const dim, batch = 4, 64
-	m := madeModel(t, 2, 16, dim)
-	data := randomRows(300, dim, 11)
-	for _, dt := range []DType{Float64, Float32} {
-		var runs [2]*Trainer
-		for k := range runs {
-			ps := NewParams(m.Params)
-			ps.DType = dt
-			ps.Init(rand.New(rand.NewPCG(1, 1)))
-			opt := DefaultAdam(1e-2)
-			opt.WeightDecay, opt.Clip = 0.1, 0.5
-			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tr.Close()
-			runs[k] = tr
-		}
-		skipped, split := 0, splitGradScales(m.Grad)
-		for i, l := range runs[0].live {
-			if l != nil {
-				skipped++
-				runs[1].live[i] = nil // dense update
-			}
-		}
-		// The dense trainer keeps moments for every element, and
-		// multiplies by the masks, which, since only the trainer applies
-		// them, have no buffer (unreadConsts): give it them.
-		repack(runs[1])
-		for i, l := range runs[0].live {
-			if l != nil {
-				setScale(runs[1], i, gradMask(split, ir.GradPrefix+m.Params[i].Name))
-			}
-		}
-		if skipped == 0 {
-			t.Fatal("no parameter has live runs")
-		}
-		for step := range 5 {
-			runs[0].Step()
-			runs[1].Step()
-			for i, n := range runs[0].norms { // the clipping norm, to the bit
-				if math.Float64bits(n) != math.Float64bits(runs[1].norms[i]) {
-					t.Fatalf("%v: step %d: member %d's squared gradient norm %v skipping, %v dense", dt, step, i, n, runs[1].norms[i])
-				}
-			}
-		}
-		a, b := optArrays(runs[0]), optArrays(runs[1])
-		for name, x := range a {
-			for j := range x {
-				if math.Float64bits(x[j]) != math.Float64bits(b[name][j]) {
-					t.Fatalf("%v: %s[%d] = %v skipping, %v dense", dt, name, j, x[j], b[name][j])
-				}
-			}
-		}
-	}
-}
-
 // optArrays returns a trainer's parameters and Adam's moments, in float64.
-// repack remakes tr's optimizer state (zero moments) for its live runs
-// as they are now.
-func repack(tr *Trainer) {
-	switch o := tr.upd.(type) {
-	case *optState[float32]:
-		tr.upd = newOptState(tr, o.p)
-	case *optState[float64]:
-		tr.upd = newOptState(tr, o.p)
-	}
-}
-
 // fullMoments returns o's packed moments laid out as Params.Data, zeros
 // where the update keeps none.
 func fullMoments[T Float](o *optState[T], packed []T) []float64 {
@@ -276,16 +203,6 @@ func fullMoments[T Float](o *optState[T], packed []T) []float64 {
 }
 
 // setScale makes tr multiply parameter i's combined gradient by mask.
-func setScale(tr *Trainer, i int, mask []float64) {
-	switch o := tr.upd.(type) {
-	case *optState[float32]:
-		o.scales[i] = make([]float32, len(mask))
-		convert(o.scales[i], mask)
-	case *optState[float64]:
-		o.scales[i] = mask
-	}
-}
-
 func optArrays(tr *Trainer) map[string][]float64 {
 	widen := func(x any) []float64 {
 		switch x := x.(type) {
@@ -317,20 +234,12 @@ func TestClipUnbitten(t *testing.T) {
 	for _, dt := range []DType{Float64, Float32} {
 		var runs [2]*Trainer
 		for k := range runs {
-			ps := NewParams(m.Params)
-			ps.DType = dt
-			ps.Init(rand.New(rand.NewPCG(1, 1)))
 			opt := DefaultAdam(1e-2)
 			opt.WeightDecay = 0.1
 			if k == 1 {
 				opt.Clip = 1e300
 			}
-			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tr.Close()
-			runs[k] = tr
+			runs[k] = seededTrainer(t, m, dt, data, dim, batch, opt)
 		}
 		if len(runs[0].shards) < 2 {
 			t.Fatalf("%d shards: the test needs several", len(runs[0].shards))
@@ -339,21 +248,16 @@ func TestClipUnbitten(t *testing.T) {
 			runs[0].Step()
 			runs[1].Step()
 		}
-		a, b := optArrays(runs[0]), optArrays(runs[1])
-		for name, x := range a {
-			for j := range x {
-				if math.Float64bits(x[j]) != math.Float64bits(b[name][j]) {
-					t.Fatalf("%v: %s[%d] = %v without clipping, %v with", dt, name, j, x[j], b[name][j])
-				}
-			}
-		}
+		sameArrays(t, dt.String()+", clipping bound never reached", optArrays(runs[1]), optArrays(runs[0]))
 	}
 }
 
 // TestDenseRuns checks the update's choice for a masked parameter whose
 // live runs are short (denseRun): visiting every element and multiplying
-// by the mask gives the bits of visiting its runs, with weight decay and
-// clipping, in both dtypes, and both choices occur.
+// the gradient by the mask changes no bit of the clipping norm (step by
+// step), the parameters or Adam's moments against visiting its runs only
+// (a mask's zeros never move: their gradient, moments and step stay 0),
+// with weight decay and clipping, in both dtypes; and both choices occur.
 func TestDenseRuns(t *testing.T) {
 	const dim, batch = 8, 128
 	m := madeModel(t, 2, 64, dim)
@@ -363,32 +267,47 @@ func TestDenseRuns(t *testing.T) {
 		var runs [2]*Trainer
 		for k, d := range []int{0, 1 << 30} { // runs always; dense always
 			denseRun = d
-			ps := NewParams(m.Params)
-			ps.DType = dt
-			ps.Init(rand.New(rand.NewPCG(1, 1)))
 			opt := DefaultAdam(1e-2)
 			opt.WeightDecay, opt.Clip = 0.1, 0.5
-			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tr.Close()
-			runs[k] = tr
+			runs[k] = seededTrainer(t, m, dt, data, dim, batch, opt)
 		}
 		if !slices.ContainsFunc(runs[0].live, func(r [][2]int) bool { return r != nil }) || !slices.ContainsFunc(runs[1].dense, func(m []float64) bool { return m != nil }) {
 			t.Fatal("the two trainers do not update masked parameters differently")
 		}
-		for range 5 {
+		for step := range 5 {
 			runs[0].Step()
 			runs[1].Step()
-		}
-		a, b := optArrays(runs[0]), optArrays(runs[1])
-		for name, x := range a {
-			for j := range x {
-				if math.Float64bits(x[j]) != math.Float64bits(b[name][j]) {
-					t.Fatalf("%v: %s[%d] = %v by runs, %v dense", dt, name, j, x[j], b[name][j])
+			for i, n := range runs[0].norms { // the clipping norm, to the bit
+				if math.Float64bits(n) != math.Float64bits(runs[1].norms[i]) {
+					t.Fatalf("%v: step %d: member %d's squared gradient norm %v by runs, %v dense", dt, step, i, n, runs[1].norms[i])
 				}
 			}
 		}
+		sameArrays(t, dt.String()+", dense", optArrays(runs[1]), optArrays(runs[0]))
+	}
+}
+
+// seededTrainer returns a trainer over m's gradient in dtype dt, closed
+// when t ends, whose initial parameters and minibatch draws come from
+// fixed seeds: two built alike differ only in what a test changes.
+func seededTrainer(t *testing.T, m *compiler.Model, dt DType, data []float64, dim, batch int, opt Adam) *Trainer {
+	t.Helper()
+	ps := NewParams(m.Params)
+	ps.DType = dt
+	ps.Init(rand.New(rand.NewPCG(1, 1)))
+	tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	return tr
+}
+
+// sameArrays fails t unless got and want (optArrays of two trainers)
+// hold the same bits, array by array (sameBits).
+func sameArrays(t *testing.T, label string, got, want map[string][]float64) {
+	t.Helper()
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		sameBits(t, label+": "+name, got[name], want[name])
 	}
 }

@@ -241,7 +241,7 @@ func (t *Trainer) work(i, j int) {
 // denseRun is the shortest average live run of a masked parameter that
 // the update visits run by run; below it, the update visits every element
 // and multiplies the gradient by the mask (Trainer.dense), which gives the
-// same bits (TestSkipMasked). The digits MAF's output weights have 1024
+// same bits (TestDenseRuns). The digits MAF's output weights have 1024
 // runs of 32 elements on average: a call, a loop and a scalar tail per
 // run made its float32 update about 0.43 ms a step, most of it overhead;
 // the 784-d MAF's runs average over 400 elements and stay packed, which
@@ -363,13 +363,31 @@ func (t *Trainer) Sync() { t.upd.sync() }
 // Step runs one training step and returns the batch loss before the update.
 // A non-finite loss is returned without updating the parameters.
 func (t *Trainer) Step() float64 {
+	t.drawBatch()
+	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
+	loss := t.runShards()
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss
+	}
+	t.applyUpdate()
+	return loss
+}
+
+// Step's phases, apart so that TestProbePhases can time each one.
+
+// drawBatch sets the shards' rows to the next minibatch.
+func (t *Trainer) drawBatch() {
 	t.next = 0
 	for _, s := range t.shards {
 		for i := range s.rows {
 			s.p.setRow(i, t.draw())
 		}
 	}
-	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
+}
+
+// runShards runs the shards' programs (their prelude already run) and
+// returns the batch loss.
+func (t *Trainer) runShards() float64 {
 	for _, p := range t.parts {
 		p.startShared()
 	}
@@ -379,9 +397,12 @@ func (t *Trainer) Step() float64 {
 	for _, s := range t.shards {
 		loss += s.weight * s.p.value(s.loss, 0)
 	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss
-	}
+	return loss
+}
+
+// applyUpdate clips the combined gradient if the options say so, runs
+// Adam and carries the state parameters over.
+func (t *Trainer) applyUpdate() {
 	t.clipC = 1
 	t.upd.setCombined(false)
 	if t.opt.Clip > 0 {
@@ -411,7 +432,6 @@ func (t *Trainer) Step() float64 {
 		}
 	}
 	t.params.gen.Add(1)
-	return loss
 }
 
 // update runs the n tasks of an update phase: on the team if the model is

@@ -154,7 +154,7 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 // one before, made the norm a large share of a big model's training step
 // with clipping: bench/README.md), and tying each to the elements' place
 // in the parameters, not in a block, makes the result the same whether or
-// not the update skips a mask's zeros (TestSkipMasked).
+// not the update skips a mask's zeros (TestDenseRuns).
 func addSquares[T Float](sums *[8]float64, x []T, at int) {
 	j := 0
 	for ; j < len(x) && (at+j)%8 != 0; j++ {
