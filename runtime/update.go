@@ -131,8 +131,8 @@ func (o *optState[T]) setCombined(on bool) { o.combined = on }
 // segments of one range, in float64. Clipping needs it before any
 // update. It leaves the combined gradient in shard 0's buffer (combined),
 // so that the update reads it there instead of combining the shards'
-// gradients a second time: with clipping on (noxc's default), that
-// second pass was 7 % of a digits float32 step.
+// gradients a second time (with clipping on, noxc's default, the norm
+// pass was 7.4 % of a digits float32 noxc run's CPU profile).
 func (o *optState[T]) norm(i int, segs []segment) float64 {
 	var sums [8]float64
 	for _, sg := range segs {
