@@ -3,6 +3,7 @@ package runtime
 import (
 	"math/rand/v2"
 	goruntime "runtime"
+	"time"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -194,7 +195,7 @@ func runPrelude(t *team, phase *int, work [][][]int, p part) {
 	} else {
 		for l := range work {
 			*phase = l
-			t.run(len(work[l]), false)
+			t.run(len(work[l]), uneven)
 		}
 	}
 	*phase = -1
@@ -204,11 +205,13 @@ func runPrelude(t *team, phase *int, work [][][]int, p part) {
 func (m *Mapper) Close() { m.team.close() }
 
 // Map runs the program over n rows of src (n×inCols) into dst (n×outCols).
-// A program without inputs (a sampler) ignores src.
+// A program without inputs (a sampler) ignores src. Each chunk of rows is
+// a unit of the team's pacer (pace.go).
 func (m *Mapper) Map(dst, src []float64, n int) {
 	ic, oc := m.inCols, m.outCols
 	m.refresh()
 	for lo := 0; lo < n; lo += m.batch {
+		start := time.Now()
 		k := min(m.batch, n-lo) // real rows in this chunk
 		if ic > 0 {
 			r := lo
@@ -226,7 +229,7 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 		for _, p := range m.parts {
 			p.startShared()
 		}
-		m.team.run(len(m.parts), true)
+		m.team.run(len(m.parts), partsRun)
 		r := lo
 		for _, p := range m.parts {
 			for i := 0; i < p.numRows() && r < lo+k; i++ {
@@ -234,6 +237,7 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 				r++
 			}
 		}
+		m.team.paced(time.Since(start))
 	}
 }
 

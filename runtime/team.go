@@ -29,8 +29,11 @@ import (
 // process or the team's own caller would use, so spinning backs off when
 // it does not pay (see adapt and helper), and the caller stops involving
 // the helpers for a while when they keep arriving too late to take a task
-// or keep it waiting (solo). With GOMAXPROCS 1 every run is solo: a
-// helper could run only when the caller stops.
+// or keep it waiting (solo). And when the machine's cores are all busy,
+// the caller's pacer compares whole units of its work (training steps)
+// run in parallel with units run quiet, every task on the caller and the
+// helpers blocked, and keeps the faster (pace.go). With GOMAXPROCS 1
+// every run is solo: a helper could run only when the caller stops.
 type team struct {
 	work func(member, task int)
 	// idle, if not nil, is called by a member that found no task left to
@@ -60,12 +63,16 @@ type team struct {
 	bad     int // parallel runs in a row that did not pay
 	solo    int // runs left to run solo
 	backoff int // the next solo period, in runs
-	stats   teamStats
+	// pace chooses, unit by unit of the caller's work, whether runs are
+	// parallel or quiet (pace.go); only the caller uses it.
+	pace  pacer
+	stats teamStats
 }
 
 // teamStats counts how runs went, for tests and the benchmarks.
 type teamStats struct {
-	runs, soloRuns int // runs, and runs the caller ran alone
+	runs, soloRuns int // runs, and runs the caller ran alone (adapt)
+	quietRuns      int // runs the caller ran alone because the team was quiet (pace)
 	helped         int // parallel runs in which a helper finished a task
 	stalled        int // parallel runs in which the caller blocked
 }
@@ -100,7 +107,7 @@ var (
 
 // newTeam starts a team of n members that runs work; idle may be nil.
 func newTeam(n int, work func(member, task int), idle func(member int) bool) *team {
-	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff}
+	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff, pace: newPacer(n, crowded)}
 	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
 		t.start = append(t.start, make(chan struct{}, 1))
@@ -193,24 +200,49 @@ func (t *team) runTask(i, j int, n int32) {
 	}
 }
 
+// runKind says what a run's tasks are. The tasks of a run of any kind but
+// uneven are of about the same size, so that adapt can judge from the
+// caller's share how the run went and the pacer can tell how long the
+// kind's tasks are; a run of uneven tasks (a prelude level's lists) is not
+// judged.
+type runKind uint8
+
+const (
+	uneven    runKind = iota
+	partsRun          // a Trainer's shards, a Mapper's parts of a chunk
+	normRun           // ranges of a Trainer's clipping norm
+	updateRun         // ranges of a Trainer's update
+	numKinds
+)
+
 // run runs tasks 0 to n-1 and returns when every one is done. It runs them
 // all on the caller when n is 1, with GOMAXPROCS 1, after close, and while
-// the team is solo (adapt). even says the tasks are of about the same
-// size, so that adapt can judge from the caller's share how the run went;
-// a run of uneven tasks (a prelude level's lists) is not judged.
-func (t *team) run(n int, even bool) {
+// the team is solo (adapt) or quiet (pace).
+func (t *team) run(n int, kind runKind) {
+	even := kind != uneven
 	t.stats.runs++
-	if n <= 1 || len(t.start) == 0 || t.closed.Load() || t.solo > 0 || runtime.GOMAXPROCS(0) == 1 {
-		if n > 1 && t.solo > 0 {
+	if n <= 1 || len(t.start) == 0 || t.closed.Load() || t.solo > 0 || t.pace.quiet || runtime.GOMAXPROCS(0) == 1 {
+		switch {
+		case n <= 1:
+		case t.pace.quiet:
+			t.stats.quietRuns++
+		case t.solo > 0:
 			t.solo--
 			t.stats.soloRuns++
 		}
 		t.spin.Store(false) // nobody runs beside the caller: nobody to wait for
+		var t0 time.Time
+		if even && n > 1 {
+			t0 = time.Now()
+		}
 		for j := range n {
 			if testStall != nil {
 				testStall(0, j)
 			}
 			t.work(0, j)
+		}
+		if even && n > 1 {
+			t.pace.run(kind, time.Since(t0)/time.Duration(n))
 		}
 		return
 	}
@@ -225,7 +257,11 @@ func (t *team) run(n int, even bool) {
 	own := time.Since(t0)
 	stalled := t.wait(int32(n))
 	if even {
-		t.adapt(n, ran, own, time.Since(t0), stalled)
+		total := time.Since(t0)
+		if ran > 0 {
+			t.pace.run(kind, own/time.Duration(ran))
+		}
+		t.adapt(n, ran, own, total, stalled)
 	}
 }
 
@@ -299,6 +335,17 @@ func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 	t.spin.Store(false)
 	t.bad, t.solo = 0, t.backoff
 	t.backoff = min(2*t.backoff, maxBackoff)
+}
+
+// paced records a unit of the caller's work (a training step, a chunk of
+// rows mapped) that took d, for the pacer to choose the mode of the next
+// one. A team with no helpers, or under GOMAXPROCS 1, has nothing to
+// choose.
+func (t *team) paced(d time.Duration) {
+	if len(t.start) == 0 || runtime.GOMAXPROCS(0) == 1 {
+		return
+	}
+	t.pace.unit(d)
 }
 
 // wake sends a token to every helper that is blocked or about to block.

@@ -32,7 +32,7 @@ func TestTeam(t *testing.T) {
 					if r%50 == 0 {
 						time.Sleep(2 * time.Millisecond) // past the spin: helpers sleep
 					}
-					tm.run(tasks, r%2 == 0) // judged by adapt, or not
+					tm.run(tasks, runKind(r%2)) // judged by adapt, or not
 					for j, c := range count {
 						if c != r {
 							t.Fatalf("GOMAXPROCS %d, %d members, %d tasks, run %d: task %d ran %d times", procs, members, tasks, r, j, c)
@@ -43,8 +43,8 @@ func TestTeam(t *testing.T) {
 					t.Fatalf("GOMAXPROCS %d, %d members: a task ran on a member out of range", procs, members)
 				}
 				tm.close()
-				tm.close()          // idempotent
-				tm.run(tasks, true) // after close: every task, on the caller
+				tm.close()              // idempotent
+				tm.run(tasks, partsRun) // after close: every task, on the caller
 				for j, c := range count {
 					if c != 201 {
 						t.Fatalf("GOMAXPROCS %d, %d members, run after close: task %d ran %d times", procs, members, j, c)
@@ -81,13 +81,13 @@ func TestTeamStalledHelper(t *testing.T) {
 	}, nil)
 	defer tm.close()
 	for !stalled.Load() {
-		tm.run(tasks, true) // until the helper has arrived at a run and stalled
+		tm.run(tasks, partsRun) // until the helper has arrived at a run and stalled
 	}
 	done := make(chan int)
 	go func() {
 		r := 0
 		for ; r < 50; r++ {
-			tm.run(tasks, true)
+			tm.run(tasks, partsRun)
 		}
 		done <- r
 	}()
@@ -100,7 +100,7 @@ func TestTeamStalledHelper(t *testing.T) {
 	}
 	close(release)
 	for range 50 {
-		tm.run(tasks, true)
+		tm.run(tasks, partsRun)
 	}
 	want := count[0].Load()
 	for j := range count {
@@ -130,7 +130,7 @@ func TestTeamStalledTask(t *testing.T) {
 		count := make([]int, tasks)
 		tm := newTeam(3, func(_, j int) { count[j]++ }, nil)
 		for r := 1; r <= 100; r++ {
-			tm.run(tasks, true)
+			tm.run(tasks, partsRun)
 			for j, c := range count {
 				if c != r {
 					t.Fatalf("GOMAXPROCS %d, run %d: task %d ran %d times", procs, r, j, c)
@@ -151,7 +151,7 @@ func TestTeamSolo(t *testing.T) {
 	defer func() { testArrive = nil }()
 	tm := newTeam(2, func(int, int) {}, nil)
 	for range badRuns + minBackoff + badRuns {
-		tm.run(2, true)
+		tm.run(2, partsRun)
 	}
 	close(release)
 	tm.close()
@@ -172,7 +172,7 @@ func TestTeamCloseWaits(t *testing.T) {
 	for _, spin := range []bool{false, true} { // helpers asleep, or still spinning
 		before := helpers()
 		tm := newTeam(4, func(int, int) {}, nil)
-		tm.run(4, true)
+		tm.run(4, partsRun)
 		if !spin {
 			time.Sleep(5 * time.Millisecond) // past the spin: blocked on their channels
 		}
@@ -204,4 +204,69 @@ func helpers() int {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	return strings.Count(string(buf), "(*team).helper(")
+}
+
+// TestTeamQuiet paces a team through units of short runs on cores said to
+// be crowded: it must go quiet (every task on the caller, counted as
+// quiet runs), its helper must block rather than spin, and every task
+// must still run once a run; when the cores are free again it must go
+// parallel again and its helper take tasks.
+func TestTeamQuiet(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var busy atomic.Bool
+	busy.Store(true)
+	const tasks = 2
+	count := make([]atomic.Int32, tasks)
+	var onHelper atomic.Int32
+	tm := newTeam(2, func(i, j int) {
+		count[j].Add(1)
+		if i != 0 {
+			onHelper.Add(1)
+		}
+		for s := time.Now(); time.Since(s) < 20*time.Microsecond; {
+		}
+	}, nil)
+	defer tm.close()
+	tm.pace.crowded = func(int) bool { return busy.Load() }
+	runs := 0
+	unit := func() {
+		s := time.Now()
+		tm.run(tasks, partsRun)
+		runs++
+		tm.paced(max(time.Since(s), time.Millisecond)) // units of 1 ms: windows of 20
+	}
+	for range 100 {
+		unit()
+	}
+	if !tm.pace.quiet || tm.stats.quietRuns == 0 {
+		t.Fatalf("after 100 units on crowded cores: quiet %v, %d quiet runs; want quiet", tm.pace.quiet, tm.stats.quietRuns)
+	}
+	before := onHelper.Load()
+	for range 50 {
+		unit()
+	}
+	if n := onHelper.Load() - before; n != 0 {
+		t.Fatalf("quiet: the helper ran %d tasks", n)
+	}
+	for deadline := time.Now().Add(time.Second); !tm.asleep[1].Load(); {
+		if time.Now().After(deadline) {
+			t.Fatal("quiet: the helper has not blocked after a second")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	busy.Store(false)
+	for range 100 {
+		unit()
+	}
+	if tm.pace.quiet {
+		t.Fatal("after 100 units on free cores: still quiet")
+	}
+	for j := range count {
+		if c := count[j].Load(); int(c) != runs {
+			t.Fatalf("task %d ran %d times in %d runs", j, c, runs)
+		}
+	}
+	if tm.pace.stats.switches != 2 {
+		t.Fatalf("%d switches, want 2", tm.pace.stats.switches)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -361,15 +362,17 @@ func (t *Trainer) Close() { t.team.close() }
 func (t *Trainer) Sync() { t.upd.sync() }
 
 // Step runs one training step and returns the batch loss before the update.
-// A non-finite loss is returned without updating the parameters.
+// A non-finite loss is returned without updating the parameters. Each step
+// is a unit of the team's pacer (pace.go).
 func (t *Trainer) Step() float64 {
+	start := time.Now()
 	t.drawBatch()
 	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
 	loss := t.runShards()
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss
+	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+		t.applyUpdate()
 	}
-	t.applyUpdate()
+	t.team.paced(time.Since(start))
 	return loss
 }
 
@@ -392,7 +395,7 @@ func (t *Trainer) runShards() float64 {
 		p.startShared()
 	}
 	t.phase = 0
-	t.team.run(len(t.parts), true)
+	t.team.run(len(t.parts), partsRun)
 	loss := 0.0
 	for _, s := range t.shards {
 		loss += s.weight * s.p.value(s.loss, 0)
@@ -407,7 +410,7 @@ func (t *Trainer) applyUpdate() {
 	t.upd.setCombined(false)
 	if t.opt.Clip > 0 {
 		t.phase = 1
-		t.update(len(t.segs))
+		t.update(len(t.segs), normRun)
 		t.upd.setCombined(true)
 		norm := 0.0
 		for _, n := range t.norms {
@@ -422,7 +425,7 @@ func (t *Trainer) applyUpdate() {
 	t.b1t *= o.Beta1
 	t.b2t *= o.Beta2
 	t.phase = 2
-	t.update(len(t.useg))
+	t.update(len(t.useg), updateRun)
 	for _, sv := range t.state {
 		for k, s := range t.shards {
 			s.p.accumulate(sv.param, sv.out, 0, s.weight, k > 0)
@@ -436,9 +439,9 @@ func (t *Trainer) applyUpdate() {
 
 // update runs the n tasks of an update phase: on the team if the model is
 // large enough, else on the caller.
-func (t *Trainer) update(n int) {
+func (t *Trainer) update(n int, kind runKind) {
 	if t.par {
-		t.team.run(n, true)
+		t.team.run(n, kind)
 		return
 	}
 	for j := range n {

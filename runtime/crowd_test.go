@@ -1,0 +1,35 @@
+package runtime
+
+import "testing"
+
+func TestRunnable(t *testing.T) {
+	tests := []struct {
+		in string
+		r  int
+		ok bool
+	}{
+		{"0.72 1.29 1.76 1/85 15114\n", 1, true},
+		{"3.29 2.69 2.38 3/93 512", 3, true},
+		{"10.00 9.00 8.00 117/2048 99999\n", 117, true},
+		{"0.72 1.29 1.76", 0, false},
+		{"0.72 1.29 1.76 x/85 1", 0, false},
+		{"0.72 1.29 1.76 12", 0, false},
+		{"", 0, false},
+		{"0.72 1.29 1.76 99999999999999999999/1 1", 0, false},
+	}
+	for _, tt := range tests {
+		r, ok := runnable([]byte(tt.in))
+		if r != tt.r || ok != tt.ok {
+			t.Errorf("runnable(%q) = %d, %v; want %d, %v", tt.in, r, ok, tt.r, tt.ok)
+		}
+	}
+}
+
+// TestCrowdedAllocs checks that looking at the run queue allocates
+// nothing: a Trainer does it inside its steps.
+func TestCrowdedAllocs(t *testing.T) {
+	crowded(0)
+	if a := testing.AllocsPerRun(100, func() { crowded(0) }); a != 0 {
+		t.Fatalf("crowded allocates %v times a call", a)
+	}
+}

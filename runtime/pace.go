@@ -1,0 +1,123 @@
+package runtime
+
+import "time"
+
+// A pacer chooses, window by window of a team's work, between running the
+// team's runs in parallel and running them quiet: every task on the
+// caller, with the helpers blocked. It goes quiet while the machine's
+// cores are all busy (more runnable threads than cores: other processes
+// running) and the team's tasks are short, and back to parallel when
+// either stops being so.
+//
+// Why a team needs this besides adapt: on a machine whose cores are all
+// busy, the OS shares each core between the threads that want it, in
+// slices of a few milliseconds. A helper that is runnable, even one that
+// only spins between runs or waits to be scheduled, takes a share of CPU
+// time that would otherwise go partly to the caller, and a task it has
+// claimed waits whenever its slice ends. No single run shows the first
+// cost: the caller's own share of a run just takes longer, and a run that
+// a late helper still helped looks as if it paid (adapt). Measured on
+// moons under two load processes on two cores, a team that adapt kept
+// solo for 83–87 % of its runs still made 15–20 % fewer steps a second
+// than one thread, and its solo steps themselves were slower than those
+// of a team kept quiet throughout; digits lost 15 %. Only 784-d, whose
+// tasks last ~10 ms, gained from its helper under that load (1.17×).
+// Comparing the two modes' wall times instead does not work: over a
+// window of 40 ms the caller's share of a core swings between a quarter
+// and all of it with the OS's placement, more than the difference to be
+// found (bench/README.md).
+//
+// So the pacer measures two things it can see: whether the cores are
+// crowded (crowded, from the run queue's length, once a window), and how
+// long the team's tasks take: per kind of run, the shortest task of the
+// window (a task the OS cut short is longer, and some of a window's runs
+// are not cut), and of the kinds, the longest (a step's products, not its
+// update). Tasks shorter than longTask, a few of the OS's slices,
+// go quiet while the cores are crowded.
+// A mode changes only after switchWindows windows in a row asked for it,
+// so that one short-lived process does not flip it.
+//
+// Which mode a run takes changes none of its results (every caller of a
+// team keeps results independent of who runs a task), so pacing is free
+// to follow the machine's load. An unloaded team pays two clock reads a
+// unit and one look at the run queue a window (a few µs in 20 ms).
+type pacer struct {
+	quiet bool // the mode of the next unit
+	// members is the team's size: a quiet team's helpers would add
+	// members-1 runnable threads if it went parallel.
+	members int
+	n       int           // units in the current window
+	sum     time.Duration // their wall time
+	// shortest is, per kind of run, the shortest time a task took in the
+	// window (0: no run of the kind); task is, at the last window's end,
+	// the longest of those.
+	shortest [numKinds]time.Duration
+	task     time.Duration
+	want     int // windows in a row that asked for the other mode
+	// crowded reports whether more threads than cores would be runnable
+	// with extra more; nil: never.
+	crowded func(extra int) bool
+	stats   paceStats
+}
+
+// paceStats counts what a pacer did, for tests and the benchmarks.
+type paceStats struct {
+	units, quietUnits int
+	switches          int
+}
+
+const (
+	minUnits      = 2
+	maxUnits      = 256
+	minWindow     = 20 * time.Millisecond
+	switchWindows = 2
+	longTask      = 8 * time.Millisecond
+)
+
+func newPacer(members int, crowded func(extra int) bool) pacer {
+	return pacer{members: members, crowded: crowded}
+}
+
+// run records a judged run, parallel or quiet, of the kind whose tasks
+// took task each (for a parallel run, those the caller ran).
+func (p *pacer) run(kind runKind, task time.Duration) {
+	if s := &p.shortest[kind]; *s == 0 || task < *s {
+		*s = max(task, 1)
+	}
+}
+
+// unit records a unit of work (a training step, a chunk of rows mapped)
+// that took d, and at a window's end sets p.quiet for the units to come.
+func (p *pacer) unit(d time.Duration) {
+	p.stats.units++
+	if p.quiet {
+		p.stats.quietUnits++
+	}
+	p.n++
+	p.sum += d
+	if p.n < minUnits || p.sum < minWindow && p.n < maxUnits {
+		return
+	}
+	p.n, p.sum = 0, 0
+	p.task = 0
+	for k, s := range p.shortest {
+		p.task = max(p.task, s)
+		p.shortest[k] = 0
+	}
+	if p.task == 0 {
+		return // no judged runs: nothing to go by
+	}
+	extra := 0
+	if p.quiet {
+		extra = p.members - 1
+	}
+	quiet := p.task < longTask && p.crowded != nil && p.crowded(extra)
+	if quiet == p.quiet {
+		p.want = 0
+		return
+	}
+	if p.want++; p.want >= switchWindows {
+		p.quiet, p.want = quiet, 0
+		p.stats.switches++
+	}
+}
