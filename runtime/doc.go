@@ -50,7 +50,10 @@
 // free claims the next one, and a run is over when all its tasks are
 // done, so a helper the OS has descheduled holds up nothing it has not
 // claimed. A team whose helpers keep arriving too late runs alone for a
-// while (solo), and with GOMAXPROCS 1 it always does.
+// while (solo); a team whose tasks are short runs alone, its helpers
+// blocked, while the machine's cores are all busy with other work (quiet:
+// a pacer watches the run queue and the tasks' length, pace.go); and with
+// GOMAXPROCS 1 a team always runs alone.
 //
 // A large matrix product is cut into pieces (share.go): ranges of
 // columns, or its blocks. Blocks are the column blocks of a product over

@@ -35,7 +35,9 @@ import "time"
 // update). Tasks shorter than longTask, a few of the OS's slices,
 // go quiet while the cores are crowded.
 // A mode changes only after switchWindows windows in a row asked for it,
-// so that one short-lived process does not flip it.
+// so that one short-lived process does not flip it; but the first window
+// is minUnits units, however short, and decides alone, so that a short
+// run on a busy machine does not spend its first windows parallel.
 //
 // Which mode a run takes changes none of its results (every caller of a
 // team keeps results independent of who runs a task), so pacing is free
@@ -53,7 +55,8 @@ type pacer struct {
 	// the longest of those.
 	shortest [numKinds]time.Duration
 	task     time.Duration
-	want     int // windows in a row that asked for the other mode
+	want     int  // windows in a row that asked for the other mode
+	decided  bool // whether a window has ended yet
 	// crowded reports whether more threads than cores would be runnable
 	// with extra more; nil: never.
 	crowded func(extra int) bool
@@ -95,7 +98,7 @@ func (p *pacer) unit(d time.Duration) {
 	}
 	p.n++
 	p.sum += d
-	if p.n < minUnits || p.sum < minWindow && p.n < maxUnits {
+	if p.n < minUnits || p.decided && p.sum < minWindow && p.n < maxUnits {
 		return
 	}
 	p.n, p.sum = 0, 0
@@ -112,11 +115,13 @@ func (p *pacer) unit(d time.Duration) {
 		extra = p.members - 1
 	}
 	quiet := p.task < longTask && p.crowded != nil && p.crowded(extra)
+	first := !p.decided
+	p.decided = true
 	if quiet == p.quiet {
 		p.want = 0
 		return
 	}
-	if p.want++; p.want >= switchWindows {
+	if p.want++; p.want >= switchWindows || first {
 		p.quiet, p.want = quiet, 0
 		p.stats.switches++
 	}

@@ -136,3 +136,16 @@ func TestPacerKinds(t *testing.T) {
 		t.Fatalf("quiet %v with tasks of %v, want quiet with tasks of 200µs", p.quiet, p.task)
 	}
 }
+
+// TestPacerFirst checks that the first window is minUnits units and
+// decides alone: a short run on a busy machine goes quiet at once.
+func TestPacerFirst(t *testing.T) {
+	p := newPacer(2, func(int) bool { return true })
+	for range minUnits {
+		p.run(partsRun, 100*time.Microsecond)
+		p.unit(200 * time.Microsecond)
+	}
+	if !p.quiet {
+		t.Fatalf("after %d units on busy cores: parallel, want quiet", minUnits)
+	}
+}
