@@ -152,13 +152,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 		mask = operandMask(q, static, in.Args[1])
 	}
 	if mask != nil {
-		// op(B)[p, j] is mask[p*n+j], or mask[j*k+p] if B is transposed.
-		at := func(p, j int) bool {
-			if tB {
-				return mask[j*k+p] != 0
-			}
-			return mask[p*n+j] != 0
-		}
+		at := opRows(mask, k, n, tB)
 		for n0 := 0; n0 < n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, n)
 			segs := blockSegments(k, n0, n1, at)
@@ -175,7 +169,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 			work += partsWork(ps, blocks[len(blocks)-1])
 		}
 	} else if mask := outMasks[v]; mask != nil {
-		at := func(i, j int) bool { return mask[i*n+j] != 0 }
+		at := opRows(mask, m, n, false)
 		for n0 := 0; n0 < n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, n)
 			segs := blockSegments(m, n0, n1, at)
@@ -208,6 +202,33 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	return blocks
 }
 
+// opRows returns blockSegments' question for the k×n matrix op(B) whose
+// mask is mask: does row p have a nonzero in columns [j0, j1)? op(B)[p, j]
+// is mask[p*n+j], or mask[j*k+p] if B is transposed (t).
+func opRows(mask []float64, k, n int, t bool) func(p, j0, j1 int) bool {
+	if t {
+		return func(p, j0, j1 int) bool {
+			for j := j0; j < j1; j++ {
+				if mask[j*k+p] != 0 {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return func(p, j0, j1 int) bool { return anyNonzero(mask[p*n+j0 : p*n+j1]) }
+}
+
+// anyNonzero reports whether any of xs is nonzero.
+func anyNonzero(xs []float64) bool {
+	for _, x := range xs {
+		if x != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // A block's columns are checked for nonzeros in halves of maskHalfCols
 // columns, maskSegRows rows (of op(B), or of C) at a time. Where the
 // staircase is steep, one half of a 32-column block needs many more rows
@@ -237,15 +258,17 @@ type gemmPart struct {
 }
 
 // blockSegments returns the rows [lo, hi) of a dimension of length l
-// that the halves of columns [n0, n1) need, nz(p, j) telling whether row
-// p is needed by column j: in runs of maskSegRows rows, each run's set of
+// that the halves of columns [n0, n1) need, nz(p, j0, j1) telling whether
+// row p is needed by any of the columns [j0, j1) (one call a row and half,
+// which stops at the first nonzero: planning a 784-d MAF's products had
+// spent over a second in a call per mask entry): in runs of maskSegRows rows, each run's set of
 // halves; a run one half needs, or that no half needs between two that
 // do, shorter than maskMinPart rows is given to both halves (a part
 // costs a call and a pass over its block of C, worth about 16 rows of
 // arithmetic); runs with the same set are merged, runs no half needs
 // left out, and the first and last trimmed to the rows their halves
 // need. A block without nonzeros has no segments.
-func blockSegments(l, n0, n1 int, nz func(p, j int) bool) []maskSeg {
+func blockSegments(l, n0, n1 int, nz func(p, j0, j1 int) bool) []maskSeg {
 	halves := (n1 - n0 + maskHalfCols - 1) / maskHalfCols
 	full := 1<<halves - 1
 	lo, hi := [2]int{l, l}, [2]int{0, 0} // each half's rows
@@ -254,12 +277,11 @@ func blockSegments(l, n0, n1 int, nz func(p, j int) bool) []maskSeg {
 		r1 := min(r0+maskSegRows, l)
 		set := 0
 		for h := range halves {
+			j0, j1 := n0+h*maskHalfCols, min(n0+(h+1)*maskHalfCols, n1)
 			for p := r0; p < r1; p++ {
-				for j := n0 + h*maskHalfCols; j < min(n0+(h+1)*maskHalfCols, n1); j++ {
-					if nz(p, j) {
-						set |= 1 << h
-						lo[h], hi[h] = min(lo[h], p), max(hi[h], p+1)
-					}
+				if nz(p, j0, j1) {
+					set |= 1 << h
+					lo[h], hi[h] = min(lo[h], p), max(hi[h], p+1)
 				}
 			}
 		}

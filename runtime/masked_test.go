@@ -237,7 +237,7 @@ func TestBlockSegments(t *testing.T) {
 		work, whole, split := 0, 0, false
 		for n0 := 0; n0 < c.n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, c.n)
-			segs := blockSegments(c.l, n0, n1, c.nz)
+			segs := blockSegments(c.l, n0, n1, rowsOf(c.nz))
 			lo, hi := c.l, 0
 			for p := range c.l {
 				for j := n0; j < n1; j++ {
@@ -340,5 +340,68 @@ func TestPartsCores(t *testing.T) {
 			got[k] = optArrays(tr)
 		}
 		sameArrays(t, dt.String()+" on two cores", got[1], got[0])
+	}
+}
+
+// rowsOf turns a test's per-entry nz(p, j) into blockSegments' per-row
+// question: does row p have a nonzero in columns [j0, j1)?
+func rowsOf(nz func(p, j int) bool) func(p, j0, j1 int) bool {
+	return func(p, j0, j1 int) bool {
+		for j := j0; j < j1; j++ {
+			if nz(p, j) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// TestOpRows checks blockSegments' per-row question on a k×n mask against
+// the entries themselves, plain and transposed, for every row and every
+// range of columns of a few shapes (random masks, a MADE staircase).
+func TestOpRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sh := range []struct{ k, n int }{{1, 1}, {5, 7}, {33, 16}, {64, 48}} {
+		for _, kind := range []string{"random", "sparse", "staircase"} {
+			mask := make([]float64, sh.k*sh.n)
+			for i := range mask {
+				p, j := i/sh.n, i%sh.n
+				switch kind {
+				case "random":
+					mask[i] = float64(rng.IntN(2))
+				case "sparse":
+					if rng.IntN(40) == 0 {
+						mask[i] = 1
+					}
+				case "staircase":
+					if p >= j {
+						mask[i] = 1
+					}
+				}
+			}
+			for _, tr := range []bool{false, true} {
+				// op(B) is k×n; stored transposed, it is n×k.
+				k, n := sh.k, sh.n
+				if tr {
+					k, n = sh.n, sh.k
+				}
+				entry := func(p, j int) bool {
+					if tr {
+						return mask[j*k+p] != 0
+					}
+					return mask[p*n+j] != 0
+				}
+				rows, want := opRows(mask, k, n, tr), rowsOf(entry)
+				for p := range k {
+					for j0 := range n {
+						for j1 := j0; j1 <= n; j1++ {
+							if g, w := rows(p, j0, j1), want(p, j0, j1); g != w {
+								t.Fatalf("%s %d×%d, transposed %v: row %d, columns [%d, %d): %v, want %v", kind, k, n, tr, p, j0, j1, g, w)
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }
