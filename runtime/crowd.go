@@ -27,3 +27,34 @@ func runnable(b []byte) (r int, ok bool) {
 	}
 	return 0, false
 }
+
+// cpuList counts the CPUs in a kernel CPU list ("0-3,5,7-8": 7), as in
+// /sys/devices/system/cpu/online; ok is false if the text is not one.
+func cpuList(b []byte) (n int, ok bool) {
+	num := func(i int) (v, j int, ok bool) {
+		for j = i; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+			if v = v*10 + int(b[j]-'0'); v > 1<<20 {
+				return 0, j, false
+			}
+		}
+		return v, j, j > i
+	}
+	i := 0
+	for i < len(b) && b[i] != '\n' {
+		lo, j, ok := num(i)
+		if !ok {
+			return 0, false
+		}
+		hi := lo
+		if j < len(b) && b[j] == '-' {
+			if hi, j, ok = num(j + 1); !ok || hi < lo {
+				return 0, false
+			}
+		}
+		n += hi - lo + 1
+		if i = j; i < len(b) && b[i] == ',' {
+			i++
+		}
+	}
+	return n, n > 0
+}

@@ -12,6 +12,7 @@ import (
 var loadavg struct {
 	once sync.Once
 	fd   int // -1: not readable
+	cpus int // the machine's online CPUs
 }
 
 // crowded reports whether the machine would have more runnable threads
@@ -22,6 +23,16 @@ var loadavg struct {
 // file (a few µs).
 func crowded(extra int) bool {
 	loadavg.once.Do(func() {
+		// The run queue is the whole machine's, so it is compared with
+		// the whole machine's CPUs, not those this process may use
+		// (NumCPU): in a container confined to a few CPUs of a busy
+		// host, a crowded host would otherwise make every team quiet.
+		loadavg.cpus = goruntime.NumCPU()
+		if b, err := os.ReadFile("/sys/devices/system/cpu/online"); err == nil {
+			if n, ok := cpuList(b); ok {
+				loadavg.cpus = max(n, loadavg.cpus)
+			}
+		}
 		loadavg.fd = -1
 		if f, err := os.Open("/proc/loadavg"); err == nil {
 			fd, err := syscall.Dup(int(f.Fd()))
@@ -40,5 +51,5 @@ func crowded(extra int) bool {
 		return false
 	}
 	r, ok := runnable(buf[:n])
-	return ok && r+extra > goruntime.NumCPU()
+	return ok && r+extra > loadavg.cpus
 }

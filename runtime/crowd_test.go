@@ -33,3 +33,27 @@ func TestCrowdedAllocs(t *testing.T) {
 		t.Fatalf("crowded allocates %v times a call", a)
 	}
 }
+
+func TestCPUList(t *testing.T) {
+	tests := []struct {
+		in string
+		n  int
+		ok bool
+	}{
+		{"0-1\n", 2, true},
+		{"0", 1, true},
+		{"0-3,5,7-8\n", 7, true},
+		{"0-63", 64, true},
+		{"", 0, false},
+		{"3-1", 0, false},
+		{"0-", 0, false},
+		{"a", 0, false},
+		{"0,,1", 0, false},
+	}
+	for _, tt := range tests {
+		n, ok := cpuList([]byte(tt.in))
+		if n != tt.n || ok != tt.ok {
+			t.Errorf("cpuList(%q) = %d, %v; want %d, %v", tt.in, n, ok, tt.n, tt.ok)
+		}
+	}
+}
