@@ -58,3 +58,26 @@ func cpuList(b []byte) (n int, ok bool) {
 	}
 	return n, n > 0
 }
+
+// schedTimes parses the first two fields of a thread's schedstat ("1234
+// 5678 9": 1234 ns on a CPU, 5678 ns waiting on a run queue); ok is false
+// if the text is not in that form.
+func schedTimes(b []byte) (run, delay int64, ok bool) {
+	num := func(i int) (v int64, j int, ok bool) {
+		for j = i; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+			if v = v*10 + int64(b[j]-'0'); v > 1<<62 {
+				return 0, j, false
+			}
+		}
+		return v, j, j > i
+	}
+	run, i, ok := num(0)
+	if !ok || i == len(b) || b[i] != ' ' {
+		return 0, 0, false
+	}
+	delay, _, ok = num(i + 1)
+	if !ok {
+		return 0, 0, false
+	}
+	return run, delay, true
+}

@@ -5,6 +5,7 @@ import (
 	goruntime "runtime"
 	"sync"
 	"syscall"
+	"unsafe"
 )
 
 // loadavg is /proc/loadavg, opened once: its fourth field, "r/t", counts
@@ -52,4 +53,96 @@ func crowded(extra int) bool {
 	}
 	r, ok := runnable(buf[:n])
 	return ok && r+extra > loadavg.cpus
+}
+
+// delayClock measures how long the calling goroutine's threads waited for
+// a CPU while they could run, as a share of the time they wanted one:
+// Δwait / (Δrun + Δwait), from the first two fields of a thread's
+// /proc/thread-self/schedstat (ns on a CPU, ns waiting on a run queue).
+// On an idle machine that share is about 0; where every core is busy, a
+// share of every slice. A goroutine moves between threads (the caller
+// blocks while it waits for a helper, and resumes on another), so the
+// clock keeps the files of the last few threads it was called on, each
+// opened by its own thread (the file stays that thread's), and compares a
+// thread's reading with its own last one. It opens them with raw system
+// calls: a step allocates nothing.
+type delayClock struct {
+	threads [4]threadClock
+	next    int // the slot to reuse for a new thread
+	buf     [128]byte
+}
+
+// threadClock is one thread's schedstat file and its last reading.
+type threadClock struct {
+	tid, fd    int // fd 0: not open
+	run, delay int64
+}
+
+// schedstat is the path of the calling thread's schedstat, NUL-ended
+// for openat.
+var schedstat = []byte("/proc/thread-self/schedstat\x00")
+
+// atFDCWD is AT_FDCWD (-100): openat's path is relative to the working
+// directory (this one is absolute).
+const atFDCWD = ^uintptr(99)
+
+// minWanted is the least time a thread must have wanted a CPU since its
+// last reading for the share to mean anything.
+const minWanted = 200_000 // ns
+
+// waited returns the share of the time the calling thread wanted a CPU
+// since its last reading that it spent waiting for one; ok is false on a
+// thread's first reading, after too little time, or where schedstat
+// cannot be read.
+func (c *delayClock) waited() (share float64, ok bool) {
+	tid := syscall.Gettid()
+	var t *threadClock
+	for i := range c.threads {
+		if c.threads[i].tid == tid && c.threads[i].fd > 0 {
+			t = &c.threads[i]
+		}
+	}
+	first := t == nil
+	if first {
+		t = &c.threads[c.next]
+		c.next = (c.next + 1) % len(c.threads)
+		t.close()
+		fd, _, errno := syscall.Syscall6(syscall.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(&schedstat[0])), syscall.O_RDONLY|syscall.O_CLOEXEC, 0, 0, 0)
+		if errno != 0 {
+			return 0, false
+		}
+		t.tid, t.fd = tid, int(fd)
+	}
+	n, err := syscall.Pread(t.fd, c.buf[:], 0)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	run, delay, ok := schedTimes(c.buf[:n])
+	if !ok {
+		return 0, false
+	}
+	dr, dd := run-t.run, delay-t.delay
+	if first || dr < 0 || dd < 0 {
+		t.run, t.delay = run, delay
+		return 0, false
+	}
+	if dr+dd < minWanted {
+		return 0, false // too soon: keep the last reading
+	}
+	t.run, t.delay = run, delay
+	return float64(dd) / float64(dr+dd), true
+}
+
+// close closes every thread's schedstat file.
+func (c *delayClock) close() {
+	for i := range c.threads {
+		c.threads[i].close()
+	}
+}
+
+func (t *threadClock) close() {
+	if t.fd > 0 {
+		syscall.Close(t.fd)
+	}
+	*t = threadClock{}
 }

@@ -27,22 +27,39 @@ import "time"
 // and all of it with the OS's placement, more than the difference to be
 // found (bench/README.md).
 //
-// So the pacer measures two things it can see: whether the cores are
-// crowded (crowded, from the run queue's length, once a window), and how
-// long the team's tasks take: per kind of run, the shortest task of the
+// So the pacer measures two things it can see steadily. First, whether
+// the cores are busy with other work, looked at every lookEvery and
+// counted busy in a window where at least 3 looks in 4 say so (a process
+// that wants a core all the time is seen at every look; the short-lived
+// threads of an idle machine, the Go runtime's, the kernel's, a shell's,
+// now and then); a window of fewer than minLooks looks decides nothing.
+// A parallel team is busy where both its caller's thread waited for a
+// CPU for busyShare of the time since the last look (delayClock) and the
+// run queue holds more runnable threads than the machine has cores
+// (crowded). Either alone misleads on an idle machine of two cores: the
+// run queue, as the team's own two threads and the short-lived ones fill
+// it past two at a fifth of the looks; the caller's waits, as the OS now
+// and then runs the caller and its helper on one core (waits of 40–60 %
+// of a look's 2 ms, measured in a benchmark). A quiet team asks the run
+// queue (crowded): whether its helpers, were they runnable, would make
+// more runnable threads than the machine has cores; a quiet caller alone
+// on a machine with one other busy process waits for nothing, and the
+// team must not go parallel and back at every window. Second, how long
+// the team's tasks take: per kind of run, the shortest task of the
 // window (a task the OS cut short is longer, and some of a window's runs
 // are not cut), and of the kinds, the longest (a step's products, not its
-// update). Tasks shorter than longTask, a few of the OS's slices,
-// go quiet while the cores are crowded.
+// update). Tasks shorter than longTask, a few of the OS's slices, go
+// quiet while the cores are busy.
 // A mode changes only after switchWindows windows in a row asked for it,
 // so that one short-lived process does not flip it; but the first window
-// is minUnits units, however short, and decides alone, so that a short
-// run on a busy machine does not spend its first windows parallel.
+// ends after minLooks looks, however short, and decides alone, so that
+// a short run on a busy machine does not spend its first windows
+// parallel.
 //
 // Which mode a run takes changes none of its results (every caller of a
 // team keeps results independent of who runs a task), so pacing is free
 // to follow the machine's load. An unloaded team pays two clock reads a
-// unit and one look at the run queue a window (a few µs in 20 ms).
+// unit and a look at the run queue every 2 ms (a few µs).
 type pacer struct {
 	quiet bool // the mode of the next unit
 	// members is the team's size: a quiet team's helpers would add
@@ -57,9 +74,17 @@ type pacer struct {
 	task     time.Duration
 	want     int  // windows in a row that asked for the other mode
 	decided  bool // whether a window has ended yet
+	// sinceLook is the time since the run queue was last looked at;
+	// looks and busy count the window's looks, and those that found the
+	// cores crowded.
+	sinceLook   time.Duration
+	looks, busy int
 	// crowded reports whether more threads than cores would be runnable
-	// with extra more; nil: never.
+	// with extra more; delayed, the share of the time since its last call
+	// that the calling thread waited for a CPU (ok false: unknown). With
+	// either nil, the team is never quiet.
 	crowded func(extra int) bool
+	delayed func() (share float64, ok bool)
 	stats   paceStats
 }
 
@@ -75,10 +100,13 @@ const (
 	minWindow     = 20 * time.Millisecond
 	switchWindows = 2
 	longTask      = 8 * time.Millisecond
+	lookEvery     = 2 * time.Millisecond
+	busyShare     = 0.25
+	minLooks      = 3
 )
 
-func newPacer(members int, crowded func(extra int) bool) pacer {
-	return pacer{members: members, crowded: crowded}
+func newPacer(members int, crowded func(extra int) bool, delayed func() (float64, bool)) pacer {
+	return pacer{members: members, crowded: crowded, delayed: delayed}
 }
 
 // run records a judged run, parallel or quiet, of the kind whose tasks
@@ -86,6 +114,31 @@ func newPacer(members int, crowded func(extra int) bool) pacer {
 func (p *pacer) run(kind runKind, task time.Duration) {
 	if s := &p.shortest[kind]; *s == 0 || task < *s {
 		*s = max(task, 1)
+	}
+}
+
+// look looks at the run queue after a unit that took d, at most every
+// lookEvery of units (a look is a few µs), and counts what it saw. A team
+// whose tasks are long (longTask, at the last window's end) never goes
+// quiet, so it does not look.
+func (p *pacer) look(d time.Duration) {
+	if p.sinceLook += d; p.sinceLook < lookEvery && p.looks > 0 || p.crowded == nil || p.delayed == nil || p.task >= longTask {
+		return
+	}
+	p.sinceLook = 0
+	var busy bool
+	if p.quiet {
+		busy = p.crowded(p.members - 1)
+	} else {
+		share, ok := p.delayed()
+		if !ok {
+			return
+		}
+		busy = share >= busyShare && p.crowded(0)
+	}
+	p.looks++
+	if busy {
+		p.busy++
 	}
 }
 
@@ -98,10 +151,13 @@ func (p *pacer) unit(d time.Duration) {
 	}
 	p.n++
 	p.sum += d
-	if p.n < minUnits || p.decided && p.sum < minWindow && p.n < maxUnits {
+	p.look(d)
+	full := p.sum >= minWindow || p.n >= maxUnits
+	if p.n < minUnits || !full && (p.decided || p.looks < minLooks) {
 		return
 	}
-	p.n, p.sum = 0, 0
+	looks, busy := p.looks, p.busy
+	p.n, p.sum, p.looks, p.busy = 0, 0, 0, 0
 	p.task = 0
 	for k, s := range p.shortest {
 		p.task = max(p.task, s)
@@ -110,11 +166,14 @@ func (p *pacer) unit(d time.Duration) {
 	if p.task == 0 {
 		return // no judged runs: nothing to go by
 	}
-	extra := 0
-	if p.quiet {
-		extra = p.members - 1
+	// Crowded: at least 3 looks in 4 found every core busy. A process
+	// that wants a core all the time is seen at every look; one of the
+	// short-lived threads of an otherwise idle machine (the Go runtime's
+	// own, the kernel's, a shell's) only now and then.
+	if p.task < longTask && looks < minLooks {
+		return // too few looks to tell
 	}
-	quiet := p.task < longTask && p.crowded != nil && p.crowded(extra)
+	quiet := p.task < longTask && 4*busy >= 3*looks
 	first := !p.decided
 	p.decided = true
 	if quiet == p.quiet {

@@ -23,6 +23,16 @@ func (l load) crowded(u *int, quiet *bool) func(extra int) bool {
 	}
 }
 
+// delayed is the share of the time a parallel team's caller waits for a
+// CPU: none while the runnable threads fit the cores, else what a fair
+// share of them leaves.
+func (l load) delayed(u *int) func() (float64, bool) {
+	return func() (float64, bool) {
+		n := l.others(*u) + 2
+		return max(0, 1-float64(l.cores)/float64(n)), true
+	}
+}
+
 func others(n int) func(int) int { return func(int) int { return n } }
 
 // from is a before unit at, b from then on.
@@ -47,7 +57,8 @@ func TestPacer(t *testing.T) {
 		units int
 		// quiet lists the ranges of units, [from, to), expected quiet;
 		// every other unit must be parallel. Each range may start up to
-		// lag units late (windows of 20 units of 1 ms, two in a row).
+		// lag units late (windows of 20 units of 1 ms, two in a row, after the
+		// one the load changed in).
 		quiet    [][2]int
 		switches int
 	}{
@@ -61,15 +72,21 @@ func TestPacer(t *testing.T) {
 			}
 			return 0
 		}}, 500 * time.Microsecond, 1000, nil, 0},
+		{"short-lived threads, seen in a third of the looks: never quiet", load{2, func(u int) int {
+			if u%6 < 2 {
+				return 1
+			}
+			return 0
+		}}, 500 * time.Microsecond, 1000, nil, 0},
 		{"load ends: parallel again", load{2, from(500, 2, 0)}, 500 * time.Microsecond, 1000, [][2]int{{0, 500}}, 2},
 		{"load starts: quiet from then", load{2, from(500, 0, 2)}, 500 * time.Microsecond, 1000, [][2]int{{500, 1000}}, 1},
 		{"eight cores, two load processes", load{8, others(2)}, 500 * time.Microsecond, 1000, nil, 0},
 	}
-	const lag = 2 * 20
+	const lag = 3 * 20 // a window the load changed in, then two
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var u int
-			p := newPacer(2, nil)
+			p := newPacer(2, nil, tt.load.delayed(&u))
 			p.crowded = tt.load.crowded(&u, &p.quiet)
 			for u = 0; u < tt.units; u++ {
 				want := false
@@ -99,7 +116,7 @@ func TestPacer(t *testing.T) {
 // even tasks: a trainer whose batch makes one shard) leave the mode as
 // it is, however crowded the cores.
 func TestPacerUnjudged(t *testing.T) {
-	p := newPacer(2, func(int) bool { return true })
+	p := newPacer(2, func(int) bool { return true }, busyCPU)
 	for range 1000 {
 		p.unit(time.Millisecond)
 	}
@@ -113,7 +130,7 @@ func TestPacerUnjudged(t *testing.T) {
 // step of long tasks (12 ms), and a long task the OS cut short (here every tenth
 // update run's, 20 ms) does not make a step of short tasks long.
 func TestPacerKinds(t *testing.T) {
-	p := newPacer(2, func(int) bool { return true })
+	p := newPacer(2, func(int) bool { return true }, busyCPU)
 	for u := range 100 {
 		p.run(partsRun, 12*time.Millisecond)
 		for range 10 {
@@ -137,15 +154,44 @@ func TestPacerKinds(t *testing.T) {
 	}
 }
 
-// TestPacerFirst checks that the first window is minUnits units and
-// decides alone: a short run on a busy machine goes quiet at once.
+// TestPacerFirst checks that the first window ends after minLooks
+// looks and decides alone: a short run on a busy machine goes quiet
+// within a few units (here of 2 ms, a look each).
 func TestPacerFirst(t *testing.T) {
-	p := newPacer(2, func(int) bool { return true })
-	for range minUnits {
-		p.run(partsRun, 100*time.Microsecond)
-		p.unit(200 * time.Microsecond)
+	p := newPacer(2, func(int) bool { return true }, busyCPU)
+	for range minLooks {
+		p.run(partsRun, time.Millisecond)
+		p.unit(2 * time.Millisecond)
 	}
 	if !p.quiet {
-		t.Fatalf("after %d units on busy cores: parallel, want quiet", minUnits)
+		t.Fatalf("after %d units on busy cores: parallel, want quiet", minLooks)
+	}
+}
+
+// busyCPU is a delayed for a caller that waits for a CPU half the time.
+func busyCPU() (float64, bool) { return 0.5, true }
+
+// TestPacerNeedsBoth checks that a parallel team goes quiet only when
+// both signs of busy cores agree: its caller waiting for a CPU (as when
+// the OS runs the caller and its helper on one core) or a long run queue
+// (as when the team's own threads and a short-lived one fill it) alone
+// leave it parallel.
+func TestPacerNeedsBoth(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		crowded bool
+		share   float64
+	}{
+		{"waits, short queue", false, 0.5},
+		{"long queue, no waits", true, 0.01},
+	} {
+		p := newPacer(2, func(int) bool { return c.crowded }, func() (float64, bool) { return c.share, true })
+		for range 1000 {
+			p.run(partsRun, 500*time.Microsecond)
+			p.unit(time.Millisecond)
+		}
+		if p.stats.quietUnits != 0 {
+			t.Errorf("%s: %d units quiet, want none", c.name, p.stats.quietUnits)
+		}
 	}
 }

@@ -66,6 +66,7 @@ type team struct {
 	// pace chooses, unit by unit of the caller's work, whether runs are
 	// parallel or quiet (pace.go); only the caller uses it.
 	pace  pacer
+	clock delayClock // the caller's waits for a CPU, for pace
 	stats teamStats
 }
 
@@ -107,7 +108,8 @@ var (
 
 // newTeam starts a team of n members that runs work; idle may be nil.
 func newTeam(n int, work func(member, task int), idle func(member int) bool) *team {
-	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff, pace: newPacer(n, crowded)}
+	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff}
+	t.pace = newPacer(n, crowded, t.clock.waited)
 	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
 		t.start = append(t.start, make(chan struct{}, 1))
@@ -367,6 +369,7 @@ func (t *team) close() {
 	if len(t.start) == 0 || t.closed.Swap(true) {
 		return
 	}
+	t.clock.close()
 	t.spin.Store(false)
 	t.word.Store(uint64(uint32(t.word.Load()>>32)+1) << 32)
 	for _, ch := range t.start {

@@ -228,6 +228,12 @@ func TestTeamQuiet(t *testing.T) {
 	}, nil)
 	defer tm.close()
 	tm.pace.crowded = func(int) bool { return busy.Load() }
+	tm.pace.delayed = func() (float64, bool) {
+		if busy.Load() {
+			return 0.5, true
+		}
+		return 0, true
+	}
 	runs := 0
 	unit := func() {
 		s := time.Now()
