@@ -21,13 +21,15 @@ import "time"
 // solo for 83–87 % of its runs still made 15–20 % fewer steps a second
 // than one thread, and its solo steps themselves were slower than those
 // of a team kept quiet throughout; digits lost 15 %. Only 784-d, whose
-// tasks last ~10 ms, gained from its helper under that load (1.17×).
+// tasks last ~18 ms, gained from its helper under that load (1.17×).
 // Comparing the two modes' wall times instead does not work: over a
 // window of 40 ms the caller's share of a core swings between a quarter
 // and all of it with the OS's placement, more than the difference to be
 // found (bench/README.md).
 //
-// So the pacer measures two things it can see steadily. First, whether
+// So the pacer measures two things it can see steadily.
+//
+// First, whether
 // the cores are busy with other work, looked at every lookEvery and
 // counted busy in a window where at least 3 looks in 4 say so (a process
 // that wants a core all the time is seen at every look; the short-lived
@@ -44,12 +46,15 @@ import "time"
 // queue (crowded): whether its helpers, were they runnable, would make
 // more runnable threads than the machine has cores; a quiet caller alone
 // on a machine with one other busy process waits for nothing, and the
-// team must not go parallel and back at every window. Second, how long
+// team must not go parallel and back at every window.
+//
+// Second, how long
 // the team's tasks take: per kind of run, the shortest task of the
 // window (a task the OS cut short is longer, and some of a window's runs
 // are not cut), and of the kinds, the longest (a step's products, not its
 // update). Tasks shorter than longTask, a few of the OS's slices, go
 // quiet while the cores are busy.
+//
 // A mode changes only after switchWindows windows in a row asked for it,
 // so that one short-lived process does not flip it; but the first window
 // ends after minLooks looks, however short, and decides alone, so that
@@ -59,7 +64,7 @@ import "time"
 // Which mode a run takes changes none of its results (every caller of a
 // team keeps results independent of who runs a task), so pacing is free
 // to follow the machine's load. An unloaded team pays two clock reads a
-// unit and a look at the run queue every 2 ms (a few µs).
+// unit and, every 2 ms, a look at its caller's schedstat (a few µs).
 type pacer struct {
 	quiet bool // the mode of the next unit
 	// members is the team's size: a quiet team's helpers would add
@@ -74,9 +79,8 @@ type pacer struct {
 	task     time.Duration
 	want     int  // windows in a row that asked for the other mode
 	decided  bool // whether a window has ended yet
-	// sinceLook is the time since the run queue was last looked at;
-	// looks and busy count the window's looks, and those that found the
-	// cores crowded.
+	// sinceLook is the time since the last look; looks and busy count
+	// the window's looks, and those that found the cores busy.
 	sinceLook   time.Duration
 	looks, busy int
 	// crowded reports whether more threads than cores would be runnable
@@ -122,7 +126,7 @@ func (p *pacer) run(kind runKind, task time.Duration) {
 // whose tasks are long (longTask, at the last window's end) never goes
 // quiet, so it does not look.
 func (p *pacer) look(d time.Duration) {
-	if p.sinceLook += d; p.sinceLook < lookEvery && p.looks > 0 || p.crowded == nil || p.delayed == nil || p.task >= longTask {
+	if p.sinceLook += d; p.sinceLook < lookEvery || p.crowded == nil || p.delayed == nil || p.task >= longTask {
 		return
 	}
 	p.sinceLook = 0
