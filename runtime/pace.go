@@ -153,6 +153,21 @@ func (p *pacer) unit(d time.Duration) {
 	if p.quiet {
 		p.stats.quietUnits++
 	}
+	if p.stats.units == 1 && p.crowded != nil && p.delayed != nil {
+		// After the first unit, quiet at once if the cores are busy and
+		// the tasks are short: a short run under load need not wait for
+		// a window to end. (The run queue holds the helpers if they
+		// spin, so nothing is added for them.) The first window,
+		// looking as a quiet team does, then decides alone.
+		task := time.Duration(0)
+		for _, s := range p.shortest {
+			task = max(task, s)
+		}
+		if task > 0 && task < longTask && p.crowded(0) {
+			p.quiet = true
+			p.stats.switches++
+		}
+	}
 	p.n++
 	p.sum += d
 	p.look(d)

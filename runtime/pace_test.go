@@ -72,12 +72,14 @@ func TestPacer(t *testing.T) {
 			}
 			return 0
 		}}, 500 * time.Microsecond, 1000, nil, 0},
-		{"short-lived threads, seen in a third of the looks: never quiet", load{2, func(u int) int {
+		// One seen at the first unit makes the team quiet until the first
+		// window's end.
+		{"short-lived threads, seen in a third of the looks: parallel", load{2, func(u int) int {
 			if u%6 < 2 {
 				return 1
 			}
 			return 0
-		}}, 500 * time.Microsecond, 1000, nil, 0},
+		}}, 500 * time.Microsecond, 1000, [][2]int{{0, 0}}, 2},
 		{"load ends: parallel again", load{2, from(500, 2, 0)}, 500 * time.Microsecond, 1000, [][2]int{{0, 500}}, 2},
 		{"load starts: quiet from then", load{2, from(500, 0, 2)}, 500 * time.Microsecond, 1000, [][2]int{{500, 1000}}, 1},
 		{"eight cores, two load processes", load{8, others(2)}, 500 * time.Microsecond, 1000, nil, 0},
@@ -154,17 +156,28 @@ func TestPacerKinds(t *testing.T) {
 	}
 }
 
-// TestPacerFirst checks that the first window ends after minLooks
-// looks and decides alone: a short run on a busy machine goes quiet
-// within a few units (here of 2 ms, a look each).
+// TestPacerFirst checks that a team on a busy machine goes quiet after
+// its first unit, and that the first window ends after minLooks looks
+// and decides alone: a team on an idle machine that went quiet then goes
+// parallel after a few units (here of 2 ms, a look each).
 func TestPacerFirst(t *testing.T) {
 	p := newPacer(2, func(int) bool { return true }, busyCPU)
+	p.run(partsRun, time.Millisecond)
+	p.unit(2 * time.Millisecond)
+	if !p.quiet {
+		t.Fatal("after a unit on busy cores: parallel, want quiet")
+	}
+	busy := true
+	p = newPacer(2, func(int) bool { return busy }, busyCPU)
+	p.run(partsRun, time.Millisecond)
+	p.unit(2 * time.Millisecond)
+	busy = false // a short-lived thread at the first look
 	for range minLooks {
 		p.run(partsRun, time.Millisecond)
 		p.unit(2 * time.Millisecond)
 	}
-	if !p.quiet {
-		t.Fatalf("after %d units on busy cores: parallel, want quiet", minLooks)
+	if p.quiet {
+		t.Fatalf("after %d units on idle cores: quiet, want parallel", 1+minLooks)
 	}
 }
 
@@ -185,13 +198,14 @@ func TestPacerNeedsBoth(t *testing.T) {
 		{"waits, short queue", false, 0.5},
 		{"long queue, no waits", true, 0.01},
 	} {
-		p := newPacer(2, func(int) bool { return c.crowded }, func() (float64, bool) { return c.share, true })
-		for range 1000 {
+		// A quiet team's question (extra > 0) finds the cores free.
+		p := newPacer(2, func(extra int) bool { return c.crowded && extra == 0 }, func() (float64, bool) { return c.share, true })
+		for u := range 1000 {
 			p.run(partsRun, 500*time.Microsecond)
 			p.unit(time.Millisecond)
-		}
-		if p.stats.quietUnits != 0 {
-			t.Errorf("%s: %d units quiet, want none", c.name, p.stats.quietUnits)
+			if u >= 40 && p.quiet { // after the first window
+				t.Fatalf("%s: quiet at unit %d, want parallel", c.name, u)
+			}
 		}
 	}
 }
