@@ -14,11 +14,11 @@ func runnable(b []byte) (r int, ok bool) {
 			continue
 		}
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			r = r*10 + int(b[i]-'0')
-			ok = true
 			if r > 1<<20 {
 				return 0, false
 			}
+			r = r*10 + int(b[i]-'0')
+			ok = true
 		}
 		if !ok || i == len(b) || b[i] != '/' {
 			return 0, false
@@ -33,9 +33,10 @@ func runnable(b []byte) (r int, ok bool) {
 func cpuList(b []byte) (n int, ok bool) {
 	num := func(i int) (v, j int, ok bool) {
 		for j = i; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
-			if v = v*10 + int(b[j]-'0'); v > 1<<20 {
+			if v > 1<<20 {
 				return 0, j, false
 			}
+			v = v*10 + int(b[j]-'0')
 		}
 		return v, j, j > i
 	}
@@ -65,9 +66,10 @@ func cpuList(b []byte) (n int, ok bool) {
 func schedTimes(b []byte) (run, delay int64, ok bool) {
 	num := func(i int) (v int64, j int, ok bool) {
 		for j = i; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
-			if v = v*10 + int64(b[j]-'0'); v > 1<<62 {
+			if v > 1<<58 { // the next digit could overflow
 				return 0, j, false
 			}
+			v = v*10 + int64(b[j]-'0')
 		}
 		return v, j, j > i
 	}

@@ -17,9 +17,9 @@ var loadavg struct {
 }
 
 // crowded reports whether the machine would have more runnable threads
-// than cores with extra more: then every core is busy, and a team's
-// helper takes CPU time from somebody, possibly its own caller (pace.go).
-// Where /proc/loadavg cannot be read it reports false: the team stays
+// than CPUs with extra more: then every core is busy, and a team's helper
+// takes CPU time from somebody, possibly its own caller (pace.go). Where
+// /proc/loadavg cannot be read it reports false: the team stays
 // parallel, as it was before it could tell. It costs one pread of a small
 // file (a few µs).
 func crowded(extra int) bool {
@@ -34,14 +34,13 @@ func crowded(extra int) bool {
 				loadavg.cpus = max(n, loadavg.cpus)
 			}
 		}
-		loadavg.fd = -1
-		if f, err := os.Open("/proc/loadavg"); err == nil {
-			fd, err := syscall.Dup(int(f.Fd()))
-			if err == nil {
-				loadavg.fd = fd
-			}
-			f.Close()
+		// Close-on-exec: a child process (the REPL's pager) must not
+		// inherit it.
+		fd, err := syscall.Open("/proc/loadavg", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			fd = -1
 		}
+		loadavg.fd = fd
 	})
 	if loadavg.fd < 0 {
 		return false
@@ -55,31 +54,37 @@ func crowded(extra int) bool {
 	return ok && r+extra > loadavg.cpus
 }
 
-// delayClock measures how long the calling goroutine's threads waited for
-// a CPU while they could run, as a share of the time they wanted one:
+// threads serves waited, which measures how long the calling thread
+// waited for a CPU while it could run, as a share of the time it wanted
+// one:
 // Δwait / (Δrun + Δwait), from the first two fields of a thread's
 // /proc/thread-self/schedstat (ns on a CPU, ns waiting on a run queue).
 // On an idle machine that share is about 0; where every core is busy, a
-// share of every slice. A goroutine moves between threads (the caller
-// blocks while it waits for a helper, and resumes on another), so the
-// clock keeps the files of the last few threads it was called on, each
+// share of every slice. A goroutine moves between threads (a team's
+// caller blocks while it waits for a helper, and resumes on another), so
+// the process keeps the files of the last few threads that called, each
 // opened by its own thread (the file stays that thread's), and compares a
-// thread's reading with its own last one. It opens them with raw system
-// calls: a step allocates nothing.
-type delayClock struct {
-	threads [4]threadClock
-	next    int // the slot to reuse for a new thread
-	buf     [128]byte
+// thread's reading with its last one, whichever team took it: the share
+// is the thread's, recently. The files are the process's, not a team's,
+// so a team that is never closed holds none; a slot whose thread has
+// exited is freed at its next failed read. Files are opened with raw
+// system calls, close-on-exec: a step allocates nothing.
+var threads struct {
+	mu    sync.Mutex
+	slots [8]threadClock
+	next  int // the slot to reuse for a new thread
+	buf   [128]byte
 }
 
 // threadClock is one thread's schedstat file and its last reading.
 type threadClock struct {
-	tid, fd    int // fd 0: not open
+	open       bool
+	tid, fd    int
 	run, delay int64
 }
 
-// schedstat is the path of the calling thread's schedstat, NUL-ended
-// for openat.
+// schedstat is the path of the calling thread's schedstat, NUL-ended for
+// openat (a package variable: the pointer passed stays valid).
 var schedstat = []byte("/proc/thread-self/schedstat\x00")
 
 // atFDCWD is AT_FDCWD (-100): openat's path is relative to the working
@@ -94,31 +99,35 @@ const minWanted = 200_000 // ns
 // since its last reading that it spent waiting for one; ok is false on a
 // thread's first reading, after too little time, or where schedstat
 // cannot be read.
-func (c *delayClock) waited() (share float64, ok bool) {
+func waited() (share float64, ok bool) {
 	tid := syscall.Gettid()
+	threads.mu.Lock()
+	defer threads.mu.Unlock()
 	var t *threadClock
-	for i := range c.threads {
-		if c.threads[i].tid == tid && c.threads[i].fd > 0 {
-			t = &c.threads[i]
+	for i := range threads.slots {
+		if s := &threads.slots[i]; s.open && s.tid == tid {
+			t = s
 		}
 	}
 	first := t == nil
 	if first {
-		t = &c.threads[c.next]
-		c.next = (c.next + 1) % len(c.threads)
+		t = &threads.slots[threads.next]
+		threads.next = (threads.next + 1) % len(threads.slots)
 		t.close()
 		fd, _, errno := syscall.Syscall6(syscall.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(&schedstat[0])), syscall.O_RDONLY|syscall.O_CLOEXEC, 0, 0, 0)
 		if errno != 0 {
 			return 0, false
 		}
-		t.tid, t.fd = tid, int(fd)
+		*t = threadClock{open: true, tid: tid, fd: int(fd)}
 	}
-	n, err := syscall.Pread(t.fd, c.buf[:], 0)
+	n, err := syscall.Pread(t.fd, threads.buf[:], 0)
 	if err != nil || n <= 0 {
+		t.close() // its thread has exited, or the file is unreadable
 		return 0, false
 	}
-	run, delay, ok := schedTimes(c.buf[:n])
+	run, delay, ok := schedTimes(threads.buf[:n])
 	if !ok {
+		t.close()
 		return 0, false
 	}
 	dr, dd := run-t.run, delay-t.delay
@@ -133,15 +142,9 @@ func (c *delayClock) waited() (share float64, ok bool) {
 	return float64(dd) / float64(dr+dd), true
 }
 
-// close closes every thread's schedstat file.
-func (c *delayClock) close() {
-	for i := range c.threads {
-		c.threads[i].close()
-	}
-}
-
+// close closes the slot's file and frees the slot.
 func (t *threadClock) close() {
-	if t.fd > 0 {
+	if t.open {
 		syscall.Close(t.fd)
 	}
 	*t = threadClock{}

@@ -100,7 +100,6 @@ type paceStats struct {
 
 const (
 	minUnits      = 2
-	maxUnits      = 256
 	minWindow     = 20 * time.Millisecond
 	switchWindows = 2
 	longTask      = 8 * time.Millisecond
@@ -121,8 +120,10 @@ func (p *pacer) run(kind runKind, task time.Duration) {
 	}
 }
 
-// look looks at the run queue after a unit that took d, at most every
-// lookEvery of units (a look is a few µs), and counts what it saw. A team
+// look looks at the cores after a unit that took d, at most every
+// lookEvery of units (a look is a few µs), and counts what it saw: for a
+// parallel team, its caller's thread's waits and the run queue; for a
+// quiet one, the run queue. A team
 // whose tasks are long (longTask, at the last window's end) never goes
 // quiet, so it does not look.
 func (p *pacer) look(d time.Duration) {
@@ -171,8 +172,7 @@ func (p *pacer) unit(d time.Duration) {
 	p.n++
 	p.sum += d
 	p.look(d)
-	full := p.sum >= minWindow || p.n >= maxUnits
-	if p.n < minUnits || !full && (p.decided || p.looks < minLooks) {
+	if p.n < minUnits || p.sum < minWindow && (p.decided || p.looks < minLooks) {
 		return
 	}
 	looks, busy := p.looks, p.busy
@@ -190,7 +190,15 @@ func (p *pacer) unit(d time.Duration) {
 	// short-lived threads of an otherwise idle machine (the Go runtime's
 	// own, the kernel's, a shell's) only now and then.
 	if p.task < longTask && looks < minLooks {
-		return // too few looks to tell
+		// Too few looks to tell (the caller's threads unreadable, or
+		// changing faster than they can be followed): parallel, as a
+		// team that cannot look at all.
+		p.decided = true
+		if p.quiet {
+			p.quiet, p.want = false, 0
+			p.stats.switches++
+		}
+		return
 	}
 	quiet := p.task < longTask && 4*busy >= 3*looks
 	first := !p.decided

@@ -209,3 +209,27 @@ func TestPacerNeedsBoth(t *testing.T) {
 		}
 	}
 }
+
+// TestPacerNeverStuck checks the ways a quiet team could stay quiet for
+// want of looks: units far shorter than lookEvery after a first unit that
+// saw a crowded run queue on an idle machine, and a caller whose waits
+// can never be read (threads changing faster than they are followed).
+func TestPacerNeverStuck(t *testing.T) {
+	first := true
+	p := newPacer(2, func(int) bool { c := first; first = false; return c }, func() (float64, bool) { return 0, true })
+	for range 100_000 {
+		p.run(partsRun, 5*time.Microsecond)
+		p.unit(15 * time.Microsecond)
+	}
+	if p.quiet || p.stats.switches != 2 {
+		t.Errorf("units of 15 µs: quiet %v after %d switches, want parallel after 2", p.quiet, p.stats.switches)
+	}
+	p = newPacer(2, func(extra int) bool { return extra == 0 }, func() (float64, bool) { return 0, false })
+	for range 1000 {
+		p.run(partsRun, 500*time.Microsecond)
+		p.unit(time.Millisecond)
+	}
+	if p.quiet || p.stats.quietUnits > 40 {
+		t.Errorf("waits unknown: quiet %v, %d units quiet; want parallel after the first window", p.quiet, p.stats.quietUnits)
+	}
+}

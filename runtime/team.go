@@ -29,10 +29,11 @@ import (
 // process or the team's own caller would use, so spinning backs off when
 // it does not pay (see adapt and helper), and the caller stops involving
 // the helpers for a while when they keep arriving too late to take a task
-// or keep it waiting (solo). And when the machine's cores are all busy,
-// the caller's pacer compares whole units of its work (training steps)
-// run in parallel with units run quiet, every task on the caller and the
-// helpers blocked, and keeps the faster (pace.go). With GOMAXPROCS 1
+// or keep it waiting (solo). And while other processes keep the
+// machine's cores busy and the team's tasks are short, the caller's pacer
+// runs every task on the caller with the helpers blocked (quiet): it
+// looks at the run queue, the caller's waits for a CPU and the tasks'
+// lengths, window by window of the caller's work (pace.go). With GOMAXPROCS 1
 // every run is solo: a helper could run only when the caller stops.
 type team struct {
 	work func(member, task int)
@@ -66,7 +67,6 @@ type team struct {
 	// pace chooses, unit by unit of the caller's work, whether runs are
 	// parallel or quiet (pace.go); only the caller uses it.
 	pace  pacer
-	clock delayClock // the caller's waits for a CPU, for pace
 	stats teamStats
 }
 
@@ -109,7 +109,7 @@ var (
 // newTeam starts a team of n members that runs work; idle may be nil.
 func newTeam(n int, work func(member, task int), idle func(member int) bool) *team {
 	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff}
-	t.pace = newPacer(n, crowded, t.clock.waited)
+	t.pace = newPacer(n, crowded, waited)
 	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
 		t.start = append(t.start, make(chan struct{}, 1))
@@ -341,10 +341,10 @@ func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 
 // paced records a unit of the caller's work (a training step, a chunk of
 // rows mapped) that took d, for the pacer to choose the mode of the next
-// one. A team with no helpers, or under GOMAXPROCS 1, has nothing to
-// choose.
+// one. A team with no helpers, closed, or under GOMAXPROCS 1 has nothing
+// to choose.
 func (t *team) paced(d time.Duration) {
-	if len(t.start) == 0 || runtime.GOMAXPROCS(0) == 1 {
+	if len(t.start) == 0 || t.closed.Load() || runtime.GOMAXPROCS(0) == 1 {
 		return
 	}
 	t.pace.unit(d)
@@ -369,7 +369,6 @@ func (t *team) close() {
 	if len(t.start) == 0 || t.closed.Swap(true) {
 		return
 	}
-	t.clock.close()
 	t.spin.Store(false)
 	t.word.Store(uint64(uint32(t.word.Load()>>32)+1) << 32)
 	for _, ch := range t.start {

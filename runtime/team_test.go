@@ -210,7 +210,7 @@ func helpers() int {
 // be crowded: it must go quiet (every task on the caller, counted as
 // quiet runs), its helper must block rather than spin, and every task
 // must still run once a run; when the cores are free again it must go
-// parallel again and its helper take tasks.
+// parallel again and stop running quiet.
 func TestTeamQuiet(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	var busy atomic.Bool
@@ -266,6 +266,13 @@ func TestTeamQuiet(t *testing.T) {
 	}
 	if tm.pace.quiet {
 		t.Fatal("after 100 units on free cores: still quiet")
+	}
+	quiet := tm.stats.quietRuns
+	for range 50 {
+		unit()
+	}
+	if tm.stats.quietRuns != quiet {
+		t.Fatalf("parallel again: %d more quiet runs", tm.stats.quietRuns-quiet)
 	}
 	for j := range count {
 		if c := count[j].Load(); int(c) != runs {

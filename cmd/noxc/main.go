@@ -118,9 +118,10 @@ is one — then runs its statements in order, printing one line per result.
             into the same parts and sums them in the same order on any
             number of threads; only the speed changes. With more than
             one, nox uses the others only while that pays: while other
-            processes keep every core busy and its parallel tasks are
-            short (under 8 ms), or while its helpers keep arriving late,
-            it runs alone, its helpers blocked
+            processes leave it no free core and its parallel tasks are
+            short (under 8 ms; Linux, where it can see the run queue),
+            or while its helpers keep arriving late, it runs alone, its
+            helpers blocked
 ` + policyHelp + memoryHelp,
 	"check": `usage: noxc check FILE [-json] [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
