@@ -34,11 +34,11 @@ import "time"
 // counted busy in a window where at least 3 looks in 4 say so (a process
 // that wants a core all the time is seen at every look; the short-lived
 // threads of an idle machine, the Go runtime's, the kernel's, a shell's,
-// now and then); a window of fewer than minLooks looks decides nothing.
-// A parallel team is busy where both its caller's thread waited for a
-// CPU for busyShare of the time since the last look (delayClock) and the
-// run queue holds more runnable threads than the machine has cores
-// (crowded). Either alone misleads on an idle machine of two cores: the
+// now and then); a window of fewer than minLooks looks makes the team
+// parallel, as one that cannot look at all. A parallel team is busy where
+// both its caller's thread waited for a CPU for busyShare of the time it
+// wanted one since its last look (waited) and the run queue holds more
+// runnable threads than the machine has CPUs (crowded). Either alone misleads on an idle machine of two cores: the
 // run queue, as the team's own two threads and the short-lived ones fill
 // it past two at a fifth of the looks; the caller's waits, as the OS now
 // and then runs the caller and its helper on one core (waits of 40–60 %
