@@ -8,10 +8,10 @@
 # It builds noxc once per revision (default: the work tree as it is), then
 # for each repetition and configuration runs every build with the default
 # thread count and with -threads 1, one after another, so that slow phases
-# of the machine hit all of them. Each run is `noxc run -json` on a
-# generated .nox file (the suite's text: 5 MAF layers, Reverse between
-# them, a Gaussian prior); steps/s is the train event's, the timed
-# training loop with its validation passes. Short step counts keep a whole
+# of the machine hit all of them (even repetitions in the reverse order).
+# Each run is `noxc run -json` on a generated .nox file (the suite's
+# text: 5 MAF layers, Reverse between them, a Gaussian prior); steps/s is
+# the train event's, the timed training loop with its validation passes. Short step counts keep a whole
 # run of the script to a few minutes:
 #   moons   float64, hidden 100,  batch 256, 1000 steps (suite: 2000)
 #   digits  float32, hidden 512,  batch 256,  100 steps (suite: 1000)
@@ -23,14 +23,14 @@
 # Usage: bench/load.sh [-reps N] [-load N] [-configs moons,digits,d784] [REV ...]
 #   REV     git revisions to build and compare (e.g. main HEAD); none: the
 #           work tree
-#   -reps   repetitions (default 3)
+#   -reps   repetitions (default 4: even, so that the orders balance)
 #   -load   load processes (default: one per core, nproc)
 # Run it alone: flock /tmp/nox-bench.lock bench/load.sh main HEAD
 # Raw lines and the summary (median and min–max per build, configuration
 # and thread setting) go to stdout and to bench/out/load-TIME.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=3 nload=$(nproc) configs=moons,digits,d784
+reps=4 nload=$(nproc) configs=moons,digits,d784
 revs=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -113,10 +113,19 @@ done
 } | tee "$log"
 sleep 1
 
+# Runs later in a repetition come out slower under the load (a control:
+# the same configuration twice differed by 9 %, bench/README.md), so odd
+# repetitions run the builds and thread settings in the order given and
+# even ones in reverse: an even number of repetitions balances them.
 for rep in $(seq "$reps"); do
+  order=("${names[@]}") ths=(default 1)
+  if (( rep % 2 == 0 )); then
+    order=() ths=(1 default)
+    for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[i]}"); done
+  fi
   for c in "${cfgs[@]}"; do
-    for name in "${names[@]}"; do
-      for th in default 1; do
+    for name in "${order[@]}"; do
+      for th in "${ths[@]}"; do
         args=()
         [ "$th" = 1 ] && args=(-threads 1)
         line=$("$work/noxc-$name" run -json "${args[@]}" "$work/$c.nox" | head -1)
