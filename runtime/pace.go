@@ -123,9 +123,8 @@ func (p *pacer) run(kind runKind, task time.Duration) {
 // look looks at the cores after a unit that took d, at most every
 // lookEvery of units (a look is a few µs), and counts what it saw: for a
 // parallel team, its caller's thread's waits and the run queue; for a
-// quiet one, the run queue. A team
-// whose tasks are long (longTask, at the last window's end) never goes
-// quiet, so it does not look.
+// quiet one, the run queue. A team whose tasks are long (longTask, at the
+// last window's end) never goes quiet, so it does not look.
 func (p *pacer) look(d time.Duration) {
 	if p.sinceLook += d; p.sinceLook < lookEvery || p.crowded == nil || p.delayed == nil || p.task >= longTask {
 		return
@@ -185,10 +184,6 @@ func (p *pacer) unit(d time.Duration) {
 	if p.task == 0 {
 		return // no judged runs: nothing to go by
 	}
-	// Crowded: at least 3 looks in 4 found every core busy. A process
-	// that wants a core all the time is seen at every look; one of the
-	// short-lived threads of an otherwise idle machine (the Go runtime's
-	// own, the kernel's, a shell's) only now and then.
 	if p.task < longTask && looks < minLooks {
 		// Too few looks to tell (the caller's threads unreadable, or
 		// changing faster than they can be followed): parallel, as a
@@ -200,6 +195,10 @@ func (p *pacer) unit(d time.Duration) {
 		}
 		return
 	}
+	// Busy: at least 3 looks in 4 found every core busy. A process that
+	// wants a core all the time is seen at every look; one of the
+	// short-lived threads of an otherwise idle machine (the Go runtime's
+	// own, the kernel's, a shell's) only now and then.
 	quiet := p.task < longTask && 4*busy >= 3*looks
 	first := !p.decided
 	p.decided = true

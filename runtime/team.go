@@ -33,8 +33,9 @@ import (
 // machine's cores busy and the team's tasks are short, the caller's pacer
 // runs every task on the caller with the helpers blocked (quiet): it
 // looks at the run queue, the caller's waits for a CPU and the tasks'
-// lengths, window by window of the caller's work (pace.go). With GOMAXPROCS 1
-// every run is solo: a helper could run only when the caller stops.
+// lengths, window by window of the caller's work (pace.go). With
+// GOMAXPROCS 1 every run is solo: a helper could run only when the caller
+// stops.
 type team struct {
 	work func(member, task int)
 	// idle, if not nil, is called by a member that found no task left to
