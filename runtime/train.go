@@ -194,7 +194,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		name := ir.GradPrefix + pr.Name
 		mask := gradMask(g, name)
 		runs := liveRuns(mask)
-		if runs != nil && countRuns(runs) < denseRun*len(runs) {
+		if runs != nil && keptLen(runs, 0) < denseRun*len(runs) {
 			t.live, t.dense = append(t.live, nil), append(t.dense, mask)
 			continue
 		}
@@ -248,15 +248,6 @@ func (t *Trainer) work(i, j int) {
 // the 784-d MAF's runs average over 400 elements and stay packed, which
 // keeps its moments half the size.
 var denseRun = 64
-
-// countRuns returns how many elements runs hold.
-func countRuns(runs [][2]int) int {
-	n := 0
-	for _, r := range runs {
-		n += r[1] - r[0]
-	}
-	return n
-}
 
 // The update's ranges: about updMin elements each (a few µs of Adam), at
 // most updMax of them. A model under 2·updMin parameters is updated on the
