@@ -1,58 +1,63 @@
 package runtime
 
+// The parsers of the small /proc and /sys files the pacer reads
+// (crowd_linux.go). They allocate nothing: a look sits inside a step.
+
+// maxNumber bounds the numbers they accept: far above any count of
+// threads or CPUs, or any time in ns a schedstat holds, and far enough
+// below the int64 limit that no digit can overflow it.
+const maxNumber = 1 << 58
+
+// number reads the decimal digits of b from i on; j is the index after
+// them, and ok is false if there are none or the number exceeds
+// maxNumber.
+func number(b []byte, i int) (v int64, j int, ok bool) {
+	for j = i; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+		if v = v*10 + int64(b[j]-'0'); v > maxNumber {
+			return 0, j, false
+		}
+	}
+	return v, j, j > i
+}
+
 // runnable parses the number of runnable scheduling entities from the
 // text of /proc/loadavg ("0.50 0.40 0.30 3/93 512": 3); ok is false if
 // the text is not in that form.
 func runnable(b []byte) (r int, ok bool) {
-	field := 0
-	for i := 0; i < len(b); i++ {
-		if b[i] == ' ' {
-			field++
-			continue
-		}
-		if field < 3 {
-			continue
-		}
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if r > 1<<20 {
-				return 0, false
-			}
-			r = r*10 + int(b[i]-'0')
-			ok = true
-		}
-		if !ok || i == len(b) || b[i] != '/' {
+	i := 0
+	for field := 0; field < 3; i++ {
+		if i == len(b) {
 			return 0, false
 		}
-		return r, true
+		if b[i] == ' ' {
+			field++
+		}
 	}
-	return 0, false
+	v, j, ok := number(b, i)
+	if !ok || j == len(b) || b[j] != '/' {
+		return 0, false
+	}
+	return int(v), true
 }
 
 // cpuList counts the CPUs in a kernel CPU list ("0-3,5,7-8": 7), as in
 // /sys/devices/system/cpu/online; ok is false if the text is not one.
 func cpuList(b []byte) (n int, ok bool) {
-	num := func(i int) (v, j int, ok bool) {
-		for j = i; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
-			if v > 1<<20 {
-				return 0, j, false
-			}
-			v = v*10 + int(b[j]-'0')
-		}
-		return v, j, j > i
-	}
 	i := 0
 	for i < len(b) && b[i] != '\n' {
-		lo, j, ok := num(i)
+		lo, j, ok := number(b, i)
 		if !ok {
 			return 0, false
 		}
 		hi := lo
 		if j < len(b) && b[j] == '-' {
-			if hi, j, ok = num(j + 1); !ok || hi < lo {
+			if hi, j, ok = number(b, j+1); !ok || hi < lo {
 				return 0, false
 			}
 		}
-		n += hi - lo + 1
+		if n += int(hi - lo + 1); n > 1<<20 {
+			return 0, false
+		}
 		if i = j; i < len(b) && b[i] == ',' {
 			i++
 		}
@@ -64,21 +69,11 @@ func cpuList(b []byte) (n int, ok bool) {
 // 5678 9": 1234 ns on a CPU, 5678 ns waiting on a run queue); ok is false
 // if the text is not in that form.
 func schedTimes(b []byte) (run, delay int64, ok bool) {
-	num := func(i int) (v int64, j int, ok bool) {
-		for j = i; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
-			if v > 1<<58 { // the next digit could overflow
-				return 0, j, false
-			}
-			v = v*10 + int64(b[j]-'0')
-		}
-		return v, j, j > i
-	}
-	run, i, ok := num(0)
+	run, i, ok := number(b, 0)
 	if !ok || i == len(b) || b[i] != ' ' {
 		return 0, 0, false
 	}
-	delay, _, ok = num(i + 1)
-	if !ok {
+	if delay, _, ok = number(b, i+1); !ok {
 		return 0, 0, false
 	}
 	return run, delay, true
