@@ -71,14 +71,8 @@ func TestTeamStalledHelper(t *testing.T) {
 	}
 	defer func() { testArrive = nil }()
 	const tasks = 4
-	count := make([]atomic.Int32, tasks)
-	var onHelper atomic.Int32
-	tm := newTeam(2, func(i, j int) {
-		count[j].Add(1)
-		if i != 0 {
-			onHelper.Add(1)
-		}
-	}, nil)
+	c := newTally(tasks)
+	tm := newTeam(2, c.work, nil)
 	defer tm.close()
 	for !stalled.Load() {
 		tm.run(tasks, partsRun) // until the helper has arrived at a run and stalled
@@ -102,10 +96,10 @@ func TestTeamStalledHelper(t *testing.T) {
 	for range 50 {
 		tm.run(tasks, partsRun)
 	}
-	want := count[0].Load()
-	for j := range count {
-		if c := count[j].Load(); c != want {
-			t.Fatalf("task %d ran %d times, task 0 %d times", j, c, want)
+	want := c.count[0].Load()
+	for j := range c.count {
+		if n := c.count[j].Load(); n != want {
+			t.Fatalf("task %d ran %d times, task 0 %d times", j, n, want)
 		}
 	}
 	if runs != 50 {
@@ -216,13 +210,9 @@ func TestTeamQuiet(t *testing.T) {
 	var busy atomic.Bool
 	busy.Store(true)
 	const tasks = 2
-	count := make([]atomic.Int32, tasks)
-	var onHelper atomic.Int32
+	c := newTally(tasks)
 	tm := newTeam(2, func(i, j int) {
-		count[j].Add(1)
-		if i != 0 {
-			onHelper.Add(1)
-		}
+		c.work(i, j)
 		for s := time.Now(); time.Since(s) < 20*time.Microsecond; {
 		}
 	}, nil)
@@ -247,11 +237,11 @@ func TestTeamQuiet(t *testing.T) {
 	if !tm.pace.quiet || tm.stats.quietRuns == 0 {
 		t.Fatalf("after 100 units on crowded cores: quiet %v, %d quiet runs; want quiet", tm.pace.quiet, tm.stats.quietRuns)
 	}
-	before := onHelper.Load()
+	before := c.onHelper.Load()
 	for range 50 {
 		unit()
 	}
-	if n := onHelper.Load() - before; n != 0 {
+	if n := c.onHelper.Load() - before; n != 0 {
 		t.Fatalf("quiet: the helper ran %d tasks", n)
 	}
 	for deadline := time.Now().Add(time.Second); !tm.asleep[1].Load(); {
@@ -274,12 +264,28 @@ func TestTeamQuiet(t *testing.T) {
 	if tm.stats.quietRuns != quiet {
 		t.Fatalf("parallel again: %d more quiet runs", tm.stats.quietRuns-quiet)
 	}
-	for j := range count {
-		if c := count[j].Load(); int(c) != runs {
-			t.Fatalf("task %d ran %d times in %d runs", j, c, runs)
+	for j := range c.count {
+		if n := c.count[j].Load(); int(n) != runs {
+			t.Fatalf("task %d ran %d times in %d runs", j, n, runs)
 		}
 	}
 	if tm.pace.stats.switches != 2 {
 		t.Fatalf("%d switches, want 2", tm.pace.stats.switches)
+	}
+}
+
+// tally counts how many times each task of a team's runs ran, and how
+// many tasks the helpers ran; work is a team's work that only counts.
+type tally struct {
+	count    []atomic.Int32
+	onHelper atomic.Int32
+}
+
+func newTally(tasks int) *tally { return &tally{count: make([]atomic.Int32, tasks)} }
+
+func (c *tally) work(i, j int) {
+	c.count[j].Add(1)
+	if i != 0 {
+		c.onHelper.Add(1)
 	}
 }
