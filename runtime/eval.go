@@ -57,6 +57,8 @@ type part interface {
 	preludeWork(k int) [][][]int
 	preludeSize() int
 	numRows() int
+	// freshBytes: see commit.go.
+	freshBytes() [][]byte
 }
 
 type execPart[T Float] struct {

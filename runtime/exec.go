@@ -17,6 +17,7 @@ type Exec[T Float] struct {
 	bufs  [][]T
 	// ArenaFloats is the number of elements the plan allocated.
 	ArenaFloats int
+	fresh       [][]T // the buffers the steps write (plan)
 	rng         *rand.Rand
 	scratch     []T // transposed right operands of matmuls
 	k           *kernels[T]
@@ -73,8 +74,8 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 	for v := range outMasks {
 		own[v] = true
 	}
-	bufs, arena := plan[T](q, params, b, static, own, shared)
-	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, rng: rng, k: kernelsFor[T]()}
+	bufs, arena, fresh := plan[T](q, params, b, static, own, shared)
+	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, fresh: fresh, rng: rng, k: kernelsFor[T]()}
 	for i, in := range q.Instrs {
 		if static[i] && owner != nil {
 			continue

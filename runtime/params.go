@@ -292,19 +292,34 @@ type Snapshot struct {
 }
 
 // Save copies the values into s, reusing its storage where it fits.
-func (ps *Params) Save(s *Snapshot) {
+func (ps *Params) Save(s *Snapshot) { ps.save(s, nil, nil) }
+
+// save is Save, except that the parameters trained(i) are copied from
+// their float32 values in f32 (laid out as Data), as the same bits as
+// Save gives after those are converted into Data.
+func (ps *Params) save(s *Snapshot, f32 []float32, trained func(i int) bool) {
 	if len(s.v32) != len(ps.Views) {
 		s.v32, s.v64 = make([][]float32, len(ps.Views)), make([][]float64, len(ps.Views))
 		s.keep = make([][][2]int, len(ps.Views))
 	}
 	_, keep := ps.zeroRunsAll()
+	off := 0
 	for i, v := range ps.Views {
+		lo := off
+		off += len(v)
 		s.keep[i] = nil
 		if keep != nil {
 			s.keep[i] = keep[i]
 		}
 		n := keptLen(s.keep[i], len(v))
-		if exact32(v, s.keep[i]) {
+		if f32 != nil && trained(i) && n > 0 {
+			if cap(s.v32[i]) < n {
+				s.v32[i] = make([]float32, n)
+			}
+			s.v32[i] = s.v32[i][:n]
+			gather32(s.v32[i], f32[lo:off], s.keep[i])
+			s.v64[i] = s.v64[i][:0]
+		} else if exact32(v, s.keep[i]) {
 			if cap(s.v32[i]) < n {
 				s.v32[i] = make([]float32, n)
 			}
@@ -357,6 +372,18 @@ func gather[T Float](dst []T, v []float64, runs [][2]int) {
 	for _, r := range runs {
 		convert(dst[k:k+r[1]-r[0]], v[r[0]:r[1]])
 		k += r[1] - r[0]
+	}
+}
+
+// gather32 packs the elements of v in runs (nil: all) into dst.
+func gather32(dst, v []float32, runs [][2]int) {
+	if runs == nil {
+		copy(dst, v)
+		return
+	}
+	k := 0
+	for _, r := range runs {
+		k += copy(dst[k:], v[r[0]:r[1]])
 	}
 }
 

@@ -16,7 +16,11 @@ import (
 // recycled after the value's last use. Outputs live to the end. Buffers
 // are allocated here, once, and zeroed, so running the program allocates
 // nothing, and what no step writes in a buffer of its own stays zero.
-func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T) (bufs [][]T, arena int) {
+//
+// fresh lists the buffers allocated here, which the program's runs write
+// (its prelude the static ones) and a Trainer commits before its first
+// run (commit.go).
+func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T) (bufs [][]T, arena int, fresh [][]T) {
 	views := paramViews[T](params)
 	n := len(p.Instrs)
 	last := make([]int, n)
@@ -67,6 +71,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		case ir.OpInput:
 			bufs[i] = make([]T, sz)
 			arena += sz
+			fresh = append(fresh, bufs[i])
 		default:
 			if rowView(p, i, static, own) {
 				c, lo := in.Shape.Cols, in.Int
@@ -91,6 +96,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 				}
 				bufs[i] = make([]T, sz)
 				arena += sz
+				fresh = append(fresh, bufs[i])
 				if masked && grads && sz > 0 {
 					lendMasked(params, key, bufs[i])
 				}
@@ -105,6 +111,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 			} else {
 				bufs[i] = make([]T, sz)
 				arena += sz
+				fresh = append(fresh, bufs[i])
 			}
 		}
 		// Release operands after allocating the result, so a kernel never
@@ -118,7 +125,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 			release(i) // dead value: its buffer is free at once
 		}
 	}
-	return bufs, arena
+	return bufs, arena, fresh
 }
 
 // unreadConsts marks the constants of p that no step reads as a tensor,

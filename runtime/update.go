@@ -14,6 +14,7 @@ type updater interface {
 	adam(i int, segs []segment)
 	setCombined(on bool)
 	sync()
+	freshBytes() [][]byte
 }
 
 // optState is Adam over values of type T: in float64 the trainer updates

@@ -143,6 +143,7 @@ func run(ctx context.Context, m *compiler.Model, s *split, o compiler.TrainOptio
 			if best != nil {
 				best(step, score)
 			}
+			obj.tr.Sync() // Keep saved the best without it
 			h.Checkpoint(step, params)
 		}
 	}
@@ -281,15 +282,12 @@ func (l *likelihood) Validate() float64 {
 }
 
 func (l *likelihood) Keep(step int) {
+	l.tr.Save(&l.best)
 	if step == 0 {
-		l.tr.Sync()
-		l.params.Save(&l.best)
-		l.params.Save(&l.initial)
+		l.tr.Save(&l.initial)
 		l.lp0, l.lpBest = append([]float64(nil), l.lp...), append([]float64(nil), l.lp...)
 		return
 	}
-	l.tr.Sync()
-	l.params.Save(&l.best)
 	copy(l.lpBest, l.lp)
 }
 
