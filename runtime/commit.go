@@ -83,9 +83,10 @@ func (e *Exec[T]) freshBytes() [][]byte {
 
 func (pt *execPart[T]) freshBytes() [][]byte { return pt.exec.freshBytes() }
 
-// freshBytes returns the memory of the moments and the scratch blocks.
+// freshBytes returns the memory of the moments, the joint gradients and
+// the scratch blocks.
 func (o *optState[T]) freshBytes() [][]byte {
-	out := [][]byte{bytesOf(o.m), bytesOf(o.v)}
+	out := append([][]byte{bytesOf(o.m), bytesOf(o.v)}, o.js.freshBytes()...)
 	for _, b := range o.scratch {
 		out = append(out, bytesOf(b))
 	}

@@ -68,11 +68,17 @@ type execPart[T Float] struct {
 }
 
 func newPart[T Float](p *ir.Program, params *Params, rows int, rng *rand.Rand, owner part) *execPart[T] {
+	return newPartWith[T](p, params, rows, rng, owner, nil)
+}
+
+// newPartWith is newPart with buffers for some of the values (plan's
+// external).
+func newPartWith[T Float](p *ir.Program, params *Params, rows int, rng *rand.Rand, owner part, external map[ir.Value][]T) *execPart[T] {
 	var o *Exec[T]
 	if owner != nil {
 		o = owner.(*execPart[T]).exec
 	}
-	e := newExec[T](p, params, rows, rng, o)
+	e := newExecWith[T](p, params, rows, rng, o, external)
 	pt := &execPart[T]{exec: e}
 	for i, in := range p.Inputs {
 		pt.ins = append(pt.ins, e.Input(i))

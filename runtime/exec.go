@@ -61,6 +61,12 @@ func NewExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand) *Exe
 // and parameters), the new Exec shares owner's static values: it has no
 // prelude and reads what owner's prelude computed.
 func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owner *Exec[T]) *Exec[T] {
+	return newExecWith(p, params, b, rng, owner, nil)
+}
+
+// newExecWith is newExec with buffers for some of the values (plan's
+// external).
+func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owner *Exec[T], external map[ir.Value][]T) *Exec[T] {
 	q := Backend(p)
 	static := staticValues(q)
 	var shared [][]T
@@ -74,7 +80,7 @@ func newExec[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, owne
 	for v := range outMasks {
 		own[v] = true
 	}
-	bufs, arena, fresh := plan[T](q, params, b, static, own, shared)
+	bufs, arena, fresh := plan[T](q, params, b, static, own, shared, external)
 	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, fresh: fresh, rng: rng, k: kernelsFor[T]()}
 	for i, in := range q.Instrs {
 		if static[i] && owner != nil {

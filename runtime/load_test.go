@@ -46,51 +46,61 @@ func TestTrainThreads(t *testing.T) {
 		{"GOMAXPROCS 2, helpers late", 2, arrive, nil},
 		{"GOMAXPROCS 2, helpers stalled on their tasks", 2, nil, stall},
 	}
-	for _, dt := range []DType{Float64, Float32} {
-		var want map[string][]float64
-		var wantLP []float64
-		for _, c := range cases {
-			goruntime.GOMAXPROCS(c.procs)
-			testArrive, testStall = c.arrive, c.stall
-			ps := NewParams(m.Params)
-			ps.DType = dt
-			ps.Init(rand.New(rand.NewPCG(1, 1)))
-			opt := DefaultAdam(1e-3)
-			opt.Clip = 0.5
-			tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
-			if err != nil {
-				t.Fatal(err)
+	defer func(b int) { jointMinBytes = b }(jointMinBytes)
+	for _, join := range []bool{false, true} {
+		for _, dt := range []DType{Float64, Float32} {
+			jointMinBytes = 1 << 40
+			if join {
+				jointMinBytes = 0 // the model is too small to join otherwise
 			}
-			if !tr.par || len(tr.useg) < 2 {
-				t.Fatalf("%v: the update is not split (%d ranges): the model is too small for this test", dt, len(tr.useg))
-			}
-			for range 6 {
-				tr.Step()
-			}
-			tr.Close()
-			got := optArrays(tr)
-			mp := NewMapper(m.LogProb, ps, "logp", batch, nil)
-			lp := make([]float64, 300)
-			mp.Map(lp, data, 300)
-			mp.Close()
-			testArrive, testStall = nil, nil
-			if n := helpersAfter(before); n != before {
-				t.Fatalf("%v, %s: %d team helpers running after Close, %d before", dt, c.name, n, before)
-			}
-			if want == nil {
-				want, wantLP = got, lp
-				continue
-			}
-			for name, x := range want {
-				for j := range x {
-					if math.Float64bits(x[j]) != math.Float64bits(got[name][j]) {
-						t.Fatalf("%v, %s: %s[%d] = %v, %v at GOMAXPROCS 1", dt, c.name, name, j, got[name][j], x[j])
+			var want map[string][]float64
+			var wantLP []float64
+			for _, c := range cases {
+				goruntime.GOMAXPROCS(c.procs)
+				testArrive, testStall = c.arrive, c.stall
+				ps := NewParams(m.Params)
+				ps.DType = dt
+				ps.Init(rand.New(rand.NewPCG(1, 1)))
+				opt := DefaultAdam(1e-3)
+				opt.Clip = 0.5
+				tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !tr.par || len(tr.useg) < 2 {
+					t.Fatalf("%v: the update is not split (%d ranges): the model is too small for this test", dt, len(tr.useg))
+				}
+				if n := tr.upd.jointTasks(); join != (n > 1) {
+					t.Fatalf("%v: %d joint tasks, want them split among the team: %v", dt, n, join)
+				}
+				for range 6 {
+					tr.Step()
+				}
+				tr.Close()
+				got := optArrays(tr)
+				mp := NewMapper(m.LogProb, ps, "logp", batch, nil)
+				lp := make([]float64, 300)
+				mp.Map(lp, data, 300)
+				mp.Close()
+				testArrive, testStall = nil, nil
+				if n := helpersAfter(before); n != before {
+					t.Fatalf("%v, %s: %d team helpers running after Close, %d before", dt, c.name, n, before)
+				}
+				if want == nil {
+					want, wantLP = got, lp
+					continue
+				}
+				for name, x := range want {
+					for j := range x {
+						if math.Float64bits(x[j]) != math.Float64bits(got[name][j]) {
+							t.Fatalf("%v, %s, joint %v: %s[%d] = %v, %v at GOMAXPROCS 1", dt, c.name, join, name, j, got[name][j], x[j])
+						}
 					}
 				}
-			}
-			for j := range lp {
-				if math.Float64bits(lp[j]) != math.Float64bits(wantLP[j]) {
-					t.Fatalf("%v, %s: log-density of row %d = %v, %v at GOMAXPROCS 1", dt, c.name, j, lp[j], wantLP[j])
+				for j := range lp {
+					if math.Float64bits(lp[j]) != math.Float64bits(wantLP[j]) {
+						t.Fatalf("%v, %s, joint %v: log-density of row %d = %v, %v at GOMAXPROCS 1", dt, c.name, join, j, lp[j], wantLP[j])
+					}
 				}
 			}
 		}

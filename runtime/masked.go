@@ -417,6 +417,12 @@ func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 // gemmPart runs rows [m0, m1) and columns [n0, n1) of a product, summed
 // over [k0, k1), into C, or adds them to C if acc.
 func (e *Exec[T]) gemmPart(s *step[T], b gemmBlock, tA, tB, acc bool) {
+	gemmPartWith(e.k, e.scratch, s, b, tA, tB, acc)
+}
+
+// gemmPartWith is gemmPart with the kernels k and the scratch of a
+// kernel that transposes B.
+func gemmPartWith[T Float](k *kernels[T], scratch []T, s *step[T], b gemmBlock, tA, tB, acc bool) {
 	lda, ldb, ldc := s.lda, s.ldb, s.cols
 	mm, nn, kk := b.m1-b.m0, b.n1-b.n0, b.k1-b.k0
 	if mm == 0 {
@@ -434,7 +440,7 @@ func (e *Exec[T]) gemmPart(s *step[T], b gemmBlock, tA, tB, acc bool) {
 		gemmAdd(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc)
 		return
 	}
-	e.k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, e.scratch)
+	k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, scratch)
 }
 
 // maskCopies returns p with each static mask W⊙M of a W that is not a

@@ -15,7 +15,7 @@ import (
 // the digits MAF (batch 256) and 40 of the 784-d MAF (batch 128) as
 // Trainer.Step does, phase by phase, and prints the wall time of each
 // phase's runs: drawing the batch, the prelude (masked weights), the
-// shards (parts) and Adam (update), the last two apart for runs the team
+// shards (parts), the joint weight gradients (joint) and Adam (update), the last two apart for runs the team
 // ran solo (team.adapt) and in parallel. No clipping, as in
 // BenchmarkTrainStep; the model's programs declared as in training
 // (probeMAF; NOX_PROBE_COPY=1: masked weights copied). Figures quoted in
@@ -45,6 +45,7 @@ func TestProbePhases(t *testing.T) {
 			timed("draw", tr.drawBatch)
 			timed("prelude", func() { runPrelude(tr.team, &tr.level, tr.pre, tr.shards[0].p) })
 			timed("parts", func() { tr.runShards() })
+			timed("joint", tr.joinGradients)
 			timed("update", tr.applyUpdate)
 		}
 		tr.Close()

@@ -20,7 +20,11 @@ import (
 // fresh lists the buffers allocated here, which the program's runs write
 // (its prelude the static ones) and a Trainer commits before its first
 // run (commit.go).
-func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T) (bufs [][]T, arena int, fresh [][]T) {
+//
+// external holds buffers the caller provides for some batched values that
+// are outputs (a Trainer's joint operands, joint.go): plan uses them as
+// they are and never recycles them.
+func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T, external map[ir.Value][]T) (bufs [][]T, arena int, fresh [][]T) {
 	views := paramViews[T](params)
 	n := len(p.Instrs)
 	last := make([]int, n)
@@ -46,7 +50,8 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		case ir.OpInput, ir.OpParam, ir.OpConst:
 			return false
 		}
-		return !static[v] && !own[ir.Value(v)] && !rowView(p, v, static, own)
+		_, ext := external[ir.Value(v)]
+		return !static[v] && !own[ir.Value(v)] && !ext && !rowView(p, v, static, own)
 	}
 	release := func(v int) {
 		if !pooled(v) {
@@ -61,6 +66,13 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		}
 		sz := in.Shape.Size(b)
 		inPlace := false // the result took over its first operand's buffer
+		if buf, ok := external[ir.Value(i)]; ok {
+			if len(buf) != sz {
+				panic("runtime: an external buffer of the wrong size")
+			}
+			bufs[i] = buf
+			continue // outputs: never released
+		}
 		switch in.Op {
 		case ir.OpParam:
 			bufs[i] = views[in.Int]

@@ -215,6 +215,7 @@ const (
 	partsRun          // a Trainer's shards, a Mapper's parts of a chunk
 	normRun           // ranges of a Trainer's clipping norm
 	updateRun         // ranges of a Trainer's update
+	jointRun          // blocks of a Trainer's joint weight gradients
 	numKinds
 )
 

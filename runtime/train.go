@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/noxlang/nox/compiler/ir"
@@ -47,8 +48,9 @@ type Trainer struct {
 	noise []float64 // per column half-width of training noise, or nil
 	row   []float64 // draw's buffer
 	// phase selects the team's work: the shards' programs (task j: shard
-	// j), the clipping norm (task j: range j of segs) or Adam (task j:
-	// range j of useg). The norm splits params.Data into one contiguous
+	// j), the clipping norm (task j: range j of segs), Adam (task j:
+	// range j of useg) or the joint weight gradients (task j: the joint
+	// state's task j, joint.go). The norm splits params.Data into one contiguous
 	// range per shard (segs), whose squared gradient norms (norms) are
 	// summed in a fixed order; Adam, element by element, into ranges of
 	// about updMin elements (useg), claimed by whichever member is free,
@@ -154,12 +156,27 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		off += n
 	}
 	g = splitGradScales(g)
-	for _, n := range shardSizes(batch, Shards(batch)) {
+	sizes := shardSizes(batch, Shards(batch))
+	full := g
+	elem := 8
+	if params.DType == Float32 {
+		elem = 4
+	}
+	g, joint := joinGradients(g, params.Table, sizes, elem)
+	var jb any // the joint operands, *jointBufs[T] or nil
+	if slices.ContainsFunc(joint, func(v ir.Value) bool { return v != ir.None }) {
+		if params.DType == Float32 {
+			jb = newJointBufs[float32](g, params.Table, joint, sizes)
+		} else {
+			jb = newJointBufs[float64](g, params.Table, joint, sizes)
+		}
+	}
+	for _, n := range sizes {
 		var owner part
 		if len(t.shards) > 0 {
 			owner = t.shards[0].p
 		}
-		p := newPartOf(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())), owner)
+		p := newShardPart(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())), owner, jb, len(t.shards))
 		s := &shard{p: p, loss: g.Output("loss"), rows: n, weight: float64(n) / float64(batch)}
 		for _, pr := range params.Table {
 			if pr.State {
@@ -168,7 +185,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 				continue
 			}
 			v := g.Output(ir.GradPrefix + pr.Name)
-			if v == ir.None {
+			if v == ir.None && joint[len(s.grads)] == ir.None {
 				return nil, fmt.Errorf("runtime: program %s has no gradient for %s", g.Name, pr.Name)
 			}
 			s.grads = append(s.grads, v)
@@ -213,9 +230,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	if params.DType == Float32 {
 		params.float32Views()
 		t.f32 = params.f32
-		t.upd = newOptState(t, t.f32)
+		t.upd = newOptState(t, t.f32, full, g, joint, jb)
 	} else {
-		t.upd = newOptState(t, params.Data)
+		t.upd = newOptState(t, params.Data, full, g, joint, jb)
 	}
 	t.pre = t.shards[0].p.preludeWork(k)
 	t.team = newTeam(k, t.work, func(int) bool { return helpParts(t.parts) })
@@ -237,6 +254,8 @@ func (t *Trainer) work(i, j int) {
 		t.norms[j] = t.upd.norm(i, t.segs[j])
 	case 2:
 		t.upd.adam(i, t.useg[j])
+	case 3:
+		t.upd.joint(i, j)
 	}
 }
 
@@ -363,7 +382,7 @@ func (t *Trainer) Save(s *Snapshot) {
 		t.params.Save(s)
 		return
 	}
-	t.params.save(s, t.f32, func(i int) bool { return t.shards[0].grads[i] != ir.None })
+	t.params.save(s, t.f32, func(i int) bool { return !t.params.Table[i].State })
 }
 
 // Step runs one training step and returns the batch loss before the update.
@@ -375,6 +394,7 @@ func (t *Trainer) Step() float64 {
 	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
 	loss := t.runShards()
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+		t.joinGradients()
 		t.applyUpdate()
 	}
 	t.team.paced(time.Since(start))
@@ -406,6 +426,15 @@ func (t *Trainer) runShards() float64 {
 		loss += s.weight * s.p.value(s.loss, 0)
 	}
 	return loss
+}
+
+// joinGradients computes the joint weight gradients (joint.go) from the
+// operands the shards kept.
+func (t *Trainer) joinGradients() {
+	if n := t.upd.jointTasks(); n > 0 {
+		t.phase = 3
+		t.team.run(n, jointRun)
+	}
 }
 
 // applyUpdate clips the combined gradient if the options say so, runs

@@ -15,6 +15,10 @@ type updater interface {
 	setCombined(on bool)
 	sync()
 	freshBytes() [][]byte
+	// jointTasks is the number of tasks of the joint weight gradients
+	// (joint.go), joint runs task j on team member i.
+	jointTasks() int
+	joint(i, j int)
 }
 
 // optState is Adam over values of type T: in float64 the trainer updates
@@ -46,9 +50,17 @@ type optState[T Float] struct {
 	// combined says that norm has left this step's combined gradient in
 	// shard 0's buffers.
 	combined bool
+	// js computes the joint weight gradients (joint.go), which grads[0]
+	// holds, summed over the shards: one[i] for such a parameter i.
+	js  *jointState[T]
+	one []bool
 }
 
-func newOptState[T Float](t *Trainer, p []T) *optState[T] {
+// newOptState prepares the update of the values p; joint holds, per
+// parameter, its joint product in full (the gradient program with them),
+// or ir.None, g is the program the shards run and jb their joint
+// operands (newJointState).
+func newOptState[T Float](t *Trainer, p []T, full, g *ir.Program, joint []ir.Value, jb any) *optState[T] {
 	o := &optState[T]{t: t, p: p, k: kernelsFor[T]()}
 	n := 0
 	for i, view := range t.params.Views {
@@ -74,6 +86,15 @@ func newOptState[T Float](t *Trainer, p []T) *optState[T] {
 	}
 	for _, s := range t.shards {
 		o.grads = append(o.grads, valueBufs[T](s.p, s.grads))
+	}
+	var bufs [][]T
+	jbT, _ := jb.(*jointBufs[T])
+	o.js, bufs = newJointState(full, g, t, joint, jbT)
+	o.one = make([]bool, len(bufs))
+	for i, b := range bufs {
+		if b != nil {
+			o.grads[0][i], o.one[i] = b, true
+		}
 	}
 	o.scales = valueBufs[T](t.shards[0].p, t.shards[0].scales)
 	for i, mask := range t.dense {
@@ -106,8 +127,13 @@ const block = 512
 // combine sets dst to the weighted sum over shards of the gradient of
 // parameter param, elements [lo, lo+len(dst)).
 func (o *optState[T]) combine(dst []T, param, lo int) {
-	for k, s := range o.t.shards {
-		scaleInto(dst, o.grads[k][param][lo:lo+len(dst)], T(s.weight), k > 0)
+	if o.one[param] {
+		// One sum over the shards' rows, whose weights are all the same.
+		scaleInto(dst, o.grads[0][param][lo:lo+len(dst)], T(o.t.shards[0].weight), false)
+	} else {
+		for k, s := range o.t.shards {
+			scaleInto(dst, o.grads[k][param][lo:lo+len(dst)], T(s.weight), k > 0)
+		}
 	}
 	// Within a masked parameter's live runs the mask is 1.
 	if sc := o.scales[param]; sc != nil && o.t.live[param] == nil {
@@ -275,3 +301,6 @@ func (o *optState[T]) blocks(sg segment, f func(lo, hi, mo int)) {
 		}
 	}
 }
+
+func (o *optState[T]) jointTasks() int { return len(o.js.tasks) }
+func (o *optState[T]) joint(i, j int)  { o.js.run(i, j) }

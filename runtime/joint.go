@@ -1,0 +1,355 @@
+package runtime
+
+import (
+	"math/rand/v2"
+	"os"
+	"strings"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// Joint weight gradients. A weight's gradient is a product over the
+// batch, C = Aᵀ·B (A the layer's input, B the gradient of its output, one
+// row per batch row), and each shard used to compute its own from its
+// rows, which the update then read and added up: on the 784-d MAF two
+// 48 MB buffers written a step, and read again by the clipping norm,
+// which wrote their sum back (~75 MB a step, about 2 ms of this machine's
+// memory bandwidth). Instead the shards now keep A and B (program outputs,
+// so that no later step reuses their buffers) and, once all have run, the
+// team computes each C once, block of columns by block of columns, each
+// block summing over every shard's rows while it is in cache (shard 0's
+// product, then each other shard's added to it: the same order whatever
+// the number of cores). The update reads C as the one shard's gradient,
+// with the weight the shards share.
+//
+// Only products whose shards have the same number of rows are joined
+// (the combined gradient is Σ wₛ·Cₛ, and one weight for all is what
+// lets the sum come first), and only those large enough for a phase of
+// their own to pay (jointMin).
+
+// jointOn turns joint gradients on; tests and measurements turn it off
+// to compare (NOX_JOINT=0).
+var jointOn = os.Getenv("NOX_JOINT") != "0"
+
+// jointPrefix names the program outputs that keep a joint product's
+// operands: jointPrefix + "a:" or "b:" + the gradient's output name.
+const jointPrefix = "joint:"
+
+// jointMinBytes is the smallest size of a shard's joinable weight
+// gradients (in the programs' element type) for which a trainer joins
+// them. Below it the shards' gradients stay in cache, the joint phase
+// saves no memory traffic, and it costs more than it saves: measured in
+// one process, alternating (TestProbeJoint), the digits MAF's float32
+// step (2 MB of gradients a shard) ran 1.16–1.22× as long joined, the
+// 784-d MAF's (48 MB) 0.93–0.96× as long. The joint products alone ran
+// ~12 % slower than the same products in the shards (digits float32,
+// one thread: 1.07 ms against 2 × 0.48): they only pay where memory
+// traffic is saved.
+var jointMinBytes = 16 << 20
+
+// jointMin is the fewest multiply-adds of a shard's product that is
+// joined: the product of a block of maskBlockCols columns, and a tenth
+// of a digits MAF layer's smallest.
+const jointMin = 1 << 17
+
+// jointTaskWork is about how many multiply-adds one task of the joint
+// phase computes (blocks are grouped up to it): ~100 µs.
+const jointTaskWork = 1 << 22
+
+// jointOperands returns, per gradient output name of g (after
+// splitGradScales) that is a joinable product, its operands A and B,
+// for shards of rows rows each.
+func jointOperands(g *ir.Program, rows int) map[string][2]ir.Value {
+	uses := make([]int, len(g.Instrs))
+	for _, in := range g.Instrs {
+		for _, a := range in.Args {
+			uses[a]++
+		}
+	}
+	outs := make([]int, len(g.Instrs))
+	for _, o := range g.Outputs {
+		outs[o.Value]++
+	}
+	found := map[string][2]ir.Value{}
+	for _, o := range g.Outputs {
+		if !strings.HasPrefix(o.Name, ir.GradPrefix) {
+			continue
+		}
+		in := g.Instrs[o.Value]
+		if in.Op != ir.OpMatMul || in.Int != ir.TransA || uses[o.Value] != 0 || outs[o.Value] != 1 {
+			continue
+		}
+		a, b := in.Args[0], in.Args[1]
+		sa, sb := g.Instrs[a].Shape, g.Instrs[b].Shape
+		if !sa.Batched() || !sb.Batched() || a == b {
+			continue
+		}
+		if sa.Cols*sb.Cols*rows < jointMin {
+			continue
+		}
+		found[o.Name] = [2]ir.Value{a, b}
+	}
+	return found
+}
+
+// keepOperands returns g with the gradient outputs in ops replaced by
+// outputs that keep their operands (jointPrefix), and the products gone.
+func keepOperands(g *ir.Program, ops map[string][2]ir.Value) *ir.Program {
+	out := *g
+	out.Outputs = nil
+	for _, o := range g.Outputs {
+		if ab, ok := ops[o.Name]; ok {
+			out.Outputs = append(out.Outputs,
+				ir.Output{Name: jointPrefix + "a:" + o.Name, Value: ab[0]},
+				ir.Output{Name: jointPrefix + "b:" + o.Name, Value: ab[1]})
+			continue
+		}
+		out.Outputs = append(out.Outputs, o)
+	}
+	return ir.DCE(&out)
+}
+
+// joinGradients chooses the trainer's joint products, for shards of
+// sizes rows and elements of elem bytes: it returns g without them and,
+// per parameter, the product's instruction in g (the program with them),
+// or ir.None. The operands must keep buffers of their
+// own in the program the shards run (fuse may absorb a value into its
+// user, which then has none); those that would not are left to the
+// shards.
+func joinGradients(g *ir.Program, table []ir.Param, sizes []int, elem int) (*ir.Program, []ir.Value) {
+	prods := make([]ir.Value, len(table))
+	for i := range prods {
+		prods[i] = ir.None
+	}
+	if len(sizes) < 2 || !jointOn {
+		return g, prods
+	}
+	for _, n := range sizes {
+		if n != sizes[0] {
+			return g, prods
+		}
+	}
+	ops := jointOperands(g, sizes[0])
+	bytes := 0
+	for name := range ops {
+		bytes += g.Instrs[g.Output(name)].Shape.Size(0) * elem
+	}
+	if bytes < jointMinBytes {
+		return g, prods
+	}
+	for len(ops) > 0 {
+		h := keepOperands(g, ops)
+		q := Backend(h)
+		dropped := false
+		for name := range ops {
+			a, b := q.Output(jointPrefix+"a:"+name), q.Output(jointPrefix+"b:"+name)
+			if q.Instrs[a].Op == ir.OpNop || q.Instrs[b].Op == ir.OpNop {
+				delete(ops, name)
+				dropped = true
+			}
+		}
+		if dropped {
+			continue
+		}
+		for i, p := range table {
+			if _, ok := ops[ir.GradPrefix+p.Name]; ok {
+				prods[i] = g.Output(ir.GradPrefix + p.Name)
+			}
+		}
+		return h, prods
+	}
+	return g, prods
+}
+
+// jointBufs holds a trainer's joint operands in element type T: per
+// operand (a value of the program the shards run), one buffer of the
+// whole batch's rows, of which each shard's Exec has its rows (plan's
+// external), so that a product reads every shard's rows as one matrix.
+type jointBufs[T Float] struct {
+	full  map[ir.Value][]T
+	shard []map[ir.Value][]T
+}
+
+// newJointBufs allocates the operands of the joint products of g (the
+// program the shards run) for shards of sizes rows.
+func newJointBufs[T Float](g *ir.Program, table []ir.Param, joint []ir.Value, sizes []int) *jointBufs[T] {
+	jb := &jointBufs[T]{full: map[ir.Value][]T{}}
+	batch := 0
+	for _, n := range sizes {
+		batch += n
+	}
+	for i, v := range joint {
+		if v == ir.None {
+			continue
+		}
+		for _, side := range []string{"a:", "b:"} {
+			x := g.Output(jointPrefix + side + ir.GradPrefix + table[i].Name)
+			if _, ok := jb.full[x]; !ok {
+				jb.full[x] = make([]T, batch*g.Instrs[x].Shape.Cols)
+			}
+		}
+	}
+	off := 0
+	for _, n := range sizes {
+		m := map[ir.Value][]T{}
+		for x, buf := range jb.full {
+			c := g.Instrs[x].Shape.Cols
+			m[x] = buf[off*c : (off+n)*c]
+		}
+		jb.shard = append(jb.shard, m)
+		off += n
+	}
+	return jb
+}
+
+// newShardPart plans shard k of a trainer, jb its joint operands
+// (*jointBufs[T], or nil).
+func newShardPart(g *ir.Program, params *Params, rows int, rng *rand.Rand, owner part, jb any, k int) part {
+	if params.DType == Float32 {
+		var ext map[ir.Value][]float32
+		if b, ok := jb.(*jointBufs[float32]); ok {
+			ext = b.shard[k]
+		}
+		return newPartWith(g, params, rows, rng, owner, ext)
+	}
+	var ext map[ir.Value][]float64
+	if b, ok := jb.(*jointBufs[float64]); ok {
+		ext = b.shard[k]
+	}
+	return newPartWith(g, params, rows, rng, owner, ext)
+}
+
+// jointTask is the blocks [b0, b1) of joint product p.
+type jointTask struct{ p, b0, b1 int }
+
+// jointState is a trainer's joint products in element type T: per
+// product, the product's step over the whole batch's operands into C (a
+// buffer of its own, zeroed once: the rows no block covers stay 0), and
+// the tasks of the phase that computes them.
+type jointState[T Float] struct {
+	k       *kernels[T]
+	jb      *jointBufs[T]
+	prods   []step[T]
+	tasks   []jointTask
+	scratch [][]T // per team member, for kernels that transpose B
+}
+
+// newJointState plans the joint products: joint holds, per parameter,
+// the product's instruction in full (the program with them), or ir.None;
+// g is the program the shards run, jb their operands. It returns, per
+// parameter, C or nil.
+func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, jb *jointBufs[T]) (*jointState[T], [][]T) {
+	js := &jointState[T]{k: kernelsFor[T](), jb: jb}
+	bufs := make([][]T, len(joint))
+	if jb == nil {
+		return js, bufs
+	}
+	q := Backend(full)
+	static := staticValues(q)
+	outMasks := outputMasks(q)
+	need := 0
+	for i, v := range joint {
+		if v == ir.None {
+			continue
+		}
+		in := full.Instrs[v]
+		name := ir.GradPrefix + t.params.Table[i].Name
+		m, n, k := in.Shape.Rows, in.Shape.Cols, t.batch
+		st := step[T]{
+			op: ir.OpMatMul, value: v, out: make([]T, m*n), flags: ir.TransA,
+			a: jb.full[g.Output(jointPrefix+"a:"+name)], b: jb.full[g.Output(jointPrefix+"b:"+name)],
+			rows: m, cols: n, ar: k, ac: m, br: k, bc: n, lda: m, ldb: n,
+		}
+		st.blocks = maskedBlocks(q, static, outMasks, v, &st)
+		if st.blocks == nil {
+			st.parts = nil
+			for n0 := 0; n0 < n; n0 += maskBlockCols {
+				st.blocks = append(st.blocks, gemmBlock{0, m, n0, min(n0+maskBlockCols, n), 0, k})
+			}
+		}
+		b0, work := 0, 0
+		for bi, b := range st.blocks {
+			if js.k.scratch(true, false, b.m1-b.m0, b.n1-b.n0, b.k1-b.k0) {
+				need = max(need, st.br*st.bc)
+			}
+			if st.parts != nil && st.parts[bi] != nil {
+				work += partsWork(st.parts[bi], b)
+			} else {
+				work += (b.m1 - b.m0) * (b.n1 - b.n0) * (b.k1 - b.k0)
+			}
+			if work >= jointTaskWork || bi == len(st.blocks)-1 {
+				js.tasks = append(js.tasks, jointTask{len(js.prods), b0, bi + 1})
+				b0, work = bi+1, 0
+			}
+		}
+		bufs[i] = st.out
+		js.prods = append(js.prods, st)
+	}
+	for range t.shards {
+		js.scratch = append(js.scratch, make([]T, need))
+	}
+	return js, bufs
+}
+
+// jointChunk is how many of the batch's rows a task sums over at a time,
+// for every block of its task, before the next rows: the A rows a block
+// reads then stay in L2 for the task's other blocks (a digits MAF
+// layer's 512 hidden units × 256 rows of float32 are 512 KiB, all of a
+// Zen core's L2; whole, the joint products ran 22 % slower than the
+// shards' had). The kernels sum over 128 rows at a time too
+// (internal/gemm), so the bits are the same as in one pass.
+const jointChunk = 128
+
+// run computes task j on team member i.
+func (js *jointState[T]) run(i, j int) {
+	tk := js.tasks[j]
+	st := &js.prods[tk.p]
+	for c0 := 0; c0 < st.ar; c0 += jointChunk {
+		c1 := min(c0+jointChunk, st.ar)
+		for bi := tk.b0; bi < tk.b1; bi++ {
+			if st.parts != nil && st.parts[bi] != nil {
+				for _, p := range st.parts[bi] {
+					js.piece(i, st, p.gemmBlock, p.acc, c0, c1)
+				}
+				continue
+			}
+			js.piece(i, st, st.blocks[bi], false, c0, c1)
+		}
+	}
+}
+
+// piece runs the rows [c0, c1) of the sum of block b into C: added to
+// it if acc or if the block's sum starts before c0.
+func (js *jointState[T]) piece(i int, st *step[T], b gemmBlock, acc bool, c0, c1 int) {
+	if b.k0 == b.k1 { // a part over no rows writes its zeros, once
+		if c0 == 0 {
+			gemmPartWith(js.k, js.scratch[i], st, b, true, false, acc)
+		}
+		return
+	}
+	k0, k1 := max(b.k0, c0), min(b.k1, c1)
+	if k0 >= k1 {
+		return
+	}
+	first := k0 == b.k0
+	b.k0, b.k1 = k0, k1
+	gemmPartWith(js.k, js.scratch[i], st, b, true, false, acc || !first)
+}
+
+// freshBytes returns the memory of the joint products' operands, results
+// and scratch.
+func (js *jointState[T]) freshBytes() [][]byte {
+	var out [][]byte
+	for _, st := range js.prods {
+		out = append(out, bytesOf(st.out))
+	}
+	if js.jb != nil {
+		for _, b := range js.jb.full {
+			out = append(out, bytesOf(b))
+		}
+	}
+	for _, s := range js.scratch {
+		out = append(out, bytesOf(s))
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// TestJointGradients: joint weight gradients (joint.go) train as the
+// shards' own gradients do. Over shards of 128 rows, the kernels' own
+// blocking along the rows, the bits are the same; over shards of 64 they
+// differ in rounding only (the sum over both shards' rows is one sum).
+// With and without clipping, float32 and float64.
+func TestJointGradients(t *testing.T) {
+	defer func(b int) { jointMinBytes = b }(jointMinBytes)
+	const dim = 16
+	m := madeModel(t, 2, 512, dim)
+	data := randomRows(600, dim, 5)
+	for _, c := range []struct {
+		batch int
+		clip  float64
+		same  bool
+	}{{256, 0, true}, {256, 0.5, true}, {128, 0, false}, {128, 0.5, false}} {
+		for _, dt := range []DType{Float64, Float32} {
+			name := fmt.Sprintf("%v batch %d clip %v", dt, c.batch, c.clip)
+			var got [2]map[string][]float64
+			for k, min := range []int{1 << 40, 0} {
+				jointMinBytes = min
+				ps := NewParams(m.Params)
+				ps.DType = dt
+				ps.ZeroMasked(m.Forward, m.Inverse, m.LogProb, m.Loss, m.Grad)
+				ps.Init(rand.New(rand.NewPCG(1, 1)))
+				opt := DefaultAdam(1e-3)
+				opt.Clip = c.clip
+				tr, err := NewTrainer(m.Grad, ps, data, dim, c.batch, opt, rand.New(rand.NewPCG(2, 2)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if joined := tr.upd.jointTasks() > 0; joined != (k == 1) {
+					t.Fatalf("%s: joined %v, want %v", name, joined, k == 1)
+				}
+				steps := 4
+				if !c.same {
+					steps = 1 // m is then 0.1 × the gradient
+				}
+				for range steps {
+					tr.Step()
+				}
+				tr.Close()
+				got[k] = optArrays(tr)
+			}
+			if c.same {
+				for _, arr := range []string{"params", "m", "v"} {
+					a, b := got[0][arr], got[1][arr]
+					for j := range a {
+						if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
+							t.Fatalf("%s: %s[%d] = %v joined, %v not", name, arr, j, b[j], a[j])
+						}
+					}
+				}
+				continue
+			}
+			// The first moments after one step: 0.1 × the gradients,
+			// which must agree to rounding, relative to the largest.
+			tol := 1e-13
+			if dt == Float32 {
+				tol = 1e-6
+			}
+			a, b := got[0]["m"], got[1]["m"]
+			big, worst := 0.0, 0.0
+			for j := range a {
+				big, worst = max(big, math.Abs(a[j])), max(worst, math.Abs(a[j]-b[j]))
+			}
+			if big == 0 || worst > tol*big {
+				t.Errorf("%s: gradients differ by up to %.3g of the largest (%.3g), want at most %g", name, worst/big, big, tol)
+			}
+		}
+	}
+}
+
+// TestJointChosen: a trainer joins the weight gradients of a model whose
+// gradients are large (the 784-d MAF's shape, float32) and not those of
+// the digits MAF, nor of shards of unequal rows or a single shard; the
+// joint products are its weights' and their operands are kept by the
+// shards.
+func TestJointChosen(t *testing.T) {
+	for _, c := range []struct {
+		dim, hidden int
+		sizes       []int
+		elem        int
+		want        int // joint products
+	}{
+		{784, 1024, []int{64, 64}, 4, 10},
+		{784, 1024, []int{64, 64}, 8, 10},
+		{64, 512, []int{128, 128}, 4, 0},
+		{64, 512, []int{128, 128}, 8, 0},
+		{784, 1024, []int{65, 64}, 4, 0},
+		{784, 1024, []int{128}, 4, 0},
+	} {
+		m := madeModel(t, 5, c.hidden, c.dim)
+		g := splitGradScales(m.Grad)
+		h, joint := joinGradients(g, m.Params, c.sizes, c.elem)
+		n := 0
+		for i, v := range joint {
+			if v == ir.None {
+				continue
+			}
+			n++
+			name := ir.GradPrefix + m.Params[i].Name
+			if h.Output(name) != ir.None || h.Output(jointPrefix+"a:"+name) == ir.None || h.Output(jointPrefix+"b:"+name) == ir.None {
+				t.Errorf("%v: %s is joined but the shards' program computes it, or keeps no operands", c, name)
+			}
+			if g.Instrs[v].Op != ir.OpMatMul || m.Params[i].Shape != g.Instrs[v].Shape {
+				t.Errorf("%v: %s joined as %v %v", c, name, g.Instrs[v].Op, g.Instrs[v].Shape)
+			}
+		}
+		if n != c.want {
+			t.Errorf("dim %d hidden %d shards %v elem %d: %d joint products, want %d", c.dim, c.hidden, c.sizes, c.elem, n, c.want)
+		}
+	}
+}
