@@ -232,6 +232,11 @@ type jointState[T Float] struct {
 	prods   []step[T]
 	tasks   []jointTask
 	scratch [][]T // per team member, for kernels that transpose B
+	// fused says, per product, that the update reads C as it is, the
+	// shards' weight folded into Adam's clipping factor and into the
+	// clipping norm (optState.fused); param is its parameter.
+	fused []bool
+	param []int
 }
 
 // newJointState plans the joint products: joint holds, per parameter,
@@ -284,6 +289,17 @@ func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, j
 		}
 		bufs[i] = st.out
 		js.prods = append(js.prods, st)
+		// The update reads C as it is where no mask or factor is to be
+		// multiplied in (a mask with live runs is applied by skipping)
+		// and no two parts of a block overlap.
+		fused := t.live[i] != nil || gradFactor(g, name) == ir.None && t.dense[i] == nil
+		for _, ps := range st.parts {
+			for _, p := range ps {
+				fused = fused && !p.acc
+			}
+		}
+		js.fused = append(js.fused, fused)
+		js.param = append(js.param, i)
 	}
 	for range t.shards {
 		js.scratch = append(js.scratch, make([]T, need))
@@ -292,12 +308,11 @@ func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, j
 }
 
 // jointChunk is how many of the batch's rows a task sums over at a time,
-// for every block of its task, before the next rows: the A rows a block
-// reads then stay in L2 for the task's other blocks (a digits MAF
-// layer's 512 hidden units × 256 rows of float32 are 512 KiB, all of a
-// Zen core's L2; whole, the joint products ran 22 % slower than the
-// shards' had). The kernels sum over 128 rows at a time too
-// (internal/gemm), so the bits are the same as in one pass.
+// for each of its blocks, before the next rows are added: a gradient is
+// then summed as the shards summed their own when their rows are
+// multiples of it, and the same bits come out (TestJointGradients). The
+// float32 kernels sum over 128 rows at a time anyway; some float64 paths
+// sum all rows in registers, whose bits then differ from the shards'.
 const jointChunk = 128
 
 // run computes task j on team member i.
@@ -334,6 +349,16 @@ func (js *jointState[T]) piece(i int, st *step[T], b gemmBlock, acc bool, c0, c1
 	first := k0 == b.k0
 	b.k0, b.k1 = k0, k1
 	gemmPartWith(js.k, js.scratch[i], st, b, true, false, acc || !first)
+}
+
+// fusedParams reports, per parameter, whether the update reads its joint
+// gradient as it is (fused).
+func (js *jointState[T]) fusedParams(n int) []bool {
+	out := make([]bool, n)
+	for p, i := range js.param {
+		out[i] = js.fused[p]
+	}
+	return out
 }
 
 // freshBytes returns the memory of the joint products' operands, results

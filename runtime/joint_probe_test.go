@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -19,6 +20,7 @@ import (
 // float64 (NOX_PROBE_DTYPES=float32: float32 only). The digits MAF's
 // gradients are below jointMinBytes, so both of its trainers run the
 // same code unless NOX_PROBE_JOINALL=1 joins every joinable product.
+// NOX_PROBE_CLIP sets a clipping bound (noxc's default is 5).
 func TestProbeJoint(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
@@ -38,7 +40,9 @@ func TestProbeJoint(t *testing.T) {
 				jointOn = on
 				m, ps := probeMAF(t, c.dim, c.hidden)
 				ps.DType = dt
-				tr, err := NewTrainer(m.Grad, ps, randomRows(2000, c.dim, 3), c.dim, c.batch, DefaultAdam(1e-4), rand.New(rand.NewPCG(1, 1)))
+				opt := DefaultAdam(1e-4)
+				opt.Clip, _ = strconv.ParseFloat(os.Getenv("NOX_PROBE_CLIP"), 64)
+				tr, err := NewTrainer(m.Grad, ps, randomRows(2000, c.dim, 3), c.dim, c.batch, opt, rand.New(rand.NewPCG(1, 1)))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -11,9 +11,11 @@ import (
 
 // TestJointGradients: joint weight gradients (joint.go) train as the
 // shards' own gradients do. Over shards of 128 rows, the kernels' own
-// blocking along the rows, the bits are the same; over shards of 64 they
-// differ in rounding only (the sum over both shards' rows is one sum).
-// With and without clipping, float32 and float64.
+// blocking along the rows, and without clipping, the bits are the same;
+// with clipping the norm sums the squares in another order, and over
+// shards of 64 the gradients differ in rounding (the sum over both
+// shards' rows is one sum): then they must agree to rounding. Float32
+// and float64.
 func TestJointGradients(t *testing.T) {
 	defer func(b int) { jointMinBytes = b }(jointMinBytes)
 	const dim = 16
@@ -23,7 +25,7 @@ func TestJointGradients(t *testing.T) {
 		batch int
 		clip  float64
 		same  bool
-	}{{256, 0, true}, {256, 0.5, true}, {128, 0, false}, {128, 0.5, false}} {
+	}{{256, 0, true}, {256, 0.5, false}, {128, 0, false}, {128, 0.5, false}} {
 		for _, dt := range []DType{Float64, Float32} {
 			name := fmt.Sprintf("%v batch %d clip %v", dt, c.batch, c.clip)
 			var got [2]map[string][]float64

@@ -51,9 +51,15 @@ type optState[T Float] struct {
 	// shard 0's buffers.
 	combined bool
 	// js computes the joint weight gradients (joint.go), which grads[0]
-	// holds, summed over the shards: one[i] for such a parameter i.
-	js  *jointState[T]
-	one []bool
+	// holds, summed over the shards: one[i] for such a parameter i; for
+	// those of them that are fused, the update reads C as it is, the
+	// shards' weight w folded into its clipping factor, and the norm
+	// reads it without writing the combined gradient back (a fused
+	// parameter's elements are squared as C's, then times w²).
+	js    *jointState[T]
+	one   []bool
+	fused []bool
+	w     float64
 }
 
 // newOptState prepares the update of the values p; joint holds, per
@@ -90,7 +96,7 @@ func newOptState[T Float](t *Trainer, p []T, full, g *ir.Program, joint []ir.Val
 	var bufs [][]T
 	jbT, _ := jb.(*jointBufs[T])
 	o.js, bufs = newJointState(full, g, t, joint, jbT)
-	o.one = make([]bool, len(bufs))
+	o.one, o.fused, o.w = make([]bool, len(bufs)), o.js.fusedParams(len(bufs)), t.shards[0].weight
 	for i, b := range bufs {
 		if b != nil {
 			o.grads[0][i], o.one[i] = b, true
@@ -161,9 +167,16 @@ func (o *optState[T]) setCombined(on bool) { o.combined = on }
 // gradients a second time (with clipping on, noxc's default, the norm
 // pass was 7.4 % of a digits float32 noxc run's CPU profile).
 func (o *optState[T]) norm(i int, segs []segment) float64 {
-	var sums [8]float64
+	var sums, fused [8]float64 // the combined gradients' squares; fused joint gradients' (C's)
 	for _, sg := range segs {
 		if o.grads[0][sg.param] == nil { // state: no gradient
+			continue
+		}
+		if o.fused[sg.param] {
+			// Read only: the update reads C as it is.
+			o.blocks(sg, func(lo, hi, _ int) {
+				addSquares(&fused, o.grads[0][sg.param][lo:hi], sg.off+lo)
+			})
 			continue
 		}
 		o.blocks(sg, func(lo, hi, _ int) {
@@ -172,7 +185,10 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 			addSquares(&sums, g, sg.off+lo)
 		})
 	}
-	return ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]))
+	sum := func(s *[8]float64) float64 {
+		return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+	}
+	return sum(&sums) + o.w*o.w*sum(&fused)
 }
 
 // addSquares adds the square of each x[j], in float64, to sums[(at+j) mod
@@ -219,6 +235,8 @@ func (o *optState[T]) adam(i int, segs []segment) {
 	step := a.LR / (1 - t.b1t)
 	bc2 := 1 / math.Sqrt(1-t.b2t)
 	k := [8]T{T(t.clipC), T(a.Beta1), T(1 - a.Beta1), T(a.Beta2), T(1 - a.Beta2), T(step), T(bc2), T(a.Eps)}
+	kf := k // a fused parameter's: C·(clipping factor·w)
+	kf[0] = T(t.clipC * o.w)
 	decay := T(1 - a.LR*a.WeightDecay)
 	buf := o.scratch[i]
 	for _, sg := range segs {
@@ -234,8 +252,18 @@ func (o *optState[T]) adam(i int, segs []segment) {
 				p[j] *= decay
 			}
 		}
+		fused := o.fused[sg.param]
+		kk := &k
+		if fused {
+			kk = &kf
+		}
 		o.blocks(sg, func(lo, hi, mo int) {
-			g := o.gradient(buf[:hi-lo], sg.param, lo)
+			var g []T
+			if fused {
+				g = o.grads[0][sg.param][lo:hi]
+			} else {
+				g = o.gradient(buf[:hi-lo], sg.param, lo)
+			}
 			at := sg.off + lo
 			n := len(g)
 			p, m, v := o.p[at:at+n], o.m[mo:mo+n], o.v[mo:mo+n]
@@ -244,7 +272,7 @@ func (o *optState[T]) adam(i int, segs []segment) {
 					p[j] *= decay
 				}
 			}
-			adamBlock(p, m, v, g, &k)
+			adamBlock(p, m, v, g, kk)
 		})
 	}
 }
