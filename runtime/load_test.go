@@ -47,7 +47,11 @@ func TestTrainThreads(t *testing.T) {
 		{"GOMAXPROCS 2, helpers stalled on their tasks", 2, nil, stall},
 	}
 	defer func(b int) { jointMinBytes = b }(jointMinBytes)
-	for _, join := range []bool{false, true} {
+	for _, jc := range []struct {
+		join bool
+		clip float64
+	}{{false, 0.5}, {true, 0.5}, {true, 0}} {
+		join := jc.join
 		for _, dt := range []DType{Float64, Float32} {
 			jointMinBytes = 1 << 40
 			if join {
@@ -62,7 +66,7 @@ func TestTrainThreads(t *testing.T) {
 				ps.DType = dt
 				ps.Init(rand.New(rand.NewPCG(1, 1)))
 				opt := DefaultAdam(1e-3)
-				opt.Clip = 0.5
+				opt.Clip = jc.clip
 				tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
 				if err != nil {
 					t.Fatal(err)
