@@ -3,9 +3,13 @@ package runtime
 import (
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"unsafe"
 )
 
 // residentBytes is the process's resident set (/proc/self/statm).
@@ -23,20 +27,44 @@ func residentBytes(t *testing.T) int {
 	return pages * os.Getpagesize()
 }
 
-// TestCommitPages: commitPages maps every page of fresh buffers (the
-// resident set grows by their size) and leaves them zero.
+// TestCommitPages: commitPages maps every page a buffer touches, the one
+// its last byte is in too when it starts inside a page, and no other,
+// and leaves the bytes zero. The buffer is a fresh anonymous mapping
+// (Go's heap may hand out pages that are resident already); which pages
+// are resident, mincore says.
 func TestCommitPages(t *testing.T) {
-	const n = 16 << 20 // float32s: 64 MiB
-	a, b := make([]float32, n), make([]float32, n/2+3)
-	before := residentBytes(t)
-	commitPages([][]byte{bytesOf(a), bytesOf(b)[5:]})
-	grew := residentBytes(t) - before
-	if want := 4 * (n + n/2) * 9 / 10; grew < want {
-		t.Errorf("resident set grew by %d bytes, want at least %d", grew, want)
+	page := os.Getpagesize()
+	const pages = 64
+	mem, err := syscall.Mmap(-1, 0, (pages+2)*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, x := range a {
+	defer syscall.Munmap(mem)
+	resident := func() []bool {
+		vec := make([]byte, pages+2)
+		if _, _, e := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&mem[0])), uintptr(len(mem)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+			t.Fatal(e)
+		}
+		out := make([]bool, len(vec))
+		for i, v := range vec {
+			out[i] = v&1 != 0
+		}
+		return out
+	}
+	if r := resident(); slices.Contains(r, true) {
+		t.Fatalf("a fresh mapping has resident pages: %v", r)
+	}
+	buf := mem[100 : pages*page+50] // pages 0 to pages, the last by its last bytes only
+	commitPages([][]byte{buf[:len(buf)/3], buf[len(buf)/3:]})
+	r := resident()
+	for p, in := range r {
+		if want := p <= pages; in != want {
+			t.Errorf("page %d resident: %v, want %v", p, in, want)
+		}
+	}
+	for i, x := range mem {
 		if x != 0 {
-			t.Fatalf("a[%d] = %v after commitPages", i, x)
+			t.Fatalf("byte %d = %d after commitPages", i, x)
 		}
 	}
 }
@@ -51,6 +79,7 @@ func TestTrainerCommitted(t *testing.T) {
 		ps.DType = dt
 		ps.ZeroMasked(m.Forward, m.Inverse, m.LogProb, m.Loss, m.Grad)
 		ps.Init(rand.New(rand.NewPCG(1, 1)))
+		debug.FreeOSMemory() // fresh pages for the trainer, not freed ones still resident
 		tr, err := NewTrainer(m.Grad, ps, randomRows(500, dim, 11), dim, batch, DefaultAdam(1e-3), rand.New(rand.NewPCG(2, 2)))
 		if err != nil {
 			t.Fatal(err)

@@ -53,8 +53,8 @@ var jointMinBytes = 16 << 20
 const jointMin = 1 << 17
 
 // jointTaskWork is about how many multiply-adds one task of the joint
-// phase computes (blocks are grouped up to it): ~100 µs.
-const jointTaskWork = 1 << 22
+// phase computes (blocks are grouped up to it): ~100 µs. Tests lower it.
+var jointTaskWork = 1 << 22
 
 // jointOperands returns, per gradient output name of g (after
 // splitGradScales) that is a joinable product, its operands A and B,
@@ -194,7 +194,7 @@ func newJointBufs[T Float](g *ir.Program, table []ir.Param, joint []ir.Value, si
 		m := map[ir.Value][]T{}
 		for x, buf := range jb.full {
 			c := g.Instrs[x].Shape.Cols
-			m[x] = buf[off*c : (off+n)*c]
+			m[x] = buf[off*c : (off+n)*c : (off+n)*c]
 		}
 		jb.shard = append(jb.shard, m)
 		off += n
@@ -237,6 +237,9 @@ type jointState[T Float] struct {
 	// clipping norm (optState.fused); param is its parameter.
 	fused []bool
 	param []int
+	// sum holds, per team member, one block's product over a chunk of
+	// rows after the first, before it is added to C (piece).
+	sum [][]T
 }
 
 // newJointState plans the joint products: joint holds, per parameter,
@@ -301,8 +304,22 @@ func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, j
 		js.fused = append(js.fused, fused)
 		js.param = append(js.param, i)
 	}
+	area := 0 // the largest block or part, where there are chunks after the first
+	if t.batch > jointChunk {
+		for _, st := range js.prods {
+			for bi, b := range st.blocks {
+				area = max(area, (b.m1-b.m0)*(b.n1-b.n0))
+				if st.parts != nil {
+					for _, p := range st.parts[bi] {
+						area = max(area, (p.m1-p.m0)*(p.n1-p.n0))
+					}
+				}
+			}
+		}
+	}
 	for range t.shards {
 		js.scratch = append(js.scratch, make([]T, need))
+		js.sum = append(js.sum, make([]T, area))
 	}
 	return js, bufs
 }
@@ -346,9 +363,23 @@ func (js *jointState[T]) piece(i int, st *step[T], b gemmBlock, acc bool, c0, c1
 	if k0 >= k1 {
 		return
 	}
-	first := k0 == b.k0
 	b.k0, b.k1 = k0, k1
-	gemmPartWith(js.k, js.scratch[i], st, b, true, false, acc || !first)
+	if k0 == 0 || acc {
+		gemmPartWith(js.k, js.scratch[i], st, b, true, false, acc || k0 > 0)
+		return
+	}
+	// A later chunk: its product apart, then added, as combine adds the
+	// shards' own gradients (the kernels that add into C themselves do
+	// not all round the same way: TestJointGradients with NOX_GEMM=avx2).
+	w := b.n1 - b.n0
+	sum := js.sum[i][:(b.m1-b.m0)*w]
+	tmp := *st // the block's columns of Aᵀ and B, into sum
+	tmp.a, tmp.b, tmp.out, tmp.cols = st.a[b.m0:], st.b[b.n0:], sum, w
+	gemmPartWith(js.k, js.scratch[i], &tmp, gemmBlock{0, b.m1 - b.m0, 0, w, k0, k1}, true, false, false)
+	for r := range b.m1 - b.m0 {
+		c := st.out[(b.m0+r)*st.cols+b.n0 : (b.m0+r)*st.cols+b.n1]
+		js.k.add(c, c, sum[r*w:(r+1)*w])
+	}
 }
 
 // fusedParams reports, per parameter, whether the update reads its joint

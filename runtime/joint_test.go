@@ -17,8 +17,9 @@ import (
 // shards' rows is one sum): then they must agree to rounding. Float32
 // and float64.
 func TestJointGradients(t *testing.T) {
-	defer func(b int) { jointMinBytes = b }(jointMinBytes)
-	const dim = 16
+	defer func(b, w int) { jointMinBytes, jointTaskWork = b, w }(jointMinBytes, jointTaskWork)
+	jointTaskWork = 1 << 14 // products of several tasks
+	const dim = 64
 	m := madeModel(t, 2, 512, dim)
 	data := randomRows(600, dim, 5)
 	for _, c := range []struct {
@@ -43,6 +44,9 @@ func TestJointGradients(t *testing.T) {
 				}
 				if joined := tr.upd.jointTasks() > 0; joined != (k == 1) {
 					t.Fatalf("%s: joined %v, want %v", name, joined, k == 1)
+				}
+				if k == 1 && !jointShapes(tr) {
+					t.Fatalf("%s: no product of several tasks or block of several parts: the test does not test them", name)
 				}
 				steps := 4
 				if !c.same {
@@ -123,4 +127,37 @@ func TestJointChosen(t *testing.T) {
 			t.Errorf("dim %d hidden %d shards %v elem %d: %d joint products, want %d", c.dim, c.hidden, c.sizes, c.elem, n, c.want)
 		}
 	}
+}
+
+// jointShapes reports whether tr's joint products include one of several
+// tasks and a block of several parts.
+func jointShapes(tr *Trainer) bool {
+	var tasks []jointTask
+	var prods [][][]gemmPart
+	switch o := tr.upd.(type) {
+	case *optState[float32]:
+		tasks = o.js.tasks
+		for _, st := range o.js.prods {
+			prods = append(prods, st.parts)
+		}
+	case *optState[float64]:
+		tasks = o.js.tasks
+		for _, st := range o.js.prods {
+			prods = append(prods, st.parts)
+		}
+	}
+	per := map[int]int{}
+	for _, tk := range tasks {
+		per[tk.p]++
+	}
+	several, parts := false, false
+	for _, n := range per {
+		several = several || n > 1
+	}
+	for _, ps := range prods {
+		for _, p := range ps {
+			parts = parts || len(p) > 1
+		}
+	}
+	return several && parts
 }

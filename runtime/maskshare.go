@@ -40,10 +40,12 @@ func maskedKeyOf(p *ir.Program, v int) (maskedKey, bool) {
 }
 
 // computesGradients reports whether p is a gradient program (a Trainer's):
-// its masked weights are the ones other programs borrow.
+// its masked weights are the ones other programs borrow. A shards'
+// program whose weight gradients are all joint (joint.go) has only their
+// operands as outputs.
 func computesGradients(p *ir.Program) bool {
 	for _, o := range p.Outputs {
-		if strings.HasPrefix(o.Name, ir.GradPrefix) {
+		if strings.HasPrefix(o.Name, ir.GradPrefix) || strings.HasPrefix(o.Name, jointPrefix) {
 			return true
 		}
 	}

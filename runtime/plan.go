@@ -66,21 +66,20 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		}
 		sz := in.Shape.Size(b)
 		inPlace := false // the result took over its first operand's buffer
-		if buf, ok := external[ir.Value(i)]; ok {
+		buf, ext := external[ir.Value(i)]
+		switch {
+		case ext: // an output: never released
 			if len(buf) != sz {
 				panic("runtime: an external buffer of the wrong size")
 			}
 			bufs[i] = buf
-			continue // outputs: never released
-		}
-		switch in.Op {
-		case ir.OpParam:
+		case in.Op == ir.OpParam:
 			bufs[i] = views[in.Int]
-		case ir.OpConst:
+		case in.Op == ir.OpConst:
 			if !unread[i] {
 				bufs[i] = constant[T](params, in.Data)
 			}
-		case ir.OpInput:
+		case in.Op == ir.OpInput:
 			bufs[i] = make([]T, sz)
 			arena += sz
 			fresh = append(fresh, bufs[i])

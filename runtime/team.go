@@ -215,7 +215,6 @@ const (
 	partsRun          // a Trainer's shards, a Mapper's parts of a chunk
 	normRun           // ranges of a Trainer's clipping norm
 	updateRun         // ranges of a Trainer's update
-	jointRun          // blocks of a Trainer's joint weight gradients
 	numKinds
 )
 

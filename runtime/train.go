@@ -433,7 +433,7 @@ func (t *Trainer) runShards() float64 {
 func (t *Trainer) joinGradients() {
 	if n := t.upd.jointTasks(); n > 0 {
 		t.phase = 3
-		t.team.run(n, jointRun)
+		t.team.run(n, uneven) // a product's last task is what is left of it
 	}
 }
 
