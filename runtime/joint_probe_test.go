@@ -20,7 +20,8 @@ import (
 // float64 (NOX_PROBE_DTYPES=float32: float32 only). The digits MAF's
 // gradients are below jointMinBytes, so both of its trainers run the
 // same code unless NOX_PROBE_JOINALL=1 joins every joinable product.
-// NOX_PROBE_CLIP sets a clipping bound (noxc's default is 5).
+// NOX_PROBE_CLIP sets a clipping bound (noxc's default is 5),
+// NOX_PROBE_BATCH the 784-d MAF's batch.
 func TestProbeJoint(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
@@ -33,7 +34,11 @@ func TestProbeJoint(t *testing.T) {
 	if os.Getenv("NOX_PROBE_DTYPES") == "float32" {
 		dtypes = dtypes[:1]
 	}
-	for _, c := range []struct{ dim, hidden, batch, burst int }{{64, 512, 256, 40}, {784, 1024, 128, 5}} {
+	b784 := 128
+	if b, err := strconv.Atoi(os.Getenv("NOX_PROBE_BATCH")); err == nil && b > 0 {
+		b784 = b
+	}
+	for _, c := range []struct{ dim, hidden, batch, burst int }{{64, 512, 256, 40}, {784, 1024, b784, 5}} {
 		for _, dt := range dtypes {
 			var trs [2]*Trainer
 			for k, on := range []bool{false, true} {
