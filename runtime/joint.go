@@ -14,18 +14,20 @@ import (
 // rows, which the update then read and added up: on the 784-d MAF two
 // 48 MB buffers written a step, and read again by the clipping norm,
 // which wrote their sum back (~75 MB a step, about 2 ms of this machine's
-// memory bandwidth). Instead the shards now keep A and B (program outputs,
-// so that no later step reuses their buffers) and, once all have run, the
-// team computes each C once, block of columns by block of columns, each
-// block summing over every shard's rows while it is in cache (shard 0's
-// product, then each other shard's added to it: the same order whatever
-// the number of cores). The update reads C as the one shard's gradient,
-// with the weight the shards share.
+// memory bandwidth). Instead the shards keep A and B (program outputs, so
+// that no later step reuses their buffers) in their rows of one buffer
+// of the whole batch per operand (jointBufs), and once all have run the
+// team computes each C once, by blocks of columns (jointState), summing
+// over the batch's rows 128 at a time in a fixed order whatever the
+// number of cores. The update reads C as it is, the weight the shards
+// share folded into Adam's clipping factor and into the clipping norm
+// (optState.fused), or combines it as a shard's gradient where a mask or
+// a factor is to be multiplied in.
 //
 // Only products whose shards have the same number of rows are joined
-// (the combined gradient is Σ wₛ·Cₛ, and one weight for all is what
-// lets the sum come first), and only those large enough for a phase of
-// their own to pay (jointMin).
+// (the combined gradient is Σ wₛ·Cₛ, and one weight for all is what lets
+// the sum come first), only those of at least jointMin multiply-adds, and
+// only where a shard's joinable gradients are at least jointMinBytes.
 
 // jointOn turns joint gradients on; tests and measurements turn it off
 // to compare (NOX_JOINT=0).
@@ -112,10 +114,10 @@ func keepOperands(g *ir.Program, ops map[string][2]ir.Value) *ir.Program {
 // joinGradients chooses the trainer's joint products, for shards of
 // sizes rows and elements of elem bytes: it returns g without them and,
 // per parameter, the product's instruction in g (the program with them),
-// or ir.None. The operands must keep buffers of their
-// own in the program the shards run (fuse may absorb a value into its
-// user, which then has none); those that would not are left to the
-// shards.
+// or ir.None. The operands must keep buffers of their own in the
+// program the shards run: fuse absorbs no value that is an output today,
+// but an operand it absorbed (an ir.OpNop, without a buffer) would leave
+// its product to the shards.
 func joinGradients(g *ir.Program, table []ir.Param, sizes []int, elem int) (*ir.Program, []ir.Value) {
 	prods := make([]ir.Value, len(table))
 	for i := range prods {
