@@ -163,8 +163,10 @@ func gemmGo(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []fl
 // gemmAdd adds op(A)·op(B) to C (shapes as in dgemm): the later parts of
 // a masked product's block (masked.go), which continue the sums its
 // first part wrote. It runs the AVX-512 kernels where dgemm and sgemm
-// would, else the portable loops of runtime/internal/gemm, so the choice
-// depends only on the CPU and NOX_GEMM, and it never needs scratch.
+// would, in float32 the AVX2 ones where sgemm would and B is not
+// transposed, else the portable loops of runtime/internal/gemm, so the
+// choice depends only on the CPU, NOX_GEMM and the shape, and it never
+// needs scratch.
 func gemmAdd[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	asm := useAVX512 && gemmForced != pathGo && gemmForced != pathAVX2
 	switch a := any(a).(type) {
@@ -177,9 +179,12 @@ func gemmAdd[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, 
 		}
 	case []float32:
 		b, c := any(b).([]float32), any(c).([]float32)
-		if asm {
+		switch {
+		case asm:
 			gemm.Sgemm(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
-		} else {
+		case sgemmAVX2Path() && !tB: // a transposed B would need scratch
+			sgemmAVX2(tA, tB, m, n, k, a, lda, b, ldb, c, ldc, nil, true)
+		default:
 			gemm.SgemmGo(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
 		}
 	}

@@ -45,3 +45,38 @@ func gemmAVX2(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []
 		}
 	}
 }
+
+// kern4x16s is kern4x8 in float32: a block of up to 4 rows and 16
+// columns of C, the sums started from C if acc.
+//
+//go:noescape
+func kern4x16s(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask *[16]int32, acc bool)
+
+// kern1x16s is kern4x16s for one row.
+//
+//go:noescape
+func kern1x16s(k int, a *float32, aps int, b *float32, ldb int, c *float32, mask *[16]int32, acc bool)
+
+// colMasks32[w] selects the first w of 16 columns.
+var colMasks32 = func() (m [17][16]int32) {
+	for w := range m {
+		for l := range w {
+			m[w][l] = -1
+		}
+	}
+	return m
+}()
+
+// gemmAVX2s is gemmAVX2 in float32, adding to C if acc.
+func gemmAVX2s(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int, acc bool) {
+	m4 := m &^ 3
+	for j := 0; j < n; j += 16 {
+		mask := &colMasks32[min(16, n-j)]
+		for i := 0; i < m4; i += 4 {
+			kern4x16s(k, &a[i*ars], ars, aps, &b[j], ldb, &c[i*ldc+j], ldc, mask, acc)
+		}
+		for i := m4; i < m; i++ {
+			kern1x16s(k, &a[i*ars], aps, &b[j], ldb, &c[i*ldc+j], mask, acc)
+		}
+	}
+}

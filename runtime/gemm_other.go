@@ -9,3 +9,8 @@ var useAVX2 = false
 func gemmAVX2(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int) {
 	gemmGo(m, n, k, a, ars, aps, b, ldb, c, ldc)
 }
+
+// gemmAVX2s is never called without AVX2 kernels.
+func gemmAVX2s(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int, acc bool) {
+	panic("runtime: no AVX2 kernels on this architecture")
+}
