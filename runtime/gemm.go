@@ -120,6 +120,13 @@ func dgemmPath(p gemmPath, tA, tB bool, m, n, k int, a []float64, lda int, b []f
 			return
 		}
 	}
+	dgemmStrided(p == pathAVX2, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, scratch, false)
+}
+
+// dgemmStrided is the AVX2 path (avx2) or gemmGo's, k > 0: B transposed
+// into scratch if tB, A read through strides; C += op(A)·op(B) if acc
+// (the AVX2 path only).
+func dgemmStrided(avx2, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, scratch []float64, acc bool) {
 	if tB {
 		t := scratch[:k*n]
 		for j := range n {
@@ -138,8 +145,8 @@ func dgemmPath(p gemmPath, tA, tB bool, m, n, k int, a []float64, lda int, b []f
 	if len(a) < (m-1)*ars+(k-1)*aps+1 || len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
 		panic("runtime: dgemm operands too short")
 	}
-	if p == pathAVX2 {
-		gemmAVX2(m, n, k, a, ars, aps, b, ldb, c, ldc)
+	if avx2 {
+		gemmAVX2(m, n, k, a, ars, aps, b, ldb, c, ldc, acc)
 		return
 	}
 	gemmGo(m, n, k, a, ars, aps, b, ldb, c, ldc)
@@ -163,18 +170,23 @@ func gemmGo(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []fl
 // gemmAdd adds op(A)·op(B) to C (shapes as in dgemm): the later parts of
 // a masked product's block (masked.go), which continue the sums its
 // first part wrote. It runs the AVX-512 kernels where dgemm and sgemm
-// would, in float32 the AVX2 ones where sgemm would and B is not
-// transposed, else the portable loops of runtime/internal/gemm, so the
-// choice depends only on the CPU, NOX_GEMM and the shape, and it never
-// needs scratch.
-func gemmAdd[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+// would, the AVX2 ones where they would (a transposed B goes through
+// scratch, as there), else the portable loops of runtime/internal/gemm,
+// so the choice depends only on the CPU, NOX_GEMM and the plan. Before
+// the AVX2 ones added to C, a masked product's later parts ran the
+// portable loops on AVX2 machines.
+func gemmAdd[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, scratch []T) {
 	asm := useAVX512 && gemmForced != pathGo && gemmForced != pathAVX2
 	switch a := any(a).(type) {
 	case []float64:
 		b, c := any(b).([]float64), any(c).([]float64)
-		if asm {
+		s, _ := any(scratch).([]float64)
+		switch {
+		case asm:
 			gemm.Dgemm(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
-		} else {
+		case dgemmChoose(tA, tB, m, n, k) == pathAVX2 && m > 0 && n > 0 && k > 0 && (!tB || len(s) >= k*n):
+			dgemmStrided(true, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, s, true)
+		default:
 			gemm.DgemmGo(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
 		}
 	case []float32:
@@ -182,8 +194,9 @@ func gemmAdd[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, 
 		switch {
 		case asm:
 			gemm.Sgemm(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
-		case sgemmAVX2Path() && !tB: // a transposed B would need scratch
-			sgemmAVX2(tA, tB, m, n, k, a, lda, b, ldb, c, ldc, nil, true)
+		case sgemmAVX2Path() && (!tB || len(scratch) >= k*n):
+			s, _ := any(scratch).([]float32)
+			sgemmAVX2(tA, tB, m, n, k, a, lda, b, ldb, c, ldc, s, true)
 		default:
 			gemm.SgemmGo(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
 		}

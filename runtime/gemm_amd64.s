@@ -1,7 +1,7 @@
 #include "textflag.h"
 
-// func kern4x8(k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask *[8]int64)
-TEXT ·kern4x8(SB), NOSPLIT, $0-72
+// func kern4x8(k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask *[8]int64, acc bool)
+TEXT ·kern4x8(SB), NOSPLIT, $0-73
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R8
@@ -18,6 +18,9 @@ TEXT ·kern4x8(SB), NOSPLIT, $0-72
 	VMOVDQU 0(AX), Y14
 	VMOVDQU 32(AX), Y15
 	LEAQ (SI)(R8*2), DI
+	MOVBLZX acc+72(FP), AX
+	TESTQ AX, AX
+	JNE load4
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -26,6 +29,21 @@ TEXT ·kern4x8(SB), NOSPLIT, $0-72
 	VXORPD Y5, Y5, Y5
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
+	JMP loop4
+
+load4:
+	MOVQ DX, AX
+	VMASKMOVPD 0(AX), Y14, Y0
+	VMASKMOVPD 32(AX), Y15, Y1
+	ADDQ R11, AX
+	VMASKMOVPD 0(AX), Y14, Y2
+	VMASKMOVPD 32(AX), Y15, Y3
+	ADDQ R11, AX
+	VMASKMOVPD 0(AX), Y14, Y4
+	VMASKMOVPD 32(AX), Y15, Y5
+	ADDQ R11, AX
+	VMASKMOVPD 0(AX), Y14, Y6
+	VMASKMOVPD 32(AX), Y15, Y7
 
 loop4:
 	VMASKMOVPD 0(BX), Y14, Y8
@@ -62,8 +80,8 @@ loop4:
 	VZEROUPPER
 	RET
 
-// func kern1x8(k int, a *float64, aps int, b *float64, ldb int, c *float64, mask *[8]int64)
-TEXT ·kern1x8(SB), NOSPLIT, $0-56
+// func kern1x8(k int, a *float64, aps int, b *float64, ldb int, c *float64, mask *[8]int64, acc bool)
+TEXT ·kern1x8(SB), NOSPLIT, $0-57
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ aps+16(FP), R9
@@ -75,11 +93,20 @@ TEXT ·kern1x8(SB), NOSPLIT, $0-56
 	MOVQ mask+48(FP), AX
 	VMOVDQU 0(AX), Y14
 	VMOVDQU 32(AX), Y15
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
+	MOVBLZX acc+56(FP), AX
+	TESTQ AX, AX
+	JNE load1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	JMP start1
 
+load1:
+	VMASKMOVPD 0(DX), Y14, Y0
+	VMASKMOVPD 32(DX), Y15, Y1
+
+start1:
 	// Two independent accumulator pairs for even and odd p hide the FMA
 	// latency.
 	CMPQ CX, $2

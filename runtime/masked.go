@@ -437,7 +437,7 @@ func gemmPartWith[T Float](k *kernels[T], scratch []T, s *step[T], b gemmBlock, 
 		bOff = b.n0*ldb + b.k0
 	}
 	if acc {
-		gemmAdd(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc)
+		gemmAdd(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, scratch)
 		return
 	}
 	k.gemm(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, scratch)

@@ -61,7 +61,7 @@ func sgemmCase(t *testing.T, rng *rand.Rand, p gemmPath, tA, tB, acc bool, m, n,
 	// The reference in float64 from the float32 operands.
 	want := naiveGemm(tA, tB, m, n, k, widen(a32), g.lda, widen(b32), g.ldb)
 	if acc {
-		gemmAdd(tA, tB, m, n, k, a32, g.lda, b32, g.ldb, c, ldc)
+		gemmAdd(tA, tB, m, n, k, a32, g.lda, b32, g.ldb, c, ldc, make([]float32, k*n))
 	} else {
 		sgemm(tA, tB, m, n, k, a32, g.lda, b32, g.ldb, c, ldc, make([]float32, k*n))
 	}
@@ -86,4 +86,57 @@ func widen(x []float32) []float64 {
 	y := make([]float64, len(x))
 	convert(y, x)
 	return y
+}
+
+// TestDgemmAddPaths checks gemmAdd in float64 on each path the machine
+// has: C plus the product, against a triple loop, every transpose form,
+// the padding between C's rows untouched.
+func TestDgemmAddPaths(t *testing.T) {
+	defer func(p gemmPath) { gemmForced = p }(gemmForced)
+	dims := []int{1, 3, 4, 5, 8, 9, 17, 100}
+	for _, p := range []gemmPath{pathGo, pathAVX2, pathAVX512} {
+		t.Run(p.String(), func(t *testing.T) {
+			if !p.available() {
+				t.Skipf("%v kernels are not available on this machine or build", p)
+			}
+			gemmForced = p
+			rng := rand.New(rand.NewPCG(7, 8))
+			for _, m := range dims {
+				for _, n := range dims {
+					for _, k := range []int{1, 2, 9, 129} {
+						for f := range 4 {
+							g := newGemmCase(rng, f&1 != 0, f&2 != 0, m, n, k)
+							c := make([]float64, (m-1)*g.ldc+n)
+							for i := range c {
+								c[i] = math.NaN()
+							}
+							start := make([]float64, m*n)
+							for i := range m {
+								for j := range n {
+									start[i*n+j] = rng.NormFloat64()
+									c[i*g.ldc+j] = start[i*n+j]
+								}
+							}
+							gemmAdd(g.tA, g.tB, m, n, k, g.a, g.lda, g.b, g.ldb, c, g.ldc, make([]float64, k*n))
+							for i := range m {
+								for j := range n {
+									w := start[i*n+j] + g.want[i*n+j]
+									if d := math.Abs(c[i*g.ldc+j] - w); !(d <= 1e-12*float64(k)*(1+math.Abs(w))) {
+										t.Fatalf("%v tA=%v tB=%v m=%d n=%d k=%d: C[%d,%d] = %v, want %v", p, g.tA, g.tB, m, n, k, i, j, c[i*g.ldc+j], w)
+									}
+								}
+							}
+							for i := 0; i < m-1; i++ {
+								for j := n; j < g.ldc; j++ {
+									if !math.IsNaN(c[i*g.ldc+j]) {
+										t.Fatalf("%v m=%d n=%d k=%d: wrote outside C at [%d,%d]", p, m, n, k, i, j)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		})
+	}
 }
