@@ -72,6 +72,9 @@ func TestCommitPages(t *testing.T) {
 // TestTrainerCommitted: a trainer's first step maps no new memory: the
 // buffers its steps write were committed when it was built.
 func TestTrainerCommitted(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector maps shadow memory as the step runs")
+	}
 	const dim, batch = 128, 128
 	m := madeModel(t, 2, 1024, dim)
 	for _, dt := range []DType{Float32, Float64} {

@@ -1,0 +1,7 @@
+//go:build race
+
+package train_test
+
+// raceDetector is set when the tests run with -race, whose shadow memory
+// and bookkeeping tests that measure memory or allocations would count.
+const raceDetector = true
