@@ -70,7 +70,7 @@ var kernels64 = kernels[float64]{
 
 var kernels32 = kernels[float32]{
 	add: add32, sub: sub32, mul: mul32, relu: relu32, reluGrad: reluGrad32, gemm: sgemm, exp: exp32, tanh: tanh32, bias: bias32,
-	scratch: func(tA, tB bool, m, n, k int) bool { return tB && sgemmAVX2Path() },
+	scratch: func(tA, tB bool, m, n, k int) bool { return tB && gemmAVX2Path() },
 }
 
 // kernelsFor returns the kernels of T.

@@ -120,13 +120,24 @@ func dgemmPath(p gemmPath, tA, tB bool, m, n, k int, a []float64, lda int, b []f
 			return
 		}
 	}
-	dgemmStrided(p == pathAVX2, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, scratch, false)
+	gemmStrided(p == pathAVX2, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, scratch, false)
 }
 
-// dgemmStrided is the AVX2 path (avx2) or gemmGo's, k > 0: B transposed
-// into scratch if tB, A read through strides; C += op(A)·op(B) if acc
-// (the AVX2 path only).
-func dgemmStrided(avx2, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, scratch []float64, acc bool) {
+// gemmStrided is the AVX2 path, or, in float64 without avx2 (and
+// without acc), gemmGo's: B transposed into scratch (k·n elements) if
+// tB, A read through strides; C += op(A)·op(B) if acc.
+func gemmStrided[T Float](avx2, tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, scratch []T, acc bool) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		if !acc {
+			for i := range m {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
 	if tB {
 		t := scratch[:k*n]
 		for j := range n {
@@ -143,13 +154,19 @@ func dgemmStrided(avx2, tA, tB bool, m, n, k int, a []float64, lda int, b []floa
 	}
 	// The kernels index without bounds checks: prove every access in range.
 	if len(a) < (m-1)*ars+(k-1)*aps+1 || len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
-		panic("runtime: dgemm operands too short")
+		panic("runtime: gemm operands too short")
 	}
-	if avx2 {
-		gemmAVX2(m, n, k, a, ars, aps, b, ldb, c, ldc, acc)
-		return
+	switch a := any(a).(type) {
+	case []float64:
+		b, c := any(b).([]float64), any(c).([]float64)
+		if avx2 {
+			gemmAVX2(m, n, k, a, ars, aps, b, ldb, c, ldc, acc)
+			return
+		}
+		gemmGo(m, n, k, a, ars, aps, b, ldb, c, ldc)
+	case []float32:
+		gemmAVX2s(m, n, k, a, ars, aps, any(b).([]float32), ldb, any(c).([]float32), ldc, acc)
 	}
-	gemmGo(m, n, k, a, ars, aps, b, ldb, c, ldc)
 }
 
 // gemmGo is the portable kernel for small k.
@@ -176,29 +193,22 @@ func gemmGo(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, c []fl
 // the AVX2 ones added to C, a masked product's later parts ran the
 // portable loops on AVX2 machines.
 func gemmAdd[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, scratch []T) {
-	asm := useAVX512 && gemmForced != pathGo && gemmForced != pathAVX2
-	switch a := any(a).(type) {
-	case []float64:
-		b, c := any(b).([]float64), any(c).([]float64)
-		s, _ := any(scratch).([]float64)
-		switch {
-		case asm:
-			gemm.Dgemm(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
-		case dgemmChoose(tA, tB, m, n, k) == pathAVX2 && m > 0 && n > 0 && k > 0 && (!tB || len(s) >= k*n):
-			dgemmStrided(true, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, s, true)
-		default:
-			gemm.DgemmGo(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
+	switch {
+	case gemmAVX512Path():
+		switch a := any(a).(type) {
+		case []float64:
+			gemm.Dgemm(tA, tB, m, n, k, a, lda, any(b).([]float64), ldb, 1, any(c).([]float64), ldc)
+		case []float32:
+			gemm.Sgemm(tA, tB, m, n, k, a, lda, any(b).([]float32), ldb, 1, any(c).([]float32), ldc)
 		}
-	case []float32:
-		b, c := any(b).([]float32), any(c).([]float32)
-		switch {
-		case asm:
-			gemm.Sgemm(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
-		case sgemmAVX2Path() && (!tB || len(scratch) >= k*n):
-			s, _ := any(scratch).([]float32)
-			sgemmAVX2(tA, tB, m, n, k, a, lda, b, ldb, c, ldc, s, true)
-		default:
-			gemm.SgemmGo(tA, tB, m, n, k, a, lda, b, ldb, 1, c, ldc)
+	case gemmAVX2Path() && (!tB || len(scratch) >= k*n):
+		gemmStrided(true, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, scratch, true)
+	default:
+		switch a := any(a).(type) {
+		case []float64:
+			gemm.DgemmGo(tA, tB, m, n, k, a, lda, any(b).([]float64), ldb, 1, any(c).([]float64), ldc)
+		case []float32:
+			gemm.SgemmGo(tA, tB, m, n, k, a, lda, any(b).([]float32), ldb, 1, any(c).([]float32), ldc)
 		}
 	}
 }

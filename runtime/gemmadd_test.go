@@ -21,7 +21,7 @@ func TestSgemmPaths(t *testing.T) {
 				t.Skipf("%v kernels are not available on this machine or build", p)
 			}
 			gemmForced = p
-			if p == pathAVX2 && !sgemmAVX2Path() {
+			if p == pathAVX2 && !gemmAVX2Path() {
 				t.Fatal("NOX_GEMM=avx2 does not select the float32 AVX2 kernels")
 			}
 			rng := rand.New(rand.NewPCG(5, 6))
