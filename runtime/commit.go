@@ -41,11 +41,10 @@ func bytesOf[T Float](b []T) []byte {
 // value, but makes the OS map the page. The pieces are shared among up to
 // GOMAXPROCS goroutines.
 func commitPages(bufs [][]byte) {
-	type piece struct{ b []byte }
-	var pieces []piece
+	var pieces [][]byte
 	for _, b := range bufs {
 		for lo := 0; lo < len(b); lo += commitPiece {
-			pieces = append(pieces, piece{b[lo:min(lo+commitPiece, len(b))]})
+			pieces = append(pieces, b[lo:min(lo+commitPiece, len(b))])
 		}
 	}
 	var next atomic.Int64
@@ -55,7 +54,7 @@ func commitPages(bufs [][]byte) {
 			if j >= len(pieces) {
 				return
 			}
-			b := pieces[j].b
+			b := pieces[j]
 			for i := 0; i < len(b); i += commitPage {
 				b[i] = 0
 			}

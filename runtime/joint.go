@@ -62,23 +62,14 @@ var jointTaskWork = 1 << 22
 // splitGradScales) that is a joinable product, its operands A and B,
 // for shards of rows rows each.
 func jointOperands(g *ir.Program, rows int) map[string][2]ir.Value {
-	uses := make([]int, len(g.Instrs))
-	for _, in := range g.Instrs {
-		for _, a := range in.Args {
-			uses[a]++
-		}
-	}
-	outs := make([]int, len(g.Instrs))
-	for _, o := range g.Outputs {
-		outs[o.Value]++
-	}
+	uses, _ := useCounts(g) // an output counts two: 2 is one output, no other use
 	found := map[string][2]ir.Value{}
 	for _, o := range g.Outputs {
 		if !strings.HasPrefix(o.Name, ir.GradPrefix) {
 			continue
 		}
 		in := g.Instrs[o.Value]
-		if in.Op != ir.OpMatMul || in.Int != ir.TransA || uses[o.Value] != 0 || outs[o.Value] != 1 {
+		if in.Op != ir.OpMatMul || in.Int != ir.TransA || uses[o.Value] != 2 {
 			continue
 		}
 		a, b := in.Args[0], in.Args[1]
@@ -114,10 +105,9 @@ func keepOperands(g *ir.Program, ops map[string][2]ir.Value) *ir.Program {
 // joinGradients chooses the trainer's joint products, for shards of
 // sizes rows and elements of elem bytes: it returns g without them and,
 // per parameter, the product's instruction in g (the program with them),
-// or ir.None. The operands must keep buffers of their own in the
-// program the shards run: fuse absorbs no value that is an output today,
-// but an operand it absorbed (an ir.OpNop, without a buffer) would leave
-// its product to the shards.
+// or ir.None. The kept operands are outputs, which fuse never absorbs
+// into their users (useCounts), so they keep buffers of their own
+// (TestJointChosen checks the program the shards run).
 func joinGradients(g *ir.Program, table []ir.Param, sizes []int, elem int) (*ir.Program, []ir.Value) {
 	prods := make([]ir.Value, len(table))
 	for i := range prods {
@@ -139,28 +129,12 @@ func joinGradients(g *ir.Program, table []ir.Param, sizes []int, elem int) (*ir.
 	if bytes < jointMinBytes {
 		return g, prods
 	}
-	for len(ops) > 0 {
-		h := keepOperands(g, ops)
-		q := Backend(h)
-		dropped := false
-		for name := range ops {
-			a, b := q.Output(jointPrefix+"a:"+name), q.Output(jointPrefix+"b:"+name)
-			if q.Instrs[a].Op == ir.OpNop || q.Instrs[b].Op == ir.OpNop {
-				delete(ops, name)
-				dropped = true
-			}
+	for i, p := range table {
+		if _, ok := ops[ir.GradPrefix+p.Name]; ok {
+			prods[i] = g.Output(ir.GradPrefix + p.Name)
 		}
-		if dropped {
-			continue
-		}
-		for i, p := range table {
-			if _, ok := ops[ir.GradPrefix+p.Name]; ok {
-				prods[i] = g.Output(ir.GradPrefix + p.Name)
-			}
-		}
-		return h, prods
 	}
-	return g, prods
+	return keepOperands(g, ops), prods
 }
 
 // jointBufs holds a trainer's joint operands in element type T: per

@@ -109,6 +109,7 @@ func TestJointChosen(t *testing.T) {
 		m := madeModel(t, 5, c.hidden, c.dim)
 		g := splitGradScales(m.Grad)
 		h, joint := joinGradients(g, m.Params, c.sizes, c.elem)
+		q := Backend(h) // what the shards run
 		n := 0
 		for i, v := range joint {
 			if v == ir.None {
@@ -116,8 +117,13 @@ func TestJointChosen(t *testing.T) {
 			}
 			n++
 			name := ir.GradPrefix + m.Params[i].Name
-			if h.Output(name) != ir.None || h.Output(jointPrefix+"a:"+name) == ir.None || h.Output(jointPrefix+"b:"+name) == ir.None {
+			a, b := h.Output(jointPrefix+"a:"+name), h.Output(jointPrefix+"b:"+name)
+			if h.Output(name) != ir.None || a == ir.None || b == ir.None {
 				t.Errorf("%v: %s is joined but the shards' program computes it, or keeps no operands", c, name)
+				continue
+			}
+			if q.Instrs[a].Op == ir.OpNop || q.Instrs[b].Op == ir.OpNop {
+				t.Errorf("%v: an operand of %s has no buffer of its own (absorbed by fuse)", c, name)
 			}
 			if g.Instrs[v].Op != ir.OpMatMul || m.Params[i].Shape != g.Instrs[v].Shape {
 				t.Errorf("%v: %s joined as %v %v", c, name, g.Instrs[v].Op, g.Instrs[v].Shape)

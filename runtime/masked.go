@@ -88,16 +88,9 @@ func operandMask(q *ir.Program, static []bool, v ir.Value) []float64 {
 // that mask: a mask that is its only use, or, for a gradient output, the
 // mask splitGradScales took out (an output maskPrefix + its name).
 func outputMasks(q *ir.Program) map[ir.Value][]float64 {
-	uses := make([]int, len(q.Instrs))
-	for _, in := range q.Instrs {
-		for _, a := range in.Args {
-			uses[a]++
-		}
-	}
-	outs := make([]int, len(q.Instrs))
-	for _, o := range q.Outputs {
-		outs[o.Value]++
-	}
+	// An output counts two uses: 1 is one use and no output, and for an
+	// output 2 is that output alone.
+	uses, _ := useCounts(q)
 	// A product without a bias: a fused bias would make the masked-out
 	// elements nonzero.
 	unbiased := func(v ir.Value) bool {
@@ -110,7 +103,7 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 		if m == nil {
 			continue
 		}
-		if x := in.Args[0]; unbiased(x) && uses[x] == 1 && outs[x] == 0 {
+		if x := in.Args[0]; unbiased(x) && uses[x] == 1 {
 			masks[x] = m
 		}
 	}
@@ -120,7 +113,7 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 			continue
 		}
 		x := q.Output(grad)
-		if x != ir.None && unbiased(x) && uses[x] == 0 && outs[x] == 1 {
+		if x != ir.None && unbiased(x) && uses[x] == 2 {
 			masks[x] = q.Instrs[o.Value].Data
 		}
 	}

@@ -292,12 +292,13 @@ type Snapshot struct {
 }
 
 // Save copies the values into s, reusing its storage where it fits.
-func (ps *Params) Save(s *Snapshot) { ps.save(s, nil, nil) }
+func (ps *Params) Save(s *Snapshot) { ps.save(s, nil) }
 
-// save is Save, except that the parameters trained(i) are copied from
-// their float32 values in f32 (laid out as Data), as the same bits as
-// Save gives after those are converted into Data.
-func (ps *Params) save(s *Snapshot, f32 []float32, trained func(i int) bool) {
+// save is Save, except that, if f32 is not nil (a float32 trainer's
+// values, laid out as Data), the trained parameters (not state) are
+// copied from it, as the same bits as Save gives after those are
+// converted into Data.
+func (ps *Params) save(s *Snapshot, f32 []float32) {
 	if len(s.v32) != len(ps.Views) {
 		s.v32, s.v64 = make([][]float32, len(ps.Views)), make([][]float64, len(ps.Views))
 		s.keep = make([][][2]int, len(ps.Views))
@@ -312,7 +313,7 @@ func (ps *Params) save(s *Snapshot, f32 []float32, trained func(i int) bool) {
 			s.keep[i] = keep[i]
 		}
 		n := keptLen(s.keep[i], len(v))
-		if f32 != nil && trained(i) && n > 0 {
+		if f32 != nil && !ps.Table[i].State && n > 0 {
 			if cap(s.v32[i]) < n {
 				s.v32[i] = make([]float32, n)
 			}

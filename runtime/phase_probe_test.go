@@ -45,7 +45,7 @@ func TestProbePhases(t *testing.T) {
 			timed("draw", tr.drawBatch)
 			timed("prelude", func() { runPrelude(tr.team, &tr.level, tr.pre, tr.shards[0].p) })
 			timed("parts", func() { tr.runShards() })
-			timed("joint", tr.joinGradients)
+			timed("joint", tr.runJoint)
 			timed("update", tr.applyUpdate)
 		}
 		tr.Close()

@@ -382,7 +382,7 @@ func (t *Trainer) Save(s *Snapshot) {
 		t.params.Save(s)
 		return
 	}
-	t.params.save(s, t.f32, func(i int) bool { return !t.params.Table[i].State })
+	t.params.save(s, t.f32)
 }
 
 // Step runs one training step and returns the batch loss before the update.
@@ -394,7 +394,7 @@ func (t *Trainer) Step() float64 {
 	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
 	loss := t.runShards()
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
-		t.joinGradients()
+		t.runJoint()
 		t.applyUpdate()
 	}
 	t.team.paced(time.Since(start))
@@ -428,9 +428,9 @@ func (t *Trainer) runShards() float64 {
 	return loss
 }
 
-// joinGradients computes the joint weight gradients (joint.go) from the
+// runJoint computes the joint weight gradients (joint.go) from the
 // operands the shards kept.
-func (t *Trainer) joinGradients() {
+func (t *Trainer) runJoint() {
 	if n := t.upd.jointTasks(); n > 0 {
 		t.phase = 3
 		t.team.run(n, uneven) // a product's last task is what is left of it
