@@ -79,6 +79,17 @@ func cases() []testCase {
 			out = append(out, testCase{tA, tB, s[0], s[1], s[2], 0, 0})
 		}
 	}
+	// Rows of B a multiple of 1 KiB apart (128 elements): blocks of
+	// masked products that prefetch B into L2 (prefetchB), every width
+	// of the prefetching kernels, and ones that copy B (packAliased).
+	for _, s := range []testCase{
+		{m: 64, n: 32, k: 300, pad: 992}, {m: 17, n: 20, k: 200, pad: 492},
+		{m: 20, n: 64, k: 140, pad: 960}, {m: 20, n: 48, k: 130, pad: 464}, {m: 9, n: 40, k: 128, pad: 88},
+		{tA: true, m: 300, n: 32, k: 64, pad: 992}, {tA: true, m: 260, n: 20, k: 200, pad: 492, beta: 1},
+		{m: 256, n: 16, k: 129, pad: 112, beta: 0.5},
+	} {
+		out = append(out, s)
+	}
 	return out
 }
 

@@ -92,25 +92,45 @@ func kern2x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float6
 //go:noescape
 func kern1x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
 
-// kernp8x1 is kern8x1, prefetching B 32 rows ahead.
+// kernp8x1 is kern8x1, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func kernp8x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
 
-// kernp8x2 is kern8x2, prefetching B 32 rows ahead.
+// kernq8x1 is kern8x1, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernq8x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
+// kernp8x2 is kern8x2, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func kernp8x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
 
-// kernp8x3 is kern8x3, prefetching B 32 rows ahead.
+// kernq8x2 is kern8x2, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernq8x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
+// kernp8x3 is kern8x3, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func kernp8x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
 
-// kernp6x4 is kern6x4, prefetching B 32 rows ahead.
+// kernq8x3 is kern8x3, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernq8x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
+// kernp6x4 is kern6x4, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func kernp6x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
+
+// kernq6x4 is kern6x4, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernq6x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
 
 // dot4x4 computes blocks of 4 rows by 4 columns of C.
 //
@@ -182,17 +202,25 @@ func kernel(w, r int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, 
 	}
 }
 
-// kernelPf runs the prefetching main kernel for 8·w columns.
-func kernelPf(w int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int) {
-	switch w {
-	case 1:
+// kernelPf runs the main kernel for 8·w columns that prefetches into L2 if l2, else into L1.
+func kernelPf(l2 bool, w int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int) {
+	switch w<<1 | b2i(l2) {
+	case 1<<1 | 0:
 		kernp8x1(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
-	case 2:
+	case 1<<1 | 1:
+		kernq8x1(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 2<<1 | 0:
 		kernp8x2(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
-	case 3:
+	case 2<<1 | 1:
+		kernq8x2(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 3<<1 | 0:
 		kernp8x3(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
-	case 4:
+	case 3<<1 | 1:
+		kernq8x3(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 4<<1 | 0:
 		kernp6x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 4<<1 | 1:
+		kernq6x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
 	default:
 		panic("gemm: no kernel")
 	}

@@ -10,11 +10,11 @@ var blockRows = [5]int{1: 8, 2: 8, 3: 8, 4: 6}
 // panels computes C = A'·B (+ C if acc) one column panel of at most 32
 // columns at a time, with A'[i,p] at a[i*ars+p*aps].
 func panels(m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
-	panelsPf(false, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+	panelsPf(pfOff, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
 }
 
-// panelsPf is panels, on the prefetching main kernels if pf.
-func panelsPf(pf bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+// panelsPf is panels, on main kernels that prefetch B as pf says.
+func panelsPf(pf pfMode, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
 	iacc := 0
 	if acc {
 		iacc = 1
@@ -28,8 +28,8 @@ func panelsPf(pf bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb 
 		mr := blockRows[w]
 		nb := m / mr
 		switch {
-		case nb > 0 && pf:
-			kernelPf(w, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
+		case nb > 0 && pf != pfOff:
+			kernelPf(pf == pfL2, w, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
 		case nb > 0:
 			kernel(w, mr, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
 		}

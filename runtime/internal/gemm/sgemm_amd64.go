@@ -55,7 +55,7 @@ func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb i
 	case !tB && (m < 32 || k <= 16):
 		// B is small or little reused: read it in place.
 		path = sInPlace
-	case !tB && n <= 32:
+	case !tB && n <= 32 && !packAliased(m, ldb, 256):
 		// Half a panel (a block of a masked product): read it in place,
 		// 128 rows at a time as spacked would, which sums in the same
 		// order. The rows stay in L2 while every row panel of A uses
@@ -124,11 +124,11 @@ func align64(s []float32, n int) []float32 {
 // spanels computes C = A'·B (+ C if acc) one column panel of at most 64
 // columns at a time, with A'[i,p] at a[i*ars+p*aps].
 func spanels(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc bool, c []float32, ldc int) {
-	spanelsPf(false, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+	spanelsPf(pfOff, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
 }
 
-// spanelsPf is spanels, on the prefetching main kernels if pf.
-func spanelsPf(pf bool, m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+// spanelsPf is spanels, on main kernels that prefetch B as pf says.
+func spanelsPf(pf pfMode, m, n, k int, a []float32, ars, aps int, b []float32, ldb int, acc bool, c []float32, ldc int) {
 	iacc := 0
 	if acc {
 		iacc = 1
@@ -142,8 +142,8 @@ func spanelsPf(pf bool, m, n, k int, a []float32, ars, aps int, b []float32, ldb
 		mr := sblockRows[w]
 		nb := m / mr
 		switch {
-		case nb > 0 && pf:
-			skernelPf(w, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
+		case nb > 0 && pf != pfOff:
+			skernelPf(pf == pfL2, w, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
 		case nb > 0:
 			skernel(w, mr, nb, k, &a[0], ars, aps, &b[j], ldb, &c[j], ldc, mask, iacc)
 		}

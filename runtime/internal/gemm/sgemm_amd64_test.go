@@ -193,20 +193,21 @@ func widen(x []float32) []float64 {
 	return y
 }
 
-// TestPrefetchB checks which products prefetch B: deep enough, and with
-// rows that do not share the L1 cache's sets.
+// TestPrefetchB checks which products prefetch B, and where to: deep
+// enough, into L1 where B's rows do not share the L1 cache's sets, else
+// into L2.
 func TestPrefetchB(t *testing.T) {
 	for _, c := range []struct {
 		k, ldb, align int
-		want          bool
+		want          pfMode
 	}{
-		{1024, 1568, 256, true}, // 784-d output weights, float32
-		{784, 1024, 256, false}, // 784-d input weights: 4 KiB rows
-		{512, 128, 256, true},   // digits output weights
-		{64, 512, 256, false},   // too few rows
-		{127, 1568, 256, false},
-		{128, 1568, 128, true}, // float64
-		{1024, 1024, 128, false},
+		{1024, 1568, 256, pfL1}, // 784-d output weights, float32
+		{784, 1024, 256, pfL2},  // 784-d input weights: 4 KiB rows
+		{512, 128, 256, pfL1},   // digits output weights
+		{64, 512, 256, pfOff},   // too few rows
+		{127, 1568, 256, pfOff},
+		{128, 1568, 128, pfL1}, // float64
+		{1024, 1024, 128, pfL2},
 	} {
 		if got := prefetchB(c.k, c.ldb, c.align); got != c.want {
 			t.Errorf("prefetchB(%d, %d, %d) = %v, want %v", c.k, c.ldb, c.align, got, c.want)

@@ -149,6 +149,16 @@ func scases() []stestCase {
 		add(s.tA, s.tB, s.m, s.n, s.k)
 		add(s.tA, s.tB, s.m, s.n, s.k)
 	}
+	// Rows of B a multiple of 1 KiB apart (256 elements): blocks of
+	// masked products that prefetch B into L2 (prefetchB), every width
+	// of the prefetching kernels, and ones that copy B (packAliased).
+	out = append(out, []stestCase{
+		{m: 64, n: 32, k: 300, pad: 992}, {m: 17, n: 20, k: 200, pad: 236},
+		{m: 20, n: 64, k: 140, pad: 960}, {m: 20, n: 48, k: 130, pad: 464}, {m: 20, n: 40, k: 128, pad: 216},
+		{m: 9, n: 16, k: 128, pad: 240},
+		{tA: true, m: 784, n: 32, k: 64, pad: 992}, {tA: true, m: 260, n: 20, k: 200, pad: 492, beta: 1},
+		{m: 256, n: 16, k: 129, pad: 240, beta: 0.5},
+	}...)
 	return out
 }
 

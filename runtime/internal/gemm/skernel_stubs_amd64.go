@@ -94,25 +94,45 @@ func skern2x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float
 //go:noescape
 func skern1x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
 
-// skernp8x1 is skern8x1, prefetching B 32 rows ahead.
+// skernp8x1 is skern8x1, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func skernp8x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
 
-// skernp8x2 is skern8x2, prefetching B 32 rows ahead.
+// skernq8x1 is skern8x1, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernq8x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
+// skernp8x2 is skern8x2, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func skernp8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
 
-// skernp8x3 is skern8x3, prefetching B 32 rows ahead.
+// skernq8x2 is skern8x2, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernq8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
+// skernp8x3 is skern8x3, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func skernp8x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
 
-// skernp6x4 is skern6x4, prefetching B 32 rows ahead.
+// skernq8x3 is skern8x3, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernq8x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
+// skernp6x4 is skern6x4, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
 func skernp6x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
+
+// skernq6x4 is skern6x4, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernq6x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
 
 // sdot4x4 computes blocks of 4 rows by 4 columns of C.
 //
@@ -184,17 +204,25 @@ func skernel(w, r int, nb, k int, a *float32, ars, aps int, b *float32, ldb int,
 	}
 }
 
-// skernelPf runs the prefetching main kernel for 16·w columns.
-func skernelPf(w int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int) {
-	switch w {
-	case 1:
+// skernelPf runs the main kernel for 16·w columns that prefetches into L2 if l2, else into L1.
+func skernelPf(l2 bool, w int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int) {
+	switch w<<1 | b2i(l2) {
+	case 1<<1 | 0:
 		skernp8x1(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
-	case 2:
+	case 1<<1 | 1:
+		skernq8x1(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 2<<1 | 0:
 		skernp8x2(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
-	case 3:
+	case 2<<1 | 1:
+		skernq8x2(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 3<<1 | 0:
 		skernp8x3(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
-	case 4:
+	case 3<<1 | 1:
+		skernq8x3(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 4<<1 | 0:
 		skernp6x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
+	case 4<<1 | 1:
+		skernq6x4(nb, k, a, ars, aps, b, ldb, c, ldc, mask, acc)
 	default:
 		panic("gemm: no kernel")
 	}

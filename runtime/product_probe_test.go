@@ -1,0 +1,105 @@
+package runtime
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	goruntime "runtime"
+	"testing"
+	"time"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// TestProbeProducts is a measuring tool, run only with NOX_PROBE=1 (go
+// test ./runtime -run ProbeProducts -v): for one training shard of the
+// digits (128 rows) and 784-d (64 rows) MAFs in float32, it times each
+// product on one thread (thread CPU time, the minimum of 25 runs, less a
+// timer read) and prints its shape and transposes, its useful and
+// computed multiply-adds, and its rate in GFLOP/s of each: where the
+// products' time goes, and which run far from the kernels' best.
+func TestProbeProducts(t *testing.T) {
+	if os.Getenv("NOX_PROBE") != "1" {
+		t.Skip("a measuring tool: NOX_PROBE=1")
+	}
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	for _, c := range []struct{ dim, hidden, rows int }{{64, 512, 128}, {784, 1024, 64}} {
+		m, ps := probeMAF(t, c.dim, c.hidden)
+		ps.float32Views()
+		e := newExec[float32](splitGradScales(m.Grad), ps, c.rows, rand.New(rand.NewPCG(1, 1)), nil)
+		e.Run()
+		q := e.prog
+		static, outMasks := staticValues(q), outputMasks(q)
+		cost := timerCost()
+		best := make([]time.Duration, len(e.steps))
+		for range 25 {
+			for i := range e.pre {
+				e.exec(&e.pre[i])
+			}
+			for i := range e.steps {
+				t0 := threadTime()
+				e.exec(&e.steps[i])
+				if d := max(threadTime()-t0-cost, 0); best[i] == 0 || d < best[i] {
+					best[i] = d
+				}
+			}
+		}
+		var tUse, tComp, tTime float64
+		fmt.Printf("D=%d, %d rows, float32, one thread:\n", c.dim, c.rows)
+		fmt.Printf("    %-5s %-16s %2s %8s %8s %8s %8s %8s %6s\n", "step", "m×n×k", "tr", "useful M", "comp M", "µs", "GF/s use", "GF/s cmp", "blocks")
+		for i, s := range e.steps {
+			if !isProduct(s.op) {
+				continue
+			}
+			in := q.Instrs[s.value]
+			k := s.ac
+			if in.Int&ir.TransA != 0 {
+				k = s.ar
+			}
+			f := float64(s.rows * s.cols * k)
+			useful := f
+			nz := func(m []float64) float64 {
+				n := 0
+				for _, x := range m {
+					if x != 0 {
+						n++
+					}
+				}
+				return float64(n)
+			}
+			switch mk := operandMask(q, static, in.Args[1]); {
+			case mk != nil && in.Int&ir.GemmSliceB == 0:
+				useful = nz(mk) * float64(s.rows)
+			case outMasks[s.value] != nil:
+				useful = nz(outMasks[s.value]) * float64(k)
+			}
+			comp := f
+			if s.blocks != nil {
+				comp = 0
+				for j, b := range s.blocks {
+					var parts []gemmPart
+					if s.parts != nil {
+						parts = s.parts[j]
+					}
+					comp += float64(partsWork(parts, b))
+				}
+			}
+			tr := ""
+			if in.Int&ir.TransA != 0 {
+				tr += "A"
+			}
+			if in.Int&ir.TransB != 0 {
+				tr += "B"
+			}
+			us := float64(best[i].Nanoseconds()) / 1e3
+			tUse += useful
+			tComp += comp
+			tTime += us
+			fmt.Printf("    %-5d %-16s %2s %8.2f %8.2f %8.1f %8.1f %8.1f %6d\n", i, fmt.Sprintf("%d×%d×%d", s.rows, s.cols, k), tr,
+				useful/1e6, comp/1e6, us, 2*useful/us/1e3, 2*comp/us/1e3, len(s.blocks))
+		}
+		fmt.Printf("    all products: useful %.1fM, computed %.1fM, %.0f µs: %.1f GFLOP/s useful, %.1f computed\n",
+			tUse/1e6, tComp/1e6, tTime, 2*tUse/tTime/1e3, 2*tComp/tTime/1e3)
+	}
+}
