@@ -67,6 +67,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="OpenBLAS threads")
     ap.add_argument("--shapes", default="", help="comma-separated shape names to run (default all)")
     ap.add_argument("--flops", type=float, default=2e8, help="floating-point operations per timing")
+    ap.add_argument("--dtypes", default="float64,float32", help="comma-separated dtypes to run")
     args = ap.parse_args()
     only = [s for s in args.shapes.split(",") if s]
     torch.set_num_threads(1)
@@ -75,7 +76,7 @@ def main():
         for name, m, k, n, form in SHAPES:
             if only and name not in only:
                 continue
-            for dtype in (torch.float64, torch.float32):
+            for dtype in (getattr(torch, d) for d in args.dtypes.split(",") if d):
                 a, b, c = operands(m, k, n, form, dtype)
                 flops = 2.0 * m * n * k
                 reps = max(1, int(args.flops / flops))  # 2e8: about 0.05-0.2 s per timing

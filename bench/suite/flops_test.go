@@ -99,27 +99,56 @@ func TestUsefulFLOPs(t *testing.T) {
 // float32 training benchmark of 100 steps/s against a 1024³ sgemm rate of
 // 200 GFLOP/s (the faster of two kernels measured before nox's runs; the
 // one measured before the reference's does not count for nox) is
-// 100·usefulFLOPs(digits).Train GFLOP/s, its share that over 200.
+// 100·usefulFLOPs(digits).Train GFLOP/s, its share that over 200; with
+// runs right before and after the benchmark (180 and 220 on the faster
+// kernel), its share is of their median, 200 again, and the runs before
+// nox's no longer count; log-prob, with no runs around it, still takes
+// those.
 func TestSummaryShares(t *testing.T) {
-	recs := []record{
+	base := []record{
 		{Who: "gemm", Name: "before-nox", Config: "digits", Dtype: "float32", Core: "Haswell", Metric: 120, Unit: "GFLOP/s"},
 		{Who: "gemm", Name: "before-nox", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 200, Unit: "GFLOP/s"},
 		{Who: "gemm", Name: "before-ref", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 100, Unit: "GFLOP/s"},
 		{Who: "noxbench", Config: "digits", Dtype: "float32", Name: "BenchmarkTrainStepDigits32", Procs: 2, Metric: 100, Unit: "steps/s"},
+		{Who: "noxbench", Config: "digits", Dtype: "float32", Name: "BenchmarkLogProbDigits32", Procs: 2, Metric: 1e5, Unit: "rows/s"},
 	}
-	out := summarize(recs, "test")
-	g := 100 * usefulFLOPs(configs[1]).Train / 1e9
-	want := fmt.Sprintf("%s (%.0f%%)", fmtNum(g), 100*g/200)
-	var line string
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "| train GFLOP/s") {
-			line = l
+	around := []record{
+		{Who: "gemm", Name: "before-nox", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 400, Unit: "GFLOP/s"},
+		{Who: "gemm", Name: "before-TrainStep", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 180, Unit: "GFLOP/s"},
+		{Who: "gemm", Name: "after-TrainStep", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 220, Unit: "GFLOP/s"},
+		{Who: "gemm", Name: "before-TrainStep", Config: "digits", Dtype: "float32", Core: "Haswell", Metric: 150, Unit: "GFLOP/s"},
+	}
+	f := usefulFLOPs(configs[1])
+	g := 100 * f.Train / 1e9
+	lp := 1e5 * f.LogProbRow / 1e9
+	for _, c := range []struct {
+		name           string
+		recs           []record
+		trainGemm, lpG float64
+		listed         string
+	}{
+		{"before nox", base, 200, 200, "before nox float32 SkylakeX 200"},
+		// before-nox's median is now 300 (200 and 400): log-prob's share.
+		{"around the benchmark", append(append([]record{}, base...), around...), 200, 300,
+			"before nox float32 SkylakeX 300, before ref float32 SkylakeX 100, before TrainStep float32 Haswell 150, before TrainStep float32 SkylakeX 180, after TrainStep float32 SkylakeX 220"},
+	} {
+		out := summarize(c.recs, "test")
+		rows := map[string]string{}
+		for _, l := range strings.Split(out, "\n") {
+			for _, p := range []string{"| train GFLOP/s", "| log-prob GFLOP/s"} {
+				if strings.HasPrefix(l, p) {
+					rows[p] = l
+				}
+			}
 		}
-	}
-	if !strings.Contains(line, want) {
-		t.Errorf("train GFLOP/s row %q does not contain %q\n%s", line, want, out)
-	}
-	if !strings.Contains(out, "before nox float32 SkylakeX 200") {
-		t.Errorf("summary does not list the GEMM rates:\n%s", out)
+		if want := fmt.Sprintf("%s (%.0f%%)", fmtNum(g), 100*g/c.trainGemm); !strings.Contains(rows["| train GFLOP/s"], want) {
+			t.Errorf("%s: train GFLOP/s row %q does not contain %q\n%s", c.name, rows["| train GFLOP/s"], want, out)
+		}
+		if want := fmt.Sprintf("%s (%.0f%%)", fmtNum(lp), 100*lp/c.lpG); !strings.Contains(rows["| log-prob GFLOP/s"], want) {
+			t.Errorf("%s: log-prob GFLOP/s row %q does not contain %q\n%s", c.name, rows["| log-prob GFLOP/s"], want, out)
+		}
+		if !strings.Contains(out, c.listed) {
+			t.Errorf("%s: summary does not list the GEMM rates:\n%s", c.name, out)
+		}
 	}
 }

@@ -42,8 +42,9 @@
 // prints these as GFLOP/s of the steady-state Go benchmarks (and of the
 // reference's rates) and as a share of OpenBLAS's 1024³ GEMM rate in the
 // same dtype on 2 threads (dgemm, sgemm; bench/gemm/openblas.py, the
-// faster of the -coretypes kernels), measured in the same run before each
-// configuration's seed.
+// faster of the -coretypes kernels), measured in the same run: for nox's
+// training and log-prob benchmarks, right before and right after each
+// (their median), for the reference, right before and after its runs.
 //
 // Usage (from anywhere in the repository):
 //
@@ -334,7 +335,7 @@ func (rn runner) runConfig(c config, seeds []int) error {
 	}
 	for _, seed := range seeds {
 		if !*flagNoRef {
-			if err := rn.runGemms(c, seed, "ref"); err != nil {
+			if err := rn.runGemms(c, seed, "before-ref", ""); err != nil {
 				return err
 			}
 			for _, dt := range split(*flagDtypes) {
@@ -347,8 +348,11 @@ func (rn runner) runConfig(c config, seeds []int) error {
 					rn.emit(r)
 				}
 			}
+			if err := rn.runGemms(c, seed, "after-ref", ""); err != nil {
+				return err
+			}
 		}
-		if err := rn.runGemms(c, seed, "nox"); err != nil {
+		if err := rn.runGemms(c, seed, "before-nox", ""); err != nil {
 			return err
 		}
 		for _, dt := range split(*flagNoxDtypes) {
@@ -360,33 +364,44 @@ func (rn runner) runConfig(c config, seeds []int) error {
 	return nil
 }
 
-// runGemms measures OpenBLAS's 1024³ sgemm and dgemm on two threads
-// (bench/gemm/openblas.py, Debian's PyTorch), once per -coretypes kernel,
-// set as the reference runs are: the rate the useful-FLOP shares of the
-// summary are taken of, measured in the same run, on the same cores,
-// right before the runs of who ("ref" or "nox") it is compared with: on
-// a shared machine the rate drifts over the minutes a configuration
-// takes (5× within one run here, bench/README.md). -nogemm skips it.
-func (rn runner) runGemms(c config, seed int, who string) error {
+// runGemms measures OpenBLAS's 1024³ sgemm and dgemm (only dtype's, if
+// not empty) on two threads (bench/gemm/openblas.py, Debian's PyTorch),
+// once per -coretypes kernel, set as the reference runs are: the rate
+// the useful-FLOP shares of the summary are taken of, measured in the
+// same run, on the same cores, right before and after the runs it is
+// compared with, the records named for when they ran (name:
+// "before-ref", "after-ref", "before-nox", "before-TrainStep",
+// "after-LogProb", ...). On a shared machine the rate drifts over the
+// minutes a configuration takes (5× within one run here, and by 25 %
+// between two benchmarks a minute apart: bench/README.md), so a rate
+// measured once before all of nox's runs could be taken in a fast
+// spell and the benchmark in a slow one, or the reverse. -nogemm skips
+// it.
+func (rn runner) runGemms(c config, seed int, name, dtype string) error {
 	if *flagNoGemm {
 		return nil
 	}
 	for _, core := range split(*flagCores) {
-		logf("%s seed %d: OpenBLAS 1024³ GEMM, 2 threads, %s, before the %s runs", c.Name, seed, core, who)
+		logf("%s seed %d: OpenBLAS 1024³ GEMM, 2 threads, %s, %s", c.Name, seed, core, name)
 		env := envWith([]string{"OPENBLAS_L2_SIZE", "OPENBLAS_CORETYPE"}, "OPENBLAS_CORETYPE="+core)
-		cmd := command("/usr/bin/python3", "bench/gemm/openblas.py", "--threads", "2", "--shapes", "square", "--flops", "2e10")
+		args := []string{"bench/gemm/openblas.py", "--threads", "2", "--shapes", "square", "--flops", "2e10"}
+		want := 2
+		if dtype != "" {
+			args, want = append(args, "--dtypes", dtype), 1
+		}
+		cmd := command("/usr/bin/python3", args...)
 		cmd.Env = env
 		load := loadavg()
 		stdout, err := cmd.Output()
 		if err != nil {
 			return fmt.Errorf("bench/gemm/openblas.py: %v", err)
 		}
-		rs, err := parseGemm(stdout, c, seed, core, load)
+		rs, err := parseGemm(stdout, c, seed, core, load, want)
 		if err != nil {
 			return err
 		}
 		for _, r := range rs {
-			r.Name = "before-" + who
+			r.Name = name
 			rn.emit(r)
 		}
 	}
@@ -394,8 +409,8 @@ func (rn runner) runGemms(c config, seed int, who string) error {
 }
 
 // parseGemm reads openblas.py's JSON lines into gemm records (one per
-// dtype), the rate in Metric.
-func parseGemm(stdout []byte, c config, seed int, core, load string) ([]record, error) {
+// dtype, want of them), the rate in Metric.
+func parseGemm(stdout []byte, c config, seed int, core, load string, want int) ([]record, error) {
 	var out []record
 	for _, line := range bytes.Split(bytes.TrimSpace(stdout), []byte("\n")) {
 		var g struct {
@@ -408,8 +423,8 @@ func parseGemm(stdout []byte, c config, seed int, core, load string) ([]record, 
 		out = append(out, record{Who: "gemm", Config: c.Name, Dtype: g.Dtype, Core: core, Seed: seed,
 			Metric: g.GFLOPs, Unit: "GFLOP/s", Load: load})
 	}
-	if len(out) != 2 {
-		return nil, fmt.Errorf("bench/gemm/openblas.py: %d results, want 2 (float64, float32), in %q", len(out), stdout)
+	if len(out) != want {
+		return nil, fmt.Errorf("bench/gemm/openblas.py: %d results, want %d, in %q", len(out), want, stdout)
 	}
 	return out, nil
 }
@@ -431,10 +446,23 @@ func (rn runner) runNoxDtype(c config, data string, seed int, dt string) error {
 	}
 	for _, b := range []struct{ kind, time string }{{"TrainStep", c.TrainTime}, {"LogProb", c.LogProbTime}, {"Sample", c.SampleTime}} {
 		name := b.kind + c.Bench + suffix
+		// The useful-FLOP shares of training and log-prob are taken of
+		// GEMM rates measured right before and after.
+		shared := b.kind != "Sample"
+		if shared {
+			if err := rn.runGemms(c, seed, "before-"+b.kind, dt); err != nil {
+				return err
+			}
+		}
 		logf("%s seed %d: go benchmark %s", c.Name, seed, name)
 		rs, err := runBench(c, rn.rtest, name, b.time, seed)
 		if err != nil {
 			return err
+		}
+		if shared {
+			if err := rn.runGemms(c, seed, "after-"+b.kind, dt); err != nil {
+				return err
+			}
 		}
 		for _, r := range rs {
 			r.Dtype = dt
@@ -1056,27 +1084,45 @@ func (s *configRecords) writeFLOPRows(b *strings.Builder) {
 			nox := median(v) * d.per / 1e9
 			ref, _ := s.best(dt, d.key, true)
 			ref *= d.per / 1e9
-			fmt.Fprintf(b, " %s | %s | %s |", fmtShare(nox, s.gemmRate(dt, "nox")), fmtShare(ref, s.gemmRate(dt, "ref")), ratio(nox/ref))
+			kind := strings.TrimPrefix(d.bench, "Benchmark")
+			fmt.Fprintf(b, " %s | %s | %s |", fmtShare(nox, s.gemmRate(dt, kind, "nox")), fmtShare(ref, s.gemmRate(dt, "ref")), ratio(nox/ref))
 		}
 		b.WriteString(" |\n")
 	}
 }
 
-// gemmRate is the faster OpenBLAS kernel's median 1024³ GEMM rate in
-// dtype over this configuration's runs made before who's runs ("nox",
-// "ref"; any, for a raw file from before they were told apart), in
-// GFLOP/s (NaN if none ran).
-func (s *configRecords) gemmRate(dtype, who string) float64 {
-	phased := slices.ContainsFunc(s.pick("gemm", dtype, ""), func(r record) bool { return r.Name == "before-"+who })
+// gemmRate is the faster OpenBLAS kernel's 1024³ GEMM rate in dtype,
+// in GFLOP/s, the median of the runs measured around the first of whats
+// that has any: "TrainStep" or "LogProb" (runs named before- and after-
+// that benchmark), "nox" (before nox's runs) or "ref" (before and after
+// the reference's). A raw file from before runs were named has none of
+// these, and every GEMM run counts. NaN if none ran.
+func (s *configRecords) gemmRate(dtype string, whats ...string) float64 {
+	for _, what := range whats {
+		around := func(r record) bool { return r.Name == "before-"+what || r.Name == "after-"+what }
+		if g := s.gemmMedian(dtype, around); !math.IsNaN(g) {
+			return g
+		}
+	}
+	named := slices.ContainsFunc(s.pick("gemm", dtype, ""), func(r record) bool { return r.Name != "" })
+	if named {
+		return math.NaN()
+	}
+	return s.gemmMedian(dtype, func(record) bool { return true })
+}
+
+// gemmMedian is the faster kernel's median rate in dtype over the GEMM
+// runs that keep selects (NaN if none does).
+func (s *configRecords) gemmMedian(dtype string, keep func(record) bool) float64 {
 	best := math.NaN()
 	for _, core := range s.gemmCores() {
 		var v []float64
 		for _, r := range s.pick("gemm", dtype, core) {
-			if !phased || r.Name == "before-"+who {
+			if keep(r) {
 				v = append(v, r.Metric)
 			}
 		}
-		if m := median(v); math.IsNaN(best) || m > best {
+		if m := median(v); len(v) > 0 && (math.IsNaN(best) || m > best) {
 			best = m
 		}
 	}
@@ -1094,24 +1140,31 @@ func (s *configRecords) gemmCores() []string {
 	return cores
 }
 
-// writeGemm writes the GEMM rates the shares are taken of, by dtype and
-// kernel, so that the table's percentages can be checked.
+// writeGemm writes the GEMM rates the shares are taken of, by when they
+// were measured, dtype and kernel, so that the table's percentages can
+// be checked.
 func (s *configRecords) writeGemm(b *strings.Builder) {
+	var names []string // in the order they ran
+	for _, r := range s.pick("gemm", "", "") {
+		if !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
 	var parts []string
-	for _, who := range []string{"ref", "nox", ""} {
+	for _, name := range names {
 		for _, dt := range []string{"float64", "float32"} {
 			for _, core := range s.gemmCores() {
 				var v []float64
-				label := "" // a raw file from before the runs were told apart
-				if who != "" {
-					label = "before " + who + " "
-				}
 				for _, r := range s.pick("gemm", dt, core) {
-					if who != "" && r.Name == "before-"+who || who == "" && !strings.HasPrefix(r.Name, "before-") {
+					if r.Name == name {
 						v = append(v, r.Metric)
 					}
 				}
 				if len(v) > 0 {
+					label := strings.Replace(name, "-", " ", 1) + " "
+					if name == "" {
+						label = "" // a raw file from before the runs were named
+					}
 					parts = append(parts, fmt.Sprintf("%s%s %s %s", label, dt, core, fmtNum(median(v))))
 				}
 			}
@@ -1119,7 +1172,7 @@ func (s *configRecords) writeGemm(b *strings.Builder) {
 	}
 	if len(parts) > 0 {
 		f := usefulFLOPs(s.c)
-		fmt.Fprintf(b, "OpenBLAS 1024³ GEMM on 2 threads in this run, GFLOP/s (median by dtype and kernel): %s; useful MFLOP per train step %.1f, per log-prob or sampled row %.3f\n",
+		fmt.Fprintf(b, "OpenBLAS 1024³ GEMM on 2 threads in this run, GFLOP/s (median by when, dtype and kernel; nox's training and log-prob shares are of the median of the runs right before and after their benchmark, the reference's of those before and after its runs): %s; useful MFLOP per train step %.1f, per log-prob or sampled row %.3f\n",
 			strings.Join(parts, ", "), f.Train/1e6, f.LogProbRow/1e6)
 	}
 }
