@@ -119,12 +119,7 @@ func (e *Exec[T]) reduce(s *step[T]) {
 	switch s.op {
 	case ir.OpSumCols:
 		for r := range s.rows {
-			row := s.a[r*s.ac : (r+1)*s.ac]
-			var t T
-			for _, x := range row {
-				t += x
-			}
-			out[r] = t
+			out[r] = sumRow(s.a[r*s.ac : (r+1)*s.ac])
 		}
 	case ir.OpSumRows, ir.OpMeanRows:
 		copy(out, s.a[:s.ac])
@@ -514,4 +509,30 @@ func transpose[T Float](out, a []T, rows, cols int, perm []int) {
 			}
 		}
 	}
+}
+
+// sumRow returns the sum of xs in eight partial sums, element j in sum
+// j%8, added pairwise at the end, then the last len(xs)%8 elements in
+// order. One running sum waits for each addition before the next (784
+// in a row of the 784-d MAF: a log-determinant's sum took 26 µs of its
+// 64-row shard's step, 0.5 ns an element); eight run side by side.
+func sumRow[T Float](xs []T) T {
+	var s0, s1, s2, s3, s4, s5, s6, s7 T
+	n := len(xs) &^ 7
+	for j := 0; j < n; j += 8 {
+		x := xs[j : j+8 : j+8]
+		s0 += x[0]
+		s1 += x[1]
+		s2 += x[2]
+		s3 += x[3]
+		s4 += x[4]
+		s5 += x[5]
+		s6 += x[6]
+		s7 += x[7]
+	}
+	t := ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+	for _, x := range xs[n:] {
+		t += x
+	}
+	return t
 }

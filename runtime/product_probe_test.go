@@ -48,6 +48,15 @@ func TestProbeProducts(t *testing.T) {
 		var tUse, tComp, tTime float64
 		fmt.Printf("D=%d, %d rows, float32, one thread:\n", c.dim, c.rows)
 		fmt.Printf("    %-5s %-16s %2s %8s %8s %8s %8s %8s %6s\n", "step", "m×n×k", "tr", "useful M", "comp M", "µs", "GF/s use", "GF/s cmp", "blocks")
+		if os.Getenv("NOX_PROBE_ELEM") == "1" {
+			for i, s := range e.steps {
+				if isProduct(s.op) {
+					continue
+				}
+				us := float64(best[i].Nanoseconds()) / 1e3
+				fmt.Printf("    %-5d %-10s %5d×%-5d a=%d b=%d %8.2f µs %6.3f ns/elem\n", i, s.op, len(s.out)/max(1, s.cols), s.cols, len(s.a), len(s.b), us, us*1e3/float64(max(1, len(s.out))))
+			}
+		}
 		for i, s := range e.steps {
 			if !isProduct(s.op) {
 				continue
