@@ -332,3 +332,110 @@ tanh_loop:
 	JNE tanh_loop
 	VZEROUPPER
 	RET
+
+// The AVX-512 forms: sixteen lanes, the same operations in the same
+// order, constants read as embedded broadcasts of the first copy, and
+// the blends done with mask registers. Each lane gets the scalar
+// function's bits (TestMath32Vector).
+
+// expf of the sixteen lanes of Z0 into Z1. Clobbers Z2-Z5 and K1-K3.
+#define EXPF16 \
+	VMULPS.BCST LOG2E, Z0, Z1; \
+	VADDPS.BCST HALF, Z1, Z1; \
+	VRNDSCALEPS $1, Z1, Z1; \
+	VMULPS.BCST C1, Z1, Z2; \
+	VSUBPS Z2, Z0, Z2; \
+	VMULPS.BCST C2, Z1, Z3; \
+	VSUBPS Z3, Z2, Z2; \
+	VMULPS.BCST P5, Z2, Z3; \
+	VADDPS.BCST P4, Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS.BCST P3, Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS.BCST P2, Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS.BCST P1, Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS.BCST P0, Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS Z2, Z3, Z3; \
+	VADDPS.BCST ONE, Z3, Z3; \
+	VCVTTPS2DQ Z1, Z4; \
+	VPSRAD $1, Z4, Z5; \
+	VPSUBD Z5, Z4, Z4; \
+	VPADDD.BCST I127, Z5, Z5; \
+	VPSLLD $23, Z5, Z5; \
+	VPADDD.BCST I127, Z4, Z4; \
+	VPSLLD $23, Z4, Z4; \
+	VMULPS Z5, Z3, Z3; \
+	VMULPS Z4, Z3, Z3; \
+	VCMPPS.BCST $0x1e, HI, Z0, K1; \
+	VBROADCASTSS INF, Z5; \
+	VMOVAPS Z5, K1, Z3; \
+	VCMPPS.BCST $0x11, LO, Z0, K2; \
+	VPXORD Z3, Z3, K2, Z3; \
+	VCMPPS $0x03, Z0, Z0, K3; \
+	VMOVAPS Z0, K3, Z3; \
+	VMOVAPS Z3, Z1
+
+// func expAVX512s(out, a *float32, n int)   n is a multiple of 16
+TEXT ·expAVX512s(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ n+16(FP), CX
+exp16_loop:
+	VMOVUPS (SI), Z0
+	EXPF16
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNE exp16_loop
+	VZEROUPPER
+	RET
+
+// func tanhAVX512s(out, a *float32, n int)   n is a multiple of 16
+TEXT ·tanhAVX512s(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ n+16(FP), CX
+	VPXORD Z14, Z14, Z14
+tanh16_loop:
+	VMOVUPS (SI), Z8
+	// |x| ≥ 0.625: ±(1 - 2/(e^(2|x|) + 1)), the sign of x, into Z10.
+	VPANDD.BCST ABS, Z8, Z9
+	VADDPS Z9, Z9, Z0
+	EXPF16
+	VADDPS.BCST ONE, Z1, Z1
+	VBROADCASTSS TWO, Z2
+	VDIVPS Z1, Z2, Z1
+	VBROADCASTSS ONE, Z2
+	VSUBPS Z1, Z2, Z1
+	VPANDD.BCST SIGN, Z8, Z2
+	VPXORD Z2, Z1, Z10
+	// Else the odd polynomial x + x·s·P(s), s = x², into Z12.
+	VMULPS Z8, Z8, Z11
+	VMULPS.BCST T4, Z11, Z12
+	VADDPS.BCST T3, Z12, Z12
+	VMULPS Z11, Z12, Z12
+	VSUBPS.BCST T2, Z12, Z12
+	VMULPS Z11, Z12, Z12
+	VADDPS.BCST T1, Z12, Z12
+	VMULPS Z11, Z12, Z12
+	VSUBPS.BCST T0, Z12, Z12
+	VMULPS Z11, Z12, Z12
+	VMULPS Z8, Z12, Z12
+	VADDPS Z8, Z12, Z12
+	// Pick by |x| ≥ 0.625 (false for NaN); x = ±0 gives x itself.
+	VCMPPS.BCST $0x1d, T0625, Z9, K1
+	VMOVAPS Z10, K1, Z12
+	VCMPPS $0x00, Z14, Z8, K2
+	VMOVAPS Z8, K2, Z12
+	VMOVUPS Z12, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNE tanh16_loop
+	VZEROUPPER
+	RET

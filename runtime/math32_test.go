@@ -83,7 +83,7 @@ func TestMath32Vector(t *testing.T) {
 		}
 	}
 	xs = append(xs, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()))
-	for len(xs)%8 != 3 { // a scalar tail too
+	for len(xs)%16 != 11 { // eight lanes and a scalar tail too
 		xs = append(xs, 0.5)
 	}
 	for _, c := range []struct {
@@ -91,12 +91,14 @@ func TestMath32Vector(t *testing.T) {
 		vec  func(out, a []float32)
 		f    func(float32) float32
 	}{{"exp32", exp32, expf}, {"tanh32", tanh32, tanhf}} {
-		out := make([]float32, len(xs))
-		c.vec(out, xs)
-		for i, x := range xs {
-			if want := c.f(x); math.Float32bits(out[i]) != math.Float32bits(want) && !(want != want && out[i] != out[i]) {
-				t.Fatalf("%s(%v [%#08x]) = %v [%#08x], scalar %v [%#08x]", c.name, x, math.Float32bits(x),
-					out[i], math.Float32bits(out[i]), want, math.Float32bits(want))
+		for _, wide := range []bool{true, false} { // AVX-512 where the machine has it, then AVX2
+			out := make([]float32, len(xs))
+			withAVX512Math(wide, func() { c.vec(out, xs) })
+			for i, x := range xs {
+				if want := c.f(x); math.Float32bits(out[i]) != math.Float32bits(want) && !(want != want && out[i] != out[i]) {
+					t.Fatalf("%s (AVX-512 %v) (%v [%#08x]) = %v [%#08x], scalar %v [%#08x]", c.name, wide, x, math.Float32bits(x),
+						out[i], math.Float32bits(out[i]), want, math.Float32bits(want))
+				}
 			}
 		}
 	}
