@@ -6,28 +6,21 @@ func adamAVX512(p, m, v, gr *float64, n int, k *[8]float64)
 //go:noescape
 func adamAVX512f32(p, m, v, gr *float32, n int, k *[8]float32)
 
-// adamVec runs the Adam update on the leading multiple of 8 (float64) or
-// 16 (float32) elements with AVX-512 where the machine has it, and
-// returns how many it did.
+// adamVec runs the Adam update on all the elements with AVX-512 where
+// the machine has it (the last partial vector under a lane mask), and
+// returns how many it did: all, or none.
 func adamVec[T Float](p, m, v, g []T, k *[8]T) int {
-	if !useAVX512 {
+	n := len(p)
+	if !useAVX512 || n == 0 {
 		return 0
 	}
 	switch p := any(p).(type) {
 	case []float64:
-		n := len(p) &^ 7
-		if n > 0 {
-			adamAVX512(&p[0], &any(m).([]float64)[:n][0], &any(v).([]float64)[:n][0], &any(g).([]float64)[:n][0], n, any(k).(*[8]float64))
-		}
-		return n
+		adamAVX512(&p[0], &any(m).([]float64)[:n][0], &any(v).([]float64)[:n][0], &any(g).([]float64)[:n][0], n, any(k).(*[8]float64))
 	case []float32:
-		n := len(p) &^ 15
-		if n > 0 {
-			adamAVX512f32(&p[0], &any(m).([]float32)[:n][0], &any(v).([]float32)[:n][0], &any(g).([]float32)[:n][0], n, any(k).(*[8]float32))
-		}
-		return n
+		adamAVX512f32(&p[0], &any(m).([]float32)[:n][0], &any(v).([]float32)[:n][0], &any(g).([]float32)[:n][0], n, any(k).(*[8]float32))
 	}
-	return 0
+	return n
 }
 
 //go:noescape

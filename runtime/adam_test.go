@@ -33,7 +33,18 @@ func checkAdam[T Float](t *testing.T) {
 			v[i] *= v[i]
 		}
 		p2, m2, v2 := append([]T(nil), p...), append([]T(nil), m...), append([]T(nil), v...)
+		// Sentinels past the end, which a masked tail must not write.
+		const sentinel = 12345
+		guard := func(s []T) []T { return append(s, sentinel, sentinel, sentinel)[:n] }
+		p, m, v = guard(p), guard(m), guard(v)
 		adamBlock(p, m, v, g, &k)
+		for _, s := range [][]T{p, m, v} {
+			for _, x := range s[n : n+3] {
+				if x != sentinel {
+					t.Fatalf("%T n=%d: wrote past the end", x, n)
+				}
+			}
+		}
 		for j := range n {
 			adamScalar(p2, m2, v2, g, &k, j)
 		}

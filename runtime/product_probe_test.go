@@ -13,7 +13,8 @@ import (
 
 // TestProbeProducts is a measuring tool, run only with NOX_PROBE=1 (go
 // test ./runtime -run ProbeProducts -v): for one training shard of the
-// digits (128 rows) and 784-d (64 rows) MAFs in float32, it times each
+// digits (128 rows) and 784-d (64 rows) MAFs in float32 (float64 with
+// NOX_PROBE_DTYPE=float64), it times each
 // product on one thread (thread CPU time, the minimum of 25 runs, less a
 // timer read) and prints its shape and transposes, its useful and
 // computed multiply-adds, and its rate in GFLOP/s of each: where the
@@ -24,10 +25,22 @@ func TestProbeProducts(t *testing.T) {
 	}
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
+	if os.Getenv("NOX_PROBE_DTYPE") == "float64" {
+		probeProducts[float64](t)
+		return
+	}
+	probeProducts[float32](t)
+}
+
+func probeProducts[T Float](t *testing.T) {
 	for _, c := range []struct{ dim, hidden, rows int }{{64, 512, 128}, {784, 1024, 64}} {
 		m, ps := probeMAF(t, c.dim, c.hidden)
-		ps.float32Views()
-		e := newExec[float32](splitGradScales(m.Grad), ps, c.rows, rand.New(rand.NewPCG(1, 1)), nil)
+		if _, ok := any(T(0)).(float32); ok {
+			ps.float32Views()
+		} else {
+			ps.DType = Float64
+		}
+		e := newExec[T](splitGradScales(m.Grad), ps, c.rows, rand.New(rand.NewPCG(1, 1)), nil)
 		e.Run()
 		q := e.prog
 		static, outMasks := staticValues(q), outputMasks(q)
@@ -46,7 +59,7 @@ func TestProbeProducts(t *testing.T) {
 			}
 		}
 		var tUse, tComp, tTime float64
-		fmt.Printf("D=%d, %d rows, float32, one thread:\n", c.dim, c.rows)
+		fmt.Printf("D=%d, %d rows, %T, one thread:\n", c.dim, c.rows, T(0))
 		fmt.Printf("    %-5s %-16s %2s %8s %8s %8s %8s %8s %6s\n", "step", "m×n×k", "tr", "useful M", "comp M", "µs", "GF/s use", "GF/s cmp", "blocks")
 		if os.Getenv("NOX_PROBE_ELEM") == "1" {
 			for i, s := range e.steps {
