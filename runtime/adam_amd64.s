@@ -58,7 +58,7 @@ adam_tail:
 	MOVQ $1, AX
 	SHLQ CX, AX
 	DECQ AX
-	KMOVB AX, K1
+	KMOVW AX, K1          // not KMOVB, which needs AVX512DQ
 	VMOVUPD.Z (BX), K1, Z0
 	VMOVUPD.Z (SI), K1, Z1
 	VMOVUPD.Z (DX), K1, Z3
@@ -137,7 +137,7 @@ adam32_tail:
 	MOVQ $1, AX
 	SHLQ CX, AX
 	DECQ AX
-	KMOVW AX, K1
+	KMOVW AX, K1          // not KMOVB, which needs AVX512DQ
 	VMOVUPS.Z (BX), K1, Z0
 	VMOVUPS.Z (SI), K1, Z1
 	VMOVUPS.Z (DX), K1, Z3

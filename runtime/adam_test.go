@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// TestAdamVec checks adamBlock, whose vector kernel does the leading
-// elements, against the scalar update, bit for bit, in both element
-// types, over lengths that exercise the tail.
+// TestAdamVec checks adamBlock, whose vector kernel does every element
+// where the machine has one (the last ones under a lane mask), against
+// the scalar update, bit for bit, in both element types, over lengths
+// that exercise the tail.
 func TestAdamVec(t *testing.T) {
 	checkAdam[float64](t)
 	checkAdam[float32](t)
@@ -27,7 +28,9 @@ func checkAdam[T Float](t *testing.T) {
 			}
 			return s
 		}
-		p, m, g := gen(1), gen(0.01), gen(3)
+		// p small, so that an update's last bits show in it (with p
+		// near 1 a denominator off by an ulp is absorbed).
+		p, m, g := gen(1e-3), gen(0.01), gen(3)
 		v := gen(0.01)
 		for i := range v {
 			v[i] *= v[i]

@@ -93,3 +93,27 @@ func scaleGo[T Float](o, a, _ []T) {
 		o[i] = a[i] * 0.3
 	}
 }
+
+// TestSumRow checks sumcols' row sum (eight partial sums and a tail)
+// against a float64 sum, over lengths through every tail and 784, in
+// both element types.
+func TestSumRow(t *testing.T) {
+	checkSumRow[float64](t, 1e-13)
+	checkSumRow[float32](t, 1e-5)
+}
+
+func checkSumRow[T Float](t *testing.T, tol float64) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for _, n := range append([]int{0, 1, 7, 8, 9, 15, 16, 17, 20, 784}, 1000) {
+		xs := make([]T, n)
+		want, mag := 0.0, 0.0
+		for i := range xs {
+			xs[i] = T(rng.NormFloat64() + float64(i%3))
+			want += float64(xs[i])
+			mag += math.Abs(float64(xs[i]))
+		}
+		if got := float64(sumRow(xs)); math.Abs(got-want) > tol*mag {
+			t.Errorf("%T n=%d: sumRow %v, want %v", xs, n, got, want)
+		}
+	}
+}

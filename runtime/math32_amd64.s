@@ -1,4 +1,4 @@
-// AVX2 forms of math32.go's expf and tanhf. They perform the scalar
+// AVX2 and AVX-512 forms of math32.go's expf and tanhf. They perform the scalar
 // functions' operations in the same order, so a change to one must be made
 // to the other (TestMath32Vector compares them bit for bit).
 

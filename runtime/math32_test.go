@@ -95,7 +95,7 @@ func TestMath32Vector(t *testing.T) {
 			out := make([]float32, len(xs))
 			withAVX512Math(wide, func() { c.vec(out, xs) })
 			for i, x := range xs {
-				if want := c.f(x); math.Float32bits(out[i]) != math.Float32bits(want) && !(want != want && out[i] != out[i]) {
+				if want := c.f(x); math.Float32bits(out[i]) != math.Float32bits(want) { // NaNs' payloads too
 					t.Fatalf("%s (AVX-512 %v) (%v [%#08x]) = %v [%#08x], scalar %v [%#08x]", c.name, wide, x, math.Float32bits(x),
 						out[i], math.Float32bits(out[i]), want, math.Float32bits(want))
 				}

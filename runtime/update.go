@@ -279,8 +279,9 @@ func (o *optState[T]) adam(i int, segs []segment) {
 
 // adamBlock applies Adam to p with moments m and v and gradient g; k holds
 // the clipping factor, β1, 1-β1, β2, 1-β2, the step, the second moment's
-// bias correction and ε. The vector kernel does the leading elements, the
-// loop the rest, with the same operations in the same order.
+// bias correction and ε. The vector kernel, where the machine has one,
+// does every element, else the loop does, with the same operations in the
+// same order.
 func adamBlock[T Float](p, m, v, g []T, k *[8]T) {
 	c, b1, b1c, b2, b2c, step, bc2, eps := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
 	for j := adamVec(p, m, v, g, k); j < len(p); j++ {

@@ -70,13 +70,17 @@ def main():
     ap.add_argument("--dtypes", default="float64,float32", help="comma-separated dtypes to run")
     args = ap.parse_args()
     only = [s for s in args.shapes.split(",") if s]
+    dtypes = [d for d in args.dtypes.split(",") if d]
+    for d in dtypes:
+        if d not in ("float64", "float32"):
+            ap.error("--dtypes: %r is not float64 or float32" % d)
     torch.set_num_threads(1)
     core = os.environ.get("OPENBLAS_CORETYPE", "auto")
     with threadpool_limits(limits=args.threads, user_api="blas"):
         for name, m, k, n, form in SHAPES:
             if only and name not in only:
                 continue
-            for dtype in (getattr(torch, d) for d in args.dtypes.split(",") if d):
+            for dtype in (getattr(torch, d) for d in dtypes):
                 a, b, c = operands(m, k, n, form, dtype)
                 flops = 2.0 * m * n * k
                 reps = max(1, int(args.flops / flops))  # 2e8: about 0.05-0.2 s per timing

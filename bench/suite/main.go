@@ -44,7 +44,8 @@
 // same dtype on 2 threads (dgemm, sgemm; bench/gemm/openblas.py, the
 // faster of the -coretypes kernels), measured in the same run: for nox's
 // training and log-prob benchmarks, right before and right after each
-// (their median), for the reference, right before and after its runs.
+// (their median), for the reference, right before and after its runs,
+// for nox's sampling, before nox's runs.
 //
 // Usage (from anywhere in the repository):
 //
@@ -1172,7 +1173,7 @@ func (s *configRecords) writeGemm(b *strings.Builder) {
 	}
 	if len(parts) > 0 {
 		f := usefulFLOPs(s.c)
-		fmt.Fprintf(b, "OpenBLAS 1024³ GEMM on 2 threads in this run, GFLOP/s (median by when, dtype and kernel; nox's training and log-prob shares are of the median of the runs right before and after their benchmark, the reference's of those before and after its runs): %s; useful MFLOP per train step %.1f, per log-prob or sampled row %.3f\n",
+		fmt.Fprintf(b, "OpenBLAS 1024³ GEMM on 2 threads in this run, GFLOP/s (median by when, dtype and kernel; nox's training and log-prob shares are of the median of the runs right before and after their benchmark, its sampling share of those before its runs, the reference's of those before and after its runs): %s; useful MFLOP per train step %.1f, per log-prob or sampled row %.3f\n",
 			strings.Join(parts, ", "), f.Train/1e6, f.LogProbRow/1e6)
 	}
 }

@@ -23,8 +23,8 @@ var shapes = [][2]int{
 }
 
 // pfShapes lists the kernels also emitted with software prefetching
-// (kernpRxW): the main kernel of each width, which runs all but the last
-// few rows of a product.
+// (kernpRxW into L1, kernqRxW into L2): the main kernel of each width,
+// which runs all but the last few rows of a product.
 var pfShapes = [][2]int{{8, 1}, {8, 2}, {8, 3}, {6, 4}}
 
 // pfShift is log2 of how many rows of B ahead a prefetching kernel
@@ -40,9 +40,10 @@ const pfShift = 5
 // L1 (PREFETCHT0, kernpRxW) or into L2 only (PREFETCHT1, kernqRxW). Rows
 // of B a multiple of 1 KiB apart share a few sets of the 8- or 12-way
 // L1 cache, and prefetching them there evicts rows still in use, but L2
-// has 16 times as many sets: 784-d's 64×(784→1024) forward product, 4
-// KiB rows read in place from memory, ran at ~100 GFLOP/s without
-// prefetching and ~120 with it into L2 (bench/README.md).
+// has many times as many sets (16 or 32 times on current parts): 784-d's
+// 64×(784→1024) forward product, 4 KiB rows read in place from memory,
+// ran at ~100 GFLOP/s without prefetching and ~120 with it into L2
+// (bench/README.md).
 type prefetch int
 
 const (

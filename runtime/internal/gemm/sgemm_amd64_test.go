@@ -138,18 +138,21 @@ func TestSgemmBuffers(t *testing.T) {
 }
 
 // TestInPlaceBlocked checks that a product one panel wide, which reads B
-// in place 128 rows at a time, gives the packed path's result bit for
-// bit, in both element types: the path taken is a matter of speed only.
+// in place 128 rows at a time (prefetching into L1 or, with rows 4 KiB
+// apart, into L2) or copies it (packAliased: such rows and 256 rows of C
+// or more), gives the packed path's result bit for bit, in both element
+// types: the path taken is a matter of speed only.
 func TestInPlaceBlocked(t *testing.T) {
 	if !useAsm {
 		t.Skip("no assembly kernels on this machine")
 	}
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{5, 16, 31, 32} {
-		for _, m := range []int{32, 64, 101} {
+		for _, mb := range [][2]int{{32, 1024}, {64, 1000}, {101, 1024}, {300, 1000}, {300, 1024}} {
+			m, ldb := mb[0], mb[1] // B a block of a wider matrix
 			for _, k := range []int{17, 128, 129, 300, 700} {
 				for _, tA := range []bool{false, true} {
-					lda, ldb := k+3, 1024 // B a block of a wider matrix
+					lda := k + 3
 					if tA {
 						lda = m + 2
 					}
@@ -191,6 +194,28 @@ func widen(x []float32) []float64 {
 		y[i] = float64(v)
 	}
 	return y
+}
+
+// TestPackAliased checks which blocks of at most 32 columns copy B: rows
+// a multiple of 1 KiB apart, and 256 rows of C or more.
+func TestPackAliased(t *testing.T) {
+	for _, c := range []struct {
+		m, ldb, align int
+		want          bool
+	}{
+		{784, 1024, 256, true},   // 784-d input weight gradient, float32
+		{64, 1024, 256, false},   // 784-d forward: 64 rows
+		{1024, 1568, 256, false}, // rows not a multiple of 1 KiB apart
+		{64, 512, 256, false},    // digits' gradient
+		{255, 1024, 256, false},
+		{256, 1024, 256, true},
+		{256, 512, 128, true}, // float64
+		{256, 1000, 128, false},
+	} {
+		if got := packAliased(c.m, c.ldb, c.align); got != c.want {
+			t.Errorf("packAliased(%d, %d, %d) = %v, want %v", c.m, c.ldb, c.align, got, c.want)
+		}
+	}
 }
 
 // TestPrefetchB checks which products prefetch B, and where to: deep
