@@ -117,3 +117,46 @@ func checkSumRow[T Float](t *testing.T, tol float64) {
 		}
 	}
 }
+
+// TestReverseInto checks the reversing column permutation's row kernel
+// against the gather it replaces, every length through two vectors and
+// a tail, and 784, in both element types, with and without AVX-512, and
+// that it writes nothing past the row.
+func TestReverseInto(t *testing.T) {
+	checkReverse[float64](t)
+	checkReverse[float32](t)
+	if reversed([]int{0}) || reversed([]int{1, 0, 2}) || !reversed([]int{2, 1, 0}) {
+		t.Error("reversed misjudges a permutation")
+	}
+}
+
+func checkReverse[T Float](t *testing.T) {
+	for _, wide := range []bool{true, false} {
+		saved := useAVX512
+		useAVX512 = wide && saved
+		for _, n := range append([]int{784}, func() []int {
+			var ns []int
+			for n := 0; n <= 40; n++ {
+				ns = append(ns, n)
+			}
+			return ns
+		}()...) {
+			src := make([]T, n)
+			for i := range src {
+				src[i] = T(i) + 0.5
+			}
+			dst := make([]T, n+3)
+			dst[n], dst[n+1], dst[n+2] = -1, -1, -1
+			reverseInto(dst[:n], src)
+			for j := range n {
+				if dst[j] != src[n-1-j] {
+					t.Fatalf("%T avx512=%v n=%d: dst[%d] = %v, want %v", src, useAVX512, n, j, dst[j], src[n-1-j])
+				}
+			}
+			if dst[n] != -1 || dst[n+1] != -1 || dst[n+2] != -1 {
+				t.Fatalf("%T avx512=%v n=%d: wrote past the row", src, useAVX512, n)
+			}
+		}
+		useAVX512 = saved
+	}
+}

@@ -37,6 +37,7 @@ type step[T Float] struct {
 	ar, ac     int          // first operand
 	br, bc     int          // second operand
 	lda, ldb   int          // a product's operands' row strides: ac, bc, or more (ir.GemmSliceA, B)
+	reverse    bool         // a column permutation that reverses the columns (reversed)
 	flags      int
 	f          float64
 	ints       []int
@@ -87,7 +88,8 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			continue
 		}
 		s := step[T]{op: in.Op, value: ir.Value(i), out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
-			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data}
+			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data,
+			reverse: in.Op == ir.OpPermuteCols && reversed(in.Ints)}
 		if len(in.Args) > 0 {
 			a := q.Instrs[in.Args[0]].Shape
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols

@@ -1,0 +1,57 @@
+#include "textflag.h"
+
+// Lane indices 15..0 and 7..0: a vector's elements in reverse order.
+DATA rev32<>+0(SB)/8, $0x0000000e0000000f
+DATA rev32<>+8(SB)/8, $0x0000000c0000000d
+DATA rev32<>+16(SB)/8, $0x0000000a0000000b
+DATA rev32<>+24(SB)/8, $0x0000000800000009
+DATA rev32<>+32(SB)/8, $0x0000000600000007
+DATA rev32<>+40(SB)/8, $0x0000000400000005
+DATA rev32<>+48(SB)/8, $0x0000000200000003
+DATA rev32<>+56(SB)/8, $0x0000000000000001
+GLOBL rev32<>(SB), RODATA|NOPTR, $64
+
+DATA rev64<>+0(SB)/8, $7
+DATA rev64<>+8(SB)/8, $6
+DATA rev64<>+16(SB)/8, $5
+DATA rev64<>+24(SB)/8, $4
+DATA rev64<>+32(SB)/8, $3
+DATA rev64<>+40(SB)/8, $2
+DATA rev64<>+48(SB)/8, $1
+DATA rev64<>+56(SB)/8, $0
+GLOBL rev64<>(SB), RODATA|NOPTR, $64
+
+// func reverseAVX512s(dst, end *float32, q int)
+// For k < q (q > 0), dst[16k : 16k+16] = the 16 elements before
+// end - 16k, in reverse order.
+TEXT ·reverseAVX512s(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ end+8(FP), SI
+	MOVQ q+16(FP), CX
+	VMOVDQU32 rev32<>(SB), Z1
+rev32_loop:
+	SUBQ $64, SI
+	VPERMPS (SI), Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	DECQ CX
+	JNE rev32_loop
+	VZEROUPPER
+	RET
+
+// func reverseAVX512d(dst, end *float64, q int)
+// reverseAVX512s for float64: 8 elements a vector.
+TEXT ·reverseAVX512d(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ end+8(FP), SI
+	MOVQ q+16(FP), CX
+	VMOVDQU64 rev64<>(SB), Z1
+rev64_loop:
+	SUBQ $64, SI
+	VPERMPD (SI), Z1, Z0
+	VMOVUPD Z0, (DI)
+	ADDQ $64, DI
+	DECQ CX
+	JNE rev64_loop
+	VZEROUPPER
+	RET
