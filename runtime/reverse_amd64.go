@@ -3,10 +3,10 @@ package runtime
 import "unsafe"
 
 //go:noescape
-func reverseAVX512s(dst, end *float32, q int)
+func reverseAVX512s(dst, src *float32, n, q int)
 
 //go:noescape
-func reverseAVX512d(dst, end *float64, q int)
+func reverseAVX512d(dst, src *float64, n, q int)
 
 // reverseVec writes src reversed into dst's leading whole vectors with
 // AVX-512 where the machine has it, and returns how many elements it
@@ -24,9 +24,9 @@ func reverseVec[T Float](dst, src []T) int {
 	dst = dst[:n]
 	switch s := any(src).(type) {
 	case []float32:
-		reverseAVX512s(&any(dst).([]float32)[0], (*float32)(unsafe.Add(unsafe.Pointer(&s[0]), 4*n)), q)
+		reverseAVX512s(&any(dst).([]float32)[0], &s[0], n, q)
 	case []float64:
-		reverseAVX512d(&any(dst).([]float64)[0], (*float64)(unsafe.Add(unsafe.Pointer(&s[0]), 8*n)), q)
+		reverseAVX512d(&any(dst).([]float64)[0], &s[0], n, q)
 	}
 	return q * lanes
 }

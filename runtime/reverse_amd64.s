@@ -21,13 +21,16 @@ DATA rev64<>+48(SB)/8, $1
 DATA rev64<>+56(SB)/8, $0
 GLOBL rev64<>(SB), RODATA|NOPTR, $64
 
-// func reverseAVX512s(dst, end *float32, q int)
-// For k < q (q > 0), dst[16k : 16k+16] = the 16 elements before
-// end - 16k, in reverse order.
-TEXT ·reverseAVX512s(SB), NOSPLIT, $0-24
+// func reverseAVX512s(dst, src *float32, n, q int)
+// For k < q (q > 0, 16q ≤ n), dst[16k : 16k+16] = src[n-16k-16 : n-16k]
+// in reverse order. The end of src is computed here, not passed: a Go
+// pointer one past an object is not a valid pointer for the GC.
+TEXT ·reverseAVX512s(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
-	MOVQ end+8(FP), SI
-	MOVQ q+16(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ q+24(FP), CX
 	VMOVDQU32 rev32<>(SB), Z1
 rev32_loop:
 	SUBQ $64, SI
@@ -39,12 +42,14 @@ rev32_loop:
 	VZEROUPPER
 	RET
 
-// func reverseAVX512d(dst, end *float64, q int)
+// func reverseAVX512d(dst, src *float64, n, q int)
 // reverseAVX512s for float64: 8 elements a vector.
-TEXT ·reverseAVX512d(SB), NOSPLIT, $0-24
+TEXT ·reverseAVX512d(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
-	MOVQ end+8(FP), SI
-	MOVQ q+16(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), AX
+	LEAQ (SI)(AX*8), SI
+	MOVQ q+24(FP), CX
 	VMOVDQU64 rev64<>(SB), Z1
 rev64_loop:
 	SUBQ $64, SI
