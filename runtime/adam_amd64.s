@@ -1,12 +1,38 @@
 #include "textflag.h"
 
+// Adam on one vector, in three parts, so that m and v are stored as
+// soon as they are known: g, m and v are read from G, M and V (memory,
+// or registers Z0, Z1, Z3), p from Z7, the constants of k in Z8-Z15;
+// ADAM_M leaves the new m in Z1, ADAM_V the new v in Z3, ADAM_P the new
+// p in Z7. The operations are those of adamBlock's Go loop, in its order
+// and without fused multiply-adds, so the results are bit-identical.
+// Clobbers Z0, Z2, Z4-Z6.
+#define ADAM_M(MUL, ADD, G, M) \
+	MUL G, Z8, Z0;   /* gj = g·c */ \
+	MUL M, Z9, Z1;   /* β1·m */ \
+	MUL Z0, Z10, Z2; /* (1-β1)·gj */ \
+	ADD Z2, Z1, Z1   /* m */
+
+#define ADAM_V(MUL, ADD, V) \
+	MUL V, Z11, Z3;  /* β2·v */ \
+	MUL Z0, Z12, Z4; /* (1-β2)·gj */ \
+	MUL Z0, Z4, Z4;  /* ·gj */ \
+	ADD Z4, Z3, Z3   /* v */
+
+#define ADAM_P(MUL, ADD, SUB, DIV, SQRT) \
+	SQRT Z3, Z5; \
+	MUL Z14, Z5, Z5; /* √v·bc2 */ \
+	ADD Z15, Z5, Z5; /* + ε */ \
+	MUL Z1, Z13, Z6; /* step·m */ \
+	DIV Z5, Z6, Z6; \
+	SUB Z6, Z7, Z7
+
 // func adamAVX512(p, m, v, gr *float64, n int, k *[8]float64)
-// n > 0; k holds c, β1, 1-β1, β2, 1-β2, step, bc2, ε. The operations are
-// those of Trainer.adam's Go loop, in its order and without fused
-// multiply-adds, so the results are bit-identical. The last n mod 8
-// elements are done with a lane mask (a masked weight's live runs are
-// short: 32 elements on average in digits' output weights, whose tails
-// went through the scalar loop, 16 % of the update's elements).
+// n > 0; k holds c, β1, 1-β1, β2, 1-β2, step, bc2, ε. Whole vectors,
+// then the last n mod 8 elements under a lane mask (a masked weight's
+// live runs are short: 32 elements on average in digits' output
+// weights, whose tails went through the scalar loop, 16 % of the
+// update's elements).
 TEXT ·adamAVX512(SB), NOSPLIT, $0-48
 	MOVQ p+0(FP), DI
 	MOVQ m+8(FP), SI
@@ -27,23 +53,12 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-48
 	SHRQ $3, CX           // whole vectors
 	JZ adam_tail
 adam_loop:
-	VMULPD (BX), Z8, Z0   // gj = g·c
-	VMULPD (SI), Z9, Z1   // β1·m
-	VMULPD Z0, Z10, Z2    // (1-β1)·gj
-	VADDPD Z2, Z1, Z1     // m
+	ADAM_M(VMULPD, VADDPD, (BX), (SI))
 	VMOVUPD Z1, (SI)
-	VMULPD (DX), Z11, Z3  // β2·v
-	VMULPD Z0, Z12, Z4    // (1-β2)·gj
-	VMULPD Z0, Z4, Z4     // ·gj
-	VADDPD Z4, Z3, Z3     // v
+	ADAM_V(VMULPD, VADDPD, (DX))
 	VMOVUPD Z3, (DX)
-	VSQRTPD Z3, Z5
-	VMULPD Z14, Z5, Z5    // √v·bc2
-	VADDPD Z15, Z5, Z5    // + ε
-	VMULPD Z1, Z13, Z6    // step·m
-	VDIVPD Z5, Z6, Z6
 	VMOVUPD (DI), Z7
-	VSUBPD Z6, Z7, Z7
+	ADAM_P(VMULPD, VADDPD, VSUBPD, VDIVPD, VSQRTPD)
 	VMOVUPD Z7, (DI)
 	ADDQ $64, DI
 	ADDQ $64, SI
@@ -63,29 +78,18 @@ adam_tail:
 	VMOVUPD.Z (SI), K1, Z1
 	VMOVUPD.Z (DX), K1, Z3
 	VMOVUPD.Z (DI), K1, Z7
-	VMULPD Z0, Z8, Z0
-	VMULPD Z1, Z9, Z1
-	VMULPD Z0, Z10, Z2
-	VADDPD Z2, Z1, Z1
+	ADAM_M(VMULPD, VADDPD, Z0, Z1)
 	VMOVUPD Z1, K1, (SI)
-	VMULPD Z3, Z11, Z3
-	VMULPD Z0, Z12, Z4
-	VMULPD Z0, Z4, Z4
-	VADDPD Z4, Z3, Z3
+	ADAM_V(VMULPD, VADDPD, Z3)
 	VMOVUPD Z3, K1, (DX)
-	VSQRTPD Z3, Z5
-	VMULPD Z14, Z5, Z5
-	VADDPD Z15, Z5, Z5
-	VMULPD Z1, Z13, Z6
-	VDIVPD Z5, Z6, Z6
-	VSUBPD Z6, Z7, Z7
+	ADAM_P(VMULPD, VADDPD, VSUBPD, VDIVPD, VSQRTPD)
 	VMOVUPD Z7, K1, (DI)
 adam_done:
 	VZEROUPPER
 	RET
 
 // func adamAVX512f32(p, m, v, gr *float32, n int, k *[8]float32)
-// adamAVX512 in float32: the last n mod 16 elements with a lane mask.
+// adamAVX512 in float32: the last n mod 16 elements under a lane mask.
 TEXT ·adamAVX512f32(SB), NOSPLIT, $0-48
 	MOVQ p+0(FP), DI
 	MOVQ m+8(FP), SI
@@ -106,23 +110,12 @@ TEXT ·adamAVX512f32(SB), NOSPLIT, $0-48
 	SHRQ $4, CX           // whole vectors
 	JZ adam32_tail
 adam32_loop:
-	VMULPS (BX), Z8, Z0   // gj = g·c
-	VMULPS (SI), Z9, Z1   // β1·m
-	VMULPS Z0, Z10, Z2    // (1-β1)·gj
-	VADDPS Z2, Z1, Z1     // m
+	ADAM_M(VMULPS, VADDPS, (BX), (SI))
 	VMOVUPS Z1, (SI)
-	VMULPS (DX), Z11, Z3  // β2·v
-	VMULPS Z0, Z12, Z4    // (1-β2)·gj
-	VMULPS Z0, Z4, Z4     // ·gj
-	VADDPS Z4, Z3, Z3     // v
+	ADAM_V(VMULPS, VADDPS, (DX))
 	VMOVUPS Z3, (DX)
-	VSQRTPS Z3, Z5
-	VMULPS Z14, Z5, Z5    // √v·bc2
-	VADDPS Z15, Z5, Z5    // + ε
-	VMULPS Z1, Z13, Z6    // step·m
-	VDIVPS Z5, Z6, Z6
 	VMOVUPS (DI), Z7
-	VSUBPS Z6, Z7, Z7
+	ADAM_P(VMULPS, VADDPS, VSUBPS, VDIVPS, VSQRTPS)
 	VMOVUPS Z7, (DI)
 	ADDQ $64, DI
 	ADDQ $64, SI
@@ -137,27 +130,16 @@ adam32_tail:
 	MOVQ $1, AX
 	SHLQ CX, AX
 	DECQ AX
-	KMOVW AX, K1          // not KMOVB, which needs AVX512DQ
+	KMOVW AX, K1
 	VMOVUPS.Z (BX), K1, Z0
 	VMOVUPS.Z (SI), K1, Z1
 	VMOVUPS.Z (DX), K1, Z3
 	VMOVUPS.Z (DI), K1, Z7
-	VMULPS Z0, Z8, Z0
-	VMULPS Z1, Z9, Z1
-	VMULPS Z0, Z10, Z2
-	VADDPS Z2, Z1, Z1
+	ADAM_M(VMULPS, VADDPS, Z0, Z1)
 	VMOVUPS Z1, K1, (SI)
-	VMULPS Z3, Z11, Z3
-	VMULPS Z0, Z12, Z4
-	VMULPS Z0, Z4, Z4
-	VADDPS Z4, Z3, Z3
+	ADAM_V(VMULPS, VADDPS, Z3)
 	VMOVUPS Z3, K1, (DX)
-	VSQRTPS Z3, Z5
-	VMULPS Z14, Z5, Z5
-	VADDPS Z15, Z5, Z5
-	VMULPS Z1, Z13, Z6
-	VDIVPS Z5, Z6, Z6
-	VSUBPS Z6, Z7, Z7
+	ADAM_P(VMULPS, VADDPS, VSUBPS, VDIVPS, VSQRTPS)
 	VMOVUPS Z7, K1, (DI)
 adam32_done:
 	VZEROUPPER
