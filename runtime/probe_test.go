@@ -97,8 +97,26 @@ func probeMAF(t *testing.T, dim, hidden int) (*compiler.Model, *Params) {
 // products, as computed (blocks and parts), and useful (masked products
 // counted by their masks' nonzeros).
 func productWork(e *Exec[float32]) (full, comp, useful float64) {
-	q := e.prog
-	static, outMasks := staticValues(q), outputMasks(q)
+	static, outMasks := staticValues(e.prog), outputMasks(e.prog)
+	for i := range e.steps {
+		if !isProduct(e.steps[i].op) {
+			continue
+		}
+		f, c, u := productMACs(e.prog, static, outMasks, &e.steps[i])
+		full, comp, useful = full+f, comp+c, useful+u
+	}
+	return full, comp, useful
+}
+
+// productMACs returns the multiply-adds of product step s of q: as a
+// full product, as computed (its blocks and parts), and useful (a masked
+// product's counted by its mask's nonzeros).
+func productMACs[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]float64, s *step[T]) (full, comp, useful float64) {
+	in := q.Instrs[s.value]
+	k := s.ac
+	if in.Int&ir.TransA != 0 {
+		k = s.ar
+	}
 	nonzeros := func(m []float64) float64 {
 		n := 0
 		for _, x := range m {
@@ -108,35 +126,24 @@ func productWork(e *Exec[float32]) (full, comp, useful float64) {
 		}
 		return float64(n)
 	}
-	for _, s := range e.steps {
-		if !isProduct(s.op) {
-			continue
+	full = float64(s.rows * s.cols * k)
+	switch mk := operandMask(q, static, in.Args[1]); {
+	case mk != nil && in.Int&ir.GemmSliceB == 0:
+		useful = nonzeros(mk) * float64(s.rows)
+	case outMasks[s.value] != nil:
+		useful = nonzeros(outMasks[s.value]) * float64(k)
+	default:
+		useful = full
+	}
+	if s.blocks == nil {
+		return full, full, useful
+	}
+	for i, b := range s.blocks {
+		var parts []gemmPart
+		if s.parts != nil {
+			parts = s.parts[i]
 		}
-		in := q.Instrs[s.value]
-		k := s.ac
-		if in.Int&ir.TransA != 0 {
-			k = s.ar
-		}
-		f := float64(s.rows * s.cols * k)
-		full += f
-		switch mk := operandMask(q, static, in.Args[1]); {
-		case mk != nil && in.Int&ir.GemmSliceB == 0:
-			useful += nonzeros(mk) * float64(s.rows)
-		case outMasks[s.value] != nil:
-			useful += nonzeros(outMasks[s.value]) * float64(k)
-		default:
-			useful += f
-		}
-		if s.blocks == nil {
-			comp += f
-		}
-		for i, b := range s.blocks {
-			var parts []gemmPart
-			if s.parts != nil {
-				parts = s.parts[i]
-			}
-			comp += float64(partsWork(parts, b))
-		}
+		comp += float64(partsWork(parts, b))
 	}
 	return full, comp, useful
 }

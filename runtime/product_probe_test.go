@@ -75,38 +75,8 @@ func probeProducts[T Float](t *testing.T) {
 				continue
 			}
 			in := q.Instrs[s.value]
-			k := s.ac
-			if in.Int&ir.TransA != 0 {
-				k = s.ar
-			}
-			f := float64(s.rows * s.cols * k)
-			useful := f
-			nz := func(m []float64) float64 {
-				n := 0
-				for _, x := range m {
-					if x != 0 {
-						n++
-					}
-				}
-				return float64(n)
-			}
-			switch mk := operandMask(q, static, in.Args[1]); {
-			case mk != nil && in.Int&ir.GemmSliceB == 0:
-				useful = nz(mk) * float64(s.rows)
-			case outMasks[s.value] != nil:
-				useful = nz(outMasks[s.value]) * float64(k)
-			}
-			comp := f
-			if s.blocks != nil {
-				comp = 0
-				for j, b := range s.blocks {
-					var parts []gemmPart
-					if s.parts != nil {
-						parts = s.parts[j]
-					}
-					comp += float64(partsWork(parts, b))
-				}
-			}
+			full, comp, useful := productMACs(q, static, outMasks, &e.steps[i])
+			k := int(full) / (s.rows * s.cols)
 			tr := ""
 			if in.Int&ir.TransA != 0 {
 				tr += "A"
