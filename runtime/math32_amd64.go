@@ -12,13 +12,10 @@ func expAVX512s(out, a *float32, n int)
 //go:noescape
 func tanhAVX512s(out, a *float32, n int)
 
-// useAVX512Math selects the AVX-512 forms of exp32 and tanh32 (sixteen
-// lanes: 784-d's tanh over a 64-row shard's 64×784 scales took 54 µs in
-// eight, ~1 ns an element); tests turn it off to check the AVX2 ones.
-var useAVX512Math = useAVX512
-
-// exp32 and tanh32 run the AVX-512 kernels over the leading multiple of
-// 16 elements, the AVX2 ones over the next multiple of 8 and the scalar
+// exp32 and tanh32 run the AVX-512 kernels (where useAVX512: 784-d's
+// tanh over a 64-row shard's 64×784 scales took 54 µs in eight lanes,
+// ~1 ns an element, 29 in sixteen) over the leading multiple of 16
+// elements, the AVX2 ones over the next multiple of 8 and the scalar
 // functions over the rest; all give the same bits.
 func exp32(out, a []float32) { math32(expAVX512s, expAVX32, exp32Go, out, a) }
 
@@ -27,7 +24,7 @@ func tanh32(out, a []float32) { math32(tanhAVX512s, tanhAVX32, tanh32Go, out, a)
 func math32(vec16, vec8 func(out, a *float32, n int), tail func(out, a []float32), out, a []float32) {
 	a = a[:len(out)]
 	n := 0
-	if n16 := len(out) &^ 15; useAVX512Math && n16 > 0 {
+	if n16 := len(out) &^ 15; useAVX512 && n16 > 0 {
 		vec16(&out[0], &a[0], n16)
 		n = n16
 	}
