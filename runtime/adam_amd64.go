@@ -24,24 +24,47 @@ func adamVec[T Float](p, m, v, g []T, k *[8]T) int {
 }
 
 //go:noescape
-func squaresAVX512(sums *[8]float64, x *float64, n int)
+func squaresAVX512(sums *[8]float64, x *float64, n, lane int)
 
 //go:noescape
-func squaresAVX512f32(sums *[8]float64, x *float32, n int)
+func squaresAVX512f32(sums *[8]float64, x *float32, n, lane int)
 
-// squaresVec adds the squares of x's leading multiple of 8 elements to
-// sums with AVX-512 where the machine has it (x[0] goes to sums[0]), and
-// returns how many it did.
-func squaresVec[T Float](sums *[8]float64, x []T) int {
-	n := len(x) &^ 7
+// squaresVec adds the square of each x[j] to sums[(at+j) mod 8] with
+// AVX-512 where the machine has it, and returns how many it did: all, or
+// none. at is x[0]'s place, not negative.
+func squaresVec[T Float](sums *[8]float64, x []T, at int) int {
+	n := len(x)
 	if !useAVX512 || n == 0 {
 		return 0
 	}
 	switch x := any(x).(type) {
 	case []float64:
-		squaresAVX512(sums, &x[0], n)
+		squaresAVX512(sums, &x[0], n, at&7)
 	case []float32:
-		squaresAVX512f32(sums, &x[0], n)
+		squaresAVX512f32(sums, &x[0], n, at&7)
 	}
 	return n
+}
+
+//go:noescape
+func squaresRowsAVX512(sums *[8]float64, x *float64, rows, cols, ld int)
+
+//go:noescape
+func squaresRowsAVX512f32(sums *[8]float64, x *float32, rows, cols, ld int)
+
+// squaresRows adds the squares of rows×cols elements of x, rows ld
+// apart, to sums (element j of a row to sums[j mod 8]) with AVX-512
+// where the machine has it, and reports whether it did. rows and cols
+// are positive and x holds (rows−1)·ld + cols elements.
+func squaresRows[T Float](sums *[8]float64, x []T, rows, cols, ld int) bool {
+	if !useAVX512 || len(x) < (rows-1)*ld+cols {
+		return false
+	}
+	switch x := any(x).(type) {
+	case []float64:
+		squaresRowsAVX512(sums, &x[0], rows, cols, ld)
+	case []float32:
+		squaresRowsAVX512f32(sums, &x[0], rows, cols, ld)
+	}
+	return true
 }

@@ -4,4 +4,6 @@ package runtime
 
 func adamVec[T Float](p, m, v, g []T, k *[8]T) int { return 0 }
 
-func squaresVec[T Float](sums *[8]float64, x []T) int { return 0 }
+func squaresVec[T Float](sums *[8]float64, x []T, at int) int { return 0 }
+
+func squaresRows[T Float](sums *[8]float64, x []T, rows, cols, ld int) bool { return false }

@@ -122,34 +122,47 @@ func TestAddSquares(t *testing.T) {
 // TestAddSquaresLanes checks addSquares (vector kernel and loops) against the
 // plain definition, to the bit: each square added, in float64 and in
 // order, to the running sum of its element's place mod 8, for every
-// length and starting place around the vector width, in both dtypes.
+// length and starting place around the vector width, in both dtypes, on
+// the vector path and the loops alike. The elements just before and
+// after x are huge, so a kernel that reads past either end of x under
+// a wrong lane mask fails.
 func TestAddSquaresLanes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	x := make([]float64, 80)
+	buf := make([]float64, 96)
+	buf32 := make([]float32, len(buf))
+	for i := range buf {
+		buf[i], buf32[i] = 1e30, 1e30
+	}
+	x, x32 := buf[8:88], buf32[8:88]
 	for i := range x {
 		x[i] = rng.NormFloat64() * math.Exp(4*rng.NormFloat64())
+		x32[i] = float32(x[i])
 	}
-	x32 := make([]float32, len(x))
-	for i, v := range x {
-		x32[i] = float32(v)
-	}
-	for at := range 9 {
-		for n := range len(x) - 8 {
-			var want, want32, got, got32 [8]float64
-			for i := range want {
-				want[i], want32[i] = float64(i)+0.5, float64(i)+0.5
-			}
-			got, got32 = want, want32
-			for j, v := range x[:n] {
-				want[(at+j)%8] += v * v
-				a := float64(x32[j])
-				want32[(at+j)%8] += a * a
-			}
-			addSquares(&got, x[:n], at)
-			addSquares(&got32, x32[:n], at)
-			for i := range want {
-				if math.Float64bits(got[i]) != math.Float64bits(want[i]) || math.Float64bits(got32[i]) != math.Float64bits(want32[i]) {
-					t.Fatalf("at %d, n %d: sum %d = %v, %v (float32); want %v, %v", at, n, i, got[i], got32[i], want[i], want32[i])
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, vec := range []bool{true, false} {
+		useAVX512 = vec && saved
+		for at := range 17 {
+			for n := range len(x) - 8 {
+				for _, off := range []int{0, 1, 7} {
+					xs, xs32 := x[off:off+n], x32[off:off+n]
+					var want, want32, got, got32 [8]float64
+					for i := range want {
+						want[i], want32[i] = float64(i)+0.5, float64(i)+0.5
+					}
+					got, got32 = want, want32
+					for j, v := range xs {
+						want[(at+j)%8] += v * v
+						a := float64(xs32[j])
+						want32[(at+j)%8] += a * a
+					}
+					addSquares(&got, xs, at)
+					addSquares(&got32, xs32, at)
+					for i := range want {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) || math.Float64bits(got32[i]) != math.Float64bits(want32[i]) {
+							t.Fatalf("vector %v, at %d, n %d, offset %d: sum %d = %v, %v (float32); want %v, %v", useAVX512, at, n, off, i, got[i], got32[i], want[i], want32[i])
+						}
+					}
 				}
 			}
 		}

@@ -446,7 +446,7 @@ func (t *Trainer) applyUpdate() {
 		t.phase = 1
 		t.update(len(t.segs), normRun)
 		t.upd.setCombined(true)
-		norm := 0.0
+		norm := t.upd.jointSquares()
 		for _, n := range t.norms {
 			norm += n
 		}

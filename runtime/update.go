@@ -19,6 +19,9 @@ type updater interface {
 	// (joint.go), joint runs task j on team member i.
 	jointTasks() int
 	joint(i, j int)
+	// jointSquares is the joint gradients' share of the squared norm
+	// that their tasks summed (jointState.squares), or 0.
+	jointSquares() float64
 }
 
 // optState is Adam over values of type T: in float64 the trainer updates
@@ -173,8 +176,12 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 			continue
 		}
 		if o.fused[sg.param] {
-			// Read only: the update reads C as it is.
-			o.blocks(sg, func(lo, hi, _ int) {
+			if o.js.squares {
+				continue // summed by the joint tasks (jointSquares)
+			}
+			// Read only (the update reads C as it is), so run by run,
+			// not in blocks through a scratch buffer.
+			o.runs(sg, func(lo, hi, _ int) {
 				addSquares(&fused, o.grads[0][sg.param][lo:hi], sg.off+lo)
 			})
 			continue
@@ -199,12 +206,14 @@ func (o *optState[T]) norm(i int, segs []segment) float64 {
 // in the parameters, not in a block, makes the result the same whether or
 // not the update skips a mask's zeros (TestDenseRuns).
 func addSquares[T Float](sums *[8]float64, x []T, at int) {
+	if squaresVec(sums, x, at) == len(x) {
+		return
+	}
 	j := 0
 	for ; j < len(x) && (at+j)%8 != 0; j++ {
 		a := float64(x[j])
 		sums[(at+j)%8] += a * a
 	}
-	j += squaresVec(sums, x[j:])
 	s0, s1, s2, s3, s4, s5, s6, s7 := sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]
 	for ; j+8 <= len(x); j += 8 {
 		y := x[j : j+8 : j+8]
@@ -310,10 +319,20 @@ func (o *optState[T]) sync() {
 }
 
 // blocks calls f on the blocks [lo, hi) of at most block elements that
-// cover segment sg's elements the update visits: all of them, or the
-// live runs of a masked parameter; mo is the block's first element in
-// the packed moments.
+// cover segment sg's elements the update visits (runs); mo is the
+// block's first element in the packed moments.
 func (o *optState[T]) blocks(sg segment, f func(lo, hi, mo int)) {
+	o.runs(sg, func(a, b, mo int) {
+		for lo := a; lo < b; lo += block {
+			f(lo, min(lo+block, b), mo+lo-a)
+		}
+	})
+}
+
+// runs calls f on the runs [lo, hi) of segment sg's elements the update
+// visits: all of them, or the live runs of a masked parameter; mo is the
+// run's first element in the packed moments.
+func (o *optState[T]) runs(sg segment, f func(lo, hi, mo int)) {
 	runs, starts := o.t.live[sg.param], o.mrun[sg.param]
 	if runs == nil {
 		runs, starts = [][2]int{{sg.lo, sg.hi}}, nil
@@ -321,15 +340,23 @@ func (o *optState[T]) blocks(sg segment, f func(lo, hi, mo int)) {
 	base := o.mbase[sg.param]
 	for r, run := range runs {
 		a, b := max(run[0], sg.lo), min(run[1], sg.hi)
+		if a >= b {
+			continue
+		}
 		mo := base + a // every element has moments
 		if starts != nil {
 			mo = base + starts[r] + a - run[0]
 		}
-		for lo := a; lo < b; lo += block {
-			f(lo, min(lo+block, b), mo+lo-a)
-		}
+		f(a, b, mo)
 	}
 }
 
 func (o *optState[T]) jointTasks() int { return len(o.js.tasks) }
 func (o *optState[T]) joint(i, j int)  { o.js.run(i, j) }
+
+func (o *optState[T]) jointSquares() float64 {
+	if !o.js.squares {
+		return 0
+	}
+	return o.w * o.w * o.js.squareSum()
+}
