@@ -47,16 +47,16 @@ func squaresVec[T Float](sums *[8]float64, x []T, at int) int {
 }
 
 //go:noescape
-func squaresRowsAVX512(sums *[8]float64, x *float64, rows, cols, ld int)
+func squaresRowsAVX512(sums *[32]float64, x *float64, rows, cols, ld int)
 
 //go:noescape
-func squaresRowsAVX512f32(sums *[8]float64, x *float32, rows, cols, ld int)
+func squaresRowsAVX512f32(sums *[32]float64, x *float32, rows, cols, ld int)
 
 // squaresRows adds the squares of rows×cols elements of x, rows ld
-// apart, to sums (element j of a row to sums[j mod 8]) with AVX-512
+// apart, to sums (element j of a row to sums[j mod 32]) with AVX-512
 // where the machine has it, and reports whether it did. rows and cols
 // are positive and x holds (rows−1)·ld + cols elements.
-func squaresRows[T Float](sums *[8]float64, x []T, rows, cols, ld int) bool {
+func squaresRows[T Float](sums *[32]float64, x []T, rows, cols, ld int) bool {
 	if !useAVX512 || len(x) < (rows-1)*ld+cols {
 		return false
 	}

@@ -6,4 +6,4 @@ func adamVec[T Float](p, m, v, g []T, k *[8]T) int { return 0 }
 
 func squaresVec[T Float](sums *[8]float64, x []T, at int) int { return 0 }
 
-func squaresRows[T Float](sums *[8]float64, x []T, rows, cols, ld int) bool { return false }
+func squaresRows[T Float](sums *[32]float64, x []T, rows, cols, ld int) bool { return false }

@@ -231,7 +231,7 @@ type jointState[T Float] struct {
 	// norm pass would read C again from memory, ~1 ms of a 784-d MAF's
 	// clipped float32 step.
 	squares bool
-	sq      [][8]float64
+	sq      [][32]float64
 }
 
 // newJointState plans the joint products: joint holds, per parameter,
@@ -305,7 +305,7 @@ func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, j
 			}
 		}
 	}
-	js.sq = make([][8]float64, len(js.tasks))
+	js.sq = make([][32]float64, len(js.tasks))
 	area := 0 // the largest block or part, where there are chunks after the first
 	if t.batch > jointChunk {
 		for _, st := range js.prods {
@@ -356,8 +356,8 @@ func (js *jointState[T]) run(i, j int) {
 }
 
 // sumSquares sets sq[j] to the squares of task j's blocks of C, its
-// mask's zeros first written +0: eight running sums, element (r, c) of a
-// block (or of a part) going to sum c−n0 mod 8, row after row. Which
+// mask's zeros first written +0: 32 running sums, element (r, c) of a
+// block (or of a part) going to sum c−n0 mod 32, row after row. Which
 // member runs the task changes no bit; the norm sums the tasks' sums in
 // task order.
 func (js *jointState[T]) sumSquares(j int) {
@@ -366,7 +366,7 @@ func (js *jointState[T]) sumSquares(j int) {
 	for k := 0; k < len(tk.zeros); k += 2 {
 		clear(st.out[tk.zeros[k] : tk.zeros[k]+tk.zeros[k+1]])
 	}
-	var s [8]float64
+	var s [32]float64
 	for bi := tk.b0; bi < tk.b1; bi++ {
 		if st.parts != nil && st.parts[bi] != nil {
 			for _, p := range st.parts[bi] {
@@ -382,16 +382,30 @@ func (js *jointState[T]) sumSquares(j int) {
 // squareSum returns the sum of the tasks' sums of squares, in task order.
 func (js *jointState[T]) squareSum() float64 {
 	total := 0.0
-	for _, s := range js.sq {
-		total += ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+	for i := range js.sq {
+		total += sum32(&js.sq[i])
 	}
 	return total
 }
 
+// sum32 is the sum of s in a fixed order: pairs, then pairs of pairs.
+func sum32(s *[32]float64) float64 {
+	var t [16]float64
+	for i := range t {
+		t[i] = s[2*i] + s[2*i+1]
+	}
+	for n := 8; n >= 1; n /= 2 {
+		for i := range n {
+			t[i] = t[2*i] + t[2*i+1]
+		}
+	}
+	return t[0]
+}
+
 // squaresRect adds the squares of block b of the row-major matrix c
-// (leading dimension ld) to sums: element (r, c) to sums[(c−b.n0) mod 8],
+// (leading dimension ld) to sums: element (r, c) to sums[(c−b.n0) mod 32],
 // in float64, row after row (squaresRows where the machine has it).
-func squaresRect[T Float](sums *[8]float64, c []T, ld int, b gemmBlock) {
+func squaresRect[T Float](sums *[32]float64, c []T, ld int, b gemmBlock) {
 	rows, cols := b.m1-b.m0, b.n1-b.n0
 	if rows <= 0 || cols <= 0 {
 		return
@@ -403,7 +417,7 @@ func squaresRect[T Float](sums *[8]float64, c []T, ld int, b gemmBlock) {
 	for r := range rows {
 		for j, v := range x[r*ld : r*ld+cols] {
 			a := float64(v)
-			sums[j%8] += a * a
+			sums[j%32] += a * a
 		}
 	}
 }

@@ -9,13 +9,13 @@ import (
 
 // TestSquaresRect checks squaresRect, the joint tasks' sums of squares,
 // against its definition to the bit (element (r, c) of the block added
-// to sum c−n0 mod 8, row after row), on the vector kernel and the loop,
+// to sum c−n0 mod 32, row after row), on the vector kernel and the loop,
 // in both dtypes, for widths around the vector's and rows of a larger
 // matrix whose elements outside the block are huge: a kernel that reads
 // a column too many, or a row's tail without its mask, fails.
 func TestSquaresRect(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	const ld = 48
+	const ld = 80
 	c := make([]float64, 6*ld)
 	for i := range c {
 		c[i] = 1e30
@@ -24,7 +24,7 @@ func TestSquaresRect(t *testing.T) {
 	defer func() { useAVX512 = saved }()
 	for _, vec := range []bool{true, false} {
 		useAVX512 = vec && saved
-		for cols := 1; cols <= 40; cols++ {
+		for cols := 1; cols <= 72; cols++ {
 			for _, n0 := range []int{0, 3, 8} {
 				b := gemmBlock{m0: 1, m1: 5, n0: n0, n1: n0 + cols}
 				x := slices.Clone(c)
@@ -37,7 +37,7 @@ func TestSquaresRect(t *testing.T) {
 				for i, v := range x {
 					x32[i] = float32(v)
 				}
-				var want, want32 [8]float64
+				var want, want32 [32]float64
 				for i := range want {
 					want[i], want32[i] = float64(i)+0.25, float64(i)+0.25
 				}
@@ -45,9 +45,9 @@ func TestSquaresRect(t *testing.T) {
 				for r := b.m0; r < b.m1; r++ {
 					for j := b.n0; j < b.n1; j++ {
 						v := x[r*ld+j]
-						want[(j-b.n0)%8] += v * v
+						want[(j-b.n0)%32] += v * v
 						a := float64(x32[r*ld+j])
-						want32[(j-b.n0)%8] += a * a
+						want32[(j-b.n0)%32] += a * a
 					}
 				}
 				squaresRect(&got, x, ld, b)
