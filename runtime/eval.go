@@ -141,6 +141,7 @@ func (pt *execPart[T]) help() (bool, int)           { return pt.exec.help() }
 func (pt *execPart[T]) prelude(steps []int)         { pt.exec.runPrelude(steps) }
 func (pt *execPart[T]) preludeWork(k int) [][][]int { return pt.exec.preludeWork(k) }
 func (pt *execPart[T]) preludeSize() int            { return pt.exec.preludeSize() }
+func (pt *execPart[T]) preludeOut(j int) int        { return len(pt.exec.pre[j].out) }
 func (pt *execPart[T]) numRows() int                { return pt.exec.Batch }
 
 // NewMapper plans p (its inputs, side by side in each source row, and the
@@ -191,10 +192,20 @@ func (m *Mapper) refresh() {
 // runPrelude runs a part's prelude on a team whose task j runs list j of
 // level *phase of work (any member may run any list: only one list of a
 // level holds matrix products, which use the Exec's one transpose
-// scratch); a small prelude runs on the calling goroutine alone, where
-// waking the team would cost more than it saves. It leaves *phase at -1.
+// scratch); a small prelude (fewer than minPrelude elements written)
+// runs on the calling goroutine alone, where waking the team would cost
+// more than it saves. It leaves *phase at -1.
 func runPrelude(t *team, phase *int, work [][][]int, p part) {
-	if p.preludeSize() < 1<<16 {
+	runPreludeOf(t, phase, work, p, p.preludeSize())
+}
+
+// minPrelude is the size of the smallest prelude run on a team.
+const minPrelude = 1 << 16
+
+// runPreludeOf is runPrelude of work that writes size elements (a
+// Trainer's prelude without the masked copies its update keeps).
+func runPreludeOf(t *team, phase *int, work [][][]int, p part, size int) {
+	if size < minPrelude {
 		for _, lvl := range work {
 			for _, steps := range lvl {
 				p.prelude(steps)

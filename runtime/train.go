@@ -73,13 +73,21 @@ type Trainer struct {
 	// the team runs, or -1.
 	pre   [][][]int
 	level int
-	segs  [][]segment
-	useg  [][]segment
-	par   bool // the update is large enough to split among the team
-	norms []float64
-	clipC float64
-	rows  int
-	batch int
+	// rest is pre without the masked copies the update keeps
+	// (maskkeep.go), restSize what it writes, and copied the parameters'
+	// generation the update left them in, or 0: a step whose
+	// parameters are still of that generation runs rest, others pre.
+	rest     [][][]int
+	restSize int
+	copied   uint64
+	prelude  [][][]int // the lists the team runs: pre or rest
+	segs     [][]segment
+	useg     [][]segment
+	par      bool // the update is large enough to split among the team
+	norms    []float64
+	clipC    float64
+	rows     int
+	batch    int
 	// inOrder makes each step read the rows in order from the first
 	// (InOrder); next is the row the next draw reads.
 	inOrder bool
@@ -235,6 +243,10 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		t.upd = newOptState(t, params.Data, full, g, joint, jb)
 	}
 	t.pre = t.shards[0].p.preludeWork(k)
+	t.rest, t.restSize = t.pre, t.shards[0].p.preludeSize()
+	if keepMasked {
+		t.rest, t.restSize = withoutKept(t.pre, t.upd.keepCopies(t.shards[0].p), t.shards[0].p)
+	}
 	t.team = newTeam(k, t.work, func(int) bool { return helpParts(t.parts) })
 	t.commit()
 	return t, nil
@@ -244,7 +256,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 // the update uses).
 func (t *Trainer) work(i, j int) {
 	if t.level >= 0 {
-		t.shards[0].p.prelude(t.pre[t.level][j])
+		t.shards[0].p.prelude(t.prelude[t.level][j])
 		return
 	}
 	switch t.phase {
@@ -391,7 +403,7 @@ func (t *Trainer) Save(s *Snapshot) {
 func (t *Trainer) Step() float64 {
 	start := time.Now()
 	t.drawBatch()
-	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
+	t.runPrelude()
 	loss := t.runShards()
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
 		t.runJoint()
@@ -402,6 +414,19 @@ func (t *Trainer) Step() float64 {
 }
 
 // Step's phases, apart so that TestProbePhases can time each one.
+
+// runPrelude computes the static values of the step: all of them, or,
+// where the parameters changed only by the last update, those it did
+// not keep (maskkeep.go).
+func (t *Trainer) runPrelude() {
+	t.prelude = t.pre
+	if t.copied != 0 && t.copied == t.params.generation() {
+		t.prelude = t.rest
+		runPreludeOf(t.team, &t.level, t.rest, t.shards[0].p, t.restSize)
+		return
+	}
+	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
+}
 
 // drawBatch sets the shards' rows to the next minibatch.
 func (t *Trainer) drawBatch() {
@@ -468,7 +493,7 @@ func (t *Trainer) applyUpdate() {
 			convert(t.f32[sv.off:sv.off+len(sv.param)], sv.param)
 		}
 	}
-	t.params.gen.Add(1)
+	t.copied = t.params.gen.Add(1)
 }
 
 // update runs the n tasks of an update phase: on the team if the model is

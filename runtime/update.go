@@ -19,6 +19,10 @@ type updater interface {
 	// (joint.go), joint runs task j on team member i.
 	jointTasks() int
 	joint(i, j int)
+	// keepCopies makes the update keep the masked copies of a part's
+	// prelude it can (maskkeep.go) and returns, per prelude step,
+	// whether it keeps that step's.
+	keepCopies(p part) []bool
 	// jointSquares is the joint gradients' share of the squared norm
 	// that their tasks summed (jointState.squares), or 0.
 	jointSquares() float64
@@ -63,6 +67,9 @@ type optState[T Float] struct {
 	one   []bool
 	fused []bool
 	w     float64
+	// copies holds, per parameter, the masked copies of it that the
+	// update writes as it updates it (maskkeep.go).
+	copies [][][]T
 }
 
 // newOptState prepares the update of the values p; joint holds, per
@@ -100,6 +107,7 @@ func newOptState[T Float](t *Trainer, p []T, full, g *ir.Program, joint []ir.Val
 	jbT, _ := jb.(*jointBufs[T])
 	o.js, bufs = newJointState(full, g, t, joint, jbT)
 	o.one, o.fused, o.w = make([]bool, len(bufs)), o.js.fusedParams(len(bufs)), t.shards[0].weight
+	o.copies = make([][][]T, len(bufs))
 	for i, b := range bufs {
 		if b != nil {
 			o.grads[0][i], o.one[i] = b, true
@@ -282,6 +290,9 @@ func (o *optState[T]) adam(i int, segs []segment) {
 				}
 			}
 			adamBlock(p, m, v, g, kk)
+			for _, c := range o.copies[sg.param] {
+				copy(c[lo:hi], p)
+			}
 		})
 	}
 }
