@@ -26,8 +26,10 @@
 #   -reps   repetitions (default 4: even, so that the orders balance)
 #   -load   load processes (default: one per core, nproc)
 # Run it alone: flock /tmp/nox-bench.lock bench/load.sh main HEAD
-# Raw lines and the summary (median and min–max per build, configuration
-# and thread setting) go to stdout and to bench/out/load-TIME.txt.
+# Raw lines and the summaries (median and min–max per build, configuration
+# and thread setting; then, per build and configuration, the median ratio
+# default ÷ -threads 1 of the repetitions' pairs with a 95 % bootstrap
+# interval) go to stdout and to bench/out/load-TIME.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=4 nload=$(nproc) configs=moons,digits,d784
@@ -145,5 +147,44 @@ awk '
     for (k in keys) {
       n = sort(v[k], x); m = n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
       printf "%-40s %10.1f  [%.1f–%.1f]\n", k, m, x[1], x[n]
+    }
+  }' "$log" | sort | tee -a "$log"
+
+# The verdict per build and configuration: the ratio default ÷ -threads 1
+# of each repetition's pair (the two ran a few seconds apart, so a slow
+# phase of the machine hits both), their median, a 95 % bootstrap
+# interval of that median (2000 resamples, seeded: the same log gives the
+# same interval) and how many pairs were at least 1. Medians of the
+# speeds above can disagree with it when the machine's speed drifts over
+# the script's minutes.
+echo "== default ÷ -threads 1, pair by pair: median [95 % bootstrap interval of the median], pairs ≥ 1" | tee -a "$log"
+awk '
+  $1 == "run" {
+    split($4, t, "="); split($5, r, "="); split($6, s, "=")
+    k = $2 " " $3; keys[k] = 1; sp[k, t[2], r[2]] = s[2]; reps[k, r[2]] = 1
+  }
+  function median(a, n,   i, j, t) {
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  END {
+    srand(1)
+    for (k in keys) {
+      n = 0; up = 0
+      for (kr in reps) {
+        split(kr, p, SUBSEP)
+        if (p[1] != k || !((k, "default", p[2]) in sp) || !((k, "1", p[2]) in sp) || sp[k, "1", p[2]] + 0 == 0) continue
+        q[++n] = sp[k, "default", p[2]] / sp[k, "1", p[2]]
+        if (q[n] >= 1) up++
+      }
+      if (n == 0) continue
+      for (i = 1; i <= n; i++) c[i] = q[i]
+      m = median(c, n)
+      for (b = 1; b <= 2000; b++) {
+        for (i = 1; i <= n; i++) c[i] = q[int(rand() * n) + 1]
+        bm[b] = median(c, n)
+      }
+      median(bm, 2000)
+      printf "%-40s %6.3f  [%.3f–%.3f]  %d of %d\n", k, m, bm[51], bm[1950], up, n
     }
   }' "$log" | sort | tee -a "$log"
