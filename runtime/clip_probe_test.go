@@ -1,0 +1,77 @@
+package runtime
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestProbeClip is a measuring tool, run only with NOX_PROBE=1 (go test
+// ./runtime -run ProbeClip -v): what clipping costs a 784-d MAF's
+// float32 training step (batch 128). Two trainers over the same model,
+// one without clipping and one that clips at every step, alternate in
+// bursts of six steps in one process, so that the machine's drift hits
+// both; it prints the medians over 12 bursts of the whole step and of
+// its joint and update phases, and the sizes the joint tasks' sums of
+// squares work on (joint.go). Figures quoted in bench/README.md.
+func TestProbeClip(t *testing.T) {
+	if os.Getenv("NOX_PROBE") != "1" {
+		t.Skip("a measuring tool: NOX_PROBE=1")
+	}
+	m, ps := probeMAF(t, 784, 1024)
+	data := randomRows(2000, 784, 3)
+	plain := DefaultAdam(1e-4)
+	clipped := plain
+	clipped.Clip = 1e-3 // below every gradient's norm: every step clips
+	var trs [2]*Trainer
+	for i, opt := range []Adam{plain, clipped} {
+		tr, err := NewTrainer(m.Grad, ps, data, 784, 128, opt, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		tr.Step()
+		trs[i] = tr
+	}
+	var step, joint, update [2][]float64
+	for range 12 {
+		for i, tr := range trs {
+			var js, us time.Duration
+			t0 := time.Now()
+			for range 6 {
+				tr.drawBatch()
+				tr.runPrelude()
+				tr.runShards()
+				t1 := time.Now()
+				tr.runJoint()
+				t2 := time.Now()
+				tr.applyUpdate()
+				js, us = js+t2.Sub(t1), us+time.Since(t2)
+			}
+			step[i] = append(step[i], float64(time.Since(t0).Microseconds())/6)
+			joint[i] = append(joint[i], float64(js.Microseconds())/6)
+			update[i] = append(update[i], float64(us.Microseconds())/6)
+		}
+	}
+	med := func(x []float64) float64 {
+		y := slices.Clone(x)
+		slices.Sort(y)
+		return y[len(y)/2]
+	}
+	fmt.Printf("784-d float32 step, medians of 12 bursts (µs): unclipped %.0f (joint %.0f, update %.0f), clipped %.0f (joint %.0f, update %.0f)\n",
+		med(step[0]), med(joint[0]), med(update[0]), med(step[1]), med(joint[1]), med(update[1]))
+	if o, ok := trs[1].upd.(*optState[float32]); ok {
+		zeros, area := 0, 0
+		for _, tk := range o.js.tasks {
+			zeros += len(tk.zeros) / 2
+			st := &o.js.prods[tk.p]
+			for _, b := range st.blocks[tk.b0:tk.b1] {
+				area += (b.m1 - b.m0) * (b.n1 - b.n0)
+			}
+		}
+		fmt.Printf("joint tasks %d: blocks of %d elements, %d runs of mask zeros in them; %d elements with moments of %d\n", len(o.js.tasks), area, zeros, len(o.m), len(o.p))
+	}
+}
