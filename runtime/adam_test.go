@@ -123,20 +123,23 @@ func TestAddSquares(t *testing.T) {
 // plain definition, to the bit: each square added, in float64 and in
 // order, to the running sum of its element's place mod 8, for every
 // length and starting place around the vector width, in both dtypes, on
-// the vector path and the loops alike. The elements just before and
-// after x are huge, so a kernel that reads past either end of x under
-// a wrong lane mask fails.
+// the vector path and the loops alike. Each run is copied between eight
+// huge elements on either side, so a kernel that reads past either end
+// of it under a wrong lane mask fails.
 func TestAddSquaresLanes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	buf := make([]float64, 96)
-	buf32 := make([]float32, len(buf))
-	for i := range buf {
-		buf[i], buf32[i] = 1e30, 1e30
-	}
-	x, x32 := buf[8:88], buf32[8:88]
+	x := make([]float64, 80)
+	x32 := make([]float32, len(x))
 	for i := range x {
 		x[i] = rng.NormFloat64() * math.Exp(4*rng.NormFloat64())
 		x32[i] = float32(x[i])
+	}
+	guarded := func(n int) ([]float64, []float32) {
+		b, b32 := make([]float64, n+16), make([]float32, n+16)
+		for i := range b {
+			b[i], b32[i] = 1e30, 1e30
+		}
+		return b[8 : 8+n], b32[8 : 8+n]
 	}
 	saved := useAVX512
 	defer func() { useAVX512 = saved }()
@@ -145,7 +148,9 @@ func TestAddSquaresLanes(t *testing.T) {
 		for at := range 17 {
 			for n := range len(x) - 8 {
 				for _, off := range []int{0, 1, 7} {
-					xs, xs32 := x[off:off+n], x32[off:off+n]
+					xs, xs32 := guarded(n)
+					copy(xs, x[off:off+n])
+					copy(xs32, x32[off:off+n])
 					var want, want32, got, got32 [8]float64
 					for i := range want {
 						want[i], want32[i] = float64(i)+0.5, float64(i)+0.5

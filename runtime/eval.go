@@ -56,6 +56,8 @@ type part interface {
 	prelude(steps []int)
 	preludeWork(k int) [][][]int
 	preludeSize() int
+	// preludeOut is the number of elements prelude step j writes.
+	preludeOut(j int) int
 	numRows() int
 	// freshBytes: see commit.go.
 	freshBytes() [][]byte

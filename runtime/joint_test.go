@@ -14,8 +14,10 @@ import (
 // blocking along the rows, and without clipping, the bits are the same;
 // with clipping the norm sums the squares in another order, and over
 // shards of 64 the gradients differ in rounding (the sum over both
-// shards' rows is one sum): then they must agree to rounding. Float32
-// and float64.
+// shards' rows is one sum): then they must agree to rounding, and so
+// must the clipping factors, whose norms the joint tasks sum in part
+// (jointSquares: a task that summed the mask's zeros, or a weight
+// counted twice or not at all, moves it). Float32 and float64.
 func TestJointGradients(t *testing.T) {
 	defer func(b, w int) { jointMinBytes, jointTaskWork = b, w }(jointMinBytes, jointTaskWork)
 	jointTaskWork = 1 << 14 // products of several tasks
@@ -30,6 +32,7 @@ func TestJointGradients(t *testing.T) {
 		for _, dt := range []DType{Float64, Float32} {
 			name := fmt.Sprintf("%v batch %d clip %v", dt, c.batch, c.clip)
 			var got [2]map[string][]float64
+			var clipC [2]float64
 			for k, min := range []int{1 << 40, 0} {
 				jointMinBytes = min
 				ps := NewParams(m.Params)
@@ -56,7 +59,10 @@ func TestJointGradients(t *testing.T) {
 					tr.Step()
 				}
 				tr.Close()
-				got[k] = optArrays(tr)
+				got[k], clipC[k] = optArrays(tr), tr.clipC
+				if c.clip > 0 && (tr.clipC >= 1 || tr.clipC <= 0) {
+					t.Fatalf("%s: clipping factor %v: the test does not clip", name, tr.clipC)
+				}
 			}
 			if c.same {
 				for _, arr := range []string{"params", "m", "v"} {
@@ -82,6 +88,9 @@ func TestJointGradients(t *testing.T) {
 			}
 			if big == 0 || worst > tol*big {
 				t.Errorf("%s: gradients differ by up to %.3g of the largest (%.3g), want at most %g", name, worst/big, big, tol)
+			}
+			if d := math.Abs(clipC[1]-clipC[0]) / clipC[0]; d > tol {
+				t.Errorf("%s: clipping factor %v joined, %v not: %.3g apart, want at most %g", name, clipC[1], clipC[0], d, tol)
 			}
 		}
 	}

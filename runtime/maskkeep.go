@@ -23,7 +23,14 @@ import "github.com/noxlang/nox/compiler/ir"
 // generation moved past the one the update left, Trainer.copied): the
 // next step runs the whole prelude. Elements the update never visits
 // (kept at +0, or a parameter it does not train) do not change, and
-// their copy is the one the last whole prelude made.
+// their copy is the one the last whole prelude made. A fixed parameter
+// (ir.Param.Fixed: outside the update's ranges, changed by SetFixed) is
+// never a kept copy's source, so SetFixed leaves the kept copies current.
+//
+// A Mapper over the same parameters never borrows a kept copy
+// (sharedMasked): a weight kept at +0 under its mask is one a Mapper
+// reads in place (maskInPlace is asked first, plan.go). Were it to
+// borrow one, it would write the same bits into it.
 
 // keepMasked turns the keeping on; tests turn it off to compare.
 var keepMasked = true
@@ -43,7 +50,7 @@ func (o *optState[T]) keepCopies(p part) []bool {
 		}
 		w := e.prog.Instrs[in.Args[0]]
 		mask := e.prog.Instrs[in.Args[1]].Data
-		if w.Op != ir.OpParam || o.grads[0][w.Int] == nil || !o.t.params.zeroedUnder(w.Int, mask) || len(s.out) != len(o.t.params.Views[w.Int]) {
+		if w.Op != ir.OpParam || o.grads[0][w.Int] == nil || o.t.params.Table[w.Int].Fixed || !o.t.params.zeroedUnder(w.Int, mask) || len(s.out) != len(o.t.params.Views[w.Int]) {
 			continue
 		}
 		o.copies[w.Int] = append(o.copies[w.Int], s.out)
@@ -55,7 +62,6 @@ func (o *optState[T]) keepCopies(p part) []bool {
 // withoutKept returns work (preludeWork's lists) without the steps kept
 // and the number of elements the rest writes.
 func withoutKept(work [][][]int, kept []bool, p part) ([][][]int, int) {
-	e := p.(interface{ preludeOut(j int) int })
 	var out [][][]int
 	size := 0
 	for _, lvl := range work {
@@ -66,7 +72,7 @@ func withoutKept(work [][][]int, kept []bool, p part) ([][][]int, int) {
 			for _, j := range steps {
 				if !kept[j] {
 					rest = append(rest, j)
-					size += e.preludeOut(j)
+					size += p.preludeOut(j)
 					n++
 				}
 			}

@@ -5,26 +5,39 @@ import (
 	"math"
 	"math/rand/v2"
 	goruntime "runtime"
+	"slices"
 	"testing"
+
+	"github.com/noxlang/nox/compiler"
 )
 
 // TestKeptCopies checks that a trainer whose update keeps the masked
 // copies (maskkeep.go) trains to the same bits as one whose prelude
-// makes them at every step, in both dtypes and on 1 and 2 cores, with
-// clipping and weight decay, and that a change of the parameters
+// makes them at every step, in both dtypes, on 1 and 2 cores and with
+// the weight gradients joined or not (joint.go), with clipping and
+// weight decay, and that a change of the parameters
 // between steps (Params.Changed) makes the next step copy them again:
 // the parameters are scaled after the third step, and a trainer that
 // kept reading its own copies would go on from the old values.
 func TestKeptCopies(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
+	defer func(b int) { jointMinBytes = b }(jointMinBytes)
 	const dim, batch, rows = 16, 64, 200
 	m := madeModel(t, 2, 256, dim)
 	data := randomRows(rows, dim, 3)
 	opt := DefaultAdam(1e-2)
 	opt.Clip, opt.WeightDecay = 0.5, 0.1
 	for _, dt := range []DType{Float64, Float32} {
-		for _, procs := range []int{1, 2} {
+		for _, c := range []struct {
+			procs int
+			joint bool
+		}{{1, false}, {2, false}, {2, true}} {
+			procs := c.procs
 			goruntime.GOMAXPROCS(procs)
+			jointMinBytes = 1 << 40
+			if c.joint {
+				jointMinBytes = 0
+			}
 			var ref []float64
 			for _, keep := range []bool{false, true} {
 				ps := NewParams(m.Params)
@@ -40,6 +53,9 @@ func TestKeptCopies(t *testing.T) {
 				want := 0
 				if keep {
 					want = 4
+				}
+				if joined := tr.upd.jointTasks() > 0; joined != c.joint {
+					t.Fatalf("%v: joined %v, want %v", dt, joined, c.joint)
 				}
 				if n := keptCount(tr); n != want || keep == (fmt.Sprint(tr.rest) == fmt.Sprint(tr.pre)) {
 					t.Fatalf("%v, keep %v: %d masked copies kept, want %d (prelude %v, without them %v)", dt, keep, n, want, tr.pre, tr.rest)
@@ -64,7 +80,7 @@ func TestKeptCopies(t *testing.T) {
 				}
 				for i := range ref {
 					if math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
-						t.Fatalf("%v, %d cores: value %d is %v with the copies kept, %v without", dt, procs, i, got[i], ref[i])
+						t.Fatalf("%v, %+v: value %d is %v with the copies kept, %v without", dt, c, i, got[i], ref[i])
 					}
 				}
 			}
@@ -86,4 +102,69 @@ func keptCount(tr *Trainer) int {
 		}
 	}
 	return n
+}
+
+// TestKeptCopiesSetFixed: setting a fixed parameter between steps (a
+// MAF's standardization here) leaves the kept copies current, as no kept
+// copy is made from a fixed parameter, and the trainer still trains to
+// the bits of one that makes its copies at every step.
+func TestKeptCopiesSetFixed(t *testing.T) {
+	const dim, batch = 8, 64
+	std := &compiler.Standardize{}
+	for range dim {
+		std.Mean = append(std.Mean, 0.1)
+		std.Std = append(std.Std, 1.3)
+	}
+	m := MAFModel(t, 2, 64, dim, std)
+	data := randomRows(300, dim, 4)
+	var ref []float64
+	for _, keep := range []bool{false, true} {
+		ps := NewParams(m.Params)
+		ps.ZeroMasked(modelPrograms(m)...)
+		ps.Init(rand.New(rand.NewPCG(1, 1)))
+		fixed := -1
+		for i, p := range m.Params {
+			if p.Fixed {
+				fixed = i
+			}
+		}
+		if fixed < 0 {
+			t.Fatal("the model has no fixed parameter: the test does not test SetFixed")
+		}
+		keepMasked = keep
+		tr, err := NewTrainer(m.Grad, ps, data, dim, batch, DefaultAdam(1e-2), rand.New(rand.NewPCG(2, 2)))
+		keepMasked = true
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keep && keptCount(tr) == 0 {
+			t.Fatal("no masked copy kept: the test does not test them")
+		}
+		var got []float64
+		for step := range 4 {
+			got = append(got, tr.Step())
+			if step == 1 {
+				v := slices.Clone(ps.Views[fixed])
+				for j := range v {
+					v[j] *= 1.5
+				}
+				tr.SetFixed(fixed, v)
+				if keep && tr.copied != ps.generation() {
+					t.Fatalf("after SetFixed: copies of generation %d, parameters of %d: the copies are made again", tr.copied, ps.generation())
+				}
+			}
+		}
+		tr.Sync()
+		got = append(got, ps.Data...)
+		tr.Close()
+		if !keep {
+			ref = got
+			continue
+		}
+		for i := range ref {
+			if math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
+				t.Fatalf("value %d is %v with the copies kept, %v without", i, got[i], ref[i])
+			}
+		}
+	}
 }

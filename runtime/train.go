@@ -362,7 +362,11 @@ func (t *Trainer) SetFixed(i int, v []float64) {
 	if t.f32 != nil {
 		convert(t.params.v32[i][:len(v)], v)
 	}
-	t.params.gen.Add(1)
+	// A fixed parameter is never a kept masked copy's source
+	// (maskkeep.go): copies current before are current after.
+	if g := t.params.gen.Add(1); t.copied == g-1 {
+		t.copied = g
+	}
 }
 
 // InOrder makes every step read the data rows in order, from the first,
