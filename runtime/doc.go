@@ -34,7 +34,9 @@
 // that share a batch share one prelude. A masked weight whose masked-out
 // entries are kept at +0 (Params.ZeroMasked: no program of the model
 // reads them) needs no step at all where the plan reads it in place
-// (masked.go, maskInPlace): W⊙M is W.
+// (masked.go, maskInPlace): W⊙M is W. Where it is copied instead (the
+// weights fit in cache), a Trainer's update writes the copy as it writes
+// W, and the next step's prelude leaves it out (maskkeep.go).
 //
 // A batch is split by rows. A shard is one of the Shards(batch) row
 // ranges of a Trainer's batch, each run by its own Exec over the shared
