@@ -43,7 +43,7 @@ func TestProbePhases(t *testing.T) {
 		}
 		for range c.steps {
 			timed("draw", tr.drawBatch)
-			timed("prelude", func() { runPrelude(tr.team, &tr.level, tr.pre, tr.shards[0].p) })
+			timed("prelude", tr.runPrelude)
 			timed("parts", func() { tr.runShards() })
 			timed("joint", tr.runJoint)
 			timed("update", tr.applyUpdate)

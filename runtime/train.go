@@ -243,7 +243,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		t.upd = newOptState(t, params.Data, full, g, joint, jb)
 	}
 	t.pre = t.shards[0].p.preludeWork(k)
-	t.rest, t.restSize = t.pre, t.shards[0].p.preludeSize()
+	t.prelude, t.rest, t.restSize = t.pre, t.pre, t.shards[0].p.preludeSize()
 	if keepMasked {
 		t.rest, t.restSize = withoutKept(t.pre, t.upd.keepCopies(t.shards[0].p), t.shards[0].p)
 	}
