@@ -10,8 +10,8 @@ import (
 )
 
 // TestProbeClip is a measuring tool, run only with NOX_PROBE=1 (go test
-// ./runtime -run ProbeClip -v): what clipping costs a 784-d MAF's
-// float32 training step (batch 128). Two trainers over the same model,
+// ./runtime -run ProbeClip -v): what clipping costs a float32 training
+// step of the 784-d MAF (batch 128) and of the digits one (batch 256). Two trainers over the same model,
 // one without clipping and one that clips at every step, alternate in
 // bursts of six steps in one process, so that the machine's drift hits
 // both; it prints the medians over 12 bursts of the whole step and of
@@ -21,14 +21,20 @@ func TestProbeClip(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
-	m, ps := probeMAF(t, 784, 1024)
-	data := randomRows(2000, 784, 3)
+	for _, c := range []struct{ dim, hidden, batch, bursts int }{{784, 1024, 128, 12}, {64, 512, 256, 40}} {
+		probeClip(t, c.dim, c.hidden, c.batch, c.bursts)
+	}
+}
+
+func probeClip(t *testing.T, dim, hidden, batch, bursts int) {
+	m, ps := probeMAF(t, dim, hidden)
+	data := randomRows(2000, dim, 3)
 	plain := DefaultAdam(1e-4)
 	clipped := plain
 	clipped.Clip = 1e-3 // below every gradient's norm: every step clips
 	var trs [2]*Trainer
 	for i, opt := range []Adam{plain, clipped} {
-		tr, err := NewTrainer(m.Grad, ps, data, 784, 128, opt, rand.New(rand.NewPCG(1, 1)))
+		tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(1, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +43,7 @@ func TestProbeClip(t *testing.T) {
 		trs[i] = tr
 	}
 	var step, joint, update [2][]float64
-	for range 12 {
+	for range bursts {
 		for i, tr := range trs {
 			var js, us time.Duration
 			t0 := time.Now()
@@ -61,8 +67,8 @@ func TestProbeClip(t *testing.T) {
 		slices.Sort(y)
 		return y[len(y)/2]
 	}
-	fmt.Printf("784-d float32 step, medians of 12 bursts (µs): unclipped %.0f (joint %.0f, update %.0f), clipped %.0f (joint %.0f, update %.0f)\n",
-		med(step[0]), med(joint[0]), med(update[0]), med(step[1]), med(joint[1]), med(update[1]))
+	fmt.Printf("D=%d float32 step, medians of %d bursts (µs): unclipped %.0f (joint %.0f, update %.0f), clipped %.0f (joint %.0f, update %.0f)\n",
+		dim, bursts, med(step[0]), med(joint[0]), med(update[0]), med(step[1]), med(joint[1]), med(update[1]))
 	if o, ok := trs[1].upd.(*optState[float32]); ok {
 		zeros, area := 0, 0
 		for _, tk := range o.js.tasks {

@@ -174,10 +174,11 @@ func (o *optState[T]) setCombined(on bool) { o.combined = on }
 // norm returns the squared norm of the combined gradient over the
 // segments of one range, in float64, but for the fused joint gradients
 // whose joint tasks summed their squares (jointState.squares: the
-// trainer adds jointSquares). Clipping needs it before any update. It leaves the combined gradient in shard 0's buffer (combined),
-// so that the update reads it there instead of combining the shards'
-// gradients a second time (with clipping on, noxc's default, the norm
-// pass was 7.4 % of a digits float32 noxc run's CPU profile).
+// trainer adds jointSquares). Clipping needs it before any update. It
+// leaves the combined gradient in shard 0's buffer (combined), so that
+// the update reads it there instead of combining the shards' gradients
+// a second time (with clipping on, noxc's default, the norm pass was
+// 7.4 % of a digits float32 noxc run's CPU profile).
 func (o *optState[T]) norm(i int, segs []segment) float64 {
 	var sums, fused [8]float64 // the combined gradients' squares; fused joint gradients' (C's)
 	for _, sg := range segs {
