@@ -19,7 +19,7 @@ import "github.com/noxlang/nox/compiler/ir"
 // BenchmarkTrainStepDigits32).
 //
 // They are the prelude's again whenever the parameters changed otherwise
-// (Params.Changed, SetFixed, a restored model: the parameters'
+// (Params.Changed: Init, Set, a restored model; the parameters'
 // generation moved past the one the update left, Trainer.copied): the
 // next step runs the whole prelude. Elements the update never visits
 // (kept at +0, or a parameter it does not train) do not change, and
