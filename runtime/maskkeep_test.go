@@ -2,13 +2,13 @@ package runtime
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	goruntime "runtime"
 	"slices"
 	"testing"
 
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/compiler/ir"
 )
 
 // TestKeptCopies checks that a trainer whose update keeps the masked
@@ -32,13 +32,13 @@ func TestKeptCopies(t *testing.T) {
 			procs int
 			joint bool
 		}{{1, false}, {2, false}, {2, true}} {
-			procs := c.procs
-			goruntime.GOMAXPROCS(procs)
+			goruntime.GOMAXPROCS(c.procs)
 			jointMinBytes = 1 << 40
 			if c.joint {
 				jointMinBytes = 0
 			}
-			var ref []float64
+			var refLoss []float64
+			var ref map[string][]float64
 			for _, keep := range []bool{false, true} {
 				ps := NewParams(m.Params)
 				ps.DType = dt
@@ -60,9 +60,9 @@ func TestKeptCopies(t *testing.T) {
 				if n := keptCount(tr); n != want || keep == (fmt.Sprint(tr.rest) == fmt.Sprint(tr.pre)) {
 					t.Fatalf("%v, keep %v: %d masked copies kept, want %d (prelude %v, without them %v)", dt, keep, n, want, tr.pre, tr.rest)
 				}
-				var got []float64
+				var losses []float64
 				for step := range 6 {
-					got = append(got, tr.Step())
+					losses = append(losses, tr.Step())
 					if step == 2 {
 						tr.Sync()
 						for i := range ps.Data {
@@ -71,18 +71,14 @@ func TestKeptCopies(t *testing.T) {
 						ps.Changed()
 					}
 				}
-				tr.Sync()
-				got = append(got, ps.Data...)
 				tr.Close()
 				if !keep {
-					ref = got
+					refLoss, ref = losses, optArrays(tr)
 					continue
 				}
-				for i := range ref {
-					if math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
-						t.Fatalf("%v, %+v: value %d is %v with the copies kept, %v without", dt, c, i, got[i], ref[i])
-					}
-				}
+				label := fmt.Sprintf("%v, %+v, copies kept", dt, c)
+				sameBits(t, label+": losses", losses, refLoss)
+				sameArrays(t, label, optArrays(tr), ref)
 			}
 		}
 	}
@@ -117,20 +113,16 @@ func TestKeptCopiesSetFixed(t *testing.T) {
 	}
 	m := MAFModel(t, 2, 64, dim, std)
 	data := randomRows(300, dim, 4)
-	var ref []float64
+	fixed := slices.IndexFunc(m.Params, func(p ir.Param) bool { return p.Fixed })
+	if fixed < 0 {
+		t.Fatal("the model has no fixed parameter: the test does not test SetFixed")
+	}
+	var refLoss []float64
+	var ref map[string][]float64
 	for _, keep := range []bool{false, true} {
 		ps := NewParams(m.Params)
 		ps.ZeroMasked(modelPrograms(m)...)
 		ps.Init(rand.New(rand.NewPCG(1, 1)))
-		fixed := -1
-		for i, p := range m.Params {
-			if p.Fixed {
-				fixed = i
-			}
-		}
-		if fixed < 0 {
-			t.Fatal("the model has no fixed parameter: the test does not test SetFixed")
-		}
 		keepMasked = keep
 		tr, err := NewTrainer(m.Grad, ps, data, dim, batch, DefaultAdam(1e-2), rand.New(rand.NewPCG(2, 2)))
 		keepMasked = true
@@ -140,9 +132,9 @@ func TestKeptCopiesSetFixed(t *testing.T) {
 		if keep && keptCount(tr) == 0 {
 			t.Fatal("no masked copy kept: the test does not test them")
 		}
-		var got []float64
+		var losses []float64
 		for step := range 4 {
-			got = append(got, tr.Step())
+			losses = append(losses, tr.Step())
 			if step == 1 {
 				v := slices.Clone(ps.Views[fixed])
 				for j := range v {
@@ -154,17 +146,12 @@ func TestKeptCopiesSetFixed(t *testing.T) {
 				}
 			}
 		}
-		tr.Sync()
-		got = append(got, ps.Data...)
 		tr.Close()
 		if !keep {
-			ref = got
+			refLoss, ref = losses, optArrays(tr)
 			continue
 		}
-		for i := range ref {
-			if math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
-				t.Fatalf("value %d is %v with the copies kept, %v without", i, got[i], ref[i])
-			}
-		}
+		sameBits(t, "copies kept: losses", losses, refLoss)
+		sameArrays(t, "copies kept", optArrays(tr), ref)
 	}
 }
