@@ -88,12 +88,13 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			continue
 		}
 		s := step[T]{op: in.Op, value: ir.Value(i), out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
-			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data,
-			reverse: in.Op == ir.OpPermuteCols && reversed(in.Ints)}
+			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data}
 		if len(in.Args) > 0 {
 			a := q.Instrs[in.Args[0]].Shape
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols
 			s.lda = s.ac
+			// A permutation that reverses all of its operand's columns.
+			s.reverse = in.Op == ir.OpPermuteCols && s.ac == s.cols && len(in.Ints) == s.cols && reversed(in.Ints)
 			if in.Op == ir.OpGemm && in.Int&ir.GemmSliceA != 0 {
 				// A is columns [lo, lo+cols) of Args[0] (fuseSliced).
 				s.a, s.ac = s.a[in.Ints[0]:], in.Ints[1]

@@ -267,7 +267,7 @@ func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, j
 				st.blocks = append(st.blocks, gemmBlock{0, m, n0, min(n0+maskBlockCols, n), 0, k})
 			}
 		}
-		b0, work := 0, 0
+		t0, b0, work := len(js.tasks), 0, 0 // t0: the product's first task
 		for bi, b := range st.blocks {
 			if js.k.scratch(true, false, b.m1-b.m0, b.n1-b.n0, b.k1-b.k0) {
 				need = max(need, st.br*st.bc)
@@ -296,11 +296,10 @@ func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, j
 		js.fused = append(js.fused, fused)
 		js.param = append(js.param, i)
 		if js.squares && fused && t.live[i] != nil {
-			for j := range js.tasks {
-				if tk := &js.tasks[j]; tk.p == len(js.prods)-1 {
-					for _, b := range st.blocks[tk.b0:tk.b1] {
-						tk.zeros = blockZeros(tk.zeros, t.live[i], b, n)
-					}
+			for j := range js.tasks[t0:] {
+				tk := &js.tasks[t0+j]
+				for _, b := range st.blocks[tk.b0:tk.b1] {
+					tk.zeros = blockZeros(tk.zeros, t.live[i], b, n)
 				}
 			}
 		}

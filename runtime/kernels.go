@@ -224,7 +224,7 @@ func (e *Exec[T]) layout(s *step[T]) {
 		}
 		addInto(e.k.add, out[s.off*s.cols:s.off*s.cols+s.br*s.bc], s.b[:s.br*s.bc])
 	case ir.OpPermuteCols:
-		if s.reverse && s.ac == s.cols && len(s.ints) == s.cols {
+		if s.reverse {
 			for r := range s.rows {
 				reverseInto(out[r*s.cols:(r+1)*s.cols], s.a[r*s.ac:(r+1)*s.ac])
 			}
