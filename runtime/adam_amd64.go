@@ -68,3 +68,43 @@ func squaresRows[T Float](sums *[32]float64, x []T, rows, cols, ld int) bool {
 	}
 	return true
 }
+
+//go:noescape
+func adamRunsAVX512(p, m, v, g0, g1, cp *float64, runs *int32, n int, k *[10]float64, mode int)
+
+//go:noescape
+func adamRunsAVX512f32(p, m, v, g0, g1, cp *float32, runs *int32, n int, k *[10]float32, mode int)
+
+// adamRunsVec runs Adam on the runs of one parameter tensor with the
+// runs kernel where the machine has AVX-512 and reports whether it did:
+// p, g0, g1 and cp start at the tensor's first element (g1 and cp may be
+// nil), m and v at the moments' first; runs holds triples (first element,
+// length, first moment) that lie inside them (checked when planned:
+// optState.planRuns); k is adamBlock's constants, then the shards'
+// weights w0 and w1; mode says how the gradient is combined (0: g0 as it
+// is; 1: w0·g0; 2: w0·g0 + w1·g1).
+func adamRunsVec[T Float](p, m, v, g0, g1, cp []T, runs []int32, k *[10]T, mode int) bool {
+	if !useAVX512 {
+		return false
+	}
+	if len(runs) == 0 {
+		return true
+	}
+	switch k := any(k).(type) {
+	case *[10]float64:
+		c := func(x []T) *float64 { return any(first(x)).(*float64) }
+		adamRunsAVX512(c(p), c(m), c(v), c(g0), c(g1), c(cp), &runs[0], len(runs)/3, k, mode)
+	case *[10]float32:
+		c := func(x []T) *float32 { return any(first(x)).(*float32) }
+		adamRunsAVX512f32(c(p), c(m), c(v), c(g0), c(g1), c(cp), &runs[0], len(runs)/3, k, mode)
+	}
+	return true
+}
+
+// first is &x[0], or nil for an empty x.
+func first[T Float](x []T) *T {
+	if len(x) == 0 {
+		return nil
+	}
+	return &x[0]
+}

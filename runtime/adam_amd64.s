@@ -144,3 +144,146 @@ adam32_tail:
 adam32_done:
 	VZEROUPPER
 	RET
+
+// The runs kernel: Adam over a list of runs of one parameter tensor, the
+// gradient combined in registers as optState.combine combines it (mode
+// 0: G0 as it is; 1: w0·G0; 2: w0·G0 + w1·G1, each product rounded,
+// then their sum, as scaleInto does; inside a run a mask is 1), the new
+// values stored into a kept copy too when CP is not 0. Each run is three
+// int32: its first element in p, G0, G1 and CP, its length (> 0) and its
+// first element in m and v. The operations and their order are
+// adamBlock's, so the bits are.
+//
+// Registers: DI p, SI m, DX v, BX G0, R9 G1, R10 CP, R11 the next run,
+// R12 the runs left, R13 the mode, CX and R8 a run's whole vectors and
+// tail, R14 and R15 byte offsets into p and m; Z18 w0, Z19 w1, Z16 the
+// gradient. ADAMRUNS expands it for one element type: MOVU, MUL, ADD,
+// SUB, DIV and SQRT its instructions, SHIFT log2 of its size, LANES-1
+// and LSHIFT (log2 of its lanes) a vector's. Labels are per function.
+#define ADAMRUNS(MOVU, MUL, ADD, SUB, DIV, SQRT, SHIFT, LANESM1, LSHIFT) \
+run: \
+	TESTQ R12, R12; \
+	JZ done; \
+	MOVLQSX 0(R11), R14; \
+	MOVLQSX 4(R11), CX; \
+	MOVLQSX 8(R11), R15; \
+	ADDQ $12, R11; \
+	DECQ R12; \
+	SHLQ $SHIFT, R14; \
+	SHLQ $SHIFT, R15; \
+	MOVQ CX, R8; \
+	ANDQ $LANESM1, R8; \
+	SHRQ $LSHIFT, CX; \
+	JZ tail; \
+loop: \
+	CMPQ R13, $0; \
+	JNE scaled; \
+	MOVU (BX)(R14*1), Z16; \
+	JMP grad; \
+scaled: \
+	MUL (BX)(R14*1), Z18, Z16; \
+	CMPQ R13, $1; \
+	JEQ grad; \
+	MUL (R9)(R14*1), Z19, Z20; \
+	ADD Z20, Z16, Z16; \
+grad: \
+	MOVU (SI)(R15*1), Z1; \
+	ADAM_M(MUL, ADD, Z16, Z1); \
+	MOVU Z1, (SI)(R15*1); \
+	ADAM_V(MUL, ADD, (DX)(R15*1)); \
+	MOVU Z3, (DX)(R15*1); \
+	MOVU (DI)(R14*1), Z7; \
+	ADAM_P(MUL, ADD, SUB, DIV, SQRT); \
+	MOVU Z7, (DI)(R14*1); \
+	TESTQ R10, R10; \
+	JZ nocopy; \
+	MOVU Z7, (R10)(R14*1); \
+nocopy: \
+	ADDQ $64, R14; \
+	ADDQ $64, R15; \
+	DECQ CX; \
+	JNE loop; \
+tail: \
+	TESTQ R8, R8; \
+	JZ run; \
+	MOVQ R8, CX; \
+	MOVQ $1, AX; \
+	SHLQ CX, AX; \
+	DECQ AX; \
+	KMOVW AX, K1; \
+	MOVU.Z (BX)(R14*1), K1, Z16; \
+	CMPQ R13, $0; \
+	JEQ tgrad; \
+	MUL Z16, Z18, Z16; \
+	CMPQ R13, $1; \
+	JEQ tgrad; \
+	MOVU.Z (R9)(R14*1), K1, Z20; \
+	MUL Z20, Z19, Z20; \
+	ADD Z20, Z16, Z16; \
+tgrad: \
+	MOVU.Z (SI)(R15*1), K1, Z1; \
+	MOVU.Z (DX)(R15*1), K1, Z3; \
+	MOVU.Z (DI)(R14*1), K1, Z7; \
+	ADAM_M(MUL, ADD, Z16, Z1); \
+	MOVU Z1, K1, (SI)(R15*1); \
+	ADAM_V(MUL, ADD, Z3); \
+	MOVU Z3, K1, (DX)(R15*1); \
+	ADAM_P(MUL, ADD, SUB, DIV, SQRT); \
+	MOVU Z7, K1, (DI)(R14*1); \
+	TESTQ R10, R10; \
+	JZ run; \
+	MOVU Z7, K1, (R10)(R14*1); \
+	JMP run; \
+done: \
+	VZEROUPPER; \
+	RET
+
+// func adamRunsAVX512(p, m, v, g0, g1, cp *float64, runs *int32, n int, k *[10]float64, mode int)
+// k holds c, β1, 1-β1, β2, 1-β2, step, bc2, ε, w0 and w1; n runs, > 0.
+TEXT ·adamRunsAVX512(SB), NOSPLIT, $0-80
+	MOVQ p+0(FP), DI
+	MOVQ m+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ g0+24(FP), BX
+	MOVQ g1+32(FP), R9
+	MOVQ cp+40(FP), R10
+	MOVQ runs+48(FP), R11
+	MOVQ n+56(FP), R12
+	MOVQ k+64(FP), AX
+	MOVQ mode+72(FP), R13
+	VBROADCASTSD 0(AX), Z8
+	VBROADCASTSD 8(AX), Z9
+	VBROADCASTSD 16(AX), Z10
+	VBROADCASTSD 24(AX), Z11
+	VBROADCASTSD 32(AX), Z12
+	VBROADCASTSD 40(AX), Z13
+	VBROADCASTSD 48(AX), Z14
+	VBROADCASTSD 56(AX), Z15
+	VBROADCASTSD 64(AX), Z18
+	VBROADCASTSD 72(AX), Z19
+	ADAMRUNS(VMOVUPD, VMULPD, VADDPD, VSUBPD, VDIVPD, VSQRTPD, 3, 7, 3)
+
+// func adamRunsAVX512f32(p, m, v, g0, g1, cp *float32, runs *int32, n int, k *[10]float32, mode int)
+// adamRunsAVX512 in float32.
+TEXT ·adamRunsAVX512f32(SB), NOSPLIT, $0-80
+	MOVQ p+0(FP), DI
+	MOVQ m+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ g0+24(FP), BX
+	MOVQ g1+32(FP), R9
+	MOVQ cp+40(FP), R10
+	MOVQ runs+48(FP), R11
+	MOVQ n+56(FP), R12
+	MOVQ k+64(FP), AX
+	MOVQ mode+72(FP), R13
+	VBROADCASTSS 0(AX), Z8
+	VBROADCASTSS 4(AX), Z9
+	VBROADCASTSS 8(AX), Z10
+	VBROADCASTSS 12(AX), Z11
+	VBROADCASTSS 16(AX), Z12
+	VBROADCASTSS 20(AX), Z13
+	VBROADCASTSS 24(AX), Z14
+	VBROADCASTSS 28(AX), Z15
+	VBROADCASTSS 32(AX), Z18
+	VBROADCASTSS 36(AX), Z19
+	ADAMRUNS(VMOVUPS, VMULPS, VADDPS, VSUBPS, VDIVPS, VSQRTPS, 2, 15, 4)

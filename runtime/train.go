@@ -265,7 +265,7 @@ func (t *Trainer) work(i, j int) {
 	case 1:
 		t.norms[j] = t.upd.norm(i, t.segs[j])
 	case 2:
-		t.upd.adam(i, t.useg[j])
+		t.upd.adam(i, j)
 	case 3:
 		t.upd.joint(i, j)
 	}
