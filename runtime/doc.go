@@ -36,7 +36,10 @@
 // reads them) needs no step at all where the plan reads it in place
 // (masked.go, maskInPlace): W⊙M is W. Where it is copied instead (the
 // weights fit in cache), a Trainer's update writes the copy as it writes
-// W, and the next step's prelude leaves it out (maskkeep.go).
+// W, and the next step's prelude leaves it out (maskkeep.go). The update
+// itself runs each segment of a parameter in one call of the runs kernel
+// where the machine has AVX-512 (update.go): the shards' gradients are
+// combined in registers and Adam applied to the live runs only.
 //
 // A batch is split by rows. A shard is one of the Shards(batch) row
 // ranges of a Trainer's batch, each run by its own Exec over the shared
