@@ -101,11 +101,11 @@ type Trainer struct {
 	// (TestProbeCopyInTasks).
 	picked [][]int
 	drawn  bool
-	opt     Adam
-	t       int
-	b1t     float64 // β1^t
-	b2t     float64 // β2^t
-	rng     *rand.Rand
+	opt    Adam
+	t      int
+	b1t    float64 // β1^t
+	b2t    float64 // β2^t
+	rng    *rand.Rand
 }
 
 // segment is the part [lo, hi) of parameter tensor param that lies in
