@@ -107,7 +107,7 @@ func scaleInto[T Float](dst, src []T, w T, add bool) {
 	dst, src = dst[n:], src[n:]
 	if add {
 		for j, x := range src {
-			dst[j] += w * x
+			dst[j] += T(w * x) // rounded before the add, never fused (Adam's runs kernel adds the same way)
 		}
 		return
 	}

@@ -273,8 +273,8 @@ func (t *Trainer) work(i, j int) {
 	case 0:
 		if t.drawn {
 			s, d := t.shards[j], t.dim
-			for i, r := range t.picked[j] {
-				s.p.setRow(i, t.data[r*d:(r+1)*d])
+			for row, r := range t.picked[j] {
+				s.p.setRow(row, t.data[r*d:(r+1)*d])
 			}
 		}
 		t.parts[j].run()

@@ -178,6 +178,10 @@ func (o *optState[T]) planRuns() [][][]int32 {
 				continue // never: a gradient has its parameter's shape
 			}
 			live, starts, base := o.t.live[i], o.mrun[i], o.mbase[i]
+			mend := len(o.m) // the parameter's moments end where the next's start
+			if i+1 < len(o.mbase) {
+				mend = o.mbase[i+1]
+			}
 			if o.t.dense[i] != nil {
 				live, starts = liveRuns(o.t.dense[i]), nil
 				if keptLen(live, 0) < kernelRun*len(live) {
@@ -197,7 +201,7 @@ func (o *optState[T]) planRuns() [][][]int32 {
 				if starts != nil {
 					mo = base + starts[r] + a - run[0]
 				}
-				if b > len(o.t.params.Views[i]) || mo+b-a > len(o.m) || b > math.MaxInt32 || mo+b-a > math.MaxInt32 {
+				if b > len(o.t.params.Views[i]) || mo < base || mo+b-a > mend || b > math.MaxInt32 || mo+b-a > math.MaxInt32 {
 					panic("runtime: an update run outside its parameter or moments")
 				}
 				runs = append(runs, int32(a), int32(b-a), int32(mo))
@@ -363,6 +367,9 @@ func (o *optState[T]) adam(i, j int) {
 // reports whether it could: not where the gradient is combined from more
 // than two shards or the parameter has more than one kept copy.
 func (o *optState[T]) adamRuns(sg segment, runs []int32, k *[8]T, decay T) bool {
+	if !useAVX512 {
+		return false // before the decay below: the blocks decay then
+	}
 	i := sg.param
 	var g1, cp []T
 	kr := [10]T{k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], T(o.t.shards[0].weight)}
