@@ -14,7 +14,9 @@ import (
 // ./runtime -run ProbePhases -v): it runs 400 float32 training steps of
 // the digits MAF (batch 256) and 40 of the 784-d MAF (batch 128) as
 // Trainer.Step does, phase by phase, and prints the wall time of each
-// phase's runs: drawing the batch, the prelude (masked weights), the
+// phase's runs: drawing the batch (its rows' indices; the shards copy
+// the rows themselves, in "parts", where drawBatch only draws them), the
+// prelude (masked weights), the
 // shards (parts), the joint weight gradients (joint) and Adam (update), the last two apart for runs the team
 // ran solo (team.adapt) and in parallel. No clipping, as in
 // BenchmarkTrainStep; the model's programs declared as in training
