@@ -364,8 +364,10 @@ func (o *optState[T]) adam(i, j int) {
 }
 
 // adamRuns updates segment sg by the runs kernel, its runs given, and
-// reports whether it could: not where the gradient is combined from more
-// than two shards or the parameter has more than one kept copy.
+// reports whether it could: not on a machine without AVX-512, where the
+// gradient is combined from more than two shards, or where the parameter
+// has more than one kept copy. It decays nothing where it cannot, so
+// that the blocks then decay each element once.
 func (o *optState[T]) adamRuns(sg segment, runs []int32, k *[8]T, decay T) bool {
 	if !useAVX512 {
 		return false // before the decay below: the blocks decay then
