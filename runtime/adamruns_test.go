@@ -82,17 +82,7 @@ func TestAdamRuns(t *testing.T) {
 							t.Fatalf("%s: %d segments planned for the kernel, %d of dense parameters, %d of live runs, %d fused: the test does not test what it says", label, planned, dense, live, fused)
 						}
 					}
-					var losses []float64
-					for step := range 6 {
-						losses = append(losses, tr.Step())
-						if step == 2 {
-							tr.Sync()
-							for i := range ps.Data {
-								ps.Data[i] *= 0.9
-							}
-							ps.Changed()
-						}
-					}
+					losses := stepsChanged(tr, ps)
 					tr.Close()
 					if !on {
 						refLoss, ref = losses, optArrays(tr)

@@ -60,17 +60,7 @@ func TestKeptCopies(t *testing.T) {
 				if n := keptCount(tr); n != want || keep == (fmt.Sprint(tr.rest) == fmt.Sprint(tr.pre)) {
 					t.Fatalf("%v, keep %v: %d masked copies kept, want %d (prelude %v, without them %v)", dt, keep, n, want, tr.pre, tr.rest)
 				}
-				var losses []float64
-				for step := range 6 {
-					losses = append(losses, tr.Step())
-					if step == 2 {
-						tr.Sync()
-						for i := range ps.Data {
-							ps.Data[i] *= 0.9
-						}
-						ps.Changed()
-					}
-				}
+				losses := stepsChanged(tr, ps)
 				tr.Close()
 				if !keep {
 					refLoss, ref = losses, optArrays(tr)
@@ -82,6 +72,24 @@ func TestKeptCopies(t *testing.T) {
 			}
 		}
 	}
+}
+
+// stepsChanged runs 6 steps of tr and returns their losses; after the
+// third the parameters change other than by the update (scaled by 0.9,
+// Params.Changed), as a restored model changes them.
+func stepsChanged(tr *Trainer, ps *Params) []float64 {
+	var losses []float64
+	for step := range 6 {
+		losses = append(losses, tr.Step())
+		if step == 2 {
+			tr.Sync()
+			for i := range ps.Data {
+				ps.Data[i] *= 0.9
+			}
+			ps.Changed()
+		}
+	}
+	return losses
 }
 
 // keptCount is the number of masked copies tr's update keeps.

@@ -188,24 +188,13 @@ func (o *optState[T]) planRuns() [][][]int32 {
 					continue // runs of a few elements: the blocks' vectors pay
 				}
 			}
-			if live == nil {
-				live = [][2]int{{sg.lo, sg.hi}}
-			}
 			runs := []int32{}
-			for r, run := range live {
-				a, b := max(run[0], sg.lo), min(run[1], sg.hi)
-				if a >= b {
-					continue
-				}
-				mo := base + a // every element has moments
-				if starts != nil {
-					mo = base + starts[r] + a - run[0]
-				}
+			segRuns(sg, live, starts, base, func(a, b, mo int) {
 				if b > len(o.t.params.Views[i]) || mo < base || mo+b-a > mend || b > math.MaxInt32 || mo+b-a > math.MaxInt32 {
 					panic("runtime: an update run outside its parameter or moments")
 				}
 				runs = append(runs, int32(a), int32(b-a), int32(mo))
-			}
+			})
 			out[j][k] = runs
 		}
 	}
@@ -489,12 +478,18 @@ func (o *optState[T]) blocks(sg segment, f func(lo, hi, mo int)) {
 // visits: all of them, or the live runs of a masked parameter; mo is the
 // run's first element in the packed moments.
 func (o *optState[T]) runs(sg segment, f func(lo, hi, mo int)) {
-	runs, starts := o.t.live[sg.param], o.mrun[sg.param]
-	if runs == nil {
-		runs, starts = [][2]int{{sg.lo, sg.hi}}, nil
+	segRuns(sg, o.t.live[sg.param], o.mrun[sg.param], o.mbase[sg.param], f)
+}
+
+// segRuns calls f on the runs [lo, hi) of segment sg inside live (nil:
+// the whole segment), mo the run's first moment: base plus, where the
+// moments are packed (starts, per run of live, its first moment's offset
+// from base), the packed offset, else the element's index.
+func segRuns(sg segment, live [][2]int, starts []int, base int, f func(lo, hi, mo int)) {
+	if live == nil {
+		live, starts = [][2]int{{sg.lo, sg.hi}}, nil
 	}
-	base := o.mbase[sg.param]
-	for r, run := range runs {
+	for r, run := range live {
 		a, b := max(run[0], sg.lo), min(run[1], sg.hi)
 		if a >= b {
 			continue
