@@ -37,9 +37,7 @@ func TestKeptCopies(t *testing.T) {
 			if c.joint {
 				jointMinBytes = 0
 			}
-			var refLoss []float64
-			var ref map[string][]float64
-			for _, keep := range []bool{false, true} {
+			sameTraining(t, fmt.Sprintf("%v, %+v, copies kept", dt, c), func(keep bool) (*Trainer, []float64) {
 				ps := NewParams(m.Params)
 				ps.DType = dt
 				ps.ZeroMasked(modelPrograms(m)...)
@@ -62,16 +60,21 @@ func TestKeptCopies(t *testing.T) {
 				}
 				losses := stepsChanged(tr, ps)
 				tr.Close()
-				if !keep {
-					refLoss, ref = losses, optArrays(tr)
-					continue
-				}
-				label := fmt.Sprintf("%v, %+v, copies kept", dt, c)
-				sameBits(t, label+": losses", losses, refLoss)
-				sameArrays(t, label, optArrays(tr), ref)
-			}
+				return tr, losses
+			})
 		}
 	}
+}
+
+// sameTraining runs train without the variant under test (on false) and
+// with it, and checks that both give the same losses, values and
+// moments, bit for bit.
+func sameTraining(t *testing.T, label string, train func(on bool) (*Trainer, []float64)) {
+	t.Helper()
+	ref, refLoss := train(false)
+	got, losses := train(true)
+	sameBits(t, label+": losses", losses, refLoss)
+	sameArrays(t, label, optArrays(got), optArrays(ref))
 }
 
 // stepsChanged runs 6 steps of tr and returns their losses; after the

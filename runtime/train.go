@@ -97,8 +97,10 @@ type Trainer struct {
 	// rows into its inputs before it runs, the shards' copies on their
 	// own cores, side by side. Drawn and copied on the calling goroutine
 	// they took 46 µs of a digits float32 step; copied in the tasks the
-	// step is 1.0-1.9 % shorter, the moons MAF's 1.6-6.7 %
-	// (TestProbeCopyInTasks).
+	// step is 1.0-1.9 % shorter, the moons MAF's 1.6-6.7 %, trainers
+	// alternating in one process (TestProbeCopyInTasks). Between
+	// processes the difference is below what this machine resolves
+	// (bench/README.md, seventh session).
 	picked [][]int
 	drawn  bool
 	opt    Adam

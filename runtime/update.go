@@ -163,6 +163,7 @@ func (o *optState[T]) planRuns() [][][]int32 {
 	if !runsKernel || len(o.t.shards) > 2 {
 		return nil
 	}
+	denseLive := map[int][][2]int{} // a dense parameter's mask runs, found once
 	out := make([][][]int32, len(o.t.useg))
 	for j, segs := range o.t.useg {
 		out[j] = make([][]int32, len(segs))
@@ -183,7 +184,10 @@ func (o *optState[T]) planRuns() [][][]int32 {
 				mend = o.mbase[i+1]
 			}
 			if o.t.dense[i] != nil {
-				live, starts = liveRuns(o.t.dense[i]), nil
+				if _, ok := denseLive[i]; !ok {
+					denseLive[i] = liveRuns(o.t.dense[i])
+				}
+				live, starts = denseLive[i], nil
 				if keptLen(live, 0) < kernelRun*len(live) {
 					continue // runs of a few elements: the blocks' vectors pay
 				}
@@ -352,11 +356,11 @@ func (o *optState[T]) adam(i, j int) {
 	}
 }
 
-// adamRuns updates segment sg by the runs kernel, its runs given, and
-// reports whether it could: not on a machine without AVX-512, where the
-// gradient is combined from more than two shards, or where the parameter
-// has more than one kept copy. It decays nothing where it cannot, so
-// that the blocks then decay each element once.
+// adamRuns updates segment sg by the runs kernel, its runs given
+// (planned only for one shard or two), and reports whether it could: not
+// on a machine without AVX-512, or where the parameter has more than one
+// kept copy. It decays nothing where it cannot, so that the blocks then
+// decay each element once.
 func (o *optState[T]) adamRuns(sg segment, runs []int32, k *[8]T, decay T) bool {
 	if !useAVX512 {
 		return false // before the decay below: the blocks decay then
@@ -369,10 +373,8 @@ func (o *optState[T]) adamRuns(sg segment, runs []int32, k *[8]T, decay T) bool 
 	case o.combined || o.fused[i]:
 	case o.one[i] || len(o.t.shards) == 1:
 		mode = 1
-	case len(o.t.shards) == 2:
+	default: // two shards (planRuns)
 		mode, g1, kr[9] = 2, o.grads[1][i], T(o.t.shards[1].weight)
-	default:
-		return false
 	}
 	switch len(o.copies[i]) {
 	case 0:
