@@ -132,6 +132,8 @@ type shard struct {
 	scales []ir.Value
 	rows   int
 	weight float64 // rows / batch
+	// touched keeps touch's sum, so that its loads are not dropped.
+	touched float64
 }
 
 // NewTrainer prepares training of params by the gradient program g (built
@@ -275,6 +277,7 @@ func (t *Trainer) work(i, j int) {
 	case 0:
 		if t.drawn {
 			s, d := t.shards[j], t.dim
+			s.touched = touch(t.data, t.picked[j], d)
 			for row, r := range t.picked[j] {
 				s.p.setRow(row, t.data[r*d:(r+1)*d])
 			}
@@ -576,4 +579,19 @@ func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) e
 	}
 	params.Changed()
 	return nil
+}
+
+// touch reads the first value of each row of data (width d) that rows
+// lists, and returns their sum. Rows drawn uniformly from data larger
+// than the cache miss it one by one; the copies (setRow, a call and a
+// conversion a row) keep only a few misses in flight, these loads
+// dozens. Measured on a moons MAF in one process, alternating runs
+// with and without it: about 5 % more steps a second from 16 MB of rows
+// in memory and from a streamed file's 32 MB pool.
+func touch(data []float64, rows []int, d int) float64 {
+	var s float64
+	for _, r := range rows {
+		s += data[r*d]
+	}
+	return s
 }

@@ -1,0 +1,57 @@
+package train_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/train"
+)
+
+// TestProbeStreamed is a measuring tool, run only with NOX_PROBE=1 (go
+// test ./train -run ProbeStreamed -v): it trains a moons MAF (two MADEs
+// of 100 hidden units, batch 256, 2,000 steps, float64) on a 320 MB
+// float32 .npy file streamed through the pool (40 M rows) and on a file
+// of 1 M rows loaded into memory, alternately in one process, and
+// prints each run's steps a second (validation rows held out, no
+// validation during the steps): the per-step cost of streaming (issue
+// 22, item 5) without bench/bigdata.sh's 4 GB file. Figures quoted in
+// bench/README.md.
+func TestProbeStreamed(t *testing.T) {
+	if os.Getenv("NOX_PROBE") != "1" {
+		t.Skip("a measuring tool: NOX_PROBE=1")
+	}
+	dir := t.TempDir()
+	big, small := filepath.Join(dir, "big.npy"), filepath.Join(dir, "small.npy")
+	writeBig(t, big, 40_000_000)
+	writeBig(t, small, 1_000_000)
+	src, err := dataset.OpenNPY(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	tab, err := dataset.ReadFileWithin(small, 1<<40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options(2000)
+	o.Batch, o.EvalEvery, o.Dequantize = 256, 1<<20, false
+	o.TestFrac, o.ValFrac = 0.0005, 0.0005
+	for round := range 3 {
+		for _, c := range []struct {
+			name string
+			src  dataset.Source
+		}{{"streamed", src}, {"in memory", tab}} {
+			res, err := train.LikelihoodSource(context.Background(), mafModel(t, o, 100), c.src, o, o.Steps, train.Hooks{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Streamed != (c.src == dataset.Source(src)) {
+				t.Fatalf("%s: streamed = %v", c.name, res.Streamed)
+			}
+			t.Logf("round %d %-9s %6.0f steps/s", round, c.name, float64(o.Steps)/res.Report.Seconds)
+		}
+	}
+}
