@@ -13,7 +13,7 @@ import (
 // TestProbePhases is a measuring tool, run only with NOX_PROBE=1 (go test
 // ./runtime -run ProbePhases -v): it runs 400 float32 training steps of
 // the digits MAF (batch 256) and 40 of the 784-d MAF (batch 128) as
-// Trainer.Step does, phase by phase, and prints the wall time of each
+// Trainer.Step does (float64 with NOX_PROBE_DTYPE=float64), phase by phase, and prints the wall time of each
 // phase's runs: drawing the batch (its rows' indices; the shards copy
 // the rows themselves, in "parts", where drawBatch only draws them), the
 // prelude (masked weights), the
@@ -26,8 +26,15 @@ func TestProbePhases(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
+	f64, dt := os.Getenv("NOX_PROBE_DTYPE") == "float64", "float32"
+	if f64 {
+		dt = "float64"
+	}
 	for _, c := range []struct{ dim, hidden, batch, steps int }{{64, 512, 256, 400}, {784, 1024, 128, 40}} {
 		m, ps := probeMAF(t, c.dim, c.hidden)
+		if f64 {
+			ps.DType = Float64
+		}
 		tr, err := NewTrainer(m.Grad, ps, randomRows(2000, c.dim, 3), c.dim, c.batch, DefaultAdam(1e-4), rand.New(rand.NewPCG(1, 1)))
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +58,7 @@ func TestProbePhases(t *testing.T) {
 			timed("update", tr.applyUpdate)
 		}
 		tr.Close()
-		fmt.Printf("D=%d float32, %d steps (µs; runs, min, median, max):\n", c.dim, c.steps)
+		fmt.Printf("D=%d %s, %d steps (µs; runs, min, median, max):\n", c.dim, dt, c.steps)
 		for _, name := range slices.Sorted(maps.Keys(times)) {
 			x := times[name]
 			slices.Sort(x)

@@ -1,8 +1,10 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/noxlang/nox/dataset"
@@ -101,5 +103,82 @@ func TestStreamStatsMatchStandardization(t *testing.T) {
 		if d := math.Abs(std[j]-want.Std[j]) / want.Std[j]; d > 1e-9 {
 			t.Errorf("column %d: std %v, want %v", j, std[j], want.Std[j])
 		}
+	}
+}
+
+// rowSource is a Source of n rows of width 2 whose row r is (r, −r),
+// counting its reads.
+type rowSource struct{ n, reads int }
+
+func (s *rowSource) Len() int   { return s.n }
+func (s *rowSource) Width() int { return 2 }
+func (s *rowSource) ReadRows(dst []float64, lo, hi int) error {
+	s.reads++
+	for r := lo; r < hi; r++ {
+		dst[2*(r-lo)], dst[2*(r-lo)+1] = float64(r), -float64(r)
+	}
+	return nil
+}
+
+// TestPoolRefresh checks the pool of a streamed source: it holds only
+// training rows, whole; each refresh puts poolBlock new training rows in
+// place of the oldest, in the order the stage read them (consecutive
+// rows of the source, held-out rows left out); and the rows come from
+// one read every few steps, not one a step (a read took 9 µs of a
+// moons step of ~80 before the stage, bench/README.md).
+func TestPoolRefresh(t *testing.T) {
+	src := &rowSource{n: 1 << 20}
+	var held []int
+	for r := 5; r < src.n; r += 97 {
+		held = append(held, r)
+	}
+	isHeld := func(r int) bool { _, ok := slices.BinarySearch(held, r); return ok }
+	p := newPool(src, held, 4*poolBlock+3, rand.New(rand.NewPCG(1, 2)))
+	if err := p.fill(); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		for i := range p.rows {
+			r := p.buf[2*i]
+			if r != math.Trunc(r) || r < 0 || int(r) >= src.n || p.buf[2*i+1] != -r || isHeld(int(r)) {
+				t.Fatalf("%s: pool row %d is (%v, %v)", when, i, r, p.buf[2*i+1])
+			}
+		}
+	}
+	check("filled")
+	reads := src.reads
+	const steps = 64
+	for step := range steps {
+		before := slices.Clone(p.buf)
+		head := p.head
+		if err := p.refresh(); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("step %d", step))
+		// The rows written are the poolBlock from head on, wrapping.
+		var got []float64
+		for k := range poolBlock {
+			i := (head + k) % p.rows
+			got = append(got, p.buf[2*i])
+			before[2*i], before[2*i+1] = p.buf[2*i], p.buf[2*i+1]
+		}
+		if !slices.Equal(before, p.buf) {
+			t.Fatalf("step %d: rows outside the %d from %d changed", step, poolBlock, head)
+		}
+		if p.head != (head+poolBlock)%p.rows {
+			t.Fatalf("step %d: head %d, want %d", step, p.head, (head+poolBlock)%p.rows)
+		}
+		// Consecutive training rows, unless a new stage began.
+		for k := 1; k < len(got); k++ {
+			if r0, r1 := int(got[k-1]), int(got[k]); r1 != r0+1 && !(r1 == r0+2 && isHeld(r0+1)) {
+				stage := len(p.stage) / 2
+				if r1 < p.stageLo || r1 >= p.stageLo+stage {
+					t.Fatalf("step %d: row %d after row %d, not from the stage [%d, %d)", step, r1, r0, p.stageLo, p.stageLo+stage)
+				}
+			}
+		}
+	}
+	if n := src.reads - reads; n > steps/8+1 {
+		t.Errorf("%d refreshes read the source %d times, want at most %d", steps, n, steps/8+1)
 	}
 }
