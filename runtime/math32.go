@@ -68,20 +68,6 @@ func tanh32Go(out, a []float32) {
 	}
 }
 
-func exp64(out, a []float64) {
-	a = a[:len(out)]
-	for i, x := range a {
-		out[i] = math.Exp(x)
-	}
-}
-
-func tanh64(out, a []float64) {
-	a = a[:len(out)]
-	for i, x := range a {
-		out[i] = math.Tanh(x)
-	}
-}
-
 // sigmoid32 is 1/(1+e^−x) through expf, without overflow (e^x/(1+e^x)
 // for x < 0), the division in float64 so that the result is within an
 // ulp or so of expf's.
