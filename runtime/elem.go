@@ -11,15 +11,30 @@ func reluGo(out, a []float64) {
 	a = a[:len(out)]
 	for i := range out {
 		u := math.Float64bits(a[i])
-		out[i] = math.Float64frombits(u & positive(u))
+		out[i] = math.Float64frombits(u & (positive(u) | nan(u)))
 	}
 }
 
 func reluGradGo(out, a, g []float64) {
 	a, g = a[:len(out)], g[:len(out)]
 	for i := range out {
-		out[i] = math.Float64frombits(math.Float64bits(g[i]) & positive(math.Float64bits(a[i])))
+		out[i] = math.Float64frombits(math.Float64bits(g[i]) & above0(math.Float64bits(a[i])))
 	}
+}
+
+// nan returns all ones if the float64 with bits u is a NaN, of either
+// sign, and zero otherwise: relu keeps every NaN, as reluT and the AVX2
+// kernel's max do (TestElemKernels).
+func nan(u uint64) uint64 {
+	return uint64(int64(0x7ff0000000000000-(u&^(1<<63))) >> 63)
+}
+
+// above0 returns all ones if the float64 with bits u is greater than
+// zero, and zero otherwise (for a NaN too): the derivative's mask, as the
+// AVX2 kernel's ordered comparison and reluGradT have it, so that a
+// NaN activation gives the same gradient on every path (TestElemKernels).
+func above0(u uint64) uint64 {
+	return positive(u) &^ uint64(int64(0x7ff0000000000000-u)>>63)
 }
 
 // positive returns all ones if the float64 with bits u is greater than
