@@ -86,7 +86,11 @@
 // bit. The
 // matrix kernels are chosen by shape and CPU features (dgemmChoose),
 // never by the data or the core count, so results are bit-identical on
-// a given machine.
+// a given machine. The elementwise kernels go further: exp and tanh in
+// both dtypes (math32.go, math64.go) give the same bits in their AVX-512,
+// AVX2 and Go forms, relu and its derivative in their AVX2 and Go forms,
+// so a vector's tail, or a machine without the wider instructions,
+// computes what the lanes do.
 //
 // Kernels never return errors: the IR builder proved every shape when
 // the program was built, so a kernel only computes. An op without a
