@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/noxlang/nox/dataset"
@@ -17,8 +18,9 @@ import (
 // of 1 M rows loaded into memory, alternately in one process, and
 // prints each run's steps a second (validation rows held out, no
 // validation during the steps): the per-step cost of streaming (issue
-// 22, item 5) without bench/bigdata.sh's 4 GB file. Figures quoted in
-// bench/README.md.
+// 22, item 5) without bench/bigdata.sh's 4 GB file. NOX_PROBE_SMALL sets
+// the in-memory file's rows, NOX_PROBE_ONLY=st or in runs one of the
+// two (to profile it alone). Figures quoted in bench/README.md.
 func TestProbeStreamed(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
@@ -26,7 +28,7 @@ func TestProbeStreamed(t *testing.T) {
 	dir := t.TempDir()
 	big, small := filepath.Join(dir, "big.npy"), filepath.Join(dir, "small.npy")
 	writeBig(t, big, 40_000_000)
-	writeBig(t, small, 1_000_000)
+	writeBig(t, small, smallRows())
 	src, err := dataset.OpenNPY(big)
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +46,9 @@ func TestProbeStreamed(t *testing.T) {
 			name string
 			src  dataset.Source
 		}{{"streamed", src}, {"in memory", tab}} {
+			if only := os.Getenv("NOX_PROBE_ONLY"); only != "" && only != c.name[:2] {
+				continue
+			}
 			res, err := train.LikelihoodSource(context.Background(), mafModel(t, o, 100), c.src, o, o.Steps, train.Hooks{}, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -54,4 +59,12 @@ func TestProbeStreamed(t *testing.T) {
 			t.Logf("round %d %-9s %6.0f steps/s", round, c.name, float64(o.Steps)/res.Report.Seconds)
 		}
 	}
+}
+
+// smallRows is the in-memory file's row count: 1 M, or NOX_PROBE_SMALL.
+func smallRows() int {
+	if n, err := strconv.Atoi(os.Getenv("NOX_PROBE_SMALL")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
 }
