@@ -37,10 +37,10 @@ import (
 //
 // A deliberate change of the kernels' last bits (float64 exp and tanh
 // vectorized, for one) changes what a saved model computes by an ulp or
-// so. `go test -run TestFixtures -regolden` then rewrites the numbers of
-// the goldens written on this machine, the .noxm files untouched, and
-// only where every number is within the cross-machine tolerance of the
-// recorded one; read the diff.
+// so. `go test -run TestFixtures -regolden -v` then rewrites the numbers
+// of the goldens written on this machine, the .noxm files untouched,
+// logging each number that moved and by how many ulps, and refusing a
+// fixture where one moved by more than 64 (regoldenUlps); read the diff.
 //
 // To add a fixture of the format Save writes now (say version 3): append
 // an entry with that format to fixtures, run
@@ -187,6 +187,9 @@ func TestFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if *regolden && want.Machine != machine() {
+				t.Logf("-regolden: %s was written on %q, this is %q: not rewritten", gpath, want.Machine, machine())
+			}
 			if *regolden && want.Machine == machine() {
 				regoldenFixture(t, m, b, want, gpath)
 				if gb, err = os.ReadFile(gpath); err != nil {
@@ -228,19 +231,40 @@ func TestFixtures(t *testing.T) {
 }
 
 // regolden rewrites the numbers of this machine's goldens (see fixtures).
-var regolden = flag.Bool("regolden", false, "rewrite the numbers of this machine's fixture goldens after a deliberate kernel change, where within the cross-machine tolerance")
+var regolden = flag.Bool("regolden", false, "rewrite the numbers of this machine's fixture goldens after a deliberate kernel change, where none moved by more than 64 ulps")
 
 // regoldenFixture recomputes what m (the model of file b) computes at
-// want's rows and writes it to gpath, unless a number moved by more than
-// the cross-machine tolerance.
+// want's rows and writes it to gpath, logging every number that changed
+// and by how many units in the last place, unless one moved by more than
+// regoldenUlps (in float32's units for a float32 model): an ulp or so is
+// a kernel rounding differently; more is a bug to find, not to record.
 func regoldenFixture(t *testing.T, m *nox.Model, b []byte, want golden, gpath string) {
 	t.Helper()
-	tol := 1e-9
-	if bytes.Contains(b, []byte(`"dtype":"float32"`)) {
-		tol = 1e-4
-	}
+	f32 := bytes.Contains(b, []byte(`"dtype":"float32"`))
 	got := computeGolden(t, m, want.X, want.C, want.SampleContext)
-	compareGolden(t, "regolden", got, want, tol)
+	g, w := goldenNumbers(got), goldenNumbers(want)
+	if len(g) != len(w) {
+		t.Fatalf("%s: %d numbers, the golden %d: not rewritten", gpath, len(g), len(w))
+	}
+	for i := range g {
+		gv, err1 := strconv.ParseFloat(g[i][1], 64)
+		wv, err2 := strconv.ParseFloat(w[i][1], 64)
+		if err1 != nil || err2 != nil || g[i][0] != w[i][0] {
+			t.Fatalf("%s: %s = %q, golden %s = %q", gpath, g[i][0], g[i][1], w[i][0], w[i][1])
+		}
+		if math.Float64bits(gv) == math.Float64bits(wv) {
+			continue
+		}
+		u := ulpsApart(gv, wv)
+		if f32 {
+			u = ulpsApart(float64(float32(gv)), float64(float32(wv))) // float32 bits widened: 2^29 float64 ulps apart per float32 ulp
+			u /= 1 << 29
+		}
+		t.Logf("%s: %s %s -> %s (%g ulp)", gpath, g[i][0], w[i][1], g[i][1], u)
+		if u > regoldenUlps {
+			t.Errorf("%s: %s moved by %g ulp, more than %d", gpath, g[i][0], u, regoldenUlps)
+		}
+	}
 	if t.Failed() {
 		t.Fatalf("%s: not rewritten", gpath)
 	}
@@ -252,6 +276,48 @@ func regoldenFixture(t *testing.T, m *nox.Model, b []byte, want golden, gpath st
 		t.Fatal(err)
 	}
 	t.Logf("rewrote the numbers of %s", gpath)
+}
+
+// regoldenUlps is how far -regolden lets a number move.
+const regoldenUlps = 64
+
+// goldenNumbers lists g's numbers with their names, in a fixed order.
+func goldenNumbers(g golden) [][2]string {
+	var out [][2]string
+	add := func(name string, vs []string) {
+		for i, v := range vs {
+			out = append(out, [2]string{fmt.Sprintf("%s[%d]", name, i), v})
+		}
+	}
+	add("logprob", g.LogProb)
+	for i, r := range g.Sample {
+		add(fmt.Sprintf("sample[%d]", i), r)
+	}
+	for i, r := range g.Z {
+		add(fmt.Sprintf("z[%d]", i), r)
+	}
+	add("logdet", g.LogDet)
+	return out
+}
+
+// ulpsApart is the number of float64 values from a to b (+Inf for
+// values of unlike kinds: a NaN, an infinity).
+func ulpsApart(a, b float64) float64 {
+	if math.IsNaN(a) || math.IsNaN(b) || math.IsInf(a, 0) || math.IsInf(b, 0) {
+		return math.Inf(1)
+	}
+	ord := func(x float64) int64 {
+		u := int64(math.Float64bits(x))
+		if u < 0 {
+			u = math.MinInt64 - u
+		}
+		return u
+	}
+	d := ord(a) - ord(b)
+	if d < 0 {
+		d = -d
+	}
+	return float64(d)
 }
 
 // writeFixture trains and saves fx, and records what the saved model

@@ -11,7 +11,7 @@ func reluGo(out, a []float64) {
 	a = a[:len(out)]
 	for i := range out {
 		u := math.Float64bits(a[i])
-		out[i] = math.Float64frombits(u & (positive(u) | nan(u)))
+		out[i] = math.Float64frombits(u & (positive(u) | nan(u) | negZero(u)))
 	}
 }
 
@@ -24,9 +24,17 @@ func reluGradGo(out, a, g []float64) {
 
 // nan returns all ones if the float64 with bits u is a NaN, of either
 // sign, and zero otherwise: relu keeps every NaN, as reluT and the AVX2
-// kernel's max do (TestElemKernels).
+// kernel's max do (TestElemKernels compares their bits).
 func nan(u uint64) uint64 {
 	return uint64(int64(0x7ff0000000000000-(u&^(1<<63))) >> 63)
+}
+
+// negZero returns all ones if u is the bits of −0, and zero otherwise:
+// relu(−0) is −0, as max(0, x) in the AVX2 kernels (the second operand
+// when both are zeros) and reluT have it.
+func negZero(u uint64) uint64 {
+	x := u ^ 1<<63
+	return ^uint64(int64(x|-x) >> 63)
 }
 
 // above0 returns all ones if the float64 with bits u is greater than
@@ -49,10 +57,10 @@ func positive(u uint64) uint64 {
 func reluT[T Float](out, a []T) {
 	a = a[:len(out)]
 	for i, x := range a {
-		if !(x <= 0) { // NaN propagates, as in reluGo
-			out[i] = x
-		} else {
+		if x < 0 { // NaN and −0 pass, as in reluGo and max(0, x)
 			out[i] = 0
+		} else {
+			out[i] = x
 		}
 	}
 }

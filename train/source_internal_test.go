@@ -1,12 +1,14 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/noxlang/nox/dataset"
 )
@@ -108,82 +110,172 @@ func TestStreamStatsMatchStandardization(t *testing.T) {
 }
 
 // rowSource is a Source of n rows of width 2 whose row r is (r, −r),
-// counting its reads (which the pool makes on another goroutine).
+// counting its reads (which the pool makes on another goroutine); from
+// read failAt on (if positive), reads fail.
 type rowSource struct {
-	n     int
-	reads atomic.Int64
+	n      int
+	failAt int64
+	reads  atomic.Int64
 }
 
 func (s *rowSource) Len() int   { return s.n }
 func (s *rowSource) Width() int { return 2 }
 func (s *rowSource) ReadRows(dst []float64, lo, hi int) error {
-	s.reads.Add(1)
+	if k := s.reads.Add(1); s.failAt > 0 && k >= s.failAt {
+		return errors.New("disk gone")
+	}
 	for r := lo; r < hi; r++ {
 		dst[2*(r-lo)], dst[2*(r-lo)+1] = float64(r), -float64(r)
 	}
 	return nil
 }
 
-// TestPoolRefresh checks the pool of a streamed source: it holds only
-// training rows, whole; each refresh puts poolBlock new training rows in
-// place of the oldest, in the order the stage read them (consecutive
-// rows of the source, held-out rows left out); and the rows come from
-// one read every few steps, not one a step (a read took 9 µs of a
-// moons step of ~80 before the stage, bench/README.md).
-func TestPoolRefresh(t *testing.T) {
-	src := &rowSource{n: 1 << 20}
-	var held []int
-	for r := 5; r < src.n; r += 97 {
-		held = append(held, r)
+// poolReplay is what a pool of src with rng seeds (1, 2) holds, replayed
+// from the rules of newPool, fill and refresh with an rng of its own:
+// fill takes the training rows of blocks of poolBlock rows at places
+// drawn one by one; then each refresh takes the next poolBlock training
+// rows (all the pool's rows if fewer) of stages of sr rows at places
+// drawn in order, in place of the oldest.
+type poolReplay struct {
+	src        *rowSource
+	held       map[int]bool
+	rng        *rand.Rand
+	buf        []int
+	head, rows int
+	sr, lo, at int // the stage: its size, first row, rows looked at
+}
+
+func newPoolReplay(src *rowSource, held []int, rows int) *poolReplay {
+	r := &poolReplay{src: src, held: map[int]bool{}, rng: rand.New(rand.NewPCG(1, 2))}
+	for _, h := range held {
+		r.held[h] = true
 	}
-	isHeld := func(r int) bool { _, ok := slices.BinarySearch(held, r); return ok }
-	p := newPool(src, held, 4*poolBlock+3, rand.New(rand.NewPCG(1, 2)))
-	if err := p.fill(); err != nil {
-		t.Fatal(err)
-	}
-	check := func(when string) {
-		for i := range p.rows {
-			r := p.buf[2*i]
-			if r != math.Trunc(r) || r < 0 || int(r) >= src.n || p.buf[2*i+1] != -r || isHeld(int(r)) {
-				t.Fatalf("%s: pool row %d is (%v, %v)", when, i, r, p.buf[2*i+1])
+	r.rows = max(1, min(rows, src.n-len(held)))
+	b := min(poolBlock, src.n)
+	for len(r.buf) < r.rows {
+		lo := r.rng.IntN(src.n - b + 1)
+		for k := lo; k < lo+b && len(r.buf) < r.rows; k++ {
+			if !r.held[k] {
+				r.buf = append(r.buf, k)
 			}
 		}
 	}
-	check("filled")
-	reads := src.reads.Load()
-	const steps = 64
-	for step := range steps {
-		before := slices.Clone(p.buf)
-		head := p.head
-		if err := p.refresh(); err != nil {
-			t.Fatal(err)
+	r.sr = min(max(poolBlock, stageBytes/8/2), src.n)
+	r.at = r.sr
+	return r
+}
+
+func (r *poolReplay) refresh() {
+	for n := min(poolBlock, r.rows); n > 0; {
+		if r.at == r.sr {
+			r.lo, r.at = r.rng.IntN(r.src.n-r.sr+1), 0
 		}
-		check(fmt.Sprintf("step %d", step))
-		// The rows written are the poolBlock from head on, wrapping.
-		var got []float64
-		for k := range poolBlock {
-			i := (head + k) % p.rows
-			got = append(got, p.buf[2*i])
-			before[2*i], before[2*i+1] = p.buf[2*i], p.buf[2*i+1]
+		k := r.lo + r.at
+		r.at++
+		if r.held[k] {
+			continue
 		}
-		if !slices.Equal(before, p.buf) {
-			t.Fatalf("step %d: rows outside the %d from %d changed", step, poolBlock, head)
-		}
-		if p.head != (head+poolBlock)%p.rows {
-			t.Fatalf("step %d: head %d, want %d", step, p.head, (head+poolBlock)%p.rows)
-		}
-		// Consecutive training rows, unless a new stage began.
-		for k := 1; k < len(got); k++ {
-			if r0, r1 := int(got[k-1]), int(got[k]); r1 != r0+1 && !(r1 == r0+2 && isHeld(r0+1)) {
-				stage := len(p.stage) / 2
-				if r1 < p.stageLo || r1 >= p.stageLo+stage {
-					t.Fatalf("step %d: row %d after row %d, not from the stage [%d, %d)", step, r1, r0, p.stageLo, p.stageLo+stage)
+		r.buf[r.head] = k
+		r.head = (r.head + 1) % r.rows
+		n--
+	}
+}
+
+// TestPoolRefresh checks the pool of a streamed source against a replay
+// of its rules (poolReplay): after filling and after each of 80
+// refreshes it holds exactly the replay's rows, whole and in the same
+// places, so that no row is dropped, repeated or held out wrongly at a
+// stage's ends or between refreshes, and the rows read in the background
+// are those a read on the spot gives. The cases: held rows scattered, in
+// runs, and at places around the stages' ends; a pool smaller than
+// poolBlock; a source no larger than one stage. The rows come from a
+// read every few steps, not one a step (a read took 9 µs of a moons
+// step of ~80 before the stage, bench/README.md): at most the stages
+// used and one read ahead. A read that fails stops the refreshes with
+// its error, and close does not wait.
+func TestPoolRefresh(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		n, rows   int
+		heldEvery int
+		heldRuns  bool
+	}{
+		{"scattered", 1 << 20, 4*poolBlock + 3, 97, false},
+		{"runs", 1 << 20, 4*poolBlock + 3, 61, true},
+		{"small pool", 1 << 20, 100, 97, true},
+		{"one stage", 1500, 600, 13, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := &rowSource{n: c.n}
+			var held []int
+			for r := 5; r < src.n; r += c.heldEvery {
+				held = append(held, r)
+				if c.heldRuns && r%3 == 0 {
+					held = append(held, r+1, r+2)
 				}
 			}
+			held = slices.Compact(held)
+			p := newPool(src, held, c.rows, rand.New(rand.NewPCG(1, 2)))
+			defer p.close()
+			if err := p.fill(); err != nil {
+				t.Fatal(err)
+			}
+			ref := newPoolReplay(src, held, c.rows)
+			check := func(when string) {
+				t.Helper()
+				if p.rows != ref.rows {
+					t.Fatalf("%s: %d rows, replay %d", when, p.rows, ref.rows)
+				}
+				for i, r := range ref.buf {
+					if p.buf[2*i] != float64(r) || p.buf[2*i+1] != -float64(r) {
+						t.Fatalf("%s: pool row %d is (%v, %v), replay row %d", when, i, p.buf[2*i], p.buf[2*i+1], r)
+					}
+				}
+			}
+			check("filled")
+			reads := src.reads.Load()
+			const steps = 80
+			for step := range steps {
+				if err := p.refresh(); err != nil {
+					t.Fatal(err)
+				}
+				ref.refresh()
+				check(fmt.Sprintf("step %d", step))
+			}
+			// Stages used: the rows looked at over the stage size, and one
+			// read ahead.
+			sr := len(p.stage) / 2
+			used := int64((steps*min(poolBlock, p.rows)*(c.n)/(c.n-len(held)))/sr + 2)
+			if n := src.reads.Load() - reads; n > used {
+				t.Errorf("%d refreshes read the source %d times, want at most %d", steps, n, used)
+			}
+		})
+	}
+	t.Run("read error", func(t *testing.T) {
+		src := &rowSource{n: 1 << 20}
+		p := newPool(src, nil, 4*poolBlock, rand.New(rand.NewPCG(1, 2)))
+		if err := p.fill(); err != nil {
+			t.Fatal(err)
 		}
-	}
-	p.close()
-	if n := src.reads.Load() - reads; n > steps/8+2 {
-		t.Errorf("%d refreshes read the source %d times, want at most %d", steps, n, steps/8+2)
-	}
+		src.failAt = src.reads.Load() + 3
+		var err error
+		for range 100 {
+			if err = p.refresh(); err != nil {
+				break
+			}
+		}
+		if err == nil || err.Error() != "disk gone" {
+			t.Fatalf("refresh after a failed read: %v", err)
+		}
+		if again := p.refresh(); again != err {
+			t.Errorf("the next refresh: %v, want the same error", again)
+		}
+		done := make(chan struct{})
+		go func() { p.close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("close waits after a failed read")
+		}
+	})
 }
