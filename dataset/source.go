@@ -19,7 +19,9 @@ type Source interface {
 	Len() int
 	Width() int
 	// ReadRows reads rows [lo, hi) into dst, which holds (hi−lo)·Width()
-	// values, row-major.
+	// values, row-major. It may be called from a goroutine other than
+	// the one that opened the source (a streamed pool reads its next
+	// rows in the background), and, on NPYFile, from several at once.
 	ReadRows(dst []float64, lo, hi int) error
 }
 

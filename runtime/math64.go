@@ -11,8 +11,8 @@ import "math"
 // polynomial in r², a division) and math.tanh (Cephes: a rational
 // function below 0.625, 1 − 2/(e^2|x| + 1) above), within an ulp or so
 // of math.Exp and math.Tanh (TestMath64Accuracy), written so that the
-// AVX-512 kernels (math64_amd64.s) perform the same operations in the
-// same order: each element gets the same bits whichever runs it
+// AVX-512 and AVX2 kernels (math64_amd64.s) perform the same operations
+// in the same order: each element gets the same bits whichever runs it
 // (TestMath64Vector). Every product is converted explicitly so that no
 // compiler fuses it into a multiply-add.
 

@@ -585,9 +585,12 @@ func Initialize(p *ir.Program, params *Params, data []float64, dim, batch int) e
 // lists, and returns their sum. Rows drawn uniformly from data larger
 // than the cache miss it one by one; the copies (setRow, a call and a
 // conversion a row) keep only a few misses in flight, these loads
-// dozens. Measured on a moons MAF in one process, alternating runs
-// with and without it: about 5 % more steps a second from 16 MB of rows
-// in memory and from a streamed file's 32 MB pool.
+// dozens. Measured on a moons MAF in one process, three runs with and
+// three without it alternating: 11,895–12,371 steps/s without and
+// 12,348–13,637 with, from 16 MB of rows in memory; 10,504–11,400 and
+// 11,379–12,423 from a streamed file's 32 MB pool (bench/README.md, the
+// eighth session): faster in five of the six pairs, by as much as this
+// machine's noise.
 func touch(data []float64, rows []int, d int) float64 {
 	var s float64
 	for _, r := range rows {

@@ -19,8 +19,9 @@ import (
 // prints each run's steps a second (validation rows held out, no
 // validation during the steps): the per-step cost of streaming (issue
 // 22, item 5) without bench/bigdata.sh's 4 GB file. NOX_PROBE_SMALL sets
-// the in-memory file's rows, NOX_PROBE_ONLY=st or in runs one of the
-// two (to profile it alone). Figures quoted in bench/README.md.
+// the in-memory file's rows, NOX_PROBE_POOL the pool's bytes
+// (train.PoolBytes), NOX_PROBE_ONLY=st or in runs one of the two (to
+// profile it alone). Figures quoted in bench/README.md.
 func TestProbeStreamed(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
@@ -37,6 +38,10 @@ func TestProbeStreamed(t *testing.T) {
 	tab, err := dataset.ReadFileWithin(small, 1<<40)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if b, err := strconv.ParseInt(os.Getenv("NOX_PROBE_POOL"), 10, 64); err == nil && b > 0 {
+		defer func(p int64) { train.PoolBytes = p }(train.PoolBytes)
+		train.PoolBytes = b
 	}
 	o := options(2000)
 	o.Batch, o.EvalEvery, o.Dequantize = 256, 1<<20, false
