@@ -18,6 +18,7 @@ import (
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/internal/modelfile"
+	"github.com/noxlang/nox/internal/ulp"
 )
 
 // A fixture is a saved model of one format version, kept in
@@ -255,9 +256,9 @@ func regoldenFixture(t *testing.T, m *nox.Model, b []byte, want golden, gpath st
 		if math.Float64bits(gv) == math.Float64bits(wv) {
 			continue
 		}
-		u := ulpsApart(gv, wv)
+		u := ulp.Distance(gv, wv)
 		if f32 {
-			u = ulpsApart(float64(float32(gv)), float64(float32(wv))) // float32 bits widened: 2^29 float64 ulps apart per float32 ulp
+			u = ulp.Distance(float64(float32(gv)), float64(float32(wv))) // float32 bits widened: 2^29 float64 ulps apart per float32 ulp
 			u /= 1 << 29
 		}
 		t.Logf("%s: %s %s -> %s (%g ulp)", gpath, g[i][0], w[i][1], g[i][1], u)
@@ -298,26 +299,6 @@ func goldenNumbers(g golden) [][2]string {
 	}
 	add("logdet", g.LogDet)
 	return out
-}
-
-// ulpsApart is the number of float64 values from a to b (+Inf for
-// values of unlike kinds: a NaN, an infinity).
-func ulpsApart(a, b float64) float64 {
-	if math.IsNaN(a) || math.IsNaN(b) || math.IsInf(a, 0) || math.IsInf(b, 0) {
-		return math.Inf(1)
-	}
-	ord := func(x float64) int64 {
-		u := int64(math.Float64bits(x))
-		if u < 0 {
-			u = math.MinInt64 - u
-		}
-		return u
-	}
-	d := ord(a) - ord(b)
-	if d < 0 {
-		d = -d
-	}
-	return float64(d)
 }
 
 // writeFixture trains and saves fx, and records what the saved model

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/noxlang/nox"
+	"github.com/noxlang/nox/internal/ulp"
 	"github.com/noxlang/nox/lang"
 )
 
@@ -131,8 +132,8 @@ func checkRun(t *testing.T, r *e2eResult) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("moons, %d steps: test NLL %v in the browser (%.0f steps/s), %v native in this test's build (%.0f steps/s), %d ulps apart",
-		e2eSteps, *web.TestNLL, web.StepsPerS, *native.TestNLL, native.StepsPerS, ulps(*web.TestNLL, *native.TestNLL))
+	t.Logf("moons, %d steps: test NLL %v in the browser (%.0f steps/s), %v native in this test's build (%.0f steps/s), %g ulps apart",
+		e2eSteps, *web.TestNLL, web.StepsPerS, *native.TestNLL, native.StepsPerS, ulp.Distance(*web.TestNLL, *native.TestNLL))
 	// The test binary may use assembly kernels and amd64's assembly
 	// math.Exp, which round differently from the wasm build's portable Go.
 	if d := math.Abs(*web.TestNLL - *native.TestNLL); d > 1e-6*math.Abs(*native.TestNLL) {
@@ -305,15 +306,6 @@ func tools(t *testing.T) (chromium, node, script string) {
 	}
 	script, _ = filepath.Abs("test/e2e.js")
 	return chromium, node, script
-}
-
-// ulps is how many float64s lie between a and b.
-func ulps(a, b float64) int64 {
-	d := int64(math.Float64bits(a)) - int64(math.Float64bits(b))
-	if d < 0 {
-		d = -d
-	}
-	return d
 }
 
 func cmpOr(a, b string) string {

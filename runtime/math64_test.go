@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/noxlang/nox/internal/ulp"
 )
 
 // math64Inputs returns float64 inputs covering exp's and tanh's ranges
@@ -64,25 +66,6 @@ func TestMath64Vector(t *testing.T) {
 	}
 }
 
-// ulps returns the distance between a and b in units in the last place
-// (0 for equal values, NaNs both, or infinities of one sign).
-func ulps(a, b float64) float64 {
-	if a == b || a != a && b != b {
-		return 0
-	}
-	if a != a || b != b || math.IsInf(a, 0) || math.IsInf(b, 0) {
-		return math.Inf(1)
-	}
-	ord := func(x float64) int64 {
-		u := int64(math.Float64bits(x))
-		if u < 0 {
-			u = math.MinInt64 - u
-		}
-		return u
-	}
-	return math.Abs(float64(ord(a) - ord(b)))
-}
-
 // TestMath64Accuracy compares expd and tanhd with math.Exp and
 // math.Tanh: exp at most 2 ulp apart (each within an ulp of the exact
 // value, TestMath64Reference; math.Exp on amd64 is another algorithm),
@@ -108,7 +91,7 @@ func TestMath64Accuracy(t *testing.T) {
 				}
 				continue
 			}
-			u := ulps(got, want)
+			u := ulp.Distance(got, want)
 			if u > 0 {
 				diffs++
 			}
@@ -131,7 +114,7 @@ func TestMath64Accuracy(t *testing.T) {
 		{math.Inf(1), math.Inf(1), 1}, {math.Inf(-1), 0, -1}, {710, math.Inf(1), 1}, {-746, 0, -1},
 		{0, 1, 0}, {math.Copysign(0, -1), 1, math.Copysign(0, -1)}, {50, math.Exp(50), 1}, {-50, math.Exp(-50), -1},
 	} {
-		if got := expd(c.x); math.Float64bits(got) != math.Float64bits(c.exp) && ulps(got, c.exp) > 1 {
+		if got := expd(c.x); math.Float64bits(got) != math.Float64bits(c.exp) && ulp.Distance(got, c.exp) > 1 {
 			t.Errorf("expd(%v) = %v, want %v", c.x, got, c.exp)
 		}
 		if got := tanhd(c.x); math.Float64bits(got) != math.Float64bits(c.tanh) {
@@ -167,13 +150,13 @@ func TestMath64Reference(t *testing.T) {
 			}
 		}
 		x := v[0]
-		if u := ulps(expd(x), v[1]); u > worstExp {
+		if u := ulp.Distance(expd(x), v[1]); u > worstExp {
 			worstExp = u
 			if u > 1 {
 				t.Errorf("expd(%v) = %v, correctly rounded %v: %v ulp", x, expd(x), v[1], u)
 			}
 		}
-		if u := ulps(tanhd(x), v[2]); u > worstTanh {
+		if u := ulp.Distance(tanhd(x), v[2]); u > worstTanh {
 			worstTanh = u
 			if u > 2 {
 				t.Errorf("tanhd(%v) = %v, correctly rounded %v: %v ulp", x, tanhd(x), v[2], u)
