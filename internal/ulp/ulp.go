@@ -23,7 +23,6 @@ func Distance(a, b float64) float64 {
 	// In uint64: the difference can pass int64's range (±MaxFloat64
 	// are about 1.8e19 apart), not uint64's.
 	return float64(uint64(oa) - uint64(ob))
-
 }
 
 // order maps a finite float64 to an integer that orders like it, with
