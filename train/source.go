@@ -225,21 +225,23 @@ type pool struct {
 	block []float64
 	// stage holds staged rows read from row stageLo of src; taken of
 	// them have been looked at, h indexes the first held row ≥ the
-	// next. The next stage is read into spare in the background
-	// (launch), and its first row and error arrive on ready.
+	// next. The next stage is read into spare in the background: asked
+	// on req of the reader goroutine (launch), its outcome arrives on
+	// ready.
 	stage, spare    []float64
 	stageLo, staged int
 	taken, h        int
-	ready           chan stageRead
+	req, ready      chan stageRead
 	pending         bool
 	rng             *rand.Rand
 	err             error
 }
 
-// stageRead is the outcome of a stage's read: its first row, and the
-// read's error.
+// stageRead is a stage's read: its first row and its buffer, asked of
+// the reader, then the read's error, returned.
 type stageRead struct {
 	lo  int
+	buf []float64
 	err error
 }
 
@@ -328,14 +330,27 @@ func (p *pool) refresh() error {
 	return nil
 }
 
-// launch draws the place of the next stage and reads it into spare on
-// another goroutine. The places are drawn in the order the stages are
-// used, so the rows are those a read on the spot would give.
+// launch draws the place of the next stage and has the pool's reader
+// goroutine read it into spare. The places are drawn in the order the
+// stages are used, so the rows are those a read on the spot would give.
+// One reader serves every stage, so that a stage allocates nothing.
 func (p *pool) launch() {
-	buf, sr := p.spare, len(p.spare)/p.src.Width()
-	lo := p.rng.IntN(p.src.Len() - sr + 1)
+	if p.req == nil {
+		p.req = make(chan stageRead, 1)
+		go p.reader(p.req)
+	}
+	sr := len(p.spare) / p.src.Width()
 	p.pending = true
-	go func() { p.ready <- stageRead{lo, p.src.ReadRows(buf, lo, lo+sr)} }()
+	p.req <- stageRead{lo: p.rng.IntN(p.src.Len() - sr + 1), buf: p.spare}
+}
+
+// reader reads each stage asked for on req into its buffer and sends
+// the outcome on ready, until req is closed.
+func (p *pool) reader(req <-chan stageRead) {
+	for r := range req {
+		r.err = p.src.ReadRows(r.buf, r.lo, r.lo+len(r.buf)/p.src.Width())
+		p.ready <- r
+	}
 }
 
 // nextStage makes the stage read in the background the current one,
@@ -362,10 +377,14 @@ func (p *pool) nextStage() error {
 }
 
 // close waits for a read still under way, so that nothing reads the
-// source after training returns.
+// source after training returns, and stops the reader.
 func (p *pool) close() {
 	if p.pending {
 		<-p.ready
 		p.pending = false
+	}
+	if p.req != nil {
+		close(p.req)
+		p.req = nil
 	}
 }

@@ -279,3 +279,32 @@ func TestPoolRefresh(t *testing.T) {
 		}
 	})
 }
+
+// TestPoolRefreshAllocs: a pool's refresh allocates nothing, reads in
+// the background included (one reader goroutine serves every stage), so
+// that streamed training allocates no more a step than training on rows
+// in memory.
+func TestPoolRefreshAllocs(t *testing.T) {
+	if raceOn {
+		t.Skip("the race detector allocates")
+	}
+	src := &rowSource{n: 1 << 20}
+	p := newPool(src, []int{7, 8, 9, 5000}, 4*poolBlock, rand.New(rand.NewPCG(1, 2)))
+	defer p.close()
+	if err := p.fill(); err != nil {
+		t.Fatal(err)
+	}
+	p.refresh() // starts the reader
+	// A run is a stage's worth of refreshes and more, so that it reads
+	// at least once (AllocsPerRun rounds the mean down).
+	k := len(p.stage)/2/poolBlock + 1
+	if n := testing.AllocsPerRun(50, func() {
+		for range k {
+			if err := p.refresh(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}); n != 0 {
+		t.Errorf("%d refreshes allocate %v times", k, n)
+	}
+}
