@@ -24,6 +24,8 @@ var layers = []struct {
 	goos    string // the GOOS it is built for, if not this machine's
 }{
 	{"internal/escape", nil, ""},
+	// Units in the last place, for tests that compare roundings.
+	{"internal/ulp", nil, ""},
 	{"lang", []string{"internal/escape"}, ""},
 	{"compiler/ir", nil, ""},
 	{"internal/spell", nil, ""},
