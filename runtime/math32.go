@@ -54,17 +54,12 @@ func tanhf(x float32) float32 {
 	return ((((-5.70498872745e-3*s+2.06390887954e-2)*s-5.37397155531e-2)*s+1.33314422036e-1)*s-3.33332819422e-1)*s*x + x
 }
 
-func exp32Go(out, a []float32) {
+// each sets out[i] = f(a[i]): the scalar form of an elementwise
+// function, and the tail of its vector kernels.
+func each[T Float](out, a []T, f func(T) T) {
 	a = a[:len(out)]
 	for i, x := range a {
-		out[i] = expf(x)
-	}
-}
-
-func tanh32Go(out, a []float32) {
-	a = a[:len(out)]
-	for i, x := range a {
-		out[i] = tanhf(x)
+		out[i] = f(x)
 	}
 }
 

@@ -17,20 +17,24 @@ func tanhAVX512s(out, a *float32, n int)
 // ~1 ns an element, 29 in sixteen) over the leading multiple of 16
 // elements, the AVX2 ones over the next multiple of 8 and the scalar
 // functions over the rest; all give the same bits.
-func exp32(out, a []float32) { math32(expAVX512s, expAVX32, exp32Go, out, a) }
+func exp32(out, a []float32) { lanes(expAVX512s, expAVX32, 8, expf, out, a) }
 
-func tanh32(out, a []float32) { math32(tanhAVX512s, tanhAVX32, tanh32Go, out, a) }
+func tanh32(out, a []float32) { lanes(tanhAVX512s, tanhAVX32, 8, tanhf, out, a) }
 
-func math32(vec16, vec8 func(out, a *float32, n int), tail func(out, a []float32), out, a []float32) {
+// lanes runs an elementwise function of float32 or float64 on out: the
+// AVX-512 kernel wide (where useAVX512) over the leading multiple of
+// 2·w elements, the AVX2 kernel narrow (w lanes) over the next multiple
+// of w, and the scalar f over the rest.
+func lanes[T Float](wide, narrow func(out, a *T, n int), w int, f func(T) T, out, a []T) {
 	a = a[:len(out)]
 	n := 0
-	if n16 := len(out) &^ 15; useAVX512 && n16 > 0 {
-		vec16(&out[0], &a[0], n16)
-		n = n16
+	if nw := len(out) / (2 * w) * (2 * w); useAVX512 && nw > 0 {
+		wide(&out[0], &a[0], nw)
+		n = nw
 	}
-	if n8 := len(out) &^ 7; useAVX2 && n8 > n {
-		vec8(&out[n], &a[n], n8-n)
-		n = n8
+	if nn := len(out) / w * w; useAVX2 && nn > n {
+		narrow(&out[n], &a[n], nn-n)
+		n = nn
 	}
-	tail(out[n:], a[n:])
+	each(out[n:], a[n:], f)
 }

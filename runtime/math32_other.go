@@ -2,5 +2,5 @@
 
 package runtime
 
-func exp32(out, a []float32)  { exp32Go(out, a) }
-func tanh32(out, a []float32) { tanh32Go(out, a) }
+func exp32(out, a []float32)  { each(out, a, expf) }
+func tanh32(out, a []float32) { each(out, a, tanhf) }

@@ -86,22 +86,30 @@ func TestMath32Vector(t *testing.T) {
 	for len(xs)%16 != 11 { // eight lanes and a scalar tail too
 		xs = append(xs, 0.5)
 	}
-	for _, c := range []struct {
-		name string
-		vec  func(out, a []float32)
-		f    func(float32) float32
-	}{{"exp32", exp32, expf}, {"tanh32", tanh32, tanhf}} {
-		for _, wide := range []bool{true, false} { // AVX-512 where the machine has it, then AVX2
-			out := make([]float32, len(xs))
-			saved := useAVX512
-			useAVX512 = wide && saved
-			c.vec(out, xs)
-			useAVX512 = saved
-			for i, x := range xs {
-				if want := c.f(x); math.Float32bits(out[i]) != math.Float32bits(want) { // NaNs' payloads too
-					t.Fatalf("%s (AVX-512 %v) (%v [%#08x]) = %v [%#08x], scalar %v [%#08x]", c.name, wide, x, math.Float32bits(x),
-						out[i], math.Float32bits(out[i]), want, math.Float32bits(want))
-				}
+	sameAsScalar(t, "exp32", exp32, expf, xs)
+	sameAsScalar(t, "tanh32", tanh32, tanhf, xs)
+}
+
+// sameAsScalar checks that vec gives, element by element, the bits of f
+// (NaNs' payloads too), with the AVX-512 kernels where the machine has
+// them and without (then AVX2's, and the scalar tail).
+func sameAsScalar[T Float](t *testing.T, name string, vec func(out, a []T), f func(T) T, xs []T) {
+	t.Helper()
+	bits := func(v T) uint64 {
+		if x, ok := any(v).(float32); ok {
+			return uint64(math.Float32bits(x))
+		}
+		return math.Float64bits(float64(v))
+	}
+	for _, wide := range []bool{true, false} {
+		out := make([]T, len(xs))
+		saved := useAVX512
+		useAVX512 = wide && saved
+		vec(out, xs)
+		useAVX512 = saved
+		for i, x := range xs {
+			if want := f(x); bits(out[i]) != bits(want) {
+				t.Fatalf("%s (AVX-512 %v) (%v [%#x]) = %v [%#x], scalar %v [%#x]", name, wide, x, bits(x), out[i], bits(out[i]), want, bits(want))
 			}
 		}
 	}

@@ -50,7 +50,9 @@ func expd(x float64) float64 {
 	case -expdNearZero < x && x < expdNearZero:
 		return 1 + x
 	}
-	// k = Log2e·x rounded half away from zero, as an integral float64.
+	// k = Log2e·x ± 0.5 truncated toward zero, as Go's exp computes it
+	// (nearly Log2e·x rounded half away from zero: the addition rounds
+	// too), as an integral float64.
 	k := math.Trunc(float64(expdLog2e*x) + math.Copysign(0.5, x))
 	hi := x - float64(k*expdLn2Hi)
 	lo := float64(k * expdLn2Lo)
@@ -86,18 +88,4 @@ func tanhd(x float64) float64 {
 	p := float64(float64(float64(tanhdP0*s)+tanhdP1)*s) + tanhdP2
 	q := float64(float64(float64(float64(s+tanhdQ0)*s)+tanhdQ1)*s) + tanhdQ2
 	return x + float64(float64(x*s)*p)/q
-}
-
-func exp64Go(out, a []float64) {
-	a = a[:len(out)]
-	for i, x := range a {
-		out[i] = expd(x)
-	}
-}
-
-func tanh64Go(out, a []float64) {
-	a = a[:len(out)]
-	for i, x := range a {
-		out[i] = tanhd(x)
-	}
 }

@@ -2,5 +2,5 @@
 
 package runtime
 
-func exp64(out, a []float64)  { exp64Go(out, a) }
-func tanh64(out, a []float64) { tanh64Go(out, a) }
+func exp64(out, a []float64)  { each(out, a, expd) }
+func tanh64(out, a []float64) { each(out, a, tanhd) }

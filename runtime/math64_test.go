@@ -42,28 +42,11 @@ func math64Inputs() []float64 {
 
 // TestMath64Vector checks that exp64 and tanh64 give, lane by lane and
 // in the scalar tail, the bits of expd and tanhd (NaN payloads too),
-// with the AVX-512 kernels and without.
+// with the AVX-512 kernels and without (sameAsScalar).
 func TestMath64Vector(t *testing.T) {
 	xs := math64Inputs()
-	for _, c := range []struct {
-		name string
-		vec  func(out, a []float64)
-		f    func(float64) float64
-	}{{"exp64", exp64, expd}, {"tanh64", tanh64, tanhd}} {
-		for _, wide := range []bool{true, false} {
-			out := make([]float64, len(xs))
-			saved := useAVX512
-			useAVX512 = wide && saved
-			c.vec(out, xs)
-			useAVX512 = saved
-			for i, x := range xs {
-				if want := c.f(x); math.Float64bits(out[i]) != math.Float64bits(want) {
-					t.Fatalf("%s (AVX-512 %v) (%v [%#016x]) = %v [%#016x], scalar %v [%#016x]", c.name, wide, x, math.Float64bits(x),
-						out[i], math.Float64bits(out[i]), want, math.Float64bits(want))
-				}
-			}
-		}
-	}
+	sameAsScalar(t, "exp64", exp64, expd, xs)
+	sameAsScalar(t, "tanh64", tanh64, tanhd, xs)
 }
 
 // TestMath64Accuracy compares expd and tanhd with math.Exp and

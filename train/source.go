@@ -223,18 +223,18 @@ type pool struct {
 	rows  int
 	head  int // the ring's oldest row, the next that refresh replaces
 	block []float64
-	// stage holds staged rows read from row stageLo of src; taken of
-	// them have been looked at, h indexes the first held row ≥ the
-	// next. The next stage is read into spare in the background: asked
-	// on req of the reader goroutine (launch), its outcome arrives on
-	// ready.
-	stage, spare    []float64
-	stageLo, staged int
-	taken, h        int
-	req, ready      chan stageRead
-	pending         bool
-	rng             *rand.Rand
-	err             error
+	// stage holds rows read from row stageLo of src; taken of them
+	// have been looked at (all of them before the first read), h
+	// indexes the first held row ≥ the next. The next stage is read
+	// into spare in the background: asked on req of the reader
+	// goroutine (launch), its outcome arrives on ready.
+	stage, spare   []float64
+	stageLo, taken int
+	h              int
+	req, ready     chan stageRead
+	pending        bool
+	rng            *rand.Rand
+	err            error
 }
 
 // stageRead is a stage's read: its first row and its buffer, asked of
@@ -251,7 +251,7 @@ func newPool(src dataset.Source, held []int, rows int, rng *rand.Rand) *pool {
 	b := min(poolBlock, src.Len())
 	sr := min(max(poolBlock, stageBytes/8/w), src.Len())
 	return &pool{src: src, held: held, rows: rows, buf: make([]float64, rows*w), block: make([]float64, b*w),
-		stage: make([]float64, sr*w), spare: make([]float64, sr*w), ready: make(chan stageRead, 1), rng: rng}
+		stage: make([]float64, sr*w), spare: make([]float64, sr*w), taken: sr, ready: make(chan stageRead, 1), rng: rng}
 }
 
 // next reads a block of consecutive rows at a random place and calls
@@ -302,8 +302,9 @@ func (p *pool) refresh() error {
 		return p.err
 	}
 	w := p.src.Width()
+	sr := len(p.stage) / w
 	for n := min(poolBlock, p.rows); n > 0; {
-		if p.taken == p.staged {
+		if p.taken == sr {
 			if p.err = p.nextStage(); p.err != nil {
 				return p.err
 			}
@@ -318,7 +319,7 @@ func (p *pool) refresh() error {
 			p.taken++
 			continue
 		}
-		k := min(n, p.staged-p.taken, p.rows-p.head)
+		k := min(n, sr-p.taken, p.rows-p.head)
 		if p.h < len(p.held) {
 			k = min(k, p.held[p.h]-r)
 		}
@@ -370,7 +371,7 @@ func (p *pool) nextStage() error {
 		return r.err
 	}
 	p.stage, p.spare = p.spare, p.stage
-	p.stageLo, p.staged, p.taken = r.lo, len(p.stage)/p.src.Width(), 0
+	p.stageLo, p.taken = r.lo, 0
 	p.h, _ = slices.BinarySearch(p.held, p.stageLo)
 	p.launch()
 	return nil
