@@ -67,8 +67,12 @@ type team struct {
 	backoff int // the next solo period, in runs
 	// pace chooses, unit by unit of the caller's work, whether runs are
 	// parallel or quiet (pace.go); only the caller uses it.
-	pace  pacer
-	stats teamStats
+	pace pacer
+	// standing is the pacer's standing as gov, the process's governor
+	// (procs.go), last heard it; only the caller uses it.
+	standing standing
+	gov      *governor
+	stats    teamStats
 }
 
 // teamStats counts how runs went, for tests and the benchmarks.
@@ -109,7 +113,7 @@ var (
 
 // newTeam starts a team of n members that runs work; idle may be nil.
 func newTeam(n int, work func(member, task int), idle func(member int) bool) *team {
-	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff}
+	t := &team{work: work, idle: idle, doneCh: make(chan struct{}, 1), backoff: minBackoff, gov: &procs}
 	t.pace = newPacer(n, crowded, waited)
 	t.asleep = make([]atomic.Bool, n)
 	for i := 1; i < n; i++ {
@@ -342,13 +346,18 @@ func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 
 // paced records a unit of the caller's work (a training step, a chunk of
 // rows mapped) that took d, for the pacer to choose the mode of the next
-// one. A team with no helpers, closed, or under GOMAXPROCS 1 has nothing
-// to choose.
+// one, and tells the governor (procs.go) when its standing changes. A team
+// with no helpers, closed, or under a GOMAXPROCS of 1 that the governor
+// did not lower has nothing to choose.
 func (t *team) paced(d time.Duration) {
-	if len(t.start) == 0 || t.closed.Load() || runtime.GOMAXPROCS(0) == 1 {
+	if len(t.start) == 0 || t.closed.Load() || t.gov.oneProc() {
 		return
 	}
 	t.pace.unit(d)
+	if s := standingOf(&t.pace); s != t.standing {
+		t.gov.move(t.standing, s)
+		t.standing = s
+	}
 }
 
 // wake sends a token to every helper that is blocked or about to block.
@@ -370,6 +379,7 @@ func (t *team) close() {
 	if len(t.start) == 0 || t.closed.Swap(true) {
 		return
 	}
+	t.gov.move(t.standing, undecided)
 	t.spin.Store(false)
 	t.word.Store(uint64(uint32(t.word.Load()>>32)+1) << 32)
 	for _, ch := range t.start {

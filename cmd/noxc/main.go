@@ -121,7 +121,9 @@ is one — then runs its statements in order, printing one line per result.
             processes leave it no free core and its parallel tasks are
             short (under 8 ms; Linux, where it can see the run queue),
             or while its helpers keep arriving late, it runs alone, its
-            helpers blocked
+            helpers blocked; while every team runs alone for the first
+            reason, Go runs on one OS thread (GOMAXPROCS 1), as it would
+            with -threads 1
 ` + policyHelp + memoryHelp,
 	"check": `usage: noxc check FILE [-json] [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
@@ -513,14 +515,17 @@ func setStreamBytes(getenv func(string) string) (restore func(), err error) {
 // maxThreads bounds -threads and NOX_THREADS.
 const maxThreads = 1 << 16
 
-// setThreads sets GOMAXPROCS to -threads, else to $NOX_THREADS if set.
-// A count that is not a whole number from 1 to maxThreads is a usage
-// error (the flag's is reported by the flag package).
+// setThreads sets GOMAXPROCS to -threads, else to $NOX_THREADS if set,
+// and lets the runtime lower it to 1 while its teams are quiet
+// (runtime.AdaptProcs: noxc owns its process). A count that is not a
+// whole number from 1 to maxThreads is a usage error (the flag's is
+// reported by the flag package).
 func (rf *runFlags) setThreads(getenv func(string) string) error {
 	n := rf.threads
 	if n == 0 {
 		env := getenv("NOX_THREADS")
 		if env == "" {
+			runtime.AdaptProcs(getenv("GOMAXPROCS") != "")
 			return nil
 		}
 		v, err := strconv.Atoi(strings.TrimSpace(env))
@@ -530,6 +535,7 @@ func (rf *runFlags) setThreads(getenv func(string) string) error {
 		n = v
 	}
 	goruntime.GOMAXPROCS(n)
+	runtime.AdaptProcs(true)
 	return nil
 }
 

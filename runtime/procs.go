@@ -1,0 +1,144 @@
+package runtime
+
+import (
+	goruntime "runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// The governor lowers GOMAXPROCS to 1 while the process's teams are quiet
+// (pace.go) and puts it back as soon as one of them would run parallel.
+//
+// Why a quiet team is not enough under load: with GOMAXPROCS 2 and its
+// helpers blocked, the caller still pays for the idle P. Every 10 ms Go's
+// sysmon preempts a goroutine that has run that long; with a P idle, the
+// preempted goroutine goes to the global run queue and another thread is
+// woken to run it (wakep). On cores that other processes keep busy, the
+// woken thread displaces whatever runs on its core, finds nothing or takes
+// the caller's goroutine, and sleeps again; the core then often goes to
+// another process before the caller's thread gets it back (a scheduler
+// trace of moons under two load processes: a wakeup, ~10 µs of the woken
+// thread, then ~110 µs of a load process). Measured on moons under two
+// load processes, 30 rounds of a quiet team at GOMAXPROCS 2, lowered to 1
+// while quiet, and -threads 1, alternating: the quiet team made a median
+// 0.905 of -threads 1's steps a second, lowered to 1 it made 0.960, the
+// difference being its first step (bench/README.md). At GOMAXPROCS 1 the
+// preempted goroutine is simply run again by its own thread.
+//
+// GOMAXPROCS is the whole process's, so the governor acts only where the
+// program owns its process and says so (AdaptProcs; noxc run does): a
+// library must not change its host's threads. It counts the teams with
+// helpers by their pacer's standing: quiet, decided to run parallel, or
+// undecided (a new team, before its first window ends; it does not hold
+// the process at its full count, or a validation scorer made before the
+// first step would keep it there until its own first run). It lowers
+// GOMAXPROCS when at least one team is quiet and none has decided to run
+// parallel, and puts it back when one does or the last quiet team
+// closes. While lowered, every team runs solo (team.run's GOMAXPROCS 1
+// case) and keeps pacing (team.paced), so that it can tell when the cores
+// are free again. Results do not change with it: no result depends on
+// who runs a task.
+type governor struct {
+	mu       sync.Mutex
+	on       bool // AdaptProcs was called
+	explicit bool // the process's count was set by its user: restore it by value
+	// quiet and parallel count the live teams of each standing.
+	quiet, parallel int
+	saved           int         // the count before lowering
+	lowered         atomic.Bool // GOMAXPROCS is 1 because of the governor
+	changes         int         // how many times it lowered or restored (tests)
+	// set and setDefault are runtime.GOMAXPROCS and
+	// runtime.SetDefaultGOMAXPROCS; tests replace them.
+	set        func(int) int
+	setDefault func()
+}
+
+var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefaultGOMAXPROCS}
+
+// AdaptProcs lets nox lower GOMAXPROCS to 1 while every team that would
+// run parallel is quiet because the machine's cores are busy with other
+// processes, and restore it when a team would run parallel again: under
+// such load a single Go thread trains faster than a quiet team on two
+// (the governor's doc comment in procs.go says why). Call it only from a
+// program that owns its process, before it trains; explicit says whether
+// the process's GOMAXPROCS was set by its user (the GOMAXPROCS
+// environment variable, runtime.GOMAXPROCS): then it is restored to that
+// count, else to Go's default (runtime.SetDefaultGOMAXPROCS), which keeps
+// following the CPUs the process may use. The program must not set
+// GOMAXPROCS itself while nox trains or maps.
+func AdaptProcs(explicit bool) {
+	procs.mu.Lock()
+	defer procs.mu.Unlock()
+	procs.on, procs.explicit = true, explicit
+	procs.apply()
+}
+
+// standing is a team's standing with the governor.
+type standing uint8
+
+const (
+	undecided    standing = iota // no window has ended yet
+	quietTeam                    // its runs are quiet
+	parallelTeam                 // it has decided to run parallel
+)
+
+// standingOf is a pacer's standing.
+func standingOf(p *pacer) standing {
+	switch {
+	case p.quiet:
+		return quietTeam
+	case p.decided:
+		return parallelTeam
+	}
+	return undecided
+}
+
+// move records that a team went from one standing to another and lowers
+// or restores GOMAXPROCS accordingly.
+func (g *governor) move(from, to standing) {
+	if from == to {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch from {
+	case quietTeam:
+		g.quiet--
+	case parallelTeam:
+		g.parallel--
+	}
+	switch to {
+	case quietTeam:
+		g.quiet++
+	case parallelTeam:
+		g.parallel++
+	}
+	g.apply()
+}
+
+// apply lowers or restores GOMAXPROCS to match the teams' standings.
+func (g *governor) apply() {
+	low := g.on && g.quiet > 0 && g.parallel == 0
+	if low == g.lowered.Load() {
+		return
+	}
+	switch {
+	case low:
+		if g.set(0) <= 1 {
+			return // one thread already: nothing to lower
+		}
+		g.saved = g.set(1)
+	case g.explicit:
+		g.set(g.saved)
+	default:
+		g.setDefault()
+	}
+	g.lowered.Store(low)
+	g.changes++
+}
+
+// oneProc reports whether the process runs Go on one thread by its own
+// choice, not because g lowered it.
+func (g *governor) oneProc() bool {
+	return goruntime.GOMAXPROCS(0) == 1 && !g.lowered.Load()
+}

@@ -1,0 +1,186 @@
+package runtime
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeProcs is a GOMAXPROCS that only records what the governor did.
+type fakeProcs struct {
+	n   int
+	log []string
+}
+
+func (f *fakeProcs) governor(on, explicit bool) *governor {
+	return &governor{on: on, explicit: explicit,
+		set: func(n int) int {
+			old := f.n
+			if n > 0 { // 0 only asks
+				f.n = n
+				f.log = append(f.log, fmt.Sprint("set ", n))
+			}
+			return old
+		},
+		setDefault: func() { f.n = 2; f.log = append(f.log, "default") },
+	}
+}
+
+// TestGovernor moves teams between standings and checks when GOMAXPROCS
+// is lowered and how it is restored: lowered while a team is quiet and
+// none has decided to run parallel (an undecided one does not hold it),
+// restored by value where the user set the count and to Go's default
+// otherwise, and never touched unless the program owns its process.
+func TestGovernor(t *testing.T) {
+	type mv struct{ from, to standing }
+	tests := []struct {
+		name     string
+		on       bool
+		explicit bool
+		start    int
+		moves    []mv
+		want     string // the log after each move, joined by " | "
+	}{
+		{"off", false, false, 2,
+			[]mv{{undecided, quietTeam}, {quietTeam, undecided}},
+			" | "},
+		{"one team, default count", true, false, 2,
+			[]mv{{undecided, quietTeam}, {quietTeam, parallelTeam}, {parallelTeam, quietTeam}, {quietTeam, undecided}},
+			"set 1 | default | set 1 | default"},
+		{"explicit count restored by value", true, true, 3,
+			[]mv{{undecided, quietTeam}, {quietTeam, undecided}},
+			"set 1 | set 3"},
+		{"an undecided team does not hold it", true, true, 2,
+			[]mv{{undecided, undecided}, {undecided, quietTeam}, {undecided, parallelTeam}, {parallelTeam, undecided}, {quietTeam, undecided}},
+			" | set 1 | set 2 | set 1 | set 2"},
+		{"a parallel team holds it", true, true, 2,
+			[]mv{{undecided, parallelTeam}, {undecided, quietTeam}, {parallelTeam, quietTeam}, {quietTeam, undecided}, {quietTeam, undecided}},
+			" |  | set 1 |  | set 2"},
+		{"already one thread", true, true, 1,
+			[]mv{{undecided, quietTeam}, {quietTeam, undecided}},
+			" | "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeProcs{n: tt.start}
+			g := f.governor(tt.on, tt.explicit)
+			var got []string
+			for _, m := range tt.moves {
+				f.log = nil
+				g.move(m.from, m.to)
+				got = append(got, strings.Join(f.log, ", "))
+			}
+			if s := strings.Join(got, " | "); s != tt.want {
+				t.Errorf("log %q, want %q", s, tt.want)
+			}
+			if g.quiet != 0 && tt.moves[len(tt.moves)-1].to == undecided && g.lowered.Load() {
+				t.Errorf("lowered with no quiet team left")
+			}
+			if f.n != tt.start {
+				t.Errorf("GOMAXPROCS %d after every team closed, want %d", f.n, tt.start)
+			}
+		})
+	}
+}
+
+// TestGovernorLate: a program that says it owns its process while a team
+// is already quiet gets GOMAXPROCS lowered at once.
+func TestGovernorLate(t *testing.T) {
+	f := &fakeProcs{n: 2}
+	g := f.governor(false, false)
+	g.move(undecided, quietTeam)
+	if f.n != 2 {
+		t.Fatalf("off: GOMAXPROCS %d", f.n)
+	}
+	g.mu.Lock()
+	g.on = true
+	g.apply()
+	g.mu.Unlock()
+	if f.n != 1 || !g.lowered.Load() {
+		t.Fatalf("on with a quiet team: GOMAXPROCS %d, lowered %v", f.n, g.lowered.Load())
+	}
+}
+
+// TestTeamLowersProcs paces a real team through units of short runs on
+// cores said to be crowded, with a governor that sets the real
+// GOMAXPROCS: quiet, the process must run on one thread and the team keep
+// pacing, so that when the cores are free it goes parallel and the count
+// comes back; quiet again, lowered again; and closing the team restores
+// it. Every task still runs once a run.
+func TestTeamLowersProcs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var busy atomic.Bool
+	busy.Store(true)
+	const tasks = 2
+	c := newTally(tasks)
+	tm := newTeam(2, func(i, j int) {
+		c.work(i, j)
+		for s := time.Now(); time.Since(s) < 20*time.Microsecond; {
+		}
+	}, nil)
+	gov := &governor{on: true, explicit: true, set: runtime.GOMAXPROCS, setDefault: runtime.SetDefaultGOMAXPROCS}
+	tm.gov = gov
+	closed := false
+	defer func() {
+		if !closed {
+			tm.close()
+		}
+	}()
+	tm.pace.crowded = func(int) bool { return busy.Load() }
+	tm.pace.delayed = func() (float64, bool) {
+		if busy.Load() {
+			return 0.5, true
+		}
+		return 0, true
+	}
+	runs := 0
+	unit := func() {
+		s := time.Now()
+		tm.run(tasks, partsRun)
+		runs++
+		tm.paced(max(time.Since(s), time.Millisecond)) // units of 1 ms: windows of 20
+	}
+	for range 60 {
+		unit()
+	}
+	if !tm.pace.quiet || runtime.GOMAXPROCS(0) != 1 || !gov.lowered.Load() {
+		t.Fatalf("crowded: quiet %v, GOMAXPROCS %d; want quiet at 1", tm.pace.quiet, runtime.GOMAXPROCS(0))
+	}
+	busy.Store(false)
+	for range 100 {
+		unit()
+	}
+	if tm.pace.quiet || runtime.GOMAXPROCS(0) != 2 || gov.lowered.Load() {
+		t.Fatalf("free again: quiet %v, GOMAXPROCS %d; want parallel at 2", tm.pace.quiet, runtime.GOMAXPROCS(0))
+	}
+	quiet := tm.stats.quietRuns
+	for range 20 {
+		unit()
+	}
+	if tm.stats.quietRuns != quiet {
+		t.Errorf("parallel at 2: %d more quiet runs", tm.stats.quietRuns-quiet)
+	}
+	busy.Store(true)
+	for range 100 {
+		unit()
+	}
+	if runtime.GOMAXPROCS(0) != 1 {
+		t.Fatalf("crowded again: GOMAXPROCS %d, want 1", runtime.GOMAXPROCS(0))
+	}
+	tm.close()
+	closed = true
+	if runtime.GOMAXPROCS(0) != 2 || gov.quiet != 0 || gov.parallel != 0 {
+		t.Fatalf("closed: GOMAXPROCS %d, %d quiet and %d parallel teams; want 2, none", runtime.GOMAXPROCS(0), gov.quiet, gov.parallel)
+	}
+	if gov.changes != 4 {
+		t.Errorf("%d changes of GOMAXPROCS, want 4 (lower, restore, lower, restore)", gov.changes)
+	}
+	for j := range c.count {
+		if n := c.count[j].Load(); int(n) != runs {
+			t.Fatalf("task %d ran %d times in %d runs", j, n, runs)
+		}
+	}
+}
