@@ -2,9 +2,11 @@ package train_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/noxlang/nox/dataset"
@@ -20,8 +22,9 @@ import (
 // validation during the steps): the per-step cost of streaming (issue
 // 22, item 5) without bench/bigdata.sh's 4 GB file. NOX_PROBE_SMALL sets
 // the in-memory file's rows, NOX_PROBE_POOL the pool's bytes
-// (train.PoolBytes), NOX_PROBE_ONLY=st or in runs one of the two (to
-// profile it alone). Figures quoted in bench/README.md.
+// (train.PoolBytes; several, separated by commas, are alternated as
+// variants of each round), NOX_PROBE_ROUNDS the rounds (3),
+// NOX_PROBE_ONLY=st or in runs one kind (to profile it alone). Figures quoted in bench/README.md.
 func TestProbeStreamed(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
@@ -39,21 +42,47 @@ func TestProbeStreamed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := strconv.ParseInt(os.Getenv("NOX_PROBE_POOL"), 10, 64); err == nil && b > 0 {
-		defer func(p int64) { train.PoolBytes = p }(train.PoolBytes)
-		train.PoolBytes = b
+	// The pools to stream through: NOX_PROBE_POOL, bytes, several
+	// separated by commas (each a variant of every round).
+	pools := []int64{train.PoolBytes}
+	if v := os.Getenv("NOX_PROBE_POOL"); v != "" {
+		pools = pools[:0]
+		for _, f := range strings.Split(v, ",") {
+			b, err := strconv.ParseInt(f, 10, 64)
+			if err != nil || b <= 0 {
+				t.Fatalf("NOX_PROBE_POOL: %q", f)
+			}
+			pools = append(pools, b)
+		}
+	}
+	defer func(p int64) { train.PoolBytes = p }(train.PoolBytes)
+	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv("NOX_PROBE_ROUNDS")); err == nil && n > 0 {
+		rounds = n
 	}
 	o := options(2000)
 	o.Batch, o.EvalEvery, o.Dequantize = 256, 1<<20, false
 	o.TestFrac, o.ValFrac = 0.0005, 0.0005
-	for round := range 3 {
-		for _, c := range []struct {
-			name string
-			src  dataset.Source
-		}{{"streamed", src}, {"in memory", tab}} {
+	type variant struct {
+		name string
+		src  dataset.Source
+		pool int64
+	}
+	var vs []variant
+	for _, b := range pools {
+		name := "streamed"
+		if len(pools) > 1 {
+			name = fmt.Sprintf("streamed %d MiB", b>>20)
+		}
+		vs = append(vs, variant{name, src, b})
+	}
+	vs = append(vs, variant{"in memory", tab, train.PoolBytes})
+	for round := range rounds {
+		for _, c := range vs {
 			if only := os.Getenv("NOX_PROBE_ONLY"); only != "" && only != c.name[:2] {
 				continue
 			}
+			train.PoolBytes = c.pool
 			res, err := train.LikelihoodSource(context.Background(), mafModel(t, o, 100), c.src, o, o.Steps, train.Hooks{}, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -61,7 +90,7 @@ func TestProbeStreamed(t *testing.T) {
 			if res.Streamed != (c.src == dataset.Source(src)) {
 				t.Fatalf("%s: streamed = %v", c.name, res.Streamed)
 			}
-			t.Logf("round %d %-9s %6.0f steps/s", round, c.name, float64(o.Steps)/res.Report.Seconds)
+			t.Logf("round %d %-16s %6.0f steps/s", round, c.name, float64(o.Steps)/res.Report.Seconds)
 		}
 	}
 }
