@@ -6,8 +6,9 @@ import (
 	"sync/atomic"
 )
 
-// The governor lowers GOMAXPROCS to 1 while the process's teams are quiet
-// (pace.go) and puts it back as soon as one of them would run parallel.
+// The governor lowers GOMAXPROCS to 1 while the process's working teams
+// are quiet (pace.go) and puts it back as soon as one of them decides to
+// run parallel.
 //
 // Why a quiet team is not enough under load: with GOMAXPROCS 2 and its
 // helpers blocked, the caller still pays for the idle P. Every 10 ms Go's
@@ -18,31 +19,35 @@ import (
 // the caller's goroutine, and sleeps again; the core then often goes to
 // another process before the caller's thread gets it back (a scheduler
 // trace of moons under two load processes: a wakeup, ~10 µs of the woken
-// thread, then ~110 µs of a load process). Measured on moons under two
-// load processes, 30 rounds of a quiet team at GOMAXPROCS 2, lowered to 1
-// while quiet, and -threads 1, alternating: the quiet team made a median
-// 0.905 of -threads 1's steps a second, lowered to 1 it made 0.960, the
-// difference being its first step (bench/README.md). At GOMAXPROCS 1 the
-// preempted goroutine is simply run again by its own thread.
+// thread, then ~110 µs of a load process). At GOMAXPROCS 1 the preempted
+// goroutine is simply run again by its own thread. Measured on moons
+// under two load processes, 30 rounds of a quiet team at GOMAXPROCS 2,
+// the same lowered to 1 while quiet, and -threads 1, alternating: the
+// quiet team made a median 0.905 of -threads 1's steps a second, lowered
+// to 1 it made 0.960; what is left is its first step, run before it went
+// quiet, and the noise (bench/README.md).
 //
 // GOMAXPROCS is the whole process's, so the governor acts only where the
 // program owns its process and says so (AdaptProcs; noxc run does): a
-// library must not change its host's threads. It counts the teams with
-// helpers by their pacer's standing: quiet, decided to run parallel, or
-// undecided (a new team, before its first window ends; it does not hold
-// the process at its full count, or a validation scorer made before the
-// first step would keep it there until its own first run). It lowers
-// GOMAXPROCS when at least one team is quiet and none has decided to run
-// parallel, and puts it back when one does or the last quiet team
-// closes. While lowered, every team runs solo (team.run's GOMAXPROCS 1
-// case) and keeps pacing (team.paced), so that it can tell when the cores
-// are free again. Results do not change with it: no result depends on
-// who runs a task.
+// library must not change its host's threads. It counts the working teams
+// with helpers by their pacer's standing: quiet, decided to run parallel,
+// or undecided (a new team, before its first window ends; it does not
+// hold the process at its full count, or a validation scorer made before
+// the first step would keep it there until its own first run). A team
+// counts from its first unit of work until it closes or parks (a Mapper
+// parks at the end of each Map: an idle team, such as one kept in a Pool,
+// holds the count neither up nor down). The governor lowers GOMAXPROCS
+// when at least one team is quiet and none has decided to run parallel,
+// and puts it back when one does or the last quiet team closes or parks.
+// While lowered, every team runs solo (team.run's GOMAXPROCS 1 case) and
+// keeps pacing (team.paced), so that it can tell when the cores are free
+// again. Results do not change with it: no result depends on who runs a
+// task.
 type governor struct {
 	mu       sync.Mutex
 	on       bool // AdaptProcs was called
 	explicit bool // the process's count was set by its user: restore it by value
-	// quiet and parallel count the live teams of each standing.
+	// quiet and parallel count the working teams of each standing.
 	quiet, parallel int
 	saved           int         // the count before lowering
 	lowered         atomic.Bool // GOMAXPROCS is 1 because of the governor
@@ -55,29 +60,37 @@ type governor struct {
 
 var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefaultGOMAXPROCS}
 
-// AdaptProcs lets nox lower GOMAXPROCS to 1 while every team that would
-// run parallel is quiet because the machine's cores are busy with other
-// processes, and restore it when a team would run parallel again: under
-// such load a single Go thread trains faster than a quiet team on two
-// (the governor's doc comment in procs.go says why). Call it only from a
-// program that owns its process, before it trains; explicit says whether
-// the process's GOMAXPROCS was set by its user (the GOMAXPROCS
-// environment variable, runtime.GOMAXPROCS): then it is restored to that
-// count, else to Go's default (runtime.SetDefaultGOMAXPROCS), which keeps
-// following the CPUs the process may use. The program must not set
-// GOMAXPROCS itself while nox trains or maps.
-func AdaptProcs(explicit bool) {
-	procs.mu.Lock()
-	defer procs.mu.Unlock()
-	procs.on, procs.explicit = true, explicit
-	procs.apply()
+// AdaptProcs lets nox lower GOMAXPROCS to 1 while the teams at work are
+// quiet because the machine's cores are busy with other processes, and
+// restore it when a team decides to run parallel again: under such load
+// one Go thread trains faster than a quiet team with two (the governor's
+// doc comment in procs.go says why). Call it only from a program that
+// owns its process and runs one training or mapping at a time (noxc run),
+// right after it sets GOMAXPROCS, if it does; explicit says whether the
+// process's count was set by its user (the GOMAXPROCS environment
+// variable, runtime.GOMAXPROCS): then it is restored to that count, else
+// to Go's default (runtime.SetDefaultGOMAXPROCS), which keeps following
+// the CPUs the process may use. A count set while the governor had
+// lowered it is taken as the user's: the governor lowers it again if it
+// should, and restores the new count. The program must not otherwise set
+// GOMAXPROCS while nox trains or maps.
+func AdaptProcs(explicit bool) { procs.adapt(explicit) }
+
+// adapt is AdaptProcs for g.
+func (g *governor) adapt(explicit bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.on, g.explicit = true, explicit
+	// Whatever count is in force now is the user's.
+	g.lowered.Store(false)
+	g.apply()
 }
 
 // standing is a team's standing with the governor.
 type standing uint8
 
 const (
-	undecided    standing = iota // no window has ended yet
+	undecided    standing = iota // not counted: idle (parked, closed) or no window has ended yet
 	quietTeam                    // its runs are quiet
 	parallelTeam                 // it has decided to run parallel
 )

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -14,6 +15,9 @@ type fakeProcs struct {
 	n   int
 	log []string
 }
+
+// changes counts the changes of the count it logged.
+func (f *fakeProcs) changes() int { return len(f.log) }
 
 func (f *fakeProcs) governor(on, explicit bool) *governor {
 	return &governor{on: on, explicit: explicit,
@@ -76,7 +80,7 @@ func TestGovernor(t *testing.T) {
 			if s := strings.Join(got, " | "); s != tt.want {
 				t.Errorf("log %q, want %q", s, tt.want)
 			}
-			if g.quiet != 0 && tt.moves[len(tt.moves)-1].to == undecided && g.lowered.Load() {
+			if g.quiet == 0 && g.lowered.Load() {
 				t.Errorf("lowered with no quiet team left")
 			}
 			if f.n != tt.start {
@@ -101,6 +105,112 @@ func TestGovernorLate(t *testing.T) {
 	g.mu.Unlock()
 	if f.n != 1 || !g.lowered.Load() {
 		t.Fatalf("on with a quiet team: GOMAXPROCS %d, lowered %v", f.n, g.lowered.Load())
+	}
+}
+
+// TestGovernorAdapt: a count the user sets while the governor has it
+// lowered (noxc's setThreads on a second run in one process) is the one
+// restored, and it is lowered again at once if a team is still quiet;
+// AdaptProcs with no team counted changes nothing.
+func TestGovernorAdapt(t *testing.T) {
+	f := &fakeProcs{n: 4}
+	g := f.governor(false, false)
+	g.adapt(false)
+	if len(f.log) != 0 {
+		t.Fatalf("on with no team: %v", f.log)
+	}
+	g.move(undecided, quietTeam)
+	f.n = 2 // the user's new count
+	g.adapt(true)
+	g.move(quietTeam, parallelTeam)
+	g.move(parallelTeam, undecided)
+	if got, want := strings.Join(f.log, ", "), "set 1, set 1, set 2"; got != want {
+		t.Errorf("log %q, want %q", got, want)
+	}
+	if f.n != 2 || g.lowered.Load() {
+		t.Errorf("GOMAXPROCS %d, lowered %v; want the user's 2", f.n, g.lowered.Load())
+	}
+}
+
+// TestStandingOf: a pacer's standing is quiet while its team is quiet,
+// parallel once a window has decided it is not, and undecided before.
+func TestStandingOf(t *testing.T) {
+	for _, c := range []struct {
+		quiet, decided bool
+		want           standing
+	}{
+		{false, false, undecided},
+		{true, false, quietTeam}, // the first unit's rule: quiet before a window ends
+		{false, true, parallelTeam},
+		{true, true, quietTeam},
+	} {
+		p := pacer{quiet: c.quiet, decided: c.decided}
+		if got := standingOf(&p); got != c.want {
+			t.Errorf("quiet %v, decided %v: %d, want %d", c.quiet, c.decided, got, c.want)
+		}
+	}
+}
+
+// TestTeamParks: a team counts with its governor from its first paced
+// unit; parked, it counts no more (an idle team holds the count neither
+// up nor down), and its next unit counts it again; closed, twice, it is
+// counted once and then not at all.
+func TestTeamParks(t *testing.T) {
+	f := &fakeProcs{n: 2}
+	gov := f.governor(true, true)
+	tm := newTeam(2, func(int, int) {}, nil)
+	tm.gov = gov
+	tm.pace.crowded = func(int) bool { return true }
+	tm.pace.delayed = busyCPU
+	unit := func() {
+		tm.run(2, partsRun)
+		tm.paced(time.Millisecond)
+	}
+	unit()
+	if gov.quiet != 1 || f.n != 1 {
+		t.Fatalf("crowded: %d quiet teams, GOMAXPROCS %d; want 1, 1", gov.quiet, f.n)
+	}
+	tm.park()
+	if gov.quiet != 0 || f.n != 2 {
+		t.Fatalf("parked: %d quiet teams, GOMAXPROCS %d; want 0, 2", gov.quiet, f.n)
+	}
+	unit()
+	if gov.quiet != 1 || f.n != 1 {
+		t.Fatalf("working again: %d quiet teams, GOMAXPROCS %d; want 1, 1", gov.quiet, f.n)
+	}
+	tm.close()
+	tm.close()
+	if gov.quiet != 0 || gov.parallel != 0 || f.n != 2 {
+		t.Fatalf("closed twice: %d quiet and %d parallel teams, GOMAXPROCS %d; want none, 2", gov.quiet, gov.parallel, f.n)
+	}
+}
+
+// TestMapperParks: a Mapper's team is idle between calls of Map, so it
+// leaves the governor's count at the end of each (a Pool keeps Mappers
+// that may never be closed).
+func TestMapperParks(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	m := madeModel(t, 2, 32, 4)
+	ps := NewParams(m.Params)
+	ps.Init(rand.New(rand.NewPCG(1, 1)))
+	mp := NewMapper(m.LogProb, ps, "logp", 256, nil)
+	defer mp.Close()
+	if len(mp.team.start) == 0 {
+		t.Fatal("the Mapper's team has no helper")
+	}
+	f := &fakeProcs{n: 2}
+	gov := f.governor(true, true)
+	mp.team.gov = gov
+	mp.team.pace.crowded = func(int) bool { return true }
+	mp.team.pace.delayed = busyCPU
+	rows := randomRows(256, 4, 1)
+	out := make([]float64, 256)
+	mp.Map(out, rows, 256)
+	if quiet := mp.team.pace.quiet; !quiet || f.changes() != 2 {
+		t.Fatalf("one Map on crowded cores: quiet %v, log %v; want quiet, lowered and restored", quiet, f.log)
+	}
+	if gov.quiet != 0 || f.n != 2 {
+		t.Fatalf("after Map: %d quiet teams, GOMAXPROCS %d; want 0, 2", gov.quiet, f.n)
 	}
 }
 

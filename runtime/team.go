@@ -69,7 +69,8 @@ type team struct {
 	// parallel or quiet (pace.go); only the caller uses it.
 	pace pacer
 	// standing is the pacer's standing as gov, the process's governor
-	// (procs.go), last heard it; only the caller uses it.
+	// (procs.go), last heard it; only the caller uses it (paced, park,
+	// and close, which the caller must call).
 	standing standing
 	gov      *governor
 	stats    teamStats
@@ -358,6 +359,14 @@ func (t *team) paced(d time.Duration) {
 		t.gov.move(t.standing, s)
 		t.standing = s
 	}
+}
+
+// park withdraws the team's standing from the governor (procs.go) while
+// it has no work, so that an idle team holds the process's count of
+// threads neither up nor down; its next paced unit counts it again.
+func (t *team) park() {
+	t.gov.move(t.standing, undecided)
+	t.standing = undecided
 }
 
 // wake sends a token to every helper that is blocked or about to block.

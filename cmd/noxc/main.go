@@ -121,9 +121,9 @@ is one — then runs its statements in order, printing one line per result.
             processes leave it no free core and its parallel tasks are
             short (under 8 ms; Linux, where it can see the run queue),
             or while its helpers keep arriving late, it runs alone, its
-            helpers blocked; while every team runs alone for the first
-            reason, Go runs on one OS thread (GOMAXPROCS 1), as it would
-            with -threads 1
+            helpers blocked; while every part of the run at work is alone
+            for the first reason, Go runs its code on one OS thread at a
+            time (GOMAXPROCS 1), and on N again once the cores are free
 ` + policyHelp + memoryHelp,
 	"check": `usage: noxc check FILE [-json] [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
@@ -525,7 +525,7 @@ func (rf *runFlags) setThreads(getenv func(string) string) error {
 	if n == 0 {
 		env := getenv("NOX_THREADS")
 		if env == "" {
-			runtime.AdaptProcs(getenv("GOMAXPROCS") != "")
+			runtime.AdaptProcs(envProcs(getenv))
 			return nil
 		}
 		v, err := strconv.Atoi(strings.TrimSpace(env))
@@ -537,6 +537,13 @@ func (rf *runFlags) setThreads(getenv func(string) string) error {
 	goruntime.GOMAXPROCS(n)
 	runtime.AdaptProcs(true)
 	return nil
+}
+
+// envProcs reports whether $GOMAXPROCS sets Go's count of threads: Go
+// ignores one that is not a positive number.
+func envProcs(getenv func(string) string) bool {
+	v, err := strconv.Atoi(getenv("GOMAXPROCS"))
+	return err == nil && v > 0
 }
 
 // plural renders a count with its noun: "1 column", "2 columns".

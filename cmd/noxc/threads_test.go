@@ -76,3 +76,14 @@ func TestThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvProcs: a GOMAXPROCS that Go takes (a positive number) is the
+// user's count, which the runtime restores by value after lowering it;
+// one Go ignores leaves Go's default, which follows the CPU limit.
+func TestEnvProcs(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "0": false, "-2": false, "two": false, "3": true, "1": true} {
+		if got := envProcs(func(string) string { return v }); got != want {
+			t.Errorf("GOMAXPROCS=%q: %v, want %v", v, got, want)
+		}
+	}
+}
