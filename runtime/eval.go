@@ -227,8 +227,7 @@ func (m *Mapper) Close() { m.team.close() }
 
 // Map runs the program over n rows of src (n×inCols) into dst (n×outCols).
 // A program without inputs (a sampler) ignores src. Each chunk of rows is
-// a unit of the team's pacer (pace.go); between calls the team is idle
-// (team.park).
+// a unit of the team's pacer (pace.go).
 func (m *Mapper) Map(dst, src []float64, n int) {
 	ic, oc := m.inCols, m.outCols
 	m.refresh()
@@ -261,7 +260,6 @@ func (m *Mapper) Map(dst, src []float64, n int) {
 		}
 		m.team.paced(time.Since(start))
 	}
-	m.team.park()
 }
 
 // The parts of a Mapper's chunk are claimed by whichever member is free,

@@ -43,6 +43,9 @@ func (pl *Pool) Map(dst, rows []float64, n int) {
 		mp = NewMapper(pl.prog, pl.params, pl.out, Batches[k], nil)
 	}
 	mp.Map(dst, rows, n)
+	// A Mapper waiting in the pool may wait for good: its team must not
+	// hold the process's count of threads down or up meanwhile (procs.go).
+	mp.team.park()
 	select {
 	case pl.free[k] <- mp:
 	default:

@@ -34,9 +34,12 @@ import (
 // or undecided (a new team, before its first window ends; it does not
 // hold the process at its full count, or a validation scorer made before
 // the first step would keep it there until its own first run). A team
-// counts from its first unit of work until it closes or parks (a Mapper
-// parks at the end of each Map: an idle team, such as one kept in a Pool,
-// holds the count neither up nor down). The governor lowers GOMAXPROCS
+// counts from its first unit of work until it closes or parks (a Pool's
+// Mapper parks when it goes back to the pool, where it may wait for good:
+// it holds the count neither up nor down there). A validation scorer
+// stays counted between its runs: parking it after each would restore
+// the count at the step-0 validation and lower it again at the first
+// step. The governor lowers GOMAXPROCS
 // when at least one team is quiet and none has decided to run parallel,
 // and puts it back when one does or the last quiet team closes or parks.
 // While lowered, every team runs solo (team.run's GOMAXPROCS 1 case) and

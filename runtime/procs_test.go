@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -185,16 +186,15 @@ func TestTeamParks(t *testing.T) {
 	}
 }
 
-// TestMapperParks: a Mapper's team is idle between calls of Map, so it
-// leaves the governor's count at the end of each (a Pool keeps Mappers
-// that may never be closed).
-func TestMapperParks(t *testing.T) {
+// TestPoolParks: a Pool's Mapper goes back to the pool after each call,
+// where nothing may close it, so it leaves the governor's count there.
+func TestPoolParks(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	m := madeModel(t, 2, 32, 4)
 	ps := NewParams(m.Params)
 	ps.Init(rand.New(rand.NewPCG(1, 1)))
+	pl := NewPool(m.LogProb, ps, "logp")
 	mp := NewMapper(m.LogProb, ps, "logp", 256, nil)
-	defer mp.Close()
 	if len(mp.team.start) == 0 {
 		t.Fatal("the Mapper's team has no helper")
 	}
@@ -203,15 +203,20 @@ func TestMapperParks(t *testing.T) {
 	mp.team.gov = gov
 	mp.team.pace.crowded = func(int) bool { return true }
 	mp.team.pace.delayed = busyCPU
+	pl.free[slices.Index(Batches[:], 256)] <- mp // the Mapper the pool's next call of 256 rows takes
 	rows := randomRows(256, 4, 1)
 	out := make([]float64, 256)
-	mp.Map(out, rows, 256)
+	pl.Map(out, rows, 256)
 	if quiet := mp.team.pace.quiet; !quiet || f.changes() != 2 {
 		t.Fatalf("one Map on crowded cores: quiet %v, log %v; want quiet, lowered and restored", quiet, f.log)
 	}
 	if gov.quiet != 0 || f.n != 2 {
-		t.Fatalf("after Map: %d quiet teams, GOMAXPROCS %d; want 0, 2", gov.quiet, f.n)
+		t.Fatalf("back in the pool: %d quiet teams, GOMAXPROCS %d; want 0, 2", gov.quiet, f.n)
 	}
+	if got := <-pl.free[slices.Index(Batches[:], 256)]; got != mp {
+		t.Fatal("the pool did not keep the Mapper")
+	}
+	mp.Close()
 }
 
 // TestTeamLowersProcs paces a real team through units of short runs on
