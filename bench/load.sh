@@ -20,11 +20,15 @@
 #           linear map of 32 uniform factors plus noise; the cost of a
 #           step does not depend on the values)
 #
-# Usage: bench/load.sh [-reps N] [-load N] [-configs moons,digits,d784] [REV ...]
+# Usage: bench/load.sh [-reps N] [-load N] [-scale N] [-configs moons,digits,d784] [REV ...]
 #   REV     git revisions to build and compare (e.g. main HEAD); none: the
 #           work tree
 #   -reps   repetitions (default 4: even, so that the orders balance)
 #   -load   load processes (default: one per core, nproc)
+#   -scale  multiply every configuration's steps by N (default 1): a moons
+#           run is ~0.4 s under the load, short enough that where the OS
+#           places the threads decides much of a round; longer runs
+#           average it out, at N times the script's time
 # Run it alone: flock /tmp/nox-bench.lock bench/load.sh main HEAD
 # Raw lines and the summaries (median and min–max per build, configuration
 # and thread setting; then, per build and configuration, the median ratio
@@ -32,13 +36,14 @@
 # interval) go to stdout and to bench/out/load-TIME.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=4 nload=$(nproc) configs=moons,digits,d784
+reps=4 nload=$(nproc) configs=moons,digits,d784 scale=1
 revs=()
 while [ $# -gt 0 ]; do
   case $1 in
     -reps) reps=$2; shift 2 ;;
     -load) nload=$2; shift 2 ;;
     -configs) configs=$2; shift 2 ;;
+    -scale) scale=$2; shift 2 ;;
     -*) echo "load.sh: unknown flag $1" >&2; exit 2 ;;
     *) revs+=("$1"); shift ;;
   esac
@@ -99,7 +104,7 @@ source_for() { # config
     *) echo "load.sh: unknown configuration $1" >&2; exit 2 ;;
   esac
   printf 'data = csv("%s")\nflow = MAF(%d) |> Reverse |> MAF(%d) |> Reverse |> MAF(%d) |> Reverse |> MAF(%d) |> Reverse |> MAF(%d) |> Gaussian\ntrain flow on data { steps = %d, batch = %d, lr = %s, test_frac = 0.2, seed = 0, dtype = %s }\n' \
-    "$data" "$hidden" "$hidden" "$hidden" "$hidden" "$hidden" "$steps" "$batch" "$lr" "$dtype"
+    "$data" "$hidden" "$hidden" "$hidden" "$hidden" "$hidden" "$((steps * scale))" "$batch" "$lr" "$dtype"
 }
 IFS=, read -ra cfgs <<<"$configs"
 for c in "${cfgs[@]}"; do source_for "$c" > "$work/$c.nox"; done
@@ -109,7 +114,7 @@ for _ in $(seq "$nload"); do
   loadpids+=($!)
 done
 {
-  echo "# bench/load.sh: $(date -u +%FT%TZ), $(nproc) cores, $nload load processes, reps $reps"
+  echo "# bench/load.sh: $(date -u +%FT%TZ), $(nproc) cores, $nload load processes, reps $reps, steps ×$scale"
   echo "# builds: ${names[*]} (${revs[*]:-work tree})"
   echo "# loadavg at start: $(cat /proc/loadavg)"
 } | tee "$log"
