@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -227,15 +226,8 @@ func TestPoolParks(t *testing.T) {
 // it. Every task still runs once a run.
 func TestTeamLowersProcs(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	var busy atomic.Bool
-	busy.Store(true)
-	const tasks = 2
-	c := newTally(tasks)
-	tm := newTeam(2, func(i, j int) {
-		c.work(i, j)
-		for s := time.Now(); time.Since(s) < 20*time.Microsecond; {
-		}
-	}, nil)
+	l := newLoadedTeam(2)
+	tm, c, unit := l.tm, l.c, l.unit
 	gov := &governor{on: true, explicit: true, set: runtime.GOMAXPROCS, setDefault: runtime.SetDefaultGOMAXPROCS}
 	tm.gov = gov
 	closed := false
@@ -244,27 +236,13 @@ func TestTeamLowersProcs(t *testing.T) {
 			tm.close()
 		}
 	}()
-	tm.pace.crowded = func(int) bool { return busy.Load() }
-	tm.pace.delayed = func() (float64, bool) {
-		if busy.Load() {
-			return 0.5, true
-		}
-		return 0, true
-	}
-	runs := 0
-	unit := func() {
-		s := time.Now()
-		tm.run(tasks, partsRun)
-		runs++
-		tm.paced(max(time.Since(s), time.Millisecond)) // units of 1 ms: windows of 20
-	}
 	for range 60 {
 		unit()
 	}
 	if !tm.pace.quiet || runtime.GOMAXPROCS(0) != 1 || !gov.lowered.Load() {
 		t.Fatalf("crowded: quiet %v, GOMAXPROCS %d; want quiet at 1", tm.pace.quiet, runtime.GOMAXPROCS(0))
 	}
-	busy.Store(false)
+	l.busy.Store(false)
 	for range 100 {
 		unit()
 	}
@@ -278,7 +256,7 @@ func TestTeamLowersProcs(t *testing.T) {
 	if tm.stats.quietRuns != quiet {
 		t.Errorf("parallel at 2: %d more quiet runs", tm.stats.quietRuns-quiet)
 	}
-	busy.Store(true)
+	l.busy.Store(true)
 	for range 100 {
 		unit()
 	}
@@ -294,8 +272,8 @@ func TestTeamLowersProcs(t *testing.T) {
 		t.Errorf("%d changes of GOMAXPROCS, want 4 (lower, restore, lower, restore)", gov.changes)
 	}
 	for j := range c.count {
-		if n := c.count[j].Load(); int(n) != runs {
-			t.Fatalf("task %d ran %d times in %d runs", j, n, runs)
+		if n := c.count[j].Load(); int(n) != l.runs {
+			t.Fatalf("task %d ran %d times in %d runs", j, n, l.runs)
 		}
 	}
 }

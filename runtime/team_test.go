@@ -207,30 +207,10 @@ func helpers() int {
 // parallel again and stop running quiet.
 func TestTeamQuiet(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	var busy atomic.Bool
-	busy.Store(true)
 	const tasks = 2
-	c := newTally(tasks)
-	tm := newTeam(2, func(i, j int) {
-		c.work(i, j)
-		for s := time.Now(); time.Since(s) < 20*time.Microsecond; {
-		}
-	}, nil)
-	defer tm.close()
-	tm.pace.crowded = func(int) bool { return busy.Load() }
-	tm.pace.delayed = func() (float64, bool) {
-		if busy.Load() {
-			return 0.5, true
-		}
-		return 0, true
-	}
-	runs := 0
-	unit := func() {
-		s := time.Now()
-		tm.run(tasks, partsRun)
-		runs++
-		tm.paced(max(time.Since(s), time.Millisecond)) // units of 1 ms: windows of 20
-	}
+	l := newLoadedTeam(tasks)
+	defer l.tm.close()
+	tm, c, unit := l.tm, l.c, l.unit
 	for range 100 {
 		unit()
 	}
@@ -250,7 +230,7 @@ func TestTeamQuiet(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	busy.Store(false)
+	l.busy.Store(false)
 	for range 100 {
 		unit()
 	}
@@ -265,13 +245,50 @@ func TestTeamQuiet(t *testing.T) {
 		t.Fatalf("parallel again: %d more quiet runs", tm.stats.quietRuns-quiet)
 	}
 	for j := range c.count {
-		if n := c.count[j].Load(); int(n) != runs {
-			t.Fatalf("task %d ran %d times in %d runs", j, n, runs)
+		if n := c.count[j].Load(); int(n) != l.runs {
+			t.Fatalf("task %d ran %d times in %d runs", j, n, l.runs)
 		}
 	}
 	if tm.pace.stats.switches != 2 {
 		t.Fatalf("%d switches, want 2", tm.pace.stats.switches)
 	}
+}
+
+// loadedTeam is a team of 2 members whose tasks take 20 µs each, on
+// cores said to be crowded (to its pacer) while busy is set; unit runs
+// one unit of a run of its tasks, paced as at least 1 ms (windows of 20
+// units), and counts it in runs.
+type loadedTeam struct {
+	tm    *team
+	c     *tally
+	busy  atomic.Bool
+	tasks int
+	runs  int
+}
+
+func newLoadedTeam(tasks int) *loadedTeam {
+	l := &loadedTeam{c: newTally(tasks), tasks: tasks}
+	l.busy.Store(true)
+	l.tm = newTeam(2, func(i, j int) {
+		l.c.work(i, j)
+		for s := time.Now(); time.Since(s) < 20*time.Microsecond; {
+		}
+	}, nil)
+	l.tm.pace.crowded = func(int) bool { return l.busy.Load() }
+	l.tm.pace.delayed = func() (float64, bool) {
+		if l.busy.Load() {
+			return 0.5, true
+		}
+		return 0, true
+	}
+	return l
+}
+
+func (l *loadedTeam) unit() {
+	s := time.Now()
+	l.tm.run(l.tasks, partsRun)
+	l.runs++
+	l.tm.paced(max(time.Since(s), time.Millisecond))
 }
 
 // tally counts how many times each task of a team's runs ran, and how
