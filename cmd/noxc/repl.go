@@ -16,6 +16,7 @@ import (
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/plot"
+	"github.com/noxlang/nox/runtime"
 )
 
 const replHelp = `Type nox statements; they run as you enter them and may use earlier ones.
@@ -53,6 +54,9 @@ func replCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noxc repl: %v\n", err)
 		return 1
 	}
+	// The session owns its process, as noxc run does: GOMAXPROCS may be
+	// lowered while its training is quiet (runtime.AdaptProcs).
+	runtime.AdaptProcs(envProcs(os.Getenv))
 	return repl(os.Stdin, stdout, stderr, isTerminal(os.Stdin) && isTerminal(stdout), opts)
 }
 
