@@ -99,10 +99,7 @@ func TestGovernorLate(t *testing.T) {
 	if f.n != 2 {
 		t.Fatalf("off: GOMAXPROCS %d", f.n)
 	}
-	g.mu.Lock()
-	g.on = true
-	g.apply()
-	g.mu.Unlock()
+	g.adapt(false)
 	if f.n != 1 || !g.lowered.Load() {
 		t.Fatalf("on with a quiet team: GOMAXPROCS %d, lowered %v", f.n, g.lowered.Load())
 	}
