@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/noxlang/nox/dataset"
@@ -19,12 +20,15 @@ import (
 // float32 .npy file streamed through the pool (40 M rows) and on a file
 // of 1 M rows loaded into memory, alternately in one process, and
 // prints each run's steps a second (validation rows held out, no
-// validation during the steps): the per-step cost of streaming (issue
+// validation during the steps), with the process's CPU time, system
+// time and context switches a step over the steps alone (getrusage, so
+// other goroutines' work counts: the pool's reads): the per-step cost of streaming (issue
 // 22, item 5) without bench/bigdata.sh's 4 GB file. NOX_PROBE_SMALL sets
 // the in-memory file's rows, NOX_PROBE_POOL the pool's bytes
 // (train.PoolBytes; several, separated by commas, are alternated as
 // variants of each round), NOX_PROBE_ROUNDS the rounds (3),
-// NOX_PROBE_ONLY=st or in runs one kind (to profile it alone). Figures quoted in bench/README.md.
+// NOX_PROBE_ONLY=st or in runs one kind (to profile it alone). Each
+// round starts at another variant. Figures quoted in bench/README.md.
 func TestProbeStreamed(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
@@ -78,19 +82,37 @@ func TestProbeStreamed(t *testing.T) {
 	}
 	vs = append(vs, variant{"in memory", tab, train.PoolBytes})
 	for round := range rounds {
-		for _, c := range vs {
+		// Each round starts at another variant, so that no variant
+		// always follows the same one.
+		for i := range vs {
+			c := vs[(round+i)%len(vs)]
 			if only := os.Getenv("NOX_PROBE_ONLY"); only != "" && only != c.name[:2] {
 				continue
 			}
 			train.PoolBytes = c.pool
-			res, err := train.LikelihoodSource(context.Background(), mafModel(t, o, 100), c.src, o, o.Steps, train.Hooks{}, nil)
+			// The process's CPU time and context switches over the
+			// steps alone (from the first step's end to the last's).
+			var r0, r1 syscall.Rusage
+			h := train.Hooks{Every: 1, Progress: func(step, _ int, _ float64) {
+				if step == 1 {
+					syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+				} else if step == o.Steps {
+					syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+				}
+			}}
+			res, err := train.LikelihoodSource(context.Background(), mafModel(t, o, 100), c.src, o, o.Steps, h, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.Streamed != (c.src == dataset.Source(src)) {
 				t.Fatalf("%s: streamed = %v", c.name, res.Streamed)
 			}
-			t.Logf("round %d %-16s %6.0f steps/s", round, c.name, float64(o.Steps)/res.Report.Seconds)
+			cpu := func(r *syscall.Rusage) float64 {
+				return float64(r.Utime.Nano()+r.Stime.Nano()) / 1e9
+			}
+			t.Logf("round %d %-16s %6.0f steps/s, CPU %.0f µs a step (system %.0f), %.1f voluntary and %.1f involuntary switches a step", round, c.name,
+				float64(o.Steps)/res.Report.Seconds, (cpu(&r1)-cpu(&r0))/float64(o.Steps-1)*1e6, float64(r1.Stime.Nano()-r0.Stime.Nano())/float64(o.Steps-1)/1e3,
+				float64(r1.Nvcsw-r0.Nvcsw)/float64(o.Steps-1), float64(r1.Nivcsw-r0.Nivcsw)/float64(o.Steps-1))
 		}
 	}
 }
