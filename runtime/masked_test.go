@@ -14,7 +14,8 @@ import (
 // masked weights (masked.go) happens on a MAF large enough to pay, and
 // that the split programs agree with the whole products: the forward,
 // and gradient programs (masked in the program and by the trainer's
-// scales), in both dtypes. (Sampling multiplies column ranges of the masked
+// scales), in both dtypes, run in pieces (share.go) and in Exec.exec's
+// loop over blocks, which agree bit for bit. (Sampling multiplies column ranges of the masked
 // weights, one input at a time: stdlib's madeNet.solve.)
 func TestMaskedProducts(t *testing.T) {
 	defer func(p gemmPath) { gemmForced = p }(gemmForced)
@@ -42,17 +43,24 @@ func testMaskedProducts(t *testing.T, dim, hidden int) {
 	for _, p := range []*ir.Program{m.LogProb, m.Grad, splitGradScales(m.Grad)} {
 		for _, dt := range []DType{Float64, Float32} {
 			ps.DType = dt
-			var got [2][][]float64
+			var got [3][][]float64
 			split, parted := 0, 0
-			for k, on := range []bool{false, true} {
-				maskSplit = on
+			for k, on := range []bool{false, true, true} {
+				maskSplit, sharing = on, k != 2
 				var pt part
 				got[k], pt = runOutputs(p, ps, in, rows, dim)
 				if on {
 					split, parted = countBlocked(pt)
 				}
 			}
-			maskSplit = true
+			maskSplit, sharing = true, true
+			for i, o := range p.Outputs {
+				for j, x := range got[1][i] {
+					if y := got[2][i][j]; math.Float64bits(x) != math.Float64bits(y) {
+						t.Fatalf("%s %v: %s[%d] = %v in pieces, %v in exec's loop", p.Name, dt, o.Name, j, x, y)
+					}
+				}
+			}
 			if dim >= 64 && parted == 0 {
 				t.Fatalf("%s %v: no block run as parts", p.Name, dt)
 			}

@@ -218,6 +218,13 @@ func probeAlternate(label string, es [2]*Exec[float32]) {
 		}
 		fmt.Printf("%s variant %d: steps %v (products %v), prelude %v; whole run %v, all but products %v\n",
 			label, v, total, kinds["products"], pre[v], whole[v], elem[v])
+		if os.Getenv("NOX_PROBE_LIST") == "1" {
+			for i, d := range steps[v] {
+				if isProduct(e.steps[i].op) {
+					fmt.Printf("    step %3d %8.1f us\n", i, float64(d.Nanoseconds())/1e3)
+				}
+			}
+		}
 		names := slices.Sorted(maps.Keys(kinds))
 		for _, k := range names {
 			fmt.Printf("    %-10s %8.1f us\n", k, float64(kinds[k].Nanoseconds())/1e3)

@@ -23,6 +23,10 @@ import (
 // its claimer, which then counts it done. The owner waits until every
 // piece of its product is done before it runs the next step.
 
+// sharing turns pieces on; tests turn it off to run every product in
+// Exec.exec, whose loop over a masked product's blocks is then used.
+var sharing = true
+
 // shareMin is the smallest product, in multiply-adds, cut into pieces.
 const shareMin = 1 << 18
 
@@ -52,7 +56,7 @@ type share struct {
 // unless the product is; and no piece needs the Exec's one transpose
 // scratch.
 func pieces[T Float](e *Exec[T], s *step[T], tA, tB bool, k int) []gemmBlock {
-	if s.rows*s.cols*k < shareMin {
+	if !sharing || s.rows*s.cols*k < shareMin {
 		return nil
 	}
 	if s.blocks != nil {
