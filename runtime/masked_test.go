@@ -45,6 +45,8 @@ func testMaskedProducts(t *testing.T, dim, hidden int) {
 			ps.DType = dt
 			var got [3][][]float64
 			split, parted := 0, 0
+			// Whole products; split and run in pieces; split and run in
+			// Exec.exec's loop over blocks (no pieces).
 			for k, on := range []bool{false, true, true} {
 				maskSplit, sharing = on, k != 2
 				var pt part
