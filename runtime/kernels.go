@@ -113,18 +113,46 @@ func (e *Exec[T]) elementwise(s *step[T]) {
 	}
 }
 
+// Layout steps over rows of fewer than narrowCols elements (the two
+// columns of moons, a MADE's μ and α of a few dimensions) run as plain
+// loops over the rows rather than a call (copy, a vector kernel) per
+// row, whose cost had been most of theirs: on a moons shard of 128 rows
+// the slices, pads, column additions and reversals took ~15 µs of ~70.
+// Tests turn narrowLoops off to compare.
+const narrowCols = 16
+
+var narrowLoops = true
+
+// colSums turns on the column-sum kernel (colSumVec) of sums over rows;
+// tests turn it off to compare.
+var colSums = true
+
 // reduce runs a step that sums or maximizes along rows, columns or groups of columns.
 func (e *Exec[T]) reduce(s *step[T]) {
 	out := s.out
 	switch s.op {
 	case ir.OpSumCols:
+		if narrowLoops && s.ac < 8 {
+			// sumRow of fewer than 8 elements, without a call a row: +0
+			// plus each element in turn.
+			for r := range s.rows {
+				var t T
+				for _, x := range s.a[r*s.ac : (r+1)*s.ac] {
+					t += x
+				}
+				out[r] = t
+			}
+			break
+		}
 		for r := range s.rows {
 			out[r] = sumRow(s.a[r*s.ac : (r+1)*s.ac])
 		}
 	case ir.OpSumRows, ir.OpMeanRows:
-		copy(out, s.a[:s.ac])
-		for r := 1; r < s.ar; r++ {
-			e.k.add(out, out, s.a[r*s.ac:(r+1)*s.ac])
+		if !colSums || !colSumVec(out, s.a, s.ar, s.ac) {
+			copy(out, s.a[:s.ac])
+			for r := 1; r < s.ar; r++ {
+				e.k.add(out, out, s.a[r*s.ac:(r+1)*s.ac])
+			}
 		}
 		if s.op == ir.OpMeanRows {
 			inv := 1 / T(s.ar)
@@ -196,6 +224,15 @@ func (e *Exec[T]) layout(s *step[T]) {
 			}
 		}
 	case ir.OpSliceCols:
+		if narrowLoops && s.cols < narrowCols {
+			for r := range s.rows {
+				src, dst := s.a[r*s.ac+s.off:r*s.ac+s.off+s.cols], out[r*s.cols:(r+1)*s.cols]
+				for j, x := range src {
+					dst[j] = x
+				}
+			}
+			break
+		}
 		for r := range s.rows {
 			copy(out[r*s.cols:(r+1)*s.cols], s.a[r*s.ac+s.off:])
 		}
@@ -206,12 +243,30 @@ func (e *Exec[T]) layout(s *step[T]) {
 		copy(out[s.off*s.cols:], s.a[:s.ar*s.ac])
 	case ir.OpPadCols:
 		clear(out)
+		if narrowLoops && s.ac < narrowCols {
+			for r := range s.rows {
+				src, dst := s.a[r*s.ac:(r+1)*s.ac], out[r*s.cols+s.off:r*s.cols+s.off+s.ac]
+				for j, x := range src {
+					dst[j] = x
+				}
+			}
+			break
+		}
 		for r := range s.rows {
 			copy(out[r*s.cols+s.off:], s.a[r*s.ac:(r+1)*s.ac])
 		}
 	case ir.OpAddCols:
 		if &out[0] != &s.a[0] {
 			copy(out, s.a[:len(out)])
+		}
+		if narrowLoops && s.bc < narrowCols {
+			for r := range s.rows {
+				src, dst := s.b[r*s.bc:(r+1)*s.bc], out[r*s.cols+s.off:r*s.cols+s.off+s.bc]
+				for j, x := range src {
+					dst[j] += x
+				}
+			}
+			break
 		}
 		for r := range s.rows {
 			addInto(e.k.add, out[r*s.cols+s.off:r*s.cols+s.off+s.bc], s.b[r*s.bc:(r+1)*s.bc])
@@ -224,7 +279,7 @@ func (e *Exec[T]) layout(s *step[T]) {
 		}
 		addInto(e.k.add, out[s.off*s.cols:s.off*s.cols+s.br*s.bc], s.b[:s.br*s.bc])
 	case ir.OpPermuteCols:
-		if s.reverse {
+		if s.reverse && !(narrowLoops && s.cols < narrowCols) {
 			for r := range s.rows {
 				reverseInto(out[r*s.cols:(r+1)*s.cols], s.a[r*s.ac:(r+1)*s.ac])
 			}

@@ -7,6 +7,8 @@ import (
 	"os"
 	goruntime "runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,13 +18,15 @@ import (
 )
 
 // TestProbeShard is a measuring tool, run only with NOX_PROBE=1 (go test
-// ./runtime -run ProbeShard -v): for one training shard of the digits
-// (128 rows) and 784-d (64 rows) MAFs in float32, it prints the
+// ./runtime -run ProbeShard -v): for one training shard of the moons
+// (128 rows), digits (128 rows) and 784-d (64 rows) MAFs in float32
+// (NOX_PROBE_DIMS=2,64: those dimensions only), it prints the
 // multiply-adds of the products (full, computed, useful: nonzero mask
 // entries), then alternates two plans of the shard's program, with the
 // masked blocks' parts off and on (maskParts; with NOX_PROBE_VARY=relu,
 // the relu's fusion into the training program's products off and on:
-// reluGradFusion; bcast: bcastFusion; fuse: both; NOX_PROBE_SWAP=1 runs
+// reluGradFusion; bcast: bcastFusion; fuse: both; colsum: colSums;
+// narrow: narrowLoops; NOX_PROBE_SWAP=1 runs
 // on before off), and prints each one's thread CPU time, the minimum over 25 runs, in total, in products, per
 // kind of step, and in the prelude, and the minima of runs timed at
 // once (probeAlternate). Thread CPU time leaves out the time
@@ -33,12 +37,16 @@ func TestProbeShard(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
-	for _, c := range []struct{ dim, hidden, rows int }{{64, 512, 128}, {784, 1024, 64}} {
+	for _, c := range []struct{ dim, hidden, rows int }{{2, 100, 128}, {64, 512, 128}, {784, 1024, 64}} {
+		if d := os.Getenv("NOX_PROBE_DIMS"); d != "" && !slices.Contains(strings.Split(d, ","), strconv.Itoa(c.dim)) {
+			continue
+		}
 		m, ps := probeMAF(t, c.dim, c.hidden)
 		ps.float32Views()
 		g := splitGradScales(m.Grad)
 		var es [2]*Exec[float32]
 		flags, name := []*bool{&maskParts}, "parts"
+		runFlags := false // flags read as the steps run, not as they are planned
 		switch os.Getenv("NOX_PROBE_VARY") {
 		case "relu":
 			flags, name = []*bool{&reluGradFusion}, "relugrad-fusion"
@@ -46,6 +54,10 @@ func TestProbeShard(t *testing.T) {
 			flags, name = []*bool{&bcastFusion}, "bcastcols-fusion"
 		case "fuse":
 			flags, name = []*bool{&reluGradFusion, &bcastFusion}, "relugrad+bcastcols-fusion"
+		case "colsum":
+			flags, name, runFlags = []*bool{&colSums}, "column-sum kernel", true
+		case "narrow":
+			flags, name, runFlags = []*bool{&narrowLoops}, "narrow loops", true
 		}
 		saved := make([]bool, len(flags)) // the defaults, restored after
 		for i, f := range flags {
@@ -67,7 +79,20 @@ func TestProbeShard(t *testing.T) {
 		for i, f := range flags {
 			*f = saved[i]
 		}
-		probeAlternate(fmt.Sprintf("D=%d", c.dim), es)
+		// Flags the kernels read as they run are set before each
+		// variant's runs, and restored after.
+		var set func(v int)
+		if runFlags {
+			set = func(v int) {
+				for _, f := range flags {
+					*f = order[v]
+				}
+			}
+		}
+		probeAlternate(fmt.Sprintf("D=%d", c.dim), es, set)
+		for i, f := range flags {
+			*f = saved[i]
+		}
 	}
 }
 
@@ -165,12 +190,16 @@ func threadTime() time.Duration {
 // prints the minimum of a whole run (runMain) and of the steps other
 // than products run back to back (on the values the last run left),
 // each timed at once.
-func probeAlternate(label string, es [2]*Exec[float32]) {
+func probeAlternate(label string, es [2]*Exec[float32], set func(v int)) {
+	if set == nil {
+		set = func(int) {}
+	}
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
 	var steps [2][]time.Duration
 	var pre, whole, elem [2]time.Duration
 	for v, e := range es {
+		set(v)
 		e.Run()
 		steps[v] = make([]time.Duration, len(e.steps))
 	}
@@ -182,6 +211,7 @@ func probeAlternate(label string, es [2]*Exec[float32]) {
 	cost := timerCost()
 	for range 25 {
 		for v, e := range es {
+			set(v)
 			t0 := threadTime()
 			for i := range e.pre {
 				e.exec(&e.pre[i])
