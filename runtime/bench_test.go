@@ -283,3 +283,21 @@ func TestLogProbAllocs(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDrawNoiseDigits draws a digits minibatch (256 rows of 64
+// columns) with dequantization noise in every column, as a noxc run of
+// the digits file does before each step: the draws are serial on the
+// trainer's goroutine (the row picks and the noise share one stream).
+// Figures quoted in bench/README.md.
+func BenchmarkDrawNoiseDigits(b *testing.B) {
+	tr := digits.in32().trainer(b)
+	defer tr.Close()
+	w := make([]float64, digits.dim)
+	for j := range w {
+		w[j] = 0.5
+	}
+	tr.SetNoise(w)
+	for b.Loop() {
+		tr.DrawBatchForBench()
+	}
+}

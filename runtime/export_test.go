@@ -7,3 +7,7 @@ func SetMapParts(bytes, rows, max, sweeps int) (restore func()) {
 	partBytes, partRows, maxParts, minSweeps = bytes, rows, max, sweeps
 	return func() { partBytes, partRows, maxParts, minSweeps = b, r, m, s }
 }
+
+// DrawBatchForBench draws the next minibatch into the shards, as Step
+// does first (BenchmarkDrawNoiseDigits).
+func (t *Trainer) DrawBatchForBench() { t.drawBatch() }
