@@ -108,3 +108,37 @@ func first[T Float](x []T) *T {
 	}
 	return &x[0]
 }
+
+//go:noescape
+func normRunsAVX512(sums *[8]float64, g0, g1 *float64, runs *int32, n int, w *[2]float64, mode, off int)
+
+//go:noescape
+func normRunsAVX512f32(sums *[8]float64, g0, g1 *float32, runs *int32, n int, w *[2]float32, mode, off int)
+
+// normRunsVec adds the squares of the combined gradient over a segment's
+// runs (triples, as the runs kernel's) to sums with AVX-512 where the
+// machine has it, and reports whether it did: g1 is nil in mode 1 (one
+// gradient, times w[0]), shard 1's gradient in mode 2; off is the
+// parameter's place in params.Data, whose elements' places choose the
+// lanes.
+func normRunsVec[T Float](sums *[8]float64, g0, g1 []T, runs []int32, w *[2]T, mode, off int) bool {
+	if !useAVX512 || len(runs) == 0 {
+		return len(runs) == 0 && useAVX512
+	}
+	n := len(runs) / 3 // inside the gradients: planRuns checked each run against the parameter
+	switch g := any(g0).(type) {
+	case []float64:
+		var h *float64
+		if mode == 2 {
+			h = &any(g1).([]float64)[0]
+		}
+		normRunsAVX512(sums, &g[0], h, &runs[0], n, any(w).(*[2]float64), mode, off)
+	case []float32:
+		var h *float32
+		if mode == 2 {
+			h = &any(g1).([]float32)[0]
+		}
+		normRunsAVX512f32(sums, &g[0], h, &runs[0], n, any(w).(*[2]float32), mode, off)
+	}
+	return true
+}

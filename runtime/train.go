@@ -284,7 +284,7 @@ func (t *Trainer) work(i, j int) {
 		}
 		t.parts[j].run()
 	case 1:
-		t.norms[j] = t.upd.norm(i, t.segs[j])
+		t.norms[j] = t.upd.norm(i, j)
 	case 2:
 		t.upd.adam(i, j)
 	case 3:

@@ -10,7 +10,7 @@ import (
 // squared norm of the combined gradient over a range's segments, Adam's
 // update of them, and writing trained values back to Params.Data.
 type updater interface {
-	norm(i int, segs []segment) float64
+	norm(i, j int) float64
 	adam(i, j int)
 	setCombined(on bool)
 	sync()
@@ -54,8 +54,8 @@ type optState[T Float] struct {
 	// static factor splitGradScales took out of the gradient, or nil.
 	grads  [][][]T
 	scales [][]T
-	// combined says that norm has left this step's combined gradient in
-	// shard 0's buffers.
+	// combined says that norm ran this step and has left the combined
+	// gradient in shard 0's buffers, but for the parameters in regs.
 	combined bool
 	// js computes the joint weight gradients (joint.go), which grads[0]
 	// holds, summed over the shards: one[i] for such a parameter i; for
@@ -75,6 +75,14 @@ type optState[T Float] struct {
 	// first element in the parameter, the length, the first moment; nil
 	// for a segment the blocks update.
 	kruns [][][]int32
+	// nruns holds the same per norm range (Trainer.segs) and segment,
+	// for the norm's runs kernel (normRunsVec); regs says, per parameter,
+	// that the norm sums its combined gradient's squares there, in
+	// registers, without writing the combined gradient back, so that the
+	// update combines it itself (as without clipping) where norm left
+	// the others combined (combined).
+	nruns [][][]int32
+	regs  []bool
 }
 
 // The runs kernel (adamRunsVec) updates a segment in one call: the
@@ -148,24 +156,48 @@ func newOptState[T Float](t *Trainer, p []T, full, g *ir.Program, joint []ir.Val
 			convert(o.scales[i], mask)
 		}
 	}
-	o.kruns = o.planRuns()
+	o.kruns = o.planRuns(t.useg)
+	o.nruns, o.regs = o.planRuns(t.segs), make([]bool, len(bufs))
+	if normRuns && useAVX512 && o.nruns != nil {
+		veto := make([]bool, len(bufs))
+		for j, segs := range t.segs {
+			for k, sg := range segs {
+				if i := sg.param; o.nruns[j][k] != nil {
+					o.regs[i] = !o.fused[i]
+				} else {
+					veto[i] = true
+				}
+			}
+		}
+		for i := range o.regs {
+			o.regs[i] = o.regs[i] && !veto[i]
+		}
+	}
 	return o
 }
 
-// planRuns lists, per update range and segment, the runs the runs
-// kernel updates: a masked parameter's live runs (of its mask, where it
+// normRegs reports, per parameter, whether the norm sums its squares by
+// the runs kernel (regs; for tests).
+func (o *optState[T]) normRegs() []bool { return o.regs }
+
+// normRuns turns on the norm's runs kernel (optState.regs); tests turn
+// it off to compare.
+var normRuns = true
+
+// planRuns lists, per range of ranges (the update's, Trainer.useg, or
+// the norm's, Trainer.segs) and segment, the runs the runs kernels visit: a masked parameter's live runs (of its mask, where it
 // is dense), every element of the others; nil for a segment of state or
 // of a parameter whose gradient a factor other than a mask multiplies,
 // which the blocks update, and for all of them where the kernel is off
 // or the batch has more than two shards.
 // Every run lies inside its parameter and its moments.
-func (o *optState[T]) planRuns() [][][]int32 {
+func (o *optState[T]) planRuns(ranges [][]segment) [][][]int32 {
 	if !runsKernel || len(o.t.shards) > 2 {
 		return nil
 	}
 	denseLive := map[int][][2]int{} // a dense parameter's mask runs, found once
-	out := make([][][]int32, len(o.t.useg))
-	for j, segs := range o.t.useg {
+	out := make([][][]int32, len(ranges))
+	for j, segs := range ranges {
 		out[j] = make([][]int32, len(segs))
 		for k, sg := range segs {
 			i := sg.param
@@ -243,7 +275,7 @@ func (o *optState[T]) combine(dst []T, param, lo int) {
 // gradient returns the combined gradient of parameter param, elements
 // [lo, lo+len(buf)): combined into buf, or where norm combined it.
 func (o *optState[T]) gradient(buf []T, param, lo int) []T {
-	if o.combined {
+	if o.combined && !o.regs[param] {
 		return o.grads[0][param][lo : lo+len(buf)]
 	}
 	o.combine(buf, param, lo)
@@ -256,15 +288,29 @@ func (o *optState[T]) setCombined(on bool) { o.combined = on }
 // norm returns the squared norm of the combined gradient over the
 // segments of one range, in float64, but for the fused joint gradients
 // whose joint tasks summed their squares (jointState.squares: the
-// trainer adds jointSquares). Clipping needs it before any update. It
-// leaves the combined gradient in shard 0's buffer (combined), so that
-// the update reads it there instead of combining the shards' gradients
-// a second time (with clipping on, noxc's default, the norm pass was
-// 7.4 % of a digits float32 noxc run's CPU profile).
-func (o *optState[T]) norm(i int, segs []segment) float64 {
+// trainer adds jointSquares). Clipping needs it before any update.
+// Where the runs kernel can (regs), it sums the squares of the gradient
+// combined in registers, run by run in one call a segment, and writes
+// nothing; elsewhere it leaves the combined gradient in shard 0's buffer
+// (combined), so that the update reads it there instead of combining
+// the shards' gradients a second time (with clipping on, noxc's
+// default, the norm pass was 7.4 % of a digits float32 noxc run's CPU
+// profile). Combining block by block into shard 0's buffer, with a call
+// per block of every run, made clipping add ~200 µs to a digits float32
+// step of ~2 ms; the runs kernel, ~130 (TestProbeClip, four alternating
+// pairs, bench/README.md).
+func (o *optState[T]) norm(i, j int) float64 {
 	var sums, fused [8]float64 // the combined gradients' squares; fused joint gradients' (C's)
-	for _, sg := range segs {
+	for s, sg := range o.t.segs[j] {
 		if o.grads[0][sg.param] == nil { // state: no gradient
+			continue
+		}
+		if p := sg.param; o.regs[p] {
+			w, mode, g1 := [2]T{T(o.t.shards[0].weight)}, 1, []T(nil)
+			if !o.one[p] && len(o.t.shards) == 2 {
+				w[1], mode, g1 = T(o.t.shards[1].weight), 2, o.grads[1][p]
+			}
+			normRunsVec(&sums, o.grads[0][p], g1, o.nruns[j][s], &w, mode, sg.off)
 			continue
 		}
 		if o.fused[sg.param] {
@@ -370,7 +416,7 @@ func (o *optState[T]) adamRuns(sg segment, runs []int32, k *[8]T, decay T) bool 
 	kr := [10]T{k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], T(o.t.shards[0].weight)}
 	mode := 0 // the gradient as it is: combined by norm, or a fused C
 	switch {
-	case o.combined || o.fused[i]:
+	case o.combined && !o.regs[i] || o.fused[i]:
 	case o.one[i] || len(o.t.shards) == 1:
 		mode = 1
 	default: // two shards (planRuns)
