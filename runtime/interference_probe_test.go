@@ -20,11 +20,10 @@ import (
 // then a product that stays in each core's L2 cache (256×256·256×256,
 // float32, one on each of two goroutines, 0.2 s), and prints each
 // round's median step, shards and update against the product's rate:
-// the cores' arithmetic speed, which other tenants' use of the
-// machine's shared cache and memory leaves alone, as it leaves
-// OpenBLAS's cache-blocked 1024³ GEMM nearly alone. Where the step's
-// time moves and the product's does not, the step is waiting on memory
-// that other processes share. Figures quoted in bench/README.md.
+// the cores' arithmetic speed, apart from the cache and memory the
+// cores share with other processes. Where the step's time moves and
+// the product's does not, the step is waiting on what they share.
+// Figures quoted in bench/README.md.
 func TestProbeInterference(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
