@@ -110,10 +110,16 @@ func first[T Float](x []T) *T {
 }
 
 //go:noescape
-func normRunsAVX512(sums *[8]float64, g0, g1 *float64, runs *int32, n int, w *[2]float64, mode, off int)
+func normRuns1f32(sums *[8]float64, g0, g1 *float32, runs *int32, n int, w *[2]float32, off int)
 
 //go:noescape
-func normRunsAVX512f32(sums *[8]float64, g0, g1 *float32, runs *int32, n int, w *[2]float32, mode, off int)
+func normRuns2f32(sums *[8]float64, g0, g1 *float32, runs *int32, n int, w *[2]float32, off int)
+
+//go:noescape
+func normRuns1f64(sums *[8]float64, g0, g1 *float64, runs *int32, n int, w *[2]float64, off int)
+
+//go:noescape
+func normRuns2f64(sums *[8]float64, g0, g1 *float64, runs *int32, n int, w *[2]float64, off int)
 
 // normRunsVec adds the squares of the combined gradient over a segment's
 // runs (triples, as the runs kernel's) to sums with AVX-512 where the
@@ -128,17 +134,17 @@ func normRunsVec[T Float](sums *[8]float64, g0, g1 []T, runs []int32, w *[2]T, m
 	n := len(runs) / 3 // inside the gradients: planRuns checked each run against the parameter
 	switch g := any(g0).(type) {
 	case []float64:
-		var h *float64
-		if mode == 2 {
-			h = &any(g1).([]float64)[0]
+		if w := any(w).(*[2]float64); mode == 2 {
+			normRuns2f64(sums, &g[0], &any(g1).([]float64)[0], &runs[0], n, w, off)
+		} else {
+			normRuns1f64(sums, &g[0], &g[0], &runs[0], n, w, off)
 		}
-		normRunsAVX512(sums, &g[0], h, &runs[0], n, any(w).(*[2]float64), mode, off)
 	case []float32:
-		var h *float32
-		if mode == 2 {
-			h = &any(g1).([]float32)[0]
+		if w := any(w).(*[2]float32); mode == 2 {
+			normRuns2f32(sums, &g[0], &any(g1).([]float32)[0], &runs[0], n, w, off)
+		} else {
+			normRuns1f32(sums, &g[0], &g[0], &runs[0], n, w, off)
 		}
-		normRunsAVX512f32(sums, &g[0], h, &runs[0], n, any(w).(*[2]float32), mode, off)
 	}
 	return true
 }
