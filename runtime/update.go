@@ -185,9 +185,10 @@ func (o *optState[T]) normRegs() []bool { return o.regs }
 var normRuns = true
 
 // planRuns lists, per range of ranges (the update's, Trainer.useg, or
-// the norm's, Trainer.segs) and segment, the runs the runs kernels visit: a masked parameter's live runs (of its mask, where it
-// is dense), every element of the others; nil for a segment of state or
-// of a parameter whose gradient a factor other than a mask multiplies,
+// the norm's, Trainer.segs) and segment, the runs the runs kernels
+// visit: a masked parameter's live runs (of its mask, where it is
+// dense), every element of the others; nil for a segment of state or of
+// a parameter whose gradient a factor other than a mask multiplies,
 // which the blocks update, and for all of them where the kernel is off
 // or the batch has more than two shards.
 // Every run lies inside its parameter and its moments.
