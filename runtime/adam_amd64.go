@@ -128,8 +128,11 @@ func normRuns2f64(sums *[8]float64, g0, g1 *float64, runs *int32, n int, w *[2]f
 // parameter's place in params.Data, whose elements' places choose the
 // lanes.
 func normRunsVec[T Float](sums *[8]float64, g0, g1 []T, runs []int32, w *[2]T, mode, off int) bool {
-	if !useAVX512 || len(runs) == 0 {
-		return len(runs) == 0 && useAVX512
+	if !useAVX512 {
+		return false
+	}
+	if len(runs) == 0 {
+		return true // a segment outside the parameter's live runs
 	}
 	n := len(runs) / 3 // inside the gradients: planRuns checked each run against the parameter
 	switch g := any(g0).(type) {

@@ -311,7 +311,12 @@ func (o *optState[T]) norm(i, j int) float64 {
 			if !o.one[p] && len(o.t.shards) == 2 {
 				w[1], mode, g1 = T(o.t.shards[1].weight), 2, o.grads[1][p]
 			}
-			normRunsVec(&sums, o.grads[0][p], g1, o.nruns[j][s], &w, mode, sg.off)
+			if !normRunsVec(&sums, o.grads[0][p], g1, o.nruns[j][s], &w, mode, sg.off) {
+				// regs is planned only with AVX-512; the blocks below
+				// would combine into shard 0's buffer, which the update
+				// then combines again.
+				panic("runtime: the norm's runs kernel refused a planned segment")
+			}
 			continue
 		}
 		if o.fused[sg.param] {
