@@ -286,9 +286,10 @@ func TestLogProbAllocs(t *testing.T) {
 
 // BenchmarkDrawNoiseDigits draws a digits minibatch (256 rows of 64
 // columns) with dequantization noise in every column, as a noxc run of
-// the digits file does before each step: the draws are serial on the
-// trainer's goroutine (the row picks and the noise share one stream).
-// Figures quoted in bench/README.md.
+// the digits file does in each step: the row picks on the trainer's
+// goroutine, then the shards' copies with their noise, which in a step
+// their tasks make on their own cores, here one after the other (so the
+// time is the CPU time of both). Figures quoted in bench/README.md.
 func BenchmarkDrawNoiseDigits(b *testing.B) {
 	tr := digits.in32().trainer(b)
 	defer tr.Close()

@@ -9,5 +9,13 @@ func SetMapParts(bytes, rows, max, sweeps int) (restore func()) {
 }
 
 // DrawBatchForBench draws the next minibatch into the shards, as Step
-// does first (BenchmarkDrawNoiseDigits).
-func (t *Trainer) DrawBatchForBench() { t.drawBatch() }
+// does first, the shards' copies (which their tasks make side by side)
+// one after the other (BenchmarkDrawNoiseDigits).
+func (t *Trainer) DrawBatchForBench() {
+	t.drawBatch()
+	if t.drawn {
+		for j := range t.shards {
+			t.copyRows(j)
+		}
+	}
+}

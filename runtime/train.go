@@ -47,6 +47,11 @@ type Trainer struct {
 	f32   []float32
 	noise []float64 // per column half-width of training noise, or nil
 	row   []float64 // draw's buffer
+	// noiseKey seeds the noise's stream and noiseAt is the position of
+	// the next batch's first value in it (noise.go); noiseBase is the
+	// current batch's, which the shards' tasks read.
+	noiseKey, noiseAt, noiseBase uint64
+	keyed                        bool // noiseKey is drawn
 	// phase selects the team's work: the shards' programs (task j: shard
 	// j), the clipping norm (task j: range j of segs), Adam (task j:
 	// range j of useg) or the joint weight gradients (task j: the joint
@@ -131,9 +136,11 @@ type shard struct {
 	// gradient that splitGradScales took out of the program, or ir.None.
 	scales []ir.Value
 	rows   int
+	first  int     // the batch row of its first row
 	weight float64 // rows / batch
 	// touched keeps touch's sum, so that its loads are not dropped.
 	touched float64
+	buf     []float64 // a row with its noise, as the task copies it
 }
 
 // NewTrainer prepares training of params by the gradient program g (built
@@ -198,7 +205,10 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 			owner = t.shards[0].p
 		}
 		p := newShardPart(g, params, n, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())), owner, jb, len(t.shards))
-		s := &shard{p: p, loss: g.Output("loss"), rows: n, weight: float64(n) / float64(batch)}
+		s := &shard{p: p, loss: g.Output("loss"), rows: n, weight: float64(n) / float64(batch), buf: make([]float64, dim)}
+		for _, o := range t.shards {
+			s.first += o.rows
+		}
 		for _, pr := range params.Table {
 			if pr.State {
 				s.grads = append(s.grads, ir.None)
@@ -276,11 +286,7 @@ func (t *Trainer) work(i, j int) {
 	switch t.phase {
 	case 0:
 		if t.drawn {
-			s, d := t.shards[j], t.dim
-			s.touched = touch(t.data, t.picked[j], d)
-			for row, r := range t.picked[j] {
-				s.p.setRow(row, t.data[r*d:(r+1)*d])
-			}
+			t.copyRows(j)
 		}
 		t.parts[j].run()
 	case 1:
@@ -289,6 +295,20 @@ func (t *Trainer) work(i, j int) {
 		t.upd.adam(i, j)
 	case 3:
 		t.upd.joint(i, j)
+	}
+}
+
+// copyRows copies shard j's rows (picked) into its inputs, with their
+// noise: the shard's task does it first, on its own core.
+func (t *Trainer) copyRows(j int) {
+	s, d := t.shards[j], t.dim
+	s.touched = touch(t.data, t.picked[j], d)
+	for row, r := range t.picked[j] {
+		if t.noise != nil {
+			s.p.setRow(row, t.noisyRow(s.buf, r, s.first+row, t.noiseBase))
+		} else {
+			s.p.setRow(row, t.data[r*d:(r+1)*d])
+		}
 	}
 }
 
@@ -336,21 +356,30 @@ func splitRanges(views [][]float64, total, k int) [][]segment {
 	return segs
 }
 
-// draw returns a training row drawn uniformly, with the dequantization
-// noise of SetNoise added, in a buffer reused by the next call.
-func (t *Trainer) draw() []float64 {
+// draw returns a training row drawn uniformly (pick) as batch row b, with
+// the dequantization noise of SetNoise of the batch whose noise starts at
+// position at, in a buffer reused by the next call.
+func (t *Trainer) draw(b int, at uint64) []float64 {
 	d := t.dim
 	if d == 0 {
 		return t.row
 	}
 	r := t.pick()
-	copy(t.row, t.data[r*d:(r+1)*d])
-	for j, w := range t.noise {
-		if w > 0 {
-			t.row[j] += w * (2*t.rng.Float64() - 1)
-		}
+	if t.noise != nil {
+		return t.noisyRow(t.row, r, b, at)
 	}
+	copy(t.row, t.data[r*d:(r+1)*d])
 	return t.row
+}
+
+// nextNoise returns the position of the next batch's noise in its
+// stream and moves past it.
+func (t *Trainer) nextNoise() uint64 {
+	at := t.noiseAt
+	if t.noise != nil {
+		t.noiseAt += uint64(t.batch * t.dim)
+	}
+	return at
 }
 
 // copyInTasks lets the shards' tasks copy their rows (drawBatch); tests
@@ -373,16 +402,24 @@ func (t *Trainer) pick() int {
 // included, so that data-dependent initial values see what training will.
 func (t *Trainer) Initialize(p *ir.Program) error {
 	rows := make([]float64, 0, t.batch*t.dim)
-	for range t.batch {
-		rows = append(rows, t.draw()...)
+	at := t.nextNoise()
+	for b := range t.batch {
+		rows = append(rows, t.draw(b, at)...)
 	}
 	return Initialize(p, t.params, rows, t.dim, t.batch)
 }
 
 // SetNoise makes each step add uniform noise in ±width[j] to column j of
 // the drawn rows (dequantization of data recorded on a grid); nil turns
-// it off. width has one entry per row column.
-func (t *Trainer) SetNoise(width []float64) { t.noise = width }
+// it off. width has one entry per row column. The noise comes from its
+// own stream (noise.go), keyed by one draw of the trainer's rng at the
+// first call that turns it on.
+func (t *Trainer) SetNoise(width []float64) {
+	t.noise = width
+	if width != nil && !t.keyed {
+		t.noiseKey, t.keyed = t.rng.Uint64(), true
+	}
+}
 
 // SetFixed sets the values of fixed parameter i (ir.Param.Fixed) from the
 // next step on, in params.Data and in the float32 copy the programs read:
@@ -463,12 +500,14 @@ func (t *Trainer) runPrelude() {
 	runPrelude(t.team, &t.level, t.pre, t.shards[0].p)
 }
 
-// drawBatch sets the shards' rows to the next minibatch, or, without
-// dequantization noise, only draws them (picked) for the shards' tasks to
-// copy. Either way the random draws are the same, in the same order.
+// drawBatch sets the shards' rows to the next minibatch, or only draws
+// them (picked) for the shards' tasks to copy, adding their noise.
+// Either way the random draws are the same, in the same order, and so
+// is the noise (noise.go).
 func (t *Trainer) drawBatch() {
 	t.next = 0
-	t.drawn = copyInTasks && t.noise == nil && t.dim > 0
+	t.noiseBase = t.nextNoise()
+	t.drawn = copyInTasks && t.dim > 0
 	if t.drawn {
 		for _, rows := range t.picked {
 			for i := range rows {
@@ -479,7 +518,7 @@ func (t *Trainer) drawBatch() {
 	}
 	for _, s := range t.shards {
 		for i := range s.rows {
-			s.p.setRow(i, t.draw())
+			s.p.setRow(i, t.draw(s.first+i, t.noiseBase))
 		}
 	}
 }
