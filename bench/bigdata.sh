@@ -37,6 +37,10 @@ gen() { # gen ROWS FILE: time and size of generating a file
 }
 gen "$ROWS" -npy "$DIR/big.npy"
 gen "$SMALL" -npy "$DIR/small.npy"
+# Write the generated files back to disk before timing anything, so that
+# the kernel's writeback of 4 GB of dirty pages does not share the cores
+# with the first runs.
+sync
 
 flow="MAF(100) |> Reverse |> MAF(100) |> Reverse |> MAF(100) |> Reverse |> MAF(100) |> Reverse |> MAF(100) |> Gaussian"
 # test_frac and val_frac hold out 10,000 rows each in both files.
