@@ -157,3 +157,24 @@ func TestNoiseShards(t *testing.T) {
 		}
 	}
 }
+
+// TestNoiseAllocs: a step with dequantization noise allocates nothing,
+// in either dtype.
+func TestNoiseAllocs(t *testing.T) {
+	for _, dt := range []DType{Float64, Float32} {
+		m := madeModel(t, 2, 16, 4)
+		ps := NewParams(m.Params)
+		ps.DType = dt
+		ps.Init(rand.New(rand.NewPCG(1, 1)))
+		tr, err := NewTrainer(m.Grad, ps, randomRows(200, 4, 2), 4, 100, DefaultAdam(1e-3), rand.New(rand.NewPCG(3, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.SetNoise([]float64{0.1, 0, 0.2, 0.3})
+		tr.Step()
+		if a := testing.AllocsPerRun(5, func() { tr.Step() }); a != 0 {
+			t.Errorf("%v: a step with noise allocates %v times", dt, a)
+		}
+		tr.Close()
+	}
+}
