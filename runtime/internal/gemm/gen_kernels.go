@@ -108,6 +108,8 @@ func generate(e elem) {
 	}
 	if e == f32 {
 		transpose16()
+	} else {
+		transpose8()
 	}
 	if err := os.WriteFile(e.asm, out.Bytes(), 0o644); err != nil {
 		panic(err)
@@ -161,6 +163,8 @@ func generate(e elem) {
 	fmt.Fprintf(&out, "\tdefault:\n\t\tpanic(\"gemm: no kernel\")\n\t}\n}\n")
 	if e == f32 {
 		out.WriteString(transposeStub)
+	} else {
+		out.WriteString(dtransposeStub)
 	}
 	if err := os.WriteFile(e.stubs, out.Bytes(), 0o644); err != nil {
 		panic(err)
@@ -197,6 +201,15 @@ package gemm
 // C as dot products: C[i,j] = Σ_p a[i*lda+p]·b[j*ldb+p] (+ C[i,j] if
 // acc ≠ 0) for p < k, k ≥ 1, in 16 partial sums reduced at the end;
 // mask has the low k%16 bits set.
+`
+
+const dtransposeStub = `
+// dtranspose8 transposes jt×kt tiles of 8×8 float64 elements: for
+// j < 8·jt and p < 8·kt it sets dst[p*ldd+j] = b[j*ldb+p]. kt and jt
+// are at least 1; the strides are in elements.
+//
+//go:noescape
+func dtranspose8(kt, jt int, b *float64, ldb int, dst *float64, ldd int)
 `
 
 const transposeStub = `
@@ -547,6 +560,97 @@ func advance(mr int) {
 	default:
 		panic("unsupported row count")
 	}
+}
+
+// transpose8 writes dtranspose8, which transposes each 8×8 tile of
+// float64 in registers: with the rows of a tile in r0..r7 and 128-bit
+// quarters L0..L3, unpacking pairs of rows by 64 bits leaves, for rows
+// 2i and 2i+1, the columns 2L (lo) and 2L+1 (hi) in quarter L; a
+// quarter shuffle of two such pairs gathers columns c and c+4 of four
+// rows (u: [c, c+4] of rows 0–1 then 2–3), and a second one of the two
+// halves of the tile gathers column c of all eight rows.
+func transpose8() {
+	fmt.Fprintf(&out, "\n// func dtranspose8(kt, jt int, b *float64, ldb int, dst *float64, ldd int)\n")
+	fmt.Fprintf(&out, "TEXT ·dtranspose8(SB), NOSPLIT, $0-48\n")
+	p("MOVQ ldb+24(FP), SI")
+	p("SHLQ $3, SI")
+	p("LEAQ (SI)(SI*2), DI")
+	p("MOVQ ldd+40(FP), R8")
+	p("SHLQ $3, R8")
+	p("LEAQ (R8)(R8*2), R9")
+	p("MOVQ b+16(FP), R10")
+	p("MOVQ dst+32(FP), R11")
+	p("MOVQ jt+8(FP), R13")
+	fmt.Fprintf(&out, "\njtile:\n")
+	p("MOVQ R10, BX")
+	p("MOVQ R11, CX")
+	p("MOVQ kt+0(FP), R12")
+	fmt.Fprintf(&out, "\nptile:\n")
+	row := func(r int, s, s3 string) string {
+		return []string{"(%s)", "(%s)(" + s + "*1)", "(%s)(" + s + "*2)", "(%s)(" + s3 + "*1)"}[r%4]
+	}
+	p("MOVQ BX, AX")
+	var r [8]string
+	for i := range 8 {
+		r[i] = zreg(i)
+		if i == 4 {
+			p("LEAQ (AX)(SI*4), AX")
+		}
+		p("VMOVUPD "+row(i, "SI", "DI")+", %s", "AX", r[i])
+	}
+	// lo[i] = [r_2i[2L] r_2i+1[2L]] and hi[i] = [r_2i[2L+1] r_2i+1[2L+1]]
+	// in quarter L.
+	var lo, hi [4]string
+	for i := range 4 {
+		lo[i], hi[i] = zreg(8+2*i), zreg(9+2*i)
+		p("VUNPCKLPD %s, %s, %s", r[2*i+1], r[2*i], lo[i])
+		p("VUNPCKHPD %s, %s, %s", r[2*i+1], r[2*i], hi[i])
+	}
+	// u[h][c] holds columns c and c+4 of rows 4h..4h+3 (c = 0..3): from
+	// lo for even c, hi for odd; 0x88 takes quarters 0 and 2 (columns
+	// 0, 4 or 1, 5), 0xdd quarters 1 and 3 (2, 6 or 3, 7).
+	var u [2][4]string
+	n := 0
+	for h := range 2 {
+		for c := range 4 {
+			src := lo
+			if c%2 == 1 {
+				src = hi
+			}
+			imm := "0x88"
+			if c >= 2 {
+				imm = "0xdd"
+			}
+			u[h][c] = zreg(n) // the rows' registers, free after the unpacking
+			n++
+			p("VSHUFF64X2 $%s, %s, %s, %s", imm, src[2*h+1], src[2*h], u[h][c])
+		}
+	}
+	// Column c from u[0][c] and u[1][c] (0x88), column c+4 likewise
+	// (0xdd); the u of c = 0..3 hold columns 0, 1, 2, 3 in that order.
+	var col [8]string
+	for c := range 4 {
+		col[c], col[c+4] = zreg(16+2*c), zreg(17+2*c)
+		p("VSHUFF64X2 $0x88, %s, %s, %s", u[1][c], u[0][c], col[c])
+		p("VSHUFF64X2 $0xdd, %s, %s, %s", u[1][c], u[0][c], col[c+4])
+	}
+	p("MOVQ CX, DX")
+	for j := range 8 {
+		if j == 4 {
+			p("LEAQ (DX)(R8*4), DX")
+		}
+		p("VMOVUPD %s, "+row(j, "R8", "R9"), col[j], "DX")
+	}
+	p("ADDQ $64, BX")
+	p("LEAQ (DX)(R8*4), CX")
+	p("DECQ R12")
+	p("JNZ ptile")
+	p("LEAQ (R10)(SI*8), R10")
+	p("ADDQ $64, R11")
+	p("DECQ R13")
+	p("JNZ jtile")
+	p("VZEROUPPER")
+	p("RET")
 }
 
 // transpose16 writes stranspose16, which transposes each 16×16 tile in

@@ -245,3 +245,10 @@ func dotKernel(n, r int, nb, k int, a *float64, lda int, b *float64, ldb int, c 
 		panic("gemm: no kernel")
 	}
 }
+
+// dtranspose8 transposes jt×kt tiles of 8×8 float64 elements: for
+// j < 8·jt and p < 8·kt it sets dst[p*ldd+j] = b[j*ldb+p]. kt and jt
+// are at least 1; the strides are in elements.
+//
+//go:noescape
+func dtranspose8(kt, jt int, b *float64, ldb int, dst *float64, ldd int)

@@ -74,23 +74,43 @@ func packed(tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb in
 }
 
 // packT stores the transpose of the nw×kw block of b (leading dimension
-// ldb) into dst as a kw×nw row-major matrix.
+// ldb) into dst as a kw×nw row-major matrix: whole 8×8 tiles in
+// registers, the rest element by element. (Element by element, the
+// packing took 5 % of a digits float64 training step.)
 func packT(dst []float64, kw, nw int, b []float64, ldb int) {
-	j := 0
-	for ; j+4 <= nw; j += 4 {
-		b0 := b[j*ldb : j*ldb+kw]
-		b1 := b[(j+1)*ldb : (j+1)*ldb+kw]
-		b2 := b[(j+2)*ldb : (j+2)*ldb+kw]
-		b3 := b[(j+3)*ldb : (j+3)*ldb+kw]
+	kt, jt := kw/8, nw/8
+	if kt > 0 && jt > 0 {
+		_ = b[(8*jt-1)*ldb+8*kt-1]
+		_ = dst[(8*kt-1)*nw+8*jt-1]
+		dtranspose8(kt, jt, &b[0], ldb, &dst[0], nw)
+		packTScalar(dst, nw, b, ldb, 8*kt, kw, 0, 8*jt)
+		packTScalar(dst, nw, b, ldb, 0, kw, 8*jt, nw)
+		return
+	}
+	packTScalar(dst, nw, b, ldb, 0, kw, 0, nw)
+}
+
+// packTScalar sets dst[p*nw+j] = b[j*ldb+p] for p0 ≤ p < p1 and
+// j0 ≤ j < j1.
+func packTScalar(dst []float64, nw int, b []float64, ldb int, p0, p1, j0, j1 int) {
+	if p0 >= p1 || j0 >= j1 {
+		return
+	}
+	j := j0
+	for ; j+4 <= j1; j += 4 {
+		b0 := b[j*ldb+p0 : j*ldb+p1]
+		b1 := b[(j+1)*ldb+p0 : (j+1)*ldb+p1]
+		b2 := b[(j+2)*ldb+p0 : (j+2)*ldb+p1]
+		b3 := b[(j+3)*ldb+p0 : (j+3)*ldb+p1]
+		b1, b2, b3 = b1[:len(b0)], b2[:len(b0)], b3[:len(b0)]
 		for p := range b0 {
-			d := dst[p*nw+j : p*nw+j+4]
+			d := dst[(p0+p)*nw+j : (p0+p)*nw+j+4]
 			d[0], d[1], d[2], d[3] = b0[p], b1[p], b2[p], b3[p]
 		}
 	}
-	for ; j < nw; j++ {
-		b0 := b[j*ldb : j*ldb+kw]
-		for p, v := range b0 {
-			dst[p*nw+j] = v
+	for ; j < j1; j++ {
+		for p, v := range b[j*ldb+p0 : j*ldb+p1] {
+			dst[(p0+p)*nw+j] = v
 		}
 	}
 }
