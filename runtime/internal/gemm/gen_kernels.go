@@ -562,21 +562,20 @@ func advance(mr int) {
 	}
 }
 
-// transpose8 writes dtranspose8, which transposes each 8×8 tile of
-// float64 in registers: with the rows of a tile in r0..r7 and 128-bit
-// quarters L0..L3, unpacking pairs of rows by 64 bits leaves, for rows
-// 2i and 2i+1, the columns 2L (lo) and 2L+1 (hi) in quarter L; a
-// quarter shuffle of two such pairs gathers columns c and c+4 of four
-// rows (u: [c, c+4] of rows 0–1 then 2–3), and a second one of the two
-// halves of the tile gathers column c of all eight rows.
-func transpose8() {
-	fmt.Fprintf(&out, "\n// func dtranspose8(kt, jt int, b *float64, ldb int, dst *float64, ldd int)\n")
-	fmt.Fprintf(&out, "TEXT ·dtranspose8(SB), NOSPLIT, $0-48\n")
+// transposeHead writes the declaration of a transposing function and
+// its loops' heads: SI and DI hold 1 and 3 rows of b in bytes, R8 and R9
+// of dst, R10 and R11 the current column tile of b and of dst, R13 the
+// column tiles left; in the loop over row tiles (ptile) BX and CX point
+// at the tile, R12 counts the row tiles left. shift is log2 of the
+// element size.
+func transposeHead(name, goType string, shift int) {
+	fmt.Fprintf(&out, "\n// func %s(kt, jt int, b *%s, ldb int, dst *%s, ldd int)\n", name, goType, goType)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
 	p("MOVQ ldb+24(FP), SI")
-	p("SHLQ $3, SI")
+	p("SHLQ $%d, SI", shift)
 	p("LEAQ (SI)(SI*2), DI")
 	p("MOVQ ldd+40(FP), R8")
-	p("SHLQ $3, R8")
+	p("SHLQ $%d, R8", shift)
 	p("LEAQ (R8)(R8*2), R9")
 	p("MOVQ b+16(FP), R10")
 	p("MOVQ dst+32(FP), R11")
@@ -586,9 +585,24 @@ func transpose8() {
 	p("MOVQ R11, CX")
 	p("MOVQ kt+0(FP), R12")
 	fmt.Fprintf(&out, "\nptile:\n")
-	row := func(r int, s, s3 string) string {
-		return []string{"(%s)", "(%s)(" + s + "*1)", "(%s)(" + s + "*2)", "(%s)(" + s3 + "*1)"}[r%4]
-	}
+}
+
+// tileRow is the operand of row r of a tile from its base register,
+// s and s3 holding one and three rows' strides: rows 4 apart share a
+// form, the base moved on by four rows between them.
+func tileRow(r int, s, s3 string) string {
+	return []string{"(%s)", "(%s)(" + s + "*1)", "(%s)(" + s + "*2)", "(%s)(" + s3 + "*1)"}[r%4]
+}
+
+// transpose8 writes dtranspose8, which transposes each 8×8 tile of
+// float64 in registers: with the rows of a tile in r0..r7 and 128-bit
+// quarters L0..L3, unpacking pairs of rows by 64 bits leaves, for rows
+// 2i and 2i+1, the columns 2L (lo) and 2L+1 (hi) in quarter L; a
+// quarter shuffle of two such pairs gathers columns c and c+4 of four
+// rows (u: [c, c+4] of rows 0–1 then 2–3), and a second one of the two
+// halves of the tile gathers column c of all eight rows.
+func transpose8() {
+	transposeHead("dtranspose8", "float64", 3)
 	p("MOVQ BX, AX")
 	var r [8]string
 	for i := range 8 {
@@ -596,7 +610,7 @@ func transpose8() {
 		if i == 4 {
 			p("LEAQ (AX)(SI*4), AX")
 		}
-		p("VMOVUPD "+row(i, "SI", "DI")+", %s", "AX", r[i])
+		p("VMOVUPD "+tileRow(i, "SI", "DI")+", %s", "AX", r[i])
 	}
 	// lo[i] = [r_2i[2L] r_2i+1[2L]] and hi[i] = [r_2i[2L+1] r_2i+1[2L+1]]
 	// in quarter L.
@@ -639,7 +653,7 @@ func transpose8() {
 		if j == 4 {
 			p("LEAQ (DX)(R8*4), DX")
 		}
-		p("VMOVUPD %s, "+row(j, "R8", "R9"), col[j], "DX")
+		p("VMOVUPD %s, "+tileRow(j, "R8", "R9"), col[j], "DX")
 	}
 	p("ADDQ $64, BX")
 	p("LEAQ (DX)(R8*4), CX")
@@ -660,22 +674,7 @@ func transpose8() {
 // quarter shuffles gather column j = 4L+c as [q(0,c).L q(1,c).L q(2,c).L
 // q(3,c).L].
 func transpose16() {
-	fmt.Fprintf(&out, "\n// func stranspose16(kt, jt int, b *float32, ldb int, dst *float32, ldd int)\n")
-	fmt.Fprintf(&out, "TEXT ·stranspose16(SB), NOSPLIT, $0-48\n")
-	p("MOVQ ldb+24(FP), SI")
-	p("SHLQ $2, SI")
-	p("LEAQ (SI)(SI*2), DI")
-	p("MOVQ ldd+40(FP), R8")
-	p("SHLQ $2, R8")
-	p("LEAQ (R8)(R8*2), R9")
-	p("MOVQ b+16(FP), R10")
-	p("MOVQ dst+32(FP), R11")
-	p("MOVQ jt+8(FP), R13")
-	fmt.Fprintf(&out, "\njtile:\n")
-	p("MOVQ R10, BX")
-	p("MOVQ R11, CX")
-	p("MOVQ kt+0(FP), R12")
-	fmt.Fprintf(&out, "\nptile:\n")
+	transposeHead("stranspose16", "float32", 2)
 	// Registers are handed out from a free list so that each step writes
 	// fresh ones.
 	free := []string{}
@@ -688,9 +687,6 @@ func transpose16() {
 		return r
 	}
 	release := func(rs ...string) { free = append(free, rs...) }
-	row := func(r int, s, s3 string) string {
-		return []string{"(%s)", "(%s)(" + s + "*1)", "(%s)(" + s + "*2)", "(%s)(" + s3 + "*1)"}[r%4]
-	}
 	p("MOVQ BX, AX")
 	var r [16]string
 	for i := range 16 {
@@ -698,7 +694,7 @@ func transpose16() {
 		if i > 0 && i%4 == 0 {
 			p("LEAQ (AX)(SI*4), AX")
 		}
-		p("VMOVUPS "+row(i, "SI", "DI")+", %s", "AX", r[i])
+		p("VMOVUPS "+tileRow(i, "SI", "DI")+", %s", "AX", r[i])
 	}
 	// lo[i/2] = [r_i[4L] r_i+1[4L] r_i[4L+1] r_i+1[4L+1]] in quarter L,
 	// hi[i/2] likewise with 4L+2 and 4L+3.
@@ -747,7 +743,7 @@ func transpose16() {
 		if j > 0 && j%4 == 0 {
 			p("LEAQ (DX)(R8*4), DX")
 		}
-		p("VMOVUPS %s, "+row(j, "R8", "R9"), col[j], "DX")
+		p("VMOVUPS %s, "+tileRow(j, "R8", "R9"), col[j], "DX")
 	}
 	p("ADDQ $64, BX")
 	p("LEAQ (DX)(R8*4), CX")

@@ -5,32 +5,39 @@ import (
 	"testing"
 )
 
-// TestPackT checks the float64 transposing copy into packed blocks of B,
-// whole 8×8 tiles and remainders, and that it writes nothing past the
+// TestPackT checks the transposing copies into packed blocks of B, in
+// float64 (packT: whole 8×8 tiles in registers) and float32 (spackT:
+// 16×16), with the remainders, and that they write nothing past the
 // block.
 func TestPackT(t *testing.T) {
 	if !useAsm {
 		t.Skip("no assembly kernels on this machine")
 	}
 	r := rand.New(rand.NewPCG(9, 10))
-	sizes := []int{1, 2, 5, 7, 8, 9, 15, 16, 17, 24, 33, 64, 100, 128}
+	sizes := []int{1, 2, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 48, 64, 100, 128}
+	checkPackT(t, "float64", sizes, packT, func(n, ld int) []float64 { return randMat(r, n, ld) })
+	checkPackT(t, "float32", sizes, spackT, func(n, ld int) []float32 { return srandMat(r, n, ld) })
+}
+
+func checkPackT[T float32 | float64](t *testing.T, dt string, sizes []int, pack func(dst []T, kw, nw int, b []T, ldb int), mat func(rows, ld int) []T) {
+	t.Helper()
 	for _, kw := range sizes {
 		for _, nw := range sizes {
 			for _, pad := range []int{0, 3} {
 				ldb := kw + pad
-				b := randMat(r, nw, ldb)[:(nw-1)*ldb+kw]
-				dst := make([]float64, kw*nw+1)
+				b := mat(nw, ldb)[:(nw-1)*ldb+kw]
+				dst := make([]T, kw*nw+1)
 				dst[kw*nw] = 42
-				packT(dst[:kw*nw], kw, nw, b, ldb)
+				pack(dst[:kw*nw], kw, nw, b, ldb)
 				for p := range kw {
 					for j := range nw {
 						if dst[p*nw+j] != b[j*ldb+p] {
-							t.Fatalf("kw=%d nw=%d pad=%d: dst[%d,%d] = %v, want %v", kw, nw, pad, p, j, dst[p*nw+j], b[j*ldb+p])
+							t.Fatalf("%s kw=%d nw=%d pad=%d: dst[%d,%d] = %v, want %v", dt, kw, nw, pad, p, j, dst[p*nw+j], b[j*ldb+p])
 						}
 					}
 				}
 				if dst[kw*nw] != 42 {
-					t.Fatalf("kw=%d nw=%d pad=%d: wrote past the block", kw, nw, pad)
+					t.Fatalf("%s kw=%d nw=%d pad=%d: wrote past the block", dt, kw, nw, pad)
 				}
 			}
 		}

@@ -91,9 +91,20 @@ func packT(dst []float64, kw, nw int, b []float64, ldb int) {
 }
 
 // packTScalar sets dst[p*nw+j] = b[j*ldb+p] for p0 ≤ p < p1 and
-// j0 ≤ j < j1.
-func packTScalar(dst []float64, nw int, b []float64, ldb int, p0, p1, j0, j1 int) {
+// j0 ≤ j < j1, for the parts of a block that packT and spackT do not
+// transpose in registers.
+func packTScalar[T float32 | float64](dst []T, nw int, b []T, ldb int, p0, p1, j0, j1 int) {
 	if p0 >= p1 || j0 >= j1 {
+		return
+	}
+	if p1-p0 < 8 {
+		// Short rows of b: write along the rows of dst instead.
+		for p := p0; p < p1; p++ {
+			d := dst[p*nw+j0 : p*nw+j1]
+			for j := range d {
+				d[j] = b[(j0+j)*ldb+p]
+			}
+		}
 		return
 	}
 	j := j0

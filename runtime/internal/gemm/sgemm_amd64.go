@@ -193,46 +193,11 @@ func spackT(dst []float32, kw, nw int, b []float32, ldb int) {
 		_ = b[(16*jt-1)*ldb+16*kt-1]
 		_ = dst[(16*kt-1)*nw+16*jt-1]
 		stranspose16(kt, jt, &b[0], ldb, &dst[0], nw)
-		spackTScalar(dst, nw, b, ldb, 16*kt, kw, 0, 16*jt)
-		spackTScalar(dst, nw, b, ldb, 0, kw, 16*jt, nw)
+		packTScalar(dst, nw, b, ldb, 16*kt, kw, 0, 16*jt)
+		packTScalar(dst, nw, b, ldb, 0, kw, 16*jt, nw)
 		return
 	}
-	spackTScalar(dst, nw, b, ldb, 0, kw, 0, nw)
-}
-
-// spackTScalar sets dst[p*nw+j] = b[j*ldb+p] for p0 ≤ p < p1 and
-// j0 ≤ j < j1.
-func spackTScalar(dst []float32, nw int, b []float32, ldb int, p0, p1, j0, j1 int) {
-	if p0 >= p1 || j0 >= j1 {
-		return
-	}
-	if p1-p0 < 8 {
-		// Short rows of b: write along the rows of dst instead.
-		for p := p0; p < p1; p++ {
-			d := dst[p*nw+j0 : p*nw+j1]
-			for j := range d {
-				d[j] = b[(j0+j)*ldb+p]
-			}
-		}
-		return
-	}
-	j := j0
-	for ; j+4 <= j1; j += 4 {
-		b0 := b[j*ldb+p0 : j*ldb+p1]
-		b1 := b[(j+1)*ldb+p0 : (j+1)*ldb+p1]
-		b2 := b[(j+2)*ldb+p0 : (j+2)*ldb+p1]
-		b3 := b[(j+3)*ldb+p0 : (j+3)*ldb+p1]
-		b1, b2, b3 = b1[:len(b0)], b2[:len(b0)], b3[:len(b0)]
-		for p := range b0 {
-			d := dst[(p0+p)*nw+j : (p0+p)*nw+j+4]
-			d[0], d[1], d[2], d[3] = b0[p], b1[p], b2[p], b3[p]
-		}
-	}
-	for ; j < j1; j++ {
-		for p, v := range b[j*ldb+p0 : j*ldb+p1] {
-			dst[(p0+p)*nw+j] = v
-		}
-	}
+	packTScalar(dst, nw, b, ldb, 0, kw, 0, nw)
 }
 
 // sdots computes C = A·B' (+ C if acc) for n ≤ 4 as dot products along

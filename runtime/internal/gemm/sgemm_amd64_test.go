@@ -73,37 +73,6 @@ func TestSgemmKernels(t *testing.T) {
 	}
 }
 
-// TestSpackT checks the transposing copy into packed blocks of B, whole
-// 16×16 tiles and remainders.
-func TestSpackT(t *testing.T) {
-	if !useAsm {
-		t.Skip("no assembly kernels on this machine")
-	}
-	r := rand.New(rand.NewPCG(7, 8))
-	sizes := []int{1, 2, 5, 15, 16, 17, 31, 32, 33, 48, 64, 100, 128}
-	for _, kw := range sizes {
-		for _, nw := range sizes {
-			for _, pad := range []int{0, 3} {
-				ldb := kw + pad
-				b := srandMat(r, nw, ldb)[:(nw-1)*ldb+kw]
-				dst := make([]float32, kw*nw+1)
-				dst[kw*nw] = 42
-				spackT(dst[:kw*nw], kw, nw, b, ldb)
-				for p := range kw {
-					for j := range nw {
-						if dst[p*nw+j] != b[j*ldb+p] {
-							t.Fatalf("kw=%d nw=%d pad=%d: dst[%d,%d] = %v, want %v", kw, nw, pad, p, j, dst[p*nw+j], b[j*ldb+p])
-						}
-					}
-				}
-				if dst[kw*nw] != 42 {
-					t.Fatalf("kw=%d nw=%d pad=%d: wrote past the block", kw, nw, pad)
-				}
-			}
-		}
-	}
-}
-
 // TestSgemmBuffers checks that the small and the large stack buffer give
 // bit-identical results on shapes that fit the small one.
 func TestSgemmBuffers(t *testing.T) {
