@@ -11,7 +11,8 @@ import (
 
 // TestTrainThreads: training (with clipping, so the norm runs as tasks
 // too, and a model large enough that Adam is split into ranges the team
-// claims) and log-densities give the same bits at GOMAXPROCS 1, 2 and 3,
+// claims; with and without dequantization noise) and log-densities give
+// the same bits at GOMAXPROCS 1, 2 and 3,
 // and with a member stalled as the OS deschedules one: on arrival at a
 // run, before it claims a task (the others take its work), or on a task
 // it has claimed (the run waits for it). Which member runs a task must
@@ -48,9 +49,10 @@ func TestTrainThreads(t *testing.T) {
 	}
 	defer func(b int) { jointMinBytes = b }(jointMinBytes)
 	for _, jc := range []struct {
-		join bool
-		clip float64
-	}{{false, 0.5}, {true, 0.5}, {true, 0}} {
+		join  bool
+		clip  float64
+		noise bool // dequantization noise, added by the shards' tasks
+	}{{false, 0.5, false}, {true, 0.5, false}, {true, 0, false}, {false, 0.5, true}} {
 		join := jc.join
 		for _, dt := range []DType{Float64, Float32} {
 			jointMinBytes = 1 << 40
@@ -70,6 +72,13 @@ func TestTrainThreads(t *testing.T) {
 				tr, err := NewTrainer(m.Grad, ps, data, dim, batch, opt, rand.New(rand.NewPCG(2, 2)))
 				if err != nil {
 					t.Fatal(err)
+				}
+				if jc.noise {
+					w := make([]float64, dim)
+					for j := range w {
+						w[j] = 0.05 * float64(j%4)
+					}
+					tr.SetNoise(w)
 				}
 				if !tr.par || len(tr.useg) < 2 {
 					t.Fatalf("%v: the update is not split (%d ranges): the model is too small for this test", dt, len(tr.useg))
