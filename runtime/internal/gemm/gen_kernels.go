@@ -587,6 +587,25 @@ func transposeHead(name, goType string, shift int) {
 	fmt.Fprintf(&out, "\nptile:\n")
 }
 
+// transposeTail writes the loops' ends after a tile of rows×rows
+// elements is stored (DX at its last four rows): the next row tile of b
+// (64 bytes on) and of dst (CX past the tile), then the next column tile
+// (rows rows of b on, 64 bytes of dst on).
+func transposeTail(rows int) {
+	p("ADDQ $64, BX")
+	p("LEAQ (DX)(R8*4), CX")
+	p("DECQ R12")
+	p("JNZ ptile")
+	for range rows / 8 {
+		p("LEAQ (R10)(SI*8), R10")
+	}
+	p("ADDQ $64, R11")
+	p("DECQ R13")
+	p("JNZ jtile")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // tileRow is the operand of row r of a tile from its base register,
 // s and s3 holding one and three rows' strides: rows 4 apart share a
 // form, the base moved on by four rows between them.
@@ -655,16 +674,7 @@ func transpose8() {
 		}
 		p("VMOVUPD %s, "+tileRow(j, "R8", "R9"), col[j], "DX")
 	}
-	p("ADDQ $64, BX")
-	p("LEAQ (DX)(R8*4), CX")
-	p("DECQ R12")
-	p("JNZ ptile")
-	p("LEAQ (R10)(SI*8), R10")
-	p("ADDQ $64, R11")
-	p("DECQ R13")
-	p("JNZ jtile")
-	p("VZEROUPPER")
-	p("RET")
+	transposeTail(8)
 }
 
 // transpose16 writes stranspose16, which transposes each 16×16 tile in
@@ -745,15 +755,5 @@ func transpose16() {
 		}
 		p("VMOVUPS %s, "+tileRow(j, "R8", "R9"), col[j], "DX")
 	}
-	p("ADDQ $64, BX")
-	p("LEAQ (DX)(R8*4), CX")
-	p("DECQ R12")
-	p("JNZ ptile")
-	p("LEAQ (R10)(SI*8), R10")
-	p("LEAQ (R10)(SI*8), R10")
-	p("ADDQ $64, R11")
-	p("DECQ R13")
-	p("JNZ jtile")
-	p("VZEROUPPER")
-	p("RET")
+	transposeTail(16)
 }
