@@ -33,7 +33,7 @@ var trainTable = optionTable[TrainOptions]{
 	{stdlib.Param{Name: "patience", Type: stdlib.Int, Default: []float64{20}, Min: 0, Max: 1e9,
 		Doc: "evaluations without improvement before stopping (0: never)"}, func(o *TrainOptions) any { return &o.Patience }},
 	{stdlib.Param{Name: "eval_every", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1e9,
-		Doc: "steps between validations; 0: automatic, max(1, min(steps/50, 250)) (TrainOptions.EvalInterval)"},
+		Doc: "steps between validations; 0: automatic, max(1, min(steps/50, 250)), at least 9·validation rows/batch (TrainOptions.EvalInterval)"},
 		func(o *TrainOptions) any { return &o.EvalEvery }},
 	{stdlib.Param{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53,
 		Doc: "seeds the split, the initial parameters, the minibatches and dropout"}, func(o *TrainOptions) any { return &o.Seed }},
@@ -153,11 +153,22 @@ func DefaultTrainOptions() TrainOptions { return trainTable.defaults() }
 func (o TrainOptions) Validate() error { return trainTable.validate(trainSig, o) }
 
 // EvalInterval returns the number of steps between validations in a run
-// of steps steps: EvalEvery if it is positive, else the automatic
-// max(1, min(steps/50, 250)).
-func (o TrainOptions) EvalInterval(steps int) int {
+// of steps steps with valRows validation rows: EvalEvery if it is
+// positive, else the automatic max(1, min(steps/50, 250)), but never
+// less than ⌈9·valRows/Batch⌉. A validation row costs about a third of a
+// training row (a forward pass, against a forward and a backward pass
+// and an update), so validating no more rows than a ninth of those
+// trained keeps validation under about 4 % of a run: on a 784-d MAF with
+// 160 validation rows and batches of 128, validating every 4 steps of a
+// 200-step run had cost a tenth of it. A validation set that large
+// beside the batch would otherwise make a run mostly validation.
+func (o TrainOptions) EvalInterval(steps, valRows int) int {
 	if o.EvalEvery > 0 {
 		return o.EvalEvery
 	}
-	return max(1, min(steps/50, 250))
+	every := max(1, min(steps/50, 250))
+	if o.Batch > 0 && valRows > 0 {
+		every = max(every, int((9*int64(valRows)+int64(o.Batch)-1)/int64(o.Batch)))
+	}
+	return every
 }

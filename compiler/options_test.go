@@ -85,17 +85,29 @@ func TestTrainOptionsValidate(t *testing.T) {
 	}
 }
 
-// TestEvalInterval: EvalEvery when set, else max(1, min(steps/50, 250)).
+// TestEvalInterval: EvalEvery when set, else max(1, min(steps/50, 250)),
+// and no more often than once every 9·valRows/batch steps (rounded up),
+// so that validating costs at most about 4 % of training.
 func TestEvalInterval(t *testing.T) {
 	auto := compiler.DefaultTrainOptions()
+	auto.Batch = 128
 	set := auto
 	set.EvalEvery = 7
-	for _, c := range []struct{ steps, auto int }{{1, 1}, {49, 1}, {100, 2}, {1000, 20}, {12500, 250}, {1e6, 250}} {
-		if got := auto.EvalInterval(c.steps); got != c.auto {
-			t.Errorf("EvalInterval(%d) = %d, want %d", c.steps, got, c.auto)
+	for _, c := range []struct{ steps, valRows, auto int }{
+		{1, 0, 1}, {49, 0, 1}, {100, 0, 2}, {1000, 0, 20}, {12500, 0, 250}, {1e6, 0, 250},
+		// 784-d in bench/suite: 160 validation rows, batch 128.
+		{200, 160, 12},
+		// Few validation rows leave the rule as it was.
+		{1000, 100, 20}, {200, 56, 4}, {200, 57, 5},
+		// Many, past the cap of 250: 1e6 rows validate as often as
+		// 70,313 steps of 128 rows.
+		{1e6, 1e6, 70313}, {100, 1e6, 70313},
+	} {
+		if got := auto.EvalInterval(c.steps, c.valRows); got != c.auto {
+			t.Errorf("EvalInterval(%d, %d) = %d, want %d", c.steps, c.valRows, got, c.auto)
 		}
-		if got := set.EvalInterval(c.steps); got != 7 {
-			t.Errorf("with EvalEvery 7, EvalInterval(%d) = %d", c.steps, got)
+		if got := set.EvalInterval(c.steps, c.valRows); got != 7 {
+			t.Errorf("with EvalEvery 7, EvalInterval(%d, %d) = %d", c.steps, c.valRows, got)
 		}
 	}
 }

@@ -274,6 +274,7 @@ func (l *likelihood) Step(lr float64) float64 {
 }
 
 func (l *likelihood) Validates() bool { return l.scorer != nil }
+func (l *likelihood) ValRows() int    { return l.nVal }
 func (l *likelihood) validates() bool { return l.lpBest != nil }
 
 func (l *likelihood) Validate() float64 {

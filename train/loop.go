@@ -23,6 +23,10 @@ type Objective interface {
 	// Validate scores the current parameters on the held-out work; lower
 	// is better.
 	Validate() float64
+	// ValRows is the number of rows of data Validate scores, 0 if its
+	// work is not rows (a variational fit's draws): the automatic
+	// validation interval grows with it (EvalInterval).
+	ValRows() int
 	// Keep records the current parameters as the best so far: at step 0
 	// (the initial parameters, after the first Validate) and after every
 	// Validate that improved on the best.
@@ -106,13 +110,14 @@ type Outcome struct {
 }
 
 // Loop runs up to steps steps of obj with o's learning rate, schedule,
-// validation interval (o.EvalInterval(steps)) and patience. It stops
+// validation interval (o.EvalInterval(steps, obj.ValRows())) and
+// patience. It stops
 // early at a non-finite loss, after o.Patience validations without
 // improvement, or when ctx is done; the parameters are then those of the
 // last step run, and the best ones are those obj kept.
 func Loop(ctx context.Context, obj Objective, o compiler.TrainOptions, steps int, h Hooks) Outcome {
 	steps = max(steps, 0)
-	every := o.EvalInterval(steps)
+	every := o.EvalInterval(steps, obj.ValRows())
 	validates := obj.Validates()
 	out := Outcome{BestScore: math.Inf(1)}
 	if validates {

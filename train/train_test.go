@@ -117,6 +117,7 @@ func (c *countdown) Validate() float64 {
 	return math.Abs(float64(c.step - c.best))
 }
 func (c *countdown) Keep(step int) { c.kept = step }
+func (c *countdown) ValRows() int  { return 0 }
 
 func TestLoop(t *testing.T) {
 	o := compiler.DefaultTrainOptions()
@@ -244,6 +245,7 @@ func (c *cancelAt) Step(float64) float64 {
 func (c *cancelAt) Validates() bool   { return false }
 func (c *cancelAt) Validate() float64 { return 0 }
 func (c *cancelAt) Keep(int)          {}
+func (c *cancelAt) ValRows() int      { return 0 }
 
 // TestLoopEarlyStops (review of issue 17): a cancel before the curve has
 // kept a point does not panic, and the closing progress call carries the
@@ -330,5 +332,37 @@ func TestSummarizerChunks(t *testing.T) {
 	var empty train.Summarizer
 	if s := empty.Summary(); !math.IsNaN(s.MeanNLL) || s.Inside != 0 {
 		t.Errorf("no rows: %+v", s)
+	}
+}
+
+// TestAutomaticEvalInterval: with eval_every automatic, a run whose
+// validation rows are many beside its batch validates no more often than
+// EvalInterval(steps, validation rows) allows, and at the last step.
+// 2,000 rows leave 160 for validation (test_frac 0.2, val_frac 0.1);
+// batches of 16 make that one validation every ⌈9·160/16⌉ = 90 steps,
+// where steps/50 alone would have validated every 4 of 200.
+func TestAutomaticEvalInterval(t *testing.T) {
+	rows := moons(t, 2000)
+	o := compiler.DefaultTrainOptions()
+	o.Steps, o.Batch, o.EvalEvery, o.Patience = 200, 16, 0, 0
+	if got := o.EvalInterval(o.Steps, 160); got != 90 {
+		t.Fatalf("EvalInterval(200, 160) = %d, want 90", got)
+	}
+	res, err := train.Likelihood(context.Background(), mafModel(t, o, 8), rows, o, o.Steps, train.Hooks{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.Parts.Val) / 2; n != 160 {
+		t.Fatalf("%d validation rows, want 160", n)
+	}
+	var validated []int
+	h := res.History
+	for i, s := range h.Steps {
+		if !math.IsNaN(h.Val[i]) {
+			validated = append(validated, s)
+		}
+	}
+	if want := []int{90, 180, 200}; !slices.Equal(validated, want) {
+		t.Errorf("validated at steps %v, want %v", validated, want)
 	}
 }

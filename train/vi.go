@@ -53,7 +53,7 @@ const viValidation = compiler.FitDrawChunk
 // validationDraws is the number of draws of each validation of a fit
 // with o.
 func validationDraws(o compiler.FitOptions) int {
-	every := o.LoopOptions().EvalInterval(o.Steps)
+	every := o.LoopOptions().EvalInterval(o.Steps, 0)
 	return min(viValidation, max(256, o.Batch*every/4))
 }
 
@@ -245,6 +245,10 @@ func (v *variational) Step(lr float64) float64 {
 }
 
 func (v *variational) Validates() bool { return true }
+
+// ValRows is 0: a validation's draws are sized by the interval instead
+// (validationDraws).
+func (v *variational) ValRows() int { return 0 }
 
 // Validate is −ELBO on validationDraws fresh draws (+Inf if not finite,
 // either way).
