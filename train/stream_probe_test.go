@@ -10,7 +10,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/stdlib"
 	"github.com/noxlang/nox/train"
 )
 
@@ -35,7 +37,7 @@ func TestProbeStreamed(t *testing.T) {
 	}
 	dir := t.TempDir()
 	big, small := filepath.Join(dir, "big.npy"), filepath.Join(dir, "small.npy")
-	writeBig(t, big, 40_000_000)
+	writeBig(t, big, envInt("NOX_PROBE_BIG", 40_000_000))
 	writeBig(t, small, smallRows())
 	src, err := dataset.OpenNPY(big)
 	if err != nil {
@@ -100,7 +102,7 @@ func TestProbeStreamed(t *testing.T) {
 					syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
 				}
 			}}
-			res, err := train.LikelihoodSource(context.Background(), mafModel(t, o, 100), c.src, o, o.Steps, h, nil)
+			res, err := train.LikelihoodSource(context.Background(), mafStack(t, o, 100, envInt("NOX_PROBE_MADES", 2)), c.src, o, o.Steps, h, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,9 +120,35 @@ func TestProbeStreamed(t *testing.T) {
 }
 
 // smallRows is the in-memory file's row count: 1 M, or NOX_PROBE_SMALL.
-func smallRows() int {
-	if n, err := strconv.Atoi(os.Getenv("NOX_PROBE_SMALL")); err == nil && n > 0 {
+func smallRows() int { return envInt("NOX_PROBE_SMALL", 1_000_000) }
+
+// envInt is the positive integer in the environment variable name, or
+// def.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
 	}
-	return 1_000_000
+	return def
+}
+
+// mafStack lowers n MADEs of hidden units with a Reverse between each
+// two and a Gaussian prior, on 2 columns: MAF(hidden) |> Reverse |> … |>
+// MAF(hidden) |> Gaussian, bench/bigdata.sh's flow for n = 5.
+func mafStack(t *testing.T, o compiler.TrainOptions, hidden, n int) *compiler.Model {
+	t.Helper()
+	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
+	h := stdlib.Args{"hidden": {float64(hidden)}}
+	var stages []compiler.Stage
+	for i := range n {
+		if i > 0 {
+			stages = append(stages, compiler.Stage{Spec: rev, Args: rev.Bind(nil), Name: fmt.Sprint("reverse", i)})
+		}
+		stages = append(stages, compiler.Stage{Spec: maf, Args: maf.Bind(h), Name: fmt.Sprint("maf", i+1)})
+	}
+	stages = append(stages, compiler.Stage{Spec: g, Args: g.Bind(nil), Name: "gaussian1"})
+	m, err := compiler.Lower("flow", stages, 2, o.ModelOptions(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
