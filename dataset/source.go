@@ -285,3 +285,30 @@ func (t *Table) Width() int { return t.Cols }
 // Streamed reports whether the table's rows are in a file read on demand
 // (Src) rather than in Values.
 func (t *Table) Streamed() bool { return t.Src != nil }
+
+// WillNeed tells the operating system that rows [lo, hi) of src will be
+// read soon, so that it can start reading them from storage in the
+// background: posix_fadvise(POSIX_FADV_WILLNEED) on the rows of a .npy
+// file read on demand (NPYFile, alone, in a Table or in a selection of
+// columns), nothing for rows in memory or on systems without it. It is a
+// hint: it does not wait for the read and reports nothing.
+func WillNeed(src Source, lo, hi int) {
+	for {
+		switch s := src.(type) {
+		case *Table:
+			if s.Src == nil {
+				return
+			}
+			src = s.Src
+		case *columns:
+			src = s.src
+		case *NPYFile:
+			if 0 <= lo && lo < hi && hi <= s.h.rows {
+				willNeed(s.f, s.off+int64(lo)*int64(s.rowBytes), int64(hi-lo)*int64(s.rowBytes))
+			}
+			return
+		default:
+			return
+		}
+	}
+}

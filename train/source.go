@@ -37,10 +37,14 @@ import (
 // written at random places in a 32 MB pool took ~16 µs before each
 // moons step (~80 µs), the read 9 µs of it (a system call) and the
 // scattered writes 6 µs (a cache miss each). The stage makes it one
-// read every few steps, made on another goroutine while the stage
-// before is used (the places drawn in the same order, so the rows are
-// the same), and the ring a copy per run of consecutive training rows
-// (a run ends at a held-out row, the stage's end or the ring's).
+// read every few steps, and the ring a copy per run of consecutive
+// training rows (a run ends at a held-out row, the stage's end or the
+// ring's). The places of the next stageAhead stages are drawn ahead, in
+// the order they are used (so the rows are those a draw on the spot
+// would give), and the operating system is told they will be read
+// (dataset.WillNeed): from a file the page cache does not hold, storage
+// reads them while the steps use the stages before, and the read when
+// a stage's turn comes finds them in memory.
 
 // PoolBytes bounds the training rows held in memory (as float64) when
 // the data are streamed; HeldBytes bounds the validation and test rows.
@@ -117,7 +121,6 @@ func LikelihoodSource(ctx context.Context, m *compiler.Model, src dataset.Source
 	if err := p.fill(); err != nil {
 		return nil, err
 	}
-	defer p.close()
 	s.pool, s.train = p, p.buf
 	return run(ctx, m, s, o, steps, h, start, rng)
 }
@@ -225,24 +228,15 @@ type pool struct {
 	block []float64
 	// stage holds rows read from row stageLo of src; taken of them
 	// have been looked at (all of them before the first read), h
-	// indexes the first held row ≥ the next. The next stage is read
-	// into spare in the background: asked on req of the reader
-	// goroutine (launch), its outcome arrives on ready.
-	stage, spare   []float64
+	// indexes the first held row ≥ the next. ahead holds the first rows
+	// of the next nAhead stages, drawn and announced (nextStage).
+	stage          []float64
 	stageLo, taken int
 	h              int
-	req, ready     chan stageRead
-	pending        bool
+	ahead          [stageAhead + 1]int
+	nAhead         int
 	rng            *rand.Rand
 	err            error
-}
-
-// stageRead is a stage's read: its first row and its buffer, asked of
-// the reader, then the read's error, returned.
-type stageRead struct {
-	lo  int
-	buf []float64
-	err error
 }
 
 func newPool(src dataset.Source, held []int, rows int, rng *rand.Rand) *pool {
@@ -251,7 +245,7 @@ func newPool(src dataset.Source, held []int, rows int, rng *rand.Rand) *pool {
 	b := min(poolBlock, src.Len())
 	sr := min(max(poolBlock, stageBytes/8/w), src.Len())
 	return &pool{src: src, held: held, rows: rows, buf: make([]float64, rows*w), block: make([]float64, b*w),
-		stage: make([]float64, sr*w), spare: make([]float64, sr*w), taken: sr, ready: make(chan stageRead, 1), rng: rng}
+		stage: make([]float64, sr*w), taken: sr, rng: rng}
 }
 
 // next reads a block of consecutive rows at a random place and calls
@@ -331,61 +325,37 @@ func (p *pool) refresh() error {
 	return nil
 }
 
-// launch draws the place of the next stage and has the pool's reader
-// goroutine read it into spare. The places are drawn in the order the
-// stages are used, so the rows are those a read on the spot would give.
-// One reader serves every stage, so that a stage allocates nothing.
-func (p *pool) launch() {
-	if p.req == nil {
-		p.req = make(chan stageRead, 1)
-		go p.reader(p.req)
-	}
-	sr := len(p.spare) / p.src.Width()
-	p.pending = true
-	p.req <- stageRead{lo: p.rng.IntN(p.src.Len() - sr + 1), buf: p.spare}
-}
+// stageAhead is how many stages beyond the one in use the pool has
+// drawn and announced to the operating system. A stage of a moons MAF
+// lasts 8 steps, ~1 ms; two stages give storage 2 ms or more to read
+// one, where a random 16 KiB read from a disk takes 0.1–10 ms.
+const stageAhead = 2
 
-// reader reads each stage asked for on req into its buffer and sends
-// the outcome on ready, until req is closed.
-func (p *pool) reader(req <-chan stageRead) {
-	for r := range req {
-		r.err = p.src.ReadRows(r.buf, r.lo, r.lo+len(r.buf)/p.src.Width())
-		p.ready <- r
-	}
-}
-
-// nextStage makes the stage read in the background the current one,
-// waiting for it if need be, and starts reading the one after. From the
-// page cache a 32 KiB read took ~27 µs, every eighth step of a moons MAF
-// of ~65 µs, and reading it on the spot measured no slower (alternating
-// runs in one process, TestProbeStreamed); from a disk, for a file
-// larger than the memory that could cache it, a read waits 0.1–10 ms,
-// which the steps of the stage before then hide.
+// nextStage reads the next stage, and draws and announces the places of
+// those after it (dataset.WillNeed). The read is on the caller: a
+// reader goroutine, which this pool had, got no processor while the
+// team's members spun on both of a 2-core machine's, so it ran only
+// when the caller waited for it, and from a file in the page cache the
+// synchronous read measured as fast (TestProbeStreamed). From a 3.8 GB
+// file in the page cache a 16 KiB read took ~11 µs; from one that is
+// not, the announcement has had storage read it in the background.
 func (p *pool) nextStage() error {
-	if !p.pending {
-		p.launch()
+	sr := len(p.stage) / p.src.Width()
+	for p.nAhead < len(p.ahead) {
+		lo := p.rng.IntN(p.src.Len() - sr + 1)
+		p.ahead[p.nAhead] = lo
+		if p.nAhead > 0 {
+			dataset.WillNeed(p.src, lo, lo+sr)
+		}
+		p.nAhead++
 	}
-	r := <-p.ready
-	p.pending = false
-	if r.err != nil {
-		return r.err
+	lo := p.ahead[0]
+	copy(p.ahead[:], p.ahead[1:])
+	p.nAhead--
+	if err := p.src.ReadRows(p.stage, lo, lo+sr); err != nil {
+		return err
 	}
-	p.stage, p.spare = p.spare, p.stage
-	p.stageLo, p.taken = r.lo, 0
+	p.stageLo, p.taken = lo, 0
 	p.h, _ = slices.BinarySearch(p.held, p.stageLo)
-	p.launch()
 	return nil
-}
-
-// close waits for a read still under way, so that nothing reads the
-// source after training returns, and stops the reader.
-func (p *pool) close() {
-	if p.pending {
-		<-p.ready
-		p.pending = false
-	}
-	if p.req != nil {
-		close(p.req)
-		p.req = nil
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/noxlang/nox/dataset"
 )
@@ -185,14 +184,14 @@ func (r *poolReplay) refresh() {
 // of its rules (poolReplay): after filling and after each of 80
 // refreshes it holds exactly the replay's rows, whole and in the same
 // places, so that no row is dropped, repeated or held out wrongly at a
-// stage's ends or between refreshes, and the rows read in the background
-// are those a read on the spot gives. The cases: held rows scattered, in
+// stage's ends or between refreshes, and the stages whose places were
+// drawn ahead (stageAhead) are those a draw on the spot gives. The cases: held rows scattered, in
 // runs, and at places around the stages' ends; a pool smaller than
 // poolBlock; a source no larger than one stage. The rows come from a
 // read every few steps, not one a step (a read took 9 µs of a moons
 // step of ~80 before the stage, bench/README.md): at most the stages
-// used and one read ahead. A read that fails stops the refreshes with
-// its error, and close does not wait.
+// used, none read ahead (they are announced: dataset.WillNeed). A read
+// that fails stops the refreshes with its error.
 func TestPoolRefresh(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -216,7 +215,6 @@ func TestPoolRefresh(t *testing.T) {
 			}
 			held = slices.Compact(held)
 			p := newPool(src, held, c.rows, rand.New(rand.NewPCG(1, 2)))
-			defer p.close()
 			if err := p.fill(); err != nil {
 				t.Fatal(err)
 			}
@@ -242,10 +240,10 @@ func TestPoolRefresh(t *testing.T) {
 				ref.refresh()
 				check(fmt.Sprintf("step %d", step))
 			}
-			// Stages used: the rows looked at over the stage size, and one
-			// read ahead.
+			// Stages used: the rows looked at over the stage size, and
+			// the one begun.
 			sr := len(p.stage) / 2
-			used := int64((steps*min(poolBlock, p.rows)*(c.n)/(c.n-len(held)))/sr + 2)
+			used := int64((steps*min(poolBlock, p.rows)*(c.n)/(c.n-len(held)))/sr + 1)
 			if n := src.reads.Load() - reads; n > used {
 				t.Errorf("%d refreshes read the source %d times, want at most %d", steps, n, used)
 			}
@@ -270,31 +268,22 @@ func TestPoolRefresh(t *testing.T) {
 		if again := p.refresh(); again != err {
 			t.Errorf("the next refresh: %v, want the same error", again)
 		}
-		done := make(chan struct{})
-		go func() { p.close(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("close waits after a failed read")
-		}
 	})
 }
 
-// TestPoolRefreshAllocs: a pool's refresh allocates nothing, reads in
-// the background included (one reader goroutine serves every stage), so
-// that streamed training allocates no more a step than training on rows
-// in memory.
+// TestPoolRefreshAllocs: a pool's refresh allocates nothing, its reads
+// and their announcements (dataset.WillNeed) included, so that streamed
+// training allocates no more a step than training on rows in memory.
 func TestPoolRefreshAllocs(t *testing.T) {
 	if raceOn {
 		t.Skip("the race detector allocates")
 	}
 	src := &rowSource{n: 1 << 20}
 	p := newPool(src, []int{7, 8, 9, 5000}, 4*poolBlock, rand.New(rand.NewPCG(1, 2)))
-	defer p.close()
 	if err := p.fill(); err != nil {
 		t.Fatal(err)
 	}
-	p.refresh() // starts the reader
+	p.refresh() // draws the first places
 	// A run is a stage's worth of refreshes and more, so that it reads
 	// at least once (AllocsPerRun rounds the mean down).
 	k := len(p.stage)/2/poolBlock + 1
