@@ -48,6 +48,9 @@ type NPYFile struct {
 	mu        sync.Mutex
 	buf       []byte
 	checkOnce bool
+	// fd is f's descriptor, for WillNeed (-1: none), read once when the
+	// file is opened: asking f for it at every hint would allocate.
+	fd int
 }
 
 // OpenNPY opens the .npy file at path as a Source: it reads and checks
@@ -69,7 +72,7 @@ func OpenNPY(path string) (*NPYFile, error) {
 		return nil, fmt.Errorf("%s: %w", showPath(path), err)
 	}
 	rb := h.cols * h.size
-	return &NPYFile{f: f, path: path, h: h, off: off, rowBytes: rb,
+	return &NPYFile{f: f, path: path, h: h, off: off, rowBytes: rb, fd: descriptor(f),
 		buf: make([]byte, max(rb, streamChunk/rb*rb))}, nil
 }
 
@@ -304,7 +307,7 @@ func WillNeed(src Source, lo, hi int) {
 			src = s.src
 		case *NPYFile:
 			if 0 <= lo && lo < hi && hi <= s.h.rows {
-				willNeed(s.f, s.off+int64(lo)*int64(s.rowBytes), int64(hi-lo)*int64(s.rowBytes))
+				willNeed(s.fd, s.off+int64(lo)*int64(s.rowBytes), int64(hi-lo)*int64(s.rowBytes))
 			}
 			return
 		default:
