@@ -33,7 +33,7 @@ var trainTable = optionTable[TrainOptions]{
 	{stdlib.Param{Name: "patience", Type: stdlib.Int, Default: []float64{20}, Min: 0, Max: 1e9,
 		Doc: "evaluations without improvement before stopping (0: never)"}, func(o *TrainOptions) any { return &o.Patience }},
 	{stdlib.Param{Name: "eval_every", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1e9,
-		Doc: "steps between validations; 0: automatic, max(1, min(steps/50, 250)), at least 9·validation rows/batch (TrainOptions.EvalInterval)"},
+		Doc: "steps between validations; 0: automatic, max(1, min(steps/50, 250)), at least ⌈9·validation rows/batch⌉ (TrainOptions.EvalInterval)"},
 		func(o *TrainOptions) any { return &o.EvalEvery }},
 	{stdlib.Param{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53,
 		Doc: "seeds the split, the initial parameters, the minibatches and dropout"}, func(o *TrainOptions) any { return &o.Seed }},
@@ -155,20 +155,29 @@ func (o TrainOptions) Validate() error { return trainTable.validate(trainSig, o)
 // EvalInterval returns the number of steps between validations in a run
 // of steps steps with valRows validation rows: EvalEvery if it is
 // positive, else the automatic max(1, min(steps/50, 250)), but never
-// less than ⌈9·valRows/Batch⌉. A validation row costs about a third of a
-// training row (a forward pass, against a forward and a backward pass
-// and an update), so validating no more rows than a ninth of those
-// trained keeps validation under about 4 % of a run: on a 784-d MAF with
-// 160 validation rows and batches of 128, validating every 4 steps of a
-// 200-step run had cost a tenth of it. A validation set that large
-// beside the batch would otherwise make a run mostly validation.
+// less than ⌈ValRowsFactor·valRows/Batch⌉. A validation row costs about
+// a third of a training row (a forward pass, against a forward and a
+// backward pass and an update), so validating no more rows than a ninth
+// of those trained keeps the validations between the first and the last
+// under about 4 % of a run: on a 784-d MAF with 160 validation rows and
+// batches of 128, validating every 4 steps of a 200-step run had cost a
+// tenth of it. The interval may exceed steps (the run then validates
+// only at its start and its last step), and patience, counted in
+// validations, spans as many more steps.
 func (o TrainOptions) EvalInterval(steps, valRows int) int {
 	if o.EvalEvery > 0 {
 		return o.EvalEvery
 	}
 	every := max(1, min(steps/50, 250))
 	if o.Batch > 0 && valRows > 0 {
-		every = max(every, int((9*int64(valRows)+int64(o.Batch)-1)/int64(o.Batch)))
+		every = max(every, int((ValRowsFactor*int64(valRows)+int64(o.Batch)-1)/int64(o.Batch)))
 	}
 	return every
 }
+
+// ValRowsFactor is how many training rows the automatic validation
+// interval puts between two validations, per validation row
+// (EvalInterval): with the default fractions the training rows are 9
+// times the validation rows, so that is at most one validation per pass
+// over them.
+const ValRowsFactor = 9

@@ -20,9 +20,18 @@ type Source interface {
 	Width() int
 	// ReadRows reads rows [lo, hi) into dst, which holds (hi−lo)·Width()
 	// values, row-major. It may be called from a goroutine other than
-	// the one that opened the source (a streamed pool reads its next
-	// rows in the background), and, on NPYFile, from several at once.
+	// the one that opened the source, and, on NPYFile, from several at
+	// once.
 	ReadRows(dst []float64, lo, hi int) error
+}
+
+// A Prefetcher is a Source that can be told which rows will be read
+// soon (WillNeed).
+type Prefetcher interface {
+	// WillNeed starts reading rows [lo, hi) from storage in the
+	// background, if the source can; it does not wait and reports
+	// nothing.
+	WillNeed(lo, hi int)
 }
 
 // StreamBytes is the size, in bytes of float64 values (rows × columns ×
@@ -117,7 +126,12 @@ func checkNPYSize(f *os.File, h *npyHeader, off int64) error {
 }
 
 // Close closes the file.
-func (n *NPYFile) Close() error { return n.f.Close() }
+func (n *NPYFile) Close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.fd = -1 // its number may be reused: WillNeed must not advise that file
+	return n.f.Close()
+}
 
 // Len is the number of rows.
 func (n *NPYFile) Len() int { return n.h.rows }
@@ -289,29 +303,34 @@ func (t *Table) Width() int { return t.Cols }
 // (Src) rather than in Values.
 func (t *Table) Streamed() bool { return t.Src != nil }
 
-// WillNeed tells the operating system that rows [lo, hi) of src will be
-// read soon, so that it can start reading them from storage in the
-// background: posix_fadvise(POSIX_FADV_WILLNEED) on the rows of a .npy
-// file read on demand (NPYFile, alone, in a Table or in a selection of
-// columns), nothing for rows in memory or on systems without it. It is a
-// hint: it does not wait for the read and reports nothing.
+// WillNeed tells src that rows [lo, hi) will be read soon, if it is a
+// Prefetcher (NPYFile, and a Table or a selection of columns of one):
+// the place to start reading them from storage in the background.
 func WillNeed(src Source, lo, hi int) {
-	for {
-		switch s := src.(type) {
-		case *Table:
-			if s.Src == nil {
-				return
-			}
-			src = s.Src
-		case *columns:
-			src = s.src
-		case *NPYFile:
-			if 0 <= lo && lo < hi && hi <= s.h.rows {
-				willNeed(s.fd, s.off+int64(lo)*int64(s.rowBytes), int64(hi-lo)*int64(s.rowBytes))
-			}
-			return
-		default:
-			return
-		}
+	if p, ok := src.(Prefetcher); ok {
+		p.WillNeed(lo, hi)
 	}
 }
+
+// WillNeed asks the kernel to read rows [lo, hi) of the file into the
+// page cache in the background (posix_fadvise(POSIX_FADV_WILLNEED) on
+// Linux; nothing elsewhere). Rows outside the file, and a closed file,
+// are ignored.
+func (n *NPYFile) WillNeed(lo, hi int) {
+	if lo < 0 || lo >= hi || hi > n.h.rows {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	willNeed(n.fd, n.off+int64(lo)*int64(n.rowBytes), int64(hi-lo)*int64(n.rowBytes))
+}
+
+// WillNeed passes the hint on to the file of a streamed table.
+func (t *Table) WillNeed(lo, hi int) {
+	if t.Src != nil {
+		WillNeed(t.Src, lo, hi)
+	}
+}
+
+// WillNeed passes the hint on to the selection's source.
+func (c *columns) WillNeed(lo, hi int) { WillNeed(c.src, lo, hi) }

@@ -338,7 +338,9 @@ const stageAhead = 2
 // when the caller waited for it, and from a file in the page cache the
 // synchronous read measured as fast (TestProbeStreamed). From a 3.8 GB
 // file in the page cache a 16 KiB read took ~11 µs; from one that is
-// not, the announcement has had storage read it in the background.
+// not, the announcement has had storage read it in the background. The
+// announcement itself is a system call on the caller, which returns at
+// once on a local file system (it may wait on a network one).
 func (p *pool) nextStage() error {
 	sr := len(p.stage) / p.src.Width()
 	for p.nAhead < len(p.ahead) {

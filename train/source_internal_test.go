@@ -109,17 +109,34 @@ func TestStreamStatsMatchStandardization(t *testing.T) {
 }
 
 // rowSource is a Source of n rows of width 2 whose row r is (r, −r),
-// counting its reads (which the pool makes on another goroutine); from
-// read failAt on (if positive), reads fail.
+// counting its reads; from read failAt on (if positive), reads fail.
+// With log set it records every read and every announcement
+// (dataset.Prefetcher), in order.
 type rowSource struct {
 	n      int
 	failAt int64
 	reads  atomic.Int64
+	log    bool
+	events []sourceEvent
+}
+
+// sourceEvent is a read of rows [lo, hi), or their announcement.
+type sourceEvent struct {
+	announce bool
+	lo, hi   int
 }
 
 func (s *rowSource) Len() int   { return s.n }
 func (s *rowSource) Width() int { return 2 }
+func (s *rowSource) WillNeed(lo, hi int) {
+	if s.log {
+		s.events = append(s.events, sourceEvent{true, lo, hi})
+	}
+}
 func (s *rowSource) ReadRows(dst []float64, lo, hi int) error {
+	if s.log {
+		s.events = append(s.events, sourceEvent{false, lo, hi})
+	}
 	if k := s.reads.Add(1); s.failAt > 0 && k >= s.failAt {
 		return errors.New("disk gone")
 	}
@@ -205,7 +222,7 @@ func TestPoolRefresh(t *testing.T) {
 		{"one stage", 1500, 600, 13, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			src := &rowSource{n: c.n}
+			src := &rowSource{n: c.n, log: true}
 			var held []int
 			for r := 5; r < src.n; r += c.heldEvery {
 				held = append(held, r)
@@ -240,13 +257,15 @@ func TestPoolRefresh(t *testing.T) {
 				ref.refresh()
 				check(fmt.Sprintf("step %d", step))
 			}
-			// Stages used: the rows looked at over the stage size, and
-			// the one begun.
+			// Stages used: the rows looked at over the stage size,
+			// rounded up (the one begun).
 			sr := len(p.stage) / 2
-			used := int64((steps*min(poolBlock, p.rows)*(c.n)/(c.n-len(held)))/sr + 1)
+			looked := steps * min(poolBlock, p.rows) * c.n
+			used := int64((looked + (c.n-len(held))*sr - 1) / ((c.n - len(held)) * sr))
 			if n := src.reads.Load() - reads; n > used {
 				t.Errorf("%d refreshes read the source %d times, want at most %d", steps, n, used)
 			}
+			checkAnnounced(t, src.events, sr)
 		})
 	}
 	t.Run("read error", func(t *testing.T) {
@@ -269,6 +288,40 @@ func TestPoolRefresh(t *testing.T) {
 			t.Errorf("the next refresh: %v, want the same error", again)
 		}
 	})
+}
+
+// checkAnnounced checks a pool's reads and announcements of stages (sr
+// rows; the fill's blocks are smaller) in events: a stage's turn
+// announces the stages it has newly drawn, then reads its own; every
+// stage read but the first was announced at an earlier turn, in the
+// order read; and after each read exactly the next stageAhead stages
+// are announced and not yet read.
+func checkAnnounced(t *testing.T, events []sourceEvent, sr int) {
+	t.Helper()
+	var pending []sourceEvent // announced, not yet read, in order
+	stages := 0
+	for i, e := range events {
+		if e.hi-e.lo != sr {
+			continue
+		}
+		if e.announce {
+			pending = append(pending, e)
+			continue
+		}
+		stages++
+		if stages > 1 {
+			if len(pending) == 0 || pending[0] != (sourceEvent{true, e.lo, e.hi}) {
+				t.Fatalf("event %d: stage %d, rows [%d, %d), not the next announced (announced: %v)", i, stages, e.lo, e.hi, pending)
+			}
+			pending = pending[1:]
+		}
+		if len(pending) != stageAhead {
+			t.Fatalf("at stage %d's read, %d stages announced ahead, want %d", stages, len(pending), stageAhead)
+		}
+	}
+	if stages < 2 {
+		t.Fatalf("%d stages read: too few to check the announcements", stages)
+	}
 }
 
 // TestPoolRefreshAllocs: a pool's refresh allocates nothing, its reads

@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
-	"github.com/noxlang/nox/stdlib"
 	"github.com/noxlang/nox/train"
 )
 
@@ -178,26 +176,4 @@ func envInt(name string, def int) int {
 		return n
 	}
 	return def
-}
-
-// mafStack lowers n MADEs of hidden units with a Reverse between each
-// two and a Gaussian prior, on 2 columns: MAF(hidden) |> Reverse |> … |>
-// MAF(hidden) |> Gaussian, bench/bigdata.sh's flow for n = 5.
-func mafStack(t *testing.T, o compiler.TrainOptions, hidden, n int) *compiler.Model {
-	t.Helper()
-	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
-	h := stdlib.Args{"hidden": {float64(hidden)}}
-	var stages []compiler.Stage
-	for i := range n {
-		if i > 0 {
-			stages = append(stages, compiler.Stage{Spec: rev, Args: rev.Bind(nil), Name: fmt.Sprint("reverse", i)})
-		}
-		stages = append(stages, compiler.Stage{Spec: maf, Args: maf.Bind(h), Name: fmt.Sprint("maf", i+1)})
-	}
-	stages = append(stages, compiler.Stage{Spec: g, Args: g.Bind(nil), Name: "gaussian1"})
-	m, err := compiler.Lower("flow", stages, 2, o.ModelOptions(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }

@@ -2,6 +2,7 @@ package train_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -18,14 +19,24 @@ import (
 // columns with the options' structure.
 func mafModel(t *testing.T, o compiler.TrainOptions, hidden int) *compiler.Model {
 	t.Helper()
+	return mafStack(t, o, hidden, 2)
+}
+
+// mafStack lowers n MADEs of hidden units with a Reverse between each
+// two and a Gaussian prior, on 2 columns: MAF(hidden) |> Reverse |> … |>
+// MAF(hidden) |> Gaussian, bench/bigdata.sh's flow for n = 5.
+func mafStack(t *testing.T, o compiler.TrainOptions, hidden, n int) *compiler.Model {
+	t.Helper()
 	maf, rev, g := stdlib.Lookup("MAF"), stdlib.Lookup("Reverse"), stdlib.Lookup("Gaussian")
 	h := stdlib.Args{"hidden": {float64(hidden)}}
-	stages := []compiler.Stage{
-		{Spec: maf, Args: maf.Bind(h), Name: "maf1"},
-		{Spec: rev, Args: rev.Bind(nil), Name: "reverse1"},
-		{Spec: maf, Args: maf.Bind(h), Name: "maf2"},
-		{Spec: g, Args: g.Bind(nil), Name: "gaussian1"},
+	var stages []compiler.Stage
+	for i := range n {
+		if i > 0 {
+			stages = append(stages, compiler.Stage{Spec: rev, Args: rev.Bind(nil), Name: fmt.Sprint("reverse", i)})
+		}
+		stages = append(stages, compiler.Stage{Spec: maf, Args: maf.Bind(h), Name: fmt.Sprint("maf", i+1)})
 	}
+	stages = append(stages, compiler.Stage{Spec: g, Args: g.Bind(nil), Name: "gaussian1"})
 	m, err := compiler.Lower("flow", stages, 2, o.ModelOptions(0))
 	if err != nil {
 		t.Fatal(err)
