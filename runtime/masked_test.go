@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	goruntime "runtime"
@@ -244,10 +245,35 @@ func TestBlockSegments(t *testing.T) {
 		{"narrow", 40, 20, stair(2), false, 1},
 	}
 	for _, c := range cases {
+		var works [2]float64
+		for wi, w := range []int{maskHalfCols, maskQuarterCols} {
+			works[wi] = blockSegmentsWork(t, c.name, c.l, c.n, w, c.nz, c.parts, c.maxWork)
+		}
+		// Quarters (float64's) never do more than halves, and follow the
+		// steep staircase closer.
+		if works[1] > works[0] || c.name == "steep staircase" && works[1] >= works[0] {
+			t.Errorf("%s: quarters do %.3f of the whole blocks' work, halves %.3f", c.name, works[1], works[0])
+		}
+	}
+}
+
+// blockSegmentsWork checks the parts of the blocks of an l×n mask with
+// nonzeros nz in column groups of w, as TestBlockSegments says, and
+// returns the product parts' work over the whole blocks'.
+func blockSegmentsWork(t *testing.T, name string, l, n, w int, nz func(p, j int) bool, parts bool, maxWork float64) float64 {
+	t.Helper()
+	c := struct {
+		name    string
+		l, n    int
+		nz      func(p, j int) bool
+		parts   bool
+		maxWork float64
+	}{fmt.Sprintf("%s, groups of %d", name, w), l, n, nz, parts, maxWork}
+	{
 		work, whole, split := 0, 0, false
 		for n0 := 0; n0 < c.n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, c.n)
-			segs := blockSegments(c.l, n0, n1, rowsOf(c.nz))
+			segs := blockSegments(c.l, n0, n1, w, rowsOf(c.nz))
 			lo, hi := c.l, 0
 			for p := range c.l {
 				for j := n0; j < n1; j++ {
@@ -262,9 +288,9 @@ func TestBlockSegments(t *testing.T) {
 			for _, out := range []bool{false, true} {
 				var ps []gemmPart
 				if out {
-					ps = outputParts(segs, n0, n1, m)
+					ps = outputParts(segs, n0, n1, m, w)
 				} else {
-					ps = productParts(segs, m, n0, n1)
+					ps = productParts(segs, m, n0, n1, w)
 				}
 				if ps == nil {
 					ps = []gemmPart{{gemmBlock{0, m, n0, n1, lo, hi}, false}}
@@ -283,9 +309,11 @@ func TestBlockSegments(t *testing.T) {
 		if split != c.parts {
 			t.Errorf("%s: split into parts %v, want %v", c.name, split, c.parts)
 		}
-		if w := float64(work) / float64(max(whole, 1)); w > c.maxWork {
-			t.Errorf("%s: parts do %.2f of the whole blocks' work, want at most %.2f", c.name, w, c.maxWork)
+		r := float64(work) / float64(max(whole, 1))
+		if r > c.maxWork {
+			t.Errorf("%s: parts do %.2f of the whole blocks' work, want at most %.2f", c.name, r, c.maxWork)
 		}
+		return r
 	}
 }
 

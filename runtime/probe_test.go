@@ -121,7 +121,7 @@ func probeMAF(t *testing.T, dim, hidden int) (*compiler.Model, *Params) {
 // productWork returns the multiply-adds of e's products: as full
 // products, as computed (blocks and parts), and useful (masked products
 // counted by their masks' nonzeros).
-func productWork(e *Exec[float32]) (full, comp, useful float64) {
+func productWork[T Float](e *Exec[T]) (full, comp, useful float64) {
 	static, outMasks := staticValues(e.prog), outputMasks(e.prog)
 	for i := range e.steps {
 		if !isProduct(e.steps[i].op) {
