@@ -145,12 +145,13 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	if in.Int&ir.GemmSliceB == 0 { // a slice's mask is not its source's
 		mask = operandMask(q, static, in.Args[1])
 	}
-	w := maskGroupCols[T]()
+	gr := maskGrainOf[T]()
+	w := gr.cols
 	if mask != nil {
 		at := opRows(mask, k, n, tB)
 		for n0 := 0; n0 < n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, n)
-			segs := blockSegments(k, n0, n1, w, at)
+			segs := blockSegments(k, n0, n1, gr, at)
 			k0, k1 := 0, 0 // a zero block
 			if len(segs) > 0 {
 				k0, k1 = segs[0].lo, segs[len(segs)-1].hi
@@ -167,7 +168,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 		at := opRows(mask, m, n, false)
 		for n0 := 0; n0 < n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, n)
-			segs := blockSegments(m, n0, n1, w, at)
+			segs := blockSegments(m, n0, n1, gr, at)
 			m0, m1 := 0, 0
 			if len(segs) > 0 {
 				m0, m1 = segs[0].lo, segs[len(segs)-1].hi
@@ -246,18 +247,31 @@ const (
 // float32 an 8-column product runs at half the speed of a 16-column one:
 // float64 blocks are checked in quarters of maskQuarterCols columns
 // (maskQuarters; tests turn it off to compare), float32 ones in halves.
-const maskQuarterCols = 8
+// float64's arithmetic is also slower beside a part's call and its pass
+// over C, so its segments are finer too: runs of 8 rows, parts of 16 or
+// more. Measured on the digits MAF's step (alternating test binaries):
+// quarters 1.033× as fast as halves, then the finer segments 1.02×;
+// float32 with the finer segments 0.97–0.99× (bench/README.md).
+const (
+	maskQuarterCols = 8
+	maskSegRows64   = 8
+	maskMinPart64   = 16
+)
 
 var maskQuarters = true
 
-// maskGroupCols is the width of the column groups a block of T is
-// checked in (blockSegments).
-func maskGroupCols[T Float]() int {
+// maskGrain is how a block of a product is checked and split: in groups
+// of cols columns, runs of segRows rows, parts of at least minPart rows
+// (blockSegments).
+type maskGrain struct{ cols, segRows, minPart int }
+
+// maskGrainOf is the grain of T's blocks.
+func maskGrainOf[T Float]() maskGrain {
 	var z T
 	if _, ok := any(z).(float64); ok && maskQuarters {
-		return maskQuarterCols
+		return maskGrain{maskQuarterCols, maskSegRows64, maskMinPart64}
 	}
-	return maskHalfCols
+	return maskGrain{maskHalfCols, maskSegRows, maskMinPart}
 }
 
 // maskSeg is a range [lo, hi) of rows that the halves in set (bit h for
@@ -272,17 +286,19 @@ type gemmPart struct {
 }
 
 // blockSegments returns the rows [lo, hi) of a dimension of length l
-// that the halves of columns [n0, n1) need, nz(p, j0, j1) telling whether
-// row p is needed by any of the columns [j0, j1) (one call a row and half,
+// that the column groups of [n0, n1) (gr.cols columns each: halves in
+// float32, quarters in float64) need, nz(p, j0, j1) telling whether row
+// p is needed by any of the columns [j0, j1) (one call a row and group,
 // which stops at the first nonzero: planning a 784-d MAF's products had
-// spent over a second in a call per mask entry): in runs of maskSegRows rows, each run's set of
-// halves; a run one half needs, or that no half needs between two that
-// do, shorter than maskMinPart rows is given to both halves (a part
-// costs a call and a pass over its block of C, worth about 16 rows of
-// arithmetic); runs with the same set are merged, runs no half needs
-// left out, and the first and last trimmed to the rows their halves
+// spent over a second in a call per mask entry): in runs of gr.segRows
+// rows, each run's set of groups; a run that not every group needs,
+// shorter than gr.minPart rows, is given to all of them (a part costs a
+// call and a pass over its block of C, worth about 16 rows of float32
+// arithmetic); runs with the same set are merged, runs no group needs
+// left out, and the first and last trimmed to the rows their groups
 // need. A block without nonzeros has no segments.
-func blockSegments(l, n0, n1, w int, nz func(p, j0, j1 int) bool) []maskSeg {
+func blockSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []maskSeg {
+	w := gr.cols
 	halves := (n1 - n0 + w - 1) / w
 	full := 1<<halves - 1
 	var lo, hi [maskBlockCols / maskQuarterCols]int // each group's rows
@@ -290,8 +306,8 @@ func blockSegments(l, n0, n1, w int, nz func(p, j0, j1 int) bool) []maskSeg {
 		lo[h] = l
 	}
 	var segs []maskSeg
-	for r0 := 0; r0 < l; r0 += maskSegRows {
-		r1 := min(r0+maskSegRows, l)
+	for r0 := 0; r0 < l; r0 += gr.segRows {
+		r1 := min(r0+gr.segRows, l)
 		set := 0
 		for h := range halves {
 			j0, j1 := n0+h*w, min(n0+(h+1)*w, n1)
@@ -314,7 +330,7 @@ func blockSegments(l, n0, n1, w int, nz func(p, j0, j1 int) bool) []maskSeg {
 	}
 	var out []maskSeg
 	for _, g := range segs {
-		if g.set != full && g.hi-g.lo < maskMinPart {
+		if g.set != full && g.hi-g.lo < gr.minPart {
 			g.set = full
 		}
 		out = appendSeg(out, g)

@@ -232,7 +232,7 @@ func TestBlockSegments(t *testing.T) {
 		name    string
 		l, n    int
 		nz      func(p, j int) bool
-		parts   bool    // whether some block is split into parts
+		parts   bool    // whether some block is split into parts (in float32's grain)
 		maxWork float64 // the parts' work over the whole blocks'
 	}{
 		// digits' output weights: 8 hidden units a degree, 64 degrees.
@@ -246,8 +246,9 @@ func TestBlockSegments(t *testing.T) {
 	}
 	for _, c := range cases {
 		var works [2]float64
-		for wi, w := range []int{maskHalfCols, maskQuarterCols} {
-			works[wi] = blockSegmentsWork(t, c.name, c.l, c.n, w, c.nz, c.parts, c.maxWork)
+		grains := []maskGrain{{maskHalfCols, maskSegRows, maskMinPart}, {maskQuarterCols, maskSegRows64, maskMinPart64}}
+		for wi, gr := range grains {
+			works[wi] = blockSegmentsWork(t, c.name, c.l, c.n, gr, c.nz, c.parts, c.maxWork)
 		}
 		// Quarters (float64's) never do more than halves, and follow the
 		// steep staircase closer.
@@ -258,9 +259,9 @@ func TestBlockSegments(t *testing.T) {
 }
 
 // blockSegmentsWork checks the parts of the blocks of an l×n mask with
-// nonzeros nz in column groups of w, as TestBlockSegments says, and
+// nonzeros nz in the grain gr, as TestBlockSegments says, and
 // returns the product parts' work over the whole blocks'.
-func blockSegmentsWork(t *testing.T, name string, l, n, w int, nz func(p, j int) bool, parts bool, maxWork float64) float64 {
+func blockSegmentsWork(t *testing.T, name string, l, n int, gr maskGrain, nz func(p, j int) bool, parts bool, maxWork float64) float64 {
 	t.Helper()
 	c := struct {
 		name    string
@@ -268,12 +269,13 @@ func blockSegmentsWork(t *testing.T, name string, l, n, w int, nz func(p, j int)
 		nz      func(p, j int) bool
 		parts   bool
 		maxWork float64
-	}{fmt.Sprintf("%s, groups of %d", name, w), l, n, nz, parts, maxWork}
+	}{fmt.Sprintf("%s, grain %v", name, gr), l, n, nz, parts, maxWork}
+	w := gr.cols
 	{
 		work, whole, split := 0, 0, false
 		for n0 := 0; n0 < c.n; n0 += maskBlockCols {
 			n1 := min(n0+maskBlockCols, c.n)
-			segs := blockSegments(c.l, n0, n1, w, rowsOf(c.nz))
+			segs := blockSegments(c.l, n0, n1, gr, rowsOf(c.nz))
 			lo, hi := c.l, 0
 			for p := range c.l {
 				for j := n0; j < n1; j++ {
@@ -306,7 +308,7 @@ func blockSegmentsWork(t *testing.T, name string, l, n, w int, nz func(p, j int)
 				}
 			}
 		}
-		if split != c.parts {
+		if w == maskHalfCols && split != c.parts { // the cases' expectation is float32's
 			t.Errorf("%s: split into parts %v, want %v", c.name, split, c.parts)
 		}
 		r := float64(work) / float64(max(whole, 1))
