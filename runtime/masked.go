@@ -245,8 +245,8 @@ const (
 // In float64 a vector holds 8 elements, and a product over 8 columns
 // runs at about 0.74 of one over 16 (67 against 90 GFLOP/s), where in
 // float32 an 8-column product runs at half the speed of a 16-column one:
-// float64 blocks are checked in quarters of maskQuarterCols columns
-// (maskQuarters; tests turn it off to compare), float32 ones in halves.
+// float64 blocks are checked in quarters of maskQuarterCols columns,
+// float32 ones in halves.
 // float64's arithmetic is also slower beside a part's call and its pass
 // over C, so its segments are finer too: runs of 8 rows, parts of 16 or
 // more. Measured on the digits MAF's step (alternating test binaries):
@@ -258,8 +258,6 @@ const (
 	maskMinPart64   = 16
 )
 
-var maskQuarters = true
-
 // maskGrain is how a block of a product is checked and split: in groups
 // of cols columns, runs of segRows rows, parts of at least minPart rows
 // (blockSegments).
@@ -268,14 +266,14 @@ type maskGrain struct{ cols, segRows, minPart int }
 // maskGrainOf is the grain of T's blocks.
 func maskGrainOf[T Float]() maskGrain {
 	var z T
-	if _, ok := any(z).(float64); ok && maskQuarters {
+	if _, ok := any(z).(float64); ok {
 		return maskGrain{maskQuarterCols, maskSegRows64, maskMinPart64}
 	}
 	return maskGrain{maskHalfCols, maskSegRows, maskMinPart}
 }
 
-// maskSeg is a range [lo, hi) of rows that the halves in set (bit h for
-// half h) need.
+// maskSeg is a range [lo, hi) of rows that the column groups in set (bit
+// h for group h, blockSegments) need.
 type maskSeg struct{ lo, hi, set int }
 
 // gemmPart is one part of a block (see blockSegments): a product over
@@ -299,8 +297,8 @@ type gemmPart struct {
 // need. A block without nonzeros has no segments.
 func blockSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []maskSeg {
 	w := gr.cols
-	halves := (n1 - n0 + w - 1) / w
-	full := 1<<halves - 1
+	groups := (n1 - n0 + w - 1) / w
+	full := 1<<groups - 1
 	var lo, hi [maskBlockCols / maskQuarterCols]int // each group's rows
 	for h := range lo {
 		lo[h] = l
@@ -309,7 +307,7 @@ func blockSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []m
 	for r0 := 0; r0 < l; r0 += gr.segRows {
 		r1 := min(r0+gr.segRows, l)
 		set := 0
-		for h := range halves {
+		for h := range groups {
 			j0, j1 := n0+h*w, min(n0+(h+1)*w, n1)
 			for p := r0; p < r1; p++ {
 				if nz(p, j0, j1) {
@@ -320,8 +318,8 @@ func blockSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []m
 		}
 		segs = appendSeg(segs, maskSeg{r0, r1, set})
 	}
-	// Leading and trailing runs no half needs go; short runs in between
-	// go to both halves.
+	// Leading and trailing runs no group needs go; short runs in between
+	// go to all the groups.
 	for len(segs) > 0 && segs[0].set == 0 {
 		segs = segs[1:]
 	}
@@ -344,7 +342,7 @@ func blockSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []m
 	for i := range segs {
 		g := &segs[i]
 		a, b := l, 0
-		for h := range halves {
+		for h := range groups {
 			if g.set&(1<<h) != 0 {
 				a, b = min(a, lo[h]), max(b, hi[h])
 			}
@@ -399,7 +397,7 @@ func productParts(segs []maskSeg, m, n0, n1, w int) []gemmPart {
 // outputParts returns the parts of a block of columns [n0, n1) of a
 // product whose output is masked, over the segments of C's rows, or nil
 // if the block runs whole. The parts' elements do not overlap; the rows
-// a half skips stay the zeros they were planned with (gemmBlock).
+// a group skips stay the zeros they were planned with (gemmBlock).
 func outputParts(segs []maskSeg, n0, n1, k, w int) []gemmPart {
 	full := 1<<((n1-n0+w-1)/w) - 1
 	if len(segs) <= 1 && (len(segs) == 0 || segs[0].set == full) {
