@@ -33,7 +33,7 @@ var trainTable = optionTable[TrainOptions]{
 	{stdlib.Param{Name: "patience", Type: stdlib.Int, Default: []float64{20}, Min: 0, Max: 1e9,
 		Doc: "evaluations without improvement before stopping (0: never)"}, func(o *TrainOptions) any { return &o.Patience }},
 	{stdlib.Param{Name: "eval_every", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1e9,
-		Doc: "steps between validations; 0: automatic, max(1, min(steps/50, 250)), at least ⌈9·validation rows/batch⌉ (TrainOptions.EvalInterval)"},
+		Doc: fmt.Sprintf("steps between validations; 0: automatic, max(1, min(steps/50, 250)), at least ⌈%d·validation rows/batch⌉ (TrainOptions.EvalInterval)", ValRowsFactor)},
 		func(o *TrainOptions) any { return &o.EvalEvery }},
 	{stdlib.Param{Name: "seed", Type: stdlib.Int, Default: []float64{0}, Min: 0, Max: 1 << 53,
 		Doc: "seeds the split, the initial parameters, the minibatches and dropout"}, func(o *TrainOptions) any { return &o.Seed }},

@@ -32,7 +32,8 @@ import (
 // NOX_PROBE_ONLY=st or in runs one kind (to profile it alone),
 // NOX_PROBE_BIG sets the streamed file's rows, NOX_PROBE_MADES the flow's
 // MADEs (2; bench/bigdata.sh's flow has 5), NOX_PROBE_DROP=1 drops the
-// page cache before each streamed run, so that it reads from storage. Each
+// page cache at each streamed run's first step, so that its stages are
+// read from storage. Each
 // round starts at another variant. Figures quoted in bench/README.md.
 func TestProbeStreamed(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
@@ -40,7 +41,8 @@ func TestProbeStreamed(t *testing.T) {
 	}
 	dir := t.TempDir()
 	big, small := filepath.Join(dir, "big.npy"), filepath.Join(dir, "small.npy")
-	writeBig(t, big, envInt("NOX_PROBE_BIG", 40_000_000))
+	bigRows, mades := envInt("NOX_PROBE_BIG", 40_000_000), envInt("NOX_PROBE_MADES", 2)
+	writeBig(t, big, bigRows)
 	writeBig(t, small, smallRows())
 	src, err := dataset.OpenNPY(big)
 	if err != nil {
@@ -73,7 +75,6 @@ func TestProbeStreamed(t *testing.T) {
 	o.Batch, o.EvalEvery, o.Dequantize = 256, 1<<20, false
 	// 20,000 held-out rows in both files (as bench/bigdata.sh does): the
 	// loop's last step validates them, the same work in both.
-	bigRows := envInt("NOX_PROBE_BIG", 40_000_000)
 	heldFrac := func(n int) (float64, float64) { return 10000 / float64(n), 10000 / float64(n-10000) }
 	type variant struct {
 		name string
@@ -98,8 +99,9 @@ func TestProbeStreamed(t *testing.T) {
 				continue
 			}
 			train.PoolBytes = c.pool
-			drop := os.Getenv("NOX_PROBE_DROP") == "1" && c.src == dataset.Source(src)
-			if c.src == dataset.Source(src) {
+			streamed := c.src == dataset.Source(src)
+			drop := os.Getenv("NOX_PROBE_DROP") == "1" && streamed
+			if streamed {
 				o.TestFrac, o.ValFrac = heldFrac(bigRows)
 			} else {
 				o.TestFrac, o.ValFrac = heldFrac(smallRows())
@@ -121,11 +123,11 @@ func TestProbeStreamed(t *testing.T) {
 					io1, t1 = storageReads(), time.Now()
 				}
 			}}
-			res, err := train.LikelihoodSource(context.Background(), mafStack(t, o, 100, envInt("NOX_PROBE_MADES", 2)), c.src, o, o.Steps, h, nil)
+			res, err := train.LikelihoodSource(context.Background(), mafStack(t, o, 100, mades), c.src, o, o.Steps, h, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Streamed != (c.src == dataset.Source(src)) {
+			if res.Streamed != streamed {
 				t.Fatalf("%s: streamed = %v", c.name, res.Streamed)
 			}
 			cpu := func(r *syscall.Rusage) float64 {
