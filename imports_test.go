@@ -30,6 +30,7 @@ var layers = []struct {
 	{"compiler/ir", nil, ""},
 	{"internal/spell", nil, ""},
 	{"internal/atomicfile", nil, ""},
+	{"internal/fifo", nil, ""},
 	{"internal/modelfile", []string{"internal/escape"}, ""},
 	{"runtime/internal/gemm", nil, ""},
 	{"compiler/ad", []string{"compiler/ir"}, ""},

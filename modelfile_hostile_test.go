@@ -11,12 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/noxlang/nox"
 	"github.com/noxlang/nox/compiler"
+	"github.com/noxlang/nox/internal/fifo"
 	"github.com/noxlang/nox/internal/modelfile"
 )
 
@@ -183,7 +183,7 @@ var hostileModels = []struct {
 	{"a directory", func(t *testing.T, dir string) string { return dir }, "not a regular file (a directory)", nil},
 	{"a FIFO", func(t *testing.T, dir string) string {
 		path := filepath.Join(dir, "fifo.noxm")
-		if err := syscall.Mkfifo(path, 0o600); err != nil {
+		if err := fifo.Make(path); err != nil {
 			t.Skip("no FIFOs here:", err)
 		}
 		return path

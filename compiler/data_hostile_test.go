@@ -5,12 +5,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/dataset"
+	"github.com/noxlang/nox/internal/fifo"
 	"github.com/noxlang/nox/lang"
 )
 
@@ -22,10 +22,10 @@ import (
 // them (dataset.ReadFile), relative to a temporary directory.
 func TestDataHostile(t *testing.T) {
 	dir := t.TempDir()
-	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.csv"), 0o600); err != nil {
+	if err := fifo.Make(filepath.Join(dir, "fifo.csv")); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}
-	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.npy"), 0o600); err != nil {
+	if err := fifo.Make(filepath.Join(dir, "fifo.npy")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Mkdir(filepath.Join(dir, "sub.csv"), 0o700); err != nil {

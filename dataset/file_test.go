@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/noxlang/nox/internal/fifo"
 )
 
 // TestReadFileNotRegular: a named pipe, a character device, a directory
@@ -15,16 +17,16 @@ import (
 // links are followed to what they name.
 func TestReadFileNotRegular(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "data.csv")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	pipe := filepath.Join(dir, "data.csv")
+	if err := fifo.Make(pipe); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}
 	npyFifo := filepath.Join(dir, "data.npy")
-	if err := syscall.Mkfifo(npyFifo, 0o600); err != nil {
+	if err := fifo.Make(npyFifo); err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "link.csv")
-	if err := os.Symlink(fifo, link); err != nil {
+	if err := os.Symlink(pipe, link); err != nil {
 		t.Fatal(err)
 	}
 	regular := filepath.Join(dir, "ok.csv")
@@ -37,7 +39,7 @@ func TestReadFileNotRegular(t *testing.T) {
 	}
 	escaped := filepath.Join(dir, "a\x1b[2Jb.csv")
 	cases := []struct{ path, want string }{
-		{fifo, fifo + " is a named pipe (FIFO); nox reads only regular files"},
+		{pipe, pipe + " is a named pipe (FIFO); nox reads only regular files"},
 		{npyFifo, npyFifo + " is a named pipe (FIFO); nox reads only regular files"},
 		{link, link + " is a named pipe (FIFO)"},
 		{"/dev/zero", "/dev/zero is a character device; nox reads only regular files"},
@@ -72,11 +74,11 @@ func TestReadFileNotRegular(t *testing.T) {
 // refused too, without blocking: checkRegular sees the opened file.
 func TestOpenRegularRace(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "p")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	pipe := filepath.Join(dir, "p")
+	if err := fifo.Make(pipe); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}
-	f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(pipe, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func TestOpenRegularRace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkRegular(fifo, fi); err == nil || !strings.Contains(err.Error(), "named pipe") {
+	if err := checkRegular(pipe, fi); err == nil || !strings.Contains(err.Error(), "named pipe") {
 		t.Errorf("got %v", err)
 	}
 }

@@ -20,8 +20,10 @@ import (
 // shards (parts), the joint weight gradients (joint) and Adam (update), the last two apart for runs the team
 // ran solo (team.adapt) and in parallel. No clipping, as in
 // BenchmarkTrainStep; the model's programs declared as in training
-// (probeMAF; NOX_PROBE_COPY=1: masked weights copied). Figures quoted in
-// bench/README.md.
+// (probeMAF; NOX_PROBE_COPY=1: masked weights copied). NOX_PROBE_WARM=1
+// runs the update a second time after each step ("update warm"): its
+// cost with the parameters, moments and gradients in cache. Each phase's
+// line has its runs' percentiles too. Figures quoted in bench/README.md.
 func TestProbePhases(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
@@ -56,13 +58,16 @@ func TestProbePhases(t *testing.T) {
 			timed("parts", func() { tr.runShards() })
 			timed("joint", tr.runJoint)
 			timed("update", tr.applyUpdate)
+			if os.Getenv("NOX_PROBE_WARM") == "1" {
+				timed("update warm", tr.applyUpdate)
+			}
 		}
 		tr.Close()
 		fmt.Printf("D=%d %s, %d steps (µs; runs, min, median, max):\n", c.dim, dt, c.steps)
 		for _, name := range slices.Sorted(maps.Keys(times)) {
 			x := times[name]
 			slices.Sort(x)
-			fmt.Printf("    %-13s %4d %9.0f %9.0f %9.0f\n", name, len(x), x[0], x[len(x)/2], x[len(x)-1])
+			fmt.Printf("    %-13s %4d %9.0f %9.0f %9.0f   p10 %.0f p25 %.0f p75 %.0f p90 %.0f\n", name, len(x), x[0], x[len(x)/2], x[len(x)-1], x[len(x)/10], x[len(x)/4], x[3*len(x)/4], x[9*len(x)/10])
 		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/noxlang/nox/compiler"
 	"github.com/noxlang/nox/compiler/ir"
-	"golang.org/x/sys/unix"
 )
 
 // TestProbeShard is a measuring tool, run only with NOX_PROBE=1 (go test
@@ -171,15 +170,6 @@ func productMACs[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]
 		comp += float64(partsWork(parts, b))
 	}
 	return full, comp, useful
-}
-
-// threadTime is the calling thread's CPU time.
-func threadTime() time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
-		panic(err)
-	}
-	return time.Duration(ts.Nano())
 }
 
 // probeAlternate runs es[0] and es[1] alternately, step by step timed,

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/noxlang/nox/internal/fifo"
 )
 
 // TestNonRegularInputs: every file noxc reads — a program, a model, a
@@ -21,19 +22,19 @@ func TestNonRegularInputs(t *testing.T) {
 	if code := mainErr([]string{"run", "-steps", "5", "-o", model, moons}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("run: %s", stderr.String())
 	}
-	fifo := filepath.Join(dir, "pipe")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	pipe := filepath.Join(dir, "pipe")
+	if err := fifo.Make(pipe); err != nil {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	for _, args := range [][]string{
-		{"run", fifo},
-		{"check", fifo},
-		{"fmt", fifo},
+		{"run", pipe},
+		{"check", pipe},
+		{"fmt", pipe},
 		{"check", "/dev/zero"},
-		{"sample", fifo},
-		{"eval", model, fifo},
+		{"sample", pipe},
+		{"eval", model, pipe},
 		{"eval", model, "/dev/zero"},
-		{"plot", model, "-data", fifo, "-o", filepath.Join(dir, "p.png")},
+		{"plot", model, "-data", pipe, "-o", filepath.Join(dir, "p.png")},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			done := make(chan int, 1)

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 )
 
@@ -88,8 +89,13 @@ func target(path string) string {
 // syncDir makes a rename in dir durable: without it a crash soon after
 // the rename may bring back the old file, or none. A file system that
 // cannot sync directories (EINVAL, ENOTSUP) is not an error: the file is
-// in place, as durable as that file system makes it.
+// in place, as durable as that file system makes it. Windows has no
+// directory sync (a directory opened for reading cannot be flushed; NTFS
+// journals the rename itself), so there it does nothing.
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

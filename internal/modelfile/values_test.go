@@ -2,13 +2,15 @@ package modelfile
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/noxlang/nox/internal/fifo"
 )
 
 // standardized is a format-3 file whose fixed parameters whiten its two
@@ -88,23 +90,29 @@ func TestReadFile(t *testing.T) {
 	if err := os.WriteFile(good, encode(t, sample(3)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	empty := filepath.Join(dir, "empty")
 	os.WriteFile(empty, nil, 0o644)
-	for _, c := range []struct {
+	type readCase struct {
 		path string
 		max  int64
 		want string
-	}{
+	}
+	cases := []readCase{
 		{good, 10, ""},
 		{empty, 10, "no NOXM signature"},
 		{dir, 10, "not a regular file (a directory)"},
-		{fifo, 10, "not a regular file (a named pipe)"},
 		{filepath.Join(dir, "none"), 10, "no such file"},
-	} {
+	}
+	pipe := filepath.Join(dir, "fifo")
+	switch err := fifo.Make(pipe); {
+	case err == nil:
+		cases = append(cases, readCase{pipe, 10, "not a regular file (a named pipe)"})
+	case errors.Is(err, errors.ErrUnsupported):
+		t.Log("no named pipes here: the case of one is left out")
+	default:
+		t.Fatal(err)
+	}
+	for _, c := range cases {
 		_, err := Read(c.path, c.max)
 		if (c.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want %q", c.path, err, c.want)

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package runtime
+
+import "time"
+
+var epoch = time.Now()
+
+// threadTime, without a thread CPU clock, is the time since the tests
+// started: the probes then also count what preempts their thread.
+func threadTime() time.Duration { return time.Since(epoch) }
