@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,13 +17,9 @@ import (
 func TestReadFileNotRegular(t *testing.T) {
 	dir := t.TempDir()
 	pipe := filepath.Join(dir, "data.csv")
-	if err := fifo.Make(pipe); err != nil {
-		t.Skipf("no named pipes here: %v", err)
-	}
+	fifo.MakeOrSkip(t, pipe)
 	npyFifo := filepath.Join(dir, "data.npy")
-	if err := fifo.Make(npyFifo); err != nil {
-		t.Fatal(err)
-	}
+	fifo.MakeOrSkip(t, npyFifo)
 	link := filepath.Join(dir, "link.csv")
 	if err := os.Symlink(pipe, link); err != nil {
 		t.Fatal(err)
@@ -75,10 +70,8 @@ func TestReadFileNotRegular(t *testing.T) {
 func TestOpenRegularRace(t *testing.T) {
 	dir := t.TempDir()
 	pipe := filepath.Join(dir, "p")
-	if err := fifo.Make(pipe); err != nil {
-		t.Skipf("no named pipes here: %v", err)
-	}
-	f, err := os.OpenFile(pipe, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	fifo.MakeOrSkip(t, pipe)
+	f, err := os.OpenFile(pipe, os.O_RDONLY|nonBlocking, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

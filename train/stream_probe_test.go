@@ -1,5 +1,8 @@
 //go:build linux
 
+// Linux only: the probe reads /proc/self/io and drops the page cache
+// through /proc/sys/vm/drop_caches.
+
 package train_test
 
 import (

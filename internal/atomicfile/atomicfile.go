@@ -57,13 +57,13 @@ func Write(path string, write func(io.Writer) error) (err error) {
 		return w.cause(err)
 	}
 	if err = f.Chmod(mode); err != nil {
-		return err
+		return w.cause(err)
 	}
 	if err = f.Sync(); err != nil {
-		return err
+		return w.cause(err)
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return w.cause(err)
 	}
 	if err = w.rename(path); err != nil {
 		return err
@@ -90,8 +90,9 @@ func target(path string) string {
 // the rename may bring back the old file, or none. A file system that
 // cannot sync directories (EINVAL, ENOTSUP) is not an error: the file is
 // in place, as durable as that file system makes it. Windows has no
-// directory sync (a directory opened for reading cannot be flushed; NTFS
-// journals the rename itself), so there it does nothing.
+// directory sync (a directory opened for reading cannot be flushed), so
+// there it does nothing: renameFile asks for a write-through move
+// instead.
 func syncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil

@@ -181,3 +181,25 @@ func TestCleanupRace(t *testing.T) {
 	}
 	noTemps(t, dir)
 }
+
+// TestCleanupBeforeSync: Cleanup closes and removes the temporary file of
+// a write that has written everything but not yet synced it (as Windows
+// needs: an open file cannot be removed there); the write then reports
+// ErrAbandoned, not the closed file's error, and leaves nothing.
+func TestCleanupBeforeSync(t *testing.T) {
+	defer func() { reg.closed = false }()
+	reg.closed = false
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.noxm")
+	err := Write(path, func(w io.Writer) error {
+		Cleanup()
+		return nil
+	})
+	if !errors.Is(err, ErrAbandoned) {
+		t.Errorf("write returned %v, want ErrAbandoned", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a write cleaned up before its sync created its file")
+	}
+	noTemps(t, dir)
+}

@@ -9,7 +9,8 @@ import (
 
 // Writable reports why Write could not put a file at path, or nil: its
 // directory does not exist, is not a directory or is not writable (Write
-// creates a temporary file there), or path is a directory. Checked
+// creates a temporary file there), or path is a directory, or a file
+// that the rename cannot replace (read-only, on Windows). Checked
 // before a program runs, it turns a failure after an hour of training
 // into an error before the first step.
 func Writable(path string) error {
@@ -29,7 +30,7 @@ func Writable(path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return fmt.Errorf("%s is a directory", path)
 	}
-	return nil
+	return replaceable(path)
 }
 
 // Canonical returns path absolute and with the symbolic links of its

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package atomicfile
 
@@ -7,12 +7,9 @@ import (
 	"os"
 )
 
-// writableDir, where there is no access(2), reads the permission bits:
-// in the browser (GOOS=js) the file system is the page's own in-memory
-// one, which has no users or read-only mounts; on Windows the bits say
-// only whether the directory has the read-only attribute, and an access
-// control list that forbids writing is found only by Write, when it
-// creates its temporary file.
+// writableDir, where there is no access(2) (the browser, GOOS=js, whose
+// file system is the page's own in-memory one, without users or
+// read-only mounts), reads the permission bits.
 func writableDir(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {

@@ -68,7 +68,7 @@ func (w *write) rename(path string) error {
 	if w.abandoned.Load() || reg.closed {
 		return ErrAbandoned
 	}
-	if err := os.Rename(w.f.Name(), path); err != nil {
+	if err := renameFile(w.f.Name(), path); err != nil {
 		return err
 	}
 	w.removed = true // renamed: nothing to remove
@@ -82,8 +82,13 @@ func (w *write) remove() {
 	w.removeLocked()
 }
 
+// removeLocked closes the temporary file before removing it: Windows
+// cannot remove a file that is open (Go opens files without
+// FILE_SHARE_DELETE), and Cleanup may come while its write is running;
+// the write then fails on the closed file, as abandoned.
 func (w *write) removeLocked() {
 	if !w.removed {
+		w.f.Close()
 		os.Remove(w.f.Name())
 		w.removed = true
 	}
