@@ -13,12 +13,9 @@ package atomicfile
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"syscall"
 )
 
 // ErrAbandoned is the error of a write that Abandon or Cleanup stopped.
@@ -84,26 +81,4 @@ func target(path string) string {
 		return real
 	}
 	return path
-}
-
-// syncDir makes a rename in dir durable: without it a crash soon after
-// the rename may bring back the old file, or none. A file system that
-// cannot sync directories (EINVAL, ENOTSUP) is not an error: the file is
-// in place, as durable as that file system makes it. Windows has no
-// directory sync (a directory opened for reading cannot be flushed), so
-// there it does nothing: renameFile asks for a write-through move
-// instead.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("syncing directory %s after writing: %w", dir, err)
-	}
-	return nil
 }

@@ -51,3 +51,8 @@ func renameFile(from, to string) error {
 	}
 	return nil
 }
+
+// syncDir does nothing on Windows, which has no directory sync (a
+// directory opened for reading cannot be flushed): renameFile's
+// write-through move is what makes the rename durable there.
+func syncDir(string) error { return nil }
