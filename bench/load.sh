@@ -33,7 +33,9 @@
 # Raw lines and the summaries (median and min–max per build, configuration
 # and thread setting; then, per build and configuration, the median ratio
 # default ÷ -threads 1 of the repetitions' pairs with a 95 % bootstrap
-# interval) go to stdout and to bench/out/load-TIME.txt.
+# interval; with two builds or more, each build ÷ the first, pair by pair,
+# per configuration and thread setting) go to stdout and to
+# bench/out/load-TIME.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=4 nload=$(nproc) configs=moons,digits,d784 scale=1
@@ -193,3 +195,45 @@ awk '
       printf "%-40s %6.3f  [%.3f–%.3f]  %d of %d\n", k, m, bm[51], bm[1950], up, n
     }
   }' "$log" | sort | tee -a "$log"
+
+# With two builds or more: each later build ÷ the first, pair by pair
+# (the same repetition, configuration and thread setting), so that a
+# change is judged by its own runs: default ÷ -threads 1 also moves with
+# the -threads 1 runs, which run the same code in both builds (measured:
+# a build's ratio 0.989 against main's 0.953, while its default runs
+# were 0.995 of main's and its -threads 1 runs 0.957; bench/README.md,
+# fourteenth session).
+if [ "${#names[@]}" -gt 1 ]; then
+  echo "== each build ÷ ${names[0]}, pair by pair: median [95 % bootstrap interval of the median], pairs ≥ 1" | tee -a "$log"
+  awk -v base="${names[0]}" '
+    $1 == "run" {
+      split($4, t, "="); split($5, r, "="); split($6, s, "=")
+      sp[$2, $3, t[2], r[2]] = s[2]; if ($2 != base) keys[$2 " " $3 " threads=" t[2]] = $2 SUBSEP $3 SUBSEP t[2]
+      reps[r[2]] = 1
+    }
+    function median(a, n,   i, j, t) {
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    END {
+      srand(1)
+      for (k in keys) {
+        split(keys[k], p, SUBSEP)
+        n = 0; up = 0
+        for (rep in reps) {
+          if (!((p[1], p[2], p[3], rep) in sp) || !((base, p[2], p[3], rep) in sp) || sp[base, p[2], p[3], rep] + 0 == 0) continue
+          q[++n] = sp[p[1], p[2], p[3], rep] / sp[base, p[2], p[3], rep]
+          if (q[n] >= 1) up++
+        }
+        if (n == 0) continue
+        for (i = 1; i <= n; i++) c[i] = q[i]
+        m = median(c, n)
+        for (b = 1; b <= 2000; b++) {
+          for (i = 1; i <= n; i++) c[i] = q[int(rand() * n) + 1]
+          bm[b] = median(c, n)
+        }
+        median(bm, 2000)
+        printf "%-40s %6.3f  [%.3f–%.3f]  %d of %d\n", k, m, bm[51], bm[1950], up, n
+      }
+    }' "$log" | sort | tee -a "$log"
+fi
