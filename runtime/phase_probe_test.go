@@ -29,6 +29,7 @@ func TestProbePhases(t *testing.T) {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
 	f64, dt := os.Getenv("NOX_PROBE_DTYPE") == "float64", "float32"
+	warm := os.Getenv("NOX_PROBE_WARM") == "1"
 	if f64 {
 		dt = "float64"
 	}
@@ -58,7 +59,7 @@ func TestProbePhases(t *testing.T) {
 			timed("parts", func() { tr.runShards() })
 			timed("joint", tr.runJoint)
 			timed("update", tr.applyUpdate)
-			if os.Getenv("NOX_PROBE_WARM") == "1" {
+			if warm {
 				timed("update warm", tr.applyUpdate)
 			}
 		}
