@@ -157,42 +157,48 @@ awk '
     }
   }' "$log" | sort | tee -a "$log"
 
-# The verdict per build and configuration: the ratio default ÷ -threads 1
-# of each repetition's pair (the two ran a few seconds apart, so a slow
-# phase of the machine hits both), their median, a 95 % bootstrap
-# interval of that median (2000 resamples, seeded: the same log gives the
-# same interval) and how many pairs were at least 1. Medians of the
-# speeds above can disagree with it when the machine's speed drifts over
-# the script's minutes.
-echo "== default ÷ -threads 1, pair by pair: median [95 % bootstrap interval of the median], pairs ≥ 1" | tee -a "$log"
-awk '
-  $1 == "run" {
-    split($4, t, "="); split($5, r, "="); split($6, s, "=")
-    k = $2 " " $3; keys[k] = 1; sp[k, t[2], r[2]] = s[2]; reps[k, r[2]] = 1
-  }
+# verdict_awk: the summaries' statistics, for awk. verdict prints a label,
+# the median of q[1..n], a 95 % bootstrap interval of that median (2000
+# resamples, from awk's generator: seed it once, srand(1), so that the
+# same log gives the same intervals) and how many of the q are at least 1.
+verdict_awk='
   function median(a, n,   i, j, t) {
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
+  function verdict(label, q, n,   i, b, c, bm, m, up) {
+    up = 0
+    for (i = 1; i <= n; i++) { c[i] = q[i]; if (q[i] >= 1) up++ }
+    m = median(c, n)
+    for (b = 1; b <= 2000; b++) {
+      for (i = 1; i <= n; i++) c[i] = q[int(rand() * n) + 1]
+      bm[b] = median(c, n)
+    }
+    median(bm, 2000)
+    printf "%-40s %6.3f  [%.3f–%.3f]  %d of %d\n", label, m, bm[51], bm[1950], up, n
+  }'
+
+# The verdict per build and configuration: the ratio default ÷ -threads 1
+# of each repetition's pair (the two ran a few seconds apart, so a slow
+# phase of the machine hits both), by verdict. Medians of the
+# speeds above can disagree with it when the machine's speed drifts over
+# the script's minutes.
+echo "== default ÷ -threads 1, pair by pair: median [95 % bootstrap interval of the median], pairs ≥ 1" | tee -a "$log"
+awk "$verdict_awk"'
+  $1 == "run" {
+    split($4, t, "="); split($5, r, "="); split($6, s, "=")
+    k = $2 " " $3; keys[k] = 1; sp[k, t[2], r[2]] = s[2]; reps[k, r[2]] = 1
+  }
   END {
     srand(1)
     for (k in keys) {
-      n = 0; up = 0
+      n = 0
       for (kr in reps) {
         split(kr, p, SUBSEP)
         if (p[1] != k || !((k, "default", p[2]) in sp) || !((k, "1", p[2]) in sp) || sp[k, "1", p[2]] + 0 == 0) continue
         q[++n] = sp[k, "default", p[2]] / sp[k, "1", p[2]]
-        if (q[n] >= 1) up++
       }
-      if (n == 0) continue
-      for (i = 1; i <= n; i++) c[i] = q[i]
-      m = median(c, n)
-      for (b = 1; b <= 2000; b++) {
-        for (i = 1; i <= n; i++) c[i] = q[int(rand() * n) + 1]
-        bm[b] = median(c, n)
-      }
-      median(bm, 2000)
-      printf "%-40s %6.3f  [%.3f–%.3f]  %d of %d\n", k, m, bm[51], bm[1950], up, n
+      if (n > 0) verdict(k, q, n)
     }
   }' "$log" | sort | tee -a "$log"
 
@@ -205,35 +211,22 @@ awk '
 # fourteenth session).
 if [ "${#names[@]}" -gt 1 ]; then
   echo "== each build ÷ ${names[0]}, pair by pair: median [95 % bootstrap interval of the median], pairs ≥ 1" | tee -a "$log"
-  awk -v base="${names[0]}" '
+  awk -v base="${names[0]}" "$verdict_awk"'
     $1 == "run" {
       split($4, t, "="); split($5, r, "="); split($6, s, "=")
       sp[$2, $3, t[2], r[2]] = s[2]; if ($2 != base) keys[$2 " " $3 " threads=" t[2]] = $2 SUBSEP $3 SUBSEP t[2]
       reps[r[2]] = 1
     }
-    function median(a, n,   i, j, t) {
-      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
     END {
       srand(1)
       for (k in keys) {
         split(keys[k], p, SUBSEP)
-        n = 0; up = 0
+        n = 0
         for (rep in reps) {
           if (!((p[1], p[2], p[3], rep) in sp) || !((base, p[2], p[3], rep) in sp) || sp[base, p[2], p[3], rep] + 0 == 0) continue
           q[++n] = sp[p[1], p[2], p[3], rep] / sp[base, p[2], p[3], rep]
-          if (q[n] >= 1) up++
         }
-        if (n == 0) continue
-        for (i = 1; i <= n; i++) c[i] = q[i]
-        m = median(c, n)
-        for (b = 1; b <= 2000; b++) {
-          for (i = 1; i <= n; i++) c[i] = q[int(rand() * n) + 1]
-          bm[b] = median(c, n)
-        }
-        median(bm, 2000)
-        printf "%-40s %6.3f  [%.3f–%.3f]  %d of %d\n", k, m, bm[51], bm[1950], up, n
+        if (n > 0) verdict(k, q, n)
       }
     }' "$log" | sort | tee -a "$log"
 fi
