@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -23,17 +24,22 @@ import (
 // (probeMAF; NOX_PROBE_COPY=1: masked weights copied). NOX_PROBE_WARM=1
 // runs the update a second time after each step ("update warm"): its
 // cost with the parameters, moments and gradients in cache. Each phase's
-// line has its runs' percentiles too. Figures quoted in bench/README.md.
+// line has its runs' percentiles too; NOX_PROBE_STEPS sets the digits
+// run's steps (400). Figures quoted in bench/README.md.
 func TestProbePhases(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
 	f64, dt := os.Getenv("NOX_PROBE_DTYPE") == "float64", "float32"
 	warm := os.Getenv("NOX_PROBE_WARM") == "1"
+	digitsSteps := 400
+	if n, err := strconv.Atoi(os.Getenv("NOX_PROBE_STEPS")); err == nil && n > 0 {
+		digitsSteps = n
+	}
 	if f64 {
 		dt = "float64"
 	}
-	for _, c := range []struct{ dim, hidden, batch, steps int }{{64, 512, 256, 400}, {784, 1024, 128, 40}} {
+	for _, c := range []struct{ dim, hidden, batch, steps int }{{64, 512, 256, digitsSteps}, {784, 1024, 128, 40}} {
 		m, ps := probeMAF(t, c.dim, c.hidden)
 		if f64 {
 			ps.DType = Float64
