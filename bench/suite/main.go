@@ -1042,7 +1042,7 @@ func (s *configRecords) writeTable(b *strings.Builder) {
 	for _, dt := range dtypes {
 		nll := median(runVals(s.pick("nox", dt, ""), "test_nll"))
 		m := median(runVals(s.pick("ref", dt, ""), "test_nll_nats"))
-		fmt.Fprintf(b, " %s | %s | %s |", fmtF(nll, "%.4f"), fmtF(m, "%.4f"), fmtF(nll-m, "%+.4f"))
+		fmt.Fprintf(b, " %s | %s | %s |", fmtNLL(nll, false), fmtNLL(m, false), fmtNLL(nll-m, true))
 	}
 	b.WriteString(" |\n")
 	fmt.Fprintf(b, "| peak RSS (MB) |")
@@ -1257,14 +1257,14 @@ func (s *configRecords) writeNLLPerRun(b *strings.Builder) {
 	var nl, rl []string
 	for _, r := range s.nox {
 		if v, ok := num(r.Run["test_nll"]); ok {
-			nl = append(nl, fmt.Sprintf("%s/%d:%.4f", cmp.Or(r.Dtype, "float64"), r.Seed, v))
+			nl = append(nl, fmt.Sprintf("%s/%d:%s", cmp.Or(r.Dtype, "float64"), r.Seed, fmtNLL(v, false)))
 		}
 	}
 	for _, r := range s.pick("ref", "", "") {
 		v, ok := num(r.Run["test_nll_nats"])
 		nll := "nonfinite"
 		if ok {
-			nll = fmt.Sprintf("%.4f", v)
+			nll = fmtNLL(v, false)
 		}
 		rl = append(rl, fmt.Sprintf("%s/%s/%d:%s", r.Dtype, r.Core, r.Seed, nll))
 	}
@@ -1305,6 +1305,21 @@ func fmtF(v float64, format string) string {
 		return "n/a"
 	}
 	return fmt.Sprintf(format, v)
+}
+
+// fmtNLL formats a test NLL (with its sign if signed) to four decimals,
+// or, past 10⁹ nats (a run that diverged: the reference's float64 digits
+// run scores ~1.2·10⁷⁷), to four significant digits, so that the table
+// keeps its width.
+func fmtNLL(v float64, signed bool) string {
+	f := "%.4f"
+	if math.Abs(v) >= 1e9 {
+		f = "%.4g"
+	}
+	if signed {
+		f = "%+" + f[1:]
+	}
+	return fmtF(v, f)
 }
 
 func ratio(r float64) string {
