@@ -54,7 +54,10 @@ func TestProbeOutputOrder(t *testing.T) {
 			fwd, dh, dw := orderWork(mask, h, n, m)
 			u := float64(useful * m)
 			name := "value-major"
-			if g > 0 {
+			switch {
+			case g == 1:
+				name = "input-major"
+			case g > 1:
 				name = fmt.Sprintf("groups of %d", g)
 			}
 			t.Logf("D=%d %-12s useful %.2fM: forward %.2fM (%.3f), data gradient %.2fM (%.3f), weight gradient %.2fM (%.3f)",
