@@ -17,8 +17,7 @@ func writableDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	w.f.Close()
-	w.remove()
+	w.remove() // closes it first
 	w.unregister()
 	return nil
 }
