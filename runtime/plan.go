@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -25,6 +26,42 @@ import (
 // are outputs (a Trainer's joint operands, joint.go): plan uses them as
 // they are and never recycles them.
 func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T, external map[ir.Value][]T) (bufs [][]T, arena int, fresh [][]T) {
+	// A first pass learns the sizes of the buffers to allocate, in the
+	// order the second asks for them: they are carved from one slab,
+	// each at a cache line, so the plan's memory is laid out the same
+	// way in every run, whichever of Go's processors allocates it
+	// (bench/README.md: laid out by the allocator as it came, the same
+	// program ran a few per cent slower when planned with two
+	// processors than with one).
+	largest := 0
+	for _, in := range p.Instrs {
+		largest = max(largest, in.Shape.Size(b))
+	}
+	dummy := make([]T, largest)
+	var sizes []int
+	planPass(p, params, b, static, own, shared, external, func(n int) []T {
+		sizes = append(sizes, n)
+		return dummy[:n]
+	}, false)
+	line := 64 / int(unsafe.Sizeof(T(0)))
+	total := 0
+	for _, n := range sizes {
+		total += (n + line - 1) / line * line
+	}
+	slab := make([]T, total+line-1)
+	off := (line - int(uintptr(unsafe.Pointer(unsafe.SliceData(slab)))%64)/int(unsafe.Sizeof(T(0)))) % line
+	return planPass(p, params, b, static, own, shared, external, func(n int) []T {
+		buf := slab[off : off+n : off+n]
+		off += (n + line - 1) / line * line
+		return buf
+	}, true)
+}
+
+// planPass is one pass of plan: alloc gives a fresh buffer of n
+// elements, and lend says whether masked weights are lent to other
+// programs (sharedMasked), which only the pass that keeps its buffers may
+// do.
+func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T, external map[ir.Value][]T, alloc func(n int) []T, lend bool) (bufs [][]T, arena int, fresh [][]T) {
 	views := paramViews[T](params)
 	n := len(p.Instrs)
 	last := make([]int, n)
@@ -80,7 +117,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 				bufs[i] = constant[T](params, in.Data)
 			}
 		case in.Op == ir.OpInput:
-			bufs[i] = make([]T, sz)
+			bufs[i] = alloc(sz)
 			arena += sz
 			fresh = append(fresh, bufs[i])
 		default:
@@ -105,10 +142,10 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 						break
 					}
 				}
-				bufs[i] = make([]T, sz)
+				bufs[i] = alloc(sz)
 				arena += sz
 				fresh = append(fresh, bufs[i])
-				if masked && grads && sz > 0 {
+				if lend && masked && grads && sz > 0 {
 					lendMasked(params, key, bufs[i])
 				}
 				break
@@ -120,7 +157,7 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 				bufs[i] = l[len(l)-1]
 				free[sz] = l[:len(l)-1]
 			} else {
-				bufs[i] = make([]T, sz)
+				bufs[i] = alloc(sz)
 				arena += sz
 				fresh = append(fresh, bufs[i])
 			}
