@@ -27,12 +27,17 @@ import (
 // they are and never recycles them.
 func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T, external map[ir.Value][]T) (bufs [][]T, arena int, fresh [][]T) {
 	// A first pass learns the sizes of the buffers to allocate, in the
-	// order the second asks for them: they are carved from one slab,
-	// each at a cache line, so the plan's memory is laid out the same
-	// way in every run, whichever of Go's processors allocates it
-	// (bench/README.md: laid out by the allocator as it came, the same
-	// program ran a few per cent slower when planned with two
-	// processors than with one).
+	// order the second asks for them: they are carved from one slab, so
+	// the plan's memory is laid out the same way in every run, whichever
+	// of Go's processors allocates it. Allocated one by one, moons'
+	// trainer planned with two processors and run on one (the default
+	// under load, once the governor lowers GOMAXPROCS, procs.go) made
+	// 1–3 % fewer steps a second than one planned with one; from the
+	// slab both make the same, 2 % more (bench/README.md, sixteenth
+	// session).
+	if !slabPlans {
+		return planPass(p, params, b, static, own, shared, external, func(n int) []T { return make([]T, n) }, true)
+	}
 	largest := 0
 	for _, in := range p.Instrs {
 		largest = max(largest, in.Shape.Size(b))
@@ -43,19 +48,40 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		sizes = append(sizes, n)
 		return dummy[:n]
 	}, false)
-	line := 64 / int(unsafe.Sizeof(T(0)))
+	size := int(unsafe.Sizeof(T(0)))
+	line, page := 64/size, 4096/size
+	// A buffer of a page or more starts at a page, as Go places a large
+	// allocation of its own, and a smaller one at a cache line. (Packed
+	// at cache lines only, digits' float32 log-prob ran 3–20 % slower in
+	// one comparison of two builds, which their code layout alone may
+	// explain; not measured apart. A processor matches a load with the
+	// earlier stores by their low 12 address bits, so buffers a few lines
+	// apart modulo a page can make the loads of one wait on the stores to
+	// the other.)
+	align := func(off, n int) int {
+		if n >= page {
+			return (off + page - 1) / page * page
+		}
+		return (off + line - 1) / line * line
+	}
 	total := 0
 	for _, n := range sizes {
-		total += (n + line - 1) / line * line
+		total = align(total, n) + n
 	}
-	slab := make([]T, total+line-1)
-	off := (line - int(uintptr(unsafe.Pointer(unsafe.SliceData(slab)))%64)/int(unsafe.Sizeof(T(0)))) % line
+	slab := make([]T, total+page-1)
+	base := (page - int(uintptr(unsafe.Pointer(unsafe.SliceData(slab)))%4096)/size) % page
+	off := 0
 	return planPass(p, params, b, static, own, shared, external, func(n int) []T {
-		buf := slab[off : off+n : off+n]
-		off += (n + line - 1) / line * line
+		off = align(off, n)
+		buf := slab[base+off : base+off+n : base+off+n]
+		off += n
 		return buf
 	}, true)
 }
+
+// slabPlans turns plan's slab on; measurements turn it off to compare
+// the same build with and without it.
+var slabPlans = true
 
 // planPass is one pass of plan: alloc gives a fresh buffer of n
 // elements, and lend says whether masked weights are lent to other
