@@ -19,12 +19,13 @@
 //
 // To plan a program is to fix everything a run needs for a batch size
 // and element type (New, NewExec): every value's buffer (plan: buffers
-// are recycled after a value's last use and allocated once), every
-// kernel's shapes, and how large products are split. The result is an
-// Exec. A step is one instruction of the planned program with its shapes
-// resolved and its buffers bound; Exec.Run runs its steps in order. (A
-// training step, Trainer.Step, is one minibatch update: it runs the
-// steps of several Execs and then Adam.)
+// are recycled after a value's last use and allocated once, carved from
+// one slab in a layout that does not depend on the goroutine's
+// processor), every kernel's shapes, and how large products are split.
+// The result is an Exec. A step is one instruction of the planned
+// program with its shapes resolved and its buffers bound; Exec.Run runs
+// its steps in order. (A training step, Trainer.Step, is one minibatch
+// update: it runs the steps of several Execs and then Adam.)
 //
 // Static values are those that depend only on parameters and constants
 // (a MADE layer's masked weights): the same for every row. The steps

@@ -34,20 +34,18 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 	// under load, once the governor lowers GOMAXPROCS, procs.go) made
 	// 1–3 % fewer steps a second than one planned with one; from the
 	// slab both make the same, 2 % more (bench/README.md, sixteenth
-	// session).
+	// session). The first pass allocates nothing: handing out views of
+	// one scratch buffer of the largest value's size, it raised a 784-d
+	// MAF's peak RSS by 11–15 MB (a scratch buffer per plan, garbage
+	// before the next collection).
 	if !slabPlans {
-		return planPass(p, params, b, static, own, shared, external, func(n int) []T { return make([]T, n) }, true)
+		return planPass(p, params, b, static, own, shared, external, func(n int) []T { return make([]T, n) }, false)
 	}
-	largest := 0
-	for _, in := range p.Instrs {
-		largest = max(largest, in.Shape.Size(b))
-	}
-	dummy := make([]T, largest)
 	var sizes []int
 	planPass(p, params, b, static, own, shared, external, func(n int) []T {
 		sizes = append(sizes, n)
-		return dummy[:n]
-	}, false)
+		return nil
+	}, true)
 	size := int(unsafe.Sizeof(T(0)))
 	line, page := 64/size, 4096/size
 	// A buffer of a page or more starts at a page, as Go places a large
@@ -70,13 +68,18 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 	}
 	slab := make([]T, total+page-1)
 	base := (page - int(uintptr(unsafe.Pointer(unsafe.SliceData(slab)))%4096)/size) % page
-	off := 0
+	off, k := 0, 0
 	return planPass(p, params, b, static, own, shared, external, func(n int) []T {
+		if k++; k > len(sizes) || sizes[k-1] != n {
+			// Not the buffer the first pass allocated here (never so
+			// far: both passes make the same choices).
+			return make([]T, n)
+		}
 		off = align(off, n)
 		buf := slab[base+off : base+off+n : base+off+n]
 		off += n
 		return buf
-	}, true)
+	}, false)
 }
 
 // slabPlans turns plan's slab on; measurements turn it off to compare
@@ -84,10 +87,11 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 var slabPlans = true
 
 // planPass is one pass of plan: alloc gives a fresh buffer of n
-// elements, and lend says whether masked weights are lent to other
-// programs (sharedMasked), which only the pass that keeps its buffers may
-// do.
-func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T, external map[ir.Value][]T, alloc func(n int) []T, lend bool) (bufs [][]T, arena int, fresh [][]T) {
+// elements. A dry pass only learns what plan would allocate: its alloc
+// may return nil (so no view is cut from a buffer it allocated, and a
+// pooled buffer's size is its value's), and it lends no masked weight to
+// other programs (sharedMasked).
+func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own map[ir.Value]bool, shared [][]T, external map[ir.Value][]T, alloc func(n int) []T, dry bool) (bufs [][]T, arena int, fresh [][]T) {
 	views := paramViews[T](params)
 	n := len(p.Instrs)
 	last := make([]int, n)
@@ -121,6 +125,9 @@ func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own 
 			return
 		}
 		sz := len(bufs[v])
+		if dry {
+			sz = p.Instrs[v].Shape.Size(b)
+		}
 		free[sz] = append(free[sz], bufs[v])
 	}
 	for i, in := range p.Instrs {
@@ -149,7 +156,9 @@ func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own 
 		default:
 			if rowView(p, i, static, own) {
 				c, lo := in.Shape.Cols, in.Int
-				bufs[i] = bufs[in.Args[0]][lo*c : (lo+in.Shape.Rows)*c]
+				if a := bufs[in.Args[0]]; !dry || a != nil {
+					bufs[i] = a[lo*c : (lo+in.Shape.Rows)*c]
+				}
 				break
 			}
 			if static[i] {
@@ -171,7 +180,7 @@ func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own 
 				bufs[i] = alloc(sz)
 				arena += sz
 				fresh = append(fresh, bufs[i])
-				if lend && masked && grads && sz > 0 {
+				if !dry && masked && grads && sz > 0 {
 					lendMasked(params, key, bufs[i])
 				}
 				break
