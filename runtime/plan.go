@@ -70,15 +70,16 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 	base := (page - int(uintptr(unsafe.Pointer(unsafe.SliceData(slab)))%4096)/size) % page
 	off, k := 0, 0
 	return planPass(p, params, b, static, own, shared, external, func(n int) []T {
-		if k++; k > len(sizes) || sizes[k-1] != n {
-			// Not the buffer the first pass allocated here (never so
-			// far: both passes make the same choices).
+		at := align(off, n)
+		if k++; k > len(sizes) || sizes[k-1] != n || base+at+n > len(slab) {
+			// Not the buffer the first pass allocated here: both
+			// passes make the same choices, unless another program
+			// over the same parameters lent a masked weight in between
+			// (sharedMasked).
 			return make([]T, n)
 		}
-		off = align(off, n)
-		buf := slab[base+off : base+off+n : base+off+n]
-		off += n
-		return buf
+		off = at + n
+		return slab[base+at : base+at+n : base+at+n]
 	}, false)
 }
 
