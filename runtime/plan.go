@@ -73,9 +73,10 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 		at := align(off, n)
 		if k++; k > len(sizes) || sizes[k-1] != n || base+at+n > len(slab) {
 			// Not the buffer the first pass allocated here: both
-			// passes make the same choices, unless another program
-			// over the same parameters lent a masked weight in between
-			// (sharedMasked).
+			// passes make the same choices, unless what other
+			// programs over the same parameters lent changed in
+			// between (sharedMasked: a masked weight lent, or its
+			// lender collected).
 			return make([]T, n)
 		}
 		off = at + n
@@ -178,12 +179,21 @@ func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own 
 						break
 					}
 				}
-				bufs[i] = alloc(sz)
+				switch {
+				case masked && grads && sz > 0:
+					// Lent to other programs (sharedMasked): an
+					// allocation of its own, so that a borrower that
+					// outlives this program keeps only it alive, not
+					// the slab with all of this program's buffers.
+					if !dry {
+						bufs[i] = make([]T, sz)
+						lendMasked(params, key, bufs[i])
+					}
+				default:
+					bufs[i] = alloc(sz)
+				}
 				arena += sz
 				fresh = append(fresh, bufs[i])
-				if !dry && masked && grads && sz > 0 {
-					lendMasked(params, key, bufs[i])
-				}
 				break
 			}
 			if a := in.Args; (in.Op == ir.OpAddCols || in.Op == ir.OpAddRows) && last[a[0]] == i && a[1] != a[0] && pooled(int(a[0])) && !own[ir.Value(i)] {
