@@ -49,13 +49,9 @@ func plan[T Float](p *ir.Program, params *Params, b int, static []bool, own map[
 	size := int(unsafe.Sizeof(T(0)))
 	line, page := 64/size, 4096/size
 	// A buffer of a page or more starts at a page, as Go places a large
-	// allocation of its own, and a smaller one at a cache line. (Packed
-	// at cache lines only, digits' float32 log-prob ran 3–20 % slower in
-	// one comparison of two builds, which their code layout alone may
-	// explain; not measured apart. A processor matches a load with the
-	// earlier stores by their low 12 address bits, so buffers a few lines
-	// apart modulo a page can make the loads of one wait on the stores to
-	// the other.)
+	// allocation of its own, and a smaller one at a cache line. (Whether
+	// packing every buffer at a cache line is slower was not measured
+	// apart from two builds' code layout: bench/README.md.)
 	align := func(off, n int) int {
 		if n >= page {
 			return (off + page - 1) / page * page
