@@ -19,7 +19,10 @@ import (
 // the rows themselves, in "parts", where drawBatch only draws them), the
 // prelude (masked weights), the
 // shards (parts), the joint weight gradients (joint) and Adam (update), the last two apart for runs the team
-// ran solo (team.adapt) and in parallel. No clipping, as in
+// ran solo (team.adapt) and in parallel, and, for the parallel runs of
+// the shards on two members, how far apart the two shards ended ("shard
+// gap": the first member to finish helps the other's products, which is
+// all it can do until the update). No clipping, as in
 // BenchmarkTrainStep; the model's programs declared as in training
 // (probeMAF; NOX_PROBE_COPY=1: masked weights copied). NOX_PROBE_WARM=1
 // runs the update a second time after each step ("update warm"): its
@@ -62,7 +65,30 @@ func TestProbePhases(t *testing.T) {
 		for range c.steps {
 			timed("draw", tr.drawBatch)
 			timed("prelude", tr.runPrelude)
+			var ends [2]time.Time
+			var members [2]int
+			testShardDone = func(i, j int) {
+				if j < 2 {
+					ends[j], members[j] = time.Now(), i
+				}
+			}
+			var helped [2]int64
+			for k, p := range tr.parts {
+				helped[k] = helpedPieces(p)
+			}
 			timed("parts", func() { tr.runShards() })
+			testShardDone = nil
+			for k, p := range tr.parts {
+				if k < 2 && members[k] == 0 {
+					times["pieces helped, member 0's shard"] = append(times["pieces helped, member 0's shard"], float64(helpedPieces(p)-helped[k]))
+				} else if k < 2 {
+					times["pieces helped, member 1's shard"] = append(times["pieces helped, member 1's shard"], float64(helpedPieces(p)-helped[k]))
+				}
+			}
+			if len(tr.shards) == 2 && members[0] != members[1] {
+				gap := ends[1].Sub(ends[0]).Abs()
+				times["shard gap"] = append(times["shard gap"], float64(gap.Nanoseconds())/1e3)
+			}
 			timed("joint", tr.runJoint)
 			timed("update", tr.applyUpdate)
 			if warm {

@@ -43,10 +43,17 @@ type team struct {
 	// the tasks still running (pieces of their products, share.go) and
 	// reports whether it ran anything.
 	idle func(member int) bool
-	// word is the run counter (high 32 bits) and the next unclaimed task
-	// (low 32 bits): a member claims a task by moving it on, only while it
-	// holds the run it read, so a late helper never claims a task of a run
-	// it did not see start.
+	// word is the run counter (high 32 bits) and the run's unclaimed
+	// tasks [front, back) (bits 0-15 and 16-31): the caller claims the
+	// task at the front, moving front on, a helper the one at the back,
+	// moving back down, each only while the word holds the run it read,
+	// so a late helper never claims a task of a run it did not see start.
+	// Claimed from both ends, a task goes to the same member step after
+	// step unless the members' speeds change a lot (an update range's
+	// moments and values stay in that member's caches; on the benchmark
+	// machine a cache line another core wrote comes at about the speed of
+	// memory: bench/README.md), where one counter handed the ranges out
+	// in the order the members happened to arrive.
 	word   atomic.Uint64
 	tasks  atomic.Int32 // tasks in the current run
 	done   atomic.Int32 // tasks of the current run finished
@@ -173,14 +180,14 @@ func (t *team) join(i int, e uint32) int {
 	ran := 0
 	for {
 		w := t.word.Load()
-		n := t.tasks.Load()
-		if uint32(w>>32) != e || int32(uint32(w)) >= n {
+		front, back := uint16(w), uint16(w>>16)
+		if uint32(w>>32) != e || front >= back {
 			break
 		}
-		if !t.word.CompareAndSwap(w, w+1) {
+		if !t.word.CompareAndSwap(w, w-1<<16) {
 			continue
 		}
-		t.runTask(i, int(uint32(w)), n)
+		t.runTask(i, int(back-1), t.tasks.Load())
 		ran++
 	}
 	if t.idle != nil {
@@ -223,13 +230,18 @@ const (
 	numKinds
 )
 
+// maxTasks is the most tasks a run shares among the members: the word
+// holds its ends in 16 bits each. The runtime's runs have at most a few
+// dozen (updMax, mapParts' parts); a larger one runs on the caller.
+const maxTasks = 1<<16 - 1
+
 // run runs tasks 0 to n-1 and returns when every one is done. It runs them
-// all on the caller when n is 1, with GOMAXPROCS 1, after close, and while
-// the team is solo (adapt) or quiet (pace).
+// all on the caller when n is 1, with GOMAXPROCS 1, after close, while
+// the team is solo (adapt) or quiet (pace), and when n exceeds maxTasks.
 func (t *team) run(n int, kind runKind) {
 	even := kind != uneven
 	t.stats.runs++
-	if n <= 1 || len(t.start) == 0 || t.closed.Load() || t.solo > 0 || t.pace.quiet || runtime.GOMAXPROCS(0) == 1 {
+	if n <= 1 || n > maxTasks || len(t.start) == 0 || t.closed.Load() || t.solo > 0 || t.pace.quiet || runtime.GOMAXPROCS(0) == 1 {
 		switch {
 		case n <= 1:
 		case t.pace.quiet:
@@ -258,7 +270,7 @@ func (t *team) run(n int, kind runKind) {
 	t.tasks.Store(int32(n))
 	t.done.Store(0)
 	e := uint32(t.word.Load()>>32) + 1
-	t.word.Store(uint64(e) << 32)
+	t.word.Store(uint64(e)<<32 | uint64(n)<<16)
 	t.wake()
 	t0 := time.Now()
 	ran := t.join0(e, int32(n))
@@ -278,11 +290,15 @@ func (t *team) run(n int, kind runKind) {
 func (t *team) join0(e uint32, n int32) int {
 	ran := 0
 	for {
-		w := t.word.Add(1) - 1
-		if int32(uint32(w)) >= n {
+		w := t.word.Load()
+		front, back := uint16(w), uint16(w>>16)
+		if uint32(w>>32) != e || front >= back {
 			return ran
 		}
-		t.runTask(0, int(uint32(w)), n)
+		if !t.word.CompareAndSwap(w, w+1) {
+			continue
+		}
+		t.runTask(0, int(front), n)
 		ran++
 	}
 }

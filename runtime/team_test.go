@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -305,4 +306,53 @@ func (c *tally) work(i, j int) {
 	if i != 0 {
 		c.onHelper.Add(1)
 	}
+}
+
+// TestTeamEnds: the caller claims a run's tasks from the front and the
+// helpers from the back, so that a task keeps its member from run to run
+// (its data stays in that core's caches). Each task waits until the
+// other member has claimed one, so both members run tasks in every run;
+// the caller's tasks must then be a prefix of the run and the helper's
+// the rest, in descending order. The old single counter handed task 1 to
+// whoever came second.
+func TestTeamEnds(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const tasks = 6
+	var claimed [2]atomic.Int32
+	var order [2][]int
+	tm := newTeam(2, func(i, j int) {
+		order[i] = append(order[i], j)
+		claimed[i].Add(1)
+		for start := time.Now(); claimed[1-i].Load() == 0 && time.Since(start) < 100*time.Millisecond; {
+		}
+	}, nil)
+	defer tm.close()
+	for r := range 20 {
+		claimed[0].Store(0)
+		claimed[1].Store(0)
+		order = [2][]int{}
+		tm.run(tasks, uneven)
+		if len(order[1]) == 0 {
+			continue // the helper was descheduled for the whole run
+		}
+		all := append(slices.Clone(order[0]), order[1]...)
+		for k, j := range order[0] {
+			if j != k {
+				t.Fatalf("run %d: the caller ran %v, not a prefix of the tasks", r, order[0])
+			}
+		}
+		for k, j := range order[1] {
+			if j != tasks-1-k {
+				t.Fatalf("run %d: the helper ran %v, not the tasks from the back", r, order[1])
+			}
+		}
+		slices.Sort(all)
+		for k, j := range all {
+			if j != k {
+				t.Fatalf("run %d: tasks run %v", r, all)
+			}
+		}
+		return
+	}
+	t.Skip("the helper took no task in 20 runs (descheduled)")
 }

@@ -289,6 +289,9 @@ func (t *Trainer) work(i, j int) {
 			t.copyRows(j)
 		}
 		t.parts[j].run()
+		if testShardDone != nil {
+			testShardDone(i, j)
+		}
 	case 1:
 		t.norms[j] = t.upd.norm(i, j)
 	case 2:
@@ -637,3 +640,8 @@ func touch(data []float64, rows []int, d int) float64 {
 	}
 	return s
 }
+
+// testShardDone, if set, is called by the member that ran shard j's
+// program when it is done (TestProbePhases: how far apart the shards
+// end).
+var testShardDone func(member, shard int)
