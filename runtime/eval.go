@@ -52,6 +52,10 @@ type part interface {
 	// startShared and help: see share.go.
 	startShared()
 	help() (running bool, ran int)
+	// progress is the number of main steps run since startShared, where
+	// tracked (share.track).
+	progress() int
+	track(on bool)
 	// prelude runs the prelude steps listed (see Exec.preludeWork).
 	prelude(steps []int)
 	preludeWork(k int) [][][]int
@@ -140,6 +144,8 @@ func accumulateInto[S Float](dst []float64, src []S, w float64, add bool) {
 func (pt *execPart[T]) run()                        { pt.exec.runMain() }
 func (pt *execPart[T]) startShared()                { pt.exec.startShared() }
 func (pt *execPart[T]) help() (bool, int)           { return pt.exec.help() }
+func (pt *execPart[T]) progress() int               { return int(pt.exec.share.progress.Load()) }
+func (pt *execPart[T]) track(on bool)               { pt.exec.share.track = on }
 func (pt *execPart[T]) prelude(steps []int)         { pt.exec.runPrelude(steps) }
 func (pt *execPart[T]) preludeWork(k int) [][][]int { return pt.exec.preludeWork(k) }
 func (pt *execPart[T]) preludeSize() int            { return pt.exec.preludeSize() }

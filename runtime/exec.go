@@ -191,11 +191,15 @@ func (e *Exec[T]) Run() {
 // runMain executes the program without its prelude; other members of a
 // team may help with its large products (share.go).
 func (e *Exec[T]) runMain() {
+	track := e.share.track
 	for i := range e.steps {
 		if e.steps[i].pieces != nil {
 			e.runShared(i)
 		} else {
 			e.exec(&e.steps[i])
+		}
+		if track {
+			e.share.progress.Store(int32(i + 1))
 		}
 	}
 	e.share.finished.Store(true)

@@ -65,6 +65,7 @@ func TestProbePhases(t *testing.T) {
 		for range c.steps {
 			timed("draw", tr.drawBatch)
 			timed("prelude", tr.runPrelude)
+			tr.openEarly()
 			var ends [2]time.Time
 			var members [2]int
 			testShardDone = func(i, j int) {
@@ -96,7 +97,7 @@ func TestProbePhases(t *testing.T) {
 			}
 		}
 		tr.Close()
-		fmt.Printf("D=%d %s, %d steps (µs; runs, min, median, max):\n", c.dim, dt, c.steps)
+		fmt.Printf("D=%d %s, %d steps (µs; runs, min, median, max); update ranges run early: %.1f a step of %d\n", c.dim, dt, c.steps, float64(tr.early.ran)/float64(c.steps), len(tr.useg))
 		for _, name := range slices.Sorted(maps.Keys(times)) {
 			x := times[name]
 			slices.Sort(x)

@@ -39,7 +39,11 @@ type share struct {
 	word     atomic.Uint64 // step index << 32 | next piece
 	done     atomic.Int32  // pieces of the published product done
 	finished atomic.Bool   // the shard's program has run to its end
-	helped   atomic.Int64  // pieces run by helpers, ever (tests)
+	// progress counts the main steps run, where track asks for it (a
+	// Trainer's early update, early.go); startShared zeroes it.
+	progress atomic.Int32
+	track    bool
+	helped   atomic.Int64 // pieces run by helpers, ever (tests)
 	// The owner, waiting for pieces a helper holds, spins for a while and
 	// then blocks (a helper descheduled by the OS may hold its piece for
 	// milliseconds): it says so in waiting first, and the helper that
@@ -93,6 +97,7 @@ func (e *Exec[T]) idle() uint64 { return uint64(len(e.steps)) << 32 }
 func (e *Exec[T]) startShared() {
 	e.share.word.Store(e.idle())
 	e.share.finished.Store(false)
+	e.share.progress.Store(0)
 	if e.share.wake == nil {
 		e.share.wake = make(chan struct{}, 1)
 	}

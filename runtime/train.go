@@ -53,15 +53,17 @@ type Trainer struct {
 	noiseKey, noiseAt, noiseBase uint64
 	keyed                        bool // noiseKey is drawn
 	// phase selects the team's work: the shards' programs (task j: shard
-	// j), the clipping norm (task j: range j of segs), Adam (task j:
-	// range j of useg) or the joint weight gradients (task j: the joint
-	// state's task j, joint.go). The norm splits params.Data into one contiguous
-	// range per shard (segs), whose squared gradient norms (norms) are
-	// summed in a fixed order; Adam, element by element, into ranges of
-	// about updMin elements (useg), claimed by whichever member is free,
-	// so that a member the OS has descheduled holds up at most one range.
-	// Neither split depends on the number of cores; which member runs a
-	// range changes no bit.
+	// j), the clipping norm (task j: range runRanges[j] of segs), Adam
+	// (task j: range runRanges[j] of useg) or the joint weight gradients
+	// (task j: the joint state's task j, joint.go). The norm splits
+	// params.Data into one contiguous range per shard (segs), whose
+	// squared gradient norms (norms) are summed in a fixed order; Adam,
+	// element by element, into ranges of about updMin elements (useg),
+	// claimed by whichever member is free, so that a member the OS has
+	// descheduled holds up at most one range, and, without clipping, run
+	// early where they can (early.go). Neither split depends on the
+	// number of cores; which member runs a range, and when, changes no
+	// bit.
 	phase int
 	// live holds, per parameter, the runs [lo, hi) of elements whose
 	// gradient can be nonzero, when a mask zeroes the rest (a MADE
@@ -88,11 +90,18 @@ type Trainer struct {
 	prelude  [][][]int // the lists the team runs: pre or rest
 	segs     [][]segment
 	useg     [][]segment
-	par      bool // the update is large enough to split among the team
-	norms    []float64
-	clipC    float64
-	rows     int
-	batch    int
+	// allRanges lists Adam's ranges, 0 to len(useg)-1, and normRanges the
+	// norm's, 0 to len(segs)-1; runRanges those of the current run of
+	// either (task j: range runRanges[j]).
+	allRanges  []int
+	normRanges []int
+	runRanges  []int
+	early      earlyState // early.go
+	par        bool       // the update is large enough to split among the team
+	norms      []float64
+	clipC      float64
+	rows       int
+	batch      int
 	// inOrder makes each step read the rows in order from the first
 	// (InOrder); next is the row the next draw reads.
 	inOrder bool
@@ -237,7 +246,13 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		total -= len(params.Views[i])
 	}
 	t.segs, t.norms = splitRanges(params.Views, total, k), make([]float64, k)
+	for j := range k {
+		t.normRanges = append(t.normRanges, j)
+	}
 	t.useg = splitRanges(params.Views, total, updateRanges(total))
+	for j := range t.useg {
+		t.allRanges = append(t.allRanges, j)
+	}
 	t.par = total >= 2*updMin
 	for i, pr := range params.Table {
 		name := ir.GradPrefix + pr.Name
@@ -271,7 +286,8 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	if keepMasked {
 		t.rest, t.restSize = withoutKept(t.pre, t.upd.keepCopies(t.shards[0].p), t.shards[0].p)
 	}
-	t.team = newTeam(k, t.work, func(int) bool { return helpParts(t.parts) })
+	t.team = newTeam(k, t.work, func(i int) bool { return helpParts(t.parts) || t.earlyTask(i) })
+	t.newEarly(t.upd.readySteps(t.useg, -1))
 	t.commit()
 	return t, nil
 }
@@ -293,9 +309,10 @@ func (t *Trainer) work(i, j int) {
 			testShardDone(i, j)
 		}
 	case 1:
-		t.norms[j] = t.upd.norm(i, j)
+		r := t.runRanges[j]
+		t.norms[r] = t.upd.norm(i, r)
 	case 2:
-		t.upd.adam(i, j)
+		t.upd.adam(i, t.runRanges[j])
 	case 3:
 		t.upd.joint(i, j)
 	}
@@ -479,10 +496,13 @@ func (t *Trainer) Step() float64 {
 	start := time.Now()
 	t.drawBatch()
 	t.runPrelude()
+	t.openEarly()
 	loss := t.runShards()
-	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+	if finite(loss) {
 		t.runJoint()
 		t.applyUpdate()
+	} else {
+		t.skipUpdate()
 	}
 	t.team.paced(time.Since(start))
 	return loss
@@ -534,11 +554,7 @@ func (t *Trainer) runShards() float64 {
 	}
 	t.phase = 0
 	t.team.run(len(t.parts), partsRun)
-	loss := 0.0
-	for _, s := range t.shards {
-		loss += s.weight * s.p.value(s.loss, 0)
-	}
-	return loss
+	return t.batchLoss()
 }
 
 // runJoint computes the joint weight gradients (joint.go) from the
@@ -553,26 +569,30 @@ func (t *Trainer) runJoint() {
 // applyUpdate clips the combined gradient if the options say so, runs
 // Adam and carries the state parameters over.
 func (t *Trainer) applyUpdate() {
-	t.clipC = 1
-	t.upd.setCombined(false)
-	if t.opt.Clip > 0 {
-		t.phase = 1
-		t.update(len(t.segs), normRun)
-		t.upd.setCombined(true)
-		norm := t.upd.jointSquares()
-		for _, n := range t.norms {
-			norm += n
+	es := &t.early
+	if es.on {
+		// Without clipping: openEarly advanced the counters.
+		t.phase = 2
+		t.update(es.order[t.closeEarly():], updateRun)
+	} else {
+		t.clipC = 1
+		t.upd.setCombined(false)
+		if t.opt.Clip > 0 {
+			t.phase = 1
+			t.update(t.normRanges, normRun)
+			t.upd.setCombined(true)
+			norm := t.upd.jointSquares()
+			for _, n := range t.norms {
+				norm += n
+			}
+			if norm = math.Sqrt(norm); norm > t.opt.Clip {
+				t.clipC = t.opt.Clip / norm
+			}
 		}
-		if norm = math.Sqrt(norm); norm > t.opt.Clip {
-			t.clipC = t.opt.Clip / norm
-		}
+		t.advance()
+		t.phase = 2
+		t.update(t.allRanges, updateRun)
 	}
-	o := t.opt
-	t.t++
-	t.b1t *= o.Beta1
-	t.b2t *= o.Beta2
-	t.phase = 2
-	t.update(len(t.useg), updateRun)
 	for _, sv := range t.state {
 		for k, s := range t.shards {
 			s.p.accumulate(sv.param, sv.out, 0, s.weight, k > 0)
@@ -584,14 +604,15 @@ func (t *Trainer) applyUpdate() {
 	t.copied = t.params.gen.Add(1)
 }
 
-// update runs the n tasks of an update phase: on the team if the model is
-// large enough, else on the caller.
-func (t *Trainer) update(n int, kind runKind) {
+// update runs an update phase over the ranges rs (task j: range rs[j]):
+// on the team if the model is large enough, else on the caller.
+func (t *Trainer) update(rs []int, kind runKind) {
+	t.runRanges = rs
 	if t.par {
-		t.team.run(n, kind)
+		t.team.run(len(rs), kind)
 		return
 	}
-	for j := range n {
+	for j := range rs {
 		t.work(0, j)
 	}
 }

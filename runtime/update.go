@@ -26,6 +26,8 @@ type updater interface {
 	// jointSquares is the joint gradients' share of the squared norm
 	// that their tasks summed (jointState.squares), or 0.
 	jointSquares() float64
+	// readySteps: see early.go.
+	readySteps(ranges [][]segment, loss int) ([]int, bool)
 }
 
 // optState is Adam over values of type T: in float64 the trainer updates

@@ -1,0 +1,203 @@
+package runtime
+
+import (
+	"math"
+	"math/rand/v2"
+	goruntime "runtime"
+	"slices"
+	"testing"
+	"time"
+)
+
+// earlyTrainer is seededTrainer with the early update on or off, the
+// model's masked weights declared zero (as train.Likelihood declares
+// them: the programs read the weights in place) or not (the update keeps
+// their masked copies).
+func earlyTrainer(t *testing.T, on, zeroed bool, dt DType, clip float64, data []float64) *Trainer {
+	t.Helper()
+	defer func(was bool) { earlyUpdate = was }(earlyUpdate)
+	earlyUpdate = on
+	m := madeModel(t, 2, 512, 16)
+	ps := NewParams(m.Params)
+	ps.DType = dt
+	if zeroed {
+		ps.ZeroMasked(modelPrograms(m)...)
+	}
+	ps.Init(rand.New(rand.NewPCG(1, 1)))
+	opt := DefaultAdam(1e-3)
+	opt.Clip = clip
+	tr, err := NewTrainer(m.Grad, ps, data, 16, 128, opt, rand.New(rand.NewPCG(2, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	return tr
+}
+
+// TestEarlyReady: the early update's plan. Every range waits for the
+// loss and for no more than the whole program; ranges are claimed in
+// the order they become ready; the last layer's parameters (the end of
+// params.Data) are ready before the first layer's, which backpropagation
+// reaches last.
+func TestEarlyReady(t *testing.T) {
+	data := randomRows(300, 16, 3)
+	for _, dt := range []DType{Float64, Float32} {
+		for _, zeroed := range []bool{false, true} {
+			tr := earlyTrainer(t, true, zeroed, dt, 0, data)
+			es := &tr.early
+			if !es.on {
+				t.Fatalf("%v zeroed %v: the early update is off", dt, zeroed)
+			}
+			steps := 0
+			switch p := tr.parts[0].(type) {
+			case *execPart[float32]:
+				steps = len(p.exec.steps)
+			case *execPart[float64]:
+				steps = len(p.exec.steps)
+			}
+			if len(es.ready) != len(tr.useg) || len(es.order) != len(tr.useg) {
+				t.Fatalf("%v: %d ready steps and %d in order for %d ranges", dt, len(es.ready), len(es.order), len(tr.useg))
+			}
+			for j, r := range es.ready {
+				if r < 1 || r > steps {
+					t.Fatalf("%v: range %d ready after %d of %d steps", dt, j, r, steps)
+				}
+			}
+			if !slices.IsSortedFunc(es.order, func(a, b int) int { return es.ready[a] - es.ready[b] }) {
+				t.Fatalf("%v: order %v not by ready %v", dt, es.order, es.ready)
+			}
+			if last, first := es.ready[len(es.ready)-1], es.ready[0]; last >= first {
+				t.Fatalf("%v zeroed %v: the last range is ready after %d steps, the first after %d", dt, zeroed, last, first)
+			}
+		}
+	}
+}
+
+// TestEarlyBits drives steps by hand: shard 0 runs, then shard 1 one
+// step at a time, and after each of its steps the caller runs every
+// range the early update lets it, as an idle member would. Every range
+// must have run by the end, and the parameters and moments must be the
+// same bits as a trainer's without the early update, in both dtypes, with
+// the masked weights read in place or copied: a range run before the
+// shards were done with its parameters or gradients would change them. A
+// trainer that clips runs nothing early. A batch whose loss is not finite
+// updates nothing, early or late.
+func TestEarlyBits(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(1))
+	data := randomRows(300, 16, 3)
+	for _, dt := range []DType{Float64, Float32} {
+		if earlyTrainer(t, true, true, dt, 0.5, data).early.on {
+			t.Fatalf("%v: the early update is on with clipping", dt)
+		}
+		{
+			const clip = 0
+			for _, zeroed := range []bool{false, true} {
+				a := earlyTrainer(t, true, zeroed, dt, clip, data)
+				b := earlyTrainer(t, false, zeroed, dt, clip, data)
+				if b.early.on {
+					t.Fatal("earlyUpdate = false left the early update on")
+				}
+				for step := range 4 {
+					a.drawBatch()
+					a.runPrelude()
+					a.openEarly()
+					for _, p := range a.parts {
+						p.startShared()
+					}
+					a.phase = 0
+					a.work(0, 0)
+					n := 0
+					runByStep(a, 1, func() {
+						for a.earlyTask(0) {
+							n++
+						}
+					})
+					for a.earlyTask(0) {
+						n++
+					}
+					if n != len(a.useg) {
+						t.Fatalf("%v clip %v step %d: %d of %d ranges ran early", dt, clip, step, n, len(a.useg))
+					}
+					if !finite(a.batchLoss()) {
+						t.Fatalf("step %d: loss %v", step, a.batchLoss())
+					}
+					a.runJoint()
+					a.applyUpdate()
+					b.Step()
+					sameArrays(t, dt.String()+" early, by hand", optArrays(a), optArrays(b))
+				}
+			}
+		}
+		// Rows of NaN: every loss is NaN, nothing runs early, and
+		// nothing moves, the step counters included.
+		nan := slices.Repeat([]float64{math.NaN()}, 300*16)
+		tr := earlyTrainer(t, true, true, dt, 0, nan)
+		before := optArrays(tr)
+		for range 3 {
+			if loss := tr.Step(); !math.IsNaN(loss) {
+				t.Fatalf("%v: loss %v on rows of NaN", dt, loss)
+			}
+		}
+		if tr.t != 0 || tr.b1t != 1 || tr.b2t != 1 || tr.early.ran != 0 {
+			t.Fatalf("%v: after NaN losses, step %d, β powers %v %v, %d ranges run early", dt, tr.t, tr.b1t, tr.b2t, tr.early.ran)
+		}
+		sameArrays(t, dt.String()+" after NaN losses", optArrays(tr), before)
+	}
+}
+
+// TestEarlyCores: training on two cores, where one member's shard starts
+// late so that the other is idle while it runs and takes ranges early,
+// gives the same bits as on one core (with clipping too, where nothing
+// runs early).
+func TestEarlyCores(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
+	data := randomRows(300, 16, 3)
+	for _, dt := range []DType{Float64, Float32} {
+		for _, clip := range []float64{0, 0.5} {
+			var got [2]map[string][]float64
+			ran := 0
+			for k, procs := range []int{1, 2} {
+				goruntime.GOMAXPROCS(procs)
+				tr := earlyTrainer(t, true, true, dt, clip, data)
+				testStall = func(i, j int) {
+					if i == 1 && tr.phase == 0 {
+						time.Sleep(50 * time.Microsecond)
+					}
+				}
+				for range 40 {
+					tr.Step()
+				}
+				testStall = nil
+				tr.Close()
+				got[k] = optArrays(tr)
+				ran = tr.early.ran
+			}
+			sameArrays(t, dt.String()+" on two cores, early", got[1], got[0])
+			t.Logf("%v clip %v: %d ranges ran early in 40 steps", dt, clip, ran)
+		}
+	}
+}
+
+// runByStep runs shard j's task as Trainer.work does, one step of its
+// program at a time (products whole, as TestPiecesWhole allows), its
+// progress published after each, and calls between after each step.
+func runByStep(tr *Trainer, j int, between func()) {
+	if tr.drawn {
+		tr.copyRows(j)
+	}
+	switch p := tr.parts[j].(type) {
+	case *execPart[float32]:
+		stepByStep(p.exec, between)
+	case *execPart[float64]:
+		stepByStep(p.exec, between)
+	}
+}
+
+func stepByStep[T Float](e *Exec[T], between func()) {
+	for i := range e.steps {
+		e.exec(&e.steps[i])
+		e.share.progress.Store(int32(i + 1))
+		between()
+	}
+	e.share.finished.Store(true)
+}
