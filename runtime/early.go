@@ -22,9 +22,10 @@ import (
 // range's work is the same whoever runs it and whenever: results are the
 // same bits as with every range updated after the shards. With clipping
 // the update waits for the norm of the whole gradient, and nothing runs
-// early (the norm's own ranges run early, at 32 ranges rather than one
-// per shard, made a digits float32 noxc run 0.8 % slower, not faster: 12
-// alternating rounds).
+// early: running the norm's ranges early instead (split as Adam's, 32
+// on the digits MAF) made a digits float32 noxc run 0.8 % slower than
+// running the same ranges after the shards, not faster (12 alternating
+// rounds, bench/README.md).
 
 // earlyUpdate turns the early update on; tests turn it off to compare.
 var earlyUpdate = true
