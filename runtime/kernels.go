@@ -144,6 +144,9 @@ func (e *Exec[T]) reduce(s *step[T]) {
 			}
 			break
 		}
+		if sumRows(out, s.a, s.rows, s.ac, s.ac) {
+			break
+		}
 		for r := range s.rows {
 			out[r] = sumRow(s.a[r*s.ac : (r+1)*s.ac])
 		}
@@ -216,6 +219,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 			}
 		}
 	case ir.OpBroadcastCols:
+		if s.cols >= narrowCols && rowsBcast(out, s.a, s.rows, s.cols, s.cols) {
+			break
+		}
 		for r := range s.rows {
 			row := out[r*s.cols : (r+1)*s.cols]
 			v := s.a[r]
@@ -231,6 +237,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 					dst[j] = x
 				}
 			}
+			break
+		}
+		if rowsCopy(out, s.a[s.off:], s.rows, s.cols, s.cols, s.ac) {
 			break
 		}
 		for r := range s.rows {
@@ -252,6 +261,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 			}
 			break
 		}
+		if rowsCopy(out[s.off:], s.a, s.rows, s.ac, s.cols, s.ac) {
+			break
+		}
 		for r := range s.rows {
 			copy(out[r*s.cols+s.off:], s.a[r*s.ac:(r+1)*s.ac])
 		}
@@ -268,6 +280,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 			}
 			break
 		}
+		if rowsBinary(ir.OpAdd, out[s.off:], out[s.off:], s.b, s.rows, s.bc, s.cols, s.cols, s.bc) {
+			break
+		}
 		for r := range s.rows {
 			addInto(e.k.add, out[r*s.cols+s.off:r*s.cols+s.off+s.bc], s.b[r*s.bc:(r+1)*s.bc])
 		}
@@ -280,6 +295,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 		addInto(e.k.add, out[s.off*s.cols:s.off*s.cols+s.br*s.bc], s.b[:s.br*s.bc])
 	case ir.OpPermuteCols:
 		if s.reverse && !(narrowLoops && s.cols < narrowCols) {
+			if reverseRows(out, s.a, s.rows, s.cols, s.cols, s.ac) {
+				break
+			}
 			for r := range s.rows {
 				reverseInto(out[r*s.cols:(r+1)*s.cols], s.a[r*s.ac:(r+1)*s.ac])
 			}
@@ -321,16 +339,30 @@ func binary[T Float](k *kernels[T], s *step[T]) {
 			}
 		}
 	case s.br == 1 && s.bc == n:
+		if n >= narrowCols && rowsBinary(rowOp(s.op), s.out, s.a, s.b, s.rows, n, n, n, 0) {
+			return
+		}
 		for r := range s.rows {
 			vv(k, s.op, s.out[r*n:(r+1)*n], s.a[r*n:(r+1)*n], s.b[:n])
 		}
 	case s.bc == 1 && s.br == s.rows:
+		if n >= narrowCols && colsBinary(rowOp(s.op), s.out, s.a, s.b, s.rows, n, n, n) {
+			return
+		}
 		for r := range s.rows {
 			vs(s.op, s.out[r*n:(r+1)*n], s.a[r*n:(r+1)*n], s.b[r])
 		}
 	default: // scalar
 		vs(s.op, s.out, s.a[:len(s.out)], s.b[0])
 	}
+}
+
+// rowOp is the row kernels' operation for a binary op: a mask multiplies.
+func rowOp(op ir.Op) ir.Op {
+	if op == ir.OpMask {
+		return ir.OpMul
+	}
+	return op
 }
 
 func vv[T Float](k *kernels[T], op ir.Op, out, a, b []T) {

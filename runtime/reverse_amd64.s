@@ -60,3 +60,72 @@ rev64_loop:
 	JNE rev64_loop
 	VZEROUPPER
 	RET
+
+// func reverseRowsS(dst, src *float32, rows, n, ldd, lds int)
+// Each row's n elements (a multiple of 16) in reverse order: dst[r·ldd+j]
+// = src[r·lds+n-1-j], with reverse_amd64.s's permutes. The end of a
+// source row is computed here: a Go pointer one past an object is not a
+// valid pointer for the GC.
+TEXT ·reverseRowsS(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ n+24(FP), R9
+	MOVQ ldd+32(FP), R10
+	MOVQ lds+40(FP), R11
+	SHLQ $2, R10
+	SHLQ $2, R11
+	VMOVDQU32 rev32<>(SB), Z1
+	MOVQ R9, R12
+	SHLQ $2, R12
+	SHRQ $4, R9
+revs_row:
+	LEAQ (SI)(R12*1), AX
+	MOVQ DI, BX
+	MOVQ R9, CX
+revs_vec:
+	SUBQ $64, AX
+	VPERMPS (AX), Z1, Z0
+	VMOVUPS Z0, (BX)
+	ADDQ $64, BX
+	DECQ CX
+	JNE revs_vec
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ R8
+	JNE revs_row
+	VZEROUPPER
+	RET
+
+// func reverseRowsD(dst, src *float64, rows, n, ldd, lds int)
+// reverseRowsS for float64: n a multiple of 8.
+TEXT ·reverseRowsD(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ n+24(FP), R9
+	MOVQ ldd+32(FP), R10
+	MOVQ lds+40(FP), R11
+	SHLQ $3, R10
+	SHLQ $3, R11
+	VMOVDQU64 rev64<>(SB), Z1
+	MOVQ R9, R12
+	SHLQ $3, R12
+	SHRQ $3, R9
+revd_row:
+	LEAQ (SI)(R12*1), AX
+	MOVQ DI, BX
+	MOVQ R9, CX
+revd_vec:
+	SUBQ $64, AX
+	VPERMPD (AX), Z1, Z0
+	VMOVUPD Z0, (BX)
+	ADDQ $64, BX
+	DECQ CX
+	JNE revd_vec
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ R8
+	JNE revd_row
+	VZEROUPPER
+	RET

@@ -9,3 +9,11 @@ func init() {
 		earlyUpdate = false
 	}
 }
+
+// NOX_PROBE_NOROWS=1 turns the row kernels off (rows_amd64.go), for the
+// same comparison.
+func init() {
+	if os.Getenv("NOX_PROBE_NOROWS") == "1" {
+		rowKernels = false
+	}
+}
