@@ -53,9 +53,10 @@
 // goroutine, the others on helper goroutines that live as long as the
 // team (team.go). A task is a part, one list of a prelude level's steps,
 // or a range of the clipping norm or of the update; whichever member is
-// free claims the next one, and a run is over when all its tasks are
-// done, so a helper the OS has descheduled holds up nothing it has not
-// claimed. A team whose helpers keep arriving too late runs alone for a
+// free claims the next one (the caller from the front of the run, the
+// helpers from the back, so that a task keeps its member from run to
+// run), and a run is over when all its tasks are done, so a helper the OS
+// has descheduled holds up nothing it has not claimed. A team whose helpers keep arriving too late runs alone for a
 // while (solo); a team whose tasks are short runs alone, its helpers
 // blocked, while the machine's cores are all busy with other work (quiet:
 // a pacer watches the run queue and the tasks' length, pace.go); and with
@@ -67,7 +68,9 @@
 // columns, or its blocks. Blocks are the column blocks of a product over
 // a masked matrix (masked.go), each computed over only the rows or the
 // inner range its mask keeps. A member that has finished its own part
-// claims pieces of the products the others are running. A segment is
+// claims pieces of the products the others are running, and, in a
+// Trainer that does not clip, updates the ranges of the parameters that
+// every shard is done with (early.go). A segment is
 // the part of one parameter tensor that lies in one range of the update
 // or of the norm (Trainer).
 //

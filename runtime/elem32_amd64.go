@@ -1,6 +1,10 @@
 package runtime
 
-import "math"
+import (
+	"math"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
 
 // The float32 forms of the AVX2 elementwise kernels (elem_amd64.go): n is
 // a multiple of 8.
@@ -47,9 +51,26 @@ func vec32(op int, out, a, b []float32, tail func(out, a, b []float32)) {
 	tail(out[n:], a[n:], b[n:])
 }
 
-func add32(out, a, b []float32) { vec32(vecAdd, out, a, b, addGo) }
-func sub32(out, a, b []float32) { vec32(vecSub, out, a, b, subGo) }
-func mul32(out, a, b []float32) { vec32(vecMul, out, a, b, mulGo) }
+// add32, sub32 and mul32 run on the row kernels' AVX-512 loop (one row)
+// where the machine has it, else on the AVX2 one; the same operations,
+// element by element.
+func add32(out, a, b []float32) {
+	if !rowsBinary(ir.OpAdd, out, a, b, 1, len(out), 0, 0, 0) {
+		vec32(vecAdd, out, a, b, addGo)
+	}
+}
+
+func sub32(out, a, b []float32) {
+	if !rowsBinary(ir.OpSub, out, a, b, 1, len(out), 0, 0, 0) {
+		vec32(vecSub, out, a, b, subGo)
+	}
+}
+
+func mul32(out, a, b []float32) {
+	if !rowsBinary(ir.OpMul, out, a, b, 1, len(out), 0, 0, 0) {
+		vec32(vecMul, out, a, b, mulGo)
+	}
+}
 
 //go:noescape
 func biasAVX32(out, bias *float32, rows, cols int, floor float32)

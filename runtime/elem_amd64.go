@@ -1,6 +1,10 @@
 package runtime
 
-import "math"
+import (
+	"math"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
 
 //go:noescape
 func reluAVX(out, a *float64, n int)
@@ -52,9 +56,26 @@ func vec(op int, out, a, b []float64, tail func(out, a, b []float64)) {
 	tail(out[n:], a[n:], b[n:])
 }
 
-func add(out, a, b []float64) { vec(vecAdd, out, a, b, addGo) }
-func sub(out, a, b []float64) { vec(vecSub, out, a, b, subGo) }
-func mul(out, a, b []float64) { vec(vecMul, out, a, b, mulGo) }
+// add, sub and mul run on the row kernels' AVX-512 loop (one row) where
+// the machine has it, else on the AVX2 one; the same operations, element
+// by element.
+func add(out, a, b []float64) {
+	if !rowsBinary(ir.OpAdd, out, a, b, 1, len(out), 0, 0, 0) {
+		vec(vecAdd, out, a, b, addGo)
+	}
+}
+
+func sub(out, a, b []float64) {
+	if !rowsBinary(ir.OpSub, out, a, b, 1, len(out), 0, 0, 0) {
+		vec(vecSub, out, a, b, subGo)
+	}
+}
+
+func mul(out, a, b []float64) {
+	if !rowsBinary(ir.OpMul, out, a, b, 1, len(out), 0, 0, 0) {
+		vec(vecMul, out, a, b, mulGo)
+	}
+}
 
 //go:noescape
 func biasAVX(out, bias *float64, rows, cols int, floor float64)
