@@ -51,6 +51,8 @@ var layers = []struct {
 	{"bench/nll", []string{"", "plot"}, ""},
 	{"bench/suite", []string{"stdlib"}, ""},
 	{"bench/bigdata", nil, ""},
+	// A probe of the cache lines between two CPUs (Linux).
+	{"bench/cores", nil, ""},
 	// The playground: its builder, and the wasm module it builds.
 	{"playground", nil, ""},
 	{"playground/build", []string{"playground"}, ""},

@@ -38,10 +38,17 @@ type earlyState struct {
 	// ranges by ready, the order in which they are claimed.
 	ready []int
 	order []int
-	// next is the next index into order to claim; closed (len(order)+1)
-	// once the step's update has begun. done counts the ranges run early.
-	next atomic.Int32
-	done atomic.Int32
+	// claim is the step's generation (high 32 bits, gen) and the next
+	// index into order to claim (low 32 bits), len(order)+1 while closed:
+	// a member claims by moving the index on only if the word still holds
+	// the generation it read, so one that read a word of a step and was
+	// descheduled claims nothing of the next. done counts the ranges run
+	// early this step; opened says that openEarly opened this step's
+	// claims (only the caller reads and writes gen and opened).
+	claim  atomic.Uint64
+	done   atomic.Int32
+	gen    uint32
+	opened bool
 	// ran counts the ranges run early, ever (tests, probes).
 	ran int
 	// saved is the step counters before openEarly advanced them, restored
@@ -57,9 +64,13 @@ type earlyState struct {
 // the caller alone, one with joint weight gradients (their tasks run
 // after the shards, joint.go), one that clips its gradient, or one whose
 // shards' programs differ in the steps that touch the parameters.
-func (t *Trainer) newEarly(ready []int, ok bool) {
+func (t *Trainer) newEarly() {
 	es := &t.early
-	if !earlyUpdate || t.opt.Clip > 0 || !t.par || !ok || len(t.shards) < 2 || t.upd.jointTasks() > 0 {
+	if !earlyUpdate || t.opt.Clip > 0 || !t.par || len(t.shards) < 2 || t.upd.jointTasks() > 0 {
+		return
+	}
+	ready, ok := t.upd.readySteps(t.useg, -1)
+	if !ok {
 		return
 	}
 	es.on, es.ready = true, ready
@@ -71,12 +82,13 @@ func (t *Trainer) newEarly(ready []int, ok bool) {
 	for _, s := range t.shards {
 		s.p.track(true)
 	}
-	es.next.Store(int32(len(es.order) + 1)) // closed until a step opens it
+	es.claim.Store(uint64(len(es.order) + 1)) // closed until a step opens it
 }
 
-// openEarly readies the step's early update, before the shards run: the
-// step counters advance and the clipping factor is 1, as the update would
-// set them.
+// openEarly opens the step's early update once the shards' progress is
+// zeroed (startShared) and before they run, so that a member that sees
+// the step's claim word sees this step's progress: the step counters
+// advance and the clipping factor is 1, as the update would set them.
 func (t *Trainer) openEarly() {
 	es := &t.early
 	if !es.on {
@@ -87,30 +99,36 @@ func (t *Trainer) openEarly() {
 	t.clipC = 1
 	t.upd.setCombined(false)
 	es.done.Store(0)
-	es.next.Store(0)
+	es.gen++
+	es.claim.Store(uint64(es.gen) << 32)
+	es.opened = true
 }
 
 // closeEarly stops the claims of the step's early update, waits for the
-// ranges claimed to be done, and returns how many were (order[:n]).
-func (t *Trainer) closeEarly() int {
+// ranges claimed to be done, and returns how many were (order[:n]) and
+// whether the step had opened them (else n is 0 and the step counters
+// are as the last update left them).
+func (t *Trainer) closeEarly() (n int, opened bool) {
 	es := &t.early
-	if !es.on {
-		return 0
+	if !es.opened {
+		return 0, false
 	}
-	n := es.next.Swap(int32(len(es.order) + 1))
-	for es.done.Load() < n {
+	es.opened = false
+	w := es.claim.Swap(uint64(es.gen)<<32 | uint64(len(es.order)+1))
+	claimed := int32(uint32(w))
+	for es.done.Load() < claimed {
 		goruntime.Gosched() // a member still runs one
 	}
-	es.ran += int(n)
-	return int(n)
+	es.ran += int(claimed)
+	return int(claimed), true
 }
 
 // skipUpdate ends a step whose loss is not finite: nothing ran early
 // (earlyTask checks the loss), and the step counters openEarly advanced
 // go back.
 func (t *Trainer) skipUpdate() {
-	t.closeEarly()
-	if es := &t.early; es.on {
+	if _, opened := t.closeEarly(); opened {
+		es := &t.early
 		t.t, t.b1t, t.b2t = es.saved.t, es.saved.b1t, es.saved.b2t
 	}
 }
@@ -121,12 +139,13 @@ func (t *Trainer) skipUpdate() {
 // finite, and reports whether it ran one.
 func (t *Trainer) earlyTask(i int) bool {
 	es := &t.early
-	if !es.on || t.phase != 0 {
+	if !es.on {
 		return false
 	}
 	for {
-		c := es.next.Load()
-		if int(c) >= len(es.order) {
+		w := es.claim.Load()
+		c := int(uint32(w))
+		if c >= len(es.order) {
 			return false
 		}
 		j := es.order[c]
@@ -138,7 +157,7 @@ func (t *Trainer) earlyTask(i int) bool {
 		if !finite(t.batchLoss()) {
 			return false
 		}
-		if !es.next.CompareAndSwap(c, c+1) {
+		if !es.claim.CompareAndSwap(w, w+1) {
 			continue
 		}
 		t.upd.adam(i, j)

@@ -100,10 +100,10 @@ func TestEarlyBits(t *testing.T) {
 				for step := range 4 {
 					a.drawBatch()
 					a.runPrelude()
-					a.openEarly()
 					for _, p := range a.parts {
 						p.startShared()
 					}
+					a.openEarly()
 					a.phase = 0
 					a.work(0, 0)
 					n := 0
@@ -145,8 +145,9 @@ func TestEarlyBits(t *testing.T) {
 	}
 }
 
-// TestEarlyCores: training on two cores, where one member's shard starts
-// late so that the other is idle while it runs and takes ranges early,
+// TestEarlyCores: training on two cores, where the helper starts each of
+// its tasks late so that the caller is idle while the helper's shard
+// runs and takes ranges early,
 // gives the same bits as on one core (with clipping too, where nothing
 // runs early).
 func TestEarlyCores(t *testing.T) {
@@ -160,7 +161,7 @@ func TestEarlyCores(t *testing.T) {
 				goruntime.GOMAXPROCS(procs)
 				tr := earlyTrainer(t, true, true, dt, clip, data)
 				testStall = func(i, j int) {
-					if i == 1 && tr.phase == 0 {
+					if i == 1 {
 						time.Sleep(50 * time.Microsecond)
 					}
 				}
@@ -200,4 +201,33 @@ func stepByStep[T Float](e *Exec[T], between func()) {
 		between()
 	}
 	e.share.finished.Store(true)
+}
+
+// TestEarlyStale: a member that read the claim word of one step and was
+// descheduled before it claimed must claim nothing of the next step
+// (the word holds the step's generation), and a step whose claims were
+// not opened (an update run by itself, as the probes do) runs the whole
+// update.
+func TestEarlyStale(t *testing.T) {
+	data := randomRows(300, 16, 3)
+	tr := earlyTrainer(t, true, true, Float32, 0, data)
+	es := &tr.early
+	tr.openEarly()
+	stale := es.claim.Load()
+	if n, opened := tr.closeEarly(); n != 0 || !opened {
+		t.Fatalf("closeEarly: %d ranges, opened %v", n, opened)
+	}
+	tr.openEarly()
+	if es.claim.CompareAndSwap(stale, stale+1) {
+		t.Fatal("a claim word of the last step claimed a range of this one")
+	}
+	tr.skipUpdate()
+	if n, opened := tr.closeEarly(); n != 0 || opened {
+		t.Fatalf("a closed step: closeEarly gave %d ranges, opened %v", n, opened)
+	}
+	before := tr.t
+	tr.applyUpdate() // not opened: the update advances the counters itself
+	if tr.t != before+1 {
+		t.Fatalf("an update outside a step left the step at %d, from %d", tr.t, before)
+	}
 }

@@ -65,7 +65,6 @@ func TestProbePhases(t *testing.T) {
 		for range c.steps {
 			timed("draw", tr.drawBatch)
 			timed("prelude", tr.runPrelude)
-			tr.openEarly()
 			var ends [2]time.Time
 			var members [2]int
 			testShardDone = func(i, j int) {

@@ -287,7 +287,7 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 		t.rest, t.restSize = withoutKept(t.pre, t.upd.keepCopies(t.shards[0].p), t.shards[0].p)
 	}
 	t.team = newTeam(k, t.work, func(i int) bool { return helpParts(t.parts) || t.earlyTask(i) })
-	t.newEarly(t.upd.readySteps(t.useg, -1))
+	t.newEarly()
 	t.commit()
 	return t, nil
 }
@@ -496,7 +496,6 @@ func (t *Trainer) Step() float64 {
 	start := time.Now()
 	t.drawBatch()
 	t.runPrelude()
-	t.openEarly()
 	loss := t.runShards()
 	if finite(loss) {
 		t.runJoint()
@@ -552,6 +551,7 @@ func (t *Trainer) runShards() float64 {
 	for _, p := range t.parts {
 		p.startShared()
 	}
+	t.openEarly()
 	t.phase = 0
 	t.team.run(len(t.parts), partsRun)
 	return t.batchLoss()
@@ -569,11 +569,10 @@ func (t *Trainer) runJoint() {
 // applyUpdate clips the combined gradient if the options say so, runs
 // Adam and carries the state parameters over.
 func (t *Trainer) applyUpdate() {
-	es := &t.early
-	if es.on {
+	if n, opened := t.closeEarly(); opened {
 		// Without clipping: openEarly advanced the counters.
 		t.phase = 2
-		t.update(es.order[t.closeEarly():], updateRun)
+		t.update(t.early.order[n:], updateRun)
 	} else {
 		t.clipC = 1
 		t.upd.setCombined(false)
@@ -608,7 +607,10 @@ func (t *Trainer) applyUpdate() {
 // on the team if the model is large enough, else on the caller.
 func (t *Trainer) update(rs []int, kind runKind) {
 	t.runRanges = rs
-	if t.par {
+	// A run of one task or none (the early update left at most one
+	// range) runs on the caller without the team, whose helpers would
+	// stop spinning for it.
+	if t.par && len(rs) > 1 {
 		t.team.run(len(rs), kind)
 		return
 	}

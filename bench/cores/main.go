@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command cores measures what a cache line costs between this machine's
 // cores, the figures behind the team's claiming from both ends and the
 // early update (bench/README.md, seventeenth session): the round trip of
@@ -35,7 +37,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cores: one CPU: nothing to measure")
 		os.Exit(1)
 	}
-	fmt.Printf("CPUs %d and %d\n", *cpuA, *cpuB)
+	fmt.Printf("CPUs %d and %d, %s\n", *cpuA, *cpuB, time.Now().UTC().Format(time.RFC3339))
 	pingPong()
 	reads()
 }
