@@ -545,8 +545,9 @@ func (t *Trainer) drawBatch() {
 	}
 }
 
-// runShards runs the shards' programs (their prelude already run) and
-// returns the batch loss.
+// runShards runs the shards' programs (their prelude already run), with
+// the early update open while they run (early.go), and returns the batch
+// loss.
 func (t *Trainer) runShards() float64 {
 	for _, p := range t.parts {
 		p.startShared()
@@ -567,7 +568,8 @@ func (t *Trainer) runJoint() {
 }
 
 // applyUpdate clips the combined gradient if the options say so, runs
-// Adam and carries the state parameters over.
+// Adam (on the ranges the early update left, where the step opened it)
+// and carries the state parameters over.
 func (t *Trainer) applyUpdate() {
 	if n, opened := t.closeEarly(); opened {
 		// Without clipping: openEarly advanced the counters.
