@@ -286,7 +286,9 @@ func NewTrainer(g *ir.Program, params *Params, data []float64, dim, batch int, o
 	if keepMasked {
 		t.rest, t.restSize = withoutKept(t.pre, t.upd.keepCopies(t.shards[0].p), t.shards[0].p)
 	}
-	t.team = newTeam(k, t.work, func(i int) bool { return helpParts(t.parts) || t.earlyTask(i) })
+	// An idle member updates the ranges ready early before it helps
+	// with the other shard's products (early.go).
+	t.team = newTeam(k, t.work, func(i int) bool { return t.earlyTask(i) || helpParts(t.parts) })
 	t.newEarly()
 	t.commit()
 	return t, nil
