@@ -31,6 +31,9 @@ func relu32(out, a []float32) {
 
 func reluGrad32(out, a, g []float32) {
 	a, g = a[:len(out)], g[:len(out)]
+	if reluGradVec(out, a, g) {
+		return
+	}
 	n := len(out) &^ 7
 	if useAVX2 && n > 0 {
 		reluGradAVX32(&out[0], &a[0], &g[0], n)

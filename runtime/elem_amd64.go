@@ -36,6 +36,9 @@ func relu(out, a []float64) {
 
 func reluGrad(out, a, g []float64) {
 	a, g = a[:len(out)], g[:len(out)]
+	if reluGradVec(out, a, g) {
+		return
+	}
 	n := len(out) &^ 3
 	if useAVX2 && n > 0 {
 		reluGradAVX(&out[0], &a[0], &g[0], n)

@@ -210,3 +210,25 @@ func sumRows[T Float](out, a []T, rows, n, lda int) bool {
 	}
 	return true
 }
+
+//go:noescape
+func reluGradAVX512s(out, a, gr *float32, n int)
+
+//go:noescape
+func reluGradAVX512d(out, a, gr *float64, n int)
+
+// reluGradVec sets out[j] = g[j] where a[j] > 0, else +0 (a NaN too),
+// with AVX-512 where the machine has it, and reports whether it did.
+func reluGradVec[T Float](out, a, g []T) bool {
+	n := len(out)
+	if !useAVX512 || !rowKernels || n == 0 || len(a) < n || len(g) < n {
+		return false
+	}
+	switch o := any(out).(type) {
+	case []float32:
+		reluGradAVX512s(&o[0], &any(a).([]float32)[0], &any(g).([]float32)[0], n)
+	case []float64:
+		reluGradAVX512d(&o[0], &any(a).([]float64)[0], &any(g).([]float64)[0], n)
+	}
+	return true
+}

@@ -171,6 +171,43 @@ next: \
 	VZEROUPPER; \
 	RET
 
+// out = g where a > 0 (ordered: not for a NaN), else +0, over n elements:
+// relu's derivative, as reluGradAVX32 and reluGradGo give it, sixteen or
+// eight lanes at a time and the tail under a lane mask.
+#define RELUGRAD(MOVU, CMP, SHIFT, LANESM1, LSHIFT) \
+	MOVQ out+0(FP), DI; \
+	MOVQ a+8(FP), SI; \
+	MOVQ gr+16(FP), DX; \
+	MOVQ n+24(FP), R9; \
+	XORQ R10, R10; \
+	XORQ R11, R11; \
+	XORQ R12, R12; \
+	SETUP(SHIFT, LANESM1, LSHIFT); \
+	VPXORD Z15, Z15, Z15; \
+	XORQ BX, BX; \
+	MOVQ R9, CX; \
+	TESTQ CX, CX; \
+	JZ tail; \
+vec: \
+	MOVU (SI)(BX*1), Z1; \
+	CMP $0x1e, Z15, Z1, K2; \
+	MOVU.Z (DX)(BX*1), K2, Z0; \
+	MOVU Z0, (DI)(BX*1); \
+	ADDQ $64, BX; \
+	DECQ CX; \
+	JNE vec; \
+tail: \
+	KORTESTW K1, K1; \
+	JZ done; \
+	MOVU.Z (SI)(BX*1), K1, Z1; \
+	CMP $0x1e, Z15, Z1, K2; \
+	KANDW K1, K2, K2; \
+	MOVU.Z (DX)(BX*1), K2, Z0; \
+	MOVU Z0, K1, (DI)(BX*1); \
+done: \
+	VZEROUPPER; \
+	RET
+
 // func rowsAddS(out, a, b *float32, rows, cols, ldo, lda, ldb int)
 TEXT ·rowsAddS(SB), NOSPLIT, $0-64
 	ROWS_BIN(VMOVUPS, VADDPS, 2, 15, 4)
@@ -333,3 +370,11 @@ sumd_store:
 	JNE sumd_row
 	VZEROUPPER
 	RET
+
+// func reluGradAVX512s(out, a, gr *float32, n int)
+TEXT ·reluGradAVX512s(SB), NOSPLIT, $0-32
+	RELUGRAD(VMOVUPS, VCMPPS, 2, 15, 4)
+
+// func reluGradAVX512d(out, a, gr *float64, n int)
+TEXT ·reluGradAVX512d(SB), NOSPLIT, $0-32
+	RELUGRAD(VMOVUPD, VCMPPD, 3, 7, 3)

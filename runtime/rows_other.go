@@ -13,3 +13,4 @@ func rowsCopy[T Float](out, a []T, rows, cols, ldo, lda int) bool               
 func rowsBcast[T Float](out, b []T, rows, cols, ldo int) bool                         { return false }
 func reverseRows[T Float](out, a []T, rows, n, ldo, lda int) bool                     { return false }
 func sumRows[T Float](out, a []T, rows, n, lda int) bool                              { return false }
+func reluGradVec[T Float](out, a, g []T) bool                                         { return false }
