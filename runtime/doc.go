@@ -68,9 +68,9 @@
 // columns, or its blocks. Blocks are the column blocks of a product over
 // a masked matrix (masked.go), each computed over only the rows or the
 // inner range its mask keeps. A member that has finished its own part
-// claims pieces of the products the others are running, and, in a
-// Trainer that does not clip, updates the ranges of the parameters that
-// every shard is done with (early.go). A segment is
+// updates, in a Trainer that does not clip, the ranges of the parameters
+// that every shard is done with (early.go), and claims pieces of the
+// products the others are running. A segment is
 // the part of one parameter tensor that lies in one range of the update
 // or of the norm (Trainer).
 //
