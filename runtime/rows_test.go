@@ -13,9 +13,10 @@ import (
 // TestRowKernels checks each row kernel against a plain loop over the
 // same elements (the row sums against sumRow), bit for bit (a NaN for a
 // NaN: which of two NaNs an addition keeps depends on its operands'
-// order, which Go's compiler may swap), in both dtypes: widths around the vector sizes, strides past the width, one
-// row for all (ldb 0), NaNs, infinities and signed zeros among the
-// values; and that elements between the rows are left alone.
+// order, which Go's compiler may swap), in both dtypes: widths around the
+// vector sizes, strides past the width, one row for all (ldb 0), NaNs,
+// infinities and signed zeros among the values; and that elements
+// between the rows are left alone.
 func TestRowKernels(t *testing.T) {
 	if !useAVX512 {
 		t.Skip("no AVX-512 on this machine: the row kernels are not used")

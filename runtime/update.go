@@ -27,7 +27,7 @@ type updater interface {
 	// that their tasks summed (jointState.squares), or 0.
 	jointSquares() float64
 	// readySteps: see early.go.
-	readySteps(ranges [][]segment, loss int) ([]int, bool)
+	readySteps(ranges [][]segment) ([]int, bool)
 }
 
 // optState is Adam over values of type T: in float64 the trainer updates
