@@ -32,6 +32,7 @@ type step[T Float] struct {
 	c          []T          // a fused product's bias
 	blocks     []gemmBlock  // a masked product's blocks (masked.go), or nil
 	parts      [][]gemmPart // per block, its parts, or nil to run it whole (masked.go)
+	halves     int          // a masked product run in halves this many columns apart (masked.go), or 0
 	pieces     []gemmBlock  // a product's pieces for helpers (share.go), or nil
 	rows, cols int          // result
 	ar, ac     int          // first operand
@@ -128,7 +129,7 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			if e.k.scratch(tA, tB, s.rows, s.cols, k) {
 				need = s.br * s.bc
 			}
-			s.blocks = maskedBlocks(q, static, outMasks, ir.Value(i), &s)
+			s.blocks = maskedBlocks(q, static, outMasks, ir.Value(i), &s, true)
 			for _, b := range s.blocks {
 				if e.k.scratch(tA, tB, b.m1-b.m0, b.n1-b.n0, b.k1-b.k0) {
 					need = max(need, s.br*s.bc)

@@ -260,7 +260,7 @@ func newJointState[T Float](full, g *ir.Program, t *Trainer, joint []ir.Value, j
 			a: jb.full[g.Output(jointPrefix+"a:"+name)], b: jb.full[g.Output(jointPrefix+"b:"+name)],
 			rows: m, cols: n, ar: k, ac: m, br: k, bc: n, lda: m, ldb: n,
 		}
-		st.blocks = maskedBlocks(q, static, outMasks, v, &st)
+		st.blocks = maskedBlocks(q, static, outMasks, v, &st, false)
 		if st.blocks == nil {
 			st.parts = nil
 			for n0 := 0; n0 < n; n0 += maskBlockCols {

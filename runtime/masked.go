@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/noxlang/nox/compiler/ir"
+	"github.com/noxlang/nox/runtime/internal/gemm"
 )
 
 // A MADE's weights are multiplied by constant 0/1 masks, which the layer
@@ -123,8 +124,11 @@ func outputMasks(q *ir.Program) map[ir.Value][]float64 {
 
 // maskedBlocks returns the blocks of the product s (instruction v of q),
 // or nil if it should run whole, and sets s.parts to the parts of the
-// blocks that run as parts (blockSegments), nil if none does.
-func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]float64, v ir.Value, s *step[T]) []gemmBlock {
+// blocks that run as parts (blockSegments), nil if none does, and
+// s.halves to the distance between the halves if the blocks are halves
+// blocks (halvesOf; only if halves is set).
+func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]float64, v ir.Value, s *step[T], halves bool) []gemmBlock {
+	s.halves = 0
 	if !maskSplit {
 		return nil
 	}
@@ -147,10 +151,35 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	}
 	gr := maskGrainOf[T]()
 	w := gr.cols
+	// blockCols is the width of a block (of each half, if h > 0); a
+	// group of w columns then spans w/2 of each half.
+	blockCols, h := maskBlockCols, 0
+	mk, rows := mask, k
+	if mk == nil {
+		mk, rows = outMasks[v], m
+	}
+	if halves && !tB {
+		h = halvesOf[T](mk, rows, n)
+	}
+	if h > 0 {
+		blockCols, w = maskBlockCols/2, w/2
+		gr.cols, gr.halves = w, true
+	}
+	nz := func(at func(p, j0, j1 int) bool) func(p, j0, j1 int) bool {
+		if h == 0 {
+			return at
+		}
+		return func(p, j0, j1 int) bool { return at(p, j0, j1) || at(p, j0+h, j1+h) }
+	}
+	// Columns [0, cols) are blocked: the first half, or all of them.
+	cols := n
+	if h > 0 {
+		cols = h
+	}
 	if mask != nil {
-		at := opRows(mask, k, n, tB)
-		for n0 := 0; n0 < n; n0 += maskBlockCols {
-			n1 := min(n0+maskBlockCols, n)
+		at := nz(opRows(mask, k, n, tB))
+		for n0 := 0; n0 < cols; n0 += blockCols {
+			n1 := min(n0+blockCols, cols)
 			segs := blockSegments(k, n0, n1, gr, at)
 			k0, k1 := 0, 0 // a zero block
 			if len(segs) > 0 {
@@ -165,9 +194,9 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 			work += partsWork(ps, blocks[len(blocks)-1])
 		}
 	} else if mask := outMasks[v]; mask != nil {
-		at := opRows(mask, m, n, false)
-		for n0 := 0; n0 < n; n0 += maskBlockCols {
-			n1 := min(n0+maskBlockCols, n)
+		at := nz(opRows(mask, m, n, false))
+		for n0 := 0; n0 < cols; n0 += blockCols {
+			n1 := min(n0+blockCols, cols)
 			segs := blockSegments(m, n0, n1, gr, at)
 			m0, m1 := 0, 0
 			if len(segs) > 0 {
@@ -182,11 +211,14 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 			work += partsWork(ps, blocks[len(blocks)-1])
 		}
 	}
+	if h > 0 {
+		work *= 2 // the blocks' columns in both halves
+	}
 	// Split only where it saves a fifth of the arithmetic.
 	if blocks == nil || 5*work > 4*m*n*k {
 		return nil
 	}
-	s.parts = nil
+	s.parts, s.halves = nil, h
 	for i, ps := range parts {
 		if ps != nil {
 			if s.parts == nil {
@@ -196,6 +228,47 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 		}
 	}
 	return blocks
+}
+
+// maskHalves turns on halves blocks (halvesOf); tests and probes turn
+// it off to compare.
+var maskHalves = true
+
+// halvesOf returns h if a float32 product's mask mk (rows×n, of op(B)
+// or of C) is two equal halves, h = n/2 columns each, a multiple of 16,
+// and the AVX-512 kernels run it (gemm.SgemmHalves), else 0. A MADE's
+// output weights are such a mask: μ's columns, then α's, with the same
+// degrees. In a block of 32 columns of one half, a vector of 16 spans
+// 16 output degrees of the staircase, so its rows run to those the
+// highest needs, and on digits' output weights a fifth of the
+// arithmetic was on zeros (0.99 M multiply-adds a shard in each of
+// 5.24 M, forward and weight gradient: TestProbeProducts). Run in
+// halves, a vector holds 8 columns of each half with the same 8
+// degrees, and the zeros it multiplies halve.
+func halvesOf[T Float](mk []float64, rows, n int) int {
+	var z T
+	if _, ok := any(z).(float32); !ok || !maskHalves || mk == nil || !gemmAVX512Path() || n%(2*maskHalfCols) != 0 {
+		return 0
+	}
+	h := n / 2
+	for p := range rows {
+		r := mk[p*n : (p+1)*n]
+		for j := range h {
+			if r[j] != r[j+h] {
+				return 0
+			}
+		}
+	}
+	return h
+}
+
+// gemmHalves is gemm.SgemmHalves for a float32 product (halvesOf).
+func gemmHalves[T Float](tA bool, m, n, k int, a []T, lda int, b []T, ldb, h int, acc bool, c []T, ldc int) {
+	a32, ok := any(a).([]float32)
+	if !ok {
+		panic("runtime: halves blocks in float64")
+	}
+	gemm.SgemmHalves(tA, m, n, k, a32, lda, any(b).([]float32), ldb, h, acc, any(c).([]float32), ldc)
 }
 
 // opRows returns blockSegments' question for the k×n matrix op(B) whose
@@ -261,15 +334,18 @@ const (
 // maskGrain is how a block of a product is checked and split: in groups
 // of cols columns, runs of segRows rows, parts of at least minPart rows
 // (blockSegments).
-type maskGrain struct{ cols, segRows, minPart int }
+type maskGrain struct {
+	cols, segRows, minPart int
+	halves                 bool // a group's columns are in each half (halvesOf): twice cols lanes
+}
 
 // maskGrainOf is the grain of T's blocks.
 func maskGrainOf[T Float]() maskGrain {
 	var z T
 	if _, ok := any(z).(float64); ok {
-		return maskGrain{maskQuarterCols, maskSegRows64, maskMinPart64}
+		return maskGrain{cols: maskQuarterCols, segRows: maskSegRows64, minPart: maskMinPart64}
 	}
-	return maskGrain{maskHalfCols, maskSegRows, maskMinPart}
+	return maskGrain{cols: maskHalfCols, segRows: maskSegRows, minPart: maskMinPart}
 }
 
 // maskSeg is a range [lo, hi) of rows that the column groups in set (bit
@@ -296,6 +372,9 @@ type gemmPart struct {
 // left out, and the first and last trimmed to the rows their groups
 // need. A block without nonzeros has no segments.
 func blockSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []maskSeg {
+	if maskExact {
+		return exactSegments(l, n0, n1, gr, nz)
+	}
 	w := gr.cols
 	groups := (n1 - n0 + w - 1) / w
 	full := 1<<groups - 1
@@ -433,7 +512,7 @@ func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 	if s.parts != nil {
 		// A masked product's pieces are its blocks, one per maskBlockCols
 		// columns (pieces, share.go).
-		if ps := s.parts[b.n0/maskBlockCols]; ps != nil {
+		if ps := s.parts[s.blockIndex(b)]; ps != nil {
 			for _, p := range ps {
 				e.gemmPart(s, p.gemmBlock, tA, tB, p.acc)
 			}
@@ -443,8 +522,17 @@ func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 	e.gemmPart(s, b, tA, tB, false)
 }
 
+// blockIndex returns the index of block b among s.blocks.
+func (s *step[T]) blockIndex(b gemmBlock) int {
+	if s.halves > 0 {
+		return b.n0 / (maskBlockCols / 2)
+	}
+	return b.n0 / maskBlockCols
+}
+
 // gemmPart runs rows [m0, m1) and columns [n0, n1) of a product, summed
-// over [k0, k1), into C, or adds them to C if acc.
+// over [k0, k1), into C, or adds them to C if acc; and the same columns
+// s.halves further on, if that is not 0.
 func (e *Exec[T]) gemmPart(s *step[T], b gemmBlock, tA, tB, acc bool) {
 	gemmPartWith(e.k, e.scratch, s, b, tA, tB, acc)
 }
@@ -464,6 +552,10 @@ func gemmPartWith[T Float](k *kernels[T], scratch []T, s *step[T], b gemmBlock, 
 	bOff := b.k0*ldb + b.n0
 	if tB {
 		bOff = b.n0*ldb + b.k0
+	}
+	if s.halves > 0 {
+		gemmHalves(tA, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.halves, acc, s.out[b.m0*ldc+b.n0:], ldc)
+		return
 	}
 	if acc {
 		gemmAdd(tA, tB, mm, nn, kk, s.a[aOff:], lda, s.b[bOff:], ldb, s.out[b.m0*ldc+b.n0:], ldc, scratch)

@@ -246,7 +246,7 @@ func TestBlockSegments(t *testing.T) {
 	}
 	for _, c := range cases {
 		var works [2]float64
-		grains := []maskGrain{{maskHalfCols, maskSegRows, maskMinPart}, {maskQuarterCols, maskSegRows64, maskMinPart64}}
+		grains := []maskGrain{maskGrainOf[float32](), maskGrainOf[float64]()}
 		for wi, gr := range grains {
 			works[wi] = blockSegmentsWork(t, c.name, c.l, c.n, gr, c.nz, c.parts, c.maxWork)
 		}

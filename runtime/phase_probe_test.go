@@ -65,8 +65,13 @@ func TestProbePhases(t *testing.T) {
 		for range c.steps {
 			timed("draw", tr.drawBatch)
 			timed("prelude", tr.runPrelude)
-			var ends [2]time.Time
+			var starts, ends [2]time.Time
 			var members [2]int
+			testShardStart = func(i, j int) {
+				if j < 2 {
+					starts[j] = time.Now()
+				}
+			}
 			testShardDone = func(i, j int) {
 				if j < 2 {
 					ends[j], members[j] = time.Now(), i
@@ -88,6 +93,12 @@ func TestProbePhases(t *testing.T) {
 			if len(tr.shards) == 2 && members[0] != members[1] {
 				gap := ends[1].Sub(ends[0]).Abs()
 				times["shard gap"] = append(times["shard gap"], float64(gap.Nanoseconds())/1e3)
+				for k := range 2 {
+					name := fmt.Sprintf("shard %d on member %d", k, members[k])
+					times[name] = append(times[name], float64(ends[k].Sub(starts[k]).Nanoseconds())/1e3)
+					name = fmt.Sprintf("shard %d start", k)
+					times[name] = append(times[name], float64(starts[k].Sub(starts[0]).Nanoseconds())/1e3)
+				}
 			}
 			timed("joint", tr.runJoint)
 			timed("update", tr.applyUpdate)

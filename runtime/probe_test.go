@@ -57,6 +57,10 @@ func TestProbeShard(t *testing.T) {
 			flags, name, runFlags = []*bool{&colSums}, "column-sum kernel", true
 		case "rows":
 			flags, name, runFlags = []*bool{&rowKernels}, "row kernels", true
+		case "halves":
+			flags, name = []*bool{&maskHalves}, "halves blocks"
+		case "exact":
+			flags, name = []*bool{&maskExact}, "exact segments"
 		case "narrow":
 			flags, name, runFlags = []*bool{&narrowLoops}, "narrow loops", true
 		}
@@ -170,6 +174,9 @@ func productMACs[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][]
 			parts = s.parts[i]
 		}
 		comp += float64(partsWork(parts, b))
+	}
+	if s.halves > 0 {
+		comp *= 2 // each block's columns in both halves
 	}
 	return full, comp, useful
 }

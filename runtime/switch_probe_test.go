@@ -17,3 +17,15 @@ func init() {
 		rowKernels = false
 	}
 }
+
+// NOX_PROBE_NOHALVES=1 turns halves blocks off (masked.go, halvesOf),
+// and NOX_PROBE_NOEXACT=1 the row-by-row plan of a block's parts
+// (maskplan.go), for the same comparison.
+func init() {
+	if os.Getenv("NOX_PROBE_NOHALVES") == "1" {
+		maskHalves = false
+	}
+	if os.Getenv("NOX_PROBE_NOEXACT") == "1" {
+		maskExact = false
+	}
+}

@@ -303,6 +303,9 @@ func (t *Trainer) work(i, j int) {
 	}
 	switch t.phase {
 	case 0:
+		if testShardDone != nil {
+			testShardStart(i, j)
+		}
 		if t.drawn {
 			t.copyRows(j)
 		}
@@ -672,3 +675,7 @@ func touch(data []float64, rows []int, d int) float64 {
 // program when it is done (TestProbePhases: how far apart the shards
 // end).
 var testShardDone func(member, shard int)
+
+// testShardStart is called with testShardDone, when shard j's task
+// starts.
+var testShardStart func(member, shard int)

@@ -107,6 +107,15 @@ func generate(e elem) {
 		dotKernel(e, s[0], s[1])
 	}
 	if e == f32 {
+		for _, s := range halvesShapes {
+			halvesKernel(e, s[0], s[1], pfNone)
+		}
+		for _, s := range halvesPfShapes {
+			halvesKernel(e, s[0], s[1], pfL1)
+			halvesKernel(e, s[0], s[1], pfL2)
+		}
+	}
+	if e == f32 {
 		transpose16()
 	} else {
 		transpose8()
@@ -137,6 +146,36 @@ func generate(e elem) {
 		name := fmt.Sprintf("%sdot%dx%d", e.prefix, s[0], s[1])
 		fmt.Fprintf(&out, "\n// %s computes blocks of %d rows by %d columns of C.\n//\n//go:noescape\n", name, s[0], s[1])
 		fmt.Fprintf(&out, "func %s(nb, k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, mask, acc int)\n", name, t, t, t)
+	}
+	if e == f32 {
+		for _, s := range halvesShapes {
+			name := fmt.Sprintf("skernh%dx%d", s[0], s[1])
+			fmt.Fprintf(&out, "\n// %s computes blocks of %d rows by %d columns of C in each half.\n//\n//go:noescape\n", name, s[0], 8*s[1])
+			fmt.Fprintf(&out, "func %s(nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, h, acc int)\n", name, t, t, t)
+		}
+		for _, s := range halvesPfShapes {
+			for _, pf := range []prefetch{pfL1, pfL2} {
+				name := fmt.Sprintf("skernh%s%dx%d", pf.infix(), s[0], s[1])
+				fmt.Fprintf(&out, "\n// %s is skernh%dx%d, prefetching B %d rows ahead into %s.\n//\n//go:noescape\n", name, s[0], s[1], 1<<pfShift, pf.cache())
+				fmt.Fprintf(&out, "func %s(nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, h, acc int)\n", name, t, t, t)
+			}
+		}
+		fmt.Fprintf(&out, "\n// skernelHalvesPf runs the main halves kernel for 8·w columns in each half that prefetches into L2 if l2, else into L1.\n")
+		fmt.Fprintf(&out, "func skernelHalvesPf(l2 bool, w int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int) {\n")
+		fmt.Fprintf(&out, "\tswitch w<<1 | b2i(l2) {\n")
+		for _, s := range halvesPfShapes {
+			for i, pf := range []prefetch{pfL1, pfL2} {
+				fmt.Fprintf(&out, "\tcase %d<<1 | %d:\n\t\tskernh%s%dx%d(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)\n", s[1], i, pf.infix(), s[0], s[1])
+			}
+		}
+		fmt.Fprintf(&out, "\tdefault:\n\t\tpanic(\"gemm: no kernel\")\n\t}\n}\n")
+		fmt.Fprintf(&out, "\n// skernelHalves runs the halves kernel for r rows by 8·w columns in each half.\n")
+		fmt.Fprintf(&out, "func skernelHalves(w, r int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int) {\n")
+		fmt.Fprintf(&out, "\tswitch w<<4 | r {\n")
+		for _, s := range halvesShapes {
+			fmt.Fprintf(&out, "\tcase %d<<4 | %d:\n\t\tskernh%dx%d(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)\n", s[1], s[0], s[0], s[1])
+		}
+		fmt.Fprintf(&out, "\tdefault:\n\t\tpanic(\"gemm: no kernel\")\n\t}\n}\n")
 	}
 	fmt.Fprintf(&out, "\n// %skernel runs the kernel for r rows by %d·w columns.\n", e.prefix, e.lanes)
 	fmt.Fprintf(&out, "func %skernel(w, r int, nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, mask, acc int) {\n", e.prefix, t, t, t)
@@ -351,6 +390,136 @@ func kernel(e elem, mr, w int, pf prefetch) {
 			} else {
 				p("%s %s, %s", mov, acc(r, v), addr)
 			}
+		}
+	}
+	advance(mr)
+	p("DECQ R12")
+	p("JNZ block")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// halvesShapes lists the float32 halves kernels (halvesKernel) as
+// (rows, vectors) pairs.
+var halvesShapes = [][2]int{{8, 1}, {4, 1}, {2, 1}, {1, 1}, {8, 2}, {4, 2}, {2, 2}, {1, 2}}
+
+// halvesPfShapes lists the halves kernels also emitted with software
+// prefetching, as pfShapes: a B read in place whose rows lie far apart
+// (784-d's output weights, 6 KiB rows) ran its forward product 15 %
+// slower on halves kernels without it.
+var halvesPfShapes = [][2]int{{8, 1}, {8, 2}}
+
+// halvesKernel writes skernhRxW, kernRxW in float32 over two halves of
+// C's and B's columns h apart: vector v holds columns [8v, 8v+8) of the
+// first half in its low 8 lanes and the same columns of the second half
+// (h further on) in its high 8. Each element is summed as kernRxW sums
+// it, from zero in order of p, C added at the end if acc. A masked
+// product whose mask's halves are equal (a MADE's output weights: μ's
+// and α's columns) runs on these: a vector then spans 8 degrees of the
+// staircase instead of 16, and so does half the arithmetic on zeros
+// (runtime/masked.go). The block is always whole: no lane mask.
+func halvesKernel(e elem, mr, w int, pf prefetch) {
+	name := fmt.Sprintf("skernh%s%dx%d", pf.infix(), mr, w)
+	mov, fma, add := "VMOVU"+e.sfx, "VFMADD231"+e.sfx, "VADD"+e.sfx
+	acc := func(r, v int) string { return zreg(r*w + v) }
+	breg := func(v int) string { return zreg(mr*w + v) }
+	bc := func(r int) string { return zreg(mr*w + w + r%2) }
+	ymm := func(z string) string { return "Y" + z[1:] }
+	fmt.Fprintf(&out, "\n// func %s(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
+	p("MOVQ h+72(FP), R14")
+	p("SHLQ $%d, R14", e.shift)
+	p("MOVQ ars+24(FP), SI")
+	p("SHLQ $%d, SI", e.shift)
+	p("LEAQ (SI)(SI*2), DI")
+	p("MOVQ aps+32(FP), R8")
+	p("SHLQ $%d, R8", e.shift)
+	p("MOVQ ldb+48(FP), R9")
+	p("SHLQ $%d, R9", e.shift)
+	if pf != pfNone {
+		// R15: the distance to the row prefetched.
+		p("MOVQ R9, R15")
+		p("SHLQ $%d, R15", pfShift)
+	}
+	p("MOVQ a+16(FP), R10")
+	p("MOVQ c+56(FP), R11")
+	p("MOVQ nb+0(FP), R12")
+	p("MOVQ ldc+64(FP), R13")
+	p("SHLQ $%d, R13", e.shift)
+	fmt.Fprintf(&out, "\nblock:\n")
+	for r := 0; r < mr; r++ {
+		for v := 0; v < w; v++ {
+			p("VPXORQ %[1]s, %[1]s, %[1]s", acc(r, v))
+		}
+	}
+	p("MOVQ R10, AX")
+	if mr > 4 {
+		p("LEAQ (R10)(SI*4), BX")
+	}
+	p("MOVQ b+40(FP), CX")
+	p("MOVQ k+8(FP), DX")
+	fmt.Fprintf(&out, "\nloop:\n")
+	if pf != pfNone {
+		// A half's 8·w columns are 32·w bytes: its first line, and
+		// for two vectors the next too, which the next block of
+		// columns reads (784-d's forward product over its output
+		// weights, 64 rows a shard: 3 % faster than with the first
+		// line alone, where it had been 2 % slower than kernpRxW); the
+		// second half h bytes on.
+		offs := []int{0}
+		if w > 1 {
+			offs = append(offs, 64)
+		}
+		for _, o := range offs {
+			p("%s %d(CX)(R15*1)", pf.instr(), o)
+		}
+		p("ADDQ R14, CX")
+		for _, o := range offs {
+			p("%s %d(CX)(R15*1)", pf.instr(), o)
+		}
+		p("SUBQ R14, CX")
+	}
+	for v := 0; v < w; v++ {
+		p("%s %d(CX), %s", mov, 32*v, ymm(breg(v)))
+		p("VINSERTF32X8 $1, %d(CX)(R14*1), %s, %s", 32*v, breg(v), breg(v))
+	}
+	for r := 0; r < mr; r++ {
+		p("%s %s, %s", e.bcast, rowAddr(r, "AX", "BX", "SI", "DI", 0), bc(r))
+		for v := 0; v < w; v++ {
+			p("%s %s, %s, %s", fma, breg(v), bc(r), acc(r, v))
+		}
+	}
+	p("ADDQ R8, AX")
+	if mr > 4 {
+		p("ADDQ R8, BX")
+	}
+	p("ADDQ R9, CX")
+	p("DECQ DX")
+	p("JNZ loop")
+	fmt.Fprintf(&out, "\n")
+	// C rows: 0..3 from R11 with stride R13 (3·stride in CX), 4..7 from
+	// BX; their second halves from AX and DX.
+	p("LEAQ (R13)(R13*2), CX")
+	p("LEAQ (R11)(R14*1), AX")
+	if mr > 4 {
+		p("LEAQ (R11)(R13*4), BX")
+		p("LEAQ (BX)(R14*1), DX")
+	}
+	p("CMPQ acc+80(FP), $0")
+	p("JEQ store")
+	tmp := breg(0)
+	for r := 0; r < mr; r++ {
+		for v := 0; v < w; v++ {
+			p("%s %s, %s", mov, rowAddr(r, "R11", "BX", "R13", "CX", 32*v), ymm(tmp))
+			p("VINSERTF32X8 $1, %s, %s, %s", rowAddr(r, "AX", "DX", "R13", "CX", 32*v), tmp, tmp)
+			p("%s %s, %s, %s", add, tmp, acc(r, v), acc(r, v))
+		}
+	}
+	fmt.Fprintf(&out, "\nstore:\n")
+	for r := 0; r < mr; r++ {
+		for v := 0; v < w; v++ {
+			p("%s %s, %s", mov, ymm(acc(r, v)), rowAddr(r, "R11", "BX", "R13", "CX", 32*v))
+			p("VEXTRACTF32X8 $1, %s, %s", acc(r, v), rowAddr(r, "AX", "DX", "R13", "CX", 32*v))
 		}
 	}
 	advance(mr)

@@ -272,3 +272,44 @@ func sswapped(buf []float32, tB bool, m, n, k int, a []float32, lda int, b []flo
 		}
 	}
 }
+
+// sgemmHalvesAsm is SgemmHalves on the halves kernels (skernhRxW), for
+// n of 8 or 16: k in runs of 128 rows, as sInPlaceBlocked sums a block
+// of a masked product, each run over all of A's rows.
+func sgemmHalvesAsm(tA bool, m, n, k int, a []float32, lda int, b []float32, ldb, h int, acc bool, c []float32, ldc int) {
+	ars, aps := lda, 1
+	if tA {
+		ars, aps = 1, lda
+	}
+	w := n / 8
+	// Prefetched as srun chooses for a block read in place, but only a
+	// B larger than L2 (784-d's output weights, 6 MiB): digits' (256
+	// KiB, and its 64 KiB output gradient) ran 4 % slower prefetched.
+	pf := pfOff
+	if k*ldb >= 1<<17 {
+		pf = prefetchB(k, ldb, 256)
+	}
+	for p0 := 0; p0 < k; p0 += 128 {
+		kw := min(128, k-p0)
+		iacc := 0
+		if acc || p0 > 0 {
+			iacc = 1
+		}
+		ap, bp := a[p0*aps:], b[p0*ldb:]
+		nb := m / 8
+		switch {
+		case nb > 0 && pf != pfOff:
+			skernelHalvesPf(pf == pfL2, w, nb, kw, &ap[0], ars, aps, &bp[0], ldb, &c[0], ldc, h, iacc)
+		case nb > 0:
+			skernelHalves(w, 8, nb, kw, &ap[0], ars, aps, &bp[0], ldb, &c[0], ldc, h, iacc)
+		}
+		for i := nb * 8; i < m; {
+			r := 4
+			for r > m-i {
+				r /= 2
+			}
+			skernelHalves(w, r, 1, kw, &ap[i*ars], ars, aps, &bp[0], ldb, &c[i*ldc], ldc, h, iacc)
+			i += r
+		}
+	}
+}

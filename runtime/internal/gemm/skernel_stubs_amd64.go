@@ -164,6 +164,106 @@ func sdot8x1(nb, k int, a *float32, lda int, b *float32, ldb int, c *float32, ld
 //go:noescape
 func sdot1x1(nb, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, mask, acc int)
 
+// skernh8x1 computes blocks of 8 rows by 8 columns of C in each half.
+//
+//go:noescape
+func skernh8x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh4x1 computes blocks of 4 rows by 8 columns of C in each half.
+//
+//go:noescape
+func skernh4x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh2x1 computes blocks of 2 rows by 8 columns of C in each half.
+//
+//go:noescape
+func skernh2x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh1x1 computes blocks of 1 rows by 8 columns of C in each half.
+//
+//go:noescape
+func skernh1x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh8x2 computes blocks of 8 rows by 16 columns of C in each half.
+//
+//go:noescape
+func skernh8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh4x2 computes blocks of 4 rows by 16 columns of C in each half.
+//
+//go:noescape
+func skernh4x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh2x2 computes blocks of 2 rows by 16 columns of C in each half.
+//
+//go:noescape
+func skernh2x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh1x2 computes blocks of 1 rows by 16 columns of C in each half.
+//
+//go:noescape
+func skernh1x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernhp8x1 is skernh8x1, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func skernhp8x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernhq8x1 is skernh8x1, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernhq8x1(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernhp8x2 is skernh8x2, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func skernhp8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernhq8x2 is skernh8x2, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernhq8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernelHalvesPf runs the main halves kernel for 8·w columns in each half that prefetches into L2 if l2, else into L1.
+func skernelHalvesPf(l2 bool, w int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int) {
+	switch w<<1 | b2i(l2) {
+	case 1<<1 | 0:
+		skernhp8x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<1 | 1:
+		skernhq8x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<1 | 0:
+		skernhp8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<1 | 1:
+		skernhq8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	default:
+		panic("gemm: no kernel")
+	}
+}
+
+// skernelHalves runs the halves kernel for r rows by 8·w columns in each half.
+func skernelHalves(w, r int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int) {
+	switch w<<4 | r {
+	case 1<<4 | 8:
+		skernh8x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<4 | 4:
+		skernh4x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<4 | 2:
+		skernh2x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<4 | 1:
+		skernh1x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 8:
+		skernh8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 4:
+		skernh4x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 2:
+		skernh2x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 1:
+		skernh1x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	default:
+		panic("gemm: no kernel")
+	}
+}
+
 // skernel runs the kernel for r rows by 16·w columns.
 func skernel(w, r int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, mask, acc int) {
 	switch w<<4 | r {
