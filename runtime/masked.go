@@ -158,11 +158,11 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	if mk == nil {
 		mk, rows = outMasks[v], m
 	}
-	if halves && !tB {
+	if halves && !tB && gemm.HalvesFit(m, s.ldb, int(unsafe.Sizeof(T(0)))) {
 		h = halvesOf[T](mk, rows, n)
 	}
 	if h > 0 {
-		blockCols, w = maskBlockCols/2, w/2
+		blockCols, w = halvesBlockCols[T](), w/2
 		gr.cols, gr.halves = w, true
 	}
 	nz := func(at func(p, j0, j1 int) bool) func(p, j0, j1 int) bool {
@@ -245,9 +245,12 @@ var maskHalves = true
 // 5.24 M, forward and weight gradient: TestProbeProducts). Run in
 // halves, a vector holds 8 columns of each half with the same 8
 // degrees, and the zeros it multiplies halve.
+//
+// In float64 a vector holds 4 columns of each half, and a block's 16 of
+// each are checked in groups of 4, where an ordinary float64 block has
+// 32 columns in groups of 8 (maskQuarterCols).
 func halvesOf[T Float](mk []float64, rows, n int) int {
-	var z T
-	if _, ok := any(z).(float32); !ok || !maskHalves || mk == nil || !gemmAVX512Path() || n%(2*maskHalfCols) != 0 {
+	if !maskHalves || mk == nil || !gemmAVX512Path() || n%(2*halvesBlockCols[T]()) != 0 {
 		return 0
 	}
 	h := n / 2
@@ -262,13 +265,21 @@ func halvesOf[T Float](mk []float64, rows, n int) int {
 	return h
 }
 
-// gemmHalves is gemm.SgemmHalves for a float32 product (halvesOf).
+// halvesBlockCols is the width of a halves block in each half
+// (halvesOf): in float32 16 columns, two vectors as in an ordinary
+// block; in float64 16 too, four vectors, as in an ordinary one (with
+// two, digits' float64 log-prob ran 0.94 of the speed of the ordinary
+// blocks; its training step 1.02 of it).
+func halvesBlockCols[T Float]() int { return maskHalfCols }
+
+// gemmHalves is gemm.SgemmHalves or gemm.DgemmHalves (halvesOf).
 func gemmHalves[T Float](tA bool, m, n, k int, a []T, lda int, b []T, ldb, h int, acc bool, c []T, ldc int) {
-	a32, ok := any(a).([]float32)
-	if !ok {
-		panic("runtime: halves blocks in float64")
+	switch a := any(a).(type) {
+	case []float32:
+		gemm.SgemmHalves(tA, m, n, k, a, lda, any(b).([]float32), ldb, h, acc, any(c).([]float32), ldc)
+	case []float64:
+		gemm.DgemmHalves(tA, m, n, k, a, lda, any(b).([]float64), ldb, h, acc, any(c).([]float64), ldc)
 	}
-	gemm.SgemmHalves(tA, m, n, k, a32, lda, any(b).([]float32), ldb, h, acc, any(c).([]float32), ldc)
 }
 
 // opRows returns blockSegments' question for the k×n matrix op(B) whose
@@ -525,7 +536,7 @@ func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 // blockIndex returns the index of block b among s.blocks.
 func (s *step[T]) blockIndex(b gemmBlock) int {
 	if s.halves > 0 {
-		return b.n0 / (maskBlockCols / 2)
+		return b.n0 / halvesBlockCols[T]()
 	}
 	return b.n0 / maskBlockCols
 }

@@ -106,14 +106,12 @@ func generate(e elem) {
 	for _, s := range dotShapes {
 		dotKernel(e, s[0], s[1])
 	}
-	if e == f32 {
-		for _, s := range halvesShapes {
-			halvesKernel(e, s[0], s[1], pfNone)
-		}
-		for _, s := range halvesPfShapes {
-			halvesKernel(e, s[0], s[1], pfL1)
-			halvesKernel(e, s[0], s[1], pfL2)
-		}
+	for _, s := range halvesShapes {
+		halvesKernel(e, s[0], s[1], pfNone)
+	}
+	for _, s := range halvesPfShapes {
+		halvesKernel(e, s[0], s[1], pfL1)
+		halvesKernel(e, s[0], s[1], pfL2)
 	}
 	if e == f32 {
 		transpose16()
@@ -147,36 +145,35 @@ func generate(e elem) {
 		fmt.Fprintf(&out, "\n// %s computes blocks of %d rows by %d columns of C.\n//\n//go:noescape\n", name, s[0], s[1])
 		fmt.Fprintf(&out, "func %s(nb, k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, mask, acc int)\n", name, t, t, t)
 	}
-	if e == f32 {
-		for _, s := range halvesShapes {
-			name := fmt.Sprintf("skernh%dx%d", s[0], s[1])
-			fmt.Fprintf(&out, "\n// %s computes blocks of %d rows by %d columns of C in each half.\n//\n//go:noescape\n", name, s[0], 8*s[1])
+	hl := e.lanes / 2 // a vector's columns in each half
+	for _, s := range halvesShapes {
+		name := fmt.Sprintf("%skernh%dx%d", e.prefix, s[0], s[1])
+		fmt.Fprintf(&out, "\n// %s computes blocks of %d rows by %d columns of C in each half.\n//\n//go:noescape\n", name, s[0], hl*s[1])
+		fmt.Fprintf(&out, "func %s(nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, h, acc int)\n", name, t, t, t)
+	}
+	for _, s := range halvesPfShapes {
+		for _, pf := range []prefetch{pfL1, pfL2} {
+			name := fmt.Sprintf("%skernh%s%dx%d", e.prefix, pf.infix(), s[0], s[1])
+			fmt.Fprintf(&out, "\n// %s is %skernh%dx%d, prefetching B %d rows ahead into %s.\n//\n//go:noescape\n", name, e.prefix, s[0], s[1], 1<<pfShift, pf.cache())
 			fmt.Fprintf(&out, "func %s(nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, h, acc int)\n", name, t, t, t)
 		}
-		for _, s := range halvesPfShapes {
-			for _, pf := range []prefetch{pfL1, pfL2} {
-				name := fmt.Sprintf("skernh%s%dx%d", pf.infix(), s[0], s[1])
-				fmt.Fprintf(&out, "\n// %s is skernh%dx%d, prefetching B %d rows ahead into %s.\n//\n//go:noescape\n", name, s[0], s[1], 1<<pfShift, pf.cache())
-				fmt.Fprintf(&out, "func %s(nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, h, acc int)\n", name, t, t, t)
-			}
-		}
-		fmt.Fprintf(&out, "\n// skernelHalvesPf runs the main halves kernel for 8·w columns in each half that prefetches into L2 if l2, else into L1.\n")
-		fmt.Fprintf(&out, "func skernelHalvesPf(l2 bool, w int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int) {\n")
-		fmt.Fprintf(&out, "\tswitch w<<1 | b2i(l2) {\n")
-		for _, s := range halvesPfShapes {
-			for i, pf := range []prefetch{pfL1, pfL2} {
-				fmt.Fprintf(&out, "\tcase %d<<1 | %d:\n\t\tskernh%s%dx%d(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)\n", s[1], i, pf.infix(), s[0], s[1])
-			}
-		}
-		fmt.Fprintf(&out, "\tdefault:\n\t\tpanic(\"gemm: no kernel\")\n\t}\n}\n")
-		fmt.Fprintf(&out, "\n// skernelHalves runs the halves kernel for r rows by 8·w columns in each half.\n")
-		fmt.Fprintf(&out, "func skernelHalves(w, r int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int) {\n")
-		fmt.Fprintf(&out, "\tswitch w<<4 | r {\n")
-		for _, s := range halvesShapes {
-			fmt.Fprintf(&out, "\tcase %d<<4 | %d:\n\t\tskernh%dx%d(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)\n", s[1], s[0], s[0], s[1])
-		}
-		fmt.Fprintf(&out, "\tdefault:\n\t\tpanic(\"gemm: no kernel\")\n\t}\n}\n")
 	}
+	fmt.Fprintf(&out, "\n// %skernelHalvesPf runs the main halves kernel for %d·w columns in each half that prefetches into L2 if l2, else into L1.\n", e.prefix, hl)
+	fmt.Fprintf(&out, "func %skernelHalvesPf(l2 bool, w int, nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, h, acc int) {\n", e.prefix, t, t, t)
+	fmt.Fprintf(&out, "\tswitch w<<1 | b2i(l2) {\n")
+	for _, s := range halvesPfShapes {
+		for i, pf := range []prefetch{pfL1, pfL2} {
+			fmt.Fprintf(&out, "\tcase %d<<1 | %d:\n\t\t%skernh%s%dx%d(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)\n", s[1], i, e.prefix, pf.infix(), s[0], s[1])
+		}
+	}
+	fmt.Fprintf(&out, "\tdefault:\n\t\tpanic(\"gemm: no kernel\")\n\t}\n}\n")
+	fmt.Fprintf(&out, "\n// %skernelHalves runs the halves kernel for r rows by %d·w columns in each half.\n", e.prefix, hl)
+	fmt.Fprintf(&out, "func %skernelHalves(w, r int, nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, h, acc int) {\n", e.prefix, t, t, t)
+	fmt.Fprintf(&out, "\tswitch w<<4 | r {\n")
+	for _, s := range halvesShapes {
+		fmt.Fprintf(&out, "\tcase %d<<4 | %d:\n\t\t%skernh%dx%d(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)\n", s[1], s[0], e.prefix, s[0], s[1])
+	}
+	fmt.Fprintf(&out, "\tdefault:\n\t\tpanic(\"gemm: no kernel\")\n\t}\n}\n")
 	fmt.Fprintf(&out, "\n// %skernel runs the kernel for r rows by %d·w columns.\n", e.prefix, e.lanes)
 	fmt.Fprintf(&out, "func %skernel(w, r int, nb, k int, a *%s, ars, aps int, b *%s, ldb int, c *%s, ldc int, mask, acc int) {\n", e.prefix, t, t, t)
 	fmt.Fprintf(&out, "\tswitch w<<4 | r {\n")
@@ -399,33 +396,43 @@ func kernel(e elem, mr, w int, pf prefetch) {
 	p("RET")
 }
 
-// halvesShapes lists the float32 halves kernels (halvesKernel) as
-// (rows, vectors) pairs.
-var halvesShapes = [][2]int{{8, 1}, {4, 1}, {2, 1}, {1, 1}, {8, 2}, {4, 2}, {2, 2}, {1, 2}}
+// halvesShapes lists the halves kernels (halvesKernel) as (rows,
+// vectors) pairs.
+var halvesShapes = [][2]int{
+	{8, 1}, {4, 1}, {2, 1}, {1, 1},
+	{8, 2}, {4, 2}, {2, 2}, {1, 2},
+	{8, 3}, {4, 3}, {2, 3}, {1, 3},
+	{6, 4}, {4, 4}, {2, 4}, {1, 4},
+}
 
 // halvesPfShapes lists the halves kernels also emitted with software
 // prefetching, as pfShapes: a B read in place whose rows lie far apart
 // (784-d's output weights, 6 KiB rows) ran its forward product 15 %
 // slower on halves kernels without it.
-var halvesPfShapes = [][2]int{{8, 1}, {8, 2}}
+var halvesPfShapes = [][2]int{{8, 1}, {8, 2}, {8, 3}, {6, 4}}
 
-// halvesKernel writes skernhRxW, kernRxW in float32 over two halves of
-// C's and B's columns h apart: vector v holds columns [8v, 8v+8) of the
-// first half in its low 8 lanes and the same columns of the second half
-// (h further on) in its high 8. Each element is summed as kernRxW sums
-// it, from zero in order of p, C added at the end if acc. A masked
-// product whose mask's halves are equal (a MADE's output weights: μ's
-// and α's columns) runs on these: a vector then spans 8 degrees of the
-// staircase instead of 16, and so does half the arithmetic on zeros
-// (runtime/masked.go). The block is always whole: no lane mask.
+// halvesKernel writes kernhRxW (with the prefix of e), kernRxW over two
+// halves of C's and B's columns h apart: vector v holds columns
+// [l·v, l·v+l) of the first half in its low l lanes and the same columns
+// of the second half (h further on) in its high l, where l is half a
+// vector's lanes (8 in float32, 4 in float64): 32 bytes of each half.
+// Each element is summed as kernRxW sums it, from zero in order of p, C
+// added at the end if acc. A masked product whose mask's halves are
+// equal (a MADE's output weights: μ's and α's columns) runs on these: a
+// vector then spans half as many degrees of the staircase, and does
+// half the arithmetic on zeros (runtime/masked.go). The block is always
+// whole: no lane mask.
 func halvesKernel(e elem, mr, w int, pf prefetch) {
-	name := fmt.Sprintf("skernh%s%dx%d", pf.infix(), mr, w)
+	name := fmt.Sprintf("%skernh%s%dx%d", e.prefix, pf.infix(), mr, w)
 	mov, fma, add := "VMOVU"+e.sfx, "VFMADD231"+e.sfx, "VADD"+e.sfx
+	// The 64×4 forms move the same 256 bits in either type and need
+	// only AVX-512F (the 32×8 ones need AVX-512DQ).
+	insert, extract := "VINSERTF64X4", "VEXTRACTF64X4"
 	acc := func(r, v int) string { return zreg(r*w + v) }
 	breg := func(v int) string { return zreg(mr*w + v) }
 	bc := func(r int) string { return zreg(mr*w + w + r%2) }
 	ymm := func(z string) string { return "Y" + z[1:] }
-	fmt.Fprintf(&out, "\n// func %s(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)\n", name)
+	fmt.Fprintf(&out, "\n// func %s(nb, k int, a *%[2]s, ars, aps int, b *%[2]s, ldb int, c *%[2]s, ldc int, h, acc int)\n", name, e.goType)
 	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
 	p("MOVQ h+72(FP), R14")
 	p("SHLQ $%d, R14", e.shift)
@@ -460,7 +467,7 @@ func halvesKernel(e elem, mr, w int, pf prefetch) {
 	p("MOVQ k+8(FP), DX")
 	fmt.Fprintf(&out, "\nloop:\n")
 	if pf != pfNone {
-		// A half's 8·w columns are 32·w bytes: its first line, and
+		// A half's columns are 32·w bytes: its first line, and
 		// for two vectors the next too, which the next block of
 		// columns reads (784-d's forward product over its output
 		// weights, 64 rows a shard: 3 % faster than with the first
@@ -481,7 +488,7 @@ func halvesKernel(e elem, mr, w int, pf prefetch) {
 	}
 	for v := 0; v < w; v++ {
 		p("%s %d(CX), %s", mov, 32*v, ymm(breg(v)))
-		p("VINSERTF32X8 $1, %d(CX)(R14*1), %s, %s", 32*v, breg(v), breg(v))
+		p("%s $1, %d(CX)(R14*1), %s, %s", insert, 32*v, breg(v), breg(v))
 	}
 	for r := 0; r < mr; r++ {
 		p("%s %s, %s", e.bcast, rowAddr(r, "AX", "BX", "SI", "DI", 0), bc(r))
@@ -511,7 +518,7 @@ func halvesKernel(e elem, mr, w int, pf prefetch) {
 	for r := 0; r < mr; r++ {
 		for v := 0; v < w; v++ {
 			p("%s %s, %s", mov, rowAddr(r, "R11", "BX", "R13", "CX", 32*v), ymm(tmp))
-			p("VINSERTF32X8 $1, %s, %s, %s", rowAddr(r, "AX", "DX", "R13", "CX", 32*v), tmp, tmp)
+			p("%s $1, %s, %s, %s", insert, rowAddr(r, "AX", "DX", "R13", "CX", 32*v), tmp, tmp)
 			p("%s %s, %s, %s", add, tmp, acc(r, v), acc(r, v))
 		}
 	}
@@ -519,7 +526,7 @@ func halvesKernel(e elem, mr, w int, pf prefetch) {
 	for r := 0; r < mr; r++ {
 		for v := 0; v < w; v++ {
 			p("%s %s, %s", mov, ymm(acc(r, v)), rowAddr(r, "R11", "BX", "R13", "CX", 32*v))
-			p("VEXTRACTF32X8 $1, %s, %s", acc(r, v), rowAddr(r, "AX", "DX", "R13", "CX", 32*v))
+			p("%s $1, %s, %s", extract, acc(r, v), rowAddr(r, "AX", "DX", "R13", "CX", 32*v))
 		}
 	}
 	advance(mr)

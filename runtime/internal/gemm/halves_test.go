@@ -7,22 +7,28 @@ import (
 	"testing"
 )
 
-// TestSgemmHalves checks SgemmHalves on every row remainder, both
-// widths, k across the runs of 128, A plain and transposed, with and
-// without accumulation: against a float64 reference within rounding;
-// on the kernels, bit for bit against Sgemm run on each half in the
-// same runs of k (its fallback, which sums every element in the same
-// order); and that columns outside the halves are left alone.
-func TestSgemmHalves(t *testing.T) {
+// TestGemmHalves checks SgemmHalves and DgemmHalves on every row
+// remainder, both kernel widths, k across the runs of 128 (and past 512,
+// where a wide B is prefetched, into L2 if its rows are 1 KiB apart), A
+// plain and transposed, with and without accumulation: against a
+// float64 sum within rounding; on the kernels, bit for bit against
+// Sgemm or Dgemm run on each half in the same runs of k (the fallback,
+// which for more than 4 columns sums every element in the same order);
+// and that the columns outside the halves are left alone.
+func TestGemmHalves(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, tA := range []bool{false, true} {
 		for _, m := range []int{1, 2, 3, 5, 8, 13, 24, 37} {
-			for _, n := range []int{8, 16} {
-				for _, k := range []int{1, 9, 128, 129, 300, 520} {
-					for _, h := range []int{n, 40} {
-						for acc := range 2 {
-							name := fmt.Sprintf("tA=%v m=%d n=%d k=%d h=%d acc=%d", tA, m, n, k, h, acc)
-							checkHalves(t, r, name, tA, m, n, k, h, acc == 1)
+			for _, k := range []int{1, 9, 128, 129, 300, 520} {
+				for _, h := range []int{16, 40} {
+					for acc := range 2 {
+						for _, n := range []int{8, 16, 24, 32} {
+							name := fmt.Sprintf("float32 tA=%v m=%d n=%d k=%d h=%d acc=%d", tA, m, n, k, h, acc)
+							checkHalves(t, r, name, SgemmHalves, Sgemm, tA, m, n, k, max(h, n), acc == 1)
+						}
+						for _, n := range []int{4, 8, 12, 16} {
+							name := fmt.Sprintf("float64 tA=%v m=%d n=%d k=%d h=%d acc=%d", tA, m, n, k, h, acc)
+							checkHalves(t, r, name, DgemmHalves, Dgemm, tA, m, n, k, h, acc == 1)
 						}
 					}
 				}
@@ -31,30 +37,53 @@ func TestSgemmHalves(t *testing.T) {
 	}
 }
 
-func checkHalves(t *testing.T, r *rand.Rand, name string, tA bool, m, n, k, h int, acc bool) {
+func checkHalves[T float32 | float64](t *testing.T, r *rand.Rand, name string,
+	halves func(tA bool, m, n, k int, a []T, lda int, b []T, ldb, h int, acc bool, c []T, ldc int),
+	gemm func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int),
+	tA bool, m, n, k, h int, acc bool) {
 	t.Helper()
 	lda, ldb, ldc := k+3, h+n+5, h+n+7
-	if h == 40 && tA {
-		ldb = 256 // prefetched into L2 (prefetchB) if k ≥ 512
-	}
-	ar, ac := m, k
+	ar := m
 	if tA {
-		ar, ac, lda = k, m, m+3
+		ar, lda = k, m+3
 	}
-	a, b, c := srandMat(r, ar, lda), srandMat(r, k, ldb), srandMat(r, m, ldc)
-	_ = ac
-	got := append([]float32(nil), c...)
-	SgemmHalves(tA, m, n, k, a, lda, b, ldb, h, acc, got, ldc)
-	beta := float32(0)
-	if acc {
-		beta = 1
+	if h == 40 && tA {
+		ldb = 256 // 1 KiB apart in float32
+	}
+	mat := func(rows, ld int) []T {
+		s := make([]T, rows*ld)
+		for i := range s {
+			s[i] = T(r.Float64()*2 - 1)
+		}
+		return s
+	}
+	a, b, c := mat(ar, lda), mat(k, ldb), mat(m, ldc)
+	got := append([]T(nil), c...)
+	halves(tA, m, n, k, a, lda, b, ldb, h, acc, got, ldc)
+	at := func(i, p int) float64 {
+		if tA {
+			return float64(a[p*lda+i])
+		}
+		return float64(a[i*lda+p])
+	}
+	var z T
+	eps := 0x1p-52
+	if any(z) == any(float32(0)) {
+		eps = 0x1p-23
 	}
 	for _, off := range []int{0, h} {
-		want, tol := sref(tA, false, m, n, k, a, lda, b[off:], ldb, beta, c[off:], ldc)
 		for i := range m {
 			for j := range n {
-				if g := got[i*ldc+off+j]; !(math.Abs(float64(g)-want[i*n+j]) <= tol[i*n+j]) {
-					t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, off+j, g, want[i*n+j])
+				want, abs := 0.0, 0.0
+				for p := range k {
+					x := at(i, p) * float64(b[p*ldb+off+j])
+					want, abs = want+x, abs+math.Abs(x)
+				}
+				if acc {
+					want, abs = want+float64(c[i*ldc+off+j]), abs+math.Abs(float64(c[i*ldc+off+j]))
+				}
+				if g := float64(got[i*ldc+off+j]); !(math.Abs(g-want) <= float64(k+2)*eps*abs) {
+					t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, off+j, g, want)
 				}
 			}
 		}
@@ -67,33 +96,33 @@ func checkHalves(t *testing.T, r *rand.Rand, name string, tA bool, m, n, k, h in
 			t.Fatalf("%s: C[%d,%d] outside the halves changed", name, i, j)
 		}
 	}
-	if !useAsm {
+	if !useAsm || n <= 4 {
 		return
 	}
-	// The fallback, on the same kernels' ordinary forms.
-	old := useAsm
-	defer func() { useAsm = old }()
-	fb := append([]float32(nil), c...)
-	func() {
-		// n outside 8 and 16 takes the fallback; call it directly.
-		for _, off := range []int{0, h} {
-			for p0 := 0; p0 < k; p0 += 128 {
-				kw := min(128, k-p0)
-				b0 := beta
-				if p0 > 0 {
-					b0 = 1
-				}
-				aOff := p0
-				if tA {
-					aOff = p0 * lda
-				}
-				Sgemm(tA, false, m, n, kw, a[aOff:], lda, b[p0*ldb+off:], ldb, b0, fb[off:], ldc)
+	// The fallback, on the ordinary kernels (but for 4 columns or
+	// fewer, which they sum as dot products).
+	fb := append([]T(nil), c...)
+	var beta T
+	if acc {
+		beta = 1
+	}
+	for _, off := range []int{0, h} {
+		for p0 := 0; p0 < k; p0 += 128 {
+			kw := min(128, k-p0)
+			b0 := beta
+			if p0 > 0 {
+				b0 = 1
 			}
+			aOff := p0
+			if tA {
+				aOff = p0 * lda
+			}
+			gemm(tA, false, m, n, kw, a[aOff:], lda, b[p0*ldb+off:], ldb, b0, fb[off:], ldc)
 		}
-	}()
+	}
 	for i, g := range got {
-		if math.Float32bits(g) != math.Float32bits(fb[i]) {
-			t.Fatalf("%s: element %d = %v on the halves kernels, %v on Sgemm by halves", name, i, g, fb[i])
+		if g != fb[i] || math.Signbit(float64(g)) != math.Signbit(float64(fb[i])) {
+			t.Fatalf("%s: element %d = %v on the halves kernels, %v on the ordinary ones by halves", name, i, g, fb[i])
 		}
 	}
 }

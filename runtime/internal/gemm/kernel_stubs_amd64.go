@@ -162,6 +162,190 @@ func dot8x1(nb, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc
 //go:noescape
 func dot1x1(nb, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, mask, acc int)
 
+// kernh8x1 computes blocks of 8 rows by 4 columns of C in each half.
+//
+//go:noescape
+func kernh8x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh4x1 computes blocks of 4 rows by 4 columns of C in each half.
+//
+//go:noescape
+func kernh4x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh2x1 computes blocks of 2 rows by 4 columns of C in each half.
+//
+//go:noescape
+func kernh2x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh1x1 computes blocks of 1 rows by 4 columns of C in each half.
+//
+//go:noescape
+func kernh1x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh8x2 computes blocks of 8 rows by 8 columns of C in each half.
+//
+//go:noescape
+func kernh8x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh4x2 computes blocks of 4 rows by 8 columns of C in each half.
+//
+//go:noescape
+func kernh4x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh2x2 computes blocks of 2 rows by 8 columns of C in each half.
+//
+//go:noescape
+func kernh2x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh1x2 computes blocks of 1 rows by 8 columns of C in each half.
+//
+//go:noescape
+func kernh1x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh8x3 computes blocks of 8 rows by 12 columns of C in each half.
+//
+//go:noescape
+func kernh8x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh4x3 computes blocks of 4 rows by 12 columns of C in each half.
+//
+//go:noescape
+func kernh4x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh2x3 computes blocks of 2 rows by 12 columns of C in each half.
+//
+//go:noescape
+func kernh2x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh1x3 computes blocks of 1 rows by 12 columns of C in each half.
+//
+//go:noescape
+func kernh1x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh6x4 computes blocks of 6 rows by 16 columns of C in each half.
+//
+//go:noescape
+func kernh6x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh4x4 computes blocks of 4 rows by 16 columns of C in each half.
+//
+//go:noescape
+func kernh4x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh2x4 computes blocks of 2 rows by 16 columns of C in each half.
+//
+//go:noescape
+func kernh2x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernh1x4 computes blocks of 1 rows by 16 columns of C in each half.
+//
+//go:noescape
+func kernh1x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhp8x1 is kernh8x1, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func kernhp8x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhq8x1 is kernh8x1, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernhq8x1(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhp8x2 is kernh8x2, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func kernhp8x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhq8x2 is kernh8x2, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernhq8x2(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhp8x3 is kernh8x3, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func kernhp8x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhq8x3 is kernh8x3, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernhq8x3(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhp6x4 is kernh6x4, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func kernhp6x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernhq6x4 is kernh6x4, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func kernhq6x4(nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int)
+
+// kernelHalvesPf runs the main halves kernel for 4·w columns in each half that prefetches into L2 if l2, else into L1.
+func kernelHalvesPf(l2 bool, w int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int) {
+	switch w<<1 | b2i(l2) {
+	case 1<<1 | 0:
+		kernhp8x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<1 | 1:
+		kernhq8x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<1 | 0:
+		kernhp8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<1 | 1:
+		kernhq8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<1 | 0:
+		kernhp8x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<1 | 1:
+		kernhq8x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<1 | 0:
+		kernhp6x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<1 | 1:
+		kernhq6x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	default:
+		panic("gemm: no kernel")
+	}
+}
+
+// kernelHalves runs the halves kernel for r rows by 4·w columns in each half.
+func kernelHalves(w, r int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, h, acc int) {
+	switch w<<4 | r {
+	case 1<<4 | 8:
+		kernh8x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<4 | 4:
+		kernh4x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<4 | 2:
+		kernh2x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 1<<4 | 1:
+		kernh1x1(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 8:
+		kernh8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 4:
+		kernh4x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 2:
+		kernh2x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 2<<4 | 1:
+		kernh1x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 8:
+		kernh8x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 4:
+		kernh4x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 2:
+		kernh2x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 1:
+		kernh1x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 6:
+		kernh6x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 4:
+		kernh4x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 2:
+		kernh2x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 1:
+		kernh1x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	default:
+		panic("gemm: no kernel")
+	}
+}
+
 // kernel runs the kernel for r rows by 8·w columns.
 func kernel(w, r int, nb, k int, a *float64, ars, aps int, b *float64, ldb int, c *float64, ldc int, mask, acc int) {
 	switch w<<4 | r {

@@ -6,8 +6,3 @@ package gemm
 func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
 	gemmGo(tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 }
-
-// sgemmHalvesAsm is never called without assembly kernels.
-func sgemmHalvesAsm(tA bool, m, n, k int, a []float32, lda int, b []float32, ldb, h int, acc bool, c []float32, ldc int) {
-	panic("gemm: no halves kernels")
-}

@@ -204,6 +204,46 @@ func skernh2x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *floa
 //go:noescape
 func skernh1x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
 
+// skernh8x3 computes blocks of 8 rows by 24 columns of C in each half.
+//
+//go:noescape
+func skernh8x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh4x3 computes blocks of 4 rows by 24 columns of C in each half.
+//
+//go:noescape
+func skernh4x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh2x3 computes blocks of 2 rows by 24 columns of C in each half.
+//
+//go:noescape
+func skernh2x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh1x3 computes blocks of 1 rows by 24 columns of C in each half.
+//
+//go:noescape
+func skernh1x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh6x4 computes blocks of 6 rows by 32 columns of C in each half.
+//
+//go:noescape
+func skernh6x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh4x4 computes blocks of 4 rows by 32 columns of C in each half.
+//
+//go:noescape
+func skernh4x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh2x4 computes blocks of 2 rows by 32 columns of C in each half.
+//
+//go:noescape
+func skernh2x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernh1x4 computes blocks of 1 rows by 32 columns of C in each half.
+//
+//go:noescape
+func skernh1x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
 // skernhp8x1 is skernh8x1, prefetching B 32 rows ahead into L1.
 //
 //go:noescape
@@ -224,6 +264,26 @@ func skernhp8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *flo
 //go:noescape
 func skernhq8x2(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
 
+// skernhp8x3 is skernh8x3, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func skernhp8x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernhq8x3 is skernh8x3, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernhq8x3(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernhp6x4 is skernh6x4, prefetching B 32 rows ahead into L1.
+//
+//go:noescape
+func skernhp6x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
+// skernhq6x4 is skernh6x4, prefetching B 32 rows ahead into L2.
+//
+//go:noescape
+func skernhq6x4(nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int)
+
 // skernelHalvesPf runs the main halves kernel for 8·w columns in each half that prefetches into L2 if l2, else into L1.
 func skernelHalvesPf(l2 bool, w int, nb, k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, h, acc int) {
 	switch w<<1 | b2i(l2) {
@@ -235,6 +295,14 @@ func skernelHalvesPf(l2 bool, w int, nb, k int, a *float32, ars, aps int, b *flo
 		skernhp8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
 	case 2<<1 | 1:
 		skernhq8x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<1 | 0:
+		skernhp8x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<1 | 1:
+		skernhq8x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<1 | 0:
+		skernhp6x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<1 | 1:
+		skernhq6x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
 	default:
 		panic("gemm: no kernel")
 	}
@@ -259,6 +327,22 @@ func skernelHalves(w, r int, nb, k int, a *float32, ars, aps int, b *float32, ld
 		skernh2x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
 	case 2<<4 | 1:
 		skernh1x2(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 8:
+		skernh8x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 4:
+		skernh4x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 2:
+		skernh2x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 3<<4 | 1:
+		skernh1x3(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 6:
+		skernh6x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 4:
+		skernh4x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 2:
+		skernh2x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
+	case 4<<4 | 1:
+		skernh1x4(nb, k, a, ars, aps, b, ldb, c, ldc, h, acc)
 	default:
 		panic("gemm: no kernel")
 	}
