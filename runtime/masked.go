@@ -234,9 +234,9 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 // it off to compare.
 var maskHalves = true
 
-// halvesOf returns h if a float32 product's mask mk (rows×n, of op(B)
-// or of C) is two equal halves, h = n/2 columns each, a multiple of 16,
-// and the AVX-512 kernels run it (gemm.SgemmHalves), else 0. A MADE's
+// halvesOf returns h if a product's mask mk (rows×n, of op(B) or of C)
+// is two equal halves, h = n/2 columns each, a multiple of 16, and the
+// AVX-512 kernels run it (gemm.SgemmHalves, gemm.DgemmHalves), else 0. A MADE's
 // output weights are such a mask: μ's columns, then α's, with the same
 // degrees. In a block of 32 columns of one half, a vector of 16 spans
 // 16 output degrees of the staircase, so its rows run to those the
@@ -347,16 +347,18 @@ const (
 // (blockSegments).
 type maskGrain struct {
 	cols, segRows, minPart int
-	halves                 bool // a group's columns are in each half (halvesOf): twice cols lanes
+	halves                 bool    // a group's columns are in each half (halvesOf): twice cols lanes
+	lanes                  int     // of a vector (exactSegments' costs)
+	narrow                 float64 // the speed of a product one vector wide against a wider one
 }
 
 // maskGrainOf is the grain of T's blocks.
 func maskGrainOf[T Float]() maskGrain {
 	var z T
 	if _, ok := any(z).(float64); ok {
-		return maskGrain{cols: maskQuarterCols, segRows: maskSegRows64, minPart: maskMinPart64}
+		return maskGrain{cols: maskQuarterCols, segRows: maskSegRows64, minPart: maskMinPart64, lanes: 8, narrow: narrowSpeed64}
 	}
-	return maskGrain{cols: maskHalfCols, segRows: maskSegRows, minPart: maskMinPart}
+	return maskGrain{cols: maskHalfCols, segRows: maskSegRows, minPart: maskMinPart, lanes: 16, narrow: narrowSpeed32}
 }
 
 // maskSeg is a range [lo, hi) of rows that the column groups in set (bit
@@ -372,20 +374,27 @@ type gemmPart struct {
 
 // blockSegments returns the rows [lo, hi) of a dimension of length l
 // that the column groups of [n0, n1) (gr.cols columns each: halves in
-// float32, quarters in float64) need, nz(p, j0, j1) telling whether row
-// p is needed by any of the columns [j0, j1) (one call a row and group,
-// which stops at the first nonzero: planning a 784-d MAF's products had
-// spent over a second in a call per mask entry): in runs of gr.segRows
-// rows, each run's set of groups; a run that not every group needs,
-// shorter than gr.minPart rows, is given to all of them (a part costs a
-// call and a pass over its block of C, worth about 16 rows of float32
-// arithmetic); runs with the same set are merged, runs no group needs
-// left out, and the first and last trimmed to the rows their groups
-// need. A block without nonzeros has no segments.
+// float32, quarters in float64, and half that of each half in halves
+// blocks) need, with each segment's set of groups, nz(p, j0, j1) telling
+// whether row p is needed by any of the columns [j0, j1) (one call a row
+// and group, which stops at the first nonzero: planning a 784-d MAF's
+// products had spent over a second in a call per mask entry). A block
+// without nonzeros has no segments. They are planned row by row
+// (exactSegments), or by blockSegmentsRuns if maskExact is off.
 func blockSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []maskSeg {
 	if maskExact {
 		return exactSegments(l, n0, n1, gr, nz)
 	}
+	return blockSegmentsRuns(l, n0, n1, gr, nz)
+}
+
+// blockSegmentsRuns is blockSegments in runs of gr.segRows rows, each
+// run's set of groups: a run that not every group needs, shorter than
+// gr.minPart rows, is given to all of them (a part costs a call and a
+// pass over its block of C, worth about 16 rows of float32 arithmetic);
+// runs with the same set are merged, runs no group needs left out, and
+// the first and last trimmed to the rows their groups need.
+func blockSegmentsRuns(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []maskSeg {
 	w := gr.cols
 	groups := (n1 - n0 + w - 1) / w
 	full := 1<<groups - 1
@@ -522,7 +531,7 @@ func partsWork(ps []gemmPart, b gemmBlock) int {
 func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 	if s.parts != nil {
 		// A masked product's pieces are its blocks, one per maskBlockCols
-		// columns (pieces, share.go).
+		// columns, or per halvesBlockCols of each half (pieces, share.go).
 		if ps := s.parts[s.blockIndex(b)]; ps != nil {
 			for _, p := range ps {
 				e.gemmPart(s, p.gemmBlock, tA, tB, p.acc)

@@ -249,6 +249,20 @@ func TestBlockSegments(t *testing.T) {
 		{"zeros", 64, 64, func(p, j int) bool { return false }, false, 1},
 		{"narrow", 40, 20, stair(2), false, 1},
 	}
+	defer func(on bool) { maskExact = on }(maskExact)
+	for _, exact := range []bool{true, false} {
+		maskExact = exact
+		testBlockSegments(t, cases)
+	}
+}
+
+func testBlockSegments(t *testing.T, cases []struct {
+	name    string
+	l, n    int
+	nz      func(p, j int) bool
+	parts   bool
+	maxWork float64
+}) {
 	for _, c := range cases {
 		var works [2]float64
 		grains := []maskGrain{maskGrainOf[float32](), maskGrainOf[float64]()}

@@ -8,9 +8,10 @@ import "math"
 var maskExact = true
 
 // Costs of exactSegments' model, in multiply-adds per row of the
-// block's other dimension: a row of a part over c columns costs the
-// lanes of its vectors (c rounded up to 16 in float32, 8 in float64),
-// divided by narrowSpeed if that is one vector (a 16-column float32
+// block's other dimension: a row of a part over c columns (2c lanes in
+// halves) costs the lanes of its vectors (rounded up to 16 in float32,
+// 8 in float64), divided by narrowSpeed if that is one vector of a
+// block of more than one group (a 16-column float32
 // product runs at about 0.84 of a 32-column one, an 8-column float64
 // one at about 0.74 of a 16-column one: maskHalfCols and
 // maskQuarterCols), and a part costs as much again as gr.segRows of its
@@ -52,10 +53,6 @@ func exactSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []m
 	if !any {
 		return nil
 	}
-	narrow, lanes := narrowSpeed32, 16
-	if w == maskQuarterCols {
-		narrow, lanes = narrowSpeed64, 8
-	}
 	// States: 0 is no part open, 1+i is spans[i] open.
 	type span struct {
 		set        int
@@ -65,16 +62,8 @@ func exactSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []m
 	for a := range groups {
 		for b := a; b < groups; b++ {
 			set := (1<<(b+1) - 1) &^ (1<<a - 1)
-			c0, c1 := segCols(set, n0, n1, w)
-			width := c1 - c0
-			if gr.halves {
-				width *= 2
-			}
-			row := float64((width + lanes - 1) / lanes * lanes)
-			if width <= lanes && groups > 1 {
-				row /= narrow
-			}
-			spans = append(spans, span{set, row, float64(gr.segRows) * row})
+			row, start := spanCost(set, n0, n1, gr)
+			spans = append(spans, span{set, row, start})
 		}
 	}
 	ns := len(spans) + 1
@@ -142,4 +131,31 @@ func exactSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []m
 		segs[i], segs[j] = segs[j], segs[i]
 	}
 	return segs
+}
+
+// spanCost returns the modelled cost of a row of a part over the groups
+// in set of the block of columns [n0, n1), and of the part itself.
+func spanCost(set, n0, n1 int, gr maskGrain) (row, start float64) {
+	groups := (n1 - n0 + gr.cols - 1) / gr.cols
+	c0, c1 := segCols(set, n0, n1, gr.cols)
+	width := c1 - c0
+	if gr.halves {
+		width *= 2
+	}
+	row = float64((width + gr.lanes - 1) / gr.lanes * gr.lanes)
+	if width <= gr.lanes && groups > 1 {
+		row /= gr.narrow
+	}
+	return row, float64(gr.segRows) * row
+}
+
+// segmentsCost is the modelled cost of the segments segs of the block
+// of columns [n0, n1) (exactSegments minimises it).
+func segmentsCost(segs []maskSeg, n0, n1 int, gr maskGrain) float64 {
+	c := 0.0
+	for _, g := range segs {
+		row, start := spanCost(g.set, n0, n1, gr)
+		c += start + float64(g.hi-g.lo)*row
+	}
+	return c
 }

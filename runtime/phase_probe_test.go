@@ -82,7 +82,7 @@ func TestProbePhases(t *testing.T) {
 				helped[k] = helpedPieces(p)
 			}
 			timed("parts", func() { tr.runShards() })
-			testShardDone = nil
+			testShardStart, testShardDone = nil, nil
 			for k, p := range tr.parts {
 				if k < 2 && members[k] == 0 {
 					times["pieces helped, member 0's shard"] = append(times["pieces helped, member 0's shard"], float64(helpedPieces(p)-helped[k]))

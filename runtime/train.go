@@ -303,7 +303,7 @@ func (t *Trainer) work(i, j int) {
 	}
 	switch t.phase {
 	case 0:
-		if testShardDone != nil {
+		if testShardStart != nil {
 			testShardStart(i, j)
 		}
 		if t.drawn {

@@ -10,7 +10,7 @@ package gemm
 // SgemmHalves computes two products that share A: over columns [0, n)
 // and [h, h+n) of B and C, C = A'·B (+ C if acc), with A' = A (m×k), or
 // Aᵀ for A stored k×m if tA; B is k×(h+n), not transposed. Where the
-// kernels are accelerated and n is a multiple of 8 up to 64, a vector
+// kernels are accelerated and n is a multiple of 8 up to 32, a vector
 // holds 8 columns of each half, and each element is summed as Sgemm's panel kernels sum
 // it, from zero in order of p, with k in runs of 128, C added at the end
 // if acc; otherwise it runs Sgemm on each half, in the same runs of k.
@@ -30,6 +30,9 @@ func DgemmHalves(tA bool, m, n, k int, a []float64, lda int, b []float64, ldb, h
 func halves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int), tA bool, m, n, k int, a []T, lda int, b []T, ldb, h int, acc bool, c []T, ldc int) {
 	if h < n {
 		panic("gemm: halves overlap")
+	}
+	if m == 0 || n == 0 {
+		return
 	}
 	var beta T
 	if acc {
@@ -52,8 +55,16 @@ func halves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda 
 		halvesAsm(tA, m, n/l, k, a, lda, b, ldb, h, acc, c, ldc)
 		return
 	}
+	checkMat("c", c, m, h+n, ldc)
+	if k > 0 {
+		checkMat("b", b, k, h+n, ldb)
+	}
 	for _, off := range []int{0, h} {
-		for p0 := 0; p0 < max(k, 1); p0 += 128 {
+		if k == 0 {
+			gemm(tA, false, m, n, 0, a, lda, b, ldb, beta, c[off:], ldc)
+			continue
+		}
+		for p0 := 0; p0 < k; p0 += 128 {
 			kw := min(128, k-p0)
 			b0 := beta
 			if p0 > 0 {
@@ -62,9 +73,6 @@ func halves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda 
 			aOff := p0
 			if tA {
 				aOff = p0 * lda
-			}
-			if kw == 0 {
-				aOff = 0
 			}
 			gemm(tA, false, m, n, kw, a[aOff:], lda, b[p0*ldb+off:], ldb, b0, c[off:], ldc)
 		}

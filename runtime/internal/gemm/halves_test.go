@@ -37,6 +37,29 @@ func TestGemmHalves(t *testing.T) {
 	}
 }
 
+// TestGemmHalvesEmpty: no rows or columns leave C alone; no k writes
+// zeros to both halves (or leaves them, if acc), as Sgemm does.
+func TestGemmHalvesEmpty(t *testing.T) {
+	for _, acc := range []bool{false, true} {
+		c := []float32{1, 2, 3, 4, 5, 6}
+		SgemmHalves(false, 0, 2, 3, nil, 3, make([]float32, 12), 4, 2, acc, nil, 4)
+		SgemmHalves(false, 1, 0, 3, make([]float32, 3), 3, make([]float32, 12), 4, 2, acc, c, 6)
+		if c[0] != 1 || c[5] != 6 {
+			t.Fatalf("acc=%v: empty products changed C: %v", acc, c)
+		}
+		SgemmHalves(false, 1, 2, 0, nil, 1, nil, 4, 3, acc, c, 6)
+		want := []float32{0, 0, 3, 0, 0, 6}
+		if acc {
+			want = []float32{1, 2, 3, 4, 5, 6}
+		}
+		for i := range c {
+			if c[i] != want[i] {
+				t.Fatalf("acc=%v: k = 0 left C %v, want %v", acc, c, want)
+			}
+		}
+	}
+}
+
 func checkHalves[T float32 | float64](t *testing.T, r *rand.Rand, name string,
 	halves func(tA bool, m, n, k int, a []T, lda int, b []T, ldb, h int, acc bool, c []T, ldc int),
 	gemm func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int),
