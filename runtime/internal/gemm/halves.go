@@ -43,7 +43,7 @@ func halves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda 
 	if any(z) == any(float64(0)) {
 		l = 4
 	}
-	if useAsm && n%l == 0 && n <= 4*l && m > 0 && k > 0 {
+	if useAsm && halvesVL && n%l == 0 && n <= 4*l && m > 0 && k > 0 {
 		// Both halves' bounds, as prepare checks one.
 		checkMat("c", c, m, h+n, ldc)
 		checkMat("b", b, k, h+n, ldb)

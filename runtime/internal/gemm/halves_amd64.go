@@ -1,6 +1,10 @@
 package gemm
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // halvesAsm runs the halves kernels (kernhRxW, skernhRxW) over w vectors
 // of columns: k in runs of 128 rows, as a block of a masked product read
@@ -70,4 +74,13 @@ func halvesAsm[T float32 | float64](tA bool, m, w, k int, a []T, lda int, b []T,
 // path avoids by copying B and the halves kernels do not. Digits'
 // float64 output weights, 1 KiB rows, ran 0.69 of the ordinary
 // kernels' speed in halves over 256 rows of C.
-func HalvesFit(m, ldb, size int) bool { return !packAliased(m, ldb, 1024/size) }
+//
+// The kernels also need AVX-512VL (halvesKernel); every AVX-512 CPU but
+// the Xeon Phi has it.
+func HalvesFit(m, ldb, size int) bool {
+	return useAsm && halvesVL && !packAliased(m, ldb, 1024/size)
+}
+
+// halvesVL reports whether the CPU has AVX-512VL, which the halves
+// kernels need beside AVX-512F.
+var halvesVL = cpu.X86.HasAVX512VL

@@ -9,3 +9,6 @@ func halvesAsm[T float32 | float64](tA bool, m, w, k int, a []T, lda int, b []T,
 
 // HalvesFit is false without the halves kernels.
 func HalvesFit(m, ldb, size int) bool { return false }
+
+// halvesVL: no halves kernels.
+const halvesVL = false
