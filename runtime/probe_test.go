@@ -247,10 +247,10 @@ func probeAlternate(label string, es [2]*Exec[float32], set func(v int)) {
 		}
 		fmt.Printf("%s variant %d: steps %v (products %v), prelude %v; whole run %v, all but products %v\n",
 			label, v, total, kinds["products"], pre[v], whole[v], elem[v])
-		if os.Getenv("NOX_PROBE_LIST") == "1" {
+		if l := os.Getenv("NOX_PROBE_LIST"); l != "" {
 			for i, d := range steps[v] {
-				if isProduct(e.steps[i].op) {
-					fmt.Printf("    step %3d %8.1f us\n", i, float64(d.Nanoseconds())/1e3)
+				if s := &e.steps[i]; isProduct(s.op) || l == "all" {
+					fmt.Printf("    step %3d %8.1f us  %-10v %d×%d\n", i, float64(d.Nanoseconds())/1e3, s.op, s.rows, s.cols)
 				}
 			}
 		}
