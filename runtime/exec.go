@@ -33,6 +33,7 @@ type step[T Float] struct {
 	blocks     []gemmBlock  // a masked product's blocks (masked.go), or nil
 	parts      [][]gemmPart // per block, its parts, or nil to run it whole (masked.go)
 	halves     int          // a masked product run in halves this many columns apart (masked.go), or 0
+	blockCols  int          // the width of a masked product's blocks (of each half, in halves)
 	pieces     []gemmBlock  // a product's pieces for helpers (share.go), or nil
 	rows, cols int          // result
 	ar, ac     int          // first operand

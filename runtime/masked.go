@@ -218,7 +218,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	if blocks == nil || 5*work > 4*m*n*k {
 		return nil
 	}
-	s.parts, s.halves = nil, h
+	s.parts, s.halves, s.blockCols = nil, h, blockCols
 	for i, ps := range parts {
 		if ps != nil {
 			if s.parts == nil {
@@ -235,8 +235,10 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 var maskHalves = true
 
 // halvesOf returns h if a product's mask mk (rows×n, of op(B) or of C)
-// is two equal halves, h = n/2 columns each, a multiple of 16, and the
-// AVX-512 kernels run it (gemm.SgemmHalves, gemm.DgemmHalves), else 0. A MADE's
+// is two equal halves, h = n/2 columns each, a multiple of half a group
+// (8 columns in float32, 4 in float64: the last block of a half may be
+// narrower than the others), and the AVX-512 kernels run it
+// (gemm.SgemmHalves, gemm.DgemmHalves), else 0. A MADE's
 // output weights are such a mask: μ's columns, then α's, with the same
 // degrees. In a block of 32 columns of one half, a vector of 16 spans
 // 16 output degrees of the staircase, so its rows run to those the
@@ -246,11 +248,12 @@ var maskHalves = true
 // halves, a vector holds 8 columns of each half with the same 8
 // degrees, and the zeros it multiplies halve.
 //
-// In float64 a vector holds 4 columns of each half, and a block's 16 of
-// each are checked in groups of 4, where an ordinary float64 block has
-// 32 columns in groups of 8 (maskQuarterCols).
+// A block's columns of each half are checked in groups of 8 in float32
+// (16 lanes: half an ordinary block's group) and 4 in float64 (where an
+// ordinary float64 block has 32 columns in groups of 8,
+// maskQuarterCols).
 func halvesOf[T Float](mk []float64, rows, n int) int {
-	if !maskHalves || mk == nil || !gemmAVX512Path() || n%(2*halvesBlockCols[T]()) != 0 {
+	if !maskHalves || mk == nil || !gemmAVX512Path() || n%(2*maskGrainOf[T]().cols) != 0 {
 		return 0
 	}
 	h := n / 2
@@ -266,11 +269,19 @@ func halvesOf[T Float](mk []float64, rows, n int) int {
 }
 
 // halvesBlockCols is the width of a halves block in each half
-// (halvesOf): in float32 16 columns, two vectors as in an ordinary
-// block; in float64 16 too, four vectors, as in an ordinary one (with
-// two, digits' float64 log-prob ran 0.94 of the speed of the ordinary
-// blocks; its training step 1.02 of it).
-func halvesBlockCols[T Float]() int { return maskHalfCols }
+// (halvesOf): four vectors, 32 columns in float32 and 16 in float64.
+// Against two vectors, as an ordinary float32 block has, digits' float32
+// step took 0.94 and 0.98 of the time (two runs of alternating rounds),
+// its output weights' forward and gradient products 2–6 % less; in
+// float64, two vectors made its log-prob 0.94 as fast as the ordinary
+// blocks, four 0.995 (and its training step 1.02).
+func halvesBlockCols[T Float]() int {
+	var z T
+	if _, ok := any(z).(float64); ok {
+		return maskHalfCols
+	}
+	return 2 * maskHalfCols
+}
 
 // gemmHalves is gemm.SgemmHalves or gemm.DgemmHalves (halvesOf).
 func gemmHalves[T Float](tA bool, m, n, k int, a []T, lda int, b []T, ldb, h int, acc bool, c []T, ldc int) {
@@ -543,12 +554,7 @@ func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
 }
 
 // blockIndex returns the index of block b among s.blocks.
-func (s *step[T]) blockIndex(b gemmBlock) int {
-	if s.halves > 0 {
-		return b.n0 / halvesBlockCols[T]()
-	}
-	return b.n0 / maskBlockCols
-}
+func (s *step[T]) blockIndex(b gemmBlock) int { return b.n0 / s.blockCols }
 
 // gemmPart runs rows [m0, m1) and columns [n0, n1) of a product, summed
 // over [k0, k1), into C, or adds them to C if acc; and the same columns

@@ -38,14 +38,14 @@ func TestExactSegments(t *testing.T) {
 		}{fmt.Sprintf("random %d", i), 200, 64, func(p, j int) bool { return m[p*64+j] }})
 	}
 	for _, c := range masks {
-		for _, base := range []maskGrain{maskGrainOf[float32](), maskGrainOf[float64]()} {
+		for i, base := range []maskGrain{maskGrainOf[float32](), maskGrainOf[float64]()} {
 			for _, halves := range []bool{false, true} {
 				gr, bc := base, maskBlockCols
 				nz := rowsOf(c.nz)
 				if halves {
 					// Columns [0, n/2) and n/2 on, as halvesOf pairs them.
 					h := c.n / 2
-					gr.cols, gr.halves, bc = gr.cols/2, true, halvesBlockCols[float32]()
+					gr.cols, gr.halves, bc = gr.cols/2, true, []int{halvesBlockCols[float32](), halvesBlockCols[float64]()}[i]
 					at := nz
 					nz = func(p, j0, j1 int) bool { return at(p, j0, j1) || at(p, j0+h, j1+h) }
 				}
