@@ -67,7 +67,11 @@
 // A large matrix product is cut into pieces (share.go): ranges of
 // columns, or its blocks. Blocks are the column blocks of a product over
 // a masked matrix (masked.go), each computed over only the rows or the
-// inner range its mask keeps. A member that has finished its own part
+// inner range its mask keeps, in parts planned row by row by a cost
+// model (maskplan.go); where the mask's two halves of columns are equal
+// (a MADE's μ and α), a block covers the same columns of both, half of
+// each vector from each (gemm.SgemmHalves), so that along the staircase
+// a vector spans half as many degrees. A member that has finished its own part
 // updates, in a Trainer that does not clip, the ranges of the parameters
 // that every shard is done with (early.go), and claims pieces of the
 // products the others are running. A segment is
