@@ -34,10 +34,6 @@ func halves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda 
 	if m == 0 || n == 0 {
 		return
 	}
-	var beta T
-	if acc {
-		beta = 1
-	}
 	l := 8 // a vector's columns in each half
 	var z T
 	if any(z) == any(float64(0)) {
@@ -54,6 +50,16 @@ func halves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda 
 		}
 		halvesAsm(tA, m, n/l, k, a, lda, b, ldb, h, acc, c, ldc)
 		return
+	}
+	byHalves(gemm, tA, m, n, k, a, lda, b, ldb, h, acc, c, ldc)
+}
+
+// byHalves is halves without its kernels: gemm on each half, in runs of
+// 128 rows of k.
+func byHalves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int), tA bool, m, n, k int, a []T, lda int, b []T, ldb, h int, acc bool, c []T, ldc int) {
+	var beta T
+	if acc {
+		beta = 1
 	}
 	checkMat("c", c, m, h+n, ldc)
 	if k > 0 {

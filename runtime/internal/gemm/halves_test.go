@@ -125,24 +125,7 @@ func checkHalves[T float32 | float64](t *testing.T, r *rand.Rand, name string,
 	// The fallback, on the ordinary kernels (but for 4 columns or
 	// fewer, which they sum as dot products).
 	fb := append([]T(nil), c...)
-	var beta T
-	if acc {
-		beta = 1
-	}
-	for _, off := range []int{0, h} {
-		for p0 := 0; p0 < k; p0 += 128 {
-			kw := min(128, k-p0)
-			b0 := beta
-			if p0 > 0 {
-				b0 = 1
-			}
-			aOff := p0
-			if tA {
-				aOff = p0 * lda
-			}
-			gemm(tA, false, m, n, kw, a[aOff:], lda, b[p0*ldb+off:], ldb, b0, fb[off:], ldc)
-		}
-	}
+	byHalves(gemm, tA, m, n, k, a, lda, b, ldb, h, acc, fb, ldc)
 	for i, g := range got {
 		if g != fb[i] || math.Signbit(float64(g)) != math.Signbit(float64(fb[i])) {
 			t.Fatalf("%s: element %d = %v on the halves kernels, %v on the ordinary ones by halves", name, i, g, fb[i])
