@@ -119,7 +119,7 @@ func checkHalves[T float32 | float64](t *testing.T, r *rand.Rand, name string,
 			t.Fatalf("%s: C[%d,%d] outside the halves changed", name, i, j)
 		}
 	}
-	if !useAsm || n <= 4 {
+	if !useAsm || !halvesVL || n <= 4 {
 		return
 	}
 	// The fallback, on the ordinary kernels (but for 4 columns or
