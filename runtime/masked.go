@@ -235,10 +235,10 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 var maskHalves = true
 
 // halvesOf returns h if a product's mask mk (rows×n, of op(B) or of C)
-// is two equal halves, h = n/2 columns each, a multiple of half a group
-// (8 columns in float32, 4 in float64: the last block of a half may be
-// narrower than the others), and the AVX-512 kernels run it
-// (gemm.SgemmHalves, gemm.DgemmHalves), else 0. A MADE's
+// is two equal halves, h = n/2 columns each, a multiple of an ordinary
+// block's group (16 columns in float32, 8 in float64; the last block of
+// a half may be narrower than the others), and the AVX-512 kernels run
+// it (gemm.SgemmHalves, gemm.DgemmHalves), else 0. A MADE's
 // output weights are such a mask: μ's columns, then α's, with the same
 // degrees. In a block of 32 columns of one half, a vector of 16 spans
 // 16 output degrees of the staircase, so its rows run to those the
@@ -272,9 +272,10 @@ func halvesOf[T Float](mk []float64, rows, n int) int {
 // (halvesOf): four vectors, 32 columns in float32 and 16 in float64.
 // Against two vectors, as an ordinary float32 block has, digits' float32
 // step took 0.94 and 0.98 of the time (two runs of alternating rounds),
-// its output weights' forward and gradient products 2–6 % less; in
-// float64, two vectors made its log-prob 0.94 as fast as the ordinary
-// blocks, four 0.995 (and its training step 1.02).
+// its output weights' forward and gradient products 2–6 % less. In
+// float64, with two, digits' log-prob ran at 0.944 of the ordinary
+// blocks' speed; with four, and halves kept off rows that alias
+// (gemm.HalvesFit), at 0.995, its training step at 1.022.
 func halvesBlockCols[T Float]() int {
 	var z T
 	if _, ok := any(z).(float64); ok {

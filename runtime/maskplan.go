@@ -27,7 +27,7 @@ const (
 // least modelled cost (above). A segment's rows are exact: the first
 // and the last are needed by some group of its span, and a run of rows
 // no group needs is left out where a part's cost is less than its
-// arithmetic. blockSegments' runs of gr.segRows rows round each
+// arithmetic. blockSegmentsRuns' runs of gr.segRows rows round each
 // segment out to a whole run: on the digits MAF, dY·(W⊙M)ᵀ over the
 // output weights computed 0.86 M multiply-adds of nothing a shard,
 // against 4.25 M that count (TestProbeProducts).
