@@ -72,7 +72,7 @@ func halvesAsm[T float32 | float64](tA bool, m, w, k int, a []T, lda int, b []T,
 // with m rows of C and B's rows ldb elements of size bytes apart: not
 // where those rows alias in the caches (packAliased), which the ordinary
 // path avoids by copying B and the halves kernels do not. Digits'
-// float64 output weights, 1 KiB rows, ran 0.69 of the ordinary
+// float64 output weights, 1 KiB rows, ran 0.68 of the ordinary
 // kernels' speed in halves over 256 rows of C.
 //
 // The kernels also need AVX-512VL (halvesKernel); every AVX-512 CPU but
