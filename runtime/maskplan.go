@@ -41,16 +41,16 @@ func exactSegments(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool) []m
 	w := gr.cols
 	groups := (n1 - n0 + w - 1) / w
 	need := make([]uint8, l)
-	any := false
+	needed := false
 	for p := range l {
 		for h := range groups {
 			if nz(p, n0+h*w, min(n0+(h+1)*w, n1)) {
 				need[p] |= 1 << h
-				any = true
+				needed = true
 			}
 		}
 	}
-	if !any {
+	if !needed {
 		return nil
 	}
 	// States: 0 is no part open, 1+i is spans[i] open.
@@ -147,15 +147,4 @@ func spanCost(set, n0, n1 int, gr maskGrain) (row, start float64) {
 		row /= gr.narrow
 	}
 	return row, float64(gr.segRows) * row
-}
-
-// segmentsCost is the modelled cost of the segments segs of the block
-// of columns [n0, n1) (exactSegments minimises it).
-func segmentsCost(segs []maskSeg, n0, n1 int, gr maskGrain) float64 {
-	c := 0.0
-	for _, g := range segs {
-		row, start := spanCost(g.set, n0, n1, gr)
-		c += start + float64(g.hi-g.lo)*row
-	}
-	return c
 }

@@ -112,3 +112,14 @@ func checkSegments(t *testing.T, name string, l, n0, n1 int, gr maskGrain, nz fu
 		}
 	}
 }
+
+// segmentsCost is the modelled cost of the segments segs of the block
+// of columns [n0, n1) (exactSegments minimises it).
+func segmentsCost(segs []maskSeg, n0, n1 int, gr maskGrain) float64 {
+	c := 0.0
+	for _, g := range segs {
+		row, start := spanCost(g.set, n0, n1, gr)
+		c += start + float64(g.hi-g.lo)*row
+	}
+	return c
+}

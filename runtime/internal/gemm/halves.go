@@ -1,5 +1,7 @@
 package gemm
 
+import "unsafe"
+
 // Halves products: a product over two sets of columns of B and C, h
 // apart, which share A. A masked product whose mask's two halves are
 // equal (a MADE's output weights: μ's columns, then α's, with the same
@@ -34,11 +36,8 @@ func halves[T float32 | float64](gemm func(tA, tB bool, m, n, k int, a []T, lda 
 	if m == 0 || n == 0 {
 		return
 	}
-	l := 8 // a vector's columns in each half
 	var z T
-	if any(z) == any(float64(0)) {
-		l = 4
-	}
+	l := 32 / int(unsafe.Sizeof(z)) // a vector's columns in each half: 32 bytes
 	if useAsm && halvesVL && n%l == 0 && n <= 4*l && m > 0 && k > 0 {
 		// Both halves' bounds, as prepare checks one.
 		checkMat("c", c, m, h+n, ldc)

@@ -24,10 +24,7 @@ func halvesAsm[T float32 | float64](tA bool, m, w, k int, a []T, lda int, b []T,
 	if size := unsafe.Sizeof(z); k*ldb*int(size) >= 1<<19 {
 		pf = prefetchB(k, ldb, 1024/int(size))
 	}
-	mr := 8 // the main kernel's rows, as blockRows and sblockRows
-	if w == 4 {
-		mr = 6
-	}
+	mr := blockRows[w] // halvesShapes' main kernels have the plain ones' rows
 	kern := func(r, nb, kw int, a *T, b *T, c *T, iacc int) {
 		switch a := any(a).(type) {
 		case *float32:
