@@ -296,8 +296,13 @@ TEXT ·tanhAVX32(SB), NOSPLIT, $0-24
 	VXORPS Y14, Y14, Y14
 tanh_loop:
 	VMOVUPS (SI), Y8
-	// |x| ≥ 0.625: ±(1 - 2/(e^(2|x|) + 1)), the sign of x, into Y10.
 	VANDPS ABS, Y8, Y9
+	// No lane at or above 0.625 (NaN is not): the polynomial alone.
+	VCMPPS $0x1d, T0625, Y9, Y13
+	VMOVMSKPS Y13, AX
+	TESTL AX, AX
+	JZ tanh_poly
+	// |x| ≥ 0.625: ±(1 - 2/(e^(2|x|) + 1)), the sign of x, into Y10.
 	VADDPS Y9, Y9, Y0
 	EXPF
 	VADDPS ONE, Y1, Y1
@@ -307,6 +312,7 @@ tanh_loop:
 	VSUBPS Y1, Y2, Y1
 	VANDPS SIGN, Y8, Y2
 	VXORPS Y2, Y1, Y10
+tanh_poly:
 	// Else the odd polynomial x + x·s·P(s), s = x², into Y12.
 	VMULPS Y8, Y8, Y11
 	VMULPS T4, Y11, Y12
@@ -403,8 +409,12 @@ TEXT ·tanhAVX512s(SB), NOSPLIT, $0-24
 	VPXORD Z14, Z14, Z14
 tanh16_loop:
 	VMOVUPS (SI), Z8
-	// |x| ≥ 0.625: ±(1 - 2/(e^(2|x|) + 1)), the sign of x, into Z10.
 	VPANDD.BCST ABS, Z8, Z9
+	// No lane at or above 0.625 (NaN is not): the polynomial alone.
+	VCMPPS.BCST $0x1d, T0625, Z9, K1
+	KORTESTW K1, K1
+	JZ tanh16_poly
+	// |x| ≥ 0.625: ±(1 - 2/(e^(2|x|) + 1)), the sign of x, into Z10.
 	VADDPS Z9, Z9, Z0
 	EXPF16
 	VADDPS.BCST ONE, Z1, Z1
@@ -414,6 +424,7 @@ tanh16_loop:
 	VSUBPS Z1, Z2, Z1
 	VPANDD.BCST SIGN, Z8, Z2
 	VPXORD Z2, Z1, Z10
+tanh16_poly:
 	// Else the odd polynomial x + x·s·P(s), s = x², into Z12.
 	VMULPS Z8, Z8, Z11
 	VMULPS.BCST T4, Z11, Z12

@@ -276,8 +276,13 @@ TEXT ·tanhAVX512d(SB), NOSPLIT, $0-24
 	VPXORQ Z15, Z15, Z15
 tanhd_loop:
 	VMOVUPD (SI), Z8
-	// |x| ≥ 0.625: ±(1 - 2/(e^(|x|+|x|) + 1)), the sign of x, into Z10.
 	VPANDQ.BCST DABS, Z8, Z9
+	// No lane at or above 0.625 (NaN is not): the rational function
+	// alone (no lane is above log(2^127)/2 either).
+	VCMPPD.BCST $0x1d, T0625, Z9, K1
+	KORTESTW K1, K1
+	JZ tanhd_poly
+	// |x| ≥ 0.625: ±(1 - 2/(e^(|x|+|x|) + 1)), the sign of x, into Z10.
 	VADDPD Z9, Z9, Z0
 	EXPD8
 	VADDPD.BCST DONE, Z1, Z1
@@ -287,6 +292,7 @@ tanhd_loop:
 	VSUBPD Z1, Z2, Z1
 	VPANDQ.BCST DSIGN, Z8, Z2
 	VPXORQ Z2, Z1, Z10
+tanhd_poly:
 	// Else x + x·s·P(s)/Q(s), s = x², into Z12.
 	VMULPD Z8, Z8, Z11
 	VMULPD.BCST TP0, Z11, Z12
@@ -400,8 +406,14 @@ TEXT ·tanhAVX2d(SB), NOSPLIT, $0-24
 	VXORPD Y15, Y15, Y15
 tanhd4_loop:
 	VMOVUPD (SI), Y8
-	// |x| ≥ 0.625: ±(1 - 2/(e^(|x|+|x|) + 1)), the sign of x, into Y10.
 	VANDPD DABS4, Y8, Y9
+	// No lane at or above 0.625 (NaN is not): the rational function
+	// alone (no lane is above log(2^127)/2 either).
+	VCMPPD $0x1d, T06254, Y9, Y13
+	VMOVMSKPD Y13, AX
+	TESTL AX, AX
+	JZ tanhd4_poly
+	// |x| ≥ 0.625: ±(1 - 2/(e^(|x|+|x|) + 1)), the sign of x, into Y10.
 	VADDPD Y9, Y9, Y0
 	EXPD4
 	VADDPD DONE4, Y1, Y1
@@ -411,6 +423,7 @@ tanhd4_loop:
 	VSUBPD Y1, Y2, Y1
 	VANDPD DSIGN4, Y8, Y2
 	VXORPD Y2, Y1, Y10
+tanhd4_poly:
 	// Else x + x·s·P(s)/Q(s), s = x², into Y12.
 	VMULPD Y8, Y8, Y11
 	VMULPD TP04, Y11, Y12

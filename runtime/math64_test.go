@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,4 +152,28 @@ func TestMath64Reference(t *testing.T) {
 		t.Fatalf("read %d values: %v", n, err)
 	}
 	t.Logf("%d values: expd within %v ulp, tanhd within %v", n, worstExp, worstTanh)
+}
+
+// TestTanhSmallVectors: tanh's vector kernels skip exp's branch for a
+// vector with no lane at or above 0.625 (a NaN is not). Whole vectors of
+// such lanes, NaNs, signed zeros and subnormals among them, then the
+// same with one lane at or just below 0.625, give the scalar bits in
+// both dtypes, at every vector width (the blocks start at 0, so they are
+// whole vectors of 4, 8 and 16 lanes).
+func TestTanhSmallVectors(t *testing.T) {
+	small := []float64{0.5, -0.3, math.NaN(), math.Copysign(0, -1), 0, 1e-310, -4e-320, 0.6249999, -0.6249999, 1e-8, -1e-30, 0.1, -0.2, 0.33, math.NaN(), -0.61}
+	var xs []float64
+	for lane := -1; lane < 16; lane++ {
+		block := slices.Clone(small)
+		if lane >= 0 {
+			block[lane] = []float64{0.625, -0.625, math.Nextafter(0.625, 0), 3, -40, math.Inf(1)}[lane%6]
+		}
+		xs = append(xs, block...)
+	}
+	sameAsScalar(t, "tanh64", tanh64, tanhd, xs)
+	xs32 := make([]float32, len(xs))
+	for i, x := range xs {
+		xs32[i] = float32(x)
+	}
+	sameAsScalar(t, "tanh32", tanh32, tanhf, xs32)
 }
