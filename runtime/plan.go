@@ -195,6 +195,9 @@ func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own 
 			if a := in.Args; (in.Op == ir.OpAddCols || in.Op == ir.OpAddRows) && last[a[0]] == i && a[1] != a[0] && pooled(int(a[0])) && !own[ir.Value(i)] {
 				bufs[i] = bufs[a[0]] // in place: a dies here
 				inPlace = true
+			} else if a := in.Args; elemInPlace && elementwise(in.Op) && len(a) > 0 && last[a[0]] == i && (len(a) == 1 || a[1] != a[0]) && pooled(int(a[0])) && !own[ir.Value(i)] && p.Instrs[a[0]].Shape == in.Shape {
+				bufs[i] = bufs[a[0]] // in place: a dies here, read element by element before it is written
+				inPlace = true
 			} else if l := free[sz]; len(l) > 0 && !own[ir.Value(i)] {
 				bufs[i] = l[len(l)-1]
 				free[sz] = l[:len(l)-1]
@@ -294,4 +297,19 @@ func constant[T Float](params *Params, data []float64) []T {
 		return d
 	}
 	return any(params.const32(data)).([]T)
+}
+
+// elemInPlace lets an elementwise step write over its first operand
+// when that operand dies there.
+var elemInPlace = true
+
+// elementwise reports whether op computes each output element from the
+// elements at the same index of its operands (a second operand may be
+// broadcast), so that it may write over its first operand.
+func elementwise(op ir.Op) bool {
+	switch op {
+	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpNeg, ir.OpExp, ir.OpLog, ir.OpRelu, ir.OpReluGrad, ir.OpScale, ir.OpAddConst, ir.OpTanh, ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs:
+		return true
+	}
+	return false
 }

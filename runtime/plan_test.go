@@ -34,7 +34,7 @@ func TestPlanSlab(t *testing.T) {
 	}
 	check := func(name string, fresh [][]byte, wantLent bool) {
 		t.Helper()
-		if len(fresh) < 10 {
+		if len(fresh) < 6 { // enough to check their layout (steps that write over an operand take none)
 			t.Fatalf("%s: %d fresh buffers; want a trainer's many", name, len(fresh))
 		}
 		isLent := lent()

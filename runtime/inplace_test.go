@@ -1,0 +1,89 @@
+package runtime
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/noxlang/nox/compiler/ir"
+	"unsafe"
+)
+
+// TestElemInPlace: an elementwise step writes over its first operand
+// where that operand dies there (plan, elementwise). A MAF's training
+// and log-density programs plan such steps, and training and scoring
+// give the same bits with and without them, in both dtypes.
+func TestElemInPlace(t *testing.T) {
+	defer func(was bool) { elemInPlace = was }(elemInPlace)
+	data := randomRows(300, 16, 5)
+	m := madeModel(t, 2, 64, 16)
+	for _, dt := range []DType{Float64, Float32} {
+		var got [2]map[string][]float64
+		var logp [2][]float64
+		for k, on := range []bool{false, true} {
+			elemInPlace = on
+			tr := seededTrainer(t, m, dt, data, 16, 128, DefaultAdam(1e-3))
+			n := inPlaceSteps(tr)
+			if on && n == 0 || !on && n != 0 {
+				t.Fatalf("%v, in place %v: %d steps write over an operand", dt, on, n)
+			}
+			for range 5 {
+				tr.Step()
+			}
+			tr.Close()
+			got[k] = optArrays(tr)
+			ps := NewParams(m.Params)
+			ps.DType = dt
+			ps.Init(rand.New(rand.NewPCG(3, 3)))
+			mp := NewMapper(m.LogProb, ps, "logp", 100, nil)
+			logp[k] = make([]float64, 100)
+			mp.Map(logp[k], data[:100*16], 100)
+			mp.Close()
+		}
+		sameArrays(t, dt.String()+" trained, in place", got[1], got[0])
+		sameBits(t, dt.String()+" log-density, in place", logp[1], logp[0])
+	}
+}
+
+// inPlaceSteps counts the elementwise steps of tr's first shard whose
+// output is their first operand's buffer.
+func inPlaceSteps(tr *Trainer) int {
+	n := 0
+	count := func(prog *ir.Program, out, a func(i int) uintptr) {
+		for i, in := range prog.Instrs {
+			if elementwise(in.Op) && out(i) != 0 && out(i) == a(i) {
+				n++
+			}
+		}
+	}
+	switch p := tr.parts[0].(type) {
+	case *execPart[float64]:
+		inPlaceOf(p.exec, count)
+	case *execPart[float32]:
+		inPlaceOf(p.exec, count)
+	}
+	return n
+}
+
+func inPlaceOf[T Float](e *Exec[T], count func(prog *ir.Program, out, a func(i int) uintptr)) {
+	byValue := map[int]*step[T]{}
+	for j := range e.steps {
+		byValue[int(e.steps[j].value)] = &e.steps[j]
+	}
+	addr := func(x []T) uintptr {
+		if len(x) == 0 {
+			return 0
+		}
+		return uintptr(unsafe.Pointer(&x[0]))
+	}
+	count(e.prog, func(i int) uintptr {
+		if s := byValue[i]; s != nil {
+			return addr(s.out)
+		}
+		return 0
+	}, func(i int) uintptr {
+		if s := byValue[i]; s != nil {
+			return addr(s.a)
+		}
+		return 1
+	})
+}
