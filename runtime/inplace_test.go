@@ -87,3 +87,55 @@ func inPlaceOf[T Float](e *Exec[T], count func(prog *ir.Program, out, a func(i i
 		return 1
 	})
 }
+
+// TestOverwritable: which operand an elementwise step's result takes
+// over. x−e^x takes e^x's buffer (its second operand, dying there; x is
+// an input), d·d takes d's; an output and a broadcast operand are never
+// taken.
+// The results are those of the same program planned without it.
+func TestOverwritable(t *testing.T) {
+	defer func(was bool) { elemInPlace = was }(elemInPlace)
+	var table []ir.Param
+	b := ir.NewBuilder("p", &table)
+	x := b.Input("x", 8)
+	ex := b.Exp(x)
+	d := b.Sub(x, ex)      // takes ex's buffer
+	sq := b.Mul(d, d)      // d read twice: takes none
+	row := b.SumRows(sq)   // [1,8]
+	sc := b.Add(sq, row)   // takes sq's buffer, never row's
+	kept := b.Scale(sc, 2) // takes sc's buffer
+	b.Output("kept", kept) // an output: never taken
+	b.Output("next", b.Neg(kept))
+	wide := b.Add(x, b.Exp(b.SumRows(x))) // the dying operand is broadcast: takes none
+	b.Output("wide", wide)
+	p := b.Program()
+	in := randomRows(16, 8, 9)
+	run := func(on bool) *Exec[float64] {
+		elemInPlace = on
+		e := NewExec[float64](p, NewParams(table), 16, nil)
+		copy(e.Input(0), in)
+		e.Run()
+		return e
+	}
+	off, on := run(false), run(true)
+	addr := func(e *Exec[float64], v ir.Value) *float64 { return &e.Value(v)[0] }
+	want := map[ir.Value]ir.Value{d: ex, sq: d, sc: sq, kept: sc}
+	for v, over := range want {
+		if addr(on, v) != addr(on, over) {
+			t.Errorf("%%%d does not take %%%d's buffer", v, over)
+		}
+		if addr(off, v) == addr(off, over) {
+			t.Errorf("%%%d takes %%%d's buffer with elemInPlace off", v, over)
+		}
+	}
+	if wi := p.Instrs[wide]; addr(on, wide) == addr(on, wi.Args[1]) {
+		t.Errorf("a broadcast operand's buffer was taken")
+	}
+	for _, name := range []string{"kept", "next", "wide"} {
+		v := p.Output(name)
+		sameBits(t, name, on.Value(v), off.Value(v))
+	}
+	if addr(on, p.Output("next")) == addr(on, kept) {
+		t.Errorf("an output's buffer was taken")
+	}
+}
