@@ -207,8 +207,9 @@ func planPass[T Float](p *ir.Program, params *Params, b int, static []bool, own 
 				fresh = append(fresh, bufs[i])
 			}
 		}
-		// Release operands after allocating the result, so a kernel never
-		// reads and writes the same buffer.
+		// Release operands after allocating the result, so that a step
+		// writes over an operand only where plan chose it (over: an
+		// elementwise step's, overwritable; AddCols and AddRows in place).
 		for j, a := range in.Args {
 			if last[a] == i && !dupBefore(in.Args, j) && j != over {
 				release(int(a))
@@ -326,7 +327,7 @@ func overwritable(p *ir.Program, i int, last []int, pooled func(int) bool, own m
 
 // elementwise reports whether op computes each output element from the
 // elements at the same index of its operands (a second operand may be
-// broadcast), so that it may write over its first operand.
+// broadcast), so that it may write over one of them (overwritable).
 func elementwise(op ir.Op) bool {
 	switch op {
 	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpMask, ir.OpGreater, ir.OpNeg, ir.OpExp, ir.OpLog, ir.OpRelu, ir.OpReluGrad, ir.OpScale, ir.OpAddConst, ir.OpTanh, ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
