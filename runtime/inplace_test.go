@@ -7,10 +7,10 @@ import (
 	"github.com/noxlang/nox/compiler/ir"
 )
 
-// TestElemInPlace: an elementwise step writes over an operand that
-// dies there (plan, elementwise). A MAF's training
-// and log-density programs plan such steps, and training and scoring
-// give the same bits with and without them, in both dtypes.
+// TestElemInPlace: an elementwise step writes over an operand that dies
+// there (plan, overwritable). A MAF's training program plans such steps,
+// and training and scoring give the same bits with and without them, in
+// both dtypes.
 func TestElemInPlace(t *testing.T) {
 	defer func(was bool) { elemInPlace = was }(elemInPlace)
 	data := randomRows(300, 16, 5)
@@ -70,8 +70,7 @@ func inPlaceOf[T Float](e *Exec[T]) int {
 // TestOverwritable: which operand an elementwise step's result takes
 // over. x−e^x takes e^x's buffer (its second operand, dying there; x is
 // an input), d·d takes d's; an output and a broadcast operand are never
-// taken.
-// The results are those of the same program planned without it.
+// taken. The results are those of the same program planned without it.
 func TestOverwritable(t *testing.T) {
 	defer func(was bool) { elemInPlace = was }(elemInPlace)
 	var table []ir.Param

@@ -157,9 +157,9 @@ func TestMath64Reference(t *testing.T) {
 // TestTanhSmallVectors: tanh's vector kernels skip exp's branch for a
 // vector with no lane at or above 0.625 (a NaN is not). Whole vectors of
 // such lanes, NaNs, signed zeros and subnormals among them, then the
-// same with one lane at or just below 0.625, give the scalar bits in
-// both dtypes, at every vector width (the blocks start at 0, so they are
-// whole vectors of 4, 8 and 16 lanes).
+// same with one lane at a time set to ±0.625, just below 0.625, 3, −40
+// or +∞, give the scalar bits in both dtypes, at every vector width (the
+// blocks start at 0, so they are whole vectors of 4, 8 and 16 lanes).
 func TestTanhSmallVectors(t *testing.T) {
 	small := []float64{0.5, -0.3, math.NaN(), math.Copysign(0, -1), 0, 1e-310, -4e-320, 0.6249999, -0.6249999, 1e-8, -1e-30, 0.1, -0.2, 0.33, math.NaN(), -0.61}
 	var xs []float64

@@ -309,9 +309,10 @@ var elemInPlace = true
 // shape that dies at i, from the pool (an operand read twice, x·x, is
 // released once: dupBefore). The result's element j is then written
 // after the operand's element j was read, and no other element of it is
-// read after. Writing into a buffer just read
-// keeps the step's lines in the core's L1 cache: the digits MAF's
-// elementwise steps took 127 µs of a float32 shard instead of 148.
+// read after. Writing into the lines just read keeps them in the core's
+// L1 or L2 cache, where a recycled buffer's were written steps before:
+// the digits MAF's elementwise steps took 127 µs of a float32 shard
+// instead of 148 (TestProbeShard, bench/README.md).
 func overwritable(p *ir.Program, i int, last []int, pooled func(int) bool, own map[ir.Value]bool) int {
 	in := p.Instrs[i]
 	if !elemInPlace || !elementwise(in.Op) || own[ir.Value(i)] {
