@@ -21,7 +21,9 @@
 // and element type (New, NewExec): every value's buffer (plan: buffers
 // are recycled after a value's last use and allocated once, carved from
 // one slab in a layout that does not depend on the goroutine's
-// processor), every kernel's shapes, and how large products are split.
+// processor; an elementwise step writes over an operand that dies
+// there, overwritable), every kernel's shapes, and how large products
+// are split.
 // The result is an Exec. A step is one instruction of the planned
 // program with its shapes resolved and its buffers bound; Exec.Run runs
 // its steps in order. (A training step, Trainer.Step, is one minibatch
