@@ -79,10 +79,11 @@ type pacer struct {
 	task     time.Duration
 	want     int  // windows in a row that asked for the other mode
 	decided  bool // whether a window has ended yet
-	// sinceLook is the time since the last look; looks and busy count
-	// the window's looks, and those that found the cores busy.
-	sinceLook   time.Duration
-	looks, busy int
+	// sinceLook is the time since the last look; tries counts the
+	// window's looks tried, looks those that could read the cores, busy
+	// those that found them busy.
+	sinceLook          time.Duration
+	tries, looks, busy int
 	// crowded reports whether more threads than cores would be runnable
 	// with extra more; delayed, the share of the time since its last call
 	// that the calling thread waited for a CPU (ok false: unknown). With
@@ -130,6 +131,7 @@ func (p *pacer) look(d time.Duration) {
 		return
 	}
 	p.sinceLook = 0
+	p.tries++
 	var busy bool
 	if p.quiet {
 		busy = p.crowded(p.members - 1)
@@ -144,6 +146,19 @@ func (p *pacer) look(d time.Duration) {
 	if busy {
 		p.busy++
 	}
+}
+
+// looking reports whether the window looks at the cores: a unit looks
+// at most once, so a window of units longer than lookEvery (a digits
+// step under load takes 4–15 ms) stays open until it has tried minLooks
+// looks. It used to end after two such units, with two looks: too few to
+// tell, so it went parallel, and under two load processes a digits
+// trainer switched between quiet and parallel every ~100 ms (GOMAXPROCS
+// restored and lowered each time; bench/README.md, nineteenth session).
+// A team whose tasks are long does not look (look), so nothing holds its
+// windows open.
+func (p *pacer) looking() bool {
+	return p.crowded != nil && p.delayed != nil && p.task < longTask
 }
 
 // unit records a unit of work (a training step, a chunk of rows mapped)
@@ -171,11 +186,11 @@ func (p *pacer) unit(d time.Duration) {
 	p.n++
 	p.sum += d
 	p.look(d)
-	if p.n < minUnits || p.sum < minWindow && (p.decided || p.looks < minLooks) {
+	if p.n < minUnits || p.sum < minWindow && (p.decided || p.looks < minLooks) || p.tries < minLooks && p.looking() {
 		return
 	}
 	looks, busy := p.looks, p.busy
-	p.n, p.sum, p.looks, p.busy = 0, 0, 0, 0
+	p.n, p.sum, p.tries, p.looks, p.busy = 0, 0, 0, 0, 0
 	p.task = 0
 	for k, s := range p.shortest {
 		p.task = max(p.task, s)

@@ -233,3 +233,31 @@ func TestPacerNeverStuck(t *testing.T) {
 		t.Errorf("waits unknown: quiet %v, %d units quiet; want parallel after the first window", p.quiet, p.stats.quietUnits)
 	}
 }
+
+// TestPacerLongUnits: a team whose units are longer than lookEvery (a
+// digits step under load, 4–15 ms) looks once a unit. Under steady load
+// it stays quiet from its first unit on: its windows wait for minLooks
+// looks. (They ended after two such units, with two looks, too few to
+// tell: the team went parallel, and back to quiet a window or two
+// later, over and over.) When the load goes, it goes parallel.
+func TestPacerLongUnits(t *testing.T) {
+	for _, unit := range []time.Duration{3 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond} {
+		load := true
+		p := newPacer(2, func(extra int) bool { return load }, func() (float64, bool) { return 0.5, true })
+		for range 200 {
+			p.run(partsRun, unit/2)
+			p.unit(unit)
+		}
+		if !p.quiet || p.stats.switches != 1 || p.stats.quietUnits != 199 {
+			t.Errorf("units of %v under load: quiet %v, %d switches, %d of 200 units quiet; want quiet from the second unit, one switch", unit, p.quiet, p.stats.switches, p.stats.quietUnits)
+		}
+		load = false
+		for range 20 {
+			p.run(partsRun, unit/2)
+			p.unit(unit)
+		}
+		if p.quiet {
+			t.Errorf("units of %v: still quiet 20 units after the load ended", unit)
+		}
+	}
+}
