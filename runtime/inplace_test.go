@@ -60,7 +60,7 @@ func inPlaceOf[T Float](e *Exec[T]) int {
 	n := 0
 	for j := range e.steps {
 		s := &e.steps[j]
-		if elementwise(e.prog.Instrs[s.value].Op) && (same(s.out, s.a) || same(s.out, s.b)) {
+		if perIndex(e.prog.Instrs[s.value].Op) && (same(s.out, s.a) || same(s.out, s.b)) {
 			n++
 		}
 	}

@@ -315,7 +315,7 @@ var elemInPlace = true
 // instead of 148 (TestProbeShard, bench/README.md).
 func overwritable(p *ir.Program, i int, last []int, pooled func(int) bool, own map[ir.Value]bool) int {
 	in := p.Instrs[i]
-	if !elemInPlace || !elementwise(in.Op) || own[ir.Value(i)] {
+	if !elemInPlace || !perIndex(in.Op) || own[ir.Value(i)] {
 		return -1
 	}
 	for j, a := range in.Args {
@@ -326,10 +326,10 @@ func overwritable(p *ir.Program, i int, last []int, pooled func(int) bool, own m
 	return -1
 }
 
-// elementwise reports whether op computes each output element from the
+// perIndex reports whether op computes each output element from the
 // elements at the same index of its operands (a second operand may be
 // broadcast), so that it may write over one of them (overwritable).
-func elementwise(op ir.Op) bool {
+func perIndex(op ir.Op) bool {
 	switch op {
 	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpMask, ir.OpGreater, ir.OpNeg, ir.OpExp, ir.OpLog, ir.OpRelu, ir.OpReluGrad, ir.OpScale, ir.OpAddConst, ir.OpTanh, ir.OpSigmoid, ir.OpSoftplus, ir.OpSqrt, ir.OpAbs, ir.OpFloor, ir.OpClamp:
 		return true
