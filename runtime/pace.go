@@ -178,9 +178,16 @@ func (p *pacer) unit(d time.Duration) {
 		for _, s := range p.shortest {
 			task = max(task, s)
 		}
-		if task > 0 && task < longTask && p.crowded(0) {
+		switch {
+		case task > 0 && task < longTask && p.crowded(0):
 			p.quiet = true
 			p.stats.switches++
+		case task >= longTask:
+			// Long tasks never go quiet: decided parallel at once, with
+			// no window of looks, so that a team the governor started
+			// lowered (procs.go) is not held solo for minLooks units
+			// (a 784-d step under load: ~30 ms each).
+			p.decided, p.task = true, task
 		}
 	}
 	p.n++

@@ -261,3 +261,28 @@ func TestPacerLongUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestPacerLongFirst: a team whose tasks are long decides to run
+// parallel after its first unit, busy cores or not, without a window of
+// looks: a team the governor started lowered (procs.go) must not run its
+// first few long units solo. Short tasks still wait for their window.
+func TestPacerLongFirst(t *testing.T) {
+	for _, busy := range []bool{false, true} {
+		p := newPacer(2, func(int) bool { return busy }, busyCPU)
+		p.run(partsRun, 2*longTask)
+		p.unit(3 * longTask)
+		if got := standingOf(&p); got != parallelTeam {
+			t.Errorf("busy %v: standing %d after a unit of long tasks, want parallel", busy, got)
+		}
+		p = newPacer(2, func(int) bool { return busy }, busyCPU)
+		p.run(partsRun, time.Millisecond)
+		p.unit(2 * time.Millisecond)
+		want := undecided
+		if busy {
+			want = quietTeam
+		}
+		if got := standingOf(&p); got != want {
+			t.Errorf("busy %v: standing %d after a unit of short tasks, want %d", busy, got, want)
+		}
+	}
+}

@@ -46,6 +46,23 @@ import (
 // keeps pacing (team.paced), so that it can tell when the cores are free
 // again. Results do not change with it: no result depends on who runs a
 // task.
+//
+// It also lowers the count from the start where every core is already
+// busy when the program adapts (AdaptProcs, before it reads data,
+// compiles and plans), until a team first changes its standing. What
+// that avoids is the garbage collector at two Ps under such load: the
+// collections of the start (data, compilation, planning) end with
+// handshakes that wait for each P's thread, which waits for a core,
+// milliseconds at a time, and the last of them is often still running
+// when the first steps are (a scheduler trace of moons under two load
+// processes: ~70 such waits between 0.15 and 0.19 s of a run whose
+// training began at ~0.17 s). Lowered after the first unit, as a quiet
+// team has it lowered, the count changes only once that collection is
+// over. Measured on moons under two load processes, each repetition
+// running -threads 1, the default and the default lowered from the start
+// in turn: the default made 0.964 and 0.979 of -threads 1's steps a
+// second, lowered from the start 1.005 and 1.003 (48 and 64 repetitions;
+// bench/README.md, twentieth session).
 type governor struct {
 	mu       sync.Mutex
 	on       bool // AdaptProcs was called
@@ -55,13 +72,18 @@ type governor struct {
 	saved           int         // the count before lowering
 	lowered         atomic.Bool // GOMAXPROCS is 1 because of the governor
 	changes         int         // how many times it lowered or restored (tests)
+	// start says that every core was busy when the program adapted: the
+	// count stays lowered until a team first changes its standing.
+	start bool
+	// busy is crowded (crowd_linux.go); tests replace it.
+	busy func(extra int) bool
 	// set and setDefault are runtime.GOMAXPROCS and
 	// runtime.SetDefaultGOMAXPROCS; tests replace them.
 	set        func(int) int
 	setDefault func()
 }
 
-var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefaultGOMAXPROCS}
+var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefaultGOMAXPROCS, busy: crowded}
 
 // AdaptProcs lets nox lower GOMAXPROCS to 1 while the teams at work are
 // quiet because the machine's cores are busy with other processes, and
@@ -86,6 +108,9 @@ func (g *governor) adapt(explicit bool) {
 	g.on, g.explicit = true, explicit
 	// Whatever count is in force now is the user's.
 	g.lowered.Store(false)
+	// With no team counted yet, the cores decide: lowered from the start
+	// if every one is busy, this process's thread counted.
+	g.start = g.quiet == 0 && g.parallel == 0 && g.busy != nil && g.busy(0)
 	g.apply()
 }
 
@@ -117,6 +142,7 @@ func (g *governor) move(from, to standing) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.start = false // the teams' standings rule from now on
 	switch from {
 	case quietTeam:
 		g.quiet--
@@ -134,7 +160,7 @@ func (g *governor) move(from, to standing) {
 
 // apply lowers or restores GOMAXPROCS to match the teams' standings.
 func (g *governor) apply() {
-	low := g.on && g.quiet > 0 && g.parallel == 0
+	low := g.on && (g.quiet > 0 || g.start) && g.parallel == 0
 	if low == g.lowered.Load() {
 		return
 	}

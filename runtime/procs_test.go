@@ -274,3 +274,60 @@ func TestTeamLowersProcs(t *testing.T) {
 		}
 	}
 }
+
+// TestGovernorStart: a program that adapts while every core is busy gets
+// GOMAXPROCS lowered at once, before any team has run (the collections
+// of its start then run at one P); the first change of a team's standing
+// ends that, and the teams' standings rule from then on. Where a core is
+// free, or a team is counted already, adapting lowers nothing by itself.
+func TestGovernorStart(t *testing.T) {
+	type mv struct{ from, to standing }
+	tests := []struct {
+		name  string
+		busy  bool
+		moves []mv
+		want  string // the log at adapt, then after each move, joined by " | "
+	}{
+		{"busy, the team goes quiet", true,
+			[]mv{{undecided, undecided}, {undecided, quietTeam}, {quietTeam, undecided}},
+			"set 1 |  |  | set 2"},
+		{"busy, the team goes parallel", true,
+			[]mv{{undecided, parallelTeam}, {parallelTeam, undecided}},
+			"set 1 | set 2 | "},
+		{"busy, the first team closes undecided", true,
+			[]mv{{undecided, quietTeam}, {quietTeam, undecided}, {undecided, undecided}},
+			"set 1 |  | set 2 | "},
+		{"free", false,
+			[]mv{{undecided, quietTeam}, {quietTeam, undecided}},
+			" | set 1 | set 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeProcs{n: 2}
+			g := f.governor(false, true)
+			g.busy = func(extra int) bool { return tt.busy && extra == 0 }
+			g.adapt(true)
+			got := []string{strings.Join(f.log, ", ")}
+			for _, m := range tt.moves {
+				f.log = nil
+				g.move(m.from, m.to)
+				got = append(got, strings.Join(f.log, ", "))
+			}
+			if s := strings.Join(got, " | "); s != tt.want {
+				t.Errorf("log %q, want %q", s, tt.want)
+			}
+			if f.n != 2 || g.lowered.Load() {
+				t.Errorf("GOMAXPROCS %d, lowered %v after every team closed; want 2", f.n, g.lowered.Load())
+			}
+		})
+	}
+	// A team counted when the program adapts: its standing rules.
+	f := &fakeProcs{n: 2}
+	g := f.governor(false, true)
+	g.busy = func(int) bool { return true }
+	g.move(undecided, parallelTeam)
+	g.adapt(true)
+	if len(f.log) != 0 || g.start {
+		t.Errorf("a parallel team counted: log %v, start %v; want nothing", f.log, g.start)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	goruntime "runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ func probeProducts[T Float](t *testing.T) {
 		static, outMasks := staticValues(q), outputMasks(q)
 		cost := timerCost()
 		best := make([]time.Duration, len(e.steps))
+		all := make([][]time.Duration, len(e.steps))
 		for range 25 {
 			for i := range e.pre {
 				e.exec(&e.pre[i])
@@ -53,14 +55,16 @@ func probeProducts[T Float](t *testing.T) {
 			for i := range e.steps {
 				t0 := threadTime()
 				e.exec(&e.steps[i])
-				if d := max(threadTime()-t0-cost, 0); best[i] == 0 || d < best[i] {
+				d := max(threadTime()-t0-cost, 0)
+				if best[i] == 0 || d < best[i] {
 					best[i] = d
 				}
+				all[i] = append(all[i], d)
 			}
 		}
-		var tUse, tComp, tTime float64
+		var tUse, tComp, tTime, tMed float64
 		fmt.Printf("D=%d, %d rows, %T, one thread:\n", c.dim, c.rows, T(0))
-		fmt.Printf("    %-5s %-16s %2s %8s %8s %8s %8s %8s %6s\n", "step", "m×n×k", "tr", "useful M", "comp M", "µs", "GF/s use", "GF/s cmp", "blocks")
+		fmt.Printf("    %-5s %-16s %2s %8s %8s %8s %8s %8s %8s %6s\n", "step", "m×n×k", "tr", "useful M", "comp M", "µs", "µs med", "GF/s use", "GF/s cmp", "blocks")
 		if os.Getenv("NOX_PROBE_ELEM") == "1" {
 			for i, s := range e.steps {
 				if isProduct(s.op) {
@@ -85,13 +89,16 @@ func probeProducts[T Float](t *testing.T) {
 				tr += "B"
 			}
 			us := float64(best[i].Nanoseconds()) / 1e3
+			slices.Sort(all[i])
+			med := float64(all[i][len(all[i])/2].Nanoseconds()) / 1e3
 			tUse += useful
 			tComp += comp
 			tTime += us
-			fmt.Printf("    %-5d %-16s %2s %8.2f %8.2f %8.1f %8.1f %8.1f %6d\n", i, fmt.Sprintf("%d×%d×%d", s.rows, s.cols, k), tr,
-				useful/1e6, comp/1e6, us, 2*useful/us/1e3, 2*comp/us/1e3, len(s.blocks))
+			tMed += med
+			fmt.Printf("    %-5d %-16s %2s %8.2f %8.2f %8.1f %8.1f %8.1f %8.1f %6d\n", i, fmt.Sprintf("%d×%d×%d", s.rows, s.cols, k), tr,
+				useful/1e6, comp/1e6, us, med, 2*useful/us/1e3, 2*comp/us/1e3, len(s.blocks))
 		}
-		fmt.Printf("    all products: useful %.1fM, computed %.1fM, %.0f µs: %.1f GFLOP/s useful, %.1f computed\n",
-			tUse/1e6, tComp/1e6, tTime, 2*tUse/tTime/1e3, 2*tComp/tTime/1e3)
+		fmt.Printf("    all products: useful %.1fM, computed %.1fM, %.0f µs (medians %.0f): %.1f GFLOP/s useful, %.1f computed\n",
+			tUse/1e6, tComp/1e6, tTime, tMed, 2*tUse/tTime/1e3, 2*tComp/tTime/1e3)
 	}
 }
