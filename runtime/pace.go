@@ -59,7 +59,9 @@ import "time"
 // so that one short-lived process does not flip it; but the first window
 // ends after minLooks looks, however short, and decides alone, so that
 // a short run on a busy machine does not spend its first windows
-// parallel.
+// parallel. A team whose first unit's tasks are long is parallel from
+// then on, provisionally: its first window still decides alone (a short
+// task the OS cut looks long too).
 //
 // Which mode a run takes changes none of its results (every caller of a
 // team keeps results independent of who runs a task), so pacing is free
@@ -78,7 +80,10 @@ type pacer struct {
 	shortest [numKinds]time.Duration
 	task     time.Duration
 	want     int  // windows in a row that asked for the other mode
-	decided  bool // whether a window has ended yet
+	decided  bool // whether a window has ended yet, or the first unit's tasks were long
+	// provisional says that decided was set by the first unit (its tasks
+	// long), not by a window: the first window still decides alone.
+	provisional bool
 	// sinceLook is the time since the last look; tries counts the
 	// window's looks tried, looks those that could read the cores, busy
 	// those that found them busy.
@@ -183,17 +188,20 @@ func (p *pacer) unit(d time.Duration) {
 			p.quiet = true
 			p.stats.switches++
 		case task >= longTask:
-			// Long tasks never go quiet: decided parallel at once, with
-			// no window of looks, so that a team the governor started
-			// lowered (procs.go) is not held solo for minLooks units
-			// (a 784-d step under load: ~30 ms each).
-			p.decided, p.task = true, task
+			// Long tasks never go quiet: parallel at once, so that a
+			// team the governor started lowered (procs.go) does not run
+			// its first window solo (minLooks units: a 784-d step under
+			// load takes ~30 ms). Provisionally: a short task the OS cut
+			// looks long too, and the first window, looking as before,
+			// still decides alone.
+			p.decided, p.provisional = true, true
 		}
 	}
 	p.n++
 	p.sum += d
 	p.look(d)
-	if p.n < minUnits || p.sum < minWindow && (p.decided || p.looks < minLooks) || p.tries < minLooks && p.looking() {
+	settled := p.decided && !p.provisional // a window has ended
+	if p.n < minUnits || p.sum < minWindow && (settled || p.looks < minLooks) || p.tries < minLooks && p.looking() {
 		return
 	}
 	looks, busy := p.looks, p.busy
@@ -210,7 +218,7 @@ func (p *pacer) unit(d time.Duration) {
 		// Too few looks to tell (the caller's threads unreadable, or
 		// changing faster than they can be followed): parallel, as a
 		// team that cannot look at all.
-		p.decided = true
+		p.decided, p.provisional = true, false
 		if p.quiet {
 			p.quiet, p.want = false, 0
 			p.stats.switches++
@@ -222,8 +230,8 @@ func (p *pacer) unit(d time.Duration) {
 	// short-lived threads of an otherwise idle machine (the Go runtime's
 	// own, the kernel's, a shell's) only now and then.
 	quiet := p.task < longTask && 4*busy >= 3*looks
-	first := !p.decided
-	p.decided = true
+	first := !settled
+	p.decided, p.provisional = true, false
 	if quiet == p.quiet {
 		p.want = 0
 		return

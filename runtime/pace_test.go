@@ -285,4 +285,27 @@ func TestPacerLongFirst(t *testing.T) {
 			t.Errorf("busy %v: standing %d after a unit of short tasks, want %d", busy, got, want)
 		}
 	}
+	// A first unit whose short tasks the OS cut (they look long) makes
+	// the team parallel, provisionally: on busy cores its first window,
+	// looking as before, still decides alone, and the team is quiet
+	// within a few units, not after two more windows.
+	p := newPacer(2, func(int) bool { return true }, busyCPU)
+	p.run(partsRun, 12*time.Millisecond)
+	p.unit(25 * time.Millisecond)
+	for u := 2; u <= 6 && !p.quiet; u++ {
+		p.run(partsRun, time.Millisecond)
+		p.unit(2 * time.Millisecond)
+	}
+	if !p.quiet {
+		t.Errorf("a cut first unit, then units of short tasks on busy cores: parallel after 6 units, want quiet")
+	}
+	// Long tasks on busy cores stay parallel after the first window.
+	p = newPacer(2, func(int) bool { return true }, busyCPU)
+	for range 20 {
+		p.run(partsRun, 2*longTask)
+		p.unit(3 * longTask)
+		if standingOf(&p) != parallelTeam {
+			t.Fatalf("long tasks on busy cores: standing %d at unit %d, want parallel", standingOf(&p), p.stats.units)
+		}
+	}
 }

@@ -49,20 +49,23 @@ import (
 //
 // It also lowers the count from the start where every core is already
 // busy when the program adapts (AdaptProcs, before it reads data,
-// compiles and plans), until a team first changes its standing. What
-// that avoids is the garbage collector at two Ps under such load: the
+// compiles and plans), until the first unit of work of any team (a
+// training step, a chunk of rows): from then on the teams' standings rule
+// (a team that went quiet at that unit keeps it lowered; one with no
+// helpers, which never changes standing, lets it go back). What that
+// avoids is the garbage collector at two Ps under such load: the
 // collections of the start (data, compilation, planning) end with
 // handshakes that wait for each P's thread, which waits for a core,
 // milliseconds at a time, and the last of them is often still running
 // when the first steps are (a scheduler trace of moons under two load
 // processes: ~70 such waits between 0.15 and 0.19 s of a run whose
-// training began at ~0.17 s). Lowered after the first unit, as a quiet
-// team has it lowered, the count changes only once that collection is
-// over. Measured on moons under two load processes, each repetition
-// running -threads 1, the default and the default lowered from the start
-// in turn: the default made 0.964 and 0.979 of -threads 1's steps a
-// second, lowered from the start 1.005 and 1.003 (48 and 64 repetitions;
-// bench/README.md, twentieth session).
+// training began at ~0.17 s). Lowering the count later does not help: a
+// change of GOMAXPROCS waits for the collection in flight to end. Measured
+// on moons under two load processes, each repetition running -threads 1,
+// the default and the default lowered from the start in turn: the
+// default made 0.964 and 0.979 of -threads 1's steps a second, lowered
+// from the start 1.005 and 1.003 (48 and 64 repetitions; bench/README.md,
+// twentieth session).
 type governor struct {
 	mu       sync.Mutex
 	on       bool // AdaptProcs was called
@@ -73,8 +76,9 @@ type governor struct {
 	lowered         atomic.Bool // GOMAXPROCS is 1 because of the governor
 	changes         int         // how many times it lowered or restored (tests)
 	// start says that every core was busy when the program adapted: the
-	// count stays lowered until a team first changes its standing.
-	start bool
+	// count stays lowered until a team's first unit (started). It is
+	// written under mu; started reads it first without.
+	start atomic.Bool
 	// busy is crowded (crowd_linux.go); tests replace it.
 	busy func(extra int) bool
 	// set and setDefault are runtime.GOMAXPROCS and
@@ -97,8 +101,11 @@ var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefault
 // to Go's default (runtime.SetDefaultGOMAXPROCS), which keeps following
 // the CPUs the process may use. A count set while the governor had
 // lowered it is taken as the user's: the governor lowers it again if it
-// should, and restores the new count. The program must not otherwise set
-// GOMAXPROCS while nox trains or maps.
+// should, and restores the new count (and a count in force when it calls
+// AdaptProcs again is the user's, even one the governor had lowered). If
+// the machine's cores are all busy when it calls AdaptProcs, GOMAXPROCS
+// is lowered at once, until the first unit of work of any team. The
+// program must not otherwise set GOMAXPROCS while nox trains or maps.
 func AdaptProcs(explicit bool) { procs.adapt(explicit) }
 
 // adapt is AdaptProcs for g.
@@ -110,7 +117,7 @@ func (g *governor) adapt(explicit bool) {
 	g.lowered.Store(false)
 	// With no team counted yet, the cores decide: lowered from the start
 	// if every one is busy, this process's thread counted.
-	g.start = g.quiet == 0 && g.parallel == 0 && g.busy != nil && g.busy(0)
+	g.start.Store(g.quiet == 0 && g.parallel == 0 && g.busy != nil && g.busy(0))
 	g.apply()
 }
 
@@ -142,7 +149,7 @@ func (g *governor) move(from, to standing) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.start = false // the teams' standings rule from now on
+	g.start.Store(false) // the teams' standings rule from now on
 	switch from {
 	case quietTeam:
 		g.quiet--
@@ -160,7 +167,7 @@ func (g *governor) move(from, to standing) {
 
 // apply lowers or restores GOMAXPROCS to match the teams' standings.
 func (g *governor) apply() {
-	low := g.on && (g.quiet > 0 || g.start) && g.parallel == 0
+	low := g.on && (g.quiet > 0 || g.start.Load()) && g.parallel == 0
 	if low == g.lowered.Load() {
 		return
 	}
@@ -177,6 +184,22 @@ func (g *governor) apply() {
 	}
 	g.lowered.Store(low)
 	g.changes++
+}
+
+// started ends the start (adapt) at a team's first unit of work, after
+// the unit's standing, if it changed, has moved: the teams' standings
+// rule from then on. A team with no helpers never changes standing, and
+// a process whose teams all have none must not stay at one thread.
+func (g *governor) started() {
+	if !g.start.Load() {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.start.Load() {
+		g.start.Store(false)
+		g.apply()
+	}
 }
 
 // oneProc reports whether the process runs Go on one thread by its own

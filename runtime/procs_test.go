@@ -294,7 +294,7 @@ func TestGovernorStart(t *testing.T) {
 		{"busy, the team goes parallel", true,
 			[]mv{{undecided, parallelTeam}, {parallelTeam, undecided}},
 			"set 1 | set 2 | "},
-		{"busy, the first team closes undecided", true,
+		{"busy, the team goes quiet and closes; another stays undecided", true,
 			[]mv{{undecided, quietTeam}, {quietTeam, undecided}, {undecided, undecided}},
 			"set 1 |  | set 2 | "},
 		{"free", false,
@@ -327,7 +327,59 @@ func TestGovernorStart(t *testing.T) {
 	g.busy = func(int) bool { return true }
 	g.move(undecided, parallelTeam)
 	g.adapt(true)
-	if len(f.log) != 0 || g.start {
-		t.Errorf("a parallel team counted: log %v, start %v; want nothing", f.log, g.start)
+	if len(f.log) != 0 || g.start.Load() {
+		t.Errorf("a parallel team counted: log %v, start %v; want nothing", f.log, g.start.Load())
+	}
+	// No team changes standing (none has helpers): the first unit of
+	// work ends the start, and the count goes back; later units change
+	// nothing.
+	f = &fakeProcs{n: 2}
+	g = f.governor(false, false)
+	g.busy = func(int) bool { return true }
+	g.adapt(false)
+	g.started()
+	g.started()
+	if got, want := strings.Join(f.log, ", "), "set 1, default"; got != want || g.lowered.Load() {
+		t.Errorf("units of teams without helpers: log %q, lowered %v; want %q, not lowered", got, g.lowered.Load(), want)
+	}
+}
+
+// TestTeamStartsLowered: a team on a process the governor started at one
+// thread (busy cores at AdaptProcs) runs its first unit solo, then paces
+// as a team the governor lowered: quiet while the cores stay busy, and
+// parallel at GOMAXPROCS 2 once they are free. A team without helpers
+// ends the start at its first unit.
+func TestTeamStartsLowered(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	l := newLoadedTeam(2)
+	tm := l.tm
+	defer tm.close()
+	gov := &governor{explicit: true, set: runtime.GOMAXPROCS, setDefault: runtime.SetDefaultGOMAXPROCS, busy: func(int) bool { return true }}
+	tm.gov = gov
+	gov.adapt(true)
+	if runtime.GOMAXPROCS(0) != 1 || !gov.lowered.Load() {
+		t.Fatalf("adapted on busy cores: GOMAXPROCS %d, lowered %v; want 1", runtime.GOMAXPROCS(0), gov.lowered.Load())
+	}
+	l.unit()
+	if !tm.pace.quiet || runtime.GOMAXPROCS(0) != 1 || gov.start.Load() {
+		t.Fatalf("after the first unit on busy cores: quiet %v, GOMAXPROCS %d, start %v; want quiet at 1, the start over", tm.pace.quiet, runtime.GOMAXPROCS(0), gov.start.Load())
+	}
+	l.busy.Store(false)
+	for range 100 {
+		l.unit()
+	}
+	if tm.pace.quiet || runtime.GOMAXPROCS(0) != 2 {
+		t.Fatalf("free again: quiet %v, GOMAXPROCS %d; want parallel at 2", tm.pace.quiet, runtime.GOMAXPROCS(0))
+	}
+
+	solo := newTeam(1, func(int, int) {}, nil)
+	defer solo.close()
+	gov = &governor{explicit: true, set: runtime.GOMAXPROCS, setDefault: runtime.SetDefaultGOMAXPROCS, busy: func(int) bool { return true }}
+	solo.gov = gov
+	gov.adapt(true)
+	solo.run(1, partsRun)
+	solo.paced(time.Millisecond)
+	if runtime.GOMAXPROCS(0) != 2 || gov.lowered.Load() {
+		t.Fatalf("a team without helpers after its first unit: GOMAXPROCS %d, lowered %v; want 2", runtime.GOMAXPROCS(0), gov.lowered.Load())
 	}
 }

@@ -124,8 +124,8 @@ is one — then runs its statements in order, printing one line per result.
             helpers blocked; while every part of the run at work is alone
             for the first reason, Go runs its code on one OS thread at a
             time (GOMAXPROCS 1), and on N again once the cores are free.
-            A run that starts with no free core starts on one thread
-            until its first parallel work has looked at the cores
+            A run that starts with no free core starts on one thread,
+            until its first step or chunk of rows
 ` + policyHelp + memoryHelp,
 	"check": `usage: noxc check FILE [-json] [-ir [-backend]] [-sandbox] [-outdir DIR] [-max-memory SIZE]
 
