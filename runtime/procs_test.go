@@ -33,13 +33,27 @@ func (f *fakeProcs) governor(on, explicit bool) *governor {
 	}
 }
 
+// mv is a team's move from one standing to another.
+type mv struct{ from, to standing }
+
+// logMoves makes the moves on g and returns f's log after each, joined
+// by " | ".
+func logMoves(f *fakeProcs, g *governor, moves []mv) string {
+	var got []string
+	for _, m := range moves {
+		f.log = nil
+		g.move(m.from, m.to)
+		got = append(got, strings.Join(f.log, ", "))
+	}
+	return strings.Join(got, " | ")
+}
+
 // TestGovernor moves teams between standings and checks when GOMAXPROCS
 // is lowered and how it is restored: lowered while a team is quiet and
 // none has decided to run parallel (an undecided one does not hold it),
 // restored by value where the user set the count and to Go's default
 // otherwise, and never touched unless the program owns its process.
 func TestGovernor(t *testing.T) {
-	type mv struct{ from, to standing }
 	tests := []struct {
 		name     string
 		on       bool
@@ -71,13 +85,7 @@ func TestGovernor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeProcs{n: tt.start}
 			g := f.governor(tt.on, tt.explicit)
-			var got []string
-			for _, m := range tt.moves {
-				f.log = nil
-				g.move(m.from, m.to)
-				got = append(got, strings.Join(f.log, ", "))
-			}
-			if s := strings.Join(got, " | "); s != tt.want {
+			if s := logMoves(f, g, tt.moves); s != tt.want {
 				t.Errorf("log %q, want %q", s, tt.want)
 			}
 			if g.quiet == 0 && g.lowered.Load() {
@@ -281,7 +289,6 @@ func TestTeamLowersProcs(t *testing.T) {
 // ends that, and the teams' standings rule from then on. Where a core is
 // free, or a team is counted already, adapting lowers nothing by itself.
 func TestGovernorStart(t *testing.T) {
-	type mv struct{ from, to standing }
 	tests := []struct {
 		name  string
 		busy  bool
@@ -307,13 +314,8 @@ func TestGovernorStart(t *testing.T) {
 			g := f.governor(false, true)
 			g.busy = func(extra int) bool { return tt.busy && extra == 0 }
 			g.adapt(true)
-			got := []string{strings.Join(f.log, ", ")}
-			for _, m := range tt.moves {
-				f.log = nil
-				g.move(m.from, m.to)
-				got = append(got, strings.Join(f.log, ", "))
-			}
-			if s := strings.Join(got, " | "); s != tt.want {
+			at := strings.Join(f.log, ", ")
+			if s := at + " | " + logMoves(f, g, tt.moves); s != tt.want {
 				t.Errorf("log %q, want %q", s, tt.want)
 			}
 			if f.n != 2 || g.lowered.Load() {
