@@ -262,10 +262,12 @@ func TestPacerLongUnits(t *testing.T) {
 	}
 }
 
-// TestPacerLongFirst: a team whose tasks are long decides to run
-// parallel after its first unit, busy cores or not, without a window of
-// looks: a team the governor started lowered (procs.go) must not run its
-// first few long units solo. Short tasks still wait for their window.
+// TestPacerLongFirst: a team whose tasks are long is parallel after its
+// first unit, busy cores or not, without waiting for a window of looks:
+// a team the governor started lowered (procs.go) must not run its first
+// few long units solo. That is provisional: a first unit whose short
+// tasks the OS cut still lets the first window decide alone. Short tasks
+// still wait for their window.
 func TestPacerLongFirst(t *testing.T) {
 	for _, busy := range []bool{false, true} {
 		p := newPacer(2, func(int) bool { return busy }, busyCPU)
