@@ -109,7 +109,8 @@ var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefault
 // should, and restores the new count (and a count in force when it calls
 // AdaptProcs again is the user's, even one the governor had lowered). If
 // the machine's cores are all busy when it calls AdaptProcs, GOMAXPROCS
-// is lowered at once, until the first unit of work of any team. The
+// is lowered at once, until the first unit of work of any team (and so
+// again when the last quiet team goes while they are still busy). The
 // program must not otherwise set GOMAXPROCS while nox trains or maps.
 func AdaptProcs(explicit bool) { procs.adapt(explicit) }
 
