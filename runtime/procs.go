@@ -108,6 +108,16 @@ var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefault
 // program must not otherwise set GOMAXPROCS while nox trains or maps.
 func AdaptProcs(explicit bool) { procs.adapt(explicit) }
 
+// WorkDone tells the governor that the program's work is over for now
+// (noxc run at its end, the REPL after each statement): a count lowered
+// because every core was busy when it called AdaptProcs, and held for a
+// team's first unit that never came (the run failed before it, or had no
+// team), goes back. A count that quiet teams hold is theirs until they
+// close. Without it, a process that goes on (the REPL, a test calling
+// noxc in-process) would keep one thread, and a later AdaptProcs would
+// take that one as the user's count.
+func WorkDone() { procs.started() }
+
 // adapt is AdaptProcs for g.
 func (g *governor) adapt(explicit bool) {
 	g.mu.Lock()

@@ -186,6 +186,7 @@ func execChunk(s *session, chunk string, stdout, stderr io.Writer) {
 	}
 	s.Warn = stderr
 	err := s.Exec(context.Background(), chunk, opts)
+	runtime.WorkDone() // a count lowered at the session's start goes back if nothing ran
 	bar.end()
 	for _, name := range s.Untrained {
 		fmt.Fprintf(stdout, "flow %s: its definition or data changed, so its training is dropped; train it again\n", name)
