@@ -65,8 +65,8 @@
 // GOMAXPROCS 1 a team always runs alone. Where the program owns its
 // process (AdaptProcs), a governor lowers GOMAXPROCS to 1 while the teams
 // are quiet and none has decided to run parallel, and from the start
-// where the cores are busy when the program adapts, until a team's first
-// unit of work (procs.go).
+// where the cores are busy when the program adapts, or when the last
+// quiet team goes, until a team's next first unit of work (procs.go).
 //
 // A large matrix product is cut into pieces (share.go): ranges of
 // columns, or its blocks. Blocks are the column blocks of a product over

@@ -52,7 +52,13 @@ import (
 // compiles and plans), until the first unit of work of any team (a
 // training step, a chunk of rows): from then on the teams' standings rule
 // (a team that went quiet at that unit keeps it lowered; one with no
-// helpers, which never changes standing, lets it go back). What that
+// helpers, which never changes standing, lets it go back). The same
+// holds when the last quiet team closes or parks while every core is
+// still busy: the next phase's team (a run's test scores after its
+// training, its samples) runs its first unit at one thread instead of
+// the count going up for it and down again after it (a moons run under
+// load changed the count 8 times, now once), and the program says when
+// its work is over (WorkDone), which gives the count back. What that
 // avoids is the garbage collector at two Ps under such load: the
 // collections of the start (data, compilation, planning) end with
 // handshakes that wait for each P's thread, which waits for a core,
@@ -75,9 +81,10 @@ type governor struct {
 	saved           int         // the count before lowering
 	lowered         atomic.Bool // GOMAXPROCS is 1 because of the governor
 	changes         int         // how many times it lowered or restored (tests)
-	// start says that every core was busy when the program adapted: the
-	// count stays lowered until a team's first unit (started). It is
-	// written under mu; started reads it first without.
+	// start says that every core was busy when the program adapted, or
+	// when the last quiet team went: the count stays lowered until a
+	// team's first unit (started). It is written under mu; started reads
+	// it first without.
 	start atomic.Bool
 	// busy is crowded (crowd_linux.go); tests replace it.
 	busy func(extra int) bool
@@ -104,18 +111,19 @@ var procs = governor{set: goruntime.GOMAXPROCS, setDefault: goruntime.SetDefault
 // should, and restores the new count (and a count in force when it calls
 // AdaptProcs again is the user's, even one the governor had lowered). If
 // the machine's cores are all busy when it calls AdaptProcs, GOMAXPROCS
-// is lowered at once, until the first unit of work of any team. The
+// is lowered at once, until the first unit of work of any team (and so
+// again when the last quiet team goes while they are still busy). The
 // program must not otherwise set GOMAXPROCS while nox trains or maps.
 func AdaptProcs(explicit bool) { procs.adapt(explicit) }
 
 // WorkDone tells the governor that the program's work is over for now
-// (noxc run at its end, the REPL after each statement): a count lowered
-// because every core was busy when it called AdaptProcs, and held for a
-// team's first unit that never came (the run failed before it, or had no
-// team), goes back. A count that quiet teams hold is theirs until they
-// close. Without it, a process that goes on (the REPL, a test calling
-// noxc in-process) would keep one thread, and a later AdaptProcs would
-// take that one as the user's count.
+// (noxc run at its end, the REPL after each statement): a count held
+// lowered for a team's next first unit (every core busy when the program
+// called AdaptProcs, or when its last quiet team went) goes back. A count
+// that quiet teams hold is theirs until they close. Without it, a
+// process that goes on (the REPL, a test calling noxc in-process) would
+// keep one thread after its work, and a later AdaptProcs would take that
+// one as the user's count.
 func WorkDone() { procs.started() }
 
 // adapt is AdaptProcs for g.
@@ -171,6 +179,14 @@ func (g *governor) move(from, to standing) {
 		g.quiet++
 	case parallelTeam:
 		g.parallel++
+	}
+	if from == quietTeam && g.quiet == 0 && g.parallel == 0 && g.lowered.Load() && g.busy != nil && g.busy(0) {
+		// The last quiet team has gone (closed, parked) and every core
+		// is still busy: lowered until the next team's first unit, as
+		// at the start, rather than restored for the next phase's team
+		// (a run's test scores, its samples) to run its first unit
+		// parallel on busy cores and have it lowered again.
+		g.start.Store(true)
 	}
 	g.apply()
 }

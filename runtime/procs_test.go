@@ -312,8 +312,10 @@ func TestGovernorStart(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeProcs{n: 2}
 			g := f.governor(false, true)
-			g.busy = func(extra int) bool { return tt.busy && extra == 0 }
+			adapted := false // busy at adapt only: the cores are free by the last close
+			g.busy = func(extra int) bool { return tt.busy && extra == 0 && !adapted }
 			g.adapt(true)
+			adapted = true
 			at := strings.Join(f.log, ", ")
 			if s := at + " | " + logMoves(f, g, tt.moves); s != tt.want {
 				t.Errorf("log %q, want %q", s, tt.want)
@@ -331,6 +333,45 @@ func TestGovernorStart(t *testing.T) {
 	g.adapt(true)
 	if len(f.log) != 0 || g.start.Load() {
 		t.Errorf("a parallel team counted: log %v, start %v; want nothing", f.log, g.start.Load())
+	}
+	// The last quiet team closes on busy cores: the count stays lowered
+	// until the next team's first unit, which goes quiet (no change) or
+	// not (restored); on free cores it is restored at the close.
+	for _, c := range []struct {
+		busy, nextQuiet bool
+		want            string
+	}{
+		{true, true, "set 1 |  |  | set 2"},
+		{true, false, "set 1 |  | set 2 | "},
+		{false, true, "set 1 | set 2 | set 1 | set 2"},
+	} {
+		f = &fakeProcs{n: 2}
+		g = f.governor(false, true)
+		busy := true
+		g.busy = func(int) bool { return busy }
+		g.adapt(true)
+		g.move(undecided, quietTeam) // training: quiet
+		busy = c.busy
+		log := []string{strings.Join(f.log, ", ")}
+		f.log = nil
+		g.move(quietTeam, undecided) // training closes
+		log = append(log, strings.Join(f.log, ", "))
+		f.log = nil
+		if c.nextQuiet {
+			g.move(undecided, quietTeam) // the next team's first unit
+		}
+		g.started()
+		log = append(log, strings.Join(f.log, ", "))
+		f.log = nil
+		busy = false // the load has gone by the last close
+		g.move(quietTeam, undecided)
+		log = append(log, strings.Join(f.log, ", "))
+		if !c.nextQuiet {
+			log[len(log)-1] = "" // that team never went quiet: nothing to close
+		}
+		if got := strings.Join(log, " | "); got != c.want {
+			t.Errorf("busy %v at the close, next team quiet %v: log %q, want %q", c.busy, c.nextQuiet, got, c.want)
+		}
 	}
 	// No team changes standing (none has helpers): the first unit of
 	// work ends the start, and the count goes back; later units change
