@@ -364,13 +364,15 @@ func TestGovernorStart(t *testing.T) {
 		log = append(log, strings.Join(f.log, ", "))
 		f.log = nil
 		busy = false // the load has gone by the last close
-		g.move(quietTeam, undecided)
-		log = append(log, strings.Join(f.log, ", "))
-		if !c.nextQuiet {
-			log[len(log)-1] = "" // that team never went quiet: nothing to close
+		if c.nextQuiet {
+			g.move(quietTeam, undecided) // that team closes
 		}
+		log = append(log, strings.Join(f.log, ", "))
 		if got := strings.Join(log, " | "); got != c.want {
 			t.Errorf("busy %v at the close, next team quiet %v: log %q, want %q", c.busy, c.nextQuiet, got, c.want)
+		}
+		if f.n != 2 || g.lowered.Load() || g.quiet != 0 {
+			t.Errorf("busy %v at the close, next team quiet %v: GOMAXPROCS %d, lowered %v, %d quiet teams at the end; want 2, none", c.busy, c.nextQuiet, f.n, g.lowered.Load(), g.quiet)
 		}
 	}
 	// No team changes standing (none has helpers): the first unit of
