@@ -81,11 +81,11 @@ type governor struct {
 	saved           int         // the count before lowering
 	lowered         atomic.Bool // GOMAXPROCS is 1 because of the governor
 	changes         int         // how many times it lowered or restored (tests)
-	// start says that every core was busy when the program adapted, or
+	// hold says that every core was busy when the program adapted, or
 	// when the last quiet team went: the count stays lowered until a
-	// team's first unit (started). It is written under mu; started reads
-	// it first without.
-	start atomic.Bool
+	// team's next unit or WorkDone (release). It is written under mu;
+	// release reads it first without.
+	hold atomic.Bool
 	// busy is crowded (crowd_linux.go); tests replace it.
 	busy func(extra int) bool
 	// set and setDefault are runtime.GOMAXPROCS and
@@ -124,7 +124,7 @@ func AdaptProcs(explicit bool) { procs.adapt(explicit) }
 // process that goes on (the REPL, a test calling noxc in-process) would
 // keep one thread after its work, and a later AdaptProcs would take that
 // one as the user's count.
-func WorkDone() { procs.started() }
+func WorkDone() { procs.release() }
 
 // adapt is AdaptProcs for g.
 func (g *governor) adapt(explicit bool) {
@@ -135,7 +135,7 @@ func (g *governor) adapt(explicit bool) {
 	g.lowered.Store(false)
 	// With no team counted yet, the cores decide: lowered from the start
 	// if every one is busy, this process's thread counted.
-	g.start.Store(g.quiet == 0 && g.parallel == 0 && g.busy != nil && g.busy(0))
+	g.hold.Store(g.quiet == 0 && g.parallel == 0 && g.busy != nil && g.busy(0))
 	g.apply()
 }
 
@@ -167,7 +167,7 @@ func (g *governor) move(from, to standing) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.start.Store(false) // the teams' standings rule from now on
+	g.hold.Store(false) // the teams' standings rule from now on
 	switch from {
 	case quietTeam:
 		g.quiet--
@@ -186,14 +186,14 @@ func (g *governor) move(from, to standing) {
 		// at the start, rather than restored for the next phase's team
 		// (a run's test scores, its samples) to run its first unit
 		// parallel on busy cores and have it lowered again.
-		g.start.Store(true)
+		g.hold.Store(true)
 	}
 	g.apply()
 }
 
 // apply lowers or restores GOMAXPROCS to match the teams' standings.
 func (g *governor) apply() {
-	low := g.on && (g.quiet > 0 || g.start.Load()) && g.parallel == 0
+	low := g.on && (g.quiet > 0 || g.hold.Load()) && g.parallel == 0
 	if low == g.lowered.Load() {
 		return
 	}
@@ -212,18 +212,19 @@ func (g *governor) apply() {
 	g.changes++
 }
 
-// started ends the start (adapt) at a team's first unit of work, after
-// the unit's standing, if it changed, has moved: the teams' standings
-// rule from then on. A team with no helpers never changes standing, and
-// a process whose teams all have none must not stay at one thread.
-func (g *governor) started() {
-	if !g.start.Load() {
+// release ends a hold (adapt, move) at a team's unit of work, after the
+// unit's standing, if it changed, has moved, and at WorkDone: the teams'
+// standings rule from then on. A team with no helpers never changes
+// standing, and a process whose teams all have none must not stay at one
+// thread.
+func (g *governor) release() {
+	if !g.hold.Load() {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.start.Load() {
-		g.start.Store(false)
+	if g.hold.Load() {
+		g.hold.Store(false)
 		g.apply()
 	}
 }

@@ -331,8 +331,8 @@ func TestGovernorStart(t *testing.T) {
 	g.busy = func(int) bool { return true }
 	g.move(undecided, parallelTeam)
 	g.adapt(true)
-	if len(f.log) != 0 || g.start.Load() {
-		t.Errorf("a parallel team counted: log %v, start %v; want nothing", f.log, g.start.Load())
+	if len(f.log) != 0 || g.hold.Load() {
+		t.Errorf("a parallel team counted: log %v, hold %v; want nothing", f.log, g.hold.Load())
 	}
 	// The last quiet team closes on busy cores: the count stays lowered
 	// until the next team's first unit, which goes quiet (no change) or
@@ -360,7 +360,7 @@ func TestGovernorStart(t *testing.T) {
 		if c.nextQuiet {
 			g.move(undecided, quietTeam) // the next team's first unit
 		}
-		g.started()
+		g.release()
 		log = append(log, strings.Join(f.log, ", "))
 		f.log = nil
 		busy = false // the load has gone by the last close
@@ -376,14 +376,14 @@ func TestGovernorStart(t *testing.T) {
 		}
 	}
 	// No team changes standing (none has helpers): the first unit of
-	// work ends the start, and the count goes back; later units change
+	// work ends the hold, and the count goes back; later units change
 	// nothing.
 	f = &fakeProcs{n: 2}
 	g = f.governor(false, false)
 	g.busy = func(int) bool { return true }
 	g.adapt(false)
-	g.started()
-	g.started()
+	g.release()
+	g.release()
 	if got, want := strings.Join(f.log, ", "), "set 1, default"; got != want || g.lowered.Load() {
 		t.Errorf("units of teams without helpers: log %q, lowered %v; want %q, not lowered", got, g.lowered.Load(), want)
 	}
@@ -393,7 +393,7 @@ func TestGovernorStart(t *testing.T) {
 // thread (busy cores at AdaptProcs) runs its first unit solo, then paces
 // as a team the governor lowered: quiet while the cores stay busy, and
 // parallel at GOMAXPROCS 2 once they are free. A team without helpers
-// ends the start at its first unit.
+// ends the hold at its first unit.
 func TestTeamStartsLowered(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	l := newLoadedTeam(2)
@@ -406,8 +406,8 @@ func TestTeamStartsLowered(t *testing.T) {
 		t.Fatalf("adapted on busy cores: GOMAXPROCS %d, lowered %v; want 1", runtime.GOMAXPROCS(0), gov.lowered.Load())
 	}
 	l.unit()
-	if !tm.pace.quiet || runtime.GOMAXPROCS(0) != 1 || gov.start.Load() {
-		t.Fatalf("after the first unit on busy cores: quiet %v, GOMAXPROCS %d, start %v; want quiet at 1, the start over", tm.pace.quiet, runtime.GOMAXPROCS(0), gov.start.Load())
+	if !tm.pace.quiet || runtime.GOMAXPROCS(0) != 1 || gov.hold.Load() {
+		t.Fatalf("after the first unit on busy cores: quiet %v, GOMAXPROCS %d, hold %v; want quiet at 1, the hold over", tm.pace.quiet, runtime.GOMAXPROCS(0), gov.hold.Load())
 	}
 	l.busy.Store(false)
 	for range 100 {

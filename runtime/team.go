@@ -364,11 +364,11 @@ func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 // paced records a unit of the caller's work (a training step, a chunk of
 // rows mapped) that took d, for the pacer to choose the mode of the next
 // one, and tells the governor (procs.go) when its standing changes; any
-// team's unit, with helpers or not, ends the governor's start. A team
+// team's unit, with helpers or not, ends the governor's hold. A team
 // with no helpers, closed, or under a GOMAXPROCS of 1 that the governor
 // did not lower has nothing to choose.
 func (t *team) paced(d time.Duration) {
-	defer t.gov.started() // after the unit's standing, if it changed, has moved
+	defer t.gov.release() // a hold ends after the unit's standing, if it changed, has moved
 	if len(t.start) == 0 || t.closed.Load() || t.gov.oneProc() {
 		return
 	}
