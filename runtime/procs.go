@@ -57,8 +57,9 @@ import (
 // still busy: the next phase's team (a run's test scores after its
 // training, its samples) runs its first unit at one thread instead of
 // the count going up for it and down again after it (a moons run under
-// load changed the count 8 times, now once), and the program says when
-// its work is over (WorkDone), which gives the count back. What that
+// load changed the count 8 times, now twice: down at its start, up at
+// its end), and the program says when its work is over (WorkDone),
+// which gives the count back. What that
 // avoids is the garbage collector at two Ps under such load: the
 // collections of the start (data, compilation, planning) end with
 // handshakes that wait for each P's thread, which waits for a core,
