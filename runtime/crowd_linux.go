@@ -46,8 +46,8 @@ func crowded(extra int) bool {
 		return false
 	}
 	var buf [128]byte
-	n, err := syscall.Pread(loadavg.fd, buf[:], 0)
-	if err != nil || n <= 0 {
+	n, ok := preadRaw(loadavg.fd, buf[:])
+	if !ok || n <= 0 {
 		return false
 	}
 	r, ok := runnable(buf[:n])
@@ -120,8 +120,8 @@ func waited() (share float64, ok bool) {
 		}
 		*t = threadClock{open: true, tid: tid, fd: int(fd)}
 	}
-	n, err := syscall.Pread(t.fd, threads.buf[:], 0)
-	if err != nil || n <= 0 {
+	n, ok := preadRaw(t.fd, threads.buf[:])
+	if !ok || n <= 0 {
 		t.close() // its thread has exited, or the file is unreadable
 		return 0, false
 	}
@@ -148,4 +148,20 @@ func (t *threadClock) close() {
 		syscall.Close(t.fd)
 	}
 	*t = threadClock{}
+}
+
+// preadRaw reads the start of fd into b by a raw system call, which Go's
+// scheduler does not see, and reports whether it succeeded. The files
+// read here (/proc/loadavg, a thread's schedstat) answer at once, and a
+// quiet team reads one every lookEvery. Through syscall.Pread each read
+// entered and left a system call as the scheduler sees it: a thread the
+// OS descheduled inside it, as happens all the time on cores other
+// processes keep busy, holds its P "in a system call" for longer than
+// sysmon waits (20 µs), sysmon hands the P to another thread, woken for
+// it, and the caller must get a P back when the call returns: the wakep
+// and handoff the governor (procs.go) lowers GOMAXPROCS to avoid, every
+// few milliseconds of a quiet team's run.
+func preadRaw(fd int, b []byte) (int, bool) {
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_PREAD64, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
+	return int(n), errno == 0
 }
