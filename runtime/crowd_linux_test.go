@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"os"
 	goruntime "runtime"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -37,4 +39,33 @@ func TestWaited(t *testing.T) {
 		t.Fatalf("waited allocates %v times a call on a new thread", a)
 	}
 	forget()
+}
+
+// TestPreadRaw checks the raw read the looks use: the start of the file
+// at every call (the offset is 0, not the file's position), as
+// os.ReadFile reads it, false on a closed descriptor, and nothing
+// allocated.
+func TestPreadRaw(t *testing.T) {
+	fd, err := syscall.Open("/proc/self/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	want, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf [16]byte
+	for range 3 {
+		n, ok := preadRaw(fd, buf[:])
+		if !ok || n != len(buf) || string(buf[:n]) != string(want[:len(buf)]) {
+			t.Fatalf("preadRaw = %q, %v; want %q, true", buf[:n], ok, want[:len(buf)])
+		}
+	}
+	if a := testing.AllocsPerRun(100, func() { preadRaw(fd, buf[:]) }); a != 0 {
+		t.Fatalf("preadRaw allocates %v times a call", a)
+	}
+	syscall.Close(fd)
+	if _, ok := preadRaw(fd, buf[:]); ok {
+		t.Fatal("preadRaw on a closed descriptor succeeded")
+	}
 }
