@@ -156,11 +156,15 @@ func (t *threadClock) close() {
 // quiet team reads one every lookEvery. Through syscall.Pread each read
 // entered and left a system call as the scheduler sees it: a thread the
 // OS descheduled inside it, as happens all the time on cores other
-// processes keep busy, holds its P "in a system call" for longer than
-// sysmon waits (20 µs), sysmon hands the P to another thread, woken for
-// it, and the caller must get a P back when the call returns: the wakep
-// and handoff the governor (procs.go) lowers GOMAXPROCS to avoid, every
-// few milliseconds of a quiet team's run.
+// processes keep busy, holds its P "in a system call" past a sysmon
+// tick (from 20 µs); with no idle P (GOMAXPROCS lowered to 1, procs.go)
+// sysmon then hands the P to another thread, woken for it, and the
+// caller, back from the call, finds its P gone and its goroutine moves
+// to that thread: the wakeups the governor lowers GOMAXPROCS to avoid,
+// every few milliseconds of a quiet team's run. Under two busy loops a
+// moons run by default switched context 510 times against 471 at
+// -threads 1; with raw reads 403 against 444 (bench/README.md,
+// twenty-first session).
 func preadRaw(fd int, b []byte) (int, bool) {
 	n, _, errno := syscall.RawSyscall6(syscall.SYS_PREAD64, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
 	return int(n), errno == 0
