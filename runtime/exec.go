@@ -45,6 +45,9 @@ type step[T Float] struct {
 	ints       []int
 	data       []float64 // constant attributes (clamp bounds)
 	off        int
+	args       [2]ir.Value // the first two operands' values (chain.go)
+	chain      []uint64    // the engine's program of the chain this step starts (chain.go), or nil
+	inChain    bool        // a later step of a chain: its first step runs it
 }
 
 // New plans p for batches of b rows in float64, binding its parameters to
@@ -91,6 +94,10 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 		}
 		s := step[T]{op: in.Op, value: ir.Value(i), out: bufs[i], rows: in.Shape.NumRows(b), cols: in.Shape.Cols,
 			flags: in.Int, off: in.Int, f: in.Float, ints: in.Ints, data: in.Data}
+		s.args = [2]ir.Value{ir.None, ir.None}
+		for k := range min(len(in.Args), 2) {
+			s.args[k] = in.Args[k]
+		}
 		if len(in.Args) > 0 {
 			a := q.Instrs[in.Args[0]].Shape
 			s.a, s.ar, s.ac = bufs[in.Args[0]], a.NumRows(b), a.Cols
@@ -150,6 +157,8 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			e.steps = append(e.steps, s)
 		}
 	}
+	uses, _ := useCounts(q)
+	formChains(e.steps, uses)
 	e.share.word.Store(e.idle())
 	return e
 }

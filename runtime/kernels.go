@@ -2,12 +2,21 @@ package runtime
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
 
 // exec runs one step. Shapes were checked when the program was built.
 func (e *Exec[T]) exec(s *step[T]) {
+	if s.inChain {
+		return // its chain's first step ran it
+	}
+	if s.chain != nil {
+		var z T
+		chainRun[T](s.chain, len(s.out)*int(unsafe.Sizeof(z)))
+		return
+	}
 	out := s.out
 	switch s.op {
 	case ir.OpRandNormal, ir.OpDropout, ir.OpRandUniform:

@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package runtime
+
+func chainAsm() bool { return false }
+
+func chainRun[T Float](prog []uint64, nbytes int) { panic("runtime: no chain engine") }
