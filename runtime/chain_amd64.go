@@ -1,5 +1,7 @@
 package runtime
 
+//go:generate go run gen_chains.go
+
 //go:noescape
 func chainRunS(prog *uint64, nbytes int)
 

@@ -22,8 +22,10 @@
 // are recycled after a value's last use and allocated once, carved from
 // one slab in a layout that does not depend on the goroutine's
 // processor; an elementwise step writes over an operand that dies
-// there, overwritable), every kernel's shapes, and how large products
-// are split.
+// there, overwritable), every kernel's shapes, how large products are
+// split, and which runs of elementwise steps run as chains (chain.go:
+// group by group of 256 bytes, each result kept in registers for the
+// steps after it, computing the same bits as the steps one by one).
 // The result is an Exec. A step is one instruction of the planned
 // program with its shapes resolved and its buffers bound; Exec.Run runs
 // its steps in order. (A training step, Trainer.Step, is one minibatch
