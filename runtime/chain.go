@@ -146,7 +146,8 @@ func compileChain[T Float](run []step[T], uses []int) []uint64 {
 		loaded[v] = true
 	}
 	// room makes room for k values: with fewer free places it forgets
-	// the stack (every value on it is in memory too) and reports so.
+	// the stack and reports so. A value forgotten and needed again is
+	// loaded from its buffer, which keeps its store (loaded, below).
 	room := func(k int) bool {
 		if len(stack)+k <= chainDepth {
 			return true
