@@ -56,19 +56,21 @@ func TestChainBits(t *testing.T) {
 
 // chainCount returns how many chains a part's program runs.
 func chainCount(pt part) int {
-	n := 0
 	switch x := pt.(type) {
 	case *execPart[float64]:
-		for _, s := range x.exec.steps {
-			if s.chain != nil {
-				n++
-			}
-		}
+		return chainsIn(x.exec)
 	case *execPart[float32]:
-		for _, s := range x.exec.steps {
-			if s.chain != nil {
-				n++
-			}
+		return chainsIn(x.exec)
+	}
+	return 0
+}
+
+// chainsIn returns how many chains e's steps start.
+func chainsIn[T Float](e *Exec[T]) int {
+	n := 0
+	for _, s := range e.steps {
+		if s.chain != nil {
+			n++
 		}
 	}
 	return n
