@@ -860,7 +860,7 @@ TEXT chainMulMRS7<>(SB), NOSPLIT|NOFRAME, $0-0
 	VMULPS Z27, Z31, Z27
 	NEXT
 
-// chainTabS holds the handlers' addresses, in chainOps' order.
+// chainTabS holds the handlers' addresses, in the order of chain.go's handler constants (chainEnd, chainLoad, ...).
 DATA chainTabS<>+0(SB)/8, $chainEndS<>(SB)
 DATA chainTabS<>+8(SB)/8, $chainLoadS0<>(SB)
 DATA chainTabS<>+16(SB)/8, $chainLoadS1<>(SB)
@@ -1827,7 +1827,7 @@ TEXT chainMulMRD7<>(SB), NOSPLIT|NOFRAME, $0-0
 	VMULPD Z27, Z31, Z27
 	NEXT
 
-// chainTabD holds the handlers' addresses, in chainOps' order.
+// chainTabD holds the handlers' addresses, in the order of chain.go's handler constants (chainEnd, chainLoad, ...).
 DATA chainTabD<>+0(SB)/8, $chainEndD<>(SB)
 DATA chainTabD<>+8(SB)/8, $chainLoadD0<>(SB)
 DATA chainTabD<>+16(SB)/8, $chainLoadD1<>(SB)

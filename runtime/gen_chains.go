@@ -112,7 +112,7 @@ func main() {
 				handler(fmt.Sprintf("chain%sMR%s%d", name, t.name, d), rv...)
 			}
 		}
-		p("// chainTab%s holds the handlers' addresses, in chainOps' order.", t.name)
+		p("// chainTab%s holds the handlers' addresses, in the order of chain.go's handler constants (chainEnd, chainLoad, ...).", t.name)
 		for i, n := range names {
 			p("DATA chainTab%s<>+%d(SB)/8, $%s<>(SB)", t.name, 8*i, n)
 		}
