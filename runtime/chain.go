@@ -175,7 +175,13 @@ func compileChain[T Float](run []step[T], uses []int) []uint64 {
 			}
 			emit(chainScale+len(stack)-1, constBits[T](c))
 		default:
-			op := map[ir.Op]int{ir.OpAdd: 0, ir.OpSub: 1, ir.OpMul: 2}[s.op]
+			op := 0 // add
+			switch s.op {
+			case ir.OpSub:
+				op = 1
+			case ir.OpMul:
+				op = 2
+			}
 			a, b := s.args[0], s.args[1]
 			switch {
 			case top(1) == a && top(0) == b:

@@ -11,13 +11,14 @@ func chainRunD(prog *uint64, nbytes int)
 // chainAsm reports whether the chain engine's handlers run here.
 func chainAsm() bool { return useAVX512 }
 
-// chainRun runs a chain's program over nbytes of its buffers (a multiple
-// of chainGroup).
-func chainRun[T Float](prog []uint64, nbytes int) {
+// chainRun runs a chain's program over the first n elements of its
+// buffers (whole groups: formChains).
+func chainRun[T Float](prog []uint64, n int) {
 	var z T
-	if any(z) == any(float32(0)) {
-		chainRunS(&prog[0], nbytes)
-	} else {
-		chainRunD(&prog[0], nbytes)
+	switch any(z).(type) {
+	case float32:
+		chainRunS(&prog[0], n*4)
+	default:
+		chainRunD(&prog[0], n*8)
 	}
 }

@@ -4,4 +4,4 @@ package runtime
 
 func chainAsm() bool { return false }
 
-func chainRun[T Float](prog []uint64, nbytes int) { panic("runtime: no chain engine") }
+func chainRun[T Float](prog []uint64, n int) { panic("runtime: no chain engine") }

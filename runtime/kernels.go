@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"math"
-	"unsafe"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -13,8 +12,7 @@ func (e *Exec[T]) exec(s *step[T]) {
 		return // its chain's first step ran it
 	}
 	if s.chain != nil {
-		var z T
-		chainRun[T](s.chain, len(s.out)*int(unsafe.Sizeof(z)))
+		chainRun[T](s.chain, len(s.out))
 		return
 	}
 	out := s.out
