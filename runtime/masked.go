@@ -45,6 +45,38 @@ var maskParts = true
 // the matrix kernels run at speed, narrow enough to follow a staircase.
 const maskBlockCols = 32
 
+// A float32 block of maskWideCols columns is one panel of the AVX-512
+// kernels (6×64 tiles), which reads A once where two blocks of 32 read
+// it twice. That pays where A does not fit in L1 and the blocks re-read
+// it from L2: a 784-d MAF's input weights, whose blocks' A is the
+// layer's input (64 rows of 784) forward and its transpose (784 of 64
+// or 128) for the weight gradient. Measured one thread
+// (TestProbeProducts, bench/README.md): the 784×1024×64 weight gradient
+// 339 → 226–238 µs, the 64×1024×784 product 344–349 → 318–322 µs; the
+// joint phase of a 784-d step 5.56–5.63 → 4.75 ms. Where A is small (a
+// digits shard's 128×64 input, 32 KB) the wider blocks were 5–7 %
+// slower, their staircase wider; products whose B is transposed (dY·Wᵀ)
+// were 4–8 % slower on 784-d, so they keep maskBlockCols, as float64
+// does, whose panels are 32 columns wide anyway.
+const (
+	maskWideCols     = 64
+	maskWideMinBytes = 64 << 10
+)
+
+// maskBlockColsFor is the width of the blocks of a product over
+// [m, k]·[k, n] (B transposed if tB) in T: maskWideCols or maskBlockCols.
+func maskBlockColsFor[T Float](tB bool, m, k, n int) int {
+	var z T
+	if _, f32 := any(z).(float32); f32 && !tB && m*k*4 >= maskWideMinBytes && n >= 2*maskWideCols && maskWide {
+		return maskWideCols
+	}
+	return maskBlockCols
+}
+
+// maskWide turns the wide blocks on; tests and probes turn it off to
+// compare.
+var maskWide = true
+
 // maskOf returns the mask of value v of q if v is masked (ir.OpMask, or
 // its backend form ir.OpMaskCopy): the elements of its constant operand,
 // each 0 or 1 (ir.Builder.Mask checked them).
@@ -153,7 +185,7 @@ func maskedBlocks[T Float](q *ir.Program, static []bool, outMasks map[ir.Value][
 	w := gr.cols
 	// blockCols is the width of a block (of each half, if h > 0); a
 	// group of w columns then spans w/2 of each half.
-	blockCols, h := maskBlockCols, 0
+	blockCols, h := maskBlockColsFor[T](tB, m, k, n), 0
 	mk, rows := mask, k
 	if mk == nil {
 		mk, rows = outMasks[v], m
@@ -410,7 +442,7 @@ func blockSegmentsRuns(l, n0, n1 int, gr maskGrain, nz func(p, j0, j1 int) bool)
 	w := gr.cols
 	groups := (n1 - n0 + w - 1) / w
 	full := 1<<groups - 1
-	var lo, hi [maskBlockCols / maskQuarterCols]int // each group's rows
+	var lo, hi [maskWideCols / maskQuarterCols]int // each group's rows
 	for h := range lo {
 		lo[h] = l
 	}

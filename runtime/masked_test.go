@@ -20,7 +20,9 @@ import (
 // weights, one input at a time: stdlib's madeNet.solve.)
 func TestMaskedProducts(t *testing.T) {
 	defer func(p gemmPath) { gemmForced = p }(gemmForced)
-	for _, c := range []struct{ dim, hidden int }{{16, 256}, {64, 256}} {
+	// 256 inputs: the input weights' float32 blocks are wide
+	// (maskBlockColsFor), forward and for the weight gradient.
+	for _, c := range []struct{ dim, hidden int }{{16, 256}, {64, 256}, {256, 256}} {
 		// Every matrix path: a block's later parts add with gemmAdd,
 		// which has paths of its own.
 		for _, p := range []gemmPath{pathAuto, pathGo, pathAVX2} {
@@ -96,6 +98,84 @@ func testMaskedProducts(t *testing.T, dim, hidden int) {
 						t.Fatalf("%s %v: %s[%d] = %v split, %v whole", p.Name, dt, o.Name, j, got[1][i][j], want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestMaskWideBlocks checks which products get wide blocks: float32,
+// B not transposed, A at least maskWideMinBytes, and enough columns;
+// and that a MADE over 256 inputs gets them where its input weights' A
+// is 64×256 (forward) or its transpose (the weight gradients), and only
+// there: never in float64, never for dY·Wᵀ. TestMaskedProducts checks
+// the wide blocks' products against the whole ones.
+func TestMaskWideBlocks(t *testing.T) {
+	for _, c := range []struct {
+		f64, tB bool
+		m, k, n int
+		want    int
+	}{
+		{false, false, 64, 256, 256, maskWideCols},      // 64 KB of A
+		{false, false, 64, 255, 256, maskBlockCols},     // just under
+		{false, false, 64, 784, 1024, maskWideCols},     // a 784-d MAF's input weights
+		{false, false, 784, 64, 1024, maskWideCols},     // their gradient, Aᵀ of 64 rows
+		{false, false, 128, 64, 512, maskBlockCols},     // a digits shard's, 32 KB
+		{false, true, 64, 1568, 1024, maskBlockCols},    // dY·Wᵀ
+		{false, false, 64, 784, 2*maskWideCols - 1, 32}, // too few columns for two wide blocks
+		{true, false, 64, 784, 1024, maskBlockCols},     // float64
+	} {
+		got := maskBlockColsFor[float32](c.tB, c.m, c.k, c.n)
+		if c.f64 {
+			got = maskBlockColsFor[float64](c.tB, c.m, c.k, c.n)
+		}
+		if got != c.want {
+			t.Errorf("%+v: %d columns, want %d", c, got, c.want)
+		}
+	}
+	m := madeModel(t, 2, 256, 256)
+	ps := NewParams(m.Params)
+	ps.Init(rand.New(rand.NewPCG(3, 4)))
+	in := randomRows(64, 256, 5)
+	for _, p := range []*ir.Program{m.LogProb, m.Grad} {
+		for _, dt := range []DType{Float64, Float32} {
+			ps.DType = dt
+			_, pt := runOutputs(p, ps, in, 64, 256)
+			wide, trans := 0, 0
+			count := func(tB bool, blockCols int) {
+				if blockCols == maskWideCols {
+					wide++
+					if tB {
+						trans++
+					}
+				}
+			}
+			switch e := pt.(type) {
+			case *execPart[float64]:
+				for _, s := range e.exec.steps {
+					if s.blocks != nil {
+						count(s.flags&ir.TransB != 0, s.blockCols)
+					}
+				}
+			case *execPart[float32]:
+				for _, s := range e.exec.steps {
+					if s.blocks != nil {
+						count(s.flags&ir.TransB != 0, s.blockCols)
+					}
+				}
+			}
+			want := 0
+			if dt == Float32 {
+				// The two layers' x·W over the input weights; in the
+				// gradient program also their gradients xᵀ·dY and the
+				// output weights' Hᵀ·dY (A 64×256 transposed, not run in
+				// halves); never dY·Wᵀ.
+				want = 2
+				if p == m.Grad {
+					want = 6
+				}
+			}
+			if wide != want || trans != 0 {
+				t.Errorf("%s %v: %d products in wide blocks (%d with B transposed), want %d (0)", p.Name, dt, wide, trans, want)
 			}
 		}
 	}
