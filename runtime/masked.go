@@ -57,17 +57,24 @@ const maskBlockCols = 32
 // digits shard's 128×64 input, 32 KB) the wider blocks were 5–7 %
 // slower, their staircase wider; products whose B is transposed (dY·Wᵀ)
 // were 4–8 % slower on 784-d, so they keep maskBlockCols, as float64
-// does, whose panels are 32 columns wide anyway.
+// does, whose panels are 32 columns wide anyway. So do products of
+// fewer than maskWideMinRows rows: a 784-d log-density's parts of 32
+// rows (a chunk of 64 on two cores), which the wide kernels' 6-row tiles
+// do not divide, ran 1.018× as long with wide blocks (14 alternating
+// rounds), where digits' parts of 500 rows ran 0.992× as long (12).
 const (
 	maskWideCols     = 64
 	maskWideMinBytes = 64 << 10
+	maskWideMinRows  = 64
 )
 
 // maskBlockColsFor is the width of the blocks of a product over
 // [m, k]·[k, n] (B transposed if tB) in T: maskWideCols or maskBlockCols.
+// It depends on the shape and element type only, so results stay
+// bit-identical whatever the machine's core count.
 func maskBlockColsFor[T Float](tB bool, m, k, n int) int {
 	var z T
-	if _, f32 := any(z).(float32); f32 && !tB && m*k*4 >= maskWideMinBytes && n >= 2*maskWideCols && maskWide {
+	if _, f32 := any(z).(float32); f32 && !tB && m >= maskWideMinRows && m*k*4 >= maskWideMinBytes && n >= 2*maskWideCols && maskWide {
 		return maskWideCols
 	}
 	return maskBlockCols
