@@ -72,7 +72,8 @@
 //
 // A large matrix product is cut into pieces (share.go): ranges of
 // columns, or its blocks. Blocks are the column blocks of a product over
-// a masked matrix (masked.go), each computed over only the rows or the
+// a masked matrix (masked.go: 32 columns, or 64 in float32 where A is
+// too large for L1, maskBlockColsFor), each computed over only the rows or the
 // inner range its mask keeps, in parts planned row by row by a cost
 // model (maskplan.go); where the mask's two halves of columns are equal
 // (a MADE's μ and α), a block covers the same columns of both, half of

@@ -59,9 +59,10 @@ const maskBlockCols = 32
 // were 4–8 % slower on 784-d, so they keep maskBlockCols, as float64
 // does, whose panels are 32 columns wide anyway. So do products of
 // fewer than maskWideMinRows rows: a 784-d log-density's parts of 32
-// rows (a chunk of 64 on two cores), which the wide kernels' 6-row tiles
-// do not divide, ran 1.018× as long with wide blocks (14 alternating
-// rounds), where digits' parts of 500 rows ran 0.992× as long (12).
+// rows (a chunk of 64 on two cores) ran 1.018× as long with wide blocks
+// (14 alternating rounds; their 6-row tiles leave 2 of the 32 rows to
+// smaller kernels, which I did not time apart), where digits' parts of
+// 500 rows ran 0.992× as long (12).
 const (
 	maskWideCols     = 64
 	maskWideMinBytes = 64 << 10
@@ -70,17 +71,17 @@ const (
 
 // maskBlockColsFor is the width of the blocks of a product over
 // [m, k]·[k, n] (B transposed if tB) in T: maskWideCols or maskBlockCols.
-// It depends on the shape and element type only, so results stay
-// bit-identical whatever the machine's core count.
+// It depends on the shape, the element type and whether the AVX-512
+// kernels run (as halvesOf does), never on the number of cores.
 func maskBlockColsFor[T Float](tB bool, m, k, n int) int {
 	var z T
-	if _, f32 := any(z).(float32); f32 && !tB && m >= maskWideMinRows && m*k*4 >= maskWideMinBytes && n >= 2*maskWideCols && maskWide {
+	if _, f32 := any(z).(float32); f32 && !tB && m >= maskWideMinRows && m*k*4 >= maskWideMinBytes && n >= 2*maskWideCols && maskWide && gemmAVX512Path() {
 		return maskWideCols
 	}
 	return maskBlockCols
 }
 
-// maskWide turns the wide blocks on; tests and probes turn it off to
+// maskWide turns the wide blocks on; measurements turn it off to
 // compare.
 var maskWide = true
 
