@@ -146,28 +146,12 @@ func TestMaskWideBlocks(t *testing.T) {
 		for _, dt := range []DType{Float64, Float32} {
 			ps.DType = dt
 			_, pt := runOutputs(p, ps, in, 64, 256)
-			wide, trans := 0, 0
-			count := func(tB bool, blockCols int) {
-				if blockCols == maskWideCols {
-					wide++
-					if tB {
-						trans++
-					}
-				}
-			}
+			var wide, trans int
 			switch e := pt.(type) {
 			case *execPart[float64]:
-				for _, s := range e.exec.steps {
-					if s.blocks != nil {
-						count(s.flags&ir.TransB != 0, s.blockCols)
-					}
-				}
+				wide, trans = wideBlocked(e.exec.steps)
 			case *execPart[float32]:
-				for _, s := range e.exec.steps {
-					if s.blocks != nil {
-						count(s.flags&ir.TransB != 0, s.blockCols)
-					}
-				}
+				wide, trans = wideBlocked(e.exec.steps)
 			}
 			want := 0
 			if dt == Float32 && gemmAVX512Path() {
@@ -185,6 +169,20 @@ func TestMaskWideBlocks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// wideBlocked returns the number of products among steps in wide
+// blocks, and of those with B transposed.
+func wideBlocked[T Float](steps []step[T]) (wide, trans int) {
+	for _, s := range steps {
+		if s.blocks != nil && s.blockCols == maskWideCols {
+			wide++
+			if s.flags&ir.TransB != 0 {
+				trans++
+			}
+		}
+	}
+	return wide, trans
 }
 
 // countBlocked returns the number of products of pt split into blocks,
