@@ -103,29 +103,29 @@ func testMaskedProducts(t *testing.T, dim, hidden int) {
 	}
 }
 
-// TestMaskWideBlocks checks which products get wide blocks: float32 on
+// TestMaskWideBlocks checks which products get wide blocks (float32 on
 // the AVX-512 kernels, B not transposed, A at least maskWideMinBytes, at
-// least maskWideMinRows rows, and enough columns;
-// and that a MADE over 256 inputs gets them where its input weights' A
-// is 64×256 (forward) or its transpose (the weight gradients), and only
-// there: never in float64, never for dY·Wᵀ. TestMaskedProducts checks
-// the wide blocks' products against the whole ones.
+// least maskWideMinRows rows, and enough columns), and that a MADE over
+// 256 inputs gets them where its input weights' A is 64×256 (forward)
+// or its transpose (the weight gradients), and only there: never in
+// float64, never for dY·Wᵀ. TestMaskedProducts checks the wide blocks'
+// products against the whole ones.
 func TestMaskWideBlocks(t *testing.T) {
 	for _, c := range []struct {
 		f64, tB bool
 		m, k, n int
 		want    int
 	}{
-		{false, false, 64, 256, 256, maskWideCols},      // 64 KB of A
-		{false, false, 64, 255, 256, maskBlockCols},     // just under
-		{false, false, 64, 784, 1024, maskWideCols},     // a 784-d MAF's input weights
-		{false, false, 784, 64, 1024, maskWideCols},     // their gradient, Aᵀ of 64 rows
-		{false, false, 128, 64, 512, maskBlockCols},     // a digits shard's, 32 KB
-		{false, false, 500, 64, 512, maskWideCols},      // a digits log-density part's, 125 KB
-		{false, false, 32, 784, 1024, maskBlockCols},    // a 784-d log-density part's: too few rows
-		{false, true, 64, 1568, 1024, maskBlockCols},    // dY·Wᵀ
-		{false, false, 64, 784, 2*maskWideCols - 1, 32}, // too few columns for two wide blocks
-		{true, false, 64, 784, 1024, maskBlockCols},     // float64
+		{false, false, 64, 256, 256, maskWideCols},                 // 64 KB of A
+		{false, false, 64, 255, 256, maskBlockCols},                // just under
+		{false, false, 64, 784, 1024, maskWideCols},                // a 784-d MAF's input weights
+		{false, false, 784, 64, 1024, maskWideCols},                // their gradient, Aᵀ of 64 rows
+		{false, false, 128, 64, 512, maskBlockCols},                // a digits shard's, 32 KB
+		{false, false, 500, 64, 512, maskWideCols},                 // a digits log-density part's, 125 KB
+		{false, false, 32, 784, 1024, maskBlockCols},               // a 784-d log-density part's: too few rows
+		{false, true, 64, 1568, 1024, maskBlockCols},               // dY·Wᵀ
+		{false, false, 64, 784, 2*maskWideCols - 1, maskBlockCols}, // too few columns for two wide blocks
+		{true, false, 64, 784, 1024, maskBlockCols},                // float64
 	} {
 		got := maskBlockColsFor[float32](c.tB, c.m, c.k, c.n)
 		if c.f64 {
