@@ -54,9 +54,9 @@ const maskBlockCols = 32
 // (TestProbeProducts, bench/README.md): the 784×1024×64 weight gradient
 // 339 → 226–238 µs, the 64×1024×784 product 344–349 → 318–322 µs; the
 // joint phase of a 784-d step 5.56–5.63 → 4.75 ms. Where A is small (a
-// digits shard's 128×64 input, 32 KB) the wider blocks were 5–7 %
+// digits shard's 128×64 input, 32 KB) the wider blocks were 6–8 %
 // slower, their staircase wider; products whose B is transposed (dY·Wᵀ)
-// were 4–8 % slower on 784-d, so they keep maskBlockCols, as float64
+// were 6–11 % slower on 784-d, so they keep maskBlockCols, as float64
 // does, whose panels are 32 columns wide anyway. So do products of
 // fewer than maskWideMinRows rows: a 784-d log-density's parts of 32
 // rows (a chunk of 64 on two cores) ran 1.018× as long with wide blocks
