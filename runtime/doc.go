@@ -25,7 +25,9 @@
 // there, overwritable), every kernel's shapes, how large products are
 // split, and which runs of elementwise steps run as chains (chain.go:
 // group by group of 256 bytes, each result kept in registers for the
-// steps after it, computing the same bits as the steps one by one).
+// steps after it, computing the same bits as the steps one by one), and
+// which relu derivatives sum their rows into a bias gradient in the same
+// pass (relusum.go).
 // The result is an Exec. A step is one instruction of the planned
 // program with its shapes resolved and its buffers bound; Exec.Run runs
 // its steps in order. (A training step, Trainer.Step, is one minibatch

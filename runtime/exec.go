@@ -48,6 +48,8 @@ type step[T Float] struct {
 	args       [2]ir.Value // the first two operands' values (chain.go)
 	chain      []uint64    // the engine's program of the chain this step starts (chain.go), or nil
 	inChain    bool        // a later step of a chain: its first step runs it
+	rowSums    []T         // a relu derivative's sums over rows, computed in its pass (relusum.go), or nil
+	absorbed   bool        // run by an earlier step (relusum.go)
 }
 
 // New plans p for batches of b rows in float64, binding its parameters to
@@ -159,6 +161,7 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 	}
 	uses, _ := useCounts(q)
 	formChains(e.steps, uses)
+	formReluSums(e.steps)
 	e.share.word.Store(e.idle())
 	return e
 }

@@ -8,8 +8,8 @@ import (
 
 // exec runs one step. Shapes were checked when the program was built.
 func (e *Exec[T]) exec(s *step[T]) {
-	if s.inChain {
-		return // its chain's first step ran it
+	if s.inChain || s.absorbed {
+		return // its chain's first step ran it, or a relu derivative (relusum.go)
 	}
 	if s.chain != nil {
 		chainRun[T](s.chain, len(s.out))
@@ -107,6 +107,10 @@ func (e *Exec[T]) elementwise(s *step[T]) {
 	case ir.OpRelu:
 		e.k.relu(out, s.a)
 	case ir.OpReluGrad:
+		if s.rowSums != nil {
+			e.reluGradSum(s)
+			break
+		}
 		e.k.reluGrad(out, s.a, s.b)
 	case ir.OpScale:
 		scaleInto(out, s.a[:len(out)], T(s.f), false)

@@ -25,7 +25,7 @@ import (
 // masked blocks' parts off and on (maskParts; with NOX_PROBE_VARY=relu,
 // the relu's fusion into the training program's products off and on:
 // reluGradFusion; bcast: bcastFusion; fuse: both; colsum: colSums;
-// narrow: narrowLoops; rows: rowKernels; NOX_PROBE_SWAP=1 runs
+// narrow: narrowLoops; rows: rowKernels; relusum: reluSums; NOX_PROBE_SWAP=1 runs
 // on before off), and prints each one's thread CPU time, the minimum over 25 runs, in total, in products, per
 // kind of step, and in the prelude, and the minima of runs timed at
 // once (probeAlternate). Thread CPU time leaves out the time
@@ -57,6 +57,8 @@ func TestProbeShard(t *testing.T) {
 			flags, name, runFlags = []*bool{&colSums}, "column-sum kernel", true
 		case "rows":
 			flags, name, runFlags = []*bool{&rowKernels}, "row kernels", true
+		case "relusum":
+			flags, name = []*bool{&reluSums}, "relu derivatives with their sums"
 		case "halves":
 			flags, name = []*bool{&maskHalves}, "halves blocks"
 		case "exact":
