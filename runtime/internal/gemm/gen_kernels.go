@@ -114,7 +114,8 @@ func generate(e elem) {
 		halvesKernel(e, s[0], s[1], pfL2)
 	}
 	if e == f32 {
-		transpose16()
+		transpose16(false)
+		transpose16(true)
 	} else {
 		transpose8()
 	}
@@ -255,6 +256,14 @@ const transposeStub = `
 //
 //go:noescape
 func stranspose16(kt, jt int, b *float32, ldb int, dst *float32, ldd int)
+
+// stranspose16Tail transposes jt tiles of 16×kr float32 elements, kr
+// < 16: for j < 16·jt and p < kr it sets dst[p*ldd+j] = b[j*ldb+p],
+// reading no other element of b. kr and jt are at least 1; the strides
+// are in elements.
+//
+//go:noescape
+func stranspose16Tail(kr, jt int, b *float32, ldb int, dst *float32, ldd int)
 `
 
 // zreg numbers the vector registers, skipping Z15, which Go code expects
@@ -808,8 +817,17 @@ func transpose8() {
 // q(b, c) quarter L of column 4L+c of rows 4b..4b+3, and two rounds of
 // quarter shuffles gather column j = 4L+c as [q(0,c).L q(1,c).L q(2,c).L
 // q(3,c).L].
-func transpose16() {
-	transposeHead("stranspose16", "float32", 2)
+//
+// With tail, it writes stranspose16Tail, which transposes one partial
+// row tile of kr < 16 rows of dst (kr columns of b) in each of jt
+// column tiles: b's rows loaded under the lane mask K1 (masked-out
+// lanes are not read), and only the first kr columns stored.
+func transpose16(tail bool) {
+	if tail {
+		transposeTailHead()
+	} else {
+		transposeHead("stranspose16", "float32", 2)
+	}
 	// Registers are handed out from a free list so that each step writes
 	// fresh ones.
 	free := []string{}
@@ -829,7 +847,11 @@ func transpose16() {
 		if i > 0 && i%4 == 0 {
 			p("LEAQ (AX)(SI*4), AX")
 		}
-		p("VMOVUPS "+tileRow(i, "SI", "DI")+", %s", "AX", r[i])
+		if tail {
+			p("VMOVUPS.Z "+tileRow(i, "SI", "DI")+", K1, %s", "AX", r[i])
+		} else {
+			p("VMOVUPS "+tileRow(i, "SI", "DI")+", %s", "AX", r[i])
+		}
 	}
 	// lo[i/2] = [r_i[4L] r_i+1[4L] r_i[4L+1] r_i+1[4L+1]] in quarter L,
 	// hi[i/2] likewise with 4L+2 and 4L+3.
@@ -878,7 +900,50 @@ func transpose16() {
 		if j > 0 && j%4 == 0 {
 			p("LEAQ (DX)(R8*4), DX")
 		}
+		if tail && j > 0 {
+			p("CMPQ R12, $%d", j)
+			p("JLE stored")
+		}
 		p("VMOVUPS %s, "+tileRow(j, "R8", "R9"), col[j], "DX")
 	}
+	if tail {
+		fmt.Fprintf(&out, "\nstored:\n")
+		// The next column tile: 16 rows of b on, 64 bytes of dst on.
+		p("LEAQ (R10)(SI*8), R10")
+		p("LEAQ (R10)(SI*8), R10")
+		p("ADDQ $64, R11")
+		p("DECQ R13")
+		p("JNZ jtile")
+		p("VZEROUPPER")
+		p("RET")
+		return
+	}
 	transposeTail(16)
+}
+
+// transposeTailHead writes the declaration of stranspose16Tail and its
+// loop's head, with transposeHead's registers (no loop over row tiles:
+// BX and CX point at the column tile's one partial row tile), R12
+// holding kr and K1 its lanes.
+func transposeTailHead() {
+	fmt.Fprintf(&out, "\n// func stranspose16Tail(kr, jt int, b *float32, ldb int, dst *float32, ldd int)\n")
+	fmt.Fprintf(&out, "TEXT ·stranspose16Tail(SB), NOSPLIT, $0-48\n")
+	p("MOVQ ldb+24(FP), SI")
+	p("SHLQ $2, SI")
+	p("LEAQ (SI)(SI*2), DI")
+	p("MOVQ ldd+40(FP), R8")
+	p("SHLQ $2, R8")
+	p("LEAQ (R8)(R8*2), R9")
+	p("MOVQ b+16(FP), R10")
+	p("MOVQ dst+32(FP), R11")
+	p("MOVQ jt+8(FP), R13")
+	p("MOVQ kr+0(FP), R12")
+	p("MOVQ R12, CX")
+	p("MOVQ $1, AX")
+	p("SHLQ CX, AX")
+	p("DECQ AX")
+	p("KMOVW AX, K1")
+	fmt.Fprintf(&out, "\njtile:\n")
+	p("MOVQ R10, BX")
+	p("MOVQ R11, CX")
 }

@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -38,6 +39,46 @@ func checkPackT[T float32 | float64](t *testing.T, dt string, sizes []int, pack 
 				}
 				if dst[kw*nw] != 42 {
 					t.Fatalf("%s kw=%d nw=%d pad=%d: wrote past the block", dt, kw, nw, pad)
+				}
+			}
+		}
+	}
+}
+
+// TestPackedBuffers checks that float64's medium and large stack
+// buffers give bit-identical products on shapes that fit the medium one,
+// B transposed or not, A transposed or not, with and without acc.
+func TestPackedBuffers(t *testing.T) {
+	if !useAsm {
+		t.Skip("no assembly kernels on this machine")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, s := range [][3]int{{128, 32, 64}, {128, 32, 37}, {70, 16, 128}, {33, 8, 200}, {128, 20, 100}} {
+		m, n, k := s[0], s[1], s[2]
+		if min(k, 128)*n > packSize/2 {
+			t.Fatalf("%v does not fit the medium buffer", s)
+		}
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, acc := range []bool{false, true} {
+					a := randMat(r, m, k)
+					ars, aps := k, 1
+					if tA {
+						ars, aps = 1, m
+					}
+					b, ldb := randMat(r, k, n), n
+					if tB {
+						b, ldb = randMat(r, n, k), k
+					}
+					c := randMat(r, m, n)
+					med, large := append([]float64(nil), c...), append([]float64(nil), c...)
+					packedMedium(tB, m, n, k, a, ars, aps, b, ldb, acc, med, n)
+					packedLarge(tB, m, n, k, a, ars, aps, b, ldb, acc, large, n)
+					for i := range med {
+						if math.Float64bits(med[i]) != math.Float64bits(large[i]) {
+							t.Fatalf("%v tA %v tB %v acc %v: C[%d] = %v with the medium buffer, %v with the large one", s, tA, tB, acc, i, med[i], large[i])
+						}
+					}
 				}
 			}
 		}

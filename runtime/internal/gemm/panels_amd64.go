@@ -46,13 +46,39 @@ func panelsPf(pf pfMode, m, n, k int, a []float64, ars, aps int, b []float64, ld
 
 // packed computes C = A'·B' (+ C if acc), copying blocks of B' into a
 // contiguous buffer on the stack first; B' is B, or Bᵀ for B stored n×k
-// if tB.
+// if tB. Go zeroes the buffer on every call, so a product that needs at
+// most half of it (a masked product's part of fewer than 64 rows of B:
+// most of the staircase's) gets a buffer of half the size, as in
+// float32 (sgemmAsm); it blocks along k as the large one would (one
+// block of fewer than 128 rows of B), so the sums are the same.
+func packed(tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+	if min(k, 128)*n <= packSize/2 {
+		packedMedium(tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+		return
+	}
+	packedLarge(tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+}
+
+// packedMedium is packed with a buffer of packSize/2 elements.
 //
 //go:noinline
-func packed(tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+func packedMedium(tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
+	var buf [packSize / 2]float64
+	packedWith(buf[:], tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+}
+
+// packedLarge is packed with a buffer of packSize elements.
+//
+//go:noinline
+func packedLarge(tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
 	var buf [packSize]float64
+	packedWith(buf[:], tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
+}
+
+// packedWith is packed with the buffer buf.
+func packedWith(buf []float64, tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
 	kc := min(k, 128)
-	nc := packSize / kc
+	nc := len(buf) / kc
 	if nc >= 32 {
 		nc &^= 31
 	}

@@ -7,14 +7,20 @@ import "unsafe"
 // columns wide and the stack buffer holds twice as many elements in the
 // same 32 KiB. Go zeroes a local array on every call, which for the
 // smallest products would cost as much as the product itself, so those
-// get a 4 KiB buffer instead: which one is chosen by shape only, and the
-// blocking along k (and so the summation order) is the same with either.
+// get a 4 KiB buffer instead, and products that need at most 16 KiB (a
+// masked product's blocks of 32 columns, 128 rows of B at a time) a 16
+// KiB one: zeroing 32 KiB a call had taken 1 % of a digits training
+// step (perf), and pushed as much out of L1. Which one is chosen by
+// shape only, and a path that fits in a smaller buffer blocks along k
+// as in the large one (one block of at most 128 rows of B), so the
+// summation order is the same with any.
 
 const (
-	// spackSize and ssmallSize are the numbers of elements in the large
-	// and the small stack buffer of the float32 path.
-	spackSize  = 8192
-	ssmallSize = 1024
+	// spackSize, smediumSize and ssmallSize are the numbers of elements
+	// in the large, medium and small stack buffers of the float32 path.
+	spackSize   = 8192
+	smediumSize = 4096
+	ssmallSize  = 1024
 )
 
 // sblockRows[w] is the row count of the main float32 kernel for width w.
@@ -69,6 +75,8 @@ func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb i
 		srun(path, nil, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 	case need <= ssmallSize:
 		srunSmall(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	case need <= smediumSize:
+		srunMedium(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 	default:
 		srunLarge(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 	}
@@ -80,6 +88,14 @@ func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb i
 func srunSmall(path spath, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
 	var buf [ssmallSize + 16]float32
 	srun(path, align64(buf[:], ssmallSize), tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+}
+
+// srunMedium runs path with the medium stack buffer.
+//
+//go:noinline
+func srunMedium(path spath, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	var buf [smediumSize + 16]float32
+	srun(path, align64(buf[:], smediumSize), tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
 }
 
 // srunLarge runs path with the large stack buffer.
@@ -185,15 +201,23 @@ func spacked(buf []float32, tB bool, m, n, k int, a []float32, ars, aps int, b [
 }
 
 // spackT stores the transpose of the nw×kw block of b (leading dimension
-// ldb) into dst as a kw×nw row-major matrix: whole 16×16 tiles in
-// registers, the rest element by element.
+// ldb) into dst as a kw×nw row-major matrix: 16×16 tiles in registers,
+// the last kw mod 16 rows of dst too (tiles of b's rows read under a
+// lane mask), the last nw mod 16 columns element by element. The
+// blocks of masked products transpose parts whose k is rarely a
+// multiple of 16: element by element, those rows had cost a digits
+// training step 1.4 % of its time (perf).
 func spackT(dst []float32, kw, nw int, b []float32, ldb int) {
 	kt, jt := kw/16, nw/16
-	if kt > 0 && jt > 0 {
-		_ = b[(16*jt-1)*ldb+16*kt-1]
-		_ = dst[(16*kt-1)*nw+16*jt-1]
-		stranspose16(kt, jt, &b[0], ldb, &dst[0], nw)
-		packTScalar(dst, nw, b, ldb, 16*kt, kw, 0, 16*jt)
+	if jt > 0 {
+		_ = b[(16*jt-1)*ldb+kw-1]
+		_ = dst[(kw-1)*nw+16*jt-1]
+		if kt > 0 {
+			stranspose16(kt, jt, &b[0], ldb, &dst[0], nw)
+		}
+		if kr := kw - 16*kt; kr > 0 {
+			stranspose16Tail(kr, jt, &b[16*kt], ldb, &dst[16*kt*nw], nw)
+		}
 		packTScalar(dst, nw, b, ldb, 0, kw, 16*jt, nw)
 		return
 	}

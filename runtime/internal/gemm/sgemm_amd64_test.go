@@ -73,8 +73,9 @@ func TestSgemmKernels(t *testing.T) {
 	}
 }
 
-// TestSgemmBuffers checks that the small and the large stack buffer give
-// bit-identical results on shapes that fit the small one.
+// TestSgemmBuffers checks that the small, medium and large stack
+// buffers give bit-identical results on shapes that fit the smaller
+// ones.
 func TestSgemmBuffers(t *testing.T) {
 	if !useAsm {
 		t.Skip("no assembly kernels on this machine")
@@ -83,24 +84,36 @@ func TestSgemmBuffers(t *testing.T) {
 		{m: 37, n: 4, k: 250}, {m: 37, n: 3, k: 330}, {m: 9, n: 1, k: 1000}, {m: 128, n: 4, k: 100},
 		{tA: true, m: 250, n: 4, k: 30}, {tA: true, tB: true, m: 300, n: 3, k: 17}, {tA: true, m: 1000, n: 1, k: 9},
 		{tB: true, m: 40, n: 100, k: 4}, {m: 40, n: 8, k: 128}, {tA: true, tB: true, m: 33, n: 64, k: 16},
+		{tB: true, m: 128, n: 32, k: 128}, {tB: true, m: 128, n: 32, k: 300}, {m: 70, n: 30, k: 77},
+		{tA: true, tB: true, m: 64, n: 20, k: 200}, {tB: true, m: 128, n: 16, k: 37},
 	} {
 		a, lda, b, ldb, c, ldc := soperands(tc)
-		small := append([]float32(nil), c...)
-		large := append([]float32(nil), c...)
 		var path spath
+		need := 0
 		switch {
 		case !tc.tA && tc.n <= 4:
-			path = sDots
+			path, need = sDots, tc.n*((tc.k+15)&^15)
 		case tc.tA && tc.n <= 4:
-			path = sSwapped
+			path, need = sSwapped, tc.n*tc.m
 		default:
-			path = sPacked
+			path, need = sPacked, min(tc.k, 128)*tc.n
 		}
-		srunSmall(path, tc.tA, tc.tB, tc.m, tc.n, tc.k, a, lda, b, ldb, false, small, ldc)
+		large := append([]float32(nil), c...)
 		srunLarge(path, tc.tA, tc.tB, tc.m, tc.n, tc.k, a, lda, b, ldb, false, large, ldc)
-		for i := range small {
-			if math.Float32bits(small[i]) != math.Float32bits(large[i]) {
-				t.Fatalf("%v: C[%d] = %v with the small buffer, %v with the large one", tc, i, small[i], large[i])
+		for _, r := range []struct {
+			name string
+			size int
+			run  func(spath, bool, bool, int, int, int, []float32, int, []float32, int, bool, []float32, int)
+		}{{"small", ssmallSize, srunSmall}, {"medium", smediumSize, srunMedium}} {
+			if need > r.size {
+				continue
+			}
+			got := append([]float32(nil), c...)
+			r.run(path, tc.tA, tc.tB, tc.m, tc.n, tc.k, a, lda, b, ldb, false, got, ldc)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(large[i]) {
+					t.Fatalf("%v: C[%d] = %v with the %s buffer, %v with the large one", tc, i, got[i], r.name, large[i])
+				}
 			}
 		}
 	}

@@ -438,3 +438,11 @@ func sdotKernel(n, r int, nb, k int, a *float32, lda int, b *float32, ldb int, c
 //
 //go:noescape
 func stranspose16(kt, jt int, b *float32, ldb int, dst *float32, ldd int)
+
+// stranspose16Tail transposes jt tiles of 16×kr float32 elements, kr
+// < 16: for j < 16·jt and p < kr it sets dst[p*ldd+j] = b[j*ldb+p],
+// reading no other element of b. kr and jt are at least 1; the strides
+// are in elements.
+//
+//go:noescape
+func stranspose16Tail(kr, jt int, b *float32, ldb int, dst *float32, ldd int)
