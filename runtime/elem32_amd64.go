@@ -80,14 +80,17 @@ func biasAVX32(out, bias *float32, rows, cols int, floor float32)
 
 // bias32 is kernels.bias in float32: one pass over out.
 func bias32(out, bias []float32, rows, cols int, relu bool) {
+	floor := float32(math.Inf(-1))
+	if relu {
+		floor = 0
+	}
+	if biasVec(out, bias, rows, cols, floor) {
+		return
+	}
 	if !useAVX2 || rows == 0 || cols == 0 {
 		biasGo(add32, relu32, out, bias, rows, cols, relu)
 		return
 	}
 	_, _ = out[rows*cols-1], bias[cols-1]
-	floor := float32(math.Inf(-1))
-	if relu {
-		floor = 0
-	}
 	biasAVX32(&out[0], &bias[0], rows, cols, floor)
 }

@@ -86,14 +86,17 @@ func biasAVX(out, bias *float64, rows, cols int, floor float64)
 // bias64 is kernels.bias in float64: one pass over out where biasGo
 // makes two (the additions row by row, then the relu).
 func bias64(out, bias []float64, rows, cols int, relu bool) {
+	floor := math.Inf(-1)
+	if relu {
+		floor = 0
+	}
+	if biasVec(out, bias, rows, cols, floor) {
+		return
+	}
 	if !useAVX2 || rows == 0 || cols == 0 {
 		biasGo(add, reluGo, out, bias, rows, cols, relu)
 		return
 	}
 	_, _ = out[rows*cols-1], bias[cols-1]
-	floor := math.Inf(-1)
-	if relu {
-		floor = 0
-	}
 	biasAVX(&out[0], &bias[0], rows, cols, floor)
 }
