@@ -48,7 +48,7 @@ func formReluSums[T Float](steps []step[T]) {
 	for i := range steps {
 		r := &steps[i]
 		n := r.rows * r.cols
-		if r.op != ir.OpReluGrad || r.cols%lanes != 0 || r.rowSums != nil || len(r.out) < n || len(r.a) < n || len(r.b) < n {
+		if r.op != ir.OpReluGrad || r.cols%lanes != 0 || len(r.out) < n || len(r.a) < n || len(r.b) < n {
 			continue
 		}
 		for j := i + 1; j < len(steps); j++ {
@@ -56,7 +56,7 @@ func formReluSums[T Float](steps []step[T]) {
 			if s.op != ir.OpSumRows || s.args[0] != r.value {
 				continue
 			}
-			if !s.absorbed && !s.inChain && s.ar == r.rows && s.ac == r.cols && len(s.out) >= r.cols && sameStart(s.a, r.out) && untouched(steps[i:j], s.out[:r.cols]) {
+			if s.ar == r.rows && s.ac == r.cols && len(s.out) >= r.cols && sameStart(s.a, r.out) && untouched(steps[i:j], s.out[:r.cols]) {
 				r.rowSums = s.out[:r.cols]
 				s.absorbed = true
 			}

@@ -701,9 +701,15 @@ func advance(mr int) {
 // of dst, R10 and R11 the current column tile of b and of dst, R13 the
 // column tiles left; in the loop over row tiles (ptile) BX and CX point
 // at the tile, R12 counts the row tiles left. shift is log2 of the
-// element size.
-func transposeHead(name, goType string, shift int) {
-	fmt.Fprintf(&out, "\n// func %s(kt, jt int, b *%s, ldb int, dst *%s, ldd int)\n", name, goType, goType)
+// element size. With tail (stranspose16Tail, whose first argument is kr)
+// there is no loop over row tiles: BX and CX point at the column tile's
+// one partial row tile, R12 holds kr and K1 its lanes.
+func transposeHead(name, goType string, shift int, tail bool) {
+	first := "kt"
+	if tail {
+		first = "kr"
+	}
+	fmt.Fprintf(&out, "\n// func %s(%s, jt int, b *%s, ldb int, dst *%s, ldd int)\n", name, first, goType, goType)
 	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
 	p("MOVQ ldb+24(FP), SI")
 	p("SHLQ $%d, SI", shift)
@@ -714,11 +720,21 @@ func transposeHead(name, goType string, shift int) {
 	p("MOVQ b+16(FP), R10")
 	p("MOVQ dst+32(FP), R11")
 	p("MOVQ jt+8(FP), R13")
+	if tail {
+		p("MOVQ kr+0(FP), R12")
+		p("MOVQ R12, CX")
+		p("MOVQ $1, AX")
+		p("SHLQ CX, AX")
+		p("DECQ AX")
+		p("KMOVW AX, K1")
+	}
 	fmt.Fprintf(&out, "\njtile:\n")
 	p("MOVQ R10, BX")
 	p("MOVQ R11, CX")
-	p("MOVQ kt+0(FP), R12")
-	fmt.Fprintf(&out, "\nptile:\n")
+	if !tail {
+		p("MOVQ kt+0(FP), R12")
+		fmt.Fprintf(&out, "\nptile:\n")
+	}
 }
 
 // transposeTail writes the loops' ends after a tile of rows×rows
@@ -755,7 +771,7 @@ func tileRow(r int, s, s3 string) string {
 // rows (u: [c, c+4] of rows 0–1 then 2–3), and a second one of the two
 // halves of the tile gathers column c of all eight rows.
 func transpose8() {
-	transposeHead("dtranspose8", "float64", 3)
+	transposeHead("dtranspose8", "float64", 3, false)
 	p("MOVQ BX, AX")
 	var r [8]string
 	for i := range 8 {
@@ -823,11 +839,11 @@ func transpose8() {
 // column tiles: b's rows loaded under the lane mask K1 (masked-out
 // lanes are not read), and only the first kr columns stored.
 func transpose16(tail bool) {
+	name := "stranspose16"
 	if tail {
-		transposeTailHead()
-	} else {
-		transposeHead("stranspose16", "float32", 2)
+		name += "Tail"
 	}
+	transposeHead(name, "float32", 2, tail)
 	// Registers are handed out from a free list so that each step writes
 	// fresh ones.
 	free := []string{}
@@ -919,31 +935,4 @@ func transpose16(tail bool) {
 		return
 	}
 	transposeTail(16)
-}
-
-// transposeTailHead writes the declaration of stranspose16Tail and its
-// loop's head, with transposeHead's registers (no loop over row tiles:
-// BX and CX point at the column tile's one partial row tile), R12
-// holding kr and K1 its lanes.
-func transposeTailHead() {
-	fmt.Fprintf(&out, "\n// func stranspose16Tail(kr, jt int, b *float32, ldb int, dst *float32, ldd int)\n")
-	fmt.Fprintf(&out, "TEXT ·stranspose16Tail(SB), NOSPLIT, $0-48\n")
-	p("MOVQ ldb+24(FP), SI")
-	p("SHLQ $2, SI")
-	p("LEAQ (SI)(SI*2), DI")
-	p("MOVQ ldd+40(FP), R8")
-	p("SHLQ $2, R8")
-	p("LEAQ (R8)(R8*2), R9")
-	p("MOVQ b+16(FP), R10")
-	p("MOVQ dst+32(FP), R11")
-	p("MOVQ jt+8(FP), R13")
-	p("MOVQ kr+0(FP), R12")
-	p("MOVQ R12, CX")
-	p("MOVQ $1, AX")
-	p("SHLQ CX, AX")
-	p("DECQ AX")
-	p("KMOVW AX, K1")
-	fmt.Fprintf(&out, "\njtile:\n")
-	p("MOVQ R10, BX")
-	p("MOVQ R11, CX")
 }
