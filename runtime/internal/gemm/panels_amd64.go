@@ -47,10 +47,10 @@ func panelsPf(pf pfMode, m, n, k int, a []float64, ars, aps int, b []float64, ld
 // packed computes C = A'·B' (+ C if acc), copying blocks of B' into a
 // contiguous buffer on the stack first; B' is B, or Bᵀ for B stored n×k
 // if tB. Go zeroes the buffer on every call, so a product that needs at
-// most half of it (a masked product's part of fewer than 64 rows of B:
-// most of the staircase's) gets a buffer of half the size, as in
-// float32 (sgemmAsm); it blocks along k as the large one would (one
-// block of fewer than 128 rows of B), so the sums are the same.
+// most half of it (a part of a masked product's 32-column block over at
+// most 64 rows of B) gets a buffer of half the size, as in float32
+// (sgemmAsm); it blocks along k as the large one would (one block of at
+// most 128 rows of B), so the sums are the same.
 func packed(tB bool, m, n, k int, a []float64, ars, aps int, b []float64, ldb int, acc bool, c []float64, ldc int) {
 	if min(k, 128)*n <= packSize/2 {
 		packedMedium(tB, m, n, k, a, ars, aps, b, ldb, acc, c, ldc)
