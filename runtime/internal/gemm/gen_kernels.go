@@ -739,13 +739,16 @@ func transposeHead(name, goType string, shift int, tail bool) {
 
 // transposeTail writes the loops' ends after a tile of rows×rows
 // elements is stored (DX at its last four rows): the next row tile of b
-// (64 bytes on) and of dst (CX past the tile), then the next column tile
-// (rows rows of b on, 64 bytes of dst on).
-func transposeTail(rows int) {
-	p("ADDQ $64, BX")
-	p("LEAQ (DX)(R8*4), CX")
-	p("DECQ R12")
-	p("JNZ ptile")
+// (64 bytes on) and of dst (CX past the tile), unless tail (one partial
+// row tile, stranspose16Tail), then the next column tile (rows rows of b
+// on, 64 bytes of dst on).
+func transposeTail(rows int, tail bool) {
+	if !tail {
+		p("ADDQ $64, BX")
+		p("LEAQ (DX)(R8*4), CX")
+		p("DECQ R12")
+		p("JNZ ptile")
+	}
 	for range rows / 8 {
 		p("LEAQ (R10)(SI*8), R10")
 	}
@@ -824,7 +827,7 @@ func transpose8() {
 		}
 		p("VMOVUPD %s, "+tileRow(j, "R8", "R9"), col[j], "DX")
 	}
-	transposeTail(8)
+	transposeTail(8, false)
 }
 
 // transpose16 writes stranspose16, which transposes each 16×16 tile in
@@ -924,15 +927,6 @@ func transpose16(tail bool) {
 	}
 	if tail {
 		fmt.Fprintf(&out, "\nstored:\n")
-		// The next column tile: 16 rows of b on, 64 bytes of dst on.
-		p("LEAQ (R10)(SI*8), R10")
-		p("LEAQ (R10)(SI*8), R10")
-		p("ADDQ $64, R11")
-		p("DECQ R13")
-		p("JNZ jtile")
-		p("VZEROUPPER")
-		p("RET")
-		return
 	}
-	transposeTail(16)
+	transposeTail(16, tail)
 }
