@@ -110,17 +110,22 @@ const (
 	maxBackoff = 1024
 )
 
-// lateMin is the least time a run must lose to a late helper, beyond the
-// caller's estimate of running it alone, to count as not paying. What
-// adapt guards against, a helper the OS has descheduled while it holds a
-// task, costs a time slice, milliseconds. A helper is also late, by tens
-// of µs, on a short task whose data another core has just written: a
-// digits step's update often ends with two Adam ranges of a few µs, and
-// the helper's took 20–58 µs against the caller's 6–12 µs. Taken each
-// for a stall (more than twice the estimate), those runs kept a digits
-// trainer solo for 5–30 % of its runs on an idle machine, each solo step
-// about 1.2 ms slower than a parallel one (bench/README.md).
-const lateMin = 200 * time.Microsecond
+// lateShare sets the least time a run must lose to a late helper, beyond
+// the caller's estimate of running it alone, to count as not paying: a
+// lateShare-th of the team's typical task (the pacer's task: the
+// shortest task of the longest kind, a step's shard). A solo period
+// costs about a task a run, so a run that lost much less than a task is
+// no reason for one. What adapt guards against, a helper the OS has
+// descheduled while it holds a task, costs a time slice, milliseconds.
+// A helper is also late, by tens of µs, on a short task whose data
+// another core has just written: a digits step's update often ends with
+// two Adam ranges of a few µs, and the helper's took 20–58 µs against
+// the caller's 6–12 µs. Taken each for a stall (more than twice the
+// estimate), those runs kept a digits trainer (tasks of about 1.4 ms)
+// solo for 5–30 % of its runs on an idle machine, each solo step about
+// 1.2 ms slower than a parallel one (bench/README.md). On moons (tasks
+// of about 50 µs) the margin is a dozen µs.
+const lateShare = 4
 
 // Test hooks: testArrive, if set, is called by a helper that has seen a
 // run start, before it claims a task; testStall by a member with the task
@@ -346,7 +351,8 @@ func (t *team) wait(n int32) bool {
 // in a row that did not pay, or one that took more than twice that
 // estimate (a helper descheduled while it held a task), it makes the team
 // solo for backoff runs. A run whose helper finished late, but cost less
-// than lateMin more than the estimate, counts neither way (lateMin).
+// than a lateShare-th of a typical task more than the estimate, counts
+// neither way.
 func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 	if stalled {
 		t.stats.stalled++
@@ -359,8 +365,8 @@ func (t *team) adapt(n, ran int, own, total time.Duration, stalled bool) {
 	case ran == 0 || ran < n && total < alone:
 		t.bad, t.backoff = 0, max(minBackoff, t.backoff/2)
 		return
-	case ran < n && total-alone < lateMin:
-		return // a helper late by less than a deschedule: no evidence either way
+	case ran < n && total-alone < t.pace.task/lateShare:
+		return // a helper late by much less than a task: no evidence either way
 	case ran < n && total > 2*alone:
 		t.bad = badRuns
 	default:

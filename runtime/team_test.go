@@ -359,32 +359,37 @@ func TestTeamEnds(t *testing.T) {
 
 // TestTeamAdaptLate judges single runs by adapt, with the times given: a
 // helper that claimed a task and finished it late is a stall only when
-// the run lost more than lateMin to it. On the benchmark machine a
-// digits step's update often ends with two short Adam ranges, and the
-// helper's, whose gradients the caller has just written, took 20–58 µs
-// against the caller's 6–12 µs: with every such run taken for a stall
-// the team ran solo for 5–30 % of its runs, each solo step about 1.2 ms
-// slower (bench/README.md).
+// the run lost more than a lateShare-th of the team's typical task to
+// it. On the benchmark machine a digits step's update often ends with
+// two short Adam ranges, and the helper's, whose gradients the caller
+// has just written, took 20–58 µs against the caller's 6–12 µs: with
+// every such run taken for a stall the team ran solo for 5–30 % of its
+// runs, each solo step about 1.2 ms slower (bench/README.md).
 func TestTeamAdaptLate(t *testing.T) {
 	us := func(n int) time.Duration { return time.Duration(n) * time.Microsecond }
 	for _, c := range []struct {
 		name          string
+		task          time.Duration // the pacer's typical task
 		n, ran        int
 		own, total    time.Duration
 		bad, wantBad  int
 		wantSolo      bool
 		wantBackoffLo bool // backoff halved (the run paid)
 	}{
-		{"paid", 2, 1, us(1400), us(1500), 2, 0, false, true},
-		{"late helper, short run", 2, 1, us(6), us(60), 0, 0, false, false},
-		{"late helper, short run, after bad runs", 2, 1, us(6), us(138), 2, 2, false, false},
-		{"helper stalled a slice", 2, 1, us(1400), us(6000), 0, 0, true, false},
-		{"short run stalled a slice", 2, 1, us(6), us(3000), 0, 0, true, false},
-		{"late by more than lateMin", 2, 1, us(1400), us(3100), 0, 1, false, false},
-		{"helper absent", 13, 13, us(160), us(160), 0, 1, false, false},
-		{"helper absent, third run", 13, 13, us(160), us(160), 2, 0, true, false},
+		{"paid", us(1400), 2, 1, us(1400), us(1500), 2, 0, false, true},
+		{"late helper, short run", us(1400), 2, 1, us(6), us(60), 0, 0, false, false},
+		{"late helper, short run, after bad runs", us(1400), 2, 1, us(6), us(138), 2, 2, false, false},
+		{"late helper, short tasks", us(50), 2, 1, us(6), us(60), 0, 0, true, false},
+		{"late helper, typical task unknown", 0, 2, 1, us(6), us(60), 0, 0, true, false},
+		{"helper stalled a slice", us(1400), 2, 1, us(1400), us(6000), 0, 0, true, false},
+		{"short run stalled a slice", us(1400), 2, 1, us(6), us(3000), 0, 0, true, false},
+		{"late by more than a quarter task", us(1400), 2, 1, us(1400), us(3200), 0, 1, false, false},
+		{"late by less than a quarter task", us(1400), 2, 1, us(1400), us(3000), 0, 0, false, false},
+		{"helper absent", us(1400), 13, 13, us(160), us(160), 0, 1, false, false},
+		{"helper absent, third run", us(1400), 13, 13, us(160), us(160), 2, 0, true, false},
 	} {
 		tm := &team{backoff: 4 * minBackoff, bad: c.bad}
+		tm.pace.task = c.task
 		tm.adapt(c.n, c.ran, c.own, c.total, false)
 		if got := tm.solo > 0; got != c.wantSolo {
 			t.Errorf("%s: solo for %d runs, want solo %v", c.name, tm.solo, c.wantSolo)
