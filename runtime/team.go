@@ -29,7 +29,7 @@ import (
 // process or the team's own caller would use, so spinning backs off when
 // it does not pay (see adapt and helper), and the caller stops involving
 // the helpers for a while when they keep arriving too late to take a task
-// or keep it waiting (solo). And while other processes keep the
+// or keep it waiting for a good part of a task (solo). And while other processes keep the
 // machine's cores busy and the team's tasks are short, the caller's pacer
 // runs every task on the caller with the helpers blocked (quiet): it
 // looks at the run queue, the caller's waits for a CPU and the tasks'
