@@ -29,11 +29,12 @@ import (
 // process or the team's own caller would use, so spinning backs off when
 // it does not pay (see adapt and helper), and the caller stops involving
 // the helpers for a while when they keep arriving too late to take a task
-// or keep it waiting for a good part of a task (solo). And while other processes keep the
-// machine's cores busy and the team's tasks are short, the caller's pacer
-// runs every task on the caller with the helpers blocked (quiet): it
-// looks at the run queue, the caller's waits for a CPU and the tasks'
-// lengths, window by window of the caller's work (pace.go). With
+// or keep it waiting for a good part of a task (solo). And while other
+// processes keep the machine's cores busy and the team's tasks are
+// short, the caller's pacer runs every task on the caller with the
+// helpers blocked (quiet): it looks at the run queue, the caller's waits
+// for a CPU and the tasks' lengths, window by window of the caller's
+// work (pace.go). With
 // GOMAXPROCS 1 every run is solo: a helper could run only when the caller
 // stops.
 type team struct {
@@ -113,7 +114,8 @@ const (
 // lateShare sets the least time a run must lose to a late helper, beyond
 // the caller's estimate of running it alone, to count as not paying: a
 // lateShare-th of the team's typical task (the pacer's task: the
-// shortest task of the longest kind, a step's shard). A solo period
+// shortest task of the longest kind, a Trainer's shard or a Mapper's
+// part). A solo period
 // costs about a task a run, so a run that lost much less than a task is
 // no reason for one. What adapt guards against, a helper the OS has
 // descheduled while it holds a task, costs a time slice, milliseconds.
@@ -122,7 +124,7 @@ const (
 // two Adam ranges of a few µs, and the helper's took 20–58 µs against
 // the caller's 6–12 µs. Taken each for a stall (more than twice the
 // estimate), those runs kept a digits trainer (tasks of about 1.4 ms)
-// solo for 5–30 % of its runs on an idle machine, each solo step about
+// solo for up to 30 % of its runs on an idle machine, each solo step about
 // 1.2 ms slower than a parallel one (bench/README.md). On moons (tasks
 // of about 50 µs) the margin is a dozen µs.
 const lateShare = 4

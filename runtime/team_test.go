@@ -363,8 +363,8 @@ func TestTeamEnds(t *testing.T) {
 // it. On the benchmark machine a digits step's update often ends with
 // two short Adam ranges, and the helper's, whose gradients the caller
 // has just written, took 20–58 µs against the caller's 6–12 µs: with
-// every such run taken for a stall the team ran solo for 5–30 % of its
-// runs, each solo step about 1.2 ms slower (bench/README.md).
+// every such run taken for a stall the team ran solo for up to 30 % of
+// its runs, each solo step about 1.2 ms slower (bench/README.md).
 func TestTeamAdaptLate(t *testing.T) {
 	us := func(n int) time.Duration { return time.Duration(n) * time.Microsecond }
 	for _, c := range []struct {
