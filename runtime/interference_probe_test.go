@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -28,10 +27,7 @@ func TestProbeInterference(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
-	rounds := 20
-	if n, err := strconv.Atoi(os.Getenv("NOX_PROBE_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
+	rounds := probeCount("NOX_PROBE_ROUNDS", 20)
 	m, ps := probeMAF(t, 64, 512)
 	tr, err := NewTrainer(m.Grad, ps, randomRows(2000, 64, 3), 64, 256, DefaultAdam(1e-4), rand.New(rand.NewPCG(1, 1)))
 	if err != nil {

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -22,10 +21,7 @@ func TestProbeMapperTeam(t *testing.T) {
 	if os.Getenv("NOX_PROBE") != "1" {
 		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
-	rounds := 20
-	if n, err := strconv.Atoi(os.Getenv("NOX_PROBE_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
+	rounds := probeCount("NOX_PROBE_ROUNDS", 20)
 	const rows, chunks = 1000, 200
 	m, ps := probeMAF(t, 64, 512)
 	data := randomRows(rows, 64, 3)

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -35,10 +34,7 @@ func TestProbePhases(t *testing.T) {
 	}
 	f64, dt := os.Getenv("NOX_PROBE_DTYPE") == "float64", "float32"
 	warm := os.Getenv("NOX_PROBE_WARM") == "1"
-	digitsSteps := 400
-	if n, err := strconv.Atoi(os.Getenv("NOX_PROBE_STEPS")); err == nil && n > 0 {
-		digitsSteps = n
-	}
+	digitsSteps := probeCount("NOX_PROBE_STEPS", 400)
 	if f64 {
 		dt = "float64"
 	}

@@ -103,6 +103,15 @@ func TestProbeShard(t *testing.T) {
 	}
 }
 
+// probeCount returns the positive count the environment variable name
+// gives a probe (its rounds, its steps), or def.
+func probeCount(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
 // probeMAF returns the probes' model, a MAF of 5 layers over dim
 // columns standardized with mean 0.1 and standard deviation 1.3 (as the
 // benchmarks' mafModel), and its float32 parameters, initialised, with

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -26,10 +25,7 @@ func TestProbeTail(t *testing.T) {
 	if os.Getenv("NOX_PROBE_DIMS") == "784" {
 		dim, hidden, batch = 784, 1024, 128
 	}
-	n := 2000
-	if v, err := strconv.Atoi(os.Getenv("NOX_PROBE_STEPS")); err == nil && v > 0 {
-		n = v
-	}
+	n := probeCount("NOX_PROBE_STEPS", 2000)
 	m, ps := probeMAF(t, dim, hidden)
 	tr, err := NewTrainer(m.Grad, ps, randomRows(2000, dim, 3), dim, batch, DefaultAdam(1e-3), rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
