@@ -58,3 +58,74 @@ func TestBiasAVX512(t *testing.T) {
 		}
 	}
 }
+
+// TestBiasTiled checks the flat bias kernels (biasTiled) against the row
+// kernels bit for bit, NaN payloads and signed zeros of both operands
+// included, with and without relu, for every column count up to 70 that
+// is not a multiple of the lanes and row counts that end the run on a
+// whole vector and off one; the element past the end must not change.
+func TestBiasTiled(t *testing.T) {
+	if !useAVX512 || !rowKernels {
+		t.Skip("no AVX-512")
+	}
+	checkBiasTiled[float64](t, 8)
+	checkBiasTiled[float32](t, 16)
+}
+
+func checkBiasTiled[T Float](t *testing.T, lanes int) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	val := func() T {
+		switch rng.IntN(6) {
+		case 0:
+			return T(math.NaN()) * T(1-2*rng.IntN(2))
+		case 1:
+			return T(math.Copysign(0, float64(1-2*rng.IntN(2))))
+		}
+		return T(rng.NormFloat64())
+	}
+	tiled := 0
+	for cols := 1; cols <= 70; cols++ {
+		n := biasTile[T](cols)
+		if cols%lanes == 0 {
+			if n != 0 {
+				t.Fatalf("%T cols %d: tile %d, want none", T(0), cols, n)
+			}
+			continue
+		}
+		if n%cols != 0 || n%lanes != 0 || n > cols*lanes {
+			t.Fatalf("%T cols %d: tile %d, want the least common multiple with %d", T(0), cols, n, lanes)
+		}
+		for _, rows := range []int{1, 2, 3, 7, 16, 33} {
+			for _, relu := range []bool{false, true} {
+				a, bias := make([]T, rows*cols+1), make([]T, cols)
+				for i := range a {
+					a[i] = val()
+				}
+				for i := range bias {
+					bias[i] = val()
+				}
+				want, got := append([]T(nil), a...), append([]T(nil), a...)
+				floor := T(math.Inf(-1))
+				if relu {
+					floor = 0
+				}
+				if !biasVec(want[:rows*cols], bias, rows, cols, floor) {
+					t.Fatal("the row kernel did not run")
+				}
+				tile := make([]T, n)
+				if !biasTiled(got[:rows*cols], bias, tile, cols, relu) {
+					t.Fatalf("%T %d×%d: the flat kernel did not run", T(0), rows, cols)
+				}
+				tiled++
+				for i := range want {
+					if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
+						t.Fatalf("%T %d×%d relu %v: [%d] = %v, want %v", T(0), rows, cols, relu, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	if tiled == 0 {
+		t.Fatal("nothing ran tiled")
+	}
+}

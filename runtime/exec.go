@@ -30,6 +30,7 @@ type step[T Float] struct {
 	value      ir.Value
 	out, a, b  []T
 	c          []T          // a fused product's bias
+	tile       []T          // its row repeated for biasTiled, where that runs it, or nil
 	blocks     []gemmBlock  // a masked product's blocks (masked.go), or nil
 	parts      [][]gemmPart // per block, its parts, or nil to run it whole (masked.go)
 	halves     int          // a masked product run in halves this many columns apart (masked.go), or 0
@@ -151,6 +152,10 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			}
 			if !static[i] {
 				s.pieces = pieces(e, &s, tA, tB, k)
+			}
+			if n := biasTile[T](s.cols); in.Op == ir.OpGemm && in.Int&ir.GemmBias != 0 && n > 0 {
+				s.tile = make([]T, n)
+				e.ArenaFloats += n
 			}
 		}
 		if static[i] {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -585,11 +586,28 @@ func (e *Exec[T]) biasAfter(s *step[T]) {
 		return
 	}
 	relu := s.flags&ir.GemmRelu != 0
+	if s.tile != nil && biasTiled(s.out[:s.rows*s.cols], s.c, s.tile, s.cols, relu) {
+		return
+	}
 	if e.k.bias != nil {
 		e.k.bias(s.out, s.c, s.rows, s.cols, relu)
 	} else {
 		biasGo(e.k.add, e.k.relu, s.out, s.c, s.rows, s.cols, relu)
 	}
+}
+
+// biasTile returns the length of the tile biasTiled runs a bias of cols
+// columns over, or 0 where it does not: the least multiple of cols that
+// is a multiple of an AVX-512 vector's lanes, if cols is not one.
+func biasTile[T Float](cols int) int {
+	lanes := 64 / int(unsafe.Sizeof(T(0)))
+	if !useAVX512 || !rowKernels || cols < 1 || cols%lanes == 0 {
+		return 0
+	}
+	g := cols
+	for l := lanes; l != 0; g, l = l, g%l {
+	}
+	return cols / g * lanes
 }
 
 // transpose sets out (cols×rows) to aᵀ for a rows×cols, or, with perm,
