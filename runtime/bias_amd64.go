@@ -39,11 +39,12 @@ func biasFlatAVX512d(out, tile *float64, n, tileLen int, floor float64)
 // vectors over tile, which it fills with the bias row repeated
 // (biasTile gives its length), and reports whether it did: where the
 // machine has AVX-512 and cols is not a multiple of the vector's lanes.
-// There, run row by row (biasVec), every row would start off a cache
-// line and end in a lane-masked tail whose store the next row's first
-// load waits on: over a moons MAF's hidden layer (100 columns) that took
-// 3–3.5 times as long per element as over 96 or 112 columns, a quarter
-// of a float32 moons log-prob's cycles (perf, bench/README.md).
+// There, run row by row (biasVec), rows start off a cache line and end
+// in a lane-masked tail (perf annotate put the samples on a row's first
+// load and on the tail's masked load): over a moons MAF's hidden layer
+// (100 columns) that took 3–3.5 times as long per element as over 96 or
+// 112 columns, a quarter of a float32 moons log-prob's cycles
+// (bench/README.md).
 func biasTiled[T Float](out, bias, tile []T, cols int, relu bool) bool {
 	lanes := 64 / int(unsafe.Sizeof(T(0)))
 	n := len(out)
