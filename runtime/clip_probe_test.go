@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -18,9 +17,7 @@ import (
 // its joint and update phases, and the sizes the joint tasks' sums of
 // squares work on (joint.go). Figures quoted in bench/README.md.
 func TestProbeClip(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	for _, c := range []struct{ dim, hidden, batch, bursts int }{{784, 1024, 128, 12}, {64, 512, 256, 40}} {
 		probeClip(t, c.dim, c.hidden, c.batch, c.bursts)
 	}

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -16,9 +15,7 @@ import (
 // by the shards' tasks (copyInTasks), and print the median step and its
 // quartiles. Figures quoted in runtime/train.go.
 func TestProbeCopyInTasks(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	defer func() { copyInTasks = true }()
 	for _, c := range []struct{ dim, hidden, batch, steps int }{{64, 512, 256, 100}, {2, 100, 256, 400}} {
 		m, ps := probeMAF(t, c.dim, c.hidden)

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -24,9 +23,7 @@ import (
 // the product's does not, the step is waiting on what they share.
 // Figures quoted in bench/README.md.
 func TestProbeInterference(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	rounds := probeCount("NOX_PROBE_ROUNDS", 20)
 	m, ps := probeMAF(t, 64, 512)
 	tr, err := NewTrainer(m.Grad, ps, randomRows(2000, 64, 3), 64, 256, DefaultAdam(1e-4), rand.New(rand.NewPCG(1, 1)))

@@ -23,9 +23,7 @@ import (
 // NOX_PROBE_CLIP sets a clipping bound (noxc's default is 5),
 // NOX_PROBE_BATCH the 784-d MAF's batch.
 func TestProbeJoint(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	defer func(on bool, b int) { jointOn, jointMinBytes = on, b }(jointOn, jointMinBytes)
 	if os.Getenv("NOX_PROBE_JOINALL") == "1" {
 		jointMinBytes = 0

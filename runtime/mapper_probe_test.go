@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 )
@@ -18,9 +17,7 @@ import (
 // minutes (bench/README.md) while the training ran at its usual rate;
 // these counters say which mechanism, if any, kept the helper out.
 func TestProbeMapperTeam(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	rounds := probeCount("NOX_PROBE_ROUNDS", 20)
 	const rows, chunks = 1000, 200
 	m, ps := probeMAF(t, 64, 512)

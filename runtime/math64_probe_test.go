@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"testing"
 	"time"
@@ -18,9 +17,7 @@ import (
 // each one's median step and log-prob times. Figures quoted in
 // bench/README.md.
 func TestProbeMath64(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	oldExp := func(out, a []float64) {
 		for i, x := range a[:len(out)] {
 			out[i] = math.Exp(x)

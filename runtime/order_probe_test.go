@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/noxlang/nox/stdlib"
@@ -18,9 +17,7 @@ import (
 // i, α in D+i), input-major, and groups of g inputs' μ's then their α's.
 // Figures quoted in bench/README.md.
 func TestProbeOutputOrder(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	const m = 128
 	for _, c := range [][2]int{{64, 512}, {784, 1024}} {
 		d, h := c[0], c[1]

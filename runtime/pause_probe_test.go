@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -24,9 +23,7 @@ import (
 // down if other tenants emptied the shared L3 of a buffer this size
 // within the pause. Figures in bench/README.md.
 func TestProbeUpdatePause(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	pauses := []time.Duration{0, 100 * time.Microsecond, 300 * time.Microsecond, time.Millisecond, 3 * time.Millisecond}
 	spin := func(d time.Duration) {
 		for s := time.Now(); time.Since(s) < d; {

@@ -29,9 +29,7 @@ import (
 // line has its runs' percentiles too; NOX_PROBE_STEPS sets the digits
 // run's steps (400). Figures quoted in bench/README.md.
 func TestProbePhases(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	f64, dt := os.Getenv("NOX_PROBE_DTYPE") == "float64", "float32"
 	warm := os.Getenv("NOX_PROBE_WARM") == "1"
 	digitsSteps := probeCount("NOX_PROBE_STEPS", 400)

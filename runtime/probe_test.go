@@ -33,9 +33,7 @@ import (
 // does not; alternating in one process puts both variants under the
 // same conditions. Figures quoted in bench/README.md.
 func TestProbeShard(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	for _, c := range []struct{ dim, hidden, rows int }{{2, 100, 128}, {64, 512, 128}, {784, 1024, 64}} {
 		if d := os.Getenv("NOX_PROBE_DIMS"); d != "" && !slices.Contains(strings.Split(d, ","), strconv.Itoa(c.dim)) {
 			continue
@@ -100,6 +98,15 @@ func TestProbeShard(t *testing.T) {
 		for i, f := range flags {
 			*f = saved[i]
 		}
+	}
+}
+
+// probeOnly skips a probe, a measuring tool rather than a test, unless
+// NOX_PROBE=1.
+func probeOnly(t *testing.T) {
+	t.Helper()
+	if os.Getenv("NOX_PROBE") != "1" {
+		t.Skip("a measuring tool: NOX_PROBE=1")
 	}
 }
 

@@ -21,9 +21,7 @@ import (
 // computed multiply-adds, and its rate in GFLOP/s of each: where the
 // products' time goes, and which run far from the kernels' best.
 func TestProbeProducts(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
 	if os.Getenv("NOX_PROBE_DTYPE") == "float64" {

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -17,9 +16,7 @@ import (
 // their updates. Figures quoted in runtime/update.go and
 // bench/README.md.
 func TestProbeRunsKernel(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	defer func() { runsKernel = true }()
 	for _, c := range []struct{ dim, hidden, batch, steps int }{{64, 512, 256, 100}, {784, 1024, 128, 8}, {2, 100, 256, 400}} {
 		var trs [2]*Trainer

@@ -18,9 +18,7 @@ import (
 // machine it tells whether the benchmark's figure is the steps' work or
 // the host's interruptions.
 func TestProbeTail(t *testing.T) {
-	if os.Getenv("NOX_PROBE") != "1" {
-		t.Skip("a measuring tool: NOX_PROBE=1")
-	}
+	probeOnly(t)
 	dim, hidden, batch := 64, 512, 256
 	if os.Getenv("NOX_PROBE_DIMS") == "784" {
 		dim, hidden, batch = 784, 1024, 128
