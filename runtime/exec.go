@@ -153,9 +153,11 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			if !static[i] {
 				s.pieces = pieces(e, &s, tA, tB, k)
 			}
-			if n := biasTile[T](s.cols); in.Op == ir.OpGemm && in.Int&ir.GemmBias != 0 && n > 0 {
-				s.tile = make([]T, n)
-				e.ArenaFloats += n
+			if in.Op == ir.OpGemm && in.Int&ir.GemmBias != 0 {
+				if n := biasTile[T](s.cols); n > 0 {
+					s.tile = make([]T, n)
+					e.ArenaFloats += n
+				}
 			}
 		}
 		if static[i] {

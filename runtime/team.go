@@ -34,9 +34,8 @@ import (
 // short, the caller's pacer runs every task on the caller with the
 // helpers blocked (quiet): it looks at the run queue, the caller's waits
 // for a CPU and the tasks' lengths, window by window of the caller's
-// work (pace.go). With
-// GOMAXPROCS 1 every run is solo: a helper could run only when the caller
-// stops.
+// work (pace.go). With GOMAXPROCS 1 every run is solo: a helper could
+// run only when the caller stops.
 type team struct {
 	work func(member, task int)
 	// idle, if not nil, is called by a member that found no task left to
@@ -115,9 +114,8 @@ const (
 // the caller's estimate of running it alone, to count as not paying: a
 // lateShare-th of the team's typical task (the pacer's task: the
 // shortest task of the longest kind, a Trainer's shard or a Mapper's
-// part). A solo period
-// costs about a task a run, so a run that lost much less than a task is
-// no reason for one. What adapt guards against, a helper the OS has
+// part). A solo period costs about a task a run, so a run that lost
+// much less than a task is no reason for one. What adapt guards against, a helper the OS has
 // descheduled while it holds a task, costs a time slice, milliseconds.
 // A helper is also late, by tens of µs, on a short task whose data
 // another core has just written: a digits step's update often ends with
