@@ -31,6 +31,7 @@ type step[T Float] struct {
 	out, a, b  []T
 	c          []T          // a fused product's bias
 	tile       []T          // its row repeated for biasTiled, where that runs it, or nil
+	gather     *gatherTable // a narrow layout step's pattern, where it runs as a gather (gather.go), or nil
 	blocks     []gemmBlock  // a masked product's blocks (masked.go), or nil
 	parts      [][]gemmPart // per block, its parts, or nil to run it whole (masked.go)
 	halves     int          // a masked product run in halves this many columns apart (masked.go), or 0
@@ -158,6 +159,10 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 					s.tile = make([]T, n)
 					e.ArenaFloats += n
 				}
+			}
+		case ir.OpSliceCols, ir.OpPadCols, ir.OpAddCols, ir.OpPermuteCols:
+			if s.gather = narrowGather(&s); s.gather != nil {
+				e.ArenaFloats += gatherFloats[T](s.gather)
 			}
 		}
 		if static[i] {

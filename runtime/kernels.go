@@ -242,6 +242,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 			}
 		}
 	case ir.OpSliceCols:
+		if runGather(s.gather, out[:s.rows*s.cols], s.a) {
+			break
+		}
 		if narrowLoops && s.cols < narrowCols {
 			for r := range s.rows {
 				src, dst := s.a[r*s.ac+s.off:r*s.ac+s.off+s.cols], out[r*s.cols:(r+1)*s.cols]
@@ -263,6 +266,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 		clear(out)
 		copy(out[s.off*s.cols:], s.a[:s.ar*s.ac])
 	case ir.OpPadCols:
+		if runGather(s.gather, out[:s.rows*s.cols], s.a) {
+			break
+		}
 		clear(out)
 		if narrowLoops && s.ac < narrowCols {
 			for r := range s.rows {
@@ -282,6 +288,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 	case ir.OpAddCols:
 		if &out[0] != &s.a[0] {
 			copy(out, s.a[:len(out)])
+		}
+		if runGather(s.gather, out[:s.rows*s.cols], s.b) {
+			break
 		}
 		if narrowLoops && s.bc < narrowCols {
 			for r := range s.rows {
@@ -306,6 +315,9 @@ func (e *Exec[T]) layout(s *step[T]) {
 		}
 		addInto(e.k.add, out[s.off*s.cols:s.off*s.cols+s.br*s.bc], s.b[:s.br*s.bc])
 	case ir.OpPermuteCols:
+		if runGather(s.gather, out[:s.rows*s.cols], s.a) {
+			break
+		}
 		if s.reverse && !(narrowLoops && s.cols < narrowCols) {
 			if reverseRows(out, s.a, s.rows, s.cols, s.cols, s.ac) {
 				break

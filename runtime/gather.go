@@ -1,0 +1,126 @@
+package runtime
+
+import (
+	"unsafe"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// Narrow layout steps as gathers. The slices, pads, column additions and
+// permutations over rows of a few elements (moons' two columns, the μ
+// and α halves of a MADE's output of a few dimensions) move a few
+// elements a row; as loops over the rows they cost about 1.7 ns an
+// element on the benchmark machine, and the 28 of a moons shard took
+// about a quarter of its time outside the products (TestProbeShard).
+// Their pattern repeats every few rows, so each runs as one flat pass of
+// AVX-512 gathers over its output (gatherAVX512s, gatherAVX512d): per
+// vector of a period of the pattern, the source of each lane, relative
+// to the period's first source element, and which lanes load at all (a
+// pad's other columns are 0; a column addition leaves them as they
+// are). Moving values changes no bit; a column addition adds the same
+// two operands in the same order as the loop (TestGatherLayout).
+
+// narrowGathers turns the gathers on; tests turn it off to compare.
+var narrowGathers = true
+
+// maxGatherPeriod bounds a pattern's period, in elements: the least
+// multiple of the output's columns that is one of the vector's lanes
+// (at most 240 for the narrow steps' fewer than 16 columns).
+const maxGatherPeriod = 256
+
+// gatherTable is a narrow layout step as a tiled gather.
+type gatherTable struct {
+	idx    []int32  // per element of a period: its source, from the period's first
+	masks  []uint16 // per vector of a period: the lanes loaded
+	period int      // elements of the output a period covers
+	stride int      // elements of the source a period moves on
+	srcLen int      // elements of the source the step reads
+	add    bool     // add the loaded lanes to the output's
+}
+
+// narrowGather returns the table that runs step s as a gather, or nil
+// where it does not run as one: a slice, permutation or column addition
+// of rows of fewer than narrowCols elements, or a pad of such rows, on a
+// machine with AVX-512.
+func narrowGather[T Float](s *step[T]) *gatherTable {
+	lanes := 64 / int(unsafe.Sizeof(T(0)))
+	if !useAVX512 || !narrowGathers || s.rows < 1 || s.cols < 1 {
+		return nil
+	}
+	// src returns the source of output column j (of a row), from the
+	// row's first source element, or -1 for none; srcCols is the
+	// source's row length.
+	var src func(j int) int
+	srcCols := s.ac
+	switch s.op {
+	case ir.OpSliceCols:
+		if s.cols >= narrowCols {
+			return nil
+		}
+		src = func(j int) int { return s.off + j }
+	case ir.OpPadCols:
+		if s.ac >= narrowCols {
+			return nil
+		}
+		src = func(j int) int {
+			if j < s.off || j >= s.off+s.ac {
+				return -1
+			}
+			return j - s.off
+		}
+	case ir.OpAddCols:
+		if s.bc >= narrowCols {
+			return nil
+		}
+		srcCols = s.bc
+		src = func(j int) int {
+			if j < s.off || j >= s.off+s.bc {
+				return -1
+			}
+			return j - s.off
+		}
+	case ir.OpPermuteCols:
+		if s.cols >= narrowCols || len(s.ints) != s.cols {
+			return nil
+		}
+		src = func(j int) int { return s.ints[j] }
+	default:
+		return nil
+	}
+	g := s.cols
+	for l := lanes; l != 0; g, l = l, g%l {
+	}
+	period := s.cols / g * lanes
+	if period > maxGatherPeriod {
+		return nil
+	}
+	rowsPer := period / s.cols
+	t := &gatherTable{idx: make([]int32, period), masks: make([]uint16, period/lanes), period: period,
+		stride: rowsPer * srcCols, srcLen: s.rows * srcCols, add: s.op == ir.OpAddCols}
+	for e := range period {
+		if j := src(e % s.cols); j >= 0 {
+			t.idx[e] = int32(e/s.cols*srcCols + j)
+			t.masks[e/lanes] |= 1 << (e % lanes)
+		}
+	}
+	return t
+}
+
+// gatherFloats is t's size in elements of T, for the plan's count.
+func gatherFloats[T Float](t *gatherTable) int {
+	size := int(unsafe.Sizeof(T(0)))
+	return (4*len(t.idx) + 2*len(t.masks) + size - 1) / size
+}
+
+// runGather runs t over out's rows·cols elements from src and reports
+// whether it did (where the machine has AVX-512).
+func runGather[T Float](t *gatherTable, out, src []T) bool {
+	if t == nil || len(out) == 0 || len(src) < t.srcLen {
+		return false
+	}
+	add := 0
+	if t.add {
+		add = 1
+	}
+	return gatherVec(out, src, t, add)
+}

@@ -1,0 +1,169 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"github.com/noxlang/nox/compiler/ir"
+)
+
+// TestGatherLayout runs the narrow layout steps as gathers (gather.go)
+// and as the loops over rows, over every narrow shape of a few rows up to
+// more than a period of the pattern, in both element types, and checks
+// that they give the same bits: the values moved, NaNs with their
+// payloads and signs, negative zeros, a column addition's sums (the two
+// NaN operands of a sum leave the first's payload), and nothing written
+// past the output's rows.
+func TestGatherLayout(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 on this machine: the narrow layout steps run as loops")
+	}
+	testGatherLayout[float64](t)
+	testGatherLayout[float32](t)
+}
+
+func testGatherLayout[T Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	value := func() T {
+		switch r.IntN(8) {
+		case 0:
+			return T(math.Float64frombits(0x7ff8000000000000 | r.Uint64()>>13 | uint64(r.IntN(2))<<63)) // NaN, payload, sign
+		case 1:
+			return T(math.Copysign(0, -1))
+		default:
+			return T(r.NormFloat64())
+		}
+	}
+	fill := func(n int) []T {
+		x := make([]T, n)
+		for i := range x {
+			x[i] = value()
+		}
+		return x
+	}
+	var shapes []step[T]
+	for _, rows := range []int{1, 2, 3, 5, 8, 17, 37, 130} {
+		for ac := 1; ac <= 20; ac++ {
+			for cols := 1; cols <= min(ac, narrowCols-1); cols++ {
+				for off := 0; off+cols <= ac; off++ {
+					shapes = append(shapes, step[T]{op: ir.OpSliceCols, rows: rows, cols: cols, ar: rows, ac: ac, off: off})
+				}
+			}
+		}
+		for ac := 1; ac < narrowCols; ac++ {
+			for cols := ac; cols <= 20; cols++ {
+				for off := 0; off+ac <= cols; off++ {
+					shapes = append(shapes, step[T]{op: ir.OpPadCols, rows: rows, cols: cols, ar: rows, ac: ac, off: off})
+					if cols < narrowCols+4 {
+						shapes = append(shapes, step[T]{op: ir.OpAddCols, rows: rows, cols: cols, ar: rows, ac: cols, br: rows, bc: ac, off: off})
+					}
+				}
+			}
+		}
+		for ac := 1; ac <= 12; ac++ {
+			for cols := 1; cols < narrowCols; cols++ {
+				perm := make([]int, cols)
+				for j := range perm {
+					perm[j] = r.IntN(ac)
+				}
+				shapes = append(shapes, step[T]{op: ir.OpPermuteCols, rows: rows, cols: cols, ar: rows, ac: ac, ints: perm})
+			}
+			rev := make([]int, ac)
+			for j := range rev {
+				rev[j] = ac - 1 - j
+			}
+			shapes = append(shapes, step[T]{op: ir.OpPermuteCols, rows: rows, cols: ac, ar: rows, ac: ac, ints: rev, reverse: true})
+		}
+	}
+	e := &Exec[T]{k: kernelsFor[T]()}
+	gathered := 0
+	for _, sh := range shapes {
+		for _, inPlace := range []bool{false, true} {
+			if inPlace && sh.op != ir.OpAddCols {
+				continue
+			}
+			name := fmt.Sprintf("%T %v rows %d cols %d ac %d bc %d off %d in place %v", T(0), sh.op, sh.rows, sh.cols, sh.ac, sh.bc, sh.off, inPlace)
+			const guard = 19 // elements past the output, which no run may write
+			a, b, out0 := fill(sh.ar*sh.ac), fill(sh.br*sh.bc), fill(sh.rows*sh.cols+guard)
+			run := func(gathers bool) []T {
+				s := sh
+				s.a, s.b = append([]T(nil), a...), append([]T(nil), b...)
+				out := append([]T(nil), out0...)
+				if inPlace {
+					copy(out, s.a)
+					s.a = out
+				}
+				s.out = out[:sh.rows*sh.cols]
+				if gathers {
+					if s.gather = narrowGather(&s); s.gather == nil {
+						if lanes := 64 / int(unsafe.Sizeof(T(0))); lcm(sh.cols, lanes) <= maxGatherPeriod {
+							t.Fatalf("%s: not run as a gather", name)
+						}
+					} else {
+						gathered++
+					}
+				}
+				e.layout(&s)
+				return out
+			}
+			want, got := run(false), run(true)
+			for i := range want {
+				if bitsOf(got[i]) != bitsOf(want[i]) {
+					where := "row " + fmt.Sprint(i/sh.cols)
+					if i >= sh.rows*sh.cols {
+						where = "past the output"
+					}
+					t.Fatalf("%s: element %d (%s) is %v (%#x), want %v (%#x)", name, i, where, got[i], bitsOf(got[i]), want[i], bitsOf(want[i]))
+				}
+			}
+		}
+	}
+	if gathered == 0 {
+		t.Fatal("no step ran as a gather")
+	}
+}
+
+// lcm is the least common multiple of a and b.
+func lcm(a, b int) int {
+	g, l := a, b
+	for l != 0 {
+		g, l = l, g%l
+	}
+	return a / g * b
+}
+
+// BenchmarkNarrowLayout times a moons shard's narrow layout steps (128
+// rows) as gathers and as loops over the rows.
+func BenchmarkNarrowLayout(b *testing.B) {
+	benchNarrowLayout[float64](b)
+	benchNarrowLayout[float32](b)
+}
+
+func benchNarrowLayout[T Float](b *testing.B) {
+	const rows = 128
+	for _, sh := range []step[T]{
+		{op: ir.OpSliceCols, rows: rows, cols: 2, ac: 4, off: 2},
+		{op: ir.OpPadCols, rows: rows, cols: 4, ac: 2, off: 2},
+		{op: ir.OpAddCols, rows: rows, cols: 4, ac: 4, bc: 2, off: 2},
+		{op: ir.OpPermuteCols, rows: rows, cols: 2, ac: 2, ints: []int{1, 0}, reverse: true},
+	} {
+		for _, gathers := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%T/%v/%dx%d/gather=%v", T(0), sh.op, sh.rows, sh.cols, gathers), func(b *testing.B) {
+				e := &Exec[T]{k: kernelsFor[T]()}
+				s := sh
+				s.a, s.b, s.out = make([]T, rows*max(s.ac, 1)), make([]T, rows*max(s.bc, 1)), make([]T, rows*s.cols)
+				if gathers {
+					if s.gather = narrowGather(&s); s.gather == nil {
+						b.Skip("not a gather here")
+					}
+				}
+				for b.Loop() {
+					e.layout(&s)
+				}
+			})
+		}
+	}
+}
