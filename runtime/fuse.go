@@ -56,7 +56,7 @@ func fuse(p *ir.Program) *ir.Program {
 	if !fusion {
 		return p
 	}
-	p = fuseSliced(fusePermuted(p))
+	p = fuseSliced(fusePermuted(forwardIdentities(p)))
 	uses, user := useCounts(p)
 	var out *ir.Program
 	for j, in := range p.Instrs {
