@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/noxlang/nox/compiler/ir"
@@ -20,8 +21,10 @@ import (
 // are). Moving values changes no bit; a column addition adds the same
 // two operands in the same order as the loop (TestGatherLayout).
 
-// narrowGathers turns the gathers on; tests turn it off to compare.
-var narrowGathers = true
+// narrowGathers turns the gathers on, narrowPermutes their windowed
+// permutations (gatherTable.window) where a step is planned; tests turn
+// them off to compare.
+var narrowGathers, narrowPermutes = true, true
 
 // maxGatherPeriod bounds a pattern's period, in elements: the least
 // multiple of the output's columns that is one of the vector's lanes
@@ -30,8 +33,9 @@ const maxGatherPeriod = 256
 
 // gatherTable is a narrow layout step as a tiled gather.
 type gatherTable struct {
-	idx    []int32  // per element of a period: its source, from the period's first
+	idx    []int32  // per element of a period: its source, from the period's first (from its vector's window, with win)
 	masks  []uint16 // per vector of a period: the lanes loaded
+	win    []int32  // per vector of a period: the first of the two vectors of the source its lanes come from, or nil
 	period int      // elements of the output a period covers
 	stride int      // elements of the source a period moves on
 	srcLen int      // elements of the source the step reads
@@ -103,13 +107,49 @@ func narrowGather[T Float](s *step[T]) *gatherTable {
 			t.masks[e/lanes] |= 1 << (e % lanes)
 		}
 	}
+	if narrowPermutes {
+		t.window(lanes)
+	}
 	return t
+}
+
+// window makes t a table of permutations where every vector's lanes come
+// from two vectors' span of the source (moons' columns, a few of a
+// MADE's): each vector then loads that span and permutes it
+// (permuteAVX512s, permuteAVX512d), a few cycles, where a gather takes
+// about eleven (BenchmarkNarrowLayout). It leaves t as it is where one
+// vector's lanes lie farther apart.
+func (t *gatherTable) window(lanes int) {
+	win := make([]int32, len(t.masks))
+	for v := range win {
+		lo, hi := int32(math.MaxInt32), int32(-1)
+		for l := range lanes {
+			if t.masks[v]>>l&1 != 0 {
+				lo, hi = min(lo, t.idx[v*lanes+l]), max(hi, t.idx[v*lanes+l])
+			}
+		}
+		switch {
+		case hi < 0:
+			lo = 0 // no lane loads: a vector of zeros, or out as it is
+		case hi-lo >= int32(2*lanes):
+			return
+		}
+		win[v] = lo
+	}
+	for e := range t.idx {
+		if t.masks[e/lanes]>>(e%lanes)&1 != 0 {
+			t.idx[e] -= win[e/lanes]
+		} else {
+			t.idx[e] = 0
+		}
+	}
+	t.win = win
 }
 
 // gatherFloats is t's size in elements of T, for the plan's count.
 func gatherFloats[T Float](t *gatherTable) int {
 	size := int(unsafe.Sizeof(T(0)))
-	return (4*len(t.idx) + 2*len(t.masks) + size - 1) / size
+	return (4*len(t.idx) + 2*len(t.masks) + 4*len(t.win) + size - 1) / size
 }
 
 // runGather runs t over out's rows·cols elements from src and reports

@@ -10,19 +10,24 @@ import (
 	"github.com/noxlang/nox/compiler/ir"
 )
 
-// TestGatherLayout runs the narrow layout steps as gathers (gather.go)
-// and as the loops over rows, over every narrow shape of a few rows up to
+// TestGatherLayout runs the narrow layout steps as gathers (gather.go),
+// as windowed permutations where they can and as the loops over rows, over every narrow shape of a few rows up to
 // more than a period of the pattern, in both element types, and checks
 // that they give the same bits: the values moved, NaNs with their
 // payloads and signs, negative zeros, a column addition's sums (the two
-// NaN operands of a sum leave the first's payload), and nothing written
-// past the output's rows.
+// NaN operands of a sum leave the first's payload), nothing written
+// past the output's rows, and nothing read past the sources' (on Linux,
+// each source ends where a page the process may not read begins).
 func TestGatherLayout(t *testing.T) {
 	if !useAVX512 {
 		t.Skip("no AVX-512 on this machine: the narrow layout steps run as loops")
 	}
-	testGatherLayout[float64](t)
-	testGatherLayout[float32](t)
+	defer func(p bool) { narrowPermutes = p }(narrowPermutes)
+	for _, permutes := range []bool{false, true} {
+		narrowPermutes = permutes
+		testGatherLayout[float64](t)
+		testGatherLayout[float32](t)
+	}
 }
 
 func testGatherLayout[T Float](t *testing.T) {
@@ -79,7 +84,7 @@ func testGatherLayout[T Float](t *testing.T) {
 		}
 	}
 	e := &Exec[T]{k: kernelsFor[T]()}
-	gathered := 0
+	gathered, windowed := 0, 0
 	for _, sh := range shapes {
 		for _, inPlace := range []bool{false, true} {
 			if inPlace && sh.op != ir.OpAddCols {
@@ -91,6 +96,16 @@ func testGatherLayout[T Float](t *testing.T) {
 			run := func(gathers bool) []T {
 				s := sh
 				s.a, s.b = append([]T(nil), a...), append([]T(nil), b...)
+				if gathers {
+					// The step's source ends where the process's memory
+					// does, where the system lets the test place it so: a
+					// kernel that read past it would crash the test.
+					if sh.op == ir.OpAddCols {
+						s.b = atMemoryEnd(s.b)
+					} else {
+						s.a = atMemoryEnd(s.a)
+					}
+				}
 				out := append([]T(nil), out0...)
 				if inPlace {
 					copy(out, s.a)
@@ -104,6 +119,9 @@ func testGatherLayout[T Float](t *testing.T) {
 						}
 					} else {
 						gathered++
+						if s.gather.win != nil {
+							windowed++
+						}
 					}
 				}
 				e.layout(&s)
@@ -121,8 +139,8 @@ func testGatherLayout[T Float](t *testing.T) {
 			}
 		}
 	}
-	if gathered == 0 {
-		t.Fatal("no step ran as a gather")
+	if gathered == 0 || narrowPermutes != (windowed > 0) || windowed == gathered {
+		t.Fatalf("%d steps ran as gathers, %d of them as windowed permutations: the test covers too little", gathered, windowed)
 	}
 }
 
@@ -136,7 +154,7 @@ func lcm(a, b int) int {
 }
 
 // BenchmarkNarrowLayout times a moons shard's narrow layout steps (128
-// rows) as gathers and as loops over the rows.
+// rows) as loops over the rows, as gathers and as windowed permutations.
 func BenchmarkNarrowLayout(b *testing.B) {
 	benchNarrowLayout[float64](b)
 	benchNarrowLayout[float32](b)
@@ -150,14 +168,16 @@ func benchNarrowLayout[T Float](b *testing.B) {
 		{op: ir.OpAddCols, rows: rows, cols: 4, ac: 4, bc: 2, off: 2},
 		{op: ir.OpPermuteCols, rows: rows, cols: 2, ac: 2, ints: []int{1, 0}, reverse: true},
 	} {
-		for _, gathers := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%T/%v/%dx%d/gather=%v", T(0), sh.op, sh.rows, sh.cols, gathers), func(b *testing.B) {
+		for _, mode := range []string{"loops", "gathers", "permutes"} {
+			b.Run(fmt.Sprintf("%T/%v/%dx%d/%s", T(0), sh.op, sh.rows, sh.cols, mode), func(b *testing.B) {
 				e := &Exec[T]{k: kernelsFor[T]()}
 				s := sh
 				s.a, s.b, s.out = make([]T, rows*max(s.ac, 1)), make([]T, rows*max(s.bc, 1)), make([]T, rows*s.cols)
-				if gathers {
-					if s.gather = narrowGather(&s); s.gather == nil {
-						b.Skip("not a gather here")
+				if mode != "loops" {
+					defer func(p bool) { narrowPermutes = p }(narrowPermutes)
+					narrowPermutes = mode == "permutes"
+					if s.gather = narrowGather(&s); s.gather == nil || (s.gather.win != nil) != narrowPermutes {
+						b.Skip("not run so here")
 					}
 				}
 				for b.Loop() {
