@@ -32,6 +32,7 @@ type step[T Float] struct {
 	c          []T          // a fused product's bias
 	tile       []T          // its row repeated for biasTiled, where that runs it, or nil
 	gather     *gatherTable // a narrow layout step's pattern, where it runs as a gather (gather.go), or nil
+	smallK     bool         // a biased product of a few terms, run in one pass with its bias (smallk.go)
 	blocks     []gemmBlock  // a masked product's blocks (masked.go), or nil
 	parts      [][]gemmPart // per block, its parts, or nil to run it whole (masked.go)
 	halves     int          // a masked product run in halves this many columns apart (masked.go), or 0
@@ -154,7 +155,8 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			if !static[i] {
 				s.pieces = pieces(e, &s, tA, tB, k)
 			}
-			if in.Op == ir.OpGemm && in.Int&ir.GemmBias != 0 {
+			s.smallK = smallKPlanned(&s)
+			if in.Op == ir.OpGemm && in.Int&ir.GemmBias != 0 && !s.smallK {
 				if n := biasTile[T](s.cols); n > 0 {
 					s.tile = make([]T, n)
 					e.ArenaFloats += n

@@ -27,6 +27,10 @@ func (e *Exec[T]) exec(s *step[T]) {
 	case ir.OpBroadcastRows, ir.OpBroadcastCols, ir.OpSliceCols, ir.OpSliceRows, ir.OpPadRows, ir.OpPadCols, ir.OpAddCols, ir.OpTranspose, ir.OpPermTranspose, ir.OpAddRows, ir.OpPermuteCols, ir.OpSegExpand:
 		e.layout(s)
 	case ir.OpMatMul, ir.OpGemm:
+		if s.smallK {
+			smallK(s)
+			break
+		}
 		tA, tB := s.flags&ir.TransA != 0, s.flags&ir.TransB != 0
 		k := s.ac
 		if tA {
