@@ -43,9 +43,12 @@ type gatherTable struct {
 }
 
 // narrowGather returns the table that runs step s as a gather, or nil
-// where it does not run as one: a slice, permutation or column addition
-// of rows of fewer than narrowCols elements, or a pad of such rows, on a
-// machine with AVX-512.
+// where it does not run as one: a slice, pad, permutation or column
+// addition whose result's rows have fewer than narrowCols elements, on a
+// machine with AVX-512. A pad or column addition of a few columns into
+// wide rows (a digits sampler's solve: one column of 64) stays a loop:
+// a gather pass over all of the rows' elements took 3–5 times as long
+// as the loop, which touches only the columns added (BenchmarkNarrowLayout).
 func narrowGather[T Float](s *step[T]) *gatherTable {
 	lanes := 64 / int(unsafe.Sizeof(T(0)))
 	if !useAVX512 || !narrowGathers || s.rows < 1 || s.cols < 1 {
@@ -63,8 +66,8 @@ func narrowGather[T Float](s *step[T]) *gatherTable {
 		}
 		src = func(j int) int { return s.off + j }
 	case ir.OpPadCols:
-		if s.ac >= narrowCols {
-			return nil
+		if s.cols >= narrowCols {
+			return nil // wide rows: clearing them and copying a few elements a row costs less
 		}
 		src = func(j int) int {
 			if j < s.off || j >= s.off+s.ac {
@@ -73,8 +76,8 @@ func narrowGather[T Float](s *step[T]) *gatherTable {
 			return j - s.off
 		}
 	case ir.OpAddCols:
-		if s.bc >= narrowCols {
-			return nil
+		if s.cols >= narrowCols {
+			return nil // wide rows: the loop touches only the few elements added
 		}
 		srcCols = s.bc
 		src = func(j int) int {
