@@ -33,6 +33,7 @@ type step[T Float] struct {
 	tile       []T          // its row repeated for biasTiled, where that runs it, or nil
 	gather     *gatherTable // a narrow layout step's pattern, where it runs as a gather (gather.go), or nil
 	smallK     bool         // a biased product of a few terms, run in one pass with its bias (smallk.go)
+	packed     []T          // such a product's transposed second operand, copied as k rows (smallk.go), or nil
 	blocks     []gemmBlock  // a masked product's blocks (masked.go), or nil
 	parts      [][]gemmPart // per block, its parts, or nil to run it whole (masked.go)
 	halves     int          // a masked product run in halves this many columns apart (masked.go), or 0
@@ -155,7 +156,10 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			if !static[i] {
 				s.pieces = pieces(e, &s, tA, tB, k)
 			}
-			s.smallK = smallKPlanned(&s)
+			if s.smallK = smallKPlanned(&s); s.smallK && tB {
+				s.packed = make([]T, s.ac*s.cols)
+				e.ArenaFloats += len(s.packed)
+			}
 			if in.Op == ir.OpGemm && in.Int&ir.GemmBias != 0 && !s.smallK {
 				if n := biasTile[T](s.cols); n > 0 {
 					s.tile = make([]T, n)

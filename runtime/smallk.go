@@ -30,12 +30,15 @@ const smallKMax = 8
 var smallKOn = true
 
 // smallKPlanned reports whether step s, a product, runs as smallK: a
-// product of at most smallKMax terms with a bias, neither operand
-// transposed, run whole, where products run on the AVX-512 kernels.
+// product of at most smallKMax terms with a bias, its first operand not
+// transposed, run whole, where products run on the AVX-512 kernels. A
+// transposed second operand (a sampler's x·Wᵀ of one column) is copied
+// into s.packed, k rows of the product's columns, at each run: at most
+// smallKMax·cols elements.
 func smallKPlanned[T Float](s *step[T]) bool {
 	k := s.ac
 	return smallKOn && gemmAVX512Path() && s.op == ir.OpGemm && s.flags&ir.GemmBias != 0 &&
-		s.flags&(ir.TransA|ir.TransB) == 0 && k >= 1 && k <= smallKMax &&
+		s.flags&ir.TransA == 0 && k >= 1 && k <= smallKMax &&
 		s.blocks == nil && s.pieces == nil && s.rows >= 1 && s.cols >= 1 &&
 		len(s.c) >= s.cols && len(s.out) >= s.rows*s.cols
 }
@@ -46,5 +49,17 @@ func smallK[T Float](s *step[T]) {
 	if s.flags&ir.GemmRelu != 0 {
 		floor = 0
 	}
-	smallKVec(s.out, s.a, s.b, s.c, s.rows, s.cols, s.ac, s.lda, s.ldb, floor)
+	b, ldb := s.b, s.ldb
+	if s.flags&ir.TransB != 0 {
+		// B is stored cols×k: its row p is column p of b.
+		k, n := s.ac, s.cols
+		for p := range k {
+			row := s.packed[p*n : (p+1)*n]
+			for j := range row {
+				row[j] = b[j*ldb+p]
+			}
+		}
+		b, ldb = s.packed, n
+	}
+	smallKVec(s.out, s.a, b, s.c, s.rows, s.cols, s.ac, s.lda, ldb, floor)
 }

@@ -12,7 +12,7 @@ import (
 // TestSmallK runs biased products of up to smallKMax terms as smallK and
 // as a product followed by the bias pass, over shapes with and without a
 // vector tail, operands read through strides wider than the product,
-// with and without relu, in both element types, and checks that they
+// the second transposed or not, with and without relu, in both element types, and checks that they
 // give the same bits (NaNs with their payloads, infinities, negative
 // zeros included) and write nothing past the output.
 func TestSmallK(t *testing.T) {
@@ -52,17 +52,17 @@ func testSmallK[T Float](t *testing.T) {
 		for _, cols := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 130} {
 			for k := 1; k <= smallKMax; k++ {
 				for _, wide := range []bool{false, true} {
-					for _, relu := range []bool{false, true} {
-						lda, ldb := k, cols
-						if wide {
-							lda, ldb = k+3, cols+5
+					for _, flags := range []int{ir.GemmBias, ir.GemmBias | ir.GemmRelu, ir.GemmBias | ir.TransB, ir.GemmBias | ir.GemmRelu | ir.TransB} {
+						tB, relu := flags&ir.TransB != 0, flags&ir.GemmRelu != 0
+						lda, ldb, bRows := k, cols, k
+						if tB {
+							ldb, bRows = k, cols
 						}
-						flags := ir.GemmBias
-						if relu {
-							flags |= ir.GemmRelu
+						if wide {
+							lda, ldb = lda+3, ldb+5
 						}
 						const guard = 23
-						a, b, c, out0 := fill(rows*lda), fill(k*ldb), fill(cols), fill(rows*cols+guard)
+						a, b, c, out0 := fill(rows*lda), fill(bRows*ldb), fill(cols), fill(rows*cols+guard)
 						run := func(fused bool) []T {
 							out := append([]T(nil), out0...)
 							s := step[T]{op: ir.OpGemm, rows: rows, cols: cols, ar: rows, ac: k, br: k, bc: cols, lda: lda, ldb: ldb,
@@ -70,6 +70,9 @@ func testSmallK[T Float](t *testing.T) {
 							if fused {
 								if s.smallK = smallKPlanned(&s); !s.smallK {
 									t.Fatalf("%T rows %d cols %d k %d: not planned as smallK", T(0), rows, cols, k)
+								}
+								if tB {
+									s.packed = make([]T, k*cols)
 								}
 								runs++
 							} else if n := biasTile[T](cols); n > 0 {
@@ -85,8 +88,8 @@ func testSmallK[T Float](t *testing.T) {
 								if i >= rows*cols {
 									where = "past the output"
 								}
-								t.Fatalf("%T rows %d cols %d k %d lda %d ldb %d relu %v: element %d (%s) is %v (%#x), want %v (%#x)",
-									T(0), rows, cols, k, lda, ldb, relu, i, where, got[i], bitsOf(got[i]), want[i], bitsOf(want[i]))
+								t.Fatalf("%T rows %d cols %d k %d lda %d ldb %d relu %v transposed B %v: element %d (%s) is %v (%#x), want %v (%#x)",
+									T(0), rows, cols, k, lda, ldb, relu, tB, i, where, got[i], bitsOf(got[i]), want[i], bitsOf(want[i]))
 							}
 						}
 					}
