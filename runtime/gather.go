@@ -94,6 +94,9 @@ func narrowGather[T Float](s *step[T]) *gatherTable {
 	default:
 		return nil
 	}
+	if srcCols < 1 {
+		return nil // nothing to move: the loop writes the zeros, or nothing
+	}
 	g := s.cols
 	for l := lanes; l != 0; g, l = l, g%l {
 	}

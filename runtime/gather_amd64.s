@@ -4,9 +4,10 @@
 // the output's n elements, vector by vector, each lane loaded from
 // src + idx[lane] of the vector's place in a period of the pattern,
 // where its mask bit is set, else 0; src moves on by stride elements a
-// period. With add, the loaded lanes are added to out's (out + x, out
-// the first operand, as the Go loop's dst[j] += x) and the others keep
-// out's value. A tail of fewer lanes than a vector is loaded and
+// period. With add, the loaded lanes are added to out's (x + out, the
+// loaded x the first operand, whose NaN payload a sum of two NaNs keeps:
+// what the Go loop's dst[j] += x compiles to today, which
+// TestGatherLayout checks) and the others keep out's value. A tail of fewer lanes than a vector is loaded and
 // stored under a lane mask, so nothing past out's or src's last element
 // is touched. n ≥ 1; period a multiple of the lanes.
 //

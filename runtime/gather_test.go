@@ -14,8 +14,8 @@ import (
 // as windowed permutations where they can and as the loops over rows, over every narrow shape of a few rows up to
 // more than a period of the pattern, in both element types, and checks
 // that they give the same bits: the values moved, NaNs with their
-// payloads and signs, negative zeros, a column addition's sums (the two
-// NaN operands of a sum leave the first's payload), nothing written
+// payloads and signs, negative zeros, a column addition's sums (a sum
+// of two NaNs keeps the added element's payload, as the loop's does), nothing written
 // past the output's rows, and nothing read past the sources' (on Linux,
 // each source ends where a page the process may not read begins).
 func TestGatherLayout(t *testing.T) {
@@ -101,9 +101,9 @@ func testGatherLayout[T Float](t *testing.T) {
 					// does, where the system lets the test place it so: a
 					// kernel that read past it would crash the test.
 					if sh.op == ir.OpAddCols {
-						s.b = atMemoryEnd(s.b)
+						s.b = atMemoryEnd(0, s.b)
 					} else {
-						s.a = atMemoryEnd(s.a)
+						s.a = atMemoryEnd(0, s.a)
 					}
 				}
 				out := append([]T(nil), out0...)

@@ -9,12 +9,25 @@ import (
 )
 
 // TestNarrowKernelsSameBits: the plain loops of narrow layout steps and
-// row sums (narrowLoops) and the column-sum kernel (colSums) give every
-// output of a MAF's programs bit for bit as the per-row calls do, in
-// both dtypes, on widths below, at and above narrowCols and on an odd
-// number of rows.
+// row sums (narrowLoops), the column-sum kernel (colSums), the narrow
+// layout steps' gathers and windowed permutations (narrowGathers,
+// narrowPermutes, gather.go) and the small products with their bias
+// (smallKOn, smallk.go) give every output of a MAF's programs bit for
+// bit as the per-row calls and the product and bias pass do, in both
+// dtypes, on widths below, at and above narrowCols and on an odd number
+// of rows.
 func TestNarrowKernelsSameBits(t *testing.T) {
-	defer func() { narrowLoops, colSums = true, true }()
+	defer func() {
+		narrowLoops, colSums, narrowGathers, narrowPermutes, smallKOn = true, true, true, true, true
+	}()
+	configs := []struct {
+		name                             string
+		loops, gathers, permutes, smallK bool
+	}{
+		{"the narrow loops and the column sums", true, false, false, false},
+		{"the gathers", true, true, false, false},
+		{"the gathers, their windowed permutations and the small products", true, true, true, true},
+	}
 	const rows = 37
 	for _, c := range []struct{ dim, hidden int }{{1, 5}, {2, 100}, {3, 17}, {7, 33}, {16, 64}, {20, 40}} {
 		m := MAFModel(t, 3, c.hidden, c.dim, nil)
@@ -25,19 +38,20 @@ func TestNarrowKernelsSameBits(t *testing.T) {
 		for r := range rows {
 			in[r*c.dim] = math.Copysign(0, -1)
 		}
-		for _, p := range []*ir.Program{m.LogProb, m.Grad, splitGradScales(m.Grad), m.Forward, m.Inverse} {
+		for _, p := range []*ir.Program{m.LogProb, m.Grad, splitGradScales(m.Grad), m.Forward, m.Inverse, m.Sample} {
 			for _, dt := range []DType{Float64, Float32} {
 				ps.DType = dt
-				var got [2][][]float64
-				for k, on := range []bool{false, true} {
-					narrowLoops, colSums = on, on
-					got[k], _ = runOutputs(p, ps, in, rows, c.dim)
-				}
-				for i, o := range p.Outputs {
-					for j, x := range got[1][i] {
-						if y := got[0][i][j]; math.Float64bits(x) != math.Float64bits(y) {
-							t.Fatalf("%s, %d dims, %d hidden, %v: output %s[%d] is %v with the narrow loops and the column sums, %v without",
-								p.Name, c.dim, c.hidden, dt, o.Name, j, x, y)
+				narrowLoops, colSums, narrowGathers, narrowPermutes, smallKOn = false, false, false, false, false
+				want, _ := runOutputs(p, ps, in, rows, c.dim)
+				for _, cf := range configs {
+					narrowLoops, colSums, narrowGathers, narrowPermutes, smallKOn = cf.loops, cf.loops, cf.gathers, cf.permutes, cf.smallK
+					got, _ := runOutputs(p, ps, in, rows, c.dim)
+					for i, o := range p.Outputs {
+						for j, x := range got[i] {
+							if y := want[i][j]; math.Float64bits(x) != math.Float64bits(y) {
+								t.Fatalf("%s, %d dims, %d hidden, %v: output %s[%d] is %v with %s, %v without",
+									p.Name, c.dim, c.hidden, dt, o.Name, j, x, cf.name, y)
+							}
 						}
 					}
 				}
