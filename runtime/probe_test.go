@@ -25,7 +25,8 @@ import (
 // masked blocks' parts off and on (maskParts; with NOX_PROBE_VARY=relu,
 // the relu's fusion into the training program's products off and on:
 // reluGradFusion; bcast: bcastFusion; fuse: both; colsum: colSums;
-// narrow: narrowLoops; rows: rowKernels; relusum: reluSums; NOX_PROBE_SWAP=1 runs
+// narrow: narrowLoops, with narrowGathers, narrowPermutes and smallKOn;
+// gathers: those three alone; rows: rowKernels; relusum: reluSums; NOX_PROBE_SWAP=1 runs
 // on before off), and prints each one's thread CPU time, the minimum over 25 runs, in total, in products, per
 // kind of step, and in the prelude, and the minima of runs timed at
 // once (probeAlternate). Thread CPU time leaves out the time
@@ -62,7 +63,9 @@ func TestProbeShard(t *testing.T) {
 		case "exact":
 			flags, name = []*bool{&maskExact}, "exact segments"
 		case "narrow":
-			flags, name, runFlags = []*bool{&narrowLoops}, "narrow loops", true
+			flags, name, runFlags = []*bool{&narrowLoops, &narrowGathers, &narrowPermutes, &smallKOn}, "narrow loops, gathers, small products", true
+		case "gathers":
+			flags, name = []*bool{&narrowGathers, &narrowPermutes, &smallKOn}, "gathers and small products"
 		}
 		saved := make([]bool, len(flags)) // the defaults, restored after
 		for i, f := range flags {
