@@ -15,7 +15,9 @@
 // Before planning, the runtime rewrites it into its backend form
 // (Backend): fused products, additions and transposes and masked copies,
 // declared as the backend ops of package ir, so the form it runs prints
-// like any other program.
+// like any other program; a slice, pad or permutation that leaves its
+// operand as it is becomes a no-op whose users read the operand
+// (identity.go).
 //
 // To plan a program is to fix everything a run needs for a batch size
 // and element type (New, NewExec): every value's buffer (plan: buffers
@@ -27,7 +29,10 @@
 // group by group of 256 bytes, each result kept in registers for the
 // steps after it, computing the same bits as the steps one by one), and
 // which relu derivatives sum their rows into a bias gradient in the same
-// pass (relusum.go).
+// pass (relusum.go), which layout steps over rows of a few columns run
+// as one pass of gathers or permutations over a periodic pattern
+// (gather.go), and which biased products of a few terms run in one pass
+// with their bias (smallk.go).
 // The result is an Exec. A step is one instruction of the planned
 // program with its shapes resolved and its buffers bound; Exec.Run runs
 // its steps in order. (A training step, Trainer.Step, is one minibatch
