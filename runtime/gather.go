@@ -11,8 +11,8 @@ import (
 // permutations over rows of a few elements (moons' two columns, the μ
 // and α halves of a MADE's output of a few dimensions) move a few
 // elements a row; as loops over the rows they cost about 1.7 ns an
-// element on the benchmark machine, and the 28 of a moons shard took
-// about a quarter of its time outside the products (TestProbeShard).
+// element on the benchmark machine, and the 28 of a moons training
+// shard took about a quarter of its run (TestProbeShard: 12 µs of 50).
 // Their pattern repeats every few rows, so each runs as one flat pass of
 // AVX-512 gathers over its output (gatherAVX512s, gatherAVX512d): per
 // vector of a period of the pattern, the source of each lane, relative
