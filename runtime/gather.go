@@ -97,10 +97,7 @@ func narrowGather[T Float](s *step[T]) *gatherTable {
 	if srcCols < 1 {
 		return nil // nothing to move: the loop writes the zeros, or nothing
 	}
-	g := s.cols
-	for l := lanes; l != 0; g, l = l, g%l {
-	}
-	period := s.cols / g * lanes
+	period := lcm(s.cols, lanes)
 	if period > maxGatherPeriod {
 		return nil
 	}

@@ -145,15 +145,6 @@ func testGatherLayout[T Float](t *testing.T) {
 	}
 }
 
-// lcm is the least common multiple of a and b.
-func lcm(a, b int) int {
-	g, l := a, b
-	for l != 0 {
-		g, l = l, g%l
-	}
-	return a / g * b
-}
-
 // BenchmarkNarrowLayout times a moons shard's narrow layout steps (128
 // rows) as loops over the rows, as gathers and as windowed permutations.
 func BenchmarkNarrowLayout(b *testing.B) {

@@ -620,10 +620,16 @@ func biasTile[T Float](cols int) int {
 	if !useAVX512 || !rowKernels || cols < 1 || cols%lanes == 0 {
 		return 0
 	}
-	g := cols
-	for l := lanes; l != 0; g, l = l, g%l {
+	return lcm(cols, lanes)
+}
+
+// lcm is the least common multiple of a and b (both ≥ 1): the length of
+// the shortest run of rows of a columns that is whole vectors of b lanes.
+func lcm(a, b int) int {
+	g := a
+	for l := b; l != 0; g, l = l, g%l {
 	}
-	return cols / g * lanes
+	return a / g * b
 }
 
 // transpose sets out (cols×rows) to aᵀ for a rows×cols, or, with perm,
