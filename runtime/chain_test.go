@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/noxlang/nox/compiler/ir"
 )
@@ -207,5 +208,53 @@ func TestChainSafe(t *testing.T) {
 	}
 	if steps[2].chain == nil || !steps[3].inChain || !steps[4].inChain {
 		t.Errorf("steps 2-4 did not chain: chain %v, in chain %v %v", steps[2].chain != nil, steps[3].inChain, steps[4].inChain)
+	}
+}
+
+// TestChainLongRun plans a run of 4,000 chainable steps (a root solve's
+// bisection, once its identity layouts are forwarded, has runs of
+// hundreds) and checks that forming its chain takes well under a second:
+// checking every pair of the run's buffers at every step it grew by
+// took time cubic in its length (over a minute here), where checking the
+// new step's pairs takes time quadratic (milliseconds). It also checks
+// that a step whose result overlaps its own operand at an offset starts
+// no chain.
+func TestChainLongRun(t *testing.T) {
+	if !chainAsm() {
+		t.Skip("no chain engine on this machine (AVX-512)")
+	}
+	const rows, cols, length = 2, 64, 4000
+	n := rows * cols
+	y, z := make([]float32, n), make([]float32, n)
+	steps := make([]step[float32], length)
+	for i := range steps {
+		out, a := y, z
+		if i%2 == 1 {
+			out, a = z, y
+		}
+		steps[i] = step[float32]{op: ir.OpScale, value: ir.Value(i + 1), out: out, a: a, rows: rows, cols: cols, f: 1.5, args: [2]ir.Value{ir.Value(i), ir.None}}
+	}
+	start := time.Now()
+	formChains(steps, make([]int, length+2))
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("forming the chain of %d steps took %v", length, d)
+	}
+	if steps[0].chain == nil || !steps[length-1].inChain {
+		t.Errorf("the %d steps did not form one chain", length)
+	}
+
+	x := make([]float32, 2*n)
+	self := []step[float32]{
+		{op: ir.OpScale, value: 1, out: x[:n], a: x[32 : 32+n], rows: rows, cols: cols, f: 2, args: [2]ir.Value{0, ir.None}},
+		{op: ir.OpScale, value: 2, out: y, a: x[:n], rows: rows, cols: cols, f: 2, args: [2]ir.Value{1, ir.None}},
+		{op: ir.OpScale, value: 3, out: z, a: y, rows: rows, cols: cols, f: 2, args: [2]ir.Value{2, ir.None}},
+		{op: ir.OpNeg, value: 4, out: y, a: z, rows: rows, cols: cols, args: [2]ir.Value{3, ir.None}},
+	}
+	formChains(self, make([]int, 6))
+	if self[0].chain != nil {
+		t.Error("a step reading its own result's buffer at an offset started a chain")
+	}
+	if self[1].chain == nil || !self[3].inChain {
+		t.Error("the three steps after it did not chain")
 	}
 }
