@@ -32,23 +32,7 @@ func TestGatherLayout(t *testing.T) {
 
 func testGatherLayout[T Float](t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 9))
-	value := func() T {
-		switch r.IntN(8) {
-		case 0:
-			return T(math.Float64frombits(0x7ff8000000000000 | r.Uint64()>>13 | uint64(r.IntN(2))<<63)) // NaN, payload, sign
-		case 1:
-			return T(math.Copysign(0, -1))
-		default:
-			return T(r.NormFloat64())
-		}
-	}
-	fill := func(n int) []T {
-		x := make([]T, n)
-		for i := range x {
-			x[i] = value()
-		}
-		return x
-	}
+	fill := func(n int) []T { return oddFloats[T](r, n) }
 	var shapes []step[T]
 	for _, rows := range []int{1, 2, 3, 5, 8, 17, 37, 130} {
 		for ac := 1; ac <= 20; ac++ {
@@ -182,4 +166,26 @@ func benchNarrowLayout[T Float](b *testing.B) {
 			})
 		}
 	}
+}
+
+// oddFloats returns n values of T for bit-for-bit comparisons: mostly
+// normal, with NaNs (random payloads and signs), −0, +0 and infinities
+// mixed in.
+func oddFloats[T Float](r *rand.Rand, n int) []T {
+	x := make([]T, n)
+	for i := range x {
+		switch r.IntN(16) {
+		case 0, 1:
+			x[i] = T(math.Float64frombits(0x7ff8000000000000 | r.Uint64()>>13 | uint64(r.IntN(2))<<63))
+		case 2:
+			x[i] = T(math.Copysign(0, -1))
+		case 3:
+			x[i] = 0
+		case 4:
+			x[i] = T(math.Inf(1 - 2*r.IntN(2)))
+		default:
+			x[i] = T(r.NormFloat64())
+		}
+	}
+	return x
 }

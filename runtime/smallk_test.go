@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -26,27 +25,7 @@ func TestSmallK(t *testing.T) {
 
 func testSmallK[T Float](t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
-	value := func() T {
-		switch r.IntN(16) {
-		case 0:
-			return T(math.Float64frombits(0x7ff8000000000000 | r.Uint64()>>13 | uint64(r.IntN(2))<<63))
-		case 1:
-			return T(math.Copysign(0, -1))
-		case 2:
-			return 0
-		case 3:
-			return T(math.Inf(1 - 2*r.IntN(2)))
-		default:
-			return T(r.NormFloat64())
-		}
-	}
-	fill := func(n int) []T {
-		x := make([]T, n)
-		for i := range x {
-			x[i] = value()
-		}
-		return x
-	}
+	fill := func(n int) []T { return oddFloats[T](r, n) }
 	e := &Exec[T]{k: kernelsFor[T]()}
 	runs := 0
 	for _, rows := range []int{1, 2, 3, 7, 17, 64} {
