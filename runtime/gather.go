@@ -26,11 +26,6 @@ import (
 // them off to compare.
 var narrowGathers, narrowPermutes = true, true
 
-// maxGatherPeriod bounds a pattern's period, in elements: the least
-// multiple of the output's columns that is one of the vector's lanes
-// (at most 240 for the narrow steps' fewer than 16 columns).
-const maxGatherPeriod = 256
-
 // gatherTable is a narrow layout step as a tiled gather.
 type gatherTable struct {
 	idx    []int32  // per element of a period: its source, from the period's first (from its vector's window, with win)
@@ -97,10 +92,7 @@ func narrowGather[T Float](s *step[T]) *gatherTable {
 	if srcCols < 1 {
 		return nil // nothing to move: the loop writes the zeros, or nothing
 	}
-	period := lcm(s.cols, lanes)
-	if period > maxGatherPeriod {
-		return nil
-	}
+	period := lcm(s.cols, lanes) // at most 240: fewer than 16 columns
 	rowsPer := period / s.cols
 	t := &gatherTable{idx: make([]int32, period), masks: make([]uint16, period/lanes), period: period,
 		stride: rowsPer * srcCols, srcLen: s.rows * srcCols, add: s.op == ir.OpAddCols}

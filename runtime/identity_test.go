@@ -1,7 +1,7 @@
 package runtime
 
 import (
-	"math"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -80,11 +80,7 @@ func TestForwardIdentities(t *testing.T) {
 			}
 		}
 		for i, o := range p.Outputs {
-			for j := range got[0][i] {
-				if math.Float64bits(got[0][i][j]) != math.Float64bits(got[1][i][j]) {
-					t.Fatalf("%v: %s[%d] = %v with the identities forwarded, %v without", dt, o.Name, j, got[1][i][j], got[0][i][j])
-				}
-			}
+			sameBits(t, fmt.Sprintf("%v: %s with the identities forwarded", dt, o.Name), got[1][i], got[0][i])
 		}
 	}
 }
