@@ -152,3 +152,46 @@ func TestSummaryShares(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryFMA checks the FMA limit's line: a digits float32 training
+// benchmark of 100 steps/s beside FMA runs of 300 and 500 GFLOP/s around
+// it (median 400) and 1000 before nox's runs (which log-prob, with none
+// around it, takes), and a GEMM median of 200 over all its runs against
+// an FMA median of 500 over all of them. No FMA runs: no line.
+func TestSummaryFMA(t *testing.T) {
+	recs := []record{
+		{Who: "gemm", Name: "before-nox", Config: "digits", Dtype: "float32", Core: "SkylakeX", Metric: 200, Unit: "GFLOP/s"},
+		{Who: "noxbench", Config: "digits", Dtype: "float32", Name: "BenchmarkTrainStepDigits32", Procs: 2, Metric: 100, Unit: "steps/s"},
+		{Who: "noxbench", Config: "digits", Dtype: "float32", Name: "BenchmarkLogProbDigits32", Procs: 2, Metric: 1e5, Unit: "rows/s"},
+	}
+	if out := summarize(recs, "test"); strings.Contains(out, "Vector FMA limit") {
+		t.Errorf("an FMA line without FMA runs:\n%s", out)
+	}
+	recs = append(recs,
+		record{Who: "fma", Name: "before-nox", Config: "digits", Dtype: "float32", Core: "avx512", Procs: 2, Metric: 1000, Unit: "GFLOP/s"},
+		record{Who: "fma", Name: "before-TrainStep", Config: "digits", Dtype: "float32", Core: "avx512", Procs: 2, Metric: 300, Unit: "GFLOP/s"},
+		record{Who: "fma", Name: "after-TrainStep", Config: "digits", Dtype: "float32", Core: "avx512", Procs: 2, Metric: 500, Unit: "GFLOP/s"},
+	)
+	f := usefulFLOPs(configs[1])
+	train := 100 * f.Train / 1e9
+	lp := 1e5 * f.LogProbRow / 1e9
+	out := summarize(recs, "test")
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "Vector FMA limit") {
+			line = l
+		}
+	}
+	for _, want := range []string{
+		"avx512",
+		"before nox float32 1,000, before TrainStep float32 300, after TrainStep float32 500",
+		fmt.Sprintf("float32: OpenBLAS's GEMM %.0f%%, nox's useful training %.0f%%, log-prob %.0f%%", 100*200.0/500, 100*train/400, 100*lp/1000),
+	} {
+		if !strings.Contains(line, want) {
+			t.Errorf("FMA line %q does not contain %q\n%s", line, want, out)
+		}
+	}
+	if strings.Contains(line, "float64:") {
+		t.Errorf("FMA line %q states float64 shares without float64 runs", line)
+	}
+}

@@ -231,6 +231,9 @@ func run() error {
 	if rn.noxc, rn.rtest, err = buildBinaries(out); err != nil {
 		return err
 	}
+	if rn.fma, err = buildFMA(out); err != nil {
+		return err
+	}
 	for _, c := range cfgs {
 		if err := rn.runConfig(c, seeds); err != nil {
 			return err
@@ -306,6 +309,21 @@ func buildBinaries(out string) (noxc, rtest string, err error) {
 	return noxc, rtest, nil
 }
 
+// buildFMA builds bench/fmapeak into out and returns its path, or ""
+// (logged) where it has no loops for this CPU: then the summary states
+// no FMA limit.
+func buildFMA(out string) (string, error) {
+	path := filepath.Join(out, "fmapeak")
+	if err := command("go", "build", "-o", path, "./bench/fmapeak").Run(); err != nil {
+		return "", fmt.Errorf("go build ./bench/fmapeak: %v", err)
+	}
+	if err := exec.Command(path, "-threads", "1", "-reps", "1").Run(); err != nil {
+		logf("bench/fmapeak does not run here (%v): no FMA limit in the summary", err)
+		return "", nil
+	}
+	return path, nil
+}
+
 // runner holds what every measurement of one suite run shares: the output
 // directory, the binaries built into it and where records go. It keeps the
 // per-configuration steps of run short without passing the same four
@@ -314,6 +332,7 @@ type runner struct {
 	out   string       // output directory (absolute)
 	noxc  string       // the noxc binary
 	rtest string       // the runtime package's test binary
+	fma   string       // bench/fmapeak's binary, or "" where it has no loops
 	emit  func(record) // appends a record to the raw file
 }
 
@@ -379,6 +398,9 @@ func (rn runner) runConfig(c config, seeds []int) error {
 // spell and the benchmark in a slow one, or the reverse. -nogemm skips
 // it.
 func (rn runner) runGemms(c config, seed int, name, dtype string) error {
+	if err := rn.runFMA(c, seed, name, dtype); err != nil {
+		return err
+	}
 	if *flagNoGemm {
 		return nil
 	}
@@ -407,6 +429,56 @@ func (rn runner) runGemms(c config, seed int, name, dtype string) error {
 		}
 	}
 	return nil
+}
+
+// runFMA measures the machine's vector FMA limit on two threads
+// (bench/fmapeak) in dtype (both, if ""), named as runGemms' runs are,
+// beside them: the ceiling the GEMM and nox's useful rates stand under,
+// measured in the same minute, which tells a slower machine from slower
+// code. It needs no Python, so it runs under -nogemm too.
+func (rn runner) runFMA(c config, seed int, name, dtype string) error {
+	if rn.fma == "" {
+		return nil
+	}
+	load := loadavg()
+	stdout, err := command(rn.fma, "-threads", "2", "-reps", "3").Output()
+	if err != nil {
+		return fmt.Errorf("bench/fmapeak: %v", err)
+	}
+	rs, err := parseFMA(stdout, c, seed, load)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if dtype == "" || r.Dtype == dtype {
+			r.Name = name
+			rn.emit(r)
+		}
+	}
+	return nil
+}
+
+// parseFMA reads bench/fmapeak's JSON lines into fma records (one per
+// dtype), the rate in Metric and the instruction set in Core.
+func parseFMA(stdout []byte, c config, seed int, load string) ([]record, error) {
+	var out []record
+	for _, line := range bytes.Split(bytes.TrimSpace(stdout), []byte("\n")) {
+		var f struct {
+			Dtype   string  `json:"dtype"`
+			ISA     string  `json:"isa"`
+			Threads int     `json:"threads"`
+			GFLOPs  float64 `json:"gflops"`
+		}
+		if err := json.Unmarshal(line, &f); err != nil {
+			return nil, fmt.Errorf("bench/fmapeak output %q: %v", line, err)
+		}
+		out = append(out, record{Who: "fma", Config: c.Name, Dtype: f.Dtype, Core: f.ISA, Seed: seed,
+			Procs: f.Threads, Metric: f.GFLOPs, Unit: "GFLOP/s", Load: load})
+	}
+	if len(out) != 2 {
+		return nil, fmt.Errorf("bench/fmapeak: %d results, want 2, in %q", len(out), stdout)
+	}
+	return out, nil
 }
 
 // parseGemm reads openblas.py's JSON lines into gemm records (one per
@@ -872,6 +944,7 @@ func summarizeConfig(b *strings.Builder, name string, recs []record) {
 	s.writeHeading(b)
 	s.writeTable(b)
 	s.writeGemm(b)
+	s.writeFMA(b)
 	s.writeAllocs(b)
 	s.writeProcsScaling(b)
 	s.writeInProcessScaling(b)
@@ -1176,6 +1249,77 @@ func (s *configRecords) writeGemm(b *strings.Builder) {
 		fmt.Fprintf(b, "OpenBLAS 1024³ GEMM on 2 threads in this run, GFLOP/s (median by when, dtype and kernel; nox's training and log-prob shares are of the median of the runs right before and after their benchmark, its sampling share of those before its runs, the reference's of those before and after its runs): %s; useful MFLOP per train step %.1f, per log-prob or sampled row %.3f\n",
 			strings.Join(parts, ", "), f.Train/1e6, f.LogProbRow/1e6)
 	}
+}
+
+// fmaRate is the median vector FMA limit in dtype (bench/fmapeak, two
+// threads), in GFLOP/s, over the runs measured around the first of whats
+// that has any, as gemmRate picks; "" picks every run. NaN if none ran.
+func (s *configRecords) fmaRate(dtype string, whats ...string) float64 {
+	for _, what := range whats {
+		var v []float64
+		for _, r := range s.pick("fma", dtype, "") {
+			if what == "" || r.Name == "before-"+what || r.Name == "after-"+what {
+				v = append(v, r.Metric)
+			}
+		}
+		if len(v) > 0 {
+			return median(v)
+		}
+	}
+	return math.NaN()
+}
+
+// writeFMA writes the machine's vector FMA limit measured in the run
+// (bench/fmapeak, two threads) by when and dtype, and what share of it
+// OpenBLAS's GEMM and nox's useful training and log-prob rates reached:
+// the GEMM's share says how near a product can come on this machine, and
+// nox's, how near its whole step came.
+func (s *configRecords) writeFMA(b *strings.Builder) {
+	fma := s.pick("fma", "", "")
+	if len(fma) == 0 {
+		return
+	}
+	var names []string
+	for _, r := range fma {
+		if !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
+	var parts []string
+	for _, name := range names {
+		for _, dt := range []string{"float64", "float32"} {
+			var v []float64
+			for _, r := range s.pick("fma", dt, "") {
+				if r.Name == name {
+					v = append(v, r.Metric)
+				}
+			}
+			if len(v) > 0 {
+				parts = append(parts, fmt.Sprintf("%s %s %s", strings.Replace(name, "-", " ", 1), dt, fmtNum(median(v))))
+			}
+		}
+	}
+	f := usefulFLOPs(s.c)
+	pct := func(v, of float64) string {
+		if math.IsNaN(v) || math.IsNaN(of) || of == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.0f%%", 100*v/of)
+	}
+	var shares []string
+	for _, dt := range []string{"float64", "float32"} {
+		if math.IsNaN(s.fmaRate(dt, "")) {
+			continue
+		}
+		train, _ := s.bench("BenchmarkTrainStep", dt, s.procs)
+		lp, _ := s.bench("BenchmarkLogProb", dt, s.procs)
+		shares = append(shares, fmt.Sprintf("%s: OpenBLAS's GEMM %s, nox's useful training %s, log-prob %s", dt,
+			pct(s.gemmMedian(dt, func(record) bool { return true }), s.fmaRate(dt, "")),
+			pct(median(train)*f.Train/1e9, s.fmaRate(dt, "TrainStep", "nox")),
+			pct(median(lp)*f.LogProbRow/1e9, s.fmaRate(dt, "LogProb", "nox"))))
+	}
+	fmt.Fprintf(b, "Vector FMA limit on 2 threads in this run (bench/fmapeak, %s; multiply-adds on registers alone), GFLOP/s (median by when and dtype): %s; as shares of it (each of the runs around it, the GEMM's of all): %s\n",
+		fma[0].Core, strings.Join(parts, ", "), strings.Join(shares, "; "))
 }
 
 // fmtShare formats a rate in GFLOP/s with its share of the GEMM rate g.

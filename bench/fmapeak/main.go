@@ -1,0 +1,135 @@
+// Command fmapeak measures the machine's vector FMA limit: the
+// floating-point operations a second that fused multiply-adds on
+// registers alone sustain, on each of -threads thread counts, in float32 and
+// float64, with the widest vectors the CPU has (AVX-512, else AVX2). No
+// program reaches it; it is the ceiling the useful-FLOP shares of issue 22
+// stand under, and it tells a slower machine from slower code: a product
+// kernel at 90 % of it has nothing left to gain from its inner loop,
+// whatever its share of OpenBLAS's rate (bench/README.md). Each figure is
+// the best of -reps timings of about 20 ms; threads run side by side,
+// each locked to its own OS thread, and their rates are summed. One JSON
+// line a measure, as bench/gemm/openblas.py prints:
+//
+//	go run ./bench/fmapeak [-threads 1,2] [-reps 7]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+var (
+	flagThreads = flag.String("threads", "1,2", "thread counts to measure, comma-separated")
+	flagReps    = flag.Int("reps", 7, "timings per measure; the best is printed")
+)
+
+// result is one measure's JSON line.
+type result struct {
+	Dtype   string  `json:"dtype"`
+	ISA     string  `json:"isa"`
+	Threads int     `json:"threads"`
+	Seconds float64 `json:"seconds"`
+	GFLOPs  float64 `json:"gflops"`
+}
+
+func main() {
+	flag.Parse()
+	k := best()
+	if k == nil {
+		fmt.Fprintln(os.Stderr, "fmapeak: this CPU has neither AVX-512 nor AVX2 with FMA")
+		os.Exit(1)
+	}
+	threads, err := counts(*flagThreads)
+	if err != nil || *flagReps < 1 {
+		fmt.Fprintln(os.Stderr, "fmapeak: -threads takes counts of at least 1, comma-separated, and -reps at least 1")
+		os.Exit(2)
+	}
+	runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), slices.Max(threads)))
+	enc := json.NewEncoder(os.Stdout)
+	for _, dt := range []string{"float32", "float64"} {
+		loop := k.f32
+		if dt == "float64" {
+			loop = k.f64
+		}
+		for _, t := range threads {
+			secs, flops := measure(loop, k.flopsPerIter(dt), t, *flagReps)
+			enc.Encode(result{Dtype: dt, ISA: k.isa, Threads: t, Seconds: secs, GFLOPs: flops / secs / 1e9})
+		}
+	}
+}
+
+// kernels are one instruction set's loops: each runs n iterations of
+// fmas fused multiply-adds on vectors of bytes bytes.
+type kernels struct {
+	isa      string
+	f32, f64 func(n int)
+	fmas     int
+	bytes    int
+}
+
+// flopsPerIter is an iteration's floating-point operations in dtype: two
+// per lane per multiply-add.
+func (k *kernels) flopsPerIter(dt string) float64 {
+	size := 4
+	if dt == "float64" {
+		size = 8
+	}
+	return float64(2 * k.fmas * k.bytes / size)
+}
+
+// iters is one timing's iterations a thread: ~20 ms at 4 GHz and one
+// multiply-add a cycle.
+const iters = 5_000_000
+
+// measure times loop on threads threads side by side, reps times, and
+// returns the best timing's seconds and the floating-point operations it
+// did.
+func measure(loop func(int), perIter float64, threads, reps int) (float64, float64) {
+	bestSecs := 0.0
+	for range reps {
+		var start, done sync.WaitGroup
+		start.Add(threads)
+		done.Add(threads)
+		gate := make(chan struct{})
+		for range threads {
+			go func() {
+				defer done.Done()
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				loop(1000) // warm: the vector units may need a moment
+				start.Done()
+				<-gate
+				loop(iters)
+			}()
+		}
+		start.Wait()
+		t := time.Now()
+		close(gate)
+		done.Wait()
+		if s := time.Since(t).Seconds(); bestSecs == 0 || s < bestSecs {
+			bestSecs = s
+		}
+	}
+	return bestSecs, perIter * iters * float64(threads)
+}
+
+// counts parses a comma-separated list of thread counts, each at least 1.
+func counts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 1024 {
+			return nil, fmt.Errorf("thread count %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
