@@ -53,6 +53,8 @@ var layers = []struct {
 	{"bench/bigdata", nil, ""},
 	// A probe of the cache lines between two CPUs (Linux).
 	{"bench/cores", nil, ""},
+	// The machine's vector FMA limit, beside the suite's GEMM rate.
+	{"bench/fmapeak", nil, ""},
 	// The playground: its builder, and the wasm module it builds.
 	{"playground", nil, ""},
 	{"playground/build", []string{"playground"}, ""},
