@@ -6,11 +6,13 @@
 // multiply-adds on registers alone, more than a core's FMA units need to
 // hide their latency, and nothing else: what it sustains is the machine's
 // vector FMA limit. The operands are zeros, so no value ever leaves the
-// normal range.
+// normal range. An n below 1 runs no iteration.
 
 // func fmaZ32(n int)
 TEXT ·fmaZ32(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), DX
+	CMPQ DX, $0
+	JLE done
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z1, Z1, Z1
 	VPXORQ Z2, Z2, Z2
@@ -48,12 +50,15 @@ loop:
 	VFMADD231PS Z17, Z17, Z15
 	DECQ DX
 	JNZ loop
+done:
 	VZEROUPPER
 	RET
 
 // func fmaZ64(n int)
 TEXT ·fmaZ64(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), DX
+	CMPQ DX, $0
+	JLE done
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z1, Z1, Z1
 	VPXORQ Z2, Z2, Z2
@@ -91,12 +96,15 @@ loop:
 	VFMADD231PD Z17, Z17, Z15
 	DECQ DX
 	JNZ loop
+done:
 	VZEROUPPER
 	RET
 
 // func fmaY32(n int)
 TEXT ·fmaY32(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), DX
+	CMPQ DX, $0
+	JLE done
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -130,12 +138,15 @@ loop:
 	VFMADD231PS Y15, Y15, Y13
 	DECQ DX
 	JNZ loop
+done:
 	VZEROUPPER
 	RET
 
 // func fmaY64(n int)
 TEXT ·fmaY64(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), DX
+	CMPQ DX, $0
+	JLE done
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -169,5 +180,6 @@ loop:
 	VFMADD231PD Y15, Y15, Y13
 	DECQ DX
 	JNZ loop
+done:
 	VZEROUPPER
 	RET

@@ -317,7 +317,7 @@ func buildFMA(out string) (string, error) {
 	if err := command("go", "build", "-o", path, "./bench/fmapeak").Run(); err != nil {
 		return "", fmt.Errorf("go build ./bench/fmapeak: %v", err)
 	}
-	if err := exec.Command(path, "-threads", "1", "-reps", "1").Run(); err != nil {
+	if err := command(path, "-threads", "1", "-reps", "1").Run(); err != nil {
 		logf("bench/fmapeak does not run here (%v): no FMA limit in the summary", err)
 		return "", nil
 	}
@@ -396,7 +396,8 @@ func (rn runner) runConfig(c config, seeds []int) error {
 // between two benchmarks a minute apart: bench/README.md), so a rate
 // measured once before all of nox's runs could be taken in a fast
 // spell and the benchmark in a slow one, or the reverse. -nogemm skips
-// it.
+// it; the machine's FMA limit is measured first (runFMA), -nogemm or
+// not.
 func (rn runner) runGemms(c config, seed int, name, dtype string) error {
 	if err := rn.runFMA(c, seed, name, dtype); err != nil {
 		return err
@@ -440,27 +441,30 @@ func (rn runner) runFMA(c config, seed int, name, dtype string) error {
 	if rn.fma == "" {
 		return nil
 	}
+	args, want := []string{"-threads", "2", "-reps", "3"}, 2
+	if dtype != "" {
+		args, want = append(args, "-dtypes", dtype), 1
+	}
 	load := loadavg()
-	stdout, err := command(rn.fma, "-threads", "2", "-reps", "3").Output()
+	stdout, err := command(rn.fma, args...).Output()
 	if err != nil {
 		return fmt.Errorf("bench/fmapeak: %v", err)
 	}
-	rs, err := parseFMA(stdout, c, seed, load)
+	rs, err := parseFMA(stdout, c, seed, load, want)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		if dtype == "" || r.Dtype == dtype {
-			r.Name = name
-			rn.emit(r)
-		}
+		r.Name = name
+		rn.emit(r)
 	}
 	return nil
 }
 
 // parseFMA reads bench/fmapeak's JSON lines into fma records (one per
-// dtype), the rate in Metric and the instruction set in Core.
-func parseFMA(stdout []byte, c config, seed int, load string) ([]record, error) {
+// dtype, want of them), the rate in Metric and the instruction set in
+// Core.
+func parseFMA(stdout []byte, c config, seed int, load string, want int) ([]record, error) {
 	var out []record
 	for _, line := range bytes.Split(bytes.TrimSpace(stdout), []byte("\n")) {
 		var f struct {
@@ -475,8 +479,8 @@ func parseFMA(stdout []byte, c config, seed int, load string) ([]record, error) 
 		out = append(out, record{Who: "fma", Config: c.Name, Dtype: f.Dtype, Core: f.ISA, Seed: seed,
 			Procs: f.Threads, Metric: f.GFLOPs, Unit: "GFLOP/s", Load: load})
 	}
-	if len(out) != 2 {
-		return nil, fmt.Errorf("bench/fmapeak: %d results, want 2, in %q", len(out), stdout)
+	if len(out) != want {
+		return nil, fmt.Errorf("bench/fmapeak: %d results, want %d, in %q", len(out), want, stdout)
 	}
 	return out, nil
 }
@@ -1255,8 +1259,9 @@ func (s *configRecords) writeGemm(b *strings.Builder) {
 // in GFLOP/s: the best of the runs measured around the first of whats
 // that has any, as gemmRate picks them; "" picks every run. The best, not
 // the median: a limit is what the machine can do, and a run falls below
-// it only when the host takes a core away for its ~70 ms (one of a
-// digits suite's fourteen ran at half the rate). NaN if none ran.
+// it when the host takes some of a core for its ~70 ms (in one digits
+// suite one of the seven float64 runs ran at 60.6 GFLOP/s against
+// 115–117, one float32 run at 219 against 232–233). NaN if none ran.
 func (s *configRecords) fmaRate(dtype string, whats ...string) float64 {
 	for _, what := range whats {
 		best := math.NaN()
@@ -1316,6 +1321,11 @@ func (s *configRecords) writeFMA(b *strings.Builder) {
 		}
 		train, _ := s.bench("BenchmarkTrainStep", dt, s.procs)
 		lp, _ := s.bench("BenchmarkLogProb", dt, s.procs)
+		if s.c.Dim == 0 {
+			// A configuration the suite no longer knows: no shapes,
+			// so no useful rates.
+			train, lp = nil, nil
+		}
 		shares = append(shares, fmt.Sprintf("%s: OpenBLAS's GEMM %s, nox's useful training %s, log-prob %s", dt,
 			pct(s.gemmMedian(dt, func(record) bool { return true }), s.fmaRate(dt, "")),
 			pct(median(train)*f.Train/1e9, s.fmaRate(dt, "TrainStep", "nox")),
