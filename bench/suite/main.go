@@ -1278,10 +1278,10 @@ func (s *configRecords) fmaRate(dtype string, whats ...string) float64 {
 }
 
 // writeFMA writes the machine's vector FMA limit measured in the run
-// (bench/fmapeak, two threads), the best by when and dtype, and what share of it
-// OpenBLAS's GEMM and nox's useful training and log-prob rates reached:
-// the GEMM's share says how near a product can come on this machine, and
-// nox's, how near its whole step came.
+// (bench/fmapeak, two threads), the best by when and dtype, and what
+// share of it OpenBLAS's GEMM and nox's useful training and log-prob
+// rates reached: the GEMM's share says how near a product can come on
+// this machine, and nox's, how near its whole step came.
 func (s *configRecords) writeFMA(b *strings.Builder) {
 	fma := s.pick("fma", "", "")
 	if len(fma) == 0 {
@@ -1331,7 +1331,7 @@ func (s *configRecords) writeFMA(b *strings.Builder) {
 			pct(median(train)*f.Train/1e9, s.fmaRate(dt, "TrainStep", "nox")),
 			pct(median(lp)*f.LogProbRow/1e9, s.fmaRate(dt, "LogProb", "nox"))))
 	}
-	fmt.Fprintf(b, "Vector FMA limit on 2 threads in this run (bench/fmapeak, %s; multiply-adds on registers alone), GFLOP/s (by when and dtype): %s; as shares of it (nox's of the best run around its benchmark, the GEMM's median of the best of all): %s\n",
+	fmt.Fprintf(b, "Vector FMA limit on 2 threads in this run (bench/fmapeak, %s; multiply-adds on registers alone), GFLOP/s (by when and dtype): %s; as shares of it (nox's against the best run around its benchmark, the GEMM's median against the best of all): %s\n",
 		fma[0].Core, strings.Join(parts, ", "), strings.Join(shares, "; "))
 }
 
