@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -208,5 +209,30 @@ func TestSummaryFMA(t *testing.T) {
 	}
 	if l := line(summarize(recs, "test")); !strings.Contains(l, "nox's useful training n/a, log-prob n/a") {
 		t.Errorf("a configuration the suite does not know: FMA line %q", l)
+	}
+}
+
+// TestParseRates reads both rate tools' lines: openblas.py's keep the
+// kernel of the run and no thread count, fmapeak's put their instruction
+// set in Core and their threads in Procs; a count other than want, or a
+// line that is not JSON, is an error.
+func TestParseRates(t *testing.T) {
+	gemm := []byte(`{"shape": "square", "dtype": "float32", "core": "auto", "threads": 2, "gflops": 204.5}` + "\n")
+	rs, err := parseRates("openblas.py", gemm, record{Who: "gemm", Config: "digits", Seed: 1, Core: "SkylakeX", Load: "1"}, 1)
+	want := record{Who: "gemm", Config: "digits", Seed: 1, Core: "SkylakeX", Load: "1", Dtype: "float32", Metric: 204.5, Unit: "GFLOP/s"}
+	if err != nil || len(rs) != 1 || !reflect.DeepEqual(rs[0], want) {
+		t.Errorf("openblas.py line: %+v, %v; want %+v", rs, err, want)
+	}
+	fma := []byte(`{"dtype":"float32","isa":"avx512","threads":2,"seconds":0.02,"gflops":233.7}
+{"dtype":"float64","isa":"avx512","threads":2,"seconds":0.02,"gflops":117}`)
+	rs, err = parseRates("fmapeak", fma, record{Who: "fma", Config: "digits"}, 2)
+	if err != nil || len(rs) != 2 || !reflect.DeepEqual(rs[1], record{Who: "fma", Config: "digits", Dtype: "float64", Core: "avx512", Procs: 2, Metric: 117, Unit: "GFLOP/s"}) {
+		t.Errorf("fmapeak lines: %+v, %v", rs, err)
+	}
+	if _, err := parseRates("fmapeak", fma, record{}, 1); err == nil {
+		t.Error("two lines where one was wanted: no error")
+	}
+	if _, err := parseRates("fmapeak", []byte("Traceback"), record{}, 1); err == nil {
+		t.Error("a line that is not JSON: no error")
 	}
 }

@@ -420,7 +420,7 @@ func (rn runner) runGemms(c config, seed int, name, dtype string) error {
 		if err != nil {
 			return fmt.Errorf("bench/gemm/openblas.py: %v", err)
 		}
-		rs, err := parseGemm(stdout, c, seed, core, load, want)
+		rs, err := parseRates("bench/gemm/openblas.py", stdout, record{Who: "gemm", Config: c.Name, Seed: seed, Core: core, Load: load}, want)
 		if err != nil {
 			return err
 		}
@@ -450,7 +450,7 @@ func (rn runner) runFMA(c config, seed int, name, dtype string) error {
 	if err != nil {
 		return fmt.Errorf("bench/fmapeak: %v", err)
 	}
-	rs, err := parseFMA(stdout, c, seed, load, want)
+	rs, err := parseRates("bench/fmapeak", stdout, record{Who: "fma", Config: c.Name, Seed: seed, Load: load}, want)
 	if err != nil {
 		return err
 	}
@@ -461,47 +461,32 @@ func (rn runner) runFMA(c config, seed int, name, dtype string) error {
 	return nil
 }
 
-// parseFMA reads bench/fmapeak's JSON lines into fma records (one per
-// dtype, want of them), the rate in Metric and the instruction set in
-// Core.
-func parseFMA(stdout []byte, c config, seed int, load string, want int) ([]record, error) {
+// parseRates reads the JSON lines of a rate tool, bench/gemm/openblas.py
+// or bench/fmapeak ("dtype" and "gflops", and fmapeak's "isa" and
+// "threads"), into records like base (who, configuration, seed, kernel,
+// load), one per line, want of them: the rate in Metric, an instruction
+// set in Core and a thread count in Procs where the line has them.
+func parseRates(tool string, stdout []byte, base record, want int) ([]record, error) {
 	var out []record
 	for _, line := range bytes.Split(bytes.TrimSpace(stdout), []byte("\n")) {
-		var f struct {
+		var l struct {
 			Dtype   string  `json:"dtype"`
 			ISA     string  `json:"isa"`
 			Threads int     `json:"threads"`
 			GFLOPs  float64 `json:"gflops"`
 		}
-		if err := json.Unmarshal(line, &f); err != nil {
-			return nil, fmt.Errorf("bench/fmapeak output %q: %v", line, err)
+		if err := json.Unmarshal(line, &l); err != nil {
+			return nil, fmt.Errorf("%s output %q: %v", tool, line, err)
 		}
-		out = append(out, record{Who: "fma", Config: c.Name, Dtype: f.Dtype, Core: f.ISA, Seed: seed,
-			Procs: f.Threads, Metric: f.GFLOPs, Unit: "GFLOP/s", Load: load})
+		r := base
+		r.Dtype, r.Core, r.Metric, r.Unit = l.Dtype, cmp.Or(l.ISA, base.Core), l.GFLOPs, "GFLOP/s"
+		if l.ISA != "" {
+			r.Procs = l.Threads
+		}
+		out = append(out, r)
 	}
 	if len(out) != want {
-		return nil, fmt.Errorf("bench/fmapeak: %d results, want %d, in %q", len(out), want, stdout)
-	}
-	return out, nil
-}
-
-// parseGemm reads openblas.py's JSON lines into gemm records (one per
-// dtype, want of them), the rate in Metric.
-func parseGemm(stdout []byte, c config, seed int, core, load string, want int) ([]record, error) {
-	var out []record
-	for _, line := range bytes.Split(bytes.TrimSpace(stdout), []byte("\n")) {
-		var g struct {
-			Dtype  string  `json:"dtype"`
-			GFLOPs float64 `json:"gflops"`
-		}
-		if err := json.Unmarshal(line, &g); err != nil {
-			return nil, fmt.Errorf("bench/gemm/openblas.py output %q: %v", line, err)
-		}
-		out = append(out, record{Who: "gemm", Config: c.Name, Dtype: g.Dtype, Core: core, Seed: seed,
-			Metric: g.GFLOPs, Unit: "GFLOP/s", Load: load})
-	}
-	if len(out) != want {
-		return nil, fmt.Errorf("bench/gemm/openblas.py: %d results, want %d, in %q", len(out), want, stdout)
+		return nil, fmt.Errorf("%s: %d results, want %d, in %q", tool, len(out), want, stdout)
 	}
 	return out, nil
 }
@@ -1218,18 +1203,24 @@ func (s *configRecords) gemmCores() []string {
 	return cores
 }
 
-// writeGemm writes the GEMM rates the shares are taken of, by when they
-// were measured, dtype and kernel, so that the table's percentages can
-// be checked.
-func (s *configRecords) writeGemm(b *strings.Builder) {
-	var names []string // in the order they ran
-	for _, r := range s.pick("gemm", "", "") {
+// runNames returns the names of who's runs ("before-ref", ...), in the
+// order they ran.
+func (s *configRecords) runNames(who string) []string {
+	var names []string
+	for _, r := range s.pick(who, "", "") {
 		if !slices.Contains(names, r.Name) {
 			names = append(names, r.Name)
 		}
 	}
+	return names
+}
+
+// writeGemm writes the GEMM rates the shares are taken of, by when they
+// were measured, dtype and kernel, so that the table's percentages can
+// be checked.
+func (s *configRecords) writeGemm(b *strings.Builder) {
 	var parts []string
-	for _, name := range names {
+	for _, name := range s.runNames("gemm") {
 		for _, dt := range []string{"float64", "float32"} {
 			for _, core := range s.gemmCores() {
 				var v []float64
@@ -1287,14 +1278,8 @@ func (s *configRecords) writeFMA(b *strings.Builder) {
 	if len(fma) == 0 {
 		return
 	}
-	var names []string
-	for _, r := range fma {
-		if !slices.Contains(names, r.Name) {
-			names = append(names, r.Name)
-		}
-	}
 	var parts []string
-	for _, name := range names {
+	for _, name := range s.runNames("fma") {
 		for _, dt := range []string{"float64", "float32"} {
 			var v []float64
 			for _, r := range s.pick("fma", dt, "") {
