@@ -44,8 +44,22 @@ const (
 // sgemmAsm is Sgemm for validated arguments with k > 0 on the AVX-512
 // kernels: C = A'·B' (+ C if acc).
 func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
-	var path spath
-	need := 0 // elements of stack buffer the path uses
+	path, need := spathFor(tA, tB, m, n, k, ldb)
+	switch {
+	case need == 0:
+		srun(path, nil, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	case need <= ssmallSize:
+		srunSmall(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	case need <= smediumSize:
+		srunMedium(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	default:
+		srunLarge(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
+	}
+}
+
+// spathFor chooses the path of a float32 product by its shape, and
+// returns the elements of stack buffer it uses.
+func spathFor(tA, tB bool, m, n, k, ldb int) (path spath, need int) {
 	switch {
 	case !tA && n <= 4 && k >= 16:
 		// Few columns: dot products along the contiguous rows of A use
@@ -61,25 +75,22 @@ func sgemmAsm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb i
 	case !tB && (m < 32 || k <= 16):
 		// B is small or little reused: read it in place.
 		path = sInPlace
-	case !tB && n <= 32 && !packAliased(m, ldb, 256):
-		// Half a panel (a block of a masked product): read it in place,
-		// 128 rows at a time as spacked would, which sums in the same
-		// order. The rows stay in L2 while every row panel of A uses
-		// them; copying them costs more, row by row, than it saves.
+	case !tB && n <= 64 && !packAliased(m, ldb, 256):
+		// One panel or half of one (a block of a masked product): read
+		// it in place, 128 rows at a time as spacked would, which sums
+		// in the same order. The rows stay in L2 while every row panel
+		// of A uses them; copying them costs more, row by row, than it
+		// saves, most where they come from memory (the prefetching
+		// kernels fetch them ahead, a copy waits for each): a 784-d
+		// shard's 64×(784→1024) forward product, in blocks of one panel
+		// (maskWideCols), took 573–586 µs packed and 450–462 in place
+		// (one thread, its weights from memory as in training,
+		// TestProbeProducts, bench/README.md).
 		path = sInPlaceBlocked
 	default:
 		path, need = sPacked, min(k, 128)*n
 	}
-	switch {
-	case need == 0:
-		srun(path, nil, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
-	case need <= ssmallSize:
-		srunSmall(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
-	case need <= smediumSize:
-		srunMedium(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
-	default:
-		srunLarge(path, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc)
-	}
+	return path, need
 }
 
 // srunSmall runs path with the small stack buffer.

@@ -129,7 +129,7 @@ func TestInPlaceBlocked(t *testing.T) {
 		t.Skip("no assembly kernels on this machine")
 	}
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{5, 16, 31, 32} {
+	for _, n := range []int{5, 16, 31, 32, 33, 48, 63, 64} {
 		for _, mb := range [][2]int{{32, 1024}, {64, 1000}, {101, 1024}, {300, 1000}, {300, 1024}} {
 			m, ldb := mb[0], mb[1] // B a block of a wider matrix
 			for _, k := range []int{17, 128, 129, 300, 700} {
@@ -166,6 +166,35 @@ func TestInPlaceBlocked(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestSpathFor checks the float32 paths of the shapes whose choice was
+// measured: a block of at most one panel reads B in place unless its
+// rows alias C's (packAliased), where a 784-d shard's 64×(784→1024)
+// forward product in blocks of one panel ran 1.25× as long packed.
+func TestSpathFor(t *testing.T) {
+	for _, c := range []struct {
+		tA, tB     bool
+		m, n, k    int
+		ldb        int
+		want       spath
+		wantBuffer int
+	}{
+		{false, false, 64, 64, 751, 1024, sInPlaceBlocked, 0}, // 784-d forward, wide blocks
+		{false, false, 64, 32, 32, 1024, sInPlaceBlocked, 0},  // a narrow part of it
+		{false, false, 128, 48, 300, 1000, sInPlaceBlocked, 0},
+		{true, false, 1024, 64, 128, 1568, sInPlaceBlocked, 0}, // 784-d output weight gradient, wide blocks
+		{true, false, 784, 64, 128, 1024, sPacked, 128 * 64},   // 784-d input weight gradient: aliased
+		{false, false, 64, 65, 751, 1024, sPacked, 128 * 65},   // more than a panel
+		{false, true, 64, 32, 1567, 1568, sPacked, 128 * 32},   // B transposed
+		{false, false, 16, 64, 751, 1024, sInPlace, 0},         // few rows
+		{false, false, 64, 3, 751, 1024, sDots, 3 * 752},
+	} {
+		got, need := spathFor(c.tA, c.tB, c.m, c.n, c.k, c.ldb)
+		if got != c.want || need != c.wantBuffer {
+			t.Errorf("spathFor(%v, %v, %d, %d, %d, %d) = %d, %d; want %d, %d", c.tA, c.tB, c.m, c.n, c.k, c.ldb, got, need, c.want, c.wantBuffer)
 		}
 	}
 }
