@@ -79,8 +79,9 @@ func prefetchB(k, ldb, align int) pfMode {
 	return pfL1
 }
 
-// packAliased reports whether a product of at most 32 columns (a block
-// of a masked product) copies B's rows rather than reading them in
+// packAliased reports whether a product of at most one panel (32
+// columns in float64, 64 in float32: a block of a masked product)
+// copies B's rows rather than reading them in
 // place because they are a multiple of align elements (1 KiB) apart and
 // C has at least 256 rows. Such rows share a few sets of the L1 cache,
 // and of L2 too, with C's if ldc is B's ldb (a masked weight gradient,

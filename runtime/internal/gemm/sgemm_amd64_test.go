@@ -207,7 +207,7 @@ func widen(x []float32) []float64 {
 	return y
 }
 
-// TestPackAliased checks which blocks of at most 32 columns copy B: rows
+// TestPackAliased checks which blocks of at most one panel copy B: rows
 // a multiple of 1 KiB apart, and 256 rows of C or more.
 func TestPackAliased(t *testing.T) {
 	for _, c := range []struct {
