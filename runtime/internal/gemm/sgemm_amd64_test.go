@@ -173,7 +173,8 @@ func TestInPlaceBlocked(t *testing.T) {
 // TestSpathFor checks the float32 paths of the shapes whose choice was
 // measured: a block of at most one panel reads B in place unless its
 // rows alias C's (packAliased), where a 784-d shard's 64×(784→1024)
-// forward product in blocks of one panel ran 1.25× as long packed.
+// forward product in blocks of one panel ran 1.25–1.27× as long
+// packed.
 func TestSpathFor(t *testing.T) {
 	for _, c := range []struct {
 		tA, tB     bool
