@@ -415,18 +415,8 @@ func (rn runner) runGemms(c config, seed int, name, dtype string) error {
 		}
 		cmd := command("/usr/bin/python3", args...)
 		cmd.Env = env
-		load := loadavg()
-		stdout, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("bench/gemm/openblas.py: %v", err)
-		}
-		rs, err := parseRates("bench/gemm/openblas.py", stdout, record{Who: "gemm", Config: c.Name, Seed: seed, Core: core, Load: load}, want)
-		if err != nil {
+		if err := rn.runRates("bench/gemm/openblas.py", cmd, record{Who: "gemm", Config: c.Name, Seed: seed, Core: core, Name: name}, want); err != nil {
 			return err
-		}
-		for _, r := range rs {
-			r.Name = name
-			rn.emit(r)
 		}
 	}
 	return nil
@@ -445,17 +435,23 @@ func (rn runner) runFMA(c config, seed int, name, dtype string) error {
 	if dtype != "" {
 		args, want = append(args, "-dtypes", dtype), 1
 	}
-	load := loadavg()
-	stdout, err := command(rn.fma, args...).Output()
+	return rn.runRates("bench/fmapeak", command(rn.fma, args...), record{Who: "fma", Config: c.Name, Seed: seed, Name: name}, want)
+}
+
+// runRates runs cmd, a rate tool (parseRates), and emits its want
+// records, each like base with the machine's load average from just
+// before it ran.
+func (rn runner) runRates(tool string, cmd *exec.Cmd, base record, want int) error {
+	base.Load = loadavg()
+	stdout, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("bench/fmapeak: %v", err)
+		return fmt.Errorf("%s: %v", tool, err)
 	}
-	rs, err := parseRates("bench/fmapeak", stdout, record{Who: "fma", Config: c.Name, Seed: seed, Load: load}, want)
+	rs, err := parseRates(tool, stdout, base, want)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		r.Name = name
 		rn.emit(r)
 	}
 	return nil
