@@ -9,18 +9,32 @@ import (
 	"time"
 )
 
-// earlyTrainer is seededTrainer with the early update on or off, the
-// model's masked weights declared zero (as train.Likelihood declares
-// them: the programs read the weights in place) or not (the update keeps
-// their masked copies).
-func earlyTrainer(t *testing.T, on, zeroed bool, dt DType, clip float64, data []float64) *Trainer {
+// maskUse is how an early-update test trainer's programs read the
+// masked weights W⊙M.
+type maskUse int
+
+const (
+	maskCopied maskUse = iota // no ZeroMasked: the prelude copies W⊙M every step
+	maskKept                  // ZeroMasked, below inPlaceMinBytes: the update keeps the copies (maskkeep.go)
+	maskRead                  // ZeroMasked, inPlaceMinBytes 0: the programs read W in place, as digits' do
+)
+
+func (u maskUse) String() string { return [...]string{"copied", "kept", "in place"}[u] }
+
+// earlyTrainer is seededTrainer with the early update on or off and the
+// masked weights read as use says (the test model's are too small to be
+// read in place by default).
+func earlyTrainer(t *testing.T, on bool, use maskUse, dt DType, clip float64, data []float64) *Trainer {
 	t.Helper()
-	defer func(was bool) { earlyUpdate = was }(earlyUpdate)
+	defer func(was bool, min int) { earlyUpdate, inPlaceMinBytes = was, min }(earlyUpdate, inPlaceMinBytes)
 	earlyUpdate = on
+	if use == maskRead {
+		inPlaceMinBytes = 0
+	}
 	m := madeModel(t, 2, 512, 16)
 	ps := NewParams(m.Params)
 	ps.DType = dt
-	if zeroed {
+	if use != maskCopied {
 		ps.ZeroMasked(modelPrograms(m)...)
 	}
 	ps.Init(rand.New(rand.NewPCG(1, 1)))
@@ -31,6 +45,9 @@ func earlyTrainer(t *testing.T, on, zeroed bool, dt DType, clip float64, data []
 		t.Fatal(err)
 	}
 	t.Cleanup(tr.Close)
+	if n := inPlaceCount(tr.shards[0].p); (n > 0) != (use == maskRead) {
+		t.Fatalf("masked weights %v: %d read in place", use, n)
+	}
 	return tr
 }
 
@@ -42,11 +59,11 @@ func earlyTrainer(t *testing.T, on, zeroed bool, dt DType, clip float64, data []
 func TestEarlyReady(t *testing.T) {
 	data := randomRows(300, 16, 3)
 	for _, dt := range []DType{Float64, Float32} {
-		for _, zeroed := range []bool{false, true} {
-			tr := earlyTrainer(t, true, zeroed, dt, 0, data)
+		for _, use := range []maskUse{maskCopied, maskKept, maskRead} {
+			tr := earlyTrainer(t, true, use, dt, 0, data)
 			es := &tr.early
 			if !es.on {
-				t.Fatalf("%v zeroed %v: the early update is off", dt, zeroed)
+				t.Fatalf("%v, masked weights %v: the early update is off", dt, use)
 			}
 			steps := 0
 			switch p := tr.parts[0].(type) {
@@ -67,7 +84,7 @@ func TestEarlyReady(t *testing.T) {
 				t.Fatalf("%v: order %v not by ready %v", dt, es.order, es.ready)
 			}
 			if last, first := es.ready[len(es.ready)-1], es.ready[0]; last >= first {
-				t.Fatalf("%v zeroed %v: the last range is ready after %d steps, the first after %d", dt, zeroed, last, first)
+				t.Fatalf("%v, masked weights %v: the last range is ready after %d steps, the first after %d", dt, use, last, first)
 			}
 		}
 	}
@@ -86,14 +103,14 @@ func TestEarlyBits(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(1))
 	data := randomRows(300, 16, 3)
 	for _, dt := range []DType{Float64, Float32} {
-		if earlyTrainer(t, true, true, dt, 0.5, data).early.on {
+		if earlyTrainer(t, true, maskRead, dt, 0.5, data).early.on {
 			t.Fatalf("%v: the early update is on with clipping", dt)
 		}
 		{
 			const clip = 0
-			for _, zeroed := range []bool{false, true} {
-				a := earlyTrainer(t, true, zeroed, dt, clip, data)
-				b := earlyTrainer(t, false, zeroed, dt, clip, data)
+			for _, use := range []maskUse{maskCopied, maskKept, maskRead} {
+				a := earlyTrainer(t, true, use, dt, clip, data)
+				b := earlyTrainer(t, false, use, dt, clip, data)
 				if b.early.on {
 					t.Fatal("earlyUpdate = false left the early update on")
 				}
@@ -124,14 +141,14 @@ func TestEarlyBits(t *testing.T) {
 					a.runJoint()
 					a.applyUpdate()
 					b.Step()
-					sameArrays(t, dt.String()+" early, by hand", optArrays(a), optArrays(b))
+					sameArrays(t, dt.String()+" early, by hand, masked weights "+use.String(), optArrays(a), optArrays(b))
 				}
 			}
 		}
 		// Rows of NaN: every loss is NaN, nothing runs early, and
 		// nothing moves, the step counters included.
 		nan := slices.Repeat([]float64{math.NaN()}, 300*16)
-		tr := earlyTrainer(t, true, true, dt, 0, nan)
+		tr := earlyTrainer(t, true, maskRead, dt, 0, nan)
 		before := optArrays(tr)
 		for range 3 {
 			if loss := tr.Step(); !math.IsNaN(loss) {
@@ -159,7 +176,7 @@ func TestEarlyCores(t *testing.T) {
 			ran := 0
 			for k, procs := range []int{1, 2} {
 				goruntime.GOMAXPROCS(procs)
-				tr := earlyTrainer(t, true, true, dt, clip, data)
+				tr := earlyTrainer(t, true, maskRead, dt, clip, data)
 				testStall = func(i, j int) {
 					if i == 1 {
 						time.Sleep(50 * time.Microsecond)
@@ -210,7 +227,7 @@ func stepByStep[T Float](e *Exec[T], between func()) {
 // update.
 func TestEarlyStale(t *testing.T) {
 	data := randomRows(300, 16, 3)
-	tr := earlyTrainer(t, true, true, Float32, 0, data)
+	tr := earlyTrainer(t, true, maskRead, Float32, 0, data)
 	es := &tr.early
 	tr.openEarly()
 	stale := es.claim.Load()
