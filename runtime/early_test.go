@@ -15,20 +15,22 @@ type maskUse int
 
 const (
 	maskCopied maskUse = iota // no ZeroMasked: the prelude copies W⊙M every step
-	maskKept                  // ZeroMasked, below inPlaceMinBytes: the update keeps the copies (maskkeep.go)
+	maskKept                  // ZeroMasked, inPlaceMinBytes above them: the update keeps the copies (maskkeep.go), as moons' does
 	maskRead                  // ZeroMasked, inPlaceMinBytes 0: the programs read W in place, as digits' do
 )
 
 func (u maskUse) String() string { return [...]string{"copied", "kept", "in place"}[u] }
 
 // earlyTrainer is seededTrainer with the early update on or off and the
-// masked weights read as use says (the test model's are too small to be
-// read in place by default).
+// masked weights read as use says, whatever their size.
 func earlyTrainer(t *testing.T, on bool, use maskUse, dt DType, clip float64, data []float64) *Trainer {
 	t.Helper()
 	defer func(was bool, min int) { earlyUpdate, inPlaceMinBytes = was, min }(earlyUpdate, inPlaceMinBytes)
 	earlyUpdate = on
-	if use == maskRead {
+	switch use {
+	case maskKept:
+		inPlaceMinBytes = math.MaxInt
+	case maskRead:
 		inPlaceMinBytes = 0
 	}
 	m := madeModel(t, 2, 512, 16)
@@ -47,6 +49,9 @@ func earlyTrainer(t *testing.T, on bool, use maskUse, dt DType, clip float64, da
 	t.Cleanup(tr.Close)
 	if n := inPlaceCount(tr.shards[0].p); (n > 0) != (use == maskRead) {
 		t.Fatalf("masked weights %v: %d read in place", use, n)
+	}
+	if kept := tr.restSize < tr.shards[0].p.preludeSize(); kept != (use == maskKept) {
+		t.Fatalf("masked weights %v: copies kept by the update: %v", use, kept)
 	}
 	return tr
 }
@@ -95,7 +100,8 @@ func TestEarlyReady(t *testing.T) {
 // range the early update lets it, as an idle member would. Every range
 // must have run by the end, and the parameters and moments must be the
 // same bits as a trainer's without the early update, in both dtypes, with
-// the masked weights read in place or copied: a range run before the
+// the masked weights copied by the prelude, copied by the update (kept
+// copies) or read in place: a range run before the
 // shards were done with its parameters or gradients would change them. A
 // trainer that clips runs nothing early. A batch whose loss is not finite
 // updates nothing, early or late.
@@ -171,12 +177,16 @@ func TestEarlyCores(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
 	data := randomRows(300, 16, 3)
 	for _, dt := range []DType{Float64, Float32} {
-		for _, clip := range []float64{0, 0.5} {
+		for _, c := range []struct {
+			clip float64
+			use  maskUse
+		}{{0, maskKept}, {0, maskRead}, {0.5, maskRead}} {
+			clip := c.clip
 			var got [2]map[string][]float64
 			ran := 0
 			for k, procs := range []int{1, 2} {
 				goruntime.GOMAXPROCS(procs)
-				tr := earlyTrainer(t, true, maskRead, dt, clip, data)
+				tr := earlyTrainer(t, true, c.use, dt, clip, data)
 				testStall = func(i, j int) {
 					if i == 1 {
 						time.Sleep(50 * time.Microsecond)
@@ -190,8 +200,8 @@ func TestEarlyCores(t *testing.T) {
 				got[k] = optArrays(tr)
 				ran = tr.early.ran
 			}
-			sameArrays(t, dt.String()+" on two cores, early", got[1], got[0])
-			t.Logf("%v clip %v: %d ranges ran early in 40 steps", dt, clip, ran)
+			sameArrays(t, dt.String()+" on two cores, early, masked weights "+c.use.String(), got[1], got[0])
+			t.Logf("%v clip %v, masked weights %v: %d ranges ran early in 40 steps", dt, clip, c.use, ran)
 		}
 	}
 }

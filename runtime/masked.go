@@ -879,10 +879,10 @@ func coveredBy(mask []float64, runs [][2]int) bool {
 // that read it, and the cores' caches then pass W's lines back and forth
 // (both shards read all of it, either member updates any range). A copy
 // passes them too, since the update writes it as it writes W (kept
-// copies), and costs a second write of each element; it pays only while
-// the weights fit in a core's L2 (figures in bench/README.md, "Figures
-// behind runtime design choices"). Reading in place or a copy gives the
-// same bits.
+// copies), and costs a second write of each element; it does not pay
+// from a few hundred KB of weights (inPlaceMinBytes; figures in
+// bench/README.md, "Figures behind runtime design choices"). Reading in
+// place or a copy gives the same bits.
 func maskInPlace[T Float](p *ir.Program, params *Params, v int) bool {
 	in := p.Instrs[v]
 	if in.Op != ir.OpMaskCopy || p.Instrs[in.Args[0]].Op != ir.OpParam {
@@ -904,12 +904,16 @@ func maskInPlace[T Float](p *ir.Program, params *Params, v int) bool {
 }
 
 // inPlaceMinBytes is the size of a gradient program's masked weights from
-// which they are read in place (maskInPlace): one core's L2 (1 MB on the
-// hosts nox is measured on). Below it a copy made in the prelude, since
-// kept by the update (maskkeep.go), stays in cache: the moons MAF's
-// 0.2–0.4 MB. Above it reading in place saves the update writing each
-// copy beside W: a digits trainer (2 MB of masked weights in float32, 4
-// MB in float64) stepped 1.03–1.11× as fast in place as with its copies
-// kept, in both dtypes (alternated benchmarks, bench/README.md), where
-// the threshold was 16 MB until then. Tests lower it.
-var inPlaceMinBytes = 1 << 20
+// which they are read in place (maskInPlace). Below it a copy made in the
+// prelude, since kept by the update (maskkeep.go), stays in a core's
+// cache: the moons MAF's 12 and 24 KB, whose steps were level either way
+// (in place 0.98–1.04× as long). Above it reading in place saves the
+// update writing each copy beside W: MADEs on 64 columns with 0.5–4 MB
+// of masked weights (the digits MAF has 2 MB in float32) stepped
+// 0.91–0.95× as long in place as with kept copies, faster in 53–60 of
+// 60 alternated rounds; with 0.12–0.5 MB, 0.95–1.005×, within the noise.
+// It was 16 MB, set before the update kept copies, when in place was
+// measured against a copy the prelude made. Measured on a Zen 4 host
+// (TestProbeInPlace with NOX_PROBE_KEPT=1, bench/README.md). Tests lower
+// it.
+var inPlaceMinBytes = 256 << 10

@@ -18,8 +18,8 @@ import "github.com/noxlang/nox/compiler/ir"
 // shorter (2.10–2.16 ms against 2.12–2.25, six alternating pairs of
 // BenchmarkTrainStepDigits32). Reading W in place, which saves the
 // update that second write, has since proved faster still on digits
-// (inPlaceMinBytes): kept copies now serve trainers whose masked weights
-// fit in a core's L2, such as the moons MAF's.
+// (inPlaceMinBytes): kept copies now serve trainers with under 256 KB of
+// masked weights, such as the moons MAF's.
 //
 // They are the prelude's again whenever the parameters changed otherwise
 // (Params.Changed: Init, Set, a restored model; the parameters'

@@ -309,12 +309,15 @@ func TestMaskInPlace(t *testing.T) {
 }
 
 // TestTrainerInPlaceSize pins which trainers read their masked weights
-// in place (inPlaceMinBytes): the digits MAF's (2 MB of masked weights in
-// float32, 4 MB in float64) where they were copied until the thirty-first
-// session, the moons MAF's (about 0.2 and 0.4 MB) still copied. Measured
-// on a Zen 4 host, in place made a digits step 1.03–1.11× as fast in both
-// dtypes; moons, whose weights stay in a core's L2, did not change
-// (bench/README.md, "Figures behind runtime design choices").
+// in place (inPlaceMinBytes, 256 KB): the digits MAF's (2 MB of masked
+// weights in float32, 4 MB in float64), which were copied until the
+// thirty-first session; a model on either side of the line (two MADE
+// layers of 512 hidden units on 16 columns: 192 KB in float32, copied,
+// 384 KB in float64, in place); the moons MAF's (12 and 24 KB), copied.
+// Measured on a Zen 4 host (bench/README.md, "Figures behind runtime
+// design choices"): in place made a digits step 1.03–1.11× as fast in
+// both dtypes, and steps of 0.5–4 MB of masked weights 0.91–0.95× as
+// long, where moons' were level.
 func TestTrainerInPlaceSize(t *testing.T) {
 	for _, c := range []struct {
 		name                 string
@@ -322,6 +325,7 @@ func TestTrainerInPlaceSize(t *testing.T) {
 		inPlace32, inPlace64 bool
 	}{
 		{"moons", 5, 100, 2, false, false},
+		{"either side of 256 KB", 2, 512, 16, false, true},
 		{"digits", 5, 512, 64, true, true},
 	} {
 		m := madeModel(t, c.layers, c.hidden, c.dim)
