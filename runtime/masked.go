@@ -910,8 +910,9 @@ func maskInPlace[T Float](p *ir.Program, params *Params, v int) bool {
 // (in place 0.98–1.04× as long). Above it reading in place saves the
 // update writing each copy beside W: MADEs on 64 columns with 0.5–4 MB
 // of masked weights (the digits MAF has 2 MB in float32) stepped
-// 0.91–0.95× as long in place as with kept copies, faster in 53–60 of
-// 60 alternated rounds; with 0.12–0.5 MB, 0.95–1.005×, within the noise.
+// 0.91–0.96× as long in place as with kept copies (medians), faster in
+// 43–60 of 60 alternated rounds; with 0.12–0.5 MB, 0.95–1.005×, within
+// the noise.
 // It was 16 MB, set before the update kept copies, when in place was
 // measured against a copy the prelude made. Measured on a Zen 4 host
 // (TestProbeInPlace with NOX_PROBE_KEPT=1, bench/README.md). Tests lower

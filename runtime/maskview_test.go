@@ -316,7 +316,7 @@ func TestMaskInPlace(t *testing.T) {
 // 384 KB in float64, in place); the moons MAF's (12 and 24 KB), copied.
 // Measured on a Zen 4 host (bench/README.md, "Figures behind runtime
 // design choices"): in place made a digits step 1.03–1.11× as fast in
-// both dtypes, and steps of 0.5–4 MB of masked weights 0.91–0.95× as
+// both dtypes, and steps of 0.5–4 MB of masked weights 0.91–0.96× as
 // long, where moons' were level.
 func TestTrainerInPlaceSize(t *testing.T) {
 	for _, c := range []struct {
