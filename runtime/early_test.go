@@ -25,7 +25,7 @@ func (u maskUse) String() string { return [...]string{"copied", "kept", "in plac
 // masked weights read as use says, whatever their size.
 func earlyTrainer(t *testing.T, on bool, use maskUse, dt DType, clip float64, data []float64) *Trainer {
 	t.Helper()
-	defer func(was bool, min int) { earlyUpdate, inPlaceMinBytes = was, min }(earlyUpdate, inPlaceMinBytes)
+	defer func(was bool, minBytes int) { earlyUpdate, inPlaceMinBytes = was, minBytes }(earlyUpdate, inPlaceMinBytes)
 	earlyUpdate = on
 	switch use {
 	case maskKept:
@@ -181,12 +181,11 @@ func TestEarlyCores(t *testing.T) {
 			clip float64
 			use  maskUse
 		}{{0, maskKept}, {0, maskRead}, {0.5, maskRead}} {
-			clip := c.clip
 			var got [2]map[string][]float64
 			ran := 0
 			for k, procs := range []int{1, 2} {
 				goruntime.GOMAXPROCS(procs)
-				tr := earlyTrainer(t, true, c.use, dt, clip, data)
+				tr := earlyTrainer(t, true, c.use, dt, c.clip, data)
 				testStall = func(i, j int) {
 					if i == 1 {
 						time.Sleep(50 * time.Microsecond)
@@ -201,7 +200,7 @@ func TestEarlyCores(t *testing.T) {
 				ran = tr.early.ran
 			}
 			sameArrays(t, dt.String()+" on two cores, early, masked weights "+c.use.String(), got[1], got[0])
-			t.Logf("%v clip %v, masked weights %v: %d ranges ran early in 40 steps", dt, clip, c.use, ran)
+			t.Logf("%v clip %v, masked weights %v: %d ranges ran early in 40 steps", dt, c.clip, c.use, ran)
 		}
 	}
 }

@@ -915,6 +915,6 @@ func maskInPlace[T Float](p *ir.Program, params *Params, v int) bool {
 // the noise.
 // It was 16 MB, set before the update kept copies, when in place was
 // measured against a copy the prelude made. Measured on a Zen 4 host
-// (TestProbeInPlace with NOX_PROBE_KEPT=1, bench/README.md). Tests lower
-// it.
+// (TestProbeInPlace with NOX_PROBE_KEPT=1, bench/README.md). Tests set
+// it to choose either way.
 var inPlaceMinBytes = 256 << 10
