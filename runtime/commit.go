@@ -73,11 +73,11 @@ func commitPages(bufs [][]byte) {
 // freshBytes returns the memory of the buffers the program's steps write
 // (plan's fresh) and of its products' scratch.
 func (e *Exec[T]) freshBytes() [][]byte {
-	out := make([][]byte, 0, len(e.fresh)+1)
+	out := make([][]byte, 0, len(e.fresh)+3)
 	for _, b := range e.fresh {
 		out = append(out, bytesOf(b))
 	}
-	return append(out, bytesOf(e.scratch))
+	return append(out, bytesOf(e.scratch), bytesOf(e.rowA), bytesOf(e.rowC))
 }
 
 func (pt *execPart[T]) freshBytes() [][]byte { return pt.exec.freshBytes() }

@@ -20,6 +20,7 @@ type Exec[T Float] struct {
 	fresh       [][]T // the buffers the steps write (plan)
 	rng         *rand.Rand
 	scratch     []T // transposed right operands of matmuls
+	rowA, rowC  []T // a rowwise product's Aᵀ and Cᵀ (rowwise.go)
 	k           *kernels[T]
 	share       share // the product others may help with (share.go)
 }
@@ -39,6 +40,7 @@ type step[T Float] struct {
 	halves     int          // a masked product run in halves this many columns apart (masked.go), or 0
 	blockCols  int          // the width of a masked product's blocks (of each half, in halves)
 	pieces     []gemmBlock  // a product's pieces for helpers (share.go), or nil
+	rowwise    bool         // a masked product with B transposed run as Cᵀ = B·Aᵀ (rowwise.go)
 	rows, cols int          // result
 	ar, ac     int          // first operand
 	br, bc     int          // second operand
@@ -94,6 +96,7 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 	}
 	bufs, arena, fresh := plan[T](q, params, b, static, own, shared, external)
 	e := &Exec[T]{Prog: p, prog: q, Batch: b, bufs: bufs, ArenaFloats: arena, fresh: fresh, rng: rng, k: kernelsFor[T]()}
+	rowA, rowC := 0, 0 // the rowwise products' largest Aᵀ and Cᵀ
 	for i, in := range q.Instrs {
 		if static[i] && owner != nil {
 			continue
@@ -156,6 +159,10 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			if !static[i] {
 				s.pieces = pieces(e, &s, tA, tB, k)
 			}
+			if s.rowwise = rowwisePlanned(&s, tA, tB); s.rowwise {
+				na, nc := rowwiseFloats(&s)
+				rowA, rowC = max(rowA, na), max(rowC, nc)
+			}
 			if s.smallK = smallKPlanned(&s); s.smallK && tB {
 				s.packed = make([]T, s.ac*s.cols)
 				e.ArenaFloats += len(s.packed)
@@ -176,6 +183,10 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 		} else {
 			e.steps = append(e.steps, s)
 		}
+	}
+	if rowA > 0 {
+		e.rowA, e.rowC = make([]T, rowA), make([]T, rowC)
+		e.ArenaFloats += rowA + rowC
 	}
 	uses, _ := useCounts(q)
 	formChains(e.steps, uses)

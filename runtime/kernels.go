@@ -39,6 +39,7 @@ func (e *Exec[T]) exec(s *step[T]) {
 		// A product with pieces runs through runShared; run whole here,
 		// it computes the same (TestPiecesWhole).
 		if s.blocks != nil {
+			e.rowwiseStart(s)
 			for _, b := range s.blocks {
 				e.gemmBlock(s, b, tA, tB)
 			}

@@ -581,6 +581,10 @@ func partsWork(ps []gemmPart, b gemmBlock) int {
 // outside a part over half its columns) are zeros: the product's buffer
 // is its own (newExec), zeroed when planned, and no step writes there.
 func (e *Exec[T]) gemmBlock(s *step[T], b gemmBlock, tA, tB bool) {
+	if s.rowwise {
+		e.rowwiseBlock(s, b)
+		return
+	}
 	if s.parts != nil {
 		// A masked product's pieces are its blocks, one per maskBlockCols
 		// columns, or per halvesBlockCols of each half (pieces, share.go).

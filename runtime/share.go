@@ -114,6 +114,7 @@ func (e *Exec[T]) runShared(i int) {
 	sh := &e.share
 	n := uint32(len(s.pieces))
 	sh.done.Store(0)
+	e.rowwiseStart(s) // before any piece is published
 	sh.word.Store(uint64(i) << 32)
 	if testPublished != nil {
 		testPublished(sh)
