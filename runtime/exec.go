@@ -159,7 +159,9 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			if !static[i] {
 				s.pieces = pieces(e, &s, tA, tB, k)
 			}
-			if s.rowwise = rowwisePlanned(&s, tA, tB); s.rowwise {
+			// Not in the prelude, whose steps members may run at the same
+			// time: the rowwise products of an Exec share its rowA.
+			if s.rowwise = !static[i] && rowwisePlanned(&s, tA, tB); s.rowwise {
 				na, nc := rowwiseFloats(&s)
 				rowA, rowC = max(rowA, na), max(rowC, nc)
 			}
