@@ -86,9 +86,10 @@
 // (a MADE's μ and α), a block covers the same columns of both, half of
 // each vector from each (gemm.SgemmHalves), so that along the staircase
 // a vector spans half as many degrees; and where B is the masked matrix
-// transposed (backpropagation's dY·(W⊙M)ᵀ) and C has at most 64 rows, a
-// block computes its columns of C as rows of Cᵀ = (W⊙M)·dYᵀ, reading W
-// in place, then transposes them (rowwise.go). A member that has finished its own part
+// transposed (backpropagation's dY·(W⊙M)ᵀ) and C has 5 to 64 rows, in
+// float32 on the AVX-512 kernels, a block computes its columns of C as
+// rows of Cᵀ = (W⊙M)·dYᵀ, reading W in place, then transposes them
+// (rowwise.go). A member that has finished its own part
 // updates, in a Trainer that does not clip, the ranges of the parameters
 // that every shard is done with (early.go), and claims pieces of the
 // products the others are running. A segment is

@@ -159,8 +159,10 @@ func newExecWith[T Float](p *ir.Program, params *Params, b int, rng *rand.Rand, 
 			if !static[i] {
 				s.pieces = pieces(e, &s, tA, tB, k)
 			}
-			// Not in the prelude, whose steps members may run at the same
-			// time: the rowwise products of an Exec share its rowA.
+			// Main steps only: they run one product at a time (share.go),
+			// which the rowwise products' shared rowA needs. A prelude's
+			// products run once per parameter change; they stay packed
+			// rather than depend on how preludeWork spreads them.
 			if s.rowwise = !static[i] && rowwisePlanned(&s, tA, tB); s.rowwise {
 				na, nc := rowwiseFloats(&s)
 				rowA, rowC = max(rowA, na), max(rowC, nc)

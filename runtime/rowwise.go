@@ -6,13 +6,15 @@ import "github.com/noxlang/nox/runtime/internal/gemm"
 // a masked layer computes dX = dY·(W⊙M)ᵀ, W stored n×k (a row of W per
 // column of dX). Run as blocks of maskBlockCols columns of dX, each block
 // packs its rows of W transposed (k×32) before the kernels read them, and
-// each shard packs them again: 784-d's 64×1024×1568 product ran at about
-// 84 GFLOP/s on one thread where the forward product of the same shape,
-// which reads W in place, ran at 92–102 (TestProbeProducts). Computed the
-// other way round, dXᵀ = (W⊙M)·dYᵀ, a block is rows of W read in place
-// (each row's live range contiguous, followed by the kernels' rows of A)
-// times dYᵀ, which is transposed once per product and read by every
-// block: the same product ran ~10 % faster in a probe, cold or warm.
+// each shard packs them again: on one thread, in the flow of a step
+// (TestProbeProducts), 784-d's 64×1024×1568 product ran at 82–84 GFLOP/s
+// of useful work where the forward product of the same shape, which
+// reads W in place, ran at 90–93. Computed the other way round, dXᵀ =
+// (W⊙M)·dYᵀ, a block is rows of W read in place (each row's live range
+// contiguous, followed by the kernels' rows of A) times dYᵀ, which is
+// transposed once per product and read by every block: that product ran
+// 13–14 % faster, 784-d's 64×784×1024 one 12 %, a 784-d training step
+// 2.3–3 % (bench/README.md).
 //
 // The plan is the masked product's own (blocks of C's columns, each with
 // its parts over ranges of k): a block's columns of dX become rows of
@@ -39,23 +41,32 @@ const rowwiseRun = 128
 const rowwiseMaxRows = 64
 
 // rowwisePlanned reports whether s, a masked product with blocks, runs
-// rowwise: B transposed and A not, float32 on the AVX-512 kernels, at
-// most rowwiseMaxRows rows, and blocks and parts that span all of C's
-// rows and more than 4 of its columns (gemm.Sgemm runs at most 4 as dot
-// products along k, which sum in another order).
+// rowwise: B transposed and A not, float32 on the AVX-512 kernels, more
+// than 4 and at most rowwiseMaxRows rows, blocks and parts that span all
+// of C's rows and more than 4 of its columns (gemm.Sgemm runs a product
+// of at most 4 columns, of C or of Cᵀ, as dot products along k, which
+// sum in another order), and blocks whose first part writes all of their
+// columns: a block's rows of Cᵀ then hold nothing the Exec's last
+// rowwise product left there. A block of a product whose output is
+// masked (outputParts) may leave columns to the zeros they were planned
+// with; such a product stays packed.
 func rowwisePlanned[T Float](s *step[T], tA, tB bool) bool {
 	var z T
-	if _, f32 := any(z).(float32); !f32 || !rowwiseOn || !tB || tA || s.blocks == nil || s.halves != 0 || s.rows > rowwiseMaxRows || !gemmAVX512Path() {
+	if _, f32 := any(z).(float32); !f32 || !rowwiseOn || !tB || tA || s.blocks == nil || s.halves != 0 || s.rows <= 4 || s.rows > rowwiseMaxRows || !gemmAVX512Path() {
 		return false
 	}
 	spans := func(b gemmBlock) bool { return b.m0 == 0 && b.m1 == s.rows && b.n1-b.n0 > 4 }
-	for _, b := range s.blocks {
+	for i, b := range s.blocks {
 		if !spans(b) {
 			return false
 		}
-	}
-	for _, ps := range s.parts {
-		for _, p := range ps {
+		if s.parts == nil || s.parts[i] == nil {
+			continue
+		}
+		if first := s.parts[i][0]; first.acc || first.n0 != b.n0 || first.n1 != b.n1 {
+			return false
+		}
+		for _, p := range s.parts[i] {
 			if !spans(p.gemmBlock) {
 				return false
 			}
