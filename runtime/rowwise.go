@@ -35,9 +35,10 @@ const rowwiseRun = 128
 // product has: one panel of the float32 kernels, whose B (dYᵀ) they then
 // read in place. A digits shard's 128 rows made two panels, and its
 // products with B transposed ran slower rowwise than packed, their W
-// small and in cache (one thread, TestProbeProducts): 128×512×128 in
-// 115–117 µs against 92–93 as one product of 128 columns, 96–98 as two
-// of 64; 128×64×512 in 63 and 53 against 53.5.
+// small and in cache (one thread, TestProbeProducts, bench/README.md):
+// 128×512×128 in 115–119 µs against 93–96, 128×64×512 in 62–64
+// against 54; as two products of 64 columns each, 96–98 and 53 (one
+// run).
 const rowwiseMaxRows = 64
 
 // rowwisePlanned reports whether s, a masked product with blocks, runs
