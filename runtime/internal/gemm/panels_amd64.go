@@ -103,30 +103,33 @@ func packedWith(buf []float64, tB bool, m, n, k int, a []float64, ars, aps int, 
 // ldb) into dst as a kw×nw row-major matrix: whole 8×8 tiles in
 // registers, the rest element by element. (Element by element, the
 // packing took 5 % of a digits float64 training step.)
-func packT(dst []float64, kw, nw int, b []float64, ldb int) {
+func packT(dst []float64, kw, nw int, b []float64, ldb int) { packTTo(dst, nw, kw, nw, b, ldb) }
+
+// packTTo is packT into dst with leading dimension ldd (Transpose64).
+func packTTo(dst []float64, ldd, kw, nw int, b []float64, ldb int) {
 	kt, jt := kw/8, nw/8
 	if kt > 0 && jt > 0 {
 		_ = b[(8*jt-1)*ldb+8*kt-1]
-		_ = dst[(8*kt-1)*nw+8*jt-1]
-		dtranspose8(kt, jt, &b[0], ldb, &dst[0], nw)
-		packTScalar(dst, nw, b, ldb, 8*kt, kw, 0, 8*jt)
-		packTScalar(dst, nw, b, ldb, 0, kw, 8*jt, nw)
+		_ = dst[(8*kt-1)*ldd+8*jt-1]
+		dtranspose8(kt, jt, &b[0], ldb, &dst[0], ldd)
+		packTScalar(dst, ldd, b, ldb, 8*kt, kw, 0, 8*jt)
+		packTScalar(dst, ldd, b, ldb, 0, kw, 8*jt, nw)
 		return
 	}
-	packTScalar(dst, nw, b, ldb, 0, kw, 0, nw)
+	packTScalar(dst, ldd, b, ldb, 0, kw, 0, nw)
 }
 
-// packTScalar sets dst[p*nw+j] = b[j*ldb+p] for p0 ≤ p < p1 and
-// j0 ≤ j < j1, for the parts of a block that packT and spackT do not
-// transpose in registers.
-func packTScalar[T float32 | float64](dst []T, nw int, b []T, ldb int, p0, p1, j0, j1 int) {
+// packTScalar sets dst[p*ldd+j] = b[j*ldb+p] for p0 ≤ p < p1 and
+// j0 ≤ j < j1, for the parts of a block that packTTo and spackTTo do
+// not transpose in registers.
+func packTScalar[T float32 | float64](dst []T, ldd int, b []T, ldb int, p0, p1, j0, j1 int) {
 	if p0 >= p1 || j0 >= j1 {
 		return
 	}
 	if p1-p0 < 8 {
 		// Short rows of b: write along the rows of dst instead.
 		for p := p0; p < p1; p++ {
-			d := dst[p*nw+j0 : p*nw+j1]
+			d := dst[p*ldd+j0 : p*ldd+j1]
 			for j := range d {
 				d[j] = b[(j0+j)*ldb+p]
 			}
@@ -141,13 +144,13 @@ func packTScalar[T float32 | float64](dst []T, nw int, b []T, ldb int, p0, p1, j
 		b3 := b[(j+3)*ldb+p0 : (j+3)*ldb+p1]
 		b1, b2, b3 = b1[:len(b0)], b2[:len(b0)], b3[:len(b0)]
 		for p := range b0 {
-			d := dst[(p0+p)*nw+j : (p0+p)*nw+j+4]
+			d := dst[(p0+p)*ldd+j : (p0+p)*ldd+j+4]
 			d[0], d[1], d[2], d[3] = b0[p], b1[p], b2[p], b3[p]
 		}
 	}
 	for ; j < j1; j++ {
 		for p, v := range b[j*ldb+p0 : j*ldb+p1] {
-			dst[(p0+p)*nw+j] = v
+			dst[(p0+p)*ldd+j] = v
 		}
 	}
 }

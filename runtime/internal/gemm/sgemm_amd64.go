@@ -218,21 +218,24 @@ func spacked(buf []float32, tB bool, m, n, k int, a []float32, ars, aps int, b [
 // blocks of masked products transpose parts whose k is rarely a
 // multiple of 16: element by element, those rows had cost a digits
 // training step 1.4 % of its time (perf).
-func spackT(dst []float32, kw, nw int, b []float32, ldb int) {
+func spackT(dst []float32, kw, nw int, b []float32, ldb int) { spackTTo(dst, nw, kw, nw, b, ldb) }
+
+// spackTTo is spackT into dst with leading dimension ldd (Transpose32).
+func spackTTo(dst []float32, ldd, kw, nw int, b []float32, ldb int) {
 	kt, jt := kw/16, nw/16
 	if jt > 0 {
 		_ = b[(16*jt-1)*ldb+kw-1]
-		_ = dst[(kw-1)*nw+16*jt-1]
+		_ = dst[(kw-1)*ldd+16*jt-1]
 		if kt > 0 {
-			stranspose16(kt, jt, &b[0], ldb, &dst[0], nw)
+			stranspose16(kt, jt, &b[0], ldb, &dst[0], ldd)
 		}
 		if kr := kw - 16*kt; kr > 0 {
-			stranspose16Tail(kr, jt, &b[16*kt], ldb, &dst[16*kt*nw], nw)
+			stranspose16Tail(kr, jt, &b[16*kt], ldb, &dst[16*kt*ldd], ldd)
 		}
-		packTScalar(dst, nw, b, ldb, 0, kw, 16*jt, nw)
+		packTScalar(dst, ldd, b, ldb, 0, kw, 16*jt, nw)
 		return
 	}
-	packTScalar(dst, nw, b, ldb, 0, kw, 0, nw)
+	packTScalar(dst, ldd, b, ldb, 0, kw, 0, nw)
 }
 
 // sdots computes C = A·B' (+ C if acc) for n ≤ 4 as dot products along

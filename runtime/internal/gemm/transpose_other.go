@@ -2,6 +2,13 @@
 
 package gemm
 
-func transpose32Asm(rows, cols int, src []float32, lds int, dst []float32, ldd int) int { return 0 }
+// There are no assembly kernels here (useAsm is false): these are never
+// called.
 
-func transpose64Asm(rows, cols int, src []float64, lds int, dst []float64, ldd int) int { return 0 }
+func transpose32Asm(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
+	panic("gemm: no assembly kernels")
+}
+
+func transpose64Asm(rows, cols int, src []float64, lds int, dst []float64, ldd int) {
+	panic("gemm: no assembly kernels")
+}
