@@ -14,7 +14,7 @@ import "github.com/noxlang/nox/runtime/internal/gemm"
 // contiguous, followed by the kernels' rows of A) times dYᵀ, which is
 // transposed once per product and read by every block: that product ran
 // 13–14 % faster, 784-d's 64×784×1024 one 12 %, a 784-d training step
-// 2.3–3 % (bench/README.md).
+// 2.3–4 % (bench/README.md).
 //
 // The plan is the masked product's own (blocks of C's columns, each with
 // its parts over ranges of k): a block's columns of dX become rows of
