@@ -5,9 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"testing"
-	"time"
 )
 
 // TestProbeRowwise is a measuring tool, run only with NOX_PROBE_ROWWISE
@@ -49,27 +47,10 @@ func TestProbeRowwise(t *testing.T) {
 		}
 		trs[v], pss[v] = tr, ps
 	}
-	var steps [2][]time.Duration
-	faster := 0
-	for r := range rounds {
-		var d [2]time.Duration
-		for k := range 2 {
-			v := (r + k) % 2
-			t0 := time.Now()
-			for range 10 {
-				trs[v].Step()
-			}
-			d[v] = time.Since(t0) / 10
-			steps[v] = append(steps[v], d[v])
-		}
-		if d[1] < d[0] {
-			faster++
-		}
-	}
+	steps, faster := alternateSteps(trs, rounds, nil)
 	for v := range 2 {
 		trs[v].Sync()
 		trs[v].Close()
-		slices.Sort(steps[v])
 	}
 	fmt.Printf("%s float32: median step packed %v, rowwise %v (%.3f); minimum %v, %v; rowwise faster in %d of %d rounds\n", cfg,
 		steps[0][rounds/2], steps[1][rounds/2], float64(steps[1][rounds/2])/float64(steps[0][rounds/2]), steps[0][0], steps[1][0], faster, rounds)

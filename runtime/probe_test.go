@@ -122,6 +122,36 @@ func probeCount(name string, def int) int {
 	return def
 }
 
+// alternateSteps runs rounds of 10 steps of each of two trainers, the
+// two taking turns to go first, so that the machine's drift hits both,
+// and returns each one's mean step per round, sorted, and in how many
+// rounds the second was faster. after, if not nil, runs after each
+// trainer's turn with its index (TestProbeInPlace times its scorers
+// there).
+func alternateSteps(trs [2]*Trainer, rounds int, after func(v int)) (steps [2][]time.Duration, faster int) {
+	for r := range rounds {
+		var d [2]time.Duration
+		for k := range 2 {
+			v := (r + k) % 2
+			t0 := time.Now()
+			for range 10 {
+				trs[v].Step()
+			}
+			d[v] = time.Since(t0) / 10
+			steps[v] = append(steps[v], d[v])
+			if after != nil {
+				after(v)
+			}
+		}
+		if d[1] < d[0] {
+			faster++
+		}
+	}
+	slices.Sort(steps[0])
+	slices.Sort(steps[1])
+	return steps, faster
+}
+
 // probeMAF returns the probes' model, a MAF of 5 layers over dim
 // columns standardized with mean 0.1 and standard deviation 1.3 (as the
 // benchmarks' mafModel), and its float32 parameters, initialised, with
