@@ -32,69 +32,154 @@ type ConvertOptions struct {
 // detect its separator and header.
 const convertHead = 64 << 10
 
+// convertBlock is how much of a CSV file ConvertCSV reads at a time
+// (tests lower it).
+var convertBlock = 16 << 20
+
 // ConvertCSV converts the CSV file in into the .npy file out, in memory
 // bounded by a few buffers whatever the file's size, so that a data set
 // larger than memory can be trained on by npy(...) (which streams large
-// files): a first pass reads and checks every row (csv(...)'s rules and
-// errors, naming row and column), a second writes the array, atomically
-// (nothing is left at out on an error). It returns the rows written and
-// those dropped (DropNA).
+// files). It reads the file once, in blocks of whole lines, which it
+// reads on every core where they have no quotes (csvfast.go), checking
+// every row as csv(...) does (its rules and errors, naming row and
+// column), and writes the array as it goes, its header's row count
+// written last, atomically: nothing is left at out on an error. It
+// returns the rows written and those dropped (DropNA).
 func ConvertCSV(in, out string, o ConvertOptions) (rows, dropped int, err error) {
 	f, cols, err := scanCSVFile(in, o)
 	if err != nil {
 		return 0, 0, err
 	}
-	bad := func(row []float64) error {
-		if !o.Float32 {
-			return nil
-		}
-		for k, v := range row {
-			if math.IsInf(float64(float32(v)), 0) {
-				e := &Error{Col: cols[k] + 1, Msg: fmt.Sprintf("%g is too large for float32 (convert to float64)", v)}
-				if f.Names != nil {
-					e.Name = f.Names[cols[k]]
-				}
-				return e
-			}
-		}
-		return nil
+	descr := "<f8"
+	if o.Float32 {
+		descr = "<f4"
 	}
-	rows, dropped, err = eachCSVFile(in, f, cols, o.DropNA, bad)
+	err = atomicfile.WritePatched(out, func(w io.Writer) ([]byte, error) {
+		head := npyHeaderBytes(descr, 0, len(cols))
+		if _, err := w.Write(head); err != nil {
+			return nil, err
+		}
+		var err error
+		if rows, dropped, err = convertRows(in, f, cols, o, w); err != nil {
+			return nil, err
+		}
+		h := npyHeaderBytes(descr, rows, len(cols))
+		if len(h) != len(head) {
+			return nil, fmt.Errorf("%d rows do not fit the header", rows)
+		}
+		return h, nil
+	})
 	if err != nil {
 		return 0, 0, err
 	}
-	descr, size := "<f8", 8
-	if o.Float32 {
-		descr, size = "<f4", 4
-	}
-	err = atomicfile.Write(out, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		if _, err := bw.Write(npyHeaderBytes(descr, rows, len(cols))); err != nil {
-			return err
+	return rows, dropped, nil
+}
+
+// encodeRow appends row's values to dst as the .npy array stores them
+// (little-endian float64, or float32 if f32), or returns why a value is
+// too large for float32.
+func (f *CSV) encodeRow(dst []byte, row []float64, cols []int, f32 bool) ([]byte, error) {
+	for k, v := range row {
+		if !f32 {
+			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+			continue
 		}
-		var b [8]byte
-		n, _, err := eachCSVFile(in, f, cols, o.DropNA, func(row []float64) error {
-			for _, v := range row {
-				if o.Float32 {
-					binary.LittleEndian.PutUint32(b[:], math.Float32bits(float32(v)))
-				} else {
-					binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-				}
-				if _, err := bw.Write(b[:size]); err != nil {
+		x := float32(v)
+		if math.IsInf(float64(x), 0) {
+			e := &Error{Col: cols[k] + 1, Msg: fmt.Sprintf("%g is too large for float32 (convert to float64)", v)}
+			if f.Names != nil {
+				e.Name = f.Names[cols[k]]
+			}
+			return dst, e
+		}
+		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(x))
+	}
+	return dst, nil
+}
+
+// convertRows writes the rows of the CSV file at path to w, as ConvertCSV
+// does: block by block, each read on every core if it has no quotes; from
+// the first block that has one on, through encoding/csv.
+func convertRows(path string, f *CSV, cols []int, o ConvertOptions, w io.Writer) (n, dropped int, err error) {
+	file, err := OpenRegular(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer file.Close()
+	fail := func(err error) (int, int, error) { return 0, 0, fmt.Errorf("%s: %w", showPath(path), err) }
+	buf := make([]byte, convertBlock)
+	var outs [][]byte
+	carry, line, header := 0, 1, f.Names != nil
+	for start := true; ; start = false {
+		k, rerr := io.ReadFull(file, buf[carry:])
+		eof := errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF)
+		if rerr != nil && !eof {
+			return fail(rerr)
+		}
+		data := buf[:carry+k]
+		if start {
+			data = bytes.TrimPrefix(data, []byte("\ufeff"))
+		}
+		whole := data
+		if !eof {
+			i := bytes.LastIndexByte(data, '\n')
+			whole = data[:i+1] // i < 0: a line longer than the block; encoding/csv reads it
+		}
+		if len(whole) == 0 || !quoteFree(whole) {
+			p := f.newRows(cols, o.DropNA)
+			bw := bufio.NewWriterSize(w, 1<<20)
+			var enc []byte
+			r := f.readerFrom(io.MultiReader(bytes.NewReader(data), file))
+			err := p.records(r, line-1, header, func(row []float64) (err error) {
+				if enc, err = f.encodeRow(enc[:0], row, cols, o.Float32); err != nil {
 					return err
 				}
+				_, err = bw.Write(enc)
+				return err
+			})
+			if err == nil {
+				err = bw.Flush()
 			}
-			return nil
-		})
-		switch {
-		case err != nil:
-			return err
-		case n != rows:
-			return fmt.Errorf("%s changed while it was converted (%d rows, then %d)", showPath(in), rows, n)
+			if err != nil {
+				return fail(err)
+			}
+			if n, dropped, err = endRows(n+p.n, dropped+p.dropped); err != nil {
+				return fail(err)
+			}
+			return n, dropped, nil
 		}
-		return bw.Flush()
-	})
-	return rows, dropped, err
+		text := whole
+		if header {
+			rest, skipped, ok := skipHeader(text)
+			text, line, header = rest, line+skipped, !ok
+		}
+		blocks := lineBlocks(text, line)
+		for len(outs) < len(blocks) {
+			outs = append(outs, nil)
+		}
+		f.readBlocks(blocks, cols, o.DropNA, func(b int, row []float64) (err error) {
+			outs[b], err = f.encodeRow(outs[b], row, cols, o.Float32)
+			return err
+		})
+		nb, db, err := firstErr(blocks)
+		if err != nil {
+			return fail(err)
+		}
+		for b := range blocks {
+			if _, err := w.Write(outs[b]); err != nil {
+				return 0, 0, err
+			}
+			outs[b] = outs[b][:0]
+		}
+		n, dropped, line = n+nb, dropped+db, line+countLines(text)
+		if eof {
+			if n, dropped, err = endRows(n, dropped); err != nil {
+				return fail(err)
+			}
+			return n, dropped, nil
+		}
+		carry = copy(buf, data[len(whole):])
+	}
 }
 
 // scanCSVFile reads the start of the CSV file at path for its separator
@@ -165,23 +250,4 @@ func (f *CSV) resolve(items []string) ([]int, error) {
 		cols = append(cols, j)
 	}
 	return cols, nil
-}
-
-// eachCSVFile streams the rows of the CSV file at path, as f.each reads
-// them; errors name the file.
-func eachCSVFile(path string, f *CSV, cols []int, dropNA bool, emit func(row []float64) error) (n, dropped int, err error) {
-	file, err := OpenRegular(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer file.Close()
-	br := bufio.NewReaderSize(file, 1<<20)
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
-		br.Discard(3)
-	}
-	n, dropped, err = f.each(f.readerFrom(br), cols, dropNA, emit)
-	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", showPath(path), err)
-	}
-	return n, dropped, nil
 }

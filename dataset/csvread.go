@@ -229,7 +229,15 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 			t.Names = append(t.Names, f.Names[j])
 		}
 	}
-	n, dropped, err := f.each(f.reader(f.text), cols, dropNA, func(row []float64) error {
+	if quoteFree(f.text) {
+		var n int
+		if t.Values, n, dropped, err = f.numbersFast(cols, dropNA); err != nil {
+			return nil, dropped, err
+		}
+		t.Rows = n
+		return t, dropped, nil
+	}
+	n, dropped, err := f.each(f.reader(f.text), 0, cols, dropNA, func(row []float64) error {
 		t.Values = append(t.Values, row...)
 		return nil
 	})
@@ -240,61 +248,110 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 	return t, dropped, nil
 }
 
-// each reads the rows of r, a reader of f's text (from its first line),
-// and calls emit with the numbers of columns cols of each row that is
-// kept, in a buffer reused by the next call, as Numbers reads them: its
-// errors are Numbers's, and n is the number of rows kept.
-func (f *CSV) each(r *csv.Reader, cols []int, dropNA bool, emit func(row []float64) error) (n, dropped int, err error) {
-	row := make([]float64, len(cols))
-	first := true
+// each reads the rows of r, a reader of f's text (from its first line,
+// or from the line after line lines if the text before was read
+// already, past the header), and calls emit with the numbers of columns
+// cols of each row that is kept, in a buffer reused by the next call, as
+// Numbers reads them: its errors are Numbers's, and n is the number of
+// rows kept.
+func (f *CSV) each(r *csv.Reader, lines int, cols []int, dropNA bool, emit func(row []float64) error) (n, dropped int, err error) {
+	p := f.newRows(cols, dropNA)
+	if err := p.records(r, lines, lines == 0 && f.Names != nil, emit); err != nil {
+		return 0, 0, err
+	}
+	return p.end()
+}
+
+// rows checks the records of a CSV file, record by record, and counts
+// those kept and dropped: what encoding/csv's pass (records) and the hand
+// split of quote-free text (csvfast.go) share.
+type rows struct {
+	f          *CSV
+	cols       []int
+	dropNA     bool
+	row        []float64
+	rec        []string
+	n, dropped int
+}
+
+func (f *CSV) newRows(cols []int, dropNA bool) *rows {
+	return &rows{f: f, cols: cols, dropNA: dropNA, row: make([]float64, len(cols))}
+}
+
+// records runs p over the records of r, whose line 1 is the file's line
+// lines+1, skipping the first as a header if header is set.
+func (p *rows) records(r *csv.Reader, lines int, header bool, emit func(row []float64) error) error {
+	cellLine := func(j int) int { l, _ := r.FieldPos(j); return l + lines }
 	for {
 		rec, err := nextRecord(r)
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return 0, 0, err
-		}
-		line, _ := r.FieldPos(0)
-		if first && f.Names != nil {
-			first = false
-			continue // the header
-		}
-		first = false
-		if len(rec) != f.Cols {
-			msg := "has " + plural(len(rec), "column") + fmt.Sprintf(", but earlier rows have %d", f.Cols)
-			if f.Names != nil {
-				msg = "has " + plural(len(rec), "column") + fmt.Sprintf(", but the header names %d", f.Cols)
+			var e *Error
+			if errors.As(err, &e) {
+				e.Row += lines
 			}
-			return 0, 0, &Error{Row: line, Msg: msg + f.commaHint(rec)}
+			return err
 		}
-		skip := false
-		for k, j := range cols {
-			v, msg, missing := cell(rec[j])
-			if msg == "" || (missing && dropNA) {
-				row[k], skip = v, skip || missing
-				continue
-			}
-			cl, _ := r.FieldPos(j)
-			e := &Error{Row: cl, Col: j + 1, Msg: msg, Missing: missing}
-			if f.Names != nil {
-				e.Name = f.Names[j]
-			}
-			return 0, 0, e
-		}
-		if skip {
-			dropped++
+		if header {
+			header = false
 			continue
 		}
-		if err := emit(row); err != nil {
-			var e *Error
-			if errors.As(err, &e) && e.Row == 0 {
-				e.Row = line // a problem of the row's values
-			}
-			return 0, 0, err
+		if err := p.record(rec, cellLine(0), cellLine, emit); err != nil {
+			return err
 		}
-		n++
 	}
+}
+
+// record checks the cells rec of a record on line line, whose cell j is
+// on line cellLine(j) (a quoted cell may span lines; nil: line), and
+// emits its numbers unless it drops it.
+func (p *rows) record(rec []string, line int, cellLine func(int) int, emit func(row []float64) error) error {
+	f := p.f
+	if len(rec) != f.Cols {
+		msg := "has " + plural(len(rec), "column") + fmt.Sprintf(", but earlier rows have %d", f.Cols)
+		if f.Names != nil {
+			msg = "has " + plural(len(rec), "column") + fmt.Sprintf(", but the header names %d", f.Cols)
+		}
+		return &Error{Row: line, Msg: msg + f.commaHint(rec)}
+	}
+	skip := false
+	for k, j := range p.cols {
+		v, msg, missing := cell(rec[j])
+		if msg == "" || (missing && p.dropNA) {
+			p.row[k], skip = v, skip || missing
+			continue
+		}
+		cl := line
+		if cellLine != nil {
+			cl = cellLine(j)
+		}
+		e := &Error{Row: cl, Col: j + 1, Msg: msg, Missing: missing}
+		if f.Names != nil {
+			e.Name = f.Names[j]
+		}
+		return e
+	}
+	if skip {
+		p.dropped++
+		return nil
+	}
+	if err := emit(p.row); err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Row == 0 {
+			e.Row = line // a problem of the row's values
+		}
+		return err
+	}
+	p.n++
+	return nil
+}
+
+// end returns the rows kept and dropped, or why none is left.
+func (p *rows) end() (n, dropped int, err error) { return endRows(p.n, p.dropped) }
+
+func endRows(n, dropped int) (int, int, error) {
 	switch {
 	case n == 0 && dropped > 0:
 		return 0, dropped, fmt.Errorf("every row has a missing value in the selected columns (%d rows); no rows are left", dropped)

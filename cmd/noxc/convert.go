@@ -12,10 +12,11 @@ import (
 const convertHelp = `usage: noxc convert IN.csv OUT.npy [-columns A,B] [-sep S] [-na error|drop] [-dtype float32|float64]
 
 Convert writes the numbers of a CSV file as a NumPy .npy array, reading
-the file twice (once to check every row and count them, once to write)
-in memory bounded by a few buffers whatever its size, so that a data set
-larger than memory can be trained on with npy("OUT.npy"), which reads
-large arrays on demand instead of loading them. The CSV rules are
+the file once, in blocks of lines read on every core, checking every row
+as it writes it, in memory bounded by a few buffers whatever its size,
+so that a data set larger than memory can be trained on with
+npy("OUT.npy"), which reads large arrays on demand instead of loading
+them. The CSV rules are
 csv(...)'s, and an error names its row (the file's line) and column.
 OUT.npy is replaced atomically: nothing is written on an error.
 

@@ -13,6 +13,7 @@ package atomicfile
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,7 +29,17 @@ var ErrAbandoned = errors.New("write interrupted: abandoned, the file is unchang
 // file it leads to is replaced and the link kept. On any error, and when
 // the write is abandoned (Abandon, Cleanup), the temporary file is
 // removed and path is untouched.
-func Write(path string, write func(io.Writer) error) (err error) {
+func Write(path string, write func(io.Writer) error) error {
+	return WritePatched(path, func(w io.Writer) ([]byte, error) { return nil, write(w) })
+}
+
+// WritePatched is Write for a file whose first bytes are known only once
+// the rest is written (a header that counts what follows): write writes
+// the whole file, its first bytes as placeholders, and returns the bytes
+// that replace them (nil: none), which must be no longer than what it
+// wrote. So a file is written in one pass, without knowing its contents'
+// size beforehand or holding them.
+func WritePatched(path string, write func(io.Writer) (head []byte, err error)) (err error) {
 	path = target(path)
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(path); err == nil {
@@ -47,11 +58,23 @@ func Write(path string, write func(io.Writer) error) (err error) {
 		w.unregister()
 	}()
 	bw := bufio.NewWriter(w)
-	if err = write(bw); err != nil {
+	head, err := write(bw)
+	if err != nil {
 		return w.cause(err)
 	}
 	if err = bw.Flush(); err != nil {
 		return w.cause(err)
+	}
+	if head != nil {
+		if w.abandoned.Load() {
+			return ErrAbandoned
+		}
+		if int64(len(head)) > w.size {
+			return w.cause(fmt.Errorf("a patch of %d bytes over a file of %d", len(head), w.size))
+		}
+		if _, err = f.WriteAt(head, 0); err != nil {
+			return w.cause(err)
+		}
 	}
 	if err = f.Chmod(mode); err != nil {
 		return w.cause(err)

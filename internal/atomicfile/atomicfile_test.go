@@ -45,6 +45,40 @@ func TestWrite(t *testing.T) {
 	}
 }
 
+// TestWritePatched: the head write returns replaces the file's first
+// bytes, after a write of more than the writer's buffer; a head longer
+// than the file is an error that leaves nothing behind.
+func TestWritePatched(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.bin")
+	body := strings.Repeat("x", 100_000)
+	err := WritePatched(path, func(w io.Writer) ([]byte, error) {
+		if _, err := io.WriteString(w, "HEAD:?|"+body); err != nil {
+			return nil, err
+		}
+		return []byte("HEAD:7"), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "HEAD:7|"+body {
+		t.Errorf("patched file starts %q, %d bytes; want HEAD:7| and %d", b[:min(len(b), 10)], len(b), 7+len(body))
+	}
+	err = WritePatched(path, func(w io.Writer) ([]byte, error) {
+		_, err := io.WriteString(w, "ab")
+		return []byte("abc"), err
+	})
+	if err == nil {
+		t.Error("no error for a head longer than the file")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "HEAD:7|"+body {
+		t.Error("a failed patched write changed the file")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the directory, want 1: temporary files left behind", len(entries))
+	}
+}
+
 // TestWriteThroughLink: a path that is a symbolic link to a file is
 // written through, so noxc fmt -w on a link keeps the link; a dangling
 // link is replaced, never followed.

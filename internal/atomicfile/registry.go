@@ -19,7 +19,8 @@ var reg struct {
 type write struct {
 	f         *os.File
 	abandoned atomic.Bool
-	removed   bool // the temporary file is gone (under reg's lock)
+	removed   bool  // the temporary file is gone (under reg's lock)
+	size      int64 // the bytes written
 }
 
 // create creates a temporary file in dir and records the write to it,
@@ -48,7 +49,9 @@ func (w *write) Write(p []byte) (int, error) {
 	if w.abandoned.Load() {
 		return 0, ErrAbandoned
 	}
-	return w.f.Write(p)
+	n, err := w.f.Write(p)
+	w.size += int64(n)
+	return n, err
 }
 
 // cause is the error to report for err: ErrAbandoned if the write was

@@ -1,0 +1,208 @@
+package dataset
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// cellsVocabulary are cells of every kind a row may hold: numbers, with
+// spaces, missing values, numbers nox refuses (with the hints of their
+// messages), words, and bytes that trim or do not.
+var cellsVocabulary = []string{
+	"1", "-2.5", "3e4", "+0.125", " 7 ", "\t8", "1e400", "-1e-400", "0x10", "1_000", "inf", "-Infinity",
+	"NA", "NaN", "", " ", "#N/A", "null", "1,5", "1,000,000", "abc", "12abc", "\u00a08\u00a0", "9\r", ".5", "5.", "1e", "--1",
+	"\xff", "3.4e38", "3.5e38",
+}
+
+// randomCSV returns quote-free CSV text of cols columns: a header or not,
+// rows of cells of the vocabulary (and now and then of another count),
+// blank and white lines, CRLF or LF, a last line with or without its
+// newline, a byte-order mark now and then.
+func randomCSV(rng *rand.Rand, sep string, cols, lines int) string {
+	var b strings.Builder
+	if rng.IntN(8) == 0 {
+		b.WriteString("\ufeff")
+	}
+	nl := "\n"
+	if rng.IntN(3) == 0 {
+		nl = "\r\n"
+	}
+	if rng.IntN(2) == 0 {
+		for j := range cols {
+			if j > 0 {
+				b.WriteString(sep)
+			}
+			fmt.Fprintf(&b, "c%d", j)
+		}
+		b.WriteString(nl)
+	}
+	// Mostly plain numbers, so that most files have rows to read and
+	// their errors come late, in later blocks.
+	plain := 1 + rng.IntN(60)
+	for i := range lines {
+		switch r := rng.IntN(40); {
+		case r == 0:
+			b.WriteString(nl) // blank
+			continue
+		case r == 1:
+			b.WriteString("  \t " + nl)
+			continue
+		}
+		n := cols
+		if rng.IntN(97) == 0 {
+			n = 1 + rng.IntN(cols+1)
+		}
+		for j := range n {
+			if j > 0 {
+				b.WriteString(sep)
+			}
+			if i < plain*cols || rng.IntN(30) != 0 {
+				fmt.Fprintf(&b, "%g", rng.NormFloat64()*math.Pow(10, float64(rng.IntN(9)-4)))
+			} else {
+				b.WriteString(cellsVocabulary[rng.IntN(len(cellsVocabulary))])
+			}
+		}
+		if i < lines-1 || rng.IntN(2) == 0 {
+			b.WriteString(nl)
+		}
+	}
+	return b.String()
+}
+
+// slowNumbers is Numbers through encoding/csv, whatever the text.
+func slowNumbers(f *CSV, cols []int, dropNA bool) (values []float64, n, dropped int, err error) {
+	n, dropped, err = f.each(f.reader(f.text), 0, cols, dropNA, func(row []float64) error {
+		values = append(values, row...)
+		return nil
+	})
+	return values, n, dropped, err
+}
+
+// TestFastRows: the hand split of quote-free text (csvfast.go) reads the
+// same rows, numbers and errors (message, row and column) as
+// encoding/csv, on random files of every kind of line, in one block and
+// in blocks of a few lines each read on its own goroutine.
+func TestFastRows(t *testing.T) {
+	defer func(b int) { fastBlock = b }(fastBlock)
+	rng := rand.New(rand.NewPCG(7, 7))
+	files, failed := 0, 0
+	for i := range 3000 {
+		sep := Seps[i%len(Seps)]
+		cols := 1 + rng.IntN(4)
+		text := randomCSV(rng, sep, cols, 1+rng.IntN(80))
+		f, err := ScanCSV([]byte(text), rune(sep[0]))
+		if err != nil {
+			continue
+		}
+		pick := []int{}
+		for j := range f.Cols {
+			if rng.IntN(3) != 0 {
+				pick = append(pick, j)
+			}
+		}
+		if len(pick) == 0 {
+			pick = []int{0}
+		}
+		rng.Shuffle(len(pick), func(a, b int) { pick[a], pick[b] = pick[b], pick[a] })
+		dropNA := rng.IntN(2) == 0
+		want, wn, wd, werr := slowNumbers(f, pick, dropNA)
+		for _, block := range []int{1 << 20, 1 + rng.IntN(64)} {
+			fastBlock = block
+			got, gn, gd, gerr := f.numbersFast(pick, dropNA)
+			if fmt.Sprint(gerr) != fmt.Sprint(werr) || (werr == nil && (gn != wn || gd != wd || !sameBits(got, want))) {
+				t.Fatalf("file %d (sep %q, columns %v, dropNA %v, blocks of %d bytes):\n%q\nfast: %d rows, %d dropped, %v\nencoding/csv: %d rows, %d dropped, %v\nvalues %v\nwant %v",
+					i, sep, pick, dropNA, block, text, gn, gd, gerr, wn, wd, werr, got, want)
+			}
+		}
+		files++
+		if werr != nil {
+			failed++
+		}
+	}
+	// Both kinds must be common, or the comparison shows little.
+	if files < 2000 || failed < files/5 || failed > files*4/5 {
+		t.Errorf("%d files compared, %d of them with an error", files, failed)
+	}
+}
+
+func sameBits(a, b []float64) bool {
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+}
+
+// TestConvertBlocks: ConvertCSV, which reads a file once in blocks of
+// whole lines (in parallel where they have no quotes, through
+// encoding/csv from the first that has one), writes what Numbers reads,
+// or fails with its error (row and column included), whatever the size
+// of its blocks; a line longer than a block is read too.
+func TestConvertBlocks(t *testing.T) {
+	defer func(b, c int) { fastBlock, convertBlock = b, c }(fastBlock, convertBlock)
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(8, 8))
+	for i := range 300 {
+		sep := Seps[i%len(Seps)]
+		cols := 1 + rng.IntN(3)
+		text := randomCSV(rng, sep, cols, 1+rng.IntN(60))
+		if i%3 == 0 { // a quoted cell late in the file
+			lines := strings.SplitAfter(text, "\n")
+			k := len(lines) * 2 / 3
+			lines = slices.Insert(lines, k, `"1.5"`+strings.Repeat(sep+`"2"`, cols-1)+"\n")
+			text = strings.Join(lines, "")
+		}
+		in := filepath.Join(dir, "in.csv")
+		out := filepath.Join(dir, "out.npy")
+		if err := os.WriteFile(in, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(out)
+		f, err := ScanCSV([]byte(text), rune(sep[0]))
+		if err != nil {
+			continue
+		}
+		dropNA := rng.IntN(2) == 0
+		cols32 := make([]int, f.Cols)
+		for j := range cols32 {
+			cols32[j] = j
+		}
+		want, werr := func() (*Table, error) {
+			tb, _, err := f.Numbers(cols32, dropNA)
+			return tb, err
+		}()
+		for _, block := range []int{16 << 20, 8 + rng.IntN(200)} {
+			convertBlock, fastBlock = block, 1+rng.IntN(64)
+			n, _, err := ConvertCSV(in, out, ConvertOptions{Sep: rune(sep[0]), DropNA: dropNA})
+			if werr != nil {
+				if err == nil || !strings.HasSuffix(err.Error(), ": "+werr.Error()) {
+					t.Fatalf("file %d, blocks of %d bytes: %v, want the error %v\n%q", i, block, err, werr, text)
+				}
+				if _, serr := os.Stat(out); serr == nil {
+					t.Fatalf("file %d: a failed conversion left %s", i, out)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("file %d, blocks of %d bytes: %v\n%q", i, block, err, text)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadNPY(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != want.Rows || got.Rows != want.Rows || got.Cols != want.Cols || !sameBits(got.Values, want.Values) {
+				t.Fatalf("file %d, blocks of %d bytes: %d rows (%d×%d in the file), want %d×%d\n%q", i, block, n, got.Rows, got.Cols, want.Rows, want.Cols, text)
+			}
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 2 {
+		t.Errorf("%d files left in the directory, want in.csv and out.npy", len(entries))
+	}
+}
