@@ -181,19 +181,22 @@ func cell(s string) (v float64, msg string, missing bool) {
 		return 0, "missing value (an empty cell)", true
 	case isMissing(s):
 		return 0, "missing value " + Quote(s), true
-	case isDecimal(s):
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil && !isRangeErr(err) {
-			return 0, Quote(s) + " is not a number", false
+	}
+	if v, ok, exact := decimal(s); ok {
+		if !exact {
+			var err error
+			if v, err = strconv.ParseFloat(s, 64); err != nil && !isRangeErr(err) {
+				return 0, Quote(s) + " is not a number", false
+			}
 		}
 		if math.IsInf(v, 0) {
 			return 0, Quote(s) + " is not finite (too large for a float64)", false
 		}
 		return v, "", false
-	case isInfinity(s):
-		return 0, Quote(s) + " is not finite; a flow cannot be fit to infinite values (remove the row, or write it as a missing value and read with na = \"drop\")", false
 	}
 	switch {
+	case isInfinity(s):
+		return 0, Quote(s) + " is not finite; a flow cannot be fit to infinite values (remove the row, or write it as a missing value and read with na = \"drop\")", false
 	case isThousands(s):
 		return 0, fmt.Sprintf("%s has thousands separators; nox reads numbers without them: export the file without them (%s)", Quote(s), Quote(strings.ReplaceAll(s, ",", ""))), false
 	case isDecimalComma(s):
@@ -254,6 +257,96 @@ func isDecimal(s string) bool {
 	}
 	return i == len(s)
 }
+
+// decimal reads s as isDecimal does, and where the number has at most
+// 19 significant digits, at most 2⁵³, and a power of ten of at most 22
+// either way, returns its value, exact: one multiplication or division of
+// two floats that hold their values exactly, rounded once, which is
+// strconv.ParseFloat's own first way (and so its bits; TestDecimal). The
+// numbers most files hold, of up to 15 digits, are read without it; ok
+// is isDecimal(s), and exact false leaves the value to strconv.
+func decimal(s string) (v float64, ok, exact bool) {
+	i, neg := 0, false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	var m uint64
+	sig, digits, exp := 0, 0, 0
+	long := false // more than 19 significant digits
+	add := func(c byte) {
+		digits++
+		switch {
+		case m == 0 && c == '0':
+		case sig < 19:
+			m = m*10 + uint64(c-'0')
+			sig++
+		default:
+			long = true
+		}
+	}
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		add(s[i])
+		if long {
+			exp++
+		}
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+			add(s[i])
+			if !long {
+				exp--
+			}
+		}
+	}
+	if digits == 0 {
+		return 0, false, false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			eneg = s[i] == '-'
+			i++
+		}
+		e, n := 0, 0
+		for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+			if e < 1e6 {
+				e = e*10 + int(s[i]-'0')
+			}
+			n++
+		}
+		if n == 0 {
+			return 0, false, false
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	if i != len(s) {
+		return 0, false, false
+	}
+	switch {
+	case long || m > 1<<53:
+		return 0, true, false
+	case m == 0:
+	case exp >= 0 && exp <= 22:
+		v = float64(m) * pow10[exp]
+	case exp < 0 && exp >= -22:
+		v = float64(m) / pow10[-exp]
+	default:
+		return 0, true, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true, true
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // isDecimalComma reports whether s is a decimal number written with a
 // decimal comma: 3,14, -0,5, 1,5e3.

@@ -28,7 +28,7 @@ import (
 // fastBlock is the least text a block of lines read in parallel holds:
 // below it, starting a goroutine costs more than it saves. Tests lower
 // it to split small texts.
-var fastBlock = 1 << 20
+var fastBlock = 256 << 10
 
 // quoteFree reports whether text can be split by hand.
 func quoteFree(text []byte) bool { return bytes.IndexByte(text, '"') < 0 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -204,5 +205,66 @@ func TestConvertBlocks(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) > 2 {
 		t.Errorf("%d files left in the directory, want in.csv and out.npy", len(entries))
+	}
+}
+
+// TestDecimal: decimal accepts what isDecimal does, and where it gives
+// an exact value, it is strconv.ParseFloat's to the bit; most numbers of
+// up to 15 digits are exact.
+func TestDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+			if rng.IntN(4) == 0 {
+				b[i] = '0'
+			}
+		}
+		return string(b)
+	}
+	cases := []string{"0", "-0", "+0.0", "-0.000", "1", "9007199254740992", "9007199254740993", "1e22", "1e23", "123456789012345678", "1234567890123456789012",
+		"0.1", "-0.3", "1e-22", "1e-23", "4.9e-324", "1e-400", "1e400", "1.7976931348623157e308", ".5", "5.", "1e", "1e+", "e5", ".", "-", "+", "1.2.3", "0x10", "1_0", "--1", "1e5x"}
+	for range 200000 {
+		var b strings.Builder
+		switch rng.IntN(3) {
+		case 0:
+			b.WriteByte('-')
+		case 1:
+			if rng.IntN(4) == 0 {
+				b.WriteByte('+')
+			}
+		}
+		b.WriteString(digits(rng.IntN(12)))
+		if rng.IntN(2) == 0 {
+			b.WriteByte('.')
+			b.WriteString(digits(rng.IntN(22)))
+		}
+		if rng.IntN(3) == 0 {
+			b.WriteByte("eE"[rng.IntN(2)])
+			if rng.IntN(2) == 0 {
+				b.WriteByte("+-"[rng.IntN(2)])
+			}
+			b.WriteString(digits(rng.IntN(4)))
+		}
+		cases = append(cases, b.String())
+	}
+	exact := 0
+	for _, s := range cases {
+		v, ok, ex := decimal(s)
+		if ok != isDecimal(s) {
+			t.Fatalf("decimal(%q) ok %v, isDecimal %v", s, ok, isDecimal(s))
+		}
+		if !ex {
+			continue
+		}
+		exact++
+		w, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(v) != math.Float64bits(w) {
+			t.Fatalf("decimal(%q) = %v (%#x), strconv.ParseFloat %v (%#x), %v", s, v, math.Float64bits(v), w, math.Float64bits(w), err)
+		}
+	}
+	if exact < len(cases)/3 {
+		t.Errorf("only %d of %d numbers exact", exact, len(cases))
 	}
 }
