@@ -118,6 +118,13 @@ func splitBlocks(text []byte, parts int) [][]byte {
 	return append(out, text)
 }
 
+// maxRows is the most rows quote-free text can hold: one a line, and a
+// row's line has at least a separator between cells and a '\n' (but
+// the last), or a cell that is not blank if there is one column.
+func (f *CSV) maxRows(text []byte) int {
+	return min(countLines(text), len(text)/(max(f.Cols-1, 1)+1)+1)
+}
+
 // block is one block of lines read in parallel: its text and first
 // line, and what reading it gave.
 type block struct {
@@ -182,15 +189,17 @@ func (f *CSV) numbersFast(cols []int, dropNA bool) (values []float64, n, dropped
 		text, skipped, _ = skipHeader(text)
 		line += skipped
 	}
-	// Each block's rows go to the part of values its lines would fill,
-	// one row a line, and are moved down after the blocks before them.
+	// Each block's rows go to a part of values as large as the most rows
+	// it can hold (maxRows), and are moved down after the blocks before
+	// them. Pages of it that no row reaches are never touched.
 	c := len(cols)
-	values = make([]float64, countLines(text)*c)
 	blocks := lineBlocks(text, line)
-	at := make([]int, len(blocks))
+	at, lo := make([]int, len(blocks)), make([]int, len(blocks)+1)
 	for b := range blocks {
-		at[b] = (blocks[b].line - line) * c
+		at[b] = lo[b]
+		lo[b+1] = lo[b] + f.maxRows(blocks[b].text)*c
 	}
+	values = make([]float64, lo[len(blocks)])
 	f.readBlocks(blocks, cols, dropNA, func(b int, row []float64) error {
 		copy(values[at[b]:], row)
 		at[b] += c
@@ -201,8 +210,7 @@ func (f *CSV) numbersFast(cols []int, dropNA bool) (values []float64, n, dropped
 	}
 	end := 0
 	for b := range blocks {
-		lo := (blocks[b].line - line) * c
-		end += copy(values[end:], values[lo:at[b]])
+		end += copy(values[end:], values[lo[b]:at[b]])
 	}
 	if n, dropped, err = endRows(n, dropped); err != nil {
 		return nil, 0, dropped, err

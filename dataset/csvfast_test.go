@@ -268,3 +268,25 @@ func TestDecimal(t *testing.T) {
 		t.Errorf("only %d of %d numbers exact", exact, len(cases))
 	}
 }
+
+// TestMaxRows: maxRows bounds the records of texts of the shortest lines
+// that make them (numbersFast's part of values for a block must hold
+// all of its rows).
+func TestMaxRows(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		cols int
+	}{
+		{"1", 1}, {"1\n2", 1}, {"1\n2\n", 1}, {"1\r\n2\r\n3", 1}, {",1\n,1\n,1", 2}, {",,1\n,,1", 3}, {"\n\n\n1\n", 1}, {",\n,", 2},
+	} {
+		f, err := ScanCSV([]byte(c.text), ',')
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := []int{c.cols - 1}
+		_, n, dropped, _ := slowNumbers(f, last, true) // all dropped: an error, with the count
+		if records := n + dropped; f.maxRows(f.text) < records {
+			t.Errorf("maxRows(%q) = %d, but it has %d records", c.text, f.maxRows(f.text), records)
+		}
+	}
+}
