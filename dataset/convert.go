@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -125,21 +124,21 @@ func convertRows(path string, f *CSV, cols []int, o ConvertOptions, w io.Writer)
 			i := bytes.LastIndexByte(data, '\n')
 			whole = data[:i+1] // i < 0: a line longer than the block; encoding/csv reads it
 		}
-		if len(whole) == 0 || !quoteFree(whole) {
+		text, skipped, fast := whole, 0, quoteFree(whole)
+		if header {
+			text, skipped, fast = f.afterHeader(whole)
+		}
+		if len(whole) == 0 || !fast {
 			p := f.newRows(cols, o.DropNA)
-			bw := bufio.NewWriterSize(w, 1<<20)
 			var enc []byte
 			r := f.readerFrom(io.MultiReader(bytes.NewReader(data), file))
 			err := p.records(r, line-1, header, func(row []float64) (err error) {
 				if enc, err = f.encodeRow(enc[:0], row, cols, o.Float32); err != nil {
 					return err
 				}
-				_, err = bw.Write(enc)
+				_, err = w.Write(enc)
 				return err
 			})
-			if err == nil {
-				err = bw.Flush()
-			}
 			if err != nil {
 				return fail(err)
 			}
@@ -148,11 +147,7 @@ func convertRows(path string, f *CSV, cols []int, o ConvertOptions, w io.Writer)
 			}
 			return n, dropped, nil
 		}
-		text := whole
-		if header {
-			rest, skipped, ok := skipHeader(text)
-			text, line, header = rest, line+skipped, !ok
-		}
+		line, header = line+skipped, false
 		blocks := lineBlocks(text, line)
 		for len(outs) < len(blocks) {
 			outs = append(outs, nil)

@@ -316,8 +316,13 @@ func decimal(s string) (v float64, ok, exact bool) {
 			}
 			n++
 		}
-		if n == 0 {
+		switch {
+		case n == 0:
 			return 0, false, false
+		case e >= 1e4:
+			// strconv stops reading an exponent at 10⁴ (1e100000 is
+			// +Inf all the same, but 0.{99999 zeros}1e100000 is 0).
+			return 0, true, false
 		}
 		if eneg {
 			e = -e

@@ -8,10 +8,11 @@ import (
 	"unsafe"
 )
 
-// CSV text without a quote character anywhere, which is what NumPy,
-// pandas and R write for numbers, is split by hand: lines at '\n' (a
-// '\r' before it dropped, as encoding/csv drops it), cells at the
-// separator, the cells handed to the same checks (rows.record) as
+// CSV text without a quote character after its header, which is what
+// NumPy, pandas and R write for numbers (R quotes the header's names,
+// which encoding/csv reads: afterHeader), is split by hand: lines at
+// '\n' (a '\r' before it dropped, as encoding/csv drops it), cells at
+// the separator, the cells handed to the same checks (rows.record) as
 // strings over the text's own bytes, and large texts in blocks of whole
 // lines read on every core, the blocks' rows put back in file order. The
 // rows, numbers, errors and their rows and columns are encoding/csv's
@@ -20,10 +21,9 @@ import (
 // encoding/csv, whose rules for quoted cells (separators, quotes and
 // line breaks inside them) a split by hand would have to repeat.
 // encoding/csv made a string of every record and checked every byte for
-// quotes: with them, reading a table of 8 columns of numbers ran at 94
-// MB/s on one core here; by hand, at about 1.5 times that on one core,
-// and about as many times more as there are cores (bench/README.md,
-// "CSV").
+// quotes: with it, reading a table of 8 columns of 17-digit numbers ran
+// at 92–110 MB/s here, by hand at 1.4–1.6 times that on one core and
+// about 3 times on two (bench/README.md, thirty-third session).
 
 // fastBlock is the least text a block of lines read in parallel holds:
 // below it, starting a goroutine costs more than it saves. Tests lower
@@ -72,23 +72,22 @@ func splitCells(rec []string, l []byte, sep byte) []string {
 	}
 }
 
-// skipHeader returns quote-free text after its header line (the first
-// line that is not blank) and the number of lines it skipped; ok is
-// false if text has no such line.
-func skipHeader(text []byte) (rest []byte, skipped int, ok bool) {
-	for len(text) > 0 {
-		l := text
-		if i := bytes.IndexByte(text, '\n'); i >= 0 {
-			l, text = text[:i], text[i+1:]
-		} else {
-			text = nil
-		}
-		skipped++
-		if len(bytes.TrimSpace(l)) > 0 {
-			return text, skipped, true
-		}
+// afterHeader returns text after its header (if f has one: the first
+// record, which encoding/csv reads, for a header's names may be quoted,
+// as R writes them), the number of lines before what it returns, and
+// whether that can be split by hand (quote-free); not if the header
+// cannot be read whole from text.
+func (f *CSV) afterHeader(text []byte) (rest []byte, lines int, fast bool) {
+	if f.Names == nil {
+		return text, 0, quoteFree(text)
 	}
-	return nil, skipped, false
+	r := f.reader(text)
+	if _, err := nextRecord(r); err != nil {
+		return nil, 0, false
+	}
+	off := int(r.InputOffset())
+	rest = text[off:]
+	return rest, bytes.Count(text[:off], []byte{'\n'}), quoteFree(rest)
 }
 
 // countLines returns the number of lines of text (a last line without
@@ -180,40 +179,37 @@ func firstErr(blocks []block) (n, dropped int, err error) {
 	return n, dropped, nil
 }
 
-// numbersFast is Numbers over quote-free text: the values of the rows
-// kept, n of them.
-func (f *CSV) numbersFast(cols []int, dropNA bool) (values []float64, n, dropped int, err error) {
-	text, line := f.text, 1
-	if f.Names != nil {
-		var skipped int
-		text, skipped, _ = skipHeader(text)
-		line += skipped
-	}
-	// Each block's rows go to a part of values as large as the most rows
-	// it can hold (maxRows), and are moved down after the blocks before
-	// them. Pages of it that no row reaches are never touched.
+// numbersFast is Numbers over the quote-free text, whose first line is
+// line line of the file: the values of the rows kept, n of them.
+func (f *CSV) numbersFast(text []byte, line int, cols []int, dropNA bool) (values []float64, n, dropped int, err error) {
+	// Each block collects its rows, in room for as many as it has lines
+	// but no more than its own size: a file of many empty cells a line
+	// (a row of 1,000 of them in 1,000 bytes) must not reserve 8 bytes a
+	// cell before its rows are read; then the blocks' rows are copied
+	// into one slice of the rows kept.
 	c := len(cols)
 	blocks := lineBlocks(text, line)
-	at, lo := make([]int, len(blocks)), make([]int, len(blocks)+1)
+	parts := make([][]float64, len(blocks))
 	for b := range blocks {
-		at[b] = lo[b]
-		lo[b+1] = lo[b] + f.maxRows(blocks[b].text)*c
+		parts[b] = make([]float64, 0, min(f.maxRows(blocks[b].text)*c, len(blocks[b].text)/8+c))
 	}
-	values = make([]float64, lo[len(blocks)])
 	f.readBlocks(blocks, cols, dropNA, func(b int, row []float64) error {
-		copy(values[at[b]:], row)
-		at[b] += c
+		parts[b] = append(parts[b], row...)
 		return nil
 	})
 	if n, dropped, err = firstErr(blocks); err != nil {
 		return nil, 0, 0, err
 	}
-	end := 0
-	for b := range blocks {
-		end += copy(values[end:], values[lo[b]:at[b]])
-	}
 	if n, dropped, err = endRows(n, dropped); err != nil {
 		return nil, 0, dropped, err
 	}
-	return values[:end:end], n, dropped, nil
+	if len(parts) == 1 {
+		return parts[0], n, dropped, nil
+	}
+	values = make([]float64, 0, n*c)
+	for b := range parts {
+		values = append(values, parts[b]...)
+		parts[b] = nil
+	}
+	return values, n, dropped, nil
 }

@@ -2,11 +2,13 @@ package dataset
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,11 +38,16 @@ func randomCSV(rng *rand.Rand, sep string, cols, lines int) string {
 		nl = "\r\n"
 	}
 	if rng.IntN(2) == 0 {
+		quote := rng.IntN(3) == 0 // as R's write.csv writes a header
 		for j := range cols {
 			if j > 0 {
 				b.WriteString(sep)
 			}
-			fmt.Fprintf(&b, "c%d", j)
+			if quote {
+				fmt.Fprintf(&b, `"c %d"`, j)
+			} else {
+				fmt.Fprintf(&b, "c%d", j)
+			}
 		}
 		b.WriteString(nl)
 	}
@@ -116,8 +123,12 @@ func TestFastRows(t *testing.T) {
 		want, wn, wd, werr := slowNumbers(f, pick, dropNA)
 		for _, block := range []int{1 << 20, 1 + rng.IntN(64)} {
 			fastBlock = block
-			got, gn, gd, gerr := f.numbersFast(pick, dropNA)
-			if fmt.Sprint(gerr) != fmt.Sprint(werr) || (werr == nil && (gn != wn || gd != wd || !sameBits(got, want))) {
+			rest, lines, fast := f.afterHeader(f.text)
+			if !fast {
+				t.Fatalf("file %d: not read by hand\n%q", i, text)
+			}
+			got, gn, gd, gerr := f.numbersFast(rest, 1+lines, pick, dropNA)
+			if !sameError(gerr, werr) || (werr == nil && (gn != wn || gd != wd || !sameBits(got, want))) {
 				t.Fatalf("file %d (sep %q, columns %v, dropNA %v, blocks of %d bytes):\n%q\nfast: %d rows, %d dropped, %v\nencoding/csv: %d rows, %d dropped, %v\nvalues %v\nwant %v",
 					i, sep, pick, dropNA, block, text, gn, gd, gerr, wn, wd, werr, got, want)
 			}
@@ -131,6 +142,16 @@ func TestFastRows(t *testing.T) {
 	if files < 2000 || failed < files/5 || failed > files*4/5 {
 		t.Errorf("%d files compared, %d of them with an error", files, failed)
 	}
+}
+
+// sameError reports whether a and b are the same error: the same
+// *Error (row, column, name, message, missing) or the same message.
+func sameError(a, b error) bool {
+	var ea, eb *Error
+	if errors.As(a, &ea) && errors.As(b, &eb) {
+		return *ea == *eb
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
 func sameBits(a, b []float64) bool {
@@ -150,10 +171,15 @@ func TestConvertBlocks(t *testing.T) {
 		sep := Seps[i%len(Seps)]
 		cols := 1 + rng.IntN(3)
 		text := randomCSV(rng, sep, cols, 1+rng.IntN(60))
-		if i%3 == 0 { // a quoted cell late in the file
+		switch i % 4 {
+		case 0, 1: // a quoted cell late in the file, or one not closed
 			lines := strings.SplitAfter(text, "\n")
 			k := len(lines) * 2 / 3
-			lines = slices.Insert(lines, k, `"1.5"`+strings.Repeat(sep+`"2"`, cols-1)+"\n")
+			quoted := `"1.5"` + strings.Repeat(sep+`"2"`, cols-1) + "\n"
+			if i%4 == 1 {
+				quoted = `"1.5` + "\n"
+			}
+			lines = slices.Insert(lines, k, quoted)
 			text = strings.Join(lines, "")
 		}
 		in := filepath.Join(dir, "in.csv")
@@ -249,6 +275,15 @@ func TestDecimal(t *testing.T) {
 		}
 		cases = append(cases, b.String())
 	}
+	// Cells longer than strconv reads exponents for: its value, exact
+	// or not (0.{99999 zeros}1e100000 is 1, but strconv reads 0).
+	for _, s := range []string{"0." + strings.Repeat("0", 99999) + "1e100000", "1" + strings.Repeat("0", 30000) + "e-30000", "1e9999", "1e10000", "1e-10000"} {
+		v, msg, _ := cell(s)
+		w, _ := strconv.ParseFloat(s, 64)
+		if inf := math.IsInf(w, 0); inf != (msg != "") || !inf && math.Float64bits(v) != math.Float64bits(w) {
+			t.Errorf("cell(%.20q…) = %v, %q; strconv %v", s, v, msg, w)
+		}
+	}
 	exact := 0
 	for _, s := range cases {
 		v, ok, ex := decimal(s)
@@ -288,5 +323,44 @@ func TestMaxRows(t *testing.T) {
 		if records := n + dropped; f.maxRows(f.text) < records {
 			t.Errorf("maxRows(%q) = %d, but it has %d records", c.text, f.maxRows(f.text), records)
 		}
+	}
+}
+
+// TestNumbersAllocation: a file of lines of many empty cells allocates
+// about its own size to be read, not 8 bytes a cell (the rows' room is
+// reserved by the bytes of a block, not its lines times its columns).
+func TestNumbersAllocation(t *testing.T) {
+	defer func(b int) { fastBlock = b }(fastBlock)
+	fastBlock = 64 << 10
+	var b strings.Builder
+	for j := range 1000 {
+		if j > 0 {
+			b.WriteByte('|')
+		}
+		fmt.Fprintf(&b, "n%d", j)
+	}
+	b.WriteByte('\n')
+	for b.Len() < 4<<20 {
+		b.WriteString(strings.Repeat("|", 999) + "\n")
+	}
+	b.WriteString(strings.Repeat("1|", 999) + "1\n")
+	text := []byte(b.String())
+	f, err := ScanCSV(text, '|')
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := make([]int, 1000)
+	for j := range cols {
+		cols[j] = j
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	tb, dropped, err := f.Numbers(cols, true)
+	runtime.ReadMemStats(&m1)
+	if err != nil || tb.Rows != 1 || dropped < 4000 {
+		t.Fatalf("%v rows, %d dropped, %v", tb, dropped, err)
+	}
+	if a := m1.TotalAlloc - m0.TotalAlloc; a > 2*uint64(len(text)) {
+		t.Errorf("reading %d bytes allocated %d", len(text), a)
 	}
 }

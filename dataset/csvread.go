@@ -151,13 +151,19 @@ func (f *CSV) readerFrom(in io.Reader) *csv.Reader {
 
 // nextRecord returns the next record that is not a blank line; an error
 // of the file's syntax is an *Error at its line.
-func nextRecord(r *csv.Reader) ([]string, error) {
+func nextRecord(r *csv.Reader) ([]string, error) { return nextRecordAfter(r, 0) }
+
+// nextRecordAfter is nextRecord for a reader whose line 1 is the file's
+// line lines+1.
+func nextRecordAfter(r *csv.Reader, lines int) ([]string, error) {
 	for {
 		rec, err := r.Read()
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, quoteError(pe)
+				at := *pe
+				at.StartLine, at.Line = at.StartLine+lines, at.Line+lines
+				return nil, quoteError(&at)
 			}
 			return nil, err
 		}
@@ -229,9 +235,9 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 			t.Names = append(t.Names, f.Names[j])
 		}
 	}
-	if quoteFree(f.text) {
+	if rest, lines, fast := f.afterHeader(f.text); fast {
 		var n int
-		if t.Values, n, dropped, err = f.numbersFast(cols, dropNA); err != nil {
+		if t.Values, n, dropped, err = f.numbersFast(rest, 1+lines, cols, dropNA); err != nil {
 			return nil, dropped, err
 		}
 		t.Rows = n
@@ -283,15 +289,11 @@ func (f *CSV) newRows(cols []int, dropNA bool) *rows {
 func (p *rows) records(r *csv.Reader, lines int, header bool, emit func(row []float64) error) error {
 	cellLine := func(j int) int { l, _ := r.FieldPos(j); return l + lines }
 	for {
-		rec, err := nextRecord(r)
+		rec, err := nextRecordAfter(r, lines)
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				e.Row += lines
-			}
 			return err
 		}
 		if header {

@@ -75,7 +75,7 @@ func MemoryEstimate(path string) (need, size int64, err error) {
 			continue
 		}
 		cells := 1
-		for _, sep := range []byte{',', ';', '\t', '\n'} {
+		for _, sep := range []byte{',', ';', '\t', '|', '\n'} {
 			cells += bytes.Count(buf[:n], []byte{sep})
 		}
 		density = max(density, float64(cells)/float64(n))
