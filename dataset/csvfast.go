@@ -22,8 +22,8 @@ import (
 // line breaks inside them) a split by hand would have to repeat.
 // encoding/csv made a string of every record and checked every byte for
 // quotes: with it, reading a table of 8 columns of 17-digit numbers ran
-// at 92–110 MB/s here, by hand at 1.4–1.6 times that on one core and
-// about 3 times on two (bench/README.md, thirty-third session).
+// at 82–113 MB/s here; by hand it runs 1.5–2.2 times as fast on one
+// core and 2.3–2.9 times on two (bench/README.md, thirty-third session).
 
 // fastBlock is the least text a block of lines read in parallel holds:
 // below it, starting a goroutine costs more than it saves. Tests lower
