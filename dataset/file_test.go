@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +84,27 @@ func TestOpenRegularRace(t *testing.T) {
 	}
 	if err := checkRegular(pipe, fi); err == nil || !strings.Contains(err.Error(), "named pipe") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestReadSized: readSized reads files whole, empty and not, in one
+// buffer of their size.
+func TestReadSized(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 4095, 4096, 1 << 20} {
+		want := bytes.Repeat([]byte("0123456789,\n"), n/12+1)[:n]
+		path := filepath.Join(dir, fmt.Sprint(n))
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := readSized(f)
+		f.Close()
+		if err != nil || !bytes.Equal(got, want) || cap(got) > n+1 {
+			t.Errorf("%d bytes: read %d (capacity %d), %v", n, len(got), cap(got), err)
+		}
 	}
 }
