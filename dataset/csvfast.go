@@ -185,13 +185,21 @@ func (f *CSV) numbersFast(text []byte, line int, cols []int, dropNA bool) (value
 	// Each block collects its rows, in room for as many as it has lines
 	// but no more than its own size: a file of many empty cells a line
 	// (a row of 1,000 of them in 1,000 bytes) must not reserve 8 bytes a
-	// cell before its rows are read; then the blocks' rows are copied
-	// into one slice of the rows kept.
+	// cell before its rows are read. The first block's room is all the
+	// blocks', and the others' rows are appended to its own: only they
+	// are copied.
 	c := len(cols)
 	blocks := lineBlocks(text, line)
 	parts := make([][]float64, len(blocks))
+	room := make([]int, len(blocks))
+	total := 0
 	for b := range blocks {
-		parts[b] = make([]float64, 0, min(f.maxRows(blocks[b].text)*c, len(blocks[b].text)/8+c))
+		room[b] = min(f.maxRows(blocks[b].text)*c, len(blocks[b].text)/8+c)
+		total += room[b]
+	}
+	room[0] = total
+	for b := range blocks {
+		parts[b] = make([]float64, 0, room[b])
 	}
 	f.readBlocks(blocks, cols, dropNA, func(b int, row []float64) error {
 		parts[b] = append(parts[b], row...)
@@ -203,11 +211,8 @@ func (f *CSV) numbersFast(text []byte, line int, cols []int, dropNA bool) (value
 	if n, dropped, err = endRows(n, dropped); err != nil {
 		return nil, 0, dropped, err
 	}
-	if len(parts) == 1 {
-		return parts[0], n, dropped, nil
-	}
-	values = make([]float64, 0, n*c)
-	for b := range parts {
+	values = parts[0]
+	for b := 1; b < len(parts); b++ {
 		values = append(values, parts[b]...)
 		parts[b] = nil
 	}
