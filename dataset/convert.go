@@ -97,8 +97,9 @@ func (f *CSV) encodeRow(dst []byte, row []float64, cols []int, f32 bool) ([]byte
 }
 
 // convertRows writes the rows of the CSV file at path to w, as ConvertCSV
-// does: block by block, each read on every core if it has no quotes; from
-// the first block that has one on, through encoding/csv.
+// does: block by block, each read by hand on every core (csvfast.go);
+// from the first block with a line of quotes the hand split leaves to
+// encoding/csv on, through encoding/csv.
 func convertRows(path string, f *CSV, cols []int, o ConvertOptions, w io.Writer) (n, dropped int, err error) {
 	file, err := OpenRegular(path)
 	if err != nil {
@@ -124,11 +125,24 @@ func convertRows(path string, f *CSV, cols []int, o ConvertOptions, w io.Writer)
 			i := bytes.LastIndexByte(data, '\n')
 			whole = data[:i+1] // i < 0: a line longer than the block; encoding/csv reads it
 		}
-		text, skipped, fast := whole, 0, quoteFree(whole)
+		text, skipped, ok := whole, 0, true
 		if header {
-			text, skipped, fast = f.afterHeader(whole)
+			text, skipped, ok = f.afterHeader(whole)
 		}
-		if len(whole) == 0 || !fast {
+		var blocks []block
+		if ok && len(whole) > 0 {
+			blocks = lineBlocks(text, line+skipped)
+			for len(outs) < len(blocks) {
+				outs = append(outs, nil)
+			}
+			f.readBlocks(blocks, cols, o.DropNA, func(b int, row []float64) (err error) {
+				outs[b], err = f.encodeRow(outs[b], row, cols, o.Float32)
+				return err
+			})
+		}
+		nb, db, err := firstErr(blocks)
+		if !ok || len(whole) == 0 || err == errQuotes {
+			// encoding/csv reads the rest, from this block's first line.
 			p := f.newRows(cols, o.DropNA)
 			var enc []byte
 			r := f.readerFrom(io.MultiReader(bytes.NewReader(data), file))
@@ -147,16 +161,6 @@ func convertRows(path string, f *CSV, cols []int, o ConvertOptions, w io.Writer)
 			}
 			return n, dropped, nil
 		}
-		line, header = line+skipped, false
-		blocks := lineBlocks(text, line)
-		for len(outs) < len(blocks) {
-			outs = append(outs, nil)
-		}
-		f.readBlocks(blocks, cols, o.DropNA, func(b int, row []float64) (err error) {
-			outs[b], err = f.encodeRow(outs[b], row, cols, o.Float32)
-			return err
-		})
-		nb, db, err := firstErr(blocks)
 		if err != nil {
 			return fail(err)
 		}
@@ -166,6 +170,7 @@ func convertRows(path string, f *CSV, cols []int, o ConvertOptions, w io.Writer)
 			}
 			outs[b] = outs[b][:0]
 		}
+		line, header = line+skipped, false
 		n, dropped, line = n+nb, dropped+db, line+countLines(text)
 		if eof {
 			if n, dropped, err = endRows(n, dropped); err != nil {

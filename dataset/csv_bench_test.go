@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -18,11 +19,24 @@ func BenchmarkCSVNumbers(b *testing.B) { benchCSV(b, -1) }
 // measurements hold): the ones decimal reads exactly without strconv.
 func BenchmarkCSVShortNumbers(b *testing.B) { benchCSV(b, 7) }
 
-func benchCSV(b *testing.B, digits int) {
+// BenchmarkCSVRowNames is BenchmarkCSVNumbers with R's write.csv
+// layout: a quoted header and a first column of quoted row names.
+func BenchmarkCSVRowNames(b *testing.B) { benchCSVWith(b, -1, true) }
+
+func benchCSV(b *testing.B, digits int) { benchCSVWith(b, digits, false) }
+
+func benchCSVWith(b *testing.B, digits int, rowNames bool) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var sb strings.Builder
 	sb.WriteString("a,b,c,d,e,f,g,h\n")
-	for range 20000 {
+	if rowNames {
+		sb.Reset()
+		sb.WriteString(`"","a","b","c","d","e","f","g","h"` + "\n")
+	}
+	for i := range 20000 {
+		if rowNames {
+			fmt.Fprintf(&sb, `"%d",`, i+1)
+		}
 		for j := range 8 {
 			if j > 0 {
 				sb.WriteByte(',')
@@ -33,6 +47,9 @@ func benchCSV(b *testing.B, digits int) {
 	}
 	text := []byte(sb.String())
 	cols := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	if rowNames {
+		cols = []int{1, 2, 3, 4, 5, 6, 7, 8}
+	}
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -2,41 +2,50 @@ package dataset
 
 import (
 	"bytes"
+	"errors"
 	"runtime"
 	"strings"
 	"sync"
+	"unicode"
 	"unsafe"
 )
 
-// CSV text without a quote character after its header, which is what
-// NumPy, pandas and R write for numbers (R quotes the header's names,
-// which encoding/csv reads: afterHeader), is split by hand: lines at
-// '\n' (a '\r' before it dropped, as encoding/csv drops it), cells at
-// the separator, the cells handed to the same checks (rows.record) as
-// strings over the text's own bytes, and large texts in blocks of whole
-// lines read on every core, the blocks' rows put back in file order. The
-// rows, numbers, errors and their rows and columns are encoding/csv's
-// (TestFastRows compares the two on every kind of line), and the same
-// whatever the number of cores; text with a quote goes through
-// encoding/csv, whose rules for quoted cells (separators, quotes and
-// line breaks inside them) a split by hand would have to repeat.
-// encoding/csv made a string of every record and checked every byte for
-// quotes: with it, reading a table of 8 columns of 17-digit numbers ran
-// at 82–113 MB/s here; by hand it runs 1.5–2.2 times as fast on one
-// core and 2.3–2.9 times on two (bench/README.md, thirty-third session).
+// CSV text as NumPy, pandas and R write numbers is split by hand: lines
+// at '\n' (a '\r' before it dropped, as encoding/csv drops it), cells at
+// the separator, or around plain quoted cells ("1.5", as R writes its row
+// names and spreadsheets their text: splitQuoted), the cells handed to
+// the same checks (rows.record) as strings over the text's own bytes,
+// and large texts in blocks of whole lines read on every core, the
+// blocks' rows put back in file order. The header is read by
+// encoding/csv (afterHeader), and so is the rest of a text from a line
+// with other quotes on (a quote doubled inside a cell, a cell over two
+// lines, a bare quote: errQuotes), whose rules a split by hand would
+// have to repeat. The rows, numbers, errors and their rows and columns
+// are encoding/csv's (TestFastRows compares the two on every kind of
+// line), and the same whatever the number of cores. encoding/csv made a
+// string of every record and checked every byte for quotes: with it,
+// reading a table of 8 columns of 17-digit numbers ran at 82–113 MB/s
+// here; by hand it runs 1.5–2.2 times as fast on one core and 2.3–2.9
+// times on two (bench/README.md, thirty-third session).
 
 // fastBlock is the least text a block of lines read in parallel holds:
 // below it, starting a goroutine costs more than it saves. Tests lower
 // it to split small texts.
 var fastBlock = 256 << 10
 
-// quoteFree reports whether text can be split by hand.
-func quoteFree(text []byte) bool { return bytes.IndexByte(text, '"') < 0 }
+// errQuotes stops a read by hand at a line whose quotes it leaves to
+// encoding/csv: a quoted cell with a quote inside it, or a line break,
+// or anything but a separator after it, and a quote inside a cell that
+// does not start with one (encoding/csv's error, which it words).
+var errQuotes = errors.New("quotes to read through encoding/csv")
 
-// lines runs p over the records of text, whole lines of quote-free CSV
-// text whose first is line line of the file, as records does over them.
+// lines runs p over the records of text, whole lines of CSV text whose
+// first is line line of the file, as records does over them; it stops
+// with errQuotes at the first line whose quotes are not plain quoted
+// cells (splitQuoted).
 func (p *rows) lines(text []byte, line int, emit func(row []float64) error) error {
 	sep := byte(p.f.Sep)
+	trim := p.f.Sep != '\t' // encoding/csv's TrimLeadingSpace (readerFrom)
 	for ; len(text) > 0; line++ {
 		var l []byte
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
@@ -47,7 +56,14 @@ func (p *rows) lines(text []byte, line int, emit func(row []float64) error) erro
 		if n := len(l); n > 0 && l[n-1] == '\r' {
 			l = l[:n-1]
 		}
-		p.rec = splitCells(p.rec[:0], l, sep)
+		if bytes.IndexByte(l, '"') < 0 {
+			p.rec = splitCells(p.rec[:0], l, sep)
+		} else {
+			var ok bool
+			if p.rec, ok = splitQuoted(p.rec[:0], l, sep, trim); !ok {
+				return errQuotes
+			}
+		}
 		if len(p.rec) == 1 && strings.TrimSpace(p.rec[0]) == "" {
 			continue // a blank line
 		}
@@ -72,22 +88,64 @@ func splitCells(rec []string, l []byte, sep byte) []string {
 	}
 }
 
+// splitQuoted is splitCells for a line with quotes, where each is part
+// of a plain quoted cell: a quote (after white space, if trim, as
+// encoding/csv skips it), then anything but a quote, then a quote and the
+// separator or the line's end. R quotes its row names so ("1","0.5",…),
+// and pandas and spreadsheets cells with text. The cell is what is
+// between the quotes, as encoding/csv reads it. ok is false for any
+// other quote: encoding/csv reads the line (errQuotes).
+func splitQuoted(rec []string, l []byte, sep byte, trim bool) (_ []string, ok bool) {
+	for {
+		c := l
+		if trim {
+			c = bytes.TrimLeftFunc(l, unicode.IsSpace)
+		}
+		if len(c) > 0 && c[0] == '"' {
+			j := bytes.IndexByte(c[1:], '"')
+			if j < 0 {
+				return rec, false // not closed on this line
+			}
+			rec = append(rec, unsafe.String(unsafe.SliceData(c[1:]), j))
+			switch rest := c[2+j:]; {
+			case len(rest) == 0:
+				return rec, true
+			case rest[0] != sep:
+				return rec, false // a doubled quote, or text after the closing one
+			default:
+				l = rest[1:]
+			}
+			continue
+		}
+		i := bytes.IndexByte(l, sep)
+		if i < 0 {
+			i = len(l)
+		}
+		if bytes.IndexByte(l[:i], '"') >= 0 {
+			return rec, false // a bare quote
+		}
+		rec = append(rec, unsafe.String(unsafe.SliceData(l), i))
+		if i == len(l) {
+			return rec, true
+		}
+		l = l[i+1:]
+	}
+}
+
 // afterHeader returns text after its header (if f has one: the first
-// record, which encoding/csv reads, for a header's names may be quoted,
-// as R writes them), the number of lines before what it returns, and
-// whether that can be split by hand (quote-free); not if the header
-// cannot be read whole from text.
-func (f *CSV) afterHeader(text []byte) (rest []byte, lines int, fast bool) {
+// record, which encoding/csv reads, for a header's names may be quoted
+// in any way), the number of lines before what it returns, and whether
+// it read the header; not if the header is not whole in text.
+func (f *CSV) afterHeader(text []byte) (rest []byte, lines int, ok bool) {
 	if f.Names == nil {
-		return text, 0, quoteFree(text)
+		return text, 0, true
 	}
 	r := f.reader(text)
 	if _, err := nextRecord(r); err != nil {
 		return nil, 0, false
 	}
 	off := int(r.InputOffset())
-	rest = text[off:]
-	return rest, bytes.Count(text[:off], []byte{'\n'}), quoteFree(rest)
+	return text[off:], bytes.Count(text[:off], []byte{'\n'}), true
 }
 
 // countLines returns the number of lines of text (a last line without

@@ -24,11 +24,20 @@ var cellsVocabulary = []string{
 	"\xff", "3.4e38", "3.5e38",
 }
 
-// randomCSV returns quote-free CSV text of cols columns: a header or not,
-// rows of cells of the vocabulary (and now and then of another count),
-// blank and white lines, CRLF or LF, a last line with or without its
-// newline, a byte-order mark now and then.
-func randomCSV(rng *rand.Rand, sep string, cols, lines int) string {
+// quotedCells are cells with quotes: plain quoted cells, which the hand
+// split reads (splitQuoted), and cells whose quotes it leaves to
+// encoding/csv (errQuotes), some of them errors there. The cells with a
+// separator or a line break in them are written with the file's.
+var quotedCells = []string{
+	`"1.5"`, `"-2"`, ` "3e2"`, `""`, `" 4 "`, `"x"`, `"1SEP5"`, ` "6"`, "\t\"7\"",
+	`"a""b"`, `"8`, `9"`, `"10" `, `"11"x`, "\"12NL13\"", `"NA"`,
+}
+
+// randomCSV returns CSV text of cols columns: a header or not (quoted or
+// not), rows of cells of the vocabulary (and now and then of another
+// count; with quotes, quotedCells), blank and white lines, CRLF or LF, a
+// last line with or without its newline, a byte-order mark now and then.
+func randomCSV(rng *rand.Rand, sep string, cols, lines int, quotes bool) string {
 	var b strings.Builder
 	if rng.IntN(8) == 0 {
 		b.WriteString("\ufeff")
@@ -71,9 +80,16 @@ func randomCSV(rng *rand.Rand, sep string, cols, lines int) string {
 			if j > 0 {
 				b.WriteString(sep)
 			}
-			if i < plain*cols || rng.IntN(30) != 0 {
+			switch {
+			case quotes && rng.IntN(4) == 0:
+				q := quotedCells[rng.IntN(len(quotedCells))]
+				if rng.IntN(3) != 0 {
+					q = quotedCells[rng.IntN(9)] // mostly plain quoted cells
+				}
+				b.WriteString(strings.NewReplacer("SEP", sep, "NL", nl).Replace(q))
+			case i < plain*cols || rng.IntN(30) != 0:
 				fmt.Fprintf(&b, "%g", rng.NormFloat64()*math.Pow(10, float64(rng.IntN(9)-4)))
-			} else {
+			default:
 				b.WriteString(cellsVocabulary[rng.IntN(len(cellsVocabulary))])
 			}
 		}
@@ -100,11 +116,11 @@ func slowNumbers(f *CSV, cols []int, dropNA bool) (values []float64, n, dropped 
 func TestFastRows(t *testing.T) {
 	defer func(b int) { fastBlock = b }(fastBlock)
 	rng := rand.New(rand.NewPCG(7, 7))
-	files, failed := 0, 0
-	for i := range 3000 {
+	files, failed, quoted, quotedFast := 0, 0, 0, 0
+	for i := range 4000 {
 		sep := Seps[i%len(Seps)]
 		cols := 1 + rng.IntN(4)
-		text := randomCSV(rng, sep, cols, 1+rng.IntN(80))
+		text := randomCSV(rng, sep, cols, 1+rng.IntN(80), i%2 == 1)
 		f, err := ScanCSV([]byte(text), rune(sep[0]))
 		if err != nil {
 			continue
@@ -121,27 +137,44 @@ func TestFastRows(t *testing.T) {
 		rng.Shuffle(len(pick), func(a, b int) { pick[a], pick[b] = pick[b], pick[a] })
 		dropNA := rng.IntN(2) == 0
 		want, wn, wd, werr := slowNumbers(f, pick, dropNA)
-		for _, block := range []int{1 << 20, 1 + rng.IntN(64)} {
+		rest, lines, ok := f.afterHeader(f.text)
+		if !ok {
+			t.Fatalf("file %d: header not read\n%q", i, text)
+		}
+		hasQuotes := bytes.IndexByte(rest, '"') >= 0
+		for k, block := range []int{1 << 20, 1 + rng.IntN(64)} {
 			fastBlock = block
-			rest, lines, fast := f.afterHeader(f.text)
-			if !fast {
-				t.Fatalf("file %d: not read by hand\n%q", i, text)
-			}
 			got, gn, gd, gerr := f.numbersFast(rest, 1+lines, pick, dropNA)
-			if !sameError(gerr, werr) || (werr == nil && (gn != wn || gd != wd || !sameBits(got, want))) {
+			if gerr == errQuotes {
+				if !hasQuotes {
+					t.Fatalf("file %d: %v without a quote after the header\n%q", i, gerr, text)
+				}
+			} else if !sameError(gerr, werr) || (werr == nil && (gn != wn || gd != wd || !sameBits(got, want))) {
 				t.Fatalf("file %d (sep %q, columns %v, dropNA %v, blocks of %d bytes):\n%q\nfast: %d rows, %d dropped, %v\nencoding/csv: %d rows, %d dropped, %v\nvalues %v\nwant %v",
 					i, sep, pick, dropNA, block, text, gn, gd, gerr, wn, wd, werr, got, want)
+			} else if hasQuotes && k == 0 {
+				quotedFast++
 			}
+			// Numbers, which falls back to encoding/csv, reads the same.
+			tb, nd, nerr := f.Numbers(pick, dropNA)
+			if !sameError(nerr, werr) || werr == nil && (tb.Rows != wn || nd != wd || !sameBits(tb.Values, want)) {
+				t.Fatalf("file %d: Numbers %v, %d dropped, %v; encoding/csv %d rows, %d dropped, %v\n%q", i, tb, nd, nerr, wn, wd, werr, text)
+			}
+		}
+		if hasQuotes {
+			quoted++
 		}
 		files++
 		if werr != nil {
 			failed++
 		}
 	}
-	// Both kinds must be common, or the comparison shows little.
-	if files < 2000 || failed < files/5 || failed > files*4/5 {
-		t.Errorf("%d files compared, %d of them with an error", files, failed)
+	// Both kinds must be common, and files with quotes read by hand, or
+	// the comparison shows little.
+	if files < 3000 || failed < files/5 || failed > files*4/5 || quoted < files/3 || quotedFast < quoted/5 {
+		t.Errorf("%d files compared, %d of them with an error; %d with quotes, %d of them read by hand", files, failed, quoted, quotedFast)
 	}
+	t.Logf("%d files compared, %d of them with an error; %d with quotes, %d of them read by hand", files, failed, quoted, quotedFast)
 }
 
 // sameError reports whether a and b are the same error: the same
@@ -170,7 +203,7 @@ func TestConvertBlocks(t *testing.T) {
 	for i := range 300 {
 		sep := Seps[i%len(Seps)]
 		cols := 1 + rng.IntN(3)
-		text := randomCSV(rng, sep, cols, 1+rng.IntN(60))
+		text := randomCSV(rng, sep, cols, 1+rng.IntN(60), i%5 == 2)
 		switch i % 4 {
 		case 0, 1: // a quoted cell late in the file, or one not closed
 			lines := strings.SplitAfter(text, "\n")
@@ -362,5 +395,28 @@ func TestNumbersAllocation(t *testing.T) {
 	}
 	if a := m1.TotalAlloc - m0.TotalAlloc; a > 2*uint64(len(text)) {
 		t.Errorf("reading %d bytes allocated %d", len(text), a)
+	}
+}
+
+// TestDetectSepHead: DetectSep reads the start of a text only. R's
+// header ("","a",…) read with a tab or a semicolon is a quoted cell that
+// does not close, which its lazy reader read on to the end of the text:
+// 185 MB allocated for five reads of a 4 MB file.
+func TestDetectSepHead(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`"","a","b"` + "\n")
+	for i := 0; b.Len() < 8<<20; i++ {
+		fmt.Fprintf(&b, `"%d",%d.5,%d`+"\n", i+1, i, -i)
+	}
+	text := []byte(b.String())
+	var sep rune
+	allocs := testing.Benchmark(func(tb *testing.B) {
+		tb.ReportAllocs()
+		for range tb.N {
+			sep = DetectSep(text)
+		}
+	}).AllocedBytesPerOp()
+	if sep != ',' || allocs > 2<<20 {
+		t.Errorf("DetectSep of %d bytes: %q, %d bytes allocated", len(text), sep, allocs)
 	}
 }

@@ -108,6 +108,17 @@ func sepList() string {
 // are read as cells, so a separator inside quotes does not count.
 func DetectSep(text []byte) rune {
 	text = stripBOM(text)
+	// The lines it looks at are at the start: a cell whose quote does not
+	// close where it should (R's header `"","a"` read with a tab) makes
+	// the lazy reader below read on to the end of the text as one cell,
+	// which for a file of gigabytes took as much memory again, three
+	// times over.
+	if len(text) > detectHead {
+		text = text[:detectHead]
+		if i := bytes.LastIndexByte(text, '\n'); i >= 0 {
+			text = text[:i+1]
+		}
+	}
 	best, most := ',', 1
 	for _, sep := range []rune{'\t', ';', ','} {
 		r := csv.NewReader(bytes.NewReader(text))
@@ -132,6 +143,9 @@ func DetectSep(text []byte) rune {
 	}
 	return best
 }
+
+// detectHead is how much of a text DetectSep reads.
+const detectHead = 64 << 10
 
 // reader returns an encoding/csv reader of text with f's separator, which
 // leaves line checks to the caller.
@@ -235,13 +249,17 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 			t.Names = append(t.Names, f.Names[j])
 		}
 	}
-	if rest, lines, fast := f.afterHeader(f.text); fast {
+	if rest, lines, ok := f.afterHeader(f.text); ok {
 		var n int
-		if t.Values, n, dropped, err = f.numbersFast(rest, 1+lines, cols, dropNA); err != nil {
+		t.Values, n, dropped, err = f.numbersFast(rest, 1+lines, cols, dropNA)
+		switch {
+		case err == errQuotes:
+		case err != nil:
 			return nil, dropped, err
+		default:
+			t.Rows = n
+			return t, dropped, nil
 		}
-		t.Rows = n
-		return t, dropped, nil
 	}
 	n, dropped, err := f.each(f.reader(f.text), 0, cols, dropNA, func(row []float64) error {
 		t.Values = append(t.Values, row...)
