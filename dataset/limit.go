@@ -48,10 +48,10 @@ func Within(path string, max int64) error {
 // file its text, which the table keeps, and cellBytes for every cell (a
 // float64 and the parser's strings, measured: 36 to 40 bytes a cell in
 // the peak resident size of noxc check on files of short and of long
-// cells). That is encoding/csv's cost, which a file with a quote after
-// its header still pays; one without needs about 12 bytes a cell
-// (csvfast.go), but only reading all of it tells the two apart, and an
-// estimate must not read what it may refuse. Cells are counted in four
+// cells). That is encoding/csv's cost, which a file still pays from a
+// line whose quotes the hand split leaves to it on; one read by hand
+// needs about 12 bytes a cell (csvfast.go), but only reading all of it
+// tells the two apart, and an estimate must not read what it may refuse. Cells are counted in four
 // samples of 16 kB — at the start, a third and two thirds in, and the
 // end — and the densest is scaled to the whole file, so that a file
 // cannot hide its short cells behind a first block of long ones.
