@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/noxlang/nox/internal/atomicfile"
@@ -27,9 +28,9 @@ type ConvertOptions struct {
 	Float32 bool
 }
 
-// convertHead is how much of the start of a CSV file ConvertCSV reads to
-// detect its separator and header.
-const convertHead = 64 << 10
+// maxHead bounds the start of a CSV file ConvertCSV reads to detect its
+// separator and header as csv(...) does over the whole file (readHead).
+const maxHead = 64 << 20
 
 // convertBlock is how much of a CSV file ConvertCSV reads at a time
 // (tests lower it).
@@ -190,16 +191,9 @@ func scanCSVFile(path string, o ConvertOptions) (*CSV, []int, error) {
 		return nil, nil, err
 	}
 	defer file.Close()
-	head := make([]byte, convertHead)
-	n, err := io.ReadFull(file, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	head, err := readHead(file)
+	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", showPath(path), err)
-	}
-	head = head[:n]
-	if n == convertHead { // whole lines only
-		if k := bytes.LastIndexByte(head, '\n'); k >= 0 {
-			head = head[:k+1]
-		}
 	}
 	f, err := ScanCSV(head, o.Sep)
 	if err != nil {
@@ -210,6 +204,34 @@ func scanCSVFile(path string, o ConvertOptions) (*CSV, []int, error) {
 		return nil, nil, fmt.Errorf("%s: %w", showPath(path), err)
 	}
 	return f, cols, nil
+}
+
+// readHead reads the start of a CSV file that DetectSep reads of it
+// (detectEnd, after a byte-order mark) in whole lines, or all of it if
+// it is shorter, so that ScanCSV finds in it the separator and the first
+// line it would find in the whole file. 64 KB had cut a first line of
+// 20,000 numbers in two, whose row then had too many columns.
+func readHead(file io.Reader) ([]byte, error) {
+	head := make([]byte, 0, 64<<10)
+	for {
+		if len(head) == cap(head) {
+			if len(head) >= maxHead {
+				return nil, fmt.Errorf("its first %d lines that are not blank take more than %s; nox reads files of shorter lines", detectLines, FormatBytes(maxHead))
+			}
+			head = slices.Grow(head, len(head))
+		}
+		n, err := file.Read(head[len(head):cap(head)])
+		head = head[:len(head)+n]
+		if err == io.EOF {
+			return head, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, complete := detectEndOf(stripBOM(head)); complete {
+			return head[:bytes.LastIndexByte(head, '\n')+1], nil
+		}
+	}
 }
 
 // resolve turns column names or 0-based indices into indices.

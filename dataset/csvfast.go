@@ -175,7 +175,7 @@ func splitBlocks(text []byte, parts int) [][]byte {
 	return append(out, text)
 }
 
-// maxRows is the most rows quote-free text can hold: one a line, and a
+// maxRows is the most rows text read by hand can hold: one a line, and a
 // row's line has at least a separator between cells and a '\n' (but
 // the last), or a cell that is not blank if there is one column.
 func (f *CSV) maxRows(text []byte) int {
@@ -191,8 +191,8 @@ type block struct {
 	err        error
 }
 
-// lineBlocks splits the quote-free text, whose first line is line line
-// of the file, into blocks to read in parallel, one a core.
+// lineBlocks splits text, whose first line is line line of the file,
+// into blocks to read in parallel, one a core.
 func lineBlocks(text []byte, line int) []block {
 	texts := splitBlocks(text, runtime.GOMAXPROCS(0))
 	blocks := make([]block, len(texts))
@@ -237,7 +237,7 @@ func firstErr(blocks []block) (n, dropped int, err error) {
 	return n, dropped, nil
 }
 
-// numbersFast is Numbers over the quote-free text, whose first line is
+// numbersFast is Numbers by hand over text, whose first line is
 // line line of the file: the values of the rows kept, n of them.
 func (f *CSV) numbersFast(text []byte, line int, cols []int, dropNA bool) (values []float64, n, dropped int, err error) {
 	// Each block collects its rows, in room for as many as it has lines

@@ -109,10 +109,11 @@ func slowNumbers(f *CSV, cols []int, dropNA bool) (values []float64, n, dropped 
 	return values, n, dropped, err
 }
 
-// TestFastRows: the hand split of quote-free text (csvfast.go) reads the
-// same rows, numbers and errors (message, row and column) as
-// encoding/csv, on random files of every kind of line, in one block and
-// in blocks of a few lines each read on its own goroutine.
+// TestFastRows: the hand split (csvfast.go) reads the same rows, numbers
+// and errors (message, row and column) as encoding/csv, on random files
+// of every kind of line, with quotes and without, in one block and in
+// blocks of a few lines each read on its own goroutine; where it leaves
+// a line's quotes to encoding/csv, Numbers reads the same all the same.
 func TestFastRows(t *testing.T) {
 	defer func(b int) { fastBlock = b }(fastBlock)
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -418,5 +419,51 @@ func TestDetectSepHead(t *testing.T) {
 	}).AllocedBytesPerOp()
 	if sep != ',' || allocs > 2<<20 {
 		t.Errorf("DetectSep of %d bytes: %q, %d bytes allocated", len(text), sep, allocs)
+	}
+}
+
+// TestLongFirstLines: DetectSep and ConvertCSV's start of the file keep
+// a first line longer than 64 KB whole, and ConvertCSV finds in its
+// start the separator csv(...) finds in the whole file, byte-order mark
+// or not: a comma-separated header with a semicolon in one name once
+// read as semicolon-separated, and a first line of 20,000 numbers, cut
+// at 64 KB, once had too many columns in its second row.
+func TestLongFirstLines(t *testing.T) {
+	dir := t.TempDir()
+	var names, nums []string
+	for j := range 12000 {
+		names = append(names, fmt.Sprintf("c%d", j))
+		nums = append(nums, fmt.Sprint(j))
+	}
+	names[7000] = "x;y"
+	long13k := "\t1." + strings.Repeat("0", 13000) + ",2\n"
+	cases := map[string]string{
+		"semicolon in a long header": strings.Join(names, ",") + "\n" + strings.Repeat(strings.Join(nums, ",")+"\n", 3),
+		"two long rows":              strings.Repeat(strings.Join(nums, ",")+"\n", 2),
+		"BOM, 64 KB of tabs":         "\ufeff" + strings.Repeat(long13k, 5) + "0." + strings.Repeat("0", 65536-3-5*len(long13k)-6) + "3,4\n" + strings.Repeat("5,6\n", 20),
+	}
+	for name, text := range cases {
+		tb, err := ParseCSV([]byte(text))
+		if err != nil {
+			t.Errorf("%s: ParseCSV: %v", name, err)
+			continue
+		}
+		if sep := DetectSep([]byte(text)); sep != ',' {
+			t.Errorf("%s: DetectSep %q, want ','", name, sep)
+		}
+		in, out := filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.npy")
+		if err := os.WriteFile(in, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n, _, err := ConvertCSV(in, out, ConvertOptions{})
+		if err != nil || n != tb.Rows {
+			t.Errorf("%s: ConvertCSV %d rows, %v; ParseCSV %d×%d", name, n, err, tb.Rows, tb.Cols)
+			continue
+		}
+		b, _ := os.ReadFile(out)
+		got, err := ReadNPY(bytes.NewReader(b))
+		if err != nil || got.Cols != tb.Cols || !sameBits(got.Values, tb.Values) {
+			t.Errorf("%s: converted %v, %v; want %d×%d", name, got, err, tb.Rows, tb.Cols)
+		}
 	}
 }

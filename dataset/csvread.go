@@ -113,12 +113,7 @@ func DetectSep(text []byte) rune {
 	// the lazy reader below read on to the end of the text as one cell,
 	// which for a file of gigabytes took as much memory again, three
 	// times over.
-	if len(text) > detectHead {
-		text = text[:detectHead]
-		if i := bytes.LastIndexByte(text, '\n'); i >= 0 {
-			text = text[:i+1]
-		}
-	}
+	text = text[:detectEnd(text)]
 	best, most := ',', 1
 	for _, sep := range []rune{'\t', ';', ','} {
 		r := csv.NewReader(bytes.NewReader(text))
@@ -144,8 +139,41 @@ func DetectSep(text []byte) rune {
 	return best
 }
 
-// detectHead is how much of a text DetectSep reads.
-const detectHead = 64 << 10
+// detectLines and detectHead bound what DetectSep reads of a text: its
+// first detectLines lines that are not blank, whole, however long (it
+// compares the cells of 11 records), and the lines after them that end
+// within its first detectHead bytes (a quoted cell may span lines).
+const (
+	detectLines = 12
+	detectHead  = 64 << 10
+)
+
+// detectEnd returns how much of text DetectSep reads; complete is false
+// if text ends before that is known: more text might change it.
+func detectEnd(text []byte) int {
+	end, _ := detectEndOf(text)
+	return end
+}
+
+func detectEndOf(text []byte) (end int, complete bool) {
+	for n := 0; n < detectLines; {
+		i := bytes.IndexByte(text[end:], '\n')
+		if i < 0 {
+			return len(text), false
+		}
+		if len(bytes.TrimSpace(text[end:end+i])) > 0 {
+			n++
+		}
+		end += i + 1
+	}
+	if end >= detectHead {
+		return end, true
+	}
+	if len(text) <= detectHead {
+		return len(text), false
+	}
+	return max(end, bytes.LastIndexByte(text[:detectHead], '\n')+1), true
+}
 
 // reader returns an encoding/csv reader of text with f's separator, which
 // leaves line checks to the caller.
@@ -287,8 +315,8 @@ func (f *CSV) each(r *csv.Reader, lines int, cols []int, dropNA bool, emit func(
 }
 
 // rows checks the records of a CSV file, record by record, and counts
-// those kept and dropped: what encoding/csv's pass (records) and the hand
-// split of quote-free text (csvfast.go) share.
+// those kept and dropped: what encoding/csv's pass (records) and the
+// hand split (csvfast.go) share.
 type rows struct {
 	f          *CSV
 	cols       []int

@@ -51,10 +51,11 @@ func Within(path string, max int64) error {
 // cells). That is encoding/csv's cost, which a file still pays from a
 // line whose quotes the hand split leaves to it on; one read by hand
 // needs about 12 bytes a cell (csvfast.go), but only reading all of it
-// tells the two apart, and an estimate must not read what it may refuse. Cells are counted in four
-// samples of 16 kB — at the start, a third and two thirds in, and the
-// end — and the densest is scaled to the whole file, so that a file
-// cannot hide its short cells behind a first block of long ones.
+// tells the two apart, and an estimate must not read what it may
+// refuse. Cells are counted in four samples of 16 kB — at the start, a
+// third and two thirds in, and the end — and the densest is scaled to
+// the whole file, so that a file cannot hide its short cells behind a
+// first block of long ones.
 func MemoryEstimate(path string) (need, size int64, err error) {
 	f, err := OpenRegular(path) // a named pipe must not block here
 	if err != nil {
