@@ -182,11 +182,12 @@ func (f *CSV) maxRows(text []byte) int {
 	return min(countLines(text), len(text)/(max(f.Cols-1, 1)+1)+1)
 }
 
-// block is one block of lines read in parallel: its text and first
-// line, and what reading it gave.
+// block is one block of lines read in parallel: its text, first line
+// and the length of the text after it, and what reading it gave.
 type block struct {
 	text       []byte
 	line       int
+	after      int
 	n, dropped int
 	err        error
 }
@@ -196,8 +197,10 @@ type block struct {
 func lineBlocks(text []byte, line int) []block {
 	texts := splitBlocks(text, runtime.GOMAXPROCS(0))
 	blocks := make([]block, len(texts))
+	after := len(text)
 	for b, t := range texts {
-		blocks[b] = block{text: t, line: line}
+		after -= len(t)
+		blocks[b] = block{text: t, line: line, after: after}
 		line += countLines(t)
 	}
 	return blocks
@@ -237,8 +240,10 @@ func firstErr(blocks []block) (n, dropped int, err error) {
 	return n, dropped, nil
 }
 
-// numbersFast is Numbers by hand over text, whose first line is
-// line line of the file: the values of the rows kept, n of them.
+// numbersFast is Numbers by hand over text, whose first line is line
+// line of the file: the values of the rows kept, n of them. From a block
+// with a line of quotes the hand split leaves to encoding/csv on, it
+// reads through encoding/csv, as ConvertCSV does.
 func (f *CSV) numbersFast(text []byte, line int, cols []int, dropNA bool) (values []float64, n, dropped int, err error) {
 	// Each block collects its rows, in room for as many as it has lines
 	// but no more than its own size: a file of many empty cells a line
@@ -263,16 +268,41 @@ func (f *CSV) numbersFast(text []byte, line int, cols []int, dropNA bool) (value
 		parts[b] = append(parts[b], row...)
 		return nil
 	})
-	if n, dropped, err = firstErr(blocks); err != nil {
-		return nil, 0, 0, err
+	// Up to the first block with an error, or with quotes left to
+	// encoding/csv, which reads on from that block's first line.
+	stop := len(blocks)
+	for b := range blocks {
+		if blocks[b].err != nil {
+			stop = b
+			break
+		}
+		n, dropped = n+blocks[b].n, dropped+blocks[b].dropped
+	}
+	if stop < len(blocks) && blocks[stop].err != errQuotes {
+		return nil, 0, 0, blocks[stop].err
+	}
+	values = parts[0][:0]
+	if stop > 0 {
+		values = parts[0]
+	}
+	for b := 1; b < stop; b++ {
+		values = append(values, parts[b]...)
+		parts[b] = nil
+	}
+	if stop < len(blocks) {
+		bl := &blocks[stop]
+		p := f.newRows(cols, dropNA)
+		r := f.reader(text[len(text)-len(bl.text)-bl.after:])
+		if err := p.records(r, bl.line-1, false, func(row []float64) error {
+			values = append(values, row...)
+			return nil
+		}); err != nil {
+			return nil, 0, 0, err
+		}
+		n, dropped = n+p.n, dropped+p.dropped
 	}
 	if n, dropped, err = endRows(n, dropped); err != nil {
 		return nil, 0, dropped, err
-	}
-	values = parts[0]
-	for b := 1; b < len(parts); b++ {
-		values = append(values, parts[b]...)
-		parts[b] = nil
 	}
 	return values, n, dropped, nil
 }

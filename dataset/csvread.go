@@ -279,15 +279,11 @@ func (f *CSV) Numbers(cols []int, dropNA bool) (t *Table, dropped int, err error
 	}
 	if rest, lines, ok := f.afterHeader(f.text); ok {
 		var n int
-		t.Values, n, dropped, err = f.numbersFast(rest, 1+lines, cols, dropNA)
-		switch {
-		case err == errQuotes:
-		case err != nil:
+		if t.Values, n, dropped, err = f.numbersFast(rest, 1+lines, cols, dropNA); err != nil {
 			return nil, dropped, err
-		default:
-			t.Rows = n
-			return t, dropped, nil
 		}
+		t.Rows = n
+		return t, dropped, nil
 	}
 	n, dropped, err := f.each(f.reader(f.text), 0, cols, dropNA, func(row []float64) error {
 		t.Values = append(t.Values, row...)
