@@ -46,6 +46,7 @@ var errQuotes = errors.New("quotes to read through encoding/csv")
 func (p *rows) lines(text []byte, line int, emit func(row []float64) error) error {
 	sep := byte(p.f.Sep)
 	trim := p.f.Sep != '\t' // encoding/csv's TrimLeadingSpace (readerFrom)
+	quotes := bytes.IndexByte(text, '"') >= 0 // else no line needs looking at for them
 	for ; len(text) > 0; line++ {
 		var l []byte
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
@@ -56,7 +57,7 @@ func (p *rows) lines(text []byte, line int, emit func(row []float64) error) erro
 		if n := len(l); n > 0 && l[n-1] == '\r' {
 			l = l[:n-1]
 		}
-		if bytes.IndexByte(l, '"') < 0 {
+		if !quotes || bytes.IndexByte(l, '"') < 0 {
 			p.rec = splitCells(p.rec[:0], l, sep)
 		} else {
 			var ok bool
