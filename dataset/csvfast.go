@@ -45,7 +45,7 @@ var errQuotes = errors.New("quotes to read through encoding/csv")
 // cells (splitQuoted).
 func (p *rows) lines(text []byte, line int, emit func(row []float64) error) error {
 	sep := byte(p.f.Sep)
-	trim := p.f.Sep != '\t' // encoding/csv's TrimLeadingSpace (readerFrom)
+	trim := p.f.Sep != '\t'                   // encoding/csv's TrimLeadingSpace (readerFrom)
 	quotes := bytes.IndexByte(text, '"') >= 0 // else no line needs looking at for them
 	for ; len(text) > 0; line++ {
 		var l []byte
