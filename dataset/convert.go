@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/noxlang/nox/internal/atomicfile"
@@ -212,26 +211,21 @@ func scanCSVFile(path string, o ConvertOptions) (*CSV, []int, error) {
 // line it would find in the whole file. 64 KB had cut a first line of
 // 20,000 numbers in two, whose row then had too many columns.
 func readHead(file io.Reader) ([]byte, error) {
-	head := make([]byte, 0, 64<<10)
-	for {
-		if len(head) == cap(head) {
-			if len(head) >= maxHead {
-				return nil, fmt.Errorf("its first %d lines that are not blank take more than %s; nox reads files of shorter lines", detectLines, FormatBytes(maxHead))
-			}
-			head = slices.Grow(head, len(head))
-		}
-		n, err := file.Read(head[len(head):cap(head)])
-		head = head[:len(head)+n]
-		if err == io.EOF {
-			return head, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if _, complete := detectEndOf(stripBOM(head)); complete {
-			return head[:bytes.LastIndexByte(head, '\n')+1], nil
-		}
+	complete, long := false, false
+	head, err := readUntil(file, make([]byte, 0, 64<<10), func(b []byte) bool {
+		_, complete = detectEndOf(stripBOM(b))
+		long = len(b) >= maxHead
+		return complete || long
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case complete:
+		return head[:bytes.LastIndexByte(head, '\n')+1], nil
+	case long:
+		return nil, fmt.Errorf("its first %d lines that are not blank take more than %s; nox reads files of shorter lines", detectLines, FormatBytes(maxHead))
 	}
+	return head, nil // the whole file
 }
 
 // resolve turns column names or 0-based indices into indices.

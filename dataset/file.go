@@ -65,14 +65,20 @@ func readSized(f *os.File) ([]byte, error) {
 	if st, err := f.Stat(); err == nil && st.Size() > 0 && int64(int(st.Size())) == st.Size() {
 		size = int(st.Size())
 	}
-	b := make([]byte, 0, size+1) // +1: the end of the file is seen without growing
+	// +1: the end of the file is seen without growing.
+	return readUntil(f, make([]byte, 0, size+1), nil)
+}
+
+// readUntil reads r into b, growing it as append does, until the end of
+// r or until done (if not nil) says that what it holds is enough.
+func readUntil(r io.Reader, b []byte, done func([]byte) bool) ([]byte, error) {
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
-		n, err := f.Read(b[len(b):cap(b)])
+		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
-		if err == io.EOF {
+		if err == io.EOF || done != nil && done(b) {
 			return b, nil
 		}
 		if err != nil {
