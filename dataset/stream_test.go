@@ -82,3 +82,21 @@ func TestMemoryEstimateSamples(t *testing.T) {
 		t.Errorf("estimate %d bytes for %d bytes holding a million cells", need, size)
 	}
 }
+
+// TestMemoryEstimateBars: cells separated by bars count as cells (the
+// estimate had counted commas, semicolons, tabs and lines only, so a
+// file of bar-separated empty cells was estimated at its size).
+func TestMemoryEstimateBars(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bars.csv")
+	text := strings.Repeat(strings.Repeat("|", 99)+"\n", 10_000) // a million empty cells
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	need, _, err := MemoryEstimate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if need < 40_000_000 {
+		t.Errorf("estimate %d bytes for %d bytes holding a million cells", need, len(text))
+	}
+}
