@@ -472,3 +472,29 @@ func TestLongFirstLines(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastRows: on any text, with any separator, Numbers (read by hand
+// where it can, csvfast.go) and encoding/csv read the same rows, numbers
+// and errors, in one block and in blocks of a few bytes each.
+func FuzzFastRows(f *testing.F) {
+	for _, s := range []string{"x,y\n1,2\n", "\"\",\"a\"\n\"1\",0.5\n", "a;b\n1,5;2\n", "1\t\"2\"\r\n\"3\t4\"\t5\n", "\ufeffx\r\n1\r\nNA\r\n", "1,\"2\n", "1|2\n||\n 3| \"4\" \n"} {
+		f.Add(s, uint8(0), true, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, s string, sepIndex uint8, dropNA bool, block uint8) {
+		defer func(b int) { fastBlock = b }(fastBlock)
+		fastBlock = 1 + int(block)
+		csv, err := ScanCSV([]byte(s), rune(Seps[int(sepIndex)%len(Seps)][0]))
+		if err != nil {
+			return
+		}
+		cols := make([]int, csv.Cols)
+		for j := range cols {
+			cols[j] = j
+		}
+		want, wn, wd, werr := slowNumbers(csv, cols, dropNA)
+		got, gd, gerr := csv.Numbers(cols, dropNA)
+		if !sameError(gerr, werr) || werr == nil && (got.Rows != wn || gd != wd || !sameBits(got.Values, want)) {
+			t.Fatalf("Numbers %v, %d dropped, %v; encoding/csv %d rows, %d dropped, %v", got, gd, gerr, wn, wd, werr)
+		}
+	})
+}
