@@ -39,11 +39,12 @@ var convertBlock = 16 << 20
 // bounded by a few buffers whatever the file's size, so that a data set
 // larger than memory can be trained on by npy(...) (which streams large
 // files). It reads the file once, in blocks of whole lines, which it
-// reads on every core where they have no quotes (csvfast.go), checking
-// every row as csv(...) does (its rules and errors, naming row and
-// column), and writes the array as it goes, its header's row count
-// written last, atomically: nothing is left at out on an error. It
-// returns the rows written and those dropped (DropNA).
+// splits by hand on every core (csvfast.go; from a line of quotes it
+// leaves to encoding/csv on, through encoding/csv), checking every row
+// as csv(...) does (its rules and errors, naming row and column), and
+// writes the array as it goes, its header's row count written last,
+// atomically: nothing is left at out on an error. It returns the rows
+// written and those dropped (DropNA).
 func ConvertCSV(in, out string, o ConvertOptions) (rows, dropped int, err error) {
 	f, cols, err := scanCSVFile(in, o)
 	if err != nil {
