@@ -263,8 +263,8 @@ func isDecimal(s string) bool {
 // either way, returns its value, exact: one multiplication or division of
 // two floats that hold their values exactly, rounded once, which is
 // strconv.ParseFloat's own first way (and so its bits; TestDecimal). The
-// numbers most files hold, of up to 15 digits, are read without it; ok
-// is isDecimal(s), and exact false leaves the value to strconv.
+// numbers most files hold, of up to 15 digits, are read without strconv;
+// ok is isDecimal(s), and exact false leaves the value to strconv.
 func decimal(s string) (v float64, ok, exact bool) {
 	i, neg := 0, false
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {

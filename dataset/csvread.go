@@ -148,13 +148,14 @@ const (
 	detectHead  = 64 << 10
 )
 
-// detectEnd returns how much of text DetectSep reads; complete is false
-// if text ends before that is known: more text might change it.
+// detectEnd returns how much of text DetectSep reads.
 func detectEnd(text []byte) int {
 	end, _ := detectEndOf(text)
 	return end
 }
 
+// detectEndOf is detectEnd, and whether that is known: complete is false
+// if text ends before, and more of it might change the answer.
 func detectEndOf(text []byte) (end int, complete bool) {
 	for n := 0; n < detectLines; {
 		i := bytes.IndexByte(text[end:], '\n')
