@@ -16,22 +16,28 @@ import (
 func GridWidths(rows []float64, w, dim int) []float64 {
 	n := len(rows) / w
 	out := make([]float64, w)
-	vals := make([]float64, n)
+	vals, tmp := make([]float64, n), make([]float64, n)
 	var constant []int
 	var steps []float64
 	for j := range dim {
 		for i := range n {
 			vals[i] = rows[i*w+j]
 		}
-		slices.Sort(vals)
-		distinct := slices.Compact(slices.Clone(vals))
-		if len(distinct) == 1 {
+		sortFloats(vals, tmp)
+		nd := min(n, 1) // distinct values
+		for k := 1; k < n; k++ {
+			if vals[k] != vals[k-1] {
+				nd++
+			}
+		}
+		if nd == 1 {
 			constant = append(constant, j)
 			continue
 		}
-		if len(distinct) >= n/2 {
+		if nd >= n/2 {
 			continue
 		}
+		distinct := slices.Compact(vals)
 		gap := math.Inf(1)
 		for k := 1; k < len(distinct); k++ {
 			gap = min(gap, distinct[k]-distinct[k-1])
@@ -56,4 +62,43 @@ func GridWidths(rows []float64, w, dim int) []float64 {
 		}
 	}
 	return out
+}
+
+// sortFloats sorts v, finite values, in place (tmp is a buffer of its
+// length): by their bits, made unsigned so that their order is the
+// values', in four passes of 16 bits each (a radix sort). A column of 16
+// M values took pdqsort (slices.Sort) about 1.5 s, in GridWidths before
+// a run of 20 M rows; the passes take a few hundred milliseconds. Equal
+// values (-0 and +0) may end up in either order, as with slices.Sort.
+func sortFloats(v, tmp []float64) {
+	if len(v) < 1<<12 {
+		slices.Sort(v)
+		return
+	}
+	key := func(x float64) uint64 {
+		b := math.Float64bits(x)
+		if b>>63 != 0 {
+			return ^b
+		}
+		return b | 1<<63
+	}
+	count := make([]int, 1<<16)
+	src, dst := v, tmp[:len(v)]
+	for shift := 0; shift < 64; shift += 16 {
+		clear(count)
+		for _, x := range src {
+			count[key(x)>>shift&0xffff]++
+		}
+		at := 0
+		for d, c := range count {
+			count[d] = at
+			at += c
+		}
+		for _, x := range src {
+			d := key(x) >> shift & 0xffff
+			dst[count[d]] = x
+			count[d]++
+		}
+		src, dst = dst, src
+	}
 }

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -23,5 +25,106 @@ func TestGridWidths(t *testing.T) {
 	}
 	if w := GridWidths([]float64{1, 2, 3, 4, 5, 6}, 1, 1); !slices.Equal(w, []float64{0}) {
 		t.Errorf("distinct values: %v", w)
+	}
+}
+
+// gridWidthsSorted is GridWidths as it was with slices.Sort and a clone
+// per column: what the radix sort must give the same widths as.
+func gridWidthsSorted(rows []float64, w, dim int) []float64 {
+	n := len(rows) / w
+	out := make([]float64, w)
+	vals := make([]float64, n)
+	var constant []int
+	var steps []float64
+	for j := range dim {
+		for i := range n {
+			vals[i] = rows[i*w+j]
+		}
+		slices.Sort(vals)
+		distinct := slices.Compact(slices.Clone(vals))
+		if len(distinct) == 1 {
+			constant = append(constant, j)
+			continue
+		}
+		if len(distinct) >= n/2 {
+			continue
+		}
+		gap := math.Inf(1)
+		for k := 1; k < len(distinct); k++ {
+			gap = min(gap, distinct[k]-distinct[k-1])
+		}
+		onGrid := true
+		for _, v := range distinct {
+			q := (v - distinct[0]) / gap
+			if math.Abs(q-math.Round(q)) > 1e-6*math.Max(1, math.Abs(q)) {
+				onGrid = false
+				break
+			}
+		}
+		if onGrid {
+			out[j] = gap / 2
+			steps = append(steps, gap)
+		}
+	}
+	if len(steps) > 0 {
+		slices.Sort(steps)
+		for _, j := range constant {
+			out[j] = steps[len(steps)/2] / 2
+		}
+	}
+	return out
+}
+
+// TestSortFloats: the radix sort orders finite values as slices.Sort
+// does (signs, zeros of both signs, subnormals, huge values), at sizes
+// on both sides of where it takes over.
+func TestSortFloats(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 100, 1 << 12, 100_000} {
+		v := make([]float64, n)
+		for i := range v {
+			switch rng.IntN(6) {
+			case 0:
+				v[i] = math.Copysign(0, float64(rng.IntN(2))-0.5)
+			case 1:
+				v[i] = float64(rng.IntN(7) - 3)
+			case 2:
+				v[i] = rng.NormFloat64() * 1e300
+			case 3:
+				v[i] = rng.NormFloat64() * 5e-324 * float64(rng.IntN(1000))
+			default:
+				v[i] = rng.NormFloat64()
+			}
+		}
+		want := slices.Clone(v)
+		slices.Sort(want)
+		sortFloats(v, make([]float64, n))
+		if !slices.Equal(v, want) { // == on floats: -0 equals +0
+			t.Fatalf("n %d: radix sort differs from slices.Sort", n)
+		}
+	}
+}
+
+// TestGridWidthsSorted: GridWidths gives the widths it gave with
+// slices.Sort, on columns gridded, continuous, constant and mixed, of
+// more rows than the radix sort takes over at.
+func TestGridWidthsSorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, w = 20_000, 6
+	rows := make([]float64, n*w)
+	for i := range n {
+		rows[i*w+0] = float64(rng.IntN(17)) * 0.25                 // a grid of 0.25
+		rows[i*w+1] = rng.NormFloat64()                            // continuous
+		rows[i*w+2] = -3                                           // constant
+		rows[i*w+3] = math.Copysign(float64(rng.IntN(5)), -1)      // integers, -0 among them
+		rows[i*w+4] = float64(rng.IntN(n))                         // integers, many distinct
+		rows[i*w+5] = float64(rng.IntN(9))*0.1 + 1e-3*float64(i%2) // off the grid
+	}
+	got, want := GridWidths(rows, w, w), gridWidthsSorted(rows, w, w)
+	if !slices.Equal(got, want) {
+		t.Fatalf("widths %v, want %v", got, want)
+	}
+	if got[0] != 0.125 || got[1] != 0 || got[2] == 0 {
+		t.Errorf("widths %v: want 0.125 for the grid, 0 for the continuous column, the median step for the constant one", got)
 	}
 }
