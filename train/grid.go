@@ -66,10 +66,11 @@ func GridWidths(rows []float64, w, dim int) []float64 {
 
 // sortFloats sorts v, finite values, in place (tmp is a buffer of its
 // length): by their bits, made unsigned so that their order is the
-// values', in four passes of 16 bits each (a radix sort). A column of 16
-// M values took pdqsort (slices.Sort) about 1.5 s, in GridWidths before
-// a run of 20 M rows; the passes take a few hundred milliseconds. Equal
-// values (-0 and +0) may end up in either order, as with slices.Sort.
+// values', in four passes of 16 bits each (a radix sort). GridWidths
+// over 16 M rows of two columns took 4.4–4.5 s with pdqsort
+// (slices.Sort), 1.0 s with the passes (bench/README.md, thirty-third
+// session). Equal values (-0 and +0) may end up in either order, as with
+// slices.Sort.
 func sortFloats(v, tmp []float64) {
 	if len(v) < 1<<12 {
 		slices.Sort(v)
