@@ -14,6 +14,12 @@ import (
 // forever), gets the median step of the gridded columns, if there are
 // any.
 func GridWidths(rows []float64, w, dim int) []float64 {
+	return gridWidths(rows, w, dim, sortFloats)
+}
+
+// gridWidths is GridWidths with the sort it orders a column with (tmp a
+// buffer of its length): tests compare sortFloats with slices.Sort.
+func gridWidths(rows []float64, w, dim int, sort func(v, tmp []float64)) []float64 {
 	n := len(rows) / w
 	out := make([]float64, w)
 	vals, tmp := make([]float64, n), make([]float64, n)
@@ -23,7 +29,7 @@ func GridWidths(rows []float64, w, dim int) []float64 {
 		for i := range n {
 			vals[i] = rows[i*w+j]
 		}
-		sortFloats(vals, tmp)
+		sort(vals, tmp)
 		nd := min(n, 1) // distinct values
 		for k := 1; k < n; k++ {
 			if vals[k] != vals[k-1] {

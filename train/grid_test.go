@@ -28,53 +28,6 @@ func TestGridWidths(t *testing.T) {
 	}
 }
 
-// gridWidthsSorted is GridWidths as it was with slices.Sort and a clone
-// per column: what the radix sort must give the same widths as.
-func gridWidthsSorted(rows []float64, w, dim int) []float64 {
-	n := len(rows) / w
-	out := make([]float64, w)
-	vals := make([]float64, n)
-	var constant []int
-	var steps []float64
-	for j := range dim {
-		for i := range n {
-			vals[i] = rows[i*w+j]
-		}
-		slices.Sort(vals)
-		distinct := slices.Compact(slices.Clone(vals))
-		if len(distinct) == 1 {
-			constant = append(constant, j)
-			continue
-		}
-		if len(distinct) >= n/2 {
-			continue
-		}
-		gap := math.Inf(1)
-		for k := 1; k < len(distinct); k++ {
-			gap = min(gap, distinct[k]-distinct[k-1])
-		}
-		onGrid := true
-		for _, v := range distinct {
-			q := (v - distinct[0]) / gap
-			if math.Abs(q-math.Round(q)) > 1e-6*math.Max(1, math.Abs(q)) {
-				onGrid = false
-				break
-			}
-		}
-		if onGrid {
-			out[j] = gap / 2
-			steps = append(steps, gap)
-		}
-	}
-	if len(steps) > 0 {
-		slices.Sort(steps)
-		for _, j := range constant {
-			out[j] = steps[len(steps)/2] / 2
-		}
-	}
-	return out
-}
-
 // TestSortFloats: the radix sort orders finite values as slices.Sort
 // does (signs, zeros of both signs, subnormals, huge values), at sizes
 // on both sides of where it takes over.
@@ -105,7 +58,7 @@ func TestSortFloats(t *testing.T) {
 	}
 }
 
-// TestGridWidthsSorted: GridWidths gives the widths it gave with
+// TestGridWidthsSorted: GridWidths gives the widths it gives with
 // slices.Sort, on columns gridded, continuous, constant and mixed, of
 // more rows than the radix sort takes over at.
 func TestGridWidthsSorted(t *testing.T) {
@@ -120,7 +73,8 @@ func TestGridWidthsSorted(t *testing.T) {
 		rows[i*w+4] = float64(rng.IntN(n))                         // integers, many distinct
 		rows[i*w+5] = float64(rng.IntN(9))*0.1 + 1e-3*float64(i%2) // off the grid
 	}
-	got, want := GridWidths(rows, w, w), gridWidthsSorted(rows, w, w)
+	pdq := func(v, _ []float64) { slices.Sort(v) }
+	got, want := GridWidths(rows, w, w), gridWidths(rows, w, w, pdq)
 	if !slices.Equal(got, want) {
 		t.Fatalf("widths %v, want %v", got, want)
 	}
